@@ -1,1 +1,32 @@
-//! placeholder
+//! Domain model and project store of ecolens.
+//!
+//! Modules:
+//! - [`ids`]: row-id newtypes and the bibliographic identifiers (DOI, PMID, arXiv id);
+//! - [`record`]: bibliographic records, provenance, full texts;
+//! - [`review`]: reviewers, screening votes, a–f classifications, rebound risks, labels;
+//! - [`audit`]: the audit log's entries;
+//! - [`store`]: [`Project`], the SQLite-backed store (the only module with SQL);
+//! - [`error`]: the crate's [`enum@Error`].
+//!
+//! Values are validated when they enter (parse, don't validate): a refused value is an
+//! [`Error::InvalidValue`] naming the field, the value and what was expected, and nothing is
+//! written. This crate knows nothing of UI, search indexes or file formats.
+
+pub mod audit;
+pub mod error;
+pub mod ids;
+pub mod record;
+pub mod review;
+pub mod store;
+
+pub use audit::{AuditAction, AuditEntry, EntityKind, UndoOutcome};
+pub use error::{Error, Result};
+pub use ids::{ArxivId, AuditId, Doi, Pmid, RecordId, ReviewerId, RiskId, ScenarioId, TraceId};
+pub use record::{
+    FullText, Person, QuoteField, Record, RecordKind, RecordRow, SourceRef, StoredRecord,
+};
+pub use review::{
+    Classification, Decision, EvidenceQuote, ProjectLabel, ReboundRisk, Reviewer, ScreeningVote,
+    Stage, StoredClassification, StoredRecordLabel, StoredRisk, StoredVote,
+};
+pub use store::{Counts, Project, ProjectInfo, RecordQuery};

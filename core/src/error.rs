@@ -1,0 +1,166 @@
+//! The error type of `ecolens-core`.
+
+use std::path::PathBuf;
+
+use ecolens_taxonomy::UnknownCode;
+
+/// Result with the core [`enum@Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in the domain model and the project store.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A value was refused. `field` names where it came from (`record.year`,
+    /// `classification.evidence[1].text`), `value` what was given, `expected` what would be valid.
+    #[error("{field}: {value:?} is not valid: expected {expected}")]
+    InvalidValue {
+        /// Dotted path of the field.
+        field: String,
+        /// The refused value (truncated to 200 characters).
+        value: String,
+        /// What a valid value looks like.
+        expected: String,
+    },
+    /// A referenced entity does not exist in the project.
+    #[error("{entity} {key} not found in this project")]
+    NotFound {
+        /// Kind of entity (`record`, `reviewer`, …).
+        entity: &'static str,
+        /// How it was addressed (id, DOI, name).
+        key: String,
+    },
+    /// An entity with the same unique key already exists.
+    #[error("{entity} {key} already exists in this project")]
+    AlreadyExists {
+        /// Kind of entity.
+        entity: &'static str,
+        /// The clashing key.
+        key: String,
+    },
+    /// A reviewer tried to change another reviewer's work.
+    #[error("{entity} {key} belongs to reviewer {owner}; only its author can change it")]
+    NotOwner {
+        /// Kind of entity.
+        entity: &'static str,
+        /// Its key.
+        key: String,
+        /// Name of the reviewer who owns it.
+        owner: String,
+    },
+    /// The reviewer has no change left to undo.
+    #[error("reviewer {reviewer} has no change left to undo")]
+    NothingToUndo {
+        /// Name of the reviewer.
+        reviewer: String,
+    },
+    /// An undo would overwrite a change it does not know about.
+    #[error("cannot undo: {entity} {key} has changed since; undo refuses to overwrite that change")]
+    Stale {
+        /// Kind of entity.
+        entity: &'static str,
+        /// Its key.
+        key: String,
+    },
+    /// The project file was written by a newer ecolens.
+    #[error(
+        "schema version {found} is newer than this ecolens supports ({supported}); update ecolens to open {}",
+        path.display()
+    )]
+    SchemaTooNew {
+        /// Version found in the file.
+        found: i64,
+        /// Newest version this build knows.
+        supported: i64,
+        /// The project file.
+        path: PathBuf,
+    },
+    /// The file is not an ecolens project (or not SQLite at all).
+    #[error("not an ecolens project ({reason}): {}", path.display())]
+    NotAProject {
+        /// What was wrong.
+        reason: String,
+        /// The file.
+        path: PathBuf,
+    },
+    /// A stored value could not be read back: the file was edited by hand or damaged.
+    #[error("stored {table}.{column} of row {row} is damaged: {detail}")]
+    Corrupt {
+        /// Table.
+        table: &'static str,
+        /// Column.
+        column: &'static str,
+        /// Row id.
+        row: i64,
+        /// What failed.
+        detail: String,
+    },
+    /// An SQLite error, with what the store was doing.
+    #[error("database error while {context}: {source}")]
+    Sqlite {
+        /// What the store was doing.
+        context: &'static str,
+        /// The SQLite error.
+        #[source]
+        source: rusqlite::Error,
+    },
+    /// A file-system error, with the path.
+    #[error("{action} {}: {source}", path.display())]
+    Io {
+        /// What was attempted ("cannot create directory", …).
+        action: &'static str,
+        /// The path.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    /// An [`Error::InvalidValue`].
+    pub fn invalid(
+        field: impl Into<String>,
+        value: impl AsRef<str>,
+        expected: impl Into<String>,
+    ) -> Self {
+        let value = value.as_ref();
+        let value = match value.char_indices().nth(200) {
+            Some((cut, _)) => format!("{}…", &value[..cut]),
+            None => value.to_owned(),
+        };
+        Self::InvalidValue {
+            field: field.into(),
+            value,
+            expected: expected.into(),
+        }
+    }
+
+    /// An [`Error::InvalidValue`] from an unknown vocabulary code.
+    pub fn unknown_code(field: impl Into<String>, error: &UnknownCode) -> Self {
+        Self::invalid(
+            field,
+            &error.value,
+            format!("a {} code, one of: {}", error.vocabulary, error.expected),
+        )
+    }
+
+    /// The name of the field, for an [`Error::InvalidValue`].
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Self::InvalidValue { field, .. } => Some(field),
+            _ => None,
+        }
+    }
+}
+
+/// Attaches what the store was doing to an SQLite error.
+pub(crate) trait SqlContext<T> {
+    /// Wraps the error in [`Error::Sqlite`] with `context`.
+    fn context(self, context: &'static str) -> Result<T>;
+}
+
+impl<T> SqlContext<T> for std::result::Result<T, rusqlite::Error> {
+    fn context(self, context: &'static str) -> Result<T> {
+        self.map_err(|source| Error::Sqlite { context, source })
+    }
+}

@@ -1,0 +1,490 @@
+//! Bibliographic records: what a paper or project is, where it came from, and its full text.
+
+use std::fmt;
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::ids::{ArxivId, Doi, Pmid, RecordId};
+
+/// Oldest and newest publication year a record may carry.
+pub const YEAR_RANGE: std::ops::RangeInclusive<i32> = 1500..=2100;
+
+/// The type of a bibliographic record.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordKind {
+    /// Article in a journal.
+    #[default]
+    JournalArticle,
+    /// Paper in conference or workshop proceedings.
+    ConferencePaper,
+    /// Preprint (arXiv, HAL, SSRN …).
+    Preprint,
+    /// Book.
+    Book,
+    /// Chapter in an edited book.
+    BookChapter,
+    /// Report, white paper or working paper.
+    Report,
+    /// Thesis or dissertation.
+    Thesis,
+    /// Standard or recommendation (ISO, ITU-T …).
+    Standard,
+    /// Data set.
+    Dataset,
+    /// Software.
+    Software,
+    /// Web page.
+    WebPage,
+    /// Anything else.
+    Other,
+}
+
+impl RecordKind {
+    /// Every kind, in a fixed order.
+    pub const ALL: [Self; 12] = [
+        Self::JournalArticle,
+        Self::ConferencePaper,
+        Self::Preprint,
+        Self::Book,
+        Self::BookChapter,
+        Self::Report,
+        Self::Thesis,
+        Self::Standard,
+        Self::Dataset,
+        Self::Software,
+        Self::WebPage,
+        Self::Other,
+    ];
+
+    /// Stable code stored in the project.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::JournalArticle => "journal_article",
+            Self::ConferencePaper => "conference_paper",
+            Self::Preprint => "preprint",
+            Self::Book => "book",
+            Self::BookChapter => "book_chapter",
+            Self::Report => "report",
+            Self::Thesis => "thesis",
+            Self::Standard => "standard",
+            Self::Dataset => "dataset",
+            Self::Software => "software",
+            Self::WebPage => "web_page",
+            Self::Other => "other",
+        }
+    }
+
+    /// Human-readable label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::JournalArticle => "Journal article",
+            Self::ConferencePaper => "Conference paper",
+            Self::Preprint => "Preprint",
+            Self::Book => "Book",
+            Self::BookChapter => "Book chapter",
+            Self::Report => "Report",
+            Self::Thesis => "Thesis",
+            Self::Standard => "Standard",
+            Self::Dataset => "Dataset",
+            Self::Software => "Software",
+            Self::WebPage => "Web page",
+            Self::Other => "Other",
+        }
+    }
+
+    /// Parses a code; `field` names the input in the error.
+    pub fn parse(field: &str, value: &str) -> Result<Self> {
+        let wanted = value.trim();
+        Self::ALL
+            .into_iter()
+            .find(|kind| kind.code().eq_ignore_ascii_case(wanted))
+            .ok_or_else(|| {
+                let codes: Vec<_> = Self::ALL.iter().map(|k| k.code()).collect();
+                Error::invalid(field, value, format!("one of: {}", codes.join(", ")))
+            })
+    }
+}
+
+impl fmt::Display for RecordKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// A person or organisation credited as author.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Person {
+    /// Family name, or the full name of an organisation.
+    pub family: String,
+    /// Given names or initials, `None` for organisations and mononyms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub given: Option<String>,
+}
+
+impl Person {
+    /// A person with family and given names.
+    pub fn new(family: impl Into<String>, given: impl Into<String>) -> Self {
+        Self {
+            family: family.into(),
+            given: Some(given.into()),
+        }
+    }
+
+    /// An organisation or a person known by one name only.
+    pub fn organisation(name: impl Into<String>) -> Self {
+        Self {
+            family: name.into(),
+            given: None,
+        }
+    }
+}
+
+impl fmt::Display for Person {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.given {
+            Some(given) => write!(f, "{}, {given}", self.family),
+            None => f.write_str(&self.family),
+        }
+    }
+}
+
+/// Short author line for tables: "Strubell", "Strubell & Ganesh", "Strubell et al.".
+pub fn short_authors(authors: &[Person]) -> String {
+    match authors {
+        [] => String::new(),
+        [one] => one.family.clone(),
+        [one, two] => format!("{} & {}", one.family, two.family),
+        [first, ..] => format!("{} et al.", first.family),
+    }
+}
+
+/// Where a record came from: one row per file (or bundled corpus) that contributed it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceRef {
+    /// Path of the imported file, or `bundled:NAME` for data shipped with ecolens.
+    pub file: String,
+    /// Format the file was read as (`ris`, `bibtex`, `csl-json` …).
+    pub format: String,
+    /// Where in the file: `line 12`, `record 3`, `entry smith2020` …
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locator: Option<String>,
+    /// The record's own key in that file (RIS `ID`, BibTeX key, CSL `id`), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original_key: Option<String>,
+}
+
+/// The bibliographic content of a record, without store bookkeeping.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Record {
+    /// Type of publication.
+    pub kind: RecordKind,
+    /// Title (required).
+    pub title: String,
+    /// Authors in order.
+    #[serde(default)]
+    pub authors: Vec<Person>,
+    /// Publication year.
+    #[serde(default)]
+    pub year: Option<i32>,
+    /// Journal, proceedings, series or institution.
+    #[serde(default)]
+    pub venue: Option<String>,
+    /// Volume.
+    #[serde(default)]
+    pub volume: Option<String>,
+    /// Issue or number.
+    #[serde(default)]
+    pub issue: Option<String>,
+    /// Pages or article number.
+    #[serde(default)]
+    pub pages: Option<String>,
+    /// Publisher.
+    #[serde(default)]
+    pub publisher: Option<String>,
+    /// DOI.
+    #[serde(default)]
+    pub doi: Option<Doi>,
+    /// PubMed id.
+    #[serde(default)]
+    pub pmid: Option<Pmid>,
+    /// arXiv id.
+    #[serde(default)]
+    pub arxiv: Option<ArxivId>,
+    /// Landing page.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// Abstract.
+    #[serde(default)]
+    pub abstract_text: Option<String>,
+    /// Keywords, in the order given by the source.
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    /// Free notes carried over from the source (RIS `N1`, BibTeX `note`).
+    #[serde(default)]
+    pub notes: Option<String>,
+}
+
+impl Record {
+    /// A record with a title and everything else empty.
+    pub fn titled(title: impl Into<String>) -> Self {
+        Self {
+            title: title.into(),
+            ..Self::default()
+        }
+    }
+
+    /// Checks every field; the first problem is returned as an [`Error::InvalidValue`] naming
+    /// `record.<field>`.
+    pub fn validate(&self) -> Result<()> {
+        let title = self.title.trim();
+        if title.is_empty() {
+            return Err(Error::invalid(
+                "record.title",
+                &self.title,
+                "a non-empty title",
+            ));
+        }
+        if title.chars().count() > 2000 {
+            return Err(Error::invalid(
+                "record.title",
+                &self.title,
+                "a title of at most 2000 characters",
+            ));
+        }
+        for (index, person) in self.authors.iter().enumerate() {
+            if person.family.trim().is_empty() {
+                return Err(Error::invalid(
+                    format!("record.authors[{index}].family"),
+                    &person.family,
+                    "a non-empty family name (or organisation name)",
+                ));
+            }
+            if person
+                .given
+                .as_deref()
+                .is_some_and(|given| given.trim().is_empty())
+            {
+                return Err(Error::invalid(
+                    format!("record.authors[{index}].given"),
+                    "",
+                    "given names, or no given field at all",
+                ));
+            }
+        }
+        if let Some(year) = self.year
+            && !YEAR_RANGE.contains(&year)
+        {
+            return Err(Error::invalid(
+                "record.year",
+                year.to_string(),
+                format!("a year from {} to {}", YEAR_RANGE.start(), YEAR_RANGE.end()),
+            ));
+        }
+        for (index, keyword) in self.keywords.iter().enumerate() {
+            if keyword.trim().is_empty() {
+                return Err(Error::invalid(
+                    format!("record.keywords[{index}]"),
+                    keyword,
+                    "a non-empty keyword",
+                ));
+            }
+        }
+        if let Some(url) = &self.url
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            return Err(Error::invalid(
+                "record.url",
+                url,
+                "an http:// or https:// address",
+            ));
+        }
+        for (field, value) in [
+            ("record.venue", &self.venue),
+            ("record.volume", &self.volume),
+            ("record.issue", &self.issue),
+            ("record.pages", &self.pages),
+            ("record.publisher", &self.publisher),
+            ("record.abstract_text", &self.abstract_text),
+            ("record.notes", &self.notes),
+        ] {
+            if value.as_deref().is_some_and(|text| text.trim().is_empty()) {
+                return Err(Error::invalid(field, "", "text, or no value at all"));
+            }
+        }
+        Ok(())
+    }
+
+    /// The text of a quotable field, if the record has it.
+    pub fn field_text(&self, field: QuoteField) -> Option<&str> {
+        match field {
+            QuoteField::Title => Some(&self.title),
+            QuoteField::Abstract => self.abstract_text.as_deref(),
+            QuoteField::FullText => None,
+        }
+    }
+}
+
+/// A record as stored: its id, bookkeeping, provenance and content.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredRecord {
+    /// Row id.
+    pub id: RecordId,
+    /// When it was first added.
+    pub added_at: Timestamp,
+    /// When its bibliographic content last changed.
+    pub updated_at: Timestamp,
+    /// Content.
+    pub record: Record,
+    /// Every file that contributed it, oldest first.
+    pub sources: Vec<SourceRef>,
+}
+
+/// Extracted full text attached to a record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FullText {
+    /// The text.
+    pub text: String,
+    /// The file it was extracted from.
+    pub source_file: String,
+    /// Which extractor produced it (`pdf-extract 0.10`, `lopdf` …).
+    pub extractor: String,
+    /// Number of pages, when known.
+    #[serde(default)]
+    pub pages: Option<u32>,
+}
+
+/// A field of a record a reviewer can quote as evidence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QuoteField {
+    /// The title.
+    Title,
+    /// The abstract.
+    Abstract,
+    /// The extracted full text.
+    FullText,
+}
+
+impl QuoteField {
+    /// Stable code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Title => "title",
+            Self::Abstract => "abstract",
+            Self::FullText => "full_text",
+        }
+    }
+}
+
+/// One row of the record list: what a table shows without loading abstracts or full texts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RecordRow {
+    /// Row id.
+    pub id: RecordId,
+    /// Type of publication.
+    pub kind: RecordKind,
+    /// Title.
+    pub title: String,
+    /// Short author line ("Strubell et al.").
+    pub authors: String,
+    /// Year.
+    pub year: Option<i32>,
+    /// Venue.
+    pub venue: Option<String>,
+    /// DOI.
+    pub doi: Option<String>,
+    /// Whether a full text is attached.
+    pub has_full_text: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_valid_record_passes_and_each_bad_field_is_named() {
+        let mut record = Record::titled("Green AI");
+        record.authors = vec![Person::new("Schwartz", "Roy")];
+        record.year = Some(2020);
+        record.url = Some("https://arxiv.org/abs/1907.10597".into());
+        assert!(record.validate().is_ok());
+
+        let cases: Vec<(Record, &str)> = vec![
+            (
+                Record {
+                    title: "  ".into(),
+                    ..record.clone()
+                },
+                "record.title",
+            ),
+            (
+                Record {
+                    year: Some(20),
+                    ..record.clone()
+                },
+                "record.year",
+            ),
+            (
+                Record {
+                    authors: vec![Person::new("Schwartz", "Roy"), Person::organisation(" ")],
+                    ..record.clone()
+                },
+                "record.authors[1].family",
+            ),
+            (
+                Record {
+                    keywords: vec!["ai".into(), String::new()],
+                    ..record.clone()
+                },
+                "record.keywords[1]",
+            ),
+            (
+                Record {
+                    url: Some("ftp://x".into()),
+                    ..record.clone()
+                },
+                "record.url",
+            ),
+            (
+                Record {
+                    venue: Some(" ".into()),
+                    ..record.clone()
+                },
+                "record.venue",
+            ),
+        ];
+        for (bad, field) in cases {
+            let error = bad.validate().unwrap_err();
+            assert_eq!(error.field(), Some(field), "{error}");
+        }
+    }
+
+    #[test]
+    fn short_author_lines() {
+        let a = Person::new("Strubell", "Emma");
+        let b = Person::new("Ganesh", "Ananya");
+        let c = Person::new("McCallum", "Andrew");
+        assert_eq!(short_authors(&[]), "");
+        assert_eq!(short_authors(std::slice::from_ref(&a)), "Strubell");
+        assert_eq!(short_authors(&[a.clone(), b.clone()]), "Strubell & Ganesh");
+        assert_eq!(short_authors(&[a, b, c]), "Strubell et al.");
+    }
+
+    #[test]
+    fn kinds_parse_from_their_codes() {
+        for kind in RecordKind::ALL {
+            assert_eq!(RecordKind::parse("kind", kind.code()).unwrap(), kind);
+        }
+        assert_eq!(
+            RecordKind::parse("record.kind", "poem")
+                .unwrap_err()
+                .field(),
+            Some("record.kind")
+        );
+    }
+}

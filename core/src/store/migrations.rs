@@ -1,0 +1,285 @@
+//! Schema migrations: an append-only list, applied in order, keyed on `PRAGMA user_version`.
+//!
+//! Rules: never edit or reorder a released migration; add a new one at the end. Migration `n`
+//! (1-based) brings the schema to version `n`. All pending migrations of an open run in one
+//! exclusive transaction, so a project is never left half-migrated.
+
+use std::path::Path;
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use crate::error::{Error, Result, SqlContext};
+
+/// `PRAGMA application_id` of ecolens project files ("ECOL" in ASCII).
+pub(crate) const APPLICATION_ID: i64 = 0x4543_4F4C;
+
+/// The migrations, oldest first.
+pub(crate) const MIGRATIONS: &[&str] = &[
+    // 1: records with provenance and full text, reviewers, project vocabularies, screening,
+    //    classification, risks, record labels, audit log, and the link tables for LCA scenarios
+    //    and energy traces (their content types arrive with the assessment engine).
+    r"
+    CREATE TABLE project_meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    ) STRICT;
+
+    CREATE TABLE record (
+        id         INTEGER PRIMARY KEY,
+        kind       TEXT NOT NULL,
+        title      TEXT NOT NULL,
+        authors    TEXT NOT NULL,          -- JSON array of {family, given}
+        year       INTEGER,
+        venue      TEXT,
+        volume     TEXT,
+        issue      TEXT,
+        pages      TEXT,
+        publisher  TEXT,
+        doi        TEXT,
+        doi_key    TEXT,                   -- lower-cased DOI for matching
+        pmid       TEXT,
+        arxiv      TEXT,
+        url        TEXT,
+        abstract   TEXT,
+        keywords   TEXT NOT NULL,          -- JSON array of strings
+        notes      TEXT,
+        added_at   TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX record_doi_key ON record(doi_key) WHERE doi_key IS NOT NULL;
+    CREATE INDEX record_pmid ON record(pmid) WHERE pmid IS NOT NULL;
+    CREATE INDEX record_arxiv ON record(arxiv) WHERE arxiv IS NOT NULL;
+
+    CREATE TABLE record_source (
+        id           INTEGER PRIMARY KEY,
+        record_id    INTEGER NOT NULL REFERENCES record(id) ON DELETE CASCADE,
+        file         TEXT NOT NULL,
+        format       TEXT NOT NULL,
+        locator      TEXT,
+        original_key TEXT,
+        imported_at  TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX record_source_record ON record_source(record_id);
+
+    CREATE TABLE record_fulltext (
+        record_id    INTEGER PRIMARY KEY REFERENCES record(id) ON DELETE CASCADE,
+        text         TEXT NOT NULL,
+        source_file  TEXT NOT NULL,
+        extractor    TEXT NOT NULL,
+        pages        INTEGER,
+        extracted_at TEXT NOT NULL
+    ) STRICT;
+
+    CREATE TABLE reviewer (
+        id         INTEGER PRIMARY KEY,
+        name       TEXT NOT NULL UNIQUE,
+        is_lead    INTEGER NOT NULL CHECK (is_lead IN (0, 1)),
+        created_at TEXT NOT NULL
+    ) STRICT;
+
+    CREATE TABLE label_vocabulary (
+        id          TEXT PRIMARY KEY,
+        name        TEXT NOT NULL,
+        description TEXT NOT NULL,
+        version     INTEGER NOT NULL
+    ) STRICT;
+
+    CREATE TABLE project_label (
+        vocabulary TEXT NOT NULL REFERENCES label_vocabulary(id),
+        code       TEXT NOT NULL,
+        name       TEXT NOT NULL,
+        definition TEXT NOT NULL,
+        example    TEXT NOT NULL,
+        source     TEXT NOT NULL,
+        retired    INTEGER NOT NULL DEFAULT 0 CHECK (retired IN (0, 1)),
+        position   INTEGER NOT NULL,
+        PRIMARY KEY (vocabulary, code)
+    ) STRICT;
+
+    CREATE TABLE screening (
+        record_id         INTEGER NOT NULL REFERENCES record(id) ON DELETE CASCADE,
+        reviewer_id       INTEGER NOT NULL REFERENCES reviewer(id),
+        stage             TEXT NOT NULL CHECK (stage IN ('tiab', 'fulltext')),
+        decision          TEXT NOT NULL CHECK (decision IN ('include', 'exclude', 'maybe')),
+        reason            TEXT,
+        reason_vocabulary TEXT,
+        note              TEXT,
+        decided_at        TEXT NOT NULL,
+        PRIMARY KEY (record_id, reviewer_id, stage)
+    ) STRICT;
+
+    CREATE TABLE classification (
+        record_id     INTEGER NOT NULL REFERENCES record(id) ON DELETE CASCADE,
+        reviewer_id   INTEGER NOT NULL REFERENCES reviewer(id),
+        category      TEXT NOT NULL CHECK (category IN ('a', 'b', 'c', 'd', 'e', 'f')),
+        answers       TEXT NOT NULL,       -- JSON array of booleans
+        rationale     TEXT,
+        evidence      TEXT NOT NULL,       -- JSON array of quotes
+        confidence    TEXT,
+        vocabularies  TEXT NOT NULL,
+        classified_at TEXT NOT NULL,
+        PRIMARY KEY (record_id, reviewer_id)
+    ) STRICT;
+
+    CREATE TABLE rebound_risk (
+        id                 INTEGER PRIMARY KEY,
+        record_id          INTEGER NOT NULL REFERENCES record(id) ON DELETE CASCADE,
+        reviewer_id        INTEGER NOT NULL REFERENCES reviewer(id),
+        effect             TEXT NOT NULL,
+        mechanism          TEXT NOT NULL,
+        direction          TEXT,
+        reduction_type     TEXT,
+        time_horizon       TEXT,
+        scale              TEXT,
+        criteria           TEXT NOT NULL,  -- JSON array of criterion codes
+        likelihood         TEXT,
+        magnitude          TEXT,
+        rebound_percent    REAL,
+        confidence         TEXT,
+        evidence_type      TEXT,
+        tier               TEXT,
+        mechanism_resource TEXT,
+        conditions         TEXT,
+        mitigation         TEXT,
+        evidence           TEXT NOT NULL,  -- JSON array of quotes
+        vocabularies       TEXT NOT NULL,
+        created_at         TEXT NOT NULL,
+        updated_at         TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX rebound_risk_record ON rebound_risk(record_id);
+
+    CREATE TABLE record_label (
+        record_id          INTEGER NOT NULL REFERENCES record(id) ON DELETE CASCADE,
+        reviewer_id        INTEGER NOT NULL REFERENCES reviewer(id),
+        vocabulary         TEXT NOT NULL,
+        code               TEXT NOT NULL,
+        vocabulary_version TEXT NOT NULL,
+        created_at         TEXT NOT NULL,
+        PRIMARY KEY (record_id, reviewer_id, vocabulary, code)
+    ) STRICT;
+
+    -- The log outlives what it describes: no foreign key on record_id.
+    CREATE TABLE audit_log (
+        id            INTEGER PRIMARY KEY,
+        at            TEXT NOT NULL,
+        reviewer_id   INTEGER REFERENCES reviewer(id),
+        reviewer_name TEXT,
+        entity        TEXT NOT NULL,
+        entity_key    TEXT NOT NULL,
+        record_id     INTEGER,
+        action        TEXT NOT NULL CHECK (action IN ('create', 'update', 'delete', 'undo')),
+        old           TEXT,
+        new           TEXT,
+        undoes        INTEGER REFERENCES audit_log(id),
+        undone_by     INTEGER REFERENCES audit_log(id)
+    ) STRICT;
+    CREATE INDEX audit_log_reviewer ON audit_log(reviewer_id, id);
+    CREATE INDEX audit_log_record ON audit_log(record_id);
+
+    CREATE TABLE lca_scenario (
+        id          INTEGER PRIMARY KEY,
+        record_id   INTEGER REFERENCES record(id) ON DELETE SET NULL,
+        name        TEXT NOT NULL,
+        source_toml TEXT NOT NULL,
+        created_at  TEXT NOT NULL,
+        updated_at  TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX lca_scenario_record ON lca_scenario(record_id);
+
+    CREATE TABLE energy_trace (
+        id          INTEGER PRIMARY KEY,
+        record_id   INTEGER REFERENCES record(id) ON DELETE SET NULL,
+        tool        TEXT NOT NULL,
+        source_file TEXT NOT NULL,
+        summary     TEXT NOT NULL,         -- JSON summary, typed by the assessment engine
+        imported_at TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX energy_trace_record ON energy_trace(record_id);
+    ",
+];
+
+/// The schema version this build writes.
+pub(crate) fn latest_version() -> i64 {
+    i64::try_from(MIGRATIONS.len()).unwrap_or(i64::MAX)
+}
+
+/// Brings the schema up to date; returns the version found before migrating.
+///
+/// Refuses files written by a newer ecolens and SQLite files of other applications.
+/// `initialise` runs inside the same transaction when the file was empty (version 0), so a new
+/// project gets its starting data atomically with its schema.
+pub(crate) fn migrate(
+    conn: &mut Connection,
+    path: &Path,
+    initialise: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<()>,
+) -> Result<i64> {
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Exclusive)
+        .map_err(|source| not_a_project_or(source, path))?;
+    let found: i64 = tx
+        .pragma_query_value(None, "user_version", |row| row.get(0))
+        .map_err(|source| not_a_project_or(source, path))?;
+    let application_id: i64 = tx
+        .pragma_query_value(None, "application_id", |row| row.get(0))
+        .context("reading the application id")?;
+    if application_id != 0 && application_id != APPLICATION_ID {
+        return Err(Error::NotAProject {
+            reason: format!(
+                "SQLite file of another application (application_id {application_id:#x})"
+            ),
+            path: path.to_owned(),
+        });
+    }
+    if found == 0 {
+        let tables: i64 = tx
+            .query_row("SELECT count(*) FROM sqlite_schema", [], |row| row.get(0))
+            .context("inspecting the file")?;
+        if tables > 0 {
+            return Err(Error::NotAProject {
+                reason: "SQLite file with tables of another application".into(),
+                path: path.to_owned(),
+            });
+        }
+    }
+    let latest = latest_version();
+    if found > latest {
+        return Err(Error::SchemaTooNew {
+            found,
+            supported: latest,
+            path: path.to_owned(),
+        });
+    }
+    let start = usize::try_from(found).unwrap_or(0);
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(start) {
+        tx.execute_batch(sql)
+            .context("applying a schema migration")?;
+        tx.pragma_update(
+            None,
+            "user_version",
+            i64::try_from(index + 1).unwrap_or(i64::MAX),
+        )
+        .context("recording the schema version")?;
+    }
+    if found == 0 {
+        tx.pragma_update(None, "application_id", APPLICATION_ID)
+            .context("marking the file as an ecolens project")?;
+        initialise(&tx)?;
+    }
+    tx.commit().context("committing the schema migration")?;
+    Ok(found)
+}
+
+/// SQLite says `NotADatabase` for files that are not SQLite at all.
+fn not_a_project_or(source: rusqlite::Error, path: &Path) -> Error {
+    if source.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase) {
+        Error::NotAProject {
+            reason: "not an SQLite file".into(),
+            path: path.to_owned(),
+        }
+    } else {
+        Error::Sqlite {
+            context: "opening the project",
+            source,
+        }
+    }
+}

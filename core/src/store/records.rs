@@ -1,0 +1,592 @@
+//! Records, their provenance and their full texts.
+
+use rusqlite::{OptionalExtension, Row, Transaction, params};
+
+use super::{Column, Project, now, to_json};
+use crate::error::{Error, Result, SqlContext};
+use crate::ids::{ArxivId, Doi, Pmid, RecordId};
+use crate::record::{
+    FullText, Person, Record, RecordKind, RecordRow, SourceRef, StoredRecord, short_authors,
+};
+
+/// Order of a record listing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RecordSort {
+    /// In the order records were added.
+    #[default]
+    Added,
+    /// By title, A to Z.
+    Title,
+    /// Newest first, then by title.
+    YearNewest,
+    /// Oldest first, then by title.
+    YearOldest,
+}
+
+/// A page of the record listing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecordQuery {
+    /// Order.
+    pub sort: RecordSort,
+    /// Rows to skip.
+    pub offset: u64,
+    /// Maximum rows to return.
+    pub limit: u64,
+}
+
+impl Default for RecordQuery {
+    fn default() -> Self {
+        Self {
+            sort: RecordSort::Added,
+            offset: 0,
+            limit: u64::MAX,
+        }
+    }
+}
+
+const RECORD_COLUMNS: &str = "id, kind, title, authors, year, venue, volume, issue, pages, publisher, \
+     doi, pmid, arxiv, url, abstract, keywords, notes, added_at, updated_at";
+
+/// A record row as stored, before decoding.
+struct RawRecord {
+    id: i64,
+    kind: String,
+    title: String,
+    authors: String,
+    year: Option<i32>,
+    venue: Option<String>,
+    volume: Option<String>,
+    issue: Option<String>,
+    pages: Option<String>,
+    publisher: Option<String>,
+    doi: Option<String>,
+    pmid: Option<String>,
+    arxiv: Option<String>,
+    url: Option<String>,
+    abstract_text: Option<String>,
+    keywords: String,
+    notes: Option<String>,
+    added_at: String,
+    updated_at: String,
+}
+
+impl RawRecord {
+    fn from_row(row: &Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            id: row.get(0)?,
+            kind: row.get(1)?,
+            title: row.get(2)?,
+            authors: row.get(3)?,
+            year: row.get(4)?,
+            venue: row.get(5)?,
+            volume: row.get(6)?,
+            issue: row.get(7)?,
+            pages: row.get(8)?,
+            publisher: row.get(9)?,
+            doi: row.get(10)?,
+            pmid: row.get(11)?,
+            arxiv: row.get(12)?,
+            url: row.get(13)?,
+            abstract_text: row.get(14)?,
+            keywords: row.get(15)?,
+            notes: row.get(16)?,
+            added_at: row.get(17)?,
+            updated_at: row.get(18)?,
+        })
+    }
+
+    fn decode(self) -> Result<(RecordId, Record, jiff::Timestamp, jiff::Timestamp)> {
+        let at = |column| Column::at("record", column, self.id);
+        let record = Record {
+            kind: RecordKind::parse("record.kind", &self.kind)
+                .map_err(|e| at("kind").corrupt(e))?,
+            title: self.title,
+            authors: at("authors").json::<Vec<Person>>(&self.authors)?,
+            year: self.year,
+            venue: self.venue,
+            volume: self.volume,
+            issue: self.issue,
+            pages: self.pages,
+            publisher: self.publisher,
+            doi: self
+                .doi
+                .map(|v| Doi::parse("record.doi", &v).map_err(|e| at("doi").corrupt(e)))
+                .transpose()?,
+            pmid: self
+                .pmid
+                .map(|v| Pmid::parse("record.pmid", &v).map_err(|e| at("pmid").corrupt(e)))
+                .transpose()?,
+            arxiv: self
+                .arxiv
+                .map(|v| ArxivId::parse("record.arxiv", &v).map_err(|e| at("arxiv").corrupt(e)))
+                .transpose()?,
+            url: self.url,
+            abstract_text: self.abstract_text,
+            keywords: at("keywords").json::<Vec<String>>(&self.keywords)?,
+            notes: self.notes,
+        };
+        let added_at = at("added_at").time(&self.added_at)?;
+        let updated_at = at("updated_at").time(&self.updated_at)?;
+        Ok((RecordId(self.id), record, added_at, updated_at))
+    }
+}
+
+impl Project {
+    /// Adds records, each with the source it came from, in one transaction. Every record is
+    /// validated first; if one is invalid nothing is written and the error names it
+    /// (`records[3].year`).
+    pub fn insert_records(&mut self, batch: &[(Record, SourceRef)]) -> Result<Vec<RecordId>> {
+        for (index, (record, source)) in batch.iter().enumerate() {
+            record.validate().map_err(|error| at_index(error, index))?;
+            validate_source(source).map_err(|error| at_index(error, index))?;
+        }
+        let tx = self.conn.transaction().context("starting to add records")?;
+        let ids = insert_records_tx(&tx, batch)?;
+        tx.commit().context("committing new records")?;
+        Ok(ids)
+    }
+
+    /// Adds one record with its source.
+    pub fn insert_record(&mut self, record: &Record, source: &SourceRef) -> Result<RecordId> {
+        let ids = self.insert_records(&[(record.clone(), source.clone())])?;
+        ids.first().copied().ok_or_else(|| Error::NotFound {
+            entity: "record",
+            key: "just inserted".into(),
+        })
+    }
+
+    /// Replaces a record's bibliographic content (not its provenance or review data).
+    pub fn update_record(&mut self, id: RecordId, record: &Record) -> Result<()> {
+        record.validate()?;
+        let tx = self
+            .conn
+            .transaction()
+            .context("starting to update a record")?;
+        let changed = tx
+            .execute(
+                "UPDATE record SET kind = ?2, title = ?3, authors = ?4, year = ?5, venue = ?6, volume = ?7,
+                 issue = ?8, pages = ?9, publisher = ?10, doi = ?11, doi_key = ?12, pmid = ?13, arxiv = ?14,
+                 url = ?15, abstract = ?16, keywords = ?17, notes = ?18, updated_at = ?19 WHERE id = ?1",
+                params![
+                    id.0,
+                    record.kind.code(),
+                    record.title,
+                    to_json("record.authors", &record.authors)?,
+                    record.year,
+                    record.venue,
+                    record.volume,
+                    record.issue,
+                    record.pages,
+                    record.publisher,
+                    record.doi.as_ref().map(Doi::as_str),
+                    record.doi.as_ref().map(Doi::key),
+                    record.pmid.as_ref().map(Pmid::as_str),
+                    record.arxiv.as_ref().map(ArxivId::as_str),
+                    record.url,
+                    record.abstract_text,
+                    to_json("record.keywords", &record.keywords)?,
+                    record.notes,
+                    now().to_string(),
+                ],
+            )
+            .context("updating a record")?;
+        if changed == 0 {
+            return Err(not_found(id));
+        }
+        tx.commit().context("committing a record update")?;
+        Ok(())
+    }
+
+    /// Adds a provenance row to an existing record (a duplicate found in another file).
+    pub fn add_source(&mut self, id: RecordId, source: &SourceRef) -> Result<()> {
+        validate_source(source)?;
+        let tx = self
+            .conn
+            .transaction()
+            .context("starting to add a source")?;
+        require_record(&tx, id)?;
+        insert_source(&tx, id, source, &now().to_string())?;
+        tx.commit().context("committing a source")?;
+        Ok(())
+    }
+
+    /// A record with its provenance.
+    pub fn record(&self, id: RecordId) -> Result<StoredRecord> {
+        let raw = self
+            .conn
+            .query_row(
+                &format!("SELECT {RECORD_COLUMNS} FROM record WHERE id = ?1"),
+                [id.0],
+                RawRecord::from_row,
+            )
+            .optional()
+            .context("reading a record")?
+            .ok_or_else(|| not_found(id))?;
+        let (id, record, added_at, updated_at) = raw.decode()?;
+        Ok(StoredRecord {
+            id,
+            added_at,
+            updated_at,
+            record,
+            sources: self.sources(id)?,
+        })
+    }
+
+    /// Every record with its provenance, in the order added. Meant for exports and checks on
+    /// small projects; tables page with [`Project::record_rows`].
+    pub fn records(&self) -> Result<Vec<StoredRecord>> {
+        let mut statement = self
+            .conn
+            .prepare(&format!("SELECT {RECORD_COLUMNS} FROM record ORDER BY id"))
+            .context("listing records")?;
+        let raws = statement
+            .query_map([], RawRecord::from_row)
+            .context("listing records")?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .context("listing records")?;
+        let mut sources = self.all_sources()?;
+        raws.into_iter()
+            .map(|raw| {
+                let (id, record, added_at, updated_at) = raw.decode()?;
+                Ok(StoredRecord {
+                    id,
+                    added_at,
+                    updated_at,
+                    record,
+                    sources: sources.remove(&id).unwrap_or_default(),
+                })
+            })
+            .collect()
+    }
+
+    /// Number of records.
+    pub fn record_count(&self) -> Result<u64> {
+        let n: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM record", [], |row| row.get(0))
+            .context("counting records")?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    /// A page of the record listing, without abstracts or full texts.
+    pub fn record_rows(&self, query: RecordQuery) -> Result<Vec<RecordRow>> {
+        let order = match query.sort {
+            RecordSort::Added => "r.id",
+            RecordSort::Title => "r.title COLLATE NOCASE, r.id",
+            RecordSort::YearNewest => "r.year IS NULL, r.year DESC, r.title COLLATE NOCASE, r.id",
+            RecordSort::YearOldest => "r.year IS NULL, r.year ASC, r.title COLLATE NOCASE, r.id",
+        };
+        let sql = format!(
+            "SELECT r.id, r.kind, r.title, r.authors, r.year, r.venue, r.doi,
+                    EXISTS (SELECT 1 FROM record_fulltext f WHERE f.record_id = r.id)
+             FROM record r ORDER BY {order} LIMIT ?1 OFFSET ?2"
+        );
+        let limit = i64::try_from(query.limit).unwrap_or(i64::MAX);
+        let offset = i64::try_from(query.offset).unwrap_or(i64::MAX);
+        let mut statement = self.conn.prepare_cached(&sql).context("listing records")?;
+        let raws = statement
+            .query_map(params![limit, offset], |row| {
+                Ok((
+                    row.get::<_, i64>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, String>(2)?,
+                    row.get::<_, String>(3)?,
+                    row.get::<_, Option<i32>>(4)?,
+                    row.get::<_, Option<String>>(5)?,
+                    row.get::<_, Option<String>>(6)?,
+                    row.get::<_, bool>(7)?,
+                ))
+            })
+            .context("listing records")?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .context("listing records")?;
+        raws.into_iter()
+            .map(
+                |(id, kind, title, authors, year, venue, doi, has_full_text)| {
+                    let authors: Vec<Person> =
+                        Column::at("record", "authors", id).json(&authors)?;
+                    Ok(RecordRow {
+                        id: RecordId(id),
+                        kind: RecordKind::parse("record.kind", &kind)
+                            .map_err(|e| Column::at("record", "kind", id).corrupt(e))?,
+                        title,
+                        authors: short_authors(&authors),
+                        year,
+                        venue,
+                        doi,
+                        has_full_text,
+                    })
+                },
+            )
+            .collect()
+    }
+
+    /// Finds a record by how a user refers to it: its id (`12`), a DOI (any form), `pmid:N`
+    /// or `arxiv:ID`. Several records with the same DOI resolve to the oldest.
+    pub fn resolve_record(&self, reference: &str) -> Result<RecordId> {
+        let text = reference.trim();
+        let found: Option<i64> = if let Ok(id) = text.parse::<i64>() {
+            self.conn
+                .query_row("SELECT id FROM record WHERE id = ?1", [id], |row| {
+                    row.get(0)
+                })
+                .optional()
+                .context("looking up a record")?
+        } else if text.to_ascii_lowercase().starts_with("pmid") {
+            let pmid = Pmid::parse("record", text)?;
+            self.conn
+                .query_row(
+                    "SELECT min(id) FROM record WHERE pmid = ?1",
+                    [pmid.as_str()],
+                    |row| row.get(0),
+                )
+                .context("looking up a record")?
+        } else if text.to_ascii_lowercase().starts_with("arxiv") {
+            let arxiv = ArxivId::parse("record", text)?;
+            self.conn
+                .query_row(
+                    "SELECT min(id) FROM record WHERE arxiv = ?1",
+                    [arxiv.as_str()],
+                    |row| row.get(0),
+                )
+                .context("looking up a record")?
+        } else {
+            let doi = Doi::parse("record", text).map_err(|_| {
+                Error::invalid(
+                    "record",
+                    reference,
+                    "a record id, a DOI, pmid:N or arxiv:ID",
+                )
+            })?;
+            self.conn
+                .query_row(
+                    "SELECT min(id) FROM record WHERE doi_key = ?1",
+                    [doi.key()],
+                    |row| row.get(0),
+                )
+                .context("looking up a record")?
+        };
+        found.map(RecordId).ok_or_else(|| Error::NotFound {
+            entity: "record",
+            key: reference.to_owned(),
+        })
+    }
+
+    /// Attaches (or replaces) the extracted full text of a record.
+    pub fn set_full_text(&mut self, id: RecordId, full_text: &FullText) -> Result<()> {
+        if full_text.text.trim().is_empty() {
+            return Err(Error::invalid(
+                "full_text.text",
+                "",
+                "extracted text (an empty extraction is a failure, not a text)",
+            ));
+        }
+        let tx = self
+            .conn
+            .transaction()
+            .context("starting to store a full text")?;
+        require_record(&tx, id)?;
+        tx.execute(
+            "INSERT INTO record_fulltext (record_id, text, source_file, extractor, pages, extracted_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (record_id) DO UPDATE SET text = excluded.text, source_file = excluded.source_file,
+               extractor = excluded.extractor, pages = excluded.pages, extracted_at = excluded.extracted_at",
+            params![
+                id.0,
+                full_text.text,
+                full_text.source_file,
+                full_text.extractor,
+                full_text.pages,
+                now().to_string()
+            ],
+        )
+        .context("storing a full text")?;
+        tx.commit().context("committing a full text")?;
+        Ok(())
+    }
+
+    /// The extracted full text of a record, if any.
+    pub fn full_text(&self, id: RecordId) -> Result<Option<FullText>> {
+        self.conn
+            .query_row(
+                "SELECT text, source_file, extractor, pages FROM record_fulltext WHERE record_id = ?1",
+                [id.0],
+                |row| {
+                    Ok(FullText {
+                        text: row.get(0)?,
+                        source_file: row.get(1)?,
+                        extractor: row.get(2)?,
+                        pages: row.get(3)?,
+                    })
+                },
+            )
+            .optional()
+            .context("reading a full text")
+    }
+
+    fn sources(&self, id: RecordId) -> Result<Vec<SourceRef>> {
+        let mut statement = self
+            .conn
+            .prepare_cached("SELECT file, format, locator, original_key FROM record_source WHERE record_id = ?1 ORDER BY id")
+            .context("reading provenance")?;
+        statement
+            .query_map([id.0], source_from_row)
+            .context("reading provenance")?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .context("reading provenance")
+    }
+
+    fn all_sources(&self) -> Result<std::collections::HashMap<RecordId, Vec<SourceRef>>> {
+        let mut statement = self
+            .conn
+            .prepare("SELECT record_id, file, format, locator, original_key FROM record_source ORDER BY id")
+            .context("reading provenance")?;
+        let rows = statement
+            .query_map([], |row| {
+                Ok((
+                    RecordId(row.get(0)?),
+                    SourceRef {
+                        file: row.get(1)?,
+                        format: row.get(2)?,
+                        locator: row.get(3)?,
+                        original_key: row.get(4)?,
+                    },
+                ))
+            })
+            .context("reading provenance")?;
+        let mut map: std::collections::HashMap<RecordId, Vec<SourceRef>> =
+            std::collections::HashMap::new();
+        for row in rows {
+            let (id, source) = row.context("reading provenance")?;
+            map.entry(id).or_default().push(source);
+        }
+        Ok(map)
+    }
+}
+
+fn source_from_row(row: &Row<'_>) -> rusqlite::Result<SourceRef> {
+    Ok(SourceRef {
+        file: row.get(0)?,
+        format: row.get(1)?,
+        locator: row.get(2)?,
+        original_key: row.get(3)?,
+    })
+}
+
+/// Inserts already-validated records inside a caller's transaction.
+pub(crate) fn insert_records_tx(
+    tx: &Transaction<'_>,
+    batch: &[(Record, SourceRef)],
+) -> Result<Vec<RecordId>> {
+    let at = now().to_string();
+    let mut ids = Vec::with_capacity(batch.len());
+    let mut statement = tx
+        .prepare_cached(
+            "INSERT INTO record (kind, title, authors, year, venue, volume, issue, pages, publisher, doi, doi_key,
+               pmid, arxiv, url, abstract, keywords, notes, added_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?18)",
+        )
+        .context("preparing to add records")?;
+    for (record, source) in batch {
+        statement
+            .execute(params![
+                record.kind.code(),
+                record.title,
+                to_json("record.authors", &record.authors)?,
+                record.year,
+                record.venue,
+                record.volume,
+                record.issue,
+                record.pages,
+                record.publisher,
+                record.doi.as_ref().map(Doi::as_str),
+                record.doi.as_ref().map(Doi::key),
+                record.pmid.as_ref().map(Pmid::as_str),
+                record.arxiv.as_ref().map(ArxivId::as_str),
+                record.url,
+                record.abstract_text,
+                to_json("record.keywords", &record.keywords)?,
+                record.notes,
+                at,
+            ])
+            .context("adding a record")?;
+        let id = RecordId(tx.last_insert_rowid());
+        insert_source(tx, id, source, &at)?;
+        ids.push(id);
+    }
+    Ok(ids)
+}
+
+fn insert_source(tx: &Transaction<'_>, id: RecordId, source: &SourceRef, at: &str) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO record_source (record_id, file, format, locator, original_key, imported_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )
+    .context("preparing provenance")?
+    .execute(params![
+        id.0,
+        source.file,
+        source.format,
+        source.locator,
+        source.original_key,
+        at
+    ])
+    .context("recording provenance")?;
+    Ok(())
+}
+
+fn validate_source(source: &SourceRef) -> Result<()> {
+    if source.file.trim().is_empty() {
+        return Err(Error::invalid(
+            "source.file",
+            &source.file,
+            "the path of the file the record came from",
+        ));
+    }
+    if source.format.trim().is_empty() {
+        return Err(Error::invalid(
+            "source.format",
+            &source.format,
+            "the format the file was read as",
+        ));
+    }
+    Ok(())
+}
+
+/// Re-labels a `record.x` validation error as `records[i].x` so a batch error says which record.
+fn at_index(error: Error, index: usize) -> Error {
+    match error {
+        Error::InvalidValue {
+            field,
+            value,
+            expected,
+        } => Error::InvalidValue {
+            field: match field.split_once('.') {
+                Some((_, rest)) => format!("records[{index}].{rest}"),
+                None => format!("records[{index}].{field}"),
+            },
+            value,
+            expected,
+        },
+        other => other,
+    }
+}
+
+/// Fails with [`Error::NotFound`] unless the record exists.
+pub(crate) fn require_record(tx: &Transaction<'_>, id: RecordId) -> Result<()> {
+    let exists: bool = tx
+        .query_row(
+            "SELECT EXISTS (SELECT 1 FROM record WHERE id = ?1)",
+            [id.0],
+            |row| row.get(0),
+        )
+        .context("looking up a record")?;
+    if exists { Ok(()) } else { Err(not_found(id)) }
+}
+
+fn not_found(id: RecordId) -> Error {
+    Error::NotFound {
+        entity: "record",
+        key: id.to_string(),
+    }
+}

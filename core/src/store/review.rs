@@ -1,0 +1,1233 @@
+//! Reviewers, screening votes, classifications, risks and record labels.
+//!
+//! Each public write validates its input, checks what it refers to, writes the row and its audit
+//! entry in one transaction. The `load_*`, `write_*` and `delete_*` helpers are shared with undo,
+//! which restores earlier values without going through validation again (they were valid when
+//! first written).
+
+use ecolens_taxonomy::labels::EXCLUSION_REASON;
+use ecolens_taxonomy::{EffectCode, EvalCategory, Term, VocabularyView, shipped_vocabularies};
+use rusqlite::{OptionalExtension, Row, Transaction, params};
+
+use super::audit::{Change, log};
+use super::records::require_record;
+use super::{Column, Project, now, to_json, to_json_value};
+use crate::audit::{AuditAction, EntityKind};
+use crate::error::{Error, Result, SqlContext};
+use crate::ids::{RecordId, ReviewerId, RiskId};
+use crate::record::QuoteField;
+use crate::review::{
+    Classification, Decision, ReboundRisk, Reviewer, ScreeningVote, Stage, StoredClassification,
+    StoredRecordLabel, StoredRisk, StoredVote, validate_code, validate_reviewer_name,
+};
+
+impl Project {
+    /// Adds a reviewer. Names are unique within a project.
+    pub fn add_reviewer(&mut self, name: &str, is_lead: bool) -> Result<Reviewer> {
+        validate_reviewer_name(name)?;
+        let tx = self
+            .conn
+            .transaction()
+            .context("starting to add a reviewer")?;
+        if find_reviewer_by_name(&tx, name)?.is_some() {
+            return Err(Error::AlreadyExists {
+                entity: "reviewer",
+                key: name.to_owned(),
+            });
+        }
+        let created_at = now();
+        tx.execute(
+            "INSERT INTO reviewer (name, is_lead, created_at) VALUES (?1, ?2, ?3)",
+            params![name, is_lead, created_at.to_string()],
+        )
+        .context("adding a reviewer")?;
+        let reviewer = Reviewer {
+            id: ReviewerId(tx.last_insert_rowid()),
+            name: name.to_owned(),
+            is_lead,
+            created_at,
+        };
+        log(
+            &tx,
+            None,
+            &Change {
+                entity: EntityKind::Reviewer,
+                key: format!("reviewer {}", reviewer.id),
+                record: None,
+                action: AuditAction::Create,
+                old: None,
+                new: Some(to_json_value("reviewer", &reviewer)?),
+            },
+            None,
+        )?;
+        tx.commit().context("committing a new reviewer")?;
+        Ok(reviewer)
+    }
+
+    /// Every reviewer, in the order they were added.
+    pub fn reviewers(&self) -> Result<Vec<Reviewer>> {
+        let mut statement = self
+            .conn
+            .prepare("SELECT id, name, is_lead, created_at FROM reviewer ORDER BY id")
+            .context("listing reviewers")?;
+        let raws = statement
+            .query_map([], raw_reviewer)
+            .context("listing reviewers")?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .context("listing reviewers")?;
+        raws.into_iter().map(decode_reviewer).collect()
+    }
+
+    /// A reviewer by id.
+    pub fn reviewer(&self, id: ReviewerId) -> Result<Reviewer> {
+        let raw = self
+            .conn
+            .query_row(
+                "SELECT id, name, is_lead, created_at FROM reviewer WHERE id = ?1",
+                [id.0],
+                raw_reviewer,
+            )
+            .optional()
+            .context("reading a reviewer")?
+            .ok_or_else(|| Error::NotFound {
+                entity: "reviewer",
+                key: id.to_string(),
+            })?;
+        decode_reviewer(raw)
+    }
+
+    /// A reviewer by name.
+    pub fn reviewer_by_name(&self, name: &str) -> Result<Reviewer> {
+        let raw = self
+            .conn
+            .query_row(
+                "SELECT id, name, is_lead, created_at FROM reviewer WHERE name = ?1",
+                [name],
+                raw_reviewer,
+            )
+            .optional()
+            .context("reading a reviewer")?
+            .ok_or_else(|| Error::NotFound {
+                entity: "reviewer",
+                key: name.to_owned(),
+            })?;
+        decode_reviewer(raw)
+    }
+
+    /// Records (or changes) a reviewer's screening vote on a record at a stage.
+    pub fn set_screening(
+        &mut self,
+        record: RecordId,
+        reviewer: ReviewerId,
+        vote: &ScreeningVote,
+    ) -> Result<StoredVote> {
+        vote.validate()?;
+        let tx = self
+            .conn
+            .transaction()
+            .context("starting to record a vote")?;
+        require_record(&tx, record)?;
+        let author = require_reviewer(&tx, reviewer)?;
+        let reason_vocabulary = match &vote.decision {
+            Decision::Exclude { reason: Some(code) } => Some(require_project_label(
+                &tx,
+                EXCLUSION_REASON,
+                code,
+                "screening.reason",
+            )?),
+            _ => None,
+        };
+        let stored = StoredVote {
+            record,
+            reviewer,
+            vote: vote.clone(),
+            reason_vocabulary,
+            decided_at: now(),
+        };
+        let old = load_vote(&tx, record, reviewer, vote.stage)?;
+        if let Some(old) = old.as_ref().filter(|old| old.vote == stored.vote) {
+            // The same vote again: nothing changes, nothing to log.
+            return Ok(old.clone());
+        }
+        write_vote(&tx, &stored)?;
+        log(
+            &tx,
+            Some(&author),
+            &Change {
+                entity: EntityKind::Screening,
+                key: vote_key(record, reviewer, vote.stage),
+                record: Some(record),
+                action: if old.is_some() {
+                    AuditAction::Update
+                } else {
+                    AuditAction::Create
+                },
+                old: old
+                    .as_ref()
+                    .map(|v| to_json_value("screening", v))
+                    .transpose()?,
+                new: Some(to_json_value("screening", &stored)?),
+            },
+            None,
+        )?;
+        tx.commit().context("committing a vote")?;
+        Ok(stored)
+    }
+
+    /// Withdraws a reviewer's vote on a record at a stage.
+    pub fn clear_screening(
+        &mut self,
+        record: RecordId,
+        reviewer: ReviewerId,
+        stage: Stage,
+    ) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction()
+            .context("starting to withdraw a vote")?;
+        let author = require_reviewer(&tx, reviewer)?;
+        let old = load_vote(&tx, record, reviewer, stage)?.ok_or_else(|| Error::NotFound {
+            entity: "screening vote",
+            key: vote_key(record, reviewer, stage),
+        })?;
+        delete_vote(&tx, record, reviewer, stage)?;
+        log(
+            &tx,
+            Some(&author),
+            &Change {
+                entity: EntityKind::Screening,
+                key: vote_key(record, reviewer, stage),
+                record: Some(record),
+                action: AuditAction::Delete,
+                old: Some(to_json_value("screening", &old)?),
+                new: None,
+            },
+            None,
+        )?;
+        tx.commit().context("committing a withdrawn vote")?;
+        Ok(())
+    }
+
+    /// Every vote on a record, by stage then reviewer.
+    pub fn screening_votes(&self, record: RecordId) -> Result<Vec<StoredVote>> {
+        let mut statement = self
+            .conn
+            .prepare_cached(
+                "SELECT record_id, reviewer_id, stage, decision, reason, reason_vocabulary, note, decided_at
+                 FROM screening WHERE record_id = ?1 ORDER BY stage = 'fulltext', reviewer_id",
+            )
+            .context("reading votes")?;
+        let raws = statement
+            .query_map([record.0], raw_vote)
+            .context("reading votes")?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .context("reading votes")?;
+        raws.into_iter().map(decode_vote).collect()
+    }
+
+    /// Records (or replaces) a reviewer's a–f classification of a record.
+    pub fn set_classification(
+        &mut self,
+        record: RecordId,
+        reviewer: ReviewerId,
+        classification: &Classification,
+    ) -> Result<StoredClassification> {
+        let tx = self.conn.transaction().context("starting to classify")?;
+        require_record(&tx, record)?;
+        let author = require_reviewer(&tx, reviewer)?;
+        let texts = record_texts(&tx, record)?;
+        classification.validate(|field| texts.get(field))?;
+        let stored = StoredClassification {
+            record,
+            reviewer,
+            classification: classification.clone(),
+            vocabularies: [
+                EvalCategory::VOCABULARY,
+                ecolens_taxonomy::Confidence::VOCABULARY,
+            ]
+            .iter()
+            .map(ecolens_taxonomy::VocabularyInfo::versioned_id)
+            .collect::<Vec<_>>()
+            .join(" "),
+            classified_at: now(),
+        };
+        let old = load_classification(&tx, record, reviewer)?;
+        if let Some(old) = old
+            .as_ref()
+            .filter(|old| old.classification == stored.classification)
+        {
+            return Ok(old.clone());
+        }
+        write_classification(&tx, &stored)?;
+        log(
+            &tx,
+            Some(&author),
+            &Change {
+                entity: EntityKind::Classification,
+                key: classification_key(record, reviewer),
+                record: Some(record),
+                action: if old.is_some() {
+                    AuditAction::Update
+                } else {
+                    AuditAction::Create
+                },
+                old: old
+                    .as_ref()
+                    .map(|v| to_json_value("classification", v))
+                    .transpose()?,
+                new: Some(to_json_value("classification", &stored)?),
+            },
+            None,
+        )?;
+        tx.commit().context("committing a classification")?;
+        Ok(stored)
+    }
+
+    /// Withdraws a reviewer's classification of a record.
+    pub fn clear_classification(&mut self, record: RecordId, reviewer: ReviewerId) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction()
+            .context("starting to withdraw a classification")?;
+        let author = require_reviewer(&tx, reviewer)?;
+        let old = load_classification(&tx, record, reviewer)?.ok_or_else(|| Error::NotFound {
+            entity: "classification",
+            key: classification_key(record, reviewer),
+        })?;
+        delete_classification(&tx, record, reviewer)?;
+        log(
+            &tx,
+            Some(&author),
+            &Change {
+                entity: EntityKind::Classification,
+                key: classification_key(record, reviewer),
+                record: Some(record),
+                action: AuditAction::Delete,
+                old: Some(to_json_value("classification", &old)?),
+                new: None,
+            },
+            None,
+        )?;
+        tx.commit()
+            .context("committing a withdrawn classification")?;
+        Ok(())
+    }
+
+    /// Every classification of a record, by reviewer.
+    pub fn classifications(&self, record: RecordId) -> Result<Vec<StoredClassification>> {
+        let mut statement = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {CLASSIFICATION_COLUMNS} FROM classification WHERE record_id = ?1 ORDER BY reviewer_id"
+            ))
+            .context("reading classifications")?;
+        let raws = statement
+            .query_map([record.0], raw_classification)
+            .context("reading classifications")?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .context("reading classifications")?;
+        raws.into_iter().map(decode_classification).collect()
+    }
+
+    /// Adds a risk to a record.
+    pub fn add_risk(
+        &mut self,
+        record: RecordId,
+        reviewer: ReviewerId,
+        risk: &ReboundRisk,
+    ) -> Result<StoredRisk> {
+        let tx = self.conn.transaction().context("starting to add a risk")?;
+        require_record(&tx, record)?;
+        let author = require_reviewer(&tx, reviewer)?;
+        let texts = record_texts(&tx, record)?;
+        risk.validate(|field| texts.get(field))?;
+        let at = now();
+        let mut stored = StoredRisk {
+            id: RiskId(0),
+            record,
+            reviewer,
+            risk: risk.clone(),
+            vocabularies: ReboundRisk::vocabularies(),
+            created_at: at,
+            updated_at: at,
+        };
+        stored.id = write_risk(&tx, &stored, false)?;
+        log(
+            &tx,
+            Some(&author),
+            &Change {
+                entity: EntityKind::Risk,
+                key: format!("risk {}", stored.id),
+                record: Some(record),
+                action: AuditAction::Create,
+                old: None,
+                new: Some(to_json_value("risk", &stored)?),
+            },
+            None,
+        )?;
+        tx.commit().context("committing a risk")?;
+        Ok(stored)
+    }
+
+    /// Changes a risk; only the reviewer who recorded it may.
+    pub fn update_risk(
+        &mut self,
+        id: RiskId,
+        reviewer: ReviewerId,
+        risk: &ReboundRisk,
+    ) -> Result<StoredRisk> {
+        let tx = self
+            .conn
+            .transaction()
+            .context("starting to change a risk")?;
+        let author = require_reviewer(&tx, reviewer)?;
+        let old = require_own_risk(&tx, id, &author)?;
+        let texts = record_texts(&tx, old.record)?;
+        risk.validate(|field| texts.get(field))?;
+        let stored = StoredRisk {
+            risk: risk.clone(),
+            vocabularies: ReboundRisk::vocabularies(),
+            updated_at: now(),
+            ..old.clone()
+        };
+        write_risk(&tx, &stored, true)?;
+        log(
+            &tx,
+            Some(&author),
+            &Change {
+                entity: EntityKind::Risk,
+                key: format!("risk {id}"),
+                record: Some(old.record),
+                action: AuditAction::Update,
+                old: Some(to_json_value("risk", &old)?),
+                new: Some(to_json_value("risk", &stored)?),
+            },
+            None,
+        )?;
+        tx.commit().context("committing a risk change")?;
+        Ok(stored)
+    }
+
+    /// Deletes a risk; only the reviewer who recorded it may.
+    pub fn delete_risk(&mut self, id: RiskId, reviewer: ReviewerId) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction()
+            .context("starting to delete a risk")?;
+        let author = require_reviewer(&tx, reviewer)?;
+        let old = require_own_risk(&tx, id, &author)?;
+        delete_risk_row(&tx, id)?;
+        log(
+            &tx,
+            Some(&author),
+            &Change {
+                entity: EntityKind::Risk,
+                key: format!("risk {id}"),
+                record: Some(old.record),
+                action: AuditAction::Delete,
+                old: Some(to_json_value("risk", &old)?),
+                new: None,
+            },
+            None,
+        )?;
+        tx.commit().context("committing a risk deletion")?;
+        Ok(())
+    }
+
+    /// A risk by id.
+    pub fn risk(&self, id: RiskId) -> Result<StoredRisk> {
+        let tx = self
+            .conn
+            .unchecked_transaction()
+            .context("reading a risk")?;
+        load_risk(&tx, id)?.ok_or_else(|| Error::NotFound {
+            entity: "risk",
+            key: id.to_string(),
+        })
+    }
+
+    /// Every risk of a record, in the order recorded.
+    pub fn risks(&self, record: RecordId) -> Result<Vec<StoredRisk>> {
+        let mut statement = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {RISK_COLUMNS} FROM rebound_risk WHERE record_id = ?1 ORDER BY id"
+            ))
+            .context("reading risks")?;
+        let raws = statement
+            .query_map([record.0], raw_risk)
+            .context("reading risks")?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .context("reading risks")?;
+        raws.into_iter().map(decode_risk).collect()
+    }
+
+    /// Puts a label from a shipped vocabulary (`rolnick-domain`, `ml-area` …) or a project
+    /// vocabulary (`tag` …) on a record.
+    pub fn add_record_label(
+        &mut self,
+        record: RecordId,
+        reviewer: ReviewerId,
+        vocabulary: &str,
+        code: &str,
+    ) -> Result<StoredRecordLabel> {
+        let tx = self
+            .conn
+            .transaction()
+            .context("starting to label a record")?;
+        require_record(&tx, record)?;
+        let author = require_reviewer(&tx, reviewer)?;
+        let vocabulary_version = require_any_label(&tx, vocabulary, code)?;
+        let stored = StoredRecordLabel {
+            record,
+            reviewer,
+            vocabulary: vocabulary.to_owned(),
+            code: code.to_owned(),
+            vocabulary_version,
+            created_at: now(),
+        };
+        if load_record_label(&tx, record, reviewer, vocabulary, code)?.is_some() {
+            return Err(Error::AlreadyExists {
+                entity: "record label",
+                key: record_label_key(record, reviewer, vocabulary, code),
+            });
+        }
+        write_record_label(&tx, &stored)?;
+        log(
+            &tx,
+            Some(&author),
+            &Change {
+                entity: EntityKind::RecordLabel,
+                key: record_label_key(record, reviewer, vocabulary, code),
+                record: Some(record),
+                action: AuditAction::Create,
+                old: None,
+                new: Some(to_json_value("record_label", &stored)?),
+            },
+            None,
+        )?;
+        tx.commit().context("committing a record label")?;
+        Ok(stored)
+    }
+
+    /// Removes a label a reviewer put on a record.
+    pub fn remove_record_label(
+        &mut self,
+        record: RecordId,
+        reviewer: ReviewerId,
+        vocabulary: &str,
+        code: &str,
+    ) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction()
+            .context("starting to remove a record label")?;
+        let author = require_reviewer(&tx, reviewer)?;
+        let old = load_record_label(&tx, record, reviewer, vocabulary, code)?.ok_or_else(|| {
+            Error::NotFound {
+                entity: "record label",
+                key: record_label_key(record, reviewer, vocabulary, code),
+            }
+        })?;
+        delete_record_label(&tx, &old)?;
+        log(
+            &tx,
+            Some(&author),
+            &Change {
+                entity: EntityKind::RecordLabel,
+                key: record_label_key(record, reviewer, vocabulary, code),
+                record: Some(record),
+                action: AuditAction::Delete,
+                old: Some(to_json_value("record_label", &old)?),
+                new: None,
+            },
+            None,
+        )?;
+        tx.commit().context("committing a removed record label")?;
+        Ok(())
+    }
+
+    /// Every label on a record.
+    pub fn record_labels(&self, record: RecordId) -> Result<Vec<StoredRecordLabel>> {
+        let mut statement = self
+            .conn
+            .prepare_cached(
+                "SELECT record_id, reviewer_id, vocabulary, code, vocabulary_version, created_at
+                 FROM record_label WHERE record_id = ?1 ORDER BY vocabulary, code, reviewer_id",
+            )
+            .context("reading record labels")?;
+        let raws = statement
+            .query_map([record.0], raw_record_label)
+            .context("reading record labels")?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .context("reading record labels")?;
+        raws.into_iter().map(decode_record_label).collect()
+    }
+}
+
+// ---- reviewers ----
+
+type RawReviewer = (i64, String, bool, String);
+
+fn raw_reviewer(row: &Row<'_>) -> rusqlite::Result<RawReviewer> {
+    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+}
+
+fn decode_reviewer((id, name, is_lead, created_at): RawReviewer) -> Result<Reviewer> {
+    Ok(Reviewer {
+        id: ReviewerId(id),
+        name,
+        is_lead,
+        created_at: Column::at("reviewer", "created_at", id).time(&created_at)?,
+    })
+}
+
+fn find_reviewer_by_name(tx: &Transaction<'_>, name: &str) -> Result<Option<Reviewer>> {
+    tx.query_row(
+        "SELECT id, name, is_lead, created_at FROM reviewer WHERE name = ?1",
+        [name],
+        raw_reviewer,
+    )
+    .optional()
+    .context("looking up a reviewer")?
+    .map(decode_reviewer)
+    .transpose()
+}
+
+/// The reviewer with this id, or [`Error::NotFound`].
+pub(crate) fn require_reviewer(tx: &Transaction<'_>, id: ReviewerId) -> Result<Reviewer> {
+    tx.query_row(
+        "SELECT id, name, is_lead, created_at FROM reviewer WHERE id = ?1",
+        [id.0],
+        raw_reviewer,
+    )
+    .optional()
+    .context("looking up a reviewer")?
+    .map(decode_reviewer)
+    .transpose()?
+    .ok_or_else(|| Error::NotFound {
+        entity: "reviewer",
+        key: id.to_string(),
+    })
+}
+
+// ---- labels used by review data ----
+
+/// Checks that `code` is a current entry of project vocabulary `vocabulary`; returns
+/// `vocabulary@version`.
+fn require_project_label(
+    tx: &Transaction<'_>,
+    vocabulary: &str,
+    code: &str,
+    field: &str,
+) -> Result<String> {
+    let version: Option<i64> = tx
+        .query_row(
+            "SELECT version FROM label_vocabulary WHERE id = ?1",
+            [vocabulary],
+            |row| row.get(0),
+        )
+        .optional()
+        .context("looking up a project vocabulary")?;
+    let Some(version) = version else {
+        return Err(Error::NotFound {
+            entity: "project vocabulary",
+            key: vocabulary.to_owned(),
+        });
+    };
+    let retired: Option<bool> = tx
+        .query_row(
+            "SELECT retired FROM project_label WHERE vocabulary = ?1 AND code = ?2",
+            [vocabulary, code],
+            |row| row.get(0),
+        )
+        .optional()
+        .context("looking up a label")?;
+    if retired == Some(false) {
+        return Ok(format!("{vocabulary}@{version}"));
+    }
+    let mut statement = tx
+        .prepare_cached("SELECT code FROM project_label WHERE vocabulary = ?1 AND retired = 0 ORDER BY position, code")
+        .context("listing labels")?;
+    let codes = statement
+        .query_map([vocabulary], |row| row.get::<_, String>(0))
+        .context("listing labels")?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .context("listing labels")?;
+    let state = if retired == Some(true) {
+        " (this one is retired)"
+    } else {
+        ""
+    };
+    Err(Error::invalid(
+        field,
+        code,
+        format!(
+            "a current {vocabulary} code{state}, one of: {}",
+            codes.join(", ")
+        ),
+    ))
+}
+
+/// Checks a label against the shipped vocabularies or, failing that, the project's; returns
+/// `vocabulary@version`.
+fn require_any_label(tx: &Transaction<'_>, vocabulary: &str, code: &str) -> Result<String> {
+    if let Some(view) = shipped_vocabularies()
+        .into_iter()
+        .find(|v| v.id == vocabulary)
+    {
+        return shipped_entry(&view, code);
+    }
+    validate_code("record_label.vocabulary", vocabulary)?;
+    require_project_label(tx, vocabulary, code, "record_label.code")
+}
+
+fn shipped_entry(view: &VocabularyView, code: &str) -> Result<String> {
+    if view
+        .entries
+        .iter()
+        .any(|entry| entry.code.eq_ignore_ascii_case(code))
+    {
+        Ok(format!("{}@{}", view.id, view.version))
+    } else {
+        let codes: Vec<_> = view.entries.iter().map(|e| e.code.as_str()).collect();
+        Err(Error::invalid(
+            "record_label.code",
+            code,
+            format!("a {} code, one of: {}", view.id, codes.join(", ")),
+        ))
+    }
+}
+
+// ---- text a quote may come from ----
+
+/// Title, abstract and full text of a record, for checking quotes.
+pub(crate) struct RecordTexts {
+    title: String,
+    abstract_text: Option<String>,
+    full_text: Option<String>,
+}
+
+impl RecordTexts {
+    pub(crate) fn get(&self, field: QuoteField) -> Option<String> {
+        match field {
+            QuoteField::Title => Some(self.title.clone()),
+            QuoteField::Abstract => self.abstract_text.clone(),
+            QuoteField::FullText => self.full_text.clone(),
+        }
+    }
+}
+
+pub(crate) fn record_texts(tx: &Transaction<'_>, record: RecordId) -> Result<RecordTexts> {
+    tx.query_row(
+        "SELECT r.title, r.abstract, f.text FROM record r LEFT JOIN record_fulltext f ON f.record_id = r.id
+         WHERE r.id = ?1",
+        [record.0],
+        |row| {
+            Ok(RecordTexts {
+                title: row.get(0)?,
+                abstract_text: row.get(1)?,
+                full_text: row.get(2)?,
+            })
+        },
+    )
+    .optional()
+    .context("reading a record's text")?
+    .ok_or_else(|| Error::NotFound {
+        entity: "record",
+        key: record.to_string(),
+    })
+}
+
+// ---- screening rows ----
+
+pub(crate) fn vote_key(record: RecordId, reviewer: ReviewerId, stage: Stage) -> String {
+    format!("record {record} reviewer {reviewer} stage {stage}")
+}
+
+type RawVote = (
+    i64,
+    i64,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    String,
+);
+
+fn raw_vote(row: &Row<'_>) -> rusqlite::Result<RawVote> {
+    Ok((
+        row.get(0)?,
+        row.get(1)?,
+        row.get(2)?,
+        row.get(3)?,
+        row.get(4)?,
+        row.get(5)?,
+        row.get(6)?,
+        row.get(7)?,
+    ))
+}
+
+fn decode_vote(raw: RawVote) -> Result<StoredVote> {
+    let (record, reviewer, stage, decision, reason, reason_vocabulary, note, decided_at) = raw;
+    let at = |column| Column::at("screening", column, record);
+    Ok(StoredVote {
+        record: RecordId(record),
+        reviewer: ReviewerId(reviewer),
+        vote: ScreeningVote {
+            stage: Stage::parse("screening.stage", &stage).map_err(|e| at("stage").corrupt(e))?,
+            decision: Decision::parse("screening.decision", &decision, reason)
+                .map_err(|e| at("decision").corrupt(e))?,
+            note,
+        },
+        reason_vocabulary,
+        decided_at: at("decided_at").time(&decided_at)?,
+    })
+}
+
+pub(crate) fn load_vote(
+    tx: &Transaction<'_>,
+    record: RecordId,
+    reviewer: ReviewerId,
+    stage: Stage,
+) -> Result<Option<StoredVote>> {
+    tx.query_row(
+        "SELECT record_id, reviewer_id, stage, decision, reason, reason_vocabulary, note, decided_at
+         FROM screening WHERE record_id = ?1 AND reviewer_id = ?2 AND stage = ?3",
+        params![record.0, reviewer.0, stage.code()],
+        raw_vote,
+    )
+    .optional()
+    .context("reading a vote")?
+    .map(decode_vote)
+    .transpose()
+}
+
+pub(crate) fn write_vote(tx: &Transaction<'_>, stored: &StoredVote) -> Result<()> {
+    let reason = match &stored.vote.decision {
+        Decision::Exclude { reason } => reason.clone(),
+        _ => None,
+    };
+    tx.execute(
+        "INSERT INTO screening (record_id, reviewer_id, stage, decision, reason, reason_vocabulary, note, decided_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+         ON CONFLICT (record_id, reviewer_id, stage) DO UPDATE SET decision = excluded.decision,
+           reason = excluded.reason, reason_vocabulary = excluded.reason_vocabulary, note = excluded.note,
+           decided_at = excluded.decided_at",
+        params![
+            stored.record.0,
+            stored.reviewer.0,
+            stored.vote.stage.code(),
+            stored.vote.decision.code(),
+            reason,
+            stored.reason_vocabulary,
+            stored.vote.note,
+            stored.decided_at.to_string()
+        ],
+    )
+    .context("writing a vote")?;
+    Ok(())
+}
+
+pub(crate) fn delete_vote(
+    tx: &Transaction<'_>,
+    record: RecordId,
+    reviewer: ReviewerId,
+    stage: Stage,
+) -> Result<()> {
+    tx.execute(
+        "DELETE FROM screening WHERE record_id = ?1 AND reviewer_id = ?2 AND stage = ?3",
+        params![record.0, reviewer.0, stage.code()],
+    )
+    .context("deleting a vote")?;
+    Ok(())
+}
+
+// ---- classification rows ----
+
+pub(crate) fn classification_key(record: RecordId, reviewer: ReviewerId) -> String {
+    format!("record {record} reviewer {reviewer}")
+}
+
+const CLASSIFICATION_COLUMNS: &str = "record_id, reviewer_id, category, answers, rationale, evidence, confidence, vocabularies, classified_at";
+
+type RawClassification = (
+    i64,
+    i64,
+    String,
+    String,
+    Option<String>,
+    String,
+    Option<String>,
+    String,
+    String,
+);
+
+fn raw_classification(row: &Row<'_>) -> rusqlite::Result<RawClassification> {
+    Ok((
+        row.get(0)?,
+        row.get(1)?,
+        row.get(2)?,
+        row.get(3)?,
+        row.get(4)?,
+        row.get(5)?,
+        row.get(6)?,
+        row.get(7)?,
+        row.get(8)?,
+    ))
+}
+
+fn decode_classification(raw: RawClassification) -> Result<StoredClassification> {
+    let (
+        record,
+        reviewer,
+        category,
+        answers,
+        rationale,
+        evidence,
+        confidence,
+        vocabularies,
+        classified_at,
+    ) = raw;
+    let at = |column| Column::at("classification", column, record);
+    Ok(StoredClassification {
+        record: RecordId(record),
+        reviewer: ReviewerId(reviewer),
+        classification: Classification {
+            category: at("category").term(&category)?,
+            answers: at("answers").json(&answers)?,
+            rationale,
+            evidence: at("evidence").json(&evidence)?,
+            confidence: at("confidence").opt_term(confidence.as_deref())?,
+        },
+        vocabularies,
+        classified_at: at("classified_at").time(&classified_at)?,
+    })
+}
+
+pub(crate) fn load_classification(
+    tx: &Transaction<'_>,
+    record: RecordId,
+    reviewer: ReviewerId,
+) -> Result<Option<StoredClassification>> {
+    tx.query_row(
+        &format!("SELECT {CLASSIFICATION_COLUMNS} FROM classification WHERE record_id = ?1 AND reviewer_id = ?2"),
+        params![record.0, reviewer.0],
+        raw_classification,
+    )
+    .optional()
+    .context("reading a classification")?
+    .map(decode_classification)
+    .transpose()
+}
+
+pub(crate) fn write_classification(
+    tx: &Transaction<'_>,
+    stored: &StoredClassification,
+) -> Result<()> {
+    let c = &stored.classification;
+    tx.execute(
+        "INSERT INTO classification (record_id, reviewer_id, category, answers, rationale, evidence, confidence,
+           vocabularies, classified_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         ON CONFLICT (record_id, reviewer_id) DO UPDATE SET category = excluded.category, answers = excluded.answers,
+           rationale = excluded.rationale, evidence = excluded.evidence, confidence = excluded.confidence,
+           vocabularies = excluded.vocabularies, classified_at = excluded.classified_at",
+        params![
+            stored.record.0,
+            stored.reviewer.0,
+            c.category.code(),
+            to_json("classification.answers", &c.answers)?,
+            c.rationale,
+            to_json("classification.evidence", &c.evidence)?,
+            c.confidence.map(Term::code),
+            stored.vocabularies,
+            stored.classified_at.to_string()
+        ],
+    )
+    .context("writing a classification")?;
+    Ok(())
+}
+
+pub(crate) fn delete_classification(
+    tx: &Transaction<'_>,
+    record: RecordId,
+    reviewer: ReviewerId,
+) -> Result<()> {
+    tx.execute(
+        "DELETE FROM classification WHERE record_id = ?1 AND reviewer_id = ?2",
+        params![record.0, reviewer.0],
+    )
+    .context("deleting a classification")?;
+    Ok(())
+}
+
+// ---- risk rows ----
+
+const RISK_COLUMNS: &str = "id, record_id, reviewer_id, effect, mechanism, direction, reduction_type, time_horizon, \
+     scale, criteria, likelihood, magnitude, rebound_percent, confidence, evidence_type, tier, mechanism_resource, \
+     conditions, mitigation, evidence, vocabularies, created_at, updated_at";
+
+/// A risk row as stored.
+struct RawRisk {
+    id: i64,
+    record: i64,
+    reviewer: i64,
+    effect: String,
+    mechanism: String,
+    direction: Option<String>,
+    reduction_type: Option<String>,
+    time_horizon: Option<String>,
+    scale: Option<String>,
+    criteria: String,
+    likelihood: Option<String>,
+    magnitude: Option<String>,
+    rebound_percent: Option<f64>,
+    confidence: Option<String>,
+    evidence_type: Option<String>,
+    tier: Option<String>,
+    mechanism_resource: Option<String>,
+    conditions: Option<String>,
+    mitigation: Option<String>,
+    evidence: String,
+    vocabularies: String,
+    created_at: String,
+    updated_at: String,
+}
+
+fn raw_risk(row: &Row<'_>) -> rusqlite::Result<RawRisk> {
+    Ok(RawRisk {
+        id: row.get(0)?,
+        record: row.get(1)?,
+        reviewer: row.get(2)?,
+        effect: row.get(3)?,
+        mechanism: row.get(4)?,
+        direction: row.get(5)?,
+        reduction_type: row.get(6)?,
+        time_horizon: row.get(7)?,
+        scale: row.get(8)?,
+        criteria: row.get(9)?,
+        likelihood: row.get(10)?,
+        magnitude: row.get(11)?,
+        rebound_percent: row.get(12)?,
+        confidence: row.get(13)?,
+        evidence_type: row.get(14)?,
+        tier: row.get(15)?,
+        mechanism_resource: row.get(16)?,
+        conditions: row.get(17)?,
+        mitigation: row.get(18)?,
+        evidence: row.get(19)?,
+        vocabularies: row.get(20)?,
+        created_at: row.get(21)?,
+        updated_at: row.get(22)?,
+    })
+}
+
+fn decode_risk(raw: RawRisk) -> Result<StoredRisk> {
+    let at = |column| Column::at("rebound_risk", column, raw.id);
+    let criteria: Vec<String> = at("criteria").json(&raw.criteria)?;
+    Ok(StoredRisk {
+        id: RiskId(raw.id),
+        record: RecordId(raw.record),
+        reviewer: ReviewerId(raw.reviewer),
+        risk: ReboundRisk {
+            effect: at("effect").term::<EffectCode>(&raw.effect)?,
+            mechanism: raw.mechanism,
+            direction: at("direction").opt_term(raw.direction.as_deref())?,
+            reduction_type: at("reduction_type").opt_term(raw.reduction_type.as_deref())?,
+            time_horizon: at("time_horizon").opt_term(raw.time_horizon.as_deref())?,
+            scale: at("scale").opt_term(raw.scale.as_deref())?,
+            criteria: criteria
+                .iter()
+                .map(|code| at("criteria").term(code))
+                .collect::<Result<_>>()?,
+            likelihood: at("likelihood").opt_term(raw.likelihood.as_deref())?,
+            magnitude: at("magnitude").opt_term(raw.magnitude.as_deref())?,
+            rebound_percent: raw.rebound_percent,
+            confidence: at("confidence").opt_term(raw.confidence.as_deref())?,
+            evidence_type: at("evidence_type").opt_term(raw.evidence_type.as_deref())?,
+            tier: at("tier").opt_term(raw.tier.as_deref())?,
+            mechanism_resource: at("mechanism_resource")
+                .opt_term(raw.mechanism_resource.as_deref())?,
+            conditions: raw.conditions,
+            mitigation: raw.mitigation,
+            evidence: at("evidence").json(&raw.evidence)?,
+        },
+        vocabularies: raw.vocabularies,
+        created_at: at("created_at").time(&raw.created_at)?,
+        updated_at: at("updated_at").time(&raw.updated_at)?,
+    })
+}
+
+pub(crate) fn load_risk(tx: &Transaction<'_>, id: RiskId) -> Result<Option<StoredRisk>> {
+    tx.query_row(
+        &format!("SELECT {RISK_COLUMNS} FROM rebound_risk WHERE id = ?1"),
+        [id.0],
+        raw_risk,
+    )
+    .optional()
+    .context("reading a risk")?
+    .map(decode_risk)
+    .transpose()
+}
+
+/// Writes a risk row. With `keep_id`, the row gets `stored.id` (update, or restore by undo);
+/// otherwise SQLite assigns a new id. Returns the row's id.
+pub(crate) fn write_risk(
+    tx: &Transaction<'_>,
+    stored: &StoredRisk,
+    keep_id: bool,
+) -> Result<RiskId> {
+    let r = &stored.risk;
+    let criteria: Vec<&str> = r.criteria.iter().map(|c| c.code()).collect();
+    tx.execute(
+        "INSERT INTO rebound_risk (id, record_id, reviewer_id, effect, mechanism, direction, reduction_type,
+           time_horizon, scale, criteria, likelihood, magnitude, rebound_percent, confidence, evidence_type, tier,
+           mechanism_resource, conditions, mitigation, evidence, vocabularies, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)
+         ON CONFLICT (id) DO UPDATE SET effect = excluded.effect, mechanism = excluded.mechanism,
+           direction = excluded.direction, reduction_type = excluded.reduction_type,
+           time_horizon = excluded.time_horizon, scale = excluded.scale, criteria = excluded.criteria,
+           likelihood = excluded.likelihood, magnitude = excluded.magnitude,
+           rebound_percent = excluded.rebound_percent, confidence = excluded.confidence,
+           evidence_type = excluded.evidence_type, tier = excluded.tier,
+           mechanism_resource = excluded.mechanism_resource, conditions = excluded.conditions,
+           mitigation = excluded.mitigation, evidence = excluded.evidence, vocabularies = excluded.vocabularies,
+           updated_at = excluded.updated_at",
+        params![
+            keep_id.then_some(stored.id.0),
+            stored.record.0,
+            stored.reviewer.0,
+            r.effect.code(),
+            r.mechanism,
+            r.direction.map(Term::code),
+            r.reduction_type.map(Term::code),
+            r.time_horizon.map(Term::code),
+            r.scale.map(Term::code),
+            to_json("risk.criteria", &criteria)?,
+            r.likelihood.map(Term::code),
+            r.magnitude.map(Term::code),
+            r.rebound_percent,
+            r.confidence.map(Term::code),
+            r.evidence_type.map(Term::code),
+            r.tier.map(Term::code),
+            r.mechanism_resource.map(Term::code),
+            r.conditions,
+            r.mitigation,
+            to_json("risk.evidence", &r.evidence)?,
+            stored.vocabularies,
+            stored.created_at.to_string(),
+            stored.updated_at.to_string()
+        ],
+    )
+    .context("writing a risk")?;
+    Ok(if keep_id {
+        stored.id
+    } else {
+        RiskId(tx.last_insert_rowid())
+    })
+}
+
+pub(crate) fn delete_risk_row(tx: &Transaction<'_>, id: RiskId) -> Result<()> {
+    tx.execute("DELETE FROM rebound_risk WHERE id = ?1", [id.0])
+        .context("deleting a risk")?;
+    Ok(())
+}
+
+fn require_own_risk(tx: &Transaction<'_>, id: RiskId, author: &Reviewer) -> Result<StoredRisk> {
+    let risk = load_risk(tx, id)?.ok_or_else(|| Error::NotFound {
+        entity: "risk",
+        key: id.to_string(),
+    })?;
+    if risk.reviewer != author.id {
+        let owner = require_reviewer(tx, risk.reviewer)?;
+        return Err(Error::NotOwner {
+            entity: "risk",
+            key: id.to_string(),
+            owner: owner.name,
+        });
+    }
+    Ok(risk)
+}
+
+// ---- record-label rows ----
+
+pub(crate) fn record_label_key(
+    record: RecordId,
+    reviewer: ReviewerId,
+    vocabulary: &str,
+    code: &str,
+) -> String {
+    format!("record {record} reviewer {reviewer} label {vocabulary}:{code}")
+}
+
+type RawRecordLabel = (i64, i64, String, String, String, String);
+
+fn raw_record_label(row: &Row<'_>) -> rusqlite::Result<RawRecordLabel> {
+    Ok((
+        row.get(0)?,
+        row.get(1)?,
+        row.get(2)?,
+        row.get(3)?,
+        row.get(4)?,
+        row.get(5)?,
+    ))
+}
+
+fn decode_record_label(raw: RawRecordLabel) -> Result<StoredRecordLabel> {
+    let (record, reviewer, vocabulary, code, vocabulary_version, created_at) = raw;
+    Ok(StoredRecordLabel {
+        record: RecordId(record),
+        reviewer: ReviewerId(reviewer),
+        vocabulary,
+        code,
+        vocabulary_version,
+        created_at: Column::at("record_label", "created_at", record).time(&created_at)?,
+    })
+}
+
+pub(crate) fn load_record_label(
+    tx: &Transaction<'_>,
+    record: RecordId,
+    reviewer: ReviewerId,
+    vocabulary: &str,
+    code: &str,
+) -> Result<Option<StoredRecordLabel>> {
+    tx.query_row(
+        "SELECT record_id, reviewer_id, vocabulary, code, vocabulary_version, created_at FROM record_label
+         WHERE record_id = ?1 AND reviewer_id = ?2 AND vocabulary = ?3 AND code = ?4",
+        params![record.0, reviewer.0, vocabulary, code],
+        raw_record_label,
+    )
+    .optional()
+    .context("reading a record label")?
+    .map(decode_record_label)
+    .transpose()
+}
+
+pub(crate) fn write_record_label(tx: &Transaction<'_>, stored: &StoredRecordLabel) -> Result<()> {
+    tx.execute(
+        "INSERT OR REPLACE INTO record_label (record_id, reviewer_id, vocabulary, code, vocabulary_version, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            stored.record.0,
+            stored.reviewer.0,
+            stored.vocabulary,
+            stored.code,
+            stored.vocabulary_version,
+            stored.created_at.to_string()
+        ],
+    )
+    .context("writing a record label")?;
+    Ok(())
+}
+
+pub(crate) fn delete_record_label(tx: &Transaction<'_>, stored: &StoredRecordLabel) -> Result<()> {
+    tx.execute(
+        "DELETE FROM record_label WHERE record_id = ?1 AND reviewer_id = ?2 AND vocabulary = ?3 AND code = ?4",
+        params![stored.record.0, stored.reviewer.0, stored.vocabulary, stored.code],
+    )
+    .context("deleting a record label")?;
+    Ok(())
+}

@@ -1,0 +1,747 @@
+use ecolens_taxonomy::{
+    AssessmentScale, Confidence, Criterion, Direction, EffectCode, EvalCategory, EvidenceType,
+    Likelihood, Magnitude, MechanismResource, ReductionType, Tier, TimeHorizon,
+};
+
+use super::*;
+use crate::ids::{ArxivId, Doi, Pmid, RecordId, RiskId};
+use crate::record::{FullText, Person, QuoteField, Record, RecordKind, SourceRef};
+use crate::review::{
+    Classification, Decision, EvidenceQuote, ProjectLabel, ReboundRisk, ScreeningVote, Stage,
+};
+use crate::{AuditAction, EntityKind};
+
+fn source(locator: &str) -> SourceRef {
+    SourceRef {
+        file: "/data/scopus.ris".into(),
+        format: "ris".into(),
+        locator: Some(locator.into()),
+        original_key: Some("ref-1".into()),
+    }
+}
+
+/// A record with every field set, taken from the Ligozat et al. article.
+fn full_record() -> Record {
+    Record {
+        kind: RecordKind::JournalArticle,
+        title: "Unraveling the Hidden Environmental Impacts of AI Solutions for Environment Life Cycle Assessment of AI Solutions".into(),
+        authors: vec![
+            Person::new("Ligozat", "Anne-Laure"),
+            Person::new("Lefèvre", "Julien"),
+            Person::new("Bugeau", "Aurélie"),
+            Person::new("Combaz", "Jacques"),
+        ],
+        year: Some(2022),
+        venue: Some("Sustainability".into()),
+        volume: Some("14".into()),
+        issue: Some("9".into()),
+        pages: Some("5172".into()),
+        publisher: Some("MDPI".into()),
+        doi: Some(Doi::parse("doi", "10.3390/su14095172").unwrap()),
+        pmid: Some(Pmid::parse("pmid", "12345678").unwrap()),
+        arxiv: Some(ArxivId::parse("arxiv", "2110.11822").unwrap()),
+        url: Some("https://www.mdpi.com/2071-1050/14/9/5172".into()),
+        abstract_text: Some("In the past ten years, artificial intelligence has encountered such dramatic progress that it is now seen as a tool of choice to solve environmental issues and, in the first place, greenhouse gas emissions (GHG).".into()),
+        keywords: vec!["life cycle assessment".into(), "AI for green".into(), "rebound effects".into()],
+        notes: Some("RAYYAN-INCLUSION: {\"Emily\"=>\"Included\"}".into()),
+    }
+}
+
+fn project_with_record() -> (Project, RecordId) {
+    let mut project = Project::open_in_memory().unwrap();
+    let id = project
+        .insert_record(&full_record(), &source("line 1"))
+        .unwrap();
+    (project, id)
+}
+
+#[test]
+fn migrations_from_empty_reach_the_latest_version_and_reopen_idempotently() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("nested/folder/review.ecolens");
+    let project = Project::open(&path).unwrap();
+    assert!(project.was_created());
+    assert_eq!(
+        project.schema_version().unwrap(),
+        migrations::latest_version()
+    );
+    let journal: String = project
+        .conn
+        .query_row("PRAGMA journal_mode", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(journal, "wal");
+    let foreign_keys: bool = project
+        .conn
+        .query_row("PRAGMA foreign_keys", [], |row| row.get(0))
+        .unwrap();
+    assert!(foreign_keys);
+    let info = project.info().unwrap();
+    assert_eq!(info.project_id.len(), 32);
+    assert!(info.project_id.bytes().all(|b| b.is_ascii_hexdigit()));
+    assert_eq!(
+        info.index_path,
+        dir.path().join("nested/folder/review.ecolens.index")
+    );
+    assert_eq!(info.counts, Counts::default());
+    let reasons = project.project_labels("exclusion-reason").unwrap();
+    assert!(reasons.iter().any(|r| r.code == "not_ai"));
+    drop(project);
+
+    let again = Project::open(&path).unwrap();
+    assert!(!again.was_created());
+    assert_eq!(again.info().unwrap().project_id, info.project_id);
+    assert_eq!(again.project_labels("exclusion-reason").unwrap(), reasons);
+}
+
+#[test]
+fn every_migration_applies_on_top_of_the_previous_one() {
+    // Apply migrations one by one as an older ecolens would have, then open with this build.
+    let dir = tempfile::tempdir().unwrap();
+    for stop in 1..=MIGRATIONS_LEN {
+        let path = dir.path().join(format!("v{stop}.ecolens"));
+        {
+            let conn = rusqlite::Connection::open(&path).unwrap();
+            for (index, sql) in migrations::MIGRATIONS.iter().enumerate().take(stop) {
+                conn.execute_batch(sql).unwrap();
+                conn.pragma_update(None, "user_version", i64::try_from(index + 1).unwrap())
+                    .unwrap();
+            }
+            conn.pragma_update(None, "application_id", migrations::APPLICATION_ID)
+                .unwrap();
+        }
+        let project = Project::open(&path).unwrap();
+        assert_eq!(
+            project.schema_version().unwrap(),
+            migrations::latest_version()
+        );
+        assert!(!project.was_created());
+    }
+}
+
+const MIGRATIONS_LEN: usize = migrations::MIGRATIONS.len();
+
+#[test]
+fn foreign_and_newer_files_are_refused_with_the_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = dir.path().join("notes.ecolens");
+    std::fs::write(
+        &text,
+        "this is a text file, not a database, and long enough to have a header",
+    )
+    .unwrap();
+    let error = Project::open(&text).unwrap_err();
+    assert!(matches!(error, Error::NotAProject { .. }), "{error}");
+    assert!(error.to_string().contains("notes.ecolens"), "{error}");
+
+    let other = dir.path().join("zotero.sqlite");
+    rusqlite::Connection::open(&other)
+        .unwrap()
+        .execute_batch("CREATE TABLE items (id INTEGER PRIMARY KEY);")
+        .unwrap();
+    let error = Project::open(&other).unwrap_err();
+    assert!(matches!(error, Error::NotAProject { .. }), "{error}");
+
+    let newer = dir.path().join("newer.ecolens");
+    drop(Project::open(&newer).unwrap());
+    rusqlite::Connection::open(&newer)
+        .unwrap()
+        .pragma_update(None, "user_version", 999)
+        .unwrap();
+    let error = Project::open(&newer).unwrap_err();
+    assert!(
+        matches!(error, Error::SchemaTooNew { found: 999, .. }),
+        "{error}"
+    );
+
+    let missing = dir.path().join("missing.ecolens");
+    assert!(matches!(
+        Project::open_existing(&missing),
+        Err(Error::NotFound { .. })
+    ));
+    assert!(!missing.exists());
+    assert!(matches!(
+        Project::open(dir.path()),
+        Err(Error::NotAProject { .. })
+    ));
+}
+
+#[test]
+fn records_round_trip_with_lists_identifiers_and_provenance() {
+    let (mut project, id) = project_with_record();
+    let stored = project.record(id).unwrap();
+    assert_eq!(stored.record, full_record());
+    assert_eq!(stored.sources, vec![source("line 1")]);
+
+    let csv = SourceRef {
+        file: "/data/rayyan.csv".into(),
+        format: "csv".into(),
+        locator: Some("row 4".into()),
+        original_key: None,
+    };
+    project.add_source(id, &csv).unwrap();
+    assert_eq!(
+        project.record(id).unwrap().sources,
+        vec![source("line 1"), csv]
+    );
+    assert_eq!(project.records().unwrap().len(), 1);
+
+    let minimal = Record::titled("Green AI");
+    let second = project.insert_record(&minimal, &source("line 40")).unwrap();
+    assert_eq!(project.record(second).unwrap().record, minimal);
+
+    for reference in [
+        id.to_string(),
+        "https://doi.org/10.3390/SU14095172".into(),
+        "pmid:12345678".into(),
+        "arXiv:2110.11822v2".into(),
+    ] {
+        assert_eq!(
+            project.resolve_record(&reference).unwrap(),
+            id,
+            "{reference}"
+        );
+    }
+    assert!(matches!(
+        project.resolve_record("10.1000/none"),
+        Err(Error::NotFound { .. })
+    ));
+    assert_eq!(
+        project.resolve_record("nonsense").unwrap_err().field(),
+        Some("record")
+    );
+
+    let rows = project
+        .record_rows(RecordQuery {
+            sort: RecordSort::Title,
+            ..RecordQuery::default()
+        })
+        .unwrap();
+    assert_eq!(
+        rows.iter().map(|r| r.title.as_str()).collect::<Vec<_>>()[0],
+        "Green AI"
+    );
+    assert_eq!(rows[1].authors, "Ligozat et al.");
+    assert_eq!(rows[1].doi.as_deref(), Some("10.3390/su14095172"));
+
+    let mut changed = full_record();
+    changed.keywords.push("LCA".into());
+    project.update_record(id, &changed).unwrap();
+    assert_eq!(project.record(id).unwrap().record.keywords.len(), 4);
+}
+
+#[test]
+fn a_batch_with_one_bad_record_writes_nothing_and_names_it() {
+    let mut project = Project::open_in_memory().unwrap();
+    let good = full_record();
+    let bad = Record {
+        year: Some(3022),
+        ..Record::titled("From the future")
+    };
+    let error = project
+        .insert_records(&[(good.clone(), source("line 1")), (bad, source("line 9"))])
+        .unwrap_err();
+    assert_eq!(error.field(), Some("records[1].year"));
+    assert!(error.to_string().contains("3022"), "{error}");
+    assert_eq!(project.record_count().unwrap(), 0);
+
+    let no_file = SourceRef {
+        file: String::new(),
+        ..source("x")
+    };
+    let error = project.insert_records(&[(good, no_file)]).unwrap_err();
+    assert_eq!(error.field(), Some("records[0].file"));
+}
+
+#[test]
+fn full_texts_attach_and_empty_extractions_are_refused() {
+    let (mut project, id) = project_with_record();
+    let text = FullText {
+        text: "1 Introduction\nArtificial intelligence …".into(),
+        source_file: "/pdfs/ligozat2022.pdf".into(),
+        extractor: "pdf-extract 0.10".into(),
+        pages: Some(14),
+    };
+    project.set_full_text(id, &text).unwrap();
+    assert_eq!(project.full_text(id).unwrap(), Some(text.clone()));
+    let empty = FullText {
+        text: " ".into(),
+        ..text
+    };
+    assert_eq!(
+        project.set_full_text(id, &empty).unwrap_err().field(),
+        Some("full_text.text")
+    );
+    assert!(matches!(
+        project.set_full_text(RecordId(99), &empty),
+        Err(Error::InvalidValue { .. })
+    ));
+    assert_eq!(project.info().unwrap().counts.full_texts, 1);
+}
+
+#[test]
+fn reviewers_round_trip_and_names_are_unique() {
+    let mut project = Project::open_in_memory().unwrap();
+    let lead = project.add_reviewer("Anne-Laure", true).unwrap();
+    let second = project.add_reviewer("Julien", false).unwrap();
+    assert_eq!(
+        project.reviewers().unwrap(),
+        vec![lead.clone(), second.clone()]
+    );
+    assert_eq!(project.reviewer_by_name("Julien").unwrap(), second);
+    assert_eq!(project.reviewer(lead.id).unwrap(), lead);
+    assert!(matches!(
+        project.add_reviewer("Julien", false),
+        Err(Error::AlreadyExists { .. })
+    ));
+    assert_eq!(
+        project.add_reviewer(" ", false).unwrap_err().field(),
+        Some("reviewer.name")
+    );
+    assert!(matches!(
+        project.reviewer_by_name("Nobody"),
+        Err(Error::NotFound { .. })
+    ));
+}
+
+#[test]
+fn screening_votes_round_trip_and_bad_votes_are_refused() {
+    let (mut project, record) = project_with_record();
+    let emily = project.add_reviewer("Emily", false).unwrap();
+    let include = ScreeningVote {
+        stage: Stage::TitleAbstract,
+        decision: Decision::Include,
+        note: Some("clearly AI for green".into()),
+    };
+    let stored = project.set_screening(record, emily.id, &include).unwrap();
+    assert_eq!(project.screening_votes(record).unwrap(), vec![stored]);
+
+    let exclude = ScreeningVote {
+        stage: Stage::FullText,
+        decision: Decision::Exclude {
+            reason: Some("not_ai".into()),
+        },
+        note: None,
+    };
+    let stored = project.set_screening(record, emily.id, &exclude).unwrap();
+    assert_eq!(
+        stored.reason_vocabulary.as_deref(),
+        Some("exclusion-reason@1")
+    );
+    assert_eq!(project.screening_votes(record).unwrap().len(), 2);
+
+    let unknown = ScreeningVote {
+        decision: Decision::Exclude {
+            reason: Some("too_long".into()),
+        },
+        ..exclude.clone()
+    };
+    let error = project
+        .set_screening(record, emily.id, &unknown)
+        .unwrap_err();
+    assert_eq!(error.field(), Some("screening.reason"));
+    assert!(
+        error.to_string().contains("not_ai"),
+        "the message lists the valid reasons: {error}"
+    );
+
+    assert!(matches!(
+        project.set_screening(RecordId(404), emily.id, &include),
+        Err(Error::NotFound {
+            entity: "record",
+            ..
+        })
+    ));
+    assert!(matches!(
+        project.set_screening(record, crate::ReviewerId(404), &include),
+        Err(Error::NotFound {
+            entity: "reviewer",
+            ..
+        })
+    ));
+    // Only the two successful votes were written and logged.
+    assert_eq!(project.info().unwrap().counts.screening_decisions, 2);
+    assert_eq!(
+        project
+            .audit_log(AuditFilter {
+                reviewer: Some(emily.id),
+                ..AuditFilter::default()
+            })
+            .unwrap()
+            .len(),
+        2
+    );
+}
+
+#[test]
+fn classifications_round_trip_with_evidence_and_quotes_are_checked() {
+    let (mut project, record) = project_with_record();
+    let julien = project.add_reviewer("Julien", false).unwrap();
+    let classification = Classification {
+        category: EvalCategory::B,
+        answers: vec![true, false],
+        rationale: Some("Only states that AI can help.".into()),
+        evidence: vec![
+            EvidenceQuote::new(
+                QuoteField::Abstract,
+                "a tool of choice to solve environmental issues",
+            ),
+            EvidenceQuote {
+                start: Some(0),
+                end: Some(10),
+                page: None,
+                ..EvidenceQuote::new(QuoteField::Title, "Unraveling")
+            },
+        ],
+        confidence: Some(Confidence::High),
+    };
+    let stored = project
+        .set_classification(record, julien.id, &classification)
+        .unwrap();
+    assert_eq!(stored.vocabularies, "eval-scale@1 confidence@1");
+    assert_eq!(project.classifications(record).unwrap(), vec![stored]);
+
+    let invented = Classification {
+        evidence: vec![EvidenceQuote::new(
+            QuoteField::Abstract,
+            "we measured 12 kWh",
+        )],
+        ..classification
+    };
+    let error = project
+        .set_classification(record, julien.id, &invented)
+        .unwrap_err();
+    assert_eq!(error.field(), Some("classification.evidence[0].text"));
+    assert_eq!(
+        project.classifications(record).unwrap()[0]
+            .classification
+            .evidence
+            .len(),
+        2
+    );
+}
+
+fn full_risk() -> ReboundRisk {
+    ReboundRisk {
+        effect: EffectCode::HoRbDir,
+        mechanism: "Cheaper inference invites more queries".into(),
+        direction: Some(Direction::IncreasesImpact),
+        reduction_type: None,
+        time_horizon: Some(TimeHorizon::MidTerm),
+        scale: Some(AssessmentScale::Global),
+        criteria: vec![Criterion::Gwp, Criterion::Water],
+        likelihood: Some(Likelihood::Likely),
+        magnitude: Some(Magnitude::PartialRebound),
+        rebound_percent: Some(35.5),
+        confidence: Some(Confidence::Medium),
+        evidence_type: Some(EvidenceType::LiteratureAnalogue),
+        tier: Some(Tier::Tier3),
+        mechanism_resource: Some(MechanismResource::Money),
+        conditions: Some("No cap on usage".into()),
+        mitigation: Some("Usage-based pricing".into()),
+        evidence: vec![EvidenceQuote::new(
+            QuoteField::Abstract,
+            "greenhouse gas emissions (GHG)",
+        )],
+    }
+}
+
+#[test]
+fn risks_round_trip_and_only_their_author_changes_them() {
+    let (mut project, record) = project_with_record();
+    let a = project.add_reviewer("A", false).unwrap();
+    let b = project.add_reviewer("B", false).unwrap();
+    let stored = project.add_risk(record, a.id, &full_risk()).unwrap();
+    assert_eq!(project.risk(stored.id).unwrap(), stored);
+    assert_eq!(project.risks(record).unwrap(), vec![stored.clone()]);
+    assert!(stored.vocabularies.contains("ict-effects@1"));
+
+    let mut lower = full_risk();
+    lower.rebound_percent = Some(10.0);
+    let updated = project.update_risk(stored.id, a.id, &lower).unwrap();
+    assert_eq!(updated.risk.rebound_percent, Some(10.0));
+    assert_eq!(updated.created_at, stored.created_at);
+
+    let error = project
+        .update_risk(stored.id, b.id, &full_risk())
+        .unwrap_err();
+    assert!(
+        matches!(&error, Error::NotOwner { owner, .. } if owner == "A"),
+        "{error}"
+    );
+    assert!(matches!(
+        project.delete_risk(stored.id, b.id),
+        Err(Error::NotOwner { .. })
+    ));
+
+    let inconsistent = ReboundRisk {
+        reduction_type: Some(ReductionType::ActualReduction),
+        ..full_risk()
+    };
+    assert_eq!(
+        project
+            .add_risk(record, a.id, &inconsistent)
+            .unwrap_err()
+            .field(),
+        Some("risk.reduction_type")
+    );
+
+    project.delete_risk(stored.id, a.id).unwrap();
+    assert!(project.risks(record).unwrap().is_empty());
+    assert!(matches!(
+        project.risk(stored.id),
+        Err(Error::NotFound { .. })
+    ));
+}
+
+#[test]
+fn record_labels_come_from_shipped_or_project_vocabularies() {
+    let (mut project, record) = project_with_record();
+    let r = project.add_reviewer("R", false).unwrap();
+    let domain = project
+        .add_record_label(record, r.id, "rolnick-domain", "buildings_and_cities")
+        .unwrap();
+    assert_eq!(domain.vocabulary_version, "rolnick-domain@1");
+    let error = project
+        .add_record_label(record, r.id, "rolnick-domain", "space_travel")
+        .unwrap_err();
+    assert_eq!(error.field(), Some("record_label.code"));
+    assert!(error.to_string().contains("farms_and_forests"), "{error}");
+    assert!(matches!(
+        project.add_record_label(record, r.id, "rolnick-domain", "buildings_and_cities"),
+        Err(Error::AlreadyExists { .. })
+    ));
+
+    // A project-defined vocabulary, added without code changes.
+    project
+        .add_project_vocabulary("study-design", "Study design", "How the paper evaluates")
+        .unwrap();
+    project
+        .add_project_label(&ProjectLabel {
+            vocabulary: "study-design".into(),
+            code: "simulation".into(),
+            name: "Simulation only".into(),
+            definition: "Results from a simulated deployment".into(),
+            example: String::new(),
+            source: String::new(),
+            retired: false,
+        })
+        .unwrap();
+    let label = project
+        .add_record_label(record, r.id, "study-design", "simulation")
+        .unwrap();
+    assert_eq!(label.vocabulary_version, "study-design@2");
+    assert_eq!(project.record_labels(record).unwrap(), vec![domain, label]);
+    let views = project.project_vocabularies().unwrap();
+    assert!(
+        views
+            .iter()
+            .any(|v| v.id == "study-design" && v.project_defined && v.entries.len() == 1)
+    );
+
+    project
+        .retire_project_label("study-design", "simulation")
+        .unwrap();
+    project
+        .remove_record_label(record, r.id, "study-design", "simulation")
+        .unwrap();
+    let error = project
+        .add_record_label(record, r.id, "study-design", "simulation")
+        .unwrap_err();
+    assert!(error.to_string().contains("retired"), "{error}");
+    assert!(matches!(
+        project.add_project_vocabulary("ml-area", "Clash", ""),
+        Err(Error::InvalidValue { .. })
+    ));
+}
+
+#[test]
+fn the_audit_log_records_old_and_new_and_undo_walks_back_per_reviewer() {
+    let (mut project, record) = project_with_record();
+    let a = project.add_reviewer("A", true).unwrap();
+    let b = project.add_reviewer("B", false).unwrap();
+    let tiab = |decision| ScreeningVote {
+        stage: Stage::TitleAbstract,
+        decision,
+        note: None,
+    };
+
+    project
+        .set_screening(record, a.id, &tiab(Decision::Maybe))
+        .unwrap();
+    project
+        .set_screening(record, a.id, &tiab(Decision::Include))
+        .unwrap();
+    project
+        .set_screening(
+            record,
+            b.id,
+            &tiab(Decision::Exclude {
+                reason: Some("not_ai".into()),
+            }),
+        )
+        .unwrap();
+    let risk = project.add_risk(record, a.id, &full_risk()).unwrap();
+    project.delete_risk(risk.id, a.id).unwrap();
+
+    let log = project
+        .audit_log(AuditFilter {
+            reviewer: Some(a.id),
+            ..AuditFilter::default()
+        })
+        .unwrap();
+    let actions: Vec<_> = log.iter().map(|e| (e.entity, e.action)).collect();
+    assert_eq!(
+        actions,
+        [
+            (EntityKind::Risk, AuditAction::Delete),
+            (EntityKind::Risk, AuditAction::Create),
+            (EntityKind::Screening, AuditAction::Update),
+            (EntityKind::Screening, AuditAction::Create),
+        ]
+    );
+    let update = &log[2];
+    assert_eq!(update.reviewer_name.as_deref(), Some("A"));
+    assert_eq!(update.old.as_ref().unwrap()["vote"]["decision"], "maybe");
+    assert_eq!(update.new.as_ref().unwrap()["vote"]["decision"], "include");
+
+    // Undo the deletion: the risk comes back with its id.
+    let outcome = project.undo_last(a.id).unwrap();
+    assert_eq!(outcome.undone.action, AuditAction::Delete);
+    assert_eq!(project.risk(risk.id).unwrap(), risk);
+    // Undo the creation: gone again.
+    project.undo_last(a.id).unwrap();
+    assert!(project.risks(record).unwrap().is_empty());
+    // Undo include -> maybe, without touching B's vote.
+    project.undo_last(a.id).unwrap();
+    let votes = project.screening_votes(record).unwrap();
+    let a_vote = votes.iter().find(|v| v.reviewer == a.id).unwrap();
+    assert_eq!(a_vote.vote.decision, Decision::Maybe);
+    let b_vote = votes.iter().find(|v| v.reviewer == b.id).unwrap();
+    assert_eq!(
+        b_vote.vote.decision,
+        Decision::Exclude {
+            reason: Some("not_ai".into())
+        }
+    );
+    // Undo the first vote, then nothing is left.
+    project.undo_last(a.id).unwrap();
+    assert!(
+        project
+            .screening_votes(record)
+            .unwrap()
+            .iter()
+            .all(|v| v.reviewer != a.id)
+    );
+    assert!(
+        matches!(project.undo_last(a.id), Err(Error::NothingToUndo { reviewer }) if reviewer == "A")
+    );
+
+    // The log keeps everything: 4 changes, 4 undos, each change marked.
+    let log = project
+        .audit_log(AuditFilter {
+            reviewer: Some(a.id),
+            ..AuditFilter::default()
+        })
+        .unwrap();
+    assert_eq!(
+        log.iter().filter(|e| e.action == AuditAction::Undo).count(),
+        4
+    );
+    assert!(
+        log.iter()
+            .filter(|e| e.action != AuditAction::Undo)
+            .all(|e| e.undone_by.is_some())
+    );
+    // B can still undo their own vote.
+    project.undo_last(b.id).unwrap();
+    assert!(project.screening_votes(record).unwrap().is_empty());
+}
+
+#[test]
+fn undo_restores_classifications_and_labels() {
+    let (mut project, record) = project_with_record();
+    let a = project.add_reviewer("A", false).unwrap();
+    let first = project
+        .set_classification(record, a.id, &Classification::new(EvalCategory::C))
+        .unwrap();
+    project
+        .set_classification(record, a.id, &Classification::new(EvalCategory::D))
+        .unwrap();
+    project
+        .add_record_label(record, a.id, "ml-area", "time_series")
+        .unwrap();
+    project.undo_last(a.id).unwrap();
+    assert!(project.record_labels(record).unwrap().is_empty());
+    project.undo_last(a.id).unwrap();
+    assert_eq!(project.classifications(record).unwrap(), vec![first]);
+}
+
+#[test]
+fn damaged_rows_are_reported_with_table_column_and_row() {
+    let (mut project, record) = project_with_record();
+    let a = project.add_reviewer("A", false).unwrap();
+    let risk = project.add_risk(record, a.id, &full_risk()).unwrap();
+    project
+        .conn
+        .execute(
+            "UPDATE rebound_risk SET effect = 'XX.YY' WHERE id = ?1",
+            [risk.id.0],
+        )
+        .unwrap();
+    let error = project.risks(record).unwrap_err();
+    assert!(
+        matches!(&error, Error::Corrupt { table: "rebound_risk", column: "effect", row, .. } if *row == risk.id.0),
+        "{error}"
+    );
+    project
+        .conn
+        .execute(
+            "UPDATE record SET authors = 'not json' WHERE id = ?1",
+            [record.0],
+        )
+        .unwrap();
+    assert!(matches!(
+        project.record(record),
+        Err(Error::Corrupt {
+            column: "authors",
+            ..
+        })
+    ));
+    let _ = RiskId(0);
+}
+
+#[test]
+fn info_counts_what_the_project_holds() {
+    let (mut project, record) = project_with_record();
+    let a = project.add_reviewer("A", false).unwrap();
+    project
+        .set_screening(
+            record,
+            a.id,
+            &ScreeningVote {
+                stage: Stage::TitleAbstract,
+                decision: Decision::Include,
+                note: None,
+            },
+        )
+        .unwrap();
+    project
+        .set_classification(record, a.id, &Classification::new(EvalCategory::A))
+        .unwrap();
+    project
+        .add_risk(record, a.id, &ReboundRisk::new(EffectCode::FoUse))
+        .unwrap();
+    let counts = project.info().unwrap().counts;
+    assert_eq!(
+        (
+            counts.records,
+            counts.reviewers,
+            counts.screening_decisions,
+            counts.classifications,
+            counts.rebound_risks
+        ),
+        (1, 1, 1, 1, 1)
+    );
+    // Adding a reviewer and three review changes: four audit entries.
+    assert_eq!(counts.audit_entries, 4);
+}
