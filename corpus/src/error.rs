@@ -1,0 +1,36 @@
+//! The error type of `ecolens-corpus`.
+
+use std::path::PathBuf;
+
+/// Result with the corpus [`enum@Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What can stop a corpus operation as a whole. Problems with single records are not errors:
+/// they are reported as [`Problem`](crate::Problem)s and the rest goes on.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The project store refused or failed.
+    #[error(transparent)]
+    Store(#[from] ecolens_core::Error),
+    /// A whole file could not be read as the format it claims to be.
+    #[error("{}:{line}: {message}", file.display())]
+    Unreadable {
+        /// The file.
+        file: PathBuf,
+        /// 1-based line where reading failed.
+        line: usize,
+        /// What was expected and found.
+        message: String,
+    },
+    /// A file-system error.
+    #[error("{action} {}: {source}", path.display())]
+    Io {
+        /// What was attempted.
+        action: &'static str,
+        /// The path.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+}

@@ -1,0 +1,78 @@
+//! What a format reader returns: the records it could read, each with where it came from, and
+//! the problems it met, each located by line and field.
+
+use std::fmt;
+
+use ecolens_core::Record;
+
+/// A record read from a file, before it enters a project.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParsedRecord {
+    /// The bibliographic content.
+    pub record: Record,
+    /// 1-based line where the record starts.
+    pub line: usize,
+    /// The record's own key in the file (RIS `ID`, BibTeX key, CSL `id`).
+    pub original_key: Option<String>,
+}
+
+/// How bad a problem is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// A value was dropped or repaired; the record was kept.
+    Warning,
+    /// The record was rejected; the rest of the file goes on.
+    Rejected,
+}
+
+/// A problem met while reading, located by line (and field, when one is to blame).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Problem {
+    /// 1-based line.
+    pub line: usize,
+    /// The record's key in the file, when known.
+    pub key: Option<String>,
+    /// The field concerned, e.g. `DOI` or `author[2]`.
+    pub field: Option<String>,
+    /// What was wrong and what was expected.
+    pub message: String,
+    /// Whether the record was kept.
+    pub severity: Severity,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}", self.line)?;
+        if let Some(key) = &self.key {
+            write!(f, " ({key})")?;
+        }
+        if let Some(field) = &self.field {
+            write!(f, " {field}")?;
+        }
+        let verdict = match self.severity {
+            Severity::Warning => "",
+            Severity::Rejected => " — record rejected",
+        };
+        write!(f, ": {}{verdict}", self.message)
+    }
+}
+
+/// Everything read from one file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Parsed {
+    /// Records read, in file order.
+    pub records: Vec<ParsedRecord>,
+    /// Problems met, in file order.
+    pub problems: Vec<Problem>,
+}
+
+impl Parsed {
+    /// Number of records the reader gave up on.
+    pub fn rejected(&self) -> usize {
+        self.problems
+            .iter()
+            .filter(|p| p.severity == Severity::Rejected)
+            .count()
+    }
+}
