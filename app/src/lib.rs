@@ -1,1 +1,13 @@
-//! placeholder
+//! The ecolens application: the workbench window and the headless command line, in one binary.
+//!
+//! Modules:
+//! - [`cli`]: argument parsing and the headless subcommands;
+//! - [`location`]: where projects live, and opening one (a new project gets the demo corpus);
+//! - [`window`]: the eframe workbench ([`window::Workbench`]).
+//!
+//! This is the only crate that knows egui/eframe. It holds view state and applies user actions
+//! through `ecolens-core` and `ecolens-corpus`.
+
+pub mod cli;
+pub mod location;
+pub mod window;

@@ -1,1 +1,21 @@
-fn main() {}
+//! `ecolens`: without a subcommand opens the workbench window; with one, runs it headless.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = ecolens_app::cli::Cli::parse();
+    match ecolens_app::cli::run(cli) {
+        Ok(code) => code,
+        Err(error) => {
+            // The one place errors reach the user on the command line: printed once, with
+            // their whole chain of context.
+            #[allow(clippy::print_stderr)]
+            {
+                eprintln!("error: {error:#}");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -198,6 +198,45 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     ",
 ];
 
+/// Refuses, without writing anything, files that are not SQLite, SQLite files of other
+/// applications, and projects written by a newer ecolens.
+pub(crate) fn check_ownership(conn: &Connection, path: &Path) -> Result<()> {
+    let read = |pragma: &str| -> Result<i64> {
+        conn.pragma_query_value(None, pragma, |row| row.get(0))
+            .map_err(|source| not_a_project_or(source, path))
+    };
+    let application_id = read("application_id")?;
+    if application_id != 0 && application_id != APPLICATION_ID {
+        return Err(Error::NotAProject {
+            reason: format!(
+                "SQLite file of another application (application_id {application_id:#x})"
+            ),
+            path: path.to_owned(),
+        });
+    }
+    let version = read("user_version")?;
+    if version == 0 {
+        let tables: i64 = conn
+            .query_row("SELECT count(*) FROM sqlite_schema", [], |row| row.get(0))
+            .map_err(|source| not_a_project_or(source, path))?;
+        if tables > 0 {
+            return Err(Error::NotAProject {
+                reason: "SQLite file with tables of another application".into(),
+                path: path.to_owned(),
+            });
+        }
+    }
+    let latest = latest_version();
+    if version > latest {
+        return Err(Error::SchemaTooNew {
+            found: version,
+            supported: latest,
+            path: path.to_owned(),
+        });
+    }
+    Ok(())
+}
+
 /// The schema version this build writes.
 pub(crate) fn latest_version() -> i64 {
     i64::try_from(MIGRATIONS.len()).unwrap_or(i64::MAX)

@@ -147,6 +147,9 @@ impl Project {
             .context("setting the busy timeout")?;
         conn.pragma_update(None, "foreign_keys", true)
             .context("enabling foreign keys")?;
+        // Refuse foreign files before anything below writes to them (switching the journal
+        // mode rewrites the file header).
+        migrations::check_ownership(&conn, &path)?;
         if on_disk {
             // WAL lets the window read while a worker writes; NORMAL is durable at every
             // checkpoint and safe against corruption, the usual pairing with WAL.

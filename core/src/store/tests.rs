@@ -136,10 +136,30 @@ fn foreign_and_newer_files_are_refused_with_the_path() {
     let other = dir.path().join("zotero.sqlite");
     rusqlite::Connection::open(&other)
         .unwrap()
-        .execute_batch("CREATE TABLE items (id INTEGER PRIMARY KEY);")
+        .execute_batch("CREATE TABLE items (id INTEGER PRIMARY KEY); INSERT INTO items VALUES (1);")
         .unwrap();
+    let before = std::fs::read(&other).unwrap();
     let error = Project::open(&other).unwrap_err();
     assert!(matches!(error, Error::NotAProject { .. }), "{error}");
+    // Refusing a foreign database must not touch it, not even its journal mode.
+    assert!(
+        std::fs::read(&other).unwrap() == before,
+        "the refused database was modified"
+    );
+    assert_eq!(
+        std::fs::read(&text).unwrap(),
+        b"this is a text file, not a database, and long enough to have a header"
+    );
+    let siblings: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(
+        siblings
+            .iter()
+            .all(|name| !name.to_string_lossy().ends_with("-wal")),
+        "{siblings:?}"
+    );
 
     let newer = dir.path().join("newer.ecolens");
     drop(Project::open(&newer).unwrap());
@@ -147,6 +167,7 @@ fn foreign_and_newer_files_are_refused_with_the_path() {
         .unwrap()
         .pragma_update(None, "user_version", 999)
         .unwrap();
+    let newer_before = std::fs::read(&newer).unwrap();
     let error = Project::open(&newer).unwrap_err();
     assert!(
         matches!(error, Error::SchemaTooNew { found: 999, .. }),

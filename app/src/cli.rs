@@ -1,0 +1,313 @@
+//! The command line. With no subcommand, `ecolens` opens the workbench window; every
+//! subcommand runs headless, takes `--project PATH` and `--json`, prints one result on stdout and
+//! reports errors on stderr with a non-zero exit code.
+
+// The command line's job is to print.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use ecolens_core::ProjectLabel;
+use ecolens_taxonomy::{GUIDING_QUESTIONS, VocabularyView, shipped_vocabularies};
+use serde::Serialize;
+
+use crate::location::{Opened, default_project_path, open_project};
+
+/// ecolens: a workbench for judging "AI for green" research and projects.
+#[derive(Debug, Parser)]
+#[command(name = "ecolens", version, about, long_about = None)]
+pub struct Cli {
+    /// Project file to open or create [default: default.ecolens in the data directory].
+    #[arg(long, global = true, value_name = "PATH")]
+    pub project: Option<PathBuf>,
+    /// Print one JSON object on stdout instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// When the project has to be created, leave it empty instead of adding the demo corpus.
+    #[arg(long, global = true)]
+    pub no_demo: bool,
+    /// What to do; without a command the workbench window opens.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Headless commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show what the project holds: counts, path, schema version.
+    Info,
+    /// Print every vocabulary (shipped with ecolens and defined by the project) with its
+    /// version and entries.
+    Taxonomy {
+        /// Print only this vocabulary (e.g. eval-scale, ict-effects, exclusion-reason).
+        #[arg(long, value_name = "ID")]
+        vocabulary: Option<String>,
+    },
+    /// Edit the project's own vocabularies (exclusion reasons, tags, coding schemes).
+    #[command(subcommand)]
+    Label(LabelCommand),
+}
+
+/// Editing project vocabularies.
+#[derive(Debug, Subcommand)]
+pub enum LabelCommand {
+    /// Create a new project vocabulary.
+    NewVocabulary {
+        /// Identifier: lower-case letters, digits, '_', '-', '.'.
+        id: String,
+        /// Name shown to reviewers.
+        #[arg(long)]
+        name: String,
+        /// What the vocabulary is for.
+        #[arg(long, default_value = "")]
+        description: String,
+    },
+    /// Add an entry to a project vocabulary.
+    Add {
+        /// The vocabulary (e.g. exclusion-reason, tag).
+        vocabulary: String,
+        /// Stable code of the entry.
+        code: String,
+        /// Name shown to reviewers.
+        #[arg(long)]
+        name: String,
+        /// What the entry means.
+        #[arg(long, default_value = "")]
+        definition: String,
+        /// An example.
+        #[arg(long, default_value = "")]
+        example: String,
+    },
+    /// Retire an entry: labels already using it stay readable, new uses are refused.
+    Retire {
+        /// The vocabulary.
+        vocabulary: String,
+        /// The entry's code.
+        code: String,
+    },
+}
+
+/// Runs a parsed command line. `Ok` carries the exit code; errors are for the caller to print.
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    let path = match &cli.project {
+        Some(path) => path.clone(),
+        None => default_project_path()?,
+    };
+    let Some(command) = cli.command else {
+        crate::window::run_window(&path, !cli.no_demo)?;
+        return Ok(ExitCode::SUCCESS);
+    };
+    let opened = open_project(&path, !cli.no_demo)?;
+    let output = match command {
+        Command::Info => info(&opened)?,
+        Command::Taxonomy { vocabulary } => taxonomy(&opened, vocabulary.as_deref())?,
+        Command::Label(label) => label_command(opened, label)?,
+    };
+    if cli.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&output.json).context("cannot write JSON")?
+        );
+    } else {
+        print!("{}", output.text);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What a command prints, in both forms.
+struct Output {
+    json: serde_json::Value,
+    text: String,
+}
+
+#[derive(Serialize)]
+struct InfoJson<'a> {
+    #[serde(flatten)]
+    info: &'a ecolens_core::ProjectInfo,
+    created_now: bool,
+    demo_corpus_version: Option<String>,
+}
+
+fn info(opened: &Opened) -> Result<Output> {
+    let info = opened.project.info()?;
+    let demo = opened.project.meta("demo_corpus_version")?;
+    let json = serde_json::to_value(InfoJson {
+        info: &info,
+        created_now: opened.created,
+        demo_corpus_version: demo.clone(),
+    })?;
+    let c = &info.counts;
+    let mut text = String::new();
+    let created = match (opened.created, opened.demo_records) {
+        (true, Some(n)) => format!(" (created now, with the demo corpus of {n} records)"),
+        (true, None) => " (created now, empty)".to_owned(),
+        (false, _) => String::new(),
+    };
+    writeln!(
+        text,
+        "Project          {}{created}",
+        info.project_path.display()
+    )?;
+    writeln!(text, "Search index     {}", info.index_path.display())?;
+    writeln!(text, "Schema version   {}", info.schema_version)?;
+    writeln!(text, "Project id       {}", info.project_id)?;
+    writeln!(
+        text,
+        "Created          {} by {}",
+        info.created_at, info.created_by
+    )?;
+    if let Some(version) = demo {
+        writeln!(text, "Demo corpus      version {version}")?;
+    }
+    writeln!(
+        text,
+        "Records          {} ({} with full text)",
+        c.records, c.full_texts
+    )?;
+    writeln!(text, "Reviewers        {}", c.reviewers)?;
+    writeln!(text, "Screening votes  {}", c.screening_decisions)?;
+    writeln!(text, "Classifications  {}", c.classifications)?;
+    writeln!(text, "Rebound risks    {}", c.rebound_risks)?;
+    writeln!(text, "Record labels    {}", c.record_labels)?;
+    writeln!(text, "LCA scenarios    {}", c.lca_scenarios)?;
+    writeln!(text, "Energy traces    {}", c.energy_traces)?;
+    writeln!(text, "Audit entries    {}", c.audit_entries)?;
+    Ok(Output { json, text })
+}
+
+fn taxonomy(opened: &Opened, only: Option<&str>) -> Result<Output> {
+    let mut vocabularies = shipped_vocabularies();
+    vocabularies.extend(opened.project.project_vocabularies()?);
+    if let Some(id) = only {
+        let known: Vec<_> = vocabularies.iter().map(|v| v.id.clone()).collect();
+        vocabularies.retain(|v| v.id == id);
+        if vocabularies.is_empty() {
+            bail!(
+                "no vocabulary {id:?}; known vocabularies: {}",
+                known.join(", ")
+            );
+        }
+    }
+    let show_questions = vocabularies.iter().any(|v| v.id == "eval-scale");
+    let json = serde_json::json!({
+        "vocabularies": vocabularies,
+        "eval_scale_questions": if show_questions { serde_json::to_value(GUIDING_QUESTIONS)? } else { serde_json::Value::Null },
+    });
+    let mut text = String::new();
+    for vocabulary in &vocabularies {
+        vocabulary_text(&mut text, vocabulary)?;
+        if vocabulary.id == "eval-scale" {
+            writeln!(
+                text,
+                "  Guiding questions (the first \"no\" decides; five \"yes\" give f):"
+            )?;
+            for question in GUIDING_QUESTIONS {
+                writeln!(
+                    text,
+                    "    {}. {}  [no → {}]",
+                    question.step, question.text, question.if_no
+                )?;
+            }
+            writeln!(text)?;
+        }
+    }
+    Ok(Output { json, text })
+}
+
+fn vocabulary_text(text: &mut String, vocabulary: &VocabularyView) -> Result<()> {
+    let origin = if vocabulary.project_defined {
+        "project"
+    } else {
+        "shipped"
+    };
+    writeln!(
+        text,
+        "{}@{} — {} ({origin})",
+        vocabulary.id, vocabulary.version, vocabulary.name
+    )?;
+    if !vocabulary.description.is_empty() {
+        writeln!(text, "  {}", vocabulary.description)?;
+    }
+    writeln!(text, "  Source: {}", vocabulary.source)?;
+    let width = vocabulary
+        .entries
+        .iter()
+        .map(|e| e.code.chars().count())
+        .max()
+        .unwrap_or(0);
+    for entry in &vocabulary.entries {
+        let attributes: Vec<_> = entry
+            .attributes
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        let attributes = if attributes.is_empty() {
+            String::new()
+        } else {
+            format!("  [{}]", attributes.join(", "))
+        };
+        writeln!(text, "  {:width$}  {}{attributes}", entry.code, entry.name)?;
+        if !entry.definition.is_empty() {
+            writeln!(text, "  {:width$}    {}", "", entry.definition)?;
+        }
+    }
+    if vocabulary.entries.is_empty() {
+        writeln!(text, "  (no entries yet)")?;
+    }
+    writeln!(text)?;
+    Ok(())
+}
+
+fn label_command(mut opened: Opened, command: LabelCommand) -> Result<Output> {
+    let project = &mut opened.project;
+    let (vocabulary, code, action) = match command {
+        LabelCommand::NewVocabulary {
+            id,
+            name,
+            description,
+        } => {
+            project.add_project_vocabulary(&id, &name, &description)?;
+            (id, None, "created")
+        }
+        LabelCommand::Add {
+            vocabulary,
+            code,
+            name,
+            definition,
+            example,
+        } => {
+            project.add_project_label(&ProjectLabel {
+                vocabulary: vocabulary.clone(),
+                code: code.clone(),
+                name,
+                definition,
+                example,
+                source: String::new(),
+                retired: false,
+            })?;
+            (vocabulary, Some(code), "added")
+        }
+        LabelCommand::Retire { vocabulary, code } => {
+            project.retire_project_label(&vocabulary, &code)?;
+            (vocabulary, Some(code), "retired")
+        }
+    };
+    let version = project
+        .project_vocabularies()?
+        .into_iter()
+        .find(|v| v.id == vocabulary)
+        .map(|v| v.version)
+        .unwrap_or_default();
+    let json = serde_json::json!({ "vocabulary": vocabulary, "code": code, "action": action, "version": version });
+    let text = match &code {
+        Some(code) => {
+            format!("{vocabulary}:{code} {action}; {vocabulary} is now at version {version}\n")
+        }
+        None => format!("vocabulary {vocabulary} {action} (version {version})\n"),
+    };
+    Ok(Output { json, text })
+}
