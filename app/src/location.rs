@@ -44,8 +44,15 @@ pub struct Opened {
 /// Opens the project at `path`, creating it if needed; a created project receives the demo
 /// corpus unless `with_demo` is false.
 pub fn open_project(path: &Path, with_demo: bool) -> Result<Opened> {
-    let mut project =
-        Project::open(path).with_context(|| format!("cannot open project {}", path.display()))?;
+    let mut project = Project::open(path).map_err(|error| match error {
+        // These already name the file; saying it twice helps no one.
+        ecolens_core::Error::NotAProject { .. }
+        | ecolens_core::Error::SchemaTooNew { .. }
+        | ecolens_core::Error::Io { .. } => anyhow::Error::new(error),
+        other => {
+            anyhow::Error::new(other).context(format!("cannot open project {}", path.display()))
+        }
+    })?;
     let created = project.was_created();
     let demo_records = if created && with_demo {
         Some(

@@ -5,17 +5,18 @@
 //! [`Workbench::apply`] carries them out against the project. The richer views (search, import
 //! with progress, review) grow on this pattern.
 
+use std::fmt::Write as _;
 use std::path::Path;
 
 use anyhow::{Context, Result, anyhow};
-use ecolens_core::{Project, RecordId, RecordQuery, RecordRow, StoredRecord};
+use ecolens_core::{Project, Record, RecordId, RecordQuery, RecordRow, StoredRecord};
 use eframe::egui;
 use egui_extras::{Column, TableBuilder};
 
 use crate::location::open_project;
 
 /// Something the user asked for, applied after the frame by [`Workbench::apply`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
     /// Show this record's details.
     Select(RecordId),
@@ -161,19 +162,7 @@ impl Workbench {
             .show(ui, |ui| {
                 let authors: Vec<String> = r.authors.iter().map(ToString::to_string).collect();
                 ui.label(authors.join("; "));
-                let mut venue = r.venue.clone().unwrap_or_default();
-                for (prefix, part) in [("", &r.volume), ("(", &r.issue), (": ", &r.pages)] {
-                    if let Some(part) = part {
-                        venue.push_str(&format!(
-                            " {prefix}{part}{}",
-                            if prefix == "(" { ")" } else { "" }
-                        ));
-                    }
-                }
-                if let Some(year) = r.year {
-                    venue.push_str(&format!(" ({year})"));
-                }
-                ui.label(venue.trim());
+                ui.label(citation(r));
                 if let Some(publisher) = &r.publisher {
                     ui.label(publisher);
                 }
@@ -222,15 +211,34 @@ impl Workbench {
                 for source in &record.sources {
                     let mut line = format!("{} ({})", source.file, source.format);
                     if let Some(locator) = &source.locator {
-                        line.push_str(&format!(", {locator}"));
+                        let _ = write!(line, ", {locator}");
                     }
                     if let Some(key) = &source.original_key {
-                        line.push_str(&format!(", key {key}"));
+                        let _ = write!(line, ", key {key}");
                     }
                     ui.label(line);
                 }
             });
     }
+}
+
+/// "Venue 14(9): 5172 (2022)" for the details panel.
+fn citation(r: &Record) -> String {
+    let mut line = r.venue.clone().unwrap_or_default();
+    // Writing to a String cannot fail.
+    let _ = match (&r.volume, &r.issue) {
+        (Some(volume), Some(issue)) => write!(line, " {volume}({issue})"),
+        (Some(volume), None) => write!(line, " {volume}"),
+        (None, Some(issue)) => write!(line, " ({issue})"),
+        (None, None) => Ok(()),
+    };
+    if let Some(pages) = &r.pages {
+        let _ = write!(line, ": {pages}");
+    }
+    if let Some(year) = r.year {
+        let _ = write!(line, " ({year})");
+    }
+    line.trim().to_owned()
 }
 
 impl eframe::App for Workbench {

@@ -173,6 +173,10 @@ fn foreign_and_newer_files_are_refused_with_the_path() {
         matches!(error, Error::SchemaTooNew { found: 999, .. }),
         "{error}"
     );
+    assert!(
+        std::fs::read(&newer).unwrap() == newer_before,
+        "a project written by a newer ecolens must be left as it was"
+    );
 
     let missing = dir.path().join("missing.ecolens");
     assert!(matches!(

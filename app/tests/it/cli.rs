@@ -1,0 +1,391 @@
+//! The `ecolens` binary, run as a user runs it. Every test uses its own data directory
+//! (`ECOLENS_DATA_DIR`) so no test touches the real default project.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn ecolens(data_dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ecolens"))
+        .args(args)
+        .env("ECOLENS_DATA_DIR", data_dir)
+        .output()
+        .expect("the ecolens binary runs")
+}
+
+fn json(output: &Output) -> Value {
+    assert!(
+        output.status.success(),
+        "exit {:?}\nstderr: {}",
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("stdout is one JSON object")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn info_on_a_new_project_reports_the_demo_corpus_and_reopens_the_same_project() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("review.ecolens");
+    let project = project.to_str().unwrap();
+
+    let first = json(&ecolens(
+        dir.path(),
+        &["info", "--project", project, "--json"],
+    ));
+    assert_eq!(first["created_now"], true);
+    assert_eq!(first["demo_corpus_version"], "1");
+    assert!(first["counts"]["records"].as_u64().unwrap() >= 40);
+    assert_eq!(first["counts"]["reviewers"], 0);
+    assert_eq!(first["schema_version"], 1);
+    assert_eq!(first["project_path"], project);
+    assert_eq!(first["index_path"], format!("{project}.index"));
+
+    // Options may come before the subcommand too.
+    let again = json(&ecolens(
+        dir.path(),
+        &["--json", "--project", project, "info"],
+    ));
+    assert_eq!(again["created_now"], false);
+    assert_eq!(again["project_id"], first["project_id"]);
+    assert_eq!(again["counts"], first["counts"]);
+}
+
+#[test]
+fn without_project_the_default_project_is_created_in_the_data_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = ecolens(dir.path(), &["info"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        text.contains("with the demo corpus of 47 records"),
+        "{text}"
+    );
+    assert!(dir.path().join("default.ecolens").is_file());
+}
+
+#[test]
+fn no_demo_creates_an_empty_project() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("empty.ecolens");
+    let info = json(&ecolens(
+        dir.path(),
+        &[
+            "info",
+            "--no-demo",
+            "--json",
+            "--project",
+            project.to_str().unwrap(),
+        ],
+    ));
+    assert_eq!(info["counts"]["records"], 0);
+    assert_eq!(info["demo_corpus_version"], Value::Null);
+}
+
+#[test]
+fn taxonomy_lists_the_scale_every_effect_code_and_the_project_vocabularies() {
+    let dir = tempfile::tempdir().unwrap();
+    let taxonomy = json(&ecolens(dir.path(), &["taxonomy", "--json"]));
+    let vocabularies = taxonomy["vocabularies"].as_array().unwrap();
+    let find = |id: &str| {
+        vocabularies
+            .iter()
+            .find(|v| v["id"] == id)
+            .unwrap_or_else(|| panic!("vocabulary {id} missing"))
+    };
+    let scale = find("eval-scale");
+    assert_eq!(scale["version"], 1);
+    let categories: Vec<_> = scale["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(categories, ["a", "b", "c", "d", "e", "f"]);
+    assert_eq!(
+        scale["entries"][5]["name"],
+        "Comprehensive evaluation of the environmental gain (comparison of LCAs)."
+    );
+    assert_eq!(
+        taxonomy["eval_scale_questions"].as_array().unwrap().len(),
+        5
+    );
+
+    let effects: Vec<_> = find("ict-effects")["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["code"].as_str().unwrap())
+        .collect();
+    for code in [
+        "FO.MAN",
+        "FO.USE",
+        "FO.EOL",
+        "SO.OPT",
+        "SO.SUB",
+        "SO.IND",
+        "SO.OBS",
+        "HO.RB.DIR",
+        "HO.RB.IND",
+        "HO.RB.ECO",
+        "HO.RB.TIME",
+        "HO.RB.SPACE",
+        "HO.RB.PSY",
+        "HO.ACC",
+        "HO.LCK",
+        "HO.INF",
+        "HO.STR",
+        "HO.LIF",
+        "EV.BS",
+        "EV.BASE",
+        "EV.SCALE",
+    ] {
+        assert!(effects.contains(&code), "{code} missing");
+    }
+    assert_eq!(effects.len(), 21);
+    for id in [
+        "risk-direction",
+        "risk-reduction-type",
+        "risk-time-horizon",
+        "risk-scale",
+        "risk-likelihood",
+        "risk-magnitude",
+        "confidence",
+        "evidence-type",
+        "assessment-tier",
+        "mechanism-resource",
+        "lca-phase",
+        "lca-criterion",
+        "rolnick-domain",
+        "rolnick-subdomain",
+        "ml-area",
+    ] {
+        find(id);
+    }
+    let gwp = find("lca-criterion")["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["code"] == "gwp")
+        .unwrap()
+        .clone();
+    assert_eq!(gwp["attributes"][0], serde_json::json!(["unit", "kgCO2e"]));
+    let reasons = find("exclusion-reason");
+    assert_eq!(reasons["project_defined"], true);
+}
+
+#[test]
+fn taxonomy_text_prints_versions_and_definitions() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = ecolens(dir.path(), &["taxonomy", "--vocabulary", "eval-scale"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        text.starts_with("eval-scale@1 — Environmental-evaluation scale (a–f) (shipped)"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "f  Comprehensive evaluation of the environmental gain (comparison of LCAs)."
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "1. Does the paper mention an environmental gain of its AI solution at all?  [no → a]"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_team_adds_its_own_vocabulary_without_code_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("p.ecolens");
+    let project = project.to_str().unwrap();
+    let created = json(&ecolens(
+        dir.path(),
+        &[
+            "label",
+            "new-vocabulary",
+            "study-design",
+            "--name",
+            "Study design",
+            "--project",
+            project,
+            "--json",
+        ],
+    ));
+    assert_eq!(created["version"], 1);
+    let added = json(&ecolens(
+        dir.path(),
+        &[
+            "label",
+            "add",
+            "study-design",
+            "field_trial",
+            "--name",
+            "Field trial",
+            "--definition",
+            "Measured in a real deployment",
+            "--project",
+            project,
+            "--json",
+        ],
+    ));
+    assert_eq!(added["version"], 2);
+    let reason = json(&ecolens(
+        dir.path(),
+        &[
+            "label",
+            "add",
+            "exclusion-reason",
+            "no_ict_accounting",
+            "--name",
+            "No ICT accounting",
+            "--project",
+            project,
+            "--json",
+        ],
+    ));
+    assert_eq!(reason["version"], 2);
+
+    let taxonomy = json(&ecolens(
+        dir.path(),
+        &[
+            "taxonomy",
+            "--vocabulary",
+            "study-design",
+            "--project",
+            project,
+            "--json",
+        ],
+    ));
+    let entries = taxonomy["vocabularies"][0]["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0]["code"], "field_trial");
+    assert_eq!(entries[0]["definition"], "Measured in a real deployment");
+
+    let retired = json(&ecolens(
+        dir.path(),
+        &[
+            "label",
+            "retire",
+            "study-design",
+            "field_trial",
+            "--project",
+            project,
+            "--json",
+        ],
+    ));
+    assert_eq!(retired["version"], 3);
+}
+
+#[test]
+fn refused_inputs_name_the_field_and_the_value_and_write_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("p.ecolens");
+    let project = project.to_str().unwrap();
+    let bad_code = ecolens(
+        dir.path(),
+        &[
+            "label",
+            "add",
+            "tag",
+            "Not A Code",
+            "--name",
+            "x",
+            "--project",
+            project,
+        ],
+    );
+    assert_eq!(bad_code.status.code(), Some(1));
+    assert!(bad_code.stdout.is_empty());
+    let message = stderr(&bad_code);
+    assert!(
+        message.starts_with(
+            "error: label.code: \"Not A Code\" is not valid: expected 1 to 64 characters"
+        ),
+        "{message}"
+    );
+
+    let no_vocabulary = ecolens(
+        dir.path(),
+        &[
+            "label",
+            "add",
+            "nonsense",
+            "x",
+            "--name",
+            "x",
+            "--project",
+            project,
+        ],
+    );
+    assert_eq!(no_vocabulary.status.code(), Some(1));
+    assert!(
+        stderr(&no_vocabulary).contains("project vocabulary nonsense not found"),
+        "{}",
+        stderr(&no_vocabulary)
+    );
+
+    let taxonomy = json(&ecolens(
+        dir.path(),
+        &[
+            "taxonomy",
+            "--vocabulary",
+            "tag",
+            "--project",
+            project,
+            "--json",
+        ],
+    ));
+    assert_eq!(
+        taxonomy["vocabularies"][0]["entries"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0,
+        "nothing was written"
+    );
+    assert_eq!(taxonomy["vocabularies"][0]["version"], 1);
+}
+
+#[test]
+fn files_that_are_not_projects_are_refused_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let notes = dir.path().join("notes.txt");
+    std::fs::write(&notes, "not a project").unwrap();
+    let output = ecolens(dir.path(), &["info", "--project", notes.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(output.stdout.is_empty());
+    let message = stderr(&output);
+    assert_eq!(
+        message.trim(),
+        format!(
+            "error: not an ecolens project (not an SQLite file): {}",
+            notes.display()
+        )
+    );
+    assert_eq!(std::fs::read_to_string(&notes).unwrap(), "not a project");
+}
+
+#[test]
+fn usage_errors_exit_with_two() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = ecolens(dir.path(), &["frobnicate"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("unrecognized subcommand 'frobnicate'"));
+    let unknown = ecolens(dir.path(), &["taxonomy", "--vocabulary", "nope"]);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(
+        stderr(&unknown).contains("known vocabularies: eval-scale, ict-effects"),
+        "{}",
+        stderr(&unknown)
+    );
+}

@@ -1,0 +1,235 @@
+//! The workspace's layering rules, checked mechanically:
+//! taxonomy ← core ← corpus ← app; only app knows egui/eframe; only core's store holds SQL;
+//! only corpus touches tantivy; no package is named `core`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use ecolens_tests::workspace_root;
+use serde_json::Value;
+
+const UI_CRATES: [&str; 7] = [
+    "egui",
+    "eframe",
+    "egui_extras",
+    "egui_kittest",
+    "egui_plot",
+    "egui-winit",
+    "winit",
+];
+
+/// Package name → (normal and build dependencies, dev dependencies), by package name.
+struct Graph {
+    deps: BTreeMap<String, (BTreeSet<String>, BTreeSet<String>)>,
+    workspace: BTreeSet<String>,
+}
+
+fn graph() -> Graph {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let output = Command::new(cargo)
+        .args(["metadata", "--format-version", "1", "--locked"])
+        .current_dir(workspace_root())
+        .output()
+        .expect("cargo metadata runs");
+    assert!(
+        output.status.success(),
+        "cargo metadata failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let metadata: Value =
+        serde_json::from_slice(&output.stdout).expect("cargo metadata prints JSON");
+    let names: BTreeMap<&str, &str> = metadata["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["id"].as_str().unwrap(), p["name"].as_str().unwrap()))
+        .collect();
+    let workspace = metadata["workspace_members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|id| names[id.as_str().unwrap()].to_owned())
+        .collect();
+    let mut deps = BTreeMap::new();
+    for node in metadata["resolve"]["nodes"].as_array().unwrap() {
+        let name = names[node["id"].as_str().unwrap()].to_owned();
+        let entry: &mut (BTreeSet<String>, BTreeSet<String>) = deps.entry(name).or_default();
+        for dep in node["deps"].as_array().unwrap() {
+            let dep_name = names[dep["pkg"].as_str().unwrap()].to_owned();
+            for kind in dep["dep_kinds"].as_array().unwrap() {
+                if kind["kind"] == "dev" {
+                    entry.1.insert(dep_name.clone());
+                } else {
+                    entry.0.insert(dep_name.clone());
+                }
+            }
+        }
+    }
+    Graph { deps, workspace }
+}
+
+impl Graph {
+    /// Everything a package pulls in when built (normal and build dependencies, transitively).
+    fn reach(&self, package: &str) -> BTreeSet<String> {
+        let mut seen = BTreeSet::new();
+        let mut stack = vec![package.to_owned()];
+        while let Some(next) = stack.pop() {
+            for dep in self.deps.get(&next).map(|d| &d.0).into_iter().flatten() {
+                if seen.insert(dep.clone()) {
+                    stack.push(dep.clone());
+                }
+            }
+        }
+        seen
+    }
+
+    fn direct(&self, package: &str) -> BTreeSet<String> {
+        let (normal, dev) = &self.deps[package];
+        normal.union(dev).cloned().collect()
+    }
+
+    fn internal(&self, package: &str) -> BTreeSet<String> {
+        self.deps[package]
+            .0
+            .iter()
+            .filter(|d| self.workspace.contains(*d))
+            .cloned()
+            .collect()
+    }
+}
+
+fn set(names: &[&str]) -> BTreeSet<String> {
+    names.iter().map(|n| (*n).to_owned()).collect()
+}
+
+#[test]
+fn the_workspace_has_the_five_packages_and_none_is_named_core() {
+    let graph = graph();
+    assert_eq!(
+        graph.workspace,
+        set(&[
+            "ecolens-app",
+            "ecolens-core",
+            "ecolens-corpus",
+            "ecolens-taxonomy",
+            "ecolens-tests"
+        ])
+    );
+    assert!(!graph.workspace.contains("core"));
+}
+
+#[test]
+fn internal_dependencies_point_one_way() {
+    let graph = graph();
+    assert_eq!(graph.internal("ecolens-taxonomy"), set(&[]));
+    assert_eq!(graph.internal("ecolens-core"), set(&["ecolens-taxonomy"]));
+    assert_eq!(
+        graph.internal("ecolens-corpus"),
+        set(&["ecolens-core", "ecolens-taxonomy"])
+    );
+    assert_eq!(
+        graph.internal("ecolens-app"),
+        set(&["ecolens-core", "ecolens-corpus", "ecolens-taxonomy"])
+    );
+}
+
+#[test]
+fn egui_and_eframe_never_reach_the_library_crates() {
+    let graph = graph();
+    for library in ["ecolens-taxonomy", "ecolens-core", "ecolens-corpus"] {
+        let reached = graph.reach(library);
+        let direct = graph.direct(library);
+        for ui in UI_CRATES {
+            assert!(!reached.contains(ui), "{ui} reaches {library}");
+            assert!(
+                !direct.contains(ui),
+                "{library} depends on {ui} (perhaps as a dev-dependency)"
+            );
+        }
+    }
+    // The app does use them: the check above looks at the right names.
+    assert!(graph.reach("ecolens-app").contains("eframe"));
+}
+
+#[test]
+fn sqlite_and_tantivy_have_one_owner_each() {
+    let graph = graph();
+    let owners = |krate: &str| -> BTreeSet<String> {
+        graph
+            .workspace
+            .iter()
+            .filter(|member| graph.direct(member).contains(krate))
+            .cloned()
+            .collect()
+    };
+    assert_eq!(owners("rusqlite"), set(&["ecolens-core"]));
+    let tantivy = owners("tantivy");
+    assert!(
+        tantivy.is_empty() || tantivy == set(&["ecolens-corpus"]),
+        "tantivy used by {tantivy:?}"
+    );
+    let ui: BTreeSet<String> = UI_CRATES.iter().flat_map(|krate| owners(krate)).collect();
+    assert_eq!(ui, set(&["ecolens-app"]));
+}
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn sql_lives_only_in_the_core_store_and_ui_code_only_in_the_app() {
+    let root = workspace_root();
+    let mut files = Vec::new();
+    for member in ["app", "core", "corpus", "taxonomy"] {
+        rust_files(&root.join(member), &mut files);
+    }
+    assert!(
+        files.len() > 10,
+        "found only {} source files under {}",
+        files.len(),
+        root.display()
+    );
+    let mut offenders = Vec::new();
+    for file in files {
+        let relative = file
+            .strip_prefix(&root)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        let text = std::fs::read_to_string(&file).unwrap();
+        let sql_allowed =
+            relative.starts_with("core/src/store/") || relative == "core/src/error.rs";
+        if text.contains("rusqlite") && !sql_allowed {
+            offenders.push(format!("{relative} uses rusqlite"));
+        }
+        for keyword in [
+            "SELECT ",
+            "INSERT INTO",
+            "CREATE TABLE",
+            "UPDATE record",
+            "DELETE FROM",
+        ] {
+            if text.contains(keyword) && !sql_allowed {
+                offenders.push(format!("{relative} holds SQL ({keyword:?})"));
+            }
+        }
+        if (text.contains("egui::") || text.contains("eframe::")) && !relative.starts_with("app/") {
+            offenders.push(format!("{relative} uses egui/eframe"));
+        }
+        if text.contains("tantivy::") && !relative.starts_with("corpus/") {
+            offenders.push(format!("{relative} uses tantivy"));
+        }
+        if text.contains("std::thread::spawn") {
+            offenders.push(format!("{relative} spawns an unnamed thread"));
+        }
+    }
+    assert!(offenders.is_empty(), "{offenders:#?}");
+}
