@@ -106,7 +106,15 @@ impl Workbench {
             .striped(true)
             .resizable(true)
             .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
-            .column(Column::remainder().at_least(240.0).clip(true))
+            // The title takes what the other columns leave, so it must not be resizable
+            // itself: egui_extras keeps a resizable column's stored width even when the
+            // details panel narrows the table.
+            .column(
+                Column::remainder()
+                    .at_least(240.0)
+                    .clip(true)
+                    .resizable(false),
+            )
             .column(Column::initial(160.0).at_least(60.0).clip(true))
             .column(Column::initial(48.0).at_least(40.0))
             .column(Column::initial(220.0).at_least(60.0).clip(true))

@@ -394,7 +394,7 @@ pub struct RecordRow {
     pub authors: String,
     /// Year.
     pub year: Option<i32>,
-    /// Venue.
+    /// Venue, or the publisher when there is no venue (arXiv, a report's institution).
     pub venue: Option<String>,
     /// DOI.
     pub doi: Option<String>,

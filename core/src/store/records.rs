@@ -277,7 +277,7 @@ impl Project {
             RecordSort::YearOldest => "r.year IS NULL, r.year ASC, r.title COLLATE NOCASE, r.id",
         };
         let sql = format!(
-            "SELECT r.id, r.kind, r.title, r.authors, r.year, r.venue, r.doi,
+            "SELECT r.id, r.kind, r.title, r.authors, r.year, coalesce(r.venue, r.publisher), r.doi,
                     EXISTS (SELECT 1 FROM record_fulltext f WHERE f.record_id = r.id)
              FROM record r ORDER BY {order} LIMIT ?1 OFFSET ?2"
         );
