@@ -59,6 +59,31 @@ row_id!(
     "energy trace"
 );
 
+/// `Display` (the normalised text), and the conversions serde uses, for an identifier that
+/// wraps its normalised text and has a `parse(field, value)` constructor.
+macro_rules! string_identifier {
+    ($name:ident, $field:literal) => {
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = Error;
+            fn try_from(value: String) -> Result<Self> {
+                Self::parse($field, &value)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(id: $name) -> Self {
+                id.0
+            }
+        }
+    };
+}
+
 /// A Digital Object Identifier, e.g. `10.3390/su14095172`.
 ///
 /// Parsing strips resolver prefixes (`https://doi.org/`, `http://dx.doi.org/`, `doi:`), percent-
@@ -133,24 +158,7 @@ impl PartialEq for Doi {
 
 impl Eq for Doi {}
 
-impl fmt::Display for Doi {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl TryFrom<String> for Doi {
-    type Error = Error;
-    fn try_from(value: String) -> Result<Self> {
-        Self::parse("doi", &value)
-    }
-}
-
-impl From<Doi> for String {
-    fn from(doi: Doi) -> Self {
-        doi.0
-    }
-}
+string_identifier!(Doi, "doi");
 
 /// A PubMed identifier: 1 to 9 digits, no leading zero.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -187,24 +195,7 @@ impl Pmid {
     }
 }
 
-impl fmt::Display for Pmid {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl TryFrom<String> for Pmid {
-    type Error = Error;
-    fn try_from(value: String) -> Result<Self> {
-        Self::parse("pmid", &value)
-    }
-}
-
-impl From<Pmid> for String {
-    fn from(pmid: Pmid) -> Self {
-        pmid.0
-    }
-}
+string_identifier!(Pmid, "pmid");
 
 /// An arXiv identifier without version: new style `2110.11822`, old style `hep-th/9901001`.
 ///
@@ -283,24 +274,7 @@ impl ArxivId {
     }
 }
 
-impl fmt::Display for ArxivId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl TryFrom<String> for ArxivId {
-    type Error = Error;
-    fn try_from(value: String) -> Result<Self> {
-        Self::parse("arxiv", &value)
-    }
-}
-
-impl From<ArxivId> for String {
-    fn from(id: ArxivId) -> Self {
-        id.0
-    }
-}
+string_identifier!(ArxivId, "arxiv");
 
 #[cfg(test)]
 mod tests {

@@ -1,6 +1,7 @@
 //! Writing and reading the audit log, and undoing a reviewer's last change.
 
 use rusqlite::{OptionalExtension, Row, Transaction, params};
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::review::{
@@ -52,6 +53,41 @@ pub(crate) fn log(
     Ok(AuditId(tx.last_insert_rowid()))
 }
 
+/// Logs a change from its value before (`None` when created) and after (`None` when deleted);
+/// the action follows from which sides are present.
+pub(crate) fn log_change<T: Serialize>(
+    tx: &Transaction<'_>,
+    author: Option<&Reviewer>,
+    entity: EntityKind,
+    key: String,
+    record: Option<RecordId>,
+    old: Option<&T>,
+    new: Option<&T>,
+) -> Result<AuditId> {
+    let action = match (old.is_some(), new.is_some()) {
+        (false, true) => AuditAction::Create,
+        (true, true) => AuditAction::Update,
+        (true, false) => AuditAction::Delete,
+        (false, false) => {
+            return Err(Error::invalid(
+                "audit",
+                &key,
+                "a change with a value before or after it",
+            ));
+        }
+    };
+    let field = entity.code();
+    let change = Change {
+        entity,
+        key,
+        record,
+        action,
+        old: old.map(|value| to_json_value(field, value)).transpose()?,
+        new: new.map(|value| to_json_value(field, value)).transpose()?,
+    };
+    log(tx, author, &change, None)
+}
+
 /// Which audit entries to list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct AuditFilter {
@@ -81,20 +117,7 @@ type RawAudit = (
 );
 
 fn raw_audit(row: &Row<'_>) -> rusqlite::Result<RawAudit> {
-    Ok((
-        row.get(0)?,
-        row.get(1)?,
-        row.get(2)?,
-        row.get(3)?,
-        row.get(4)?,
-        row.get(5)?,
-        row.get(6)?,
-        row.get(7)?,
-        row.get(8)?,
-        row.get(9)?,
-        row.get(10)?,
-        row.get(11)?,
-    ))
+    row.try_into()
 }
 
 fn decode_audit(raw: RawAudit) -> Result<AuditEntry> {

@@ -6,7 +6,7 @@ use ecolens_taxonomy::{EntryView, VocabularyView};
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::audit::{Change, log};
-use super::{Project, to_json_value};
+use super::{Project, query_all, to_json_value};
 use crate::audit::{AuditAction, EntityKind};
 use crate::error::{Error, Result, SqlContext};
 use crate::review::{ProjectLabel, validate_code};
@@ -162,15 +162,13 @@ impl Project {
 
     /// The entries of a project vocabulary, retired ones included, in list order.
     pub fn project_labels(&self, vocabulary: &str) -> Result<Vec<ProjectLabel>> {
-        let mut statement = self
-            .conn
-            .prepare_cached(
-                "SELECT vocabulary, code, name, definition, example, source, retired FROM project_label
-                 WHERE vocabulary = ?1 ORDER BY position, code",
-            )
-            .context("listing labels")?;
-        statement
-            .query_map([vocabulary], |row| {
+        query_all(
+            &self.conn,
+            "SELECT vocabulary, code, name, definition, example, source, retired FROM project_label
+             WHERE vocabulary = ?1 ORDER BY position, code",
+            [vocabulary],
+            "listing labels",
+            |row| {
                 Ok(ProjectLabel {
                     vocabulary: row.get(0)?,
                     code: row.get(1)?,
@@ -180,30 +178,19 @@ impl Project {
                     source: row.get(5)?,
                     retired: row.get(6)?,
                 })
-            })
-            .context("listing labels")?
-            .collect::<rusqlite::Result<Vec<_>>>()
-            .context("listing labels")
+            },
+        )
     }
 
     /// Every project vocabulary with its current entries, as views like the shipped ones.
     pub fn project_vocabularies(&self) -> Result<Vec<VocabularyView>> {
-        let mut statement = self
-            .conn
-            .prepare("SELECT id, name, description, version FROM label_vocabulary ORDER BY id")
-            .context("listing project vocabularies")?;
-        let heads = statement
-            .query_map([], |row| {
-                Ok((
-                    row.get::<_, String>(0)?,
-                    row.get::<_, String>(1)?,
-                    row.get::<_, String>(2)?,
-                    row.get::<_, u32>(3)?,
-                ))
-            })
-            .context("listing project vocabularies")?
-            .collect::<rusqlite::Result<Vec<_>>>()
-            .context("listing project vocabularies")?;
+        let heads: Vec<(String, String, String, u32)> = query_all(
+            &self.conn,
+            "SELECT id, name, description, version FROM label_vocabulary ORDER BY id",
+            [],
+            "listing project vocabularies",
+            |row| row.try_into(),
+        )?;
         heads
             .into_iter()
             .map(|(id, name, description, version)| {

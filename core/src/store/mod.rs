@@ -359,6 +359,19 @@ impl Column {
     }
 }
 
+/// Runs a query and collects every row, attaching `context` to any SQLite error.
+pub(crate) fn query_all<T, P: rusqlite::Params>(
+    conn: &Connection,
+    sql: &str,
+    params: P,
+    context: &'static str,
+    map: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> Result<Vec<T>> {
+    let mut statement = conn.prepare_cached(sql).context(context)?;
+    let rows = statement.query_map(params, map).context(context)?;
+    rows.collect::<rusqlite::Result<Vec<_>>>().context(context)
+}
+
 /// Serialises a value stored as JSON text. Serialising our own plain data types cannot fail;
 /// should it ever, the error says so rather than panicking.
 pub(crate) fn to_json<T: Serialize>(field: &str, value: &T) -> Result<String> {

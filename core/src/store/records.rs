@@ -2,7 +2,7 @@
 
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 
-use super::{Column, Project, now, to_json};
+use super::{Column, Project, now, query_all, to_json};
 use crate::error::{Error, Result, SqlContext};
 use crate::ids::{ArxivId, Doi, Pmid, RecordId};
 use crate::record::{
@@ -162,34 +162,20 @@ impl Project {
             .conn
             .transaction()
             .context("starting to update a record")?;
-        let changed = tx
-            .execute(
-                "UPDATE record SET kind = ?2, title = ?3, authors = ?4, year = ?5, venue = ?6, volume = ?7,
-                 issue = ?8, pages = ?9, publisher = ?10, doi = ?11, doi_key = ?12, pmid = ?13, arxiv = ?14,
-                 url = ?15, abstract = ?16, keywords = ?17, notes = ?18, updated_at = ?19 WHERE id = ?1",
-                params![
-                    id.0,
-                    record.kind.code(),
-                    record.title,
-                    to_json("record.authors", &record.authors)?,
-                    record.year,
-                    record.venue,
-                    record.volume,
-                    record.issue,
-                    record.pages,
-                    record.publisher,
-                    record.doi.as_ref().map(Doi::as_str),
-                    record.doi.as_ref().map(Doi::key),
-                    record.pmid.as_ref().map(Pmid::as_str),
-                    record.arxiv.as_ref().map(ArxivId::as_str),
-                    record.url,
-                    record.abstract_text,
-                    to_json("record.keywords", &record.keywords)?,
-                    record.notes,
-                    now().to_string(),
-                ],
-            )
-            .context("updating a record")?;
+        let changed = {
+            let mut statement = tx
+                .prepare_cached(
+                    "UPDATE record SET kind = ?1, title = ?2, authors = ?3, year = ?4, venue = ?5, volume = ?6,
+                     issue = ?7, pages = ?8, publisher = ?9, doi = ?10, doi_key = ?11, pmid = ?12, arxiv = ?13,
+                     url = ?14, abstract = ?15, keywords = ?16, notes = ?17, updated_at = ?18 WHERE id = ?19",
+                )
+                .context("preparing to update a record")?;
+            bind_record(&mut statement, record, &now().to_string())?;
+            statement
+                .raw_bind_parameter(19, id.0)
+                .context("updating a record")?;
+            statement.raw_execute().context("updating a record")?
+        };
         if changed == 0 {
             return Err(not_found(id));
         }
@@ -235,15 +221,13 @@ impl Project {
     /// Every record with its provenance, in the order added. Meant for exports and checks on
     /// small projects; tables page with [`Project::record_rows`].
     pub fn records(&self) -> Result<Vec<StoredRecord>> {
-        let mut statement = self
-            .conn
-            .prepare(&format!("SELECT {RECORD_COLUMNS} FROM record ORDER BY id"))
-            .context("listing records")?;
-        let raws = statement
-            .query_map([], RawRecord::from_row)
-            .context("listing records")?
-            .collect::<rusqlite::Result<Vec<_>>>()
-            .context("listing records")?;
+        let raws = query_all(
+            &self.conn,
+            &format!("SELECT {RECORD_COLUMNS} FROM record ORDER BY id"),
+            [],
+            "listing records",
+            RawRecord::from_row,
+        )?;
         let mut sources = self.all_sources()?;
         raws.into_iter()
             .map(|raw| {
@@ -283,9 +267,12 @@ impl Project {
         );
         let limit = i64::try_from(query.limit).unwrap_or(i64::MAX);
         let offset = i64::try_from(query.offset).unwrap_or(i64::MAX);
-        let mut statement = self.conn.prepare_cached(&sql).context("listing records")?;
-        let raws = statement
-            .query_map(params![limit, offset], |row| {
+        let raws = query_all(
+            &self.conn,
+            &sql,
+            params![limit, offset],
+            "listing records",
+            |row| {
                 Ok((
                     row.get::<_, i64>(0)?,
                     row.get::<_, String>(1)?,
@@ -296,10 +283,8 @@ impl Project {
                     row.get::<_, Option<String>>(6)?,
                     row.get::<_, bool>(7)?,
                 ))
-            })
-            .context("listing records")?
-            .collect::<rusqlite::Result<Vec<_>>>()
-            .context("listing records")?;
+            },
+        )?;
         raws.into_iter()
             .map(
                 |(id, kind, title, authors, year, venue, doi, has_full_text)| {
@@ -488,33 +473,46 @@ pub(crate) fn insert_records_tx(
         )
         .context("preparing to add records")?;
     for (record, source) in batch {
-        statement
-            .execute(params![
-                record.kind.code(),
-                record.title,
-                to_json("record.authors", &record.authors)?,
-                record.year,
-                record.venue,
-                record.volume,
-                record.issue,
-                record.pages,
-                record.publisher,
-                record.doi.as_ref().map(Doi::as_str),
-                record.doi.as_ref().map(Doi::key),
-                record.pmid.as_ref().map(Pmid::as_str),
-                record.arxiv.as_ref().map(ArxivId::as_str),
-                record.url,
-                record.abstract_text,
-                to_json("record.keywords", &record.keywords)?,
-                record.notes,
-                at,
-            ])
-            .context("adding a record")?;
+        bind_record(&mut statement, record, &at)?;
+        statement.raw_execute().context("adding a record")?;
         let id = RecordId(tx.last_insert_rowid());
         insert_source(tx, id, source, &at)?;
         ids.push(id);
     }
     Ok(ids)
+}
+
+/// Binds a record's columns to parameters `?1`…`?17` (in `RECORD_COLUMNS` order, with the
+/// lower-cased DOI after the DOI) and the time `at` to `?18`.
+fn bind_record(statement: &mut rusqlite::Statement<'_>, record: &Record, at: &str) -> Result<()> {
+    let authors = to_json("record.authors", &record.authors)?;
+    let keywords = to_json("record.keywords", &record.keywords)?;
+    let values: [&dyn rusqlite::ToSql; 18] = [
+        &record.kind.code(),
+        &record.title,
+        &authors,
+        &record.year,
+        &record.venue,
+        &record.volume,
+        &record.issue,
+        &record.pages,
+        &record.publisher,
+        &record.doi.as_ref().map(Doi::as_str),
+        &record.doi.as_ref().map(Doi::key),
+        &record.pmid.as_ref().map(Pmid::as_str),
+        &record.arxiv.as_ref().map(ArxivId::as_str),
+        &record.url,
+        &record.abstract_text,
+        &keywords,
+        &record.notes,
+        &at,
+    ];
+    for (index, value) in values.into_iter().enumerate() {
+        statement
+            .raw_bind_parameter(index + 1, value)
+            .context("binding a record")?;
+    }
+    Ok(())
 }
 
 fn insert_source(tx: &Transaction<'_>, id: RecordId, source: &SourceRef, at: &str) -> Result<()> {

@@ -9,10 +9,10 @@ use ecolens_taxonomy::labels::EXCLUSION_REASON;
 use ecolens_taxonomy::{EffectCode, EvalCategory, Term, VocabularyView, shipped_vocabularies};
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 
-use super::audit::{Change, log};
+use super::audit::log_change;
 use super::records::require_record;
-use super::{Column, Project, now, to_json, to_json_value};
-use crate::audit::{AuditAction, EntityKind};
+use super::{Column, Project, now, query_all, to_json};
+use crate::audit::EntityKind;
 use crate::error::{Error, Result, SqlContext};
 use crate::ids::{RecordId, ReviewerId, RiskId};
 use crate::record::QuoteField;
@@ -47,18 +47,14 @@ impl Project {
             is_lead,
             created_at,
         };
-        log(
+        log_change(
             &tx,
             None,
-            &Change {
-                entity: EntityKind::Reviewer,
-                key: format!("reviewer {}", reviewer.id),
-                record: None,
-                action: AuditAction::Create,
-                old: None,
-                new: Some(to_json_value("reviewer", &reviewer)?),
-            },
+            EntityKind::Reviewer,
+            format!("reviewer {}", reviewer.id),
             None,
+            None,
+            Some(&reviewer),
         )?;
         tx.commit().context("committing a new reviewer")?;
         Ok(reviewer)
@@ -66,15 +62,13 @@ impl Project {
 
     /// Every reviewer, in the order they were added.
     pub fn reviewers(&self) -> Result<Vec<Reviewer>> {
-        let mut statement = self
-            .conn
-            .prepare("SELECT id, name, is_lead, created_at FROM reviewer ORDER BY id")
-            .context("listing reviewers")?;
-        let raws = statement
-            .query_map([], raw_reviewer)
-            .context("listing reviewers")?
-            .collect::<rusqlite::Result<Vec<_>>>()
-            .context("listing reviewers")?;
+        let raws = query_all(
+            &self.conn,
+            "SELECT id, name, is_lead, created_at FROM reviewer ORDER BY id",
+            [],
+            "listing reviewers",
+            raw_reviewer,
+        )?;
         raws.into_iter().map(decode_reviewer).collect()
     }
 
@@ -150,25 +144,14 @@ impl Project {
             return Ok(old.clone());
         }
         write_vote(&tx, &stored)?;
-        log(
+        log_change(
             &tx,
             Some(&author),
-            &Change {
-                entity: EntityKind::Screening,
-                key: vote_key(record, reviewer, vote.stage),
-                record: Some(record),
-                action: if old.is_some() {
-                    AuditAction::Update
-                } else {
-                    AuditAction::Create
-                },
-                old: old
-                    .as_ref()
-                    .map(|v| to_json_value("screening", v))
-                    .transpose()?,
-                new: Some(to_json_value("screening", &stored)?),
-            },
-            None,
+            EntityKind::Screening,
+            vote_key(record, reviewer, vote.stage),
+            Some(record),
+            old.as_ref(),
+            Some(&stored),
         )?;
         tx.commit().context("committing a vote")?;
         Ok(stored)
@@ -191,17 +174,13 @@ impl Project {
             key: vote_key(record, reviewer, stage),
         })?;
         delete_vote(&tx, record, reviewer, stage)?;
-        log(
+        log_change(
             &tx,
             Some(&author),
-            &Change {
-                entity: EntityKind::Screening,
-                key: vote_key(record, reviewer, stage),
-                record: Some(record),
-                action: AuditAction::Delete,
-                old: Some(to_json_value("screening", &old)?),
-                new: None,
-            },
+            EntityKind::Screening,
+            vote_key(record, reviewer, stage),
+            Some(record),
+            Some(&old),
             None,
         )?;
         tx.commit().context("committing a withdrawn vote")?;
@@ -210,18 +189,8 @@ impl Project {
 
     /// Every vote on a record, by stage then reviewer.
     pub fn screening_votes(&self, record: RecordId) -> Result<Vec<StoredVote>> {
-        let mut statement = self
-            .conn
-            .prepare_cached(
-                "SELECT record_id, reviewer_id, stage, decision, reason, reason_vocabulary, note, decided_at
-                 FROM screening WHERE record_id = ?1 ORDER BY stage = 'fulltext', reviewer_id",
-            )
-            .context("reading votes")?;
-        let raws = statement
-            .query_map([record.0], raw_vote)
-            .context("reading votes")?
-            .collect::<rusqlite::Result<Vec<_>>>()
-            .context("reading votes")?;
+        let raws = query_all(&self.conn, "SELECT record_id, reviewer_id, stage, decision, reason, reason_vocabulary, note, decided_at
+                 FROM screening WHERE record_id = ?1 ORDER BY stage = 'fulltext', reviewer_id", [record.0], "reading votes", raw_vote)?;
         raws.into_iter().map(decode_vote).collect()
     }
 
@@ -259,25 +228,14 @@ impl Project {
             return Ok(old.clone());
         }
         write_classification(&tx, &stored)?;
-        log(
+        log_change(
             &tx,
             Some(&author),
-            &Change {
-                entity: EntityKind::Classification,
-                key: classification_key(record, reviewer),
-                record: Some(record),
-                action: if old.is_some() {
-                    AuditAction::Update
-                } else {
-                    AuditAction::Create
-                },
-                old: old
-                    .as_ref()
-                    .map(|v| to_json_value("classification", v))
-                    .transpose()?,
-                new: Some(to_json_value("classification", &stored)?),
-            },
-            None,
+            EntityKind::Classification,
+            classification_key(record, reviewer),
+            Some(record),
+            old.as_ref(),
+            Some(&stored),
         )?;
         tx.commit().context("committing a classification")?;
         Ok(stored)
@@ -295,17 +253,13 @@ impl Project {
             key: classification_key(record, reviewer),
         })?;
         delete_classification(&tx, record, reviewer)?;
-        log(
+        log_change(
             &tx,
             Some(&author),
-            &Change {
-                entity: EntityKind::Classification,
-                key: classification_key(record, reviewer),
-                record: Some(record),
-                action: AuditAction::Delete,
-                old: Some(to_json_value("classification", &old)?),
-                new: None,
-            },
+            EntityKind::Classification,
+            classification_key(record, reviewer),
+            Some(record),
+            Some(&old),
             None,
         )?;
         tx.commit()
@@ -315,17 +269,15 @@ impl Project {
 
     /// Every classification of a record, by reviewer.
     pub fn classifications(&self, record: RecordId) -> Result<Vec<StoredClassification>> {
-        let mut statement = self
-            .conn
-            .prepare_cached(&format!(
+        let raws = query_all(
+            &self.conn,
+            &format!(
                 "SELECT {CLASSIFICATION_COLUMNS} FROM classification WHERE record_id = ?1 ORDER BY reviewer_id"
-            ))
-            .context("reading classifications")?;
-        let raws = statement
-            .query_map([record.0], raw_classification)
-            .context("reading classifications")?
-            .collect::<rusqlite::Result<Vec<_>>>()
-            .context("reading classifications")?;
+            ),
+            [record.0],
+            "reading classifications",
+            raw_classification,
+        )?;
         raws.into_iter().map(decode_classification).collect()
     }
 
@@ -352,18 +304,14 @@ impl Project {
             updated_at: at,
         };
         stored.id = write_risk(&tx, &stored, false)?;
-        log(
+        log_change(
             &tx,
             Some(&author),
-            &Change {
-                entity: EntityKind::Risk,
-                key: format!("risk {}", stored.id),
-                record: Some(record),
-                action: AuditAction::Create,
-                old: None,
-                new: Some(to_json_value("risk", &stored)?),
-            },
+            EntityKind::Risk,
+            format!("risk {}", stored.id),
+            Some(record),
             None,
+            Some(&stored),
         )?;
         tx.commit().context("committing a risk")?;
         Ok(stored)
@@ -391,18 +339,14 @@ impl Project {
             ..old.clone()
         };
         write_risk(&tx, &stored, true)?;
-        log(
+        log_change(
             &tx,
             Some(&author),
-            &Change {
-                entity: EntityKind::Risk,
-                key: format!("risk {id}"),
-                record: Some(old.record),
-                action: AuditAction::Update,
-                old: Some(to_json_value("risk", &old)?),
-                new: Some(to_json_value("risk", &stored)?),
-            },
-            None,
+            EntityKind::Risk,
+            format!("risk {id}"),
+            Some(old.record),
+            Some(&old),
+            Some(&stored),
         )?;
         tx.commit().context("committing a risk change")?;
         Ok(stored)
@@ -417,17 +361,13 @@ impl Project {
         let author = require_reviewer(&tx, reviewer)?;
         let old = require_own_risk(&tx, id, &author)?;
         delete_risk_row(&tx, id)?;
-        log(
+        log_change(
             &tx,
             Some(&author),
-            &Change {
-                entity: EntityKind::Risk,
-                key: format!("risk {id}"),
-                record: Some(old.record),
-                action: AuditAction::Delete,
-                old: Some(to_json_value("risk", &old)?),
-                new: None,
-            },
+            EntityKind::Risk,
+            format!("risk {id}"),
+            Some(old.record),
+            Some(&old),
             None,
         )?;
         tx.commit().context("committing a risk deletion")?;
@@ -448,17 +388,13 @@ impl Project {
 
     /// Every risk of a record, in the order recorded.
     pub fn risks(&self, record: RecordId) -> Result<Vec<StoredRisk>> {
-        let mut statement = self
-            .conn
-            .prepare_cached(&format!(
-                "SELECT {RISK_COLUMNS} FROM rebound_risk WHERE record_id = ?1 ORDER BY id"
-            ))
-            .context("reading risks")?;
-        let raws = statement
-            .query_map([record.0], raw_risk)
-            .context("reading risks")?
-            .collect::<rusqlite::Result<Vec<_>>>()
-            .context("reading risks")?;
+        let raws = query_all(
+            &self.conn,
+            &format!("SELECT {RISK_COLUMNS} FROM rebound_risk WHERE record_id = ?1 ORDER BY id"),
+            [record.0],
+            "reading risks",
+            raw_risk,
+        )?;
         raws.into_iter().map(decode_risk).collect()
     }
 
@@ -493,18 +429,14 @@ impl Project {
             });
         }
         write_record_label(&tx, &stored)?;
-        log(
+        log_change(
             &tx,
             Some(&author),
-            &Change {
-                entity: EntityKind::RecordLabel,
-                key: record_label_key(record, reviewer, vocabulary, code),
-                record: Some(record),
-                action: AuditAction::Create,
-                old: None,
-                new: Some(to_json_value("record_label", &stored)?),
-            },
+            EntityKind::RecordLabel,
+            record_label_key(record, reviewer, vocabulary, code),
+            Some(record),
             None,
+            Some(&stored),
         )?;
         tx.commit().context("committing a record label")?;
         Ok(stored)
@@ -530,17 +462,13 @@ impl Project {
             }
         })?;
         delete_record_label(&tx, &old)?;
-        log(
+        log_change(
             &tx,
             Some(&author),
-            &Change {
-                entity: EntityKind::RecordLabel,
-                key: record_label_key(record, reviewer, vocabulary, code),
-                record: Some(record),
-                action: AuditAction::Delete,
-                old: Some(to_json_value("record_label", &old)?),
-                new: None,
-            },
+            EntityKind::RecordLabel,
+            record_label_key(record, reviewer, vocabulary, code),
+            Some(record),
+            Some(&old),
             None,
         )?;
         tx.commit().context("committing a removed record label")?;
@@ -549,18 +477,14 @@ impl Project {
 
     /// Every label on a record.
     pub fn record_labels(&self, record: RecordId) -> Result<Vec<StoredRecordLabel>> {
-        let mut statement = self
-            .conn
-            .prepare_cached(
-                "SELECT record_id, reviewer_id, vocabulary, code, vocabulary_version, created_at
+        let raws = query_all(
+            &self.conn,
+            "SELECT record_id, reviewer_id, vocabulary, code, vocabulary_version, created_at
                  FROM record_label WHERE record_id = ?1 ORDER BY vocabulary, code, reviewer_id",
-            )
-            .context("reading record labels")?;
-        let raws = statement
-            .query_map([record.0], raw_record_label)
-            .context("reading record labels")?
-            .collect::<rusqlite::Result<Vec<_>>>()
-            .context("reading record labels")?;
+            [record.0],
+            "reading record labels",
+            raw_record_label,
+        )?;
         raws.into_iter().map(decode_record_label).collect()
     }
 }
@@ -570,7 +494,7 @@ impl Project {
 type RawReviewer = (i64, String, bool, String);
 
 fn raw_reviewer(row: &Row<'_>) -> rusqlite::Result<RawReviewer> {
-    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+    row.try_into()
 }
 
 fn decode_reviewer((id, name, is_lead, created_at): RawReviewer) -> Result<Reviewer> {
@@ -646,14 +570,13 @@ fn require_project_label(
     if retired == Some(false) {
         return Ok(format!("{vocabulary}@{version}"));
     }
-    let mut statement = tx
-        .prepare_cached("SELECT code FROM project_label WHERE vocabulary = ?1 AND retired = 0 ORDER BY position, code")
-        .context("listing labels")?;
-    let codes = statement
-        .query_map([vocabulary], |row| row.get::<_, String>(0))
-        .context("listing labels")?
-        .collect::<rusqlite::Result<Vec<_>>>()
-        .context("listing labels")?;
+    let codes = query_all(
+        tx,
+        "SELECT code FROM project_label WHERE vocabulary = ?1 AND retired = 0 ORDER BY position, code",
+        [vocabulary],
+        "listing labels",
+        |row| row.get::<_, String>(0),
+    )?;
     let state = if retired == Some(true) {
         " (this one is retired)"
     } else {
@@ -757,16 +680,7 @@ type RawVote = (
 );
 
 fn raw_vote(row: &Row<'_>) -> rusqlite::Result<RawVote> {
-    Ok((
-        row.get(0)?,
-        row.get(1)?,
-        row.get(2)?,
-        row.get(3)?,
-        row.get(4)?,
-        row.get(5)?,
-        row.get(6)?,
-        row.get(7)?,
-    ))
+    row.try_into()
 }
 
 fn decode_vote(raw: RawVote) -> Result<StoredVote> {
@@ -865,17 +779,7 @@ type RawClassification = (
 );
 
 fn raw_classification(row: &Row<'_>) -> rusqlite::Result<RawClassification> {
-    Ok((
-        row.get(0)?,
-        row.get(1)?,
-        row.get(2)?,
-        row.get(3)?,
-        row.get(4)?,
-        row.get(5)?,
-        row.get(6)?,
-        row.get(7)?,
-        row.get(8)?,
-    ))
+    row.try_into()
 }
 
 fn decode_classification(raw: RawClassification) -> Result<StoredClassification> {
@@ -1165,14 +1069,7 @@ pub(crate) fn record_label_key(
 type RawRecordLabel = (i64, i64, String, String, String, String);
 
 fn raw_record_label(row: &Row<'_>) -> rusqlite::Result<RawRecordLabel> {
-    Ok((
-        row.get(0)?,
-        row.get(1)?,
-        row.get(2)?,
-        row.get(3)?,
-        row.get(4)?,
-        row.get(5)?,
-    ))
+    row.try_into()
 }
 
 fn decode_record_label(raw: RawRecordLabel) -> Result<StoredRecordLabel> {

@@ -21,6 +21,15 @@ fn source(locator: &str) -> SourceRef {
 }
 
 /// A record with every field set, taken from the Ligozat et al. article.
+fn csv_source() -> SourceRef {
+    SourceRef {
+        file: "/data/rayyan.csv".into(),
+        format: "csv".into(),
+        locator: Some("row 4".into()),
+        original_key: None,
+    }
+}
+
 fn full_record() -> Record {
     Record {
         kind: RecordKind::JournalArticle,
@@ -197,12 +206,7 @@ fn records_round_trip_with_lists_identifiers_and_provenance() {
     assert_eq!(stored.record, full_record());
     assert_eq!(stored.sources, vec![source("line 1")]);
 
-    let csv = SourceRef {
-        file: "/data/rayyan.csv".into(),
-        format: "csv".into(),
-        locator: Some("row 4".into()),
-        original_key: None,
-    };
+    let csv = csv_source();
     project.add_source(id, &csv).unwrap();
     assert_eq!(
         project.record(id).unwrap().sources,
@@ -250,8 +254,18 @@ fn records_round_trip_with_lists_identifiers_and_provenance() {
 
     let mut changed = full_record();
     changed.keywords.push("LCA".into());
+    changed.year = Some(2023);
+    changed.doi = Some(Doi::parse("doi", "10.1000/CHANGED").unwrap());
+    changed.abstract_text = None;
     project.update_record(id, &changed).unwrap();
-    assert_eq!(project.record(id).unwrap().record.keywords.len(), 4);
+    let after = project.record(id).unwrap();
+    assert_eq!(after.record, changed);
+    assert_eq!(after.sources, vec![source("line 1"), csv_source()]);
+    assert_eq!(project.resolve_record("10.1000/changed").unwrap(), id);
+    assert!(matches!(
+        project.update_record(RecordId(999), &changed),
+        Err(Error::NotFound { .. })
+    ));
 }
 
 #[test]
