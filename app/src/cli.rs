@@ -18,8 +18,12 @@ use serde::Serialize;
 use crate::location::{Opened, default_project_path, open_project};
 
 /// ecolens: a workbench for judging "AI for green" research and projects.
+///
+/// Without a command, opens the workbench window on the project. With a command, runs it
+/// headless: text on stdout (one JSON object with --json), errors on stderr, exit code 1 on
+/// failure.
 #[derive(Debug, Parser)]
-#[command(name = "ecolens", version, about, long_about = None)]
+#[command(name = "ecolens", version)]
 pub struct Cli {
     /// Project file to open or create [default: default.ecolens in the data directory].
     #[arg(long, global = true, value_name = "PATH")]

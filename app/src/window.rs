@@ -105,6 +105,7 @@ impl Workbench {
             .id_salt("records")
             .striped(true)
             .resizable(true)
+            .sense(egui::Sense::click())
             .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
             // The title takes what the other columns leave, so it must not be resizable
             // itself: egui_extras keeps a resizable column's stored width even when the
@@ -132,24 +133,27 @@ impl Workbench {
                     };
                     let is_selected = selected == Some(record.id);
                     row.set_selected(is_selected);
-                    row.col(|ui| {
-                        if ui.selectable_label(is_selected, &record.title).clicked() {
-                            actions.push(if is_selected {
-                                Action::Deselect
-                            } else {
-                                Action::Select(record.id)
-                            });
-                        }
-                    });
-                    row.col(|ui| {
-                        ui.label(&record.authors);
-                    });
-                    row.col(|ui| {
-                        ui.label(record.year.map(|y| y.to_string()).unwrap_or_default());
-                    });
-                    row.col(|ui| {
-                        ui.label(record.venue.as_deref().unwrap_or_default());
-                    });
+                    // Cells hold plain, non-selectable labels so that a click anywhere on the
+                    // row reaches the row.
+                    let cell = |text: &str| egui::Label::new(text).selectable(false).truncate();
+                    let year = record.year.map(|y| y.to_string()).unwrap_or_default();
+                    for text in [
+                        record.title.as_str(),
+                        record.authors.as_str(),
+                        year.as_str(),
+                        record.venue.as_deref().unwrap_or_default(),
+                    ] {
+                        row.col(|ui| {
+                            ui.add(cell(text));
+                        });
+                    }
+                    if row.response().clicked() {
+                        actions.push(if is_selected {
+                            Action::Deselect
+                        } else {
+                            Action::Select(record.id)
+                        });
+                    }
                 });
             });
     }
