@@ -9,10 +9,16 @@
 //!
 //! Functions here are synchronous and spawn no threads; the app runs them on its workers.
 
+pub mod decode;
 pub mod demo;
+pub mod detect;
 pub mod error;
 pub mod formats;
+pub mod labels;
+pub mod latex;
 pub mod parsed;
+pub mod read;
+pub mod text;
 
 pub use error::{Error, Result};
 pub use parsed::{Parsed, ParsedRecord, Problem, Severity};

@@ -14,6 +14,9 @@ pub struct ParsedRecord {
     pub line: usize,
     /// The record's own key in the file (RIS `ID`, BibTeX key, CSL `id`).
     pub original_key: Option<String>,
+    /// Review labels from columns of the file (ASReview's `label_included` …). Labels written
+    /// in the notes are read from the notes by the importer.
+    pub labels: Vec<crate::labels::ImportedLabel>,
 }
 
 /// How bad a problem is.

@@ -240,13 +240,13 @@ fn read_item(item: &Map<String, Value>, line: usize, parsed: &mut Parsed) {
     if let Some(doi) = item.get("DOI").and_then(text) {
         match Doi::parse("DOI", &doi) {
             Ok(doi) => record.doi = Some(doi),
-            Err(error) => warn("DOI", format!("{error}; left out")),
+            Err(error) => warn("DOI", format!("{}; left out", crate::text::value_problem(&error))),
         }
     }
     if let Some(pmid) = item.get("PMID").and_then(text) {
         match Pmid::parse("PMID", &pmid) {
             Ok(pmid) => record.pmid = Some(pmid),
-            Err(error) => warn("PMID", format!("{error}; left out")),
+            Err(error) => warn("PMID", format!("{}; left out", crate::text::value_problem(&error))),
         }
     }
     if let Some(url) = item.get("URL").and_then(text) {
@@ -284,6 +284,7 @@ fn read_item(item: &Map<String, Value>, line: usize, parsed: &mut Parsed) {
             record,
             line,
             original_key: key,
+            labels: Vec::new(),
         }),
         Err(error) => parsed.problems.push(Problem {
             line,
@@ -575,7 +576,7 @@ mod tests {
         assert!(
             problems
                 .iter()
-                .any(|p| p.starts_with("line 16 (preprint) DOI: DOI: \"not a doi\"")),
+                .any(|p| p.starts_with("line 16 (preprint) DOI: \"not a doi\" is not valid")),
             "{problems:#?}"
         );
     }

@@ -1,0 +1,684 @@
+//! BibTeX and BibLaTeX: `@string` macros (and the month names), `#` concatenation, values in
+//! braces (nested) or quotes or bare numbers, `@comment` and `@preamble` blocks, `crossref`
+//! inheritance, BibLaTeX's `journaltitle`, `date` and `eprint`, LaTeX accents and escapes
+//! turned into Unicode.
+//!
+//! An entry that cannot be read (unbalanced braces, a missing `=`) is rejected with its line,
+//! and reading resumes at the next line that starts an entry; the rest of the file goes on.
+
+use std::collections::HashMap;
+
+use ecolens_core::{ArxivId, Doi, Person, Pmid, Record, RecordKind};
+
+use crate::latex::to_unicode;
+use crate::parsed::{Parsed, ParsedRecord, Problem, Severity};
+use crate::text::{find_year, parse_person, split_keywords, value_problem};
+
+/// Format name used in provenance.
+pub const FORMAT: &str = "bibtex";
+
+/// An entry as written in the file, before conversion.
+#[derive(Debug, Clone)]
+struct RawEntry {
+    kind: String,
+    key: String,
+    fields: Vec<(String, String)>,
+    line: usize,
+}
+
+impl RawEntry {
+    fn get(&self, name: &str) -> Option<&str> {
+        self.fields.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+}
+
+/// Reads BibTeX text.
+pub fn parse(text: &str) -> Parsed {
+    let mut parsed = Parsed::default();
+    parse_into(text, 1, &mut parsed);
+    parsed
+}
+
+/// Reads BibTeX text whose first line is `first_line` of its file, adding to `parsed`.
+pub fn parse_into(text: &str, first_line: usize, parsed: &mut Parsed) {
+    let mut scanner = Scanner {
+        chars: text.char_indices().collect(),
+        text,
+        position: 0,
+        line: first_line,
+        macros: month_macros(),
+    };
+    let mut entries = Vec::new();
+    while let Some(start) = scanner.next_entry_start() {
+        match scanner.entry(start) {
+            Ok(Some(entry)) => entries.push(entry),
+            Ok(None) => {}
+            Err((line, message)) => {
+                parsed.problems.push(Problem {
+                    line,
+                    key: None,
+                    field: None,
+                    message,
+                    severity: Severity::Rejected,
+                });
+                // Resume at the next entry: if the failure was noticed at an entry that starts
+                // a line, read that entry; otherwise skip the rest of this line.
+                if !(scanner.peek() == Some('@') && scanner.at_line_start()) {
+                    scanner.skip_to_next_line();
+                }
+            }
+        }
+    }
+    resolve_crossrefs(&mut entries, parsed);
+    for entry in entries {
+        convert(entry, parsed);
+    }
+}
+
+/// Months are predefined macros in BibTeX.
+fn month_macros() -> HashMap<String, String> {
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+        .iter()
+        .enumerate()
+        .map(|(index, name)| ((*name).to_owned(), (index + 1).to_string()))
+        .collect()
+}
+
+struct Scanner<'a> {
+    chars: Vec<(usize, char)>,
+    text: &'a str,
+    position: usize,
+    line: usize,
+    macros: HashMap<String, String>,
+}
+
+type Failure = (usize, String);
+
+impl Scanner<'_> {
+    fn peek(&self) -> Option<char> {
+        self.chars.get(self.position).map(|(_, c)| *c)
+    }
+
+    fn bump(&mut self) -> Option<char> {
+        let c = self.peek()?;
+        self.position += 1;
+        if c == '\n' {
+            self.line += 1;
+        }
+        Some(c)
+    }
+
+    fn skip_whitespace(&mut self) {
+        while self.peek().is_some_and(char::is_whitespace) {
+            self.bump();
+        }
+    }
+
+    /// Moves to the next `@` that starts a line (after white space); returns its line.
+    fn next_entry_start(&mut self) -> Option<usize> {
+        let mut at_line_start = self.position == 0 || self.chars.get(self.position.wrapping_sub(1)).is_some_and(|(_, c)| *c == '\n');
+        while let Some(c) = self.peek() {
+            if c == '@' && at_line_start {
+                return Some(self.line);
+            }
+            if c == '\n' {
+                at_line_start = true;
+            } else if !c.is_whitespace() {
+                at_line_start = false;
+            }
+            self.bump();
+        }
+        None
+    }
+
+    fn skip_to_next_line(&mut self) {
+        while let Some(c) = self.bump() {
+            if c == '\n' {
+                break;
+            }
+        }
+    }
+
+    fn identifier(&mut self) -> String {
+        let mut name = String::new();
+        while let Some(c) = self.peek() {
+            if c.is_alphanumeric() || "_-:.+/'".contains(c) {
+                name.push(c);
+                self.bump();
+            } else {
+                break;
+            }
+        }
+        name
+    }
+
+    fn expect(&mut self, wanted: char, what: &str) -> Result<(), Failure> {
+        self.skip_whitespace();
+        match self.peek() {
+            Some(c) if c == wanted => {
+                self.bump();
+                Ok(())
+            }
+            Some(c) => Err((self.line, format!("expected {what}, found {c:?}"))),
+            None => Err((self.line, format!("expected {what}, found the end of the file"))),
+        }
+    }
+
+    /// Reads the entry at `@`. `Ok(None)` for `@string`, `@comment`, `@preamble`.
+    fn entry(&mut self, line: usize) -> Result<Option<RawEntry>, Failure> {
+        self.bump(); // '@'
+        let kind = self.identifier().to_ascii_lowercase();
+        if kind.is_empty() {
+            return Err((line, "'@' not followed by an entry type".into()));
+        }
+        self.skip_whitespace();
+        let close = match self.peek() {
+            Some('{') => '}',
+            Some('(') => ')',
+            _ => return Err((line, format!("@{kind} not followed by '{{' or '('"))),
+        };
+        self.bump();
+        match kind.as_str() {
+            "comment" => {
+                self.skip_group(close, line)?;
+                return Ok(None);
+            }
+            "preamble" => {
+                self.skip_whitespace();
+                self.value(line)?;
+                self.expect(close, &format!("'{close}' closing @preamble"))?;
+                return Ok(None);
+            }
+            "string" => {
+                self.skip_whitespace();
+                let name = self.identifier().to_ascii_lowercase();
+                self.expect('=', "'=' in @string")?;
+                let value = self.value(line)?;
+                self.skip_whitespace();
+                if self.peek() == Some(',') {
+                    self.bump();
+                }
+                self.expect(close, &format!("'{close}' closing @string"))?;
+                self.macros.insert(name, value);
+                return Ok(None);
+            }
+            _ => {}
+        }
+        self.skip_whitespace();
+        let mut key = String::new();
+        while let Some(c) = self.peek() {
+            if c == ',' || c == close || c.is_whitespace() {
+                break;
+            }
+            key.push(c);
+            self.bump();
+        }
+        self.skip_whitespace();
+        let mut fields = Vec::new();
+        match self.peek() {
+            Some(',') => {
+                self.bump();
+            }
+            Some(c) if c == close => {
+                self.bump();
+                return Ok(Some(RawEntry { kind, key, fields, line }));
+            }
+            _ => return Err((self.line, format!("@{kind}{{{key}: expected ',' after the key"))),
+        }
+        loop {
+            self.skip_whitespace();
+            match self.peek() {
+                Some(c) if c == close => {
+                    self.bump();
+                    break;
+                }
+                None => return Err((line, format!("@{kind}{{{key}: the entry is not closed before the end of the file"))),
+                _ => {}
+            }
+            if self.peek() == Some('@') && self.at_line_start() {
+                return Err((line, format!("@{kind}{{{key}: not closed before the entry at line {}", self.line)));
+            }
+            let name = self.identifier().to_ascii_lowercase();
+            if name.is_empty() {
+                let found = self.peek().unwrap_or(' ');
+                return Err((self.line, format!("@{kind}{{{key}: expected a field name, found {found:?}")));
+            }
+            self.expect('=', &format!("'=' after field {name}"))?;
+            let value = self.value(line)?;
+            fields.push((name, value));
+            self.skip_whitespace();
+            if self.peek() == Some('@') && self.at_line_start() {
+                return Err((line, format!("@{kind}{{{key}: not closed before the entry at line {}", self.line)));
+            }
+            match self.peek() {
+                Some(',') => {
+                    self.bump();
+                }
+                Some(c) if c == close => {}
+                Some(c) => return Err((self.line, format!("@{kind}{{{key}: expected ',' or '{close}' after a field value, found {c:?}"))),
+                None => return Err((line, format!("@{kind}{{{key}: the entry is not closed before the end of the file"))),
+            }
+        }
+        Ok(Some(RawEntry { kind, key, fields, line }))
+    }
+
+    fn at_line_start(&self) -> bool {
+        let mut index = self.position;
+        while index > 0 {
+            index -= 1;
+            match self.chars[index].1 {
+                '\n' => return true,
+                c if c.is_whitespace() => {}
+                _ => return false,
+            }
+        }
+        true
+    }
+
+    /// A value: parts joined by `#`, each `{…}`, `"…"`, a number or a macro name.
+    fn value(&mut self, entry_line: usize) -> Result<String, Failure> {
+        let mut value = String::new();
+        loop {
+            self.skip_whitespace();
+            match self.peek() {
+                Some('{') => {
+                    self.bump();
+                    value.push_str(&self.braced(entry_line)?);
+                }
+                Some('"') => {
+                    self.bump();
+                    value.push_str(&self.quoted(entry_line)?);
+                }
+                Some(c) if c.is_ascii_digit() => {
+                    while let Some(d) = self.peek().filter(char::is_ascii_alphanumeric) {
+                        value.push(d);
+                        self.bump();
+                    }
+                }
+                Some(c) if c.is_alphabetic() => {
+                    let name = self.identifier();
+                    match self.macros.get(&name.to_ascii_lowercase()) {
+                        Some(expansion) => value.push_str(expansion),
+                        None => value.push_str(&name),
+                    }
+                }
+                Some(c) => return Err((self.line, format!("expected a value, found {c:?}"))),
+                None => return Err((entry_line, "expected a value, found the end of the file".into())),
+            }
+            self.skip_whitespace();
+            if self.peek() == Some('#') {
+                self.bump();
+            } else {
+                return Ok(value);
+            }
+        }
+    }
+
+    /// The content of a braced value, inner braces kept, up to the matching brace.
+    fn braced(&mut self, entry_line: usize) -> Result<String, Failure> {
+        let start_line = self.line;
+        let start = self.byte_position();
+        let mut depth = 1usize;
+        let mut previous_newline = false;
+        while let Some(c) = self.bump() {
+            match c {
+                '\\' => {
+                    self.bump();
+                }
+                '{' => depth += 1,
+                '}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        let end = self.byte_position() - 1;
+                        return Ok(self.text[start..end].to_owned());
+                    }
+                }
+                '@' if previous_newline && self.looks_like_entry_start() => {
+                    // Leave the '@' for the next entry.
+                    self.position -= 1;
+                    return Err((entry_line, format!("unbalanced braces in the value opened at line {start_line}: a new entry starts at line {} inside it", self.line)));
+                }
+                _ => {}
+            }
+            if c == '\n' {
+                previous_newline = true;
+            } else if !c.is_whitespace() {
+                previous_newline = false;
+            }
+        }
+        Err((entry_line, format!("unbalanced braces: the value opened at line {start_line} is never closed")))
+    }
+
+    fn quoted(&mut self, entry_line: usize) -> Result<String, Failure> {
+        let start_line = self.line;
+        let start = self.byte_position();
+        let mut depth = 0usize;
+        while let Some(c) = self.bump() {
+            match c {
+                '\\' => {
+                    self.bump();
+                }
+                '{' => depth += 1,
+                '}' => depth = depth.saturating_sub(1),
+                '"' if depth == 0 => {
+                    let end = self.byte_position() - 1;
+                    return Ok(self.text[start..end].to_owned());
+                }
+                _ => {}
+            }
+        }
+        Err((entry_line, format!("the quoted value opened at line {start_line} is never closed")))
+    }
+
+    fn skip_group(&mut self, close: char, line: usize) -> Result<(), Failure> {
+        let open = if close == '}' { '{' } else { '(' };
+        let mut depth = 1usize;
+        while let Some(c) = self.bump() {
+            if c == open {
+                depth += 1;
+            } else if c == close {
+                depth -= 1;
+                if depth == 0 {
+                    return Ok(());
+                }
+            }
+        }
+        Err((line, "@comment is not closed before the end of the file".into()))
+    }
+
+    fn byte_position(&self) -> usize {
+        self.chars.get(self.position).map_or(self.text.len(), |(offset, _)| *offset)
+    }
+
+    /// After an `@` just read: `type{` follows.
+    fn looks_like_entry_start(&self) -> bool {
+        let rest = &self.text[self.byte_position()..];
+        let name_end = rest.find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(rest.len());
+        name_end > 0 && rest[name_end..].trim_start().starts_with(['{', '('])
+    }
+}
+
+/// Fills missing fields of entries with a `crossref` from the entry they refer to; the
+/// parent's `title` becomes the child's `booktitle`.
+fn resolve_crossrefs(entries: &mut [RawEntry], parsed: &mut Parsed) {
+    let parents: HashMap<String, RawEntry> = entries
+        .iter()
+        .filter(|entry| !entry.key.is_empty())
+        .map(|entry| (entry.key.to_lowercase(), entry.clone()))
+        .collect();
+    for entry in entries.iter_mut() {
+        let Some(reference) = entry.get("crossref").map(str::to_lowercase) else {
+            continue;
+        };
+        let Some(parent) = parents.get(&reference) else {
+            parsed.problems.push(Problem {
+                line: entry.line,
+                key: Some(entry.key.clone()),
+                field: Some("crossref".into()),
+                message: format!("crossref to {reference:?}, which is not in the file; nothing inherited"),
+                severity: Severity::Warning,
+            });
+            continue;
+        };
+        for (name, value) in &parent.fields {
+            let target = if name == "title" { "booktitle" } else { name.as_str() };
+            if target != "crossref" && entry.get(target).is_none() {
+                entry.fields.push((target.to_owned(), value.clone()));
+            }
+        }
+    }
+}
+
+fn convert(entry: RawEntry, parsed: &mut Parsed) {
+    let key = (!entry.key.is_empty()).then(|| entry.key.clone());
+    let line = entry.line;
+    let mut problems = Vec::new();
+    let mut warn = |field: &str, message: String| {
+        problems.push(Problem {
+            line,
+            key: key.clone(),
+            field: Some(field.to_owned()),
+            message,
+            severity: Severity::Warning,
+        });
+    };
+    let text = |name: &str| entry.get(name).map(to_unicode).filter(|v| !v.is_empty());
+    let Some(title) = text("title") else {
+        parsed.problems.push(Problem {
+            line,
+            key,
+            field: Some("title".into()),
+            message: format!("@{} has no title: a record needs one", entry.kind),
+            severity: Severity::Rejected,
+        });
+        return;
+    };
+    let mut record = Record::titled(title);
+    let eprint_type = text("eprinttype").or_else(|| text("archiveprefix")).unwrap_or_default().to_ascii_lowercase();
+    if let Some(eprint) = text("eprint") {
+        if eprint_type.is_empty() || eprint_type == "arxiv" {
+            match ArxivId::parse("eprint", &eprint) {
+                Ok(id) => record.arxiv = Some(id),
+                Err(error) if eprint_type == "arxiv" => warn("eprint", format!("{}; left out", value_problem(&error))),
+                Err(_) => {}
+            }
+        }
+    }
+    record.kind = kind_for(&entry.kind, record.arxiv.is_some());
+    if let Some(authors) = entry.get("author").or_else(|| entry.get("editor")) {
+        record.authors = split_names(authors)
+            .into_iter()
+            .filter_map(|name| {
+                let trimmed = name.trim();
+                if trimmed.starts_with('{') && trimmed.ends_with('}') && crate::latex::to_unicode(trimmed).split(',').count() == 1 {
+                    // A braced name is one unit: an organisation.
+                    return Some(Person::organisation(to_unicode(trimmed)));
+                }
+                parse_person(&to_unicode(trimmed))
+            })
+            .collect();
+    }
+    let year_source = text("year").or_else(|| text("date"));
+    if let Some(year) = year_source {
+        match find_year(&year) {
+            Some(found) if ecolens_core::record::YEAR_RANGE.contains(&found) => record.year = Some(found),
+            _ => warn("year", format!("{year:?} holds no year; left out")),
+        }
+    }
+    record.venue = ["journaltitle", "journal", "booktitle", "series", "school", "institution", "organization", "howpublished"]
+        .iter()
+        .find_map(|name| text(name));
+    record.volume = text("volume");
+    record.issue = text("number").or_else(|| text("issue"));
+    record.pages = entry.get("pages").map(|pages| to_unicode(&pages.replace("--", "-")).replace('–', "-"));
+    record.publisher = text("publisher");
+    if let Some(doi) = text("doi") {
+        match Doi::parse("doi", &doi) {
+            Ok(doi) => record.doi = Some(doi),
+            Err(error) => warn("doi", format!("{}; left out", value_problem(&error))),
+        }
+    }
+    if let Some(url) = entry.get("url").map(str::trim).filter(|u| !u.is_empty()) {
+        if url.starts_with("http://") || url.starts_with("https://") {
+            record.url = Some(url.to_owned());
+        } else {
+            warn("url", format!("{url:?} is not an http(s) address; left out"));
+        }
+    }
+    if let Some(pmid) = text("pmid") {
+        match Pmid::parse("pmid", &pmid) {
+            Ok(pmid) => record.pmid = Some(pmid),
+            Err(error) => warn("pmid", format!("{}; left out", value_problem(&error))),
+        }
+    }
+    record.abstract_text = text("abstract");
+    if let Some(keywords) = text("keywords").or_else(|| text("keyword")) {
+        split_keywords(&keywords, &mut record.keywords);
+    }
+    record.notes = text("note").or_else(|| text("annote"));
+    parsed.problems.extend(problems);
+    match record.validate() {
+        Ok(()) => parsed.records.push(ParsedRecord {
+            record,
+            line,
+            original_key: key,
+            labels: Vec::new(),
+        }),
+        Err(error) => parsed.problems.push(Problem {
+            line,
+            key,
+            field: error.field().map(str::to_owned),
+            message: error.to_string(),
+            severity: Severity::Rejected,
+        }),
+    }
+}
+
+/// Splits an author list on " and " at brace depth 0 (so `{Smith and Sons}` stays whole).
+fn split_names(value: &str) -> Vec<&str> {
+    let bytes = value.as_bytes();
+    let mut names = Vec::new();
+    let mut depth = 0usize;
+    let mut start = 0;
+    let mut index = 0;
+    while index < bytes.len() {
+        match bytes[index] {
+            b'{' => depth += 1,
+            b'}' => depth = depth.saturating_sub(1),
+            b' ' | b'\t' | b'\n' if depth == 0 => {
+                let rest = &value[index..];
+                let trimmed = rest.trim_start();
+                if trimmed.len() > 4 && trimmed[..3].eq_ignore_ascii_case("and") && trimmed.as_bytes()[3].is_ascii_whitespace() {
+                    names.push(&value[start..index]);
+                    let skipped = rest.len() - trimmed.len() + 3;
+                    index += skipped;
+                    start = index;
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        index += 1;
+    }
+    names.push(&value[start..]);
+    names.retain(|name| !name.trim().is_empty() && !name.trim().eq_ignore_ascii_case("others"));
+    names
+}
+
+fn kind_for(entry_type: &str, has_arxiv: bool) -> RecordKind {
+    match entry_type {
+        "article" | "periodical" | "suppperiodical" => RecordKind::JournalArticle,
+        "inproceedings" | "conference" | "proceedings" | "mvproceedings" => RecordKind::ConferencePaper,
+        "book" | "mvbook" | "booklet" | "collection" | "mvcollection" => RecordKind::Book,
+        "incollection" | "inbook" | "inreference" | "bookinbook" => RecordKind::BookChapter,
+        "techreport" | "report" => RecordKind::Report,
+        "phdthesis" | "mastersthesis" | "thesis" => RecordKind::Thesis,
+        "unpublished" | "preprint" => RecordKind::Preprint,
+        "online" | "electronic" | "www" => RecordKind::WebPage,
+        "dataset" => RecordKind::Dataset,
+        "software" => RecordKind::Software,
+        "standard" => RecordKind::Standard,
+        _ if has_arxiv => RecordKind::Preprint,
+        _ => RecordKind::Other,
+    }
+}
+
+/// The entry type written for a record kind.
+pub fn entry_type_for(kind: RecordKind) -> &'static str {
+    match kind {
+        RecordKind::JournalArticle => "article",
+        RecordKind::ConferencePaper => "inproceedings",
+        RecordKind::Book => "book",
+        RecordKind::BookChapter => "incollection",
+        RecordKind::Report => "techreport",
+        RecordKind::Thesis => "phdthesis",
+        RecordKind::Preprint => "unpublished",
+        RecordKind::WebPage => "online",
+        RecordKind::Dataset => "dataset",
+        RecordKind::Software => "software",
+        RecordKind::Standard => "standard",
+        RecordKind::Other => "misc",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_concatenation_braces_crossref_and_latex() {
+        let text = r#"% a comment line
+@STRING{acm = {ACM}}
+@string(conf = "Proceedings of the " # acm # " Conference")
+@Comment{jabref-meta: databaseType:biblatex;}
+@preamble{"\newcommand{\noop}[1]{}"}
+
+@InProceedings{Lefevre2023,
+  author    = {Lef{\`e}vre, Laurent and {\O}stergaard, J. and {Green Software Foundation}},
+  title     = {{Environmental} assessment of {AI}: \emph{a} case},
+  crossref  = {proc2023},
+  pages     = {1--10},
+  month     = jun,
+}
+@Proceedings{proc2023,
+  title     = conf,
+  year      = 2023,
+  publisher = {ACM},
+}
+@article{broken,
+  title = {Unbalanced {brace},
+  year = {2020}
+}
+@Article{Verwilghen+vanGalen+Wilke2011,
+  author       = {D. Verwilghen and V. Busoni and G. van Galen and M. Wilke},
+  date         = {2011-12},
+  journaltitle = {Veterinary Record},
+  title        = {Investigation of the best suture pattern to close a stuffed Christmas turkey},
+  doi          = {10.1136/vr.d6221},
+  eprint       = {1234.56789}, eprinttype = {arxiv},
+}
+@misc{nodoi, title = "Quoted {title} with {"}escape{"}", doi = {not a doi}, year = {circa}}
+"#;
+        let parsed = parse(text);
+        let keys: Vec<_> = parsed.records.iter().map(|r| r.original_key.clone().unwrap_or_default()).collect();
+        assert_eq!(keys, ["Lefevre2023", "proc2023", "Verwilghen+vanGalen+Wilke2011", "nodoi"]);
+
+        let lefevre = &parsed.records[0].record;
+        assert_eq!(lefevre.title, "Environmental assessment of AI: a case");
+        assert_eq!(lefevre.kind, RecordKind::ConferencePaper);
+        assert_eq!(lefevre.venue.as_deref(), Some("Proceedings of the ACM Conference"));
+        assert_eq!(lefevre.year, Some(2023));
+        assert_eq!(lefevre.pages.as_deref(), Some("1-10"));
+        assert_eq!(lefevre.publisher.as_deref(), Some("ACM"));
+        assert_eq!(
+            lefevre.authors,
+            vec![
+                Person::new("Lefèvre", "Laurent"),
+                Person::new("Østergaard", "J."),
+                Person::organisation("Green Software Foundation")
+            ]
+        );
+        let turkey = &parsed.records[2].record;
+        assert_eq!(turkey.year, Some(2011));
+        assert_eq!(turkey.venue.as_deref(), Some("Veterinary Record"));
+        assert_eq!(turkey.authors[2], Person::new("van Galen", "G."));
+        assert_eq!(turkey.arxiv.as_ref().map(ArxivId::as_str), Some("1234.56789"));
+        assert_eq!(parsed.records[3].record.title, "Quoted title with \"escape\"");
+
+        let problems: Vec<String> = parsed.problems.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            problems,
+            [
+                "line 19: @article{broken: not closed before the entry at line 23 — record rejected",
+                "line 31 (nodoi) year: \"circa\" holds no year; left out",
+                "line 31 (nodoi) doi: \"not a doi\" is not valid: expected a DOI without spaces, e.g. 10.3390/su14095172; left out",
+            ]
+        );
+    }
+
+    #[test]
+    fn names_split_at_depth_zero() {
+        assert_eq!(split_names("A and {B and C} AND D and others"), ["A", " {B and C}", " D"]);
+        assert_eq!(split_names("Anderson, K."), ["Anderson, K."]);
+    }
+}

@@ -1,0 +1,349 @@
+//! CSV and TSV with a header row, as Rayyan, ASReview LAB, Scopus, Web of Science and
+//! spreadsheets write them. The delimiter is sniffed (`,` `\t` `;` `|`); columns are matched by
+//! name, ignoring case and punctuation (`Title`, `Article Title`, `TI` …). ASReview label columns
+//! (`label_included`, `included` …) become review labels.
+
+use ecolens_core::{ArxivId, Doi, Pmid, Record, RecordKind};
+
+use crate::labels::{ImportedLabel, LabelTool, asreview_column_decision};
+use crate::parsed::{Parsed, ParsedRecord, Problem, Severity};
+use crate::text::{collapse_whitespace, doi_in_url, find_year, parse_person, split_glued, split_keywords};
+
+/// What a column holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Column {
+    Title,
+    Abstract,
+    Authors,
+    Year,
+    Venue,
+    Volume,
+    Issue,
+    Pages,
+    StartPage,
+    EndPage,
+    Publisher,
+    Doi,
+    Url,
+    Keywords,
+    Pmid,
+    Arxiv,
+    Notes,
+    Kind,
+    Key,
+    Label,
+}
+
+/// The column a header names, if ecolens reads it.
+fn column_for(header: &str) -> Option<Column> {
+    let name: String = header.chars().filter(char::is_ascii_alphanumeric).flat_map(char::to_lowercase).collect();
+    Some(match name.as_str() {
+        "title" | "ti" | "articletitle" | "documenttitle" | "primarytitle" | "t1" => Column::Title,
+        "abstract" | "ab" | "abstractnote" => Column::Abstract,
+        "authors" | "author" | "au" | "authorfullnames" | "authorfullname" | "creators" | "authorsfullnames" => Column::Authors,
+        "year" | "py" | "publicationyear" | "pubyear" | "date" | "publicationdate" | "issued" => Column::Year,
+        "journal" | "sourcetitle" | "publicationtitle" | "secondarytitle" | "venue" | "so" | "booktitle" | "journaltitle"
+        | "containertitle" | "source" => Column::Venue,
+        "volume" | "vl" => Column::Volume,
+        "issue" | "number" | "is" => Column::Issue,
+        "pages" | "page" | "pg" => Column::Pages,
+        "pagestart" | "startpage" | "bp" => Column::StartPage,
+        "pageend" | "endpage" | "ep" => Column::EndPage,
+        "publisher" | "pb" => Column::Publisher,
+        "doi" | "di" => Column::Doi,
+        "url" | "link" | "urls" => Column::Url,
+        "keywords" | "kw" | "authorkeywords" | "de" | "keyword" | "manualtags" => Column::Keywords,
+        "pmid" | "pubmedid" => Column::Pmid,
+        "arxiv" | "arxivid" | "eprint" => Column::Arxiv,
+        "notes" | "note" | "n1" => Column::Notes,
+        "type" | "documenttype" | "itemtype" | "ty" | "kind" => Column::Kind,
+        "key" | "id" | "recordid" | "citationkey" => Column::Key,
+        "labelincluded" | "included" | "finalincluded" | "asreviewlabel" | "labelabstractincluded" | "label" => Column::Label,
+        _ => return None,
+    })
+}
+
+/// The delimiter of a CSV text whose header names a title column, if any.
+pub fn sniff(head: &str) -> Option<u8> {
+    let mut best: Option<(u8, usize)> = None;
+    for delimiter in [b',', b'\t', b';', b'|'] {
+        let mut reader = ::csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(head.as_bytes());
+        let mut rows = reader.records().take(20);
+        let Some(Ok(header)) = rows.next() else { continue };
+        if header.len() < 2 || !header.iter().any(|h| column_for(h) == Some(Column::Title)) {
+            continue;
+        }
+        let consistent = rows
+            .filter_map(Result::ok)
+            .filter(|row| row.len() > 1)
+            .all(|row| row.len() == header.len());
+        if consistent && best.is_none_or(|(_, columns)| header.len() > columns) {
+            best = Some((delimiter, header.len()));
+        }
+    }
+    best.map(|(delimiter, _)| delimiter)
+}
+
+/// Reads a CSV/TSV text with the given delimiter.
+pub fn parse(text: &str, delimiter: u8) -> Parsed {
+    let mut parsed = Parsed::default();
+    let mut reader = ::csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let headers = match reader.headers() {
+        Ok(headers) => headers.clone(),
+        Err(error) => {
+            parsed.problems.push(rejected(1, None, None, format!("unreadable header row: {error}")));
+            return parsed;
+        }
+    };
+    let columns: Vec<Option<Column>> = headers.iter().map(column_for).collect();
+    if !columns.contains(&Some(Column::Title)) {
+        parsed.problems.push(rejected(1, None, None, "no title column in the header (title, Title, Article Title, TI …)".into()));
+        return parsed;
+    }
+    for row in reader.records() {
+        let row = match row {
+            Ok(row) => row,
+            Err(error) => {
+                let line = error.position().map_or(0, |p| usize::try_from(p.line()).unwrap_or(0));
+                parsed.problems.push(rejected(line, None, None, format!("unreadable row: {error}")));
+                continue;
+            }
+        };
+        let line = row.position().map_or(0, |p| usize::try_from(p.line()).unwrap_or(0));
+        read_row(&row, &headers, &columns, line, &mut parsed);
+    }
+    parsed
+}
+
+fn rejected(line: usize, key: Option<String>, field: Option<String>, message: String) -> Problem {
+    Problem {
+        line,
+        key,
+        field,
+        message,
+        severity: Severity::Rejected,
+    }
+}
+
+fn read_row(row: &::csv::StringRecord, headers: &::csv::StringRecord, columns: &[Option<Column>], line: usize, parsed: &mut Parsed) {
+    let value = |wanted: Column| -> Option<&str> {
+        columns
+            .iter()
+            .zip(row.iter())
+            .find(|(column, value)| **column == Some(wanted) && !value.trim().is_empty())
+            .map(|(_, value)| value.trim())
+    };
+    let header_of = |wanted: Column| -> String {
+        columns
+            .iter()
+            .zip(headers.iter())
+            .find(|(column, _)| **column == Some(wanted))
+            .map_or_else(String::new, |(_, header)| header.to_owned())
+    };
+    let key = value(Column::Key).map(str::to_owned);
+    let mut problems = Vec::new();
+    let mut warn = |column: Column, message: String| {
+        problems.push(Problem {
+            line,
+            key: key.clone(),
+            field: Some(header_of(column)),
+            message,
+            severity: Severity::Warning,
+        });
+    };
+    let Some(title) = value(Column::Title).map(collapse_whitespace).filter(|t| !t.is_empty()) else {
+        parsed.problems.push(rejected(line, key, Some(header_of(Column::Title)), "no title: a record needs one".into()));
+        return;
+    };
+    let mut record = Record::titled(title);
+    record.kind = value(Column::Kind).map_or(RecordKind::JournalArticle, kind_for);
+    if let Some(authors) = value(Column::Authors) {
+        for name in split_authors(authors) {
+            if let Some(person) = parse_person(name) {
+                record.authors.push(person);
+            }
+        }
+    }
+    if let Some(year) = value(Column::Year) {
+        match find_year(year) {
+            Some(found) if ecolens_core::record::YEAR_RANGE.contains(&found) => record.year = Some(found),
+            _ => warn(Column::Year, format!("{year:?} holds no year; left out")),
+        }
+    }
+    record.venue = value(Column::Venue).map(collapse_whitespace);
+    record.volume = value(Column::Volume).map(str::to_owned);
+    record.issue = value(Column::Issue).map(str::to_owned);
+    record.pages = value(Column::Pages).map(str::to_owned).or_else(|| {
+        match (value(Column::StartPage), value(Column::EndPage)) {
+            (Some(start), Some(end)) => Some(format!("{start}-{end}")),
+            (Some(start), None) => Some(start.to_owned()),
+            _ => None,
+        }
+    });
+    record.publisher = value(Column::Publisher).map(str::to_owned);
+    if let Some(raw) = value(Column::Doi) {
+        let (doi, glued) = split_glued(raw);
+        if glued.is_some() {
+            warn(Column::Doi, "text of another RIS tag glued onto the DOI was cut off".into());
+        }
+        match Doi::parse("doi", doi) {
+            Ok(doi) => record.doi = Some(doi),
+            Err(error) => warn(Column::Doi, format!("{}; left out", crate::text::value_problem(&error))),
+        }
+    }
+    if let Some(raw) = value(Column::Url) {
+        let (url, glued) = split_glued(raw);
+        if glued.is_some() {
+            warn(Column::Url, "text of another RIS tag glued onto the URL was cut off".into());
+        }
+        let url = url.split_whitespace().next().unwrap_or_default();
+        if url.starts_with("http://") || url.starts_with("https://") {
+            record.url = Some(url.to_owned());
+            if record.doi.is_none() {
+                record.doi = doi_in_url(url).and_then(|d| Doi::parse("url", &d).ok());
+            }
+        } else {
+            warn(Column::Url, format!("{url:?} is not an http(s) address; left out"));
+        }
+    }
+    if let Some(pmid) = value(Column::Pmid) {
+        match Pmid::parse("pmid", pmid.trim_end_matches(".0")) {
+            Ok(pmid) => record.pmid = Some(pmid),
+            Err(error) => warn(Column::Pmid, format!("{}; left out", crate::text::value_problem(&error))),
+        }
+    }
+    if let Some(arxiv) = value(Column::Arxiv) {
+        match ArxivId::parse("arxiv", arxiv) {
+            Ok(arxiv) => record.arxiv = Some(arxiv),
+            Err(error) => warn(Column::Arxiv, format!("{}; left out", crate::text::value_problem(&error))),
+        }
+    }
+    record.abstract_text = value(Column::Abstract).map(str::to_owned);
+    if let Some(keywords) = value(Column::Keywords) {
+        split_keywords(keywords, &mut record.keywords);
+    }
+    record.notes = value(Column::Notes).map(str::to_owned);
+    let labels = value(Column::Label)
+        .and_then(asreview_column_decision)
+        .map(|decision| ImportedLabel {
+            tool: LabelTool::Asreview,
+            reviewer: None,
+            decision,
+        })
+        .into_iter()
+        .collect();
+    parsed.problems.extend(problems);
+    match record.validate() {
+        Ok(()) => parsed.records.push(ParsedRecord {
+            record,
+            line,
+            original_key: key,
+            labels,
+        }),
+        Err(error) => parsed.problems.push(rejected(line, key, error.field().map(str::to_owned), error.to_string())),
+    }
+}
+
+/// Splits an author cell: `A and B` (Rayyan, BibTeX style), `A; B` (Scopus, WoS),
+/// `Last F., Last G.` (Scopus short form), or `Last, First` for one author.
+fn split_authors(cell: &str) -> Vec<&str> {
+    if cell.contains(" and ") {
+        return cell.split(" and ").collect();
+    }
+    if cell.contains(';') {
+        return cell.split(';').collect();
+    }
+    let pieces: Vec<&str> = cell.split(',').map(str::trim).collect();
+    if pieces.len() <= 2 {
+        return vec![cell];
+    }
+    if pieces.iter().all(|piece| piece.contains(' ')) {
+        return pieces;
+    }
+    // "Last, F., Last, G." → every second comma ends a name.
+    let mut names = Vec::new();
+    let mut start = 0;
+    for (count, (comma, _)) in cell.match_indices(',').enumerate() {
+        if count % 2 == 1 {
+            names.push(&cell[start..comma]);
+            start = comma + 1;
+        }
+    }
+    names.push(&cell[start..]);
+    names.retain(|name| !name.trim().is_empty());
+    names
+}
+
+fn kind_for(value: &str) -> RecordKind {
+    let lower = value.to_ascii_lowercase();
+    if lower.contains("conference") || lower.contains("proceedings") {
+        RecordKind::ConferencePaper
+    } else if lower.contains("chapter") {
+        RecordKind::BookChapter
+    } else if lower.contains("book") {
+        RecordKind::Book
+    } else if lower.contains("preprint") {
+        RecordKind::Preprint
+    } else if lower.contains("report") {
+        RecordKind::Report
+    } else if lower.contains("thesis") || lower.contains("dissertation") {
+        RecordKind::Thesis
+    } else {
+        // RIS type codes (JOUR, CHAP …) appear in some exports; anything else is an article.
+        match super::ris::kind_for(value) {
+            RecordKind::Other => RecordKind::JournalArticle,
+            kind => kind,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn author_cells_in_every_shape() {
+        assert_eq!(split_authors("Yang, Z. and Jiang, B."), ["Yang, Z.", "Jiang, B."]);
+        assert_eq!(split_authors("Yang, Z.; Jiang, B."), ["Yang, Z.", " Jiang, B."]);
+        assert_eq!(split_authors("Vaimann T., Kudrjavtsev O., Kilk A."), ["Vaimann T.", "Kudrjavtsev O.", "Kilk A."]);
+        assert_eq!(split_authors("Smith, John"), ["Smith, John"]);
+        assert_eq!(split_authors("Smith, J., Doe, K."), ["Smith, J.", " Doe, K."]);
+    }
+
+    #[test]
+    fn columns_are_matched_by_name_and_labels_read() {
+        let text = "Title;Authors;Publication Year;DOI;label_included\n\
+                    Green AI;Schwartz, R.; Dodge, J.;2020;10.1145/3381831;1\n\
+                    ;Nobody;2020;;0\n\
+                    Odd year;Doe, J.;MMXX;not a doi;\n";
+        assert_eq!(sniff(text), None, "rows with ';' inside cells are inconsistent");
+        let text = "Title\tAuthors\tPublication Year\tDOI\tlabel_included\n\
+                    Green AI\tSchwartz, R.; Dodge, J.\t2020\t10.1145/3381831\t1\n\
+                    \tNobody\t2020\t\t0\n\
+                    Odd year\tDoe, J.\tMMXX\tnot a doi\t\n";
+        assert_eq!(sniff(text), Some(b'\t'));
+        let parsed = parse(text, b'\t');
+        assert_eq!(parsed.records.len(), 2);
+        let green = &parsed.records[0];
+        assert_eq!(green.line, 2);
+        assert_eq!(green.record.authors.len(), 2);
+        assert_eq!(green.record.year, Some(2020));
+        assert_eq!(green.labels[0].decision, crate::labels::LabelDecision::Include);
+        let problems: Vec<String> = parsed.problems.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            problems,
+            [
+                "line 3 Title: no title: a record needs one — record rejected",
+                "line 4 Publication Year: \"MMXX\" holds no year; left out",
+                "line 4 DOI: \"not a doi\" is not valid: expected a DOI without spaces, e.g. 10.3390/su14095172; left out",
+            ]
+        );
+    }
+}

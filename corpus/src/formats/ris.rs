@@ -1,0 +1,547 @@
+//! RIS, in the dialects real exports use: Rayyan and Embase (two tags glued on one line),
+//! Scopus (untagged lines and blank lines inside records), Web of Science (indented
+//! continuation lines), EndNote and Zotero (`A1`/`T1`, `N1` notes), mixed line endings.
+//!
+//! Rules, each reported where it applies:
+//! - a record runs from `TY` to `ER`; a `TY` before the `ER` ends the open record (warning);
+//! - `XX  - value     YY  - value2` on one line is read as two fields;
+//! - an untagged line right after a text field (title, abstract, notes …) continues it, and
+//!   an untagged line after a keyword is another keyword;
+//! - any other untagged line is kept in the record's notes, never dropped (warning);
+//! - a value that cannot be used (a DOI with spaces, a year that is no year) is left out with a
+//!   warning, and the record is kept; a record without a title is rejected.
+
+use std::borrow::Cow;
+
+use ecolens_core::{ArxivId, Doi, Record, RecordKind};
+
+use crate::parsed::{Parsed, ParsedRecord, Problem, Severity};
+use crate::text::{Lines, doi_in_url, find_year, parse_person, split_glued, split_keywords};
+
+/// Format name used in provenance.
+pub const FORMAT: &str = "ris";
+
+/// Reads RIS text.
+pub fn parse(text: &str) -> Parsed {
+    let mut parsed = Parsed::default();
+    parse_into(text, 1, &mut parsed);
+    parsed
+}
+
+/// Reads RIS text whose first line is line `first_line` of its file, adding to `parsed`.
+/// Blocks of a large file are read this way, each starting at a record boundary.
+pub fn parse_into(text: &str, first_line: usize, parsed: &mut Parsed) {
+    let mut open: Option<Builder<'_>> = None;
+    let mut skipped_before_first_record = 0usize;
+    let mut first_skipped = 0usize;
+    for (index, line) in Lines::new(text).enumerate() {
+        let number = first_line + index;
+        if line.trim().is_empty() {
+            if let Some(builder) = open.as_mut() {
+                builder.saw_blank = true;
+            }
+            continue;
+        }
+        let Some((tag, value)) = tag_and_value(line) else {
+            match open.as_mut() {
+                Some(builder) => builder.untagged(line.trim(), number),
+                None => {
+                    if skipped_before_first_record == 0 {
+                        first_skipped = number;
+                    }
+                    skipped_before_first_record += 1;
+                }
+            }
+            continue;
+        };
+        match tag {
+            "TY" => {
+                if let Some(previous) = open.take() {
+                    let line = previous.line;
+                    previous.finish(parsed, Some(format!("no ER line before the next TY at line {number}; the record ends there (it started at line {line})")));
+                }
+                open = Some(Builder::new(number, value));
+            }
+            "ER" => match open.take() {
+                Some(builder) => builder.finish(parsed, None),
+                None => parsed.problems.push(Problem {
+                    line: number,
+                    key: None,
+                    field: Some("ER".into()),
+                    message: "ER without a TY before it; ignored".into(),
+                    severity: Severity::Warning,
+                }),
+            },
+            _ => {
+                let builder = open.get_or_insert_with(|| {
+                    let mut builder = Builder::new(number, "");
+                    builder.warn(number, "TY", "record has no TY line; read as a generic record".into());
+                    builder
+                });
+                builder.tagged(tag, value, number);
+            }
+        }
+    }
+    if let Some(builder) = open.take() {
+        builder.finish(parsed, Some("no ER line at the end of the file".into()));
+    }
+    if skipped_before_first_record > 0 {
+        parsed.problems.push(Problem {
+            line: first_skipped,
+            key: None,
+            field: None,
+            message: format!("{skipped_before_first_record} untagged line(s) outside any record were ignored"),
+            severity: Severity::Warning,
+        });
+    }
+}
+
+/// `XX  - value` → `(XX, value)`. Accepts `XX  -` with nothing after it, and one space before
+/// the dash, as some exporters write.
+fn tag_and_value(line: &str) -> Option<(&str, &str)> {
+    let bytes = line.as_bytes();
+    if bytes.len() < 4 || !bytes[0].is_ascii_uppercase() || !(bytes[1].is_ascii_uppercase() || bytes[1].is_ascii_digit()) || bytes[2] != b' ' {
+        return None;
+    }
+    let dash = if bytes[3] == b'-' {
+        3
+    } else if bytes[3] == b' ' && bytes.get(4) == Some(&b'-') {
+        4
+    } else {
+        return None;
+    };
+    // After the dash: end of line or a space.
+    match bytes.get(dash + 1) {
+        None => Some((&line[..2], "")),
+        Some(b' ') => Some((&line[..2], line[dash + 2..].trim())),
+        _ => None,
+    }
+}
+
+/// Which field an untagged line would continue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Current {
+    Nothing,
+    Title,
+    Abstract,
+    SecondaryAbstract,
+    Venue,
+    Keyword,
+    Note,
+    Orphan,
+    Other,
+}
+
+/// A record being read; values borrow from the text until [`Builder::finish`].
+struct Builder<'a> {
+    line: usize,
+    kind: &'a str,
+    title: Option<(u8, Cow<'a, str>)>,
+    book_title: Option<&'a str>,
+    venue: Option<(u8, Cow<'a, str>)>,
+    authors: Vec<(&'a str, usize)>,
+    year: Option<(u8, &'a str, usize)>,
+    volume: Option<&'a str>,
+    issue: Option<&'a str>,
+    start_page: Option<&'a str>,
+    end_page: Option<&'a str>,
+    publisher: Option<&'a str>,
+    doi: Option<(&'a str, usize)>,
+    urls: Vec<&'a str>,
+    abstract_text: Option<Cow<'a, str>>,
+    secondary_abstract: Option<Cow<'a, str>>,
+    keywords: Vec<Cow<'a, str>>,
+    notes: Vec<Cow<'a, str>>,
+    id: Option<&'a str>,
+    accession: Option<&'a str>,
+    current: Current,
+    saw_blank: bool,
+    problems: Vec<Problem>,
+}
+
+impl<'a> Builder<'a> {
+    fn new(line: usize, kind: &'a str) -> Self {
+        Self {
+            line,
+            kind,
+            title: None,
+            book_title: None,
+            venue: None,
+            authors: Vec::new(),
+            year: None,
+            volume: None,
+            issue: None,
+            start_page: None,
+            end_page: None,
+            publisher: None,
+            doi: None,
+            urls: Vec::new(),
+            abstract_text: None,
+            secondary_abstract: None,
+            keywords: Vec::new(),
+            notes: Vec::new(),
+            id: None,
+            accession: None,
+            current: Current::Nothing,
+            saw_blank: false,
+            problems: Vec::new(),
+        }
+    }
+
+    fn warn(&mut self, line: usize, field: &str, message: String) {
+        self.problems.push(Problem {
+            line,
+            key: None,
+            field: Some(field.to_owned()),
+            message,
+            severity: Severity::Warning,
+        });
+    }
+
+    fn tagged(&mut self, tag: &'a str, value: &'a str, line: usize) {
+        self.saw_blank = false;
+        let (value, glued) = split_glued(value);
+        self.field(tag, value, line);
+        if let Some((glued_tag, glued_value)) = glued {
+            // A glued tag can itself carry another; read them all.
+            self.tagged(glued_tag, glued_value, line);
+        }
+    }
+
+    fn field(&mut self, tag: &'a str, value: &'a str, line: usize) {
+        self.current = Current::Other;
+        if value.is_empty() {
+            return;
+        }
+        match tag {
+            "TI" | "T1" | "CT" => {
+                let rank = match tag {
+                    "TI" => 0,
+                    "T1" => 1,
+                    _ => 2,
+                };
+                if self.title.as_ref().is_none_or(|(r, _)| rank < *r) {
+                    self.title = Some((rank, Cow::Borrowed(value)));
+                }
+                self.current = Current::Title;
+            }
+            "BT" => {
+                self.book_title = Some(value);
+                self.offer_venue(5, value);
+            }
+            "T2" | "JF" | "JO" | "JA" | "J2" | "T3" => {
+                let rank = match tag {
+                    "T2" => 0,
+                    "JF" => 1,
+                    "JO" => 2,
+                    "JA" => 3,
+                    "J2" => 4,
+                    _ => 6,
+                };
+                self.offer_venue(rank, value);
+                self.current = Current::Venue;
+            }
+            "AU" | "A1" => self.authors.push((value, line)),
+            "PY" | "Y1" | "DA" | "Y2" => {
+                let rank = match tag {
+                    "PY" => 0,
+                    "Y1" => 1,
+                    "DA" => 2,
+                    _ => 3,
+                };
+                if self.year.as_ref().is_none_or(|(r, _, _)| rank < *r) {
+                    self.year = Some((rank, value, line));
+                }
+            }
+            "VL" => self.volume = Some(value),
+            "IS" | "CP" => {
+                self.issue.get_or_insert(value);
+            }
+            "SP" => self.start_page = Some(value),
+            "EP" => self.end_page = Some(value),
+            "PB" => self.publisher = Some(value),
+            "DO" => self.doi = Some((value, line)),
+            "UR" | "L1" | "L2" | "L3" | "L4" | "LK" => self.urls.push(value),
+            "AB" => {
+                self.abstract_text = Some(Cow::Borrowed(value));
+                self.current = Current::Abstract;
+            }
+            "N2" => {
+                self.secondary_abstract = Some(Cow::Borrowed(value));
+                self.current = Current::SecondaryAbstract;
+            }
+            "KW" => {
+                self.keywords.push(Cow::Borrowed(value));
+                self.current = Current::Keyword;
+            }
+            "N1" => {
+                self.notes.push(Cow::Borrowed(value));
+                self.current = Current::Note;
+            }
+            "ID" => self.id = Some(value),
+            "AN" => self.accession = Some(value),
+            // Affiliations, ISSN, language, database names, custom fields: not part of the
+            // record model. They are not errors.
+            _ => {}
+        }
+    }
+
+    fn offer_venue(&mut self, rank: u8, value: &'a str) {
+        if self.venue.as_ref().is_none_or(|(r, _)| rank < *r) {
+            self.venue = Some((rank, Cow::Borrowed(value)));
+        }
+    }
+
+    /// An untagged line. Directly after a field it continues that field (a keyword line is
+    /// another keyword); after a blank line only long texts continue (as a new paragraph).
+    /// Anything else is kept in the notes with a warning, once per run of such lines.
+    fn untagged(&mut self, text: &'a str, line: usize) {
+        let after_blank = std::mem::take(&mut self.saw_blank);
+        let long_text = matches!(
+            self.current,
+            Current::Abstract | Current::SecondaryAbstract | Current::Note | Current::Orphan
+        );
+        let target = if after_blank && !long_text { Current::Nothing } else { self.current };
+        let separator = if after_blank { "\n" } else { " " };
+        match target {
+            Current::Title => append(self.title.as_mut().map(|(_, t)| t), " ", text),
+            Current::Abstract => append(self.abstract_text.as_mut(), separator, text),
+            Current::SecondaryAbstract => append(self.secondary_abstract.as_mut(), separator, text),
+            Current::Venue => append(self.venue.as_mut().map(|(_, v)| v), " ", text),
+            Current::Keyword => self.keywords.push(Cow::Borrowed(text)),
+            Current::Note | Current::Orphan => append(self.notes.last_mut(), "\n", text),
+            Current::Nothing | Current::Other => {
+                self.notes.push(Cow::Borrowed(text));
+                self.warn(line, "untagged", format!("untagged line {text:?} kept in the notes"));
+                self.current = Current::Orphan;
+            }
+        }
+    }
+
+    fn finish(mut self, parsed: &mut Parsed, ending: Option<String>) {
+        if let Some(message) = ending {
+            self.warn(self.line, "ER", message);
+        }
+        let key = self.id.or(self.accession).map(str::to_owned);
+        let title = self
+            .title
+            .take()
+            .map(|(_, title)| title)
+            .or_else(|| self.book_title.map(Cow::Borrowed))
+            .map(|title| crate::text::collapse_whitespace(&title))
+            .filter(|title| !title.is_empty());
+        let Some(title) = title else {
+            for mut problem in self.problems.drain(..) {
+                problem.key.clone_from(&key);
+                parsed.problems.push(problem);
+            }
+            parsed.problems.push(Problem {
+                line: self.line,
+                key,
+                field: Some("TI".into()),
+                message: "no title (TI, T1, CT or BT): a record needs one".into(),
+                severity: Severity::Rejected,
+            });
+            return;
+        };
+        let mut record = Record::titled(title);
+        record.kind = kind_for(self.kind);
+        if self.title_is_book_title() {
+            record.venue = None;
+        } else {
+            record.venue = self.venue.take().map(|(_, venue)| venue.into_owned());
+        }
+        for (name, line) in &self.authors {
+            match parse_person(name) {
+                Some(person) => record.authors.push(person),
+                None => self.problems.push(warning(*line, "AU", format!("author {name:?} has no name; left out"))),
+            }
+        }
+        if let Some((_, value, line)) = self.year {
+            match find_year(value) {
+                Some(year) if ecolens_core::record::YEAR_RANGE.contains(&year) => record.year = Some(year),
+                _ => self.problems.push(warning(line, "PY", format!("{value:?} holds no year; left out"))),
+            }
+        }
+        record.volume = self.volume.map(str::to_owned);
+        record.issue = self.issue.map(str::to_owned);
+        record.pages = match (self.start_page, self.end_page) {
+            (Some(start), Some(end)) if start != end => Some(format!("{start}-{end}")),
+            (Some(start), _) => Some(start.to_owned()),
+            (None, Some(end)) => Some(end.to_owned()),
+            (None, None) => None,
+        };
+        record.publisher = self.publisher.map(str::to_owned);
+        if let Some((value, line)) = self.doi {
+            match Doi::parse("DO", value) {
+                Ok(doi) => record.doi = Some(doi),
+                Err(error) => self.problems.push(warning(line, "DO", format!("{}; left out", crate::text::value_problem(&error)))),
+            }
+        }
+        for url in &self.urls {
+            if record.doi.is_none()
+                && let Some(doi) = doi_in_url(url).and_then(|d| Doi::parse("UR", &d).ok())
+            {
+                record.doi = Some(doi);
+            }
+            if record.arxiv.is_none() && url.contains("arxiv.org/") {
+                record.arxiv = ArxivId::parse("UR", url).ok();
+            }
+        }
+        record.url = self
+            .urls
+            .iter()
+            .find(|url| url.starts_with("http://") || url.starts_with("https://"))
+            .map(|url| (*url).to_owned());
+        record.abstract_text = self
+            .abstract_text
+            .or(self.secondary_abstract)
+            .map(Cow::into_owned)
+            .filter(|text| !text.trim().is_empty());
+        for keyword in &self.keywords {
+            split_keywords(keyword, &mut record.keywords);
+        }
+        if !self.notes.is_empty() {
+            let notes: Vec<&str> = self.notes.iter().map(AsRef::as_ref).collect();
+            record.notes = Some(notes.join("\n"));
+        }
+        if record.arxiv.is_none()
+            && let Some(notes) = &record.notes
+        {
+            record.arxiv = notes
+                .lines()
+                .find_map(|line| line.trim().strip_prefix("arXiv:").and_then(|id| ArxivId::parse("N1", id).ok()));
+        }
+        for mut problem in self.problems {
+            problem.key.clone_from(&key);
+            parsed.problems.push(problem);
+        }
+        match record.validate() {
+            Ok(()) => parsed.records.push(ParsedRecord {
+                record,
+                line: self.line,
+                original_key: key,
+                labels: Vec::new(),
+            }),
+            Err(error) => parsed.problems.push(Problem {
+                line: self.line,
+                key,
+                field: error.field().map(str::to_owned),
+                message: error.to_string(),
+                severity: Severity::Rejected,
+            }),
+        }
+    }
+
+    /// For books the `BT` tag is the title itself, not a venue.
+    fn title_is_book_title(&self) -> bool {
+        self.venue.as_ref().is_some_and(|(rank, _)| *rank == 5) && self.title.is_none()
+    }
+}
+
+fn append<'a>(target: Option<&mut Cow<'a, str>>, separator: &str, text: &str) {
+    if let Some(target) = target {
+        let owned = target.to_mut();
+        owned.push_str(separator);
+        owned.push_str(text);
+    }
+}
+
+fn warning(line: usize, field: &str, message: String) -> Problem {
+    Problem {
+        line,
+        key: None,
+        field: Some(field.to_owned()),
+        message,
+        severity: Severity::Warning,
+    }
+}
+
+/// The record kind for a RIS `TY` code.
+pub fn kind_for(ty: &str) -> RecordKind {
+    match ty.trim().to_ascii_uppercase().as_str() {
+        "JOUR" | "JFULL" | "ABST" | "INPR" | "MGZN" | "NEWS" | "EJOUR" => RecordKind::JournalArticle,
+        "CONF" | "CPAPER" => RecordKind::ConferencePaper,
+        "UNPB" | "MANSCPT" => RecordKind::Preprint,
+        "BOOK" | "EBOOK" | "EDBOOK" => RecordKind::Book,
+        "CHAP" | "ECHAP" => RecordKind::BookChapter,
+        "RPRT" | "GOVDOC" => RecordKind::Report,
+        "THES" => RecordKind::Thesis,
+        "STAND" => RecordKind::Standard,
+        "DATA" | "DBASE" => RecordKind::Dataset,
+        "COMP" => RecordKind::Software,
+        "ELEC" | "WEB" | "BLOG" => RecordKind::WebPage,
+        _ => RecordKind::Other,
+    }
+}
+
+/// The RIS `TY` code written for a record kind.
+pub fn ty_for(kind: RecordKind) -> &'static str {
+    match kind {
+        RecordKind::JournalArticle => "JOUR",
+        RecordKind::ConferencePaper => "CPAPER",
+        RecordKind::Preprint => "UNPB",
+        RecordKind::Book => "BOOK",
+        RecordKind::BookChapter => "CHAP",
+        RecordKind::Report => "RPRT",
+        RecordKind::Thesis => "THES",
+        RecordKind::Standard => "STAND",
+        RecordKind::Dataset => "DATA",
+        RecordKind::Software => "COMP",
+        RecordKind::WebPage => "ELEC",
+        RecordKind::Other => "GEN",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_are_recognised_leniently() {
+        assert_eq!(tag_and_value("TY  - JOUR"), Some(("TY", "JOUR")));
+        assert_eq!(tag_and_value("ER  -"), Some(("ER", "")));
+        assert_eq!(tag_and_value("ER  - "), Some(("ER", "")));
+        assert_eq!(tag_and_value("A1 - Smith, J."), Some(("A1", "Smith, J.")));
+        assert_eq!(tag_and_value("Export Date: 12 May 2022"), None);
+        assert_eq!(tag_and_value("AB  -no space"), None);
+        assert_eq!(tag_and_value("   indented continuation"), None);
+    }
+
+    #[test]
+    fn dialect_edge_cases_in_one_file() {
+        let text = "\u{1}preamble line\r\nTY  - JOUR\r\nT1  - A title\r\nAU  - Černý, J.\rA1  - van Acker, B.\n\
+                    DO  - 10.1038/s41467-024-48400-3     LK  - https://example.org/link\n\
+                    AB  - First part\n   continued\n\nsecond paragraph\nKW  - energy\nmachine learning\n\
+                    PY  - 10 15\nU3  - Cited By :9\n\nExport Date: 12 May 2022\n\nArticle\nER  - \n\
+                    TY  - BOOK\nBT  - A whole book\nER  -\nTY  - JOUR\nAU  - Untitled, A.\nTY  - JOUR\nTI  - Last\n";
+        let parsed = parse(text);
+        let titles: Vec<_> = parsed.records.iter().map(|r| r.record.title.as_str()).collect();
+        assert_eq!(titles, ["A title", "A whole book", "Last"]);
+        let first = &parsed.records[0].record;
+        assert_eq!(first.authors.len(), 2);
+        assert_eq!(first.authors[1].family, "van Acker");
+        assert_eq!(first.doi.as_ref().map(Doi::as_str), Some("10.1038/s41467-024-48400-3"));
+        assert_eq!(first.url.as_deref(), Some("https://example.org/link"));
+        assert_eq!(first.abstract_text.as_deref(), Some("First part continued\nsecond paragraph"));
+        assert_eq!(first.keywords, ["energy", "machine learning"]);
+        assert_eq!(first.year, None);
+        assert_eq!(first.notes.as_deref(), Some("Export Date: 12 May 2022\nArticle"));
+        assert_eq!(parsed.records[1].record.kind, RecordKind::Book);
+        assert_eq!(parsed.records[1].record.venue, None);
+
+        let problems: Vec<String> = parsed.problems.iter().map(ToString::to_string).collect();
+        let expect = [
+            "line 13 PY: \"10 15\" holds no year; left out",
+            "line 16 untagged: untagged line \"Export Date: 12 May 2022\" kept in the notes",
+            "line 23 ER: no ER line before the next TY at line 25; the record ends there (it started at line 23)",
+            "line 23 TI: no title (TI, T1, CT or BT): a record needs one — record rejected",
+            "line 25 ER: no ER line at the end of the file",
+            "line 1: 1 untagged line(s) outside any record were ignored",
+        ];
+        for expected in expect {
+            assert!(problems.iter().any(|p| p == expected), "missing {expected:?} in {problems:#?}");
+        }
+        assert_eq!(parsed.rejected(), 1);
+    }
+}

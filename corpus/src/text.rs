@@ -1,0 +1,305 @@
+//! Text helpers shared by the readers: person names, years, white space, keyword lists, and
+//! the repair of RIS tags glued onto the previous value.
+
+use ecolens_core::Person;
+
+/// Lower-case name particles that belong to the family name ("van Baalen", "de la Cruz").
+const PARTICLES: [&str; 16] = [
+    "van", "von", "de", "der", "den", "del", "della", "di", "da", "du", "la", "le", "ten", "ter", "dos", "das",
+];
+
+/// Words that mark an author as an organisation when the name has no comma.
+const ORGANISATION_WORDS: [&str; 16] = [
+    "organization",
+    "organisation",
+    "institute",
+    "university",
+    "group",
+    "consortium",
+    "committee",
+    "association",
+    "agency",
+    "team",
+    "network",
+    "collaboration",
+    "council",
+    "society",
+    "foundation",
+    "ministry",
+];
+
+/// Parses one author name as bibliographic exports write it:
+/// `Family, Given` (RIS, CSV, BibTeX), `Family, Suffix, Given` (BibTeX), `Family GI` (MEDLINE
+/// `AU`), or `Given Family` with particles (`Mart van Baalen`). Organisation names (several
+/// words including one such as "Institute") stay whole. Returns `None` for an empty name.
+pub fn parse_person(name: &str) -> Option<Person> {
+    let name = collapse_whitespace(name.trim().trim_end_matches([',', ';']));
+    if name.is_empty() {
+        return None;
+    }
+    let parts: Vec<&str> = name.split(',').map(str::trim).collect();
+    match parts.as_slice() {
+        [family, suffix, given] if !family.is_empty() && !given.is_empty() => Some(Person {
+            family: (*family).to_owned(),
+            given: Some(format!("{given}, {suffix}")),
+        }),
+        [family, given] if !family.is_empty() => Some(Person {
+            family: (*family).to_owned(),
+            given: (!given.is_empty()).then(|| (*given).to_owned()),
+        }),
+        [_] => Some(person_without_comma(&name)),
+        _ => Some(Person::organisation(name)),
+    }
+}
+
+fn person_without_comma(name: &str) -> Person {
+    let words: Vec<&str> = name.split(' ').collect();
+    let lower = name.to_lowercase();
+    let is_organisation = words.len() > 4 || ORGANISATION_WORDS.iter().any(|w| lower.split(' ').any(|x| x == *w));
+    if words.len() == 1 || is_organisation {
+        return Person::organisation(name);
+    }
+    // MEDLINE `AU`: "Griffin DK" — the last word is the initials.
+    if let Some((last, rest)) = words.split_last()
+        && last.trim_end_matches('.').len() <= 3
+        && last.chars().all(|c| c.is_uppercase() || c == '.')
+    {
+        return Person {
+            family: rest.join(" "),
+            given: Some((*last).to_owned()),
+        };
+    }
+    // "Given [particles] Family".
+    let mut family_start = words.len() - 1;
+    while family_start > 1 && PARTICLES.contains(&words[family_start - 1]) {
+        family_start -= 1;
+    }
+    Person {
+        family: words[family_start..].join(" "),
+        given: Some(words[..family_start].join(" ")),
+    }
+}
+
+/// What was wrong with a refused value, without the field name (the problem names the field
+/// already): `"x" is not valid: expected …`.
+pub fn value_problem(error: &ecolens_core::Error) -> String {
+    match error {
+        ecolens_core::Error::InvalidValue { value, expected, .. } => {
+            format!("{value:?} is not valid: expected {expected}")
+        }
+        other => other.to_string(),
+    }
+}
+
+/// The first run of exactly four digits that reads as a year from 1000 to 2999.
+pub fn find_year(text: &str) -> Option<i32> {
+    let bytes = text.as_bytes();
+    let mut start = None;
+    for index in 0..=bytes.len() {
+        let digit = bytes.get(index).is_some_and(u8::is_ascii_digit);
+        match (digit, start) {
+            (true, None) => start = Some(index),
+            (false, Some(s)) => {
+                if index - s == 4 && matches!(bytes[s], b'1' | b'2') {
+                    return text[s..index].parse().ok();
+                }
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Collapses runs of white space (including line breaks) to single spaces and trims.
+pub fn collapse_whitespace(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+/// Splits a keyword list on `;` (or `,` when there is no `;`), trims, drops empties and
+/// case-insensitive repeats, keeping the first spelling and the order.
+pub fn split_keywords(text: &str, into: &mut Vec<String>) {
+    let separator = if text.contains(';') { ';' } else { ',' };
+    for keyword in text.split(separator) {
+        push_keyword(keyword, into);
+    }
+}
+
+/// Adds one keyword unless it is empty or already there (ignoring case).
+pub fn push_keyword(keyword: &str, into: &mut Vec<String>) {
+    let keyword = keyword.trim();
+    if !keyword.is_empty() && !into.iter().any(|k| k.eq_ignore_ascii_case(keyword)) {
+        into.push(keyword.to_owned());
+    }
+}
+
+/// Where a RIS tag glued onto a value starts: two or more spaces, then `XX  - `. Exports from
+/// Rayyan and Embase write `DO  - 10.1038/…     LK  - https://…` on one line.
+pub fn glued_tag_at(value: &str) -> Option<usize> {
+    let bytes = value.as_bytes();
+    let mut search = 0;
+    while let Some(offset) = memchr::memmem::find(&bytes[search..], b"  - ") {
+        let dash = search + offset;
+        // `XX  - ` with XX a tag, preceded by at least two spaces.
+        if dash >= 4 {
+            let tag = &bytes[dash - 2..dash];
+            let valid_tag = tag[0].is_ascii_uppercase() && (tag[1].is_ascii_uppercase() || tag[1].is_ascii_digit());
+            if valid_tag && bytes[dash - 3] == b' ' && bytes[dash - 4] == b' ' {
+                let mut start = dash - 2;
+                while start > 0 && bytes[start - 1] == b' ' {
+                    start -= 1;
+                }
+                return Some(start);
+            }
+        }
+        search = dash + 1;
+    }
+    None
+}
+
+/// `value` without a glued tag and what followed it, and the glued tag with its value, if any.
+pub fn split_glued(value: &str) -> (&str, Option<(&str, &str)>) {
+    match glued_tag_at(value) {
+        Some(start) => {
+            let rest = value[start..].trim_start();
+            let tag = &rest[..2];
+            let glued = rest[2..].trim_start().strip_prefix('-').unwrap_or_default().trim();
+            (value[..start].trim_end(), Some((tag, glued)))
+        }
+        None => (value, None),
+    }
+}
+
+/// The DOI inside a resolver or publisher URL (`https://doi.org/…`, `…&doi=10.1016%2f…`).
+pub fn doi_in_url(url: &str) -> Option<String> {
+    let lower = url.to_ascii_lowercase();
+    let start = ["doi.org/", "doi=", "/doi/"]
+        .iter()
+        .find_map(|marker| lower.find(marker).map(|at| at + marker.len()))?;
+    let rest = &url[start..];
+    let end = rest.find(['&', '?', '#', ' ']).unwrap_or(rest.len());
+    let candidate = rest[..end].replace("%2F", "/").replace("%2f", "/");
+    candidate.starts_with("10.").then_some(candidate)
+}
+
+/// Lines of a text split on LF, CRLF or a lone CR (old Mac exports), without the line breaks.
+pub struct Lines<'a> {
+    text: &'a str,
+    position: usize,
+}
+
+impl<'a> Lines<'a> {
+    /// Lines of `text`.
+    pub fn new(text: &'a str) -> Self {
+        Self { text, position: 0 }
+    }
+}
+
+impl<'a> Iterator for Lines<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let bytes = self.text.as_bytes();
+        if self.position >= bytes.len() {
+            return None;
+        }
+        let start = self.position;
+        match memchr::memchr2(b'\n', b'\r', &bytes[start..]) {
+            Some(offset) => {
+                let end = start + offset;
+                self.position = end + 1;
+                if bytes[end] == b'\r' && bytes.get(end + 1) == Some(&b'\n') {
+                    self.position += 1;
+                }
+                Some(&self.text[start..end])
+            }
+            None => {
+                self.position = bytes.len();
+                Some(&self.text[start..])
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn person(family: &str, given: Option<&str>) -> Person {
+        Person {
+            family: family.into(),
+            given: given.map(Into::into),
+        }
+    }
+
+    #[test]
+    fn names_in_the_shapes_exports_use() {
+        assert_eq!(parse_person("Yang, Z."), Some(person("Yang", Some("Z."))));
+        assert_eq!(parse_person("McNamara, M.E."), Some(person("McNamara", Some("M.E."))));
+        assert_eq!(parse_person("van Acker, B."), Some(person("van Acker", Some("B."))));
+        assert_eq!(parse_person("Griffin DK"), Some(person("Griffin", Some("DK"))));
+        assert_eq!(parse_person("Mart van Baalen"), Some(person("van Baalen", Some("Mart"))));
+        assert_eq!(parse_person("Jean-Pierre de la Cruz"), Some(person("de la Cruz", Some("Jean-Pierre"))));
+        assert_eq!(parse_person("King, Jr., Martin Luther"), Some(person("King", Some("Martin Luther, Jr."))));
+        assert_eq!(
+            parse_person("World Health Organization"),
+            Some(Person::organisation("World Health Organization"))
+        );
+        assert_eq!(parse_person("Babur O."), Some(person("Babur", Some("O."))));
+        assert_eq!(parse_person("Plato"), Some(Person::organisation("Plato")));
+        assert_eq!(parse_person(" , "), None);
+        assert_eq!(parse_person(""), None);
+    }
+
+    #[test]
+    fn years_anywhere_in_a_date() {
+        assert_eq!(find_year("2020 Feb"), Some(2020));
+        assert_eq!(find_year("2024///"), Some(2024));
+        assert_eq!(find_year("Spring 1998"), Some(1998));
+        assert_eq!(find_year("10 15"), None);
+        assert_eq!(find_year("12345"), None);
+        assert_eq!(find_year("0999"), None);
+    }
+
+    #[test]
+    fn glued_tags_are_found_and_split() {
+        let doi = "10.1038/s41467-024-48400-3     LK  - https://utrechtuniversity.on.worldcat.org/x";
+        assert_eq!(
+            split_glued(doi),
+            ("10.1038/s41467-024-48400-3", Some(("LK", "https://utrechtuniversity.on.worldcat.org/x")))
+        );
+        let url = "https://www.embase.com/search?id=L2029880245&from=export     U2  - L2029880245";
+        assert_eq!(split_glued(url).1, Some(("U2", "L2029880245")));
+        assert_eq!(split_glued("A - B and C  - D"), ("A - B and C  - D", None));
+        assert_eq!(split_glued("plain"), ("plain", None));
+    }
+
+    #[test]
+    fn lines_split_on_every_kind_of_break() {
+        let lines: Vec<_> = Lines::new("a\r\nb\rc\n\nd").collect();
+        assert_eq!(lines, ["a", "b", "c", "", "d"]);
+        assert_eq!(Lines::new("").count(), 0);
+        assert_eq!(Lines::new("x\n").collect::<Vec<_>>(), ["x"]);
+    }
+
+    #[test]
+    fn keywords_and_dois_in_urls() {
+        let mut keywords = Vec::new();
+        split_keywords("keratin;melanin; Keratin ;", &mut keywords);
+        split_keywords("energy, machine learning", &mut keywords);
+        assert_eq!(keywords, ["keratin", "melanin", "energy", "machine learning"]);
+        assert_eq!(
+            doi_in_url("https://www.scopus.com/inward/record.uri?eid=2-s2.0-8505&doi=10.15598%2faeee.v16i3.2698&partnerID=40"),
+            Some("10.15598/aeee.v16i3.2698".into())
+        );
+        assert_eq!(doi_in_url("https://doi.org/10.1145/3381831"), Some("10.1145/3381831".into()));
+        assert_eq!(doi_in_url("https://example.org/paper"), None);
+    }
+}
