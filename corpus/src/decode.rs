@@ -80,19 +80,28 @@ pub fn decode_utf8_lines(bytes: &[u8]) -> Decoded<'_> {
         }
     }
     // Without a single line of real UTF-8 beyond ASCII, the file simply is Windows-1252.
-    let (encoding, problems) = if !utf8_beyond_ascii {
-        ("Windows-1252".to_owned(), Vec::new())
-    } else {
-        let shown: Vec<String> = fallback_lines.iter().take(10).map(ToString::to_string).collect();
+    let (encoding, problems) = if utf8_beyond_ascii {
+        let shown: Vec<String> = fallback_lines
+            .iter()
+            .take(10)
+            .map(ToString::to_string)
+            .collect();
         let more = fallback_lines.len().saturating_sub(10);
         let message = format!(
             "{} line(s) were not valid UTF-8 and were read as Windows-1252: line {}{}",
             fallback_lines.len(),
             shown.join(", "),
-            if more > 0 { format!(" and {more} more") } else { String::new() }
+            if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            }
         );
         (
-            format!("UTF-8 with {} line(s) in Windows-1252", fallback_lines.len()),
+            format!(
+                "UTF-8 with {} line(s) in Windows-1252",
+                fallback_lines.len()
+            ),
             vec![Problem {
                 line: fallback_lines.first().copied().unwrap_or(1),
                 key: None,
@@ -101,6 +110,8 @@ pub fn decode_utf8_lines(bytes: &[u8]) -> Decoded<'_> {
                 severity: Severity::Warning,
             }],
         )
+    } else {
+        ("Windows-1252".to_owned(), Vec::new())
     };
     Decoded {
         text: Cow::Owned(text),
@@ -116,7 +127,10 @@ fn decode_with<'a>(encoding: &'static Encoding, bytes: &'a [u8], name: &str) -> 
             line: 1,
             key: None,
             field: None,
-            message: format!("the file has byte sequences that are not valid {}; they were replaced by �", encoding.name()),
+            message: format!(
+                "the file has byte sequences that are not valid {}; they were replaced by �",
+                encoding.name()
+            ),
             severity: Severity::Warning,
         }]
     } else {
@@ -147,7 +161,7 @@ fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
     }
 }
 
-/// An encoding the file declares: `% Encoding: X` (JabRef BibTeX) or `encoding="X"` (XML).
+/// An encoding the file declares: `% Encoding: X` (`JabRef` BibTeX) or `encoding="X"` (XML).
 fn declared_encoding(bytes: &[u8]) -> Option<&'static Encoding> {
     let head = &bytes[..bytes.len().min(4096)];
     let text = String::from_utf8_lossy(head);
@@ -172,11 +186,20 @@ mod tests {
         let utf8 = decode(b"\xEF\xBB\xBFTY  - JOUR\n");
         assert_eq!(utf8.text, "TY  - JOUR\n");
         assert_eq!(utf8.encoding, "UTF-8 (BOM)");
-        let le: Vec<u8> = [0xFF, 0xFE].into_iter().chain("Černý".encode_utf16().flat_map(u16::to_le_bytes)).collect();
+        let le: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain("Černý".encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
         assert_eq!(decode(&le).text, "Černý");
-        let be: Vec<u8> = [0xFE, 0xFF].into_iter().chain("Černý".encode_utf16().flat_map(u16::to_be_bytes)).collect();
+        let be: Vec<u8> = [0xFE, 0xFF]
+            .into_iter()
+            .chain("Černý".encode_utf16().flat_map(u16::to_be_bytes))
+            .collect();
         let decoded = decode(&be);
-        assert_eq!((decoded.text.as_ref(), decoded.encoding.as_str()), ("Černý", "UTF-16BE (BOM)"));
+        assert_eq!(
+            (decoded.text.as_ref(), decoded.encoding.as_str()),
+            ("Černý", "UTF-16BE (BOM)")
+        );
     }
 
     #[test]
@@ -185,7 +208,11 @@ mod tests {
         let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
         let decoded = decode(&le);
         assert_eq!(decoded.text, text);
-        assert!(decoded.encoding.starts_with("UTF-16LE"), "{}", decoded.encoding);
+        assert!(
+            decoded.encoding.starts_with("UTF-16LE"),
+            "{}",
+            decoded.encoding
+        );
     }
 
     #[test]
@@ -199,11 +226,22 @@ mod tests {
         let honest = b"% Encoding: windows-1252\n@article{k, author = {Gr\xE9goire}}\n";
         assert!(decode(honest).text.contains("Grégoire"));
         // One stray line in a UTF-8 file.
-        let mixed = "TY  - JOUR\nAU  - Černý, J.\n".bytes().chain(b"AU  - M\xFCller, K.\nER  -\n".iter().copied()).collect::<Vec<u8>>();
+        let mixed = "TY  - JOUR\nAU  - Černý, J.\n"
+            .bytes()
+            .chain(b"AU  - M\xFCller, K.\nER  -\n".iter().copied())
+            .collect::<Vec<u8>>();
         let decoded = decode(&mixed);
-        assert!(decoded.text.contains("Černý") && decoded.text.contains("Müller"), "{}", decoded.text);
+        assert!(
+            decoded.text.contains("Černý") && decoded.text.contains("Müller"),
+            "{}",
+            decoded.text
+        );
         assert_eq!(decoded.problems.len(), 1);
         assert_eq!(decoded.problems[0].line, 3);
-        assert!(decoded.problems[0].message.contains("line 3"), "{}", decoded.problems[0].message);
+        assert!(
+            decoded.problems[0].message.contains("line 3"),
+            "{}",
+            decoded.problems[0].message
+        );
     }
 }

@@ -137,7 +137,9 @@ pub fn is_bibtex_entry_start(line: &str) -> bool {
     let Some(rest) = line.trim_start().strip_prefix('@') else {
         return false;
     };
-    let name_end = rest.find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(rest.len());
+    let name_end = rest
+        .find(|c: char| !c.is_ascii_alphabetic())
+        .unwrap_or(rest.len());
     name_end > 0 && rest[name_end..].trim_start().starts_with(['{', '('])
 }
 
@@ -148,23 +150,56 @@ mod tests {
     #[test]
     fn formats_are_recognised_by_content() {
         assert_eq!(detect("TY  - JOUR\nTI  - x\nER  - \n"), Ok(Format::Ris));
-        assert_eq!(detect("PMID- 30922926\nOWN - NLM\nTI  - x\n"), Ok(Format::Medline));
-        assert_eq!(detect("% Encoding: UTF-8\n\n@Article{k,\n title={x}}\n"), Ok(Format::Bibtex));
-        assert_eq!(detect("[{\"type\": \"book\", \"title\": \"x\"}]"), Ok(Format::CslJson));
         assert_eq!(
-            detect("<?xml version=\"1.0\"?><xml><records><record><ref-type name=\"Journal Article\">17</ref-type>"),
+            detect("PMID- 30922926\nOWN - NLM\nTI  - x\n"),
+            Ok(Format::Medline)
+        );
+        assert_eq!(
+            detect("% Encoding: UTF-8\n\n@Article{k,\n title={x}}\n"),
+            Ok(Format::Bibtex)
+        );
+        assert_eq!(
+            detect("[{\"type\": \"book\", \"title\": \"x\"}]"),
+            Ok(Format::CslJson)
+        );
+        assert_eq!(
+            detect(
+                "<?xml version=\"1.0\"?><xml><records><record><ref-type name=\"Journal Article\">17</ref-type>"
+            ),
             Ok(Format::EndnoteXml)
         );
-        assert_eq!(detect("title,abstract,doi\nGreen AI,,10.1145/3381831\n"), Ok(Format::Csv { delimiter: b',' }));
-        assert_eq!(detect("Title\tYear\nGreen AI\t2020\n"), Ok(Format::Csv { delimiter: b'\t' }));
+        assert_eq!(
+            detect("title,abstract,doi\nGreen AI,,10.1145/3381831\n"),
+            Ok(Format::Csv { delimiter: b',' })
+        );
+        assert_eq!(
+            detect("Title\tYear\nGreen AI\t2020\n"),
+            Ok(Format::Csv { delimiter: b'\t' })
+        );
     }
 
     #[test]
     fn other_content_is_named() {
         assert!(detect("").unwrap_err().contains("empty"));
-        assert!(detect("%0 Journal Article\n%T Green AI\n").unwrap_err().contains("EndNote tagged"));
-        assert!(detect("<PubmedArticleSet><PubmedArticle>").unwrap_err().contains("PubMed XML"));
-        assert!(detect("{\"hello\": 1}").unwrap_err().contains("not CSL-JSON"));
-        assert!(detect("just some prose\nwithout structure\n").unwrap_err().contains("no RIS tags"));
+        assert!(
+            detect("%0 Journal Article\n%T Green AI\n")
+                .unwrap_err()
+                .contains("EndNote tagged")
+        );
+        assert!(
+            detect("<PubmedArticleSet><PubmedArticle>")
+                .unwrap_err()
+                .contains("PubMed XML")
+        );
+        assert!(
+            detect("{\"hello\": 1}")
+                .unwrap_err()
+                .contains("not CSL-JSON")
+        );
+        assert!(
+            detect("just some prose\nwithout structure\n")
+                .unwrap_err()
+                .contains("no RIS tags")
+        );
     }
 }

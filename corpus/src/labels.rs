@@ -107,8 +107,12 @@ fn ruby_hash_pairs(text: &str) -> Vec<(String, String)> {
 /// An ASReview-style label column value (`1`, `0`, `yes`, `no`, `-1`, empty).
 pub fn asreview_column_decision(value: &str) -> Option<LabelDecision> {
     match value.trim().to_ascii_lowercase().as_str() {
-        "1" | "1.0" | "yes" | "true" | "y" | "included" | "relevant" => Some(LabelDecision::Include),
-        "0" | "0.0" | "no" | "false" | "n" | "excluded" | "irrelevant" => Some(LabelDecision::Exclude),
+        "1" | "1.0" | "yes" | "true" | "y" | "included" | "relevant" => {
+            Some(LabelDecision::Include)
+        }
+        "0" | "0.0" | "no" | "false" | "n" | "excluded" | "irrelevant" => {
+            Some(LabelDecision::Exclude)
+        }
         "-1" | "-1.0" | "not_seen" | "unseen" => Some(LabelDecision::NotSeen),
         _ => None,
     }
@@ -152,13 +156,27 @@ mod tests {
 
     #[test]
     fn rayyan_and_asreview_notes_are_read() {
-        let labels = labels_in_notes("RAYYAN-INCLUSION: {\"Emily\"=>\"Included\", \"Bob\"=>\"Maybe\"} | RAYYAN-LABELS: x\nASReview_irrelevant");
+        let labels = labels_in_notes(
+            "RAYYAN-INCLUSION: {\"Emily\"=>\"Included\", \"Bob\"=>\"Maybe\"} | RAYYAN-LABELS: x\nASReview_irrelevant",
+        );
         assert_eq!(
             labels,
             vec![
-                ImportedLabel { tool: LabelTool::Rayyan, reviewer: Some("Emily".into()), decision: LabelDecision::Include },
-                ImportedLabel { tool: LabelTool::Rayyan, reviewer: Some("Bob".into()), decision: LabelDecision::Maybe },
-                ImportedLabel { tool: LabelTool::Asreview, reviewer: None, decision: LabelDecision::Exclude },
+                ImportedLabel {
+                    tool: LabelTool::Rayyan,
+                    reviewer: Some("Emily".into()),
+                    decision: LabelDecision::Include
+                },
+                ImportedLabel {
+                    tool: LabelTool::Rayyan,
+                    reviewer: Some("Bob".into()),
+                    decision: LabelDecision::Maybe
+                },
+                ImportedLabel {
+                    tool: LabelTool::Asreview,
+                    reviewer: None,
+                    decision: LabelDecision::Exclude
+                },
             ]
         );
         assert!(labels_in_notes("Export Date: 12 May 2022").is_empty());
@@ -166,10 +184,19 @@ mod tests {
 
     #[test]
     fn notes_round_trip() {
-        let decisions = vec![("Emily".to_owned(), LabelDecision::Include), ("Bob".to_owned(), LabelDecision::Exclude)];
+        let decisions = vec![
+            ("Emily".to_owned(), LabelDecision::Include),
+            ("Bob".to_owned(), LabelDecision::Exclude),
+        ];
         let note = rayyan_note(&decisions).unwrap();
-        assert_eq!(note, "RAYYAN-INCLUSION: {\"Emily\"=>\"Included\", \"Bob\"=>\"Excluded\"}");
-        let back: Vec<_> = labels_in_notes(&note).into_iter().map(|l| (l.reviewer.unwrap(), l.decision)).collect();
+        assert_eq!(
+            note,
+            "RAYYAN-INCLUSION: {\"Emily\"=>\"Included\", \"Bob\"=>\"Excluded\"}"
+        );
+        let back: Vec<_> = labels_in_notes(&note)
+            .into_iter()
+            .map(|l| (l.reviewer.unwrap(), l.decision))
+            .collect();
         assert_eq!(back, decisions);
         assert!(is_label_line(asreview_note(LabelDecision::Include)));
         assert_eq!(asreview_column_decision("1"), Some(LabelDecision::Include));

@@ -127,7 +127,10 @@ fn convert(chars: &[char], out: &mut String, math: bool) {
             '{' | '}' => index += 1,
             '$' => {
                 // Inline math: convert its content in math mode.
-                let end = chars[index + 1..].iter().position(|&x| x == '$').map(|p| index + 1 + p);
+                let end = chars[index + 1..]
+                    .iter()
+                    .position(|&x| x == '$')
+                    .map(|p| index + 1 + p);
                 match end {
                     Some(end) => {
                         convert(&chars[index + 1..end], out, true);
@@ -243,7 +246,9 @@ fn accent_argument(chars: &[char], start: usize) -> (String, usize) {
             };
             (base, (close + 1).min(chars.len()))
         }
-        Some('\\') if matches!(chars.get(index + 1), Some('i' | 'j')) => (chars[index + 1].to_string(), index + 2),
+        Some('\\') if matches!(chars.get(index + 1), Some('i' | 'j')) => {
+            (chars[index + 1].to_string(), index + 2)
+        }
         Some(&c) => (c.to_string(), index + 1),
         None => (String::new(), index),
     }
@@ -279,25 +284,46 @@ mod tests {
     fn accents_in_every_notation() {
         assert_eq!(to_unicode(r#"M{\"u}ller"#), "Müller");
         assert_eq!(to_unicode(r#"M\"uller"#), "Müller");
-        assert_eq!(to_unicode(r#"Lef{\`e}vre and Lef\`{e}vre"#), "Lefèvre and Lefèvre");
-        assert_eq!(to_unicode(r#"Fran\c{c}ois, \v{S}koda, Ga\"{e}l, {\'E}cole"#), "François, Škoda, Gaël, École");
-        assert_eq!(to_unicode(r#"Erd\H{o}s, \k{a}, \r{a}, \u{g}"#), "Erdős, ą, å, ğ");
+        assert_eq!(
+            to_unicode(r"Lef{\`e}vre and Lef\`{e}vre"),
+            "Lefèvre and Lefèvre"
+        );
+        assert_eq!(
+            to_unicode(r#"Fran\c{c}ois, \v{S}koda, Ga\"{e}l, {\'E}cole"#),
+            "François, Škoda, Gaël, École"
+        );
+        assert_eq!(
+            to_unicode(r"Erd\H{o}s, \k{a}, \r{a}, \u{g}"),
+            "Erdős, ą, å, ğ"
+        );
         assert_eq!(to_unicode(r#"na\"{\i}ve, \'{\i}"#), "naïve, í");
-        assert_eq!(to_unicode(r#"Stra{\ss}e, {\o}re, \AA ngstr\"om, \l{}\'od\'z"#), "Straße, øre, Ångström, łódź");
+        assert_eq!(
+            to_unicode(r#"Stra{\ss}e, {\o}re, \AA ngstr\"om, \l{}\'od\'z"#),
+            "Straße, øre, Ångström, łódź"
+        );
     }
 
     #[test]
     fn markup_escapes_math_and_punctuation() {
         assert_eq!(
-            to_unicode(r#"{{Green AI}}: \emph{Energy} \& Policy --- 100\% of $CO_2$ and $\alpha$"#),
+            to_unicode(r"{{Green AI}}: \emph{Energy} \& Policy --- 100\% of $CO_2$ and $\alpha$"),
             "Green AI: Energy & Policy — 100% of CO2 and α"
         );
-        assert_eq!(to_unicode("pages 685--686, ``quoted''"), "pages 685–686, “quoted”");
-        assert_eq!(to_unicode(r#"The \LaTeX{} Companion"#), "The LaTeX Companion");
+        assert_eq!(
+            to_unicode("pages 685--686, ``quoted''"),
+            "pages 685–686, “quoted”"
+        );
+        assert_eq!(to_unicode(r"The \LaTeX{} Companion"), "The LaTeX Companion");
         assert_eq!(to_unicode("New~York,\n  NY"), "New York, NY");
-        assert_eq!(to_unicode(r#"\textbf{\textit{nested}} \unknown{kept} \cite{gone}"#), "nested kept");
-        assert_eq!(to_unicode(r#"\href{https://x.org}{the link} and \{braces\}"#), "the link and {braces}");
-        assert_eq!(to_unicode(r#"broken {brace"#), "broken brace");
-        assert_eq!(to_unicode(r#"trailing \"#), "trailing");
+        assert_eq!(
+            to_unicode(r"\textbf{\textit{nested}} \unknown{kept} \cite{gone}"),
+            "nested kept"
+        );
+        assert_eq!(
+            to_unicode(r"\href{https://x.org}{the link} and \{braces\}"),
+            "the link and {braces}"
+        );
+        assert_eq!(to_unicode(r"broken {brace"), "broken brace");
+        assert_eq!(to_unicode(r"trailing \"), "trailing");
     }
 }

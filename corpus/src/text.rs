@@ -5,7 +5,8 @@ use ecolens_core::Person;
 
 /// Lower-case name particles that belong to the family name ("van Baalen", "de la Cruz").
 const PARTICLES: [&str; 16] = [
-    "van", "von", "de", "der", "den", "del", "della", "di", "da", "du", "la", "le", "ten", "ter", "dos", "das",
+    "van", "von", "de", "der", "den", "del", "della", "di", "da", "du", "la", "le", "ten", "ter",
+    "dos", "das",
 ];
 
 /// Words that mark an author as an organisation when the name has no comma.
@@ -55,7 +56,10 @@ pub fn parse_person(name: &str) -> Option<Person> {
 fn person_without_comma(name: &str) -> Person {
     let words: Vec<&str> = name.split(' ').collect();
     let lower = name.to_lowercase();
-    let is_organisation = words.len() > 4 || ORGANISATION_WORDS.iter().any(|w| lower.split(' ').any(|x| x == *w));
+    let is_organisation = words.len() > 4
+        || ORGANISATION_WORDS
+            .iter()
+            .any(|w| lower.split(' ').any(|x| x == *w));
     if words.len() == 1 || is_organisation {
         return Person::organisation(name);
     }
@@ -84,7 +88,9 @@ fn person_without_comma(name: &str) -> Person {
 /// already): `"x" is not valid: expected …`.
 pub fn value_problem(error: &ecolens_core::Error) -> String {
     match error {
-        ecolens_core::Error::InvalidValue { value, expected, .. } => {
+        ecolens_core::Error::InvalidValue {
+            value, expected, ..
+        } => {
             format!("{value:?} is not valid: expected {expected}")
         }
         other => other.to_string(),
@@ -150,7 +156,8 @@ pub fn glued_tag_at(value: &str) -> Option<usize> {
         // `XX  - ` with XX a tag, preceded by at least two spaces.
         if dash >= 4 {
             let tag = &bytes[dash - 2..dash];
-            let valid_tag = tag[0].is_ascii_uppercase() && (tag[1].is_ascii_uppercase() || tag[1].is_ascii_digit());
+            let valid_tag = tag[0].is_ascii_uppercase()
+                && (tag[1].is_ascii_uppercase() || tag[1].is_ascii_digit());
             if valid_tag && bytes[dash - 3] == b' ' && bytes[dash - 4] == b' ' {
                 let mut start = dash - 2;
                 while start > 0 && bytes[start - 1] == b' ' {
@@ -170,7 +177,11 @@ pub fn split_glued(value: &str) -> (&str, Option<(&str, &str)>) {
         Some(start) => {
             let rest = value[start..].trim_start();
             let tag = &rest[..2];
-            let glued = rest[2..].trim_start().strip_prefix('-').unwrap_or_default().trim();
+            let glued = rest[2..]
+                .trim_start()
+                .strip_prefix('-')
+                .unwrap_or_default()
+                .trim();
             (value[..start].trim_end(), Some((tag, glued)))
         }
         None => (value, None),
@@ -242,12 +253,30 @@ mod tests {
     #[test]
     fn names_in_the_shapes_exports_use() {
         assert_eq!(parse_person("Yang, Z."), Some(person("Yang", Some("Z."))));
-        assert_eq!(parse_person("McNamara, M.E."), Some(person("McNamara", Some("M.E."))));
-        assert_eq!(parse_person("van Acker, B."), Some(person("van Acker", Some("B."))));
-        assert_eq!(parse_person("Griffin DK"), Some(person("Griffin", Some("DK"))));
-        assert_eq!(parse_person("Mart van Baalen"), Some(person("van Baalen", Some("Mart"))));
-        assert_eq!(parse_person("Jean-Pierre de la Cruz"), Some(person("de la Cruz", Some("Jean-Pierre"))));
-        assert_eq!(parse_person("King, Jr., Martin Luther"), Some(person("King", Some("Martin Luther, Jr."))));
+        assert_eq!(
+            parse_person("McNamara, M.E."),
+            Some(person("McNamara", Some("M.E.")))
+        );
+        assert_eq!(
+            parse_person("van Acker, B."),
+            Some(person("van Acker", Some("B.")))
+        );
+        assert_eq!(
+            parse_person("Griffin DK"),
+            Some(person("Griffin", Some("DK")))
+        );
+        assert_eq!(
+            parse_person("Mart van Baalen"),
+            Some(person("van Baalen", Some("Mart")))
+        );
+        assert_eq!(
+            parse_person("Jean-Pierre de la Cruz"),
+            Some(person("de la Cruz", Some("Jean-Pierre")))
+        );
+        assert_eq!(
+            parse_person("King, Jr., Martin Luther"),
+            Some(person("King", Some("Martin Luther, Jr.")))
+        );
         assert_eq!(
             parse_person("World Health Organization"),
             Some(Person::organisation("World Health Organization"))
@@ -270,10 +299,14 @@ mod tests {
 
     #[test]
     fn glued_tags_are_found_and_split() {
-        let doi = "10.1038/s41467-024-48400-3     LK  - https://utrechtuniversity.on.worldcat.org/x";
+        let doi =
+            "10.1038/s41467-024-48400-3     LK  - https://utrechtuniversity.on.worldcat.org/x";
         assert_eq!(
             split_glued(doi),
-            ("10.1038/s41467-024-48400-3", Some(("LK", "https://utrechtuniversity.on.worldcat.org/x")))
+            (
+                "10.1038/s41467-024-48400-3",
+                Some(("LK", "https://utrechtuniversity.on.worldcat.org/x"))
+            )
         );
         let url = "https://www.embase.com/search?id=L2029880245&from=export     U2  - L2029880245";
         assert_eq!(split_glued(url).1, Some(("U2", "L2029880245")));
@@ -294,12 +327,20 @@ mod tests {
         let mut keywords = Vec::new();
         split_keywords("keratin;melanin; Keratin ;", &mut keywords);
         split_keywords("energy, machine learning", &mut keywords);
-        assert_eq!(keywords, ["keratin", "melanin", "energy", "machine learning"]);
         assert_eq!(
-            doi_in_url("https://www.scopus.com/inward/record.uri?eid=2-s2.0-8505&doi=10.15598%2faeee.v16i3.2698&partnerID=40"),
+            keywords,
+            ["keratin", "melanin", "energy", "machine learning"]
+        );
+        assert_eq!(
+            doi_in_url(
+                "https://www.scopus.com/inward/record.uri?eid=2-s2.0-8505&doi=10.15598%2faeee.v16i3.2698&partnerID=40"
+            ),
             Some("10.15598/aeee.v16i3.2698".into())
         );
-        assert_eq!(doi_in_url("https://doi.org/10.1145/3381831"), Some("10.1145/3381831".into()));
+        assert_eq!(
+            doi_in_url("https://doi.org/10.1145/3381831"),
+            Some("10.1145/3381831".into())
+        );
         assert_eq!(doi_in_url("https://example.org/paper"), None);
     }
 }

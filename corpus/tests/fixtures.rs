@@ -13,7 +13,9 @@ use ecolens_corpus::labels::{LabelDecision, labels_in_notes};
 use ecolens_corpus::read::{FileRead, read_file};
 
 fn fixture(name: &str) -> PathBuf {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/bibliographies").join(name);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/fixtures/bibliographies")
+        .join(name);
     assert!(path.is_file(), "fixture missing: {}", path.display());
     path
 }
@@ -42,7 +44,12 @@ fn rayyan_ris_with_glued_tags_and_decisions() {
     );
     assert_eq!(
         first.authors,
-        vec![Person::new("Yang", "Z."), Person::new("Jiang", "B."), Person::new("Xu", "J."), Person::new("McNamara", "M.E.")]
+        vec![
+            Person::new("Yang", "Z."),
+            Person::new("Jiang", "B."),
+            Person::new("Xu", "J."),
+            Person::new("McNamara", "M.E.")
+        ]
     );
     assert_eq!(first.year, Some(2024));
     assert_eq!(first.venue.as_deref(), Some("Nat. Commun."));
@@ -50,18 +57,39 @@ fn rayyan_ris_with_glued_tags_and_decisions() {
     assert_eq!(doi(first), Some("10.1038/s41467-024-48400-3"));
     assert_eq!(
         first.url.as_deref(),
-        Some("https://www.embase.com/search/results?subaction=viewrecord&id=L2029880245&from=export")
+        Some(
+            "https://www.embase.com/search/results?subaction=viewrecord&id=L2029880245&from=export"
+        )
     );
-    assert!(first.abstract_text.as_deref().unwrap().starts_with("Fossil feathers have transformed our understanding"));
+    assert!(
+        first
+            .abstract_text
+            .as_deref()
+            .unwrap()
+            .starts_with("Fossil feathers have transformed our understanding")
+    );
     assert!(first.keywords.contains(&"Psittacosaurus".to_owned()));
-    assert_eq!(file.parsed.records[0].original_key.as_deref(), Some("rayyan-42924189"));
+    assert_eq!(
+        file.parsed.records[0].original_key.as_deref(),
+        Some("rayyan-42924189")
+    );
 
     // Two records have no abstract, every record has a DOI.
-    let without_abstract: Vec<usize> = records.iter().enumerate().filter(|(_, r)| r.abstract_text.is_none()).map(|(i, _)| i).collect();
+    let without_abstract: Vec<usize> = records
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.abstract_text.is_none())
+        .map(|(i, _)| i)
+        .collect();
     assert_eq!(without_abstract, [1, 4]);
     assert!(records.iter().all(|r| r.doi.is_some()));
     // Non-ASCII author names survive.
-    assert!(records.iter().flat_map(|r| &r.authors).any(|a| a.family == "Černý"));
+    assert!(
+        records
+            .iter()
+            .flat_map(|r| &r.authors)
+            .any(|a| a.family == "Černý")
+    );
     // Rayyan decisions by Emily on six records.
     let decisions: Vec<_> = records
         .iter()
@@ -69,9 +97,27 @@ fn rayyan_ris_with_glued_tags_and_decisions() {
         .map(|label| (label.reviewer.unwrap(), label.decision))
         .collect();
     assert_eq!(decisions.len(), 6);
-    assert_eq!(decisions.iter().filter(|(_, d)| *d == LabelDecision::Include).count(), 2);
-    assert_eq!(decisions.iter().filter(|(_, d)| *d == LabelDecision::Maybe).count(), 2);
-    assert_eq!(decisions.iter().filter(|(_, d)| *d == LabelDecision::Exclude).count(), 2);
+    assert_eq!(
+        decisions
+            .iter()
+            .filter(|(_, d)| *d == LabelDecision::Include)
+            .count(),
+        2
+    );
+    assert_eq!(
+        decisions
+            .iter()
+            .filter(|(_, d)| *d == LabelDecision::Maybe)
+            .count(),
+        2
+    );
+    assert_eq!(
+        decisions
+            .iter()
+            .filter(|(_, d)| *d == LabelDecision::Exclude)
+            .count(),
+        2
+    );
     assert!(decisions.iter().all(|(reviewer, _)| reviewer == "Emily"));
 }
 
@@ -83,13 +129,26 @@ fn rayyan_csv_carries_the_same_records() {
     assert_eq!(csv.parsed.records.len(), 10);
     for (from_csv, from_ris) in csv.parsed.records.iter().zip(&ris.parsed.records) {
         assert_eq!(from_csv.record.title, from_ris.record.title);
-        assert_eq!(from_csv.record.doi, from_ris.record.doi, "{}", from_csv.record.title);
-        assert_eq!(from_csv.record.authors, from_ris.record.authors, "{}", from_csv.record.title);
+        assert_eq!(
+            from_csv.record.doi, from_ris.record.doi,
+            "{}",
+            from_csv.record.title
+        );
+        assert_eq!(
+            from_csv.record.authors, from_ris.record.authors,
+            "{}",
+            from_csv.record.title
+        );
         assert_eq!(from_csv.record.year, from_ris.record.year);
         assert_eq!(from_csv.original_key, from_ris.original_key);
     }
     // The glued tag survives into the CSV cells; it is cut off and reported per row.
-    let glued: Vec<_> = csv.parsed.problems.iter().filter(|p| p.message.contains("glued")).collect();
+    let glued: Vec<_> = csv
+        .parsed
+        .problems
+        .iter()
+        .filter(|p| p.message.contains("glued"))
+        .collect();
     assert!(glued.len() >= 10, "{:#?}", csv.parsed.problems);
     assert_eq!(glued[0].line, 2);
     assert_eq!(glued[0].field.as_deref(), Some("doi"));
@@ -104,20 +163,46 @@ fn pubmed_medline_saved_as_ris_is_read_as_medline() {
     assert_eq!(records.len(), 50);
     assert_eq!(file.parsed.rejected(), 0);
     let first = records[0];
-    assert_eq!(first.title, "Time lapse: A glimpse into prehistoric genomics.");
-    assert_eq!(first.pmid.as_ref().map(ecolens_core::Pmid::as_str), Some("30922926"));
+    assert_eq!(
+        first.title,
+        "Time lapse: A glimpse into prehistoric genomics."
+    );
+    assert_eq!(
+        first.pmid.as_ref().map(ecolens_core::Pmid::as_str),
+        Some("30922926")
+    );
     assert_eq!(doi(first), Some("10.1016/j.ejmg.2019.03.004"));
     assert_eq!(first.year, Some(2020));
-    assert_eq!(first.venue.as_deref(), Some("European journal of medical genetics"));
-    assert_eq!(&first.authors[..2], &[Person::new("Griffin", "Darren K"), Person::new("Larkin", "Denis M")]);
+    assert_eq!(
+        first.venue.as_deref(),
+        Some("European journal of medical genetics")
+    );
+    assert_eq!(
+        &first.authors[..2],
+        &[
+            Person::new("Griffin", "Darren K"),
+            Person::new("Larkin", "Denis M")
+        ]
+    );
     assert_eq!(first.authors[2], Person::new("O'Connor", "Rebecca E"));
     // Six-space continuation lines are joined into one abstract.
     let abstract_text = first.abstract_text.as_deref().unwrap();
-    assert!(abstract_text.starts_with("For the purpose of this review, 'time-lapse' refers to the reconstruction of ancestral"));
+    assert!(abstract_text.starts_with(
+        "For the purpose of this review, 'time-lapse' refers to the reconstruction of ancestral"
+    ));
     assert!(!abstract_text.contains("  "));
-    assert!(records.iter().all(|r| r.doi.is_some()), "every record has a [doi] LID or AID");
-    assert_eq!(file.parsed.records[49].original_key.as_deref(), Some("26605799"));
-    assert_eq!(records[49].title, "Eggshell Porosity Provides Insight on Evolution of Nesting in Dinosaurs.");
+    assert!(
+        records.iter().all(|r| r.doi.is_some()),
+        "every record has a [doi] LID or AID"
+    );
+    assert_eq!(
+        file.parsed.records[49].original_key.as_deref(),
+        Some("26605799")
+    );
+    assert_eq!(
+        records[49].title,
+        "Eggshell Porosity Provides Insight on Evolution of Nesting in Dinosaurs."
+    );
 }
 
 #[test]
@@ -133,19 +218,36 @@ fn scopus_ris_with_untagged_lines_keeps_them_as_notes() {
     );
     assert_eq!(first.authors.len(), 5);
     assert_eq!(first.authors[0], Person::new("Vaimann", "T."));
-    assert_eq!(first.venue.as_deref(), Some("Advances in Electrical and Electronic Engineering"));
+    assert_eq!(
+        first.venue.as_deref(),
+        Some("Advances in Electrical and Electronic Engineering")
+    );
     assert_eq!(first.pages.as_deref(), Some("271-278"));
     assert_eq!(first.year, Some(2018));
     assert_eq!(doi(first), Some("10.15598/aeee.v16i3.2698"));
     // "Export Date: …" and "Article" are kept in the notes, not glued onto `U3`.
-    assert_eq!(first.notes.as_deref(), Some("Export Date: 12 May 2022\nArticle"));
-    let untagged: Vec<_> = file.parsed.problems.iter().filter(|p| p.field.as_deref() == Some("untagged")).collect();
+    assert_eq!(
+        first.notes.as_deref(),
+        Some("Export Date: 12 May 2022\nArticle")
+    );
+    let untagged: Vec<_> = file
+        .parsed
+        .problems
+        .iter()
+        .filter(|p| p.field.as_deref() == Some("untagged"))
+        .collect();
     assert_eq!(untagged[0].line, 17);
     assert!(untagged[0].message.contains("Export Date: 12 May 2022"));
     // The second record is a conference paper filed as a book; its correspondence address
     // after blank lines joins the notes too.
     assert_eq!(records[1].kind, RecordKind::Book);
-    assert!(records[1].notes.as_deref().unwrap().contains("Correspondence Address: Van Acker, B."));
+    assert!(
+        records[1]
+            .notes
+            .as_deref()
+            .unwrap()
+            .contains("Correspondence Address: Van Acker, B.")
+    );
     assert_eq!(records[1].authors[0], Person::new("van Acker", "B."));
     // The last two records share title and abstract but not authors or DOI.
     assert_eq!(records[5].title, records[6].title);
@@ -168,12 +270,23 @@ fn endnote_xml_on_one_line() {
             "Strong CO2 binding in a water-stable, triazolate-bridged metal-organic framework functionalized with ethylenediamine",
         ]
     );
-    assert_eq!(records.iter().map(|r| r.year).collect::<Vec<_>>(), [Some(2014), Some(2015), Some(2009)]);
+    assert_eq!(
+        records.iter().map(|r| r.year).collect::<Vec<_>>(),
+        [Some(2014), Some(2015), Some(2009)]
+    );
     assert_eq!(
         records.iter().map(|r| doi(r)).collect::<Vec<_>>(),
-        [Some("10.1021/ja507655x"), Some("10.1038/ng.3226"), Some("10.1021/ja903411w")]
+        [
+            Some("10.1021/ja507655x"),
+            Some("10.1038/ng.3226"),
+            Some("10.1021/ja903411w")
+        ]
     );
-    assert!(records.iter().all(|r| r.kind == RecordKind::JournalArticle && !r.authors.is_empty()));
+    assert!(
+        records
+            .iter()
+            .all(|r| r.kind == RecordKind::JournalArticle && !r.authors.is_empty())
+    );
     assert!(records.iter().all(|r| r.abstract_text.is_some()));
 }
 
@@ -183,11 +296,21 @@ fn utf16le_biblatex_with_string_macro() {
     assert_eq!(file.format, Format::Bibtex);
     assert_eq!(file.encoding, "UTF-16LE (BOM)");
     assert_eq!(file.parsed.records.len(), 1);
-    assert!(file.parsed.problems.is_empty(), "{:#?}", file.parsed.problems);
+    assert!(
+        file.parsed.problems.is_empty(),
+        "{:#?}",
+        file.parsed.problems
+    );
     let parsed = &file.parsed.records[0];
-    assert_eq!(parsed.original_key.as_deref(), Some("Verwilghen+vanGalen+Wilke2011"));
+    assert_eq!(
+        parsed.original_key.as_deref(),
+        Some("Verwilghen+vanGalen+Wilke2011")
+    );
     let record = &parsed.record;
-    assert_eq!(record.title, "Investigation of the best suture pattern to close a stuffed Christmas turkey");
+    assert_eq!(
+        record.title,
+        "Investigation of the best suture pattern to close a stuffed Christmas turkey"
+    );
     assert_eq!(record.venue.as_deref(), Some("Veterinary Record"));
     assert_eq!(record.year, Some(2011));
     assert_eq!(doi(record), Some("10.1136/vr.d6221"));

@@ -28,7 +28,10 @@ struct RawEntry {
 
 impl RawEntry {
     fn get(&self, name: &str) -> Option<&str> {
-        self.fields.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+        self.fields
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -70,18 +73,20 @@ pub fn parse_into(text: &str, first_line: usize, parsed: &mut Parsed) {
         }
     }
     resolve_crossrefs(&mut entries, parsed);
-    for entry in entries {
+    for entry in &entries {
         convert(entry, parsed);
     }
 }
 
 /// Months are predefined macros in BibTeX.
 fn month_macros() -> HashMap<String, String> {
-    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
-        .iter()
-        .enumerate()
-        .map(|(index, name)| ((*name).to_owned(), (index + 1).to_string()))
-        .collect()
+    [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ]
+    .iter()
+    .enumerate()
+    .map(|(index, name)| ((*name).to_owned(), (index + 1).to_string()))
+    .collect()
 }
 
 struct Scanner<'a> {
@@ -116,7 +121,11 @@ impl Scanner<'_> {
 
     /// Moves to the next `@` that starts a line (after white space); returns its line.
     fn next_entry_start(&mut self) -> Option<usize> {
-        let mut at_line_start = self.position == 0 || self.chars.get(self.position.wrapping_sub(1)).is_some_and(|(_, c)| *c == '\n');
+        let mut at_line_start = self.position == 0
+            || self
+                .chars
+                .get(self.position.wrapping_sub(1))
+                .is_some_and(|(_, c)| *c == '\n');
         while let Some(c) = self.peek() {
             if c == '@' && at_line_start {
                 return Some(self.line);
@@ -160,7 +169,10 @@ impl Scanner<'_> {
                 Ok(())
             }
             Some(c) => Err((self.line, format!("expected {what}, found {c:?}"))),
-            None => Err((self.line, format!("expected {what}, found the end of the file"))),
+            None => Err((
+                self.line,
+                format!("expected {what}, found the end of the file"),
+            )),
         }
     }
 
@@ -221,9 +233,19 @@ impl Scanner<'_> {
             }
             Some(c) if c == close => {
                 self.bump();
-                return Ok(Some(RawEntry { kind, key, fields, line }));
+                return Ok(Some(RawEntry {
+                    kind,
+                    key,
+                    fields,
+                    line,
+                }));
             }
-            _ => return Err((self.line, format!("@{kind}{{{key}: expected ',' after the key"))),
+            _ => {
+                return Err((
+                    self.line,
+                    format!("@{kind}{{{key}: expected ',' after the key"),
+                ));
+            }
         }
         loop {
             self.skip_whitespace();
@@ -232,34 +254,75 @@ impl Scanner<'_> {
                     self.bump();
                     break;
                 }
-                None => return Err((line, format!("@{kind}{{{key}: the entry is not closed before the end of the file"))),
+                None => {
+                    return Err((
+                        line,
+                        format!(
+                            "@{kind}{{{key}: the entry is not closed before the end of the file"
+                        ),
+                    ));
+                }
                 _ => {}
             }
             if self.peek() == Some('@') && self.at_line_start() {
-                return Err((line, format!("@{kind}{{{key}: not closed before the entry at line {}", self.line)));
+                return Err((
+                    line,
+                    format!(
+                        "@{kind}{{{key}: not closed before the entry at line {}",
+                        self.line
+                    ),
+                ));
             }
             let name = self.identifier().to_ascii_lowercase();
             if name.is_empty() {
                 let found = self.peek().unwrap_or(' ');
-                return Err((self.line, format!("@{kind}{{{key}: expected a field name, found {found:?}")));
+                return Err((
+                    self.line,
+                    format!("@{kind}{{{key}: expected a field name, found {found:?}"),
+                ));
             }
             self.expect('=', &format!("'=' after field {name}"))?;
             let value = self.value(line)?;
             fields.push((name, value));
             self.skip_whitespace();
             if self.peek() == Some('@') && self.at_line_start() {
-                return Err((line, format!("@{kind}{{{key}: not closed before the entry at line {}", self.line)));
+                return Err((
+                    line,
+                    format!(
+                        "@{kind}{{{key}: not closed before the entry at line {}",
+                        self.line
+                    ),
+                ));
             }
             match self.peek() {
                 Some(',') => {
                     self.bump();
                 }
                 Some(c) if c == close => {}
-                Some(c) => return Err((self.line, format!("@{kind}{{{key}: expected ',' or '{close}' after a field value, found {c:?}"))),
-                None => return Err((line, format!("@{kind}{{{key}: the entry is not closed before the end of the file"))),
+                Some(c) => {
+                    return Err((
+                        self.line,
+                        format!(
+                            "@{kind}{{{key}: expected ',' or '{close}' after a field value, found {c:?}"
+                        ),
+                    ));
+                }
+                None => {
+                    return Err((
+                        line,
+                        format!(
+                            "@{kind}{{{key}: the entry is not closed before the end of the file"
+                        ),
+                    ));
+                }
             }
         }
-        Ok(Some(RawEntry { kind, key, fields, line }))
+        Ok(Some(RawEntry {
+            kind,
+            key,
+            fields,
+            line,
+        }))
     }
 
     fn at_line_start(&self) -> bool {
@@ -303,7 +366,12 @@ impl Scanner<'_> {
                     }
                 }
                 Some(c) => return Err((self.line, format!("expected a value, found {c:?}"))),
-                None => return Err((entry_line, "expected a value, found the end of the file".into())),
+                None => {
+                    return Err((
+                        entry_line,
+                        "expected a value, found the end of the file".into(),
+                    ));
+                }
             }
             self.skip_whitespace();
             if self.peek() == Some('#') {
@@ -336,7 +404,13 @@ impl Scanner<'_> {
                 '@' if previous_newline && self.looks_like_entry_start() => {
                     // Leave the '@' for the next entry.
                     self.position -= 1;
-                    return Err((entry_line, format!("unbalanced braces in the value opened at line {start_line}: a new entry starts at line {} inside it", self.line)));
+                    return Err((
+                        entry_line,
+                        format!(
+                            "unbalanced braces in the value opened at line {start_line}: a new entry starts at line {} inside it",
+                            self.line
+                        ),
+                    ));
                 }
                 _ => {}
             }
@@ -346,7 +420,10 @@ impl Scanner<'_> {
                 previous_newline = false;
             }
         }
-        Err((entry_line, format!("unbalanced braces: the value opened at line {start_line} is never closed")))
+        Err((
+            entry_line,
+            format!("unbalanced braces: the value opened at line {start_line} is never closed"),
+        ))
     }
 
     fn quoted(&mut self, entry_line: usize) -> Result<String, Failure> {
@@ -367,7 +444,10 @@ impl Scanner<'_> {
                 _ => {}
             }
         }
-        Err((entry_line, format!("the quoted value opened at line {start_line} is never closed")))
+        Err((
+            entry_line,
+            format!("the quoted value opened at line {start_line} is never closed"),
+        ))
     }
 
     fn skip_group(&mut self, close: char, line: usize) -> Result<(), Failure> {
@@ -383,17 +463,24 @@ impl Scanner<'_> {
                 }
             }
         }
-        Err((line, "@comment is not closed before the end of the file".into()))
+        Err((
+            line,
+            "@comment is not closed before the end of the file".into(),
+        ))
     }
 
     fn byte_position(&self) -> usize {
-        self.chars.get(self.position).map_or(self.text.len(), |(offset, _)| *offset)
+        self.chars
+            .get(self.position)
+            .map_or(self.text.len(), |(offset, _)| *offset)
     }
 
     /// After an `@` just read: `type{` follows.
     fn looks_like_entry_start(&self) -> bool {
         let rest = &self.text[self.byte_position()..];
-        let name_end = rest.find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(rest.len());
+        let name_end = rest
+            .find(|c: char| !c.is_ascii_alphabetic())
+            .unwrap_or(rest.len());
         name_end > 0 && rest[name_end..].trim_start().starts_with(['{', '('])
     }
 }
@@ -415,13 +502,19 @@ fn resolve_crossrefs(entries: &mut [RawEntry], parsed: &mut Parsed) {
                 line: entry.line,
                 key: Some(entry.key.clone()),
                 field: Some("crossref".into()),
-                message: format!("crossref to {reference:?}, which is not in the file; nothing inherited"),
+                message: format!(
+                    "crossref to {reference:?}, which is not in the file; nothing inherited"
+                ),
                 severity: Severity::Warning,
             });
             continue;
         };
         for (name, value) in &parent.fields {
-            let target = if name == "title" { "booktitle" } else { name.as_str() };
+            let target = if name == "title" {
+                "booktitle"
+            } else {
+                name.as_str()
+            };
             if target != "crossref" && entry.get(target).is_none() {
                 entry.fields.push((target.to_owned(), value.clone()));
             }
@@ -429,7 +522,7 @@ fn resolve_crossrefs(entries: &mut [RawEntry], parsed: &mut Parsed) {
     }
 }
 
-fn convert(entry: RawEntry, parsed: &mut Parsed) {
+fn convert(entry: &RawEntry, parsed: &mut Parsed) {
     let key = (!entry.key.is_empty()).then(|| entry.key.clone());
     let line = entry.line;
     let mut problems = Vec::new();
@@ -454,14 +547,19 @@ fn convert(entry: RawEntry, parsed: &mut Parsed) {
         return;
     };
     let mut record = Record::titled(title);
-    let eprint_type = text("eprinttype").or_else(|| text("archiveprefix")).unwrap_or_default().to_ascii_lowercase();
-    if let Some(eprint) = text("eprint") {
-        if eprint_type.is_empty() || eprint_type == "arxiv" {
-            match ArxivId::parse("eprint", &eprint) {
-                Ok(id) => record.arxiv = Some(id),
-                Err(error) if eprint_type == "arxiv" => warn("eprint", format!("{}; left out", value_problem(&error))),
-                Err(_) => {}
+    let eprint_type = text("eprinttype")
+        .or_else(|| text("archiveprefix"))
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    if let Some(eprint) = text("eprint")
+        && (eprint_type.is_empty() || eprint_type == "arxiv")
+    {
+        match ArxivId::parse("eprint", &eprint) {
+            Ok(id) => record.arxiv = Some(id),
+            Err(error) if eprint_type == "arxiv" => {
+                warn("eprint", format!("{}; left out", value_problem(&error)))
             }
+            Err(_) => {}
         }
     }
     record.kind = kind_for(&entry.kind, record.arxiv.is_some());
@@ -470,7 +568,10 @@ fn convert(entry: RawEntry, parsed: &mut Parsed) {
             .into_iter()
             .filter_map(|name| {
                 let trimmed = name.trim();
-                if trimmed.starts_with('{') && trimmed.ends_with('}') && crate::latex::to_unicode(trimmed).split(',').count() == 1 {
+                if trimmed.starts_with('{')
+                    && trimmed.ends_with('}')
+                    && crate::latex::to_unicode(trimmed).split(',').count() == 1
+                {
                     // A braced name is one unit: an organisation.
                     return Some(Person::organisation(to_unicode(trimmed)));
                 }
@@ -481,16 +582,29 @@ fn convert(entry: RawEntry, parsed: &mut Parsed) {
     let year_source = text("year").or_else(|| text("date"));
     if let Some(year) = year_source {
         match find_year(&year) {
-            Some(found) if ecolens_core::record::YEAR_RANGE.contains(&found) => record.year = Some(found),
+            Some(found) if ecolens_core::record::YEAR_RANGE.contains(&found) => {
+                record.year = Some(found)
+            }
             _ => warn("year", format!("{year:?} holds no year; left out")),
         }
     }
-    record.venue = ["journaltitle", "journal", "booktitle", "series", "school", "institution", "organization", "howpublished"]
-        .iter()
-        .find_map(|name| text(name));
+    record.venue = [
+        "journaltitle",
+        "journal",
+        "booktitle",
+        "series",
+        "school",
+        "institution",
+        "organization",
+        "howpublished",
+    ]
+    .iter()
+    .find_map(|name| text(name));
     record.volume = text("volume");
     record.issue = text("number").or_else(|| text("issue"));
-    record.pages = entry.get("pages").map(|pages| to_unicode(&pages.replace("--", "-")).replace('–', "-"));
+    record.pages = entry
+        .get("pages")
+        .map(|pages| to_unicode(&pages.replace("--", "-")).replace('–', "-"));
     record.publisher = text("publisher");
     if let Some(doi) = text("doi") {
         match Doi::parse("doi", &doi) {
@@ -502,7 +616,10 @@ fn convert(entry: RawEntry, parsed: &mut Parsed) {
         if url.starts_with("http://") || url.starts_with("https://") {
             record.url = Some(url.to_owned());
         } else {
-            warn("url", format!("{url:?} is not an http(s) address; left out"));
+            warn(
+                "url",
+                format!("{url:?} is not an http(s) address; left out"),
+            );
         }
     }
     if let Some(pmid) = text("pmid") {
@@ -548,7 +665,10 @@ fn split_names(value: &str) -> Vec<&str> {
             b' ' | b'\t' | b'\n' if depth == 0 => {
                 let rest = &value[index..];
                 let trimmed = rest.trim_start();
-                if trimmed.len() > 4 && trimmed[..3].eq_ignore_ascii_case("and") && trimmed.as_bytes()[3].is_ascii_whitespace() {
+                if trimmed.len() > 4
+                    && trimmed[..3].eq_ignore_ascii_case("and")
+                    && trimmed.as_bytes()[3].is_ascii_whitespace()
+                {
                     names.push(&value[start..index]);
                     let skipped = rest.len() - trimmed.len() + 3;
                     index += skipped;
@@ -568,7 +688,9 @@ fn split_names(value: &str) -> Vec<&str> {
 fn kind_for(entry_type: &str, has_arxiv: bool) -> RecordKind {
     match entry_type {
         "article" | "periodical" | "suppperiodical" => RecordKind::JournalArticle,
-        "inproceedings" | "conference" | "proceedings" | "mvproceedings" => RecordKind::ConferencePaper,
+        "inproceedings" | "conference" | "proceedings" | "mvproceedings" => {
+            RecordKind::ConferencePaper
+        }
         "book" | "mvbook" | "booklet" | "collection" | "mvcollection" => RecordKind::Book,
         "incollection" | "inbook" | "inreference" | "bookinbook" => RecordKind::BookChapter,
         "techreport" | "report" => RecordKind::Report,
@@ -640,13 +762,28 @@ mod tests {
 @misc{nodoi, title = "Quoted {title} with {"}escape{"}", doi = {not a doi}, year = {circa}}
 "#;
         let parsed = parse(text);
-        let keys: Vec<_> = parsed.records.iter().map(|r| r.original_key.clone().unwrap_or_default()).collect();
-        assert_eq!(keys, ["Lefevre2023", "proc2023", "Verwilghen+vanGalen+Wilke2011", "nodoi"]);
+        let keys: Vec<_> = parsed
+            .records
+            .iter()
+            .map(|r| r.original_key.clone().unwrap_or_default())
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "Lefevre2023",
+                "proc2023",
+                "Verwilghen+vanGalen+Wilke2011",
+                "nodoi"
+            ]
+        );
 
         let lefevre = &parsed.records[0].record;
         assert_eq!(lefevre.title, "Environmental assessment of AI: a case");
         assert_eq!(lefevre.kind, RecordKind::ConferencePaper);
-        assert_eq!(lefevre.venue.as_deref(), Some("Proceedings of the ACM Conference"));
+        assert_eq!(
+            lefevre.venue.as_deref(),
+            Some("Proceedings of the ACM Conference")
+        );
         assert_eq!(lefevre.year, Some(2023));
         assert_eq!(lefevre.pages.as_deref(), Some("1-10"));
         assert_eq!(lefevre.publisher.as_deref(), Some("ACM"));
@@ -662,8 +799,14 @@ mod tests {
         assert_eq!(turkey.year, Some(2011));
         assert_eq!(turkey.venue.as_deref(), Some("Veterinary Record"));
         assert_eq!(turkey.authors[2], Person::new("van Galen", "G."));
-        assert_eq!(turkey.arxiv.as_ref().map(ArxivId::as_str), Some("1234.56789"));
-        assert_eq!(parsed.records[3].record.title, "Quoted title with \"escape\"");
+        assert_eq!(
+            turkey.arxiv.as_ref().map(ArxivId::as_str),
+            Some("1234.56789")
+        );
+        assert_eq!(
+            parsed.records[3].record.title,
+            "Quoted title with \"escape\""
+        );
 
         let problems: Vec<String> = parsed.problems.iter().map(ToString::to_string).collect();
         assert_eq!(
@@ -678,7 +821,10 @@ mod tests {
 
     #[test]
     fn names_split_at_depth_zero() {
-        assert_eq!(split_names("A and {B and C} AND D and others"), ["A", " {B and C}", " D"]);
+        assert_eq!(
+            split_names("A and {B and C} AND D and others"),
+            ["A", " {B and C}", " D"]
+        );
         assert_eq!(split_names("Anderson, K."), ["Anderson, K."]);
     }
 }

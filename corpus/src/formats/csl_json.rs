@@ -240,13 +240,19 @@ fn read_item(item: &Map<String, Value>, line: usize, parsed: &mut Parsed) {
     if let Some(doi) = item.get("DOI").and_then(text) {
         match Doi::parse("DOI", &doi) {
             Ok(doi) => record.doi = Some(doi),
-            Err(error) => warn("DOI", format!("{}; left out", crate::text::value_problem(&error))),
+            Err(error) => warn(
+                "DOI",
+                format!("{}; left out", crate::text::value_problem(&error)),
+            ),
         }
     }
     if let Some(pmid) = item.get("PMID").and_then(text) {
         match Pmid::parse("PMID", &pmid) {
             Ok(pmid) => record.pmid = Some(pmid),
-            Err(error) => warn("PMID", format!("{}; left out", crate::text::value_problem(&error))),
+            Err(error) => warn(
+                "PMID",
+                format!("{}; left out", crate::text::value_problem(&error)),
+            ),
         }
     }
     if let Some(url) = item.get("URL").and_then(text) {

@@ -7,7 +7,9 @@ use ecolens_core::{ArxivId, Doi, Pmid, Record, RecordKind};
 
 use crate::labels::{ImportedLabel, LabelTool, asreview_column_decision};
 use crate::parsed::{Parsed, ParsedRecord, Problem, Severity};
-use crate::text::{collapse_whitespace, doi_in_url, find_year, parse_person, split_glued, split_keywords};
+use crate::text::{
+    collapse_whitespace, doi_in_url, find_year, parse_person, split_glued, split_keywords,
+};
 
 /// What a column holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,14 +38,21 @@ enum Column {
 
 /// The column a header names, if ecolens reads it.
 fn column_for(header: &str) -> Option<Column> {
-    let name: String = header.chars().filter(char::is_ascii_alphanumeric).flat_map(char::to_lowercase).collect();
+    let name: String = header
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .flat_map(char::to_lowercase)
+        .collect();
     Some(match name.as_str() {
         "title" | "ti" | "articletitle" | "documenttitle" | "primarytitle" | "t1" => Column::Title,
         "abstract" | "ab" | "abstractnote" => Column::Abstract,
-        "authors" | "author" | "au" | "authorfullnames" | "authorfullname" | "creators" | "authorsfullnames" => Column::Authors,
-        "year" | "py" | "publicationyear" | "pubyear" | "date" | "publicationdate" | "issued" => Column::Year,
-        "journal" | "sourcetitle" | "publicationtitle" | "secondarytitle" | "venue" | "so" | "booktitle" | "journaltitle"
-        | "containertitle" | "source" => Column::Venue,
+        "authors" | "author" | "au" | "authorfullnames" | "authorfullname" | "creators"
+        | "authorsfullnames" => Column::Authors,
+        "year" | "py" | "publicationyear" | "pubyear" | "date" | "publicationdate" | "issued" => {
+            Column::Year
+        }
+        "journal" | "sourcetitle" | "publicationtitle" | "secondarytitle" | "venue" | "so"
+        | "booktitle" | "journaltitle" | "containertitle" | "source" => Column::Venue,
         "volume" | "vl" => Column::Volume,
         "issue" | "number" | "is" => Column::Issue,
         "pages" | "page" | "pg" => Column::Pages,
@@ -58,7 +67,12 @@ fn column_for(header: &str) -> Option<Column> {
         "notes" | "note" | "n1" => Column::Notes,
         "type" | "documenttype" | "itemtype" | "ty" | "kind" => Column::Kind,
         "key" | "id" | "recordid" | "citationkey" => Column::Key,
-        "labelincluded" | "included" | "finalincluded" | "asreviewlabel" | "labelabstractincluded" | "label" => Column::Label,
+        "labelincluded"
+        | "included"
+        | "finalincluded"
+        | "asreviewlabel"
+        | "labelabstractincluded"
+        | "label" => Column::Label,
         _ => return None,
     })
 }
@@ -73,7 +87,9 @@ pub fn sniff(head: &str) -> Option<u8> {
             .flexible(true)
             .from_reader(head.as_bytes());
         let mut rows = reader.records().take(20);
-        let Some(Ok(header)) = rows.next() else { continue };
+        let Some(Ok(header)) = rows.next() else {
+            continue;
+        };
         if header.len() < 2 || !header.iter().any(|h| column_for(h) == Some(Column::Title)) {
             continue;
         }
@@ -98,25 +114,44 @@ pub fn parse(text: &str, delimiter: u8) -> Parsed {
     let headers = match reader.headers() {
         Ok(headers) => headers.clone(),
         Err(error) => {
-            parsed.problems.push(rejected(1, None, None, format!("unreadable header row: {error}")));
+            parsed.problems.push(rejected(
+                1,
+                None,
+                None,
+                format!("unreadable header row: {error}"),
+            ));
             return parsed;
         }
     };
     let columns: Vec<Option<Column>> = headers.iter().map(column_for).collect();
     if !columns.contains(&Some(Column::Title)) {
-        parsed.problems.push(rejected(1, None, None, "no title column in the header (title, Title, Article Title, TI …)".into()));
+        parsed.problems.push(rejected(
+            1,
+            None,
+            None,
+            "no title column in the header (title, Title, Article Title, TI …)".into(),
+        ));
         return parsed;
     }
     for row in reader.records() {
         let row = match row {
             Ok(row) => row,
             Err(error) => {
-                let line = error.position().map_or(0, |p| usize::try_from(p.line()).unwrap_or(0));
-                parsed.problems.push(rejected(line, None, None, format!("unreadable row: {error}")));
+                let line = error
+                    .position()
+                    .map_or(0, |p| usize::try_from(p.line()).unwrap_or(0));
+                parsed.problems.push(rejected(
+                    line,
+                    None,
+                    None,
+                    format!("unreadable row: {error}"),
+                ));
                 continue;
             }
         };
-        let line = row.position().map_or(0, |p| usize::try_from(p.line()).unwrap_or(0));
+        let line = row
+            .position()
+            .map_or(0, |p| usize::try_from(p.line()).unwrap_or(0));
         read_row(&row, &headers, &columns, line, &mut parsed);
     }
     parsed
@@ -132,7 +167,13 @@ fn rejected(line: usize, key: Option<String>, field: Option<String>, message: St
     }
 }
 
-fn read_row(row: &::csv::StringRecord, headers: &::csv::StringRecord, columns: &[Option<Column>], line: usize, parsed: &mut Parsed) {
+fn read_row(
+    row: &::csv::StringRecord,
+    headers: &::csv::StringRecord,
+    columns: &[Option<Column>],
+    line: usize,
+    parsed: &mut Parsed,
+) {
     let value = |wanted: Column| -> Option<&str> {
         columns
             .iter()
@@ -158,8 +199,16 @@ fn read_row(row: &::csv::StringRecord, headers: &::csv::StringRecord, columns: &
             severity: Severity::Warning,
         });
     };
-    let Some(title) = value(Column::Title).map(collapse_whitespace).filter(|t| !t.is_empty()) else {
-        parsed.problems.push(rejected(line, key, Some(header_of(Column::Title)), "no title: a record needs one".into()));
+    let Some(title) = value(Column::Title)
+        .map(collapse_whitespace)
+        .filter(|t| !t.is_empty())
+    else {
+        parsed.problems.push(rejected(
+            line,
+            key,
+            Some(header_of(Column::Title)),
+            "no title: a record needs one".into(),
+        ));
         return;
     };
     let mut record = Record::titled(title);
@@ -173,7 +222,9 @@ fn read_row(row: &::csv::StringRecord, headers: &::csv::StringRecord, columns: &
     }
     if let Some(year) = value(Column::Year) {
         match find_year(year) {
-            Some(found) if ecolens_core::record::YEAR_RANGE.contains(&found) => record.year = Some(found),
+            Some(found) if ecolens_core::record::YEAR_RANGE.contains(&found) => {
+                record.year = Some(found)
+            }
             _ => warn(Column::Year, format!("{year:?} holds no year; left out")),
         }
     }
@@ -191,17 +242,26 @@ fn read_row(row: &::csv::StringRecord, headers: &::csv::StringRecord, columns: &
     if let Some(raw) = value(Column::Doi) {
         let (doi, glued) = split_glued(raw);
         if glued.is_some() {
-            warn(Column::Doi, "text of another RIS tag glued onto the DOI was cut off".into());
+            warn(
+                Column::Doi,
+                "text of another RIS tag glued onto the DOI was cut off".into(),
+            );
         }
         match Doi::parse("doi", doi) {
             Ok(doi) => record.doi = Some(doi),
-            Err(error) => warn(Column::Doi, format!("{}; left out", crate::text::value_problem(&error))),
+            Err(error) => warn(
+                Column::Doi,
+                format!("{}; left out", crate::text::value_problem(&error)),
+            ),
         }
     }
     if let Some(raw) = value(Column::Url) {
         let (url, glued) = split_glued(raw);
         if glued.is_some() {
-            warn(Column::Url, "text of another RIS tag glued onto the URL was cut off".into());
+            warn(
+                Column::Url,
+                "text of another RIS tag glued onto the URL was cut off".into(),
+            );
         }
         let url = url.split_whitespace().next().unwrap_or_default();
         if url.starts_with("http://") || url.starts_with("https://") {
@@ -210,19 +270,28 @@ fn read_row(row: &::csv::StringRecord, headers: &::csv::StringRecord, columns: &
                 record.doi = doi_in_url(url).and_then(|d| Doi::parse("url", &d).ok());
             }
         } else {
-            warn(Column::Url, format!("{url:?} is not an http(s) address; left out"));
+            warn(
+                Column::Url,
+                format!("{url:?} is not an http(s) address; left out"),
+            );
         }
     }
     if let Some(pmid) = value(Column::Pmid) {
         match Pmid::parse("pmid", pmid.trim_end_matches(".0")) {
             Ok(pmid) => record.pmid = Some(pmid),
-            Err(error) => warn(Column::Pmid, format!("{}; left out", crate::text::value_problem(&error))),
+            Err(error) => warn(
+                Column::Pmid,
+                format!("{}; left out", crate::text::value_problem(&error)),
+            ),
         }
     }
     if let Some(arxiv) = value(Column::Arxiv) {
         match ArxivId::parse("arxiv", arxiv) {
             Ok(arxiv) => record.arxiv = Some(arxiv),
-            Err(error) => warn(Column::Arxiv, format!("{}; left out", crate::text::value_problem(&error))),
+            Err(error) => warn(
+                Column::Arxiv,
+                format!("{}; left out", crate::text::value_problem(&error)),
+            ),
         }
     }
     record.abstract_text = value(Column::Abstract).map(str::to_owned);
@@ -247,11 +316,16 @@ fn read_row(row: &::csv::StringRecord, headers: &::csv::StringRecord, columns: &
             original_key: key,
             labels,
         }),
-        Err(error) => parsed.problems.push(rejected(line, key, error.field().map(str::to_owned), error.to_string())),
+        Err(error) => parsed.problems.push(rejected(
+            line,
+            key,
+            error.field().map(str::to_owned),
+            error.to_string(),
+        )),
     }
 }
 
-/// Splits an author cell: `A and B` (Rayyan, BibTeX style), `A; B` (Scopus, WoS),
+/// Splits an author cell: `A and B` (Rayyan, BibTeX style), `A; B` (Scopus, `WoS`),
 /// `Last F., Last G.` (Scopus short form), or `Last, First` for one author.
 fn split_authors(cell: &str) -> Vec<&str> {
     if cell.contains(" and ") {
@@ -310,11 +384,23 @@ mod tests {
 
     #[test]
     fn author_cells_in_every_shape() {
-        assert_eq!(split_authors("Yang, Z. and Jiang, B."), ["Yang, Z.", "Jiang, B."]);
-        assert_eq!(split_authors("Yang, Z.; Jiang, B."), ["Yang, Z.", " Jiang, B."]);
-        assert_eq!(split_authors("Vaimann T., Kudrjavtsev O., Kilk A."), ["Vaimann T.", "Kudrjavtsev O.", "Kilk A."]);
+        assert_eq!(
+            split_authors("Yang, Z. and Jiang, B."),
+            ["Yang, Z.", "Jiang, B."]
+        );
+        assert_eq!(
+            split_authors("Yang, Z.; Jiang, B."),
+            ["Yang, Z.", " Jiang, B."]
+        );
+        assert_eq!(
+            split_authors("Vaimann T., Kudrjavtsev O., Kilk A."),
+            ["Vaimann T.", "Kudrjavtsev O.", "Kilk A."]
+        );
         assert_eq!(split_authors("Smith, John"), ["Smith, John"]);
-        assert_eq!(split_authors("Smith, J., Doe, K."), ["Smith, J.", " Doe, K."]);
+        assert_eq!(
+            split_authors("Smith, J., Doe, K."),
+            ["Smith, J.", " Doe, K."]
+        );
     }
 
     #[test]
@@ -323,7 +409,11 @@ mod tests {
                     Green AI;Schwartz, R.; Dodge, J.;2020;10.1145/3381831;1\n\
                     ;Nobody;2020;;0\n\
                     Odd year;Doe, J.;MMXX;not a doi;\n";
-        assert_eq!(sniff(text), None, "rows with ';' inside cells are inconsistent");
+        assert_eq!(
+            sniff(text),
+            None,
+            "rows with ';' inside cells are inconsistent"
+        );
         let text = "Title\tAuthors\tPublication Year\tDOI\tlabel_included\n\
                     Green AI\tSchwartz, R.; Dodge, J.\t2020\t10.1145/3381831\t1\n\
                     \tNobody\t2020\t\t0\n\
@@ -335,7 +425,10 @@ mod tests {
         assert_eq!(green.line, 2);
         assert_eq!(green.record.authors.len(), 2);
         assert_eq!(green.record.year, Some(2020));
-        assert_eq!(green.labels[0].decision, crate::labels::LabelDecision::Include);
+        assert_eq!(
+            green.labels[0].decision,
+            crate::labels::LabelDecision::Include
+        );
         let problems: Vec<String> = parsed.problems.iter().map(ToString::to_string).collect();
         assert_eq!(
             problems,

@@ -7,7 +7,9 @@ use ecolens_core::{Doi, Person, Record, RecordKind};
 use quick_xml::events::Event;
 
 use crate::parsed::{Parsed, ParsedRecord, Problem, Severity};
-use crate::text::{collapse_whitespace, doi_in_url, find_year, parse_person, split_keywords, value_problem};
+use crate::text::{
+    collapse_whitespace, doi_in_url, find_year, parse_person, split_keywords, value_problem,
+};
 
 /// Format name used in provenance.
 pub const FORMAT: &str = "endnote-xml";
@@ -165,11 +167,19 @@ fn finish(raw: RawRecord, parsed: &mut Parsed) {
     };
     let mut record = Record::titled(title);
     record.kind = kind_for(raw.kind.as_deref().unwrap_or_default());
-    record.authors = raw.authors.iter().filter_map(|name| parse_person(name)).collect::<Vec<Person>>();
+    record.authors = raw
+        .authors
+        .iter()
+        .filter_map(|name| parse_person(name))
+        .collect::<Vec<Person>>();
     if let Some(year) = &raw.year {
         match find_year(year) {
-            Some(found) if ecolens_core::record::YEAR_RANGE.contains(&found) => record.year = Some(found),
-            _ => parsed.problems.push(warn("year", format!("{year:?} holds no year; left out"))),
+            Some(found) if ecolens_core::record::YEAR_RANGE.contains(&found) => {
+                record.year = Some(found)
+            }
+            _ => parsed
+                .problems
+                .push(warn("year", format!("{year:?} holds no year; left out"))),
         }
     }
     record.venue = raw.secondary_title.or(raw.periodical);
@@ -182,12 +192,23 @@ fn finish(raw: RawRecord, parsed: &mut Parsed) {
     if let Some(doi) = raw.doi {
         match Doi::parse("electronic-resource-num", &doi) {
             Ok(doi) => record.doi = Some(doi),
-            Err(error) => parsed.problems.push(warn("electronic-resource-num", format!("{}; left out", value_problem(&error)))),
+            Err(error) => parsed.problems.push(warn(
+                "electronic-resource-num",
+                format!("{}; left out", value_problem(&error)),
+            )),
         }
     }
-    record.url = raw.urls.iter().find(|url| url.starts_with("http://") || url.starts_with("https://")).cloned();
+    record.url = raw
+        .urls
+        .iter()
+        .find(|url| url.starts_with("http://") || url.starts_with("https://"))
+        .cloned();
     if record.doi.is_none() {
-        record.doi = raw.urls.iter().find_map(|url| doi_in_url(url)).and_then(|doi| Doi::parse("url", &doi).ok());
+        record.doi = raw
+            .urls
+            .iter()
+            .find_map(|url| doi_in_url(url))
+            .and_then(|doi| Doi::parse("url", &doi).ok());
     }
     for keyword in &raw.keywords {
         split_keywords(keyword, &mut record.keywords);
@@ -210,12 +231,14 @@ fn finish(raw: RawRecord, parsed: &mut Parsed) {
 }
 
 fn line_at(text: &str, offset: usize) -> usize {
-    text.as_bytes()[..offset.min(text.len())].iter().filter(|&&b| b == b'\n').count() + 1
+    memchr::memchr_iter(b'\n', &text.as_bytes()[..offset.min(text.len())]).count() + 1
 }
 
 fn kind_for(name: &str) -> RecordKind {
     match name {
-        "Journal Article" | "Magazine Article" | "Newspaper Article" | "Electronic Article" => RecordKind::JournalArticle,
+        "Journal Article" | "Magazine Article" | "Newspaper Article" | "Electronic Article" => {
+            RecordKind::JournalArticle
+        }
         "Conference Proceedings" | "Conference Paper" => RecordKind::ConferencePaper,
         "Book" | "Edited Book" | "Electronic Book" => RecordKind::Book,
         "Book Section" | "Electronic Book Section" => RecordKind::BookChapter,
@@ -250,15 +273,28 @@ mod tests {
         assert_eq!(parsed.records.len(), 1);
         let record = &parsed.records[0].record;
         assert_eq!(record.title, "CO2 capture & storage");
-        assert_eq!(record.authors, vec![Person::new("Smith", "J."), Person::new("Doe", "K.")]);
+        assert_eq!(
+            record.authors,
+            vec![Person::new("Smith", "J."), Person::new("Doe", "K.")]
+        );
         assert_eq!(record.venue.as_deref(), Some("J. Am. Chem. Soc."));
         assert_eq!(record.year, Some(2014));
-        assert_eq!(record.doi.as_ref().map(Doi::as_str), Some("10.1021/ja507655x"));
+        assert_eq!(
+            record.doi.as_ref().map(Doi::as_str),
+            Some("10.1021/ja507655x")
+        );
         assert_eq!(record.keywords, ["carbon", "MOF"]);
         assert_eq!(parsed.records[0].line, 2);
         assert_eq!(parsed.problems.len(), 2, "{:#?}", parsed.problems);
-        assert_eq!(parsed.problems[0].to_string(), "line 8 (2) title: no <title>: a record needs one — record rejected");
+        assert_eq!(
+            parsed.problems[0].to_string(),
+            "line 8 (2) title: no <title>: a record needs one — record rejected"
+        );
         assert_eq!(parsed.problems[1].line, 9);
-        assert!(parsed.problems[1].message.starts_with("malformed XML"), "{}", parsed.problems[1].message);
+        assert!(
+            parsed.problems[1].message.starts_with("malformed XML"),
+            "{}",
+            parsed.problems[1].message
+        );
     }
 }

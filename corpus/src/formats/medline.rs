@@ -4,13 +4,15 @@
 //!
 //! The DOI is taken from `LID`/`AID` values ending in `[doi]`; full author names from `FAU`
 //! (falling back to `AU`); the journal from `JT` (falling back to `TA`); keywords from `OT`
-//! then MeSH headings (`MH`). A record without PMID and title is rejected; a date without a
+//! then `MeSH` headings (`MH`). A record without PMID and title is rejected; a date without a
 //! year leaves the year out with a warning and keeps the record.
 
 use ecolens_core::{Doi, Pmid, Record, RecordKind};
 
 use crate::parsed::{Parsed, ParsedRecord, Problem, Severity};
-use crate::text::{Lines, collapse_whitespace, find_year, parse_person, push_keyword, value_problem};
+use crate::text::{
+    Lines, collapse_whitespace, find_year, parse_person, push_keyword, value_problem,
+};
 
 /// Format name used in provenance.
 pub const FORMAT: &str = "medline";
@@ -30,14 +32,14 @@ pub fn parse_into(text: &str, first_line: usize, parsed: &mut Parsed) {
         let number = first_line + index;
         if line.trim().is_empty() {
             if !fields.is_empty() {
-                finish(std::mem::take(&mut fields), start_line, parsed);
+                finish(&std::mem::take(&mut fields), start_line, parsed);
             }
             continue;
         }
         if let Some((tag, value)) = tag_and_value(line) {
             if tag == "PMID" && !fields.is_empty() {
                 // A new record without a blank line before it.
-                finish(std::mem::take(&mut fields), start_line, parsed);
+                finish(&std::mem::take(&mut fields), start_line, parsed);
             }
             if fields.is_empty() {
                 start_line = number;
@@ -57,7 +59,7 @@ pub fn parse_into(text: &str, first_line: usize, parsed: &mut Parsed) {
         }
     }
     if !fields.is_empty() {
-        finish(fields, start_line, parsed);
+        finish(&fields, start_line, parsed);
     }
 }
 
@@ -68,13 +70,17 @@ fn tag_and_value(line: &str) -> Option<(&str, &str)> {
         return None;
     }
     let tag = line[..4].trim_end();
-    if tag.is_empty() || !tag.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()) {
+    if tag.is_empty()
+        || !tag
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+    {
         return None;
     }
     Some((tag, line.get(5..).unwrap_or_default().trim()))
 }
 
-fn finish(fields: Vec<(&str, String, usize)>, line: usize, parsed: &mut Parsed) {
+fn finish(fields: &[(&str, String, usize)], line: usize, parsed: &mut Parsed) {
     let get = |tag: &str| fields.iter().find(|(t, _, _)| *t == tag);
     let all = |tag: &'static str| fields.iter().filter(move |(t, _, _)| *t == tag);
     let key = get("PMID").map(|(_, value, _)| value.clone());
@@ -88,7 +94,9 @@ fn finish(fields: Vec<(&str, String, usize)>, line: usize, parsed: &mut Parsed) 
             severity: Severity::Warning,
         });
     };
-    let title = get("TI").or_else(|| get("BTI")).map(|(_, value, _)| collapse_whitespace(value));
+    let title = get("TI")
+        .or_else(|| get("BTI"))
+        .map(|(_, value, _)| collapse_whitespace(value));
     let Some(title) = title.filter(|t| !t.is_empty()) else {
         parsed.problems.extend(problems);
         parsed.problems.push(Problem {
@@ -105,46 +113,80 @@ fn finish(fields: Vec<(&str, String, usize)>, line: usize, parsed: &mut Parsed) 
     if let Some((_, pmid, pmid_line)) = get("PMID") {
         match Pmid::parse("PMID", pmid) {
             Ok(pmid) => record.pmid = Some(pmid),
-            Err(error) => warn(*pmid_line, "PMID", format!("{}; left out", value_problem(&error))),
+            Err(error) => warn(
+                *pmid_line,
+                "PMID",
+                format!("{}; left out", value_problem(&error)),
+            ),
         }
     }
     let full_names: Vec<_> = all("FAU").collect();
-    let names = if full_names.is_empty() { all("AU").collect() } else { full_names };
+    let names = if full_names.is_empty() {
+        all("AU").collect()
+    } else {
+        full_names
+    };
     for (tag, name, name_line) in names {
         match parse_person(name) {
             Some(person) => record.authors.push(person),
-            None => warn(*name_line, tag, format!("author {name:?} has no name; left out")),
+            None => warn(
+                *name_line,
+                tag,
+                format!("author {name:?} has no name; left out"),
+            ),
         }
     }
     if record.authors.is_empty() {
         for (_, name, _) in all("CN") {
-            record.authors.push(ecolens_core::Person::organisation(name.clone()));
+            record
+                .authors
+                .push(ecolens_core::Person::organisation(name.clone()));
         }
     }
     if let Some((_, date, date_line)) = get("DP") {
         match find_year(date) {
-            Some(year) if ecolens_core::record::YEAR_RANGE.contains(&year) => record.year = Some(year),
-            _ => warn(*date_line, "DP", format!("{date:?} holds no year; left out")),
+            Some(year) if ecolens_core::record::YEAR_RANGE.contains(&year) => {
+                record.year = Some(year)
+            }
+            _ => warn(
+                *date_line,
+                "DP",
+                format!("{date:?} holds no year; left out"),
+            ),
         }
     }
-    record.venue = get("JT").or_else(|| get("TA")).map(|(_, value, _)| collapse_whitespace(value));
+    record.venue = get("JT")
+        .or_else(|| get("TA"))
+        .map(|(_, value, _)| collapse_whitespace(value));
     record.volume = get("VI").map(|(_, value, _)| value.clone());
     record.issue = get("IP").map(|(_, value, _)| value.clone());
     record.pages = get("PG").map(|(_, value, _)| value.clone());
     record.publisher = get("PB").map(|(_, value, _)| value.clone());
     let doi = all("LID")
         .chain(all("AID"))
-        .find_map(|(_, value, doi_line)| value.strip_suffix("[doi]").map(|doi| (doi.trim(), *doi_line)));
+        .find_map(|(_, value, doi_line)| {
+            value
+                .strip_suffix("[doi]")
+                .map(|doi| (doi.trim(), *doi_line))
+        });
     if let Some((doi, doi_line)) = doi {
         match Doi::parse("LID", doi) {
             Ok(doi) => record.doi = Some(doi),
-            Err(error) => warn(doi_line, "LID", format!("{}; left out", value_problem(&error))),
+            Err(error) => warn(
+                doi_line,
+                "LID",
+                format!("{}; left out", value_problem(&error)),
+            ),
         }
     }
     record.abstract_text = get("AB").map(|(_, value, _)| collapse_whitespace(value));
     for (_, keyword, _) in all("OT").chain(all("MH")) {
         // MeSH qualifiers ("Dinosaurs/genetics") keep the heading; "*" marks a major topic.
-        let heading = keyword.split('/').next().unwrap_or_default().trim_start_matches('*');
+        let heading = keyword
+            .split('/')
+            .next()
+            .unwrap_or_default()
+            .trim_start_matches('*');
         push_keyword(heading, &mut record.keywords);
     }
     parsed.problems.extend(problems);
@@ -194,8 +236,14 @@ mod tests {
         let parsed = parse(text);
         assert_eq!(parsed.records.len(), 2);
         let first = &parsed.records[0].record;
-        assert_eq!(first.title, "Time lapse: A glimpse into prehistoric genomics.");
-        assert_eq!(first.doi.as_ref().map(Doi::as_str), Some("10.1016/j.ejmg.2019.03.004"));
+        assert_eq!(
+            first.title,
+            "Time lapse: A glimpse into prehistoric genomics."
+        );
+        assert_eq!(
+            first.doi.as_ref().map(Doi::as_str),
+            Some("10.1016/j.ejmg.2019.03.004")
+        );
         assert_eq!(first.pmid.as_ref().map(Pmid::as_str), Some("30922926"));
         assert_eq!(first.authors[0].family, "Griffin");
         assert_eq!(first.authors[0].given.as_deref(), Some("Darren K"));

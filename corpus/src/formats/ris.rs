@@ -75,7 +75,11 @@ pub fn parse_into(text: &str, first_line: usize, parsed: &mut Parsed) {
             _ => {
                 let builder = open.get_or_insert_with(|| {
                     let mut builder = Builder::new(number, "");
-                    builder.warn(number, "TY", "record has no TY line; read as a generic record".into());
+                    builder.warn(
+                        number,
+                        "TY",
+                        "record has no TY line; read as a generic record".into(),
+                    );
                     builder
                 });
                 builder.tagged(tag, value, number);
@@ -90,7 +94,9 @@ pub fn parse_into(text: &str, first_line: usize, parsed: &mut Parsed) {
             line: first_skipped,
             key: None,
             field: None,
-            message: format!("{skipped_before_first_record} untagged line(s) outside any record were ignored"),
+            message: format!(
+                "{skipped_before_first_record} untagged line(s) outside any record were ignored"
+            ),
             severity: Severity::Warning,
         });
     }
@@ -100,7 +106,11 @@ pub fn parse_into(text: &str, first_line: usize, parsed: &mut Parsed) {
 /// the dash, as some exporters write.
 fn tag_and_value(line: &str) -> Option<(&str, &str)> {
     let bytes = line.as_bytes();
-    if bytes.len() < 4 || !bytes[0].is_ascii_uppercase() || !(bytes[1].is_ascii_uppercase() || bytes[1].is_ascii_digit()) || bytes[2] != b' ' {
+    if bytes.len() < 4
+        || !bytes[0].is_ascii_uppercase()
+        || !(bytes[1].is_ascii_uppercase() || bytes[1].is_ascii_digit())
+        || bytes[2] != b' '
+    {
         return None;
     }
     let dash = if bytes[3] == b'-' {
@@ -301,7 +311,11 @@ impl<'a> Builder<'a> {
             self.current,
             Current::Abstract | Current::SecondaryAbstract | Current::Note | Current::Orphan
         );
-        let target = if after_blank && !long_text { Current::Nothing } else { self.current };
+        let target = if after_blank && !long_text {
+            Current::Nothing
+        } else {
+            self.current
+        };
         let separator = if after_blank { "\n" } else { " " };
         match target {
             Current::Title => append(self.title.as_mut().map(|(_, t)| t), " ", text),
@@ -312,7 +326,11 @@ impl<'a> Builder<'a> {
             Current::Note | Current::Orphan => append(self.notes.last_mut(), "\n", text),
             Current::Nothing | Current::Other => {
                 self.notes.push(Cow::Borrowed(text));
-                self.warn(line, "untagged", format!("untagged line {text:?} kept in the notes"));
+                self.warn(
+                    line,
+                    "untagged",
+                    format!("untagged line {text:?} kept in the notes"),
+                );
                 self.current = Current::Orphan;
             }
         }
@@ -354,13 +372,23 @@ impl<'a> Builder<'a> {
         for (name, line) in &self.authors {
             match parse_person(name) {
                 Some(person) => record.authors.push(person),
-                None => self.problems.push(warning(*line, "AU", format!("author {name:?} has no name; left out"))),
+                None => self.problems.push(warning(
+                    *line,
+                    "AU",
+                    format!("author {name:?} has no name; left out"),
+                )),
             }
         }
         if let Some((_, value, line)) = self.year {
             match find_year(value) {
-                Some(year) if ecolens_core::record::YEAR_RANGE.contains(&year) => record.year = Some(year),
-                _ => self.problems.push(warning(line, "PY", format!("{value:?} holds no year; left out"))),
+                Some(year) if ecolens_core::record::YEAR_RANGE.contains(&year) => {
+                    record.year = Some(year)
+                }
+                _ => self.problems.push(warning(
+                    line,
+                    "PY",
+                    format!("{value:?} holds no year; left out"),
+                )),
             }
         }
         record.volume = self.volume.map(str::to_owned);
@@ -375,7 +403,11 @@ impl<'a> Builder<'a> {
         if let Some((value, line)) = self.doi {
             match Doi::parse("DO", value) {
                 Ok(doi) => record.doi = Some(doi),
-                Err(error) => self.problems.push(warning(line, "DO", format!("{}; left out", crate::text::value_problem(&error)))),
+                Err(error) => self.problems.push(warning(
+                    line,
+                    "DO",
+                    format!("{}; left out", crate::text::value_problem(&error)),
+                )),
             }
         }
         for url in &self.urls {
@@ -408,9 +440,11 @@ impl<'a> Builder<'a> {
         if record.arxiv.is_none()
             && let Some(notes) = &record.notes
         {
-            record.arxiv = notes
-                .lines()
-                .find_map(|line| line.trim().strip_prefix("arXiv:").and_then(|id| ArxivId::parse("N1", id).ok()));
+            record.arxiv = notes.lines().find_map(|line| {
+                line.trim()
+                    .strip_prefix("arXiv:")
+                    .and_then(|id| ArxivId::parse("N1", id).ok())
+            });
         }
         for mut problem in self.problems {
             problem.key.clone_from(&key);
@@ -439,7 +473,7 @@ impl<'a> Builder<'a> {
     }
 }
 
-fn append<'a>(target: Option<&mut Cow<'a, str>>, separator: &str, text: &str) {
+fn append(target: Option<&mut Cow<'_, str>>, separator: &str, text: &str) {
     if let Some(target) = target {
         let owned = target.to_mut();
         owned.push_str(separator);
@@ -460,7 +494,9 @@ fn warning(line: usize, field: &str, message: String) -> Problem {
 /// The record kind for a RIS `TY` code.
 pub fn kind_for(ty: &str) -> RecordKind {
     match ty.trim().to_ascii_uppercase().as_str() {
-        "JOUR" | "JFULL" | "ABST" | "INPR" | "MGZN" | "NEWS" | "EJOUR" => RecordKind::JournalArticle,
+        "JOUR" | "JFULL" | "ABST" | "INPR" | "MGZN" | "NEWS" | "EJOUR" => {
+            RecordKind::JournalArticle
+        }
         "CONF" | "CPAPER" => RecordKind::ConferencePaper,
         "UNPB" | "MANSCPT" => RecordKind::Preprint,
         "BOOK" | "EBOOK" | "EDBOOK" => RecordKind::Book,
@@ -516,17 +552,30 @@ mod tests {
                     PY  - 10 15\nU3  - Cited By :9\n\nExport Date: 12 May 2022\n\nArticle\nER  - \n\
                     TY  - BOOK\nBT  - A whole book\nER  -\nTY  - JOUR\nAU  - Untitled, A.\nTY  - JOUR\nTI  - Last\n";
         let parsed = parse(text);
-        let titles: Vec<_> = parsed.records.iter().map(|r| r.record.title.as_str()).collect();
+        let titles: Vec<_> = parsed
+            .records
+            .iter()
+            .map(|r| r.record.title.as_str())
+            .collect();
         assert_eq!(titles, ["A title", "A whole book", "Last"]);
         let first = &parsed.records[0].record;
         assert_eq!(first.authors.len(), 2);
         assert_eq!(first.authors[1].family, "van Acker");
-        assert_eq!(first.doi.as_ref().map(Doi::as_str), Some("10.1038/s41467-024-48400-3"));
+        assert_eq!(
+            first.doi.as_ref().map(Doi::as_str),
+            Some("10.1038/s41467-024-48400-3")
+        );
         assert_eq!(first.url.as_deref(), Some("https://example.org/link"));
-        assert_eq!(first.abstract_text.as_deref(), Some("First part continued\nsecond paragraph"));
+        assert_eq!(
+            first.abstract_text.as_deref(),
+            Some("First part continued\nsecond paragraph")
+        );
         assert_eq!(first.keywords, ["energy", "machine learning"]);
         assert_eq!(first.year, None);
-        assert_eq!(first.notes.as_deref(), Some("Export Date: 12 May 2022\nArticle"));
+        assert_eq!(
+            first.notes.as_deref(),
+            Some("Export Date: 12 May 2022\nArticle")
+        );
         assert_eq!(parsed.records[1].record.kind, RecordKind::Book);
         assert_eq!(parsed.records[1].record.venue, None);
 
@@ -540,7 +589,10 @@ mod tests {
             "line 1: 1 untagged line(s) outside any record were ignored",
         ];
         for expected in expect {
-            assert!(problems.iter().any(|p| p == expected), "missing {expected:?} in {problems:#?}");
+            assert!(
+                problems.iter().any(|p| p == expected),
+                "missing {expected:?} in {problems:#?}"
+            );
         }
         assert_eq!(parsed.rejected(), 1);
     }
