@@ -117,7 +117,11 @@ impl Doi {
             }
         }
         let text = text.trim_end_matches(['.', ',', ';', ')', ']']);
-        let decoded = text.replace("%2F", "/").replace("%2f", "/");
+        let decoded = if text.contains('%') {
+            text.replace("%2F", "/").replace("%2f", "/")
+        } else {
+            text.to_owned()
+        };
         if decoded.chars().any(char::is_whitespace) {
             return Err(invalid("a DOI without spaces, e.g. 10.3390/su14095172"));
         }

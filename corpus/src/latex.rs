@@ -3,15 +3,48 @@
 //! commands (`\emph{…}` keeps its text), case-protecting braces, simple math (`$CO_2$`,
 //! `$\alpha$`), dashes (`--`, `---`), TeX quotes and ties (`~`).
 
+use std::borrow::Cow;
+
 use unicode_normalization::UnicodeNormalization;
 
 /// Converts a BibTeX value to plain text, with white space collapsed.
 pub fn to_unicode(input: &str) -> String {
+    to_unicode_cow(input).into_owned()
+}
+
+/// [`to_unicode`], borrowing the input when it holds no markup and no extra white space.
+pub fn to_unicode_cow(input: &str) -> Cow<'_, str> {
+    let bytes = input.as_bytes();
+    let markup = memchr::memchr3(b'\\', b'{', b'}', bytes).is_some()
+        || memchr::memchr2(b'$', b'~', bytes).is_some()
+        || pair_finders()
+            .iter()
+            .any(|finder| finder.find(bytes).is_some());
+    if !markup {
+        return crate::text::collapse_whitespace_cow(input);
+    }
     let mut out = String::with_capacity(input.len());
-    let chars: Vec<char> = input.chars().collect();
-    convert(&chars, &mut out, false);
-    let composed: String = out.nfc().collect();
-    crate::text::collapse_whitespace(&composed)
+    let mut accented = false;
+    convert(input, &mut out, false, &mut accented);
+    if accented {
+        let composed: String = out.nfc().collect();
+        Cow::Owned(crate::text::collapse_whitespace(&composed))
+    } else {
+        Cow::Owned(crate::text::collapse_whitespace_cow(&out).into_owned())
+    }
+}
+
+/// Searchers for `--`, ` `` ` and `''`, built once.
+fn pair_finders() -> &'static [memchr::memmem::Finder<'static>; 3] {
+    static FINDERS: std::sync::LazyLock<[memchr::memmem::Finder<'static>; 3]> =
+        std::sync::LazyLock::new(|| {
+            [
+                memchr::memmem::Finder::new(b"--"),
+                memchr::memmem::Finder::new(b"``"),
+                memchr::memmem::Finder::new(b"''"),
+            ]
+        });
+    &FINDERS
 }
 
 /// A combining mark for a one-character accent command.
@@ -119,161 +152,190 @@ fn symbol(name: &str) -> Option<&'static str> {
     })
 }
 
-fn convert(chars: &[char], out: &mut String, math: bool) {
+/// Converts `text` into `out`. All LaTeX syntax is ASCII, so plain runs between syntax bytes
+/// are copied as slices and always end at character boundaries.
+fn convert(text: &str, out: &mut String, math: bool, accented: &mut bool) {
+    let bytes = text.as_bytes();
     let mut index = 0;
-    while index < chars.len() {
-        let c = chars[index];
-        match c {
-            '{' | '}' => index += 1,
-            '$' => {
-                // Inline math: convert its content in math mode.
-                let end = chars[index + 1..]
-                    .iter()
-                    .position(|&x| x == '$')
-                    .map(|p| index + 1 + p);
-                match end {
-                    Some(end) => {
-                        convert(&chars[index + 1..end], out, true);
-                        index = end + 1;
-                    }
-                    None => index += 1,
+    let mut plain = 0;
+    while index < bytes.len() {
+        let next = bytes.get(index + 1).copied();
+        let special = match bytes[index] {
+            b'{' | b'}' => Some(index + 1),
+            b'$' => Some(match memchr::memchr(b'$', &bytes[index + 1..]) {
+                Some(offset) => {
+                    out.push_str(&text[plain..index]);
+                    plain = index;
+                    convert(&text[index + 1..index + 1 + offset], out, true, accented);
+                    index + offset + 2
                 }
-            }
-            '^' | '_' if math => index += 1,
-            '~' => {
+                None => index + 1,
+            }),
+            b'^' | b'_' if math => Some(index + 1),
+            b'~' => {
+                out.push_str(&text[plain..index]);
+                plain = index;
                 out.push(' ');
-                index += 1;
+                Some(index + 1)
             }
-            '-' if !math && chars.get(index + 1) == Some(&'-') => {
-                if chars.get(index + 2) == Some(&'-') {
+            b'-' if !math && next == Some(b'-') => {
+                out.push_str(&text[plain..index]);
+                plain = index;
+                if bytes.get(index + 2) == Some(&b'-') {
                     out.push('—');
-                    index += 3;
+                    Some(index + 3)
                 } else {
                     out.push('–');
-                    index += 2;
+                    Some(index + 2)
                 }
             }
-            '`' if chars.get(index + 1) == Some(&'`') => {
+            b'`' if next == Some(b'`') => {
+                out.push_str(&text[plain..index]);
+                plain = index;
                 out.push('“');
-                index += 2;
+                Some(index + 2)
             }
-            '\'' if chars.get(index + 1) == Some(&'\'') => {
+            b'\'' if next == Some(b'\'') => {
+                out.push_str(&text[plain..index]);
+                plain = index;
                 out.push('”');
-                index += 2;
+                Some(index + 2)
             }
-            '\\' => index = command(chars, index, out, math),
-            _ => {
-                out.push(c);
-                index += 1;
+            b'\\' => {
+                out.push_str(&text[plain..index]);
+                plain = index;
+                Some(command(text, index, out, math, accented))
             }
+            _ => None,
+        };
+        match special {
+            Some(after) => {
+                if plain < index {
+                    out.push_str(&text[plain..index]);
+                }
+                index = after.min(bytes.len());
+                plain = index;
+            }
+            None => index += 1,
         }
     }
+    out.push_str(&text[plain..]);
 }
 
-/// Handles the command starting at `chars[start] == '\\'`; returns the index after it.
-fn command(chars: &[char], start: usize, out: &mut String, math: bool) -> usize {
-    let Some(&first) = chars.get(start + 1) else {
+/// Handles the command at `text[start] == '\\'`; returns the index after it.
+fn command(text: &str, start: usize, out: &mut String, math: bool, accented: &mut bool) -> usize {
+    let bytes = text.as_bytes();
+    let Some(&first) = bytes.get(start + 1) else {
         return start + 1;
     };
-    if let Some(mark) = accent_mark(first) {
-        let (base, next) = accent_argument(chars, start + 2);
-        out.push_str(&base);
+    if let Some(mark) = accent_mark(char::from(first)) {
+        let (base, next) = accent_argument(text, start + 2);
+        out.push_str(base);
         out.push(mark);
+        *accented = true;
         return next;
     }
     if !first.is_ascii_alphabetic() {
         // Escaped characters and spacing commands.
         match first {
-            '&' | '%' | '$' | '#' | '_' | '{' | '}' => out.push(first),
-            ' ' | ',' | ';' | ':' | '!' | '\\' => out.push(' '),
-            '-' => {}
-            other => out.push(other),
+            b'&' | b'%' | b'$' | b'#' | b'_' | b'{' | b'}' => out.push(char::from(first)),
+            b' ' | b',' | b';' | b':' | b'!' | b'\\' => out.push(' '),
+            b'-' => {}
+            _ => {
+                // Any other character, possibly multi-byte: keep it.
+                let c = text[start + 1..].chars().next().unwrap_or(' ');
+                out.push(c);
+                return start + 1 + c.len_utf8();
+            }
         }
         return start + 2;
     }
-    let name_end = chars[start + 1..]
+    let name_end = bytes[start + 1..]
         .iter()
-        .position(|c| !c.is_ascii_alphabetic())
-        .map_or(chars.len(), |p| start + 1 + p);
-    let name: String = chars[start + 1..name_end].iter().collect();
-    // A command eats the white space after its name.
+        .position(|b| !b.is_ascii_alphabetic())
+        .map_or(bytes.len(), |p| start + 1 + p);
+    let name = &text[start + 1..name_end];
+    // A command eats the spaces after its name.
     let mut next = name_end;
-    while chars.get(next).is_some_and(|c| *c == ' ') {
+    while bytes.get(next) == Some(&b' ') {
         next += 1;
     }
-    if let Some(mark) = lettered_accent(&name) {
-        let (base, after) = accent_argument(chars, next);
-        out.push_str(&base);
+    if let Some(mark) = lettered_accent(name) {
+        let (base, after) = accent_argument(text, next);
+        out.push_str(base);
         out.push(mark);
+        *accented = true;
         return after;
     }
-    if let Some(text) = symbol(&name) {
-        out.push_str(text);
-        // `{\o}` and `\o{}` both end here; an empty group after is dropped by the caller.
+    if let Some(symbol) = symbol(name) {
+        out.push_str(symbol);
         return next;
     }
-    if chars.get(next) == Some(&'{') {
+    if bytes.get(next) == Some(&b'{') {
         // Formatting commands (`\emph`, `\textbf`, `\url` …) keep their argument as text;
         // references keep nothing; `\href{url}{text}` keeps the text.
-        let close = matching_brace(chars, next);
-        let argument = &chars[next + 1..close.min(chars.len())];
-        match name.as_str() {
-            "cite" | "citep" | "citet" | "label" | "ref" | "footnote" => {}
-            "href" => return (close + 1).min(chars.len()),
-            _ => convert(argument, out, math),
+        let close = matching_brace(bytes, next);
+        let after = (close + 1).min(bytes.len());
+        match name {
+            "cite" | "citep" | "citet" | "label" | "ref" | "footnote" | "href" => {}
+            _ => convert(&text[next + 1..close.min(bytes.len())], out, math, accented),
         }
-        return (close + 1).min(chars.len());
+        return after;
     }
-    // An unknown command without argument: keep its name (`\LaTeXe`), it is usually a word.
-    out.push_str(&name);
+    // An unknown command without argument: keep its name, it is usually a word.
+    out.push_str(name);
     next
 }
 
 /// The base letter of an accent: `{o}`, `o`, `\i`, `{\i}`. Returns it and the index after.
-fn accent_argument(chars: &[char], start: usize) -> (String, usize) {
+fn accent_argument(text: &str, start: usize) -> (&str, usize) {
+    let bytes = text.as_bytes();
     let mut index = start;
-    while chars.get(index) == Some(&' ') {
+    while bytes.get(index) == Some(&b' ') {
         index += 1;
     }
-    match chars.get(index) {
-        Some('{') => {
-            let close = matching_brace(chars, index);
-            let inner: String = chars[index + 1..close.min(chars.len())].iter().collect();
-            let base = match inner.trim() {
-                "\\i" => "i".to_owned(),
-                "\\j" => "j".to_owned(),
-                other => other.to_owned(),
+    match bytes.get(index) {
+        Some(b'{') => {
+            let close = matching_brace(bytes, index);
+            let inner = text[index + 1..close.min(bytes.len())].trim();
+            let base = match inner {
+                "\\i" => "i",
+                "\\j" => "j",
+                other => other,
             };
-            (base, (close + 1).min(chars.len()))
+            (base, (close + 1).min(bytes.len()))
         }
-        Some('\\') if matches!(chars.get(index + 1), Some('i' | 'j')) => {
-            (chars[index + 1].to_string(), index + 2)
+        Some(b'\\') if matches!(bytes.get(index + 1), Some(b'i' | b'j')) => {
+            (&text[index + 1..index + 2], index + 2)
         }
-        Some(&c) => (c.to_string(), index + 1),
-        None => (String::new(), index),
+        Some(_) => {
+            let c = text[index..].chars().next().map_or(0, char::len_utf8);
+            (&text[index..index + c], index + c)
+        }
+        None => ("", index),
     }
 }
 
 /// The index of the brace closing the one at `open`, or the end of the input.
-fn matching_brace(chars: &[char], open: usize) -> usize {
+fn matching_brace(bytes: &[u8], open: usize) -> usize {
     let mut depth = 0usize;
     let mut index = open;
-    while index < chars.len() {
-        match chars[index] {
-            '{' => depth += 1,
-            '}' => {
+    while index < bytes.len() {
+        match bytes[index] {
+            b'{' => depth += 1,
+            b'}' => {
                 depth = depth.saturating_sub(1);
                 if depth == 0 {
                     return index;
                 }
             }
             // `\{` and `\}` are characters, not braces.
-            '\\' => index += 1,
+            b'\\' => index += 1,
             _ => {}
         }
         index += 1;
     }
-    chars.len()
+    bytes.len()
 }
 
 #[cfg(test)]

@@ -34,22 +34,27 @@ const ORGANISATION_WORDS: [&str; 16] = [
 /// `AU`), or `Given Family` with particles (`Mart van Baalen`). Organisation names (several
 /// words including one such as "Institute") stay whole. Returns `None` for an empty name.
 pub fn parse_person(name: &str) -> Option<Person> {
-    let name = collapse_whitespace(name.trim().trim_end_matches([',', ';']));
+    let name = collapse_whitespace_cow(name.trim().trim_end_matches([',', ';']));
     if name.is_empty() {
         return None;
     }
-    let parts: Vec<&str> = name.split(',').map(str::trim).collect();
-    match parts.as_slice() {
-        [family, suffix, given] if !family.is_empty() && !given.is_empty() => Some(Person {
-            family: (*family).to_owned(),
-            given: Some(format!("{given}, {suffix}")),
+    let mut parts = name.split(',').map(str::trim);
+    let first = parts.next().unwrap_or_default();
+    let second = parts.next();
+    let third = parts.next();
+    match (second, third, parts.next()) {
+        (Some(suffix), Some(given), None) if !first.is_empty() && !given.is_empty() => {
+            Some(Person {
+                family: first.to_owned(),
+                given: Some(format!("{given}, {suffix}")),
+            })
+        }
+        (Some(given), None, None) if !first.is_empty() => Some(Person {
+            family: first.to_owned(),
+            given: (!given.is_empty()).then(|| given.to_owned()),
         }),
-        [family, given] if !family.is_empty() => Some(Person {
-            family: (*family).to_owned(),
-            given: (!given.is_empty()).then(|| (*given).to_owned()),
-        }),
-        [_] => Some(person_without_comma(&name)),
-        _ => Some(Person::organisation(name)),
+        (None, None, None) => Some(person_without_comma(&name)),
+        _ => Some(Person::organisation(name.into_owned())),
     }
 }
 
@@ -117,14 +122,56 @@ pub fn find_year(text: &str) -> Option<i32> {
     None
 }
 
+/// [`collapse_whitespace`] without allocating when the text, once trimmed, is already
+/// collapsed (the common case).
+pub fn collapse_whitespace_cow(text: &str) -> std::borrow::Cow<'_, str> {
+    let trimmed = text.trim();
+    if is_collapsed(trimmed) {
+        std::borrow::Cow::Borrowed(trimmed)
+    } else {
+        std::borrow::Cow::Owned(collapse_whitespace(trimmed))
+    }
+}
+
+/// No white space but single ASCII spaces between words (the text is trimmed already).
+fn is_collapsed(text: &str) -> bool {
+    if text.is_ascii() {
+        static DOUBLE_SPACE: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+            std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"  "));
+        let bytes = text.as_bytes();
+        DOUBLE_SPACE.find(bytes).is_none()
+            && memchr::memchr3(b'\n', b'\r', b'\t', bytes).is_none()
+            && memchr::memchr2(0x0b, 0x0c, bytes).is_none()
+    } else {
+        let mut previous_space = false;
+        for c in text.chars() {
+            let space = c == ' ';
+            if (space && previous_space) || (!space && c.is_whitespace()) {
+                return false;
+            }
+            previous_space = space;
+        }
+        true
+    }
+}
+
 /// Collapses runs of white space (including line breaks) to single spaces and trims.
 pub fn collapse_whitespace(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for word in text.split_whitespace() {
-        if !out.is_empty() {
-            out.push(' ');
+    if text.is_ascii() {
+        for word in text.split_ascii_whitespace() {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(word);
         }
-        out.push_str(word);
+    } else {
+        for word in text.split_whitespace() {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(word);
+        }
     }
     out
 }
@@ -149,9 +196,11 @@ pub fn push_keyword(keyword: &str, into: &mut Vec<String>) {
 /// Where a RIS tag glued onto a value starts: two or more spaces, then `XX  - `. Exports from
 /// Rayyan and Embase write `DO  - 10.1038/…     LK  - https://…` on one line.
 pub fn glued_tag_at(value: &str) -> Option<usize> {
+    static FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"  - "));
     let bytes = value.as_bytes();
     let mut search = 0;
-    while let Some(offset) = memchr::memmem::find(&bytes[search..], b"  - ") {
+    while let Some(offset) = FINDER.find(&bytes[search..]) {
         let dash = search + offset;
         // `XX  - ` with XX a tag, preceded by at least two spaces.
         if dash >= 4 {

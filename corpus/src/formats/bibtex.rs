@@ -6,6 +6,7 @@
 //! An entry that cannot be read (unbalanced braces, a missing `=`) is rejected with its line,
 //! and reading resumes at the next line that starts an entry; the rest of the file goes on.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use ecolens_core::{ArxivId, Doi, Person, Pmid, Record, RecordKind};
@@ -17,21 +18,22 @@ use crate::text::{find_year, parse_person, split_keywords, value_problem};
 /// Format name used in provenance.
 pub const FORMAT: &str = "bibtex";
 
-/// An entry as written in the file, before conversion.
+/// An entry as written in the file, before conversion. Values borrow from the text unless
+/// they were built (macros, `#` concatenation).
 #[derive(Debug, Clone)]
-struct RawEntry {
+struct RawEntry<'a> {
     kind: String,
-    key: String,
-    fields: Vec<(String, String)>,
+    key: &'a str,
+    fields: Vec<(Cow<'a, str>, Cow<'a, str>)>,
     line: usize,
 }
 
-impl RawEntry {
+impl RawEntry<'_> {
     fn get(&self, name: &str) -> Option<&str> {
         self.fields
             .iter()
             .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
+            .map(|(_, v)| v.as_ref())
     }
 }
 
@@ -43,10 +45,11 @@ pub fn parse(text: &str) -> Parsed {
 }
 
 /// Reads BibTeX text whose first line is `first_line` of its file, adding to `parsed`.
+/// `crossref` parents are looked up within this text.
 pub fn parse_into(text: &str, first_line: usize, parsed: &mut Parsed) {
     let mut scanner = Scanner {
-        chars: text.char_indices().collect(),
         text,
+        bytes: text.as_bytes(),
         position: 0,
         line: first_line,
         macros: month_macros(),
@@ -66,13 +69,15 @@ pub fn parse_into(text: &str, first_line: usize, parsed: &mut Parsed) {
                 });
                 // Resume at the next entry: if the failure was noticed at an entry that starts
                 // a line, read that entry; otherwise skip the rest of this line.
-                if !(scanner.peek() == Some('@') && scanner.at_line_start()) {
+                if !(scanner.peek() == Some(b'@') && scanner.at_line_start()) {
                     scanner.skip_to_next_line();
                 }
             }
         }
     }
-    resolve_crossrefs(&mut entries, parsed);
+    if entries.iter().any(|entry| entry.get("crossref").is_some()) {
+        resolve_crossrefs(&mut entries, parsed);
+    }
     for entry in &entries {
         convert(entry, parsed);
     }
@@ -90,8 +95,8 @@ fn month_macros() -> HashMap<String, String> {
 }
 
 struct Scanner<'a> {
-    chars: Vec<(usize, char)>,
     text: &'a str,
+    bytes: &'a [u8],
     position: usize,
     line: usize,
     macros: HashMap<String, String>,
@@ -99,76 +104,81 @@ struct Scanner<'a> {
 
 type Failure = (usize, String);
 
-impl Scanner<'_> {
-    fn peek(&self) -> Option<char> {
-        self.chars.get(self.position).map(|(_, c)| *c)
+/// Bytes allowed in identifiers (entry types, keys, field and macro names); bytes of
+/// multi-byte characters are allowed too, so keys like `Müller2020` work.
+fn identifier_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b >= 0x80 || b"_-:.+/'".contains(&b)
+}
+
+impl<'a> Scanner<'a> {
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.position).copied()
     }
 
-    fn bump(&mut self) -> Option<char> {
-        let c = self.peek()?;
+    fn bump(&mut self) -> Option<u8> {
+        let b = self.peek()?;
         self.position += 1;
-        if c == '\n' {
+        if b == b'\n' {
             self.line += 1;
         }
-        Some(c)
+        Some(b)
     }
 
     fn skip_whitespace(&mut self) {
-        while self.peek().is_some_and(char::is_whitespace) {
+        while self.peek().is_some_and(|b| b.is_ascii_whitespace()) {
             self.bump();
         }
     }
 
     /// Moves to the next `@` that starts a line (after white space); returns its line.
     fn next_entry_start(&mut self) -> Option<usize> {
-        let mut at_line_start = self.position == 0
-            || self
-                .chars
-                .get(self.position.wrapping_sub(1))
-                .is_some_and(|(_, c)| *c == '\n');
-        while let Some(c) = self.peek() {
-            if c == '@' && at_line_start {
+        loop {
+            let offset = memchr::memchr(b'@', &self.bytes[self.position..])?;
+            let at = self.position + offset;
+            self.line += memchr::memchr_iter(b'\n', &self.bytes[self.position..at]).count();
+            self.position = at;
+            if self.at_line_start() {
                 return Some(self.line);
             }
-            if c == '\n' {
-                at_line_start = true;
-            } else if !c.is_whitespace() {
-                at_line_start = false;
-            }
-            self.bump();
+            self.position += 1;
         }
-        None
+    }
+
+    fn at_line_start(&self) -> bool {
+        self.bytes[..self.position]
+            .iter()
+            .rev()
+            .find(|b| !matches!(b, b' ' | b'\t' | b'\r'))
+            .is_none_or(|b| *b == b'\n')
     }
 
     fn skip_to_next_line(&mut self) {
-        while let Some(c) = self.bump() {
-            if c == '\n' {
+        while let Some(b) = self.bump() {
+            if b == b'\n' {
                 break;
             }
         }
     }
 
-    fn identifier(&mut self) -> String {
-        let mut name = String::new();
-        while let Some(c) = self.peek() {
-            if c.is_alphanumeric() || "_-:.+/'".contains(c) {
-                name.push(c);
-                self.bump();
-            } else {
-                break;
-            }
+    fn identifier(&mut self) -> &'a str {
+        let start = self.position;
+        while self.peek().is_some_and(identifier_byte) {
+            self.position += 1;
         }
-        name
+        &self.text[start..self.position]
     }
 
-    fn expect(&mut self, wanted: char, what: &str) -> Result<(), Failure> {
+    fn expect(&mut self, wanted: u8, what: &str) -> Result<(), Failure> {
         self.skip_whitespace();
         match self.peek() {
-            Some(c) if c == wanted => {
+            Some(b) if b == wanted => {
                 self.bump();
                 Ok(())
             }
-            Some(c) => Err((self.line, format!("expected {what}, found {c:?}"))),
+            Some(_) => Err((
+                self.line,
+                format!("expected {what}, found {:?}", self.current_char()),
+            )),
             None => Err((
                 self.line,
                 format!("expected {what}, found the end of the file"),
@@ -176,8 +186,12 @@ impl Scanner<'_> {
         }
     }
 
+    fn current_char(&self) -> char {
+        self.text[self.position..].chars().next().unwrap_or(' ')
+    }
+
     /// Reads the entry at `@`. `Ok(None)` for `@string`, `@comment`, `@preamble`.
-    fn entry(&mut self, line: usize) -> Result<Option<RawEntry>, Failure> {
+    fn entry(&mut self, line: usize) -> Result<Option<RawEntry<'a>>, Failure> {
         self.bump(); // '@'
         let kind = self.identifier().to_ascii_lowercase();
         if kind.is_empty() {
@@ -185,10 +199,11 @@ impl Scanner<'_> {
         }
         self.skip_whitespace();
         let close = match self.peek() {
-            Some('{') => '}',
-            Some('(') => ')',
+            Some(b'{') => b'}',
+            Some(b'(') => b')',
             _ => return Err((line, format!("@{kind} not followed by '{{' or '('"))),
         };
+        let close_char = char::from(close);
         self.bump();
         match kind.as_str() {
             "comment" => {
@@ -198,40 +213,40 @@ impl Scanner<'_> {
             "preamble" => {
                 self.skip_whitespace();
                 self.value(line)?;
-                self.expect(close, &format!("'{close}' closing @preamble"))?;
+                self.expect(close, &format!("'{close_char}' closing @preamble"))?;
                 return Ok(None);
             }
             "string" => {
                 self.skip_whitespace();
                 let name = self.identifier().to_ascii_lowercase();
-                self.expect('=', "'=' in @string")?;
-                let value = self.value(line)?;
+                self.expect(b'=', "'=' in @string")?;
+                let value = self.value(line)?.into_owned();
                 self.skip_whitespace();
-                if self.peek() == Some(',') {
+                if self.peek() == Some(b',') {
                     self.bump();
                 }
-                self.expect(close, &format!("'{close}' closing @string"))?;
+                self.expect(close, &format!("'{close_char}' closing @string"))?;
                 self.macros.insert(name, value);
                 return Ok(None);
             }
             _ => {}
         }
         self.skip_whitespace();
-        let mut key = String::new();
-        while let Some(c) = self.peek() {
-            if c == ',' || c == close || c.is_whitespace() {
+        let key_start = self.position;
+        while let Some(b) = self.peek() {
+            if b == b',' || b == close || b.is_ascii_whitespace() {
                 break;
             }
-            key.push(c);
-            self.bump();
+            self.position += 1;
         }
+        let key = &self.text[key_start..self.position];
         self.skip_whitespace();
-        let mut fields = Vec::new();
+        let mut fields = Vec::with_capacity(12);
         match self.peek() {
-            Some(',') => {
+            Some(b',') => {
                 self.bump();
             }
-            Some(c) if c == close => {
+            Some(b) if b == close => {
                 self.bump();
                 return Ok(Some(RawEntry {
                     kind,
@@ -250,7 +265,7 @@ impl Scanner<'_> {
         loop {
             self.skip_whitespace();
             match self.peek() {
-                Some(c) if c == close => {
+                Some(b) if b == close => {
                     self.bump();
                     break;
                 }
@@ -264,7 +279,7 @@ impl Scanner<'_> {
                 }
                 _ => {}
             }
-            if self.peek() == Some('@') && self.at_line_start() {
+            if self.peek() == Some(b'@') && self.at_line_start() {
                 return Err((
                     line,
                     format!(
@@ -273,19 +288,24 @@ impl Scanner<'_> {
                     ),
                 ));
             }
-            let name = self.identifier().to_ascii_lowercase();
+            let name = self.identifier();
             if name.is_empty() {
-                let found = self.peek().unwrap_or(' ');
+                let found = self.current_char();
                 return Err((
                     self.line,
                     format!("@{kind}{{{key}: expected a field name, found {found:?}"),
                 ));
             }
-            self.expect('=', &format!("'=' after field {name}"))?;
+            let name = if name.bytes().any(|b| b.is_ascii_uppercase()) {
+                Cow::Owned(name.to_ascii_lowercase())
+            } else {
+                Cow::Borrowed(name)
+            };
+            self.expect(b'=', &format!("'=' after field {name}"))?;
             let value = self.value(line)?;
             fields.push((name, value));
             self.skip_whitespace();
-            if self.peek() == Some('@') && self.at_line_start() {
+            if self.peek() == Some(b'@') && self.at_line_start() {
                 return Err((
                     line,
                     format!(
@@ -295,15 +315,16 @@ impl Scanner<'_> {
                 ));
             }
             match self.peek() {
-                Some(',') => {
+                Some(b',') => {
                     self.bump();
                 }
-                Some(c) if c == close => {}
-                Some(c) => {
+                Some(b) if b == close => {}
+                Some(_) => {
+                    let found = self.current_char();
                     return Err((
                         self.line,
                         format!(
-                            "@{kind}{{{key}: expected ',' or '{close}' after a field value, found {c:?}"
+                            "@{kind}{{{key}: expected ',' or '{close_char}' after a field value, found {found:?}"
                         ),
                     ));
                 }
@@ -325,99 +346,101 @@ impl Scanner<'_> {
         }))
     }
 
-    fn at_line_start(&self) -> bool {
-        let mut index = self.position;
-        while index > 0 {
-            index -= 1;
-            match self.chars[index].1 {
-                '\n' => return true,
-                c if c.is_whitespace() => {}
-                _ => return false,
-            }
-        }
-        true
-    }
-
     /// A value: parts joined by `#`, each `{…}`, `"…"`, a number or a macro name.
-    fn value(&mut self, entry_line: usize) -> Result<String, Failure> {
-        let mut value = String::new();
+    fn value(&mut self, entry_line: usize) -> Result<Cow<'a, str>, Failure> {
+        let mut value: Option<Cow<'a, str>> = None;
         loop {
             self.skip_whitespace();
-            match self.peek() {
-                Some('{') => {
+            let part: Cow<'a, str> = match self.peek() {
+                Some(b'{') => {
                     self.bump();
-                    value.push_str(&self.braced(entry_line)?);
+                    Cow::Borrowed(self.braced(entry_line)?)
                 }
-                Some('"') => {
+                Some(b'"') => {
                     self.bump();
-                    value.push_str(&self.quoted(entry_line)?);
+                    Cow::Borrowed(self.quoted(entry_line)?)
                 }
-                Some(c) if c.is_ascii_digit() => {
-                    while let Some(d) = self.peek().filter(char::is_ascii_alphanumeric) {
-                        value.push(d);
-                        self.bump();
+                Some(b) if b.is_ascii_digit() => {
+                    let start = self.position;
+                    while self.peek().is_some_and(|d| d.is_ascii_alphanumeric()) {
+                        self.position += 1;
                     }
+                    Cow::Borrowed(&self.text[start..self.position])
                 }
-                Some(c) if c.is_alphabetic() => {
+                Some(b) if b.is_ascii_alphabetic() => {
                     let name = self.identifier();
                     match self.macros.get(&name.to_ascii_lowercase()) {
-                        Some(expansion) => value.push_str(expansion),
-                        None => value.push_str(&name),
+                        Some(expansion) => Cow::Owned(expansion.clone()),
+                        None => Cow::Borrowed(name),
                     }
                 }
-                Some(c) => return Err((self.line, format!("expected a value, found {c:?}"))),
+                Some(_) => {
+                    let found = self.current_char();
+                    return Err((self.line, format!("expected a value, found {found:?}")));
+                }
                 None => {
                     return Err((
                         entry_line,
                         "expected a value, found the end of the file".into(),
                     ));
                 }
-            }
+            };
+            value = Some(match value {
+                None => part,
+                Some(previous) => Cow::Owned(previous.into_owned() + &part),
+            });
             self.skip_whitespace();
-            if self.peek() == Some('#') {
+            if self.peek() == Some(b'#') {
                 self.bump();
             } else {
-                return Ok(value);
+                return Ok(value.unwrap_or_default());
             }
         }
     }
 
     /// The content of a braced value, inner braces kept, up to the matching brace.
-    fn braced(&mut self, entry_line: usize) -> Result<String, Failure> {
+    fn braced(&mut self, entry_line: usize) -> Result<&'a str, Failure> {
         let start_line = self.line;
-        let start = self.byte_position();
+        let start = self.position;
         let mut depth = 1usize;
-        let mut previous_newline = false;
-        while let Some(c) = self.bump() {
-            match c {
-                '\\' => {
+        loop {
+            // Jump to the next byte that matters; plain text in between is skipped in bulk.
+            let rest = &self.bytes[self.position..];
+            let skip = memchr::memchr3(b'{', b'}', b'\\', rest)
+                .map_or(rest.len(), |offset| offset)
+                .min(memchr::memchr(b'\n', rest).unwrap_or(rest.len()));
+            self.position += skip;
+            let Some(b) = self.bump() else { break };
+            match b {
+                b'\\' => {
                     self.bump();
                 }
-                '{' => depth += 1,
-                '}' => {
+                b'{' => depth += 1,
+                b'}' => {
                     depth -= 1;
                     if depth == 0 {
-                        let end = self.byte_position() - 1;
-                        return Ok(self.text[start..end].to_owned());
+                        return Ok(&self.text[start..self.position - 1]);
                     }
                 }
-                '@' if previous_newline && self.looks_like_entry_start() => {
-                    // Leave the '@' for the next entry.
-                    self.position -= 1;
-                    return Err((
-                        entry_line,
-                        format!(
-                            "unbalanced braces in the value opened at line {start_line}: a new entry starts at line {} inside it",
-                            self.line
-                        ),
-                    ));
+                b'\n' => {
+                    // An entry starting inside a value means the braces are unbalanced.
+                    let mut look = self.position;
+                    while matches!(self.bytes.get(look), Some(b' ' | b'\t' | b'\r')) {
+                        look += 1;
+                    }
+                    if self.bytes.get(look) == Some(&b'@')
+                        && looks_like_entry_start(&self.text[look + 1..])
+                    {
+                        return Err((
+                            entry_line,
+                            format!(
+                                "unbalanced braces in the value opened at line {start_line}: a new entry starts at line {} inside it",
+                                self.line
+                            ),
+                        ));
+                    }
                 }
                 _ => {}
-            }
-            if c == '\n' {
-                previous_newline = true;
-            } else if !c.is_whitespace() {
-                previous_newline = false;
             }
         }
         Err((
@@ -426,21 +449,18 @@ impl Scanner<'_> {
         ))
     }
 
-    fn quoted(&mut self, entry_line: usize) -> Result<String, Failure> {
+    fn quoted(&mut self, entry_line: usize) -> Result<&'a str, Failure> {
         let start_line = self.line;
-        let start = self.byte_position();
+        let start = self.position;
         let mut depth = 0usize;
-        while let Some(c) = self.bump() {
-            match c {
-                '\\' => {
+        while let Some(b) = self.bump() {
+            match b {
+                b'\\' => {
                     self.bump();
                 }
-                '{' => depth += 1,
-                '}' => depth = depth.saturating_sub(1),
-                '"' if depth == 0 => {
-                    let end = self.byte_position() - 1;
-                    return Ok(self.text[start..end].to_owned());
-                }
+                b'{' => depth += 1,
+                b'}' => depth = depth.saturating_sub(1),
+                b'"' if depth == 0 => return Ok(&self.text[start..self.position - 1]),
                 _ => {}
             }
         }
@@ -450,13 +470,13 @@ impl Scanner<'_> {
         ))
     }
 
-    fn skip_group(&mut self, close: char, line: usize) -> Result<(), Failure> {
-        let open = if close == '}' { '{' } else { '(' };
+    fn skip_group(&mut self, close: u8, line: usize) -> Result<(), Failure> {
+        let open = if close == b'}' { b'{' } else { b'(' };
         let mut depth = 1usize;
-        while let Some(c) = self.bump() {
-            if c == open {
+        while let Some(b) = self.bump() {
+            if b == open {
                 depth += 1;
-            } else if c == close {
+            } else if b == close {
                 depth -= 1;
                 if depth == 0 {
                     return Ok(());
@@ -468,27 +488,20 @@ impl Scanner<'_> {
             "@comment is not closed before the end of the file".into(),
         ))
     }
+}
 
-    fn byte_position(&self) -> usize {
-        self.chars
-            .get(self.position)
-            .map_or(self.text.len(), |(offset, _)| *offset)
-    }
-
-    /// After an `@` just read: `type{` follows.
-    fn looks_like_entry_start(&self) -> bool {
-        let rest = &self.text[self.byte_position()..];
-        let name_end = rest
-            .find(|c: char| !c.is_ascii_alphabetic())
-            .unwrap_or(rest.len());
-        name_end > 0 && rest[name_end..].trim_start().starts_with(['{', '('])
-    }
+/// `type{` or `type(` at the start of `rest` (just after an `@`).
+fn looks_like_entry_start(rest: &str) -> bool {
+    let name_end = rest
+        .find(|c: char| !c.is_ascii_alphabetic())
+        .unwrap_or(rest.len());
+    name_end > 0 && rest[name_end..].trim_start().starts_with(['{', '('])
 }
 
 /// Fills missing fields of entries with a `crossref` from the entry they refer to; the
 /// parent's `title` becomes the child's `booktitle`.
-fn resolve_crossrefs(entries: &mut [RawEntry], parsed: &mut Parsed) {
-    let parents: HashMap<String, RawEntry> = entries
+fn resolve_crossrefs(entries: &mut [RawEntry<'_>], parsed: &mut Parsed) {
+    let parents: HashMap<String, RawEntry<'_>> = entries
         .iter()
         .filter(|entry| !entry.key.is_empty())
         .map(|entry| (entry.key.to_lowercase(), entry.clone()))
@@ -500,7 +513,7 @@ fn resolve_crossrefs(entries: &mut [RawEntry], parsed: &mut Parsed) {
         let Some(parent) = parents.get(&reference) else {
             parsed.problems.push(Problem {
                 line: entry.line,
-                key: Some(entry.key.clone()),
+                key: Some(entry.key.to_owned()),
                 field: Some("crossref".into()),
                 message: format!(
                     "crossref to {reference:?}, which is not in the file; nothing inherited"
@@ -513,17 +526,19 @@ fn resolve_crossrefs(entries: &mut [RawEntry], parsed: &mut Parsed) {
             let target = if name == "title" {
                 "booktitle"
             } else {
-                name.as_str()
+                name.as_ref()
             };
             if target != "crossref" && entry.get(target).is_none() {
-                entry.fields.push((target.to_owned(), value.clone()));
+                entry
+                    .fields
+                    .push((Cow::Owned(target.to_owned()), value.clone()));
             }
         }
     }
 }
 
-fn convert(entry: &RawEntry, parsed: &mut Parsed) {
-    let key = (!entry.key.is_empty()).then(|| entry.key.clone());
+fn convert(entry: &RawEntry<'_>, parsed: &mut Parsed) {
+    let key = (!entry.key.is_empty()).then(|| entry.key.to_owned());
     let line = entry.line;
     let mut problems = Vec::new();
     let mut warn = |field: &str, message: String| {

@@ -31,62 +31,66 @@ pub fn parse(text: &str) -> Parsed {
 /// Reads RIS text whose first line is line `first_line` of its file, adding to `parsed`.
 /// Blocks of a large file are read this way, each starting at a record boundary.
 pub fn parse_into(text: &str, first_line: usize, parsed: &mut Parsed) {
-    let mut open: Option<Builder<'_>> = None;
+    // One builder serves every record of the block; its lists keep their capacity.
+    let mut builder = Builder::new(first_line, "");
+    let mut open = false;
     let mut skipped_before_first_record = 0usize;
     let mut first_skipped = 0usize;
     for (index, line) in Lines::new(text).enumerate() {
         let number = first_line + index;
-        if line.trim().is_empty() {
-            if let Some(builder) = open.as_mut() {
-                builder.saw_blank = true;
-            }
+        if line.bytes().all(|b| b.is_ascii_whitespace()) {
+            builder.saw_blank = true;
             continue;
         }
         let Some((tag, value)) = tag_and_value(line) else {
-            match open.as_mut() {
-                Some(builder) => builder.untagged(line.trim(), number),
-                None => {
-                    if skipped_before_first_record == 0 {
-                        first_skipped = number;
-                    }
-                    skipped_before_first_record += 1;
+            if open {
+                builder.untagged(line.trim(), number);
+            } else {
+                if skipped_before_first_record == 0 {
+                    first_skipped = number;
                 }
+                skipped_before_first_record += 1;
             }
             continue;
         };
         match tag {
             "TY" => {
-                if let Some(previous) = open.take() {
-                    let line = previous.line;
-                    previous.finish(parsed, Some(format!("no ER line before the next TY at line {number}; the record ends there (it started at line {line})")));
+                if open {
+                    let line = builder.line;
+                    builder.finish(parsed, Some(format!("no ER line before the next TY at line {number}; the record ends there (it started at line {line})")));
                 }
-                open = Some(Builder::new(number, value));
+                builder.reset(number, value);
+                open = true;
             }
-            "ER" => match open.take() {
-                Some(builder) => builder.finish(parsed, None),
-                None => parsed.problems.push(Problem {
-                    line: number,
-                    key: None,
-                    field: Some("ER".into()),
-                    message: "ER without a TY before it; ignored".into(),
-                    severity: Severity::Warning,
-                }),
-            },
+            "ER" => {
+                if open {
+                    builder.finish(parsed, None);
+                    open = false;
+                } else {
+                    parsed.problems.push(Problem {
+                        line: number,
+                        key: None,
+                        field: Some("ER".into()),
+                        message: "ER without a TY before it; ignored".into(),
+                        severity: Severity::Warning,
+                    });
+                }
+            }
             _ => {
-                let builder = open.get_or_insert_with(|| {
-                    let mut builder = Builder::new(number, "");
+                if !open {
+                    builder.reset(number, "");
                     builder.warn(
                         number,
                         "TY",
                         "record has no TY line; read as a generic record".into(),
                     );
-                    builder
-                });
+                    open = true;
+                }
                 builder.tagged(tag, value, number);
             }
         }
     }
-    if let Some(builder) = open.take() {
+    if open {
         builder.finish(parsed, Some("no ER line at the end of the file".into()));
     }
     if skipped_before_first_record > 0 {
@@ -196,6 +200,33 @@ impl<'a> Builder<'a> {
             saw_blank: false,
             problems: Vec::new(),
         }
+    }
+
+    /// Starts a new record, keeping the lists' capacity.
+    fn reset(&mut self, line: usize, kind: &'a str) {
+        self.line = line;
+        self.kind = kind;
+        self.title = None;
+        self.book_title = None;
+        self.venue = None;
+        self.authors.clear();
+        self.year = None;
+        self.volume = None;
+        self.issue = None;
+        self.start_page = None;
+        self.end_page = None;
+        self.publisher = None;
+        self.doi = None;
+        self.urls.clear();
+        self.abstract_text = None;
+        self.secondary_abstract = None;
+        self.keywords.clear();
+        self.notes.clear();
+        self.id = None;
+        self.accession = None;
+        self.current = Current::Nothing;
+        self.saw_blank = false;
+        self.problems.clear();
     }
 
     fn warn(&mut self, line: usize, field: &str, message: String) {
@@ -336,7 +367,7 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn finish(mut self, parsed: &mut Parsed, ending: Option<String>) {
+    fn finish(&mut self, parsed: &mut Parsed, ending: Option<String>) {
         if let Some(message) = ending {
             self.warn(self.line, "ER", message);
         }
@@ -346,7 +377,7 @@ impl<'a> Builder<'a> {
             .take()
             .map(|(_, title)| title)
             .or_else(|| self.book_title.map(Cow::Borrowed))
-            .map(|title| crate::text::collapse_whitespace(&title))
+            .map(|title| crate::text::collapse_whitespace_cow(&title).into_owned())
             .filter(|title| !title.is_empty());
         let Some(title) = title else {
             for mut problem in self.problems.drain(..) {
@@ -427,7 +458,8 @@ impl<'a> Builder<'a> {
             .map(|url| (*url).to_owned());
         record.abstract_text = self
             .abstract_text
-            .or(self.secondary_abstract)
+            .take()
+            .or_else(|| self.secondary_abstract.take())
             .map(Cow::into_owned)
             .filter(|text| !text.trim().is_empty());
         for keyword in &self.keywords {
@@ -446,7 +478,7 @@ impl<'a> Builder<'a> {
                     .and_then(|id| ArxivId::parse("N1", id).ok())
             });
         }
-        for mut problem in self.problems {
+        for mut problem in self.problems.drain(..) {
             problem.key.clone_from(&key);
             parsed.problems.push(problem);
         }
