@@ -572,7 +572,7 @@ fn convert(entry: &RawEntry<'_>, parsed: &mut Parsed) {
         match ArxivId::parse("eprint", &eprint) {
             Ok(id) => record.arxiv = Some(id),
             Err(error) if eprint_type == "arxiv" => {
-                warn("eprint", format!("{}; left out", value_problem(&error)))
+                warn("eprint", format!("{}; left out", value_problem(&error)));
             }
             Err(_) => {}
         }
@@ -598,7 +598,7 @@ fn convert(entry: &RawEntry<'_>, parsed: &mut Parsed) {
     if let Some(year) = year_source {
         match find_year(&year) {
             Some(found) if ecolens_core::record::YEAR_RANGE.contains(&found) => {
-                record.year = Some(found)
+                record.year = Some(found);
             }
             _ => warn("year", format!("{year:?} holds no year; left out")),
         }

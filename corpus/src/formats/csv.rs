@@ -223,7 +223,7 @@ fn read_row(
     if let Some(year) = value(Column::Year) {
         match find_year(year) {
             Some(found) if ecolens_core::record::YEAR_RANGE.contains(&found) => {
-                record.year = Some(found)
+                record.year = Some(found);
             }
             _ => warn(Column::Year, format!("{year:?} holds no year; left out")),
         }

@@ -175,7 +175,7 @@ fn finish(raw: RawRecord, parsed: &mut Parsed) {
     if let Some(year) = &raw.year {
         match find_year(year) {
             Some(found) if ecolens_core::record::YEAR_RANGE.contains(&found) => {
-                record.year = Some(found)
+                record.year = Some(found);
             }
             _ => parsed
                 .problems

@@ -146,7 +146,7 @@ fn finish(fields: &[(&str, String, usize)], line: usize, parsed: &mut Parsed) {
     if let Some((_, date, date_line)) = get("DP") {
         match find_year(date) {
             Some(year) if ecolens_core::record::YEAR_RANGE.contains(&year) => {
-                record.year = Some(year)
+                record.year = Some(year);
             }
             _ => warn(
                 *date_line,

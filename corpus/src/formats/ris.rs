@@ -413,7 +413,7 @@ impl<'a> Builder<'a> {
         if let Some((_, value, line)) = self.year {
             match find_year(value) {
                 Some(year) if ecolens_core::record::YEAR_RANGE.contains(&year) => {
-                    record.year = Some(year)
+                    record.year = Some(year);
                 }
                 _ => self.problems.push(warning(
                     line,
