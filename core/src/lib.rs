@@ -15,6 +15,7 @@
 pub mod audit;
 pub mod error;
 pub mod ids;
+pub mod merge;
 pub mod record;
 pub mod review;
 pub mod store;
@@ -22,6 +23,10 @@ pub mod store;
 pub use audit::{AuditAction, AuditEntry, EntityKind, UndoOutcome};
 pub use error::{Error, Result};
 pub use ids::{ArxivId, AuditId, Doi, Pmid, RecordId, ReviewerId, RiskId, ScenarioId, TraceId};
+pub use merge::{
+    DedupRow, Filled, ImportId, ImportRun, ImportedFile, MergeEntry, MergeId, MergeRule, Relation,
+    RelationKind,
+};
 pub use record::{
     FullText, Person, QuoteField, Record, RecordKind, RecordRow, SourceRef, StoredRecord,
 };
@@ -29,4 +34,4 @@ pub use review::{
     Classification, Decision, EvidenceQuote, ProjectLabel, ReboundRisk, Reviewer, ScreeningVote,
     Stage, StoredClassification, StoredRecordLabel, StoredRisk, StoredVote,
 };
-pub use store::{Counts, Project, ProjectInfo, RecordQuery};
+pub use store::{Counts, ImportCounts, ImportSession, Project, ProjectInfo, RecordQuery};

@@ -10,14 +10,17 @@
 //! Functions here are synchronous and spawn no threads; the app runs them on its workers.
 
 pub mod decode;
+pub mod dedup;
 pub mod demo;
 pub mod detect;
 pub mod error;
 pub mod formats;
+pub mod import;
 pub mod labels;
 pub mod latex;
 pub mod parsed;
 pub mod read;
+pub mod stream;
 pub mod text;
 
 pub use error::{Error, Result};

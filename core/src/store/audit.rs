@@ -9,7 +9,7 @@ use super::review::{
     load_record_label, load_risk, load_vote, require_reviewer, write_classification,
     write_record_label, write_risk, write_vote,
 };
-use super::{Column, Project, now, to_json, to_json_value};
+use super::{Column, Project, now, to_json, to_json_value, touch};
 use crate::audit::{AuditAction, AuditEntry, EntityKind, UndoOutcome};
 use crate::error::{Error, Result, SqlContext};
 use crate::ids::{AuditId, RecordId, ReviewerId};
@@ -232,6 +232,7 @@ impl Project {
             params![undo_entry.0, entry.id.0],
         )
         .context("marking a change as undone")?;
+        touch(&tx)?;
         tx.commit().context("committing the undo")?;
         Ok(UndoOutcome {
             undone: AuditEntry {

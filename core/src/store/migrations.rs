@@ -196,6 +196,59 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     ) STRICT;
     CREATE INDEX energy_trace_record ON energy_trace(record_id);
     ",
+    // 2: imports as runs, merges of duplicates (reversible), relations between records
+    //    (errata, preprints, possible duplicates), pairs declared distinct, and the data
+    //    version that stamps the search index.
+    r"
+    CREATE TABLE import_run (
+        id                INTEGER PRIMARY KEY,
+        started_at        TEXT NOT NULL,
+        finished_at       TEXT,
+        files             TEXT NOT NULL,   -- JSON list of the files read, with format and counts
+        records_read      INTEGER NOT NULL DEFAULT 0,
+        records_imported  INTEGER NOT NULL DEFAULT 0,
+        duplicates_merged INTEGER NOT NULL DEFAULT 0
+    ) STRICT;
+
+    ALTER TABLE record_source ADD COLUMN import_id INTEGER REFERENCES import_run(id);
+
+    CREATE TABLE record_merge (
+        id            INTEGER PRIMARY KEY,
+        kept_id       INTEGER NOT NULL REFERENCES record(id) ON DELETE CASCADE,
+        source_id     INTEGER REFERENCES record_source(id) ON DELETE SET NULL,
+        merged        TEXT NOT NULL,       -- JSON: the duplicate as it was read
+        merged_source TEXT NOT NULL,       -- JSON: where it was read
+        rule          TEXT NOT NULL CHECK (rule IN ('doi', 'pmid', 'arxiv', 'title_year_author')),
+        reason        TEXT NOT NULL,
+        filled        TEXT NOT NULL,       -- JSON: fields the duplicate filled in the kept record
+        import_id     INTEGER REFERENCES import_run(id),
+        created_at    TEXT NOT NULL,
+        undone_at     TEXT,
+        restored_id   INTEGER REFERENCES record(id) ON DELETE SET NULL
+    ) STRICT;
+    CREATE INDEX record_merge_kept ON record_merge(kept_id);
+
+    CREATE TABLE record_relation (
+        id         INTEGER PRIMARY KEY,
+        from_id    INTEGER NOT NULL REFERENCES record(id) ON DELETE CASCADE,
+        to_id      INTEGER NOT NULL REFERENCES record(id) ON DELETE CASCADE,
+        kind       TEXT NOT NULL CHECK (kind IN ('erratum_of', 'preprint_of', 'possible_duplicate')),
+        reason     TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        UNIQUE (from_id, to_id, kind)
+    ) STRICT;
+    CREATE INDEX record_relation_to ON record_relation(to_id);
+
+    CREATE TABLE record_distinct (
+        low_id     INTEGER NOT NULL REFERENCES record(id) ON DELETE CASCADE,
+        high_id    INTEGER NOT NULL REFERENCES record(id) ON DELETE CASCADE,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (low_id, high_id)
+    ) STRICT;
+
+    INSERT INTO project_meta (key, value) VALUES ('data_version', '0')
+        ON CONFLICT (key) DO NOTHING;
+    ",
 ];
 
 /// Refuses, without writing anything, files that are not SQLite, SQLite files of other

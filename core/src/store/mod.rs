@@ -8,6 +8,7 @@
 //! vocabularies), `audit` (log queries and undo).
 
 mod audit;
+mod import;
 mod labels;
 pub(crate) mod migrations;
 mod records;
@@ -25,6 +26,7 @@ use serde::de::DeserializeOwned;
 use crate::error::{Error, Result, SqlContext};
 
 pub use audit::AuditFilter;
+pub use import::{ImportCounts, ImportSession};
 pub use records::{RecordQuery, RecordSort};
 
 /// File extension of project files.
@@ -229,6 +231,15 @@ impl Project {
         Ok(())
     }
 
+    /// A number that grows with every change to data the search index mirrors (records,
+    /// full texts, review data, merges).
+    pub fn data_version(&self) -> Result<u64> {
+        Ok(self
+            .meta("data_version")?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0))
+    }
+
     /// Counts and identity of the project.
     pub fn info(&self) -> Result<ProjectInfo> {
         let count = |sql: &str| -> Result<u64> {
@@ -260,6 +271,11 @@ impl Project {
             counts,
         })
     }
+}
+
+/// The schema version this build of ecolens writes (the number of migrations).
+pub fn supported_schema_version() -> i64 {
+    migrations::latest_version()
 }
 
 /// The search-index folder of a project file: `<file>.index` beside it.
@@ -311,6 +327,18 @@ fn initialise(tx: &rusqlite::Transaction<'_>) -> Result<()> {
             .context("adding a default label")?;
         }
     }
+    Ok(())
+}
+
+/// Marks, inside a write transaction, that data the search index mirrors has changed. The
+/// index stores the version it was built from and is rebuilt when they differ.
+pub(crate) fn touch(tx: &rusqlite::Transaction<'_>) -> Result<()> {
+    tx.execute(
+        "INSERT INTO project_meta (key, value) VALUES ('data_version', '1')
+         ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)",
+        [],
+    )
+    .context("stamping the data version")?;
     Ok(())
 }
 

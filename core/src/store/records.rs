@@ -2,7 +2,7 @@
 
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 
-use super::{Column, Project, now, query_all, to_json};
+use super::{Column, Project, now, query_all, to_json, touch};
 use crate::error::{Error, Result, SqlContext};
 use crate::ids::{ArxivId, Doi, Pmid, RecordId};
 use crate::record::{
@@ -142,6 +142,7 @@ impl Project {
         }
         let tx = self.conn.transaction().context("starting to add records")?;
         let ids = insert_records_tx(&tx, batch)?;
+        touch(&tx)?;
         tx.commit().context("committing new records")?;
         Ok(ids)
     }
@@ -162,23 +163,8 @@ impl Project {
             .conn
             .transaction()
             .context("starting to update a record")?;
-        let changed = {
-            let mut statement = tx
-                .prepare_cached(
-                    "UPDATE record SET kind = ?1, title = ?2, authors = ?3, year = ?4, venue = ?5, volume = ?6,
-                     issue = ?7, pages = ?8, publisher = ?9, doi = ?10, doi_key = ?11, pmid = ?12, arxiv = ?13,
-                     url = ?14, abstract = ?15, keywords = ?16, notes = ?17, updated_at = ?18 WHERE id = ?19",
-                )
-                .context("preparing to update a record")?;
-            bind_record(&mut statement, record, &now().to_string())?;
-            statement
-                .raw_bind_parameter(19, id.0)
-                .context("updating a record")?;
-            statement.raw_execute().context("updating a record")?
-        };
-        if changed == 0 {
-            return Err(not_found(id));
-        }
+        update_record_tx(&tx, id, record, &now().to_string())?;
+        touch(&tx)?;
         tx.commit().context("committing a record update")?;
         Ok(())
     }
@@ -191,7 +177,8 @@ impl Project {
             .transaction()
             .context("starting to add a source")?;
         require_record(&tx, id)?;
-        insert_source(&tx, id, source, &now().to_string())?;
+        insert_source(&tx, id, source, None, &now().to_string())?;
+        touch(&tx)?;
         tx.commit().context("committing a source")?;
         Ok(())
     }
@@ -386,6 +373,7 @@ impl Project {
             ],
         )
         .context("storing a full text")?;
+        touch(&tx)?;
         tx.commit().context("committing a full text")?;
         Ok(())
     }
@@ -476,7 +464,7 @@ pub(crate) fn insert_records_tx(
         bind_record(&mut statement, record, &at)?;
         statement.raw_execute().context("adding a record")?;
         let id = RecordId(tx.last_insert_rowid());
-        insert_source(tx, id, source, &at)?;
+        insert_source(tx, id, source, None, &at)?;
         ids.push(id);
     }
     Ok(ids)
@@ -484,7 +472,11 @@ pub(crate) fn insert_records_tx(
 
 /// Binds a record's columns to parameters `?1`…`?17` (in `RECORD_COLUMNS` order, with the
 /// lower-cased DOI after the DOI) and the time `at` to `?18`.
-fn bind_record(statement: &mut rusqlite::Statement<'_>, record: &Record, at: &str) -> Result<()> {
+pub(crate) fn bind_record(
+    statement: &mut rusqlite::Statement<'_>,
+    record: &Record,
+    at: &str,
+) -> Result<()> {
     let authors = to_json("record.authors", &record.authors)?;
     let keywords = to_json("record.keywords", &record.keywords)?;
     let values: [&dyn rusqlite::ToSql; 18] = [
@@ -515,10 +507,17 @@ fn bind_record(statement: &mut rusqlite::Statement<'_>, record: &Record, at: &st
     Ok(())
 }
 
-fn insert_source(tx: &Transaction<'_>, id: RecordId, source: &SourceRef, at: &str) -> Result<()> {
+/// Adds a provenance row; returns its row id.
+pub(crate) fn insert_source(
+    tx: &Transaction<'_>,
+    id: RecordId,
+    source: &SourceRef,
+    import: Option<crate::merge::ImportId>,
+    at: &str,
+) -> Result<i64> {
     tx.prepare_cached(
-        "INSERT INTO record_source (record_id, file, format, locator, original_key, imported_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO record_source (record_id, file, format, locator, original_key, imported_at, import_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )
     .context("preparing provenance")?
     .execute(params![
@@ -527,9 +526,48 @@ fn insert_source(tx: &Transaction<'_>, id: RecordId, source: &SourceRef, at: &st
         source.format,
         source.locator,
         source.original_key,
-        at
+        at,
+        import.map(|i| i.0)
     ])
     .context("recording provenance")?;
+    Ok(tx.last_insert_rowid())
+}
+
+/// A record's content, read inside a transaction.
+pub(crate) fn load_record(tx: &Transaction<'_>, id: RecordId) -> Result<Record> {
+    let raw = tx
+        .query_row(
+            &format!("SELECT {RECORD_COLUMNS} FROM record WHERE id = ?1"),
+            [id.0],
+            RawRecord::from_row,
+        )
+        .optional()
+        .context("reading a record")?
+        .ok_or_else(|| not_found(id))?;
+    Ok(raw.decode()?.1)
+}
+
+/// Replaces a record's content inside a transaction.
+pub(crate) fn update_record_tx(
+    tx: &Transaction<'_>,
+    id: RecordId,
+    record: &Record,
+    at: &str,
+) -> Result<()> {
+    let mut statement = tx
+        .prepare_cached(
+            "UPDATE record SET kind = ?1, title = ?2, authors = ?3, year = ?4, venue = ?5, volume = ?6,
+             issue = ?7, pages = ?8, publisher = ?9, doi = ?10, doi_key = ?11, pmid = ?12, arxiv = ?13,
+             url = ?14, abstract = ?15, keywords = ?16, notes = ?17, updated_at = ?18 WHERE id = ?19",
+        )
+        .context("preparing to update a record")?;
+    bind_record(&mut statement, record, at)?;
+    statement
+        .raw_bind_parameter(19, id.0)
+        .context("updating a record")?;
+    if statement.raw_execute().context("updating a record")? == 0 {
+        return Err(not_found(id));
+    }
     Ok(())
 }
 

@@ -11,7 +11,7 @@ use rusqlite::{OptionalExtension, Row, Transaction, params};
 
 use super::audit::log_change;
 use super::records::require_record;
-use super::{Column, Project, now, query_all, to_json};
+use super::{Column, Project, now, query_all, to_json, touch};
 use crate::audit::EntityKind;
 use crate::error::{Error, Result, SqlContext};
 use crate::ids::{RecordId, ReviewerId, RiskId};
@@ -56,6 +56,7 @@ impl Project {
             None,
             Some(&reviewer),
         )?;
+        touch(&tx)?;
         tx.commit().context("committing a new reviewer")?;
         Ok(reviewer)
     }
@@ -153,6 +154,7 @@ impl Project {
             old.as_ref(),
             Some(&stored),
         )?;
+        touch(&tx)?;
         tx.commit().context("committing a vote")?;
         Ok(stored)
     }
@@ -183,6 +185,7 @@ impl Project {
             Some(&old),
             None,
         )?;
+        touch(&tx)?;
         tx.commit().context("committing a withdrawn vote")?;
         Ok(())
     }
@@ -237,6 +240,7 @@ impl Project {
             old.as_ref(),
             Some(&stored),
         )?;
+        touch(&tx)?;
         tx.commit().context("committing a classification")?;
         Ok(stored)
     }
@@ -262,6 +266,7 @@ impl Project {
             Some(&old),
             None,
         )?;
+        touch(&tx)?;
         tx.commit()
             .context("committing a withdrawn classification")?;
         Ok(())
@@ -313,6 +318,7 @@ impl Project {
             None,
             Some(&stored),
         )?;
+        touch(&tx)?;
         tx.commit().context("committing a risk")?;
         Ok(stored)
     }
@@ -348,6 +354,7 @@ impl Project {
             Some(&old),
             Some(&stored),
         )?;
+        touch(&tx)?;
         tx.commit().context("committing a risk change")?;
         Ok(stored)
     }
@@ -370,6 +377,7 @@ impl Project {
             Some(&old),
             None,
         )?;
+        touch(&tx)?;
         tx.commit().context("committing a risk deletion")?;
         Ok(())
     }
@@ -438,6 +446,7 @@ impl Project {
             None,
             Some(&stored),
         )?;
+        touch(&tx)?;
         tx.commit().context("committing a record label")?;
         Ok(stored)
     }
@@ -471,6 +480,7 @@ impl Project {
             Some(&old),
             None,
         )?;
+        touch(&tx)?;
         tx.commit().context("committing a removed record label")?;
         Ok(())
     }

@@ -1,0 +1,430 @@
+//! Importing files into a project: every file read (formats and encodings detected), every
+//! record checked for duplicates against the project and the records before it, new records
+//! added, duplicates merged with provenance, related records linked — all in one transaction.
+//! One bad record costs one problem line; a file that cannot be read costs one error line; a
+//! cancelled import writes nothing.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use ecolens_core::{
+    ImportId, ImportSession, ImportedFile, Project, RecordId, RelationKind, SourceRef,
+};
+
+use crate::dedup::DedupIndex;
+use crate::error::Result;
+use crate::labels::{ImportedLabel, LabelDecision, labels_in_notes};
+use crate::parsed::{Parsed, Problem, Severity};
+use crate::stream::read_file_blocks;
+
+/// Extensions of bibliography files picked up when a folder is imported. Files named directly
+/// are read whatever their extension (the format is detected from the content).
+pub const BIBLIOGRAPHY_EXTENSIONS: [&str; 10] = [
+    "ris", "txt", "nbib", "medline", "bib", "xml", "csv", "tsv", "json", "enw",
+];
+
+/// How an import runs.
+pub struct ImportOptions<'a> {
+    /// Threads that parse blocks of large files.
+    pub threads: usize,
+    /// Set to stop the import; nothing is written then.
+    pub cancel: &'a AtomicBool,
+    /// Called with progress now and then, on the importing thread.
+    pub progress: &'a dyn Fn(&ImportProgress),
+}
+
+/// Where an import is.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ImportProgress {
+    /// Files finished.
+    pub files_done: usize,
+    /// Files to read.
+    pub files_total: usize,
+    /// The file being read.
+    pub current_file: Option<PathBuf>,
+    /// Records read so far.
+    pub records_read: u64,
+    /// Records added so far.
+    pub records_imported: u64,
+    /// Duplicates merged so far.
+    pub duplicates_merged: u64,
+    /// Problems so far (rejections and warnings).
+    pub problems: u64,
+}
+
+/// A problem located in a file.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LocatedProblem {
+    /// The file.
+    pub file: PathBuf,
+    /// The problem, with its line.
+    #[serde(flatten)]
+    pub problem: Problem,
+}
+
+impl fmt::Display for LocatedProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.file.display(), self.problem)
+    }
+}
+
+/// What happened to one file.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FileReport {
+    /// The file.
+    pub path: PathBuf,
+    /// Format recognised, if any.
+    pub format: Option<String>,
+    /// Encoding used, if read.
+    pub encoding: Option<String>,
+    /// Records read.
+    pub records_read: u64,
+    /// Records added as new.
+    pub records_imported: u64,
+    /// Records merged into others as duplicates.
+    pub duplicates_merged: u64,
+    /// Records rejected.
+    pub rejected: u64,
+    /// Warnings (values left out, lines kept in notes …).
+    pub warnings: u64,
+    /// Why the file could not be read at all.
+    pub error: Option<String>,
+}
+
+/// Review labels found in the imported records (Rayyan, ASReview conventions), per reviewer.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LabelCount {
+    /// Tool whose convention.
+    pub tool: String,
+    /// Reviewer named, if any.
+    pub reviewer: Option<String>,
+    /// Includes.
+    pub include: u64,
+    /// Excludes.
+    pub exclude: u64,
+    /// Maybes.
+    pub maybe: u64,
+}
+
+/// The outcome of an import.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ImportReport {
+    /// The import run, when it was committed.
+    pub import_id: Option<ImportId>,
+    /// Files read (or not), in order.
+    pub files: Vec<FileReport>,
+    /// Records read from all files.
+    pub records_read: u64,
+    /// Records added as new.
+    pub records_imported: u64,
+    /// Duplicates merged.
+    pub duplicates_merged: u64,
+    /// Records linked to others as errata or preprints.
+    pub related_linked: u64,
+    /// Pairs flagged as possible duplicates for a human to judge.
+    pub possible_duplicates: u64,
+    /// Rejected records and unreadable files, located.
+    pub rejected: Vec<LocatedProblem>,
+    /// Warnings, located.
+    pub warnings: Vec<LocatedProblem>,
+    /// Review labels found in the records.
+    pub labels: Vec<LabelCount>,
+    /// `true` when the import was cancelled: nothing was written.
+    pub cancelled: bool,
+    /// Records added or changed (for the search index).
+    #[serde(skip)]
+    pub touched: Vec<RecordId>,
+}
+
+/// The files an import reads: files named, and in folders (recursively) the files with a
+/// bibliography extension, in name order. Paths that do not exist are reported.
+pub fn collect_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<LocatedProblem>) {
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    for path in paths {
+        if path.is_file() {
+            files.push(path.clone());
+        } else if path.is_dir() {
+            walk(path, &mut files, &mut problems);
+        } else {
+            problems.push(located(
+                path,
+                0,
+                "no such file or folder".into(),
+                Severity::Rejected,
+            ));
+        }
+    }
+    (files, problems)
+}
+
+fn walk(folder: &Path, files: &mut Vec<PathBuf>, problems: &mut Vec<LocatedProblem>) {
+    let entries = match std::fs::read_dir(folder) {
+        Ok(entries) => entries,
+        Err(error) => {
+            problems.push(located(
+                folder,
+                0,
+                format!("cannot list the folder: {error}"),
+                Severity::Rejected,
+            ));
+            return;
+        }
+    };
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .collect();
+    paths.sort();
+    for path in paths {
+        let hidden = path
+            .file_name()
+            .is_some_and(|name| name.to_string_lossy().starts_with('.'));
+        if hidden {
+            continue;
+        }
+        if path.is_dir() {
+            walk(&path, files, problems);
+        } else if path.extension().is_some_and(|ext| {
+            BIBLIOGRAPHY_EXTENSIONS
+                .iter()
+                .any(|known| ext.eq_ignore_ascii_case(known))
+        }) {
+            files.push(path);
+        }
+    }
+}
+
+fn located(file: &Path, line: usize, message: String, severity: Severity) -> LocatedProblem {
+    LocatedProblem {
+        file: file.to_owned(),
+        problem: Problem {
+            line,
+            key: None,
+            field: None,
+            message,
+            severity,
+        },
+    }
+}
+
+/// Imports bibliography files and folders into a project in one transaction.
+pub fn import_paths(
+    project: &mut Project,
+    paths: &[PathBuf],
+    options: &ImportOptions<'_>,
+) -> Result<ImportReport> {
+    let (files, missing) = collect_files(paths);
+    let mut report = ImportReport {
+        rejected: missing,
+        ..ImportReport::default()
+    };
+    let mut dedup = DedupIndex::new();
+    // Correction notices already in the project can only wait for their target here; the
+    // relations they resolve are among stored records and were linked when those came in.
+    project.for_each_dedup_row(|row| {
+        dedup.add_row(&row);
+    })?;
+    let mut session = project.begin_import()?;
+    let mut progress = ImportProgress {
+        files_total: files.len(),
+        ..ImportProgress::default()
+    };
+    let mut labels: Vec<(ImportedLabel, u64)> = Vec::new();
+    for path in &files {
+        if options.cancel.load(Ordering::Relaxed) {
+            break;
+        }
+        progress.current_file = Some(path.clone());
+        (options.progress)(&progress);
+        let mut file_report = FileReport {
+            path: path.clone(),
+            format: None,
+            encoding: None,
+            records_read: 0,
+            records_imported: 0,
+            duplicates_merged: 0,
+            rejected: 0,
+            warnings: 0,
+            error: None,
+        };
+        let mut context = FileContext {
+            session: &mut session,
+            dedup: &mut dedup,
+            report: &mut report,
+            file: &mut file_report,
+            progress: &mut progress,
+            labels: &mut labels,
+            options,
+        };
+        match read_file_blocks(path, options.threads, options.cancel, |format, parsed| {
+            context.take(path, format, parsed)
+        }) {
+            Ok(outcome) => {
+                file_report.format = Some(outcome.format.name().to_owned());
+                file_report.encoding = Some(outcome.encoding);
+            }
+            Err(crate::Error::Store(error)) => return Err(crate::Error::Store(error)),
+            Err(crate::Error::Unreadable { line, message, .. }) => {
+                report
+                    .rejected
+                    .push(located(path, line, message.clone(), Severity::Rejected));
+                file_report.error = Some(message);
+            }
+            Err(error) => {
+                let message = error.to_string();
+                report
+                    .rejected
+                    .push(located(path, 0, message.clone(), Severity::Rejected));
+                file_report.error = Some(message);
+            }
+        }
+        progress.files_done += 1;
+        report.files.push(file_report);
+    }
+    report.labels = summarise_labels(&labels);
+    if options.cancel.load(Ordering::Relaxed) {
+        // Dropping the session rolls everything back.
+        drop(session);
+        report.cancelled = true;
+        report.records_imported = 0;
+        report.duplicates_merged = 0;
+        return Ok(report);
+    }
+    let imported: Vec<ImportedFile> = report
+        .files
+        .iter()
+        .map(|file| ImportedFile {
+            path: file.path.display().to_string(),
+            format: file.format.clone().unwrap_or_else(|| "unreadable".into()),
+            encoding: file.encoding.clone().unwrap_or_default(),
+            records_read: file.records_read,
+            rejected: file.rejected,
+        })
+        .collect();
+    let (id, counts, touched) = session.finish(&imported, report.records_read)?;
+    report.import_id = Some(id);
+    report.records_imported = counts.records_imported;
+    report.duplicates_merged = counts.duplicates_merged;
+    report.touched = touched;
+    progress.current_file = None;
+    (options.progress)(&progress);
+    Ok(report)
+}
+
+/// What the per-block callback works on.
+struct FileContext<'s, 'p> {
+    session: &'s mut ImportSession<'p>,
+    dedup: &'s mut DedupIndex,
+    report: &'s mut ImportReport,
+    file: &'s mut FileReport,
+    progress: &'s mut ImportProgress,
+    labels: &'s mut Vec<(ImportedLabel, u64)>,
+    options: &'s ImportOptions<'s>,
+}
+
+impl FileContext<'_, '_> {
+    fn take(&mut self, path: &Path, format: crate::detect::Format, parsed: Parsed) -> Result<()> {
+        for problem in parsed.problems {
+            let problem = LocatedProblem {
+                file: path.to_owned(),
+                problem,
+            };
+            self.progress.problems += 1;
+            if problem.problem.severity == Severity::Rejected {
+                self.file.rejected += 1;
+                self.report.rejected.push(problem);
+            } else {
+                self.file.warnings += 1;
+                self.report.warnings.push(problem);
+            }
+        }
+        for parsed_record in parsed.records {
+            if self.options.cancel.load(Ordering::Relaxed) {
+                return Ok(());
+            }
+            self.file.records_read += 1;
+            self.report.records_read += 1;
+            self.progress.records_read += 1;
+            let record = parsed_record.record;
+            let mut found = parsed_record.labels;
+            if let Some(notes) = &record.notes {
+                found.extend(labels_in_notes(notes));
+            }
+            let source = SourceRef {
+                file: path.display().to_string(),
+                format: format.name().to_owned(),
+                locator: Some(format!("line {}", parsed_record.line)),
+                original_key: parsed_record.original_key,
+            };
+            let check = self.dedup.check(&record);
+            match check.duplicate {
+                Some((kept, rule, reason)) => {
+                    self.session.merge(kept, &record, &source, rule, &reason)?;
+                    self.file.duplicates_merged += 1;
+                    self.progress.duplicates_merged += 1;
+                }
+                None => {
+                    let id = self.session.insert(&record, &source)?;
+                    for (other, kind, reason) in check.relations {
+                        self.session.relate(id, other, kind, &reason)?;
+                        match kind {
+                            RelationKind::PossibleDuplicate => self.report.possible_duplicates += 1,
+                            RelationKind::ErratumOf | RelationKind::PreprintOf => {
+                                self.report.related_linked += 1;
+                            }
+                        }
+                    }
+                    for (from, to, kind, reason) in self.dedup.add(id, &record) {
+                        self.session.relate(from, to, kind, &reason)?;
+                        self.report.related_linked += 1;
+                    }
+                    // Labels are counted once per record: a duplicate's copy is not counted.
+                    for label in found {
+                        match self.labels.iter_mut().find(|(known, _)| *known == label) {
+                            Some((_, count)) => *count += 1,
+                            None => self.labels.push((label, 1)),
+                        }
+                    }
+                    self.file.records_imported += 1;
+                    self.progress.records_imported += 1;
+                }
+            }
+            if self.progress.records_read.is_multiple_of(10_000) {
+                (self.options.progress)(self.progress);
+            }
+        }
+        Ok(())
+    }
+}
+
+fn summarise_labels(labels: &[(ImportedLabel, u64)]) -> Vec<LabelCount> {
+    let mut counts: Vec<LabelCount> = Vec::new();
+    for (label, count) in labels {
+        let tool = label.tool.to_string();
+        let entry = match counts
+            .iter()
+            .position(|c| c.tool == tool && c.reviewer == label.reviewer)
+        {
+            Some(at) => &mut counts[at],
+            None => {
+                counts.push(LabelCount {
+                    tool,
+                    reviewer: label.reviewer.clone(),
+                    include: 0,
+                    exclude: 0,
+                    maybe: 0,
+                });
+                let last = counts.len() - 1;
+                &mut counts[last]
+            }
+        };
+        match label.decision {
+            LabelDecision::Include => entry.include += count,
+            LabelDecision::Exclude => entry.exclude += count,
+            LabelDecision::Maybe => entry.maybe += count,
+            LabelDecision::NotSeen => {}
+        }
+    }
+    counts
+}

@@ -1,0 +1,268 @@
+//! Importing the real fixtures into a project: counts, cross-format deduplication, relations,
+//! located problems, undoing a merge, re-importing, cancelling.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+
+use ecolens_core::{Project, RelationKind};
+use ecolens_corpus::import::{ImportOptions, ImportReport, import_paths};
+
+fn fixture(name: &str) -> PathBuf {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/fixtures/bibliographies")
+        .join(name);
+    assert!(path.is_file(), "fixture missing: {}", path.display());
+    path
+}
+
+fn import(project: &mut Project, paths: &[PathBuf]) -> ImportReport {
+    let cancel = AtomicBool::new(false);
+    let options = ImportOptions {
+        threads: 2,
+        cancel: &cancel,
+        progress: &|_| {},
+    };
+    import_paths(project, paths, &options).unwrap()
+}
+
+#[test]
+fn rayyan_ris_and_csv_of_the_same_ten_records_dedup_to_ten() {
+    let mut project = Project::open_in_memory().unwrap();
+    let report = import(
+        &mut project,
+        &[
+            fixture("rayyan_export_baseline.ris"),
+            fixture("rayyan_export_baseline.csv"),
+        ],
+    );
+    assert_eq!(report.records_read, 20);
+    assert_eq!(report.records_imported, 10);
+    assert_eq!(report.duplicates_merged, 10);
+    assert_eq!(project.record_count().unwrap(), 10);
+    assert!(report.import_id.is_some());
+    assert_eq!(report.files.len(), 2);
+    assert_eq!(report.files[0].format.as_deref(), Some("ris"));
+    assert_eq!(report.files[1].format.as_deref(), Some("csv"));
+    assert_eq!(report.files[1].duplicates_merged, 10);
+
+    // Every record now has two sources; merges say why.
+    let records = project.records().unwrap();
+    assert!(
+        records.iter().all(|r| r.sources.len() == 2),
+        "{:#?}",
+        records[0].sources
+    );
+    let merges = project.merges(None, false).unwrap();
+    assert_eq!(merges.len(), 10);
+    assert!(
+        merges.iter().all(|m| m.reason.starts_with("same DOI 10.")),
+        "{:?}",
+        merges[0].reason
+    );
+    assert!(merges.iter().all(|m| m.merged_source.format == "csv"));
+
+    // The two errata are linked to the articles they correct, not merged with them.
+    assert_eq!(report.related_linked, 2);
+    let errata = project.relations_of_kind(RelationKind::ErratumOf).unwrap();
+    assert_eq!(errata.len(), 2);
+    for relation in &errata {
+        let erratum = project.record(relation.from).unwrap().record;
+        let article = project.record(relation.to).unwrap().record;
+        assert!(erratum.title.starts_with("Erratum:"), "{}", erratum.title);
+        assert!(
+            erratum.title.contains(&article.title),
+            "{} / {}",
+            erratum.title,
+            article.title
+        );
+    }
+
+    // Emily's Rayyan decisions are found once per record.
+    assert_eq!(report.labels.len(), 1);
+    let emily = &report.labels[0];
+    assert_eq!(
+        (
+            emily.reviewer.as_deref(),
+            emily.include,
+            emily.maybe,
+            emily.exclude
+        ),
+        (Some("Emily"), 2, 2, 2)
+    );
+
+    // Glued tags reported with file and line, nothing rejected.
+    assert!(report.rejected.is_empty(), "{:#?}", report.rejected);
+    let first = report
+        .warnings
+        .iter()
+        .find(|w| w.problem.message.contains("glued"))
+        .unwrap();
+    assert!(first.to_string().ends_with("rayyan_export_baseline.csv:line 2 (rayyan-42924189) doi: text of another RIS tag glued onto the DOI was cut off"), "{first}");
+}
+
+#[test]
+fn every_fixture_at_once_with_counts_relations_and_undo() {
+    let mut project = Project::open_in_memory().unwrap();
+    let folder =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/bibliographies");
+    let report = import(&mut project, std::slice::from_ref(&folder));
+    let formats: Vec<_> = report
+        .files
+        .iter()
+        .map(|f| f.format.clone().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        formats,
+        ["endnote-xml", "medline", "csv", "ris", "ris", "bibtex"],
+        "in name order; SOURCES.md is not a bibliography and is skipped"
+    );
+    assert_eq!(report.records_read, 81);
+    assert_eq!(report.records_imported, 71);
+    assert_eq!(project.record_count().unwrap(), 71);
+    assert!(report.rejected.is_empty(), "{:#?}", report.rejected);
+
+    // The Scopus pair with the same title and abstract but different authors: a human decides.
+    assert_eq!(report.possible_duplicates, 1);
+    let possible = project
+        .relations_of_kind(RelationKind::PossibleDuplicate)
+        .unwrap();
+    assert_eq!(possible[0].reason, "same title, but no author in common");
+    let (a, b) = (
+        project.record(possible[0].from).unwrap().record,
+        project.record(possible[0].to).unwrap().record,
+    );
+    assert_eq!(a.title, b.title);
+
+    // Undo one merge: the CSV copy becomes its own record again, with its source, and the pair
+    // is remembered as distinct.
+    let merge = project
+        .merges(None, false)
+        .unwrap()
+        .into_iter()
+        .find(|m| m.merged.title.starts_with("Cellular structure"))
+        .unwrap();
+    let kept_before = project.record(merge.kept).unwrap();
+    assert_eq!(kept_before.sources.len(), 2);
+    let restored = project.undo_merge(merge.id).unwrap();
+    assert_eq!(project.record_count().unwrap(), 72);
+    let restored_record = project.record(restored).unwrap();
+    assert_eq!(restored_record.record.title, merge.merged.title);
+    assert_eq!(restored_record.sources, vec![merge.merged_source.clone()]);
+    assert_eq!(project.record(merge.kept).unwrap().sources.len(), 1);
+    assert_eq!(project.distinct_pairs().unwrap().len(), 1);
+    assert!(
+        project
+            .merges(None, false)
+            .unwrap()
+            .iter()
+            .all(|m| m.id != merge.id)
+    );
+    assert!(
+        project.undo_merge(merge.id).is_err(),
+        "an undone merge cannot be undone twice"
+    );
+
+    // Importing the same folder again adds nothing new.
+    let again = import(&mut project, &[folder]);
+    assert_eq!(again.records_imported, 0);
+    assert_eq!(again.duplicates_merged, 81);
+    assert_eq!(project.record_count().unwrap(), 72);
+    assert_eq!(project.import_runs().unwrap().len(), 2);
+}
+
+#[test]
+fn bad_files_and_missing_paths_cost_one_line_each_and_the_rest_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let garbage = dir.path().join("notes.ris");
+    std::fs::write(
+        &garbage,
+        "This is a shopping list, not a bibliography.\nMilk\n",
+    )
+    .unwrap();
+    let broken = dir.path().join("broken.ris");
+    std::fs::write(&broken, "TY  - JOUR\nTI  - Kept\nPY  - 2020\nER  - \nTY  - JOUR\nAU  - Untitled, A.\nER  - \nTY  - JOUR\nTI  - Also kept\nDO  - not a doi\nER  - \n").unwrap();
+    let missing = dir.path().join("missing.bib");
+    let mut project = Project::open_in_memory().unwrap();
+    let report = import(
+        &mut project,
+        &[
+            garbage.clone(),
+            missing.clone(),
+            broken.clone(),
+            fixture("utf16le_bom_tiny.bib"),
+        ],
+    );
+    assert_eq!(project.record_count().unwrap(), 3);
+    let rejected: Vec<String> = report.rejected.iter().map(ToString::to_string).collect();
+    assert_eq!(rejected.len(), 3, "{rejected:#?}");
+    assert!(
+        rejected[0].starts_with(&format!(
+            "{}:line 0: no such file or folder",
+            missing.display()
+        )),
+        "{rejected:#?}"
+    );
+    assert!(
+        rejected.iter().any(|r| r.starts_with(&format!(
+            "{}:line 1: not a bibliography ecolens reads: no RIS tags",
+            garbage.display()
+        ))),
+        "{rejected:#?}"
+    );
+    assert!(
+        rejected.iter().any(|r| r
+            == &format!(
+                "{}:line 5 TI: no title (TI, T1, CT or BT): a record needs one — record rejected",
+                broken.display()
+            )),
+        "{rejected:#?}"
+    );
+    assert!(
+        report
+            .warnings
+            .iter()
+            .any(|w| w.problem.line == 10 && w.problem.field.as_deref() == Some("DO"))
+    );
+    assert_eq!(
+        report.files.len(),
+        3,
+        "the missing path is reported, not read"
+    );
+    assert_eq!(
+        report.files[0]
+            .error
+            .as_deref()
+            .map(|e| e.contains("not a bibliography")),
+        Some(true)
+    );
+    assert_eq!(
+        (
+            report.files[1].records_read,
+            report.files[1].rejected,
+            report.files[1].warnings
+        ),
+        (2, 1, 1)
+    );
+}
+
+#[test]
+fn a_cancelled_import_writes_nothing() {
+    let mut project = Project::open_in_memory().unwrap();
+    let cancel = AtomicBool::new(true);
+    let options = ImportOptions {
+        threads: 1,
+        cancel: &cancel,
+        progress: &|_| {},
+    };
+    let report = import_paths(
+        &mut project,
+        &[fixture("pubmed_medline_baseline.ris")],
+        &options,
+    )
+    .unwrap();
+    assert!(report.cancelled);
+    assert_eq!(project.record_count().unwrap(), 0);
+    assert!(project.import_runs().unwrap().is_empty());
+}
