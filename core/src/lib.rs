@@ -5,16 +5,20 @@
 //! - [`record`]: bibliographic records, provenance, full texts;
 //! - [`review`]: reviewers, screening votes, a–f classifications, rebound risks, labels;
 //! - [`audit`]: the audit log's entries;
+//! - [`merge`]: import runs, duplicate merges and relations between records;
+//! - [`index_feed`]: what the search index mirrors and how it learns what changed;
 //! - [`store`]: [`Project`], the SQLite-backed store (the only module with SQL);
 //! - [`error`]: the crate's [`enum@Error`].
 //!
 //! Values are validated when they enter (parse, don't validate): a refused value is an
 //! [`Error::InvalidValue`] naming the field, the value and what was expected, and nothing is
-//! written. This crate knows nothing of UI, search indexes or file formats.
+//! written. This crate knows nothing of UI, file formats or how the search index works; it
+//! only says what the index must hold ([`index_feed`]).
 
 pub mod audit;
 pub mod error;
 pub mod ids;
+pub mod index_feed;
 pub mod merge;
 pub mod record;
 pub mod review;
@@ -23,6 +27,7 @@ pub mod store;
 pub use audit::{AuditAction, AuditEntry, EntityKind, UndoOutcome};
 pub use error::{Error, Result};
 pub use ids::{ArxivId, AuditId, Doi, Pmid, RecordId, ReviewerId, RiskId, ScenarioId, TraceId};
+pub use index_feed::{IndexChanges, IndexDoc, IndexScope, ReviewFacets, ScreeningStatus};
 pub use merge::{
     DedupRow, Filled, ImportId, ImportRun, ImportedFile, MergeEntry, MergeId, MergeRule, Relation,
     RelationKind,

@@ -22,6 +22,24 @@ pub enum Error {
         /// What was expected and found.
         message: String,
     },
+    /// A search query that could not be parsed.
+    #[error("invalid query: {0}")]
+    Query(#[from] crate::query::QueryError),
+    /// The search index failed.
+    #[error("search index: {action}: {source}")]
+    Index {
+        /// What was attempted.
+        action: &'static str,
+        /// The index error.
+        #[source]
+        source: Box<tantivy::TantivyError>,
+    },
+    /// Another ecolens is writing the search index.
+    #[error("the search index is being written by another ecolens; try again when it is done")]
+    IndexBusy,
+    /// The work was cancelled; nothing was changed.
+    #[error("cancelled; nothing was changed")]
+    Cancelled,
     /// A file-system error.
     #[error("{action} {}: {source}", path.display())]
     Io {

@@ -42,7 +42,10 @@ fn info_on_a_new_project_reports_the_demo_corpus_and_reopens_the_same_project() 
     assert_eq!(first["demo_corpus_version"], "1");
     assert!(first["counts"]["records"].as_u64().unwrap() >= 40);
     assert_eq!(first["counts"]["reviewers"], 0);
-    assert_eq!(first["schema_version"], ecolens_core::store::supported_schema_version());
+    assert_eq!(
+        first["schema_version"],
+        ecolens_core::store::supported_schema_version()
+    );
     assert_eq!(first["project_path"], project);
     assert_eq!(first["index_path"], format!("{project}.index"));
 

@@ -232,7 +232,7 @@ impl Project {
             params![undo_entry.0, entry.id.0],
         )
         .context("marking a change as undone")?;
-        touch(&tx)?;
+        touch(&tx, entry.record.as_slice())?;
         tx.commit().context("committing the undo")?;
         Ok(UndoOutcome {
             undone: AuditEntry {

@@ -164,7 +164,7 @@ impl Project {
             params![low.0, high.0, at],
         )
         .context("marking two records as distinct")?;
-        touch(&tx)?;
+        touch(&tx, &[entry.kept, restored])?;
         tx.commit().context("committing the undone merge")?;
         Ok(restored)
     }
@@ -371,11 +371,11 @@ impl ImportSession<'_> {
                 ],
             )
             .context("recording the import")?;
-        touch(&self.tx)?;
-        self.tx.commit().context("committing the import")?;
         let mut touched = self.touched;
         touched.sort_unstable();
         touched.dedup();
+        touch(&self.tx, &touched)?;
+        self.tx.commit().context("committing the import")?;
         Ok((self.id, counts, touched))
     }
 }

@@ -249,6 +249,20 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     INSERT INTO project_meta (key, value) VALUES ('data_version', '0')
         ON CONFLICT (key) DO NOTHING;
     ",
+    // 3: the journal of records changed per data version, so the search index re-reads only
+    //    what changed; `index_journal_floor` is the version up to which it was pruned.
+    r"
+    CREATE TABLE index_journal (
+        version  INTEGER NOT NULL,
+        first_id INTEGER NOT NULL,
+        last_id  INTEGER NOT NULL,
+        CHECK (first_id <= last_id)
+    ) STRICT;
+    CREATE INDEX index_journal_version ON index_journal(version);
+    INSERT INTO project_meta (key, value)
+        SELECT 'index_journal_floor', value FROM project_meta WHERE key = 'data_version'
+        ON CONFLICT (key) DO NOTHING;
+    ",
 ];
 
 /// Refuses, without writing anything, files that are not SQLite, SQLite files of other

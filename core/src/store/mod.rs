@@ -5,9 +5,11 @@
 //!
 //! Submodules: [`migrations`] (schema), `records` (records, provenance, full texts), `review`
 //! (reviewers, screening, classifications, risks, record labels), `labels` (project
-//! vocabularies), `audit` (log queries and undo).
+//! vocabularies), `audit` (log queries and undo), `import` (import sessions, merges,
+//! relations), `feed` (what the search index re-reads).
 
 mod audit;
+mod feed;
 mod import;
 mod labels;
 pub(crate) mod migrations;
@@ -24,6 +26,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::{Error, Result, SqlContext};
+use crate::ids::RecordId;
 
 pub use audit::AuditFilter;
 pub use import::{ImportCounts, ImportSession};
@@ -330,15 +333,32 @@ fn initialise(tx: &rusqlite::Transaction<'_>) -> Result<()> {
     Ok(())
 }
 
-/// Marks, inside a write transaction, that data the search index mirrors has changed. The
-/// index stores the version it was built from and is rebuilt when they differ.
-pub(crate) fn touch(tx: &rusqlite::Transaction<'_>) -> Result<()> {
-    tx.execute(
-        "INSERT INTO project_meta (key, value) VALUES ('data_version', '1')
-         ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)",
-        [],
-    )
-    .context("stamping the data version")?;
+/// Marks, inside a write transaction, that data the search index mirrors has changed for
+/// `records`: bumps the data version and journals the records under it (as ranges of ids).
+/// Nothing happens for an empty list.
+pub(crate) fn touch(tx: &rusqlite::Transaction<'_>, records: &[RecordId]) -> Result<()> {
+    if records.is_empty() {
+        return Ok(());
+    }
+    let version: i64 = tx
+        .query_row(
+            "INSERT INTO project_meta (key, value) VALUES ('data_version', '1')
+             ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)
+             RETURNING CAST(value AS INTEGER)",
+            [],
+            |row| row.get(0),
+        )
+        .context("stamping the data version")?;
+    let mut statement = tx
+        .prepare_cached(
+            "INSERT INTO index_journal (version, first_id, last_id) VALUES (?1, ?2, ?3)",
+        )
+        .context("journalling changed records")?;
+    for range in feed::id_ranges(records) {
+        statement
+            .execute(params![version, range.start().0, range.end().0])
+            .context("journalling changed records")?;
+    }
     Ok(())
 }
 

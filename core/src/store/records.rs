@@ -44,11 +44,11 @@ impl Default for RecordQuery {
     }
 }
 
-const RECORD_COLUMNS: &str = "id, kind, title, authors, year, venue, volume, issue, pages, publisher, \
+pub(super) const RECORD_COLUMNS: &str = "id, kind, title, authors, year, venue, volume, issue, pages, publisher, \
      doi, pmid, arxiv, url, abstract, keywords, notes, added_at, updated_at";
 
 /// A record row as stored, before decoding.
-struct RawRecord {
+pub(super) struct RawRecord {
     id: i64,
     kind: String,
     title: String,
@@ -71,7 +71,7 @@ struct RawRecord {
 }
 
 impl RawRecord {
-    fn from_row(row: &Row<'_>) -> rusqlite::Result<Self> {
+    pub(super) fn from_row(row: &Row<'_>) -> rusqlite::Result<Self> {
         Ok(Self {
             id: row.get(0)?,
             kind: row.get(1)?,
@@ -95,7 +95,7 @@ impl RawRecord {
         })
     }
 
-    fn decode(self) -> Result<(RecordId, Record, jiff::Timestamp, jiff::Timestamp)> {
+    pub(super) fn decode(self) -> Result<(RecordId, Record, jiff::Timestamp, jiff::Timestamp)> {
         let at = |column| Column::at("record", column, self.id);
         let record = Record {
             kind: RecordKind::parse("record.kind", &self.kind)
@@ -142,7 +142,7 @@ impl Project {
         }
         let tx = self.conn.transaction().context("starting to add records")?;
         let ids = insert_records_tx(&tx, batch)?;
-        touch(&tx)?;
+        touch(&tx, &ids)?;
         tx.commit().context("committing new records")?;
         Ok(ids)
     }
@@ -164,7 +164,7 @@ impl Project {
             .transaction()
             .context("starting to update a record")?;
         update_record_tx(&tx, id, record, &now().to_string())?;
-        touch(&tx)?;
+        touch(&tx, &[id])?;
         tx.commit().context("committing a record update")?;
         Ok(())
     }
@@ -178,7 +178,7 @@ impl Project {
             .context("starting to add a source")?;
         require_record(&tx, id)?;
         insert_source(&tx, id, source, None, &now().to_string())?;
-        touch(&tx)?;
+        touch(&tx, &[id])?;
         tx.commit().context("committing a source")?;
         Ok(())
     }
@@ -373,7 +373,7 @@ impl Project {
             ],
         )
         .context("storing a full text")?;
-        touch(&tx)?;
+        touch(&tx, &[id])?;
         tx.commit().context("committing a full text")?;
         Ok(())
     }

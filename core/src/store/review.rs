@@ -56,7 +56,7 @@ impl Project {
             None,
             Some(&reviewer),
         )?;
-        touch(&tx)?;
+        touch(&tx, &[])?;
         tx.commit().context("committing a new reviewer")?;
         Ok(reviewer)
     }
@@ -154,7 +154,7 @@ impl Project {
             old.as_ref(),
             Some(&stored),
         )?;
-        touch(&tx)?;
+        touch(&tx, &[record])?;
         tx.commit().context("committing a vote")?;
         Ok(stored)
     }
@@ -185,7 +185,7 @@ impl Project {
             Some(&old),
             None,
         )?;
-        touch(&tx)?;
+        touch(&tx, &[record])?;
         tx.commit().context("committing a withdrawn vote")?;
         Ok(())
     }
@@ -240,7 +240,7 @@ impl Project {
             old.as_ref(),
             Some(&stored),
         )?;
-        touch(&tx)?;
+        touch(&tx, &[record])?;
         tx.commit().context("committing a classification")?;
         Ok(stored)
     }
@@ -266,7 +266,7 @@ impl Project {
             Some(&old),
             None,
         )?;
-        touch(&tx)?;
+        touch(&tx, &[record])?;
         tx.commit()
             .context("committing a withdrawn classification")?;
         Ok(())
@@ -318,7 +318,7 @@ impl Project {
             None,
             Some(&stored),
         )?;
-        touch(&tx)?;
+        touch(&tx, &[record])?;
         tx.commit().context("committing a risk")?;
         Ok(stored)
     }
@@ -354,7 +354,7 @@ impl Project {
             Some(&old),
             Some(&stored),
         )?;
-        touch(&tx)?;
+        touch(&tx, &[old.record])?;
         tx.commit().context("committing a risk change")?;
         Ok(stored)
     }
@@ -377,7 +377,7 @@ impl Project {
             Some(&old),
             None,
         )?;
-        touch(&tx)?;
+        touch(&tx, &[old.record])?;
         tx.commit().context("committing a risk deletion")?;
         Ok(())
     }
@@ -446,7 +446,7 @@ impl Project {
             None,
             Some(&stored),
         )?;
-        touch(&tx)?;
+        touch(&tx, &[record])?;
         tx.commit().context("committing a record label")?;
         Ok(stored)
     }
@@ -480,7 +480,7 @@ impl Project {
             Some(&old),
             None,
         )?;
-        touch(&tx)?;
+        touch(&tx, &[record])?;
         tx.commit().context("committing a removed record label")?;
         Ok(())
     }

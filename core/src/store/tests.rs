@@ -784,3 +784,126 @@ fn info_counts_what_the_project_holds() {
     // Adding a reviewer and three review changes: four audit entries.
     assert_eq!(counts.audit_entries, 4);
 }
+
+#[test]
+fn the_index_journal_names_what_changed_since_a_version() {
+    use crate::index_feed::{IndexScope, ScreeningStatus};
+
+    let (mut project, first) = project_with_record();
+    // A new index (no stamp) reads everything.
+    let changes = project.index_changes(None).unwrap();
+    assert_eq!(changes.scope, Some(IndexScope::All));
+    let indexed = changes.version;
+    assert_eq!(project.index_changes(Some(indexed)).unwrap().scope, None);
+
+    let ids = project
+        .insert_records(&[
+            (Record::titled("Second"), source("line 20")),
+            (Record::titled("Third"), source("line 30")),
+        ])
+        .unwrap();
+    let emily = project.add_reviewer("Emily", false).unwrap();
+    // Adding a reviewer changes nothing the index holds.
+    let changes = project.index_changes(Some(indexed)).unwrap();
+    assert_eq!(
+        changes.scope,
+        Some(IndexScope::Ranges(vec![ids[0]..=ids[1]]))
+    );
+    project
+        .set_screening(
+            first,
+            emily.id,
+            &ScreeningVote {
+                stage: Stage::TitleAbstract,
+                decision: Decision::Include,
+                note: None,
+            },
+        )
+        .unwrap();
+    let changes = project.index_changes(Some(indexed)).unwrap();
+    assert_eq!(
+        changes.scope,
+        Some(IndexScope::Ranges(vec![first..=ids[1]])),
+        "adjacent ranges are joined"
+    );
+    // An index from the future, or older than the pruned journal, is rebuilt.
+    assert_eq!(
+        project
+            .index_changes(Some(changes.version + 1))
+            .unwrap()
+            .scope,
+        Some(IndexScope::All)
+    );
+    project.prune_index_journal(changes.version).unwrap();
+    assert_eq!(
+        project.index_changes(Some(changes.version)).unwrap().scope,
+        None
+    );
+    assert_eq!(
+        project.index_changes(Some(indexed)).unwrap().scope,
+        Some(IndexScope::All)
+    );
+
+    // Documents carry the record, its files and its review facets.
+    project
+        .set_full_text(
+            first,
+            &FullText {
+                text: "Full text of the paper.".into(),
+                source_file: "ligozat.pdf".into(),
+                extractor: "test".into(),
+                pages: Some(1),
+            },
+        )
+        .unwrap();
+    project
+        .set_classification(
+            first,
+            emily.id,
+            &Classification {
+                category: EvalCategory::C,
+                answers: vec![true, true, false],
+                rationale: None,
+                evidence: vec![],
+                confidence: None,
+            },
+        )
+        .unwrap();
+    project.add_risk(first, emily.id, &full_risk()).unwrap();
+    project
+        .add_record_label(first, emily.id, "exclusion-reason", "not_ai")
+        .unwrap();
+    let mut docs = Vec::new();
+    project
+        .for_each_index_doc(&IndexScope::Ranges(vec![first..=first]), |doc| {
+            docs.push(doc);
+            Ok::<_, Error>(())
+        })
+        .unwrap();
+    assert_eq!(docs.len(), 1);
+    let doc = &docs[0];
+    assert_eq!(doc.id, first);
+    assert_eq!(doc.record, full_record());
+    assert_eq!(doc.full_text.as_deref(), Some("Full text of the paper."));
+    assert_eq!(doc.files, vec!["scopus.ris".to_owned()]);
+    assert_eq!(
+        doc.review.screening(),
+        (ScreeningStatus::Include, Some(Stage::TitleAbstract))
+    );
+    assert_eq!(doc.review.categories, vec![EvalCategory::C]);
+    assert_eq!(doc.review.effects, vec![full_risk().effect]);
+    assert_eq!(
+        doc.review.labels,
+        vec![("exclusion-reason".to_owned(), "not_ai".to_owned())]
+    );
+    assert!(!doc.review.has_lca && !doc.review.has_trace);
+
+    let mut all = Vec::new();
+    project
+        .for_each_index_doc(&IndexScope::All, |doc| {
+            all.push(doc.id);
+            Ok::<_, Error>(())
+        })
+        .unwrap();
+    assert_eq!(all, vec![first, ids[0], ids[1]]);
+}

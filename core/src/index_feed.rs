@@ -1,0 +1,197 @@
+//! What the search index mirrors: one [`IndexDoc`] per record (bibliographic fields, full text
+//! and review facets), and which records changed since the index was last brought up to date
+//! ([`IndexChanges`]).
+//!
+//! Every store write that changes indexed data bumps the project's data version and journals
+//! the ids of the records it changed, in the same transaction. The index stamps its commits
+//! with the data version it reflects; bringing it up to date means re-reading the records
+//! journalled after that version. The journal is pruned once an index has caught up; an index
+//! older than what the journal still holds (or with no stamp) is rebuilt from scratch.
+
+use std::ops::RangeInclusive;
+
+use ecolens_taxonomy::effects::EffectCode;
+use ecolens_taxonomy::eval_scale::EvalCategory;
+use serde::Serialize;
+
+use crate::ids::RecordId;
+use crate::record::Record;
+use crate::review::{Decision, Stage};
+
+/// Which records an index update must re-read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IndexScope {
+    /// Every record: the index is rebuilt.
+    All,
+    /// Records whose ids fall in these ranges (sorted, disjoint). Ids in a range that no longer
+    /// name a record were deleted and must leave the index.
+    Ranges(Vec<RangeInclusive<RecordId>>),
+}
+
+impl IndexScope {
+    /// Whether `id` is in scope.
+    pub fn contains(&self, id: RecordId) -> bool {
+        match self {
+            Self::All => true,
+            Self::Ranges(ranges) => ranges.iter().any(|range| range.contains(&id)),
+        }
+    }
+}
+
+/// What changed since the version an index reflects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexChanges {
+    /// The data version the index reflects once the changes are applied.
+    pub version: u64,
+    /// Records to re-read; `None` when the index is up to date.
+    pub scope: Option<IndexScope>,
+}
+
+/// The screening state of a record, as a search facet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScreeningStatus {
+    /// No reviewer has voted.
+    Unscreened,
+    /// Every vote at the latest stage voted on says include.
+    Include,
+    /// Every vote at the latest stage voted on says exclude.
+    Exclude,
+    /// Every vote at the latest stage voted on says maybe.
+    Maybe,
+    /// Votes at the latest stage disagree.
+    Conflict,
+}
+
+impl ScreeningStatus {
+    /// Stable code (`unscreened`, `include`, `exclude`, `maybe`, `conflict`).
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Unscreened => "unscreened",
+            Self::Include => "include",
+            Self::Exclude => "exclude",
+            Self::Maybe => "maybe",
+            Self::Conflict => "conflict",
+        }
+    }
+
+    /// Every status, for help texts.
+    pub const ALL: [Self; 5] = [
+        Self::Unscreened,
+        Self::Include,
+        Self::Exclude,
+        Self::Maybe,
+        Self::Conflict,
+    ];
+
+    /// The status of a record from its votes: the votes at the latest stage that has any
+    /// decide; agreement gives their decision, disagreement a conflict. Returns the stage
+    /// decided on too.
+    pub fn of<'a>(votes: impl IntoIterator<Item = (Stage, &'a Decision)>) -> (Self, Option<Stage>) {
+        let mut latest: Option<(Stage, Self)> = None;
+        for (stage, decision) in votes {
+            let status = match decision {
+                Decision::Include => Self::Include,
+                Decision::Exclude { .. } => Self::Exclude,
+                Decision::Maybe => Self::Maybe,
+            };
+            latest = match latest {
+                None => Some((stage, status)),
+                Some((seen, _)) if stage > seen => Some((stage, status)),
+                Some((seen, current)) if stage == seen && current != status => {
+                    Some((seen, Self::Conflict))
+                }
+                keep => keep,
+            };
+        }
+        match latest {
+            Some((stage, status)) => (status, Some(stage)),
+            None => (Self::Unscreened, None),
+        }
+    }
+}
+
+/// Review data of a record that search can filter on.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ReviewFacets {
+    /// Screening votes: stage and decision of each.
+    pub votes: Vec<(Stage, Decision)>,
+    /// a–f categories given by the reviewers (one per reviewer, duplicates removed).
+    pub categories: Vec<EvalCategory>,
+    /// ICT and rebound effects recorded as risks (duplicates removed).
+    pub effects: Vec<EffectCode>,
+    /// Labels on the record as `(vocabulary, code)`.
+    pub labels: Vec<(String, String)>,
+    /// Whether an LCA scenario is linked.
+    pub has_lca: bool,
+    /// Whether an energy trace is linked.
+    pub has_trace: bool,
+}
+
+impl ReviewFacets {
+    /// The screening status and the stage it was decided at.
+    pub fn screening(&self) -> (ScreeningStatus, Option<Stage>) {
+        ScreeningStatus::of(
+            self.votes
+                .iter()
+                .map(|(stage, decision)| (*stage, decision)),
+        )
+    }
+}
+
+/// Everything the search index holds about one record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndexDoc {
+    /// The record.
+    pub id: RecordId,
+    /// Its bibliographic content.
+    pub record: Record,
+    /// Its extracted full text, if any.
+    pub full_text: Option<String>,
+    /// Review facets.
+    pub review: ReviewFacets,
+    /// File names (without folders) the record was read from.
+    pub files: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn screening_status_follows_the_latest_stage() {
+        let include = Decision::Include;
+        let exclude = Decision::Exclude { reason: None };
+        let maybe = Decision::Maybe;
+        assert_eq!(ScreeningStatus::of([]), (ScreeningStatus::Unscreened, None));
+        assert_eq!(
+            ScreeningStatus::of([(Stage::TitleAbstract, &include)]),
+            (ScreeningStatus::Include, Some(Stage::TitleAbstract))
+        );
+        assert_eq!(
+            ScreeningStatus::of([
+                (Stage::TitleAbstract, &include),
+                (Stage::TitleAbstract, &exclude)
+            ]),
+            (ScreeningStatus::Conflict, Some(Stage::TitleAbstract))
+        );
+        // A full-text decision supersedes a title/abstract conflict, in any order.
+        assert_eq!(
+            ScreeningStatus::of([
+                (Stage::FullText, &exclude),
+                (Stage::TitleAbstract, &include),
+                (Stage::TitleAbstract, &maybe)
+            ]),
+            (ScreeningStatus::Exclude, Some(Stage::FullText))
+        );
+    }
+
+    #[test]
+    fn scope_contains_ids_in_its_ranges() {
+        let scope = IndexScope::Ranges(vec![RecordId(3)..=RecordId(5), RecordId(9)..=RecordId(9)]);
+        assert!(scope.contains(RecordId(4)));
+        assert!(scope.contains(RecordId(9)));
+        assert!(!scope.contains(RecordId(6)));
+        assert!(IndexScope::All.contains(RecordId(6)));
+    }
+}

@@ -1,0 +1,304 @@
+//! What the search index re-reads: the journal of changed records and the documents it
+//! indexes. See [`crate::index_feed`] for the protocol.
+
+use std::collections::HashMap;
+use std::ops::RangeInclusive;
+
+use ecolens_taxonomy::effects::EffectCode;
+use ecolens_taxonomy::eval_scale::EvalCategory;
+use rusqlite::params;
+
+use super::records::{RECORD_COLUMNS, RawRecord};
+use super::{Column, Project, query_all};
+use crate::error::{Error, Result, SqlContext};
+use crate::ids::RecordId;
+use crate::index_feed::{IndexChanges, IndexDoc, IndexScope, ReviewFacets};
+use crate::review::{Decision, Stage};
+
+/// Sorted, disjoint ranges covering `ids` (in any order, duplicates allowed).
+pub(crate) fn id_ranges(ids: &[RecordId]) -> Vec<RangeInclusive<RecordId>> {
+    let mut sorted = ids.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    merge_ranges(sorted.into_iter().map(|id| id..=id))
+}
+
+/// Merges ranges sorted by start into disjoint ranges, joining adjacent ones.
+fn merge_ranges(
+    ranges: impl IntoIterator<Item = RangeInclusive<RecordId>>,
+) -> Vec<RangeInclusive<RecordId>> {
+    let mut merged: Vec<RangeInclusive<RecordId>> = Vec::new();
+    for range in ranges {
+        match merged.last_mut() {
+            Some(last) if range.start().0 <= last.end().0.saturating_add(1) => {
+                if range.end() > last.end() {
+                    *last = *last.start()..=*range.end();
+                }
+            }
+            _ => merged.push(range),
+        }
+    }
+    merged
+}
+
+impl Project {
+    /// What an index that reflects data version `indexed` (`None`: a new or unstamped index)
+    /// must re-read to reflect the current version.
+    pub fn index_changes(&self, indexed: Option<u64>) -> Result<IndexChanges> {
+        // One read transaction, so the version and the journal agree.
+        let tx = self
+            .conn
+            .unchecked_transaction()
+            .context("reading the index journal")?;
+        let meta = |key: &str| -> Result<u64> {
+            let value: Option<String> = tx
+                .query_row(
+                    "SELECT value FROM project_meta WHERE key = ?1",
+                    [key],
+                    |row| row.get(0),
+                )
+                .map(Some)
+                .or_else(|error| match error {
+                    rusqlite::Error::QueryReturnedNoRows => Ok(None),
+                    other => Err(other),
+                })
+                .context("reading the index journal")?;
+            Ok(value.and_then(|v| v.parse().ok()).unwrap_or(0))
+        };
+        let version = meta("data_version")?;
+        let floor = meta("index_journal_floor")?;
+        let scope = match indexed {
+            Some(indexed) if indexed == version => None,
+            Some(indexed) if indexed >= floor && indexed < version => {
+                let rows: Vec<(i64, i64)> = query_all(
+                    &tx,
+                    "SELECT first_id, last_id FROM index_journal WHERE version > ?1 AND version <= ?2
+                     ORDER BY first_id, last_id",
+                    params![to_i64(indexed), to_i64(version)],
+                    "reading the index journal",
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )?;
+                Some(IndexScope::Ranges(merge_ranges(
+                    rows.into_iter()
+                        .map(|(first, last)| RecordId(first)..=RecordId(last)),
+                )))
+            }
+            _ => Some(IndexScope::All),
+        };
+        Ok(IndexChanges { version, scope })
+    }
+
+    /// Forgets journal entries up to data version `through`, once the index reflects it. Does
+    /// not change the data version.
+    pub fn prune_index_journal(&mut self, through: u64) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction()
+            .context("starting to prune the index journal")?;
+        tx.execute(
+            "DELETE FROM index_journal WHERE version <= ?1",
+            [to_i64(through)],
+        )
+        .context("pruning the index journal")?;
+        tx.execute(
+            "INSERT INTO project_meta (key, value) VALUES ('index_journal_floor', ?1)
+             ON CONFLICT (key) DO UPDATE SET value = CAST(max(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER)) AS TEXT)",
+            [through.to_string()],
+        )
+        .context("pruning the index journal")?;
+        tx.commit().context("committing the pruned journal")?;
+        Ok(())
+    }
+
+    /// Calls `each` with the index document of every record in `scope`, in id order. Stops at
+    /// the first error `each` returns.
+    pub fn for_each_index_doc<E: From<Error>>(
+        &self,
+        scope: &IndexScope,
+        mut each: impl FnMut(IndexDoc) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        let bounds = match scope {
+            IndexScope::All => vec![(i64::MIN, i64::MAX)],
+            IndexScope::Ranges(ranges) => ranges
+                .iter()
+                .map(|range| (range.start().0, range.end().0))
+                .collect(),
+        };
+        for (low, high) in bounds {
+            let mut facets = self.review_facets(low, high)?;
+            let mut statement = self
+                .conn
+                .prepare_cached(&format!(
+                    "SELECT {RECORD_COLUMNS},
+                       (SELECT text FROM record_fulltext f WHERE f.record_id = record.id),
+                       (SELECT group_concat(file, char(31)) FROM record_source s WHERE s.record_id = record.id)
+                     FROM record WHERE id BETWEEN ?1 AND ?2 ORDER BY id"
+                ))
+                .context("reading records to index")
+                .map_err(E::from)?;
+            let mut rows = statement
+                .query([low, high])
+                .context("reading records to index")
+                .map_err(E::from)?;
+            while let Some(row) = rows
+                .next()
+                .context("reading records to index")
+                .map_err(E::from)?
+            {
+                let raw = RawRecord::from_row(row)
+                    .context("reading records to index")
+                    .map_err(E::from)?;
+                let full_text: Option<String> = row
+                    .get(19)
+                    .context("reading records to index")
+                    .map_err(E::from)?;
+                let files: Option<String> = row
+                    .get(20)
+                    .context("reading records to index")
+                    .map_err(E::from)?;
+                let (id, record, _, _) = raw.decode().map_err(E::from)?;
+                let mut files: Vec<String> = files
+                    .unwrap_or_default()
+                    .split('\u{1f}')
+                    .filter(|file| !file.is_empty())
+                    .map(|file| {
+                        std::path::Path::new(file)
+                            .file_name()
+                            .map_or_else(|| file.to_owned(), |n| n.to_string_lossy().into_owned())
+                    })
+                    .collect();
+                files.sort();
+                files.dedup();
+                each(IndexDoc {
+                    id,
+                    record,
+                    full_text,
+                    review: facets.remove(&id.0).unwrap_or_default(),
+                    files,
+                })?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Review facets of the records with ids in `low..=high` that have any.
+    fn review_facets(&self, low: i64, high: i64) -> Result<HashMap<i64, ReviewFacets>> {
+        let mut facets: HashMap<i64, ReviewFacets> = HashMap::new();
+        let context = "reading review facets";
+        let votes: Vec<(i64, String, String)> = query_all(
+            &self.conn,
+            "SELECT record_id, stage, decision FROM screening WHERE record_id BETWEEN ?1 AND ?2",
+            [low, high],
+            context,
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )?;
+        for (record, stage, decision) in votes {
+            let at = Column::at("screening", "stage", record);
+            let stage = Stage::parse("screening.stage", &stage).map_err(|e| at.corrupt(e))?;
+            let decision = Decision::parse("screening.decision", &decision, None)
+                .map_err(|e| Column::at("screening", "decision", record).corrupt(e))?;
+            facets
+                .entry(record)
+                .or_default()
+                .votes
+                .push((stage, decision));
+        }
+        let categories: Vec<(i64, String)> = query_all(
+            &self.conn,
+            "SELECT record_id, category FROM classification WHERE record_id BETWEEN ?1 AND ?2",
+            [low, high],
+            context,
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )?;
+        for (record, category) in categories {
+            let category: EvalCategory =
+                Column::at("classification", "category", record).term(&category)?;
+            let entry = facets.entry(record).or_default();
+            if !entry.categories.contains(&category) {
+                entry.categories.push(category);
+            }
+        }
+        let effects: Vec<(i64, String)> = query_all(
+            &self.conn,
+            "SELECT record_id, effect FROM rebound_risk WHERE record_id BETWEEN ?1 AND ?2",
+            [low, high],
+            context,
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )?;
+        for (record, effect) in effects {
+            let effect: EffectCode = Column::at("rebound_risk", "effect", record).term(&effect)?;
+            let entry = facets.entry(record).or_default();
+            if !entry.effects.contains(&effect) {
+                entry.effects.push(effect);
+            }
+        }
+        let labels: Vec<(i64, String, String)> = query_all(
+            &self.conn,
+            "SELECT DISTINCT record_id, vocabulary, code FROM record_label WHERE record_id BETWEEN ?1 AND ?2",
+            [low, high],
+            context,
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )?;
+        for (record, vocabulary, code) in labels {
+            facets
+                .entry(record)
+                .or_default()
+                .labels
+                .push((vocabulary, code));
+        }
+        for (table, lca) in [("lca_scenario", true), ("energy_trace", false)] {
+            let records: Vec<i64> = query_all(
+                &self.conn,
+                &format!(
+                    "SELECT DISTINCT record_id FROM {table} WHERE record_id BETWEEN ?1 AND ?2"
+                ),
+                [low, high],
+                context,
+                |row| row.get(0),
+            )?;
+            for record in records {
+                let entry = facets.entry(record).or_default();
+                if lca {
+                    entry.has_lca = true;
+                } else {
+                    entry.has_trace = true;
+                }
+            }
+        }
+        Ok(facets)
+    }
+}
+
+fn to_i64(version: u64) -> i64 {
+    i64::try_from(version).unwrap_or(i64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_cover_ids_and_join_neighbours() {
+        let ranges = id_ranges(&[
+            RecordId(5),
+            RecordId(3),
+            RecordId(4),
+            RecordId(9),
+            RecordId(4),
+        ]);
+        assert_eq!(
+            ranges,
+            vec![RecordId(3)..=RecordId(5), RecordId(9)..=RecordId(9)]
+        );
+        let merged = merge_ranges([
+            RecordId(1)..=RecordId(4),
+            RecordId(2)..=RecordId(3),
+            RecordId(5)..=RecordId(6),
+            RecordId(8)..=RecordId(10),
+        ]);
+        assert_eq!(
+            merged,
+            vec![RecordId(1)..=RecordId(6), RecordId(8)..=RecordId(10)]
+        );
+    }
+}

@@ -1,0 +1,1186 @@
+//! The search index: a tantivy index over every record's words and review facets, kept in the
+//! folder beside the project file (`<project>.index`).
+//!
+//! The index is derived data. It stores nothing but record ids; titles and texts for results
+//! and snippets come from the store. Each commit is stamped with the project's id, the data
+//! version it reflects and the index schema version; [`SearchIndex::sync`] re-reads only the
+//! records the store journalled since that version, or everything when the stamp is missing,
+//! foreign or too old. Deleting the folder is always safe: the next sync rebuilds it.
+//!
+//! Text is split on non-alphanumerics, lower-cased and folded to ASCII; titles, abstracts,
+//! keywords and full texts are also stemmed (English), author names and venues are not.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Bound;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use ecolens_core::{IndexDoc, IndexScope, Project, RecordId};
+use ecolens_taxonomy::Term as _;
+use serde::{Deserialize, Serialize};
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, FuzzyTermQuery,
+    Occur, PhraseQuery, Query as TantivyQuery, RangeQuery, TermQuery,
+};
+use tantivy::schema::{
+    FAST, Field, INDEXED, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions,
+};
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
+    TextAnalyzer,
+};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+use crate::error::{Error, Result};
+use crate::query::{Query, TextField, TextValue, parse};
+
+/// Version of the index layout; an index written with another version is rebuilt.
+pub const INDEX_SCHEMA_VERSION: u32 = 1;
+
+/// Tokenizer of stemmed text fields.
+const STEMMED: &str = "ecolens_en";
+/// Tokenizer of names (authors, venues) and of prefixes.
+const PLAIN: &str = "ecolens_plain";
+/// Longest token kept (longer ones are noise: URLs, chemical names, base64).
+const LONGEST_TOKEN: usize = 40;
+
+/// How much of a hit's text a snippet shows, in characters.
+pub const SNIPPET_CHARS: usize = 240;
+
+/// What the index stamps on each commit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stamp {
+    /// The project the index belongs to.
+    pub project_id: String,
+    /// The data version it reflects.
+    pub data_version: u64,
+    /// [`INDEX_SCHEMA_VERSION`] when written.
+    pub schema: u32,
+}
+
+/// The index's fields.
+#[derive(Debug, Clone, Copy)]
+struct Fields {
+    id: Field,
+    title: Field,
+    abstract_text: Field,
+    authors: Field,
+    keywords: Field,
+    venue: Field,
+    full_text: Field,
+    year: Field,
+    identifier: Field,
+    facet: Field,
+}
+
+impl Fields {
+    fn text(self, field: TextField) -> Field {
+        match field {
+            TextField::Title => self.title,
+            TextField::Abstract => self.abstract_text,
+            TextField::Authors => self.authors,
+            TextField::Keywords => self.keywords,
+            TextField::Venue => self.venue,
+            TextField::FullText => self.full_text,
+        }
+    }
+}
+
+/// How much each field counts when a word names no field.
+fn boost(field: TextField) -> f32 {
+    match field {
+        TextField::Title => 3.0,
+        TextField::Keywords | TextField::Authors => 2.0,
+        TextField::Abstract => 1.0,
+        TextField::FullText => 0.7,
+        TextField::Venue => 0.5,
+    }
+}
+
+fn stemmed(field: TextField) -> bool {
+    !matches!(field, TextField::Authors | TextField::Venue)
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut builder = Schema::builder();
+    let text = |tokenizer: &str| {
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(tokenizer)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        )
+    };
+    let fields = Fields {
+        id: builder.add_u64_field("id", INDEXED | FAST),
+        title: builder.add_text_field("title", text(STEMMED)),
+        abstract_text: builder.add_text_field("abstract", text(STEMMED)),
+        authors: builder.add_text_field("authors", text(PLAIN)),
+        keywords: builder.add_text_field("keywords", text(STEMMED)),
+        venue: builder.add_text_field("venue", text(PLAIN)),
+        full_text: builder.add_text_field("fulltext", text(STEMMED)),
+        year: builder.add_u64_field("year", INDEXED | FAST),
+        identifier: builder.add_text_field("identifier", STRING),
+        facet: builder.add_text_field("facet", STRING),
+    };
+    (builder.build(), fields)
+}
+
+fn analyzer(stem: bool) -> TextAnalyzer {
+    if stem {
+        TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(RemoveLongFilter::limit(LONGEST_TOKEN))
+            .filter(LowerCaser)
+            .filter(AsciiFoldingFilter)
+            .filter(Stemmer::new(Language::English))
+            .build()
+    } else {
+        TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(RemoveLongFilter::limit(LONGEST_TOKEN))
+            .filter(LowerCaser)
+            .filter(AsciiFoldingFilter)
+            .build()
+    }
+}
+
+/// Tokens of `text` as the index sees them: `(token, byte range in text)`.
+fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<(String, std::ops::Range<usize>)> {
+    let mut stream = analyzer.token_stream(text);
+    let mut out = Vec::new();
+    while stream.advance() {
+        let token = stream.token();
+        out.push((token.text.clone(), token.offset_from..token.offset_to));
+    }
+    out
+}
+
+/// How an index update runs.
+pub struct SyncOptions<'a> {
+    /// Indexing threads.
+    pub threads: usize,
+    /// Memory the indexing threads may use together, in bytes (at least 15 MB per thread).
+    pub memory_bytes: usize,
+    /// Set to stop; the index is left as it was.
+    pub cancel: &'a AtomicBool,
+    /// Called with the number of records indexed so far, now and then.
+    pub progress: &'a dyn Fn(u64),
+}
+
+/// Memory tantivy needs per indexing thread at the least.
+const MIN_MEMORY_PER_THREAD: usize = 15 << 20;
+
+impl SyncOptions<'_> {
+    /// Options for small updates (a review change): one thread, a small budget.
+    pub fn small(cancel: &AtomicBool) -> SyncOptions<'_> {
+        SyncOptions {
+            threads: 1,
+            memory_bytes: 32 << 20,
+            cancel,
+            progress: &|_| {},
+        }
+    }
+}
+
+/// What an index update did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SyncReport {
+    /// `true` when everything was re-read.
+    pub rebuilt: bool,
+    /// Records (re)indexed.
+    pub records_indexed: u64,
+    /// The data version the index now reflects.
+    pub data_version: u64,
+    /// Wall-clock time, in milliseconds.
+    pub elapsed_ms: u64,
+}
+
+/// The state of an index, for `ecolens info` and the window.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IndexStatus {
+    /// Where it is (`None` in memory).
+    pub location: Option<PathBuf>,
+    /// Its stamp, if it has one.
+    pub stamp: Option<Stamp>,
+    /// Records it holds.
+    pub records: u64,
+    /// Segments it is made of.
+    pub segments: usize,
+    /// Whether it reflects the project's current data.
+    pub up_to_date: bool,
+}
+
+/// A snippet of a hit's text with the matched words marked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Snippet {
+    /// Which field it is from.
+    pub field: TextField,
+    /// The text shown.
+    pub text: String,
+    /// Byte ranges of `text` that matched, in order.
+    pub highlights: Vec<(usize, usize)>,
+}
+
+impl Snippet {
+    /// The text with each match wrapped in `open` … `close`.
+    pub fn marked(&self, open: &str, close: &str) -> String {
+        mark(&self.text, &self.highlights, open, close)
+    }
+}
+
+/// Wraps byte ranges of `text` in markers.
+pub fn mark(text: &str, highlights: &[(usize, usize)], open: &str, close: &str) -> String {
+    let mut out = String::with_capacity(text.len() + highlights.len() * 4);
+    let mut at = 0;
+    for &(start, end) in highlights {
+        if start < at
+            || end > text.len()
+            || !text.is_char_boundary(start)
+            || !text.is_char_boundary(end)
+        {
+            continue;
+        }
+        out.push_str(&text[at..start]);
+        out.push_str(open);
+        out.push_str(&text[start..end]);
+        out.push_str(close);
+        at = end;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+/// One search result.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Hit {
+    /// The record.
+    pub id: RecordId,
+    /// Its title.
+    pub title: String,
+    /// Byte ranges of the title that matched.
+    pub title_highlights: Vec<(usize, usize)>,
+    /// Short author line ("Strubell et al.").
+    pub authors: String,
+    /// Publication year.
+    pub year: Option<i32>,
+    /// Venue.
+    pub venue: Option<String>,
+    /// Relevance (BM25 with field weights); higher is better.
+    pub score: f32,
+    /// Where the words were found, if not only in the title.
+    pub snippet: Option<Snippet>,
+}
+
+/// Search results.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SearchResults {
+    /// The query as understood (canonical form).
+    pub query: String,
+    /// Records matching, in all.
+    pub total: usize,
+    /// The requested page of hits, best first.
+    pub hits: Vec<Hit>,
+}
+
+/// Which page of results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    /// Hits skipped.
+    pub offset: usize,
+    /// Hits returned at most.
+    pub limit: usize,
+}
+
+impl Default for Page {
+    fn default() -> Self {
+        Self {
+            offset: 0,
+            limit: 20,
+        }
+    }
+}
+
+/// The search index of one project.
+pub struct SearchIndex {
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+    location: Option<PathBuf>,
+    project_id: String,
+}
+
+impl std::fmt::Debug for SearchIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchIndex")
+            .field("location", &self.location)
+            .finish_non_exhaustive()
+    }
+}
+
+fn index_error(action: &'static str) -> impl FnOnce(tantivy::TantivyError) -> Error {
+    move |source| match source {
+        tantivy::TantivyError::LockFailure(..) => Error::IndexBusy,
+        source => Error::Index {
+            action,
+            source: Box::new(source),
+        },
+    }
+}
+
+impl SearchIndex {
+    /// Opens the index of `project` (in the folder beside its file; in memory for an
+    /// in-memory project), creating it if missing and starting afresh if it is damaged or
+    /// was written with another layout. Does not bring it up to date: see [`Self::sync`].
+    pub fn open(project: &Project) -> Result<Self> {
+        let project_id = project.info()?.project_id;
+        let (schema, fields) = schema();
+        if project.path() == Path::new(":memory:") {
+            let index = Index::create_in_ram(schema);
+            return Self::with_index(index, fields, None, project_id);
+        }
+        let location = project.index_path();
+        let index = match Self::open_dir(&location, &schema) {
+            Ok(Some(index)) => index,
+            // Missing, damaged or another layout: derived data, start afresh.
+            Ok(None) | Err(_) => {
+                Self::clear_dir(&location)?;
+                std::fs::create_dir_all(&location).map_err(|source| Error::Io {
+                    action: "cannot create the index folder",
+                    path: location.clone(),
+                    source,
+                })?;
+                Index::create_in_dir(&location, schema)
+                    .map_err(index_error("creating the search index"))?
+            }
+        };
+        Self::with_index(index, fields, Some(location), project_id)
+    }
+
+    fn open_dir(location: &Path, schema: &Schema) -> Result<Option<Index>> {
+        if !location.join("meta.json").is_file() {
+            return Ok(None);
+        }
+        let index =
+            Index::open_in_dir(location).map_err(index_error("opening the search index"))?;
+        let meta = index
+            .load_metas()
+            .map_err(index_error("reading the search index"))?;
+        let stamp: Option<Stamp> = meta
+            .payload
+            .as_deref()
+            .and_then(|payload| serde_json::from_str(payload).ok());
+        let same_layout = index.schema() == *schema
+            && stamp.is_none_or(|stamp| stamp.schema == INDEX_SCHEMA_VERSION);
+        Ok(same_layout.then_some(index))
+    }
+
+    /// Empties an index folder, refusing folders that hold anything but an index.
+    fn clear_dir(location: &Path) -> Result<()> {
+        if !location.exists() {
+            return Ok(());
+        }
+        let io = |action, source| Error::Io {
+            action,
+            path: location.to_owned(),
+            source,
+        };
+        let entries: Vec<PathBuf> = std::fs::read_dir(location)
+            .map_err(|e| io("cannot list the index folder", e))?
+            .filter_map(|entry| entry.ok().map(|e| e.path()))
+            .collect();
+        let ours = entries.is_empty()
+            || entries.iter().any(|path| {
+                path.file_name()
+                    .is_some_and(|name| name == "meta.json" || name == ".managed.json")
+            });
+        if !ours || entries.iter().any(|path| path.is_dir()) {
+            return Err(Error::Io {
+                action: "will not replace the search index folder, it holds other files:",
+                path: location.to_owned(),
+                source: std::io::Error::other("move the folder away and try again"),
+            });
+        }
+        for path in entries {
+            std::fs::remove_file(&path).map_err(|e| io("cannot clear the index folder", e))?;
+        }
+        Ok(())
+    }
+
+    fn with_index(
+        index: Index,
+        fields: Fields,
+        location: Option<PathBuf>,
+        project_id: String,
+    ) -> Result<Self> {
+        index.tokenizers().register(STEMMED, analyzer(true));
+        index.tokenizers().register(PLAIN, analyzer(false));
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(index_error("opening the search index"))?;
+        Ok(Self {
+            index,
+            reader,
+            fields,
+            location,
+            project_id,
+        })
+    }
+
+    /// The stamp of the last commit, if it belongs to this project and layout.
+    pub fn stamp(&self) -> Result<Option<Stamp>> {
+        let meta = self
+            .index
+            .load_metas()
+            .map_err(index_error("reading the search index"))?;
+        Ok(meta
+            .payload
+            .as_deref()
+            .and_then(|payload| serde_json::from_str::<Stamp>(payload).ok())
+            .filter(|stamp| {
+                stamp.project_id == self.project_id && stamp.schema == INDEX_SCHEMA_VERSION
+            }))
+    }
+
+    /// Where the index is and whether it reflects `project`'s data.
+    pub fn status(&self, project: &Project) -> Result<IndexStatus> {
+        let stamp = self.stamp()?;
+        let searcher = self.reader.searcher();
+        let up_to_date = project
+            .index_changes(stamp.as_ref().map(|s| s.data_version))?
+            .scope
+            .is_none();
+        Ok(IndexStatus {
+            location: self.location.clone(),
+            stamp,
+            records: searcher.num_docs(),
+            segments: searcher.segment_readers().len(),
+            up_to_date,
+        })
+    }
+
+    /// Brings the index up to date with `project`: re-reads the records changed since its
+    /// stamp, or everything. On cancel or error the index is left as it was.
+    pub fn sync(&mut self, project: &mut Project, options: &SyncOptions<'_>) -> Result<SyncReport> {
+        let indexed = self.stamp()?.map(|stamp| stamp.data_version);
+        self.update(project, indexed, options)
+    }
+
+    /// Re-reads every record.
+    pub fn rebuild(
+        &mut self,
+        project: &mut Project,
+        options: &SyncOptions<'_>,
+    ) -> Result<SyncReport> {
+        self.update(project, None, options)
+    }
+
+    fn update(
+        &mut self,
+        project: &mut Project,
+        indexed: Option<u64>,
+        options: &SyncOptions<'_>,
+    ) -> Result<SyncReport> {
+        let started = Instant::now();
+        let changes = project.index_changes(indexed)?;
+        let Some(scope) = changes.scope else {
+            return Ok(SyncReport {
+                rebuilt: false,
+                records_indexed: 0,
+                data_version: changes.version,
+                elapsed_ms: 0,
+            });
+        };
+        let threads = options.threads.max(1);
+        let memory = options.memory_bytes.max(threads * MIN_MEMORY_PER_THREAD);
+        let mut writer: IndexWriter<TantivyDocument> = self
+            .index
+            .writer_with_num_threads(threads, memory)
+            .map_err(index_error("starting to write the search index"))?;
+        let written = self.write(project, &scope, &mut writer, options);
+        let records_indexed = match written {
+            Ok(count) => count,
+            Err(error) => {
+                // Nothing of this update reaches the index.
+                let _ = writer.rollback();
+                return Err(error);
+            }
+        };
+        let stamp = Stamp {
+            project_id: self.project_id.clone(),
+            data_version: changes.version,
+            schema: INDEX_SCHEMA_VERSION,
+        };
+        let payload = serde_json::to_string(&stamp).map_err(|error| Error::Index {
+            action: "stamping the search index",
+            source: Box::new(tantivy::TantivyError::InternalError(error.to_string())),
+        })?;
+        let mut commit = writer
+            .prepare_commit()
+            .map_err(index_error("committing the search index"))?;
+        commit.set_payload(&payload);
+        commit
+            .commit()
+            .map_err(index_error("committing the search index"))?;
+        writer
+            .wait_merging_threads()
+            .map_err(index_error("merging the search index"))?;
+        self.reader
+            .reload()
+            .map_err(index_error("reloading the search index"))?;
+        project.prune_index_journal(changes.version)?;
+        Ok(SyncReport {
+            rebuilt: scope == IndexScope::All,
+            records_indexed,
+            data_version: changes.version,
+            elapsed_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        })
+    }
+
+    fn write(
+        &self,
+        project: &Project,
+        scope: &IndexScope,
+        writer: &mut IndexWriter<TantivyDocument>,
+        options: &SyncOptions<'_>,
+    ) -> Result<u64> {
+        match scope {
+            IndexScope::All => {
+                writer
+                    .delete_all_documents()
+                    .map_err(index_error("clearing the search index"))?;
+            }
+            IndexScope::Ranges(ranges) => {
+                for range in ranges {
+                    let term = |id: RecordId| {
+                        Term::from_field_u64(self.fields.id, u64::try_from(id.0).unwrap_or(0))
+                    };
+                    writer
+                        .delete_query(Box::new(RangeQuery::new(
+                            Bound::Included(term(*range.start())),
+                            Bound::Included(term(*range.end())),
+                        )))
+                        .map_err(index_error("removing records from the search index"))?;
+                }
+            }
+        }
+        let mut count = 0u64;
+        project.for_each_index_doc(scope, |doc| -> Result<()> {
+            if count.is_multiple_of(1024) {
+                if options.cancel.load(Ordering::Relaxed) {
+                    return Err(Error::Cancelled);
+                }
+                (options.progress)(count);
+            }
+            writer
+                .add_document(self.document(&doc))
+                .map_err(index_error("adding to the search index"))?;
+            count += 1;
+            Ok(())
+        })?;
+        (options.progress)(count);
+        Ok(count)
+    }
+
+    /// The index document of a record.
+    fn document(&self, doc: &IndexDoc) -> TantivyDocument {
+        let f = self.fields;
+        let record = &doc.record;
+        let mut out = TantivyDocument::default();
+        out.add_u64(f.id, u64::try_from(doc.id.0).unwrap_or(0));
+        out.add_text(f.title, &record.title);
+        if let Some(text) = &record.abstract_text {
+            out.add_text(f.abstract_text, text);
+        }
+        for person in &record.authors {
+            out.add_text(f.authors, person.to_string());
+        }
+        for keyword in &record.keywords {
+            out.add_text(f.keywords, keyword);
+        }
+        for venue in [&record.venue, &record.publisher].into_iter().flatten() {
+            out.add_text(f.venue, venue);
+        }
+        if let Some(text) = &doc.full_text {
+            out.add_text(f.full_text, text);
+        }
+        if let Some(year) = record.year.and_then(|y| u64::try_from(y).ok()) {
+            out.add_u64(f.year, year);
+        }
+        if let Some(doi) = &record.doi {
+            out.add_text(f.identifier, format!("doi:{}", doi.key()));
+        }
+        if let Some(pmid) = &record.pmid {
+            out.add_text(f.identifier, format!("pmid:{}", pmid.as_str()));
+        }
+        if let Some(arxiv) = &record.arxiv {
+            out.add_text(
+                f.identifier,
+                format!("arxiv:{}", arxiv.as_str().to_lowercase()),
+            );
+        }
+        for facet in facets(doc) {
+            out.add_text(f.facet, facet);
+        }
+        out
+    }
+
+    /// Searches with a query typed by a reviewer (see [`crate::query`]).
+    pub fn search(&self, project: &Project, text: &str, page: Page) -> Result<SearchResults> {
+        let query = parse(text)?;
+        self.search_query(project, &query, page)
+    }
+
+    /// Searches with a parsed query.
+    pub fn search_query(
+        &self,
+        project: &Project,
+        query: &Query,
+        page: Page,
+    ) -> Result<SearchResults> {
+        let Some(compiled) = self.compile(query) else {
+            return Err(Error::Query(crate::query::QueryError {
+                column: 1,
+                message: "nothing to search for: the query has no searchable words".into(),
+            }));
+        };
+        let searcher = self.reader.searcher();
+        let collector = (
+            TopDocs::with_limit(page.limit.max(1))
+                .and_offset(page.offset)
+                .order_by_score(),
+            Count,
+        );
+        let (top, total) = searcher
+            .search(&*compiled, &collector)
+            .map_err(index_error("searching"))?;
+        let terms = HighlightTerms::of(query);
+        let mut hits = Vec::with_capacity(top.len());
+        for (score, address) in top.into_iter().take(page.limit) {
+            let ids = searcher
+                .segment_reader(address.segment_ord)
+                .fast_fields()
+                .u64("id")
+                .map_err(index_error("reading the search index"))?;
+            let Some(id) = ids
+                .first(address.doc_id)
+                .and_then(|id| i64::try_from(id).ok())
+            else {
+                continue;
+            };
+            let stored = match project.record(RecordId(id)) {
+                Ok(stored) => stored,
+                // Deleted since the index was updated: skip it.
+                Err(ecolens_core::Error::NotFound { .. }) => continue,
+                Err(error) => return Err(error.into()),
+            };
+            let record = stored.record;
+            let title_highlights = terms.highlight(TextField::Title, &record.title);
+            let snippet = Self::snippet(project, &terms, RecordId(id), &record)?;
+            hits.push(Hit {
+                id: RecordId(id),
+                title_highlights,
+                authors: ecolens_core::record::short_authors(&record.authors),
+                year: record.year,
+                venue: record.venue.clone(),
+                title: record.title,
+                score,
+                snippet,
+            });
+        }
+        Ok(SearchResults {
+            query: query.to_string(),
+            total,
+            hits,
+        })
+    }
+
+    /// The best snippet of a hit: abstract, else full text, else keywords, each only if it
+    /// holds a match; else the abstract's beginning.
+    fn snippet(
+        project: &Project,
+        terms: &HighlightTerms,
+        id: RecordId,
+        record: &ecolens_core::Record,
+    ) -> Result<Option<Snippet>> {
+        if let Some(text) = &record.abstract_text
+            && let Some(snippet) = terms.snippet(TextField::Abstract, text)
+        {
+            return Ok(Some(snippet));
+        }
+        if terms.wants(TextField::FullText)
+            && let Some(full) = project.full_text(id)?
+            && let Some(snippet) = terms.snippet(TextField::FullText, &full.text)
+        {
+            return Ok(Some(snippet));
+        }
+        if !record.keywords.is_empty() {
+            let joined = record.keywords.join("; ");
+            if let Some(snippet) = terms.snippet(TextField::Keywords, &joined) {
+                return Ok(Some(snippet));
+            }
+        }
+        Ok(record.abstract_text.as_ref().map(|text| {
+            let end = text
+                .char_indices()
+                .nth(SNIPPET_CHARS)
+                .map_or(text.len(), |(at, _)| at);
+            Snippet {
+                field: TextField::Abstract,
+                text: text[..end].to_owned(),
+                highlights: Vec::new(),
+            }
+        }))
+    }
+
+    /// Turns a parsed query into a tantivy query; `None` when nothing searchable is left
+    /// (every word was punctuation).
+    fn compile(&self, query: &Query) -> Option<Box<dyn TantivyQuery>> {
+        let f = self.fields;
+        match query {
+            Query::All => Some(Box::new(AllQuery)),
+            Query::And(parts) => {
+                let clauses: Vec<(Occur, Box<dyn TantivyQuery>)> = parts
+                    .iter()
+                    .filter_map(|part| match part {
+                        Query::Not(inner) => self.compile(inner).map(|q| (Occur::MustNot, q)),
+                        other => self.compile(other).map(|q| (Occur::Must, q)),
+                    })
+                    .collect();
+                if clauses.iter().all(|(occur, _)| *occur == Occur::MustNot) {
+                    return None;
+                }
+                Some(Box::new(BooleanQuery::new(clauses)))
+            }
+            Query::Or(parts) => {
+                let clauses: Vec<(Occur, Box<dyn TantivyQuery>)> = parts
+                    .iter()
+                    .filter_map(|part| self.compile(part).map(|q| (Occur::Should, q)))
+                    .collect();
+                (!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<_>)
+            }
+            Query::Not(inner) => {
+                let inner = self.compile(inner)?;
+                Some(Box::new(BooleanQuery::new(vec![
+                    (Occur::Must, Box::new(AllQuery) as Box<dyn TantivyQuery>),
+                    (Occur::MustNot, inner),
+                ])))
+            }
+            Query::Text { fields, value } => {
+                let mut per_field: Vec<Box<dyn TantivyQuery>> = fields
+                    .iter()
+                    .filter_map(|field| {
+                        self.text_query(*field, value).map(|q| {
+                            Box::new(BoostQuery::new(q, boost(*field))) as Box<dyn TantivyQuery>
+                        })
+                    })
+                    .collect();
+                match per_field.len() {
+                    0 => None,
+                    1 => per_field.pop(),
+                    _ => Some(Box::new(DisjunctionMaxQuery::with_tie_breaker(
+                        per_field, 0.1,
+                    ))),
+                }
+            }
+            Query::Year { from, to } => {
+                let bound = |year: &Option<i32>| match year.and_then(|y| u64::try_from(y).ok()) {
+                    Some(y) => Bound::Included(Term::from_field_u64(f.year, y)),
+                    None => Bound::Unbounded,
+                };
+                let (low, high) = (bound(from), bound(to));
+                let range: Box<dyn TantivyQuery> =
+                    if matches!((&low, &high), (Bound::Unbounded, Bound::Unbounded)) {
+                        Box::new(RangeQuery::new(
+                            Bound::Included(Term::from_field_u64(f.year, 0)),
+                            Bound::Unbounded,
+                        ))
+                    } else {
+                        Box::new(RangeQuery::new(low, high))
+                    };
+                Some(Box::new(ConstScoreQuery::new(range, 0.0)))
+            }
+            Query::Identifier(token) => Some(Box::new(ConstScoreQuery::new(
+                Box::new(TermQuery::new(
+                    Term::from_field_text(f.identifier, token),
+                    IndexRecordOption::Basic,
+                )),
+                1.0,
+            ))),
+            Query::Facet(token) => Some(Box::new(ConstScoreQuery::new(
+                Box::new(TermQuery::new(
+                    Term::from_field_text(f.facet, token),
+                    IndexRecordOption::Basic,
+                )),
+                0.0,
+            ))),
+        }
+    }
+
+    fn text_query(&self, field: TextField, value: &TextValue) -> Option<Box<dyn TantivyQuery>> {
+        let index_field = self.fields.text(field);
+        let mut field_analyzer = analyzer(stemmed(field));
+        match value {
+            TextValue::Word(text) | TextValue::Phrase(text) => {
+                let terms: Vec<Term> = tokens(&mut field_analyzer, text)
+                    .into_iter()
+                    .map(|(token, _)| Term::from_field_text(index_field, &token))
+                    .collect();
+                match terms.len() {
+                    0 => None,
+                    1 => Some(Box::new(TermQuery::new(
+                        terms.into_iter().next()?,
+                        IndexRecordOption::WithFreqs,
+                    ))),
+                    _ => Some(Box::new(PhraseQuery::new(terms))),
+                }
+            }
+            TextValue::Prefix(prefix) => {
+                let mut plain = analyzer(false);
+                let folded: Vec<String> = tokens(&mut plain, prefix)
+                    .into_iter()
+                    .map(|(t, _)| t)
+                    .collect();
+                let [folded] = folded.as_slice() else {
+                    return None;
+                };
+                let mut alternatives: Vec<(Occur, Box<dyn TantivyQuery>)> = vec![(
+                    Occur::Should,
+                    Box::new(FuzzyTermQuery::new_prefix(
+                        Term::from_field_text(index_field, folded),
+                        0,
+                        true,
+                    )),
+                )];
+                if stemmed(field) {
+                    // Stemming can cut a word shorter than the prefix typed ("environmental"
+                    // is indexed as "environ"); also look for the stem and short cuts of the
+                    // prefix.
+                    let mut exact: BTreeSet<String> = BTreeSet::new();
+                    for (token, _) in tokens(&mut field_analyzer, folded) {
+                        exact.insert(token);
+                    }
+                    let chars: Vec<char> = folded.chars().collect();
+                    for keep in chars.len().saturating_sub(3).max(3)..chars.len() {
+                        exact.insert(chars[..keep].iter().collect());
+                    }
+                    for token in exact {
+                        alternatives.push((
+                            Occur::Should,
+                            Box::new(TermQuery::new(
+                                Term::from_field_text(index_field, &token),
+                                IndexRecordOption::WithFreqs,
+                            )),
+                        ));
+                    }
+                }
+                Some(Box::new(BooleanQuery::new(alternatives)))
+            }
+        }
+    }
+}
+
+/// The facet tokens of a record (lower case, `name:value`).
+fn facets(doc: &IndexDoc) -> Vec<String> {
+    let record = &doc.record;
+    let review = &doc.review;
+    let mut out = Vec::new();
+    let (status, stage) = review.screening();
+    out.push(format!("decision:{}", status.code()));
+    if let Some(stage) = stage {
+        out.push(format!("stage:{}", stage.code()));
+    }
+    for category in &review.categories {
+        out.push(format!("category:{}", category.code().to_lowercase()));
+    }
+    let mut effect_tokens: BTreeSet<String> = BTreeSet::new();
+    for effect in &review.effects {
+        let code = effect.code().to_lowercase();
+        let mut prefix = String::new();
+        for (i, part) in code.split('.').enumerate() {
+            if i > 0 {
+                prefix.push('.');
+            }
+            prefix.push_str(part);
+            effect_tokens.insert(format!("rebound:{prefix}"));
+        }
+    }
+    out.extend(effect_tokens);
+    for (vocabulary, code) in &review.labels {
+        out.push(format!("label:{}", code.to_lowercase()));
+        out.push(format!(
+            "label:{}/{}",
+            vocabulary.to_lowercase(),
+            code.to_lowercase()
+        ));
+    }
+    let has = [
+        ("abstract", record.abstract_text.is_some()),
+        ("doi", record.doi.is_some()),
+        ("pmid", record.pmid.is_some()),
+        ("arxiv", record.arxiv.is_some()),
+        ("keywords", !record.keywords.is_empty()),
+        ("fulltext", doc.full_text.is_some()),
+        ("lca", review.has_lca),
+        ("trace", review.has_trace),
+        ("category", !review.categories.is_empty()),
+        ("rebound", !review.effects.is_empty()),
+    ];
+    for (name, present) in has {
+        if present {
+            out.push(format!("has:{name}"));
+        }
+    }
+    out.push(format!("kind:{}", record.kind.code()));
+    for file in &doc.files {
+        out.push(format!("file:{}", file.to_lowercase()));
+    }
+    out
+}
+
+/// The words of a query to mark in one field.
+#[derive(Debug, Default)]
+struct FieldTerms {
+    /// Single tokens.
+    words: BTreeSet<String>,
+    /// Token sequences (phrases, words that split into several tokens).
+    sequences: BTreeSet<Vec<String>>,
+    /// Prefixes of original (folded, unstemmed) words.
+    prefixes: BTreeSet<String>,
+}
+
+/// The words of a query to mark in results, per field. Words under `NOT` are not marked.
+struct HighlightTerms {
+    fields: BTreeMap<TextField, FieldTerms>,
+}
+
+/// A match in a text: its byte range and which query term it is (for counting distinct terms).
+type Match = (std::ops::Range<usize>, usize);
+
+impl HighlightTerms {
+    fn of(query: &Query) -> Self {
+        let mut terms = Self {
+            fields: BTreeMap::new(),
+        };
+        terms.collect(query);
+        terms
+    }
+
+    fn collect(&mut self, query: &Query) {
+        match query {
+            Query::And(parts) | Query::Or(parts) => {
+                for part in parts {
+                    self.collect(part);
+                }
+            }
+            Query::Text { fields, value } => {
+                for field in fields {
+                    let entry = self.fields.entry(*field).or_default();
+                    match value {
+                        TextValue::Word(text) | TextValue::Phrase(text) => {
+                            let mut field_analyzer = analyzer(stemmed(*field));
+                            let tokens: Vec<String> = tokens(&mut field_analyzer, text)
+                                .into_iter()
+                                .map(|(token, _)| token)
+                                .collect();
+                            match tokens.len() {
+                                0 => {}
+                                1 => {
+                                    entry.words.extend(tokens);
+                                }
+                                _ => {
+                                    entry.sequences.insert(tokens);
+                                }
+                            }
+                        }
+                        TextValue::Prefix(prefix) => {
+                            let mut plain = analyzer(false);
+                            if let Some((folded, _)) = tokens(&mut plain, prefix).into_iter().next()
+                            {
+                                entry.prefixes.insert(folded);
+                            }
+                        }
+                    }
+                }
+            }
+            Query::All
+            | Query::Not(_)
+            | Query::Year { .. }
+            | Query::Identifier(_)
+            | Query::Facet(_) => {}
+        }
+    }
+
+    fn wants(&self, field: TextField) -> bool {
+        self.fields.get(&field).is_some_and(|terms| {
+            !terms.words.is_empty() || !terms.sequences.is_empty() || !terms.prefixes.is_empty()
+        })
+    }
+
+    /// The matches of the query's terms in `text`, in order, not overlapping.
+    fn matches(&self, field: TextField, text: &str) -> Vec<Match> {
+        let Some(terms) = self.fields.get(&field) else {
+            return Vec::new();
+        };
+        let mut field_analyzer = analyzer(stemmed(field));
+        let tokens = tokens(&mut field_analyzer, text);
+        // The plain analyzer splits exactly as the stemming one: same tokenizer, same
+        // length filter; the streams line up one to one.
+        let originals: Vec<String> = if terms.prefixes.is_empty() {
+            Vec::new()
+        } else {
+            let mut plain = analyzer(false);
+            self::tokens(&mut plain, text)
+                .into_iter()
+                .map(|(t, _)| t)
+                .collect()
+        };
+        let words: Vec<&String> = terms.words.iter().collect();
+        let sequences: Vec<&Vec<String>> = terms.sequences.iter().collect();
+        let prefixes: Vec<&String> = terms.prefixes.iter().collect();
+        let mut found = Vec::new();
+        let mut at = 0;
+        'tokens: while at < tokens.len() {
+            for (key, sequence) in sequences.iter().enumerate() {
+                let end = at + sequence.len();
+                if end <= tokens.len()
+                    && tokens[at..end]
+                        .iter()
+                        .zip(sequence.iter())
+                        .all(|((token, _), wanted)| token == wanted)
+                {
+                    found.push((tokens[at].1.start..tokens[end - 1].1.end, key));
+                    at = end;
+                    continue 'tokens;
+                }
+            }
+            let (token, range) = &tokens[at];
+            if let Some(key) = words.iter().position(|word| *word == token) {
+                found.push((range.clone(), sequences.len() + key));
+            } else if let Some(original) = originals.get(at)
+                && let Some(key) = prefixes
+                    .iter()
+                    .position(|p| original.starts_with(p.as_str()))
+            {
+                found.push((range.clone(), sequences.len() + words.len() + key));
+            }
+            at += 1;
+        }
+        found
+    }
+
+    /// Byte ranges of `text` that match in `field`.
+    fn highlight(&self, field: TextField, text: &str) -> Vec<(usize, usize)> {
+        if !self.wants(field) {
+            return Vec::new();
+        }
+        self.matches(field, text)
+            .into_iter()
+            .map(|(range, _)| (range.start, range.end))
+            .collect()
+    }
+
+    /// A window of about [`SNIPPET_CHARS`] characters of `text` holding the most distinct
+    /// matches in `field` (the earliest such window), cut at word boundaries and marked with
+    /// `…` where text was left out; `None` when nothing matches.
+    fn snippet(&self, field: TextField, text: &str) -> Option<Snippet> {
+        if !self.wants(field) {
+            return None;
+        }
+        let matches = self.matches(field, text);
+        if matches.is_empty() {
+            return None;
+        }
+        // Context shown before the first match of the window.
+        let lead = SNIPPET_CHARS / 6;
+        let byte_window = |start: usize| -> usize {
+            text[start..]
+                .char_indices()
+                .nth(SNIPPET_CHARS)
+                .map_or(text.len(), |(at, _)| start + at)
+        };
+        let mut best: Option<(usize, usize, usize)> = None; // (distinct, count, first match)
+        for first in 0..matches.len() {
+            let end = byte_window(matches[first].0.start);
+            let inside: Vec<&Match> = matches[first..]
+                .iter()
+                .take_while(|(range, _)| range.end <= end)
+                .collect();
+            let distinct: BTreeSet<usize> = inside.iter().map(|(_, key)| *key).collect();
+            let candidate = (distinct.len(), inside.len(), first);
+            if best.is_none_or(|(d, c, _)| (candidate.0, candidate.1) > (d, c)) {
+                best = Some(candidate);
+            }
+        }
+        let (_, _, first) = best?;
+        let anchor = matches[first].0.start;
+        // Start a little before the first match, at a word boundary.
+        let back = text[..anchor]
+            .char_indices()
+            .rev()
+            .nth(lead)
+            .map_or(0, |(at, _)| at);
+        let start = if back == 0 {
+            0
+        } else {
+            text[back..anchor]
+                .find(char::is_whitespace)
+                .map_or(anchor, |space| back + space + 1)
+        };
+        let mut end = byte_window(start);
+        if end < text.len()
+            && let Some(space) = text[start..end].rfind(char::is_whitespace)
+            && start + space > anchor
+        {
+            end = start + space;
+        }
+        let mut shown = String::new();
+        let mut shift = 0;
+        if start > 0 {
+            shown.push('…');
+            shift = '…'.len_utf8();
+        }
+        shown.push_str(&collapse_spaces(&text[start..end]));
+        let collapsed_same = text[start..end].len() == shown.len() - shift;
+        if end < text.len() {
+            shown.push('…');
+        }
+        let highlights = if collapsed_same {
+            matches
+                .iter()
+                .filter(|(range, _)| range.start >= start && range.end <= end)
+                .map(|(range, _)| (range.start - start + shift, range.end - start + shift))
+                .collect()
+        } else {
+            // White space was collapsed: find the matches again in the text shown.
+            self.highlight(field, &shown)
+        };
+        Some(Snippet {
+            field,
+            text: shown,
+            highlights,
+        })
+    }
+}
+
+/// Runs of white space (line breaks of extracted text) as one space.
+fn collapse_spaces(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains(['\n', '\r', '\t']) && !text.contains("  ") {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut space = false;
+    for c in text.chars() {
+        if c.is_whitespace() {
+            if !space {
+                out.push(' ');
+            }
+            space = true;
+        } else {
+            out.push(c);
+            space = false;
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
