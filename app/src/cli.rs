@@ -15,6 +15,7 @@ use ecolens_core::ProjectLabel;
 use ecolens_taxonomy::{GUIDING_QUESTIONS, VocabularyView, shipped_vocabularies};
 use serde::Serialize;
 
+use crate::corpus_commands;
 use crate::location::{Opened, default_project_path, open_project};
 
 /// ecolens: a workbench for judging "AI for green" research and projects.
@@ -40,6 +41,8 @@ pub struct Cli {
 }
 
 /// Headless commands.
+// clap shows these doc comments as --help text, where backticks would print as they are.
+#[allow(clippy::doc_markdown)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Show what the project holds: counts, path, schema version.
@@ -54,6 +57,59 @@ pub enum Command {
     /// Edit the project's own vocabularies (exclusion reasons, tags, coding schemes).
     #[command(subcommand)]
     Label(LabelCommand),
+    /// Import bibliography files and folders (RIS, BibTeX/BibLaTeX, MEDLINE, EndNote XML,
+    /// CSV/TSV, CSL-JSON; detected from content) in one transaction, merging duplicates, and
+    /// update the search index. Prints what was read, merged and rejected, with file:line.
+    Import {
+        /// Files or folders (folders are read recursively).
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// List every warning, not only the first ten.
+        #[arg(long)]
+        verbose: bool,
+        /// Do not turn Rayyan/ASReview review labels into screening votes (they are still
+        /// counted and kept in the record's notes).
+        #[arg(long)]
+        no_label_votes: bool,
+    },
+    /// Search the project. Words are ANDed; "phrases", field:word (title, abstract, author,
+    /// keyword, venue, fulltext, tiab), year:2019..2021, doi:…, OR, NOT, -word, prefix*,
+    /// (groups) and facets (decision:include, category:f, rebound:HO, has:lca, has:fulltext).
+    Search {
+        /// The query; quote it for the shell.
+        query: String,
+        /// Hits to show.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        /// Hits to skip (for paging).
+        #[arg(long, default_value_t = 0)]
+        offset: usize,
+    },
+    /// Rebuild the search index from the project file.
+    Reindex,
+    /// List the duplicates merged by imports (newest first), or undo one.
+    Merges {
+        /// Undo a merge instead of listing.
+        #[command(subcommand)]
+        action: Option<MergeCommand>,
+        /// Only merges into this record (id, DOI, pmid:…, arxiv:…).
+        #[arg(long, value_name = "RECORD")]
+        record: Option<String>,
+        /// Include merges already undone.
+        #[arg(long)]
+        all: bool,
+    },
+}
+
+/// Acting on a merge.
+#[derive(Debug, Subcommand)]
+pub enum MergeCommand {
+    /// Undo a merge: the duplicate becomes its own record again, what it filled in is taken
+    /// back, and the pair is never merged again.
+    Undo {
+        /// The merge's number (from `ecolens merges`).
+        merge: i64,
+    },
 }
 
 /// Editing project vocabularies.
@@ -105,11 +161,32 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         crate::window::run_window(&path, !cli.no_demo)?;
         return Ok(ExitCode::SUCCESS);
     };
-    let opened = open_project(&path, !cli.no_demo)?;
+    let mut opened = open_project(&path, !cli.no_demo)?;
+    let project = &mut opened.project;
     let output = match command {
         Command::Info => info(&opened)?,
         Command::Taxonomy { vocabulary } => taxonomy(&opened, vocabulary.as_deref())?,
         Command::Label(label) => label_command(opened, label)?,
+        Command::Import {
+            paths,
+            verbose,
+            no_label_votes,
+        } => corpus_commands::import(project, &paths, verbose, !no_label_votes)?,
+        Command::Search {
+            query,
+            limit,
+            offset,
+        } => corpus_commands::search(project, &query, offset, limit)?,
+        Command::Reindex => corpus_commands::reindex(project)?,
+        Command::Merges {
+            action: None,
+            record,
+            all,
+        } => corpus_commands::merges(project, record.as_deref(), all)?,
+        Command::Merges {
+            action: Some(MergeCommand::Undo { merge }),
+            ..
+        } => corpus_commands::undo_merge(project, merge)?,
     };
     if cli.json {
         println!(
@@ -123,9 +200,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
 }
 
 /// What a command prints, in both forms.
-struct Output {
-    json: serde_json::Value,
-    text: String,
+pub struct Output {
+    /// Printed with `--json`.
+    pub json: serde_json::Value,
+    /// Printed otherwise.
+    pub text: String,
 }
 
 #[derive(Serialize)]

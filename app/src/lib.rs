@@ -2,6 +2,7 @@
 //!
 //! Modules:
 //! - [`cli`]: argument parsing and the headless subcommands;
+//! - [`corpus_commands`]: import, search, reindex, merges;
 //! - [`location`]: where projects live, and opening one (a new project gets the demo corpus);
 //! - [`window`]: the eframe workbench ([`window::Workbench`]).
 //!
@@ -9,5 +10,6 @@
 //! through `ecolens-core` and `ecolens-corpus`.
 
 pub mod cli;
+pub mod corpus_commands;
 pub mod location;
 pub mod window;

@@ -39,4 +39,6 @@ pub use review::{
     Classification, Decision, EvidenceQuote, ProjectLabel, ReboundRisk, Reviewer, ScreeningVote,
     Stage, StoredClassification, StoredRecordLabel, StoredRisk, StoredVote,
 };
-pub use store::{Counts, ImportCounts, ImportSession, Project, ProjectInfo, RecordQuery};
+pub use store::{
+    Counts, ImportCounts, ImportSession, ImportedVote, Project, ProjectInfo, RecordQuery,
+};

@@ -23,7 +23,7 @@ pub enum Error {
         message: String,
     },
     /// A search query that could not be parsed.
-    #[error("invalid query: {0}")]
+    #[error(transparent)]
     Query(#[from] crate::query::QueryError),
     /// The search index failed.
     #[error("search index: {action}: {source}")]

@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use ecolens_core::{
-    ImportId, ImportSession, ImportedFile, Project, RecordId, RelationKind, SourceRef,
+    Decision, ImportId, ImportSession, ImportedFile, ImportedVote, Project, RecordId, RelationKind,
+    ScreeningVote, SourceRef, Stage,
 };
 
 use crate::dedup::DedupIndex;
@@ -32,6 +33,9 @@ pub struct ImportOptions<'a> {
     pub cancel: &'a AtomicBool,
     /// Called with progress now and then, on the importing thread.
     pub progress: &'a dyn Fn(&ImportProgress),
+    /// Record review labels found in the files (Rayyan, ASReview) as title/abstract
+    /// screening votes of the reviewer they name ("ASReview" when they name none).
+    pub labels_as_votes: bool,
 }
 
 /// Where an import is.
@@ -65,7 +69,17 @@ pub struct LocatedProblem {
 
 impl fmt::Display for LocatedProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}", self.file.display(), self.problem)
+        // `file:line: …`, the form editors and terminals turn into links; line 0 is the file
+        // as a whole.
+        let text = self.problem.to_string();
+        let rest = text
+            .strip_prefix(&format!("line {}", self.problem.line))
+            .unwrap_or(&text);
+        if self.problem.line == 0 {
+            write!(f, "{}{rest}", self.file.display())
+        } else {
+            write!(f, "{}:{}{rest}", self.file.display(), self.problem.line)
+        }
     }
 }
 
@@ -92,7 +106,8 @@ pub struct FileReport {
     pub error: Option<String>,
 }
 
-/// Review labels found in the imported records (Rayyan, ASReview conventions), per reviewer.
+/// Review labels found in the imported records (Rayyan, ASReview conventions), per reviewer:
+/// each counted once per record, however many copies of the record carried it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct LabelCount {
     /// Tool whose convention.
@@ -105,6 +120,10 @@ pub struct LabelCount {
     pub exclude: u64,
     /// Maybes.
     pub maybe: u64,
+    /// Labels that became screening votes.
+    pub votes_recorded: u64,
+    /// Labels that differed from a vote the reviewer had already cast (the vote was kept).
+    pub conflicts: u64,
 }
 
 /// The outcome of an import.
@@ -230,7 +249,7 @@ pub fn import_paths(
         files_total: files.len(),
         ..ImportProgress::default()
     };
-    let mut labels: Vec<(ImportedLabel, u64)> = Vec::new();
+    let mut labels: Vec<LabelCount> = Vec::new();
     for path in &files {
         if options.cancel.load(Ordering::Relaxed) {
             break;
@@ -282,7 +301,7 @@ pub fn import_paths(
         progress.files_done += 1;
         report.files.push(file_report);
     }
-    report.labels = summarise_labels(&labels);
+    report.labels = labels;
     if options.cancel.load(Ordering::Relaxed) {
         // Dropping the session rolls everything back.
         drop(session);
@@ -319,7 +338,7 @@ struct FileContext<'s, 'p> {
     report: &'s mut ImportReport,
     file: &'s mut FileReport,
     progress: &'s mut ImportProgress,
-    labels: &'s mut Vec<(ImportedLabel, u64)>,
+    labels: &'s mut Vec<LabelCount>,
     options: &'s ImportOptions<'s>,
 }
 
@@ -358,11 +377,12 @@ impl FileContext<'_, '_> {
                 original_key: parsed_record.original_key,
             };
             let check = self.dedup.check(&record);
-            match check.duplicate {
+            let (target, is_new) = match check.duplicate {
                 Some((kept, rule, reason)) => {
                     self.session.merge(kept, &record, &source, rule, &reason)?;
                     self.file.duplicates_merged += 1;
                     self.progress.duplicates_merged += 1;
+                    (kept, false)
                 }
                 None => {
                     let id = self.session.insert(&record, &source)?;
@@ -379,16 +399,13 @@ impl FileContext<'_, '_> {
                         self.session.relate(from, to, kind, &reason)?;
                         self.report.related_linked += 1;
                     }
-                    // Labels are counted once per record: a duplicate's copy is not counted.
-                    for label in found {
-                        match self.labels.iter_mut().find(|(known, _)| *known == label) {
-                            Some((_, count)) => *count += 1,
-                            None => self.labels.push((label, 1)),
-                        }
-                    }
                     self.file.records_imported += 1;
                     self.progress.records_imported += 1;
+                    (id, true)
                 }
+            };
+            for label in found {
+                self.take_label(path, parsed_record.line, target, is_new, &label)?;
             }
             if self.progress.records_read.is_multiple_of(10_000) {
                 (self.options.progress)(self.progress);
@@ -398,33 +415,110 @@ impl FileContext<'_, '_> {
     }
 }
 
-fn summarise_labels(labels: &[(ImportedLabel, u64)]) -> Vec<LabelCount> {
-    let mut counts: Vec<LabelCount> = Vec::new();
-    for (label, count) in labels {
+/// The reviewer a label is recorded for: the one it names, else the tool.
+fn label_reviewer(label: &ImportedLabel) -> String {
+    label
+        .reviewer
+        .clone()
+        .unwrap_or_else(|| label.tool.to_string())
+}
+
+impl FileContext<'_, '_> {
+    /// Counts a review label and, when asked, records it as a vote on `target`. A label is
+    /// counted once per record: a duplicate's copy of a label already recorded is not.
+    fn take_label(
+        &mut self,
+        path: &Path,
+        line: usize,
+        target: RecordId,
+        is_new: bool,
+        label: &ImportedLabel,
+    ) -> Result<()> {
+        let decision = match label.decision {
+            LabelDecision::Include => Decision::Include,
+            LabelDecision::Exclude => Decision::Exclude { reason: None },
+            LabelDecision::Maybe => Decision::Maybe,
+            LabelDecision::NotSeen => return Ok(()),
+        };
+        let outcome = if self.options.labels_as_votes {
+            let vote = ScreeningVote {
+                stage: Stage::TitleAbstract,
+                decision: decision.clone(),
+                note: Some(format!(
+                    "{} label in {}",
+                    label.tool,
+                    path.file_name().map_or_else(
+                        || path.display().to_string(),
+                        |n| n.to_string_lossy().into_owned()
+                    )
+                )),
+            };
+            Some(
+                self.session
+                    .import_vote(target, &label_reviewer(label), &vote)?,
+            )
+        } else {
+            None
+        };
+        let counted = match &outcome {
+            None => is_new,
+            Some(outcome) => !matches!(outcome, ImportedVote::AlreadyThere),
+        };
+        if !counted {
+            return Ok(());
+        }
         let tool = label.tool.to_string();
-        let entry = match counts
+        let at = match self
+            .labels
             .iter()
             .position(|c| c.tool == tool && c.reviewer == label.reviewer)
         {
-            Some(at) => &mut counts[at],
+            Some(at) => at,
             None => {
-                counts.push(LabelCount {
+                self.labels.push(LabelCount {
                     tool,
                     reviewer: label.reviewer.clone(),
                     include: 0,
                     exclude: 0,
                     maybe: 0,
+                    votes_recorded: 0,
+                    conflicts: 0,
                 });
-                let last = counts.len() - 1;
-                &mut counts[last]
+                self.labels.len() - 1
             }
         };
-        match label.decision {
-            LabelDecision::Include => entry.include += count,
-            LabelDecision::Exclude => entry.exclude += count,
-            LabelDecision::Maybe => entry.maybe += count,
-            LabelDecision::NotSeen => {}
+        let count = &mut self.labels[at];
+        match decision {
+            Decision::Include => count.include += 1,
+            Decision::Exclude { .. } => count.exclude += 1,
+            Decision::Maybe => count.maybe += 1,
         }
+        match outcome {
+            Some(ImportedVote::Recorded) => count.votes_recorded += 1,
+            Some(ImportedVote::Kept(old)) => {
+                count.conflicts += 1;
+                let problem = LocatedProblem {
+                    file: path.to_owned(),
+                    problem: Problem {
+                        line,
+                        key: None,
+                        field: Some("review label".into()),
+                        message: format!(
+                            "{}'s {} label ({}) differs from the vote already recorded ({}); the recorded vote was kept",
+                            label_reviewer(label),
+                            label.tool,
+                            decision.code(),
+                            old.vote.decision.code()
+                        ),
+                        severity: Severity::Warning,
+                    },
+                };
+                self.file.warnings += 1;
+                self.progress.problems += 1;
+                self.report.warnings.push(problem);
+            }
+            Some(ImportedVote::AlreadyThere) | None => {}
+        }
+        Ok(())
     }
-    counts
 }

@@ -23,6 +23,7 @@ fn import(project: &mut Project, paths: &[PathBuf]) -> ImportReport {
         threads: 2,
         cancel: &cancel,
         progress: &|_| {},
+        labels_as_votes: true,
     };
     import_paths(project, paths, &options).unwrap()
 }
@@ -91,6 +92,39 @@ fn rayyan_ris_and_csv_of_the_same_ten_records_dedup_to_ten() {
         ),
         (Some("Emily"), 2, 2, 2)
     );
+    // ... and became her title/abstract votes, each once although both files carry them.
+    assert_eq!((emily.votes_recorded, emily.conflicts), (6, 0));
+    let reviewer = project.reviewer_by_name("Emily").unwrap();
+    let mut decisions = Vec::new();
+    for record in project.records().unwrap() {
+        for vote in project.screening_votes(record.id).unwrap() {
+            assert_eq!(vote.reviewer, reviewer.id);
+            assert_eq!(vote.vote.stage, ecolens_core::Stage::TitleAbstract);
+            assert!(
+                vote.vote
+                    .note
+                    .as_deref()
+                    .unwrap()
+                    .starts_with("Rayyan label in rayyan_export_baseline.")
+            );
+            decisions.push(vote.vote.decision.code());
+        }
+    }
+    decisions.sort_unstable();
+    assert_eq!(
+        decisions,
+        ["exclude", "exclude", "include", "include", "maybe", "maybe"]
+    );
+    // The audit log says who decided what.
+    let log = project
+        .audit_log(ecolens_core::store::AuditFilter::default())
+        .unwrap();
+    assert_eq!(
+        log.iter()
+            .filter(|e| e.entity == ecolens_core::EntityKind::Screening)
+            .count(),
+        6
+    );
 
     // Glued tags reported with file and line, nothing rejected.
     assert!(report.rejected.is_empty(), "{:#?}", report.rejected);
@@ -99,7 +133,7 @@ fn rayyan_ris_and_csv_of_the_same_ten_records_dedup_to_ten() {
         .iter()
         .find(|w| w.problem.message.contains("glued"))
         .unwrap();
-    assert!(first.to_string().ends_with("rayyan_export_baseline.csv:line 2 (rayyan-42924189) doi: text of another RIS tag glued onto the DOI was cut off"), "{first}");
+    assert!(first.to_string().ends_with("rayyan_export_baseline.csv:2 (rayyan-42924189) doi: text of another RIS tag glued onto the DOI was cut off"), "{first}");
 }
 
 #[test]
@@ -198,15 +232,12 @@ fn bad_files_and_missing_paths_cost_one_line_each_and_the_rest_goes_on() {
     let rejected: Vec<String> = report.rejected.iter().map(ToString::to_string).collect();
     assert_eq!(rejected.len(), 3, "{rejected:#?}");
     assert!(
-        rejected[0].starts_with(&format!(
-            "{}:line 0: no such file or folder",
-            missing.display()
-        )),
+        rejected[0].starts_with(&format!("{}: no such file or folder", missing.display())),
         "{rejected:#?}"
     );
     assert!(
         rejected.iter().any(|r| r.starts_with(&format!(
-            "{}:line 1: not a bibliography ecolens reads: no RIS tags",
+            "{}:1: not a bibliography ecolens reads: no RIS tags",
             garbage.display()
         ))),
         "{rejected:#?}"
@@ -214,7 +245,7 @@ fn bad_files_and_missing_paths_cost_one_line_each_and_the_rest_goes_on() {
     assert!(
         rejected.iter().any(|r| r
             == &format!(
-                "{}:line 5 TI: no title (TI, T1, CT or BT): a record needs one — record rejected",
+                "{}:5 TI: no title (TI, T1, CT or BT): a record needs one — record rejected",
                 broken.display()
             )),
         "{rejected:#?}"
@@ -255,6 +286,7 @@ fn a_cancelled_import_writes_nothing() {
         threads: 1,
         cancel: &cancel,
         progress: &|_| {},
+        labels_as_votes: true,
     };
     let report = import_paths(
         &mut project,
@@ -265,4 +297,49 @@ fn a_cancelled_import_writes_nothing() {
     assert!(report.cancelled);
     assert_eq!(project.record_count().unwrap(), 0);
     assert!(project.import_runs().unwrap().is_empty());
+}
+
+#[test]
+fn a_label_that_contradicts_a_recorded_vote_is_reported_and_the_vote_kept() {
+    let mut project = Project::open_in_memory().unwrap();
+    import(&mut project, &[fixture("rayyan_export_baseline.ris")]);
+    let emily = project.reviewer_by_name("Emily").unwrap();
+    // Emily changes her mind on one record in ecolens.
+    let (record, vote) = project
+        .records()
+        .unwrap()
+        .into_iter()
+        .find_map(|r| {
+            let votes = project.screening_votes(r.id).unwrap();
+            votes.into_iter().next().map(|v| (r.id, v))
+        })
+        .unwrap();
+    let changed = ecolens_core::ScreeningVote {
+        decision: if vote.vote.decision == ecolens_core::Decision::Include {
+            ecolens_core::Decision::Maybe
+        } else {
+            ecolens_core::Decision::Include
+        },
+        ..vote.vote.clone()
+    };
+    project.set_screening(record, emily.id, &changed).unwrap();
+    // The old export comes in again: her newer vote stays, the difference is reported.
+    let report = import(&mut project, &[fixture("rayyan_export_baseline.csv")]);
+    assert_eq!(report.labels[0].conflicts, 1, "{:#?}", report.labels);
+    assert_eq!(report.labels[0].votes_recorded, 0);
+    let warning = report
+        .warnings
+        .iter()
+        .find(|w| w.problem.field.as_deref() == Some("review label"))
+        .unwrap();
+    assert!(
+        warning
+            .to_string()
+            .contains("differs from the vote already recorded"),
+        "{warning}"
+    );
+    assert_eq!(
+        project.screening_votes(record).unwrap()[0].vote.decision,
+        changed.decision
+    );
 }

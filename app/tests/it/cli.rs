@@ -392,3 +392,140 @@ fn usage_errors_exit_with_two() {
         stderr(&unknown)
     );
 }
+
+fn fixtures() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/fixtures/bibliographies")
+}
+
+#[test]
+fn import_reports_files_merges_and_located_problems_then_search_finds_the_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("review.ecolens");
+    let project = project.to_str().unwrap();
+    let folder = fixtures();
+    let folder = folder.to_str().unwrap();
+    let missing = dir.path().join("nowhere.ris");
+    let missing = missing.to_str().unwrap();
+
+    let report = json(&ecolens(
+        dir.path(),
+        &[
+            "import",
+            folder,
+            missing,
+            "--project",
+            project,
+            "--no-demo",
+            "--json",
+        ],
+    ));
+    let import = &report["import"];
+    assert_eq!(import["records_read"], 81);
+    assert_eq!(import["records_imported"], 71);
+    assert_eq!(import["duplicates_merged"], 10);
+    assert_eq!(import["files"].as_array().unwrap().len(), 6);
+    assert_eq!(import["labels"][0]["reviewer"], "Emily");
+    assert_eq!(import["labels"][0]["votes_recorded"], 6);
+    let rejected = import["rejected"].as_array().unwrap();
+    assert_eq!(rejected.len(), 1);
+    assert_eq!(rejected[0]["file"], missing);
+    assert_eq!(rejected[0]["message"], "no such file or folder");
+    assert_eq!(report["index"]["records_indexed"], 71);
+
+    // Text form: a table of files and the problems with file:line.
+    let text = ecolens(
+        dir.path(),
+        &[
+            "import",
+            &format!("{folder}/scopus_malformed_issue1099.txt"),
+            "--project",
+            project,
+        ],
+    );
+    assert!(text.status.success(), "{}", stderr(&text));
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(
+        text.contains("scopus_malformed_issue1099.txt  ris"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Records: 7 read, 0 new, 7 duplicates merged"),
+        "{text}"
+    );
+
+    // Search: JSON hits with id, title, year, score and snippet.
+    let results = json(&ecolens(
+        dir.path(),
+        &[
+            "search",
+            "ti:dinosaur footprints",
+            "--limit",
+            "3",
+            "--project",
+            project,
+            "--json",
+        ],
+    ));
+    let hits = results["hits"].as_array().unwrap();
+    assert!(results["total"].as_u64().unwrap() >= 2);
+    assert!(hits.len() <= 3);
+    for hit in hits {
+        let title = hit["title"].as_str().unwrap().to_lowercase();
+        assert!(title.contains("dinosaur"), "{title}");
+        assert!(hit["score"].as_f64().unwrap() > 0.0);
+        assert!(hit["id"].as_i64().is_some());
+    }
+    let text = ecolens(
+        dir.path(),
+        &["search", "decision:include", "--project", project],
+    );
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(
+        text.starts_with("2 records match decision:include"),
+        "{text}"
+    );
+
+    // A bad query says where.
+    let bad = ecolens(dir.path(), &["search", "ti:(carbon", "--project", project]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert_eq!(
+        stderr(&bad),
+        "error: invalid query at column 4: this ( is never closed\n  ti:(carbon\n     ^\n"
+    );
+
+    // Merges are listed with their reason and can be undone.
+    let merges = json(&ecolens(
+        dir.path(),
+        &["merges", "--project", project, "--json"],
+    ));
+    let merges = merges.as_array().unwrap();
+    assert_eq!(merges.len(), 17);
+    let merge = merges[0]["id"].as_i64().unwrap();
+    let undone = json(&ecolens(
+        dir.path(),
+        &[
+            "merges",
+            "undo",
+            &merge.to_string(),
+            "--project",
+            project,
+            "--json",
+        ],
+    ));
+    assert!(undone["restored"].as_i64().is_some());
+    assert_eq!(undone["index"]["records_indexed"], 2);
+    let info = json(&ecolens(
+        dir.path(),
+        &["info", "--project", project, "--json"],
+    ));
+    assert_eq!(info["counts"]["records"], 72);
+
+    // Reindex rebuilds everything.
+    let rebuilt = json(&ecolens(
+        dir.path(),
+        &["reindex", "--project", project, "--json"],
+    ));
+    assert_eq!(rebuilt["report"]["records_indexed"], 72);
+    assert_eq!(rebuilt["status"]["up_to_date"], true);
+}

@@ -3,8 +3,11 @@
 
 use rusqlite::{OptionalExtension, Transaction, params};
 
+use super::audit::log_change;
 use super::records::bind_record;
+use super::review::{find_reviewer_by_name, insert_reviewer, load_vote, vote_key, write_vote};
 use super::{Column, Project, now, query_all, to_json, touch};
+use crate::EntityKind;
 use crate::error::{Error, Result, SqlContext};
 use crate::ids::RecordId;
 use crate::merge::{
@@ -12,6 +15,7 @@ use crate::merge::{
     RelationKind, fill_missing, unfill,
 };
 use crate::record::{Person, Record, RecordKind, SourceRef};
+use crate::review::{ScreeningVote, StoredVote, validate_reviewer_name};
 
 /// An import in progress: everything it writes is one transaction, committed by
 /// [`ImportSession::finish`] and rolled back if the session is dropped (cancel, error).
@@ -22,6 +26,17 @@ pub struct ImportSession<'p> {
     touched: Vec<RecordId>,
     records_imported: u64,
     duplicates_merged: u64,
+}
+
+/// What became of a vote read with a record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImportedVote {
+    /// Recorded as the reviewer's vote.
+    Recorded,
+    /// The reviewer had cast the same vote already.
+    AlreadyThere,
+    /// The reviewer had cast a different vote, which was kept.
+    Kept(StoredVote),
 }
 
 /// Counts of a finished import.
@@ -311,6 +326,49 @@ impl ImportSession<'_> {
         self.touched.push(kept);
         self.duplicates_merged += 1;
         Ok((id, filled))
+    }
+
+    /// Records a screening vote read with a record (a Rayyan or ASReview label), for the
+    /// reviewer of that name (added if new). A vote the reviewer already cast on the record at
+    /// that stage is never overwritten: a different one is reported as [`ImportedVote::Kept`].
+    pub fn import_vote(
+        &mut self,
+        record: RecordId,
+        reviewer: &str,
+        vote: &ScreeningVote,
+    ) -> Result<ImportedVote> {
+        vote.validate()?;
+        validate_reviewer_name(reviewer)?;
+        let author = match find_reviewer_by_name(&self.tx, reviewer)? {
+            Some(author) => author,
+            None => insert_reviewer(&self.tx, reviewer, false)?,
+        };
+        if let Some(old) = load_vote(&self.tx, record, author.id, vote.stage)? {
+            return Ok(if old.vote.decision == vote.decision {
+                ImportedVote::AlreadyThere
+            } else {
+                ImportedVote::Kept(old)
+            });
+        }
+        let stored = StoredVote {
+            record,
+            reviewer: author.id,
+            vote: vote.clone(),
+            reason_vocabulary: None,
+            decided_at: now(),
+        };
+        write_vote(&self.tx, &stored)?;
+        log_change(
+            &self.tx,
+            Some(&author),
+            EntityKind::Screening,
+            vote_key(record, author.id, vote.stage),
+            Some(record),
+            None::<&StoredVote>,
+            Some(&stored),
+        )?;
+        self.touched.push(record);
+        Ok(ImportedVote::Recorded)
     }
 
     /// Links two records (an erratum to its article, a preprint to its publication).

@@ -29,7 +29,7 @@ use crate::error::{Error, Result, SqlContext};
 use crate::ids::RecordId;
 
 pub use audit::AuditFilter;
-pub use import::{ImportCounts, ImportSession};
+pub use import::{ImportCounts, ImportSession, ImportedVote};
 pub use records::{RecordQuery, RecordSort};
 
 /// File extension of project files.

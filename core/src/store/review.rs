@@ -35,28 +35,7 @@ impl Project {
                 key: name.to_owned(),
             });
         }
-        let created_at = now();
-        tx.execute(
-            "INSERT INTO reviewer (name, is_lead, created_at) VALUES (?1, ?2, ?3)",
-            params![name, is_lead, created_at.to_string()],
-        )
-        .context("adding a reviewer")?;
-        let reviewer = Reviewer {
-            id: ReviewerId(tx.last_insert_rowid()),
-            name: name.to_owned(),
-            is_lead,
-            created_at,
-        };
-        log_change(
-            &tx,
-            None,
-            EntityKind::Reviewer,
-            format!("reviewer {}", reviewer.id),
-            None,
-            None,
-            Some(&reviewer),
-        )?;
-        touch(&tx, &[])?;
+        let reviewer = insert_reviewer(&tx, name, is_lead)?;
         tx.commit().context("committing a new reviewer")?;
         Ok(reviewer)
     }
@@ -516,7 +495,33 @@ fn decode_reviewer((id, name, is_lead, created_at): RawReviewer) -> Result<Revie
     })
 }
 
-fn find_reviewer_by_name(tx: &Transaction<'_>, name: &str) -> Result<Option<Reviewer>> {
+/// Adds a reviewer (name already validated and free) and logs it, inside a transaction.
+pub(crate) fn insert_reviewer(tx: &Transaction<'_>, name: &str, is_lead: bool) -> Result<Reviewer> {
+    let created_at = now();
+    tx.execute(
+        "INSERT INTO reviewer (name, is_lead, created_at) VALUES (?1, ?2, ?3)",
+        params![name, is_lead, created_at.to_string()],
+    )
+    .context("adding a reviewer")?;
+    let reviewer = Reviewer {
+        id: ReviewerId(tx.last_insert_rowid()),
+        name: name.to_owned(),
+        is_lead,
+        created_at,
+    };
+    log_change(
+        tx,
+        None,
+        EntityKind::Reviewer,
+        format!("reviewer {}", reviewer.id),
+        None,
+        None,
+        Some(&reviewer),
+    )?;
+    Ok(reviewer)
+}
+
+pub(crate) fn find_reviewer_by_name(tx: &Transaction<'_>, name: &str) -> Result<Option<Reviewer>> {
     tx.query_row(
         "SELECT id, name, is_lead, created_at FROM reviewer WHERE name = ?1",
         [name],
