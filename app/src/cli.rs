@@ -85,6 +85,22 @@ pub enum Command {
         #[arg(long, default_value_t = 0)]
         offset: usize,
     },
+    /// Export records with their review fields: RIS, BibTeX, CSV (ASReview columns) or
+    /// CSL-JSON. Importing the file again gives the same records.
+    Export {
+        /// The file to write (replaced only once complete).
+        out: PathBuf,
+        /// ris, bibtex, csv or csl-json.
+        #[arg(long, value_parser = parse_format)]
+        format: ecolens_corpus::export::ExportFormat,
+        /// How screening decisions are written: rayyan (every reviewer's votes, the default)
+        /// or asreview (the record's decision; in CSV the `included` column).
+        #[arg(long, default_value = "rayyan", value_parser = parse_label_style)]
+        labels: ecolens_corpus::export::LabelStyle,
+        /// Only the records matching this search (e.g. "decision:include").
+        #[arg(long, value_name = "QUERY")]
+        query: Option<String>,
+    },
     /// Rebuild the search index from the project file.
     Reindex,
     /// List the duplicates merged by imports (newest first), or undo one.
@@ -151,6 +167,23 @@ pub enum LabelCommand {
     },
 }
 
+fn parse_format(name: &str) -> std::result::Result<ecolens_corpus::export::ExportFormat, String> {
+    ecolens_corpus::export::ExportFormat::parse(name).ok_or_else(|| {
+        let names: Vec<&str> = ecolens_corpus::export::ExportFormat::ALL
+            .iter()
+            .map(|f| f.name())
+            .collect();
+        format!("expected one of {}", names.join(", "))
+    })
+}
+
+fn parse_label_style(
+    name: &str,
+) -> std::result::Result<ecolens_corpus::export::LabelStyle, String> {
+    ecolens_corpus::export::LabelStyle::parse(name)
+        .ok_or_else(|| "expected rayyan or asreview".to_owned())
+}
+
 /// Runs a parsed command line. `Ok` carries the exit code; errors are for the caller to print.
 pub fn run(cli: Cli) -> Result<ExitCode> {
     let path = match &cli.project {
@@ -178,6 +211,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             offset,
         } => corpus_commands::search(project, &query, offset, limit)?,
         Command::Reindex => corpus_commands::reindex(project)?,
+        Command::Export {
+            out,
+            format,
+            labels,
+            query,
+        } => corpus_commands::export(project, &out, format, labels, query.as_deref())?,
         Command::Merges {
             action: None,
             record,

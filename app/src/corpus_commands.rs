@@ -306,6 +306,44 @@ pub fn search(project: &mut Project, query: &str, offset: usize, limit: usize) -
     Ok(Output { json, text })
 }
 
+/// `ecolens export OUT --format F [--labels S] [--query Q]`
+pub fn export(
+    project: &mut Project,
+    out: &std::path::Path,
+    format: ecolens_corpus::export::ExportFormat,
+    labels: ecolens_corpus::export::LabelStyle,
+    query: Option<&str>,
+) -> Result<Output> {
+    let only = match query {
+        Some(query) => {
+            let (index, _) = synced_index(project)?;
+            Some(match index.matching_ids(query) {
+                Ok(ids) => ids,
+                Err(ecolens_corpus::Error::Query(error)) => anyhow::bail!(
+                    "{error}\n  {query}\n  {}^",
+                    " ".repeat(error.column.saturating_sub(1))
+                ),
+                Err(error) => return Err(error.into()),
+            })
+        }
+        None => None,
+    };
+    let report = ecolens_corpus::export::export_file(project, out, format, labels, only.as_deref())
+        .with_context(|| format!("export to {} failed", out.display()))?;
+    let json = serde_json::to_value(&report)?;
+    let text = format!(
+        "Exported {} records to {} ({}, {} bytes{})\n",
+        report.records,
+        report.path.display(),
+        format.name(),
+        report.bytes,
+        query
+            .map(|q| format!("; records matching {q}"))
+            .unwrap_or_default()
+    );
+    Ok(Output { json, text })
+}
+
 /// `ecolens reindex`
 pub fn reindex(project: &mut Project) -> Result<Output> {
     let mut index = SearchIndex::open(project).context("cannot open the search index")?;

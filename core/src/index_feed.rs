@@ -111,13 +111,24 @@ impl ScreeningStatus {
     }
 }
 
-/// Review data of a record that search can filter on.
+/// One reviewer's screening vote, with the reviewer's name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NamedVote {
+    /// The reviewer.
+    pub reviewer: String,
+    /// The stage.
+    pub stage: Stage,
+    /// The decision (with the exclusion reason).
+    pub decision: Decision,
+}
+
+/// Review data of a record that search filters on and exports carry.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ReviewFacets {
-    /// Screening votes: stage and decision of each.
-    pub votes: Vec<(Stage, Decision)>,
-    /// a–f categories given by the reviewers (one per reviewer, duplicates removed).
-    pub categories: Vec<EvalCategory>,
+    /// Screening votes, by reviewer id then stage.
+    pub votes: Vec<NamedVote>,
+    /// a–f categories given, with the reviewer who gave each, by reviewer id.
+    pub classifications: Vec<(String, EvalCategory)>,
     /// ICT and rebound effects recorded as risks (duplicates removed).
     pub effects: Vec<EffectCode>,
     /// Labels on the record as `(vocabulary, code)`.
@@ -131,11 +142,16 @@ pub struct ReviewFacets {
 impl ReviewFacets {
     /// The screening status and the stage it was decided at.
     pub fn screening(&self) -> (ScreeningStatus, Option<Stage>) {
-        ScreeningStatus::of(
-            self.votes
-                .iter()
-                .map(|(stage, decision)| (*stage, decision)),
-        )
+        ScreeningStatus::of(self.votes.iter().map(|vote| (vote.stage, &vote.decision)))
+    }
+
+    /// The a–f categories given, each once, in scale order.
+    pub fn categories(&self) -> Vec<EvalCategory> {
+        let mut categories: Vec<EvalCategory> =
+            self.classifications.iter().map(|(_, c)| *c).collect();
+        categories.sort_unstable();
+        categories.dedup();
+        categories
     }
 }
 
@@ -146,7 +162,7 @@ pub struct IndexDoc {
     pub id: RecordId,
     /// Its bibliographic content.
     pub record: Record,
-    /// Its extracted full text, if any.
+    /// Its extracted full text, if any (when asked for).
     pub full_text: Option<String>,
     /// Review facets.
     pub review: ReviewFacets,

@@ -27,7 +27,9 @@ pub mod store;
 pub use audit::{AuditAction, AuditEntry, EntityKind, UndoOutcome};
 pub use error::{Error, Result};
 pub use ids::{ArxivId, AuditId, Doi, Pmid, RecordId, ReviewerId, RiskId, ScenarioId, TraceId};
-pub use index_feed::{IndexChanges, IndexDoc, IndexScope, ReviewFacets, ScreeningStatus};
+pub use index_feed::{
+    IndexChanges, IndexDoc, IndexScope, NamedVote, ReviewFacets, ScreeningStatus,
+};
 pub use merge::{
     DedupRow, Filled, ImportId, ImportRun, ImportedFile, MergeEntry, MergeId, MergeRule, Relation,
     RelationKind,

@@ -28,7 +28,8 @@ pub fn install_demo(project: &mut Project) -> Result<usize> {
     let batch: Vec<_> = parsed
         .records
         .into_iter()
-        .map(|parsed| {
+        .map(|mut parsed| {
+            crate::normalise::normalise(&mut parsed.record);
             let source = SourceRef {
                 file: DEMO_SOURCE.to_owned(),
                 format: csl_json::FORMAT.to_owned(),

@@ -10,12 +10,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use ecolens_core::{
     Decision, ImportId, ImportSession, ImportedFile, ImportedVote, Project, RecordId, RelationKind,
-    ScreeningVote, SourceRef, Stage,
+    ScreeningVote, SourceRef,
 };
 
 use crate::dedup::DedupIndex;
 use crate::error::Result;
-use crate::labels::{ImportedLabel, LabelDecision, labels_in_notes};
+use crate::labels::{ImportedLabel, LabelDecision, labels_in_notes, without_review_lines};
 use crate::parsed::{Parsed, Problem, Severity};
 use crate::stream::read_file_blocks;
 
@@ -365,10 +365,15 @@ impl FileContext<'_, '_> {
             self.file.records_read += 1;
             self.report.records_read += 1;
             self.progress.records_read += 1;
-            let record = parsed_record.record;
+            let mut record = parsed_record.record;
+            crate::normalise::normalise(&mut record);
             let mut found = parsed_record.labels;
             if let Some(notes) = &record.notes {
                 found.extend(labels_in_notes(notes));
+                if self.options.labels_as_votes {
+                    // The labels become votes; the summaries are recomputed on export.
+                    record.notes = without_review_lines(notes);
+                }
             }
             let source = SourceRef {
                 file: path.display().to_string(),
@@ -436,13 +441,15 @@ impl FileContext<'_, '_> {
     ) -> Result<()> {
         let decision = match label.decision {
             LabelDecision::Include => Decision::Include,
-            LabelDecision::Exclude => Decision::Exclude { reason: None },
+            LabelDecision::Exclude => Decision::Exclude {
+                reason: label.reason.clone(),
+            },
             LabelDecision::Maybe => Decision::Maybe,
             LabelDecision::NotSeen => return Ok(()),
         };
         let outcome = if self.options.labels_as_votes {
             let vote = ScreeningVote {
-                stage: Stage::TitleAbstract,
+                stage: label.stage,
                 decision: decision.clone(),
                 note: Some(format!(
                     "{} label in {}",
@@ -509,6 +516,26 @@ impl FileContext<'_, '_> {
                             label.tool,
                             decision.code(),
                             old.vote.decision.code()
+                        ),
+                        severity: Severity::Warning,
+                    },
+                };
+                self.file.warnings += 1;
+                self.progress.problems += 1;
+                self.report.warnings.push(problem);
+            }
+            Some(ImportedVote::Refused(why)) => {
+                let problem = LocatedProblem {
+                    file: path.to_owned(),
+                    problem: Problem {
+                        line,
+                        key: None,
+                        field: Some("review label".into()),
+                        message: format!(
+                            "{}'s {} label ({}) was not recorded: {why}",
+                            label_reviewer(label),
+                            label.tool,
+                            decision.code()
                         ),
                         severity: Severity::Warning,
                     },

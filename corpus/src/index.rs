@@ -566,7 +566,7 @@ impl SearchIndex {
             }
         }
         let mut count = 0u64;
-        project.for_each_index_doc(scope, |doc| -> Result<()> {
+        project.for_each_index_doc(scope, true, |doc| -> Result<()> {
             if count.is_multiple_of(1024) {
                 if options.cancel.load(Ordering::Relaxed) {
                     return Err(Error::Cancelled);
@@ -694,6 +694,43 @@ impl SearchIndex {
             total,
             hits,
         })
+    }
+
+    /// Every record matching a query, in id order (for exporting a selection).
+    pub fn matching_ids(&self, text: &str) -> Result<Vec<RecordId>> {
+        let query = parse(text)?;
+        let Some(compiled) = self.compile(&query) else {
+            return Err(Error::Query(crate::query::QueryError {
+                column: 1,
+                message: "nothing to search for: the query has no searchable words".into(),
+            }));
+        };
+        let searcher = self.reader.searcher();
+        let addresses = searcher
+            .search(&*compiled, &tantivy::collector::DocSetCollector)
+            .map_err(index_error("searching"))?;
+        let mut ids = Vec::with_capacity(addresses.len());
+        let mut columns = std::collections::HashMap::new();
+        for address in addresses {
+            let column = match columns.entry(address.segment_ord) {
+                std::collections::hash_map::Entry::Occupied(entry) => entry.into_mut(),
+                std::collections::hash_map::Entry::Vacant(entry) => entry.insert(
+                    searcher
+                        .segment_reader(address.segment_ord)
+                        .fast_fields()
+                        .u64("id")
+                        .map_err(index_error("reading the search index"))?,
+                ),
+            };
+            if let Some(id) = column
+                .first(address.doc_id)
+                .and_then(|id| i64::try_from(id).ok())
+            {
+                ids.push(RecordId(id));
+            }
+        }
+        ids.sort_unstable();
+        Ok(ids)
     }
 
     /// The best snippet of a hit: abstract, else full text, else keywords, each only if it
@@ -891,7 +928,7 @@ fn facets(doc: &IndexDoc) -> Vec<String> {
     if let Some(stage) = stage {
         out.push(format!("stage:{}", stage.code()));
     }
-    for category in &review.categories {
+    for category in &review.categories() {
         out.push(format!("category:{}", category.code().to_lowercase()));
     }
     let mut effect_tokens: BTreeSet<String> = BTreeSet::new();
@@ -924,7 +961,7 @@ fn facets(doc: &IndexDoc) -> Vec<String> {
         ("fulltext", doc.full_text.is_some()),
         ("lca", review.has_lca),
         ("trace", review.has_trace),
-        ("category", !review.categories.is_empty()),
+        ("category", !review.classifications.is_empty()),
         ("rebound", !review.effects.is_empty()),
     ];
     for (name, present) in has {

@@ -5,6 +5,8 @@
 
 use std::fmt;
 
+use ecolens_core::Stage;
+
 /// The tool whose convention a label follows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -13,6 +15,8 @@ pub enum LabelTool {
     Rayyan,
     /// ASReview LAB (`ASReview_relevant` notes, `label_included` columns).
     Asreview,
+    /// ecolens' own full-text votes (`ECOLENS-FULLTEXT` notes).
+    Ecolens,
 }
 
 impl fmt::Display for LabelTool {
@@ -20,6 +24,7 @@ impl fmt::Display for LabelTool {
         f.write_str(match self {
             Self::Rayyan => "Rayyan",
             Self::Asreview => "ASReview",
+            Self::Ecolens => "ecolens",
         })
     }
 }
@@ -47,6 +52,71 @@ pub struct ImportedLabel {
     pub reviewer: Option<String>,
     /// The decision.
     pub decision: LabelDecision,
+    /// The screening stage: title/abstract for Rayyan and ASReview labels, full text for
+    /// ecolens' `ECOLENS-FULLTEXT` lines.
+    pub stage: Stage,
+    /// The exclusion reason given with a full-text exclusion.
+    pub reason: Option<String>,
+}
+
+impl ImportedLabel {
+    /// A title/abstract label.
+    pub fn title_abstract(
+        tool: LabelTool,
+        reviewer: Option<String>,
+        decision: LabelDecision,
+    ) -> Self {
+        Self {
+            tool,
+            reviewer,
+            decision,
+            stage: Stage::TitleAbstract,
+            reason: None,
+        }
+    }
+}
+
+/// Note lines ecolens writes to summarise review work; recognised (and dropped from the notes
+/// when labels become votes) but not imported, as they are recomputed on export.
+const SUMMARY_PREFIXES: [&str; 5] = [
+    "ECOLENS-DECISION:",
+    "RAYYAN-EXCLUSION-REASONS:",
+    "ECOLENS-CATEGORY:",
+    "ECOLENS-REBOUND:",
+    "ECOLENS-LABELS:",
+];
+
+/// `true` for a part of a note line that is a review label or a review summary.
+fn is_review_part(part: &str) -> bool {
+    let part = part.trim();
+    part.starts_with("RAYYAN-INCLUSION:")
+        || part.starts_with("ECOLENS-FULLTEXT:")
+        || asreview_note_decision(part).is_some()
+        || SUMMARY_PREFIXES
+            .iter()
+            .any(|prefix| part.starts_with(prefix))
+}
+
+/// The notes without review labels and summaries (other tools' `|`-separated parts on the same
+/// line are kept); `None` when nothing else is left.
+pub fn without_review_lines(notes: &str) -> Option<String> {
+    let kept: Vec<String> = notes
+        .lines()
+        .filter_map(|line| {
+            if !line.split('|').any(is_review_part) {
+                return Some(line.to_owned());
+            }
+            let parts: Vec<&str> = line
+                .split('|')
+                .map(str::trim)
+                .filter(|part| !part.is_empty() && !is_review_part(part))
+                .collect();
+            (!parts.is_empty()).then(|| parts.join(" | "))
+        })
+        .collect();
+    let text = kept.join("\n");
+    let text = text.trim_matches('\n');
+    (!text.trim().is_empty()).then(|| text.to_owned())
 }
 
 /// The labels in a record's notes, in order.
@@ -55,25 +125,42 @@ pub fn labels_in_notes(notes: &str) -> Vec<ImportedLabel> {
     for line in notes.lines() {
         for part in line.split('|') {
             let part = part.trim();
-            if let Some(hash) = part.strip_prefix("RAYYAN-INCLUSION:") {
-                for (reviewer, value) in ruby_hash_pairs(hash) {
-                    let decision = match value.to_ascii_lowercase().as_str() {
-                        "included" | "include" => LabelDecision::Include,
-                        "excluded" | "exclude" => LabelDecision::Exclude,
-                        "maybe" | "undecided" => LabelDecision::Maybe,
-                        _ => continue,
-                    };
-                    labels.push(ImportedLabel {
-                        tool: LabelTool::Rayyan,
-                        reviewer: Some(reviewer),
+            let (hash, tool, stage) = if let Some(hash) = part.strip_prefix("RAYYAN-INCLUSION:") {
+                (hash, LabelTool::Rayyan, Stage::TitleAbstract)
+            } else if let Some(hash) = part.strip_prefix("ECOLENS-FULLTEXT:") {
+                (hash, LabelTool::Ecolens, Stage::FullText)
+            } else {
+                if let Some(decision) = asreview_note_decision(part) {
+                    labels.push(ImportedLabel::title_abstract(
+                        LabelTool::Asreview,
+                        None,
                         decision,
-                    });
+                    ));
                 }
-            } else if let Some(decision) = asreview_note_decision(part) {
+                continue;
+            };
+            for (reviewer, value) in ruby_hash_pairs(hash) {
+                // `Excluded (reason_code)` carries the exclusion reason.
+                let (value, reason) = match value.split_once('(') {
+                    Some((value, reason)) => (
+                        value.trim().to_owned(),
+                        Some(reason.trim_end_matches(')').trim().to_owned())
+                            .filter(|r| !r.is_empty()),
+                    ),
+                    None => (value, None),
+                };
+                let decision = match value.to_ascii_lowercase().as_str() {
+                    "included" | "include" => LabelDecision::Include,
+                    "excluded" | "exclude" => LabelDecision::Exclude,
+                    "maybe" | "undecided" => LabelDecision::Maybe,
+                    _ => continue,
+                };
                 labels.push(ImportedLabel {
-                    tool: LabelTool::Asreview,
-                    reviewer: None,
+                    tool,
+                    reviewer: Some(reviewer),
                     decision,
+                    stage,
+                    reason: reason.filter(|_| decision == LabelDecision::Exclude),
                 });
             }
         }
@@ -156,30 +243,49 @@ mod tests {
 
     #[test]
     fn rayyan_and_asreview_notes_are_read() {
-        let labels = labels_in_notes(
-            "RAYYAN-INCLUSION: {\"Emily\"=>\"Included\", \"Bob\"=>\"Maybe\"} | RAYYAN-LABELS: x\nASReview_irrelevant",
-        );
+        let notes = "RAYYAN-INCLUSION: {\"Emily\"=>\"Included\", \"Bob\"=>\"Maybe\"} | RAYYAN-LABELS: x\n\
+                     ASReview_irrelevant\n\
+                     ECOLENS-FULLTEXT: {\"Emily\"=>\"Excluded (not_ai)\", \"Bob\"=>\"Included (ignored)\"}\n\
+                     Export Date: 12 May 2022\n\
+                     ECOLENS-DECISION: conflict (fulltext)";
+        let labels = labels_in_notes(notes);
         assert_eq!(
             labels,
             vec![
+                ImportedLabel::title_abstract(
+                    LabelTool::Rayyan,
+                    Some("Emily".into()),
+                    LabelDecision::Include
+                ),
+                ImportedLabel::title_abstract(
+                    LabelTool::Rayyan,
+                    Some("Bob".into()),
+                    LabelDecision::Maybe
+                ),
+                ImportedLabel::title_abstract(LabelTool::Asreview, None, LabelDecision::Exclude),
                 ImportedLabel {
-                    tool: LabelTool::Rayyan,
+                    tool: LabelTool::Ecolens,
                     reviewer: Some("Emily".into()),
-                    decision: LabelDecision::Include
+                    decision: LabelDecision::Exclude,
+                    stage: Stage::FullText,
+                    reason: Some("not_ai".into()),
                 },
                 ImportedLabel {
-                    tool: LabelTool::Rayyan,
+                    tool: LabelTool::Ecolens,
                     reviewer: Some("Bob".into()),
-                    decision: LabelDecision::Maybe
-                },
-                ImportedLabel {
-                    tool: LabelTool::Asreview,
-                    reviewer: None,
-                    decision: LabelDecision::Exclude
+                    decision: LabelDecision::Include,
+                    stage: Stage::FullText,
+                    reason: None,
                 },
             ]
         );
         assert!(labels_in_notes("Export Date: 12 May 2022").is_empty());
+        // Without the labels and summaries, other tools' parts of a line stay.
+        assert_eq!(
+            without_review_lines(notes).as_deref(),
+            Some("RAYYAN-LABELS: x\nExport Date: 12 May 2022")
+        );
+        assert_eq!(without_review_lines("ASReview_relevant"), None);
     }
 
     #[test]

@@ -529,3 +529,77 @@ fn import_reports_files_merges_and_located_problems_then_search_finds_the_record
     assert_eq!(rebuilt["report"]["records_indexed"], 72);
     assert_eq!(rebuilt["status"]["up_to_date"], true);
 }
+
+#[test]
+fn export_writes_each_format_and_a_selection_and_refuses_unknown_formats() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("review.ecolens");
+    let project = project.to_str().unwrap();
+    let folder = fixtures();
+    json(&ecolens(
+        dir.path(),
+        &[
+            "import",
+            folder.to_str().unwrap(),
+            "--project",
+            project,
+            "--json",
+        ],
+    ));
+    for (format, extension) in [
+        ("ris", "ris"),
+        ("bibtex", "bib"),
+        ("csv", "csv"),
+        ("csl-json", "json"),
+    ] {
+        let out = dir.path().join(format!("all.{extension}"));
+        let report = json(&ecolens(
+            dir.path(),
+            &[
+                "export",
+                out.to_str().unwrap(),
+                "--format",
+                format,
+                "--project",
+                project,
+                "--json",
+            ],
+        ));
+        assert_eq!(report["records"], 118, "{format}");
+        assert_eq!(report["bytes"], std::fs::metadata(&out).unwrap().len());
+    }
+    // A selection by search, for Zotero: Emily's two includes.
+    let out = dir.path().join("included.ris");
+    let report = json(&ecolens(
+        dir.path(),
+        &[
+            "export",
+            out.to_str().unwrap(),
+            "--format",
+            "ris",
+            "--query",
+            "decision:include",
+            "--project",
+            project,
+            "--json",
+        ],
+    ));
+    assert_eq!(report["records"], 2);
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(
+        text.matches("N1  - RAYYAN-INCLUSION: {\"Emily\"=>\"Included\"}")
+            .count(),
+        2
+    );
+
+    let bad = ecolens(
+        dir.path(),
+        &["export", "x.xls", "--format", "xls", "--project", project],
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        stderr(&bad).contains("expected one of ris, bibtex, csv, csl-json"),
+        "{}",
+        stderr(&bad)
+    );
+}

@@ -12,7 +12,7 @@ use super::records::{RECORD_COLUMNS, RawRecord};
 use super::{Column, Project, query_all};
 use crate::error::{Error, Result, SqlContext};
 use crate::ids::RecordId;
-use crate::index_feed::{IndexChanges, IndexDoc, IndexScope, ReviewFacets};
+use crate::index_feed::{IndexChanges, IndexDoc, IndexScope, NamedVote, ReviewFacets};
 use crate::review::{Decision, Stage};
 
 /// Sorted, disjoint ranges covering `ids` (in any order, duplicates allowed).
@@ -110,11 +110,13 @@ impl Project {
         Ok(())
     }
 
-    /// Calls `each` with the index document of every record in `scope`, in id order. Stops at
-    /// the first error `each` returns.
+    /// Calls `each` with every record in `scope`, in id order, with its review data, the
+    /// files it came from and (if `full_text`) its extracted text: what the search index holds
+    /// and exports carry. Stops at the first error `each` returns.
     pub fn for_each_index_doc<E: From<Error>>(
         &self,
         scope: &IndexScope,
+        full_text: bool,
         mut each: impl FnMut(IndexDoc) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), E> {
         let bounds = match scope {
@@ -130,14 +132,14 @@ impl Project {
                 .conn
                 .prepare_cached(&format!(
                     "SELECT {RECORD_COLUMNS},
-                       (SELECT text FROM record_fulltext f WHERE f.record_id = record.id),
+                       CASE WHEN ?3 THEN (SELECT text FROM record_fulltext f WHERE f.record_id = record.id) END,
                        (SELECT group_concat(file, char(31)) FROM record_source s WHERE s.record_id = record.id)
                      FROM record WHERE id BETWEEN ?1 AND ?2 ORDER BY id"
                 ))
                 .context("reading records to index")
                 .map_err(E::from)?;
             let mut rows = statement
-                .query([low, high])
+                .query(params![low, high, full_text])
                 .context("reading records to index")
                 .map_err(E::from)?;
             while let Some(row) = rows
@@ -185,38 +187,43 @@ impl Project {
     fn review_facets(&self, low: i64, high: i64) -> Result<HashMap<i64, ReviewFacets>> {
         let mut facets: HashMap<i64, ReviewFacets> = HashMap::new();
         let context = "reading review facets";
-        let votes: Vec<(i64, String, String)> = query_all(
+        let votes: Vec<(i64, String, String, String, Option<String>)> = query_all(
             &self.conn,
-            "SELECT record_id, stage, decision FROM screening WHERE record_id BETWEEN ?1 AND ?2",
+            "SELECT s.record_id, r.name, s.stage, s.decision, s.reason FROM screening s
+             JOIN reviewer r ON r.id = s.reviewer_id
+             WHERE s.record_id BETWEEN ?1 AND ?2 ORDER BY s.record_id, s.reviewer_id, s.stage = 'fulltext'",
+            [low, high],
+            context,
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?)),
+        )?;
+        for (record, reviewer, stage, decision, reason) in votes {
+            let at = Column::at("screening", "stage", record);
+            let stage = Stage::parse("screening.stage", &stage).map_err(|e| at.corrupt(e))?;
+            let decision = Decision::parse("screening.decision", &decision, reason)
+                .map_err(|e| Column::at("screening", "decision", record).corrupt(e))?;
+            facets.entry(record).or_default().votes.push(NamedVote {
+                reviewer,
+                stage,
+                decision,
+            });
+        }
+        let categories: Vec<(i64, String, String)> = query_all(
+            &self.conn,
+            "SELECT c.record_id, r.name, c.category FROM classification c
+             JOIN reviewer r ON r.id = c.reviewer_id
+             WHERE c.record_id BETWEEN ?1 AND ?2 ORDER BY c.record_id, c.reviewer_id",
             [low, high],
             context,
             |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
         )?;
-        for (record, stage, decision) in votes {
-            let at = Column::at("screening", "stage", record);
-            let stage = Stage::parse("screening.stage", &stage).map_err(|e| at.corrupt(e))?;
-            let decision = Decision::parse("screening.decision", &decision, None)
-                .map_err(|e| Column::at("screening", "decision", record).corrupt(e))?;
+        for (record, reviewer, category) in categories {
+            let category: EvalCategory =
+                Column::at("classification", "category", record).term(&category)?;
             facets
                 .entry(record)
                 .or_default()
-                .votes
-                .push((stage, decision));
-        }
-        let categories: Vec<(i64, String)> = query_all(
-            &self.conn,
-            "SELECT record_id, category FROM classification WHERE record_id BETWEEN ?1 AND ?2",
-            [low, high],
-            context,
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )?;
-        for (record, category) in categories {
-            let category: EvalCategory =
-                Column::at("classification", "category", record).term(&category)?;
-            let entry = facets.entry(record).or_default();
-            if !entry.categories.contains(&category) {
-                entry.categories.push(category);
-            }
+                .classifications
+                .push((reviewer, category));
         }
         let effects: Vec<(i64, String)> = query_all(
             &self.conn,

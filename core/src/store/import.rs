@@ -5,7 +5,9 @@ use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::audit::log_change;
 use super::records::bind_record;
-use super::review::{find_reviewer_by_name, insert_reviewer, load_vote, vote_key, write_vote};
+use super::review::{
+    find_reviewer_by_name, insert_reviewer, load_vote, require_project_label, vote_key, write_vote,
+};
 use super::{Column, Project, now, query_all, to_json, touch};
 use crate::EntityKind;
 use crate::error::{Error, Result, SqlContext};
@@ -15,7 +17,8 @@ use crate::merge::{
     RelationKind, fill_missing, unfill,
 };
 use crate::record::{Person, Record, RecordKind, SourceRef};
-use crate::review::{ScreeningVote, StoredVote, validate_reviewer_name};
+use crate::review::{Decision, ScreeningVote, StoredVote, validate_reviewer_name};
+use ecolens_taxonomy::labels::EXCLUSION_REASON;
 
 /// An import in progress: everything it writes is one transaction, committed by
 /// [`ImportSession::finish`] and rolled back if the session is dropped (cancel, error).
@@ -37,6 +40,9 @@ pub enum ImportedVote {
     AlreadyThere,
     /// The reviewer had cast a different vote, which was kept.
     Kept(StoredVote),
+    /// The vote is not valid here (a full-text exclusion without a reason, a reason the
+    /// project does not know, an unusable reviewer name): why.
+    Refused(String),
 }
 
 /// Counts of a finished import.
@@ -337,8 +343,24 @@ impl ImportSession<'_> {
         reviewer: &str,
         vote: &ScreeningVote,
     ) -> Result<ImportedVote> {
-        vote.validate()?;
-        validate_reviewer_name(reviewer)?;
+        if let Err(error) = vote
+            .validate()
+            .and_then(|()| validate_reviewer_name(reviewer))
+        {
+            return Ok(ImportedVote::Refused(error.to_string()));
+        }
+        let reason_vocabulary = match &vote.decision {
+            Decision::Exclude { reason: Some(code) } => {
+                match require_project_label(&self.tx, EXCLUSION_REASON, code, "screening.reason") {
+                    Ok(version) => Some(version),
+                    Err(error @ (Error::InvalidValue { .. } | Error::NotFound { .. })) => {
+                        return Ok(ImportedVote::Refused(error.to_string()));
+                    }
+                    Err(error) => return Err(error),
+                }
+            }
+            _ => None,
+        };
         let author = match find_reviewer_by_name(&self.tx, reviewer)? {
             Some(author) => author,
             None => insert_reviewer(&self.tx, reviewer, false)?,
@@ -354,7 +376,7 @@ impl ImportSession<'_> {
             record,
             reviewer: author.id,
             vote: vote.clone(),
-            reason_vocabulary: None,
+            reason_vocabulary,
             decided_at: now(),
         };
         write_vote(&self.tx, &stored)?;

@@ -554,7 +554,7 @@ pub(crate) fn require_reviewer(tx: &Transaction<'_>, id: ReviewerId) -> Result<R
 
 /// Checks that `code` is a current entry of project vocabulary `vocabulary`; returns
 /// `vocabulary@version`.
-fn require_project_label(
+pub(crate) fn require_project_label(
     tx: &Transaction<'_>,
     vocabulary: &str,
     code: &str,

@@ -875,7 +875,7 @@ fn the_index_journal_names_what_changed_since_a_version() {
         .unwrap();
     let mut docs = Vec::new();
     project
-        .for_each_index_doc(&IndexScope::Ranges(vec![first..=first]), |doc| {
+        .for_each_index_doc(&IndexScope::Ranges(vec![first..=first]), true, |doc| {
             docs.push(doc);
             Ok::<_, Error>(())
         })
@@ -890,7 +890,11 @@ fn the_index_journal_names_what_changed_since_a_version() {
         doc.review.screening(),
         (ScreeningStatus::Include, Some(Stage::TitleAbstract))
     );
-    assert_eq!(doc.review.categories, vec![EvalCategory::C]);
+    assert_eq!(
+        doc.review.classifications,
+        vec![("Emily".to_owned(), EvalCategory::C)]
+    );
+    assert_eq!(doc.review.votes[0].reviewer, "Emily");
     assert_eq!(doc.review.effects, vec![full_risk().effect]);
     assert_eq!(
         doc.review.labels,
@@ -900,7 +904,7 @@ fn the_index_journal_names_what_changed_since_a_version() {
 
     let mut all = Vec::new();
     project
-        .for_each_index_doc(&IndexScope::All, |doc| {
+        .for_each_index_doc(&IndexScope::All, false, |doc| {
             all.push(doc.id);
             Ok::<_, Error>(())
         })

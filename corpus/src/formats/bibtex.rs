@@ -577,7 +577,10 @@ fn convert(entry: &RawEntry<'_>, parsed: &mut Parsed) {
             Err(_) => {}
         }
     }
-    record.kind = kind_for(&entry.kind, record.arxiv.is_some());
+    // `@misc` with an arXiv `eprint` is a preprint (arXiv's own export), unless ecolens wrote
+    // `entrysubtype = {other}` to say it is not.
+    let marked_other = text("entrysubtype").is_some_and(|s| s.eq_ignore_ascii_case("other"));
+    record.kind = kind_for(&entry.kind, record.arxiv.is_some() && !marked_other);
     if let Some(authors) = entry.get("author").or_else(|| entry.get("editor")) {
         record.authors = split_names(authors)
             .into_iter()
@@ -643,11 +646,18 @@ fn convert(entry: &RawEntry<'_>, parsed: &mut Parsed) {
             Err(error) => warn("pmid", format!("{}; left out", value_problem(&error))),
         }
     }
-    record.abstract_text = text("abstract");
+    // Long texts keep their paragraphs (blank lines, as in LaTeX).
+    let paragraphs = |name: &str| {
+        entry
+            .get(name)
+            .map(to_unicode_paragraphs)
+            .filter(|v| !v.is_empty())
+    };
+    record.abstract_text = paragraphs("abstract");
     if let Some(keywords) = text("keywords").or_else(|| text("keyword")) {
         split_keywords(&keywords, &mut record.keywords);
     }
-    record.notes = text("note").or_else(|| text("annote"));
+    record.notes = paragraphs("note").or_else(|| paragraphs("annote"));
     parsed.problems.extend(problems);
     match record.validate() {
         Ok(()) => parsed.records.push(ParsedRecord {
@@ -666,6 +676,31 @@ fn convert(entry: &RawEntry<'_>, parsed: &mut Parsed) {
     }
 }
 
+/// [`to_unicode`] per paragraph (paragraphs are separated by blank lines), joined with line
+/// breaks.
+fn to_unicode_paragraphs(value: &str) -> String {
+    let mut paragraphs: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for line in value.lines() {
+        if line.trim().is_empty() {
+            if !current.is_empty() {
+                paragraphs.push(to_unicode(&current));
+                current.clear();
+            }
+        } else {
+            if !current.is_empty() {
+                current.push('\n');
+            }
+            current.push_str(line);
+        }
+    }
+    if !current.is_empty() {
+        paragraphs.push(to_unicode(&current));
+    }
+    paragraphs.retain(|p| !p.is_empty());
+    paragraphs.join("\n")
+}
+
 /// Splits an author list on " and " at brace depth 0 (so `{Smith and Sons}` stays whole).
 fn split_names(value: &str) -> Vec<&str> {
     let bytes = value.as_bytes();
@@ -680,8 +715,9 @@ fn split_names(value: &str) -> Vec<&str> {
             b' ' | b'\t' | b'\n' if depth == 0 => {
                 let rest = &value[index..];
                 let trimmed = rest.trim_start();
+                // Bytes, not `str` slices: the name may continue with a multi-byte letter.
                 if trimmed.len() > 4
-                    && trimmed[..3].eq_ignore_ascii_case("and")
+                    && trimmed.as_bytes()[..3].eq_ignore_ascii_case(b"and")
                     && trimmed.as_bytes()[3].is_ascii_whitespace()
                 {
                     names.push(&value[start..index]);

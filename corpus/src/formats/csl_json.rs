@@ -231,10 +231,11 @@ fn read_item(item: &Map<String, Value>, line: usize, parsed: &mut Parsed) {
     record.issue = item.get("issue").and_then(text);
     record.pages = item.get("page").and_then(text);
     record.publisher = item.get("publisher").and_then(text);
+    // Markup goes, paragraphs (lines) stay.
     record.abstract_text = item
         .get("abstract")
         .and_then(text)
-        .map(|a| strip_markup(&a));
+        .map(|a| a.lines().map(strip_markup).collect::<Vec<_>>().join("\n"));
     record.notes = item.get("note").and_then(text);
 
     if let Some(doi) = item.get("DOI").and_then(text) {
@@ -267,19 +268,7 @@ fn read_item(item: &Map<String, Value>, line: usize, parsed: &mut Parsed) {
     }
     record.arxiv = arxiv_of(item, &record);
     if let Some(keywords) = item.get("keyword").and_then(text) {
-        for keyword in keywords
-            .split([',', ';'])
-            .map(str::trim)
-            .filter(|k| !k.is_empty())
-        {
-            if !record
-                .keywords
-                .iter()
-                .any(|k| k.eq_ignore_ascii_case(keyword))
-            {
-                record.keywords.push(keyword.to_owned());
-            }
-        }
+        crate::text::split_keywords(&keywords, &mut record.keywords);
     }
     if record.kind == RecordKind::JournalArticle && csl_type.is_empty() {
         warn("type", "no type given; read as a journal article".into());
@@ -547,7 +536,8 @@ mod tests {
             record.arxiv.as_ref().map(ArxivId::as_str),
             Some("2110.11822")
         );
-        assert_eq!(record.keywords, ["LCA", "AI for green", "rebound"]);
+        // With a `;` anywhere, `;` separates keywords and commas belong to them.
+        assert_eq!(record.keywords, ["LCA, AI for green", "rebound"]);
 
         let preprint = &parsed.records[1].record;
         assert_eq!(preprint.kind, RecordKind::Preprint);

@@ -179,7 +179,7 @@ fn read_row(
             .iter()
             .zip(row.iter())
             .find(|(column, value)| **column == Some(wanted) && !value.trim().is_empty())
-            .map(|(_, value)| value.trim())
+            .map(|(_, value)| unguarded(value.trim()))
     };
     let header_of = |wanted: Column| -> String {
         columns
@@ -301,11 +301,7 @@ fn read_row(
     record.notes = value(Column::Notes).map(str::to_owned);
     let labels = value(Column::Label)
         .and_then(asreview_column_decision)
-        .map(|decision| ImportedLabel {
-            tool: LabelTool::Asreview,
-            reviewer: None,
-            decision,
-        })
+        .map(|decision| ImportedLabel::title_abstract(LabelTool::Asreview, None, decision))
         .into_iter()
         .collect();
     parsed.problems.extend(problems);
@@ -355,7 +351,19 @@ fn split_authors(cell: &str) -> Vec<&str> {
     names
 }
 
+/// A cell without the `'` that spreadsheet-safe exports (ecolens' among them) put before a
+/// leading `=`, `+`, `-` or `@`.
+fn unguarded(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+        _ => cell,
+    }
+}
+
 fn kind_for(value: &str) -> RecordKind {
+    if let Ok(kind) = RecordKind::parse("type", value) {
+        return kind;
+    }
     let lower = value.to_ascii_lowercase();
     if lower.contains("conference") || lower.contains("proceedings") {
         RecordKind::ConferencePaper

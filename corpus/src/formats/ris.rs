@@ -13,10 +13,10 @@
 
 use std::borrow::Cow;
 
-use ecolens_core::{ArxivId, Doi, Record, RecordKind};
+use ecolens_core::{ArxivId, Doi, Pmid, Record, RecordKind};
 
 use crate::parsed::{Parsed, ParsedRecord, Problem, Severity};
-use crate::text::{Lines, doi_in_url, find_year, parse_person, split_glued, split_keywords};
+use crate::text::{Lines, doi_in_url, find_year, parse_person, push_keyword, split_glued};
 
 /// Format name used in provenance.
 pub const FORMAT: &str = "ris";
@@ -431,6 +431,18 @@ impl<'a> Builder<'a> {
             (None, None) => None,
         };
         record.publisher = self.publisher.map(str::to_owned);
+        // `AN  - PMID:31234567` (ecolens, Zotero) or a bare number (PubMed) is a PubMed id.
+        if let Some(accession) = self.accession {
+            let number = accession
+                .strip_prefix("PMID:")
+                .or_else(|| accession.strip_prefix("PMID"))
+                .unwrap_or(accession)
+                .trim();
+            if !number.is_empty() && number.len() <= 9 && number.bytes().all(|b| b.is_ascii_digit())
+            {
+                record.pmid = Pmid::parse("AN", number).ok();
+            }
+        }
         if let Some((value, line)) = self.doi {
             match Doi::parse("DO", value) {
                 Ok(doi) => record.doi = Some(doi),
@@ -462,8 +474,12 @@ impl<'a> Builder<'a> {
             .or_else(|| self.secondary_abstract.take())
             .map(Cow::into_owned)
             .filter(|text| !text.trim().is_empty());
+        // One keyword per `KW`, or several separated by `;` (Scopus); commas belong to the
+        // keyword ("Evolution, Molecular").
         for keyword in &self.keywords {
-            split_keywords(keyword, &mut record.keywords);
+            for part in keyword.split(';') {
+                push_keyword(part, &mut record.keywords);
+            }
         }
         if !self.notes.is_empty() {
             let notes: Vec<&str> = self.notes.iter().map(AsRef::as_ref).collect();

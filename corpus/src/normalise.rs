@@ -1,0 +1,134 @@
+//! One form for every record, whatever file it came from: white space collapsed in one-line
+//! fields, one paragraph per line in abstracts, page ranges with a plain hyphen, no blank
+//! note lines, no empty or repeated keywords. Every import applies it, so a record reads the
+//! same after a trip through any export format.
+
+use ecolens_core::{ArxivId, Record};
+
+use crate::text::{collapse_whitespace, collapse_whitespace_cow};
+
+/// Brings a record into the one form.
+pub fn normalise(record: &mut Record) {
+    collapse(&mut record.title);
+    for field in [
+        &mut record.venue,
+        &mut record.volume,
+        &mut record.issue,
+        &mut record.publisher,
+        &mut record.url,
+    ] {
+        collapse_option(field);
+    }
+    if let Some(pages) = &mut record.pages {
+        let plain = collapse_whitespace(&pages.replace(['–', '—', '‐', '‑'], "-"));
+        let mut joined = plain.replace(" - ", "-");
+        while joined.contains("--") {
+            joined = joined.replace("--", "-");
+        }
+        *pages = joined;
+    }
+    record.pages = record.pages.take().filter(|p| !p.is_empty());
+    for person in &mut record.authors {
+        collapse(&mut person.family);
+        collapse_option(&mut person.given);
+    }
+    record.abstract_text = record.abstract_text.as_deref().and_then(paragraphs);
+    record.notes = record.notes.as_deref().and_then(paragraphs);
+    // A note line that only states an identifier the record holds says nothing more.
+    if let Some(notes) = &record.notes {
+        let kept: Vec<&str> = notes
+            .lines()
+            .filter(|line| !states_identifier(line, record))
+            .collect();
+        record.notes = (!kept.is_empty()).then(|| kept.join("\n"));
+    }
+    let mut keywords: Vec<String> = Vec::with_capacity(record.keywords.len());
+    for keyword in record.keywords.drain(..) {
+        let keyword = collapse_whitespace_cow(&keyword).into_owned();
+        if !keyword.is_empty() && !keywords.iter().any(|k| k.eq_ignore_ascii_case(&keyword)) {
+            keywords.push(keyword);
+        }
+    }
+    record.keywords = keywords;
+}
+
+/// `arXiv: 1906.02243` or `PMID: 31234567` naming the record's own identifier.
+fn states_identifier(line: &str, record: &Record) -> bool {
+    let line = line.trim();
+    let lower = line.to_ascii_lowercase();
+    if let (Some(rest), Some(arxiv)) = (lower.strip_prefix("arxiv:"), &record.arxiv) {
+        let original = &line[line.len() - rest.len()..];
+        return ArxivId::parse("note", original.trim())
+            .is_ok_and(|id| id.as_str() == arxiv.as_str());
+    }
+    if let (Some(rest), Some(pmid)) = (lower.strip_prefix("pmid:"), &record.pmid) {
+        return rest.trim() == pmid.as_str();
+    }
+    false
+}
+
+fn collapse(text: &mut String) {
+    let collapsed = collapse_whitespace_cow(text);
+    if collapsed.len() != text.len() {
+        *text = collapsed.into_owned();
+    }
+}
+
+fn collapse_option(text: &mut Option<String>) {
+    if let Some(value) = text {
+        collapse(value);
+    }
+    *text = text.take().filter(|t| !t.is_empty());
+}
+
+/// One paragraph per line, white space collapsed within each; `None` when empty.
+pub fn paragraphs(text: &str) -> Option<String> {
+    let lines: Vec<std::borrow::Cow<'_, str>> = text
+        .split(['\n', '\r'])
+        .map(collapse_whitespace_cow)
+        .filter(|line| !line.is_empty())
+        .collect();
+    (!lines.is_empty()).then(|| lines.join("\n"))
+}
+
+#[cfg(test)]
+mod tests {
+    use ecolens_core::Person;
+
+    use super::*;
+
+    #[test]
+    fn records_take_one_form_and_it_is_stable() {
+        let mut record = Record {
+            title: "  Green\n  AI ".into(),
+            venue: Some("Nat.  Commun.".into()),
+            pages: Some("123 – 130".into()),
+            volume: Some("   ".into()),
+            abstract_text: Some("First  part\n  continued\n\n\nSecond paragraph  ".into()),
+            notes: Some("\nline one\r\n\r\nline two\n".into()),
+            keywords: vec![
+                "LCA".into(),
+                " lca ".into(),
+                "  ".into(),
+                "rebound  effect".into(),
+            ],
+            authors: vec![Person::new(" Strubell ", "Emma  ")],
+            ..Record::default()
+        };
+        normalise(&mut record);
+        assert_eq!(record.title, "Green AI");
+        assert_eq!(record.venue.as_deref(), Some("Nat. Commun."));
+        assert_eq!(record.pages.as_deref(), Some("123-130"));
+        assert_eq!(record.volume, None);
+        assert_eq!(
+            record.abstract_text.as_deref(),
+            Some("First part\ncontinued\nSecond paragraph")
+        );
+        assert_eq!(record.notes.as_deref(), Some("line one\nline two"));
+        assert_eq!(record.keywords, ["LCA", "rebound effect"]);
+        assert_eq!(record.authors, [Person::new("Strubell", "Emma")]);
+        let once = record.clone();
+        normalise(&mut record);
+        assert_eq!(record, once);
+    }
+}
