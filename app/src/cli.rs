@@ -103,6 +103,18 @@ pub enum Command {
     },
     /// Rebuild the search index from the project file.
     Reindex,
+    /// Internal: extract one PDF's text in this (child) process and write JSON to OUT.
+    #[command(hide = true)]
+    ExtractPdf {
+        /// The PDF.
+        path: PathBuf,
+        /// Where to write the result.
+        #[arg(long)]
+        out: PathBuf,
+        /// Address-space limit in bytes.
+        #[arg(long)]
+        memory: u64,
+    },
     /// List the duplicates merged by imports (newest first), or undo one.
     Merges {
         /// Undo a merge instead of listing.
@@ -194,6 +206,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         crate::window::run_window(&path, !cli.no_demo)?;
         return Ok(ExitCode::SUCCESS);
     };
+    if let Command::ExtractPdf { path, out, memory } = &command {
+        // The child of a PDF import: no project, no output but the result file.
+        let code = ecolens_corpus::pdf::child_main(path, out, *memory);
+        return Ok(ExitCode::from(u8::try_from(code).unwrap_or(1)));
+    }
     let mut opened = open_project(&path, !cli.no_demo)?;
     let project = &mut opened.project;
     let output = match command {
@@ -226,6 +243,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             action: Some(MergeCommand::Undo { merge }),
             ..
         } => corpus_commands::undo_merge(project, merge)?,
+        Command::ExtractPdf { .. } => unreachable_extract_pdf()?,
     };
     if cli.json {
         println!(
@@ -236,6 +254,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         print!("{}", output.text);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `extract-pdf` is handled before a project opens; reaching the dispatch is a bug.
+fn unreachable_extract_pdf() -> Result<Output> {
+    bail!("extract-pdf runs before a project opens")
 }
 
 /// What a command prints, in both forms.

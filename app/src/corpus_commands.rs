@@ -11,8 +11,9 @@ use std::sync::atomic::AtomicBool;
 
 use anyhow::{Context, Result};
 use ecolens_core::{MergeId, Project};
-use ecolens_corpus::import::{ImportOptions, ImportProgress, ImportReport, import_paths};
+use ecolens_corpus::import::{ImportOptions, ImportProgress, ImportReport, PdfSetup, import_paths};
 use ecolens_corpus::index::{Page, SearchIndex, SyncOptions, SyncReport, mark};
+use ecolens_corpus::pdf::{ExtractorCommand, PdfLimits};
 
 use crate::cli::Output;
 
@@ -65,6 +66,20 @@ fn clear_progress() {
     }
 }
 
+/// How this binary reads PDFs: it runs itself with the hidden `extract-pdf` subcommand.
+pub fn pdf_setup() -> Result<PdfSetup> {
+    let program =
+        std::env::current_exe().context("cannot find the ecolens binary to read PDFs with")?;
+    Ok(PdfSetup {
+        command: ExtractorCommand {
+            program,
+            args: vec!["extract-pdf".into()],
+        },
+        limits: PdfLimits::default(),
+        workers: worker_threads().min(2),
+    })
+}
+
 /// `ecolens import PATH...`
 pub fn import(
     project: &mut Project,
@@ -100,6 +115,7 @@ pub fn import(
             cancel: &cancel,
             progress: &progress,
             labels_as_votes,
+            pdf: Some(&pdf_setup()?),
         },
     )
     .context("import failed; nothing was written")?;
@@ -173,6 +189,32 @@ fn import_text(
         report.related_linked,
         report.possible_duplicates
     )?;
+    let attached: Vec<String> = report
+        .files
+        .iter()
+        .filter_map(|file| {
+            let outcome = file.full_text.as_ref()?;
+            let name = file.path.file_name().map_or_else(
+                || file.path.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            );
+            let how = match outcome.matched_by {
+                "doi" => "matched by DOI",
+                "title" => "matched by title",
+                _ => "new record",
+            };
+            Some(format!(
+                "  {name} → #{} ({how}; {} pages, {} words, {})",
+                outcome.record, outcome.pages, outcome.words, outcome.extractor
+            ))
+        })
+        .collect();
+    if !attached.is_empty() {
+        writeln!(text, "Full texts ({}):", attached.len())?;
+        for line in attached {
+            writeln!(text, "{line}")?;
+        }
+    }
     for label in &report.labels {
         writeln!(
             text,

@@ -212,7 +212,30 @@ impl DedupIndex {
         });
     }
 
-    /// Checks a record against every record known.
+    /// The record with this DOI, if known.
+    pub fn find_doi(&self, doi: &Doi) -> Option<RecordId> {
+        self.by_doi
+            .get(&hash(&doi.key()))
+            .map(|&index| self.entries[index as usize].id)
+    }
+
+    /// The records whose normalised title is that of `title`.
+    pub fn find_title(&self, title: &str) -> Vec<RecordId> {
+        let key = title_key(title);
+        let mut found = Vec::new();
+        if key.is_empty() {
+            return found;
+        }
+        let mut cursor = self.by_title.get(&hash(&key)).copied().unwrap_or(END);
+        while cursor != END {
+            found.push(self.entries[cursor as usize].id);
+            cursor = self.next_same_title[cursor as usize];
+        }
+        found
+    }
+
+    /// Checks a record against every record known: the record it duplicates, or the relations
+    /// it has to them.
     pub fn check(&self, record: &Record) -> Check {
         let keys = Keys::of_record(record);
         let mut check = Check::default();
@@ -515,7 +538,8 @@ pub fn strip_erratum_prefixes(title: &str) -> Option<&str> {
 }
 
 /// DOIs written inside a text ("… DOI: 10.1038/s41598-024-56479-3)").
-fn dois_in_text(text: &str) -> Vec<Doi> {
+/// DOIs written in a text, in order.
+pub fn dois_in_text(text: &str) -> Vec<Doi> {
     let mut found = Vec::new();
     let mut rest = text;
     while let Some(at) = rest.find("10.") {

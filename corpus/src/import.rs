@@ -9,21 +9,33 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use ecolens_core::{
-    Decision, ImportId, ImportSession, ImportedFile, ImportedVote, Project, RecordId, RelationKind,
-    ScreeningVote, SourceRef,
+    Decision, FullText, ImportId, ImportSession, ImportedFile, ImportedVote, Project, Record,
+    RecordId, RelationKind, ScreeningVote, SourceRef,
 };
 
 use crate::dedup::DedupIndex;
 use crate::error::Result;
 use crate::labels::{ImportedLabel, LabelDecision, labels_in_notes, without_review_lines};
 use crate::parsed::{Parsed, Problem, Severity};
+use crate::pdf::{Extracted, ExtractorCommand, PdfLimits};
 use crate::stream::read_file_blocks;
 
 /// Extensions of bibliography files picked up when a folder is imported. Files named directly
 /// are read whatever their extension (the format is detected from the content).
-pub const BIBLIOGRAPHY_EXTENSIONS: [&str; 10] = [
-    "ris", "txt", "nbib", "medline", "bib", "xml", "csv", "tsv", "json", "enw",
+pub const BIBLIOGRAPHY_EXTENSIONS: [&str; 11] = [
+    "ris", "txt", "nbib", "medline", "bib", "xml", "csv", "tsv", "json", "enw", "pdf",
 ];
+
+/// How PDFs are read: the child process that extracts their text, and its limits.
+#[derive(Debug, Clone)]
+pub struct PdfSetup {
+    /// The command that runs the extraction child.
+    pub command: ExtractorCommand,
+    /// Time and memory per file.
+    pub limits: PdfLimits,
+    /// Children at a time.
+    pub workers: usize,
+}
 
 /// How an import runs.
 pub struct ImportOptions<'a> {
@@ -36,6 +48,8 @@ pub struct ImportOptions<'a> {
     /// Record review labels found in the files (Rayyan, ASReview) as title/abstract
     /// screening votes of the reviewer they name ("ASReview" when they name none).
     pub labels_as_votes: bool,
+    /// How to read PDFs; `None` reports each PDF as not readable here.
+    pub pdf: Option<&'a PdfSetup>,
 }
 
 /// Where an import is.
@@ -55,6 +69,10 @@ pub struct ImportProgress {
     pub duplicates_merged: u64,
     /// Problems so far (rejections and warnings).
     pub problems: u64,
+    /// PDFs whose text was extracted (or failed) so far.
+    pub pdfs_done: usize,
+    /// PDFs to read.
+    pub pdfs_total: usize,
 }
 
 /// A problem located in a file.
@@ -104,6 +122,23 @@ pub struct FileReport {
     pub warnings: u64,
     /// Why the file could not be read at all.
     pub error: Option<String>,
+    /// For a PDF: the record its text was attached to, and how it was found.
+    pub full_text: Option<FullTextOutcome>,
+}
+
+/// Where a PDF's text went.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FullTextOutcome {
+    /// The record.
+    pub record: RecordId,
+    /// `doi`, `title` or `new` (no record matched; one was made from the PDF).
+    pub matched_by: &'static str,
+    /// Pages.
+    pub pages: u32,
+    /// Words extracted.
+    pub words: u64,
+    /// The extractor used.
+    pub extractor: String,
 }
 
 /// Review labels found in the imported records (Rayyan, ASReview conventions), per reviewer:
@@ -143,6 +178,8 @@ pub struct ImportReport {
     pub related_linked: u64,
     /// Pairs flagged as possible duplicates for a human to judge.
     pub possible_duplicates: u64,
+    /// PDF texts attached to records.
+    pub full_texts_attached: u64,
     /// Rejected records and unreadable files, located.
     pub rejected: Vec<LocatedProblem>,
     /// Warnings, located.
@@ -233,10 +270,42 @@ pub fn import_paths(
     paths: &[PathBuf],
     options: &ImportOptions<'_>,
 ) -> Result<ImportReport> {
-    let (files, missing) = collect_files(paths);
+    let (all_files, missing) = collect_files(paths);
     let mut report = ImportReport {
         rejected: missing,
         ..ImportReport::default()
+    };
+    let (pdfs, files): (Vec<PathBuf>, Vec<PathBuf>) = all_files.into_iter().partition(|path| {
+        path.extension()
+            .is_some_and(|ext| ext.eq_ignore_ascii_case("pdf"))
+            || crate::pdf::looks_like_pdf(path)
+    });
+    // PDFs are read before the transaction starts: extraction takes seconds per file.
+    let extracted = match options.pdf {
+        Some(setup) if !pdfs.is_empty() => {
+            let progress = ImportProgress {
+                files_total: files.len() + pdfs.len(),
+                pdfs_total: pdfs.len(),
+                ..ImportProgress::default()
+            };
+            crate::pdf::extract_all(
+                &setup.command,
+                &pdfs,
+                setup.limits,
+                setup.workers,
+                options.cancel,
+                &|done| {
+                    (options.progress)(&ImportProgress {
+                        pdfs_done: done,
+                        ..progress.clone()
+                    });
+                },
+            )
+        }
+        _ => pdfs
+            .iter()
+            .map(|_| Err("PDFs cannot be read here (no PDF reader set up)".to_owned()))
+            .collect(),
     };
     let mut dedup = DedupIndex::new();
     // Correction notices already in the project can only wait for their target here; the
@@ -246,7 +315,9 @@ pub fn import_paths(
     })?;
     let mut session = project.begin_import()?;
     let mut progress = ImportProgress {
-        files_total: files.len(),
+        files_total: files.len() + pdfs.len(),
+        pdfs_total: pdfs.len(),
+        pdfs_done: pdfs.len(),
         ..ImportProgress::default()
     };
     let mut labels: Vec<LabelCount> = Vec::new();
@@ -266,6 +337,7 @@ pub fn import_paths(
             rejected: 0,
             warnings: 0,
             error: None,
+            full_text: None,
         };
         let mut context = FileContext {
             session: &mut session,
@@ -302,6 +374,14 @@ pub fn import_paths(
         report.files.push(file_report);
     }
     report.labels = labels;
+    for (path, extracted) in pdfs.iter().zip(extracted) {
+        if options.cancel.load(Ordering::Relaxed) {
+            break;
+        }
+        let file_report = attach_pdf(&mut session, &mut dedup, path, extracted, &mut report)?;
+        progress.files_done += 1;
+        report.files.push(file_report);
+    }
     if options.cancel.load(Ordering::Relaxed) {
         // Dropping the session rolls everything back.
         drop(session);
@@ -548,4 +628,214 @@ impl FileContext<'_, '_> {
         }
         Ok(())
     }
+}
+
+/// Attaches a PDF's text to the record it belongs to: the record whose DOI is printed on the
+/// first page (when that record's title is there too), else the record whose title is the
+/// document's metadata title or its first lines, else a new record made from the PDF.
+fn attach_pdf(
+    session: &mut ImportSession<'_>,
+    dedup: &mut DedupIndex,
+    path: &Path,
+    extracted: std::result::Result<Extracted, String>,
+    report: &mut ImportReport,
+) -> Result<FileReport> {
+    let mut file_report = FileReport {
+        path: path.to_owned(),
+        format: Some("pdf".into()),
+        encoding: None,
+        records_read: 0,
+        records_imported: 0,
+        duplicates_merged: 0,
+        rejected: 0,
+        warnings: 0,
+        error: None,
+        full_text: None,
+    };
+    let extracted = match extracted {
+        Ok(extracted) => extracted,
+        Err(message) => {
+            report
+                .rejected
+                .push(located(path, 0, message.clone(), Severity::Rejected));
+            file_report.rejected = 1;
+            file_report.error = Some(message);
+            return Ok(file_report);
+        }
+    };
+    file_report.records_read = 1;
+    file_report.encoding = Some(extracted.extractor.clone());
+    for note in &extracted.notes {
+        report
+            .warnings
+            .push(located(path, 0, note.clone(), Severity::Warning));
+        file_report.warnings += 1;
+    }
+    let first_page = first_page(&extracted.text);
+    let (record, matched_by) = match match_pdf(session, dedup, &extracted, first_page)? {
+        Some(found) => found,
+        None => {
+            let record = record_from_pdf(path, &extracted, first_page);
+            let source = SourceRef {
+                file: path.display().to_string(),
+                format: "pdf".into(),
+                locator: None,
+                original_key: None,
+            };
+            let id = session.insert(&record, &source)?;
+            dedup.add(id, &record);
+            file_report.records_imported = 1;
+            report.records_imported += 1;
+            (id, "new")
+        }
+    };
+    let text = crate::text::collapse_pdf_text(&extracted.text);
+    let full_text = FullText {
+        text,
+        source_file: path.display().to_string(),
+        extractor: extracted.extractor.clone(),
+        pages: Some(extracted.pages),
+    };
+    if let Some(previous) = session.set_full_text(record, &full_text)?
+        && previous != full_text.source_file
+    {
+        report.warnings.push(located(
+            path,
+            0,
+            format!("replaces the full text of record {record} that came from {previous}"),
+            Severity::Warning,
+        ));
+        file_report.warnings += 1;
+    }
+    report.full_texts_attached += 1;
+    file_report.full_text = Some(FullTextOutcome {
+        record,
+        matched_by,
+        pages: extracted.pages,
+        words: extracted.words() as u64,
+        extractor: extracted.extractor,
+    });
+    Ok(file_report)
+}
+
+/// The first page of an extracted text (pages are separated by form feeds), at most 8000
+/// characters.
+fn first_page(text: &str) -> &str {
+    let page = text
+        .split('\u{c}')
+        .find(|p| !p.trim().is_empty())
+        .unwrap_or("");
+    match page.char_indices().nth(8000) {
+        Some((at, _)) => &page[..at],
+        None => page,
+    }
+}
+
+/// Lower-case words of a text, letters and digits only.
+fn plain_words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .map(crate::dedup::title_key)
+        .filter(|word| !word.is_empty())
+        .collect()
+}
+
+/// Whether most words of `title` (four in five) occur on the page.
+fn title_on_page(title: &str, page: &str) -> bool {
+    let page_words: std::collections::HashSet<String> = plain_words(page).into_iter().collect();
+    let title_words: Vec<String> = plain_words(title)
+        .into_iter()
+        .filter(|w| w.chars().count() > 2)
+        .collect();
+    if title_words.is_empty() {
+        return false;
+    }
+    let present = title_words
+        .iter()
+        .filter(|w| page_words.contains(*w))
+        .count();
+    present * 5 >= title_words.len() * 4
+}
+
+fn match_pdf(
+    session: &ImportSession<'_>,
+    dedup: &DedupIndex,
+    extracted: &Extracted,
+    first_page: &str,
+) -> Result<Option<(RecordId, &'static str)>> {
+    // A DOI on the first page that belongs to a known record, if that record's title is on
+    // the page too: first pages also cite other papers.
+    for doi in crate::dedup::dois_in_text(first_page).into_iter().take(8) {
+        if let Some(id) = dedup.find_doi(&doi) {
+            let record = session.record(id)?;
+            if title_on_page(&record.title, first_page) {
+                return Ok(Some((id, "doi")));
+            }
+        }
+    }
+    // The metadata title, then runs of one to four of the first lines (titles wrap).
+    let lines: Vec<&str> = first_page
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .take(30)
+        .collect();
+    let mut candidates: Vec<String> = extracted.title.iter().cloned().collect();
+    for start in 0..lines.len() {
+        for length in 1..=4 {
+            if start + length <= lines.len() {
+                candidates.push(lines[start..start + length].join(" "));
+            }
+        }
+    }
+    for candidate in candidates {
+        if plain_words(&candidate).len() < 3 {
+            continue;
+        }
+        if let [id] = dedup.find_title(&candidate).as_slice() {
+            return Ok(Some((*id, "title")));
+        }
+    }
+    Ok(None)
+}
+
+/// A record for a PDF no record matched: its metadata title, else its first substantial
+/// line, else its file name. DOIs seen on the first page go to the notes, not the DOI field:
+/// they may be citations.
+fn record_from_pdf(path: &Path, extracted: &Extracted, first_page: &str) -> Record {
+    let first_line = first_page
+        .lines()
+        .map(str::trim)
+        .find(|line| line.split_whitespace().count() >= 4 && line.chars().count() <= 300);
+    let title = extracted
+        .title
+        .clone()
+        .or_else(|| first_line.map(str::to_owned))
+        .or_else(|| {
+            path.file_stem()
+                .map(|stem| stem.to_string_lossy().replace(['_', '-'], " "))
+        })
+        .unwrap_or_else(|| "Untitled PDF".into());
+    let mut notes = vec![format!(
+        "Made from the PDF {}: no record in the project matched it.",
+        path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned()
+        )
+    )];
+    let dois: Vec<String> = crate::dedup::dois_in_text(first_page)
+        .into_iter()
+        .take(3)
+        .map(|doi| doi.as_str().to_owned())
+        .collect();
+    if !dois.is_empty() {
+        notes.push(format!("DOIs on its first page: {}", dois.join(", ")));
+    }
+    let mut record = Record {
+        kind: ecolens_core::RecordKind::Other,
+        notes: Some(notes.join("\n")),
+        ..Record::titled(crate::text::collapse_whitespace(&title))
+    };
+    crate::normalise::normalise(&mut record);
+    record
 }

@@ -22,6 +22,7 @@ pub mod labels;
 pub mod latex;
 pub mod normalise;
 pub mod parsed;
+pub mod pdf;
 pub mod query;
 pub mod read;
 pub mod stream;

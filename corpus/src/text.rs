@@ -288,6 +288,52 @@ impl<'a> Iterator for Lines<'a> {
     }
 }
 
+/// Cleans text extracted from a PDF: line endings unified, words hyphenated across line
+/// breaks joined ("environ-\nmental"), runs of spaces and blank lines shortened, page breaks
+/// (form feeds) kept.
+pub fn collapse_pdf_text(text: &str) -> String {
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    let mut out = String::with_capacity(text.len());
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    let mut blank_lines = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        // "environ-\nmental": a lower-case letter, a hyphen, a line break, a lower-case letter.
+        if c == '-'
+            && i > 0
+            && chars[i - 1].is_lowercase()
+            && chars.get(i + 1) == Some(&'\n')
+            && chars.get(i + 2).is_some_and(|n| n.is_lowercase())
+        {
+            i += 2;
+            continue;
+        }
+        match c {
+            '\n' => {
+                while out.ends_with(' ') {
+                    out.pop();
+                }
+                blank_lines += 1;
+                if blank_lines <= 2 {
+                    out.push('\n');
+                }
+            }
+            ' ' | '\t' => {
+                if !out.ends_with([' ', '\n', '\u{c}']) && !out.is_empty() {
+                    out.push(' ');
+                }
+            }
+            _ => {
+                blank_lines = 0;
+                out.push(c);
+            }
+        }
+        i += 1;
+    }
+    out.trim().to_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -391,5 +437,15 @@ mod tests {
             Some("10.1145/3381831".into())
         );
         assert_eq!(doi_in_url("https://example.org/paper"), None);
+    }
+
+    #[test]
+    fn pdf_text_is_cleaned_but_keeps_lines_and_pages() {
+        assert_eq!(
+            collapse_pdf_text(
+                "Environ-\nmental  impacts\r\n\n\n\n\nof AI-\nBased tools \u{c}Page two"
+            ),
+            "Environmental impacts\n\nof AI-\nBased tools \u{c}Page two"
+        );
     }
 }

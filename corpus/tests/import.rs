@@ -24,6 +24,7 @@ fn import(project: &mut Project, paths: &[PathBuf]) -> ImportReport {
         cancel: &cancel,
         progress: &|_| {},
         labels_as_votes: true,
+        pdf: None,
     };
     import_paths(project, paths, &options).unwrap()
 }
@@ -287,6 +288,7 @@ fn a_cancelled_import_writes_nothing() {
         cancel: &cancel,
         progress: &|_| {},
         labels_as_votes: true,
+        pdf: None,
     };
     let report = import_paths(
         &mut project,

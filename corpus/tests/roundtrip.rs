@@ -28,6 +28,7 @@ fn import(project: &mut Project, paths: &[PathBuf]) -> ImportReport {
             cancel: &cancel,
             progress: &|_| {},
             labels_as_votes: true,
+            pdf: None,
         },
     )
     .unwrap()

@@ -35,6 +35,7 @@ fn corpus() -> (tempfile::TempDir, Project, SearchIndex) {
             cancel: &cancel,
             progress: &|_| {},
             labels_as_votes: true,
+            pdf: None,
         },
     )
     .unwrap();

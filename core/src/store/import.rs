@@ -16,7 +16,7 @@ use crate::merge::{
     DedupRow, Filled, ImportId, ImportRun, ImportedFile, MergeEntry, MergeId, MergeRule, Relation,
     RelationKind, fill_missing, unfill,
 };
-use crate::record::{Person, Record, RecordKind, SourceRef};
+use crate::record::{FullText, Person, Record, RecordKind, SourceRef};
 use crate::review::{Decision, ScreeningVote, StoredVote, validate_reviewer_name};
 use ecolens_taxonomy::labels::EXCLUSION_REASON;
 
@@ -391,6 +391,26 @@ impl ImportSession<'_> {
         )?;
         self.touched.push(record);
         Ok(ImportedVote::Recorded)
+    }
+
+    /// A record's content as it stands in this import.
+    pub fn record(&self, id: RecordId) -> Result<Record> {
+        super::records::load_record(&self.tx, id)
+    }
+
+    /// Attaches (or replaces) a record's extracted full text; returns the file of the text it
+    /// replaced, if any.
+    pub fn set_full_text(&mut self, id: RecordId, full_text: &FullText) -> Result<Option<String>> {
+        if full_text.text.trim().is_empty() {
+            return Err(Error::invalid(
+                "full_text.text",
+                "",
+                "extracted text (an empty extraction is a failure, not a text)",
+            ));
+        }
+        let replaced = super::records::write_full_text(&self.tx, id, full_text)?;
+        self.touched.push(id);
+        Ok(replaced)
     }
 
     /// Links two records (an erratum to its article, a preprint to its publication).

@@ -358,21 +358,7 @@ impl Project {
             .transaction()
             .context("starting to store a full text")?;
         require_record(&tx, id)?;
-        tx.execute(
-            "INSERT INTO record_fulltext (record_id, text, source_file, extractor, pages, extracted_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-             ON CONFLICT (record_id) DO UPDATE SET text = excluded.text, source_file = excluded.source_file,
-               extractor = excluded.extractor, pages = excluded.pages, extracted_at = excluded.extracted_at",
-            params![
-                id.0,
-                full_text.text,
-                full_text.source_file,
-                full_text.extractor,
-                full_text.pages,
-                now().to_string()
-            ],
-        )
-        .context("storing a full text")?;
+        write_full_text(&tx, id, full_text)?;
         touch(&tx, &[id])?;
         tx.commit().context("committing a full text")?;
         Ok(())
@@ -531,6 +517,39 @@ pub(crate) fn insert_source(
     ])
     .context("recording provenance")?;
     Ok(tx.last_insert_rowid())
+}
+
+/// Stores (or replaces) a record's full text inside a transaction; returns the file of the
+/// text it replaced, if any.
+pub(crate) fn write_full_text(
+    tx: &Transaction<'_>,
+    id: RecordId,
+    full_text: &FullText,
+) -> Result<Option<String>> {
+    let replaced: Option<String> = tx
+        .query_row(
+            "SELECT source_file FROM record_fulltext WHERE record_id = ?1",
+            [id.0],
+            |row| row.get(0),
+        )
+        .optional()
+        .context("reading a full text")?;
+    tx.execute(
+        "INSERT INTO record_fulltext (record_id, text, source_file, extractor, pages, extracted_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (record_id) DO UPDATE SET text = excluded.text, source_file = excluded.source_file,
+           extractor = excluded.extractor, pages = excluded.pages, extracted_at = excluded.extracted_at",
+        params![
+            id.0,
+            full_text.text,
+            full_text.source_file,
+            full_text.extractor,
+            full_text.pages,
+            now().to_string()
+        ],
+    )
+    .context("storing a full text")?;
+    Ok(replaced)
 }
 
 /// A record's content, read inside a transaction.
