@@ -103,6 +103,37 @@ pub enum Command {
     },
     /// Rebuild the search index from the project file.
     Reindex,
+    /// Benchmark import, parsing (beside rispy and bibtexparser) and search on generated
+    /// corpora; run it on a release build: `cargo run --release -- bench`.
+    Bench {
+        /// Corpus sizes to import, comma-separated; the largest is searched.
+        #[arg(long, value_delimiter = ',', default_values_t = [100_000u64, 1_000_000])]
+        sizes: Vec<u64>,
+        /// Records in the parse-only files.
+        #[arg(long, default_value_t = 100_000)]
+        parse_records: u64,
+        /// Search queries to time.
+        #[arg(long, default_value_t = 1000)]
+        queries: usize,
+        /// Parse runs per tool; the median is reported.
+        #[arg(long, default_value_t = 3)]
+        repeat: usize,
+        /// Folder for the generated files and projects [default: a temporary folder].
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// Keep the generated files and projects.
+        #[arg(long)]
+        keep: bool,
+        /// The Python with rispy and bibtexparser installed.
+        #[arg(long, default_value = "python3")]
+        python: String,
+        /// Do not run rispy and bibtexparser.
+        #[arg(long)]
+        no_python: bool,
+    },
+    /// Internal: one phase of `ecolens bench`, run in a child process.
+    #[command(hide = true, subcommand)]
+    BenchPhase(BenchPhase),
     /// Internal: extract one PDF's text in this (child) process and write JSON to OUT.
     #[command(hide = true)]
     ExtractPdf {
@@ -126,6 +157,39 @@ pub enum Command {
         /// Include merges already undone.
         #[arg(long)]
         all: bool,
+    },
+}
+
+/// Phases of the benchmark, each run in a child process of its own.
+#[derive(Debug, Subcommand)]
+pub enum BenchPhase {
+    /// Parse a file.
+    Parse {
+        /// The file.
+        file: PathBuf,
+        /// Parsing threads.
+        #[arg(long)]
+        threads: usize,
+    },
+    /// Import a file into a new project and index it.
+    Import {
+        /// The file.
+        file: PathBuf,
+        /// The new project.
+        #[arg(long)]
+        project_file: PathBuf,
+        /// Threads.
+        #[arg(long)]
+        threads: usize,
+    },
+    /// Time searches over a project.
+    Search {
+        /// The project.
+        #[arg(long)]
+        project_file: PathBuf,
+        /// Queries to time.
+        #[arg(long)]
+        queries: usize,
     },
 }
 
@@ -206,6 +270,56 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         crate::window::run_window(&path, !cli.no_demo)?;
         return Ok(ExitCode::SUCCESS);
     };
+    // Commands that need no project.
+    match &command {
+        Command::Bench {
+            sizes,
+            parse_records,
+            queries,
+            repeat,
+            dir,
+            keep,
+            python,
+            no_python,
+        } => {
+            let temporary = dir.is_none();
+            let dir = match dir {
+                Some(dir) => dir.clone(),
+                None => std::env::temp_dir().join(format!("ecolens-bench-{}", std::process::id())),
+            };
+            let output = crate::bench::run(&crate::bench::BenchOptions {
+                sizes: sizes.clone(),
+                parse_records: *parse_records,
+                queries: *queries,
+                dir: dir.clone(),
+                keep: *keep,
+                python: (!no_python).then(|| python.clone()),
+                repeat: (*repeat).max(1),
+            });
+            if temporary && !keep {
+                let _ = std::fs::remove_dir_all(&dir);
+            }
+            print_output(&output?, cli.json)?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        Command::BenchPhase(phase) => {
+            let value = match phase {
+                BenchPhase::Parse { file, threads } => crate::bench::phase_parse(file, *threads)?,
+                BenchPhase::Import {
+                    file,
+                    project_file,
+                    threads,
+                } => crate::bench::phase_import(file, project_file, *threads)?,
+                BenchPhase::Search {
+                    project_file,
+                    queries,
+                } => crate::bench::phase_search(project_file, *queries)?,
+            };
+            println!("{value}");
+            return Ok(ExitCode::SUCCESS);
+        }
+        _ => {}
+    }
     if let Command::ExtractPdf { path, out, memory } = &command {
         // The child of a PDF import: no project, no output but the result file.
         let code = ecolens_corpus::pdf::child_main(path, out, *memory);
@@ -243,9 +357,21 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             action: Some(MergeCommand::Undo { merge }),
             ..
         } => corpus_commands::undo_merge(project, merge)?,
-        Command::ExtractPdf { .. } => unreachable_extract_pdf()?,
+        Command::ExtractPdf { .. } | Command::Bench { .. } | Command::BenchPhase(_) => {
+            handled_before_opening()?
+        }
     };
-    if cli.json {
+    print_output(&output, cli.json)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Commands without a project are handled before one opens; reaching the dispatch is a bug.
+fn handled_before_opening() -> Result<Output> {
+    bail!("this command runs before a project opens")
+}
+
+fn print_output(output: &Output, json: bool) -> Result<()> {
+    if json {
         println!(
             "{}",
             serde_json::to_string_pretty(&output.json).context("cannot write JSON")?
@@ -253,12 +379,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     } else {
         print!("{}", output.text);
     }
-    Ok(ExitCode::SUCCESS)
-}
-
-/// `extract-pdf` is handled before a project opens; reaching the dispatch is a bug.
-fn unreachable_extract_pdf() -> Result<Output> {
-    bail!("extract-pdf runs before a project opens")
+    Ok(())
 }
 
 /// What a command prints, in both forms.

@@ -50,6 +50,23 @@ pub fn synced_index(project: &mut Project) -> Result<(SearchIndex, SyncReport)> 
     Ok((index, report))
 }
 
+/// Brings the index up to date while another thread copies the write-ahead log into the
+/// project file (what a large import leaves to do): the two overlap instead of queueing.
+pub fn index_after_import(project: &mut Project) -> Result<(SearchIndex, SyncReport)> {
+    let file = project.path().to_owned();
+    std::thread::scope(|scope| {
+        let checkpoint = std::thread::Builder::new()
+            .name("ecolens-checkpoint".into())
+            .spawn_scoped(scope, || ecolens_core::store::checkpoint(&file));
+        let indexed = synced_index(project);
+        if let Ok(handle) = checkpoint {
+            // A failed checkpoint loses nothing: the log stays and is copied later.
+            let _ = handle.join();
+        }
+        indexed
+    })
+}
+
 /// Prints "`verb` N records" over itself on a terminal's stderr; silent otherwise.
 fn progress_printer(verb: &'static str) -> impl Fn(u64) {
     let terminal = std::io::stderr().is_terminal();
@@ -120,7 +137,7 @@ pub fn import(
     )
     .context("import failed; nothing was written")?;
     clear_progress();
-    let (_, index) = synced_index(project)?;
+    let (_, index) = index_after_import(project)?;
     let json = serde_json::json!({
         "project": project.path(),
         "import": report,

@@ -1,6 +1,7 @@
 //! The ecolens application: the workbench window and the headless command line, in one binary.
 //!
 //! Modules:
+//! - [`bench`]: `ecolens bench`, the corpus benchmark;
 //! - [`cli`]: argument parsing and the headless subcommands;
 //! - [`corpus_commands`]: import, search, reindex, merges;
 //! - [`location`]: where projects live, and opening one (a new project gets the demo corpus);
@@ -9,6 +10,7 @@
 //! This is the only crate that knows egui/eframe. It holds view state and applies user actions
 //! through `ecolens-core` and `ecolens-corpus`.
 
+pub mod bench;
 pub mod cli;
 pub mod corpus_commands;
 pub mod location;

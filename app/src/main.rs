@@ -4,6 +4,11 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// Parser threads allocate records that the importing thread frees; glibc's allocator
+/// serialises those on a lock, mimalloc does not.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = ecolens_app::cli::Cli::parse();
     match ecolens_app::cli::run(cli) {

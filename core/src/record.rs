@@ -249,7 +249,8 @@ impl Record {
                 "a non-empty title",
             ));
         }
-        if title.chars().count() > 2000 {
+        // Bytes are at least as many as characters: count only long titles.
+        if title.len() > 2000 && title.chars().count() > 2000 {
             return Err(Error::invalid(
                 "record.title",
                 &self.title,

@@ -385,6 +385,7 @@ pub fn import_paths(
     if options.cancel.load(Ordering::Relaxed) {
         // Dropping the session rolls everything back.
         drop(session);
+        project.end_import()?;
         report.cancelled = true;
         report.records_imported = 0;
         report.duplicates_merged = 0;
@@ -402,6 +403,7 @@ pub fn import_paths(
         })
         .collect();
     let (id, counts, touched) = session.finish(&imported, report.records_read)?;
+    project.end_import()?;
     report.import_id = Some(id);
     report.records_imported = counts.records_imported;
     report.duplicates_merged = counts.duplicates_merged;
@@ -423,8 +425,15 @@ struct FileContext<'s, 'p> {
 }
 
 impl FileContext<'_, '_> {
-    fn take(&mut self, path: &Path, format: crate::detect::Format, parsed: Parsed) -> Result<()> {
-        for problem in parsed.problems {
+    /// Takes a parsed block's problems and records. The records are read in place (and
+    /// normalised there): the block goes back to the thread that parsed it to be dropped.
+    fn take(
+        &mut self,
+        path: &Path,
+        format: crate::detect::Format,
+        parsed: &mut Parsed,
+    ) -> Result<()> {
+        for problem in std::mem::take(&mut parsed.problems) {
             let problem = LocatedProblem {
                 file: path.to_owned(),
                 problem,
@@ -438,16 +447,16 @@ impl FileContext<'_, '_> {
                 self.report.warnings.push(problem);
             }
         }
-        for parsed_record in parsed.records {
+        for parsed_record in &mut parsed.records {
             if self.options.cancel.load(Ordering::Relaxed) {
                 return Ok(());
             }
             self.file.records_read += 1;
             self.report.records_read += 1;
             self.progress.records_read += 1;
-            let mut record = parsed_record.record;
-            crate::normalise::normalise(&mut record);
-            let mut found = parsed_record.labels;
+            let record = &mut parsed_record.record;
+            crate::normalise::normalise(record);
+            let mut found = std::mem::take(&mut parsed_record.labels);
             if let Some(notes) = &record.notes {
                 found.extend(labels_in_notes(notes));
                 if self.options.labels_as_votes {
@@ -459,18 +468,19 @@ impl FileContext<'_, '_> {
                 file: path.display().to_string(),
                 format: format.name().to_owned(),
                 locator: Some(format!("line {}", parsed_record.line)),
-                original_key: parsed_record.original_key,
+                original_key: parsed_record.original_key.take(),
             };
-            let check = self.dedup.check(&record);
+            let record = &*record;
+            let check = self.dedup.check(record);
             let (target, is_new) = match check.duplicate {
                 Some((kept, rule, reason)) => {
-                    self.session.merge(kept, &record, &source, rule, &reason)?;
+                    self.session.merge(kept, record, &source, rule, &reason)?;
                     self.file.duplicates_merged += 1;
                     self.progress.duplicates_merged += 1;
                     (kept, false)
                 }
                 None => {
-                    let id = self.session.insert(&record, &source)?;
+                    let id = self.session.insert(record, &source)?;
                     for (other, kind, reason) in check.relations {
                         self.session.relate(id, other, kind, &reason)?;
                         match kind {
@@ -480,7 +490,7 @@ impl FileContext<'_, '_> {
                             }
                         }
                     }
-                    for (from, to, kind, reason) in self.dedup.add(id, &record) {
+                    for (from, to, kind, reason) in self.dedup.add(id, record) {
                         self.session.relate(from, to, kind, &reason)?;
                         self.report.related_linked += 1;
                     }

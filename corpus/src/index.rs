@@ -10,9 +10,10 @@
 //! Text is split on non-alphanumerics, lower-cased and folded to ASCII; titles, abstracts,
 //! keywords and full texts are also stemmed (English), author names and venues are not.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::ops::Bound;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
@@ -28,8 +29,8 @@ use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
-    TextAnalyzer,
+    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer, TokenFilter,
+    TokenStream, Tokenizer,
 };
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
@@ -37,12 +38,19 @@ use crate::error::{Error, Result};
 use crate::query::{Query, TextField, TextValue, parse};
 
 /// Version of the index layout; an index written with another version is rebuilt.
-pub const INDEX_SCHEMA_VERSION: u32 = 1;
+pub const INDEX_SCHEMA_VERSION: u32 = 3;
 
 /// Tokenizer of stemmed text fields.
 const STEMMED: &str = "ecolens_en";
 /// Tokenizer of names (authors, venues) and of prefixes.
 const PLAIN: &str = "ecolens_plain";
+
+/// Records sampled to find the common words.
+const COMMON_SAMPLE: usize = 20_000;
+/// At most this many common words.
+const COMMON_WORDS: usize = 64;
+/// A word is common when this share of sampled records (per thousand) holds it.
+const COMMON_PER_MILLE: usize = 100;
 /// Longest token kept (longer ones are noise: URLs, chemical names, base64).
 const LONGEST_TOKEN: usize = 40;
 
@@ -58,6 +66,10 @@ pub struct Stamp {
     pub data_version: u64,
     /// [`INDEX_SCHEMA_VERSION`] when written.
     pub schema: u32,
+    /// The common words whose side-by-side pairs are indexed as tokens (stemmed), found when
+    /// the index was built.
+    #[serde(default)]
+    pub common_words: Vec<String>,
 }
 
 /// The index's fields.
@@ -133,7 +145,7 @@ fn analyzer(stem: bool) -> TextAnalyzer {
             .filter(RemoveLongFilter::limit(LONGEST_TOKEN))
             .filter(LowerCaser)
             .filter(AsciiFoldingFilter)
-            .filter(Stemmer::new(Language::English))
+            .filter(CachedStemmer)
             .build()
     } else {
         TextAnalyzer::builder(SimpleTokenizer::default())
@@ -142,6 +154,275 @@ fn analyzer(stem: bool) -> TextAnalyzer {
             .filter(AsciiFoldingFilter)
             .build()
     }
+}
+
+/// The English Snowball stemmer (the one tantivy's `Stemmer` runs), with each thread
+/// remembering the stems it computed: words repeat (a few thousand make most of any text), and
+/// stemming was a third of the indexing time.
+#[derive(Clone, Copy)]
+struct CachedStemmer;
+
+/// Stems computed on this thread.
+struct StemCache {
+    stemmer: frostem::Stemmer,
+    stems: std::collections::HashMap<String, String, std::hash::BuildHasherDefault<WordHasher>>,
+}
+
+/// A fast hash for short words (the multiply-rotate scheme of rustc's `FxHasher`); the
+/// cache holds the index's own words, so resistance to crafted collisions is not needed.
+#[derive(Default, Clone, Copy)]
+struct WordHasher(u64);
+
+impl std::hash::Hasher for WordHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(SEED);
+        }
+        for &byte in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(byte)).wrapping_mul(SEED);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// Distinct words remembered per thread before the cache starts afresh.
+const STEM_CACHE_WORDS: usize = 262_144;
+
+thread_local! {
+    static STEMS: std::cell::RefCell<StemCache> = std::cell::RefCell::new(StemCache {
+        stemmer: frostem::Stemmer::new(frostem::Algorithm::English),
+        stems: std::collections::HashMap::default(),
+    });
+}
+
+impl TokenFilter for CachedStemmer {
+    type Tokenizer<T: Tokenizer> = CachedStemmerFilter<T>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> CachedStemmerFilter<T> {
+        CachedStemmerFilter { inner: tokenizer }
+    }
+}
+
+#[derive(Clone)]
+struct CachedStemmerFilter<T> {
+    inner: T,
+}
+
+impl<T: Tokenizer> Tokenizer for CachedStemmerFilter<T> {
+    type TokenStream<'a> = CachedStemmerStream<T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        CachedStemmerStream {
+            tail: self.inner.token_stream(text),
+        }
+    }
+}
+
+struct CachedStemmerStream<S> {
+    tail: S,
+}
+
+impl<S: TokenStream> TokenStream for CachedStemmerStream<S> {
+    fn advance(&mut self) -> bool {
+        if !self.tail.advance() {
+            return false;
+        }
+        let token = self.tail.token_mut();
+        STEMS.with(|cache| {
+            let mut cache = cache.borrow_mut();
+            if let Some(stem) = cache.stems.get(token.text.as_str()) {
+                if *stem != token.text {
+                    token.text.clear();
+                    token.text.push_str(stem);
+                }
+                return;
+            }
+            let stem = cache.stemmer.stem(&token.text).into_owned();
+            if cache.stems.len() >= STEM_CACHE_WORDS {
+                cache.stems.clear();
+            }
+            let word = std::mem::replace(&mut token.text, stem.clone());
+            cache.stems.insert(word, stem);
+        });
+        true
+    }
+
+    fn token(&self) -> &tantivy::tokenizer::Token {
+        self.tail.token()
+    }
+
+    fn token_mut(&mut self) -> &mut tantivy::tokenizer::Token {
+        self.tail.token_mut()
+    }
+}
+
+/// Adds, after each common word that follows another, a token for the pair
+/// (`"energi carbon"`) at the same position: a pair token is in a record exactly when the
+/// two words stand side by side there.
+///
+/// A phrase of two words found in most records ("deep learning" in an AI corpus) made the
+/// phrase search check word positions in most records; looked up as one pair token it is a
+/// single term, and longer phrases check positions only in records holding their pairs. Only
+/// pairs of common words are added: a phrase with a rarer word is already fast, and all pairs
+/// would make a huge dictionary.
+#[derive(Clone)]
+struct CommonPairs {
+    common: Arc<HashSet<String>>,
+}
+
+impl TokenFilter for CommonPairs {
+    type Tokenizer<T: Tokenizer> = CommonPairsFilter<T>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> CommonPairsFilter<T> {
+        CommonPairsFilter {
+            inner: tokenizer,
+            common: self.common,
+        }
+    }
+}
+
+#[derive(Clone)]
+struct CommonPairsFilter<T> {
+    inner: T,
+    common: Arc<HashSet<String>>,
+}
+
+impl<T: Tokenizer> Tokenizer for CommonPairsFilter<T> {
+    type TokenStream<'a> = CommonPairsStream<'a, T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        CommonPairsStream {
+            tail: self.inner.token_stream(text),
+            common: &self.common,
+            previous: String::new(),
+            previous_from: None,
+            pair: tantivy::tokenizer::Token::default(),
+            pair_ready: false,
+            on_pair: false,
+        }
+    }
+}
+
+struct CommonPairsStream<'a, S> {
+    tail: S,
+    common: &'a HashSet<String>,
+    /// The previous word, when common, and where it started.
+    previous: String,
+    previous_from: Option<usize>,
+    /// The pair token to emit next, and whether the stream stands on it.
+    pair: tantivy::tokenizer::Token,
+    pair_ready: bool,
+    on_pair: bool,
+}
+
+impl<S: TokenStream> TokenStream for CommonPairsStream<'_, S> {
+    fn advance(&mut self) -> bool {
+        if self.pair_ready {
+            self.pair_ready = false;
+            self.on_pair = true;
+            return true;
+        }
+        self.on_pair = false;
+        if !self.tail.advance() {
+            return false;
+        }
+        let word = self.tail.token();
+        if self.common.contains(&word.text) {
+            if let Some(from) = self.previous_from {
+                self.pair.text.clear();
+                self.pair.text.push_str(&self.previous);
+                self.pair.text.push(' ');
+                self.pair.text.push_str(&word.text);
+                self.pair.offset_from = from;
+                self.pair.offset_to = word.offset_to;
+                self.pair.position = word.position;
+                self.pair_ready = true;
+            }
+            self.previous.clear();
+            self.previous.push_str(&word.text);
+            self.previous_from = Some(word.offset_from);
+        } else {
+            self.previous_from = None;
+        }
+        true
+    }
+
+    fn token(&self) -> &tantivy::tokenizer::Token {
+        if self.on_pair {
+            &self.pair
+        } else {
+            self.tail.token()
+        }
+    }
+
+    fn token_mut(&mut self) -> &mut tantivy::tokenizer::Token {
+        if self.on_pair {
+            &mut self.pair
+        } else {
+            self.tail.token_mut()
+        }
+    }
+}
+
+/// The analyzer stemmed fields are indexed with: [`analyzer`] plus the pairs of common words.
+fn indexing_analyzer(common: &Arc<HashSet<String>>) -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(LONGEST_TOKEN))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(CachedStemmer)
+        .filter(CommonPairs {
+            common: Arc::clone(common),
+        })
+        .build()
+}
+
+/// The common words of a project: the stemmed words in at least 10 % of the first
+/// [`COMMON_SAMPLE`] records' titles, abstracts and keywords, at most [`COMMON_WORDS`].
+fn common_words(project: &Project) -> Result<Vec<String>> {
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    let mut sampled = 0usize;
+    let mut stemmer = analyzer(true);
+    let read = project.for_each_index_doc(&IndexScope::All, false, |doc| -> Result<()> {
+        if sampled >= COMMON_SAMPLE {
+            // Enough: stop reading (not a failure).
+            return Err(Error::Cancelled);
+        }
+        sampled += 1;
+        let record = &doc.record;
+        let mut words: HashSet<String> = HashSet::new();
+        for text in std::iter::once(record.title.as_str())
+            .chain(record.abstract_text.as_deref())
+            .chain(record.keywords.iter().map(String::as_str))
+        {
+            words.extend(tokens(&mut stemmer, text).into_iter().map(|(word, _)| word));
+        }
+        for word in words {
+            *counts.entry(word).or_default() += 1;
+        }
+        Ok(())
+    });
+    match read {
+        Ok(()) | Err(Error::Cancelled) => {}
+        Err(error) => return Err(error),
+    }
+    let threshold = (sampled * COMMON_PER_MILLE / 1000).max(2);
+    let mut common: Vec<(String, usize)> = counts
+        .into_iter()
+        .filter(|(_, count)| *count >= threshold)
+        .collect();
+    common.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    common.truncate(COMMON_WORDS);
+    let mut words: Vec<String> = common.into_iter().map(|(word, _)| word).collect();
+    words.sort();
+    Ok(words)
 }
 
 /// Tokens of `text` as the index sees them: `(token, byte range in text)`.
@@ -153,6 +434,22 @@ fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<(String, std::ops::Ran
         out.push((token.text.clone(), token.offset_from..token.offset_to));
     }
     out
+}
+
+/// Segments of more documents than this are left as they are: merging segments of a bulk
+/// load into one took a fifth of the load time and made searches no faster.
+const LARGEST_MERGED_SEGMENT: usize = 100_000;
+
+/// How segments are merged: not at all while everything is rebuilt (the segments come out
+/// large), small ones together after updates.
+fn merge_policy(scope: &IndexScope) -> Box<dyn tantivy::indexer::MergePolicy> {
+    if *scope == IndexScope::All {
+        Box::new(tantivy::indexer::NoMergePolicy)
+    } else {
+        let mut policy = tantivy::indexer::LogMergePolicy::default();
+        policy.set_max_docs_before_merge(LARGEST_MERGED_SEGMENT);
+        Box::new(policy)
+    }
 }
 
 /// How an index update runs.
@@ -307,6 +604,8 @@ pub struct SearchIndex {
     fields: Fields,
     location: Option<PathBuf>,
     project_id: String,
+    /// The common words whose pairs the index holds (from its stamp).
+    common: Arc<HashSet<String>>,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -412,20 +711,34 @@ impl SearchIndex {
         location: Option<PathBuf>,
         project_id: String,
     ) -> Result<Self> {
-        index.tokenizers().register(STEMMED, analyzer(true));
         index.tokenizers().register(PLAIN, analyzer(false));
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()
             .map_err(index_error("opening the search index"))?;
-        Ok(Self {
+        let mut opened = Self {
             index,
             reader,
             fields,
             location,
             project_id,
-        })
+            common: Arc::new(HashSet::new()),
+        };
+        let common = opened
+            .stamp()?
+            .map(|stamp| stamp.common_words)
+            .unwrap_or_default();
+        opened.set_common(common);
+        Ok(opened)
+    }
+
+    /// Uses `words` as the common words, for indexing and querying.
+    fn set_common(&mut self, words: Vec<String>) {
+        self.common = Arc::new(words.into_iter().collect());
+        self.index
+            .tokenizers()
+            .register(STEMMED, indexing_analyzer(&self.common));
     }
 
     /// The stamp of the last commit, if it belongs to this project and layout.
@@ -492,12 +805,18 @@ impl SearchIndex {
                 elapsed_ms: 0,
             });
         };
+        if scope == IndexScope::All {
+            // Everything is re-read: the common words may have changed with the records.
+            let words = common_words(project)?;
+            self.set_common(words);
+        }
         let threads = options.threads.max(1);
         let memory = options.memory_bytes.max(threads * MIN_MEMORY_PER_THREAD);
         let mut writer: IndexWriter<TantivyDocument> = self
             .index
             .writer_with_num_threads(threads, memory)
             .map_err(index_error("starting to write the search index"))?;
+        writer.set_merge_policy(merge_policy(&scope));
         let written = self.write(project, &scope, &mut writer, options);
         let records_indexed = match written {
             Ok(count) => count,
@@ -507,10 +826,13 @@ impl SearchIndex {
                 return Err(error);
             }
         };
+        let mut common_words: Vec<String> = self.common.iter().cloned().collect();
+        common_words.sort();
         let stamp = Stamp {
             project_id: self.project_id.clone(),
             data_version: changes.version,
             schema: INDEX_SCHEMA_VERSION,
+            common_words,
         };
         let payload = serde_json::to_string(&stamp).map_err(|error| Error::Index {
             action: "stamping the search index",
@@ -855,6 +1177,46 @@ impl SearchIndex {
         }
     }
 
+    /// A phrase. In stemmed fields pairs of common words are indexed as single tokens: a
+    /// two-word phrase of common words is one term, and a longer phrase checks word positions
+    /// only in records that hold each of its common pairs.
+    fn phrase_query(&self, field: TextField, terms: Vec<Term>) -> Box<dyn TantivyQuery> {
+        let index_field = self.fields.text(field);
+        let words: Vec<String> = terms
+            .iter()
+            .filter_map(|t| t.value().as_str().map(str::to_owned))
+            .collect();
+        let pairs: Vec<Term> = if stemmed(field) {
+            words
+                .windows(2)
+                .filter(|pair| pair.iter().all(|w| self.common.contains(w)))
+                .map(|pair| Term::from_field_text(index_field, &format!("{} {}", pair[0], pair[1])))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        if terms.len() == 2
+            && let [pair] = pairs.as_slice()
+        {
+            return Box::new(TermQuery::new(pair.clone(), IndexRecordOption::WithFreqs));
+        }
+        let phrase: Box<dyn TantivyQuery> = Box::new(PhraseQuery::new(terms));
+        if pairs.is_empty() {
+            return phrase;
+        }
+        let mut clauses: Vec<(Occur, Box<dyn TantivyQuery>)> = vec![(Occur::Must, phrase)];
+        for pair in pairs {
+            clauses.push((
+                Occur::Must,
+                Box::new(ConstScoreQuery::new(
+                    Box::new(TermQuery::new(pair, IndexRecordOption::Basic)),
+                    0.0,
+                )),
+            ));
+        }
+        Box::new(BooleanQuery::new(clauses))
+    }
+
     fn text_query(&self, field: TextField, value: &TextValue) -> Option<Box<dyn TantivyQuery>> {
         let index_field = self.fields.text(field);
         let mut field_analyzer = analyzer(stemmed(field));
@@ -870,7 +1232,7 @@ impl SearchIndex {
                         terms.into_iter().next()?,
                         IndexRecordOption::WithFreqs,
                     ))),
-                    _ => Some(Box::new(PhraseQuery::new(terms))),
+                    _ => Some(self.phrase_query(field, terms)),
                 }
             }
             TextValue::Prefix(prefix) => {

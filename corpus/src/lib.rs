@@ -26,6 +26,7 @@ pub mod pdf;
 pub mod query;
 pub mod read;
 pub mod stream;
+pub mod synth;
 pub mod text;
 
 pub use error::{Error, Result};

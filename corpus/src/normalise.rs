@@ -5,7 +5,7 @@
 
 use ecolens_core::{ArxivId, Record};
 
-use crate::text::{collapse_whitespace, collapse_whitespace_cow};
+use crate::text::{collapse_whitespace, collapse_whitespace_cow, is_collapsed};
 
 /// Brings a record into the one form.
 pub fn normalise(record: &mut Record) {
@@ -19,7 +19,12 @@ pub fn normalise(record: &mut Record) {
     ] {
         collapse_option(field);
     }
-    if let Some(pages) = &mut record.pages {
+    if let Some(pages) = &mut record.pages
+        && (pages.contains("--")
+            || !pages
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+    {
         let plain = collapse_whitespace(&pages.replace(['–', '—', '‐', '‑'], "-"));
         let mut joined = plain.replace(" - ", "-");
         while joined.contains("--") {
@@ -32,8 +37,8 @@ pub fn normalise(record: &mut Record) {
         collapse(&mut person.family);
         collapse_option(&mut person.given);
     }
-    record.abstract_text = record.abstract_text.as_deref().and_then(paragraphs);
-    record.notes = record.notes.as_deref().and_then(paragraphs);
+    paragraphs_in_place(&mut record.abstract_text);
+    paragraphs_in_place(&mut record.notes);
     // A note line that only states an identifier the record holds says nothing more.
     if let Some(notes) = &record.notes {
         let kept: Vec<&str> = notes
@@ -43,13 +48,30 @@ pub fn normalise(record: &mut Record) {
         record.notes = (!kept.is_empty()).then(|| kept.join("\n"));
     }
     let mut keywords: Vec<String> = Vec::with_capacity(record.keywords.len());
-    for keyword in record.keywords.drain(..) {
-        let keyword = collapse_whitespace_cow(&keyword).into_owned();
+    for mut keyword in record.keywords.drain(..) {
+        collapse(&mut keyword);
         if !keyword.is_empty() && !keywords.iter().any(|k| k.eq_ignore_ascii_case(&keyword)) {
             keywords.push(keyword);
         }
     }
     record.keywords = keywords;
+}
+
+/// [`paragraphs`] in place, leaving a text already in form untouched (no copy).
+fn paragraphs_in_place(text: &mut Option<String>) {
+    let Some(value) = text else {
+        return;
+    };
+    let in_form = !value.is_empty()
+        && value.split('\n').all(|line| {
+            !line.is_empty()
+                && !line.starts_with(char::is_whitespace)
+                && !line.ends_with(char::is_whitespace)
+                && is_collapsed(line)
+        });
+    if !in_form {
+        *text = paragraphs(value);
+    }
 }
 
 /// `arXiv: 1906.02243` or `PMID: 31234567` naming the record's own identifier.

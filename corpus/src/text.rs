@@ -34,6 +34,24 @@ const ORGANISATION_WORDS: [&str; 16] = [
 /// `AU`), or `Given Family` with particles (`Mart van Baalen`). Organisation names (several
 /// words including one such as "Institute") stay whole. Returns `None` for an empty name.
 pub fn parse_person(name: &str) -> Option<Person> {
+    // Most names are `Family, Given` in plain ASCII with single spaces: split once and done.
+    let bytes = name.as_bytes();
+    if let Some(comma) = memchr::memchr(b',', bytes)
+        && comma > 0
+        && comma + 2 < bytes.len()
+        && bytes[comma + 1] == b' '
+        && bytes[0] != b' '
+        && bytes[bytes.len() - 1] != b' '
+        && !matches!(bytes[bytes.len() - 1], b',' | b';')
+        && memchr::memchr(b',', &bytes[comma + 1..]).is_none()
+        && bytes.iter().all(|b| b.is_ascii_graphic() || *b == b' ')
+        && !bytes.windows(2).any(|pair| pair == b"  ")
+    {
+        return Some(Person {
+            family: name[..comma].to_owned(),
+            given: Some(name[comma + 2..].to_owned()),
+        });
+    }
     let name = collapse_whitespace_cow(name.trim().trim_end_matches([',', ';']));
     if name.is_empty() {
         return None;
@@ -134,7 +152,8 @@ pub fn collapse_whitespace_cow(text: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// No white space but single ASCII spaces between words (the text is trimmed already).
-fn is_collapsed(text: &str) -> bool {
+/// Whether `text` has no white space but single spaces.
+pub(crate) fn is_collapsed(text: &str) -> bool {
     if text.is_ascii() {
         static DOUBLE_SPACE: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
             std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"  "));
@@ -199,6 +218,29 @@ pub fn glued_tag_at(value: &str) -> Option<usize> {
     static FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
         std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"  - "));
     let bytes = value.as_bytes();
+    // Dashes are rare in values: look at each, rather than searching for the whole pattern.
+    if bytes.len() < 256 {
+        // `␣␣XX␣␣-␣`: the dash at `dash`, the tag four bytes before it.
+        for dash in memchr::memchr_iter(b'-', bytes) {
+            if dash >= 6
+                && bytes.get(dash + 1) == Some(&b' ')
+                && bytes[dash - 1] == b' '
+                && bytes[dash - 2] == b' '
+            {
+                let tag = &bytes[dash - 4..dash - 2];
+                let valid_tag = tag[0].is_ascii_uppercase()
+                    && (tag[1].is_ascii_uppercase() || tag[1].is_ascii_digit());
+                if valid_tag && bytes[dash - 5] == b' ' && bytes[dash - 6] == b' ' {
+                    let mut start = dash - 4;
+                    while start > 0 && bytes[start - 1] == b' ' {
+                        start -= 1;
+                    }
+                    return Some(start);
+                }
+            }
+        }
+        return None;
+    }
     let mut search = 0;
     while let Some(offset) = FINDER.find(&bytes[search..]) {
         let dash = search + offset;
@@ -253,12 +295,19 @@ pub fn doi_in_url(url: &str) -> Option<String> {
 pub struct Lines<'a> {
     text: &'a str,
     position: usize,
+    /// Whether the text has carriage returns at all (most files do not: one byte to look for
+    /// is faster than two).
+    returns: bool,
 }
 
 impl<'a> Lines<'a> {
     /// Lines of `text`.
     pub fn new(text: &'a str) -> Self {
-        Self { text, position: 0 }
+        Self {
+            text,
+            position: 0,
+            returns: memchr::memchr(b'\r', text.as_bytes()).is_some(),
+        }
     }
 }
 
@@ -271,7 +320,12 @@ impl<'a> Iterator for Lines<'a> {
             return None;
         }
         let start = self.position;
-        match memchr::memchr2(b'\n', b'\r', &bytes[start..]) {
+        let found = if self.returns {
+            memchr::memchr2(b'\n', b'\r', &bytes[start..])
+        } else {
+            memchr::memchr(b'\n', &bytes[start..])
+        };
+        match found {
             Some(offset) => {
                 let end = start + offset;
                 self.position = end + 1;

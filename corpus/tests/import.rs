@@ -345,3 +345,34 @@ fn a_label_that_contradicts_a_recorded_vote_is_reported_and_the_vote_kept() {
         changed.decision
     );
 }
+
+#[test]
+fn every_generated_near_duplicate_is_merged_and_nothing_else() {
+    for bibtex in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir
+            .path()
+            .join(if bibtex { "synth.bib" } else { "synth.ris" });
+        let mut file = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+        let generated = ecolens_corpus::synth::generate(11, 3000, 5, bibtex, &mut file).unwrap();
+        drop(file);
+        let mut project = Project::open_in_memory().unwrap();
+        let report = import(&mut project, &[path]);
+        assert!(
+            report.rejected.is_empty() && report.warnings.is_empty(),
+            "{:#?}",
+            report.warnings.first()
+        );
+        assert_eq!(report.records_read, 3000);
+        assert!(
+            generated.near_duplicates > 100,
+            "{}",
+            generated.near_duplicates
+        );
+        assert_eq!(
+            report.duplicates_merged, generated.near_duplicates,
+            "bibtex: {bibtex}"
+        );
+        assert_eq!(report.records_imported, 3000 - generated.near_duplicates);
+    }
+}

@@ -203,6 +203,45 @@ fn phrases_prefixes_and_boolean_operators() {
     });
     assert_eq!(phrase, expected_phrase);
     assert!(phrase.len() >= 4, "{phrase:?}");
+    // Phrases of common words are answered from the pairs the index holds as tokens (one
+    // term for two words, a narrowed position check for more); the answers are still exactly
+    // the records that hold the phrase.
+    let common = index.stamp().unwrap().unwrap().common_words;
+    for word in ["the", "of", "fossil"] {
+        assert!(
+            common.contains(&word.to_owned()),
+            "{word} not in {common:?}"
+        );
+    }
+    let abstract_words = |r: &StoredRecord| words(r.record.abstract_text.as_deref().unwrap_or(""));
+    // The words the English stemmer takes to "fossil".
+    let fossil = |w: &str| matches!(w, "fossil" | "fossils" | "fossilized" | "fossilised");
+    let expected = records_where(&project, |r| {
+        abstract_words(r)
+            .windows(2)
+            .any(|w| w[0] == "the" && fossil(&w[1]))
+    });
+    assert!(expected.len() >= 3, "{expected:?}");
+    assert_eq!(
+        ids(&search(&index, &project, "ab:\"the fossil\"")),
+        expected
+    );
+    let expected = records_where(&project, |r| {
+        abstract_words(r)
+            .windows(3)
+            .any(|w| w[0] == "of" && w[1] == "the" && fossil(&w[2]))
+    });
+    assert!(!expected.is_empty());
+    assert_eq!(
+        ids(&search(&index, &project, "ab:\"of the fossils\"")),
+        expected
+    );
+    // And a phrase whose words are common, but never side by side, finds nothing.
+    assert!(
+        search(&index, &project, "ab:\"fossil the\"")
+            .hits
+            .is_empty()
+    );
     assert!(phrase.is_subset(&both));
 
     // Prefix: every title word starting with "quantif".

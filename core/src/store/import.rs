@@ -59,6 +59,11 @@ pub struct ImportCounts {
 impl Project {
     /// Starts an import: one transaction until [`ImportSession::finish`].
     pub fn begin_import(&mut self) -> Result<ImportSession<'_>> {
+        // A large import writes more pages than the usual cache holds; spilling them to the
+        // log mid-transaction and reading them back costs more than the memory.
+        self.conn
+            .pragma_update(None, "cache_size", -262_144)
+            .context("setting the page cache size")?;
         let tx = self.conn.transaction().context("starting an import")?;
         let at = now().to_string();
         tx.execute(
@@ -75,6 +80,17 @@ impl Project {
             records_imported: 0,
             duplicates_merged: 0,
         })
+    }
+
+    /// Gives back the page cache an import took (call after the import finished or was
+    /// dropped).
+    pub fn end_import(&self) -> Result<()> {
+        self.conn
+            .pragma_update(None, "cache_size", -65_536)
+            .context("setting the page cache size")?;
+        self.conn
+            .pragma_update(None, "wal_autocheckpoint", 1000)
+            .context("restoring the checkpoint")
     }
 
     /// Calls `each` with the identifying data of every record, for duplicate detection.
@@ -475,6 +491,11 @@ impl ImportSession<'_> {
         touched.sort_unstable();
         touched.dedup();
         touch(&self.tx, &touched)?;
+        // Committing must not also copy a large log into the database file: that is left to
+        // `checkpoint`, which the caller may run on another thread while it indexes.
+        self.tx
+            .pragma_update(None, "wal_autocheckpoint", 0)
+            .context("deferring the checkpoint")?;
         self.tx.commit().context("committing the import")?;
         Ok((self.id, counts, touched))
     }

@@ -178,6 +178,10 @@ impl Project {
             }
             conn.pragma_update(None, "synchronous", "NORMAL")
                 .context("setting synchronous mode")?;
+            // 64 MB of page cache (the default is 2 MB): lists and search results of large
+            // projects stay in memory.
+            conn.pragma_update(None, "cache_size", -65_536)
+                .context("setting the page cache size")?;
         }
         let found = migrations::migrate(&mut conn, &path, initialise)?;
         Ok(Self {
@@ -279,6 +283,25 @@ impl Project {
 /// The schema version this build of ecolens writes (the number of migrations).
 pub fn supported_schema_version() -> i64 {
     migrations::latest_version()
+}
+
+/// Copies what the write-ahead log holds into the project file, without waiting for readers
+/// (SQLite's passive checkpoint), on a connection of its own: a large import leaves this to do,
+/// and it can run on another thread while the import's records are indexed.
+pub fn checkpoint(project_file: &Path) -> Result<()> {
+    let conn = Connection::open_with_flags(
+        project_file,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|source| Error::Sqlite {
+        context: "opening the project file to checkpoint it",
+        source,
+    })?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))
+        .context("setting the busy timeout")?;
+    conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+        .context("checkpointing the log")?;
+    Ok(())
 }
 
 /// The search-index folder of a project file: `<file>.index` beside it.

@@ -127,7 +127,7 @@ fn tag_and_value(line: &str) -> Option<(&str, &str)> {
     // After the dash: end of line or a space.
     match bytes.get(dash + 1) {
         None => Some((&line[..2], "")),
-        Some(b' ') => Some((&line[..2], line[dash + 2..].trim())),
+        Some(b' ') => Some((&line[..2], line[dash + 2..].trim_ascii())),
         _ => None,
     }
 }
@@ -241,7 +241,16 @@ impl<'a> Builder<'a> {
 
     fn tagged(&mut self, tag: &'a str, value: &'a str, line: usize) {
         self.saw_blank = false;
-        let (value, glued) = split_glued(value);
+        // Exporters glue tags onto identifiers and links (`DO  - 10.1038/…     LK  - …`,
+        // `UR  - https://…     U2  - …`); only those are searched for them.
+        let (value, glued) = if matches!(
+            tag,
+            "DO" | "UR" | "L1" | "L2" | "L3" | "L4" | "LK" | "AN" | "SN" | "ID" | "M3" | "U2"
+        ) {
+            split_glued(value)
+        } else {
+            (value, None)
+        };
         self.field(tag, value, line);
         if let Some((glued_tag, glued_value)) = glued {
             // A glued tag can itself carry another; read them all.
@@ -254,11 +263,13 @@ impl<'a> Builder<'a> {
         if value.is_empty() {
             return;
         }
-        match tag {
-            "TI" | "T1" | "CT" => {
-                let rank = match tag {
-                    "TI" => 0,
-                    "T1" => 1,
+        // Two-byte tags compared as bytes: a jump on a pair instead of string comparisons.
+        let code: [u8; 2] = tag.as_bytes().try_into().unwrap_or([0, 0]);
+        match &code {
+            b"TI" | b"T1" | b"CT" => {
+                let rank = match &code {
+                    b"TI" => 0,
+                    b"T1" => 1,
                     _ => 2,
                 };
                 if self.title.as_ref().is_none_or(|(r, _)| rank < *r) {
@@ -266,61 +277,61 @@ impl<'a> Builder<'a> {
                 }
                 self.current = Current::Title;
             }
-            "BT" => {
+            b"BT" => {
                 self.book_title = Some(value);
                 self.offer_venue(5, value);
             }
-            "T2" | "JF" | "JO" | "JA" | "J2" | "T3" => {
-                let rank = match tag {
-                    "T2" => 0,
-                    "JF" => 1,
-                    "JO" => 2,
-                    "JA" => 3,
-                    "J2" => 4,
+            b"T2" | b"JF" | b"JO" | b"JA" | b"J2" | b"T3" => {
+                let rank = match &code {
+                    b"T2" => 0,
+                    b"JF" => 1,
+                    b"JO" => 2,
+                    b"JA" => 3,
+                    b"J2" => 4,
                     _ => 6,
                 };
                 self.offer_venue(rank, value);
                 self.current = Current::Venue;
             }
-            "AU" | "A1" => self.authors.push((value, line)),
-            "PY" | "Y1" | "DA" | "Y2" => {
-                let rank = match tag {
-                    "PY" => 0,
-                    "Y1" => 1,
-                    "DA" => 2,
+            b"AU" | b"A1" => self.authors.push((value, line)),
+            b"PY" | b"Y1" | b"DA" | b"Y2" => {
+                let rank = match &code {
+                    b"PY" => 0,
+                    b"Y1" => 1,
+                    b"DA" => 2,
                     _ => 3,
                 };
                 if self.year.as_ref().is_none_or(|(r, _, _)| rank < *r) {
                     self.year = Some((rank, value, line));
                 }
             }
-            "VL" => self.volume = Some(value),
-            "IS" | "CP" => {
+            b"VL" => self.volume = Some(value),
+            b"IS" | b"CP" => {
                 self.issue.get_or_insert(value);
             }
-            "SP" => self.start_page = Some(value),
-            "EP" => self.end_page = Some(value),
-            "PB" => self.publisher = Some(value),
-            "DO" => self.doi = Some((value, line)),
-            "UR" | "L1" | "L2" | "L3" | "L4" | "LK" => self.urls.push(value),
-            "AB" => {
+            b"SP" => self.start_page = Some(value),
+            b"EP" => self.end_page = Some(value),
+            b"PB" => self.publisher = Some(value),
+            b"DO" => self.doi = Some((value, line)),
+            b"UR" | b"L1" | b"L2" | b"L3" | b"L4" | b"LK" => self.urls.push(value),
+            b"AB" => {
                 self.abstract_text = Some(Cow::Borrowed(value));
                 self.current = Current::Abstract;
             }
-            "N2" => {
+            b"N2" => {
                 self.secondary_abstract = Some(Cow::Borrowed(value));
                 self.current = Current::SecondaryAbstract;
             }
-            "KW" => {
+            b"KW" => {
                 self.keywords.push(Cow::Borrowed(value));
                 self.current = Current::Keyword;
             }
-            "N1" => {
+            b"N1" => {
                 self.notes.push(Cow::Borrowed(value));
                 self.current = Current::Note;
             }
-            "ID" => self.id = Some(value),
-            "AN" => self.accession = Some(value),
+            b"ID" => self.id = Some(value),
+            b"AN" => self.accession = Some(value),
             // Affiliations, ISSN, language, database names, custom fields: not part of the
             // record model. They are not errors.
             _ => {}
@@ -400,6 +411,8 @@ impl<'a> Builder<'a> {
         } else {
             record.venue = self.venue.take().map(|(_, venue)| venue.into_owned());
         }
+        record.authors.reserve_exact(self.authors.len());
+        record.keywords.reserve_exact(self.keywords.len());
         for (name, line) in &self.authors {
             match parse_person(name) {
                 Some(person) => record.authors.push(person),
@@ -425,7 +438,13 @@ impl<'a> Builder<'a> {
         record.volume = self.volume.map(str::to_owned);
         record.issue = self.issue.map(str::to_owned);
         record.pages = match (self.start_page, self.end_page) {
-            (Some(start), Some(end)) if start != end => Some(format!("{start}-{end}")),
+            (Some(start), Some(end)) if start != end => {
+                let mut pages = String::with_capacity(start.len() + end.len() + 1);
+                pages.push_str(start);
+                pages.push('-');
+                pages.push_str(end);
+                Some(pages)
+            }
             (Some(start), _) => Some(start.to_owned()),
             (None, Some(end)) => Some(end.to_owned()),
             (None, None) => None,
