@@ -303,13 +303,15 @@ fn file_mentions(path: &Path, needle: &[u8]) -> Result<bool> {
 }
 
 type Job = (usize, Block);
-type Done = Result<(usize, Parsed)>;
+/// A parsed block: its place in the file, the worker that parsed it, the records.
+type Done = Result<(usize, usize, Parsed)>;
 
 /// Parses blocks on `threads` workers and hands them to `sink` in file order.
 ///
-/// Block `i` goes to worker `i % threads`, and once the sink is done with it, back to that
-/// worker to be dropped: records are freed by the thread that allocated them, which keeps the
-/// allocator on its fast path (freeing on another thread cost a fifth of the parse time).
+/// Whichever worker is free takes the next block; once the sink is done with it, the block
+/// goes back to that worker to be dropped: records are freed by the thread that allocated
+/// them, which keeps the allocator on its fast path (freeing on another thread cost a fifth
+/// of the parse time).
 fn parse_in_parallel(
     path: &Path,
     format: Format,
@@ -320,34 +322,40 @@ fn parse_in_parallel(
 ) -> Result<()> {
     let stop = AtomicBool::new(false);
     std::thread::scope(|scope| -> Result<()> {
+        let (job_sender, job_receiver): (SyncSender<Job>, Receiver<Job>) =
+            sync_channel(threads * 2);
+        let job_receiver = std::sync::Arc::new(std::sync::Mutex::new(job_receiver));
         let (done_sender, done_receiver): (SyncSender<Done>, Receiver<Done>) =
             sync_channel(threads * 2);
         // Parsed blocks' buffers go back to the reader.
         let (spare_sender, spare_receiver) = sync_channel::<Vec<u8>>(threads * 2 + 2);
         blocks.spare = Some(spare_receiver);
         let stop = &stop;
-        let mut job_senders = Vec::with_capacity(threads);
         let mut trash_senders = Vec::with_capacity(threads);
         for worker in 0..threads {
-            let (job_sender, job_receiver): (SyncSender<Job>, Receiver<Job>) = sync_channel(2);
             let (trash_sender, trash_receiver) = std::sync::mpsc::channel::<Parsed>();
-            job_senders.push(job_sender);
             trash_senders.push(trash_sender);
+            let job_receiver = std::sync::Arc::clone(&job_receiver);
             let done_sender = done_sender.clone();
             let spare_sender = spare_sender.clone();
             std::thread::Builder::new()
                 .name(format!("ecolens-parse-{worker}"))
                 .spawn_scoped(scope, move || {
-                    for (sequence, block) in job_receiver {
+                    loop {
                         // Drop what the sink has finished with, here where it was made.
                         while let Ok(finished) = trash_receiver.try_recv() {
                             drop(finished);
                         }
+                        let job = match job_receiver.lock() {
+                            Ok(receiver) => receiver.recv(),
+                            Err(_) => break,
+                        };
+                        let Ok((sequence, block)) = job else { break };
                         let (text, first_line, problems) = block.decode();
                         let parsed = parse_block(format, &text, first_line, problems);
                         // Full or gone: the buffer is simply dropped.
                         let _ = spare_sender.try_send(text.into_bytes());
-                        if done_sender.send(Ok((sequence, parsed))).is_err() {
+                        if done_sender.send(Ok((sequence, worker, parsed))).is_err() {
                             break;
                         }
                     }
@@ -363,8 +371,7 @@ fn parse_in_parallel(
                     while !stop.load(Ordering::Relaxed) && !cancel.load(Ordering::Relaxed) {
                         match blocks.next_block(path) {
                             Ok(Some(block)) => {
-                                let worker = &job_senders[sequence % job_senders.len()];
-                                if worker.send((sequence, block)).is_err() {
+                                if job_sender.send((sequence, block)).is_err() {
                                     break;
                                 }
                                 sequence += 1;
@@ -381,17 +388,17 @@ fn parse_in_parallel(
         }
         drop(done_sender);
         // Hand blocks to the sink in file order.
-        let mut waiting: BTreeMap<usize, Parsed> = BTreeMap::new();
+        let mut waiting: BTreeMap<usize, (usize, Parsed)> = BTreeMap::new();
         let mut next = 0;
         let mut outcome = Ok(());
         for done in &done_receiver {
             match done {
-                Ok((sequence, parsed)) => {
-                    waiting.insert(sequence, parsed);
-                    while let Some(mut parsed) = waiting.remove(&next) {
+                Ok((sequence, worker, parsed)) => {
+                    waiting.insert(sequence, (worker, parsed));
+                    while let Some((worker, mut parsed)) = waiting.remove(&next) {
                         let result = sink(&mut parsed);
                         // Back to its worker to be dropped (or here, if it has gone).
-                        let _ = trash_senders[next % trash_senders.len()].send(parsed);
+                        let _ = trash_senders[worker].send(parsed);
                         next += 1;
                         if let Err(error) = result {
                             outcome = Err(error);

@@ -295,18 +295,21 @@ pub fn doi_in_url(url: &str) -> Option<String> {
 pub struct Lines<'a> {
     text: &'a str,
     position: usize,
-    /// Whether the text has carriage returns at all (most files do not: one byte to look for
-    /// is faster than two).
-    returns: bool,
+    /// Line feeds, found as the iteration goes, when the text has no carriage return at all
+    /// (most files: one byte to look for, with the search kept between lines).
+    newlines: Option<memchr::Memchr<'a>>,
 }
 
 impl<'a> Lines<'a> {
     /// Lines of `text`.
     pub fn new(text: &'a str) -> Self {
+        let bytes = text.as_bytes();
         Self {
             text,
             position: 0,
-            returns: memchr::memchr(b'\r', text.as_bytes()).is_some(),
+            newlines: memchr::memchr(b'\r', bytes)
+                .is_none()
+                .then(|| memchr::memchr_iter(b'\n', bytes)),
         }
     }
 }
@@ -320,10 +323,9 @@ impl<'a> Iterator for Lines<'a> {
             return None;
         }
         let start = self.position;
-        let found = if self.returns {
-            memchr::memchr2(b'\n', b'\r', &bytes[start..])
-        } else {
-            memchr::memchr(b'\n', &bytes[start..])
+        let found = match &mut self.newlines {
+            Some(newlines) => newlines.next().map(|at| at - start),
+            None => memchr::memchr2(b'\n', b'\r', &bytes[start..]),
         };
         match found {
             Some(offset) => {

@@ -560,7 +560,16 @@ fn warning(line: usize, field: &str, message: String) -> Problem {
 
 /// The record kind for a RIS `TY` code.
 pub fn kind_for(ty: &str) -> RecordKind {
-    match ty.trim().to_ascii_uppercase().as_str() {
+    let ty = ty.trim();
+    // Exports write the codes in capitals; only others need a copy to compare.
+    let upper;
+    let code = if ty.bytes().all(|b| !b.is_ascii_lowercase()) {
+        ty
+    } else {
+        upper = ty.to_ascii_uppercase();
+        upper.as_str()
+    };
+    match code {
         "JOUR" | "JFULL" | "ABST" | "INPR" | "MGZN" | "NEWS" | "EJOUR" => {
             RecordKind::JournalArticle
         }
