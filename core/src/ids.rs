@@ -98,6 +98,8 @@ impl Doi {
     pub fn parse(field: &str, value: &str) -> Result<Self> {
         let invalid = |expected: &str| Error::invalid(field, value, expected);
         let mut text = value.trim();
+        // Most DOIs come bare: skip looking for resolver prefixes.
+        let bare = text.starts_with("10.");
         for prefix in [
             "https://doi.org/",
             "http://doi.org/",
@@ -108,6 +110,9 @@ impl Doi {
             "doi:",
             "doi ",
         ] {
+            if bare {
+                break;
+            }
             if text.len() >= prefix.len()
                 && text.is_char_boundary(prefix.len())
                 && text[..prefix.len()].eq_ignore_ascii_case(prefix)

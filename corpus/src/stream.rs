@@ -42,6 +42,8 @@ pub struct FileOutcome {
 struct Block {
     bytes: Vec<u8>,
     first_line: usize,
+    /// Whether it holds a carriage return (the line reader then looks for two bytes).
+    returns: bool,
 }
 
 /// Where a block may end: just after the last complete record in `bytes`.
@@ -62,15 +64,16 @@ fn last_boundary(bytes: &[u8], format: Format) -> Option<usize> {
 }
 
 /// Line breaks in `bytes`, counted the way [`crate::text::Lines`] splits lines (LF, CRLF, CR).
-fn count_line_breaks(bytes: &[u8]) -> usize {
+/// Also says whether there was any carriage return at all.
+fn count_line_breaks(bytes: &[u8]) -> (usize, bool) {
     let newlines = memchr::memchr_iter(b'\n', bytes).count();
     if memchr::memchr(b'\r', bytes).is_none() {
-        return newlines;
+        return (newlines, false);
     }
     let lone_returns = memchr::memchr_iter(b'\r', bytes)
         .filter(|&at| bytes.get(at + 1) != Some(&b'\n'))
         .count();
-    newlines + lone_returns
+    (newlines + lone_returns, true)
 }
 
 /// Cuts an open file into blocks.
@@ -126,8 +129,13 @@ impl Blocks {
         self.carry.truncate(end);
         let bytes = std::mem::replace(&mut self.carry, rest);
         let first_line = self.next_line;
-        self.next_line += count_line_breaks(&bytes);
-        Block { bytes, first_line }
+        let (lines, returns) = count_line_breaks(&bytes);
+        self.next_line += lines;
+        Block {
+            bytes,
+            first_line,
+            returns,
+        }
     }
 }
 
@@ -173,6 +181,7 @@ fn parse_block(
     format: Format,
     text: &str,
     first_line: usize,
+    returns: bool,
     problems: Vec<crate::Problem>,
 ) -> Parsed {
     let mut parsed = Parsed {
@@ -182,7 +191,7 @@ fn parse_block(
         problems,
     };
     match format {
-        Format::Ris => ris::parse_into(text, first_line, &mut parsed),
+        Format::Ris => ris::parse_block(text, first_line, returns, &mut parsed),
         Format::Medline => medline::parse_into(text, first_line, &mut parsed),
         Format::Bibtex => bibtex::parse_into(text, first_line, &mut parsed),
         other => {
@@ -351,8 +360,9 @@ fn parse_in_parallel(
                             Err(_) => break,
                         };
                         let Ok((sequence, block)) = job else { break };
+                        let returns = block.returns;
                         let (text, first_line, problems) = block.decode();
-                        let parsed = parse_block(format, &text, first_line, problems);
+                        let parsed = parse_block(format, &text, first_line, returns, problems);
                         // Full or gone: the buffer is simply dropped.
                         let _ = spare_sender.try_send(text.into_bytes());
                         if done_sender.send(Ok((sequence, worker, parsed))).is_err() {
@@ -457,7 +467,8 @@ mod tests {
             last_boundary(b"PMID- 1\nTI  - x\n\nPMID- 2\n", Format::Medline),
             Some(17)
         );
-        assert_eq!(count_line_breaks(b"a\r\nb\rc\nd"), 3);
+        assert_eq!(count_line_breaks(b"a\r\nb\rc\nd"), (3, true));
+        assert_eq!(count_line_breaks(b"a\nb\n"), (2, false));
     }
 
     #[test]

@@ -29,24 +29,37 @@ const ORGANISATION_WORDS: [&str; 16] = [
     "ministry",
 ];
 
+/// Where the comma of a plain `Family, Given` name is: ASCII letters, marks and single
+/// spaces, one comma followed by a space, nothing to trim. One pass over the bytes.
+fn plain_family_given(bytes: &[u8]) -> Option<usize> {
+    let (&first, &last) = (bytes.first()?, bytes.last()?);
+    if first == b' ' || matches!(last, b' ' | b',' | b';') {
+        return None;
+    }
+    let mut comma = None;
+    let mut previous = 0u8;
+    for (at, &byte) in bytes.iter().enumerate() {
+        match byte {
+            b',' if comma.is_none() => comma = Some(at),
+            b',' => return None,
+            b' ' if previous == b' ' => return None,
+            b' ' => {}
+            _ if byte.is_ascii_graphic() => {}
+            _ => return None,
+        }
+        previous = byte;
+    }
+    let comma = comma?;
+    (comma > 0 && comma + 2 < bytes.len() && bytes[comma + 1] == b' ').then_some(comma)
+}
+
 /// Parses one author name as bibliographic exports write it:
 /// `Family, Given` (RIS, CSV, BibTeX), `Family, Suffix, Given` (BibTeX), `Family GI` (MEDLINE
 /// `AU`), or `Given Family` with particles (`Mart van Baalen`). Organisation names (several
 /// words including one such as "Institute") stay whole. Returns `None` for an empty name.
 pub fn parse_person(name: &str) -> Option<Person> {
     // Most names are `Family, Given` in plain ASCII with single spaces: split once and done.
-    let bytes = name.as_bytes();
-    if let Some(comma) = memchr::memchr(b',', bytes)
-        && comma > 0
-        && comma + 2 < bytes.len()
-        && bytes[comma + 1] == b' '
-        && bytes[0] != b' '
-        && bytes[bytes.len() - 1] != b' '
-        && !matches!(bytes[bytes.len() - 1], b',' | b';')
-        && memchr::memchr(b',', &bytes[comma + 1..]).is_none()
-        && bytes.iter().all(|b| b.is_ascii_graphic() || *b == b' ')
-        && !bytes.windows(2).any(|pair| pair == b"  ")
-    {
+    if let Some(comma) = plain_family_given(name.as_bytes()) {
         return Some(Person {
             family: name[..comma].to_owned(),
             given: Some(name[comma + 2..].to_owned()),
@@ -303,13 +316,16 @@ pub struct Lines<'a> {
 impl<'a> Lines<'a> {
     /// Lines of `text`.
     pub fn new(text: &'a str) -> Self {
-        let bytes = text.as_bytes();
+        Self::knowing_returns(text, memchr::memchr(b'\r', text.as_bytes()).is_some())
+    }
+
+    /// Lines of `text`, whose caller already knows whether it holds a carriage return (a
+    /// reader that counted lines looked already).
+    pub fn knowing_returns(text: &'a str, returns: bool) -> Self {
         Self {
             text,
             position: 0,
-            newlines: memchr::memchr(b'\r', bytes)
-                .is_none()
-                .then(|| memchr::memchr_iter(b'\n', bytes)),
+            newlines: (!returns).then(|| memchr::memchr_iter(b'\n', text.as_bytes())),
         }
     }
 }

@@ -31,12 +31,22 @@ pub fn parse(text: &str) -> Parsed {
 /// Reads RIS text whose first line is line `first_line` of its file, adding to `parsed`.
 /// Blocks of a large file are read this way, each starting at a record boundary.
 pub fn parse_into(text: &str, first_line: usize, parsed: &mut Parsed) {
+    let returns = memchr::memchr(b'\r', text.as_bytes()).is_some();
+    parse_lines(Lines::knowing_returns(text, returns), first_line, parsed);
+}
+
+/// [`parse_into`] for a block whose reader knows whether it holds carriage returns.
+pub fn parse_block(text: &str, first_line: usize, returns: bool, parsed: &mut Parsed) {
+    parse_lines(Lines::knowing_returns(text, returns), first_line, parsed);
+}
+
+fn parse_lines(lines: Lines<'_>, first_line: usize, parsed: &mut Parsed) {
     // One builder serves every record of the block; its lists keep their capacity.
     let mut builder = Builder::new(first_line, "");
     let mut open = false;
     let mut skipped_before_first_record = 0usize;
     let mut first_skipped = 0usize;
-    for (index, line) in Lines::new(text).enumerate() {
+    for (index, line) in lines.enumerate() {
         let number = first_line + index;
         if line.bytes().all(|b| b.is_ascii_whitespace()) {
             builder.saw_blank = true;
