@@ -11,7 +11,9 @@ use std::sync::atomic::AtomicBool;
 
 use anyhow::{Context, Result};
 use ecolens_core::{MergeId, Project};
-use ecolens_corpus::import::{ImportOptions, ImportProgress, ImportReport, PdfSetup, import_paths};
+use ecolens_corpus::import::{
+    ImportOptions, ImportProgress, ImportReport, PdfSetup, import_and_index,
+};
 use ecolens_corpus::index::{Page, SearchIndex, SyncOptions, SyncReport, mark};
 use ecolens_corpus::pdf::{ExtractorCommand, PdfLimits};
 
@@ -124,20 +126,35 @@ pub fn import(
             );
         }
     };
-    let report = import_paths(
+    // Up to date first, so a new project's records can be indexed while they are stored.
+    let (mut search_index, _) = synced_index(project)?;
+    let threads = worker_threads();
+    let index_cancel = AtomicBool::new(false);
+    let sync = SyncOptions {
+        threads,
+        memory_bytes: bulk_memory(threads),
+        cancel: &index_cancel,
+        progress: &|_| {},
+    };
+    let (report, indexed) = import_and_index(
         project,
         paths,
         &ImportOptions {
-            threads: worker_threads(),
+            threads,
             cancel: &cancel,
             progress: &progress,
             labels_as_votes,
             pdf: Some(&pdf_setup()?),
         },
+        Some((&mut search_index, &sync)),
     )
     .context("import failed; nothing was written")?;
     clear_progress();
-    let (_, index) = index_after_import(project)?;
+    drop(search_index);
+    let index = match indexed {
+        Some(index) => index,
+        None => index_after_import(project)?.1,
+    };
     let json = serde_json::json!({
         "project": project.path(),
         "import": report,

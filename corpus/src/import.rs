@@ -15,6 +15,7 @@ use ecolens_core::{
 
 use crate::dedup::DedupIndex;
 use crate::error::Result;
+use crate::index::{ImportIndexer, SearchIndex, SyncOptions, SyncReport};
 use crate::labels::{ImportedLabel, LabelDecision, labels_in_notes, without_review_lines};
 use crate::parsed::{Parsed, Problem, Severity};
 use crate::pdf::{Extracted, ExtractorCommand, PdfLimits};
@@ -270,6 +271,19 @@ pub fn import_paths(
     paths: &[PathBuf],
     options: &ImportOptions<'_>,
 ) -> Result<ImportReport> {
+    import_and_index(project, paths, options, None).map(|(report, _)| report)
+}
+
+/// [`import_paths`], indexing the new records as they are stored when `index` is empty and
+/// up to date ([`SearchIndex::begin_import`]): the indexing threads then use the cores the
+/// import leaves idle. Returns the index update too, when it was done this way; otherwise
+/// bring the index up to date after the import as usual.
+pub fn import_and_index(
+    project: &mut Project,
+    paths: &[PathBuf],
+    options: &ImportOptions<'_>,
+    index: Option<(&mut SearchIndex, &SyncOptions<'_>)>,
+) -> Result<(ImportReport, Option<SyncReport>)> {
     let (all_files, missing) = collect_files(paths);
     let mut report = ImportReport {
         rejected: missing,
@@ -314,6 +328,12 @@ pub fn import_paths(
         dedup.add_row(&row);
     })?;
     let mut session = project.begin_import()?;
+    // The import holds the write lock from here: no one else changes the version.
+    let version_before = session.data_version()?;
+    let mut indexer = match index {
+        Some((index, sync)) => index.begin_import(version_before, sync)?,
+        None => None,
+    };
     let mut progress = ImportProgress {
         files_total: files.len() + pdfs.len(),
         pdfs_total: pdfs.len(),
@@ -347,6 +367,7 @@ pub fn import_paths(
             progress: &mut progress,
             labels: &mut labels,
             options,
+            indexer: &mut indexer,
         };
         match read_file_blocks(path, options.threads, options.cancel, |format, parsed| {
             context.take(path, format, parsed)
@@ -378,7 +399,14 @@ pub fn import_paths(
         if options.cancel.load(Ordering::Relaxed) {
             break;
         }
-        let file_report = attach_pdf(&mut session, &mut dedup, path, extracted, &mut report)?;
+        let file_report = attach_pdf(
+            &mut session,
+            &mut dedup,
+            path,
+            extracted,
+            &mut report,
+            &mut indexer,
+        )?;
         progress.files_done += 1;
         report.files.push(file_report);
     }
@@ -386,10 +414,13 @@ pub fn import_paths(
         // Dropping the session rolls everything back.
         drop(session);
         project.end_import()?;
+        if let Some(indexer) = indexer {
+            indexer.abandon();
+        }
         report.cancelled = true;
         report.records_imported = 0;
         report.duplicates_merged = 0;
-        return Ok(report);
+        return Ok((report, None));
     }
     let imported: Vec<ImportedFile> = report
         .files
@@ -402,19 +433,50 @@ pub fn import_paths(
             rejected: file.rejected,
         })
         .collect();
-    let (id, counts, touched) = session.finish(&imported, report.records_read)?;
+    let (id, counts, touched, version) = session.finish(&imported, report.records_read)?;
     project.end_import()?;
+    let indexed = match indexer {
+        Some(indexer) => Some(finish_indexing(project, indexer, version)?),
+        None => None,
+    };
     report.import_id = Some(id);
     report.records_imported = counts.records_imported;
     report.duplicates_merged = counts.duplicates_merged;
     report.touched = touched;
     progress.current_file = None;
     (options.progress)(&progress);
-    Ok(report)
+    Ok((report, indexed))
+}
+
+/// Completes import-time indexing while another thread copies the write-ahead log into the
+/// project file (what a large import leaves to do): the two overlap instead of queueing.
+fn finish_indexing(
+    project: &mut Project,
+    indexer: ImportIndexer<'_>,
+    version: u64,
+) -> Result<SyncReport> {
+    let file = project.path().to_owned();
+    let on_disk = file != Path::new(":memory:");
+    std::thread::scope(|scope| {
+        let checkpoint = on_disk
+            .then(|| {
+                std::thread::Builder::new()
+                    .name("ecolens-checkpoint".into())
+                    .spawn_scoped(scope, || ecolens_core::store::checkpoint(&file))
+                    .ok()
+            })
+            .flatten();
+        let indexed = indexer.finish(project, version);
+        if let Some(handle) = checkpoint {
+            // A failed checkpoint loses nothing: the log stays and is copied later.
+            let _ = handle.join();
+        }
+        indexed
+    })
 }
 
 /// What the per-block callback works on.
-struct FileContext<'s, 'p> {
+struct FileContext<'s, 'p, 'i> {
     session: &'s mut ImportSession<'p>,
     dedup: &'s mut DedupIndex,
     report: &'s mut ImportReport,
@@ -422,9 +484,10 @@ struct FileContext<'s, 'p> {
     progress: &'s mut ImportProgress,
     labels: &'s mut Vec<LabelCount>,
     options: &'s ImportOptions<'s>,
+    indexer: &'s mut Option<ImportIndexer<'i>>,
 }
 
-impl FileContext<'_, '_> {
+impl FileContext<'_, '_, '_> {
     /// Takes a parsed block's problems and records. The records are read in place (and
     /// normalised there): the block goes back to the thread that parsed it to be dropped.
     fn take(
@@ -475,6 +538,9 @@ impl FileContext<'_, '_> {
             let (target, is_new) = match check.duplicate {
                 Some((kept, rule, reason)) => {
                     self.session.merge(kept, record, &source, rule, &reason)?;
+                    if let Some(indexer) = self.indexer.as_mut() {
+                        indexer.changed(kept);
+                    }
                     self.file.duplicates_merged += 1;
                     self.progress.duplicates_merged += 1;
                     (kept, false)
@@ -496,6 +562,14 @@ impl FileContext<'_, '_> {
                     }
                     self.file.records_imported += 1;
                     self.progress.records_imported += 1;
+                    if let Some(indexer) = self.indexer.as_mut() {
+                        if found.is_empty() {
+                            indexer.add_new(id, record, path)?;
+                        } else {
+                            // Its labels become votes: read it back with them.
+                            indexer.changed(id);
+                        }
+                    }
                     (id, true)
                 }
             };
@@ -518,7 +592,7 @@ fn label_reviewer(label: &ImportedLabel) -> String {
         .unwrap_or_else(|| label.tool.to_string())
 }
 
-impl FileContext<'_, '_> {
+impl FileContext<'_, '_, '_> {
     /// Counts a review label and, when asked, records it as a vote on `target`. A label is
     /// counted once per record: a duplicate's copy of a label already recorded is not.
     fn take_label(
@@ -649,6 +723,7 @@ fn attach_pdf(
     path: &Path,
     extracted: std::result::Result<Extracted, String>,
     report: &mut ImportReport,
+    indexer: &mut Option<ImportIndexer<'_>>,
 ) -> Result<FileReport> {
     let mut file_report = FileReport {
         path: path.to_owned(),
@@ -706,6 +781,9 @@ fn attach_pdf(
         extractor: extracted.extractor.clone(),
         pages: Some(extracted.pages),
     };
+    if let Some(indexer) = indexer.as_mut() {
+        indexer.changed(record);
+    }
     if let Some(previous) = session.set_full_text(record, &full_text)?
         && previous != full_text.source_file
     {

@@ -17,7 +17,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use ecolens_core::{IndexDoc, IndexScope, Project, RecordId};
+use ecolens_core::{IndexDoc, IndexScope, Project, RecordId, ReviewFacets};
 use ecolens_taxonomy::Term as _;
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, TopDocs};
@@ -384,45 +384,77 @@ fn indexing_analyzer(common: &Arc<HashSet<String>>) -> TextAnalyzer {
         .build()
 }
 
-/// The common words of a project: the stemmed words in at least 10 % of the first
-/// [`COMMON_SAMPLE`] records' titles, abstracts and keywords, at most [`COMMON_WORDS`].
-fn common_words(project: &Project) -> Result<Vec<String>> {
-    let mut counts: HashMap<String, usize> = HashMap::new();
-    let mut sampled = 0usize;
-    let mut stemmer = analyzer(true);
-    let read = project.for_each_index_doc(&IndexScope::All, false, |doc| -> Result<()> {
-        if sampled >= COMMON_SAMPLE {
-            // Enough: stop reading (not a failure).
-            return Err(Error::Cancelled);
+/// Counts, over a sample of records, in how many each stemmed word occurs.
+struct WordCounter {
+    counts: HashMap<String, usize>,
+    sampled: usize,
+    stemmer: TextAnalyzer,
+}
+
+impl WordCounter {
+    fn new() -> Self {
+        Self {
+            counts: HashMap::new(),
+            sampled: 0,
+            stemmer: analyzer(true),
         }
-        sampled += 1;
-        let record = &doc.record;
+    }
+
+    fn full(&self) -> bool {
+        self.sampled >= COMMON_SAMPLE
+    }
+
+    fn count(&mut self, record: &ecolens_core::Record) {
+        self.sampled += 1;
         let mut words: HashSet<String> = HashSet::new();
         for text in std::iter::once(record.title.as_str())
             .chain(record.abstract_text.as_deref())
             .chain(record.keywords.iter().map(String::as_str))
         {
-            words.extend(tokens(&mut stemmer, text).into_iter().map(|(word, _)| word));
+            words.extend(
+                tokens(&mut self.stemmer, text)
+                    .into_iter()
+                    .map(|(word, _)| word),
+            );
         }
         for word in words {
-            *counts.entry(word).or_default() += 1;
+            *self.counts.entry(word).or_default() += 1;
         }
+    }
+
+    /// The words in at least 10 % of the sampled records, at most [`COMMON_WORDS`], sorted.
+    fn common(self) -> Vec<String> {
+        let threshold = (self.sampled * COMMON_PER_MILLE / 1000).max(2);
+        let mut common: Vec<(String, usize)> = self
+            .counts
+            .into_iter()
+            .filter(|(_, count)| *count >= threshold)
+            .collect();
+        common.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        common.truncate(COMMON_WORDS);
+        let mut words: Vec<String> = common.into_iter().map(|(word, _)| word).collect();
+        words.sort();
+        words
+    }
+}
+
+/// The common words of a project: the stemmed words in at least 10 % of the first
+/// [`COMMON_SAMPLE`] records' titles, abstracts and keywords, at most [`COMMON_WORDS`].
+fn common_words(project: &Project) -> Result<Vec<String>> {
+    let mut counter = WordCounter::new();
+    let read = project.for_each_index_doc(&IndexScope::All, false, |doc| -> Result<()> {
+        if counter.full() {
+            // Enough: stop reading (not a failure).
+            return Err(Error::Cancelled);
+        }
+        counter.count(&doc.record);
         Ok(())
     });
     match read {
         Ok(()) | Err(Error::Cancelled) => {}
         Err(error) => return Err(error),
     }
-    let threshold = (sampled * COMMON_PER_MILLE / 1000).max(2);
-    let mut common: Vec<(String, usize)> = counts
-        .into_iter()
-        .filter(|(_, count)| *count >= threshold)
-        .collect();
-    common.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    common.truncate(COMMON_WORDS);
-    let mut words: Vec<String> = common.into_iter().map(|(word, _)| word).collect();
-    words.sort();
-    Ok(words)
+    Ok(counter.common())
 }
 
 /// Tokens of `text` as the index sees them: `(token, byte range in text)`.
@@ -797,7 +829,7 @@ impl SearchIndex {
     ) -> Result<SyncReport> {
         let started = Instant::now();
         let changes = project.index_changes(indexed)?;
-        let Some(scope) = changes.scope else {
+        let Some(mut scope) = changes.scope else {
             return Ok(SyncReport {
                 rebuilt: false,
                 records_indexed: 0,
@@ -805,6 +837,23 @@ impl SearchIndex {
                 elapsed_ms: 0,
             });
         };
+        // More records to read than the index holds (a large import into a small project):
+        // read everything, so the common words come from the records that now make the bulk.
+        if let IndexScope::Ranges(ranges) = &scope {
+            let widths: u64 = ranges
+                .iter()
+                .map(|range| u64::try_from(range.end().0 - range.start().0 + 1).unwrap_or(0))
+                .sum();
+            if widths
+                > self
+                    .reader
+                    .searcher()
+                    .num_docs()
+                    .max(COMMON_SAMPLE as u64 / 4)
+            {
+                scope = IndexScope::All;
+            }
+        }
         if scope == IndexScope::All {
             // Everything is re-read: the common words may have changed with the records.
             let words = common_words(project)?;
@@ -826,11 +875,28 @@ impl SearchIndex {
                 return Err(error);
             }
         };
+        self.commit(project, writer, changes.version)?;
+        Ok(SyncReport {
+            rebuilt: scope == IndexScope::All,
+            records_indexed,
+            data_version: changes.version,
+            elapsed_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        })
+    }
+
+    /// Commits what `writer` holds, stamped with `version`, and lets the store forget the
+    /// changes up to it.
+    fn commit(
+        &self,
+        project: &mut Project,
+        mut writer: IndexWriter<TantivyDocument>,
+        version: u64,
+    ) -> Result<()> {
         let mut common_words: Vec<String> = self.common.iter().cloned().collect();
         common_words.sort();
         let stamp = Stamp {
             project_id: self.project_id.clone(),
-            data_version: changes.version,
+            data_version: version,
             schema: INDEX_SCHEMA_VERSION,
             common_words,
         };
@@ -851,13 +917,8 @@ impl SearchIndex {
         self.reader
             .reload()
             .map_err(index_error("reloading the search index"))?;
-        project.prune_index_journal(changes.version)?;
-        Ok(SyncReport {
-            rebuilt: scope == IndexScope::All,
-            records_indexed,
-            data_version: changes.version,
-            elapsed_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
-        })
+        project.prune_index_journal(version)?;
+        Ok(())
     }
 
     fn write(
@@ -907,8 +968,19 @@ impl SearchIndex {
 
     /// The index document of a record.
     fn document(&self, doc: &IndexDoc) -> TantivyDocument {
+        self.document_of(&DocParts {
+            id: doc.id,
+            record: &doc.record,
+            full_text: doc.full_text.as_deref(),
+            review: &doc.review,
+            files: &doc.files,
+        })
+    }
+
+    /// The index document of a record, from its parts.
+    fn document_of(&self, doc: &DocParts<'_>) -> TantivyDocument {
         let f = self.fields;
-        let record = &doc.record;
+        let record = doc.record;
         let mut out = TantivyDocument::default();
         out.add_u64(f.id, u64::try_from(doc.id.0).unwrap_or(0));
         out.add_text(f.title, &record.title);
@@ -924,7 +996,7 @@ impl SearchIndex {
         for venue in [&record.venue, &record.publisher].into_iter().flatten() {
             out.add_text(f.venue, venue);
         }
-        if let Some(text) = &doc.full_text {
+        if let Some(text) = doc.full_text {
             out.add_text(f.full_text, text);
         }
         if let Some(year) = record.year.and_then(|y| u64::try_from(y).ok()) {
@@ -1090,6 +1162,38 @@ impl SearchIndex {
                 text: text[..end].to_owned(),
                 highlights: Vec::new(),
             }
+        }))
+    }
+
+    /// Starts indexing alongside an import, if the index is empty and up to date with
+    /// `version` (the project's data version where the import started): the import hands
+    /// over each new record as it stores it ([`ImportIndexer::add_new`]) and the records it
+    /// changed ([`ImportIndexer::changed`]), and [`ImportIndexer::finish`] completes the
+    /// index once the import is committed. Indexing then runs on the cores the import leaves
+    /// idle, instead of after it. `None`: index after the import as usual.
+    pub fn begin_import(
+        &mut self,
+        version: u64,
+        options: &SyncOptions<'_>,
+    ) -> Result<Option<ImportIndexer<'_>>> {
+        let up_to_date = self
+            .stamp()?
+            .is_some_and(|stamp| stamp.data_version == version);
+        let empty = self.reader.searcher().num_docs() == 0;
+        if !(up_to_date && empty) {
+            return Ok(None);
+        }
+        Ok(Some(ImportIndexer {
+            threads: options.threads.max(1),
+            memory: options
+                .memory_bytes
+                .max(options.threads.max(1) * MIN_MEMORY_PER_THREAD),
+            index: self,
+            writer: None,
+            counter: WordCounter::new(),
+            waiting: Vec::new(),
+            dirty: BTreeSet::new(),
+            added: Vec::new(),
         }))
     }
 
@@ -1280,10 +1384,156 @@ impl SearchIndex {
     }
 }
 
+/// Indexing alongside an import (see [`SearchIndex::begin_import`]).
+///
+/// The first [`COMMON_SAMPLE`] new records wait in memory until the common words are known
+/// from them; after that every record goes to tantivy's indexing threads as it comes.
+pub struct ImportIndexer<'i> {
+    index: &'i mut SearchIndex,
+    threads: usize,
+    memory: usize,
+    writer: Option<IndexWriter<TantivyDocument>>,
+    counter: WordCounter,
+    waiting: Vec<(RecordId, ecolens_core::Record, String)>,
+    /// Records stored before this import and changed by it, or added and then changed:
+    /// re-read from the store once the import is committed.
+    dirty: BTreeSet<RecordId>,
+    /// Records added as new, in the order the import stored them (ids grow).
+    added: Vec<RecordId>,
+}
+
+impl std::fmt::Debug for ImportIndexer<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ImportIndexer")
+            .field("added", &self.added.len())
+            .field("dirty", &self.dirty.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl ImportIndexer<'_> {
+    /// A record the import just added, read from `file`.
+    pub fn add_new(
+        &mut self,
+        id: RecordId,
+        record: &ecolens_core::Record,
+        file: &Path,
+    ) -> Result<()> {
+        let file = file.file_name().map_or_else(
+            || file.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        if self.writer.is_none() {
+            self.counter.count(record);
+            self.waiting.push((id, record.clone(), file));
+            if self.counter.full() {
+                self.start()?;
+            }
+            return Ok(());
+        }
+        self.add(id, record, file)
+    }
+
+    /// A record the import changed after adding it, or that was stored before it.
+    pub fn changed(&mut self, id: RecordId) {
+        self.dirty.insert(id);
+    }
+
+    /// Settles the common words, opens the writer and indexes what waited.
+    fn start(&mut self) -> Result<()> {
+        let counter = std::mem::replace(&mut self.counter, WordCounter::new());
+        self.index.set_common(counter.common());
+        let writer: IndexWriter<TantivyDocument> = self
+            .index
+            .index
+            .writer_with_num_threads(self.threads, self.memory)
+            .map_err(index_error("starting to write the search index"))?;
+        writer.set_merge_policy(merge_policy(&IndexScope::All));
+        self.writer = Some(writer);
+        for (id, record, file) in std::mem::take(&mut self.waiting) {
+            self.add(id, &record, file)?;
+        }
+        Ok(())
+    }
+
+    fn add(&mut self, id: RecordId, record: &ecolens_core::Record, file: String) -> Result<()> {
+        let files = [file];
+        let document = self.index.document_of(&DocParts {
+            id,
+            record,
+            full_text: None,
+            review: &ReviewFacets::default(),
+            files: &files,
+        });
+        if let Some(writer) = &self.writer {
+            writer
+                .add_document(document)
+                .map_err(index_error("adding to the search index"))?;
+            self.added.push(id);
+        }
+        Ok(())
+    }
+
+    /// After the import committed: re-reads the changed records from the store and commits
+    /// the index, stamped with `version` (the data version the import left).
+    pub fn finish(mut self, project: &mut Project, version: u64) -> Result<SyncReport> {
+        let started = Instant::now();
+        if self.writer.is_none() {
+            self.start()?;
+        }
+        let Some(mut writer) = self.writer.take() else {
+            return Err(Error::Cancelled);
+        };
+        let dirty: Vec<RecordId> = std::mem::take(&mut self.dirty).into_iter().collect();
+        let mut added = std::mem::take(&mut self.added);
+        added.sort_unstable();
+        // Records indexed: the ones added and not read again, and the ones read again.
+        let mut count = added
+            .iter()
+            .filter(|id| dirty.binary_search(id).is_err())
+            .count() as u64;
+        if !dirty.is_empty() {
+            let scope = IndexScope::Ranges(dirty.iter().map(|id| *id..=*id).collect());
+            let cancel = AtomicBool::new(false);
+            let options = SyncOptions::small(&cancel);
+            count += match self.index.write(project, &scope, &mut writer, &options) {
+                Ok(written) => written,
+                Err(error) => {
+                    let _ = writer.rollback();
+                    return Err(error);
+                }
+            };
+        }
+        self.index.commit(project, writer, version)?;
+        Ok(SyncReport {
+            rebuilt: true,
+            records_indexed: count,
+            data_version: version,
+            elapsed_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        })
+    }
+
+    /// The import failed or was cancelled: nothing reaches the index.
+    pub fn abandon(mut self) {
+        if let Some(mut writer) = self.writer.take() {
+            let _ = writer.rollback();
+        }
+    }
+}
+
+/// What an index document is made of, borrowed.
+struct DocParts<'a> {
+    id: RecordId,
+    record: &'a ecolens_core::Record,
+    full_text: Option<&'a str>,
+    review: &'a ReviewFacets,
+    files: &'a [String],
+}
+
 /// The facet tokens of a record (lower case, `name:value`).
-fn facets(doc: &IndexDoc) -> Vec<String> {
-    let record = &doc.record;
-    let review = &doc.review;
+fn facets(doc: &DocParts<'_>) -> Vec<String> {
+    let record = doc.record;
+    let review = doc.review;
     let mut out = Vec::new();
     let (status, stage) = review.screening();
     out.push(format!("decision:{}", status.code()));
@@ -1332,7 +1582,7 @@ fn facets(doc: &IndexDoc) -> Vec<String> {
         }
     }
     out.push(format!("kind:{}", record.kind.code()));
-    for file in &doc.files {
+    for file in doc.files {
         out.push(format!("file:{}", file.to_lowercase()));
     }
     out

@@ -629,3 +629,69 @@ fn a_cancelled_update_leaves_the_index_as_it_was() {
     let report = index.sync(&mut project, &SyncOptions::small(&go)).unwrap();
     assert_eq!(report.records_indexed, 47);
 }
+
+#[test]
+fn indexing_during_an_import_gives_the_same_index_as_indexing_after_it() {
+    let cancel = AtomicBool::new(false);
+    let options = ImportOptions {
+        threads: 2,
+        cancel: &cancel,
+        progress: &|_| {},
+        labels_as_votes: true,
+        pdf: None,
+    };
+    let dir = tempfile::tempdir().unwrap();
+
+    // During: a new project, its empty index up to date, records indexed as they are stored.
+    let mut during = Project::open(dir.path().join("during.ecolens")).unwrap();
+    let mut during_index = SearchIndex::open(&during).unwrap();
+    during_index
+        .sync(&mut during, &SyncOptions::small(&cancel))
+        .unwrap();
+    let (report, indexed) = ecolens_corpus::import::import_and_index(
+        &mut during,
+        &[fixtures()],
+        &options,
+        Some((&mut during_index, &SyncOptions::small(&cancel))),
+    )
+    .unwrap();
+    let indexed = indexed.expect("indexed during the import");
+    assert_eq!(indexed.records_indexed, report.records_imported);
+    assert!(during_index.status(&during).unwrap().up_to_date);
+
+    // After: the same import, then a sync.
+    let mut after = Project::open(dir.path().join("after.ecolens")).unwrap();
+    import_paths(&mut after, &[fixtures()], &options).unwrap();
+    let mut after_index = SearchIndex::open(&after).unwrap();
+    after_index
+        .sync(&mut after, &SyncOptions::small(&cancel))
+        .unwrap();
+
+    assert_eq!(
+        during_index.status(&during).unwrap().records,
+        after_index.status(&after).unwrap().records
+    );
+    let titles = |index: &SearchIndex, project: &Project, query: &str| -> Vec<String> {
+        let mut titles: Vec<String> = search(index, project, query)
+            .hits
+            .into_iter()
+            .map(|hit| hit.title)
+            .collect();
+        titles.sort();
+        titles
+    };
+    for query in [
+        "dinosaur",
+        "ti:dinosaur footprints",
+        "ab:\"the fossil\"",
+        "decision:include",
+        "decision:unscreened",
+        "has:doi year:2020..2024",
+        "file:rayyan_export_baseline.ris",
+        "kw:keratin OR au:bordy",
+    ] {
+        let expected = titles(&after_index, &after, query);
+        assert!(!expected.is_empty(), "{query}");
+        assert_eq!(titles(&during_index, &during, query), expected, "{query}");
+    }
+}

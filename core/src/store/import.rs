@@ -462,12 +462,28 @@ impl ImportSession<'_> {
             .context("reading distinct pairs")
     }
 
-    /// Records the files and counts and commits everything. Returns the touched records.
+    /// The project's data version as this import sees it (no other writer can change it
+    /// until the import ends).
+    pub fn data_version(&self) -> Result<u64> {
+        let value: Option<String> = self
+            .tx
+            .query_row(
+                "SELECT value FROM project_meta WHERE key = 'data_version'",
+                [],
+                |row| row.get(0),
+            )
+            .optional()
+            .context("reading the data version")?;
+        Ok(value.and_then(|v| v.parse().ok()).unwrap_or(0))
+    }
+
+    /// Records the files and counts and commits everything. Returns the touched records and
+    /// the data version the import leaves.
     pub fn finish(
-        self,
+        mut self,
         files: &[ImportedFile],
         records_read: u64,
-    ) -> Result<(ImportId, ImportCounts, Vec<RecordId>)> {
+    ) -> Result<(ImportId, ImportCounts, Vec<RecordId>, u64)> {
         let counts = ImportCounts {
             records_read,
             records_imported: self.records_imported,
@@ -487,17 +503,18 @@ impl ImportSession<'_> {
                 ],
             )
             .context("recording the import")?;
-        let mut touched = self.touched;
+        let mut touched = std::mem::take(&mut self.touched);
         touched.sort_unstable();
         touched.dedup();
         touch(&self.tx, &touched)?;
+        let version = self.data_version()?;
         // Committing must not also copy a large log into the database file: that is left to
         // `checkpoint`, which the caller may run on another thread while it indexes.
         self.tx
             .pragma_update(None, "wal_autocheckpoint", 0)
             .context("deferring the checkpoint")?;
         self.tx.commit().context("committing the import")?;
-        Ok((self.id, counts, touched))
+        Ok((self.id, counts, touched, version))
     }
 }
 
