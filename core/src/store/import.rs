@@ -62,7 +62,7 @@ impl Project {
         // A large import writes more pages than the usual cache holds; spilling them to the
         // log mid-transaction and reading them back costs more than the memory.
         self.conn
-            .pragma_update(None, "cache_size", -262_144)
+            .pragma_update(None, "cache_size", -131_072)
             .context("setting the page cache size")?;
         let tx = self.conn.transaction().context("starting an import")?;
         let at = now().to_string();
