@@ -103,6 +103,11 @@ fn source_project(dir: &Path) -> Project {
     install_demo(&mut project).unwrap();
     let fixtures =
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/bibliographies");
+    assert!(
+        fixtures.is_dir(),
+        "fixtures missing: {}",
+        fixtures.display()
+    );
     import(&mut project, &[fixtures]);
     let batch: Vec<_> = awkward_records()
         .into_iter()

@@ -18,7 +18,10 @@ use ecolens_corpus::index::{Page, SearchIndex, SearchResults, SyncOptions};
 use ecolens_taxonomy::{EffectCode, EvalCategory};
 
 fn fixtures() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/bibliographies")
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/bibliographies");
+    assert!(path.is_dir(), "fixtures missing: {}", path.display());
+    path
 }
 
 /// A project on disk with the demo corpus and every fixture imported, and its index synced.

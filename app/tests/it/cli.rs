@@ -393,9 +393,13 @@ fn usage_errors_exit_with_two() {
     );
 }
 
+/// The shared bibliography fixtures beside the repository; a test that needs them fails with
+/// the path when they are missing, rather than importing nothing.
 fn fixtures() -> std::path::PathBuf {
-    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/fixtures/bibliographies")
+    let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/fixtures/bibliographies");
+    assert!(path.is_dir(), "fixtures missing: {}", path.display());
+    path
 }
 
 #[test]
