@@ -42,5 +42,6 @@ pub use review::{
     Stage, StoredClassification, StoredRecordLabel, StoredRisk, StoredVote,
 };
 pub use store::{
-    Counts, ImportCounts, ImportSession, ImportedVote, Project, ProjectInfo, RecordQuery,
+    Counts, ImportCounts, ImportSession, ImportedVote, LibraryColumn, LibraryRow, Project,
+    ProjectInfo, RecordQuery, SourceFile,
 };

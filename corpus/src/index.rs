@@ -1127,6 +1127,95 @@ impl SearchIndex {
         Ok(ids)
     }
 
+    /// Every record matching a parsed query with its relevance, best first (ties by id): the
+    /// workbench's ranked result list, of which it shows only the rows on screen.
+    pub fn ranked_ids(&self, query: &Query) -> Result<Vec<(RecordId, f32)>> {
+        let Some(compiled) = self.compile(query) else {
+            return Err(Error::Query(crate::query::QueryError {
+                column: 1,
+                message: "nothing to search for: the query has no searchable words".into(),
+            }));
+        };
+        let searcher = self.reader.searcher();
+        let total = searcher
+            .search(&*compiled, &Count)
+            .map_err(index_error("searching"))?;
+        if total == 0 {
+            return Ok(Vec::new());
+        }
+        let top = searcher
+            .search(&*compiled, &TopDocs::with_limit(total).order_by_score())
+            .map_err(index_error("searching"))?;
+        let mut columns = std::collections::HashMap::new();
+        let mut ranked = Vec::with_capacity(top.len());
+        for (score, address) in top {
+            let column = match columns.entry(address.segment_ord) {
+                std::collections::hash_map::Entry::Occupied(entry) => entry.into_mut(),
+                std::collections::hash_map::Entry::Vacant(entry) => entry.insert(
+                    searcher
+                        .segment_reader(address.segment_ord)
+                        .fast_fields()
+                        .u64("id")
+                        .map_err(index_error("reading the search index"))?,
+                ),
+            };
+            if let Some(id) = column
+                .first(address.doc_id)
+                .and_then(|id| i64::try_from(id).ok())
+            {
+                ranked.push((RecordId(id), score));
+            }
+        }
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        Ok(ranked)
+    }
+
+    /// Highlights for records a query matched: the title's matched words and the best
+    /// snippet, for the rows on screen. Records no longer in the project are left out; the
+    /// scores are those given in `ids`.
+    pub fn highlight(
+        project: &Project,
+        query: &Query,
+        ids: &[(RecordId, f32)],
+    ) -> Result<Vec<Hit>> {
+        let terms = HighlightTerms::of(query);
+        let mut hits = Vec::with_capacity(ids.len());
+        for &(id, score) in ids {
+            let record = match project.record(id) {
+                Ok(stored) => stored.record,
+                Err(ecolens_core::Error::NotFound { .. }) => continue,
+                Err(error) => return Err(error.into()),
+            };
+            let title_highlights = terms.highlight(TextField::Title, &record.title);
+            let snippet = Self::snippet(project, &terms, id, &record)?;
+            hits.push(Hit {
+                id,
+                title_highlights,
+                authors: ecolens_core::record::short_authors(&record.authors),
+                year: record.year,
+                venue: record.venue.clone(),
+                title: record.title,
+                score,
+                snippet,
+            });
+        }
+        Ok(hits)
+    }
+
+    /// Byte ranges of `text` (a field of a record) that `query` matches: for highlighting a
+    /// record's abstract or full text in the record view.
+    pub fn highlight_text(query: &Query, field: TextField, text: &str) -> Vec<(usize, usize)> {
+        HighlightTerms::of(query).highlight(field, text)
+    }
+
+    /// Sees what other writers (an import on another thread) committed since this index was
+    /// opened or last reloaded.
+    pub fn reload(&self) -> Result<()> {
+        self.reader
+            .reload()
+            .map_err(index_error("reloading the search index"))
+    }
+
     /// The best snippet of a hit: abstract, else full text, else keywords, each only if it
     /// holds a match; else the abstract's beginning.
     fn snippet(

@@ -1,100 +1,399 @@
 //! The workbench window, driven like a user with `egui_kittest`: find things by their label,
-//! click them, and check what the window and the project show afterwards.
+//! click them, type, press keys, and check what the window and the project show afterwards.
+//! The window's work runs on background threads, so each step waits until the workbench is
+//! idle (listing answered, rows read, jobs finished) before it looks.
 
-use ecolens_app::window::Workbench;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use ecolens_app::window::{Workbench, WorkbenchOptions};
 use ecolens_core::Project;
 use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
-fn demo_project() -> Project {
-    let mut project = Project::open_in_memory().unwrap();
-    ecolens_corpus::demo::install_demo(&mut project).unwrap();
-    project
+fn fixtures() -> PathBuf {
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/bibliographies");
+    assert!(path.is_dir(), "fixtures missing: {}", path.display());
+    path
 }
 
-fn harness(project: Project) -> Harness<'static, Workbench> {
-    Harness::builder()
-        .with_size(egui::Vec2::new(1200.0, 760.0))
-        .build_eframe(|_cc| Workbench::new(project).unwrap())
+fn harness(project: &Path, with_demo: bool) -> Harness<'static, Workbench> {
+    let options = WorkbenchOptions {
+        project: project.to_owned(),
+        with_demo,
+        pdf_program: Some(PathBuf::from(env!("CARGO_BIN_EXE_ecolens"))),
+    };
+    let mut harness = Harness::builder()
+        .with_size(egui::Vec2::new(1280.0, 800.0))
+        .build_eframe(move |cc| Workbench::new(&cc.egui_ctx, None, options));
+    settle(&mut harness);
+    harness
+}
+
+/// Steps frames until the workbench has nothing pending (and a few more for the layout).
+fn settle(harness: &mut Harness<'static, Workbench>) {
+    let started = Instant::now();
+    let mut idle_frames = 0;
+    while idle_frames < 3 {
+        harness.step();
+        if harness.state().is_idle() {
+            idle_frames += 1;
+        } else {
+            idle_frames = 0;
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        assert!(
+            started.elapsed() < Duration::from_mins(1),
+            "the workbench did not settle; notices: {:?}",
+            harness.state().notices()
+        );
+    }
+}
+
+fn demo() -> (tempfile::TempDir, PathBuf, Harness<'static, Workbench>) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("review.ecolens");
+    let harness = harness(&path, true);
+    (dir, path, harness)
+}
+
+fn search(harness: &mut Harness<'static, Workbench>, text: &str) {
+    harness.get_by_label("Search:").focus();
+    harness.step();
+    harness.get_by_label("Search:").type_text(text);
+    settle(harness);
 }
 
 #[test]
 fn the_window_lists_the_demo_corpus() {
-    let harness = harness(demo_project());
+    let (_dir, _path, harness) = demo();
+    harness.get_by_label("All 47 records");
     harness.get_by_label("47 records");
-    assert_eq!(harness.state().rows().len(), 47);
-    // The first rows are visible with their columns.
+    assert_eq!(harness.state().library.ids().len(), 47);
     harness.get_by_label("Energy and Policy Considerations for Deep Learning in NLP");
     harness.get_by_label("Strubell et al.");
     harness.get_by_label("Green AI");
     harness.get_by_label("Communications of the ACM");
-    assert!(harness.state().selected().is_none());
+    assert!(harness.state().record.is_none());
 }
 
 #[test]
-fn clicking_a_title_opens_the_record_with_identifiers_and_provenance() {
-    let mut harness = harness(demo_project());
+fn clicking_a_row_opens_the_record_with_identifiers_and_provenance() {
+    let (_dir, _path, mut harness) = demo();
     harness.get_by_label("Green AI").click();
-    harness.run();
-
-    let selected = harness.state().selected().expect("a record is open");
-    assert_eq!(selected.record.title, "Green AI");
-    // Identifiers are links; provenance names the file, line and key.
+    settle(&mut harness);
+    let pane = harness.state().record.as_ref().expect("a record is open");
+    let detail = pane.detail.as_ref().expect("read");
+    assert_eq!(detail.stored.record.title, "Green AI");
     harness.get_by_label("10.1145/3381831");
     harness.get_by_label("1907.10597");
     harness.get_by_label("Schwartz, Roy; Dodge, Jesse; Smith, Noah A.; Etzioni, Oren");
     harness.get_by_label_contains("bundled:demo-corpus (csl-json), line ");
-    harness.get_by_label_contains("key schwartz2020");
 
     harness.get_by_label("Close").click();
-    harness.run();
-    assert!(harness.state().selected().is_none());
+    settle(&mut harness);
+    assert!(harness.state().record.is_none());
     assert!(harness.query_by_label("10.1145/3381831").is_none());
 }
 
 #[test]
-fn clicking_another_row_switches_and_clicking_it_again_closes() {
-    let mut harness = harness(demo_project());
-    harness.get_by_label("Green AI").click();
-    harness.run();
+fn typing_a_search_ranks_and_highlights_and_a_bad_query_says_where() {
+    let (_dir, _path, mut harness) = demo();
+    search(&mut harness, "carbon footprint");
+    let ids = harness.state().library.ids().to_vec();
+    assert!(ids.len() >= 4 && ids.len() < 47, "{} hits", ids.len());
+    // Best match first: a title holding both words.
+    let first = harness
+        .state()
+        .library
+        .row(ids[0])
+        .expect("row read")
+        .title
+        .clone();
+    let lower = first.to_lowercase();
+    assert!(
+        lower.contains("carbon") && lower.contains("footprint"),
+        "{first}"
+    );
+    harness.get_by_label_contains("matching records");
+    harness.get_by_label("Ordered by relevance");
+
+    // A query error names its column and keeps the last results.
+    harness.get_by_label("Search:").type_text(" title:(");
+    settle(&mut harness);
+    let error = harness
+        .state()
+        .library
+        .error
+        .clone()
+        .expect("an error is shown");
+    assert!(error.contains("column"), "{error}");
+    harness.get_by_label(&error);
+
+    harness.get_by_label("Clear").click();
+    settle(&mut harness);
+    assert_eq!(harness.state().library.ids().len(), 47);
+    assert!(harness.state().library.error.is_none());
+}
+
+#[test]
+fn sorting_by_a_column_and_again_reverses() {
+    let (_dir, _path, mut harness) = demo();
+    harness.get_by_label("Year").click();
+    settle(&mut harness);
+    let years = |h: &Harness<'static, Workbench>| -> Vec<i32> {
+        let library = &h.state().library;
+        library
+            .ids()
+            .iter()
+            .take(10)
+            .filter_map(|id| library.row(*id).and_then(|r| r.year))
+            .collect()
+    };
+    let newest = years(&harness);
+    assert!(newest.len() >= 5);
+    assert!(newest.windows(2).all(|w| w[0] >= w[1]), "{newest:?}");
+    harness.get_by_label("Year v").click();
+    settle(&mut harness);
+    let oldest = years(&harness);
+    assert!(oldest.windows(2).all(|w| w[0] <= w[1]), "{oldest:?}");
+    assert!(oldest[0] < newest[0]);
+}
+
+#[test]
+fn keyboard_moves_opens_and_closes() {
+    let (_dir, _path, mut harness) = demo();
+    harness.key_press(egui::Key::J);
+    harness.key_press(egui::Key::ArrowDown);
+    settle(&mut harness);
+    assert_eq!(harness.state().library.cursor, Some(1));
+    harness.key_press(egui::Key::Enter);
+    settle(&mut harness);
+    let second = harness.state().library.ids()[1];
+    assert_eq!(harness.state().record.as_ref().map(|r| r.id), Some(second));
+    // With a record open, the cursor carries it along.
+    harness.key_press(egui::Key::K);
+    settle(&mut harness);
+    let first = harness.state().library.ids()[0];
+    assert_eq!(harness.state().record.as_ref().map(|r| r.id), Some(first));
+    harness.key_press(egui::Key::Escape);
+    settle(&mut harness);
+    assert!(harness.state().record.is_none());
+    // "/" focuses the search box: typed letters then go there, not to the table.
+    harness.key_press(egui::Key::Slash);
+    harness.step();
+    harness.get_by_label("Search:").type_text("water");
+    settle(&mut harness);
+    assert_eq!(harness.state().library.search, "water");
+    assert!(harness.state().library.ids().len() < 47);
+}
+
+#[test]
+fn importing_the_fixtures_through_the_dialog_shows_the_rows_and_a_located_report() {
+    let (_dir, path, mut harness) = demo();
+    harness.get_by_label("Import…").click();
+    settle(&mut harness);
+    harness.get_by_label("Path:").focus();
+    harness.step();
     harness
-        .get_by_label("Energy and Policy Considerations for Deep Learning in NLP")
+        .get_by_label("Path:")
+        .type_text(&fixtures().display().to_string());
+    harness.step();
+    harness.get_by_label("Add path").click();
+    harness.step();
+    harness.get_by_label("Start import").click();
+    settle(&mut harness);
+
+    let report = harness.state().last_import().expect("a report").clone();
+    assert!(!report.cancelled);
+    assert_eq!(report.records_read, 81);
+    assert_eq!(report.records_imported, 71);
+    harness.get_by_label("Import finished");
+    // The Scopus file's malformed lines are listed with file:line; a click shows the line.
+    let problem = report
+        .rejected
+        .iter()
+        .chain(&report.warnings)
+        .find(|p| p.file.ends_with("scopus_malformed_issue1099.txt") && p.problem.line > 0)
+        .expect("a located problem in the Scopus file")
+        .clone();
+    harness.get_by_label(&problem.to_string()).scroll_to_me();
+    settle(&mut harness);
+    harness.get_by_label(&problem.to_string()).click();
+    settle(&mut harness);
+    harness.get_by_label_contains(&format!("{}  ", problem.problem.line));
+
+    // The rows are there (the index was updated after the import), and the project holds them.
+    assert_eq!(harness.state().library.total_records(), 47 + 71);
+    search(&mut harness, "file:rayyan_export_baseline.ris");
+    assert_eq!(harness.state().library.ids().len(), 10);
+    drop(harness);
+    let project = Project::open_existing(&path).unwrap();
+    assert_eq!(project.record_count().unwrap(), 47 + 71);
+}
+
+/// A file dropped on the window, as the windowing layer hands it over.
+#[derive(Debug)]
+struct Dropped(PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+#[test]
+fn dropping_files_imports_them_and_the_source_filter_selects_them() {
+    let (_dir, _path, mut harness) = demo();
+    harness.input_mut().dropped_files.push(Arc::new(Dropped(
+        fixtures().join("rayyan_export_baseline.ris"),
+    )));
+    settle(&mut harness);
+    let report = harness
+        .state()
+        .last_import()
+        .expect("the drop started an import");
+    assert_eq!(report.records_imported, 10);
+    assert_eq!(harness.state().library.total_records(), 57);
+    // The import window shows the report; Done puts it away.
+    harness.get_by_label("Done").click();
+    settle(&mut harness);
+
+    harness
+        .get_by_label("rayyan_export_baseline.ris (10)")
         .click();
-    harness.run();
-    assert_eq!(
-        harness.state().selected().map(|r| r.record.title.as_str()),
-        Some("Energy and Policy Considerations for Deep Learning in NLP")
-    );
-    harness.get_by_label("10.18653/v1/P19-1355");
-    // Clicking the selected row again closes it; any cell of the row will do.
-    harness.get_by_label("Strubell et al.").click();
-    harness.run();
-    assert!(harness.state().selected().is_none());
+    settle(&mut harness);
+    assert_eq!(harness.state().library.ids().len(), 10);
+    harness.get_by_label("10 of 57 records");
+    // Rayyan's labels became votes: the decision filter narrows further.
+    harness.get_by_label("Included").click();
+    settle(&mut harness);
+    let included = harness.state().library.ids().len();
+    assert_eq!(included, 2, "{}", harness.state().library.query());
+    harness.get_by_label("Clear filters").click();
+    settle(&mut harness);
+    assert_eq!(harness.state().library.ids().len(), 57);
 }
 
 #[test]
-fn a_click_anywhere_on_a_row_selects_it() {
-    let mut harness = harness(demo_project());
-    harness.get_by_label("Communications of the ACM").click();
-    harness.run();
-    assert_eq!(
-        harness.state().selected().map(|r| r.record.title.as_str()),
-        Some("Green AI")
-    );
-    harness.get_by_label("Henderson et al.").click();
-    harness.run();
-    assert_eq!(
-        harness.state().selected().map(|r| r.record.title.as_str()),
-        Some(
-            "Towards the Systematic Reporting of the Energy and Carbon Footprints of Machine Learning"
+fn a_long_import_can_be_cancelled_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    // A bibliography big enough to be stopped half way.
+    let big = dir.path().join("big.ris");
+    let mut text = String::new();
+    for n in 0..60_000 {
+        write!(
+            text,
+            "TY  - JOUR\nTI  - Generated record {n} on the energy of inference\nAU  - Author{n}, A.\nPY  - 2020\nAB  - An abstract about carbon, water and rebound effects number {n}.\nER  - \n\n"
         )
+        .unwrap();
+    }
+    std::fs::write(&big, text).unwrap();
+    let path = dir.path().join("review.ecolens");
+    let mut harness = harness(&path, true);
+    harness
+        .input_mut()
+        .dropped_files
+        .push(Arc::new(Dropped(big)));
+    // Wait until it is running, then press Cancel.
+    let started = Instant::now();
+    while harness.query_by_label("Cancel import").is_none() {
+        harness.step();
+        assert!(started.elapsed() < Duration::from_secs(30));
+    }
+    harness.get_by_label("Cancel import").click();
+    settle(&mut harness);
+    let report = harness.state().last_import().expect("a report");
+    assert!(
+        report.cancelled,
+        "the import finished before it could be cancelled"
+    );
+    assert_eq!(harness.state().library.total_records(), 47);
+    harness.get_by_label("Import cancelled: nothing was written");
+}
+
+#[test]
+fn undoing_a_merge_from_the_record_view_brings_the_duplicate_back() {
+    let (_dir, path, mut harness) = demo();
+    // The Rayyan RIS and CSV hold the same 10 records: the second file merges into the first.
+    harness
+        .state_mut()
+        .apply(ecolens_app::window::Action::StartImport(vec![
+            fixtures().join("rayyan_export_baseline.ris"),
+            fixtures().join("rayyan_export_baseline.csv"),
+        ]));
+    settle(&mut harness);
+    assert_eq!(harness.state().last_import().unwrap().duplicates_merged, 10);
+    let merged = Project::open_existing(&path)
+        .unwrap()
+        .merges(None, false)
+        .unwrap();
+    let kept = merged[0].kept;
+    let merge = merged[0].id;
+    harness
+        .state_mut()
+        .apply(ecolens_app::window::Action::OpenRecord(kept));
+    settle(&mut harness);
+    harness.get_by_label(&format!("Undo merge {merge}")).click();
+    settle(&mut harness);
+    assert_eq!(harness.state().library.total_records(), 58);
+    harness.get_by_label_contains("Undone: it is record ");
+    let project = Project::open_existing(&path).unwrap();
+    assert_eq!(project.merges(None, false).unwrap().len(), 9);
+}
+
+#[test]
+fn exporting_the_filtered_records_writes_only_those() {
+    let (dir, _path, mut harness) = demo();
+    search(&mut harness, "carbon");
+    let shown = harness.state().library.ids().len();
+    assert!(shown > 0 && shown < 47);
+    harness.get_by_label("Export…").click();
+    settle(&mut harness);
+    let out = dir.path().join("selection.ris");
+    harness.get_by_label("File:").focus();
+    harness.step();
+    harness
+        .get_by_label("File:")
+        .type_text(&out.display().to_string());
+    harness.step();
+    harness.get_by_label("Write export").click();
+    settle(&mut harness);
+    let outcome = harness
+        .state()
+        .last_export()
+        .expect("an outcome")
+        .to_owned();
+    assert!(
+        outcome.starts_with(&format!("Wrote {shown} records")),
+        "{outcome}"
+    );
+    let written = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(
+        written.matches("\nER  -").count() + usize::from(written.starts_with("ER  -")),
+        shown
     );
 }
 
 #[test]
-fn an_empty_project_says_so() {
-    let harness = harness(Project::open_in_memory().unwrap());
-    harness.get_by_label("0 records");
-    harness.get_by_label("This project has no records yet.");
+fn the_theme_switches_and_help_lists_the_shortcuts() {
+    let (_dir, _path, mut harness) = demo();
+    harness.get_by_label("Light theme").click();
+    settle(&mut harness);
+    assert_eq!(
+        harness.state().settings.theme,
+        ecolens_app::window::Theme::Light
+    );
+    harness.get_by_label("Dark theme");
+    harness.key_press(egui::Key::F1);
+    settle(&mut harness);
+    harness.get_by_label("open the record under the cursor");
 }

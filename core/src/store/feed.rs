@@ -184,7 +184,7 @@ impl Project {
     }
 
     /// Review facets of the records with ids in `low..=high` that have any.
-    fn review_facets(&self, low: i64, high: i64) -> Result<HashMap<i64, ReviewFacets>> {
+    pub(super) fn review_facets(&self, low: i64, high: i64) -> Result<HashMap<i64, ReviewFacets>> {
         let mut facets: HashMap<i64, ReviewFacets> = HashMap::new();
         let context = "reading review facets";
         let votes: Vec<(i64, String, String, String, Option<String>)> = query_all(

@@ -12,6 +12,7 @@ mod audit;
 mod feed;
 mod import;
 mod labels;
+mod library;
 pub(crate) mod migrations;
 mod records;
 mod review;
@@ -30,6 +31,7 @@ use crate::ids::RecordId;
 
 pub use audit::AuditFilter;
 pub use import::{ImportCounts, ImportSession, ImportedVote};
+pub use library::{LibraryColumn, LibraryRow, SourceFile};
 pub use records::{RecordQuery, RecordSort};
 
 /// File extension of project files.

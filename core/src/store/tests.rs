@@ -911,3 +911,110 @@ fn the_index_journal_names_what_changed_since_a_version() {
         .unwrap();
     assert_eq!(all, vec![first, ids[0], ids[1]]);
 }
+
+/// Three records with different titles, years, authors, sources and review states.
+fn library_project() -> (Project, [RecordId; 3]) {
+    let mut project = Project::open_in_memory().unwrap();
+    let mut a = Record::titled("zeta: carbon of training");
+    a.year = Some(2021);
+    a.authors = vec![Person::new("Moreau", "A.")];
+    a.venue = Some("Nature".into());
+    let mut b = Record::titled("Alpha and the rebound");
+    b.year = None;
+    b.authors = vec![Person::new("adams", "B."), Person::new("Ngo", "C.")];
+    let mut c = Record::titled("beta: water of inference");
+    c.year = Some(2019);
+    c.venue = Some("arXiv".into());
+    let mut other = source("line 9");
+    other.file = "/elsewhere/zotero.bib".into();
+    let ids = project
+        .insert_records(&[
+            (a, source("line 1")),
+            (b, other.clone()),
+            (c, source("line 5")),
+        ])
+        .unwrap();
+    project.add_source(ids[0], &other).unwrap();
+    let lead = project.add_reviewer("Lead", true).unwrap().id;
+    let second = project.add_reviewer("Second", false).unwrap().id;
+    let vote = |decision| ScreeningVote {
+        stage: Stage::TitleAbstract,
+        decision,
+        note: None,
+    };
+    project
+        .set_screening(ids[0], lead, &vote(Decision::Include))
+        .unwrap();
+    project
+        .set_screening(ids[2], lead, &vote(Decision::Include))
+        .unwrap();
+    project
+        .set_screening(ids[2], second, &vote(Decision::Exclude { reason: None }))
+        .unwrap();
+    project
+        .set_classification(ids[2], lead, &Classification::new(EvalCategory::B))
+        .unwrap();
+    project
+        .set_classification(ids[2], second, &Classification::new(EvalCategory::D))
+        .unwrap();
+    project
+        .set_classification(ids[1], lead, &Classification::new(EvalCategory::E))
+        .unwrap();
+    (project, [ids[0], ids[1], ids[2]])
+}
+
+#[test]
+fn the_library_orders_every_record_by_each_column() {
+    let (project, [a, b, c]) = library_project();
+    let order = |column, descending| project.record_order(column, descending).unwrap();
+    assert_eq!(order(LibraryColumn::Added, false), vec![a, b, c]);
+    assert_eq!(order(LibraryColumn::Added, true), vec![c, b, a]);
+    // Case is ignored.
+    assert_eq!(order(LibraryColumn::Title, false), vec![b, c, a]);
+    assert_eq!(order(LibraryColumn::Authors, false), vec![b, a, c]);
+    // Records without a year or a venue come last.
+    assert_eq!(order(LibraryColumn::Year, false), vec![c, a, b]);
+    assert_eq!(order(LibraryColumn::Venue, false), vec![c, a, b]);
+    assert_eq!(order(LibraryColumn::Source, false), vec![a, c, b]);
+    // Unscreened, include, …, conflict.
+    assert_eq!(order(LibraryColumn::Decision, false), vec![b, a, c]);
+    // Lowest category first, unclassified last.
+    assert_eq!(order(LibraryColumn::Category, false), vec![c, b, a]);
+    assert_eq!(order(LibraryColumn::Category, true), vec![a, b, c]);
+}
+
+#[test]
+fn library_rows_carry_the_review_state_and_sources() {
+    let (project, [a, b, c]) = library_project();
+    let rows = project.library_rows(&[c, RecordId(999), a, b]).unwrap();
+    // The missing id is left out; the order is kept.
+    assert_eq!(rows.iter().map(|r| r.id).collect::<Vec<_>>(), vec![c, a, b]);
+    let (rc, ra, rb) = (&rows[0], &rows[1], &rows[2]);
+    assert_eq!(rc.screening, crate::ScreeningStatus::Conflict);
+    assert_eq!(rc.stage, Some(Stage::TitleAbstract));
+    assert_eq!(rc.categories, vec![EvalCategory::B, EvalCategory::D]);
+    assert_eq!(ra.screening, crate::ScreeningStatus::Include);
+    assert_eq!(ra.source, "scopus.ris");
+    assert_eq!(ra.source_count, 2);
+    assert_eq!(rb.screening, crate::ScreeningStatus::Unscreened);
+    assert_eq!(rb.stage, None);
+    assert_eq!(rb.authors, "adams & Ngo");
+    assert_eq!(rb.source, "zotero.bib");
+    assert_eq!(rb.categories, vec![EvalCategory::E]);
+    assert_eq!(ra.venue.as_deref(), Some("Nature"));
+
+    let files = project.source_files().unwrap();
+    assert_eq!(
+        files,
+        vec![
+            SourceFile {
+                name: "scopus.ris".into(),
+                records: 2
+            },
+            SourceFile {
+                name: "zotero.bib".into(),
+                records: 2
+            },
+        ]
+    );
+}

@@ -1,0 +1,551 @@
+//! Import and export dialogs, the project menu, the help window, native file dialogs (run on
+//! their own thread) and the drag-and-drop overlay.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use ecolens_corpus::export::{ExportFormat, LabelStyle};
+use ecolens_corpus::import::{ImportProgress, ImportReport, LocatedProblem};
+use eframe::egui;
+
+use super::worker::{Event, Outbox, PickPurpose};
+use super::{Action, JobKind, JobView};
+
+/// Lines shown on each side of a problem's line.
+const PREVIEW_CONTEXT: usize = 3;
+
+/// The import dialog's state.
+pub(super) struct ImportDialog {
+    /// Shown.
+    pub open: bool,
+    /// Files and folders chosen, not yet imported.
+    pub queued: Vec<PathBuf>,
+    /// A path being typed.
+    pub typed: String,
+    /// Turn Rayyan/ASReview labels into screening votes.
+    pub labels_as_votes: bool,
+    /// The last import's report.
+    pub report: Option<ImportReport>,
+    /// Lines around a problem the user clicked.
+    pub preview: Option<Preview>,
+}
+
+impl Default for ImportDialog {
+    fn default() -> Self {
+        Self {
+            open: false,
+            queued: Vec::new(),
+            typed: String::new(),
+            labels_as_votes: true,
+            report: None,
+            preview: None,
+        }
+    }
+}
+
+/// Lines of a file around a problem.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Preview {
+    /// The problem, as reported.
+    pub title: String,
+    /// (line number, text) pairs.
+    pub lines: Vec<(usize, String)>,
+    /// The problem's line.
+    pub line: usize,
+}
+
+/// Reads the lines around a problem (any encoding: bytes are decoded leniently).
+pub(super) fn preview(problem: &LocatedProblem) -> Preview {
+    let line = problem.problem.line;
+    let lines = match std::fs::read(&problem.file) {
+        Ok(bytes) => {
+            let text = String::from_utf8_lossy(&bytes);
+            let first = line.saturating_sub(PREVIEW_CONTEXT).max(1);
+            // Line numbers count CR LF, LF and lone CR endings alike, as the importers do.
+            text.split('\n')
+                .flat_map(|line| line.strip_suffix('\r').unwrap_or(line).split('\r'))
+                .enumerate()
+                .skip(first - 1)
+                .take(2 * PREVIEW_CONTEXT + 1)
+                .map(|(at, text)| (at + 1, text.chars().take(300).collect()))
+                .collect()
+        }
+        Err(error) => vec![(0, format!("The file cannot be read: {error}"))],
+    };
+    Preview {
+        title: problem.to_string(),
+        lines,
+        line,
+    }
+}
+
+/// The export dialog's state.
+pub(super) struct ExportDialog {
+    /// Shown.
+    pub open: bool,
+    /// Output path as typed or chosen.
+    pub path: String,
+    /// Format.
+    pub format: ExportFormat,
+    /// Label convention.
+    pub labels: LabelStyle,
+    /// Only the records shown.
+    pub only_shown: bool,
+    /// The last export's outcome, in words.
+    pub outcome: Option<String>,
+}
+
+impl Default for ExportDialog {
+    fn default() -> Self {
+        Self {
+            open: false,
+            path: String::new(),
+            format: ExportFormat::Ris,
+            labels: LabelStyle::Rayyan,
+            only_shown: true,
+            outcome: None,
+        }
+    }
+}
+
+/// "file 2/3 scopus.ris: 1,204 records read, 1,100 new, 104 merged, 2 problems".
+pub(super) fn progress_text(p: &ImportProgress) -> String {
+    let file = p
+        .current_file
+        .as_ref()
+        .and_then(|f| f.file_name())
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut text = if p.files_total > 0 {
+        format!(
+            "file {}/{} {file}: {} records read, {} new, {} merged, {} problems",
+            (p.files_done + 1).min(p.files_total),
+            p.files_total,
+            p.records_read,
+            p.records_imported,
+            p.duplicates_merged,
+            p.problems
+        )
+    } else {
+        String::new()
+    };
+    if p.pdfs_total > 0 {
+        if !text.is_empty() {
+            text.push_str("; ");
+        }
+        let _ = write!(text, "PDFs {}/{}", p.pdfs_done, p.pdfs_total);
+    }
+    text
+}
+
+/// Opens a native file dialog on its own thread; the answer comes back as
+/// [`Event::Picked`]. Without a desktop portal or zenity the dialog cannot open and the
+/// answer is empty (type the path instead).
+pub(super) fn pick(purpose: PickPurpose, outbox: Outbox) {
+    let failure = outbox.clone();
+    let spawned = std::thread::Builder::new()
+        .name("ecolens-file-dialog".into())
+        .spawn(move || {
+            let dialog = rfd::FileDialog::new();
+            let paths: Vec<PathBuf> = match purpose {
+                PickPurpose::ImportFiles => dialog
+                    .set_title("Import bibliographies and PDFs")
+                    .add_filter(
+                        "Bibliographies and PDFs",
+                        &[
+                            "ris", "bib", "nbib", "txt", "xml", "csv", "tsv", "json", "pdf",
+                        ],
+                    )
+                    .add_filter("All files", &["*"])
+                    .pick_files()
+                    .unwrap_or_default(),
+                PickPurpose::ImportFolder => dialog
+                    .set_title("Import a folder (all bibliographies and PDFs in it)")
+                    .pick_folder()
+                    .into_iter()
+                    .collect(),
+                PickPurpose::ExportTo => dialog
+                    .set_title("Export to")
+                    .save_file()
+                    .into_iter()
+                    .collect(),
+                PickPurpose::OpenProject => dialog
+                    .set_title("Open a project")
+                    .add_filter("ecolens projects", &["ecolens"])
+                    .pick_file()
+                    .into_iter()
+                    .collect(),
+                PickPurpose::NewProject => dialog
+                    .set_title("New project")
+                    .set_file_name("review.ecolens")
+                    .save_file()
+                    .into_iter()
+                    .collect(),
+            };
+            outbox.send(Event::Picked { purpose, paths });
+        });
+    if spawned.is_err() {
+        failure.send(Event::Picked {
+            purpose,
+            paths: Vec::new(),
+        });
+    }
+}
+
+/// Opens a file with the system's default application.
+pub(super) fn open_in_system_viewer(path: &Path) -> std::io::Result<()> {
+    if !path.exists() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            "the file is no longer there",
+        ));
+    }
+    let mut command = if cfg!(target_os = "macos") {
+        std::process::Command::new("open")
+    } else if cfg!(windows) {
+        let mut command = std::process::Command::new("cmd");
+        command.args(["/C", "start", ""]);
+        command
+    } else {
+        std::process::Command::new("xdg-open")
+    };
+    command
+        .arg(path)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .map(drop)
+}
+
+/// The "Project" menu: new, open, recent.
+pub(super) fn project_menu(ui: &mut egui::Ui, recent: &[PathBuf], actions: &mut Vec<Action>) {
+    ui.menu_button("Project", |ui| {
+        if ui.button("New project…").clicked() {
+            actions.push(Action::Pick(PickPurpose::NewProject));
+            ui.close();
+        }
+        if ui.button("Open project…").clicked() {
+            actions.push(Action::Pick(PickPurpose::OpenProject));
+            ui.close();
+        }
+        if recent.len() > 1 {
+            ui.separator();
+            ui.weak("Recent");
+            for path in recent.iter().skip(1) {
+                if ui.button(path.display().to_string()).clicked() {
+                    actions.push(Action::OpenProject(path.clone()));
+                    ui.close();
+                }
+            }
+        }
+    });
+}
+
+fn report_ui(ui: &mut egui::Ui, report: &ImportReport, actions: &mut Vec<Action>) {
+    ui.strong(if report.cancelled {
+        "Import cancelled: nothing was written"
+    } else {
+        "Import finished"
+    });
+    ui.label(format!(
+        "{} files read, {} records read, {} imported, {} duplicates merged, {} linked as errata or preprints, {} full texts attached",
+        report.files.len(),
+        report.records_read,
+        report.records_imported,
+        report.duplicates_merged,
+        report.related_linked,
+        report.full_texts_attached
+    ));
+    egui::Grid::new("import-files")
+        .striped(true)
+        .show(ui, |ui| {
+            for title in ["File", "Format", "Read", "New", "Merged", "Rejected"] {
+                ui.strong(title);
+            }
+            ui.end_row();
+            for file in &report.files {
+                ui.label(file.path.file_name().map_or_else(
+                    || file.path.display().to_string(),
+                    |n| n.to_string_lossy().into_owned(),
+                ))
+                .on_hover_text(file.path.display().to_string());
+                ui.label(file.format.as_deref().unwrap_or("?"));
+                ui.label(file.records_read.to_string());
+                ui.label(file.records_imported.to_string());
+                ui.label(file.duplicates_merged.to_string());
+                ui.label(file.rejected.to_string());
+                ui.end_row();
+            }
+        });
+    let problems = report.rejected.len() + report.warnings.len();
+    if problems > 0 {
+        ui.add_space(4.0);
+        ui.strong(format!(
+            "{} rejected, {} warnings — click a line to see it in its file",
+            report.rejected.len(),
+            report.warnings.len()
+        ));
+        egui::ScrollArea::vertical()
+            .id_salt("import-problems")
+            .max_height(180.0)
+            .show(ui, |ui| {
+                for problem in report.rejected.iter().chain(&report.warnings) {
+                    if ui.link(problem.to_string()).clicked() {
+                        actions.push(Action::ShowProblem(problem.clone()));
+                    }
+                }
+            });
+    }
+}
+
+/// The import window: choose files, start, watch, read the report.
+pub(super) fn import_window(
+    ctx: &egui::Context,
+    dialog: &mut ImportDialog,
+    jobs: &BTreeMap<u64, JobView>,
+    actions: &mut Vec<Action>,
+) {
+    if !dialog.open {
+        return;
+    }
+    let mut open = true;
+    egui::Window::new("Import")
+        .open(&mut open)
+        .default_width(560.0)
+        .collapsible(false)
+        .show(ctx, |ui| {
+            let running = jobs.iter().find(|(_, job)| job.kind == JobKind::Import);
+            if let Some((id, job)) = running {
+                ui.label(&job.title);
+                ui.add(
+                    egui::ProgressBar::new(job.fraction.unwrap_or(0.0))
+                        .text(job.progress.clone())
+                        .animate(true),
+                );
+                if ui.button("Cancel import").clicked() {
+                    actions.push(Action::CancelJob(*id));
+                }
+                return;
+            }
+            ui.label("RIS, BibTeX/BibLaTeX, MEDLINE, EndNote XML, CSV/TSV, CSL-JSON and PDFs; the format is read from the content. You can also drop files and folders on the window.");
+            ui.horizontal(|ui| {
+                if ui.button("Add files…").clicked() {
+                    actions.push(Action::Pick(PickPurpose::ImportFiles));
+                }
+                if ui.button("Add folder…").clicked() {
+                    actions.push(Action::Pick(PickPurpose::ImportFolder));
+                }
+            });
+            ui.horizontal(|ui| {
+                let label = ui.label("Path:");
+                let response = ui
+                    .add(egui::TextEdit::singleline(&mut dialog.typed).desired_width(360.0))
+                    .labelled_by(label.id);
+                let entered = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                if (ui.button("Add path").clicked() || entered) && !dialog.typed.trim().is_empty() {
+                    let path = PathBuf::from(dialog.typed.trim());
+                    if !dialog.queued.contains(&path) {
+                        dialog.queued.push(path);
+                    }
+                    dialog.typed.clear();
+                }
+            });
+            let mut remove = None;
+            for (at, path) in dialog.queued.iter().enumerate() {
+                ui.horizontal(|ui| {
+                    if ui.small_button("Remove").clicked() {
+                        remove = Some(at);
+                    }
+                    ui.label(path.display().to_string());
+                });
+            }
+            if let Some(at) = remove {
+                dialog.queued.remove(at);
+            }
+            ui.checkbox(
+                &mut dialog.labels_as_votes,
+                "Record Rayyan/ASReview labels as screening votes",
+            );
+            ui.add_enabled_ui(!dialog.queued.is_empty(), |ui| {
+                if ui.button("Start import").clicked() {
+                    actions.push(Action::StartImport(std::mem::take(&mut dialog.queued)));
+                }
+            });
+            if let Some(report) = &dialog.report {
+                ui.separator();
+                report_ui(ui, report, actions);
+                if ui.button("Done").clicked() {
+                    dialog.report = None;
+                    dialog.preview = None;
+                    dialog.open = false;
+                }
+            }
+            if let Some(preview) = &dialog.preview {
+                ui.separator();
+                ui.strong(&preview.title);
+                egui::Frame::group(ui.style()).show(ui, |ui| {
+                    for (number, text) in &preview.lines {
+                        let line = format!("{number:>6}  {text}");
+                        let text = egui::RichText::new(line).monospace();
+                        if *number == preview.line {
+                            ui.label(text.strong().color(ui.visuals().warn_fg_color));
+                        } else {
+                            ui.label(text);
+                        }
+                    }
+                });
+            }
+        });
+    if !open {
+        dialog.open = false;
+    }
+}
+
+/// The export window.
+pub(super) fn export_window(
+    ctx: &egui::Context,
+    dialog: &mut ExportDialog,
+    total: u64,
+    shown: usize,
+    filtered: bool,
+    actions: &mut Vec<Action>,
+) {
+    if !dialog.open {
+        return;
+    }
+    let mut open = true;
+    egui::Window::new("Export")
+        .open(&mut open)
+        .collapsible(false)
+        .default_width(460.0)
+        .show(ctx, |ui| {
+            ui.horizontal(|ui| {
+                ui.label("Format:");
+                for format in [
+                    ExportFormat::Ris,
+                    ExportFormat::Bibtex,
+                    ExportFormat::Csv,
+                    ExportFormat::CslJson,
+                ] {
+                    ui.radio_value(&mut dialog.format, format, format.name());
+                }
+            });
+            if matches!(dialog.format, ExportFormat::Ris | ExportFormat::Csv) {
+                ui.horizontal(|ui| {
+                    ui.label("Review labels as:");
+                    ui.radio_value(&mut dialog.labels, LabelStyle::Rayyan, "Rayyan");
+                    ui.radio_value(&mut dialog.labels, LabelStyle::Asreview, "ASReview");
+                });
+            }
+            ui.horizontal(|ui| {
+                ui.label("Records:");
+                ui.radio_value(&mut dialog.only_shown, false, format!("all {total}"));
+                ui.add_enabled_ui(filtered, |ui| {
+                    ui.radio_value(
+                        &mut dialog.only_shown,
+                        true,
+                        format!("the {shown} the search and filters show"),
+                    );
+                });
+            });
+            ui.horizontal(|ui| {
+                let label = ui.label("File:");
+                ui.add(egui::TextEdit::singleline(&mut dialog.path).desired_width(280.0))
+                    .labelled_by(label.id);
+                if ui.button("Choose…").clicked() {
+                    actions.push(Action::Pick(PickPurpose::ExportTo));
+                }
+            });
+            ui.add_enabled_ui(!dialog.path.trim().is_empty(), |ui| {
+                if ui.button("Write export").clicked() {
+                    let mut path = PathBuf::from(dialog.path.trim());
+                    if path.extension().is_none() {
+                        path.set_extension(dialog.format.extension());
+                    }
+                    dialog.outcome = None;
+                    actions.push(Action::Export {
+                        path,
+                        format: dialog.format,
+                        labels: dialog.labels,
+                        only_shown: dialog.only_shown && filtered,
+                    });
+                }
+            });
+            if let Some(outcome) = &dialog.outcome {
+                ui.label(outcome);
+            }
+        });
+    if !open {
+        dialog.open = false;
+    }
+}
+
+/// Keyboard shortcuts and the search syntax.
+pub(super) fn help_window(ctx: &egui::Context, open: &mut bool) {
+    egui::Window::new("Help")
+        .open(open)
+        .default_width(520.0)
+        .show(ctx, |ui| {
+            ui.strong("Keyboard");
+            egui::Grid::new("shortcuts")
+                .num_columns(2)
+                .striped(true)
+                .show(ui, |ui| {
+                    for (keys, what) in [
+                        ("/  or  Ctrl+F", "focus the search box"),
+                        ("↓ / j,  ↑ / k", "move through the table"),
+                        (
+                            "Page Down / Page Up, Home / End",
+                            "move by a page, to the ends",
+                        ),
+                        ("Enter", "open the record under the cursor"),
+                        ("Esc", "close the record (or leave the search box)"),
+                        ("↓ in the search box", "go to the results"),
+                        ("F1  or  ?", "this help"),
+                    ] {
+                        ui.monospace(keys);
+                        ui.label(what);
+                        ui.end_row();
+                    }
+                });
+            ui.add_space(8.0);
+            ui.strong("Search");
+            for line in [
+                "rebound effect — both words, in any field",
+                "\"life cycle assessment\" — a phrase",
+                "title:carbon  ab:water  au:strubell  kw:lca  so:nature  ft:inference",
+                "emission* — words starting with emission",
+                "year:2019..2021  year:>=2020",
+                "energy OR carbon   energy AND NOT training   -training",
+                "decision:include|exclude|maybe|conflict|unscreened   category:a…f",
+                "rebound:HO.RB.DIR   has:fulltext|lca|trace|doi   file:scopus.ris",
+            ] {
+                ui.monospace(line);
+            }
+            ui.add_space(4.0);
+            ui.weak(format!("Fields: {}", ecolens_corpus::query::FIELD_NAMES));
+        });
+}
+
+/// A hint over the window while files are dragged over it.
+pub(super) fn drop_overlay(ctx: &egui::Context) {
+    let hovering = ctx.input(|i| !i.raw.hovered_files.is_empty());
+    if !hovering {
+        return;
+    }
+    let painter = ctx.layer_painter(egui::LayerId::new(
+        egui::Order::Foreground,
+        egui::Id::unique("drop-overlay"),
+    ));
+    let screen = ctx.content_rect();
+    painter.rect_filled(screen, 0.0, egui::Color32::from_black_alpha(160));
+    painter.text(
+        screen.center(),
+        egui::Align2::CENTER_CENTER,
+        "Drop bibliographies, PDFs or folders to import them",
+        egui::TextStyle::Heading.resolve(&ctx.global_style()),
+        egui::Color32::WHITE,
+    );
+}

@@ -1,0 +1,1075 @@
+//! The workbench window: a library of records (search, filters, a virtualised table), the
+//! open record beside it, import and export dialogs, and a status bar with running jobs.
+//!
+//! The pattern every view follows:
+//! - the [`Workbench`] holds view state only (what is typed, what is selected, the rows
+//!   received so far); it never opens the project itself;
+//! - drawing code reads that state and pushes [`Action`]s; after the frame,
+//!   [`Workbench::apply`] carries them out, in one place;
+//! - anything that reads or writes the project runs on a background thread
+//!   ([`worker`]): requests go out over channels, results come back as [`worker::Event`]s,
+//!   which [`Workbench::receive`] folds into the view state at the start of the next frame.
+//!   A frame therefore never waits for the disk, an import or the index.
+
+mod dialogs;
+mod library;
+mod record;
+pub mod worker;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use anyhow::{Result, anyhow};
+use ecolens_core::{LibraryColumn, LibraryRow, MergeId, RecordId, SourceFile};
+use ecolens_corpus::export::{ExportFormat, LabelStyle};
+use ecolens_corpus::import::{ImportOptions, ImportReport, LocatedProblem};
+use ecolens_corpus::index::Hit;
+use eframe::egui;
+
+pub use library::Filters;
+use worker::{
+    Event, JobOutcome, ListRequest, Listing, PickPurpose, RecordDetail, RowsCommand, SortKey,
+    Workers, spawn_job,
+};
+
+/// Something the user asked for, applied after the frame by [`Workbench::apply`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// List again with the current search text, filters and order.
+    Relist,
+    /// Order by this key; the same key again reverses the order.
+    SortBy(SortKey),
+    /// Open a record in the record view.
+    OpenRecord(RecordId),
+    /// Close the record view.
+    CloseRecord,
+    /// Move the table's cursor by this many rows.
+    MoveCursor(isize),
+    /// Open the record under the cursor.
+    OpenCursor,
+    /// Import these files and folders.
+    StartImport(Vec<PathBuf>),
+    /// Stop a running job.
+    CancelJob(u64),
+    /// Open a native file dialog.
+    Pick(PickPurpose),
+    /// Write an export.
+    Export {
+        /// Where.
+        path: PathBuf,
+        /// Format.
+        format: ExportFormat,
+        /// How labels are written.
+        labels: LabelStyle,
+        /// Only the records the current search and filters show.
+        only_shown: bool,
+    },
+    /// Undo a merge of duplicates.
+    UndoMerge(MergeId),
+    /// Rebuild the search index from the project.
+    Reindex,
+    /// Open (or create, with the demo corpus) the project at this path.
+    OpenProject(PathBuf),
+    /// Create an empty project at this path and open it.
+    NewProject(PathBuf),
+    /// Open a file (a PDF) in the system's viewer.
+    OpenFile(PathBuf),
+    /// Show the lines of a file around an import problem.
+    ShowProblem(LocatedProblem),
+    /// Use the light or the dark theme.
+    SetTheme(Theme),
+}
+
+/// Light or dark.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub enum Theme {
+    /// Dark (the default).
+    #[default]
+    Dark,
+    /// Light, for projectors and bright rooms.
+    Light,
+}
+
+/// What the workbench remembers between runs.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// Theme.
+    pub theme: Theme,
+    /// Columns shown besides the title.
+    pub columns: Vec<LibraryColumn>,
+    /// The last search.
+    pub search: String,
+    /// The last filters.
+    pub filters: Filters,
+    /// The last order.
+    pub sort: SortKey,
+    /// Reversed order.
+    pub descending: bool,
+    /// Projects opened, newest first.
+    pub recent_projects: Vec<PathBuf>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            theme: Theme::Dark,
+            columns: vec![
+                LibraryColumn::Authors,
+                LibraryColumn::Year,
+                LibraryColumn::Venue,
+                LibraryColumn::Source,
+                LibraryColumn::Decision,
+                LibraryColumn::Category,
+            ],
+            search: String::new(),
+            filters: Filters::default(),
+            sort: SortKey::Relevance,
+            descending: false,
+            recent_projects: Vec::new(),
+        }
+    }
+}
+
+const SETTINGS_KEY: &str = "ecolens-settings";
+const MAX_RECENT: usize = 8;
+/// Rows kept in memory; beyond this the cache starts afresh (a screenful is re-read).
+const ROW_CACHE: usize = 20_000;
+
+/// How the workbench starts.
+#[derive(Debug, Clone)]
+pub struct WorkbenchOptions {
+    /// The project to open.
+    pub project: PathBuf,
+    /// Fill a project created now with the demo corpus.
+    pub with_demo: bool,
+    /// The binary that extracts PDF text (`ecolens extract-pdf`); `None` reports PDFs as not
+    /// readable.
+    pub pdf_program: Option<PathBuf>,
+}
+
+/// A running or finished background job, as the status bar shows it.
+#[derive(Debug, Clone)]
+pub struct JobView {
+    /// What it does ("Importing 3 files").
+    pub title: String,
+    /// Where it is.
+    pub progress: String,
+    /// Done fraction, when known.
+    pub fraction: Option<f32>,
+    /// Set to stop it.
+    pub cancel: Arc<AtomicBool>,
+    kind: JobKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum JobKind {
+    Import,
+    Export,
+    Index,
+    Undo,
+}
+
+/// The list the table shows, and the rows read for it so far.
+#[derive(Default)]
+pub struct LibraryState {
+    /// The search box's text.
+    pub search: String,
+    /// Facet filters.
+    pub filters: Filters,
+    /// Order.
+    pub sort: SortKey,
+    /// Reversed.
+    pub descending: bool,
+    requested_generation: u64,
+    listing: Option<Listing>,
+    /// Why the last listing failed (a query error with its column).
+    pub error: Option<String>,
+    rows: HashMap<RecordId, LibraryRow>,
+    hits: HashMap<RecordId, Hit>,
+    requested: HashSet<RecordId>,
+    /// Row index of the keyboard cursor.
+    pub cursor: Option<usize>,
+    scroll_to_cursor: bool,
+}
+
+impl LibraryState {
+    /// The full query: search text and filters.
+    pub fn query(&self) -> String {
+        let mut parts = Vec::new();
+        let text = self.search.trim();
+        if !text.is_empty() {
+            parts.push(format!("({text})"));
+        }
+        parts.extend(self.filters.clauses());
+        parts.join(" ")
+    }
+
+    /// Ids listed, in order.
+    pub fn ids(&self) -> &[RecordId] {
+        self.listing.as_ref().map_or(&[], |l| l.ids.as_slice())
+    }
+
+    /// Whether a listing request is still being answered.
+    pub fn is_listing(&self) -> bool {
+        self.listing
+            .as_ref()
+            .is_none_or(|l| l.generation < self.requested_generation)
+            && self.error.is_none()
+    }
+
+    /// The row read for a record, if it has arrived.
+    pub fn row(&self, id: RecordId) -> Option<&LibraryRow> {
+        self.rows.get(&id)
+    }
+
+    /// Records in the project (from the last listing).
+    pub fn total_records(&self) -> u64 {
+        self.listing.as_ref().map_or(0, |l| l.total_records)
+    }
+}
+
+/// The open record.
+pub struct RecordPane {
+    /// Which record.
+    pub id: RecordId,
+    /// What was read of it (`None` while loading).
+    pub detail: Option<Box<RecordDetail>>,
+}
+
+/// The workbench application.
+pub struct Workbench {
+    options: WorkbenchOptions,
+    workers: Workers,
+    /// The project's file, once opened.
+    opened: Option<PathBuf>,
+    /// Remembered between runs.
+    pub settings: Settings,
+    /// The library view.
+    pub library: LibraryState,
+    /// The record view.
+    pub record: Option<RecordPane>,
+    source_files: Vec<SourceFile>,
+    jobs: BTreeMap<u64, JobView>,
+    next_job: u64,
+    import: dialogs::ImportDialog,
+    export: dialogs::ExportDialog,
+    show_help: bool,
+    focus_search: bool,
+    /// Messages shown once, newest last.
+    notices: Vec<String>,
+    ctx: egui::Context,
+}
+
+impl Workbench {
+    /// A workbench that opens `options.project` in the background; `storage` holds the
+    /// settings of the last run, if any.
+    pub fn new(
+        ctx: &egui::Context,
+        storage: Option<&dyn eframe::Storage>,
+        options: WorkbenchOptions,
+    ) -> Self {
+        let settings: Settings = storage
+            .and_then(|s| eframe::get_value(s, SETTINGS_KEY))
+            .unwrap_or_default();
+        ctx.set_theme(match settings.theme {
+            Theme::Dark => egui::Theme::Dark,
+            Theme::Light => egui::Theme::Light,
+        });
+        let workers = Workers::start(options.project.clone(), options.with_demo, ctx);
+        let library = LibraryState {
+            search: settings.search.clone(),
+            filters: settings.filters.clone(),
+            sort: settings.sort,
+            descending: settings.descending,
+            ..LibraryState::default()
+        };
+        let mut workbench = Self {
+            options,
+            workers,
+            opened: None,
+            settings,
+            library,
+            record: None,
+            source_files: Vec::new(),
+            jobs: BTreeMap::new(),
+            next_job: 1,
+            import: dialogs::ImportDialog::default(),
+            export: dialogs::ExportDialog::default(),
+            show_help: false,
+            focus_search: false,
+            notices: Vec::new(),
+            ctx: ctx.clone(),
+        };
+        workbench.apply(Action::Relist);
+        workbench
+    }
+
+    /// The project file, once it is open.
+    pub fn project_path(&self) -> Option<&Path> {
+        self.opened.as_deref()
+    }
+
+    /// Notices shown (errors in words, with what to do next).
+    pub fn notices(&self) -> &[String] {
+        &self.notices
+    }
+
+    /// Jobs running, by id.
+    pub fn jobs(&self) -> &BTreeMap<u64, JobView> {
+        &self.jobs
+    }
+
+    /// The report of the last import, if one finished.
+    pub fn last_import(&self) -> Option<&ImportReport> {
+        self.import.report.as_ref()
+    }
+
+    /// The last export's outcome, in words.
+    pub fn last_export(&self) -> Option<&str> {
+        self.export.outcome.as_deref()
+    }
+
+    /// Whether nothing is pending: listing answered, rows on screen read, no job running,
+    /// the open record read. Tests wait for this between steps.
+    pub fn is_idle(&self) -> bool {
+        self.opened.is_some()
+            && !self.library.is_listing()
+            && self.library.requested.is_empty()
+            && self.jobs.is_empty()
+            && self.record.as_ref().is_none_or(|r| r.detail.is_some())
+    }
+
+    fn new_job(&mut self, title: String, kind: JobKind) -> (u64, Arc<AtomicBool>) {
+        let id = self.next_job;
+        self.next_job += 1;
+        let cancel = Arc::new(AtomicBool::new(false));
+        self.jobs.insert(
+            id,
+            JobView {
+                title,
+                progress: String::new(),
+                fraction: None,
+                cancel: Arc::clone(&cancel),
+                kind,
+            },
+        );
+        (id, cancel)
+    }
+
+    fn notice(&mut self, text: impl Into<String>) {
+        let text = text.into();
+        if self.notices.last() != Some(&text) {
+            self.notices.push(text);
+        }
+    }
+
+    /// Carries out one user action.
+    pub fn apply(&mut self, action: Action) {
+        match action {
+            Action::Relist => {
+                self.library.requested_generation += 1;
+                self.library.error = None;
+                self.workers.list(ListRequest {
+                    generation: self.library.requested_generation,
+                    query: self.library.query(),
+                    sort: self.library.sort,
+                    descending: self.library.descending,
+                });
+            }
+            Action::SortBy(key) => {
+                if self.library.sort == key {
+                    self.library.descending = !self.library.descending;
+                } else {
+                    self.library.sort = key;
+                    // Years read best newest first; everything else A to Z.
+                    self.library.descending = key == SortKey::Column(LibraryColumn::Year);
+                }
+                self.apply(Action::Relist);
+            }
+            Action::OpenRecord(id) => {
+                if let Some(at) = self.library.ids().iter().position(|i| *i == id) {
+                    self.library.cursor = Some(at);
+                }
+                self.record = Some(RecordPane { id, detail: None });
+                self.workers.rows(RowsCommand::Record {
+                    id,
+                    query: self.library.listing.as_ref().and_then(|l| l.query.clone()),
+                });
+            }
+            Action::CloseRecord => self.record = None,
+            Action::MoveCursor(delta) => {
+                let count = self.library.ids().len();
+                if count > 0 {
+                    let current = self.library.cursor.map_or(-1, usize::cast_signed);
+                    let next = (current + delta).clamp(0, count.cast_signed() - 1);
+                    self.library.cursor = Some(next.cast_unsigned());
+                    self.library.scroll_to_cursor = true;
+                    // An open record follows the cursor.
+                    if self.record.is_some() {
+                        self.apply(Action::OpenCursor);
+                    }
+                }
+            }
+            Action::OpenCursor => {
+                if let Some(id) = self
+                    .library
+                    .cursor
+                    .and_then(|c| self.library.ids().get(c).copied())
+                {
+                    self.apply(Action::OpenRecord(id));
+                }
+            }
+            Action::StartImport(paths) => self.start_import(paths),
+            Action::CancelJob(job) => {
+                if let Some(view) = self.jobs.get(&job) {
+                    view.cancel.store(true, Ordering::Relaxed);
+                }
+            }
+            Action::Pick(purpose) => dialogs::pick(purpose, self.workers.outbox()),
+            Action::Export {
+                path,
+                format,
+                labels,
+                only_shown,
+            } => self.start_export(path, format, labels, only_shown),
+            Action::UndoMerge(merge) => {
+                let (job, _) = self.new_job(format!("Undoing merge {merge}"), JobKind::Undo);
+                let path = self.workers.path.clone();
+                spawn_job("undo-merge", job, self.workers.outbox(), move |_| {
+                    match ecolens_core::Project::open_existing(&path)
+                        .and_then(|mut project| project.undo_merge(merge))
+                    {
+                        Ok(restored) => JobOutcome::MergeUndone(restored),
+                        Err(error) => JobOutcome::Failed(format!(
+                            "Merge {merge} could not be undone: {error}"
+                        )),
+                    }
+                });
+            }
+            Action::Reindex => {
+                let (job, cancel) =
+                    self.new_job("Rebuilding the search index".into(), JobKind::Index);
+                self.workers.sync(job, cancel, true);
+            }
+            Action::OpenProject(path) => self.switch_project(path, true),
+            Action::NewProject(path) => {
+                if path.exists() {
+                    self.notice(format!(
+                        "{} already exists. Choose Open project to open it, or another name.",
+                        path.display()
+                    ));
+                } else {
+                    self.switch_project(path, false);
+                }
+            }
+            Action::OpenFile(path) => {
+                if let Err(error) = dialogs::open_in_system_viewer(&path) {
+                    self.notice(format!(
+                        "{} could not be opened: {error}. Open it from your file manager.",
+                        path.display()
+                    ));
+                }
+            }
+            Action::ShowProblem(problem) => self.import.preview = Some(dialogs::preview(&problem)),
+            Action::SetTheme(theme) => {
+                self.settings.theme = theme;
+                self.ctx.set_theme(match theme {
+                    Theme::Dark => egui::Theme::Dark,
+                    Theme::Light => egui::Theme::Light,
+                });
+            }
+        }
+    }
+
+    fn switch_project(&mut self, path: PathBuf, with_demo: bool) {
+        if self.jobs.values().any(|job| job.kind != JobKind::Index) {
+            self.notice("A job is still running in this project. Wait for it or cancel it, then switch projects.");
+            return;
+        }
+        for job in self.jobs.values() {
+            job.cancel.store(true, Ordering::Relaxed);
+        }
+        self.jobs.clear();
+        self.workers = Workers::start(path, with_demo, &self.ctx);
+        self.opened = None;
+        self.record = None;
+        self.source_files.clear();
+        self.library = LibraryState {
+            sort: self.library.sort,
+            descending: self.library.descending,
+            ..LibraryState::default()
+        };
+        self.apply(Action::Relist);
+    }
+
+    fn start_import(&mut self, paths: Vec<PathBuf>) {
+        if paths.is_empty() {
+            return;
+        }
+        if self.jobs.values().any(|job| job.kind == JobKind::Import) {
+            self.notice("An import is already running. Wait for it to finish, or cancel it.");
+            return;
+        }
+        let title = match paths.as_slice() {
+            [one] => format!(
+                "Importing {}",
+                one.file_name().map_or_else(
+                    || one.display().to_string(),
+                    |n| n.to_string_lossy().into_owned()
+                )
+            ),
+            many => format!("Importing {} files and folders", many.len()),
+        };
+        let (job, cancel) = self.new_job(title, JobKind::Import);
+        self.import.open = true;
+        self.import.report = None;
+        self.import.preview = None;
+        let project_path = self.workers.path.clone();
+        let pdf =
+            self.options
+                .pdf_program
+                .clone()
+                .map(|program| ecolens_corpus::import::PdfSetup {
+                    command: ecolens_corpus::pdf::ExtractorCommand {
+                        program,
+                        args: vec!["extract-pdf".into()],
+                    },
+                    limits: ecolens_corpus::pdf::PdfLimits::default(),
+                    workers: crate::corpus_commands::worker_threads().min(2),
+                });
+        let labels_as_votes = self.import.labels_as_votes;
+        spawn_job("import", job, self.workers.outbox(), move |outbox| {
+            let mut project = match ecolens_core::Project::open_existing(&project_path) {
+                Ok(project) => project,
+                Err(error) => {
+                    return JobOutcome::Failed(format!("The project cannot be opened: {error}"));
+                }
+            };
+            let progress = |p: &ecolens_corpus::import::ImportProgress| {
+                #[allow(clippy::cast_precision_loss)]
+                let fraction = if p.pdfs_total > 0 && p.files_total == 0 {
+                    Some(p.pdfs_done as f32 / p.pdfs_total as f32)
+                } else if p.files_total > 0 {
+                    Some(p.files_done as f32 / p.files_total as f32)
+                } else {
+                    None
+                };
+                outbox.send(Event::Progress {
+                    job,
+                    text: dialogs::progress_text(p),
+                    fraction,
+                });
+            };
+            let options = ImportOptions {
+                threads: crate::corpus_commands::worker_threads(),
+                cancel: &cancel,
+                progress: &progress,
+                labels_as_votes,
+                pdf: pdf.as_ref(),
+            };
+            let result = ecolens_corpus::import::import_paths(&mut project, &paths, &options);
+            let _ = project.end_import();
+            match result {
+                Ok(report) => JobOutcome::Imported(Box::new(report)),
+                Err(error) => {
+                    JobOutcome::Failed(format!("The import stopped and wrote nothing: {error}"))
+                }
+            }
+        });
+    }
+
+    fn start_export(
+        &mut self,
+        path: PathBuf,
+        format: ExportFormat,
+        labels: LabelStyle,
+        only_shown: bool,
+    ) {
+        let only: Option<Vec<RecordId>> = only_shown.then(|| {
+            let mut ids = self.library.ids().to_vec();
+            ids.sort_unstable();
+            ids
+        });
+        let (job, _) = self.new_job(format!("Exporting to {}", path.display()), JobKind::Export);
+        let project_path = self.workers.path.clone();
+        spawn_job("export", job, self.workers.outbox(), move |_| {
+            let project = match ecolens_core::Project::open_existing(&project_path) {
+                Ok(project) => project,
+                Err(error) => {
+                    return JobOutcome::Failed(format!("The project cannot be opened: {error}"));
+                }
+            };
+            match ecolens_corpus::export::export_file(
+                &project,
+                &path,
+                format,
+                labels,
+                only.as_deref(),
+            ) {
+                Ok(report) => JobOutcome::Exported(report),
+                Err(error) => JobOutcome::Failed(format!(
+                    "The export failed and left no file behind: {error}"
+                )),
+            }
+        });
+    }
+
+    /// Folds what the background threads sent into the view state.
+    pub fn receive(&mut self) {
+        while let Ok(event) = self.workers.events.try_recv() {
+            self.handle(event);
+        }
+    }
+
+    fn handle(&mut self, event: Event) {
+        match event {
+            Event::Opened { path, created } => {
+                if created {
+                    self.notice(format!("Created the project {}.", path.display()));
+                }
+                self.settings.recent_projects.retain(|p| p != &path);
+                self.settings.recent_projects.insert(0, path.clone());
+                self.settings.recent_projects.truncate(MAX_RECENT);
+                self.opened = Some(path);
+                // The index may lag behind the project (a new project, a CLI import, a
+                // crash): bring it up to date before anything is searched.
+                let (job, cancel) =
+                    self.new_job("Updating the search index".into(), JobKind::Index);
+                self.workers.sync(job, cancel, false);
+            }
+            Event::OpenFailed(message) => {
+                self.library.error = Some(message.clone());
+                self.notice(format!(
+                    "The project could not be opened: {message}. Open another project from the Project menu."
+                ));
+            }
+            Event::Listed(listing) => {
+                if listing.generation >= self.library.requested_generation {
+                    let same_query = self
+                        .library
+                        .listing
+                        .as_ref()
+                        .is_some_and(|old| old.query == listing.query);
+                    if !same_query {
+                        self.library.hits.clear();
+                    }
+                    self.library.cursor = self.library.cursor.filter(|c| *c < listing.ids.len());
+                    self.library.listing = Some(listing);
+                }
+            }
+            Event::ListFailed {
+                generation,
+                message,
+            } => {
+                if generation >= self.library.requested_generation || generation == 0 {
+                    self.library.error = Some(message);
+                }
+            }
+            Event::SourceFiles(files) => self.source_files = files,
+            Event::Rows {
+                rows,
+                hits,
+                query_generation,
+            } => {
+                if self.library.rows.len() > ROW_CACHE {
+                    self.library.rows.clear();
+                    self.library.hits.clear();
+                }
+                for row in rows {
+                    self.library.requested.remove(&row.id);
+                    self.library.rows.insert(row.id, row);
+                }
+                let current = self.library.listing.as_ref().map_or(0, |l| l.generation);
+                if query_generation == current {
+                    for hit in hits {
+                        self.library.hits.insert(hit.id, hit);
+                    }
+                }
+                // Ids that no longer exist come back without a row: stop waiting for them.
+                self.library.requested.clear();
+            }
+            Event::RowsFailed(message) => {
+                self.library.requested.clear();
+                self.notice(message);
+            }
+            Event::Record(detail) => {
+                if let Some(pane) = &mut self.record
+                    && pane.id == detail.stored.id
+                {
+                    pane.detail = Some(detail);
+                }
+            }
+            Event::RecordFailed { id, message } => {
+                if self.record.as_ref().is_some_and(|p| p.id == id) {
+                    self.record = None;
+                }
+                self.notice(format!(
+                    "Record {id} could not be opened: {message}. It may have been merged or undone meanwhile; search for it again."
+                ));
+            }
+            Event::Progress {
+                job,
+                text,
+                fraction,
+            } => {
+                if let Some(view) = self.jobs.get_mut(&job) {
+                    view.progress = text;
+                    view.fraction = fraction;
+                }
+            }
+            Event::Finished { job, outcome } => self.finished(job, outcome),
+            Event::Picked { purpose, paths } => self.picked(purpose, paths),
+        }
+    }
+
+    fn finished(&mut self, job: u64, outcome: JobOutcome) {
+        let view = self.jobs.remove(&job);
+        let changed_data = match outcome {
+            JobOutcome::Imported(report) => {
+                let changed = report.import_id.is_some();
+                if report.cancelled {
+                    self.notice("The import was cancelled; nothing was written.");
+                }
+                self.import.report = Some(*report);
+                self.import.open = true;
+                changed
+            }
+            JobOutcome::Exported(report) => {
+                self.export.outcome = Some(format!(
+                    "Wrote {} records to {} ({} bytes).",
+                    report.records,
+                    report.path.display(),
+                    report.bytes
+                ));
+                false
+            }
+            JobOutcome::Indexed(_) => {
+                // The index changed: list again, rows may have new review state.
+                self.library.rows.clear();
+                self.library.hits.clear();
+                self.apply(Action::Relist);
+                false
+            }
+            JobOutcome::MergeUndone(restored) => {
+                self.notice(format!(
+                    "The merge was undone; the duplicate is record {restored} again."
+                ));
+                true
+            }
+            JobOutcome::Cancelled => {
+                if let Some(view) = &view {
+                    self.notice(format!("{}: cancelled.", view.title));
+                }
+                false
+            }
+            JobOutcome::Failed(message) => {
+                if view.as_ref().is_some_and(|v| v.kind == JobKind::Export) {
+                    self.export.outcome = Some(message.clone());
+                }
+                self.notice(message);
+                false
+            }
+        };
+        if changed_data {
+            let (job, cancel) = self.new_job("Updating the search index".into(), JobKind::Index);
+            self.workers.sync(job, cancel, false);
+            if let Some(id) = self.record.as_ref().map(|r| r.id) {
+                self.apply(Action::OpenRecord(id));
+            }
+        }
+    }
+
+    fn picked(&mut self, purpose: PickPurpose, paths: Vec<PathBuf>) {
+        if paths.is_empty() {
+            return;
+        }
+        match purpose {
+            PickPurpose::ImportFiles | PickPurpose::ImportFolder => {
+                for path in paths {
+                    if !self.import.queued.contains(&path) {
+                        self.import.queued.push(path);
+                    }
+                }
+                self.import.open = true;
+            }
+            PickPurpose::ExportTo => {
+                if let Some(path) = paths.into_iter().next() {
+                    self.export.path = path.display().to_string();
+                }
+            }
+            PickPurpose::OpenProject => {
+                if let Some(path) = paths.into_iter().next() {
+                    self.apply(Action::OpenProject(path));
+                }
+            }
+            PickPurpose::NewProject => {
+                if let Some(path) = paths.into_iter().next() {
+                    self.apply(Action::NewProject(path));
+                }
+            }
+        }
+    }
+
+    /// Keyboard shortcuts of the library; none while a text field has the keyboard.
+    fn keyboard(&mut self, ctx: &egui::Context, actions: &mut Vec<Action>) {
+        let typing = ctx.memory(|m| m.focused().is_some()) && ctx.egui_wants_keyboard_input();
+        ctx.input_mut(|input| {
+            if input.consume_key(egui::Modifiers::COMMAND, egui::Key::F) {
+                self.focus_search = true;
+            }
+            if input.consume_key(egui::Modifiers::NONE, egui::Key::F1) {
+                self.show_help = !self.show_help;
+            }
+            if typing {
+                return;
+            }
+            if input.consume_key(egui::Modifiers::NONE, egui::Key::Slash) {
+                self.focus_search = true;
+            }
+            let moves = [
+                (egui::Key::ArrowDown, 1),
+                (egui::Key::J, 1),
+                (egui::Key::ArrowUp, -1),
+                (egui::Key::K, -1),
+                (egui::Key::PageDown, 20),
+                (egui::Key::PageUp, -20),
+                (egui::Key::Home, isize::MIN / 2),
+                (egui::Key::End, isize::MAX / 2),
+            ];
+            for (key, delta) in moves {
+                if input.consume_key(egui::Modifiers::NONE, key) {
+                    actions.push(Action::MoveCursor(delta));
+                }
+            }
+            if input.consume_key(egui::Modifiers::NONE, egui::Key::Enter) {
+                actions.push(Action::OpenCursor);
+            }
+            if input.consume_key(egui::Modifiers::NONE, egui::Key::Escape) {
+                if self.show_help {
+                    self.show_help = false;
+                } else if self.record.is_some() {
+                    actions.push(Action::CloseRecord);
+                }
+            }
+            if input.consume_key(egui::Modifiers::SHIFT, egui::Key::Questionmark)
+                || input.consume_key(egui::Modifiers::NONE, egui::Key::Questionmark)
+            {
+                self.show_help = !self.show_help;
+            }
+        });
+    }
+
+    fn dropped_files(ctx: &egui::Context, actions: &mut Vec<Action>) {
+        let dropped: Vec<PathBuf> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|file| file.path().to_path_buf())
+                .filter(|path| !path.as_os_str().is_empty())
+                .collect()
+        });
+        if !dropped.is_empty() {
+            actions.push(Action::StartImport(dropped));
+        }
+    }
+
+    fn top_bar_ui(&mut self, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
+        ui.horizontal(|ui| {
+            ui.heading("ecolens");
+            ui.separator();
+            dialogs::project_menu(ui, &self.settings.recent_projects, actions);
+            if ui.button("Import…").clicked() {
+                self.import.open = true;
+            }
+            if ui.button("Export…").clicked() {
+                self.export.open = true;
+            }
+            if ui
+                .button("Reindex")
+                .on_hover_text("Rebuild the search index from the project")
+                .clicked()
+            {
+                actions.push(Action::Reindex);
+            }
+            ui.separator();
+            let (label, other) = match self.settings.theme {
+                Theme::Dark => ("Light theme", Theme::Light),
+                Theme::Light => ("Dark theme", Theme::Dark),
+            };
+            if ui.button(label).clicked() {
+                actions.push(Action::SetTheme(other));
+            }
+            if ui
+                .button("Help")
+                .on_hover_text("Keyboard shortcuts and search syntax (F1)")
+                .clicked()
+            {
+                self.show_help = !self.show_help;
+            }
+        });
+    }
+
+    fn status_bar_ui(&mut self, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
+        ui.horizontal(|ui| {
+            match &self.opened {
+                Some(path) => ui.label(format!("Project: {}", path.display())),
+                None => ui.label(format!("Opening {}…", self.workers.path.display())),
+            };
+            ui.separator();
+            let total = self.library.total_records();
+            let shown = self.library.ids().len();
+            if self.library.query().is_empty() {
+                ui.label(format!("{total} records"));
+            } else {
+                ui.label(format!("{shown} of {total} records"));
+            }
+            if let Some(listing) = &self.library.listing {
+                ui.weak(format!("listed in {} ms", listing.elapsed.as_millis()));
+            }
+            for (id, job) in &self.jobs {
+                ui.separator();
+                ui.spinner();
+                ui.label(format!("{}: {}", job.title, job.progress));
+                if let Some(fraction) = job.fraction {
+                    ui.add(egui::ProgressBar::new(fraction).desired_width(120.0));
+                }
+                if matches!(job.kind, JobKind::Import | JobKind::Index)
+                    && ui.small_button("Cancel").clicked()
+                {
+                    actions.push(Action::CancelJob(*id));
+                }
+            }
+        });
+        if !self.notices.is_empty() {
+            let mut dismiss = None;
+            for (at, notice) in self.notices.iter().enumerate() {
+                ui.horizontal(|ui| {
+                    ui.colored_label(ui.visuals().warn_fg_color, notice);
+                    if ui.small_button("Dismiss").clicked() {
+                        dismiss = Some(at);
+                    }
+                });
+            }
+            if let Some(at) = dismiss {
+                self.notices.remove(at);
+            }
+        }
+    }
+
+    /// Draws one frame's worth of the whole window and returns what the user asked for.
+    fn draw(&mut self, ui: &mut egui::Ui) -> Vec<Action> {
+        let mut actions = Vec::new();
+        let ctx = ui.ctx().clone();
+        self.keyboard(&ctx, &mut actions);
+        Self::dropped_files(&ctx, &mut actions);
+        egui::Panel::top("top_bar").show(ui, |ui| self.top_bar_ui(ui, &mut actions));
+        egui::Panel::bottom("status_bar").show(ui, |ui| self.status_bar_ui(ui, &mut actions));
+        egui::Panel::left("filters")
+            .resizable(true)
+            .default_size(210.0)
+            .show(ui, |ui| {
+                if library::filters_ui(ui, &mut self.library.filters, &self.source_files) {
+                    actions.push(Action::Relist);
+                }
+            });
+        if let Some(pane) = &self.record {
+            egui::Panel::right("record")
+                .resizable(true)
+                .default_size(420.0)
+                .show(ui, |ui| record::record_ui(ui, pane, &mut actions));
+        }
+        egui::CentralPanel::default().show(ui, |ui| {
+            let wanted = library::library_ui(
+                ui,
+                &mut self.library,
+                &self.settings.columns,
+                self.record.as_ref().map(|r| r.id),
+                std::mem::take(&mut self.focus_search),
+                &mut actions,
+            );
+            if !wanted.is_empty() {
+                let query = self
+                    .library
+                    .listing
+                    .as_ref()
+                    .and_then(|l| l.query.clone().map(|q| (q, l.generation)));
+                let scores = self.library.listing.as_ref().and_then(|l| l.scores.clone());
+                self.library.requested.extend(wanted.iter().copied());
+                self.workers.rows(RowsCommand::Rows {
+                    ids: wanted,
+                    query,
+                    scores,
+                });
+            }
+        });
+        dialogs::import_window(&ctx, &mut self.import, &self.jobs, &mut actions);
+        dialogs::export_window(
+            &ctx,
+            &mut self.export,
+            self.library.total_records(),
+            self.library.ids().len(),
+            !self.library.query().is_empty(),
+            &mut actions,
+        );
+        if self.show_help {
+            dialogs::help_window(&ctx, &mut self.show_help);
+        }
+        dialogs::drop_overlay(&ctx);
+        actions
+    }
+
+    /// Runs one frame: receive, draw, apply.
+    fn frame(&mut self, ui: &mut egui::Ui) {
+        self.receive();
+        let actions = self.draw(ui);
+        for action in actions {
+            self.apply(action);
+        }
+        if !self.jobs.is_empty() || self.library.is_listing() {
+            // Spinners move; events also request repaints.
+            ui.ctx()
+                .request_repaint_after(std::time::Duration::from_millis(100));
+        }
+        self.settings.search.clone_from(&self.library.search);
+        self.settings.filters.clone_from(&self.library.filters);
+        self.settings.sort = self.library.sort;
+        self.settings.descending = self.library.descending;
+    }
+}
+
+impl eframe::App for Workbench {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.frame(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, SETTINGS_KEY, &self.settings);
+    }
+}
+
+/// Opens the workbench window on the project at `path` (created, with the demo corpus unless
+/// `with_demo` is false, if it does not exist) and runs until the window closes.
+pub fn run_window(path: &Path, with_demo: bool) -> Result<()> {
+    let options = WorkbenchOptions {
+        project: path.to_owned(),
+        with_demo,
+        pdf_program: std::env::current_exe().ok(),
+    };
+    let native = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("ecolens")
+            .with_inner_size([1280.0, 800.0])
+            .with_min_inner_size([720.0, 420.0])
+            .with_drag_and_drop(true),
+        ..Default::default()
+    };
+    eframe::run_native(
+        "ecolens",
+        native,
+        Box::new(move |cc| Ok(Box::new(Workbench::new(&cc.egui_ctx, cc.storage, options)))),
+    )
+    .map_err(|error| anyhow!("cannot open the workbench window: {error}"))
+}

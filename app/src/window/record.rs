@@ -1,0 +1,264 @@
+//! The record view: metadata, identifiers as links, abstract and full text with the search's
+//! words highlighted, keywords, provenance, merged duplicates (with undo) and relations.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use ecolens_core::{Record, RelationKind};
+use eframe::egui;
+
+use super::library::highlighted;
+use super::{Action, RecordPane};
+
+/// Characters of full text shown before "Show all".
+const FULL_TEXT_PREVIEW: usize = 6_000;
+
+/// "Venue 14(9): 5172 (2022)".
+fn citation(r: &Record) -> String {
+    let mut line = r.venue.clone().unwrap_or_default();
+    // Writing to a String cannot fail.
+    let _ = match (&r.volume, &r.issue) {
+        (Some(volume), Some(issue)) => write!(line, " {volume}({issue})"),
+        (Some(volume), None) => write!(line, " {volume}"),
+        (None, Some(issue)) => write!(line, " ({issue})"),
+        (None, None) => Ok(()),
+    };
+    if let Some(pages) = &r.pages {
+        let _ = write!(line, ": {pages}");
+    }
+    if let Some(year) = r.year {
+        let _ = write!(line, " ({year})");
+    }
+    line.trim().to_owned()
+}
+
+/// A window of `text` around its first highlight, with the highlights shifted to it.
+fn excerpt(
+    text: &str,
+    highlights: &[(usize, usize)],
+    chars: usize,
+) -> (String, Vec<(usize, usize)>, bool) {
+    if text.chars().count() <= chars {
+        return (text.to_owned(), highlights.to_vec(), false);
+    }
+    let first = highlights.first().map_or(0, |h| h.0);
+    let mut start = first.saturating_sub(chars / 4);
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    let mut end = text
+        .get(start..)
+        .and_then(|rest| rest.char_indices().nth(chars).map(|(at, _)| start + at))
+        .unwrap_or(text.len());
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
+    let shown = text.get(start..end).unwrap_or_default();
+    let prefix = if start > 0 { "…" } else { "" };
+    let shift = prefix.len();
+    let marks = highlights
+        .iter()
+        .filter(|(a, b)| *a >= start && *b <= end)
+        .map(|(a, b)| (a - start + shift, b - start + shift))
+        .collect();
+    (format!("{prefix}{shown}…"), marks, true)
+}
+
+/// Draws the open record.
+pub(super) fn record_ui(ui: &mut egui::Ui, pane: &RecordPane, actions: &mut Vec<Action>) {
+    ui.horizontal(|ui| {
+        ui.label(egui::RichText::new(format!("Record {}", pane.id)).small());
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            if ui.button("Close").on_hover_text("Esc").clicked() {
+                actions.push(Action::CloseRecord);
+            }
+        });
+    });
+    let Some(detail) = &pane.detail else {
+        ui.spinner();
+        return;
+    };
+    let r = &detail.stored.record;
+    ui.label(egui::RichText::new(r.kind.label()).small().weak());
+    let title = {
+        let mut job = highlighted(ui, &r.title, &detail.title_highlights, false, false);
+        job.wrap = egui::text::TextWrapping::default();
+        for section in &mut job.sections {
+            section.format.font_id = egui::TextStyle::Heading.resolve(ui.style());
+        }
+        job
+    };
+    ui.label(title);
+    egui::ScrollArea::vertical()
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            let authors: Vec<String> = r.authors.iter().map(ToString::to_string).collect();
+            ui.label(authors.join("; "));
+            ui.label(citation(r));
+            if let Some(publisher) = &r.publisher {
+                ui.weak(publisher);
+            }
+            ui.add_space(6.0);
+            egui::Grid::new("identifiers")
+                .num_columns(2)
+                .show(ui, |ui| {
+                    if let Some(doi) = &r.doi {
+                        ui.label("DOI");
+                        ui.hyperlink_to(doi.as_str(), doi.url());
+                        ui.end_row();
+                    }
+                    if let Some(arxiv) = &r.arxiv {
+                        ui.label("arXiv");
+                        ui.hyperlink_to(arxiv.as_str(), arxiv.url());
+                        ui.end_row();
+                    }
+                    if let Some(pmid) = &r.pmid {
+                        ui.label("PMID");
+                        ui.hyperlink_to(pmid.as_str(), pmid.url());
+                        ui.end_row();
+                    }
+                    if let Some(url) = &r.url {
+                        ui.label("Link");
+                        ui.hyperlink_to(url, url);
+                        ui.end_row();
+                    }
+                });
+            if let Some(text) = &r.abstract_text {
+                ui.add_space(6.0);
+                ui.strong("Abstract");
+                let mut job = highlighted(ui, text, &detail.abstract_highlights, false, false);
+                job.wrap = egui::text::TextWrapping::default();
+                ui.label(job);
+            }
+            if !r.keywords.is_empty() {
+                ui.add_space(6.0);
+                ui.strong("Keywords");
+                ui.label(r.keywords.join(", "));
+            }
+            if let Some(notes) = &r.notes {
+                ui.add_space(6.0);
+                ui.strong("Notes");
+                ui.label(notes);
+            }
+            if let Some(full) = &detail.full_text {
+                ui.add_space(6.0);
+                ui.horizontal(|ui| {
+                    ui.strong("Full text");
+                    ui.weak(format!(
+                        "{} characters, {}{}",
+                        full.text.chars().count(),
+                        full.extractor,
+                        full.pages
+                            .map(|p| format!(", {p} pages"))
+                            .unwrap_or_default()
+                    ));
+                    if ui
+                        .button("Open PDF")
+                        .on_hover_text(&full.source_file)
+                        .clicked()
+                    {
+                        actions.push(Action::OpenFile(PathBuf::from(&full.source_file)));
+                    }
+                });
+                if !detail.full_text_highlights.is_empty() {
+                    ui.weak(format!(
+                        "{} matches of the search",
+                        detail.full_text_highlights.len()
+                    ));
+                }
+                let (shown, marks, cut) =
+                    excerpt(&full.text, &detail.full_text_highlights, FULL_TEXT_PREVIEW);
+                let id = ui.make_persistent_id(("full-text", pane.id.0));
+                let mut all = ui.data(|d| d.get_temp::<bool>(id).unwrap_or(false));
+                let mut job = if all {
+                    highlighted(ui, &full.text, &detail.full_text_highlights, true, false)
+                } else {
+                    highlighted(ui, &shown, &marks, true, false)
+                };
+                job.wrap = egui::text::TextWrapping::default();
+                egui::Frame::group(ui.style()).show(ui, |ui| {
+                    ui.label(job);
+                });
+                if cut
+                    && ui
+                        .button(if all { "Show less" } else { "Show all" })
+                        .clicked()
+                {
+                    all = !all;
+                    ui.data_mut(|d| d.insert_temp(id, all));
+                }
+            }
+            ui.add_space(6.0);
+            ui.strong("Provenance");
+            for source in &detail.stored.sources {
+                let mut line = format!("{} ({})", source.file, source.format);
+                if let Some(locator) = &source.locator {
+                    let _ = write!(line, ", {locator}");
+                }
+                if let Some(key) = &source.original_key {
+                    let _ = write!(line, ", key {key}");
+                }
+                ui.label(line);
+            }
+            if !detail.merges.is_empty() {
+                ui.add_space(6.0);
+                ui.strong("Merged duplicates");
+                for merge in &detail.merges {
+                    ui.group(|ui| {
+                        ui.label(format!(
+                            "“{}” from {}{}",
+                            merge.merged.title,
+                            merge.merged_source.file,
+                            merge
+                                .merged_source
+                                .locator
+                                .as_ref()
+                                .map(|l| format!(", {l}"))
+                                .unwrap_or_default()
+                        ));
+                        ui.weak(format!("Merge {}: {}", merge.id, merge.reason));
+                        match (merge.undone_at, merge.restored) {
+                            (Some(_), Some(restored)) => {
+                                ui.weak(format!("Undone: it is record {restored} again."));
+                            }
+                            (Some(_), None) => {
+                                ui.weak("Undone.");
+                            }
+                            _ => {
+                                if ui
+                                    .button(format!("Undo merge {}", merge.id))
+                                    .on_hover_text("Make the duplicate its own record again")
+                                    .clicked()
+                                {
+                                    actions.push(Action::UndoMerge(merge.id));
+                                }
+                            }
+                        }
+                    });
+                }
+            }
+            if !detail.relations.is_empty() {
+                ui.add_space(6.0);
+                ui.strong("Related records");
+                for relation in &detail.relations {
+                    let other = if relation.from == pane.id {
+                        relation.to
+                    } else {
+                        relation.from
+                    };
+                    let kind = match relation.kind {
+                        RelationKind::ErratumOf => "erratum or correction",
+                        RelationKind::PreprintOf => "preprint and published version",
+                        RelationKind::PossibleDuplicate => "possible duplicate",
+                    };
+                    if ui
+                        .link(format!("Record {other}: {kind}"))
+                        .on_hover_text(&relation.reason)
+                        .clicked()
+                    {
+                        actions.push(Action::OpenRecord(other));
+                    }
+                }
+            }
+        });
+}
