@@ -436,6 +436,7 @@ pub fn run(options: &BenchOptions) -> Result<Output> {
 
     // Full imports.
     let mut imports: Vec<ImportRun> = Vec::new();
+    let mut windows: Vec<WindowRun> = Vec::new();
     let mut largest: Option<PathBuf> = None;
     for &size in &options.sizes {
         let file = options.dir.join(format!("import-{size}.ris"));
@@ -456,6 +457,15 @@ pub fn run(options: &BenchOptions) -> Result<Output> {
         if !options.keep {
             let _ = std::fs::remove_file(&file);
         }
+        say(&format!("timing the library view over {size} records"));
+        let window: WindowRun = child(&[
+            "window",
+            "--project-file",
+            &project.to_string_lossy(),
+            "--frames",
+            &WINDOW_FRAMES.to_string(),
+        ])?;
+        windows.push(window);
         if let Some(previous) = largest.replace(project)
             && !options.keep
         {
@@ -483,7 +493,8 @@ pub fn run(options: &BenchOptions) -> Result<Output> {
         None => None,
     };
 
-    let text = report_text(options, threads, &parse, &imports, search.as_ref())?;
+    let mut text = report_text(options, threads, &parse, &imports, search.as_ref())?;
+    window_text(&mut text, &windows)?;
     let json = json!({
         "machine": { "threads": threads, "debug_build": cfg!(debug_assertions) },
         "seed": SEED,
@@ -491,8 +502,61 @@ pub fn run(options: &BenchOptions) -> Result<Output> {
         "parse": parse.iter().map(|(format, runs)| json!({ "format": format, "runs": runs })).collect::<Vec<_>>(),
         "imports": imports,
         "search": search,
+        "window": windows,
     });
     Ok(Output { json, text })
+}
+
+/// Frames per scrolling pattern in the window benchmark.
+const WINDOW_FRAMES: usize = 400;
+
+fn window_text(text: &mut String, windows: &[WindowRun]) -> Result<()> {
+    if windows.is_empty() {
+        return Ok(());
+    }
+    writeln!(text)?;
+    writeln!(
+        text,
+        "Library view (UI code + tessellation per frame, 1280×800, no GPU), ms:"
+    )?;
+    writeln!(
+        text,
+        "  {:>10} {:>12} {:>11} {:8} {:>7} {:>7} {:>7} {:>7} {:>13} {:>9}",
+        "records",
+        "first frame",
+        "rows shown",
+        "scroll",
+        "p50",
+        "p95",
+        "p99",
+        "max",
+        "placeholders",
+        "peak RSS"
+    )?;
+    for run in windows {
+        for (at, (pattern, frames, p50, p95, p99, max)) in run.frames.iter().enumerate() {
+            let (records, first, shown, placeholders, rss) = if at == 0 {
+                (
+                    thousands(run.records),
+                    format!("{:.0}", run.first_frame_ms),
+                    format!("{:.0}", run.rows_shown_ms),
+                    format!(
+                        "{} of {}",
+                        run.frames_with_placeholders,
+                        frames * run.frames.len()
+                    ),
+                    megabytes(run.peak_rss_kb),
+                )
+            } else {
+                Default::default()
+            };
+            writeln!(
+                text,
+                "  {records:>10} {first:>12} {shown:>11} {pattern:8} {p50:>7.2} {p95:>7.2} {p99:>7.2} {max:>7.2} {placeholders:>13} {rss:>9}"
+            )?;
+        }
+    }
+    Ok(())
 }
 
 fn remove_project(project: &Path) {
@@ -632,4 +696,142 @@ fn report_text(
         writeln!(text, "  peak RSS {}", megabytes(search.peak_rss_kb))?;
     }
     Ok(text)
+}
+
+/// The library view measured on one project.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct WindowRun {
+    /// Records in the project.
+    pub records: u64,
+    /// From creating the workbench to its first frame, ms.
+    pub first_frame_ms: f64,
+    /// From creating the workbench to the first frame showing rows (project and index
+    /// opened, index checked, records listed, rows on screen read), ms.
+    pub rows_shown_ms: f64,
+    /// Frame times while scrolling with the wheel and jumping through the table:
+    /// (pattern, frames, p50 ms, p95 ms, p99 ms, max ms).
+    pub frames: Vec<(String, usize, f64, f64, f64, f64)>,
+    /// Frames drawn while some rows on screen were still being read (placeholders).
+    pub frames_with_placeholders: usize,
+    /// Peak resident memory in kB.
+    pub peak_rss_kb: Option<u64>,
+}
+
+/// Child: the workbench on a bare egui context (no GPU), as eframe drives it: frame time is
+/// the UI code plus tessellation, what the window spends per frame before the GPU draws.
+pub fn phase_window(project_file: &Path, frames: usize) -> Result<serde_json::Value> {
+    use crate::window::{Workbench, WorkbenchOptions};
+    use eframe::egui;
+
+    let ctx = egui::Context::default();
+    let screen = egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1280.0, 800.0));
+    let input = |events: Vec<egui::Event>| egui::RawInput {
+        screen_rect: Some(screen),
+        events,
+        ..egui::RawInput::default()
+    };
+    let started = Instant::now();
+    let mut workbench = Workbench::new(
+        &ctx,
+        None,
+        WorkbenchOptions {
+            project: project_file.to_owned(),
+            with_demo: false,
+            pdf_program: None,
+            reopen_last: false,
+        },
+    );
+    let frame = |workbench: &mut Workbench, events: Vec<egui::Event>| -> f64 {
+        let at = Instant::now();
+        let output = ctx.run_ui(input(events), |ui| workbench.frame(ui));
+        let _ = ctx.tessellate(output.shapes, output.pixels_per_point);
+        at.elapsed().as_secs_f64() * 1000.0
+    };
+    frame(&mut workbench, Vec::new());
+    let first_frame_ms = started.elapsed().as_secs_f64() * 1000.0;
+    loop {
+        frame(&mut workbench, Vec::new());
+        if workbench.is_idle() && !workbench.library.ids().is_empty() {
+            break;
+        }
+        if started.elapsed().as_secs() > 300 {
+            bail!("the library did not show rows within 5 minutes");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    let rows_shown_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let records = workbench.library.total_records();
+
+    let center = screen.center();
+    let wheel = |dy: f32| {
+        vec![
+            egui::Event::PointerMoved(center),
+            egui::Event::MouseWheel {
+                unit: egui::MouseWheelUnit::Point,
+                delta: egui::vec2(0.0, dy),
+                phase: egui::TouchPhase::Move,
+                source: egui::MouseWheelSource::Unknown,
+                modifiers: egui::Modifiers::NONE,
+            },
+        ]
+    };
+    let key = |key: egui::Key| {
+        vec![egui::Event::Key {
+            key,
+            physical_key: None,
+            pressed: true,
+            repeat: false,
+            modifiers: egui::Modifiers::NONE,
+        }]
+    };
+    let mut placeholders = 0;
+    let mut patterns = Vec::new();
+    // A fast fling down (about 25 rows a frame), then jumps: a page, the end, the start.
+    let jumps = [
+        egui::Key::PageDown,
+        egui::Key::End,
+        egui::Key::PageUp,
+        egui::Key::Home,
+    ];
+    for (name, events) in [
+        (
+            "wheel",
+            (0..frames).map(|_| wheel(-600.0)).collect::<Vec<_>>(),
+        ),
+        (
+            "jumps",
+            (0..frames)
+                .map(|n| key(jumps[n % jumps.len()]))
+                .collect::<Vec<_>>(),
+        ),
+    ] {
+        let mut times = Vec::with_capacity(events.len());
+        for events in events {
+            times.push(frame(&mut workbench, events));
+            if workbench.rows_pending() > 0 {
+                placeholders += 1;
+            }
+            // Frames come at most every 4 ms, as at a 240 Hz display; rows read meanwhile
+            // arrive at the next one.
+            std::thread::sleep(std::time::Duration::from_millis(4));
+        }
+        times.sort_by(f64::total_cmp);
+        patterns.push((
+            name.to_owned(),
+            times.len(),
+            percentile(&times, 0.5),
+            percentile(&times, 0.95),
+            percentile(&times, 0.99),
+            times.last().copied().unwrap_or(0.0),
+        ));
+    }
+    let run = WindowRun {
+        records,
+        first_frame_ms,
+        rows_shown_ms,
+        frames: patterns,
+        frames_with_placeholders: placeholders,
+        peak_rss_kb: peak_rss_kb(),
+    };
+    Ok(serde_json::to_value(run)?)
 }

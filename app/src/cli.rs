@@ -191,6 +191,15 @@ pub enum BenchPhase {
         #[arg(long)]
         queries: usize,
     },
+    /// Time the workbench's library view over a project: startup and scrolling frames.
+    Window {
+        /// The project.
+        #[arg(long)]
+        project_file: PathBuf,
+        /// Frames per scrolling pattern.
+        #[arg(long, default_value_t = 400)]
+        frames: usize,
+    },
 }
 
 /// Acting on a merge.
@@ -267,7 +276,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         None => default_project_path()?,
     };
     let Some(command) = cli.command else {
-        crate::window::run_window(&path, !cli.no_demo)?;
+        crate::window::run_window(&path, !cli.no_demo, cli.project.is_none())?;
         return Ok(ExitCode::SUCCESS);
     };
     // Commands that need no project.
@@ -314,6 +323,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                     project_file,
                     queries,
                 } => crate::bench::phase_search(project_file, *queries)?,
+                BenchPhase::Window {
+                    project_file,
+                    frames,
+                } => crate::bench::phase_window(project_file, *frames)?,
             };
             println!("{value}");
             return Ok(ExitCode::SUCCESS);

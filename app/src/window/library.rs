@@ -13,6 +13,9 @@ use egui_extras::{Column, TableBuilder};
 use super::worker::SortKey;
 use super::{Action, LibraryState};
 
+/// Rows read beyond those on screen, on each side.
+const PREFETCH_ROWS: usize = 100;
+
 /// Facet filters: within a facet any chosen value matches, across facets all must.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
@@ -229,7 +232,7 @@ fn year_field(ui: &mut egui::Ui, label: &str, year: &mut Option<i32>) -> bool {
 /// Column header text.
 fn column_name(column: LibraryColumn) -> &'static str {
     match column {
-        LibraryColumn::Added => "Added",
+        LibraryColumn::Added => "Id",
         LibraryColumn::Title => "Title",
         LibraryColumn::Authors => "Authors",
         LibraryColumn::Year => "Year",
@@ -345,11 +348,36 @@ pub(super) fn highlighted(
     job
 }
 
+/// Which columns the table shows besides the title; kept in the order of
+/// [`LibraryColumn::ALL`].
+fn columns_menu(ui: &mut egui::Ui, columns: &mut Vec<LibraryColumn>) {
+    ui.menu_button("Columns", |ui| {
+        for column in LibraryColumn::ALL {
+            if column == LibraryColumn::Title {
+                continue;
+            }
+            let mut shown = columns.contains(&column);
+            let name = match column {
+                LibraryColumn::Added => "Record id",
+                LibraryColumn::Category => "a–f category",
+                other => column_name(other),
+            };
+            if ui.checkbox(&mut shown, name).changed() {
+                columns.retain(|c| *c != column);
+                if shown {
+                    columns.push(column);
+                    columns.sort_by_key(|c| LibraryColumn::ALL.iter().position(|a| a == c));
+                }
+            }
+        }
+    });
+}
+
 /// The search box and the table. Returns the ids of rows on screen not read yet.
 pub(super) fn library_ui(
     ui: &mut egui::Ui,
     state: &mut LibraryState,
-    columns: &[LibraryColumn],
+    columns: &mut Vec<LibraryColumn>,
     open: Option<RecordId>,
     focus_search: bool,
     actions: &mut Vec<Action>,
@@ -399,6 +427,7 @@ pub(super) fn library_ui(
         } else {
             ui.label(format!("All {shown} records"));
         }
+        columns_menu(ui, columns);
         if searching {
             let label = if state.sort == SortKey::Relevance {
                 "Ordered by relevance"
@@ -414,6 +443,7 @@ pub(super) fn library_ui(
             }
         }
     });
+    let columns: &[LibraryColumn] = columns;
     let ids = state
         .listing
         .as_ref()
@@ -561,8 +591,9 @@ pub(super) fn library_ui(
         });
     // Read a little around the screen too, so scrolling finds rows ready.
     if let (Some(&first), Some(&last)) = (wanted_at.iter().min(), wanted_at.iter().max()) {
-        let from = first.saturating_sub(30);
-        let to = (last + 30).min(ids.len());
+        // A fast fling moves about 25 rows a frame: read four frames' worth ahead either way.
+        let from = first.saturating_sub(PREFETCH_ROWS);
+        let to = (last + PREFETCH_ROWS).min(ids.len());
         for id in ids.get(from..to).unwrap_or_default() {
             if !wanted.contains(id)
                 && !state.requested.contains(id)

@@ -148,6 +148,8 @@ pub struct WorkbenchOptions {
     /// The binary that extracts PDF text (`ecolens extract-pdf`); `None` reports PDFs as not
     /// readable.
     pub pdf_program: Option<PathBuf>,
+    /// Open the project used last instead, if it still exists (a start without `--project`).
+    pub reopen_last: bool,
 }
 
 /// A running or finished background job, as the status bar shows it.
@@ -278,6 +280,13 @@ impl Workbench {
             Theme::Dark => egui::Theme::Dark,
             Theme::Light => egui::Theme::Light,
         });
+        let mut options = options;
+        if options.reopen_last
+            && let Some(last) = settings.recent_projects.first()
+            && last.is_file()
+        {
+            options.project.clone_from(last);
+        }
         let workers = Workers::start(options.project.clone(), options.with_demo, ctx);
         let library = LibraryState {
             search: settings.search.clone(),
@@ -985,7 +994,7 @@ impl Workbench {
             let wanted = library::library_ui(
                 ui,
                 &mut self.library,
-                &self.settings.columns,
+                &mut self.settings.columns,
                 self.record.as_ref().map(|r| r.id),
                 std::mem::take(&mut self.focus_search),
                 &mut actions,
@@ -1021,8 +1030,14 @@ impl Workbench {
         actions
     }
 
-    /// Runs one frame: receive, draw, apply.
-    fn frame(&mut self, ui: &mut egui::Ui) {
+    /// Rows on screen asked for and not yet read (placeholders shown).
+    pub fn rows_pending(&self) -> usize {
+        self.library.requested.len()
+    }
+
+    /// Runs one frame: receive, draw, apply. eframe calls it through [`eframe::App::ui`];
+    /// the window benchmark calls it directly on a bare [`egui::Context`].
+    pub fn frame(&mut self, ui: &mut egui::Ui) {
         self.receive();
         let actions = self.draw(ui);
         for action in actions {
@@ -1051,12 +1066,14 @@ impl eframe::App for Workbench {
 }
 
 /// Opens the workbench window on the project at `path` (created, with the demo corpus unless
-/// `with_demo` is false, if it does not exist) and runs until the window closes.
-pub fn run_window(path: &Path, with_demo: bool) -> Result<()> {
+/// `with_demo` is false, if it does not exist) — or, with `reopen_last`, on the project used
+/// last if it still exists — and runs until the window closes.
+pub fn run_window(path: &Path, with_demo: bool, reopen_last: bool) -> Result<()> {
     let options = WorkbenchOptions {
         project: path.to_owned(),
         with_demo,
         pdf_program: std::env::current_exe().ok(),
+        reopen_last,
     };
     let native = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()

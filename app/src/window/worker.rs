@@ -358,7 +358,8 @@ fn library_thread(
         version: u64::MAX,
         orders: HashMap::new(),
     };
-    send_source_files(&project, outbox);
+    // The file list (a scan of every record's sources) waits until the first listing is out.
+    let mut files_sent = false;
     loop {
         let Ok(first) = commands.recv() else {
             return;
@@ -385,9 +386,14 @@ fn library_thread(
                 } => {
                     let outcome = sync(&mut project, &mut index, &cancel, rebuild, job, outbox);
                     send_source_files(&project, outbox);
+                    files_sent = true;
                     outbox.send(Event::Finished { job, outcome });
                 }
             }
+        }
+        if !files_sent {
+            send_source_files(&project, outbox);
+            files_sent = true;
         }
     }
 }

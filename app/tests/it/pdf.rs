@@ -354,3 +354,61 @@ fn an_import_attaches_texts_to_their_records_and_goes_on_past_bad_files() {
     assert!(titles.contains(&"Counting the joules of federated learning on phones"));
     assert!(titles.contains(&"Tackling Climate Change with Machine Learning"));
 }
+
+#[test]
+fn a_folder_of_pdfs_dropped_on_the_window_attaches_texts_and_reports_the_broken_one() {
+    use crate::window::{Dropped, harness, search, settle};
+    use egui_kittest::kittest::Queryable;
+
+    let dir = tempfile::tempdir().unwrap();
+    let pdfs = dir.path().join("pdfs");
+    std::fs::create_dir_all(&pdfs).unwrap();
+    let mut strubell: Vec<&str> = vec![
+        "Energy and Policy Considerations for Deep Learning in NLP",
+        "Emma Strubell, Ananya Ganesh, Andrew McCallum",
+        "https://doi.org/10.18653/v1/P19-1355",
+    ];
+    strubell.extend(BODY);
+    write(&pdfs, "strubell.pdf", &pdf(&[&strubell, BODY], None));
+    let good = pdf(&[BODY], None);
+    write(&pdfs, "truncated.pdf", &good[..good.len() / 3]);
+
+    let mut harness = harness(&dir.path().join("review.ecolens"), true);
+    harness
+        .input_mut()
+        .dropped_files
+        .push(std::sync::Arc::new(Dropped(pdfs.clone())));
+    settle(&mut harness);
+    let report = harness
+        .state()
+        .last_import()
+        .expect("the drop imported")
+        .clone();
+    assert_eq!(report.full_texts_attached, 1);
+    assert_eq!(report.records_imported, 0);
+    assert_eq!(report.rejected.len(), 1, "{:?}", report.rejected);
+    assert!(report.rejected[0].file.ends_with("truncated.pdf"));
+    harness.get_by_label(&report.rejected[0].to_string());
+    harness.get_by_label("Done").click();
+    settle(&mut harness);
+
+    // The full text is searchable and shown, highlighted, in the record view.
+    search(&mut harness, "ft:hyperparameters");
+    let ids = harness.state().library.ids().to_vec();
+    assert_eq!(ids.len(), 1);
+    harness
+        .state_mut()
+        .apply(ecolens_app::window::Action::OpenRecord(ids[0]));
+    settle(&mut harness);
+    let detail = harness
+        .state()
+        .record
+        .as_ref()
+        .and_then(|r| r.detail.as_ref())
+        .expect("the record is open");
+    let full = detail.full_text.as_ref().expect("a full text");
+    assert!(full.text.contains("hyperparameters"));
+    assert_eq!(detail.full_text_highlights.len(), 2, "once per page");
+    harness.get_by_label("Open PDF");
+    harness.get_by_label("2 matches of the search");
+}

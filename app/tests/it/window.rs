@@ -21,11 +21,12 @@ fn fixtures() -> PathBuf {
     path
 }
 
-fn harness(project: &Path, with_demo: bool) -> Harness<'static, Workbench> {
+pub(crate) fn harness(project: &Path, with_demo: bool) -> Harness<'static, Workbench> {
     let options = WorkbenchOptions {
         project: project.to_owned(),
         with_demo,
         pdf_program: Some(PathBuf::from(env!("CARGO_BIN_EXE_ecolens"))),
+        reopen_last: false,
     };
     let mut harness = Harness::builder()
         .with_size(egui::Vec2::new(1280.0, 800.0))
@@ -35,7 +36,7 @@ fn harness(project: &Path, with_demo: bool) -> Harness<'static, Workbench> {
 }
 
 /// Steps frames until the workbench has nothing pending (and a few more for the layout).
-fn settle(harness: &mut Harness<'static, Workbench>) {
+pub(crate) fn settle(harness: &mut Harness<'static, Workbench>) {
     let started = Instant::now();
     let mut idle_frames = 0;
     while idle_frames < 3 {
@@ -61,7 +62,7 @@ fn demo() -> (tempfile::TempDir, PathBuf, Harness<'static, Workbench>) {
     (dir, path, harness)
 }
 
-fn search(harness: &mut Harness<'static, Workbench>, text: &str) {
+pub(crate) fn search(harness: &mut Harness<'static, Workbench>, text: &str) {
     harness.get_by_label("Search:").focus();
     harness.step();
     harness.get_by_label("Search:").type_text(text);
@@ -238,7 +239,7 @@ fn importing_the_fixtures_through_the_dialog_shows_the_rows_and_a_located_report
 
 /// A file dropped on the window, as the windowing layer hands it over.
 #[derive(Debug)]
-struct Dropped(PathBuf);
+pub(crate) struct Dropped(pub(crate) PathBuf);
 
 impl egui::DroppedFile for Dropped {
     fn path(&self) -> &Path {
@@ -396,4 +397,104 @@ fn the_theme_switches_and_help_lists_the_shortcuts() {
     harness.key_press(egui::Key::F1);
     settle(&mut harness);
     harness.get_by_label("open the record under the cursor");
+}
+
+/// Settings storage in memory, standing in for eframe's file.
+#[derive(Default)]
+struct MemoryStorage(std::collections::HashMap<String, String>);
+
+impl eframe::Storage for MemoryStorage {
+    fn get_string(&self, key: &str) -> Option<String> {
+        self.0.get(key).cloned()
+    }
+
+    fn set_string(&mut self, key: &str, value: String) {
+        self.0.insert(key.to_owned(), value);
+    }
+
+    fn remove_string(&mut self, key: &str) {
+        self.0.remove(key);
+    }
+
+    fn flush(&mut self) {}
+}
+
+#[test]
+fn search_filters_columns_theme_and_the_project_come_back_on_the_next_start() {
+    let (dir, path, mut harness) = demo();
+    search(&mut harness, "water");
+    let shown = harness.state().library.ids().len();
+    assert!(shown > 0 && shown < 47);
+    harness.get_by_label("Columns").click();
+    settle(&mut harness);
+    harness
+        .get_by_role_and_label(egui::accesskit::Role::CheckBox, "Venue")
+        .click();
+    settle(&mut harness);
+    assert!(
+        !harness
+            .state()
+            .settings
+            .columns
+            .contains(&ecolens_core::LibraryColumn::Venue)
+    );
+    harness.get_by_label("Light theme").click();
+    settle(&mut harness);
+    let mut storage = MemoryStorage::default();
+    eframe::App::save(harness.state_mut(), &mut storage);
+    drop(harness);
+
+    // Started again without naming a project: the last one opens, as it was left.
+    let options = WorkbenchOptions {
+        project: dir.path().join("default.ecolens"),
+        with_demo: true,
+        pdf_program: None,
+        reopen_last: true,
+    };
+    let mut harness = Harness::builder()
+        .with_size(egui::Vec2::new(1280.0, 800.0))
+        .build_eframe(move |cc| Workbench::new(&cc.egui_ctx, Some(&storage), options));
+    settle(&mut harness);
+    assert_eq!(harness.state().project_path(), Some(path.as_path()));
+    assert_eq!(harness.state().library.search, "water");
+    assert_eq!(harness.state().library.ids().len(), shown);
+    assert_eq!(
+        harness.state().settings.theme,
+        ecolens_app::window::Theme::Light
+    );
+    assert!(harness.query_by_label("Venue").is_none());
+    harness.get_by_label("Authors");
+    assert!(!dir.path().join("default.ecolens").exists());
+}
+
+#[test]
+fn a_new_project_starts_empty_and_the_recent_list_switches_back() {
+    let (dir, path, mut harness) = demo();
+    let new = dir.path().join("second.ecolens");
+    harness
+        .state_mut()
+        .apply(ecolens_app::window::Action::NewProject(new.clone()));
+    settle(&mut harness);
+    assert_eq!(harness.state().project_path(), Some(new.as_path()));
+    assert_eq!(harness.state().library.total_records(), 0);
+    harness.get_by_label_contains("This project has no records yet");
+    // Creating over an existing file is refused with what to do instead.
+    harness
+        .state_mut()
+        .apply(ecolens_app::window::Action::NewProject(path.clone()));
+    settle(&mut harness);
+    assert!(
+        harness
+            .state()
+            .notices()
+            .iter()
+            .any(|n| n.contains("already exists"))
+    );
+
+    harness.get_by_label("Project").click();
+    settle(&mut harness);
+    harness.get_by_label(&path.display().to_string()).click();
+    settle(&mut harness);
+    assert_eq!(harness.state().project_path(), Some(path.as_path()));
+    assert_eq!(harness.state().library.total_records(), 47);
 }
