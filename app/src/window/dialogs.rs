@@ -315,6 +315,10 @@ pub(super) fn import_window(
         .open(&mut open)
         .default_width(560.0)
         .collapsible(false)
+        .vscroll(true)
+        .resizable(true)
+        .default_height(640.0)
+        .max_height(ctx.content_rect().height() - 60.0)
         .show(ctx, |ui| {
             let running = jobs.iter().find(|(_, job)| job.kind == JobKind::Import);
             if let Some((id, job)) = running {
@@ -373,15 +377,6 @@ pub(super) fn import_window(
                     actions.push(Action::StartImport(std::mem::take(&mut dialog.queued)));
                 }
             });
-            if let Some(report) = &dialog.report {
-                ui.separator();
-                report_ui(ui, report, actions);
-                if ui.button("Done").clicked() {
-                    dialog.report = None;
-                    dialog.preview = None;
-                    dialog.open = false;
-                }
-            }
             if let Some(preview) = &dialog.preview {
                 ui.separator();
                 ui.strong(&preview.title);
@@ -396,6 +391,15 @@ pub(super) fn import_window(
                         }
                     }
                 });
+            }
+            if let Some(report) = &dialog.report {
+                ui.separator();
+                report_ui(ui, report, actions);
+                if ui.button("Done").clicked() {
+                    dialog.report = None;
+                    dialog.preview = None;
+                    dialog.open = false;
+                }
             }
         });
     if !open {

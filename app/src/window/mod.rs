@@ -1081,6 +1081,8 @@ pub fn run_window(path: &Path, with_demo: bool, reopen_last: bool) -> Result<()>
             .with_inner_size([1280.0, 800.0])
             .with_min_inner_size([720.0, 420.0])
             .with_drag_and_drop(true),
+        // Window state lives beside the default project, so ECOLENS_DATA_DIR moves both.
+        persistence_path: crate::location::data_dir().ok(),
         ..Default::default()
     };
     eframe::run_native(
