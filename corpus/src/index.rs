@@ -663,7 +663,8 @@ impl SearchIndex {
     /// in-memory project), creating it if missing and starting afresh if it is damaged or
     /// was written with another layout. Does not bring it up to date: see [`Self::sync`].
     pub fn open(project: &Project) -> Result<Self> {
-        let project_id = project.info()?.project_id;
+        // Only the id: `info()` counts every table, a second on a million records.
+        let project_id = project.meta("project_id")?.unwrap_or_default();
         let (schema, fields) = schema();
         if project.path() == Path::new(":memory:") {
             let index = Index::create_in_ram(schema);

@@ -137,6 +137,9 @@ const SETTINGS_KEY: &str = "ecolens-settings";
 const MAX_RECENT: usize = 8;
 /// Rows kept in memory; beyond this the cache starts afresh (a screenful is re-read).
 const ROW_CACHE: usize = 20_000;
+/// Room reserved for the row cache up front: growing a map of twenty thousand rows rehashes
+/// it all in one frame (measured: a 15 ms frame while jumping through a million records).
+const ROW_CACHE_CAPACITY: usize = ROW_CACHE + 4_096;
 
 /// How the workbench starts.
 #[derive(Debug, Clone)]
@@ -198,6 +201,15 @@ pub struct LibraryState {
 }
 
 impl LibraryState {
+    /// An empty state with room for the row cache reserved.
+    fn with_capacity() -> Self {
+        Self {
+            rows: HashMap::with_capacity(ROW_CACHE_CAPACITY),
+            hits: HashMap::with_capacity(ROW_CACHE_CAPACITY),
+            ..Self::default()
+        }
+    }
+
     /// The full query: search text and filters.
     pub fn query(&self) -> String {
         let mut parts = Vec::new();
@@ -293,7 +305,7 @@ impl Workbench {
             filters: settings.filters.clone(),
             sort: settings.sort,
             descending: settings.descending,
-            ..LibraryState::default()
+            ..LibraryState::with_capacity()
         };
         let mut workbench = Self {
             options,
@@ -509,7 +521,7 @@ impl Workbench {
         self.library = LibraryState {
             sort: self.library.sort,
             descending: self.library.descending,
-            ..LibraryState::default()
+            ..LibraryState::with_capacity()
         };
         self.apply(Action::Relist);
     }
@@ -684,8 +696,17 @@ impl Workbench {
                 query_generation,
             } => {
                 if self.library.rows.len() > ROW_CACHE {
-                    self.library.rows.clear();
-                    self.library.hits.clear();
+                    let old = (
+                        std::mem::replace(
+                            &mut self.library.rows,
+                            HashMap::with_capacity(ROW_CACHE_CAPACITY),
+                        ),
+                        std::mem::replace(
+                            &mut self.library.hits,
+                            HashMap::with_capacity(ROW_CACHE_CAPACITY),
+                        ),
+                    );
+                    self.workers.rows(RowsCommand::Discard(Box::new(old)));
                 }
                 for row in rows {
                     self.library.requested.remove(&row.id);
@@ -755,11 +776,14 @@ impl Workbench {
                 ));
                 false
             }
-            JobOutcome::Indexed(_) => {
-                // The index changed: list again, rows may have new review state.
-                self.library.rows.clear();
-                self.library.hits.clear();
-                self.apply(Action::Relist);
+            JobOutcome::Indexed(report) => {
+                // The index changed: list again, rows may have new review state. An index
+                // that was already up to date changes nothing on screen.
+                if report.rebuilt || report.records_indexed > 0 {
+                    self.library.rows.clear();
+                    self.library.hits.clear();
+                    self.apply(Action::Relist);
+                }
                 false
             }
             JobOutcome::MergeUndone(restored) => {

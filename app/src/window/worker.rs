@@ -230,6 +230,9 @@ pub enum RowsCommand {
         /// Scores of the listing.
         scores: Option<Arc<HashMap<RecordId, f32>>>,
     },
+    /// Free rows the window no longer keeps: dropping twenty thousand rows takes
+    /// milliseconds, which a frame cannot spare.
+    Discard(Box<(HashMap<RecordId, LibraryRow>, HashMap<RecordId, Hit>)>),
     /// Read one record for the record view.
     Record {
         /// Which.
@@ -315,6 +318,7 @@ impl Workers {
 struct OrderCache {
     version: u64,
     orders: HashMap<LibraryColumn, Arc<Vec<RecordId>>>,
+    total_records: Option<u64>,
 }
 
 fn library_thread(
@@ -357,6 +361,7 @@ fn library_thread(
     let mut cache = OrderCache {
         version: u64::MAX,
         orders: HashMap::new(),
+        total_records: None,
     };
     // The file list (a scan of every record's sources) waits until the first listing is out.
     let mut files_sent = false;
@@ -467,19 +472,35 @@ fn list(
             message,
         });
     };
-    let total_records = match project.record_count() {
-        Ok(n) => n,
-        Err(error) => return failed(format!("The project cannot be read: {error}")),
-    };
     let version = project.data_version().unwrap_or(0);
     if version != cache.version {
         cache.version = version;
         cache.orders.clear();
+        cache.total_records = None;
     }
-    let column = match request.sort {
-        SortKey::Relevance => LibraryColumn::Added,
-        SortKey::Column(column) => column,
+    // Counting a million rows takes a third of a second: once per data version, and not at
+    // all when the list of every id is read anyway.
+    if cache.total_records.is_none()
+        && let Some(all) = cache.orders.get(&LibraryColumn::Added)
+    {
+        cache.total_records = Some(all.len() as u64);
+    }
+    let total_records = match cache.total_records {
+        Some(n) => n,
+        None if request.query.trim().is_empty()
+            && column_of(request.sort) == LibraryColumn::Added =>
+        {
+            0 // filled in below from the id list
+        }
+        None => match project.record_count() {
+            Ok(n) => {
+                cache.total_records = Some(n);
+                n
+            }
+            Err(error) => return failed(format!("The project cannot be read: {error}")),
+        },
     };
+    let column = column_of(request.sort);
     let mut order = |column: LibraryColumn| -> Result<Arc<Vec<RecordId>>, String> {
         if let Some(order) = cache.orders.get(&column) {
             return Ok(Arc::clone(order));
@@ -497,6 +518,11 @@ fn list(
         let ids = match order(column) {
             Ok(ids) => ids,
             Err(message) => return failed(message),
+        };
+        let total_records = if column == LibraryColumn::Added {
+            ids.len() as u64
+        } else {
+            total_records
         };
         let ids = if request.descending {
             Arc::new(ids.iter().rev().copied().collect())
@@ -550,6 +576,14 @@ fn list(
     }));
 }
 
+/// The column a sort key orders by (relevance without a query is the order of addition).
+fn column_of(sort: SortKey) -> LibraryColumn {
+    match sort {
+        SortKey::Relevance => LibraryColumn::Added,
+        SortKey::Column(column) => column,
+    }
+}
+
 fn rows_thread(path: &Path, commands: &Receiver<RowsCommand>, outbox: &Outbox) {
     let project = match Project::open_existing(path) {
         Ok(project) => project,
@@ -582,6 +616,7 @@ fn rows_thread(path: &Path, commands: &Receiver<RowsCommand>, outbox: &Outbox) {
                         read_record(&project, id, query.as_deref(), outbox);
                     }
                 }
+                RowsCommand::Discard(old) => drop(old),
             }
         }
     }
