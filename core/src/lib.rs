@@ -5,6 +5,7 @@
 //! - [`record`]: bibliographic records, provenance, full texts;
 //! - [`review`]: reviewers, screening votes, a–f classifications, rebound risks, labels;
 //! - [`audit`]: the audit log's entries;
+//! - [`agreement`]: percent agreement, Cohen's κ (weighted for ordered scales), Fleiss' κ;
 //! - [`merge`]: import runs, duplicate merges and relations between records;
 //! - [`index_feed`]: what the search index mirrors and how it learns what changed;
 //! - [`store`]: [`Project`], the SQLite-backed store (the only module with SQL);
@@ -15,6 +16,7 @@
 //! written. This crate knows nothing of UI, file formats or how the search index works; it
 //! only says what the index must hold ([`index_feed`]).
 
+pub mod agreement;
 pub mod audit;
 pub mod error;
 pub mod ids;

@@ -1,0 +1,267 @@
+//! Agreement between reviewers: percent agreement, Cohen's κ (two reviewers, unweighted or
+//! linearly / quadratically weighted for ordered scales such as a–f) and Fleiss' κ (three or
+//! more reviewers rating every item).
+//!
+//! Definitions follow scikit-learn's `cohen_kappa_score` and statsmodels' `fleiss_kappa`
+//! (`method="fleiss"`), and the tests reproduce their values on the same data. One deliberate
+//! choice: categories are positions on the whole scale given by the caller (a–f are 0–5), not
+//! only the labels that happen to occur. scikit-learn does the same when called with
+//! `labels=[...]`; without it, its linear weights would treat `b` and `d` as neighbours when
+//! nobody chose `c`.
+//!
+//! Each statistic comes with the number of items it was computed on. κ is `None` when it is
+//! undefined: no items, or chance agreement of 1 (every rating in one category), where
+//! scikit-learn returns NaN.
+
+use serde::Serialize;
+
+/// How disagreements between ordered categories are weighted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Weights {
+    /// Any disagreement counts fully (nominal categories).
+    Unweighted,
+    /// A disagreement counts by the distance between the categories.
+    Linear,
+    /// A disagreement counts by the squared distance.
+    Quadratic,
+}
+
+impl Weights {
+    fn of(self, i: usize, j: usize) -> f64 {
+        #[allow(clippy::cast_precision_loss)]
+        let distance = i.abs_diff(j) as f64;
+        match self {
+            Self::Unweighted => {
+                if i == j {
+                    0.0
+                } else {
+                    1.0
+                }
+            }
+            Self::Linear => distance,
+            Self::Quadratic => distance * distance,
+        }
+    }
+}
+
+/// Agreement of two reviewers on the same items.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PairAgreement {
+    /// Items both rated.
+    pub items: usize,
+    /// Share of items with the same rating, 0–1 (`None` without items).
+    pub percent: Option<f64>,
+    /// Cohen's κ with the weights asked for.
+    pub kappa: Option<f64>,
+}
+
+/// Share of pairs with equal ratings.
+pub fn percent_agreement(pairs: &[(usize, usize)]) -> Option<f64> {
+    if pairs.is_empty() {
+        return None;
+    }
+    let same = pairs.iter().filter(|(a, b)| a == b).count();
+    #[allow(clippy::cast_precision_loss)]
+    Some(same as f64 / pairs.len() as f64)
+}
+
+/// Cohen's κ of two reviewers' ratings (category positions below `categories`), as
+/// scikit-learn's `cohen_kappa_score(a, b, labels=range(categories), weights=…)`. Pairs with a
+/// position outside the scale are ignored.
+pub fn cohen_kappa(pairs: &[(usize, usize)], categories: usize, weights: Weights) -> PairAgreement {
+    let pairs: Vec<(usize, usize)> = pairs
+        .iter()
+        .copied()
+        .filter(|(a, b)| *a < categories && *b < categories)
+        .collect();
+    let percent = percent_agreement(&pairs);
+    let mut observed = vec![vec![0.0_f64; categories]; categories];
+    for &(a, b) in &pairs {
+        observed[a][b] += 1.0;
+    }
+    #[allow(clippy::cast_precision_loss)]
+    let n = pairs.len() as f64;
+    let rows: Vec<f64> = observed.iter().map(|row| row.iter().sum()).collect();
+    let columns: Vec<f64> = (0..categories)
+        .map(|j| observed.iter().map(|row| row[j]).sum())
+        .collect();
+    let mut disagreement = 0.0;
+    let mut chance = 0.0;
+    for i in 0..categories {
+        for j in 0..categories {
+            let w = weights.of(i, j);
+            disagreement += w * observed[i][j];
+            if n > 0.0 {
+                chance += w * rows[i] * columns[j] / n;
+            }
+        }
+    }
+    let kappa = (n > 0.0 && chance > 0.0).then(|| 1.0 - disagreement / chance);
+    PairAgreement {
+        items: pairs.len(),
+        percent,
+        kappa,
+    }
+}
+
+/// Fleiss' κ from a table of counts: one row per item, one column per category, each cell
+/// the number of reviewers who chose that category for that item. Every item must have been
+/// rated by the same number (at least two) of reviewers; items that were not are left out, and
+/// the result says how many items were used. As statsmodels' `fleiss_kappa(table)`.
+pub fn fleiss_kappa(table: &[Vec<u32>]) -> (usize, Option<f64>) {
+    // The most common number of ratings per item decides which items qualify.
+    let mut sizes: Vec<u32> = table.iter().map(|row| row.iter().sum()).collect();
+    sizes.sort_unstable();
+    let raters = sizes
+        .chunk_by(|a, b| a == b)
+        .max_by_key(|run| (run.len(), run[0]))
+        .map_or(0, |run| run[0]);
+    let rows: Vec<&Vec<u32>> = table
+        .iter()
+        .filter(|row| row.iter().sum::<u32>() == raters)
+        .collect();
+    if raters < 2 || rows.is_empty() {
+        return (rows.len(), None);
+    }
+    let categories = rows.iter().map(|row| row.len()).max().unwrap_or(0);
+    let items = f64::from(u32::try_from(rows.len()).unwrap_or(u32::MAX));
+    let n = f64::from(raters);
+    let mut shares = vec![0.0_f64; categories];
+    let mut per_item = 0.0;
+    for row in &rows {
+        let mut squares = 0.0;
+        for (j, &count) in row.iter().enumerate() {
+            let count = f64::from(count);
+            shares[j] += count;
+            squares += count * count;
+        }
+        per_item += (squares - n) / (n * (n - 1.0));
+    }
+    let observed = per_item / items;
+    let chance: f64 = shares
+        .iter()
+        .map(|total| {
+            let p = total / (items * n);
+            p * p
+        })
+        .sum();
+    let kappa = (chance < 1.0).then(|| (observed - chance) / (1.0 - chance));
+    (rows.len(), kappa)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn positions(text: &str) -> Vec<usize> {
+        text.bytes().map(|b| usize::from(b - b'a')).collect()
+    }
+
+    fn close(a: Option<f64>, b: f64) {
+        let a = a.expect("defined");
+        assert!((a - b).abs() < 1e-12, "{a} != {b}");
+    }
+
+    /// Reference values from scikit-learn 1.9.1 and statsmodels 0.15.0 on the same data, as
+    /// printed by `docs/reference/kappa_reference.py`.
+    #[test]
+    fn cohen_kappa_matches_scikit_learn_on_the_a_to_f_scale() {
+        // r1 = list("abbcdcbadcbbacdcbbad"); r2 = list("abccdbbadcbcaccdbaad")
+        // cohen_kappa_score(r1, r2, labels=list("abcdef"), weights=w)
+        let pairs: Vec<(usize, usize)> = positions("abbcdcbadcbbacdcbbad")
+            .into_iter()
+            .zip(positions("abccdbbadcbcaccdbaad"))
+            .collect();
+        let none = cohen_kappa(&pairs, 6, Weights::Unweighted);
+        assert_eq!(none.items, 20);
+        close(none.percent, 0.7);
+        close(none.kappa, 0.598_662_207_357_859_6);
+        close(
+            cohen_kappa(&pairs, 6, Weights::Linear).kappa,
+            0.743_589_743_589_743_6,
+        );
+        close(
+            cohen_kappa(&pairs, 6, Weights::Quadratic).kappa,
+            0.863_325_740_318_906_6,
+        );
+    }
+
+    #[test]
+    fn cohen_kappa_matches_scikit_learn_on_screening_decisions() {
+        // s1/s2 over include/exclude/maybe; cohen_kappa_score(s1, s2) = 0.4545454545454545
+        let code = |d: &str| match d {
+            "include" => 0,
+            "exclude" => 1,
+            _ => 2,
+        };
+        let s1 = "include exclude exclude maybe include exclude exclude include maybe exclude exclude include";
+        let s2 = "include exclude include exclude include exclude maybe include maybe exclude exclude exclude";
+        let pairs: Vec<(usize, usize)> = s1
+            .split(' ')
+            .map(code)
+            .zip(s2.split(' ').map(code))
+            .collect();
+        close(
+            cohen_kappa(&pairs, 3, Weights::Unweighted).kappa,
+            0.454_545_454_545_454_5,
+        );
+    }
+
+    #[test]
+    fn fleiss_kappa_matches_statsmodels() {
+        // fleiss_kappa(np.array([[4,0,0],[3,1,0],…]), method="fleiss") = 0.39032471835652754
+        let table: Vec<Vec<u32>> = [
+            [4, 0, 0],
+            [3, 1, 0],
+            [0, 4, 0],
+            [1, 2, 1],
+            [2, 2, 0],
+            [0, 3, 1],
+            [4, 0, 0],
+            [0, 0, 4],
+            [1, 3, 0],
+            [2, 1, 1],
+        ]
+        .iter()
+        .map(|row| row.to_vec())
+        .collect();
+        let (items, kappa) = fleiss_kappa(&table);
+        assert_eq!(items, 10);
+        close(kappa, 0.390_324_718_356_527_54);
+
+        // Three reviewers on the a–f scale: 0.380281690140845.
+        let af: Vec<Vec<u32>> = [
+            [3, 0, 0, 0, 0, 0],
+            [0, 2, 1, 0, 0, 0],
+            [0, 0, 3, 0, 0, 0],
+            [1, 1, 1, 0, 0, 0],
+            [0, 0, 0, 3, 0, 0],
+            [0, 1, 2, 0, 0, 0],
+            [0, 0, 1, 2, 0, 0],
+            [2, 1, 0, 0, 0, 0],
+        ]
+        .iter()
+        .map(|row| row.to_vec())
+        .collect();
+        close(fleiss_kappa(&af).1, 0.380_281_690_140_845);
+    }
+
+    #[test]
+    fn undefined_cases_say_so_instead_of_dividing_by_zero() {
+        assert_eq!(cohen_kappa(&[], 6, Weights::Linear).kappa, None);
+        assert_eq!(cohen_kappa(&[], 6, Weights::Linear).percent, None);
+        // Everyone chose "a": perfect agreement, but κ is undefined (scikit-learn: NaN).
+        let same = vec![(0, 0); 5];
+        let result = cohen_kappa(&same, 6, Weights::Unweighted);
+        assert_eq!(result.percent, Some(1.0));
+        assert_eq!(result.kappa, None);
+        assert_eq!(fleiss_kappa(&[vec![3, 0], vec![3, 0]]).1, None);
+        // Items rated by a different number of reviewers are left out and counted.
+        let (items, kappa) = fleiss_kappa(&[vec![2, 0], vec![0, 2], vec![1, 0], vec![1, 1]]);
+        assert_eq!(items, 3);
+        assert!(kappa.is_some());
+        // Positions off the scale are ignored.
+        assert_eq!(cohen_kappa(&[(0, 9), (1, 1)], 6, Weights::Linear).items, 1);
+    }
+}
