@@ -71,6 +71,32 @@ pub struct Parsed {
 }
 
 impl Parsed {
+    /// Adds a record a reader finished: kept if it is valid, else rejected with a problem
+    /// naming the field. Every reader ends a record here.
+    pub fn push_validated(
+        &mut self,
+        record: Record,
+        line: usize,
+        original_key: Option<String>,
+        labels: Vec<crate::labels::ImportedLabel>,
+    ) {
+        match record.validate() {
+            Ok(()) => self.records.push(ParsedRecord {
+                record,
+                line,
+                original_key,
+                labels,
+            }),
+            Err(error) => self.problems.push(Problem {
+                line,
+                key: original_key,
+                field: error.field().map(str::to_owned),
+                message: error.to_string(),
+                severity: Severity::Rejected,
+            }),
+        }
+    }
+
     /// Number of records the reader gave up on.
     pub fn rejected(&self) -> usize {
         self.problems

@@ -124,17 +124,18 @@ impl Project {
             return Ok(old.clone());
         }
         write_vote(&tx, &stored)?;
-        log_change(
-            &tx,
-            Some(&author),
-            EntityKind::Screening,
-            vote_key(record, reviewer, vote.stage),
-            Some(record),
+        commit_review_change(
+            tx,
+            &author,
+            (
+                EntityKind::Screening,
+                vote_key(record, reviewer, vote.stage),
+                record,
+            ),
             old.as_ref(),
             Some(&stored),
+            "committing a vote",
         )?;
-        touch(&tx, &[record])?;
-        tx.commit().context("committing a vote")?;
         Ok(stored)
     }
 
@@ -155,17 +156,18 @@ impl Project {
             key: vote_key(record, reviewer, stage),
         })?;
         delete_vote(&tx, record, reviewer, stage)?;
-        log_change(
-            &tx,
-            Some(&author),
-            EntityKind::Screening,
-            vote_key(record, reviewer, stage),
-            Some(record),
+        commit_review_change(
+            tx,
+            &author,
+            (
+                EntityKind::Screening,
+                vote_key(record, reviewer, stage),
+                record,
+            ),
             Some(&old),
             None,
+            "committing a withdrawn vote",
         )?;
-        touch(&tx, &[record])?;
-        tx.commit().context("committing a withdrawn vote")?;
         Ok(())
     }
 
@@ -210,17 +212,18 @@ impl Project {
             return Ok(old.clone());
         }
         write_classification(&tx, &stored)?;
-        log_change(
-            &tx,
-            Some(&author),
-            EntityKind::Classification,
-            classification_key(record, reviewer),
-            Some(record),
+        commit_review_change(
+            tx,
+            &author,
+            (
+                EntityKind::Classification,
+                classification_key(record, reviewer),
+                record,
+            ),
             old.as_ref(),
             Some(&stored),
+            "committing a classification",
         )?;
-        touch(&tx, &[record])?;
-        tx.commit().context("committing a classification")?;
         Ok(stored)
     }
 
@@ -236,18 +239,18 @@ impl Project {
             key: classification_key(record, reviewer),
         })?;
         delete_classification(&tx, record, reviewer)?;
-        log_change(
-            &tx,
-            Some(&author),
-            EntityKind::Classification,
-            classification_key(record, reviewer),
-            Some(record),
+        commit_review_change(
+            tx,
+            &author,
+            (
+                EntityKind::Classification,
+                classification_key(record, reviewer),
+                record,
+            ),
             Some(&old),
             None,
+            "committing a withdrawn classification",
         )?;
-        touch(&tx, &[record])?;
-        tx.commit()
-            .context("committing a withdrawn classification")?;
         Ok(())
     }
 
@@ -288,17 +291,14 @@ impl Project {
             updated_at: at,
         };
         stored.id = write_risk(&tx, &stored, false)?;
-        log_change(
-            &tx,
-            Some(&author),
-            EntityKind::Risk,
-            format!("risk {}", stored.id),
-            Some(record),
+        commit_review_change(
+            tx,
+            &author,
+            (EntityKind::Risk, format!("risk {}", stored.id), record),
             None,
             Some(&stored),
+            "committing a risk",
         )?;
-        touch(&tx, &[record])?;
-        tx.commit().context("committing a risk")?;
         Ok(stored)
     }
 
@@ -324,17 +324,14 @@ impl Project {
             ..old.clone()
         };
         write_risk(&tx, &stored, true)?;
-        log_change(
-            &tx,
-            Some(&author),
-            EntityKind::Risk,
-            format!("risk {id}"),
-            Some(old.record),
+        commit_review_change(
+            tx,
+            &author,
+            (EntityKind::Risk, format!("risk {id}"), old.record),
             Some(&old),
             Some(&stored),
+            "committing a risk change",
         )?;
-        touch(&tx, &[old.record])?;
-        tx.commit().context("committing a risk change")?;
         Ok(stored)
     }
 
@@ -347,17 +344,14 @@ impl Project {
         let author = require_reviewer(&tx, reviewer)?;
         let old = require_own_risk(&tx, id, &author)?;
         delete_risk_row(&tx, id)?;
-        log_change(
-            &tx,
-            Some(&author),
-            EntityKind::Risk,
-            format!("risk {id}"),
-            Some(old.record),
+        commit_review_change(
+            tx,
+            &author,
+            (EntityKind::Risk, format!("risk {id}"), old.record),
             Some(&old),
             None,
+            "committing a risk deletion",
         )?;
-        touch(&tx, &[old.record])?;
-        tx.commit().context("committing a risk deletion")?;
         Ok(())
     }
 
@@ -416,17 +410,18 @@ impl Project {
             });
         }
         write_record_label(&tx, &stored)?;
-        log_change(
-            &tx,
-            Some(&author),
-            EntityKind::RecordLabel,
-            record_label_key(record, reviewer, vocabulary, code),
-            Some(record),
+        commit_review_change(
+            tx,
+            &author,
+            (
+                EntityKind::RecordLabel,
+                record_label_key(record, reviewer, vocabulary, code),
+                record,
+            ),
             None,
             Some(&stored),
+            "committing a record label",
         )?;
-        touch(&tx, &[record])?;
-        tx.commit().context("committing a record label")?;
         Ok(stored)
     }
 
@@ -450,17 +445,18 @@ impl Project {
             }
         })?;
         delete_record_label(&tx, &old)?;
-        log_change(
-            &tx,
-            Some(&author),
-            EntityKind::RecordLabel,
-            record_label_key(record, reviewer, vocabulary, code),
-            Some(record),
+        commit_review_change(
+            tx,
+            &author,
+            (
+                EntityKind::RecordLabel,
+                record_label_key(record, reviewer, vocabulary, code),
+                record,
+            ),
             Some(&old),
             None,
+            "committing a removed record label",
         )?;
-        touch(&tx, &[record])?;
-        tx.commit().context("committing a removed record label")?;
         Ok(())
     }
 
@@ -519,6 +515,21 @@ pub(crate) fn insert_reviewer(tx: &Transaction<'_>, name: &str, is_lead: bool) -
         Some(&reviewer),
     )?;
     Ok(reviewer)
+}
+
+/// Ends every review write the same way: its audit entry (who, old → new) and the index
+/// journal entry for its record go into the change's own transaction, which then commits.
+fn commit_review_change<T: serde::Serialize>(
+    tx: Transaction<'_>,
+    author: &Reviewer,
+    (entity, key, record): (EntityKind, String, RecordId),
+    old: Option<&T>,
+    new: Option<&T>,
+    what: &'static str,
+) -> Result<()> {
+    log_change(&tx, Some(author), entity, key, Some(record), old, new)?;
+    touch(&tx, &[record])?;
+    tx.commit().context(what)
 }
 
 pub(crate) fn find_reviewer_by_name(tx: &Transaction<'_>, name: &str) -> Result<Option<Reviewer>> {

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use ecolens_core::{ArxivId, Doi, Person, Pmid, Record, RecordKind};
 
 use crate::latex::to_unicode;
-use crate::parsed::{Parsed, ParsedRecord, Problem, Severity};
+use crate::parsed::{Parsed, Problem, Severity};
 use crate::text::{find_year, parse_person, split_keywords, value_problem};
 
 /// Format name used in provenance.
@@ -659,21 +659,7 @@ fn convert(entry: &RawEntry<'_>, parsed: &mut Parsed) {
     }
     record.notes = paragraphs("note").or_else(|| paragraphs("annote"));
     parsed.problems.extend(problems);
-    match record.validate() {
-        Ok(()) => parsed.records.push(ParsedRecord {
-            record,
-            line,
-            original_key: key,
-            labels: Vec::new(),
-        }),
-        Err(error) => parsed.problems.push(Problem {
-            line,
-            key,
-            field: error.field().map(str::to_owned),
-            message: error.to_string(),
-            severity: Severity::Rejected,
-        }),
-    }
+    parsed.push_validated(record, line, key, Vec::new());
 }
 
 /// [`to_unicode`] per paragraph (paragraphs are separated by blank lines), joined with line

@@ -11,7 +11,7 @@ use ecolens_core::record::YEAR_RANGE;
 use ecolens_core::{ArxivId, Doi, Person, Pmid, Record, RecordKind};
 use serde_json::{Map, Value};
 
-use crate::parsed::{Parsed, ParsedRecord, Problem, Severity};
+use crate::parsed::{Parsed, Problem, Severity};
 
 /// Format name used in provenance.
 pub const FORMAT: &str = "csl-json";
@@ -274,21 +274,7 @@ fn read_item(item: &Map<String, Value>, line: usize, parsed: &mut Parsed) {
         warn("type", "no type given; read as a journal article".into());
     }
 
-    match record.validate() {
-        Ok(()) => parsed.records.push(ParsedRecord {
-            record,
-            line,
-            original_key: key,
-            labels: Vec::new(),
-        }),
-        Err(error) => parsed.problems.push(Problem {
-            line,
-            key,
-            field: error.field().map(str::to_owned),
-            message: error.to_string(),
-            severity: Severity::Rejected,
-        }),
-    }
+    parsed.push_validated(record, line, key, Vec::new());
 }
 
 /// A CSL value as trimmed text: strings as they are, numbers printed; empty means absent.

@@ -6,7 +6,7 @@
 use ecolens_core::{ArxivId, Doi, Pmid, Record, RecordKind};
 
 use crate::labels::{ImportedLabel, LabelTool, asreview_column_decision};
-use crate::parsed::{Parsed, ParsedRecord, Problem, Severity};
+use crate::parsed::{Parsed, Problem, Severity};
 use crate::text::{
     collapse_whitespace, doi_in_url, find_year, parse_person, split_glued, split_keywords,
 };
@@ -305,20 +305,7 @@ fn read_row(
         .into_iter()
         .collect();
     parsed.problems.extend(problems);
-    match record.validate() {
-        Ok(()) => parsed.records.push(ParsedRecord {
-            record,
-            line,
-            original_key: key,
-            labels,
-        }),
-        Err(error) => parsed.problems.push(rejected(
-            line,
-            key,
-            error.field().map(str::to_owned),
-            error.to_string(),
-        )),
-    }
+    parsed.push_validated(record, line, key, labels);
 }
 
 /// Splits an author cell: `A and B` (Rayyan, BibTeX style), `A; B` (Scopus, `WoS`),

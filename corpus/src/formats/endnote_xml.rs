@@ -6,7 +6,7 @@
 use ecolens_core::{Doi, Person, Record, RecordKind};
 use quick_xml::events::Event;
 
-use crate::parsed::{Parsed, ParsedRecord, Problem, Severity};
+use crate::parsed::{Parsed, Problem, Severity};
 use crate::text::{
     collapse_whitespace, doi_in_url, find_year, parse_person, split_keywords, value_problem,
 };
@@ -213,21 +213,7 @@ fn finish(raw: RawRecord, parsed: &mut Parsed) {
     for keyword in &raw.keywords {
         split_keywords(keyword, &mut record.keywords);
     }
-    match record.validate() {
-        Ok(()) => parsed.records.push(ParsedRecord {
-            record,
-            line,
-            original_key: key,
-            labels: Vec::new(),
-        }),
-        Err(error) => parsed.problems.push(Problem {
-            line,
-            key,
-            field: error.field().map(str::to_owned),
-            message: error.to_string(),
-            severity: Severity::Rejected,
-        }),
-    }
+    parsed.push_validated(record, line, key, Vec::new());
 }
 
 fn line_at(text: &str, offset: usize) -> usize {

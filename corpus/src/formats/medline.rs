@@ -9,7 +9,7 @@
 
 use ecolens_core::{Doi, Pmid, Record, RecordKind};
 
-use crate::parsed::{Parsed, ParsedRecord, Problem, Severity};
+use crate::parsed::{Parsed, Problem, Severity};
 use crate::text::{
     Lines, collapse_whitespace, find_year, parse_person, push_keyword, value_problem,
 };
@@ -190,21 +190,7 @@ fn finish(fields: &[(&str, String, usize)], line: usize, parsed: &mut Parsed) {
         push_keyword(heading, &mut record.keywords);
     }
     parsed.problems.extend(problems);
-    match record.validate() {
-        Ok(()) => parsed.records.push(ParsedRecord {
-            record,
-            line,
-            original_key: key,
-            labels: Vec::new(),
-        }),
-        Err(error) => parsed.problems.push(Problem {
-            line,
-            key,
-            field: error.field().map(str::to_owned),
-            message: error.to_string(),
-            severity: Severity::Rejected,
-        }),
-    }
+    parsed.push_validated(record, line, key, Vec::new());
 }
 
 fn kind_for<'a>(mut types: impl Iterator<Item = &'a str>) -> RecordKind {

@@ -15,7 +15,7 @@ use std::borrow::Cow;
 
 use ecolens_core::{ArxivId, Doi, Pmid, Record, RecordKind};
 
-use crate::parsed::{Parsed, ParsedRecord, Problem, Severity};
+use crate::parsed::{Parsed, Problem, Severity};
 use crate::text::{Lines, doi_in_url, find_year, parse_person, push_keyword, split_glued};
 
 /// Format name used in provenance.
@@ -527,21 +527,7 @@ impl<'a> Builder<'a> {
             problem.key.clone_from(&key);
             parsed.problems.push(problem);
         }
-        match record.validate() {
-            Ok(()) => parsed.records.push(ParsedRecord {
-                record,
-                line: self.line,
-                original_key: key,
-                labels: Vec::new(),
-            }),
-            Err(error) => parsed.problems.push(Problem {
-                line: self.line,
-                key,
-                field: error.field().map(str::to_owned),
-                message: error.to_string(),
-                severity: Severity::Rejected,
-            }),
-        }
+        parsed.push_validated(record, self.line, key, Vec::new());
     }
 
     /// For books the `BT` tag is the title itself, not a venue.
