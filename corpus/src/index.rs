@@ -648,6 +648,39 @@ impl std::fmt::Debug for SearchIndex {
     }
 }
 
+/// Record ids of search hits, read from the `id` fast field of each segment (opened once per
+/// segment).
+struct IdReader<'s> {
+    searcher: &'s tantivy::Searcher,
+    columns: HashMap<u32, tantivy::columnar::Column<u64>>,
+}
+
+impl<'s> IdReader<'s> {
+    fn new(searcher: &'s tantivy::Searcher) -> Self {
+        Self {
+            searcher,
+            columns: HashMap::new(),
+        }
+    }
+
+    fn id(&mut self, address: tantivy::DocAddress) -> Result<Option<RecordId>> {
+        let column = match self.columns.entry(address.segment_ord) {
+            std::collections::hash_map::Entry::Occupied(entry) => entry.into_mut(),
+            std::collections::hash_map::Entry::Vacant(entry) => entry.insert(
+                self.searcher
+                    .segment_reader(address.segment_ord)
+                    .fast_fields()
+                    .u64("id")
+                    .map_err(index_error("reading the search index"))?,
+            ),
+        };
+        Ok(column
+            .first(address.doc_id)
+            .and_then(|id| i64::try_from(id).ok())
+            .map(RecordId))
+    }
+}
+
 fn index_error(action: &'static str) -> impl FnOnce(tantivy::TantivyError) -> Error {
     move |source| match source {
         tantivy::TantivyError::LockFailure(..) => Error::IndexBusy,
@@ -1034,12 +1067,7 @@ impl SearchIndex {
         query: &Query,
         page: Page,
     ) -> Result<SearchResults> {
-        let Some(compiled) = self.compile(query) else {
-            return Err(Error::Query(crate::query::QueryError {
-                column: 1,
-                message: "nothing to search for: the query has no searchable words".into(),
-            }));
-        };
+        let compiled = self.compiled(query)?;
         let searcher = self.reader.searcher();
         let collector = (
             TopDocs::with_limit(page.limit.max(1))
@@ -1050,79 +1078,42 @@ impl SearchIndex {
         let (top, total) = searcher
             .search(&*compiled, &collector)
             .map_err(index_error("searching"))?;
-        let terms = HighlightTerms::of(query);
-        let mut hits = Vec::with_capacity(top.len());
+        let mut ids = IdReader::new(&searcher);
+        let mut scored = Vec::with_capacity(top.len());
         for (score, address) in top.into_iter().take(page.limit) {
-            let ids = searcher
-                .segment_reader(address.segment_ord)
-                .fast_fields()
-                .u64("id")
-                .map_err(index_error("reading the search index"))?;
-            let Some(id) = ids
-                .first(address.doc_id)
-                .and_then(|id| i64::try_from(id).ok())
-            else {
-                continue;
-            };
-            let stored = match project.record(RecordId(id)) {
-                Ok(stored) => stored,
-                // Deleted since the index was updated: skip it.
-                Err(ecolens_core::Error::NotFound { .. }) => continue,
-                Err(error) => return Err(error.into()),
-            };
-            let record = stored.record;
-            let title_highlights = terms.highlight(TextField::Title, &record.title);
-            let snippet = Self::snippet(project, &terms, RecordId(id), &record)?;
-            hits.push(Hit {
-                id: RecordId(id),
-                title_highlights,
-                authors: ecolens_core::record::short_authors(&record.authors),
-                year: record.year,
-                venue: record.venue.clone(),
-                title: record.title,
-                score,
-                snippet,
-            });
+            if let Some(id) = ids.id(address)? {
+                scored.push((id, score));
+            }
         }
         Ok(SearchResults {
             query: query.to_string(),
             total,
-            hits,
+            hits: Self::highlight(project, query, &scored)?,
+        })
+    }
+
+    /// The index query for a parsed query, or the error a query without searchable words
+    /// gets.
+    fn compiled(&self, query: &Query) -> Result<Box<dyn TantivyQuery>> {
+        self.compile(query).ok_or_else(|| {
+            Error::Query(crate::query::QueryError {
+                column: 1,
+                message: "nothing to search for: the query has no searchable words".into(),
+            })
         })
     }
 
     /// Every record matching a query, in id order (for exporting a selection).
     pub fn matching_ids(&self, text: &str) -> Result<Vec<RecordId>> {
-        let query = parse(text)?;
-        let Some(compiled) = self.compile(&query) else {
-            return Err(Error::Query(crate::query::QueryError {
-                column: 1,
-                message: "nothing to search for: the query has no searchable words".into(),
-            }));
-        };
+        let compiled = self.compiled(&parse(text)?)?;
         let searcher = self.reader.searcher();
         let addresses = searcher
             .search(&*compiled, &tantivy::collector::DocSetCollector)
             .map_err(index_error("searching"))?;
+        let mut reader = IdReader::new(&searcher);
         let mut ids = Vec::with_capacity(addresses.len());
-        let mut columns = std::collections::HashMap::new();
         for address in addresses {
-            let column = match columns.entry(address.segment_ord) {
-                std::collections::hash_map::Entry::Occupied(entry) => entry.into_mut(),
-                std::collections::hash_map::Entry::Vacant(entry) => entry.insert(
-                    searcher
-                        .segment_reader(address.segment_ord)
-                        .fast_fields()
-                        .u64("id")
-                        .map_err(index_error("reading the search index"))?,
-                ),
-            };
-            if let Some(id) = column
-                .first(address.doc_id)
-                .and_then(|id| i64::try_from(id).ok())
-            {
-                ids.push(RecordId(id));
-            }
+            ids.extend(reader.id(address)?);
         }
         ids.sort_unstable();
         Ok(ids)
@@ -1131,12 +1122,7 @@ impl SearchIndex {
     /// Every record matching a parsed query with its relevance, best first (ties by id): the
     /// workbench's ranked result list, of which it shows only the rows on screen.
     pub fn ranked_ids(&self, query: &Query) -> Result<Vec<(RecordId, f32)>> {
-        let Some(compiled) = self.compile(query) else {
-            return Err(Error::Query(crate::query::QueryError {
-                column: 1,
-                message: "nothing to search for: the query has no searchable words".into(),
-            }));
-        };
+        let compiled = self.compiled(query)?;
         let searcher = self.reader.searcher();
         let total = searcher
             .search(&*compiled, &Count)
@@ -1147,24 +1133,11 @@ impl SearchIndex {
         let top = searcher
             .search(&*compiled, &TopDocs::with_limit(total).order_by_score())
             .map_err(index_error("searching"))?;
-        let mut columns = std::collections::HashMap::new();
+        let mut reader = IdReader::new(&searcher);
         let mut ranked = Vec::with_capacity(top.len());
         for (score, address) in top {
-            let column = match columns.entry(address.segment_ord) {
-                std::collections::hash_map::Entry::Occupied(entry) => entry.into_mut(),
-                std::collections::hash_map::Entry::Vacant(entry) => entry.insert(
-                    searcher
-                        .segment_reader(address.segment_ord)
-                        .fast_fields()
-                        .u64("id")
-                        .map_err(index_error("reading the search index"))?,
-                ),
-            };
-            if let Some(id) = column
-                .first(address.doc_id)
-                .and_then(|id| i64::try_from(id).ok())
-            {
-                ranked.push((RecordId(id), score));
+            if let Some(id) = reader.id(address)? {
+                ranked.push((id, score));
             }
         }
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
