@@ -170,12 +170,7 @@ pub fn phase_import(file: &Path, project_file: &Path, threads: usize) -> Result<
     // As `ecolens import` does it: records indexed as they are stored.
     let mut index = SearchIndex::open(&project)?;
     index.sync(&mut project, &SyncOptions::small(&cancel))?;
-    let sync = SyncOptions {
-        threads,
-        memory_bytes: threads * (128 << 20),
-        cancel: &cancel,
-        progress: &|_| {},
-    };
+    let sync = SyncOptions::bulk(threads, &cancel, &|_| {});
     let (report, indexed) = import_and_index(
         &mut project,
         &[file.to_owned()],

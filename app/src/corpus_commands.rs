@@ -26,11 +26,6 @@ pub fn worker_threads() -> usize {
         .min(4)
 }
 
-/// Memory the indexer may use for a bulk update: 128 MB per thread.
-fn bulk_memory(threads: usize) -> usize {
-    threads * (128 << 20)
-}
-
 /// Opens the project's index and brings it up to date; progress on a terminal's stderr.
 pub fn synced_index(project: &mut Project) -> Result<(SearchIndex, SyncReport)> {
     let mut index = SearchIndex::open(project).context("cannot open the search index")?;
@@ -40,12 +35,7 @@ pub fn synced_index(project: &mut Project) -> Result<(SearchIndex, SyncReport)> 
     let report = index
         .sync(
             project,
-            &SyncOptions {
-                threads,
-                memory_bytes: bulk_memory(threads),
-                cancel: &cancel,
-                progress: &|done| progress(done),
-            },
+            &SyncOptions::bulk(threads, &cancel, &|done| progress(done)),
         )
         .context("cannot bring the search index up to date")?;
     clear_progress();
@@ -89,14 +79,50 @@ fn clear_progress() {
 pub fn pdf_setup() -> Result<PdfSetup> {
     let program =
         std::env::current_exe().context("cannot find the ecolens binary to read PDFs with")?;
-    Ok(PdfSetup {
+    Ok(pdf_setup_for(program))
+}
+
+/// How `program` (an ecolens binary) reads PDFs: run with `extract-pdf`, at most two at once.
+pub fn pdf_setup_for(program: PathBuf) -> PdfSetup {
+    PdfSetup {
         command: ExtractorCommand {
             program,
             args: vec!["extract-pdf".into()],
         },
         limits: PdfLimits::default(),
         workers: worker_threads().min(2),
-    })
+    }
+}
+
+/// One line of import progress: "file 2/3 scopus.ris: 1204 records read, 1100 new,
+/// 104 merged, 2 problems; PDFs 3/10".
+pub fn progress_line(p: &ImportProgress) -> String {
+    let file = p
+        .current_file
+        .as_ref()
+        .and_then(|f| f.file_name())
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut text = if p.files_total > 0 {
+        format!(
+            "file {}/{} {file}: {} records read, {} new, {} merged, {} problems",
+            (p.files_done + 1).min(p.files_total),
+            p.files_total,
+            p.records_read,
+            p.records_imported,
+            p.duplicates_merged,
+            p.problems
+        )
+    } else {
+        String::new()
+    };
+    if p.pdfs_total > 0 {
+        if !text.is_empty() {
+            text.push_str("; ");
+        }
+        let _ = write!(text, "PDFs {}/{}", p.pdfs_done, p.pdfs_total);
+    }
+    text
 }
 
 /// `ecolens import PATH...`
@@ -110,32 +136,14 @@ pub fn import(
     let terminal = std::io::stderr().is_terminal();
     let progress = |p: &ImportProgress| {
         if terminal {
-            let file = p
-                .current_file
-                .as_ref()
-                .and_then(|f| f.file_name())
-                .map(|f| f.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            eprint!(
-                "\r\x1b[Kfile {}/{} {file}: {} records read, {} new, {} merged",
-                (p.files_done + 1).min(p.files_total),
-                p.files_total,
-                p.records_read,
-                p.records_imported,
-                p.duplicates_merged
-            );
+            eprint!("\r\x1b[K{}", progress_line(p));
         }
     };
     // Up to date first, so a new project's records can be indexed while they are stored.
     let (mut search_index, _) = synced_index(project)?;
     let threads = worker_threads();
     let index_cancel = AtomicBool::new(false);
-    let sync = SyncOptions {
-        threads,
-        memory_bytes: bulk_memory(threads),
-        cancel: &index_cancel,
-        progress: &|_| {},
-    };
+    let sync = SyncOptions::bulk(threads, &index_cancel, &|_| {});
     let (report, indexed) = import_and_index(
         project,
         paths,
@@ -429,12 +437,7 @@ pub fn reindex(project: &mut Project) -> Result<Output> {
     let report = index
         .rebuild(
             project,
-            &SyncOptions {
-                threads,
-                memory_bytes: bulk_memory(threads),
-                cancel: &cancel,
-                progress: &|done| progress(done),
-            },
+            &SyncOptions::bulk(threads, &cancel, &|done| progress(done)),
         )
         .context("cannot rebuild the search index")?;
     clear_progress();

@@ -2,11 +2,10 @@
 //! their own thread) and the drag-and-drop overlay.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use ecolens_corpus::export::{ExportFormat, LabelStyle};
-use ecolens_corpus::import::{ImportProgress, ImportReport, LocatedProblem};
+use ecolens_corpus::import::{ImportReport, LocatedProblem};
 use eframe::egui;
 
 use super::worker::{Event, Outbox, PickPurpose};
@@ -107,36 +106,6 @@ impl Default for ExportDialog {
             outcome: None,
         }
     }
-}
-
-/// "file 2/3 scopus.ris: 1,204 records read, 1,100 new, 104 merged, 2 problems".
-pub(super) fn progress_text(p: &ImportProgress) -> String {
-    let file = p
-        .current_file
-        .as_ref()
-        .and_then(|f| f.file_name())
-        .map(|f| f.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let mut text = if p.files_total > 0 {
-        format!(
-            "file {}/{} {file}: {} records read, {} new, {} merged, {} problems",
-            (p.files_done + 1).min(p.files_total),
-            p.files_total,
-            p.records_read,
-            p.records_imported,
-            p.duplicates_merged,
-            p.problems
-        )
-    } else {
-        String::new()
-    };
-    if p.pdfs_total > 0 {
-        if !text.is_empty() {
-            text.push_str("; ");
-        }
-        let _ = write!(text, "PDFs {}/{}", p.pdfs_done, p.pdfs_total);
-    }
-    text
 }
 
 /// Opens a native file dialog on its own thread; the answer comes back as

@@ -549,18 +549,11 @@ impl Workbench {
         self.import.report = None;
         self.import.preview = None;
         let project_path = self.workers.path.clone();
-        let pdf =
-            self.options
-                .pdf_program
-                .clone()
-                .map(|program| ecolens_corpus::import::PdfSetup {
-                    command: ecolens_corpus::pdf::ExtractorCommand {
-                        program,
-                        args: vec!["extract-pdf".into()],
-                    },
-                    limits: ecolens_corpus::pdf::PdfLimits::default(),
-                    workers: crate::corpus_commands::worker_threads().min(2),
-                });
+        let pdf = self
+            .options
+            .pdf_program
+            .clone()
+            .map(crate::corpus_commands::pdf_setup_for);
         let labels_as_votes = self.import.labels_as_votes;
         spawn_job("import", job, self.workers.outbox(), move |outbox| {
             let mut project = match ecolens_core::Project::open_existing(&project_path) {
@@ -580,7 +573,7 @@ impl Workbench {
                 };
                 outbox.send(Event::Progress {
                     job,
-                    text: dialogs::progress_text(p),
+                    text: crate::corpus_commands::progress_line(p),
                     fraction,
                 });
             };

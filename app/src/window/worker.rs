@@ -439,13 +439,7 @@ fn sync(
             fraction,
         });
     };
-    let threads = worker_threads();
-    let options = SyncOptions {
-        threads,
-        memory_bytes: threads * (128 << 20),
-        cancel,
-        progress: &progress,
-    };
+    let options = SyncOptions::bulk(worker_threads(), cancel, &progress);
     let result = if rebuild {
         index.rebuild(project, &options)
     } else {
