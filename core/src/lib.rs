@@ -36,14 +36,12 @@ pub use merge::{
     DedupRow, Filled, ImportId, ImportRun, ImportedFile, MergeEntry, MergeId, MergeRule, Relation,
     RelationKind,
 };
-pub use record::{
-    FullText, Person, QuoteField, Record, RecordKind, RecordRow, SourceRef, StoredRecord,
-};
+pub use record::{FullText, Person, QuoteField, Record, RecordKind, SourceRef, StoredRecord};
 pub use review::{
     Classification, Decision, EvidenceQuote, ProjectLabel, ReboundRisk, Reviewer, ScreeningVote,
     Stage, StoredClassification, StoredRecordLabel, StoredRisk, StoredVote,
 };
 pub use store::{
     Counts, ImportCounts, ImportSession, ImportedVote, LibraryColumn, LibraryRow, Project,
-    ProjectInfo, RecordQuery, SourceFile,
+    ProjectInfo, SourceFile,
 };

@@ -382,27 +382,6 @@ impl QuoteField {
     }
 }
 
-/// One row of the record list: what a table shows without loading abstracts or full texts.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RecordRow {
-    /// Row id.
-    pub id: RecordId,
-    /// Type of publication.
-    pub kind: RecordKind,
-    /// Title.
-    pub title: String,
-    /// Short author line ("Strubell et al.").
-    pub authors: String,
-    /// Year.
-    pub year: Option<i32>,
-    /// Venue, or the publisher when there is no venue (arXiv, a report's institution).
-    pub venue: Option<String>,
-    /// DOI.
-    pub doi: Option<String>,
-    /// Whether a full text is attached.
-    pub has_full_text: bool,
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

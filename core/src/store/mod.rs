@@ -32,7 +32,6 @@ use crate::ids::RecordId;
 pub use audit::AuditFilter;
 pub use import::{ImportCounts, ImportSession, ImportedVote};
 pub use library::{LibraryColumn, LibraryRow, SourceFile};
-pub use records::{RecordQuery, RecordSort};
 
 /// File extension of project files.
 pub const PROJECT_EXTENSION: &str = "ecolens";

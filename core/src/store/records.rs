@@ -5,44 +5,7 @@ use rusqlite::{OptionalExtension, Row, Transaction, params};
 use super::{Column, Project, now, query_all, to_json, touch};
 use crate::error::{Error, Result, SqlContext};
 use crate::ids::{ArxivId, Doi, Pmid, RecordId};
-use crate::record::{
-    FullText, Person, Record, RecordKind, RecordRow, SourceRef, StoredRecord, short_authors,
-};
-
-/// Order of a record listing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum RecordSort {
-    /// In the order records were added.
-    #[default]
-    Added,
-    /// By title, A to Z.
-    Title,
-    /// Newest first, then by title.
-    YearNewest,
-    /// Oldest first, then by title.
-    YearOldest,
-}
-
-/// A page of the record listing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RecordQuery {
-    /// Order.
-    pub sort: RecordSort,
-    /// Rows to skip.
-    pub offset: u64,
-    /// Maximum rows to return.
-    pub limit: u64,
-}
-
-impl Default for RecordQuery {
-    fn default() -> Self {
-        Self {
-            sort: RecordSort::Added,
-            offset: 0,
-            limit: u64::MAX,
-        }
-    }
-}
+use crate::record::{FullText, Person, Record, RecordKind, SourceRef, StoredRecord};
 
 pub(super) const RECORD_COLUMNS: &str = "id, kind, title, authors, year, venue, volume, issue, pages, publisher, \
      doi, pmid, arxiv, url, abstract, keywords, notes, added_at, updated_at";
@@ -237,60 +200,6 @@ impl Project {
             .query_row("SELECT count(*) FROM record", [], |row| row.get(0))
             .context("counting records")?;
         Ok(u64::try_from(n).unwrap_or(0))
-    }
-
-    /// A page of the record listing, without abstracts or full texts.
-    pub fn record_rows(&self, query: RecordQuery) -> Result<Vec<RecordRow>> {
-        let order = match query.sort {
-            RecordSort::Added => "r.id",
-            RecordSort::Title => "r.title COLLATE NOCASE, r.id",
-            RecordSort::YearNewest => "r.year IS NULL, r.year DESC, r.title COLLATE NOCASE, r.id",
-            RecordSort::YearOldest => "r.year IS NULL, r.year ASC, r.title COLLATE NOCASE, r.id",
-        };
-        let sql = format!(
-            "SELECT r.id, r.kind, r.title, r.authors, r.year, coalesce(r.venue, r.publisher), r.doi,
-                    EXISTS (SELECT 1 FROM record_fulltext f WHERE f.record_id = r.id)
-             FROM record r ORDER BY {order} LIMIT ?1 OFFSET ?2"
-        );
-        let limit = i64::try_from(query.limit).unwrap_or(i64::MAX);
-        let offset = i64::try_from(query.offset).unwrap_or(i64::MAX);
-        let raws = query_all(
-            &self.conn,
-            &sql,
-            params![limit, offset],
-            "listing records",
-            |row| {
-                Ok((
-                    row.get::<_, i64>(0)?,
-                    row.get::<_, String>(1)?,
-                    row.get::<_, String>(2)?,
-                    row.get::<_, String>(3)?,
-                    row.get::<_, Option<i32>>(4)?,
-                    row.get::<_, Option<String>>(5)?,
-                    row.get::<_, Option<String>>(6)?,
-                    row.get::<_, bool>(7)?,
-                ))
-            },
-        )?;
-        raws.into_iter()
-            .map(
-                |(id, kind, title, authors, year, venue, doi, has_full_text)| {
-                    let authors: Vec<Person> =
-                        Column::at("record", "authors", id).json(&authors)?;
-                    Ok(RecordRow {
-                        id: RecordId(id),
-                        kind: RecordKind::parse("record.kind", &kind)
-                            .map_err(|e| Column::at("record", "kind", id).corrupt(e))?,
-                        title,
-                        authors: short_authors(&authors),
-                        year,
-                        venue,
-                        doi,
-                        has_full_text,
-                    })
-                },
-            )
-            .collect()
     }
 
     /// Finds a record by how a user refers to it: its id (`12`), a DOI (any form), `pmid:N`

@@ -239,12 +239,8 @@ fn records_round_trip_with_lists_identifiers_and_provenance() {
         Some("record")
     );
 
-    let rows = project
-        .record_rows(RecordQuery {
-            sort: RecordSort::Title,
-            ..RecordQuery::default()
-        })
-        .unwrap();
+    let order = project.record_order(LibraryColumn::Title, false).unwrap();
+    let rows = project.library_rows(&order).unwrap();
     assert_eq!(
         rows.iter().map(|r| r.title.as_str()).collect::<Vec<_>>()[0],
         "Green AI"
