@@ -731,6 +731,16 @@ fn identifier(column: usize, target: &Target, text: &str) -> Result<Query, Query
     Ok(Query::Identifier(token))
 }
 
+/// The filter `facet:value` as the parser reads it (`decision`, `stage`, `category`, `rebound`,
+/// `label`, `has`, `kind` or `file`), for callers that build queries from choices rather than
+/// text (the workbench's facet panel). Unknown facets and values are refused as in a query.
+pub fn facet(facet: &str, value: &str) -> Result<Query, QueryError> {
+    match target(facet) {
+        Some(Target::Facet(name)) => facet_clause(1, name, value),
+        _ => Err(error(1, format!("`{facet}` is not a facet"))),
+    }
+}
+
 fn facet_clause(column: usize, facet: &str, text: &str) -> Result<Query, QueryError> {
     let value = text.trim().to_lowercase();
     let expected = |allowed: &str| {
@@ -918,6 +928,30 @@ mod tests {
             shown("-decision:exclude -has:lca"),
             "(* AND NOT decision:exclude AND NOT has:lca)"
         );
+    }
+
+    #[test]
+    fn facets_built_from_choices_are_what_the_parser_reads() {
+        for (name, value) in [
+            ("decision", "included"),
+            ("category", "F"),
+            ("rebound", "HO"),
+            ("has", "fulltext"),
+            ("file", "rayyan_export_baseline.ris"),
+        ] {
+            assert_eq!(
+                facet(name, value).unwrap(),
+                parse(&format!("{name}:{value}")).unwrap(),
+                "{name}:{value}"
+            );
+        }
+        assert!(
+            facet("decision", "perhaps")
+                .unwrap_err()
+                .message
+                .contains("include")
+        );
+        assert!(facet("title", "carbon").is_err());
     }
 
     #[test]

@@ -4,6 +4,7 @@ use std::collections::BTreeSet;
 
 use ecolens_core::{LibraryColumn, LibraryRow, RecordId, ScreeningStatus, SourceFile};
 use ecolens_corpus::index::Hit;
+use ecolens_corpus::query::{self, Query, QueryError};
 use ecolens_taxonomy::Term as _;
 use ecolens_taxonomy::effects::EffectCode;
 use ecolens_taxonomy::eval_scale::EvalCategory;
@@ -40,66 +41,48 @@ pub struct Filters {
     pub has_trace: bool,
 }
 
-/// A query value, quoted when it holds anything but letters, digits, `.`, `_` and `-`.
-fn value(text: &str) -> String {
-    if !text.is_empty()
-        && text
-            .chars()
-            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-'))
-    {
-        text.to_owned()
-    } else {
-        format!("\"{}\"", text.replace('"', " "))
-    }
-}
-
-fn any_of(field: &str, values: &BTreeSet<String>) -> Option<String> {
-    match values.len() {
+/// Any of `values` of one facet: the facet itself for one value, an OR for several.
+fn any_of(name: &str, values: &BTreeSet<String>) -> Result<Option<Query>, QueryError> {
+    let mut clauses: Vec<Query> = values
+        .iter()
+        .map(|value| query::facet(name, value))
+        .collect::<Result<_, _>>()?;
+    Ok(match clauses.len() {
         0 => None,
-        1 => values
-            .iter()
-            .next()
-            .map(|v| format!("{field}:{}", value(v))),
-        _ => Some(format!(
-            "({})",
-            values
-                .iter()
-                .map(|v| format!("{field}:{}", value(v)))
-                .collect::<Vec<_>>()
-                .join(" OR ")
-        )),
-    }
+        1 => clauses.pop(),
+        _ => Some(Query::Or(clauses)),
+    })
 }
 
 impl Filters {
-    /// The filters as query clauses (joined by AND).
-    pub fn clauses(&self) -> Vec<String> {
+    /// The filters as query clauses, all of which must match.
+    pub fn clauses(&self) -> Result<Vec<Query>, QueryError> {
         let mut clauses = Vec::new();
-        clauses.extend(any_of("file", &self.files));
-        match (self.year_from, self.year_to) {
-            (Some(from), Some(to)) => clauses.push(format!("year:{from}..{to}")),
-            (Some(from), None) => clauses.push(format!("year:>={from}")),
-            (None, Some(to)) => clauses.push(format!("year:<={to}")),
-            (None, None) => {}
+        clauses.extend(any_of("file", &self.files)?);
+        if self.year_from.is_some() || self.year_to.is_some() {
+            clauses.push(Query::Year {
+                from: self.year_from,
+                to: self.year_to,
+            });
         }
-        clauses.extend(any_of("decision", &self.decisions));
-        clauses.extend(any_of("category", &self.categories));
-        clauses.extend(any_of("rebound", &self.rebound));
-        for (on, name) in [
-            (self.has_full_text, "has:fulltext"),
-            (self.has_lca, "has:lca"),
-            (self.has_trace, "has:trace"),
+        clauses.extend(any_of("decision", &self.decisions)?);
+        clauses.extend(any_of("category", &self.categories)?);
+        clauses.extend(any_of("rebound", &self.rebound)?);
+        for (on, value) in [
+            (self.has_full_text, "fulltext"),
+            (self.has_lca, "lca"),
+            (self.has_trace, "trace"),
         ] {
             if on {
-                clauses.push(name.to_owned());
+                clauses.push(query::facet("has", value)?);
             }
         }
-        clauses
+        Ok(clauses)
     }
 
     /// Whether any filter is set.
     pub fn is_empty(&self) -> bool {
-        self.clauses().is_empty()
+        *self == Self::default()
     }
 }
 
@@ -417,7 +400,7 @@ pub(super) fn library_ui(
     if let Some(error) = &state.error {
         ui.colored_label(ui.visuals().error_fg_color, error);
     }
-    let query_active = !state.query().is_empty();
+    let query_active = state.is_filtered();
     let searching = query_active && !state.search.trim().is_empty();
     ui.horizontal(|ui| {
         let listing = state.listing.as_ref();

@@ -132,7 +132,9 @@ fn typing_a_search_ranks_and_highlights_and_a_bad_query_says_where() {
         .error
         .clone()
         .expect("an error is shown");
-    assert!(error.contains("column"), "{error}");
+    // The column is counted in the text as typed ("carbon footprint title:(" is 24 long),
+    // as `ecolens search` reports it, whatever filters are set beside it.
+    assert!(error.starts_with("invalid query at column 25:"), "{error}");
     harness.get_by_label(&error);
 
     harness.get_by_label("Clear").click();
@@ -278,7 +280,7 @@ fn dropping_files_imports_them_and_the_source_filter_selects_them() {
     harness.get_by_label("Included").click();
     settle(&mut harness);
     let included = harness.state().library.ids().len();
-    assert_eq!(included, 2, "{}", harness.state().library.query());
+    assert_eq!(included, 2, "{:?}", harness.state().library.filters);
     harness.get_by_label("Clear filters").click();
     settle(&mut harness);
     assert_eq!(harness.state().library.ids().len(), 57);
