@@ -5,20 +5,14 @@
 // A panic is the failure report of a test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::PathBuf;
+mod common;
 
 use ecolens_core::{Doi, Person, RecordKind};
 use ecolens_corpus::detect::Format;
 use ecolens_corpus::labels::{LabelDecision, labels_in_notes};
 use ecolens_corpus::read::{FileRead, read_file};
 
-fn fixture(name: &str) -> PathBuf {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/fixtures/bibliographies")
-        .join(name);
-    assert!(path.is_file(), "fixture missing: {}", path.display());
-    path
-}
+use common::fixture;
 
 fn read(name: &str) -> FileRead {
     read_file(&fixture(name)).unwrap_or_else(|error| panic!("{name}: {error}"))

@@ -3,31 +3,15 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 
 use ecolens_core::{Project, RelationKind};
-use ecolens_corpus::import::{ImportOptions, ImportReport, import_paths};
+use ecolens_corpus::import::{ImportOptions, import_paths};
 
-fn fixture(name: &str) -> PathBuf {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/fixtures/bibliographies")
-        .join(name);
-    assert!(path.is_file(), "fixture missing: {}", path.display());
-    path
-}
-
-fn import(project: &mut Project, paths: &[PathBuf]) -> ImportReport {
-    let cancel = AtomicBool::new(false);
-    let options = ImportOptions {
-        threads: 2,
-        cancel: &cancel,
-        progress: &|_| {},
-        labels_as_votes: true,
-        pdf: None,
-    };
-    import_paths(project, paths, &options).unwrap()
-}
+use common::{fixture, import};
 
 #[test]
 fn rayyan_ris_and_csv_of_the_same_ten_records_dedup_to_ten() {

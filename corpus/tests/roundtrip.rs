@@ -6,8 +6,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicBool;
+mod common;
+
+use std::path::Path;
 
 use ecolens_core::{
     ArxivId, Classification, Decision, Doi, Person, Pmid, Project, ReboundRisk, Record, RecordKind,
@@ -15,24 +16,9 @@ use ecolens_core::{
 };
 use ecolens_corpus::demo::install_demo;
 use ecolens_corpus::export::{ExportFormat, LabelStyle, export_file};
-use ecolens_corpus::import::{ImportOptions, ImportReport, import_paths};
 use ecolens_taxonomy::{EffectCode, EvalCategory};
 
-fn import(project: &mut Project, paths: &[PathBuf]) -> ImportReport {
-    let cancel = AtomicBool::new(false);
-    import_paths(
-        project,
-        paths,
-        &ImportOptions {
-            threads: 2,
-            cancel: &cancel,
-            progress: &|_| {},
-            labels_as_votes: true,
-            pdf: None,
-        },
-    )
-    .unwrap()
-}
+use common::{fixtures, import};
 
 /// Records written to break writers that do not escape.
 fn awkward_records() -> Vec<Record> {
@@ -101,14 +87,7 @@ fn awkward_records() -> Vec<Record> {
 fn source_project(dir: &Path) -> Project {
     let mut project = Project::open(dir.join("source.ecolens")).unwrap();
     install_demo(&mut project).unwrap();
-    let fixtures =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/bibliographies");
-    assert!(
-        fixtures.is_dir(),
-        "fixtures missing: {}",
-        fixtures.display()
-    );
-    import(&mut project, &[fixtures]);
+    import(&mut project, &[fixtures()]);
     let batch: Vec<_> = awkward_records()
         .into_iter()
         .map(|mut record| {

@@ -4,8 +4,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::collections::BTreeSet;
-use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 
 use ecolens_core::{
@@ -13,35 +14,19 @@ use ecolens_core::{
     StoredRecord,
 };
 use ecolens_corpus::demo::install_demo;
-use ecolens_corpus::import::{ImportOptions, import_paths};
+use ecolens_corpus::import::import_paths;
 use ecolens_corpus::index::{Page, SearchIndex, SearchResults, SyncOptions};
 use ecolens_taxonomy::{EffectCode, EvalCategory};
 
-fn fixtures() -> PathBuf {
-    let path =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/bibliographies");
-    assert!(path.is_dir(), "fixtures missing: {}", path.display());
-    path
-}
+use common::{fixtures, import};
 
 /// A project on disk with the demo corpus and every fixture imported, and its index synced.
 fn corpus() -> (tempfile::TempDir, Project, SearchIndex) {
     let dir = tempfile::tempdir().unwrap();
     let mut project = Project::open(dir.path().join("review.ecolens")).unwrap();
     install_demo(&mut project).unwrap();
+    import(&mut project, &[fixtures()]);
     let cancel = AtomicBool::new(false);
-    import_paths(
-        &mut project,
-        &[fixtures()],
-        &ImportOptions {
-            threads: 2,
-            cancel: &cancel,
-            progress: &|_| {},
-            labels_as_votes: true,
-            pdf: None,
-        },
-    )
-    .unwrap();
     let mut index = SearchIndex::open(&project).unwrap();
     let report = index
         .sync(&mut project, &SyncOptions::small(&cancel))
@@ -636,13 +621,7 @@ fn a_cancelled_update_leaves_the_index_as_it_was() {
 #[test]
 fn indexing_during_an_import_gives_the_same_index_as_indexing_after_it() {
     let cancel = AtomicBool::new(false);
-    let options = ImportOptions {
-        threads: 2,
-        cancel: &cancel,
-        progress: &|_| {},
-        labels_as_votes: true,
-        pdf: None,
-    };
+    let options = common::options(&cancel);
     let dir = tempfile::tempdir().unwrap();
 
     // During: a new project, its empty index up to date, records indexed as they are stored.
