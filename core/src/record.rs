@@ -359,6 +359,20 @@ pub struct FullText {
     pub pages: Option<u32>,
 }
 
+impl FullText {
+    /// Checks the rule that needs no database: an empty extraction is a failure, not a text.
+    pub fn validate(&self) -> crate::Result<()> {
+        if self.text.trim().is_empty() {
+            return Err(crate::Error::invalid(
+                "full_text.text",
+                "",
+                "extracted text (an empty extraction is a failure, not a text)",
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// A field of a record a reviewer can quote as evidence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

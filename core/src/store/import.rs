@@ -4,7 +4,6 @@
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::audit::log_change;
-use super::records::bind_record;
 use super::review::{
     find_reviewer_by_name, insert_reviewer, load_vote, require_project_label, vote_key, write_vote,
 };
@@ -188,8 +187,13 @@ impl Project {
             tx.execute("DELETE FROM record_source WHERE id = ?1", [source_id])
                 .context("removing the duplicate's provenance")?;
         }
-        let restored =
-            insert_with_source(&tx, &entry.merged, &entry.merged_source, entry.import, &at)?;
+        let restored = super::records::insert_record_tx(
+            &tx,
+            &entry.merged,
+            &entry.merged_source,
+            entry.import,
+            &at,
+        )?;
         tx.execute(
             "UPDATE record_merge SET undone_at = ?2, restored_id = ?3 WHERE id = ?1",
             params![merge.0, at, restored.0],
@@ -303,7 +307,8 @@ impl ImportSession<'_> {
     /// Adds a new record with its source.
     pub fn insert(&mut self, record: &Record, source: &SourceRef) -> Result<RecordId> {
         record.validate()?;
-        let id = insert_with_source(&self.tx, record, source, Some(self.id), &self.at)?;
+        let id =
+            super::records::insert_record_tx(&self.tx, record, source, Some(self.id), &self.at)?;
         self.touched.push(id);
         self.records_imported += 1;
         Ok(id)
@@ -417,13 +422,7 @@ impl ImportSession<'_> {
     /// Attaches (or replaces) a record's extracted full text; returns the file of the text it
     /// replaced, if any.
     pub fn set_full_text(&mut self, id: RecordId, full_text: &FullText) -> Result<Option<String>> {
-        if full_text.text.trim().is_empty() {
-            return Err(Error::invalid(
-                "full_text.text",
-                "",
-                "extracted text (an empty extraction is a failure, not a text)",
-            ));
-        }
+        full_text.validate()?;
         let replaced = super::records::write_full_text(&self.tx, id, full_text)?;
         self.touched.push(id);
         Ok(replaced)
@@ -520,27 +519,6 @@ impl ImportSession<'_> {
 
 fn ordered(a: RecordId, b: RecordId) -> (RecordId, RecordId) {
     if a <= b { (a, b) } else { (b, a) }
-}
-
-fn insert_with_source(
-    tx: &Transaction<'_>,
-    record: &Record,
-    source: &SourceRef,
-    import: Option<ImportId>,
-    at: &str,
-) -> Result<RecordId> {
-    let mut statement = tx
-        .prepare_cached(
-            "INSERT INTO record (kind, title, authors, year, venue, volume, issue, pages, publisher, doi, doi_key,
-               pmid, arxiv, url, abstract, keywords, notes, added_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?18)",
-        )
-        .context("preparing to add records")?;
-    bind_record(&mut statement, record, at)?;
-    statement.raw_execute().context("adding a record")?;
-    let id = RecordId(tx.last_insert_rowid());
-    super::records::insert_source(tx, id, source, import, at)?;
-    Ok(id)
 }
 
 type RawMerge = (

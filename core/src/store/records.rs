@@ -255,13 +255,7 @@ impl Project {
 
     /// Attaches (or replaces) the extracted full text of a record.
     pub fn set_full_text(&mut self, id: RecordId, full_text: &FullText) -> Result<()> {
-        if full_text.text.trim().is_empty() {
-            return Err(Error::invalid(
-                "full_text.text",
-                "",
-                "extracted text (an empty extraction is a failure, not a text)",
-            ));
-        }
+        full_text.validate()?;
         let tx = self
             .conn
             .transaction()
@@ -347,7 +341,21 @@ pub(crate) fn insert_records_tx(
     batch: &[(Record, SourceRef)],
 ) -> Result<Vec<RecordId>> {
     let at = now().to_string();
-    let mut ids = Vec::with_capacity(batch.len());
+    batch
+        .iter()
+        .map(|(record, source)| insert_record_tx(tx, record, source, None, &at))
+        .collect()
+}
+
+/// Inserts one already-validated record with the source it was read from (and the import that
+/// read it), stamped `at`, inside a caller's transaction.
+pub(crate) fn insert_record_tx(
+    tx: &Transaction<'_>,
+    record: &Record,
+    source: &SourceRef,
+    import: Option<crate::merge::ImportId>,
+    at: &str,
+) -> Result<RecordId> {
     let mut statement = tx
         .prepare_cached(
             "INSERT INTO record (kind, title, authors, year, venue, volume, issue, pages, publisher, doi, doi_key,
@@ -355,14 +363,11 @@ pub(crate) fn insert_records_tx(
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?18)",
         )
         .context("preparing to add records")?;
-    for (record, source) in batch {
-        bind_record(&mut statement, record, &at)?;
-        statement.raw_execute().context("adding a record")?;
-        let id = RecordId(tx.last_insert_rowid());
-        insert_source(tx, id, source, None, &at)?;
-        ids.push(id);
-    }
-    Ok(ids)
+    bind_record(&mut statement, record, at)?;
+    statement.raw_execute().context("adding a record")?;
+    let id = RecordId(tx.last_insert_rowid());
+    insert_source(tx, id, source, import, at)?;
+    Ok(id)
 }
 
 /// Binds a record's columns to parameters `?1`…`?17` (in `RECORD_COLUMNS` order, with the
