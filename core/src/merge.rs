@@ -229,6 +229,27 @@ pub struct DedupRow {
     pub families: Vec<String>,
 }
 
+/// Calls `$then!` with the optional fields of a [`Record`] a merge may fill: the one list
+/// filling and taking back both read, so a field cannot be filled without being undoable.
+macro_rules! with_fillable_fields {
+    ($then:ident) => {
+        $then!(
+            year,
+            venue,
+            volume,
+            issue,
+            pages,
+            publisher,
+            doi,
+            pmid,
+            arxiv,
+            url,
+            abstract_text,
+            notes
+        )
+    };
+}
+
 /// Fills the fields of `kept` that are empty with the duplicate's values and adds its missing
 /// keywords; returns what was filled. Nothing `kept` already has is overwritten.
 pub fn fill_missing(kept: &mut Record, duplicate: &Record) -> Filled {
@@ -243,20 +264,7 @@ pub fn fill_missing(kept: &mut Record, duplicate: &Record) -> Filled {
             )+
         };
     }
-    fill!(
-        year,
-        venue,
-        volume,
-        issue,
-        pages,
-        publisher,
-        doi,
-        pmid,
-        arxiv,
-        url,
-        abstract_text,
-        notes
-    );
+    with_fillable_fields!(fill);
     if kept.authors.is_empty() && !duplicate.authors.is_empty() {
         kept.authors.clone_from(&duplicate.authors);
         filled.fields.push((
@@ -305,20 +313,7 @@ pub fn unfill(record: &mut Record, filled: &Filled) -> Vec<String> {
                 }
             };
         }
-        clear!(
-            year,
-            venue,
-            volume,
-            issue,
-            pages,
-            publisher,
-            doi,
-            pmid,
-            arxiv,
-            url,
-            abstract_text,
-            notes
-        );
+        with_fillable_fields!(clear);
     }
     record
         .keywords
