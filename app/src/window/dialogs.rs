@@ -8,7 +8,7 @@ use ecolens_corpus::export::{ExportFormat, LabelStyle};
 use ecolens_corpus::import::{ImportReport, LocatedProblem};
 use eframe::egui;
 
-use super::worker::{Event, Outbox, PickPurpose};
+use super::worker::{Event, Outbox, PickPurpose, Preview};
 use super::{Action, JobKind, JobView};
 
 /// Lines shown on each side of a problem's line.
@@ -28,6 +28,8 @@ pub(super) struct ImportDialog {
     pub report: Option<ImportReport>,
     /// Lines around a problem the user clicked.
     pub preview: Option<Preview>,
+    /// Lines asked for and not read yet.
+    pub preview_pending: bool,
 }
 
 impl Default for ImportDialog {
@@ -39,39 +41,66 @@ impl Default for ImportDialog {
             labels_as_votes: true,
             report: None,
             preview: None,
+            preview_pending: false,
         }
     }
 }
 
-/// Lines of a file around a problem.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct Preview {
-    /// The problem, as reported.
-    pub title: String,
-    /// (line number, text) pairs.
-    pub lines: Vec<(usize, String)>,
-    /// The problem's line.
-    pub line: usize,
+/// Shows the lines around a problem once a thread of its own has read them (files can be
+/// hundreds of megabytes): the answer comes back as [`Event::Preview`].
+pub(super) fn show_problem(problem: LocatedProblem, outbox: Outbox) {
+    let failure = outbox.clone();
+    let title = problem.to_string();
+    let spawned = std::thread::Builder::new()
+        .name("ecolens-preview".into())
+        .spawn(move || outbox.send(Event::Preview(read_preview(&problem))));
+    if let Err(error) = spawned {
+        failure.send(Event::Preview(Preview {
+            title,
+            lines: vec![(
+                0,
+                format!("The file cannot be read: no thread to read it ({error})"),
+            )],
+            line: 0,
+        }));
+    }
 }
 
-/// Reads the lines around a problem (any encoding: bytes are decoded leniently).
-pub(super) fn preview(problem: &LocatedProblem) -> Preview {
+/// Reads the lines around a problem, stopping after them. Bytes are decoded leniently, and
+/// line numbers count CR LF, LF and lone CR endings alike, as the importers do.
+fn read_preview(problem: &LocatedProblem) -> Preview {
+    use std::io::BufRead as _;
     let line = problem.problem.line;
-    let lines = match std::fs::read(&problem.file) {
-        Ok(bytes) => {
-            let text = String::from_utf8_lossy(&bytes);
-            let first = line.saturating_sub(PREVIEW_CONTEXT).max(1);
-            // Line numbers count CR LF, LF and lone CR endings alike, as the importers do.
-            text.split('\n')
-                .flat_map(|line| line.strip_suffix('\r').unwrap_or(line).split('\r'))
-                .enumerate()
-                .skip(first - 1)
-                .take(2 * PREVIEW_CONTEXT + 1)
-                .map(|(at, text)| (at + 1, text.chars().take(300).collect()))
-                .collect()
+    let first = line.saturating_sub(PREVIEW_CONTEXT).max(1);
+    let last = line + PREVIEW_CONTEXT;
+    let mut lines = Vec::new();
+    match std::fs::File::open(&problem.file) {
+        Ok(file) => {
+            let mut reader = std::io::BufReader::new(file);
+            let mut bytes = Vec::new();
+            let mut number = 0;
+            while number < last {
+                bytes.clear();
+                match reader.read_until(b'\n', &mut bytes) {
+                    Ok(0) => break,
+                    Ok(_) => {}
+                    Err(error) => {
+                        lines.push((0, format!("The file cannot be read: {error}")));
+                        break;
+                    }
+                }
+                let text = String::from_utf8_lossy(&bytes);
+                let text = text.strip_suffix('\n').unwrap_or(&text);
+                for part in text.strip_suffix('\r').unwrap_or(text).split('\r') {
+                    number += 1;
+                    if (first..=last).contains(&number) {
+                        lines.push((number, part.chars().take(300).collect()));
+                    }
+                }
+            }
         }
-        Err(error) => vec![(0, format!("The file cannot be read: {error}"))],
-    };
+        Err(error) => lines.push((0, format!("The file cannot be read: {error}"))),
+    }
     Preview {
         title: problem.to_string(),
         lines,

@@ -482,6 +482,7 @@ pub(super) fn library_ui(
         state.scroll_to_cursor = false;
     }
     let cursor = state.cursor;
+    let mut clicked = None;
     builder
         .header(body_height + 8.0, |mut header| {
             for column in std::iter::once(LibraryColumn::Title).chain(columns.iter().copied()) {
@@ -564,6 +565,7 @@ pub(super) fn library_ui(
                     });
                 }
                 if row.response().clicked() {
+                    clicked = Some(index);
                     actions.push(if open == Some(id) {
                         Action::CloseRecord
                     } else {
@@ -572,6 +574,9 @@ pub(super) fn library_ui(
                 }
             });
         });
+    if clicked.is_some() {
+        state.cursor = clicked;
+    }
     // Read a little around the screen too, so scrolling finds rows ready.
     if let (Some(&first), Some(&last)) = (wanted_at.iter().min(), wanted_at.iter().max()) {
         // A fast fling moves about 25 rows a frame: read four frames' worth ahead either way.

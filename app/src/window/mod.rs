@@ -343,6 +343,7 @@ impl Workbench {
             && self.library.requested.is_empty()
             && self.jobs.is_empty()
             && self.record.as_ref().is_none_or(|r| r.detail.is_some())
+            && !self.import.preview_pending
     }
 
     fn new_job(&mut self, title: String, kind: JobKind) -> (u64, Arc<AtomicBool>) {
@@ -394,9 +395,6 @@ impl Workbench {
                 self.apply(Action::Relist);
             }
             Action::OpenRecord(id) => {
-                if let Some(at) = self.library.ids().iter().position(|i| *i == id) {
-                    self.library.cursor = Some(at);
-                }
                 self.record = Some(RecordPane { id, detail: None });
                 self.workers.rows(RowsCommand::Record {
                     id,
@@ -477,7 +475,10 @@ impl Workbench {
                     ));
                 }
             }
-            Action::ShowProblem(problem) => self.import.preview = Some(dialogs::preview(&problem)),
+            Action::ShowProblem(problem) => {
+                self.import.preview_pending = true;
+                dialogs::show_problem(problem, self.workers.outbox());
+            }
             Action::SetTheme(theme) => {
                 self.settings.theme = theme;
                 self.ctx.set_theme(match theme {
@@ -661,7 +662,7 @@ impl Workbench {
                 generation,
                 message,
             } => {
-                if generation >= self.library.requested_generation || generation == 0 {
+                if generation >= self.library.requested_generation {
                     self.library.error = Some(message);
                 }
             }
@@ -691,7 +692,8 @@ impl Workbench {
                 // Ids that no longer exist come back without a row: stop waiting for them.
                 self.library.requested.clear();
             }
-            Event::RowsFailed(message) => {
+            Event::Notice(message) => {
+                // Rows that failed will not come: stop waiting for them.
                 self.library.requested.clear();
                 self.notice(message);
             }
@@ -722,6 +724,10 @@ impl Workbench {
             }
             Event::Finished { job, outcome } => self.finished(job, outcome),
             Event::Picked { purpose, paths } => self.picked(purpose, paths),
+            Event::Preview(preview) => {
+                self.import.preview_pending = false;
+                self.import.preview = Some(preview);
+            }
         }
     }
 
@@ -818,7 +824,7 @@ impl Workbench {
 
     /// Keyboard shortcuts of the library; none while a text field has the keyboard.
     fn keyboard(&mut self, ctx: &egui::Context, actions: &mut Vec<Action>) {
-        let typing = ctx.memory(|m| m.focused().is_some()) && ctx.egui_wants_keyboard_input();
+        let typing = ctx.egui_wants_keyboard_input();
         ctx.input_mut(|input| {
             if input.consume_key(egui::Modifiers::COMMAND, egui::Key::F) {
                 self.focus_search = true;
@@ -1042,10 +1048,6 @@ impl Workbench {
             ui.ctx()
                 .request_repaint_after(std::time::Duration::from_millis(100));
         }
-        self.settings.search.clone_from(&self.library.search);
-        self.settings.filters.clone_from(&self.library.filters);
-        self.settings.sort = self.library.sort;
-        self.settings.descending = self.library.descending;
     }
 }
 
@@ -1055,6 +1057,11 @@ impl eframe::App for Workbench {
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        // The library's view state is the truth while running; settings take it when saved.
+        self.settings.search.clone_from(&self.library.search);
+        self.settings.filters.clone_from(&self.library.filters);
+        self.settings.sort = self.library.sort;
+        self.settings.descending = self.library.descending;
         eframe::set_value(storage, SETTINGS_KEY, &self.settings);
     }
 }

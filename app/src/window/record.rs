@@ -10,9 +10,6 @@ use eframe::egui;
 use super::library::highlighted;
 use super::{Action, RecordPane};
 
-/// Characters of full text shown before "Show all".
-const FULL_TEXT_PREVIEW: usize = 6_000;
-
 /// "Venue 14(9): 5172 (2022)".
 fn citation(r: &Record) -> String {
     let mut line = r.venue.clone().unwrap_or_default();
@@ -30,38 +27,6 @@ fn citation(r: &Record) -> String {
         let _ = write!(line, " ({year})");
     }
     line.trim().to_owned()
-}
-
-/// A window of `text` around its first highlight, with the highlights shifted to it.
-fn excerpt(
-    text: &str,
-    highlights: &[(usize, usize)],
-    chars: usize,
-) -> (String, Vec<(usize, usize)>, bool) {
-    if text.chars().count() <= chars {
-        return (text.to_owned(), highlights.to_vec(), false);
-    }
-    let first = highlights.first().map_or(0, |h| h.0);
-    let mut start = first.saturating_sub(chars / 4);
-    while !text.is_char_boundary(start) {
-        start -= 1;
-    }
-    let mut end = text
-        .get(start..)
-        .and_then(|rest| rest.char_indices().nth(chars).map(|(at, _)| start + at))
-        .unwrap_or(text.len());
-    while !text.is_char_boundary(end) {
-        end += 1;
-    }
-    let shown = text.get(start..end).unwrap_or_default();
-    let prefix = if start > 0 { "…" } else { "" };
-    let shift = prefix.len();
-    let marks = highlights
-        .iter()
-        .filter(|(a, b)| *a >= start && *b <= end)
-        .map(|(a, b)| (a - start + shift, b - start + shift))
-        .collect();
-    (format!("{prefix}{shown}…"), marks, true)
 }
 
 /// Draws the open record.
@@ -146,7 +111,7 @@ pub(super) fn record_ui(ui: &mut egui::Ui, pane: &RecordPane, actions: &mut Vec<
                     ui.strong("Full text");
                     ui.weak(format!(
                         "{} characters, {}{}",
-                        full.text.chars().count(),
+                        detail.full_text_chars,
                         full.extractor,
                         full.pages
                             .map(|p| format!(", {p} pages"))
@@ -166,20 +131,19 @@ pub(super) fn record_ui(ui: &mut egui::Ui, pane: &RecordPane, actions: &mut Vec<
                         detail.full_text_highlights.len()
                     ));
                 }
-                let (shown, marks, cut) =
-                    excerpt(&full.text, &detail.full_text_highlights, FULL_TEXT_PREVIEW);
+                let excerpt = &detail.full_text_excerpt;
                 let id = ui.make_persistent_id(("full-text", pane.id.0));
                 let mut all = ui.data(|d| d.get_temp::<bool>(id).unwrap_or(false));
                 let mut job = if all {
                     highlighted(ui, &full.text, &detail.full_text_highlights, true, false)
                 } else {
-                    highlighted(ui, &shown, &marks, true, false)
+                    highlighted(ui, &excerpt.text, &excerpt.highlights, true, false)
                 };
                 job.wrap = egui::text::TextWrapping::default();
                 egui::Frame::group(ui.style()).show(ui, |ui| {
                     ui.label(job);
                 });
-                if cut
+                if excerpt.cut
                     && ui
                         .button(if all { "Show less" } else { "Show all" })
                         .clicked()

@@ -89,6 +89,60 @@ pub struct RecordDetail {
     pub abstract_highlights: Vec<(usize, usize)>,
     /// See `title_highlights`.
     pub full_text_highlights: Vec<(usize, usize)>,
+    /// Characters in the full text.
+    pub full_text_chars: usize,
+    /// What the record view shows of the full text before "Show all".
+    pub full_text_excerpt: Excerpt,
+}
+
+/// A part of a long text around its first highlight.
+#[derive(Debug, Clone, Default)]
+pub struct Excerpt {
+    /// The text shown, with "…" where it was cut.
+    pub text: String,
+    /// Byte ranges of `text` to highlight.
+    pub highlights: Vec<(usize, usize)>,
+    /// Whether the text was cut.
+    pub cut: bool,
+}
+
+/// Characters of full text shown before "Show all".
+const FULL_TEXT_PREVIEW: usize = 6_000;
+
+/// A window of `text` around its first highlight, with the highlights shifted to it.
+fn excerpt(text: &str, highlights: &[(usize, usize)], chars: usize) -> Excerpt {
+    if text.chars().count() <= chars {
+        return Excerpt {
+            text: text.to_owned(),
+            highlights: highlights.to_vec(),
+            cut: false,
+        };
+    }
+    let first = highlights.first().map_or(0, |h| h.0);
+    let mut start = first.saturating_sub(chars / 4);
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    let mut end = text
+        .get(start..)
+        .and_then(|rest| rest.char_indices().nth(chars).map(|(at, _)| start + at))
+        .unwrap_or(text.len());
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
+    let shown = text.get(start..end).unwrap_or_default();
+    let prefix = if start > 0 { "…" } else { "" };
+    let shift = prefix.len();
+    let marks = highlights
+        .iter()
+        .filter(|(a, b)| *a >= start && *b <= end)
+        .map(|(a, b)| (a - start + shift, b - start + shift))
+        .collect();
+    Excerpt {
+        text: format!("{prefix}{shown}…"),
+        highlights: marks,
+        cut: true,
+    }
 }
 
 /// Something a background job did.
@@ -140,8 +194,9 @@ pub enum Event {
         /// The listing generation the highlights belong to.
         query_generation: u64,
     },
-    /// Rows could not be read.
-    RowsFailed(String),
+    /// Something went wrong that the user should read once (rows or the index could not be
+    /// read), in words with what to do next.
+    Notice(String),
     /// The open record.
     Record(Box<RecordDetail>),
     /// The record could not be read.
@@ -167,6 +222,8 @@ pub enum Event {
         /// How.
         outcome: JobOutcome,
     },
+    /// The lines around an import problem were read.
+    Preview(Preview),
     /// A file dialog was answered.
     Picked {
         /// What the files are for.
@@ -174,6 +231,17 @@ pub enum Event {
         /// The chosen paths (empty when the dialog was dismissed).
         paths: Vec<PathBuf>,
     },
+}
+
+/// Lines of a file around an import problem.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Preview {
+    /// The problem, as reported.
+    pub title: String,
+    /// (line number, text) pairs.
+    pub lines: Vec<(usize, String)>,
+    /// The problem's line.
+    pub line: usize,
 }
 
 /// What a file dialog was opened for.
@@ -394,12 +462,9 @@ fn library_thread(
     let mut index = match SearchIndex::open(&project) {
         Ok(index) => Some(index),
         Err(error) => {
-            outbox.send(Event::ListFailed {
-                generation: 0,
-                message: format!(
-                    "The search index cannot be opened: {error}. Listing still works; try Reindex."
-                ),
-            });
+            outbox.send(Event::Notice(format!(
+                "The search index cannot be opened: {error}. Listing still works; try Reindex."
+            )));
             None
         }
     };
@@ -602,7 +667,7 @@ fn rows_thread(path: &Path, commands: &Receiver<RowsCommand>, outbox: &Outbox) {
     let project = match Project::open_existing(path) {
         Ok(project) => project,
         Err(error) => {
-            outbox.send(Event::RowsFailed(format!(
+            outbox.send(Event::Notice(format!(
                 "The records cannot be read: {error}"
             )));
             return;
@@ -639,9 +704,7 @@ fn read_rows(
     let rows = match project.library_rows(ids) {
         Ok(rows) => rows,
         Err(error) => {
-            outbox.send(Event::RowsFailed(format!(
-                "Rows could not be read: {error}"
-            )));
+            outbox.send(Event::Notice(format!("Rows could not be read: {error}")));
             return;
         }
     };
@@ -683,6 +746,15 @@ fn read_record(project: &Project, id: RecordId, query: Option<&Query>, outbox: &
         let full_text_highlights = full_text
             .as_ref()
             .map_or_else(Vec::new, |full| highlight(TextField::FullText, &full.text));
+        let (full_text_chars, full_text_excerpt) = full_text.as_ref().map_or_else(
+            || (0, Excerpt::default()),
+            |full| {
+                (
+                    full.text.chars().count(),
+                    excerpt(&full.text, &full_text_highlights, FULL_TEXT_PREVIEW),
+                )
+            },
+        );
         Ok(RecordDetail {
             stored,
             full_text,
@@ -691,6 +763,8 @@ fn read_record(project: &Project, id: RecordId, query: Option<&Query>, outbox: &
             title_highlights,
             abstract_highlights,
             full_text_highlights,
+            full_text_chars,
+            full_text_excerpt,
         })
     })();
     match detail {
