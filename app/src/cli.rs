@@ -17,6 +17,7 @@ use serde::Serialize;
 
 use crate::corpus_commands;
 use crate::location::{Opened, default_project_path, open_project};
+use crate::review_commands::{self, BundleCommand, ReviewerCommand, RiskCommand};
 
 /// ecolens: a workbench for judging "AI for green" research and projects.
 ///
@@ -130,6 +131,136 @@ pub enum Command {
         /// Do not run rispy and bibtexparser.
         #[arg(long)]
         no_python: bool,
+    },
+    /// Add or list the project's reviewers.
+    #[command(subcommand)]
+    Reviewer(ReviewerCommand),
+    /// Switch blind mode (a lead only). While blind, each reviewer sees only their own votes,
+    /// classifications and risks, and conflicts stay hidden.
+    Blind {
+        /// on or off.
+        #[arg(value_parser = ["on", "off"])]
+        state: String,
+        /// The lead who switches it.
+        #[arg(long)]
+        reviewer: String,
+    },
+    /// Set the rule that moves records on (a lead only): one (one reviewer decides) or two
+    /// (two reviewers must agree).
+    Rule {
+        /// one or two.
+        rule: String,
+        /// The lead who sets it.
+        #[arg(long)]
+        reviewer: String,
+    },
+    /// Record a screening vote.
+    Screen {
+        /// The record: id, DOI, pmid:N or arxiv:ID.
+        record: String,
+        /// tiab (title/abstract) or fulltext.
+        #[arg(long)]
+        stage: String,
+        /// include, exclude or maybe.
+        #[arg(long)]
+        decision: String,
+        /// Exclusion reason (code from `ecolens taxonomy --vocabulary exclusion-reason`);
+        /// required at full text.
+        #[arg(long)]
+        reason: Option<String>,
+        /// A note.
+        #[arg(long)]
+        note: Option<String>,
+        /// Who votes.
+        #[arg(long)]
+        reviewer: String,
+    },
+    /// Classify a record on the a–f environmental-evaluation scale (Ligozat et al. 2022).
+    Classify {
+        /// The record.
+        record: String,
+        /// a, b, c, d, e or f.
+        #[arg(long)]
+        category: String,
+        /// Who classifies.
+        #[arg(long)]
+        reviewer: String,
+        /// Why.
+        #[arg(long)]
+        rationale: Option<String>,
+        /// A quote from the title, abstract or full text (repeatable).
+        #[arg(long)]
+        evidence: Vec<String>,
+        /// very_low, low, medium, high or very_high.
+        #[arg(long)]
+        confidence: Option<String>,
+    },
+    /// The rebound-risk register: add, list, summary, consequence trees.
+    #[command(subcommand)]
+    Risk(RiskCommand),
+    /// A record's review as a reviewer may see it (votes, categories, risks, outcome).
+    Review {
+        /// The record.
+        record: String,
+        /// Who is looking.
+        #[arg(long)]
+        reviewer: String,
+    },
+    /// Agreement between reviewers: percent, Cohen's κ per pair (weighted for a–f), Fleiss'
+    /// κ for three or more.
+    Agreement {
+        /// Only tiab, fulltext or classification.
+        #[arg(long)]
+        stage: Option<String>,
+    },
+    /// Disagreements between reviewers and their resolutions (needs blind mode off).
+    Conflicts,
+    /// Resolve a disagreement (a lead only): the final value is recorded beside the votes.
+    Resolve {
+        /// The record.
+        record: String,
+        /// screening:tiab, screening:fulltext, classification or risk:EFFECT.
+        #[arg(long)]
+        subject: String,
+        /// The final value: include/exclude/maybe, a–f, or "direction=… likelihood=…".
+        #[arg(long)]
+        value: String,
+        /// Exclusion reason, for an exclusion.
+        #[arg(long)]
+        reason: Option<String>,
+        /// The lead.
+        #[arg(long)]
+        reviewer: String,
+        /// Why.
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Export or import decision bundles (a reviewer's work between copies of a project).
+    #[command(subcommand)]
+    Bundle(BundleCommand),
+    /// PRISMA 2020 flow counts from the project, and the diagram as SVG.
+    Prisma {
+        /// Write the flow diagram here.
+        #[arg(long, value_name = "OUT")]
+        svg: Option<PathBuf>,
+    },
+    /// Undo the reviewer's last review change (walks further back when repeated).
+    Undo {
+        /// Whose change.
+        #[arg(long)]
+        reviewer: String,
+    },
+    /// The audit log, newest first.
+    Audit {
+        /// Only this reviewer's entries.
+        #[arg(long)]
+        reviewer: Option<String>,
+        /// Only entries about this record.
+        #[arg(long)]
+        record: Option<String>,
+        /// How many.
+        #[arg(long, default_value_t = 50)]
+        limit: u64,
     },
     /// Internal: one phase of `ecolens bench`, run in a child process.
     #[command(hide = true, subcommand)]
@@ -370,6 +501,63 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             action: Some(MergeCommand::Undo { merge }),
             ..
         } => corpus_commands::undo_merge(project, merge)?,
+        Command::Reviewer(command) => review_commands::reviewer_command(project, command)?,
+        Command::Blind { state, reviewer } => review_commands::blind(project, &state, &reviewer)?,
+        Command::Rule { rule, reviewer } => review_commands::rule(project, &rule, &reviewer)?,
+        Command::Screen {
+            record,
+            stage,
+            decision,
+            reason,
+            note,
+            reviewer,
+        } => review_commands::screen(project, &record, &stage, &decision, reason, note, &reviewer)?,
+        Command::Classify {
+            record,
+            category,
+            reviewer,
+            rationale,
+            evidence,
+            confidence,
+        } => review_commands::classify(
+            project,
+            &record,
+            &category,
+            &reviewer,
+            rationale,
+            &evidence,
+            confidence.as_deref(),
+        )?,
+        Command::Risk(command) => review_commands::risk_command(project, command)?,
+        Command::Review { record, reviewer } => {
+            review_commands::review(project, &record, &reviewer)?
+        }
+        Command::Agreement { stage } => review_commands::agreement(project, stage.as_deref())?,
+        Command::Conflicts => review_commands::conflicts(project)?,
+        Command::Resolve {
+            record,
+            subject,
+            value,
+            reason,
+            reviewer,
+            note,
+        } => review_commands::resolve(
+            project,
+            &record,
+            &subject,
+            &value,
+            reason,
+            &reviewer,
+            note.as_deref(),
+        )?,
+        Command::Bundle(command) => review_commands::bundle_command(project, command)?,
+        Command::Prisma { svg } => review_commands::prisma(project, svg.as_deref())?,
+        Command::Undo { reviewer } => review_commands::undo(project, &reviewer)?,
+        Command::Audit {
+            reviewer,
+            record,
+            limit,
+        } => review_commands::audit(project, reviewer.as_deref(), record.as_deref(), limit)?,
         Command::ExtractPdf { .. } | Command::Bench { .. } | Command::BenchPhase(_) => {
             handled_before_opening()?
         }

@@ -4,6 +4,8 @@
 //! - [`bench`]: `ecolens bench`, the corpus benchmark;
 //! - [`cli`]: argument parsing and the headless subcommands;
 //! - [`corpus_commands`]: import, search, reindex, merges;
+//! - [`review_commands`]: reviewers, screening, classification, risks, agreement, conflicts,
+//!   bundles, PRISMA, audit and undo;
 //! - [`location`]: where projects live, and opening one (a new project gets the demo corpus);
 //! - [`window`]: the eframe workbench ([`window::Workbench`]).
 //!
@@ -14,4 +16,5 @@ pub mod bench;
 pub mod cli;
 pub mod corpus_commands;
 pub mod location;
+pub mod review_commands;
 pub mod window;

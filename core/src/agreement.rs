@@ -150,6 +150,162 @@ pub fn fleiss_kappa(table: &[Vec<u32>]) -> (usize, Option<f64>) {
     (rows.len(), kappa)
 }
 
+/// One rating: an item (record) given a category (position on the scale) by a reviewer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rating {
+    /// The item (a record id).
+    pub item: i64,
+    /// The reviewer's name.
+    pub reviewer: String,
+    /// Position of the category on the scale.
+    pub category: usize,
+}
+
+/// Agreement of one pair of reviewers.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PairRow {
+    /// First reviewer (in the order reviewers were added).
+    pub first: String,
+    /// Second reviewer.
+    pub second: String,
+    /// Items both rated.
+    pub items: usize,
+    /// Share of them rated the same, 0–1.
+    pub percent: Option<f64>,
+    /// Cohen's κ, unweighted.
+    pub kappa: Option<f64>,
+    /// Linearly weighted κ (ordered scales only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kappa_linear: Option<f64>,
+    /// Quadratically weighted κ (ordered scales only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kappa_quadratic: Option<f64>,
+}
+
+/// Fleiss' κ over three or more reviewers.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FleissRow {
+    /// Reviewers with ratings in this scope.
+    pub reviewers: usize,
+    /// Ratings per item used (items with another number of ratings are left out).
+    pub raters_per_item: u32,
+    /// Items used.
+    pub items: usize,
+    /// Fleiss' κ.
+    pub kappa: Option<f64>,
+}
+
+/// Agreement within one scope (a screening stage, or the a–f classification).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScopeAgreement {
+    /// `tiab`, `fulltext` or `classification`.
+    pub scope: String,
+    /// The categories, in scale order.
+    pub categories: Vec<String>,
+    /// Whether the scale is ordered (weighted κ reported).
+    pub ordered: bool,
+    /// Items with at least two ratings.
+    pub items_compared: usize,
+    /// Every pair of reviewers who rated at least one item in common.
+    pub pairs: Vec<PairRow>,
+    /// Fleiss' κ, when three or more reviewers rated items here.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fleiss: Option<FleissRow>,
+}
+
+impl ScopeAgreement {
+    /// Computes pairwise and Fleiss' agreement from ratings. `reviewers` gives the order of
+    /// pairs; `ordered` adds linearly and quadratically weighted κ.
+    pub fn compute(
+        scope: &str,
+        categories: &[&str],
+        ordered: bool,
+        reviewers: &[String],
+        ratings: &[Rating],
+    ) -> Self {
+        use std::collections::BTreeMap;
+        let mut by_item: BTreeMap<i64, Vec<(usize, usize)>> = BTreeMap::new();
+        for rating in ratings {
+            if let Some(who) = reviewers.iter().position(|r| *r == rating.reviewer) {
+                by_item
+                    .entry(rating.item)
+                    .or_default()
+                    .push((who, rating.category));
+            }
+        }
+        let mut pairs = Vec::new();
+        for a in 0..reviewers.len() {
+            for b in a + 1..reviewers.len() {
+                let shared: Vec<(usize, usize)> = by_item
+                    .values()
+                    .filter_map(|votes| {
+                        let find = |who| votes.iter().find(|(r, _)| *r == who).map(|(_, c)| *c);
+                        Some((find(a)?, find(b)?))
+                    })
+                    .collect();
+                if shared.is_empty() {
+                    continue;
+                }
+                let plain = cohen_kappa(&shared, categories.len(), Weights::Unweighted);
+                let weighted = |weights| {
+                    ordered
+                        .then(|| cohen_kappa(&shared, categories.len(), weights).kappa)
+                        .flatten()
+                };
+                pairs.push(PairRow {
+                    first: reviewers[a].clone(),
+                    second: reviewers[b].clone(),
+                    items: plain.items,
+                    percent: plain.percent,
+                    kappa: plain.kappa,
+                    kappa_linear: weighted(Weights::Linear),
+                    kappa_quadratic: weighted(Weights::Quadratic),
+                });
+            }
+        }
+        let raters: std::collections::BTreeSet<usize> = by_item
+            .values()
+            .flat_map(|votes| votes.iter().map(|(r, _)| *r))
+            .collect();
+        let table: Vec<Vec<u32>> = by_item
+            .values()
+            .filter(|votes| votes.len() >= 2)
+            .map(|votes| {
+                let mut row = vec![0_u32; categories.len()];
+                for (_, category) in votes {
+                    if let Some(cell) = row.get_mut(*category) {
+                        *cell += 1;
+                    }
+                }
+                row
+            })
+            .collect();
+        let fleiss = (raters.len() >= 3).then(|| {
+            let (items, kappa) = fleiss_kappa(&table);
+            let mut sizes: Vec<u32> = table.iter().map(|row| row.iter().sum()).collect();
+            sizes.sort_unstable();
+            let raters_per_item = sizes
+                .chunk_by(|a, b| a == b)
+                .max_by_key(|run| (run.len(), run[0]))
+                .map_or(0, |run| run[0]);
+            FleissRow {
+                reviewers: raters.len(),
+                raters_per_item,
+                items,
+                kappa,
+            }
+        });
+        Self {
+            scope: scope.to_owned(),
+            categories: categories.iter().map(|c| (*c).to_owned()).collect(),
+            ordered,
+            items_compared: table.len(),
+            pairs,
+            fleiss,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

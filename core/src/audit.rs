@@ -27,6 +27,12 @@ pub enum EntityKind {
     Reviewer,
     /// An entry of a project vocabulary.
     ProjectLabel,
+    /// A lead's resolution of a disagreement (record × subject).
+    Resolution,
+    /// A review setting (blind mode, the screening rule).
+    Setting,
+    /// The root of a reviewer's consequence tree for a record.
+    ConsequenceRoot,
 }
 
 impl EntityKind {
@@ -39,6 +45,9 @@ impl EntityKind {
             Self::RecordLabel => "record_label",
             Self::Reviewer => "reviewer",
             Self::ProjectLabel => "project_label",
+            Self::Resolution => "resolution",
+            Self::Setting => "setting",
+            Self::ConsequenceRoot => "consequence_root",
         }
     }
 
@@ -51,6 +60,9 @@ impl EntityKind {
             Self::RecordLabel,
             Self::Reviewer,
             Self::ProjectLabel,
+            Self::Resolution,
+            Self::Setting,
+            Self::ConsequenceRoot,
         ]
         .into_iter()
         .find(|kind| kind.code() == value)

@@ -47,6 +47,34 @@ pub enum Error {
         /// Name of the reviewer who owns it.
         owner: String,
     },
+    /// Only a project lead may do this.
+    #[error(
+        "only a project lead may {action}; {reviewer} is not a lead (ecolens reviewer add NAME --lead)"
+    )]
+    NotLead {
+        /// What was attempted ("switch blind mode", "resolve a conflict").
+        action: &'static str,
+        /// Name of the reviewer who tried.
+        reviewer: String,
+    },
+    /// Blind mode hides what was asked for.
+    #[error(
+        "blind mode is on: {what} stays hidden until a lead unblinds the project (ecolens blind off --reviewer LEAD)"
+    )]
+    Blinded {
+        /// What stays hidden.
+        what: &'static str,
+    },
+    /// A decision bundle was exported from another project.
+    #[error("{} is a bundle of project {found}, not of this project ({expected}); bundles only go back into the project they were exported from (or a copy of it)", path.display())]
+    WrongProject {
+        /// The bundle file.
+        path: PathBuf,
+        /// The bundle's project id.
+        found: String,
+        /// This project's id.
+        expected: String,
+    },
     /// The reviewer has no change left to undo.
     #[error("reviewer {reviewer} has no change left to undo")]
     NothingToUndo {

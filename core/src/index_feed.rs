@@ -127,6 +127,8 @@ pub struct NamedVote {
 pub struct ReviewFacets {
     /// Screening votes, by reviewer id then stage.
     pub votes: Vec<NamedVote>,
+    /// A lead's resolutions of screening disagreements, by stage.
+    pub resolutions: Vec<(Stage, Decision)>,
     /// a–f categories given, with the reviewer who gave each, by reviewer id.
     pub classifications: Vec<(String, EvalCategory)>,
     /// ICT and rebound effects recorded as risks (duplicates removed).
@@ -141,8 +143,21 @@ pub struct ReviewFacets {
 
 impl ReviewFacets {
     /// The screening status and the stage it was decided at.
+    ///
+    /// A resolution at the stage decided on replaces the votes' status there (votes stay as
+    /// they are; the resolution is the final value).
     pub fn screening(&self) -> (ScreeningStatus, Option<Stage>) {
-        ScreeningStatus::of(self.votes.iter().map(|vote| (vote.stage, &vote.decision)))
+        let (status, stage) =
+            ScreeningStatus::of(self.votes.iter().map(|vote| (vote.stage, &vote.decision)));
+        let resolved = self
+            .resolutions
+            .iter()
+            .filter(|(at, _)| stage.is_none_or(|s| *at >= s))
+            .max_by_key(|(at, _)| *at);
+        match resolved {
+            Some((at, decision)) => (ScreeningStatus::of([(*at, decision)]).0, Some(*at)),
+            None => (status, stage),
+        }
     }
 
     /// The a–f categories given, each once, in scale order.

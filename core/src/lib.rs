@@ -6,6 +6,11 @@
 //! - [`review`]: reviewers, screening votes, a–f classifications, rebound risks, labels;
 //! - [`audit`]: the audit log's entries;
 //! - [`agreement`]: percent agreement, Cohen's κ (weighted for ordered scales), Fleiss' κ;
+//! - [`workflow`]: review settings (blind mode, screening rule), stage outcomes, conflicts,
+//!   resolutions;
+//! - [`prisma`]: PRISMA 2020 counts and flow diagram;
+//! - [`consequence`]: consequence trees of rebound risks (JSON, SVG);
+//! - [`bundle`]: decision bundles that carry a reviewer's work between copies of a project;
 //! - [`merge`]: import runs, duplicate merges and relations between records;
 //! - [`index_feed`]: what the search index mirrors and how it learns what changed;
 //! - [`store`]: [`Project`], the SQLite-backed store (the only module with SQL);
@@ -18,13 +23,17 @@
 
 pub mod agreement;
 pub mod audit;
+pub mod bundle;
+pub mod consequence;
 pub mod error;
 pub mod ids;
 pub mod index_feed;
 pub mod merge;
+pub mod prisma;
 pub mod record;
 pub mod review;
 pub mod store;
+pub mod workflow;
 
 pub use audit::{AuditAction, AuditEntry, EntityKind, UndoOutcome};
 pub use error::{Error, Result};
@@ -43,5 +52,9 @@ pub use review::{
 };
 pub use store::{
     Counts, ImportCounts, ImportSession, ImportedVote, LibraryColumn, LibraryRow, Project,
-    ProjectInfo, SourceFile,
+    ProjectInfo, QueueItem, RecordOutcome, RecordReview, RiskSummary, SourceFile,
+};
+pub use workflow::{
+    Conflict, Position, Resolution, ResolvedValue, ReviewSettings, RiskRating, ScreeningRule,
+    StageOutcome, Subject,
 };

@@ -4,6 +4,8 @@ use std::fmt;
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
 
 use crate::error::{Error, Result};
 use crate::ids::{ArxivId, Doi, Pmid, RecordId};
@@ -393,6 +395,25 @@ impl QuoteField {
             Self::Abstract => "abstract",
             Self::FullText => "full_text",
         }
+    }
+}
+
+/// Lower-case letters and digits only, after Unicode NFKD without combining marks: "Č" and
+/// "C", "CO₂" and "co2", "Green AI:" and "green ai" compare equal.
+pub fn title_key(title: &str) -> String {
+    if title.is_ascii() {
+        title
+            .bytes()
+            .filter(u8::is_ascii_alphanumeric)
+            .map(|b| char::from(b.to_ascii_lowercase()))
+            .collect()
+    } else {
+        title
+            .nfkd()
+            .filter(|c| !is_combining_mark(*c))
+            .flat_map(char::to_lowercase)
+            .filter(|c| c.is_alphanumeric())
+            .collect()
     }
 }
 

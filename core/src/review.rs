@@ -365,6 +365,15 @@ impl Classification {
         }
     }
 
+    /// The vocabularies a classification uses, as `id@version` separated by spaces.
+    pub fn vocabularies() -> String {
+        [EvalCategory::VOCABULARY, Confidence::VOCABULARY]
+            .iter()
+            .map(ecolens_taxonomy::VocabularyInfo::versioned_id)
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
     /// Checks the classification; `field_text` gives the record's text per quoted field.
     pub fn validate(&self, field_text: impl Fn(QuoteField) -> Option<String>) -> Result<()> {
         if !self.answers.is_empty() {
@@ -482,6 +491,10 @@ pub struct ReboundRisk {
     /// Supporting quotes.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<EvidenceQuote>,
+    /// The risk this one follows from in the record's consequence tree (same record, same
+    /// reviewer); `None` hangs it under the root ("deploy the solution at a scale").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<RiskId>,
 }
 
 impl ReboundRisk {
@@ -505,6 +518,7 @@ impl ReboundRisk {
             conditions: None,
             mitigation: None,
             evidence: Vec::new(),
+            parent: None,
         }
     }
 
@@ -630,6 +644,9 @@ impl ReboundRisk {
 pub struct StoredRisk {
     /// Row id.
     pub id: RiskId,
+    /// Stable id across copies of the project (decision bundles refer to risks by it).
+    #[serde(default)]
+    pub uid: String,
     /// The record.
     pub record: RecordId,
     /// The reviewer who recorded it.

@@ -17,8 +17,6 @@ use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 
 use ecolens_core::{DedupRow, Doi, MergeRule, Record, RecordId, RecordKind, RelationKind};
-use unicode_normalization::UnicodeNormalization;
-use unicode_normalization::char::is_combining_mark;
 
 /// The verdict on one record.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -410,24 +408,7 @@ fn shared_surname<'a>(keys: &Keys<'a>, other: &Entry) -> Option<&'a str> {
         .copied()
 }
 
-/// Lower-case letters and digits only, after Unicode NFKD without combining marks: "Č" and
-/// "C", "CO₂" and "co2", "Green AI:" and "green ai" compare equal.
-pub fn title_key(title: &str) -> String {
-    if title.is_ascii() {
-        title
-            .bytes()
-            .filter(u8::is_ascii_alphanumeric)
-            .map(|b| char::from(b.to_ascii_lowercase()))
-            .collect()
-    } else {
-        title
-            .nfkd()
-            .filter(|c| !is_combining_mark(*c))
-            .flat_map(char::to_lowercase)
-            .filter(|c| c.is_alphanumeric())
-            .collect()
-    }
-}
+pub use ecolens_core::record::title_key;
 
 fn hash(text: &str) -> u64 {
     let mut hasher = DefaultHasher::new();

@@ -9,11 +9,16 @@ use super::review::{
     load_record_label, load_risk, load_vote, require_reviewer, write_classification,
     write_record_label, write_risk, write_vote,
 };
+use super::workflow::{
+    StoredRoot, delete_resolution, delete_root, load_resolution, load_root, read_meta, write_meta,
+    write_resolution, write_root,
+};
 use super::{Column, Project, now, to_json, to_json_value, touch};
 use crate::audit::{AuditAction, AuditEntry, EntityKind, UndoOutcome};
 use crate::error::{Error, Result, SqlContext};
 use crate::ids::{AuditId, RecordId, ReviewerId};
 use crate::review::{Reviewer, StoredClassification, StoredRecordLabel, StoredRisk, StoredVote};
+use crate::workflow::Resolution;
 
 /// A change about to be logged.
 pub(crate) struct Change {
@@ -192,7 +197,8 @@ impl Project {
                 &format!(
                     "SELECT {AUDIT_COLUMNS} FROM audit_log
                      WHERE reviewer_id = ?1 AND action <> 'undo' AND undone_by IS NULL
-                       AND entity IN ('screening', 'classification', 'risk', 'record_label')
+                       AND entity IN ('screening', 'classification', 'risk', 'record_label',
+                                      'resolution', 'setting', 'consequence_root')
                      ORDER BY id DESC LIMIT 1"
                 ),
                 [reviewer.0],
@@ -292,12 +298,32 @@ fn current_value(tx: &Transaction<'_>, entry: &AuditEntry) -> Result<Option<serd
             .map(|v| to_json_value("record_label", &v))
             .transpose()
         }
-        EntityKind::Reviewer | EntityKind::ProjectLabel => Err(Error::invalid(
-            "audit.entity",
-            entry.entity.code(),
-            "a review change (screening, classification, risk, record label)",
-        )),
+        EntityKind::Resolution => {
+            let resolution: Resolution = snapshot(entry)?;
+            load_resolution(tx, resolution.record, &resolution.subject)?
+                .map(|v| to_json_value("resolution", &v))
+                .transpose()
+        }
+        EntityKind::Setting => {
+            let value = read_meta(tx, &entry.entity_key)?;
+            to_json_value("setting", &value).map(Some)
+        }
+        EntityKind::ConsequenceRoot => {
+            let root: StoredRoot = snapshot(entry)?;
+            load_root(tx, root.record, root.reviewer)?
+                .map(|v| to_json_value("consequence_root", &v))
+                .transpose()
+        }
+        EntityKind::Reviewer | EntityKind::ProjectLabel => Err(not_undoable(entry)),
     }
+}
+
+fn not_undoable(entry: &AuditEntry) -> Error {
+    Error::invalid(
+        "audit.entity",
+        entry.entity.code(),
+        "a review change (screening, classification, risk, record label, resolution, setting, consequence root)",
+    )
 }
 
 /// Puts back the entry's `old` side: deletes what the change created, re-writes what it
@@ -332,10 +358,27 @@ fn restore(tx: &Transaction<'_>, entry: &AuditEntry) -> Result<()> {
                 delete_record_label(tx, &label)
             }
         },
-        EntityKind::Reviewer | EntityKind::ProjectLabel => Err(Error::invalid(
-            "audit.entity",
-            entry.entity.code(),
-            "a review change (screening, classification, risk, record label)",
-        )),
+        EntityKind::Resolution => match &entry.old {
+            Some(old) => write_resolution(tx, &typed::<Resolution>(entry, old)?),
+            None => {
+                let resolution: Resolution = snapshot(entry)?;
+                delete_resolution(tx, resolution.record, &resolution.subject)
+            }
+        },
+        EntityKind::Setting => {
+            let old: Option<String> = match &entry.old {
+                Some(old) => typed(entry, old)?,
+                None => None,
+            };
+            write_meta(tx, &entry.entity_key, old.as_deref())
+        }
+        EntityKind::ConsequenceRoot => match &entry.old {
+            Some(old) => write_root(tx, &typed::<StoredRoot>(entry, old)?),
+            None => {
+                let root: StoredRoot = snapshot(entry)?;
+                delete_root(tx, root.record, root.reviewer)
+            }
+        },
+        EntityKind::Reviewer | EntityKind::ProjectLabel => Err(not_undoable(entry)),
     }
 }

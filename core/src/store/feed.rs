@@ -207,6 +207,31 @@ impl Project {
                 decision,
             });
         }
+        let resolutions: Vec<(i64, String, String)> = query_all(
+            &self.conn,
+            "SELECT record_id, subject, value FROM resolution
+             WHERE record_id BETWEEN ?1 AND ?2 AND subject LIKE 'screening:%'",
+            [low, high],
+            context,
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )?;
+        for (record, subject, value) in resolutions {
+            let at = Column::at("resolution", "value", record);
+            if let (
+                crate::workflow::Subject::Screening(stage),
+                crate::workflow::ResolvedValue::Screening(decision),
+            ) = (
+                crate::workflow::Subject::parse("resolution.subject", &subject)
+                    .map_err(|e| at.corrupt(e))?,
+                at.json(&value)?,
+            ) {
+                facets
+                    .entry(record)
+                    .or_default()
+                    .resolutions
+                    .push((stage, decision));
+            }
+        }
         let categories: Vec<(i64, String, String)> = query_all(
             &self.conn,
             "SELECT c.record_id, r.name, c.category FROM classification c

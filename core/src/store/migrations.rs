@@ -263,6 +263,45 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         SELECT 'index_journal_floor', value FROM project_meta WHERE key = 'data_version'
         ON CONFLICT (key) DO NOTHING;
     ",
+    // 4: the review workflow: stable ids and parents of risks (bundles, consequence trees),
+    //    resolutions of disagreements, the root of each reviewer's consequence tree, and the
+    //    decision bundles imported (kept whole, so nothing in them is ever lost).
+    r"
+    ALTER TABLE rebound_risk ADD COLUMN uid TEXT;
+    UPDATE rebound_risk SET uid = lower(hex(randomblob(16))) WHERE uid IS NULL;
+    CREATE UNIQUE INDEX rebound_risk_uid ON rebound_risk(uid);
+    ALTER TABLE rebound_risk ADD COLUMN parent_id INTEGER REFERENCES rebound_risk(id);
+
+    CREATE TABLE resolution (
+        record_id   INTEGER NOT NULL REFERENCES record(id) ON DELETE CASCADE,
+        subject     TEXT NOT NULL,         -- screening:tiab, screening:fulltext, classification, risk:CODE
+        value       TEXT NOT NULL,         -- JSON of the final value
+        note        TEXT,
+        resolved_by INTEGER NOT NULL REFERENCES reviewer(id),
+        resolved_at TEXT NOT NULL,
+        PRIMARY KEY (record_id, subject)
+    ) STRICT;
+
+    CREATE TABLE consequence_root (
+        record_id   INTEGER NOT NULL REFERENCES record(id) ON DELETE CASCADE,
+        reviewer_id INTEGER NOT NULL REFERENCES reviewer(id),
+        solution    TEXT NOT NULL,
+        scale       TEXT,
+        updated_at  TEXT NOT NULL,
+        PRIMARY KEY (record_id, reviewer_id)
+    ) STRICT;
+
+    CREATE TABLE bundle_import (
+        id            INTEGER PRIMARY KEY,
+        digest        TEXT NOT NULL,
+        reviewer_name TEXT NOT NULL,
+        file          TEXT NOT NULL,
+        imported_at   TEXT NOT NULL,
+        report        TEXT NOT NULL,       -- JSON of what the import did
+        content       TEXT NOT NULL        -- the bundle as read
+    ) STRICT;
+    CREATE INDEX bundle_import_digest ON bundle_import(digest);
+    ",
 ];
 
 /// Refuses, without writing anything, files that are not SQLite, SQLite files of other

@@ -9,6 +9,7 @@
 //! relations), `feed` (what the search index re-reads).
 
 mod audit;
+mod bundle;
 mod feed;
 mod import;
 mod labels;
@@ -16,6 +17,7 @@ mod library;
 pub(crate) mod migrations;
 mod records;
 mod review;
+mod workflow;
 
 use std::path::{Path, PathBuf};
 
@@ -32,6 +34,7 @@ use crate::ids::RecordId;
 pub use audit::AuditFilter;
 pub use import::{ImportCounts, ImportSession, ImportedVote};
 pub use library::{LibraryColumn, LibraryRow, SourceFile};
+pub use workflow::{QueueItem, RecordOutcome, RecordReview, RiskSummary};
 
 /// File extension of project files.
 pub const PROJECT_EXTENSION: &str = "ecolens";

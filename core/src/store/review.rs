@@ -6,7 +6,7 @@
 //! first written).
 
 use ecolens_taxonomy::labels::EXCLUSION_REASON;
-use ecolens_taxonomy::{EffectCode, EvalCategory, Term, VocabularyView, shipped_vocabularies};
+use ecolens_taxonomy::{EffectCode, Term, VocabularyView, shipped_vocabularies};
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 
 use super::audit::log_change;
@@ -22,6 +22,21 @@ use crate::review::{
 };
 
 impl Project {
+    /// Starts a review write: a transaction, the record checked (when given), the author.
+    pub(crate) fn begin_review(
+        &mut self,
+        what: &'static str,
+        record: Option<RecordId>,
+        reviewer: ReviewerId,
+    ) -> Result<(Transaction<'_>, Reviewer)> {
+        let tx = self.conn.transaction().context(what)?;
+        if let Some(record) = record {
+            require_record(&tx, record)?;
+        }
+        let author = require_reviewer(&tx, reviewer)?;
+        Ok((tx, author))
+    }
+
     /// Adds a reviewer. Names are unique within a project.
     pub fn add_reviewer(&mut self, name: &str, is_lead: bool) -> Result<Reviewer> {
         validate_reviewer_name(name)?;
@@ -96,12 +111,8 @@ impl Project {
         vote: &ScreeningVote,
     ) -> Result<StoredVote> {
         vote.validate()?;
-        let tx = self
-            .conn
-            .transaction()
-            .context("starting to record a vote")?;
-        require_record(&tx, record)?;
-        let author = require_reviewer(&tx, reviewer)?;
+        let (tx, author) =
+            self.begin_review("starting to record a vote", Some(record), reviewer)?;
         let reason_vocabulary = match &vote.decision {
             Decision::Exclude { reason: Some(code) } => Some(require_project_label(
                 &tx,
@@ -146,11 +157,7 @@ impl Project {
         reviewer: ReviewerId,
         stage: Stage,
     ) -> Result<()> {
-        let tx = self
-            .conn
-            .transaction()
-            .context("starting to withdraw a vote")?;
-        let author = require_reviewer(&tx, reviewer)?;
+        let (tx, author) = self.begin_review("starting to withdraw a vote", None, reviewer)?;
         let old = load_vote(&tx, record, reviewer, stage)?.ok_or_else(|| Error::NotFound {
             entity: "screening vote",
             key: vote_key(record, reviewer, stage),
@@ -185,23 +192,14 @@ impl Project {
         reviewer: ReviewerId,
         classification: &Classification,
     ) -> Result<StoredClassification> {
-        let tx = self.conn.transaction().context("starting to classify")?;
-        require_record(&tx, record)?;
-        let author = require_reviewer(&tx, reviewer)?;
+        let (tx, author) = self.begin_review("starting to classify", Some(record), reviewer)?;
         let texts = record_texts(&tx, record)?;
         classification.validate(|field| texts.get(field))?;
         let stored = StoredClassification {
             record,
             reviewer,
             classification: classification.clone(),
-            vocabularies: [
-                EvalCategory::VOCABULARY,
-                ecolens_taxonomy::Confidence::VOCABULARY,
-            ]
-            .iter()
-            .map(ecolens_taxonomy::VocabularyInfo::versioned_id)
-            .collect::<Vec<_>>()
-            .join(" "),
+            vocabularies: Classification::vocabularies(),
             classified_at: now(),
         };
         let old = load_classification(&tx, record, reviewer)?;
@@ -229,11 +227,8 @@ impl Project {
 
     /// Withdraws a reviewer's classification of a record.
     pub fn clear_classification(&mut self, record: RecordId, reviewer: ReviewerId) -> Result<()> {
-        let tx = self
-            .conn
-            .transaction()
-            .context("starting to withdraw a classification")?;
-        let author = require_reviewer(&tx, reviewer)?;
+        let (tx, author) =
+            self.begin_review("starting to withdraw a classification", None, reviewer)?;
         let old = load_classification(&tx, record, reviewer)?.ok_or_else(|| Error::NotFound {
             entity: "classification",
             key: classification_key(record, reviewer),
@@ -275,14 +270,14 @@ impl Project {
         reviewer: ReviewerId,
         risk: &ReboundRisk,
     ) -> Result<StoredRisk> {
-        let tx = self.conn.transaction().context("starting to add a risk")?;
-        require_record(&tx, record)?;
-        let author = require_reviewer(&tx, reviewer)?;
+        let (tx, author) = self.begin_review("starting to add a risk", Some(record), reviewer)?;
         let texts = record_texts(&tx, record)?;
         risk.validate(|field| texts.get(field))?;
+        check_parent(&tx, risk.parent, record, reviewer, None)?;
         let at = now();
         let mut stored = StoredRisk {
             id: RiskId(0),
+            uid: new_uid(&tx)?,
             record,
             reviewer,
             risk: risk.clone(),
@@ -309,14 +304,11 @@ impl Project {
         reviewer: ReviewerId,
         risk: &ReboundRisk,
     ) -> Result<StoredRisk> {
-        let tx = self
-            .conn
-            .transaction()
-            .context("starting to change a risk")?;
-        let author = require_reviewer(&tx, reviewer)?;
+        let (tx, author) = self.begin_review("starting to change a risk", None, reviewer)?;
         let old = require_own_risk(&tx, id, &author)?;
         let texts = record_texts(&tx, old.record)?;
         risk.validate(|field| texts.get(field))?;
+        check_parent(&tx, risk.parent, old.record, reviewer, Some(id))?;
         let stored = StoredRisk {
             risk: risk.clone(),
             vocabularies: ReboundRisk::vocabularies(),
@@ -337,12 +329,24 @@ impl Project {
 
     /// Deletes a risk; only the reviewer who recorded it may.
     pub fn delete_risk(&mut self, id: RiskId, reviewer: ReviewerId) -> Result<()> {
-        let tx = self
-            .conn
-            .transaction()
-            .context("starting to delete a risk")?;
-        let author = require_reviewer(&tx, reviewer)?;
+        let (tx, author) = self.begin_review("starting to delete a risk", None, reviewer)?;
         let old = require_own_risk(&tx, id, &author)?;
+        let children: i64 = tx
+            .query_row(
+                "SELECT count(*) FROM rebound_risk WHERE parent_id = ?1",
+                [id.0],
+                |row| row.get(0),
+            )
+            .context("looking for a risk's children")?;
+        if children > 0 {
+            return Err(Error::invalid(
+                "risk.id",
+                id.to_string(),
+                format!(
+                    "a risk without children in the consequence tree ({children} follow from this one: move or delete them first)"
+                ),
+            ));
+        }
         delete_risk_row(&tx, id)?;
         commit_review_change(
             tx,
@@ -388,12 +392,8 @@ impl Project {
         vocabulary: &str,
         code: &str,
     ) -> Result<StoredRecordLabel> {
-        let tx = self
-            .conn
-            .transaction()
-            .context("starting to label a record")?;
-        require_record(&tx, record)?;
-        let author = require_reviewer(&tx, reviewer)?;
+        let (tx, author) =
+            self.begin_review("starting to label a record", Some(record), reviewer)?;
         let vocabulary_version = require_any_label(&tx, vocabulary, code)?;
         let stored = StoredRecordLabel {
             record,
@@ -433,11 +433,8 @@ impl Project {
         vocabulary: &str,
         code: &str,
     ) -> Result<()> {
-        let tx = self
-            .conn
-            .transaction()
-            .context("starting to remove a record label")?;
-        let author = require_reviewer(&tx, reviewer)?;
+        let (tx, author) =
+            self.begin_review("starting to remove a record label", None, reviewer)?;
         let old = load_record_label(&tx, record, reviewer, vocabulary, code)?.ok_or_else(|| {
             Error::NotFound {
                 entity: "record label",
@@ -519,7 +516,7 @@ pub(crate) fn insert_reviewer(tx: &Transaction<'_>, name: &str, is_lead: bool) -
 
 /// Ends every review write the same way: its audit entry (who, old → new) and the index
 /// journal entry for its record go into the change's own transaction, which then commits.
-fn commit_review_change<T: serde::Serialize>(
+pub(crate) fn commit_review_change<T: serde::Serialize>(
     tx: Transaction<'_>,
     author: &Reviewer,
     (entity, key, record): (EntityKind, String, RecordId),
@@ -620,7 +617,11 @@ pub(crate) fn require_project_label(
 
 /// Checks a label against the shipped vocabularies or, failing that, the project's; returns
 /// `vocabulary@version`.
-fn require_any_label(tx: &Transaction<'_>, vocabulary: &str, code: &str) -> Result<String> {
+pub(crate) fn require_any_label(
+    tx: &Transaction<'_>,
+    vocabulary: &str,
+    code: &str,
+) -> Result<String> {
     if let Some(view) = shipped_vocabularies()
         .into_iter()
         .find(|v| v.id == vocabulary)
@@ -897,7 +898,7 @@ pub(crate) fn delete_classification(
 
 const RISK_COLUMNS: &str = "id, record_id, reviewer_id, effect, mechanism, direction, reduction_type, time_horizon, \
      scale, criteria, likelihood, magnitude, rebound_percent, confidence, evidence_type, tier, mechanism_resource, \
-     conditions, mitigation, evidence, vocabularies, created_at, updated_at";
+     conditions, mitigation, evidence, vocabularies, created_at, updated_at, uid, parent_id";
 
 /// A risk row as stored.
 struct RawRisk {
@@ -924,6 +925,8 @@ struct RawRisk {
     vocabularies: String,
     created_at: String,
     updated_at: String,
+    uid: Option<String>,
+    parent: Option<i64>,
 }
 
 fn raw_risk(row: &Row<'_>) -> rusqlite::Result<RawRisk> {
@@ -951,6 +954,8 @@ fn raw_risk(row: &Row<'_>) -> rusqlite::Result<RawRisk> {
         vocabularies: row.get(20)?,
         created_at: row.get(21)?,
         updated_at: row.get(22)?,
+        uid: row.get(23)?,
+        parent: row.get(24)?,
     })
 }
 
@@ -959,6 +964,7 @@ fn decode_risk(raw: RawRisk) -> Result<StoredRisk> {
     let criteria: Vec<String> = at("criteria").json(&raw.criteria)?;
     Ok(StoredRisk {
         id: RiskId(raw.id),
+        uid: raw.uid.unwrap_or_default(),
         record: RecordId(raw.record),
         reviewer: ReviewerId(raw.reviewer),
         risk: ReboundRisk {
@@ -983,11 +989,95 @@ fn decode_risk(raw: RawRisk) -> Result<StoredRisk> {
             conditions: raw.conditions,
             mitigation: raw.mitigation,
             evidence: at("evidence").json(&raw.evidence)?,
+            parent: raw.parent.map(RiskId),
         },
         vocabularies: raw.vocabularies,
         created_at: at("created_at").time(&raw.created_at)?,
         updated_at: at("updated_at").time(&raw.updated_at)?,
     })
+}
+
+/// Everything one reviewer has recorded: votes, classifications, risks, labels.
+pub(crate) fn reviewer_work(
+    conn: &rusqlite::Connection,
+    reviewer: ReviewerId,
+) -> Result<(
+    Vec<StoredVote>,
+    Vec<StoredClassification>,
+    Vec<StoredRisk>,
+    Vec<StoredRecordLabel>,
+)> {
+    let context = "reading a reviewer's work";
+    let votes = query_all(
+        conn,
+        "SELECT record_id, reviewer_id, stage, decision, reason, reason_vocabulary, note, decided_at
+         FROM screening WHERE reviewer_id = ?1 ORDER BY record_id, stage = 'fulltext'",
+        [reviewer.0],
+        context,
+        raw_vote,
+    )?
+    .into_iter()
+    .map(decode_vote)
+    .collect::<Result<_>>()?;
+    let classifications = query_all(
+        conn,
+        &format!("SELECT {CLASSIFICATION_COLUMNS} FROM classification WHERE reviewer_id = ?1 ORDER BY record_id"),
+        [reviewer.0],
+        context,
+        raw_classification,
+    )?
+    .into_iter()
+    .map(decode_classification)
+    .collect::<Result<_>>()?;
+    let risks = query_all(
+        conn,
+        &format!(
+            "SELECT {RISK_COLUMNS} FROM rebound_risk WHERE reviewer_id = ?1 ORDER BY record_id, id"
+        ),
+        [reviewer.0],
+        context,
+        raw_risk,
+    )?
+    .into_iter()
+    .map(decode_risk)
+    .collect::<Result<_>>()?;
+    let labels = query_all(
+        conn,
+        "SELECT record_id, reviewer_id, vocabulary, code, vocabulary_version, created_at
+         FROM record_label WHERE reviewer_id = ?1 ORDER BY record_id, vocabulary, code",
+        [reviewer.0],
+        context,
+        raw_record_label,
+    )?
+    .into_iter()
+    .map(decode_record_label)
+    .collect::<Result<_>>()?;
+    Ok((votes, classifications, risks, labels))
+}
+
+/// A risk by its stable id.
+pub(crate) fn load_risk_by_uid(tx: &Transaction<'_>, uid: &str) -> Result<Option<StoredRisk>> {
+    tx.query_row(
+        &format!("SELECT {RISK_COLUMNS} FROM rebound_risk WHERE uid = ?1"),
+        [uid],
+        raw_risk,
+    )
+    .optional()
+    .context("reading a risk")?
+    .map(decode_risk)
+    .transpose()
+}
+
+/// Every risk of the project, by record then id.
+pub(crate) fn all_risks(conn: &rusqlite::Connection) -> Result<Vec<StoredRisk>> {
+    let raws = query_all(
+        conn,
+        &format!("SELECT {RISK_COLUMNS} FROM rebound_risk ORDER BY record_id, id"),
+        [],
+        "reading risks",
+        raw_risk,
+    )?;
+    raws.into_iter().map(decode_risk).collect()
 }
 
 pub(crate) fn load_risk(tx: &Transaction<'_>, id: RiskId) -> Result<Option<StoredRisk>> {
@@ -1014,8 +1104,9 @@ pub(crate) fn write_risk(
     tx.execute(
         "INSERT INTO rebound_risk (id, record_id, reviewer_id, effect, mechanism, direction, reduction_type,
            time_horizon, scale, criteria, likelihood, magnitude, rebound_percent, confidence, evidence_type, tier,
-           mechanism_resource, conditions, mitigation, evidence, vocabularies, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)
+           mechanism_resource, conditions, mitigation, evidence, vocabularies, created_at, updated_at, uid, parent_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23,
+                 coalesce(?24, lower(hex(randomblob(16)))), ?25)
          ON CONFLICT (id) DO UPDATE SET effect = excluded.effect, mechanism = excluded.mechanism,
            direction = excluded.direction, reduction_type = excluded.reduction_type,
            time_horizon = excluded.time_horizon, scale = excluded.scale, criteria = excluded.criteria,
@@ -1024,7 +1115,7 @@ pub(crate) fn write_risk(
            evidence_type = excluded.evidence_type, tier = excluded.tier,
            mechanism_resource = excluded.mechanism_resource, conditions = excluded.conditions,
            mitigation = excluded.mitigation, evidence = excluded.evidence, vocabularies = excluded.vocabularies,
-           updated_at = excluded.updated_at",
+           updated_at = excluded.updated_at, parent_id = excluded.parent_id",
         params![
             keep_id.then_some(stored.id.0),
             stored.record.0,
@@ -1048,7 +1139,9 @@ pub(crate) fn write_risk(
             to_json("risk.evidence", &r.evidence)?,
             stored.vocabularies,
             stored.created_at.to_string(),
-            stored.updated_at.to_string()
+            stored.updated_at.to_string(),
+            (!stored.uid.is_empty()).then_some(stored.uid.as_str()),
+            r.parent.map(|p| p.0)
         ],
     )
     .context("writing a risk")?;
@@ -1057,6 +1150,49 @@ pub(crate) fn write_risk(
     } else {
         RiskId(tx.last_insert_rowid())
     })
+}
+
+/// A fresh stable id (128 random bits, hex).
+pub(crate) fn new_uid(tx: &Transaction<'_>) -> Result<String> {
+    tx.query_row("SELECT lower(hex(randomblob(16)))", [], |row| row.get(0))
+        .context("drawing a stable id")
+}
+
+/// Checks a risk's parent: a risk of the same record by the same reviewer, and not the risk
+/// itself or one of its descendants (the tree must stay a tree).
+pub(crate) fn check_parent(
+    tx: &Transaction<'_>,
+    parent: Option<RiskId>,
+    record: RecordId,
+    reviewer: ReviewerId,
+    itself: Option<RiskId>,
+) -> Result<()> {
+    let Some(parent) = parent else {
+        return Ok(());
+    };
+    let expected = "a risk of the same record recorded by the same reviewer, not this risk or one that follows from it";
+    let mut cursor = Some(parent);
+    let mut steps = 0;
+    while let Some(id) = cursor {
+        let row: Option<(i64, i64, Option<i64>)> = tx
+            .query_row(
+                "SELECT record_id, reviewer_id, parent_id FROM rebound_risk WHERE id = ?1",
+                [id.0],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+            )
+            .optional()
+            .context("reading a risk's parent")?;
+        let Some((parent_record, parent_reviewer, next)) = row else {
+            return Err(Error::invalid("risk.parent", parent.to_string(), expected));
+        };
+        let foreign = id == parent && (parent_record != record.0 || parent_reviewer != reviewer.0);
+        if foreign || Some(id) == itself || steps > 10_000 {
+            return Err(Error::invalid("risk.parent", parent.to_string(), expected));
+        }
+        cursor = next.map(RiskId);
+        steps += 1;
+    }
+    Ok(())
 }
 
 pub(crate) fn delete_risk_row(tx: &Transaction<'_>, id: RiskId) -> Result<()> {

@@ -477,6 +477,7 @@ fn full_risk() -> ReboundRisk {
             QuoteField::Abstract,
             "greenhouse gas emissions (GHG)",
         )],
+        parent: None,
     }
 }
 

@@ -1,0 +1,1076 @@
+//! The review workflow over stored data: settings (blind mode, screening rule), what a
+//! reviewer may see, stage outcomes, conflicts and their resolutions, agreement, PRISMA counts,
+//! the risk register's counts and consequence trees.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use ecolens_taxonomy::labels::EXCLUSION_REASON;
+use ecolens_taxonomy::{Direction, EffectCode, EvalCategory, Term};
+use rusqlite::{OptionalExtension, Transaction, params};
+use serde::Serialize;
+
+use super::audit::log_change;
+use super::records::require_record;
+use super::review::{commit_review_change, require_project_label, require_reviewer};
+use super::{Column, Project, now, query_all, to_json};
+use crate::agreement::{Rating, ScopeAgreement};
+use crate::audit::EntityKind;
+use crate::consequence::{ConsequenceRoot, ConsequenceTree};
+use crate::error::{Error, Result, SqlContext};
+use crate::ids::{RecordId, ReviewerId};
+use crate::prisma::{PrismaCounts, ReasonCount, SourceCount};
+use crate::review::{
+    Decision, Reviewer, Stage, StoredClassification, StoredRecordLabel, StoredRisk, StoredVote,
+};
+use crate::workflow::{
+    Conflict, Position, Resolution, ResolvedValue, ReviewSettings, RiskRating, ScreeningRule,
+    StageOutcome, Subject,
+};
+
+const BLIND_KEY: &str = "review.blind";
+const RULE_KEY: &str = "review.screening_rule";
+
+/// A record's review data as one reviewer may see it.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct RecordReview {
+    /// Votes (the viewer's only, while blind).
+    pub votes: Vec<StoredVote>,
+    /// Classifications (likewise).
+    pub classifications: Vec<StoredClassification>,
+    /// Risks (likewise).
+    pub risks: Vec<StoredRisk>,
+    /// Labels (likewise).
+    pub labels: Vec<StoredRecordLabel>,
+    /// Resolutions (hidden while blind).
+    pub resolutions: Vec<Resolution>,
+    /// Items of other reviewers hidden by blind mode.
+    pub hidden: usize,
+}
+
+/// Where a record stands at both screening stages.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RecordOutcome {
+    /// The record.
+    pub record: RecordId,
+    /// Title/abstract stage.
+    pub tiab: StageOutcome,
+    /// Full-text stage.
+    pub fulltext: StageOutcome,
+    /// Whether a full text is attached.
+    pub has_full_text: bool,
+}
+
+impl RecordOutcome {
+    /// Whether the record reached the full-text stage: included at title/abstract, or voted on
+    /// at full text already.
+    pub fn at_full_text(&self) -> bool {
+        self.tiab.moves_on() || self.fulltext != StageOutcome::Unscreened
+    }
+}
+
+/// One record in a reviewer's screening queue.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QueueItem {
+    /// The record.
+    pub record: RecordId,
+    /// The reviewer's own vote at this stage, if cast.
+    pub own: Option<Decision>,
+}
+
+/// Counts of the risk register.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct RiskSummary {
+    /// Risks counted.
+    pub risks: u64,
+    /// Records with at least one.
+    pub records: u64,
+    /// Per effect code, in vocabulary order (codes with risks only).
+    pub by_effect: Vec<(String, u64)>,
+    /// Per direction (`not_rated` for risks without one).
+    pub by_direction: Vec<(String, u64)>,
+    /// Per Rolnick domain of the record (`no_domain` when unlabelled).
+    pub by_domain: Vec<(String, u64)>,
+}
+
+impl Project {
+    /// Blind mode and the screening rule.
+    pub fn review_settings(&self) -> Result<ReviewSettings> {
+        let defaults = ReviewSettings::default();
+        let blind = match self.meta(BLIND_KEY)?.as_deref() {
+            None => defaults.blind,
+            Some("on") => true,
+            Some("off") => false,
+            Some(other) => {
+                return Err(Column::at("project_meta", "value", 0)
+                    .corrupt(format!("{BLIND_KEY} = {other:?}, expected on or off")));
+            }
+        };
+        let rule = match self.meta(RULE_KEY)? {
+            None => defaults.rule,
+            Some(code) => ScreeningRule::parse(RULE_KEY, &code)
+                .map_err(|e| Column::at("project_meta", "value", 0).corrupt(e))?,
+        };
+        Ok(ReviewSettings { blind, rule })
+    }
+
+    /// Switches blind mode; only a lead may.
+    pub fn set_blind(&mut self, lead: ReviewerId, blind: bool) -> Result<ReviewSettings> {
+        self.change_setting(
+            lead,
+            "switch blind mode",
+            BLIND_KEY,
+            if blind { "on" } else { "off" },
+        )
+    }
+
+    /// Sets the rule that moves records on; only a lead may.
+    pub fn set_screening_rule(
+        &mut self,
+        lead: ReviewerId,
+        rule: ScreeningRule,
+    ) -> Result<ReviewSettings> {
+        self.change_setting(lead, "change the screening rule", RULE_KEY, rule.code())
+    }
+
+    fn change_setting(
+        &mut self,
+        lead: ReviewerId,
+        action: &'static str,
+        key: &str,
+        value: &str,
+    ) -> Result<ReviewSettings> {
+        let tx = self
+            .conn
+            .transaction()
+            .context("starting to change a setting")?;
+        let author = require_lead(&tx, lead, action)?;
+        let old = read_meta(&tx, key)?;
+        if old.as_deref() != Some(value) {
+            write_meta(&tx, key, Some(value))?;
+            log_change(
+                &tx,
+                Some(&author),
+                EntityKind::Setting,
+                key.to_owned(),
+                None,
+                Some(&old),
+                Some(&Some(value.to_owned())),
+            )?;
+            tx.commit().context("committing a setting")?;
+        } else {
+            drop(tx);
+        }
+        self.review_settings()
+    }
+
+    /// A record's review data as `viewer` may see it: everything when blind mode is off,
+    /// otherwise only the viewer's own, with a count of what is hidden.
+    pub fn record_review(&self, record: RecordId, viewer: ReviewerId) -> Result<RecordReview> {
+        self.reviewer(viewer)?;
+        let blind = self.review_settings()?.blind;
+        let mut hidden = 0;
+        let mut keep = |reviewer: ReviewerId| {
+            let visible = !blind || reviewer == viewer;
+            if !visible {
+                hidden += 1;
+            }
+            visible
+        };
+        let votes: Vec<StoredVote> = self
+            .screening_votes(record)?
+            .into_iter()
+            .filter(|v| keep(v.reviewer))
+            .collect();
+        let classifications = self
+            .classifications(record)?
+            .into_iter()
+            .filter(|c| keep(c.reviewer))
+            .collect();
+        let risks = self
+            .risks(record)?
+            .into_iter()
+            .filter(|r| keep(r.reviewer))
+            .collect();
+        let labels = self
+            .record_labels(record)?
+            .into_iter()
+            .filter(|l| keep(l.reviewer))
+            .collect();
+        let resolutions = if blind {
+            Vec::new()
+        } else {
+            self.resolutions(record)?
+        };
+        Ok(RecordReview {
+            votes,
+            classifications,
+            risks,
+            labels,
+            resolutions,
+            hidden,
+        })
+    }
+
+    /// The outcome of both stages for every record, under the project's rule, with
+    /// resolutions applied.
+    pub fn outcomes(&self) -> Result<Vec<RecordOutcome>> {
+        let rule = self.review_settings()?.rule;
+        let votes = self.all_votes()?;
+        let resolutions = self.screening_resolutions()?;
+        let with_text: HashSet<i64> = query_all(
+            &self.conn,
+            "SELECT record_id FROM record_fulltext",
+            [],
+            "listing full texts",
+            |row| row.get(0),
+        )?
+        .into_iter()
+        .collect();
+        let ids: Vec<i64> = query_all(
+            &self.conn,
+            "SELECT id FROM record ORDER BY id",
+            [],
+            "listing records",
+            |row| row.get(0),
+        )?;
+        let empty = Vec::new();
+        Ok(ids
+            .into_iter()
+            .map(|id| {
+                let record_votes = votes.get(&id).unwrap_or(&empty);
+                let outcome = |stage: Stage| {
+                    let decisions: Vec<&Decision> = record_votes
+                        .iter()
+                        .filter(|(_, s, _)| *s == stage)
+                        .map(|(_, _, d)| d)
+                        .collect();
+                    StageOutcome::of(stage, &decisions, rule, resolutions.get(&(id, stage)))
+                };
+                RecordOutcome {
+                    record: RecordId(id),
+                    tiab: outcome(Stage::TitleAbstract),
+                    fulltext: outcome(Stage::FullText),
+                    has_full_text: with_text.contains(&id),
+                }
+            })
+            .collect())
+    }
+
+    /// A record's outcome at both stages.
+    pub fn outcome(&self, record: RecordId) -> Result<RecordOutcome> {
+        self.record(record)?;
+        self.outcomes()?
+            .into_iter()
+            .find(|o| o.record == record)
+            .ok_or_else(|| Error::NotFound {
+                entity: "record",
+                key: record.to_string(),
+            })
+    }
+
+    /// The records `viewer` screens at `stage`, in id order, with the viewer's own vote: every
+    /// record at title/abstract; at full text, the records that moved on (or already have
+    /// full-text votes).
+    pub fn screening_queue(&self, stage: Stage, viewer: ReviewerId) -> Result<Vec<QueueItem>> {
+        self.reviewer(viewer)?;
+        let votes = self.all_votes()?;
+        let own = |id: i64| {
+            votes.get(&id).and_then(|list| {
+                list.iter()
+                    .find(|(r, s, _)| *r == viewer && *s == stage)
+                    .map(|(_, _, d)| d.clone())
+            })
+        };
+        Ok(self
+            .outcomes()?
+            .into_iter()
+            .filter(|o| stage == Stage::TitleAbstract || o.at_full_text())
+            .map(|o| QueueItem {
+                record: o.record,
+                own: own(o.record.0),
+            })
+            .collect())
+    }
+
+    /// Every disagreement between reviewers (screening votes at a stage, a–f categories,
+    /// ratings of the same effect), with its resolution when recorded. Refused while blind.
+    pub fn conflicts(&self) -> Result<Vec<Conflict>> {
+        if self.review_settings()?.blind {
+            return Err(Error::Blinded {
+                what: "who voted what, and so the list of conflicts,",
+            });
+        }
+        let names: HashMap<ReviewerId, String> = self
+            .reviewers()?
+            .into_iter()
+            .map(|r| (r.id, r.name))
+            .collect();
+        let name = |id: ReviewerId| names.get(&id).cloned().unwrap_or_else(|| id.to_string());
+        let mut found: BTreeMap<(RecordId, Subject), Vec<Position>> = BTreeMap::new();
+
+        for (record, list) in self.all_votes()? {
+            for stage in Stage::ALL {
+                let at: Vec<&(ReviewerId, Stage, Decision)> =
+                    list.iter().filter(|(_, s, _)| *s == stage).collect();
+                let disagree = at.first().is_some_and(|first| {
+                    at.iter()
+                        .any(|other| !crate::workflow::same_decision(stage, &first.2, &other.2))
+                });
+                if disagree {
+                    found.insert(
+                        (RecordId(record), Subject::Screening(stage)),
+                        at.iter()
+                            .map(|(reviewer, _, decision)| Position {
+                                reviewer: *reviewer,
+                                reviewer_name: name(*reviewer),
+                                value: ResolvedValue::Screening(decision.clone()).summary(),
+                            })
+                            .collect(),
+                    );
+                }
+            }
+        }
+        let categories: Vec<(i64, i64, String)> = query_all(
+            &self.conn,
+            "SELECT record_id, reviewer_id, category FROM classification ORDER BY record_id, reviewer_id",
+            [],
+            "reading classifications",
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )?;
+        for group in categories.chunk_by(|a, b| a.0 == b.0) {
+            if group.iter().any(|c| c.2 != group[0].2) {
+                found.insert(
+                    (RecordId(group[0].0), Subject::Classification),
+                    group
+                        .iter()
+                        .map(|(_, reviewer, category)| Position {
+                            reviewer: ReviewerId(*reviewer),
+                            reviewer_name: name(ReviewerId(*reviewer)),
+                            value: category.clone(),
+                        })
+                        .collect(),
+                );
+            }
+        }
+        let mut ratings: BTreeMap<(i64, EffectCode), Vec<(ReviewerId, RiskRating)>> =
+            BTreeMap::new();
+        for risk in self.all_risks()? {
+            ratings
+                .entry((risk.record.0, risk.risk.effect))
+                .or_default()
+                .push((risk.reviewer, RiskRating::of(&risk.risk)));
+        }
+        for ((record, effect), list) in ratings {
+            let reviewers: HashSet<ReviewerId> = list.iter().map(|(r, _)| *r).collect();
+            if reviewers.len() >= 2 && list.iter().any(|(_, rating)| *rating != list[0].1) {
+                found.insert(
+                    (RecordId(record), Subject::Risk(effect)),
+                    list.iter()
+                        .map(|(reviewer, rating)| Position {
+                            reviewer: *reviewer,
+                            reviewer_name: name(*reviewer),
+                            value: rating.summary(),
+                        })
+                        .collect(),
+                );
+            }
+        }
+        let mut resolutions: HashMap<(RecordId, Subject), Resolution> = self
+            .all_resolutions()?
+            .into_iter()
+            .map(|r| ((r.record, r.subject.clone()), r))
+            .collect();
+        let mut conflicts = Vec::with_capacity(found.len());
+        for ((record, subject), positions) in found {
+            let title = self.record(record)?.record.title;
+            let resolution = resolutions.remove(&(record, subject.clone()));
+            conflicts.push(Conflict {
+                record,
+                title,
+                subject,
+                positions,
+                resolution,
+            });
+        }
+        Ok(conflicts)
+    }
+
+    /// Records a lead's resolution of a subject: the final value, beside the votes (which stay
+    /// as they were). Refused while blind, and for subjects nobody has judged.
+    pub fn resolve(
+        &mut self,
+        lead: ReviewerId,
+        record: RecordId,
+        subject: &Subject,
+        value: &ResolvedValue,
+        note: Option<&str>,
+    ) -> Result<Resolution> {
+        value.validate(subject)?;
+        if note.is_some_and(|n| n.trim().is_empty()) {
+            return Err(Error::invalid("resolution.note", "", "text, or no note"));
+        }
+        if self.review_settings()?.blind {
+            return Err(Error::Blinded {
+                what: "the reviewers' votes, which a resolution weighs,",
+            });
+        }
+        let tx = self.conn.transaction().context("starting to resolve")?;
+        require_record(&tx, record)?;
+        let author = require_lead(&tx, lead, "resolve a conflict")?;
+        if let ResolvedValue::Screening(Decision::Exclude { reason: Some(code) }) = value {
+            require_project_label(&tx, EXCLUSION_REASON, code, "resolution.reason")?;
+        }
+        let judged: i64 = match subject {
+            Subject::Screening(stage) => tx.query_row(
+                "SELECT count(*) FROM screening WHERE record_id = ?1 AND stage = ?2",
+                params![record.0, stage.code()],
+                |row| row.get(0),
+            ),
+            Subject::Classification => tx.query_row(
+                "SELECT count(*) FROM classification WHERE record_id = ?1",
+                [record.0],
+                |row| row.get(0),
+            ),
+            Subject::Risk(effect) => tx.query_row(
+                "SELECT count(*) FROM rebound_risk WHERE record_id = ?1 AND effect = ?2",
+                params![record.0, effect.code()],
+                |row| row.get(0),
+            ),
+        }
+        .context("looking for what is resolved")?;
+        if judged == 0 {
+            return Err(Error::invalid(
+                "resolution.subject",
+                subject.code(),
+                format!("a subject reviewers have judged on record {record}"),
+            ));
+        }
+        let resolution = Resolution {
+            record,
+            subject: subject.clone(),
+            value: value.clone(),
+            note: note.map(str::to_owned),
+            resolved_by: author.id,
+            resolved_at: now(),
+        };
+        let old = load_resolution(&tx, record, subject)?;
+        write_resolution(&tx, &resolution)?;
+        commit_review_change(
+            tx,
+            &author,
+            (
+                EntityKind::Resolution,
+                resolution_key(record, subject),
+                record,
+            ),
+            old.as_ref(),
+            Some(&resolution),
+            "committing a resolution",
+        )?;
+        Ok(resolution)
+    }
+
+    /// The resolutions recorded on a record.
+    pub fn resolutions(&self, record: RecordId) -> Result<Vec<Resolution>> {
+        Ok(self
+            .all_resolutions()?
+            .into_iter()
+            .filter(|r| r.record == record)
+            .collect())
+    }
+
+    /// Agreement between reviewers per scope: title/abstract votes, full-text votes (include /
+    /// exclude / maybe, nominal) and a–f classifications (ordered: weighted κ too). Only the
+    /// reviewers' own latest values count; resolutions do not change agreement. `scope`
+    /// limits it to `tiab`, `fulltext` or `classification`.
+    pub fn agreement(&self, scope: Option<&str>) -> Result<Vec<ScopeAgreement>> {
+        let scopes = ["tiab", "fulltext", "classification"];
+        if let Some(wanted) = scope
+            && !scopes.contains(&wanted)
+        {
+            return Err(Error::invalid(
+                "agreement.stage",
+                wanted,
+                "tiab, fulltext or classification",
+            ));
+        }
+        let reviewers: Vec<Reviewer> = self.reviewers()?;
+        let names: Vec<String> = reviewers.iter().map(|r| r.name.clone()).collect();
+        let name_of: HashMap<ReviewerId, String> =
+            reviewers.into_iter().map(|r| (r.id, r.name)).collect();
+        let mut out = Vec::new();
+        let votes = self.all_votes()?;
+        for stage in Stage::ALL {
+            if scope.is_some_and(|s| s != stage.code()) {
+                continue;
+            }
+            let ratings: Vec<Rating> = votes
+                .iter()
+                .flat_map(|(record, list)| {
+                    list.iter().filter(|(_, s, _)| *s == stage).filter_map(
+                        |(reviewer, _, decision)| {
+                            Some(Rating {
+                                item: *record,
+                                reviewer: name_of.get(reviewer)?.clone(),
+                                category: match decision {
+                                    Decision::Include => 0,
+                                    Decision::Exclude { .. } => 1,
+                                    Decision::Maybe => 2,
+                                },
+                            })
+                        },
+                    )
+                })
+                .collect();
+            out.push(ScopeAgreement::compute(
+                stage.code(),
+                &["include", "exclude", "maybe"],
+                false,
+                &names,
+                &ratings,
+            ));
+        }
+        if scope.is_none_or(|s| s == "classification") {
+            let rows: Vec<(i64, i64, String)> = query_all(
+                &self.conn,
+                "SELECT record_id, reviewer_id, category FROM classification",
+                [],
+                "reading classifications",
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+            )?;
+            let mut ratings = Vec::with_capacity(rows.len());
+            for (record, reviewer, category) in rows {
+                let category: EvalCategory =
+                    Column::at("classification", "category", record).term(&category)?;
+                let position = EvalCategory::ALL
+                    .iter()
+                    .position(|c| *c == category)
+                    .unwrap_or(0);
+                if let Some(name) = name_of.get(&ReviewerId(reviewer)) {
+                    ratings.push(Rating {
+                        item: record,
+                        reviewer: name.clone(),
+                        category: position,
+                    });
+                }
+            }
+            let codes: Vec<&str> = EvalCategory::ALL.iter().map(|c| c.code()).collect();
+            out.push(ScopeAgreement::compute(
+                "classification",
+                &codes,
+                true,
+                &names,
+                &ratings,
+            ));
+        }
+        Ok(out)
+    }
+
+    /// The PRISMA 2020 counts, from the records, their sources, merges and screening outcomes.
+    pub fn prisma(&self) -> Result<PrismaCounts> {
+        let sources: Vec<(String, i64)> = query_all(
+            &self.conn,
+            "SELECT file, count(*) FROM record_source GROUP BY file ORDER BY min(id)",
+            [],
+            "counting records per source",
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )?;
+        let identified: Vec<SourceCount> = sources
+            .into_iter()
+            .map(|(file, records)| SourceCount {
+                source: source_name(&file),
+                records: records.unsigned_abs(),
+            })
+            .collect();
+        let duplicates_removed = self
+            .conn
+            .query_row(
+                "SELECT count(*) FROM record_merge WHERE undone_at IS NULL",
+                [],
+                |row| row.get::<_, i64>(0),
+            )
+            .context("counting merges")?
+            .unsigned_abs();
+        let reason_names: HashMap<String, String> = self
+            .project_labels(EXCLUSION_REASON)?
+            .into_iter()
+            .map(|l| (l.code, l.name))
+            .collect();
+        let mut counts = PrismaCounts {
+            identified_total: identified.iter().map(|s| s.records).sum(),
+            identified,
+            duplicates_removed,
+            ..PrismaCounts::default()
+        };
+        let mut reasons: BTreeMap<String, u64> = BTreeMap::new();
+        for outcome in self.outcomes()? {
+            counts.records_after_deduplication += 1;
+            let screened = outcome.tiab != StageOutcome::Unscreened
+                || outcome.fulltext != StageOutcome::Unscreened;
+            if !screened {
+                counts.records_not_screened += 1;
+                continue;
+            }
+            counts.records_screened += 1;
+            if !outcome.at_full_text() {
+                match outcome.tiab.decision() {
+                    Some(Decision::Exclude { .. }) => counts.records_excluded += 1,
+                    _ => counts.records_undecided += 1,
+                }
+                continue;
+            }
+            counts.reports_sought += 1;
+            match &outcome.fulltext {
+                StageOutcome::Unscreened if outcome.has_full_text => {
+                    counts.reports_awaiting_assessment += 1;
+                }
+                StageOutcome::Unscreened => counts.reports_not_retrieved += 1,
+                assessed => {
+                    counts.reports_assessed += 1;
+                    match assessed.decision() {
+                        Some(Decision::Include) => counts.studies_included += 1,
+                        Some(Decision::Exclude { reason }) => {
+                            *reasons
+                                .entry(reason.clone().unwrap_or_else(|| "unspecified".into()))
+                                .or_default() += 1;
+                        }
+                        _ => counts.reports_undecided += 1,
+                    }
+                }
+            }
+        }
+        let mut reasons: Vec<ReasonCount> = reasons
+            .into_iter()
+            .map(|(reason, reports)| ReasonCount {
+                name: reason_names
+                    .get(&reason)
+                    .cloned()
+                    .unwrap_or_else(|| reason.clone()),
+                reason,
+                reports,
+            })
+            .collect();
+        reasons.sort_by(|a, b| b.reports.cmp(&a.reports).then(a.reason.cmp(&b.reason)));
+        counts.reports_excluded_total = reasons.iter().map(|r| r.reports).sum();
+        counts.reports_excluded = reasons;
+        Ok(counts)
+    }
+
+    /// Counts of the risk register by effect, direction and Rolnick domain, over the risks
+    /// `viewer` may see.
+    pub fn risk_summary(&self, viewer: ReviewerId) -> Result<RiskSummary> {
+        self.reviewer(viewer)?;
+        let blind = self.review_settings()?.blind;
+        let risks: Vec<StoredRisk> = self
+            .all_risks()?
+            .into_iter()
+            .filter(|r| !blind || r.reviewer == viewer)
+            .collect();
+        let domains: Vec<(i64, String)> = query_all(
+            &self.conn,
+            "SELECT DISTINCT record_id, code FROM record_label WHERE vocabulary = 'rolnick-domain'
+               AND (?1 IS NULL OR reviewer_id = ?1) ORDER BY record_id, code",
+            [blind.then_some(viewer.0)],
+            "reading domains",
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )?;
+        let mut domain_of: HashMap<i64, Vec<String>> = HashMap::new();
+        for (record, code) in domains {
+            domain_of.entry(record).or_default().push(code);
+        }
+        let mut by_effect: BTreeMap<EffectCode, u64> = BTreeMap::new();
+        let mut by_direction: BTreeMap<String, u64> = BTreeMap::new();
+        let mut by_domain: BTreeMap<String, u64> = BTreeMap::new();
+        let mut records = HashSet::new();
+        for risk in &risks {
+            records.insert(risk.record);
+            *by_effect.entry(risk.risk.effect).or_default() += 1;
+            *by_direction
+                .entry(
+                    risk.risk
+                        .direction
+                        .map_or("not_rated", Direction::code)
+                        .to_owned(),
+                )
+                .or_default() += 1;
+            match domain_of.get(&risk.record.0) {
+                Some(codes) => {
+                    for code in codes {
+                        *by_domain.entry(code.clone()).or_default() += 1;
+                    }
+                }
+                None => *by_domain.entry("no_domain".into()).or_default() += 1,
+            }
+        }
+        let sorted = |map: BTreeMap<String, u64>| {
+            let mut list: Vec<(String, u64)> = map.into_iter().collect();
+            list.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            list
+        };
+        Ok(RiskSummary {
+            risks: risks.len() as u64,
+            records: records.len() as u64,
+            by_effect: by_effect
+                .into_iter()
+                .map(|(effect, n)| (effect.code().to_owned(), n))
+                .collect(),
+            by_direction: sorted(by_direction),
+            by_domain: sorted(by_domain),
+        })
+    }
+
+    /// Sets the root of `reviewer`'s consequence tree for a record.
+    pub fn set_consequence_root(
+        &mut self,
+        record: RecordId,
+        reviewer: ReviewerId,
+        root: &ConsequenceRoot,
+    ) -> Result<()> {
+        let solution = root.solution.trim();
+        if solution.is_empty() || solution.chars().count() > 300 || solution != root.solution {
+            return Err(Error::invalid(
+                "consequence_root.solution",
+                &root.solution,
+                "1 to 300 characters naming the solution deployed, without surrounding spaces",
+            ));
+        }
+        let (tx, author) = self.begin_review(
+            "starting to set a consequence tree's root",
+            Some(record),
+            reviewer,
+        )?;
+        let old = load_root(&tx, record, reviewer)?;
+        let new = StoredRoot {
+            record,
+            reviewer,
+            root: root.clone(),
+            updated_at: now(),
+        };
+        if old.as_ref().is_some_and(|o| o.root == new.root) {
+            return Ok(());
+        }
+        write_root(&tx, &new)?;
+        commit_review_change(
+            tx,
+            &author,
+            (
+                EntityKind::ConsequenceRoot,
+                root_key(record, reviewer),
+                record,
+            ),
+            old.as_ref(),
+            Some(&new),
+            "committing a consequence tree's root",
+        )
+    }
+
+    /// The consequence tree of a record as `viewer` may see it: the viewer's root (or the
+    /// record's title when none is set) and the visible risks.
+    pub fn consequence_tree(
+        &self,
+        record: RecordId,
+        viewer: ReviewerId,
+    ) -> Result<ConsequenceTree> {
+        let title = self.record(record)?.record.title;
+        let review = self.record_review(record, viewer)?;
+        let names: HashMap<ReviewerId, String> = self
+            .reviewers()?
+            .into_iter()
+            .map(|r| (r.id, r.name))
+            .collect();
+        let tx = self
+            .conn
+            .unchecked_transaction()
+            .context("reading a consequence tree")?;
+        let root = load_root(&tx, record, viewer)?.map_or_else(
+            || ConsequenceRoot {
+                solution: title.clone(),
+                scale: None,
+            },
+            |stored| stored.root,
+        );
+        drop(tx);
+        let risks: Vec<(StoredRisk, String)> = review
+            .risks
+            .into_iter()
+            .map(|risk| {
+                let name = names.get(&risk.reviewer).cloned().unwrap_or_default();
+                (risk, name)
+            })
+            .collect();
+        Ok(ConsequenceTree::build(record, title, root, &risks))
+    }
+
+    /// Records with at least one risk, by id.
+    pub fn records_with_risks(&self) -> Result<Vec<RecordId>> {
+        Ok(query_all(
+            &self.conn,
+            "SELECT DISTINCT record_id FROM rebound_risk ORDER BY record_id",
+            [],
+            "listing records with risks",
+            |row| row.get(0),
+        )?
+        .into_iter()
+        .map(RecordId)
+        .collect())
+    }
+
+    /// Every vote, by record: (reviewer, stage, decision), ordered by reviewer.
+    fn all_votes(&self) -> Result<BTreeMap<i64, Vec<(ReviewerId, Stage, Decision)>>> {
+        let rows: Vec<(i64, i64, String, String, Option<String>)> = query_all(
+            &self.conn,
+            "SELECT record_id, reviewer_id, stage, decision, reason FROM screening ORDER BY record_id, reviewer_id",
+            [],
+            "reading votes",
+            |row| {
+                Ok((
+                    row.get(0)?,
+                    row.get(1)?,
+                    row.get(2)?,
+                    row.get(3)?,
+                    row.get(4)?,
+                ))
+            },
+        )?;
+        let mut votes: BTreeMap<i64, Vec<(ReviewerId, Stage, Decision)>> = BTreeMap::new();
+        for (record, reviewer, stage, decision, reason) in rows {
+            let stage = Stage::parse("screening.stage", &stage)
+                .map_err(|e| Column::at("screening", "stage", record).corrupt(e))?;
+            let decision = Decision::parse("screening.decision", &decision, reason)
+                .map_err(|e| Column::at("screening", "decision", record).corrupt(e))?;
+            votes
+                .entry(record)
+                .or_default()
+                .push((ReviewerId(reviewer), stage, decision));
+        }
+        Ok(votes)
+    }
+
+    fn all_risks(&self) -> Result<Vec<StoredRisk>> {
+        super::review::all_risks(&self.conn)
+    }
+
+    fn all_resolutions(&self) -> Result<Vec<Resolution>> {
+        let rows: Vec<RawResolution> = query_all(
+            &self.conn,
+            "SELECT record_id, subject, value, note, resolved_by, resolved_at FROM resolution ORDER BY record_id, subject",
+            [],
+            "reading resolutions",
+            raw_resolution,
+        )?;
+        rows.into_iter().map(decode_resolution).collect()
+    }
+
+    fn screening_resolutions(&self) -> Result<HashMap<(i64, Stage), Decision>> {
+        Ok(self
+            .all_resolutions()?
+            .into_iter()
+            .filter_map(|r| match (r.subject, r.value) {
+                (Subject::Screening(stage), ResolvedValue::Screening(decision)) => {
+                    Some(((r.record.0, stage), decision))
+                }
+                _ => None,
+            })
+            .collect())
+    }
+}
+
+/// The file name of a source path, as PRISMA lists sources.
+fn source_name(file: &str) -> String {
+    if file.starts_with("bundled:") {
+        return file.to_owned();
+    }
+    std::path::Path::new(file).file_name().map_or_else(
+        || file.to_owned(),
+        |name| name.to_string_lossy().into_owned(),
+    )
+}
+
+/// The reviewer, who must be a lead.
+pub(crate) fn require_lead(
+    tx: &Transaction<'_>,
+    id: ReviewerId,
+    action: &'static str,
+) -> Result<Reviewer> {
+    let reviewer = require_reviewer(tx, id)?;
+    if reviewer.is_lead {
+        Ok(reviewer)
+    } else {
+        Err(Error::NotLead {
+            action,
+            reviewer: reviewer.name,
+        })
+    }
+}
+
+pub(crate) fn read_meta(tx: &Transaction<'_>, key: &str) -> Result<Option<String>> {
+    tx.query_row(
+        "SELECT value FROM project_meta WHERE key = ?1",
+        [key],
+        |row| row.get(0),
+    )
+    .optional()
+    .context("reading project metadata")
+}
+
+pub(crate) fn write_meta(tx: &Transaction<'_>, key: &str, value: Option<&str>) -> Result<()> {
+    match value {
+        Some(value) => tx.execute(
+            "INSERT INTO project_meta (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [key, value],
+        ),
+        None => tx.execute("DELETE FROM project_meta WHERE key = ?1", [key]),
+    }
+    .context("writing project metadata")?;
+    Ok(())
+}
+
+// ---- resolutions ----
+
+pub(crate) fn resolution_key(record: RecordId, subject: &Subject) -> String {
+    format!("record {record} {subject}")
+}
+
+type RawResolution = (i64, String, String, Option<String>, i64, String);
+
+fn raw_resolution(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawResolution> {
+    row.try_into()
+}
+
+fn decode_resolution(raw: RawResolution) -> Result<Resolution> {
+    let (record, subject, value, note, resolved_by, resolved_at) = raw;
+    let at = |column| Column::at("resolution", column, record);
+    Ok(Resolution {
+        record: RecordId(record),
+        subject: Subject::parse("resolution.subject", &subject)
+            .map_err(|e| at("subject").corrupt(e))?,
+        value: at("value").json(&value)?,
+        note,
+        resolved_by: ReviewerId(resolved_by),
+        resolved_at: at("resolved_at").time(&resolved_at)?,
+    })
+}
+
+pub(crate) fn load_resolution(
+    tx: &Transaction<'_>,
+    record: RecordId,
+    subject: &Subject,
+) -> Result<Option<Resolution>> {
+    tx.query_row(
+        "SELECT record_id, subject, value, note, resolved_by, resolved_at FROM resolution
+         WHERE record_id = ?1 AND subject = ?2",
+        params![record.0, subject.code()],
+        raw_resolution,
+    )
+    .optional()
+    .context("reading a resolution")?
+    .map(decode_resolution)
+    .transpose()
+}
+
+pub(crate) fn write_resolution(tx: &Transaction<'_>, resolution: &Resolution) -> Result<()> {
+    tx.execute(
+        "INSERT INTO resolution (record_id, subject, value, note, resolved_by, resolved_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (record_id, subject) DO UPDATE SET value = excluded.value, note = excluded.note,
+           resolved_by = excluded.resolved_by, resolved_at = excluded.resolved_at",
+        params![
+            resolution.record.0,
+            resolution.subject.code(),
+            to_json("resolution.value", &resolution.value)?,
+            resolution.note,
+            resolution.resolved_by.0,
+            resolution.resolved_at.to_string()
+        ],
+    )
+    .context("writing a resolution")?;
+    Ok(())
+}
+
+pub(crate) fn delete_resolution(
+    tx: &Transaction<'_>,
+    record: RecordId,
+    subject: &Subject,
+) -> Result<()> {
+    tx.execute(
+        "DELETE FROM resolution WHERE record_id = ?1 AND subject = ?2",
+        params![record.0, subject.code()],
+    )
+    .context("deleting a resolution")?;
+    Ok(())
+}
+
+// ---- consequence-tree roots ----
+
+/// A stored root, as the audit log keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub(crate) struct StoredRoot {
+    pub(crate) record: RecordId,
+    pub(crate) reviewer: ReviewerId,
+    pub(crate) root: ConsequenceRoot,
+    pub(crate) updated_at: jiff::Timestamp,
+}
+
+pub(crate) fn root_key(record: RecordId, reviewer: ReviewerId) -> String {
+    format!("record {record} reviewer {reviewer} consequence root")
+}
+
+pub(crate) fn load_root(
+    tx: &Transaction<'_>,
+    record: RecordId,
+    reviewer: ReviewerId,
+) -> Result<Option<StoredRoot>> {
+    let raw: Option<(String, Option<String>, String)> = tx
+        .query_row(
+            "SELECT solution, scale, updated_at FROM consequence_root WHERE record_id = ?1 AND reviewer_id = ?2",
+            params![record.0, reviewer.0],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )
+        .optional()
+        .context("reading a consequence tree's root")?;
+    raw.map(|(solution, scale, updated_at)| {
+        let at = |column| Column::at("consequence_root", column, record.0);
+        Ok(StoredRoot {
+            record,
+            reviewer,
+            root: ConsequenceRoot {
+                solution,
+                scale: at("scale").opt_term(scale.as_deref())?,
+            },
+            updated_at: at("updated_at").time(&updated_at)?,
+        })
+    })
+    .transpose()
+}
+
+pub(crate) fn write_root(tx: &Transaction<'_>, stored: &StoredRoot) -> Result<()> {
+    tx.execute(
+        "INSERT INTO consequence_root (record_id, reviewer_id, solution, scale, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (record_id, reviewer_id) DO UPDATE SET solution = excluded.solution,
+           scale = excluded.scale, updated_at = excluded.updated_at",
+        params![
+            stored.record.0,
+            stored.reviewer.0,
+            stored.root.solution,
+            stored.root.scale.map(Term::code),
+            stored.updated_at.to_string()
+        ],
+    )
+    .context("writing a consequence tree's root")?;
+    Ok(())
+}
+
+pub(crate) fn delete_root(
+    tx: &Transaction<'_>,
+    record: RecordId,
+    reviewer: ReviewerId,
+) -> Result<()> {
+    tx.execute(
+        "DELETE FROM consequence_root WHERE record_id = ?1 AND reviewer_id = ?2",
+        params![record.0, reviewer.0],
+    )
+    .context("deleting a consequence tree's root")?;
+    Ok(())
+}
