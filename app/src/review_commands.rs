@@ -3,6 +3,9 @@
 //! resolution, decision bundles, PRISMA, the audit log and undo. Each returns what it prints in
 //! both forms; the rules live in `ecolens-core`.
 
+// clap shows these doc comments as --help text, where backticks would print as they are.
+#![allow(clippy::doc_markdown)]
+
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -111,7 +114,7 @@ pub enum RiskCommand {
         reviewer: String,
         /// The rating.
         #[command(flatten)]
-        flags: RiskFlags,
+        flags: Box<RiskFlags>,
     },
     /// List the risks you may see (a record's, or all).
     List {

@@ -102,11 +102,11 @@ impl RecordRef {
         if let Some(arxiv) = &self.arxiv {
             return format!("arxiv:{arxiv}");
         }
-        let mut title: String = self.title.chars().take(80).collect();
-        if let Some(year) = self.year {
-            title.push_str(&format!(" ({year})"));
+        let title: String = self.title.chars().take(80).collect();
+        match self.year {
+            Some(year) => format!("\"{title}\" ({year})"),
+            None => format!("\"{title}\""),
         }
-        format!("\"{title}\"")
     }
 }
 

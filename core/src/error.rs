@@ -65,6 +65,18 @@ pub enum Error {
         /// What stays hidden.
         what: &'static str,
     },
+    /// A file ecolens reads (a decision bundle) is not what it should be.
+    #[error("{}:{line}:{column}: {detail}", path.display())]
+    BadFile {
+        /// The file.
+        path: PathBuf,
+        /// Line (1-based).
+        line: usize,
+        /// Column (1-based).
+        column: usize,
+        /// What is wrong, and what was expected.
+        detail: String,
+    },
     /// A decision bundle was exported from another project.
     #[error("{} is a bundle of project {found}, not of this project ({expected}); bundles only go back into the project they were exported from (or a copy of it)", path.display())]
     WrongProject {

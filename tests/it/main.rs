@@ -6,3 +6,4 @@
 
 mod layering;
 mod project_flow;
+mod review_flow;

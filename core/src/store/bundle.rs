@@ -146,12 +146,14 @@ impl Project {
     /// another project, a reviewer not in this project, and any item that is not valid here
     /// (unknown exclusion reason, a quote not in the record …).
     pub fn import_bundle(&mut self, path: &Path, content: &str) -> Result<BundleReport> {
-        let bundle: Bundle = serde_json::from_str(content).map_err(|error| {
-            Error::invalid(
-                format!("{}:{}:{}", path.display(), error.line(), error.column()),
-                error.to_string(),
-                "an ecolens decision bundle (JSON written by `ecolens bundle export`)",
-            )
+        let bundle: Bundle = serde_json::from_str(content).map_err(|error| Error::BadFile {
+            path: path.to_owned(),
+            line: error.line(),
+            column: error.column(),
+            detail: format!(
+                "not a valid ecolens decision bundle: {}",
+                strip_position(&error.to_string())
+            ),
         })?;
         if bundle.format != BUNDLE_FORMAT || bundle.version > BUNDLE_VERSION {
             return Err(Error::invalid(
@@ -229,6 +231,13 @@ impl Project {
         tx.commit().context("committing a bundle")?;
         Ok(report)
     }
+}
+
+/// `serde_json` appends " at line L column C"; the error names the position already.
+fn strip_position(message: &str) -> &str {
+    message
+        .rfind(" at line ")
+        .map_or(message, |at| &message[..at])
 }
 
 /// FNV-1a (64 bit) of the text, with its length: finds earlier imports of the same bundle

@@ -997,16 +997,19 @@ fn decode_risk(raw: RawRisk) -> Result<StoredRisk> {
     })
 }
 
-/// Everything one reviewer has recorded: votes, classifications, risks, labels.
-pub(crate) fn reviewer_work(
-    conn: &rusqlite::Connection,
-    reviewer: ReviewerId,
-) -> Result<(
+/// A reviewer's votes, classifications, risks and labels.
+pub(crate) type ReviewerWork = (
     Vec<StoredVote>,
     Vec<StoredClassification>,
     Vec<StoredRisk>,
     Vec<StoredRecordLabel>,
-)> {
+);
+
+/// Everything one reviewer has recorded: votes, classifications, risks, labels.
+pub(crate) fn reviewer_work(
+    conn: &rusqlite::Connection,
+    reviewer: ReviewerId,
+) -> Result<ReviewerWork> {
     let context = "reading a reviewer's work";
     let votes = query_all(
         conn,

@@ -27,6 +27,9 @@ use crate::workflow::{
     StageOutcome, Subject,
 };
 
+/// Every vote, by record id: (reviewer, stage, decision).
+type VotesByRecord = BTreeMap<i64, Vec<(ReviewerId, Stage, Decision)>>;
+
 const BLIND_KEY: &str = "review.blind";
 const RULE_KEY: &str = "review.screening_rule";
 
@@ -145,7 +148,9 @@ impl Project {
             .context("starting to change a setting")?;
         let author = require_lead(&tx, lead, action)?;
         let old = read_meta(&tx, key)?;
-        if old.as_deref() != Some(value) {
+        if old.as_deref() == Some(value) {
+            drop(tx);
+        } else {
             write_meta(&tx, key, Some(value))?;
             log_change(
                 &tx,
@@ -157,8 +162,6 @@ impl Project {
                 Some(&Some(value.to_owned())),
             )?;
             tx.commit().context("committing a setting")?;
-        } else {
-            drop(tx);
         }
         self.review_settings()
     }
@@ -816,7 +819,7 @@ impl Project {
     }
 
     /// Every vote, by record: (reviewer, stage, decision), ordered by reviewer.
-    fn all_votes(&self) -> Result<BTreeMap<i64, Vec<(ReviewerId, Stage, Decision)>>> {
+    fn all_votes(&self) -> Result<VotesByRecord> {
         let rows: Vec<(i64, i64, String, String, Option<String>)> = query_all(
             &self.conn,
             "SELECT record_id, reviewer_id, stage, decision, reason FROM screening ORDER BY record_id, reviewer_id",
@@ -832,7 +835,7 @@ impl Project {
                 ))
             },
         )?;
-        let mut votes: BTreeMap<i64, Vec<(ReviewerId, Stage, Decision)>> = BTreeMap::new();
+        let mut votes = VotesByRecord::new();
         for (record, reviewer, stage, decision, reason) in rows {
             let stage = Stage::parse("screening.stage", &stage)
                 .map_err(|e| Column::at("screening", "stage", record).corrupt(e))?;
