@@ -607,3 +607,285 @@ fn export_writes_each_format_and_a_selection_and_refuses_unknown_formats() {
         stderr(&bad)
     );
 }
+
+#[test]
+fn a_review_runs_from_the_command_line_blind_then_resolved_with_prisma_and_bundles() {
+    let dir = tempfile::tempdir().unwrap();
+    let main = dir.path().join("main.ecolens");
+    let main = main.to_str().unwrap();
+    let run = |project: &str, args: &[&str]| {
+        let mut all = vec!["--project", project, "--json"];
+        all.extend_from_slice(args);
+        ecolens(dir.path(), &all)
+    };
+    for (name, lead) in [("Anne", true), ("Emily", false), ("Tomas", false)] {
+        let mut args = vec!["reviewer", "add", name];
+        if lead {
+            args.push("--lead");
+        }
+        json(&run(main, &args));
+    }
+    let listed = json(&run(main, &["reviewer", "list"]));
+    assert_eq!(listed["reviewers"].as_array().unwrap().len(), 3);
+    assert_eq!(listed["settings"]["blind"], true);
+
+    // Tomas screens in the lead's project; Emily in her copy, sent back as a bundle.
+    let emily_copy = dir.path().join("emily.ecolens");
+    std::fs::copy(main, &emily_copy).unwrap();
+    let emily_copy = emily_copy.to_str().unwrap();
+    let doi = "10.3390/su14095172";
+    json(&run(
+        main,
+        &[
+            "screen",
+            doi,
+            "--stage",
+            "tiab",
+            "--decision",
+            "include",
+            "--reviewer",
+            "Tomas",
+        ],
+    ));
+    let vote = json(&run(
+        emily_copy,
+        &[
+            "screen",
+            doi,
+            "--stage",
+            "tiab",
+            "--decision",
+            "exclude",
+            "--reason",
+            "not_ai",
+            "--reviewer",
+            "Emily",
+        ],
+    ));
+    assert_eq!(vote["outcome"], "hidden while blind");
+    json(&run(
+        emily_copy,
+        &[
+            "classify",
+            doi,
+            "--category",
+            "f",
+            "--reviewer",
+            "Emily",
+            "--evidence",
+            "Life Cycle Assessment",
+        ],
+    ));
+    let bundle = dir.path().join("emily.json");
+    let exported = json(&run(
+        emily_copy,
+        &[
+            "bundle",
+            "export",
+            "--reviewer",
+            "Emily",
+            bundle.to_str().unwrap(),
+        ],
+    ));
+    assert_eq!(
+        (
+            exported["votes"].as_u64(),
+            exported["classifications"].as_u64()
+        ),
+        (Some(1), Some(1))
+    );
+    let imported = json(&run(main, &["bundle", "import", bundle.to_str().unwrap()]));
+    assert_eq!(imported["added"], 2);
+    let again = json(&run(main, &["bundle", "import", bundle.to_str().unwrap()]));
+    assert_eq!(again["already_imported"], true);
+
+    // Blind until the lead says otherwise.
+    let blinded = run(main, &["conflicts"]);
+    assert_eq!(blinded.status.code(), Some(1));
+    assert!(
+        stderr(&blinded).contains("blind mode is on"),
+        "{}",
+        stderr(&blinded)
+    );
+    let not_lead = run(main, &["blind", "off", "--reviewer", "Emily"]);
+    assert!(stderr(&not_lead).contains("only a project lead"));
+    json(&run(main, &["blind", "off", "--reviewer", "Anne"]));
+    let conflicts = json(&run(main, &["conflicts"]));
+    assert_eq!(conflicts["open"], 1);
+    assert_eq!(conflicts["conflicts"][0]["subject"], "screening:tiab");
+    let agreement = json(&run(main, &["agreement", "--stage", "tiab"]));
+    assert_eq!(agreement["scopes"][0]["pairs"][0]["items"], 1);
+
+    json(&run(
+        main,
+        &[
+            "resolve",
+            doi,
+            "--subject",
+            "screening:tiab",
+            "--value",
+            "include",
+            "--reviewer",
+            "Anne",
+            "--note",
+            "in scope: a method paper",
+        ],
+    ));
+    let review = json(&run(main, &["review", doi, "--reviewer", "Anne"]));
+    assert_eq!(
+        review["review"]["votes"].as_array().unwrap().len(),
+        2,
+        "votes kept"
+    );
+    assert_eq!(review["outcome"]["tiab"]["decision"], "include");
+    assert_eq!(review["outcome"]["tiab"]["resolved"], true);
+
+    // Risks, a tree, the register's counts.
+    let first = json(&run(
+        main,
+        &[
+            "risk",
+            "add",
+            doi,
+            "--effect",
+            "SO.OPT",
+            "--reviewer",
+            "Tomas",
+            "--direction",
+            "decreases_impact",
+        ],
+    ));
+    let parent = first["id"].to_string();
+    json(&run(
+        main,
+        &[
+            "risk",
+            "add",
+            doi,
+            "--effect",
+            "HO.RB.DIR",
+            "--reviewer",
+            "Tomas",
+            "--direction",
+            "increases_impact",
+            "--resource",
+            "money",
+            "--mechanism",
+            "cheaper service, more use",
+            "--parent",
+            &parent,
+        ],
+    ));
+    let svg = dir.path().join("tree.svg");
+    let tree = json(&run(
+        main,
+        &[
+            "risk",
+            "tree",
+            doi,
+            "--reviewer",
+            "Tomas",
+            "--svg",
+            svg.to_str().unwrap(),
+        ],
+    ));
+    assert_eq!(tree["children"][0]["children"][0]["effect"], "HO.RB.DIR");
+    assert!(
+        std::fs::read_to_string(&svg)
+            .unwrap()
+            .contains("money: cheaper service, more use")
+    );
+    let summary = json(&run(main, &["risk", "summary", "--reviewer", "Anne"]));
+    assert_eq!(summary["risks"], 2);
+
+    // PRISMA from the data, with the diagram.
+    let diagram = dir.path().join("prisma.svg");
+    let prisma = json(&run(main, &["prisma", "--svg", diagram.to_str().unwrap()]));
+    assert_eq!(prisma["records_screened"], 1);
+    assert_eq!(prisma["reports_sought"], 1);
+    assert!(
+        std::fs::read_to_string(&diagram)
+            .unwrap()
+            .contains("Records screened (n = 1)")
+    );
+
+    // Bad inputs: refused with the field named, nothing written.
+    let audit_before = json(&run(main, &["audit", "--limit", "1000"]));
+    for (args, says) in [
+        (
+            vec!["classify", doi, "--category", "g", "--reviewer", "Emily"],
+            "category",
+        ),
+        (
+            vec![
+                "risk",
+                "add",
+                doi,
+                "--effect",
+                "HO.XX",
+                "--reviewer",
+                "Emily",
+            ],
+            "effect",
+        ),
+        (
+            vec![
+                "screen",
+                doi,
+                "--stage",
+                "tiab",
+                "--decision",
+                "include",
+                "--reviewer",
+                "Zoe",
+            ],
+            "not in this project",
+        ),
+        (
+            vec![
+                "screen",
+                doi,
+                "--stage",
+                "fulltext",
+                "--decision",
+                "exclude",
+                "--reviewer",
+                "Emily",
+            ],
+            "screening.reason",
+        ),
+    ] {
+        let output = run(main, &args);
+        assert_eq!(output.status.code(), Some(1), "{args:?}");
+        assert!(
+            stderr(&output).contains(says),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+    }
+    let other = dir.path().join("other.ecolens");
+    json(&run(other.to_str().unwrap(), &["reviewer", "add", "Emily"]));
+    let foreign = dir.path().join("foreign.json");
+    json(&run(
+        other.to_str().unwrap(),
+        &[
+            "bundle",
+            "export",
+            "--reviewer",
+            "Emily",
+            foreign.to_str().unwrap(),
+        ],
+    ));
+    let refused = run(main, &["bundle", "import", foreign.to_str().unwrap()]);
+    assert!(
+        stderr(&refused).contains("not of this project"),
+        "{}",
+        stderr(&refused)
+    );
+    let audit_after = json(&run(main, &["audit", "--limit", "1000"]));
+    assert_eq!(audit_before, audit_after);
+
+    // Undo by its author.
+    let undone = json(&run(main, &["undo", "--reviewer", "Anne"]));
+    assert_eq!(undone["undone"]["entity"], "resolution");
+}

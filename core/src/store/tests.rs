@@ -1015,3 +1015,176 @@ fn library_rows_carry_the_review_state_and_sources() {
         ]
     );
 }
+
+#[test]
+fn consequence_trees_stay_trees_and_parents_are_not_deleted_under_their_children() {
+    let (mut project, record) = project_with_record();
+    let emily = project.add_reviewer("Emily", false).unwrap();
+    let root = project
+        .add_risk(record, emily.id, &ReboundRisk::new(EffectCode::SoOpt))
+        .unwrap();
+    let child = project
+        .add_risk(
+            record,
+            emily.id,
+            &ReboundRisk {
+                parent: Some(root.id),
+                ..ReboundRisk::new(EffectCode::HoRbDir)
+            },
+        )
+        .unwrap();
+    assert_eq!(child.uid.len(), 32, "a stable id of 128 random bits");
+    assert_ne!(child.uid, root.uid);
+    // The root may not move under its own child: that would be a cycle.
+    let cycle = project.update_risk(
+        root.id,
+        emily.id,
+        &ReboundRisk {
+            parent: Some(child.id),
+            ..root.risk.clone()
+        },
+    );
+    assert_eq!(cycle.unwrap_err().field(), Some("risk.parent"));
+    let deleted = project.delete_risk(root.id, emily.id);
+    assert_eq!(deleted.unwrap_err().field(), Some("risk.id"));
+    project.delete_risk(child.id, emily.id).unwrap();
+    project.delete_risk(root.id, emily.id).unwrap();
+    assert!(project.risks(record).unwrap().is_empty());
+}
+
+#[test]
+fn settings_roots_and_resolutions_are_undone_by_their_author() {
+    use crate::consequence::ConsequenceRoot;
+    let (mut project, record) = project_with_record();
+    let lead = project.add_reviewer("Anne", true).unwrap();
+    let emily = project.add_reviewer("Emily", false).unwrap();
+    project
+        .set_consequence_root(
+            record,
+            emily.id,
+            &ConsequenceRoot {
+                solution: "ML-controlled HVAC".into(),
+                scale: None,
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        project
+            .consequence_tree(record, emily.id)
+            .unwrap()
+            .root
+            .solution,
+        "ML-controlled HVAC"
+    );
+    project.undo_last(emily.id).unwrap();
+    assert_eq!(
+        project
+            .consequence_tree(record, emily.id)
+            .unwrap()
+            .root
+            .solution,
+        full_record().title,
+        "back to the record's title"
+    );
+    project.set_blind(lead.id, false).unwrap();
+    project
+        .set_screening_rule(lead.id, crate::ScreeningRule::TwoAgreeing)
+        .unwrap();
+    let vote = ScreeningVote {
+        stage: Stage::TitleAbstract,
+        decision: Decision::Maybe,
+        note: None,
+    };
+    project.set_screening(record, emily.id, &vote).unwrap();
+    let subject = crate::Subject::Screening(Stage::TitleAbstract);
+    project
+        .resolve(
+            lead.id,
+            record,
+            &subject,
+            &crate::ResolvedValue::Screening(Decision::Include),
+            None,
+        )
+        .unwrap();
+    assert!(project.outcome(record).unwrap().tiab.moves_on());
+    // Undo walks back: the resolution, the rule, the blind switch.
+    project.undo_last(lead.id).unwrap();
+    assert_eq!(
+        project.outcome(record).unwrap().tiab,
+        crate::StageOutcome::Awaiting { votes: 1 }
+    );
+    project.undo_last(lead.id).unwrap();
+    assert_eq!(
+        project.review_settings().unwrap().rule,
+        crate::ScreeningRule::OneReviewer
+    );
+    project.undo_last(lead.id).unwrap();
+    assert!(project.review_settings().unwrap().blind);
+    // Resolving something nobody judged is refused.
+    let nothing = project.resolve(
+        lead.id,
+        record,
+        &crate::Subject::Classification,
+        &crate::ResolvedValue::Classification(EvalCategory::C),
+        None,
+    );
+    assert!(matches!(nothing, Err(Error::Blinded { .. })));
+}
+
+#[test]
+fn a_later_bundle_from_the_same_reviewer_updates_and_an_older_one_conflicts() {
+    let dir = tempfile::tempdir().unwrap();
+    let main_path = dir.path().join("main.ecolens");
+    let (record, emily) = {
+        let mut main = Project::open(&main_path).unwrap();
+        let record = main
+            .insert_record(&full_record(), &source("line 1"))
+            .unwrap();
+        let emily = main.add_reviewer("Emily", false).unwrap();
+        (record, emily)
+    };
+    let copy_path = dir.path().join("emily.ecolens");
+    std::fs::copy(&main_path, &copy_path).unwrap();
+    let mut copy = Project::open(&copy_path).unwrap();
+    let vote = |decision| ScreeningVote {
+        stage: Stage::TitleAbstract,
+        decision,
+        note: None,
+    };
+    copy.set_screening(record, emily.id, &vote(Decision::Include))
+        .unwrap();
+    let first = serde_json::to_string(&copy.export_bundle(emily.id).unwrap()).unwrap();
+    let mut main = Project::open(&main_path).unwrap();
+    let bundle = dir.path().join("emily.json");
+    assert_eq!(main.import_bundle(&bundle, &first).unwrap().added, 1);
+    // Emily changes her mind in her copy: the later vote replaces the earlier one.
+    copy.set_screening(record, emily.id, &vote(Decision::Maybe))
+        .unwrap();
+    let second = serde_json::to_string(&copy.export_bundle(emily.id).unwrap()).unwrap();
+    let report = main.import_bundle(&bundle, &second).unwrap();
+    assert_eq!((report.updated, report.conflicts.len()), (1, 0));
+    assert_eq!(
+        main.screening_votes(record).unwrap()[0].vote.decision,
+        Decision::Maybe
+    );
+    // The first bundle, brought again, is older than what the project holds: kept, reported.
+    let stale = main.import_bundle(&bundle, &first).unwrap();
+    assert!(
+        stale.already_imported,
+        "the very same bundle: nothing to do"
+    );
+    let mut edited: serde_json::Value = serde_json::from_str(&first).unwrap();
+    edited["exported_by"] = "ecolens (again)".into();
+    let report = main.import_bundle(&bundle, &edited.to_string()).unwrap();
+    assert_eq!(report.conflicts.len(), 1, "{report:?}");
+    assert_eq!(
+        main.screening_votes(record).unwrap()[0].vote.decision,
+        Decision::Maybe
+    );
+    // Undo by its author takes the update back.
+    main.undo_last(emily.id).unwrap();
+    assert_eq!(
+        main.screening_votes(record).unwrap()[0].vote.decision,
+        Decision::Include
+    );
+}
