@@ -72,9 +72,12 @@ pub fn validate_code(field: &str, code: &str) -> Result<()> {
 }
 
 /// Screening stage.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
 pub enum Stage {
-    /// Title and abstract screening.
+    /// Title and abstract screening (where a review starts).
+    #[default]
     #[serde(rename = "tiab")]
     TitleAbstract,
     /// Full-text screening.

@@ -180,6 +180,13 @@ pub(super) fn pick(purpose: PickPurpose, outbox: Outbox) {
                     .save_file()
                     .into_iter()
                     .collect(),
+                PickPurpose::PrismaSvg => dialog
+                    .set_title("Write the PRISMA diagram")
+                    .set_file_name("prisma.svg")
+                    .add_filter("SVG", &["svg"])
+                    .save_file()
+                    .into_iter()
+                    .collect(),
             };
             outbox.send(Event::Picked { purpose, paths });
         });

@@ -14,6 +14,8 @@
 mod dialogs;
 mod library;
 mod record;
+pub mod review;
+pub mod review_worker;
 pub mod worker;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -80,6 +82,8 @@ pub enum Action {
     ShowProblem(LocatedProblem),
     /// Use the light or the dark theme.
     SetTheme(Theme),
+    /// Something the review views asked for.
+    Review(review::ReviewAction),
 }
 
 /// Light or dark.
@@ -110,6 +114,8 @@ pub struct Settings {
     pub descending: bool,
     /// Projects opened, newest first.
     pub recent_projects: Vec<PathBuf>,
+    /// The reviewer at the keyboard (by name).
+    pub reviewer: Option<String>,
 }
 
 impl Default for Settings {
@@ -129,6 +135,7 @@ impl Default for Settings {
             sort: SortKey::Relevance,
             descending: false,
             recent_projects: Vec::new(),
+            reviewer: None,
         }
     }
 }
@@ -247,6 +254,8 @@ pub struct Workbench {
     pub library: LibraryState,
     /// The record view.
     pub record: Option<RecordPane>,
+    /// The review views.
+    pub review: review::ReviewState,
     source_files: Vec<SourceFile>,
     jobs: BTreeMap<u64, JobView>,
     next_job: u64,
@@ -296,6 +305,7 @@ impl Workbench {
             settings,
             library,
             record: None,
+            review: review::ReviewState::default(),
             source_files: Vec::new(),
             jobs: BTreeMap::new(),
             next_job: 1,
@@ -344,6 +354,7 @@ impl Workbench {
             && self.jobs.is_empty()
             && self.record.as_ref().is_none_or(|r| r.detail.is_some())
             && !self.import.preview_pending
+            && self.review.pending == 0
     }
 
     fn new_job(&mut self, title: String, kind: JobKind) -> (u64, Arc<AtomicBool>) {
@@ -486,6 +497,158 @@ impl Workbench {
                     Theme::Light => egui::Theme::Light,
                 });
             }
+            Action::Review(action) => self.apply_review(action),
+        }
+    }
+
+    /// Carries out what the review views asked for: view state here, reads and writes on the
+    /// review thread.
+    fn apply_review(&mut self, action: review::ReviewAction) {
+        use review::{ReviewAction, View};
+        use review_worker::ReviewCommand;
+        let reviewer = self.settings.reviewer.clone();
+        let needs_reviewer = |this: &mut Self| {
+            if reviewer.is_none() {
+                this.review.message = Some((
+                    false,
+                    "Choose who you are first (the reviewer picker at the top of the view).".into(),
+                ));
+            }
+            reviewer.clone()
+        };
+        match action {
+            ReviewAction::ShowView(view) => {
+                let leaving_review = self.review.view != View::Library && view == View::Library;
+                self.review.view = view;
+                self.review.picking_reason = false;
+                if leaving_review && std::mem::take(&mut self.review.library_stale) {
+                    // Review data changed: the decision and category columns follow.
+                    let (job, cancel) =
+                        self.new_job("Updating the search index".into(), JobKind::Index);
+                    self.workers.sync(job, cancel, false);
+                }
+                if view != View::Library {
+                    self.refresh_review();
+                }
+            }
+            ReviewAction::SetReviewer(name) => {
+                self.settings.reviewer = Some(name);
+                self.review.position = 0;
+                self.review.card = None;
+                self.refresh_review();
+            }
+            ReviewAction::SetStage(stage) => {
+                self.review.stage = stage;
+                self.review.position = 0;
+                self.review.card = None;
+                self.refresh_review();
+            }
+            ReviewAction::Move(delta) => {
+                let len = self.review.snapshot.as_ref().map_or(0, |s| s.queue.len());
+                if len > 0 {
+                    let next = (self.review.position.cast_signed() + delta)
+                        .clamp(0, len.cast_signed() - 1);
+                    self.review.position = next.cast_unsigned();
+                    self.review.advanced = false;
+                    self.request_card();
+                }
+            }
+            ReviewAction::Vote(decision) => {
+                let (Some(name), Some(record)) = (needs_reviewer(self), self.review.current())
+                else {
+                    return;
+                };
+                self.review.picking_reason = false;
+                self.send_review(ReviewCommand::Vote {
+                    record,
+                    reviewer: name,
+                    stage: self.review.stage,
+                    decision,
+                });
+                let len = self.review.snapshot.as_ref().map_or(0, |s| s.queue.len());
+                self.review.advanced = self.review.position + 1 < len;
+                if self.review.advanced {
+                    self.review.position += 1;
+                }
+                self.request_card();
+            }
+            ReviewAction::Classify(category) => {
+                let (Some(name), Some(record)) = (needs_reviewer(self), self.review.current())
+                else {
+                    return;
+                };
+                self.send_review(ReviewCommand::Classify {
+                    record,
+                    reviewer: name,
+                    category,
+                });
+                self.request_card();
+            }
+            ReviewAction::Undo => {
+                let Some(name) = needs_reviewer(self) else {
+                    return;
+                };
+                self.send_review(ReviewCommand::Undo { reviewer: name });
+                if std::mem::take(&mut self.review.advanced) {
+                    self.review.position = self.review.position.saturating_sub(1);
+                }
+                self.request_card();
+            }
+            ReviewAction::AddReviewer { name, lead } => {
+                self.send_review(ReviewCommand::AddReviewer { name, lead });
+            }
+            ReviewAction::SetBlind(on) => {
+                if let Some(lead) = needs_reviewer(self) {
+                    self.send_review(ReviewCommand::SetBlind { lead, on });
+                }
+            }
+            ReviewAction::SetRule(rule) => {
+                if let Some(lead) = needs_reviewer(self) {
+                    self.send_review(ReviewCommand::SetRule { lead, rule });
+                }
+            }
+            ReviewAction::Resolve {
+                record,
+                subject,
+                value,
+            } => {
+                if let Some(lead) = needs_reviewer(self) {
+                    self.send_review(ReviewCommand::Resolve {
+                        lead,
+                        record,
+                        subject,
+                        value,
+                    });
+                }
+            }
+            ReviewAction::ExportPrisma => self.apply(Action::Pick(PickPurpose::PrismaSvg)),
+        }
+    }
+
+    /// Sends a request to the review thread; each is answered by one event.
+    fn send_review(&mut self, command: review_worker::ReviewCommand) {
+        self.review.pending += 1;
+        self.workers.review(command);
+    }
+
+    /// Asks the review thread for the state of the views.
+    fn refresh_review(&mut self) {
+        self.send_review(review_worker::ReviewCommand::Refresh {
+            reviewer: self.settings.reviewer.clone(),
+            stage: self.review.stage,
+        });
+    }
+
+    /// Asks for the record at the screening position.
+    fn request_card(&mut self) {
+        if let (Some(reviewer), Some(record)) =
+            (self.settings.reviewer.clone(), self.review.current())
+        {
+            self.send_review(review_worker::ReviewCommand::Card {
+                record,
+                reviewer,
+                stage: self.review.stage,
+            });
         }
     }
 
@@ -501,6 +664,10 @@ impl Workbench {
         self.workers = Workers::start(path, with_demo, &self.ctx);
         self.opened = None;
         self.record = None;
+        self.review = review::ReviewState {
+            view: self.review.view,
+            ..review::ReviewState::default()
+        };
         self.source_files.clear();
         self.library = LibraryState {
             sort: self.library.sort,
@@ -632,6 +799,7 @@ impl Workbench {
                 self.settings.recent_projects.insert(0, path.clone());
                 self.settings.recent_projects.truncate(MAX_RECENT);
                 self.opened = Some(path);
+                self.refresh_review();
                 // The index may lag behind the project (a new project, a CLI import, a
                 // crash): bring it up to date before anything is searched.
                 let (job, cancel) =
@@ -728,6 +896,53 @@ impl Workbench {
                 self.import.preview_pending = false;
                 self.import.preview = Some(preview);
             }
+            Event::Review(event) => self.review_event(event),
+        }
+    }
+
+    fn review_event(&mut self, event: review_worker::ReviewEvent) {
+        use review_worker::ReviewEvent;
+        self.review.pending = self.review.pending.saturating_sub(1);
+        match event {
+            ReviewEvent::State(snapshot) => self.review_snapshot(snapshot),
+            ReviewEvent::Card(card) => {
+                if Some(card.record) == self.review.current() && card.stage == self.review.stage {
+                    self.review.card = Some(card);
+                }
+            }
+            ReviewEvent::Written(message, snapshot) => {
+                self.review.library_stale = true;
+                self.review.message = Some((true, message));
+                if let Some(snapshot) = snapshot {
+                    self.review_snapshot(snapshot);
+                }
+                self.request_card();
+            }
+            ReviewEvent::Failed(message) => {
+                self.review.advanced = false;
+                self.review.message = Some((false, message));
+            }
+        }
+    }
+
+    fn review_snapshot(&mut self, snapshot: Box<review_worker::ReviewSnapshot>) {
+        {
+            // A reviewer who is not (or no longer) in the project is forgotten.
+            if let Some(name) = &self.settings.reviewer
+                && !snapshot.reviewers.iter().any(|r| &r.name == name)
+            {
+                self.settings.reviewer = None;
+            }
+            let len = snapshot.queue.len();
+            self.review.snapshot = Some(snapshot);
+            if self.review.position >= len {
+                self.review.position = len.saturating_sub(1);
+            }
+            if self.review.view == review::View::Screening
+                && self.review.card.as_ref().map(|c| c.record) != self.review.current()
+            {
+                self.request_card();
+            }
         }
     }
 
@@ -819,12 +1034,29 @@ impl Workbench {
                     self.apply(Action::NewProject(path));
                 }
             }
+            PickPurpose::PrismaSvg => {
+                if let Some(path) = paths.into_iter().next() {
+                    self.workers
+                        .review(review_worker::ReviewCommand::ExportPrisma { path });
+                }
+            }
         }
     }
 
     /// Keyboard shortcuts of the library; none while a text field has the keyboard.
     fn keyboard(&mut self, ctx: &egui::Context, actions: &mut Vec<Action>) {
         let typing = ctx.egui_wants_keyboard_input();
+        if self.review.view != review::View::Library {
+            ctx.input_mut(|input| {
+                if input.consume_key(egui::Modifiers::NONE, egui::Key::F1) {
+                    self.show_help = !self.show_help;
+                }
+            });
+            if self.review.view == review::View::Screening && !typing {
+                review::screening_keys(ctx, &mut self.review, actions);
+            }
+            return;
+        }
         ctx.input_mut(|input| {
             if input.consume_key(egui::Modifiers::COMMAND, egui::Key::F) {
                 self.focus_search = true;
@@ -888,6 +1120,16 @@ impl Workbench {
     fn top_bar_ui(&mut self, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
         ui.horizontal(|ui| {
             ui.heading("ecolens");
+            ui.separator();
+            for view in review::View::ALL {
+                if ui
+                    .selectable_label(self.review.view == view, view.label())
+                    .clicked()
+                    && self.review.view != view
+                {
+                    actions.push(Action::Review(review::ReviewAction::ShowView(view)));
+                }
+            }
             ui.separator();
             dialogs::project_menu(ui, &self.settings.recent_projects, actions);
             if ui.button("Import…").clicked() {
@@ -976,6 +1218,33 @@ impl Workbench {
         Self::dropped_files(&ctx, &mut actions);
         egui::Panel::top("top_bar").show(ui, |ui| self.top_bar_ui(ui, &mut actions));
         egui::Panel::bottom("status_bar").show(ui, |ui| self.status_bar_ui(ui, &mut actions));
+        if self.review.view != review::View::Library {
+            let reviewer = self.settings.reviewer.clone();
+            egui::CentralPanel::default().show(ui, |ui| {
+                if let Some((ok, message)) = &self.review.message {
+                    let color = if *ok {
+                        ui.visuals().weak_text_color()
+                    } else {
+                        ui.visuals().error_fg_color
+                    };
+                    ui.colored_label(color, message);
+                }
+                match self.review.view {
+                    review::View::Screening => {
+                        review::screening_ui(ui, &self.review, reviewer.as_deref(), &mut actions);
+                    }
+                    review::View::Team => {
+                        review::team_ui(ui, &mut self.review, reviewer.as_deref(), &mut actions);
+                    }
+                    review::View::Prisma => review::prisma_ui(ui, &self.review, &mut actions),
+                    review::View::Library => {}
+                }
+            });
+            if self.show_help {
+                dialogs::help_window(&ctx, &mut self.show_help);
+            }
+            return actions;
+        }
         egui::Panel::left("filters")
             .resizable(true)
             .default_size(210.0)

@@ -5,6 +5,8 @@
 //!   answers listing requests (the ordered ids of the records a query and filters select);
 //! - `ecolens-rows` reads the rows on screen and the open record, on its own connection, so
 //!   scrolling stays smooth while the library thread indexes;
+//! - `ecolens-review` reads and writes review data for the review views
+//!   ([`super::review_worker`]);
 //! - jobs (import, export, undoing a merge) each run on a thread of their own with their own
 //!   connection ([`spawn_job`]), report progress and can be cancelled.
 //!
@@ -224,6 +226,8 @@ pub enum Event {
     },
     /// The lines around an import problem were read.
     Preview(Preview),
+    /// The review thread answered.
+    Review(super::review_worker::ReviewEvent),
     /// A file dialog was answered.
     Picked {
         /// What the files are for.
@@ -257,6 +261,8 @@ pub enum PickPurpose {
     OpenProject,
     /// Where to create a project.
     NewProject,
+    /// Where to write the PRISMA diagram.
+    PrismaSvg,
 }
 
 /// Sends events and wakes the window.
@@ -318,6 +324,7 @@ pub struct Workers {
     pub path: PathBuf,
     library: Sender<LibraryCommand>,
     rows: Sender<RowsCommand>,
+    review: Sender<super::review_worker::ReviewCommand>,
     /// Events from every thread.
     pub events: Receiver<Event>,
     outbox: Outbox,
@@ -334,6 +341,7 @@ impl Workers {
         };
         let (library, library_rx) = channel();
         let (rows, rows_rx) = channel();
+        let (review, review_rx) = channel();
         let thread_outbox = outbox.clone();
         let thread_path = path.clone();
         let spawned = std::thread::Builder::new()
@@ -343,7 +351,7 @@ impl Workers {
                     &thread_path,
                     with_demo,
                     &library_rx,
-                    rows_rx,
+                    (rows_rx, review_rx),
                     &thread_outbox,
                 );
             });
@@ -354,6 +362,7 @@ impl Workers {
             path,
             library,
             rows,
+            review,
             events,
             outbox,
         }
@@ -376,6 +385,11 @@ impl Workers {
     /// Asks for rows.
     pub fn rows(&self, command: RowsCommand) {
         let _ = self.rows.send(command);
+    }
+
+    /// Asks the review thread.
+    pub fn review(&self, command: super::review_worker::ReviewCommand) {
+        let _ = self.review.send(command);
     }
 
     /// Where jobs send their events.
@@ -438,7 +452,10 @@ fn library_thread(
     path: &Path,
     with_demo: bool,
     commands: &Receiver<LibraryCommand>,
-    rows_rx: Receiver<RowsCommand>,
+    (rows_rx, review_rx): (
+        Receiver<RowsCommand>,
+        Receiver<super::review_worker::ReviewCommand>,
+    ),
     outbox: &Outbox,
 ) {
     let opened = match open_project(path, with_demo) {
@@ -459,6 +476,13 @@ fn library_thread(
     let _ = std::thread::Builder::new()
         .name("ecolens-rows".into())
         .spawn(move || rows_thread(&rows_path, &rows_rx, &rows_outbox));
+    let review_outbox = outbox.clone();
+    let review_path = path.to_owned();
+    let _ = std::thread::Builder::new()
+        .name("ecolens-review".into())
+        .spawn(move || {
+            super::review_worker::review_thread(&review_path, &review_rx, &review_outbox);
+        });
     let mut index = match SearchIndex::open(&project) {
         Ok(index) => Some(index),
         Err(error) => {

@@ -6,4 +6,5 @@
 
 mod cli;
 mod pdf;
+mod review;
 mod window;

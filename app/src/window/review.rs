@@ -1,0 +1,810 @@
+//! The review views: keyboard-first screening (one record at a time), the team (reviewers,
+//! blind mode, the rule, conflicts to resolve, agreement) and the PRISMA 2020 flow. They hold
+//! view state only and push [`ReviewAction`]s; [`super::Workbench::apply`] sends them to the
+//! `ecolens-review` thread.
+
+use ecolens_core::agreement::ScopeAgreement;
+use ecolens_core::prisma::PrismaCounts;
+use ecolens_core::{Conflict, Decision, RecordId, ResolvedValue, ScreeningRule, Stage, Subject};
+use ecolens_taxonomy::{EvalCategory, Term};
+use eframe::egui;
+
+use super::Action;
+use super::review_worker::{ReviewSnapshot, ScreeningCard};
+
+/// Which view fills the window's centre.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub enum View {
+    /// The library table.
+    #[default]
+    Library,
+    /// One record at a time, with keys.
+    Screening,
+    /// Reviewers, blind mode, conflicts, agreement.
+    Team,
+    /// The PRISMA 2020 flow.
+    Prisma,
+}
+
+impl View {
+    /// Every view, in tab order.
+    pub const ALL: [Self; 4] = [Self::Library, Self::Screening, Self::Team, Self::Prisma];
+
+    /// Tab label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Library => "Library",
+            Self::Screening => "Screening",
+            Self::Team => "Team",
+            Self::Prisma => "PRISMA",
+        }
+    }
+}
+
+/// What the review views ask for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ReviewAction {
+    /// Show a view.
+    ShowView(View),
+    /// The reviewer at the keyboard.
+    SetReviewer(String),
+    /// Screen at this stage.
+    SetStage(Stage),
+    /// Move through the queue.
+    Move(isize),
+    /// Vote on the record shown, then go to the next.
+    Vote(Decision),
+    /// Classify the record shown.
+    Classify(EvalCategory),
+    /// Undo the reviewer's last change.
+    Undo,
+    /// Add a reviewer.
+    AddReviewer {
+        /// Name.
+        name: String,
+        /// Lead.
+        lead: bool,
+    },
+    /// Switch blind mode (the reviewer must be a lead).
+    SetBlind(bool),
+    /// Set the screening rule (the reviewer must be a lead).
+    SetRule(ScreeningRule),
+    /// Resolve a disagreement (the reviewer must be a lead).
+    Resolve {
+        /// Which record.
+        record: RecordId,
+        /// What.
+        subject: Subject,
+        /// The final value.
+        value: ResolvedValue,
+    },
+    /// Pick where to write the PRISMA diagram.
+    ExportPrisma,
+}
+
+/// The "Add reviewer" form.
+#[derive(Debug, Default)]
+pub struct NewReviewer {
+    /// The name typed.
+    pub name: String,
+    /// The "lead" box.
+    pub lead: bool,
+}
+
+/// The review views' state.
+#[derive(Debug, Default)]
+pub struct ReviewState {
+    /// The view shown.
+    pub view: View,
+    /// Screening stage.
+    pub stage: Stage,
+    /// Position in the queue.
+    pub position: usize,
+    /// What the review thread read last.
+    pub snapshot: Option<Box<ReviewSnapshot>>,
+    /// The record on screen in the screening view.
+    pub card: Option<Box<ScreeningCard>>,
+    /// The exclusion-reason picker is open.
+    pub picking_reason: bool,
+    /// The "Add reviewer" form.
+    pub new_reviewer: NewReviewer,
+    /// What the last write did, or why it was refused.
+    pub message: Option<(bool, String)>,
+    /// Review data changed since the library last listed: sync the index on return.
+    pub library_stale: bool,
+    /// The last vote moved the queue on (undo moves back).
+    pub advanced: bool,
+    /// Requests sent to the review thread and not answered yet.
+    pub pending: usize,
+}
+
+impl ReviewState {
+    /// The record at the current position of the queue.
+    pub fn current(&self) -> Option<RecordId> {
+        self.snapshot
+            .as_ref()
+            .and_then(|s| s.queue.get(self.position))
+            .map(|q| q.record)
+    }
+}
+
+/// Keys of the screening view. Returns the actions they ask for; `reviewer` is who screens.
+pub fn screening_keys(ctx: &egui::Context, state: &mut ReviewState, actions: &mut Vec<Action>) {
+    let reasons: Vec<String> = state
+        .snapshot
+        .as_ref()
+        .map(|s| s.reasons.iter().map(|r| r.code.clone()).collect())
+        .unwrap_or_default();
+    ctx.input_mut(|input| {
+        let mut press = |key| input.consume_key(egui::Modifiers::NONE, key);
+        if state.picking_reason {
+            let digits = [
+                egui::Key::Num1,
+                egui::Key::Num2,
+                egui::Key::Num3,
+                egui::Key::Num4,
+                egui::Key::Num5,
+                egui::Key::Num6,
+                egui::Key::Num7,
+                egui::Key::Num8,
+                egui::Key::Num9,
+            ];
+            for (key, code) in digits.iter().zip(&reasons) {
+                if press(*key) {
+                    state.picking_reason = false;
+                    actions.push(Action::Review(ReviewAction::Vote(Decision::Exclude {
+                        reason: Some(code.clone()),
+                    })));
+                }
+            }
+            if state.stage == Stage::TitleAbstract
+                && (press(egui::Key::Num0) || press(egui::Key::Enter))
+            {
+                state.picking_reason = false;
+                actions.push(Action::Review(ReviewAction::Vote(Decision::Exclude {
+                    reason: None,
+                })));
+            }
+            if press(egui::Key::Escape) {
+                state.picking_reason = false;
+            }
+            return;
+        }
+        if press(egui::Key::I) {
+            actions.push(Action::Review(ReviewAction::Vote(Decision::Include)));
+        }
+        if press(egui::Key::M) {
+            actions.push(Action::Review(ReviewAction::Vote(Decision::Maybe)));
+        }
+        if press(egui::Key::X) {
+            state.picking_reason = true;
+        }
+        for (key, category) in [
+            (egui::Key::A, EvalCategory::A),
+            (egui::Key::B, EvalCategory::B),
+            (egui::Key::C, EvalCategory::C),
+            (egui::Key::D, EvalCategory::D),
+            (egui::Key::E, EvalCategory::E),
+            (egui::Key::F, EvalCategory::F),
+        ] {
+            if press(key) {
+                actions.push(Action::Review(ReviewAction::Classify(category)));
+            }
+        }
+        if press(egui::Key::N) || press(egui::Key::ArrowRight) {
+            actions.push(Action::Review(ReviewAction::Move(1)));
+        }
+        if press(egui::Key::P) || press(egui::Key::ArrowLeft) {
+            actions.push(Action::Review(ReviewAction::Move(-1)));
+        }
+        if press(egui::Key::U) || input.consume_key(egui::Modifiers::COMMAND, egui::Key::Z) {
+            actions.push(Action::Review(ReviewAction::Undo));
+        }
+    });
+}
+
+/// The reviewer picker shared by the review views.
+pub fn reviewer_picker(
+    ui: &mut egui::Ui,
+    snapshot: Option<&ReviewSnapshot>,
+    current: Option<&str>,
+    actions: &mut Vec<Action>,
+) {
+    ui.label("You are:");
+    let reviewers = snapshot.map_or(&[][..], |s| s.reviewers.as_slice());
+    if reviewers.is_empty() {
+        ui.weak("nobody yet: add reviewers in the Team view");
+    }
+    for reviewer in reviewers {
+        let chosen = current == Some(reviewer.name.as_str());
+        if ui
+            .selectable_label(chosen, &reviewer.name)
+            .on_hover_text(if reviewer.is_lead { "lead" } else { "reviewer" })
+            .clicked()
+            && !chosen
+        {
+            actions.push(Action::Review(ReviewAction::SetReviewer(
+                reviewer.name.clone(),
+            )));
+        }
+    }
+}
+
+fn decision_text(decision: &Decision) -> String {
+    ResolvedValue::Screening(decision.clone()).summary()
+}
+
+/// The screening view.
+pub fn screening_ui(
+    ui: &mut egui::Ui,
+    state: &ReviewState,
+    reviewer: Option<&str>,
+    actions: &mut Vec<Action>,
+) {
+    let snapshot = state.snapshot.as_deref();
+    ui.horizontal(|ui| {
+        reviewer_picker(ui, snapshot, reviewer, actions);
+        ui.separator();
+        for stage in Stage::ALL {
+            if ui
+                .selectable_label(state.stage == stage, stage.label())
+                .clicked()
+            {
+                actions.push(Action::Review(ReviewAction::SetStage(stage)));
+            }
+        }
+        ui.separator();
+        if let Some(snapshot) = snapshot {
+            let blind = if snapshot.settings.blind {
+                "blind mode on"
+            } else {
+                "blind mode off"
+            };
+            ui.weak(format!("{blind}; {}", snapshot.settings.rule.label()));
+        }
+    });
+    ui.separator();
+    let Some(name) = reviewer else {
+        ui.label("Choose who you are above (or add yourself in the Team view) to start screening.");
+        return;
+    };
+    let Some(snapshot) = snapshot else {
+        ui.spinner();
+        return;
+    };
+    let total = snapshot.queue.len();
+    let done = snapshot.queue.iter().filter(|q| q.own.is_some()).count();
+    ui.horizontal(|ui| {
+        ui.strong(format!(
+            "Record {} of {total}",
+            (state.position + 1).min(total)
+        ));
+        ui.label(format!("{done} screened by {name}, {} to go", total - done));
+        #[allow(clippy::cast_precision_loss)]
+        let fraction = if total == 0 {
+            0.0
+        } else {
+            done as f32 / total as f32
+        };
+        ui.add(egui::ProgressBar::new(fraction).desired_width(160.0));
+    });
+    if total == 0 {
+        ui.label(match state.stage {
+            Stage::TitleAbstract => "No records in the project yet: import some first.",
+            Stage::FullText => {
+                "No record has moved on to full text yet: records go on when title/abstract screening includes them."
+            }
+        });
+        return;
+    }
+    ui.add_space(4.0);
+    key_legend(ui, state.stage);
+    ui.add_space(6.0);
+    let Some(card) = state
+        .card
+        .as_deref()
+        .filter(|c| Some(c.record) == state.current())
+    else {
+        ui.spinner();
+        return;
+    };
+    if state.picking_reason {
+        reason_picker(ui, snapshot, state.stage, actions);
+    }
+    egui::ScrollArea::vertical()
+        .id_salt("screening_card")
+        .show(ui, |ui| card_ui(ui, card, actions));
+}
+
+fn key_legend(ui: &mut egui::Ui, stage: Stage) {
+    ui.horizontal_wrapped(|ui| {
+        ui.weak("Keys:");
+        for (key, what) in [
+            ("I", "include"),
+            ("X", "exclude (pick a reason)"),
+            ("M", "maybe"),
+            ("A-F", "a-f category"),
+            ("N / Right", "next"),
+            ("P / Left", "previous"),
+            ("U / Ctrl+Z", "undo"),
+        ] {
+            ui.label(egui::RichText::new(key).monospace().strong());
+            ui.weak(what);
+        }
+        if stage == Stage::FullText {
+            ui.weak("(full-text exclusions need a reason)");
+        }
+    });
+}
+
+fn reason_picker(
+    ui: &mut egui::Ui,
+    snapshot: &ReviewSnapshot,
+    stage: Stage,
+    actions: &mut Vec<Action>,
+) {
+    egui::Frame::group(ui.style()).show(ui, |ui| {
+        ui.strong("Exclude: why? (press the number, Esc to cancel)");
+        for (at, reason) in snapshot.reasons.iter().enumerate().take(9) {
+            if ui
+                .button(format!("{}  {}", at + 1, reason.name))
+                .on_hover_text(&reason.definition)
+                .clicked()
+            {
+                actions.push(Action::Review(ReviewAction::Vote(Decision::Exclude {
+                    reason: Some(reason.code.clone()),
+                })));
+            }
+        }
+        if stage == Stage::TitleAbstract && ui.button("0  No reason").clicked() {
+            actions.push(Action::Review(ReviewAction::Vote(Decision::Exclude {
+                reason: None,
+            })));
+        }
+    });
+}
+
+fn card_ui(ui: &mut egui::Ui, card: &ScreeningCard, actions: &mut Vec<Action>) {
+    ui.heading(&card.title);
+    let mut meta = vec![card.authors.clone()];
+    if let Some(year) = card.year {
+        meta.push(year.to_string());
+    }
+    if let Some(venue) = &card.venue {
+        meta.push(venue.clone());
+    }
+    ui.label(meta.join(" · "));
+    if !card.keywords.is_empty() {
+        ui.weak(format!("Keywords: {}", card.keywords.join("; ")));
+    }
+    ui.add_space(6.0);
+    match &card.abstract_text {
+        Some(text) => {
+            ui.label(text);
+        }
+        None => {
+            ui.weak("No abstract.");
+        }
+    }
+    if card.stage == Stage::FullText {
+        ui.weak(if card.has_full_text {
+            "Full text attached: open the record in the Library to read it."
+        } else {
+            "No full text attached yet: import the PDF to attach it."
+        });
+    }
+    ui.separator();
+    ui.horizontal(|ui| {
+        ui.label("Your vote:");
+        match &card.own_vote {
+            Some(decision) => ui.strong(decision_text(decision)),
+            None => ui.weak("none yet"),
+        };
+        ui.separator();
+        ui.label("Your category:");
+        match card.own_category {
+            Some(category) => ui.strong(format!("{} ({})", category.code(), category.name())),
+            None => ui.weak("none"),
+        };
+    });
+    ui.horizontal(|ui| {
+        if ui.button("Include (I)").clicked() {
+            actions.push(Action::Review(ReviewAction::Vote(Decision::Include)));
+        }
+        if ui.button("Exclude (X)").clicked() {
+            actions.push(Action::Review(ReviewAction::Vote(Decision::Exclude {
+                reason: None,
+            })));
+        }
+        if ui.button("Maybe (M)").clicked() {
+            actions.push(Action::Review(ReviewAction::Vote(Decision::Maybe)));
+        }
+        if ui.button("Undo (U)").clicked() {
+            actions.push(Action::Review(ReviewAction::Undo));
+        }
+    });
+    if !card.others.is_empty() {
+        ui.label(format!("Other reviewers: {}", card.others.join("; ")));
+    } else if card.hidden > 0 {
+        ui.weak(format!(
+            "{} judgement(s) of other reviewers hidden by blind mode.",
+            card.hidden
+        ));
+    }
+}
+
+/// The team view.
+pub fn team_ui(
+    ui: &mut egui::Ui,
+    state: &mut ReviewState,
+    reviewer: Option<&str>,
+    actions: &mut Vec<Action>,
+) {
+    let Some(snapshot) = state.snapshot.as_deref() else {
+        ui.spinner();
+        return;
+    };
+    let is_lead = snapshot
+        .reviewers
+        .iter()
+        .any(|r| Some(r.name.as_str()) == reviewer && r.is_lead);
+    egui::ScrollArea::vertical().id_salt("team").show(ui, |ui| {
+        ui.horizontal(|ui| reviewer_picker(ui, Some(snapshot), reviewer, actions));
+        ui.heading("Reviewers");
+        egui::Grid::new("reviewers").striped(true).show(ui, |ui| {
+            for r in &snapshot.reviewers {
+                ui.label(format!(
+                    "{} ({})",
+                    r.name,
+                    if r.is_lead { "lead" } else { "reviewer" }
+                ));
+                ui.end_row();
+            }
+        });
+        if snapshot.reviewers.is_empty() {
+            ui.weak("No reviewers yet. Add the first one; make the project's lead a lead.");
+        }
+        ui.horizontal(|ui| {
+            let label = ui.label("Name:");
+            ui.add(
+                egui::TextEdit::singleline(&mut state.new_reviewer.name)
+                    .hint_text("reviewer's name")
+                    .desired_width(160.0),
+            )
+            .labelled_by(label.id);
+            ui.checkbox(&mut state.new_reviewer.lead, "lead");
+            let name = state.new_reviewer.name.trim().to_owned();
+            if ui
+                .add_enabled(!name.is_empty(), egui::Button::new("Add reviewer"))
+                .clicked()
+            {
+                actions.push(Action::Review(ReviewAction::AddReviewer {
+                    name,
+                    lead: state.new_reviewer.lead,
+                }));
+                state.new_reviewer = NewReviewer::default();
+            }
+        });
+        ui.separator();
+        ui.heading("Blinding and the screening rule");
+        ui.horizontal(|ui| {
+            let blind = snapshot.settings.blind;
+            ui.label(if blind {
+                "Blind mode is on: each reviewer sees only their own votes."
+            } else {
+                "Blind mode is off: everyone sees everyone's votes."
+            });
+            let label = if blind { "Unblind" } else { "Blind again" };
+            if ui
+                .add_enabled(is_lead, egui::Button::new(label))
+                .on_disabled_hover_text("Only a lead may switch blind mode")
+                .clicked()
+            {
+                actions.push(Action::Review(ReviewAction::SetBlind(!blind)));
+            }
+        });
+        ui.horizontal(|ui| {
+            ui.label("A record moves on when:");
+            for rule in [ScreeningRule::OneReviewer, ScreeningRule::TwoAgreeing] {
+                if ui
+                    .add_enabled(
+                        is_lead,
+                        egui::RadioButton::new(snapshot.settings.rule == rule, rule.label()),
+                    )
+                    .clicked()
+                    && snapshot.settings.rule != rule
+                {
+                    actions.push(Action::Review(ReviewAction::SetRule(rule)));
+                }
+            }
+        });
+        ui.separator();
+        ui.heading("Conflicts");
+        match &snapshot.conflicts {
+            Err(why) => {
+                ui.weak(why);
+            }
+            Ok(conflicts) => conflicts_ui(ui, conflicts, is_lead, actions),
+        }
+        ui.separator();
+        ui.heading("Agreement");
+        agreement_ui(ui, &snapshot.agreement);
+    });
+}
+
+/// A decision from the text a conflict shows (`include`, `exclude (not_ai)`, `maybe`).
+fn decision_from(text: &str) -> Option<Decision> {
+    match text {
+        "include" => Some(Decision::Include),
+        "maybe" => Some(Decision::Maybe),
+        "exclude" => Some(Decision::Exclude { reason: None }),
+        other => other
+            .strip_prefix("exclude (")
+            .and_then(|rest| rest.strip_suffix(')'))
+            .map(|reason| Decision::Exclude {
+                reason: Some(reason.to_owned()),
+            }),
+    }
+}
+
+fn conflicts_ui(
+    ui: &mut egui::Ui,
+    conflicts: &[Conflict],
+    is_lead: bool,
+    actions: &mut Vec<Action>,
+) {
+    let open = conflicts.iter().filter(|c| c.resolution.is_none()).count();
+    ui.label(format!("{} conflict(s): {open} open", conflicts.len()));
+    egui::Grid::new("conflicts").striped(true).num_columns(5).show(ui, |ui| {
+        for conflict in conflicts {
+            ui.label(conflict.record.to_string());
+            ui.label(truncate(&conflict.title, 60)).on_hover_text(&conflict.title);
+            ui.label(conflict.subject.label());
+            let positions: Vec<String> = conflict
+                .positions
+                .iter()
+                .map(|p| format!("{}: {}", p.reviewer_name, p.value))
+                .collect();
+            ui.label(positions.join("; "));
+            ui.horizontal(|ui| match &conflict.resolution {
+                Some(resolution) => {
+                    ui.strong(format!("resolved: {}", resolution.value.summary()));
+                }
+                None => {
+                    let mut values: Vec<&str> =
+                        conflict.positions.iter().map(|p| p.value.as_str()).collect();
+                    values.dedup();
+                    values.sort_unstable();
+                    values.dedup();
+                    for value in values {
+                        let resolved = match &conflict.subject {
+                            Subject::Screening(_) => decision_from(value).map(ResolvedValue::Screening),
+                            Subject::Classification => EvalCategory::from_code(value)
+                                .ok()
+                                .map(ResolvedValue::Classification),
+                            Subject::Risk(_) => None,
+                        };
+                        if let Some(resolved) = resolved
+                            && ui
+                                .add_enabled(is_lead, egui::Button::new(format!("Take {value}")))
+                                .on_disabled_hover_text("Only a lead resolves conflicts")
+                                .clicked()
+                        {
+                            actions.push(Action::Review(ReviewAction::Resolve {
+                                record: conflict.record,
+                                subject: conflict.subject.clone(),
+                                value: resolved,
+                            }));
+                        }
+                    }
+                    if matches!(conflict.subject, Subject::Risk(_)) {
+                        ui.weak("resolve with: ecolens resolve RECORD --subject risk:CODE --value \"direction=...\"");
+                    }
+                }
+            });
+            ui.end_row();
+        }
+    });
+}
+
+fn agreement_ui(ui: &mut egui::Ui, scopes: &[ScopeAgreement]) {
+    let number = |value: Option<f64>| value.map_or_else(|| "n/a".to_owned(), |v| format!("{v:.3}"));
+    egui::Grid::new("agreement")
+        .striped(true)
+        .num_columns(8)
+        .show(ui, |ui| {
+            for header in [
+                "Stage",
+                "Reviewers",
+                "Items",
+                "Agreement",
+                "Cohen's k",
+                "linear k",
+                "quadratic k",
+                "",
+            ] {
+                ui.strong(header);
+            }
+            ui.end_row();
+            for scope in scopes {
+                if scope.pairs.is_empty() {
+                    ui.label(&scope.scope);
+                    ui.weak("no two reviewers rated the same item yet");
+                    ui.end_row();
+                }
+                for pair in &scope.pairs {
+                    ui.label(&scope.scope);
+                    ui.label(format!("{} x {}", pair.first, pair.second));
+                    ui.label(pair.items.to_string());
+                    ui.label(
+                        pair.percent
+                            .map_or_else(|| "n/a".to_owned(), |p| format!("{:.1} %", p * 100.0)),
+                    );
+                    ui.label(number(pair.kappa));
+                    ui.label(if scope.ordered {
+                        number(pair.kappa_linear)
+                    } else {
+                        String::new()
+                    });
+                    ui.label(if scope.ordered {
+                        number(pair.kappa_quadratic)
+                    } else {
+                        String::new()
+                    });
+                    ui.label("");
+                    ui.end_row();
+                }
+                if let Some(fleiss) = &scope.fleiss {
+                    ui.label(&scope.scope);
+                    ui.label(format!("Fleiss, {} reviewers", fleiss.reviewers));
+                    ui.label(fleiss.items.to_string());
+                    ui.label("");
+                    ui.label(number(fleiss.kappa));
+                    ui.end_row();
+                }
+            }
+        });
+}
+
+/// The PRISMA view: the flow diagram drawn from the counts.
+pub fn prisma_ui(ui: &mut egui::Ui, state: &ReviewState, actions: &mut Vec<Action>) {
+    let Some(counts) = state.snapshot.as_ref().and_then(|s| s.prisma.as_ref()) else {
+        ui.spinner();
+        return;
+    };
+    ui.horizontal(|ui| {
+        ui.heading("PRISMA 2020 flow diagram");
+        if ui.button("Export SVG...").clicked() {
+            actions.push(Action::Review(ReviewAction::ExportPrisma));
+        }
+    });
+    if let Err(broken) = counts.check() {
+        ui.colored_label(
+            ui.visuals().error_fg_color,
+            format!("Counts do not add up: {broken}"),
+        );
+    }
+    egui::ScrollArea::vertical()
+        .id_salt("prisma")
+        .show(ui, |ui| flow_ui(ui, counts));
+}
+
+fn flow_ui(ui: &mut egui::Ui, c: &PrismaCounts) {
+    let mut identified = vec![format!("Records identified (n = {})", c.identified_total)];
+    identified.extend(
+        c.identified
+            .iter()
+            .map(|s| format!("  {} (n = {})", s.source, s.records)),
+    );
+    let mut excluded_reports = vec![format!(
+        "Reports excluded (n = {})",
+        c.reports_excluded_total
+    )];
+    excluded_reports.extend(
+        c.reports_excluded
+            .iter()
+            .map(|r| format!("  {} (n = {})", r.name, r.reports)),
+    );
+    if c.reports_undecided > 0 {
+        excluded_reports.push(format!("Reports undecided (n = {})", c.reports_undecided));
+    }
+    let mut screened = vec![format!("Records screened (n = {})", c.records_screened)];
+    if c.records_not_screened > 0 {
+        screened.push(format!(
+            "  not screened yet (n = {})",
+            c.records_not_screened
+        ));
+    }
+    let mut excluded = vec![format!("Records excluded (n = {})", c.records_excluded)];
+    if c.records_undecided > 0 {
+        excluded.push(format!(
+            "Undecided: awaiting, conflict, maybe (n = {})",
+            c.records_undecided
+        ));
+    }
+    let mut not_retrieved = vec![format!(
+        "Reports not retrieved (n = {})",
+        c.reports_not_retrieved
+    )];
+    if c.reports_awaiting_assessment > 0 {
+        not_retrieved.push(format!(
+            "Retrieved, awaiting assessment (n = {})",
+            c.reports_awaiting_assessment
+        ));
+    }
+    let rows: Vec<(&str, Vec<String>, Vec<String>)> = vec![
+        (
+            "Identification",
+            identified,
+            vec![
+                "Records removed before screening:".into(),
+                format!("  Duplicate records removed (n = {})", c.duplicates_removed),
+            ],
+        ),
+        ("Screening", screened, excluded),
+        (
+            "",
+            vec![format!(
+                "Reports sought for retrieval (n = {})",
+                c.reports_sought
+            )],
+            not_retrieved,
+        ),
+        (
+            "",
+            vec![format!(
+                "Reports assessed for eligibility (n = {})",
+                c.reports_assessed
+            )],
+            excluded_reports,
+        ),
+        (
+            "Included",
+            vec![format!(
+                "Studies included in review (n = {})",
+                c.studies_included
+            )],
+            Vec::new(),
+        ),
+    ];
+    egui::Grid::new("prisma_flow")
+        .num_columns(4)
+        .spacing([12.0, 10.0])
+        .show(ui, |ui| {
+            for (phase, left, right) in rows {
+                ui.strong(phase);
+                flow_box(ui, &left);
+                ui.label(if right.is_empty() { "" } else { "->" });
+                if right.is_empty() {
+                    ui.label("");
+                } else {
+                    flow_box(ui, &right);
+                }
+                ui.end_row();
+            }
+        });
+}
+
+fn flow_box(ui: &mut egui::Ui, lines: &[String]) {
+    egui::Frame::group(ui.style()).show(ui, |ui| {
+        ui.set_min_width(300.0);
+        ui.vertical(|ui| {
+            for (at, line) in lines.iter().enumerate() {
+                if at == 0 {
+                    ui.strong(line);
+                } else {
+                    ui.label(line);
+                }
+            }
+        });
+    });
+}
+
+fn truncate(text: &str, chars: usize) -> String {
+    if text.chars().count() <= chars {
+        text.to_owned()
+    } else {
+        let cut: String = text.chars().take(chars.saturating_sub(1)).collect();
+        format!("{cut}…")
+    }
+}

@@ -1,0 +1,214 @@
+//! The review views driven like a user: screening one record at a time with keys, the team
+//! view (add a reviewer, unblind, resolve a conflict, read agreement) and the PRISMA flow.
+//! Each test checks what the project holds afterwards, on a connection of its own.
+
+use std::path::Path;
+
+use ecolens_app::location::open_project;
+use ecolens_core::{Decision, Project, RecordId, ScreeningVote, Stage};
+use ecolens_taxonomy::EvalCategory;
+use eframe::egui;
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT, Queryable};
+
+use crate::window::{harness, settle};
+
+/// A demo project with a lead and two reviewers; Tomas has voted on the first record.
+fn team_project(path: &Path) -> Vec<RecordId> {
+    let mut project = open_project(path, true).unwrap().project;
+    project.add_reviewer("Anne", true).unwrap();
+    project.add_reviewer("Emily", false).unwrap();
+    let tomas = project.add_reviewer("Tomas", false).unwrap();
+    let records: Vec<RecordId> = project
+        .outcomes()
+        .unwrap()
+        .iter()
+        .map(|o| o.record)
+        .collect();
+    project
+        .set_screening(
+            records[0],
+            tomas.id,
+            &ScreeningVote {
+                stage: Stage::TitleAbstract,
+                decision: Decision::Include,
+                note: None,
+            },
+        )
+        .unwrap();
+    records
+}
+
+fn be(harness: &mut Harness<'static, ecolens_app::window::Workbench>, name: &str) {
+    harness.get_by_label(name).click();
+    settle(harness);
+}
+
+fn own_votes(path: &Path, name: &str) -> Vec<(RecordId, Decision)> {
+    let project = Project::open_existing(path).unwrap();
+    let who = project.reviewer_by_name(name).unwrap();
+    let mut votes = Vec::new();
+    for outcome in project.outcomes().unwrap() {
+        for vote in project.screening_votes(outcome.record).unwrap() {
+            if vote.reviewer == who.id && vote.vote.stage == Stage::TitleAbstract {
+                votes.push((vote.record, vote.vote.decision));
+            }
+        }
+    }
+    votes
+}
+
+#[test]
+fn screening_with_keys_votes_moves_on_picks_reasons_classifies_and_undoes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("review.ecolens");
+    let records = team_project(&path);
+    let mut harness = harness(&path, true);
+    harness.get_by_label("Screening").click();
+    settle(&mut harness);
+    harness.get_by_label_contains("Choose who you are");
+    be(&mut harness, "Emily");
+    harness.get_by_label("Record 1 of 47");
+    harness.get_by_label("0 screened by Emily, 47 to go");
+    harness.get_by_label("Energy and Policy Considerations for Deep Learning in NLP");
+    // Blind: Tomas's vote is not shown, only that something is hidden.
+    harness.get_by_label_contains("hidden by blind mode");
+
+    harness.key_press(egui::Key::I);
+    settle(&mut harness);
+    harness.get_by_label("Record 2 of 47");
+    harness.key_press(egui::Key::X);
+    settle(&mut harness);
+    harness.get_by_label_contains("Exclude: why?");
+    harness.key_press(egui::Key::Num1);
+    settle(&mut harness);
+    harness.get_by_label("Record 3 of 47");
+    harness.key_press(egui::Key::M);
+    settle(&mut harness);
+    harness.get_by_label("3 screened by Emily, 44 to go");
+    assert_eq!(
+        own_votes(&path, "Emily"),
+        vec![
+            (records[0], Decision::Include),
+            (
+                records[1],
+                Decision::Exclude {
+                    reason: Some("not_ai".into())
+                }
+            ),
+            (records[2], Decision::Maybe),
+        ]
+    );
+
+    // Undo takes the maybe back and returns to its record.
+    harness.key_press(egui::Key::U);
+    settle(&mut harness);
+    harness.get_by_label("Record 3 of 47");
+    assert_eq!(own_votes(&path, "Emily").len(), 2);
+
+    // Back to the first record; classify it with a key.
+    harness.key_press(egui::Key::P);
+    harness.key_press(egui::Key::ArrowLeft);
+    settle(&mut harness);
+    harness.get_by_label("Record 1 of 47");
+    harness.key_press(egui::Key::C);
+    settle(&mut harness);
+    harness.get_by_label_contains("c (No quantitative evaluation");
+    let project = Project::open_existing(&path).unwrap();
+    let classified = project.classifications(records[0]).unwrap();
+    assert_eq!(classified.len(), 1);
+    assert_eq!(classified[0].classification.category, EvalCategory::C);
+}
+
+#[test]
+fn the_team_view_adds_a_reviewer_unblinds_resolves_and_shows_agreement() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("review.ecolens");
+    let records = team_project(&path);
+    {
+        // Emily disagrees with Tomas on the first record.
+        let mut project = Project::open_existing(&path).unwrap();
+        let emily = project.reviewer_by_name("Emily").unwrap();
+        project
+            .set_screening(
+                records[0],
+                emily.id,
+                &ScreeningVote {
+                    stage: Stage::TitleAbstract,
+                    decision: Decision::Maybe,
+                    note: None,
+                },
+            )
+            .unwrap();
+    }
+    let mut harness = harness(&path, true);
+    harness.get_by_label("Team").click();
+    settle(&mut harness);
+    harness.get_by_label_contains("blind mode is on: who voted what");
+
+    // A reviewer is added from the form.
+    harness.get_by_label("Name:").focus();
+    harness.step();
+    harness.get_by_label("Name:").type_text("Sara");
+    harness.step();
+    harness.get_by_label("Add reviewer").click();
+    settle(&mut harness);
+    harness.get_by_label("Added reviewer Sara");
+    assert!(
+        Project::open_existing(&path)
+            .unwrap()
+            .reviewer_by_name("Sara")
+            .is_ok()
+    );
+
+    // A reviewer who is not a lead cannot unblind; the lead can.
+    be(&mut harness, "Emily");
+    assert!(
+        harness
+            .get_by_label("Unblind")
+            .accesskit_node()
+            .is_disabled()
+    );
+    be(&mut harness, "Anne");
+    harness.get_by_label("Unblind").click();
+    settle(&mut harness);
+    assert!(
+        !Project::open_existing(&path)
+            .unwrap()
+            .review_settings()
+            .unwrap()
+            .blind
+    );
+    harness.get_by_label("1 conflict(s): 1 open");
+    harness.get_by_label("Emily: maybe; Tomas: include");
+    harness.get_by_label("Emily x Tomas");
+
+    harness.get_by_label("Take include").click();
+    settle(&mut harness);
+    harness.get_by_label("resolved: include");
+    let project = Project::open_existing(&path).unwrap();
+    assert!(project.outcome(records[0]).unwrap().tiab.moves_on());
+    assert_eq!(
+        project.screening_votes(records[0]).unwrap().len(),
+        2,
+        "votes kept"
+    );
+}
+
+#[test]
+fn the_prisma_view_draws_the_flow_from_the_project() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("review.ecolens");
+    team_project(&path);
+    let mut harness = harness(&path, true);
+    harness.get_by_label("PRISMA").click();
+    settle(&mut harness);
+    harness.get_by_label("PRISMA 2020 flow diagram");
+    harness.get_by_label("Records identified (n = 47)");
+    harness.get_by_label("  bundled:demo-corpus (n = 47)");
+    harness.get_by_label("Records screened (n = 1)");
+    harness.get_by_label("Reports sought for retrieval (n = 1)");
+    harness.get_by_label("Reports not retrieved (n = 1)");
+    harness.get_by_label("Studies included in review (n = 0)");
+    harness.get_by_label("Export SVG...");
+}
