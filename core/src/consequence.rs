@@ -131,7 +131,7 @@ impl ConsequenceTree {
         let leaves = layout.place_children(&self.children, 1);
         let leaves = leaves.max(1);
         #[allow(clippy::cast_precision_loss)]
-        let width = (leaves as f64 * SLOT_W).max(ROOT_W + 40.0) + 40.0;
+        let width = (leaves as f64 * SLOT_W).max(ROOT_W + 40.0).max(860.0) + 40.0;
         let depth = layout.depth.max(1);
         #[allow(clippy::cast_precision_loss)]
         let height = 90.0 + (depth as f64) * LEVEL_H + NODE_H + 70.0;
@@ -163,16 +163,17 @@ impl ConsequenceTree {
             );
             let label = match (placed.node.edge_resource, placed.node.mechanism.trim()) {
                 (Some(resource), "") => resource.to_owned(),
-                (Some(resource), mechanism) => format!("{resource}: {}", truncate(mechanism, 34)),
+                (Some(resource), mechanism) => format!("{resource}: {}", truncate(mechanism, 28)),
                 (None, "") => String::new(),
-                (None, mechanism) => truncate(mechanism, 34),
+                (None, mechanism) => truncate(mechanism, 30),
             };
             if !label.is_empty() {
+                // Above the child's box, centred on it: siblings' labels never overlap.
                 let _ = writeln!(
                     out,
                     r##"<text x="{}" y="{}" text-anchor="middle" font-style="italic" fill="#333333">{}</text>"##,
-                    f64::midpoint(px, placed.x),
-                    f64::midpoint(py, placed.y) - 2.0,
+                    placed.x,
+                    placed.y - 6.0,
                     escape(&label)
                 );
             }

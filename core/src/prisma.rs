@@ -127,7 +127,7 @@ impl PrismaCounts {
     }
 }
 
-const WIDTH: f64 = 900.0;
+const WIDTH: f64 = 930.0;
 const LEFT_X: f64 = 60.0;
 const RIGHT_X: f64 = 520.0;
 const BOX_W: f64 = 380.0;

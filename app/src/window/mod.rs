@@ -572,6 +572,7 @@ impl Workbench {
                 }
                 self.request_card();
             }
+            ReviewAction::PickReason => self.review.picking_reason = true,
             ReviewAction::Classify(category) => {
                 let (Some(name), Some(record)) = (needs_reviewer(self), self.review.current())
                 else {

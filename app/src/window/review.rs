@@ -54,6 +54,8 @@ pub enum ReviewAction {
     Move(isize),
     /// Vote on the record shown, then go to the next.
     Vote(Decision),
+    /// Open the exclusion-reason picker.
+    PickReason,
     /// Classify the record shown.
     Classify(EvalCategory),
     /// Undo the reviewer's last change.
@@ -412,9 +414,7 @@ fn card_ui(ui: &mut egui::Ui, card: &ScreeningCard, actions: &mut Vec<Action>) {
             actions.push(Action::Review(ReviewAction::Vote(Decision::Include)));
         }
         if ui.button("Exclude (X)").clicked() {
-            actions.push(Action::Review(ReviewAction::Vote(Decision::Exclude {
-                reason: None,
-            })));
+            actions.push(Action::Review(ReviewAction::PickReason));
         }
         if ui.button("Maybe (M)").clicked() {
             actions.push(Action::Review(ReviewAction::Vote(Decision::Maybe)));
