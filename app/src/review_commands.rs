@@ -877,80 +877,19 @@ pub fn prisma(project: &Project, svg: Option<&Path>) -> Result<Output> {
         bail!("PRISMA counts do not add up ({broken}); please report this");
     }
     let mut text = String::new();
-    writeln!(text, "Identification")?;
-    writeln!(
-        text,
-        "  records identified           {}",
-        counts.identified_total
-    )?;
-    for source in &counts.identified {
-        writeln!(text, "    {:<30} {}", source.source, source.records)?;
+    let mut phase = "";
+    for row in counts.flow() {
+        if row.phase != phase {
+            writeln!(text, "{}", row.phase)?;
+            phase = row.phase;
+        }
+        for line in &row.left {
+            writeln!(text, "  {line}")?;
+        }
+        for line in &row.right {
+            writeln!(text, "      {line}")?;
+        }
     }
-    writeln!(
-        text,
-        "  duplicates removed           {}",
-        counts.duplicates_removed
-    )?;
-    writeln!(text, "Screening")?;
-    writeln!(
-        text,
-        "  records screened             {}",
-        counts.records_screened
-    )?;
-    writeln!(
-        text,
-        "  records excluded             {}",
-        counts.records_excluded
-    )?;
-    writeln!(
-        text,
-        "  records undecided            {}",
-        counts.records_undecided
-    )?;
-    writeln!(
-        text,
-        "  records not screened yet     {}",
-        counts.records_not_screened
-    )?;
-    writeln!(
-        text,
-        "  reports sought               {}",
-        counts.reports_sought
-    )?;
-    writeln!(
-        text,
-        "  reports not retrieved        {}",
-        counts.reports_not_retrieved
-    )?;
-    writeln!(
-        text,
-        "  retrieved, awaiting review   {}",
-        counts.reports_awaiting_assessment
-    )?;
-    writeln!(
-        text,
-        "  reports assessed             {}",
-        counts.reports_assessed
-    )?;
-    writeln!(
-        text,
-        "  reports excluded             {}",
-        counts.reports_excluded_total
-    )?;
-    for reason in &counts.reports_excluded {
-        writeln!(text, "    {:<30} {}", reason.name, reason.reports)?;
-    }
-    writeln!(
-        text,
-        "  reports undecided            {}",
-        counts.reports_undecided
-    )?;
-    writeln!(text, "Included")?;
-    writeln!(
-        text,
-        "  studies included             {}",
-        counts.studies_included
-    )?;
     if let Some(path) = svg {
         let title = project.path().file_stem().map_or_else(
             || "ecolens review".to_owned(),

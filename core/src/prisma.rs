@@ -33,6 +33,17 @@ pub struct ReasonCount {
     pub reports: u64,
 }
 
+/// One row of the flow diagram.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FlowRow {
+    /// Identification, Screening or Included.
+    pub phase: &'static str,
+    /// The box on the main line.
+    pub left: Vec<String>,
+    /// The box beside it (exclusions); empty for none.
+    pub right: Vec<String>,
+}
+
 /// The counts of a PRISMA 2020 flow diagram.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 pub struct PrismaCounts {
@@ -121,6 +132,89 @@ impl PrismaCounts {
         Ok(())
     }
 
+    /// The diagram's rows, top to bottom: the phase, the main box and the box beside it
+    /// (empty for the last row), as lines of text, the first a heading. The SVG and the
+    /// workbench draw the same rows.
+    pub fn flow(&self) -> Vec<FlowRow> {
+        let n = |text: &str, count: u64| format!("{text} (n = {count})");
+        // A line shown only when it counts something.
+        let some = |text: &str, count: u64| (count > 0).then(|| n(text, count));
+        let mut identified = vec![format!(
+            "Records identified from (n = {}):",
+            self.identified_total
+        )];
+        identified.extend(
+            self.identified
+                .iter()
+                .map(|s| n(&format!("  {}", s.source), s.records)),
+        );
+        let mut reasons = vec![format!(
+            "Reports excluded (n = {}):",
+            self.reports_excluded_total
+        )];
+        reasons.extend(
+            self.reports_excluded
+                .iter()
+                .map(|r| n(&format!("  {}", r.name), r.reports)),
+        );
+        reasons.extend(some("Reports undecided", self.reports_undecided));
+        let row = |phase, left: Vec<String>, right: Vec<String>| FlowRow { phase, left, right };
+        vec![
+            row(
+                "Identification",
+                identified,
+                vec![
+                    "Records removed before screening:".to_owned(),
+                    n("  Duplicate records removed", self.duplicates_removed),
+                ],
+            ),
+            row(
+                "Screening",
+                [
+                    Some(n("Records screened", self.records_screened)),
+                    some("  not screened yet", self.records_not_screened),
+                ]
+                .into_iter()
+                .flatten()
+                .collect(),
+                [
+                    Some(n("Records excluded", self.records_excluded)),
+                    some(
+                        "Records undecided: awaiting, conflict, maybe",
+                        self.records_undecided,
+                    ),
+                ]
+                .into_iter()
+                .flatten()
+                .collect(),
+            ),
+            row(
+                "Screening",
+                vec![n("Reports sought for retrieval", self.reports_sought)],
+                [
+                    Some(n("Reports not retrieved", self.reports_not_retrieved)),
+                    some(
+                        "Retrieved, awaiting assessment",
+                        self.reports_awaiting_assessment,
+                    ),
+                ]
+                .into_iter()
+                .flatten()
+                .collect(),
+            ),
+            row(
+                "Screening",
+                vec![n("Reports assessed for eligibility", self.reports_assessed)],
+                reasons,
+            ),
+            row(
+                "Included",
+                vec![n("Studies included in review", self.studies_included)],
+                Vec::new(),
+            ),
+        ]
+    }
+
     /// The flow diagram as a standalone SVG document.
     pub fn svg(&self, title: &str) -> String {
         Diagram::new(self, title).render()
@@ -162,81 +256,16 @@ impl<'a> Diagram<'a> {
         }
     }
 
-    fn rows(&self) -> Vec<(&'static str, Block, Option<Block>)> {
-        let c = self.counts;
-        let mut identified = vec![format!(
-            "Records identified from (n = {}):",
-            c.identified_total
-        )];
-        identified.extend(
-            c.identified
-                .iter()
-                .map(|s| format!("  {} (n = {})", s.source, s.records)),
-        );
-        let removed = vec![
-            "Records removed before screening:".to_owned(),
-            format!("  Duplicate records removed (n = {})", c.duplicates_removed),
-        ];
-        let mut screened = vec![format!("Records screened (n = {})", c.records_screened)];
-        if c.records_not_screened > 0 {
-            screened.push(format!(
-                "  not screened yet (n = {})",
-                c.records_not_screened
-            ));
-        }
-        let mut excluded = vec![format!("Records excluded (n = {})", c.records_excluded)];
-        if c.records_undecided > 0 {
-            excluded.push(format!(
-                "Records undecided: awaiting, conflict, maybe (n = {})",
-                c.records_undecided
-            ));
-        }
-        let sought = vec![format!(
-            "Reports sought for retrieval (n = {})",
-            c.reports_sought
-        )];
-        let mut not_retrieved = vec![format!(
-            "Reports not retrieved (n = {})",
-            c.reports_not_retrieved
-        )];
-        if c.reports_awaiting_assessment > 0 {
-            not_retrieved.push(format!(
-                "Retrieved, awaiting assessment (n = {})",
-                c.reports_awaiting_assessment
-            ));
-        }
-        let assessed = vec![format!(
-            "Reports assessed for eligibility (n = {})",
-            c.reports_assessed
-        )];
-        let mut reasons = vec![format!(
-            "Reports excluded (n = {}):",
-            c.reports_excluded_total
-        )];
-        reasons.extend(
-            c.reports_excluded
-                .iter()
-                .map(|r| format!("  {} (n = {})", r.name, r.reports)),
-        );
-        if c.reports_undecided > 0 {
-            reasons.push(format!("Reports undecided (n = {})", c.reports_undecided));
-        }
-        let included = vec![format!(
-            "Studies included in review (n = {})",
-            c.studies_included
-        )];
-        let block = |lines| Block { lines };
-        vec![
-            ("Identification", block(identified), Some(block(removed))),
-            ("Screening", block(screened), Some(block(excluded))),
-            ("Screening", block(sought), Some(block(not_retrieved))),
-            ("Screening", block(assessed), Some(block(reasons))),
-            ("Included", block(included), None),
-        ]
-    }
-
     fn render(mut self) -> String {
-        let rows = self.rows();
+        let rows: Vec<(&str, Block, Option<Block>)> = self
+            .counts
+            .flow()
+            .into_iter()
+            .map(|row| {
+                let right = (!row.right.is_empty()).then_some(Block { lines: row.right });
+                (row.phase, Block { lines: row.left }, right)
+            })
+            .collect();
         let mut y = 70.0;
         let mut body = String::new();
         let mut bands: Vec<(&str, f64, f64)> = Vec::new();

@@ -689,96 +689,23 @@ pub fn prisma_ui(ui: &mut egui::Ui, state: &ReviewState, actions: &mut Vec<Actio
         .show(ui, |ui| flow_ui(ui, counts));
 }
 
-fn flow_ui(ui: &mut egui::Ui, c: &PrismaCounts) {
-    let mut identified = vec![format!("Records identified (n = {})", c.identified_total)];
-    identified.extend(
-        c.identified
-            .iter()
-            .map(|s| format!("  {} (n = {})", s.source, s.records)),
-    );
-    let mut excluded_reports = vec![format!(
-        "Reports excluded (n = {})",
-        c.reports_excluded_total
-    )];
-    excluded_reports.extend(
-        c.reports_excluded
-            .iter()
-            .map(|r| format!("  {} (n = {})", r.name, r.reports)),
-    );
-    if c.reports_undecided > 0 {
-        excluded_reports.push(format!("Reports undecided (n = {})", c.reports_undecided));
-    }
-    let mut screened = vec![format!("Records screened (n = {})", c.records_screened)];
-    if c.records_not_screened > 0 {
-        screened.push(format!(
-            "  not screened yet (n = {})",
-            c.records_not_screened
-        ));
-    }
-    let mut excluded = vec![format!("Records excluded (n = {})", c.records_excluded)];
-    if c.records_undecided > 0 {
-        excluded.push(format!(
-            "Undecided: awaiting, conflict, maybe (n = {})",
-            c.records_undecided
-        ));
-    }
-    let mut not_retrieved = vec![format!(
-        "Reports not retrieved (n = {})",
-        c.reports_not_retrieved
-    )];
-    if c.reports_awaiting_assessment > 0 {
-        not_retrieved.push(format!(
-            "Retrieved, awaiting assessment (n = {})",
-            c.reports_awaiting_assessment
-        ));
-    }
-    let rows: Vec<(&str, Vec<String>, Vec<String>)> = vec![
-        (
-            "Identification",
-            identified,
-            vec![
-                "Records removed before screening:".into(),
-                format!("  Duplicate records removed (n = {})", c.duplicates_removed),
-            ],
-        ),
-        ("Screening", screened, excluded),
-        (
-            "",
-            vec![format!(
-                "Reports sought for retrieval (n = {})",
-                c.reports_sought
-            )],
-            not_retrieved,
-        ),
-        (
-            "",
-            vec![format!(
-                "Reports assessed for eligibility (n = {})",
-                c.reports_assessed
-            )],
-            excluded_reports,
-        ),
-        (
-            "Included",
-            vec![format!(
-                "Studies included in review (n = {})",
-                c.studies_included
-            )],
-            Vec::new(),
-        ),
-    ];
+fn flow_ui(ui: &mut egui::Ui, counts: &PrismaCounts) {
+    let mut previous = "";
     egui::Grid::new("prisma_flow")
         .num_columns(4)
         .spacing([12.0, 10.0])
         .show(ui, |ui| {
-            for (phase, left, right) in rows {
-                ui.strong(phase);
-                flow_box(ui, &left);
-                ui.label(if right.is_empty() { "" } else { "->" });
-                if right.is_empty() {
+            for row in counts.flow() {
+                // The phase names its first row only, as the bands of the diagram do.
+                ui.strong(if row.phase == previous { "" } else { row.phase });
+                previous = row.phase;
+                flow_box(ui, &row.left);
+                if row.right.is_empty() {
+                    ui.label("");
                     ui.label("");
                 } else {
-                    flow_box(ui, &right);
+                    ui.label("->");
+                    flow_box(ui, &row.right);
                 }
                 ui.end_row();
             }

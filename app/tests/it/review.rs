@@ -204,7 +204,7 @@ fn the_prisma_view_draws_the_flow_from_the_project() {
     harness.get_by_label("PRISMA").click();
     settle(&mut harness);
     harness.get_by_label("PRISMA 2020 flow diagram");
-    harness.get_by_label("Records identified (n = 47)");
+    harness.get_by_label("Records identified from (n = 47):");
     harness.get_by_label("  bundled:demo-corpus (n = 47)");
     harness.get_by_label("Records screened (n = 1)");
     harness.get_by_label("Reports sought for retrieval (n = 1)");
