@@ -670,7 +670,7 @@ pub fn conflicts(project: &Project) -> Result<Output> {
         let positions: Vec<String> = conflict
             .positions
             .iter()
-            .map(|p| format!("{}: {}", p.reviewer_name, p.value))
+            .map(|p| format!("{}: {}", p.reviewer_name, p.text))
             .collect();
         writeln!(
             text,

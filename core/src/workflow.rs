@@ -399,8 +399,22 @@ pub struct Position {
     pub reviewer: ReviewerId,
     /// The reviewer's name.
     pub reviewer_name: String,
-    /// What the reviewer said (`exclude (not_ai)`, `c`, `direction=…`).
-    pub value: String,
+    /// What the reviewer said, as the value a resolution would record.
+    pub value: ResolvedValue,
+    /// The same in words (`exclude (not_ai)`, `c`, `direction=…`).
+    pub text: String,
+}
+
+impl Position {
+    /// A reviewer's position.
+    pub fn new(reviewer: ReviewerId, reviewer_name: String, value: ResolvedValue) -> Self {
+        Self {
+            reviewer,
+            reviewer_name,
+            text: value.summary(),
+            value,
+        }
+    }
 }
 
 /// A disagreement between reviewers on one subject of one record.

@@ -532,21 +532,6 @@ pub fn team_ui(
     });
 }
 
-/// A decision from the text a conflict shows (`include`, `exclude (not_ai)`, `maybe`).
-fn decision_from(text: &str) -> Option<Decision> {
-    match text {
-        "include" => Some(Decision::Include),
-        "maybe" => Some(Decision::Maybe),
-        "exclude" => Some(Decision::Exclude { reason: None }),
-        other => other
-            .strip_prefix("exclude (")
-            .and_then(|rest| rest.strip_suffix(')'))
-            .map(|reason| Decision::Exclude {
-                reason: Some(reason.to_owned()),
-            }),
-    }
-}
-
 fn conflicts_ui(
     ui: &mut egui::Ui,
     conflicts: &[Conflict],
@@ -555,56 +540,57 @@ fn conflicts_ui(
 ) {
     let open = conflicts.iter().filter(|c| c.resolution.is_none()).count();
     ui.label(format!("{} conflict(s): {open} open", conflicts.len()));
-    egui::Grid::new("conflicts").striped(true).num_columns(5).show(ui, |ui| {
-        for conflict in conflicts {
-            ui.label(conflict.record.to_string());
-            ui.label(truncate(&conflict.title, 60)).on_hover_text(&conflict.title);
-            ui.label(conflict.subject.label());
-            let positions: Vec<String> = conflict
-                .positions
-                .iter()
-                .map(|p| format!("{}: {}", p.reviewer_name, p.value))
-                .collect();
-            ui.label(positions.join("; "));
-            ui.horizontal(|ui| match &conflict.resolution {
-                Some(resolution) => {
-                    ui.strong(format!("resolved: {}", resolution.value.summary()));
-                }
-                None => {
-                    let mut values: Vec<&str> =
-                        conflict.positions.iter().map(|p| p.value.as_str()).collect();
-                    values.dedup();
-                    values.sort_unstable();
-                    values.dedup();
-                    for value in values {
-                        let resolved = match &conflict.subject {
-                            Subject::Screening(_) => decision_from(value).map(ResolvedValue::Screening),
-                            Subject::Classification => EvalCategory::from_code(value)
-                                .ok()
-                                .map(ResolvedValue::Classification),
-                            Subject::Risk(_) => None,
-                        };
-                        if let Some(resolved) = resolved
-                            && ui
-                                .add_enabled(is_lead, egui::Button::new(format!("Take {value}")))
+    egui::Grid::new("conflicts")
+        .striped(true)
+        .num_columns(5)
+        .show(ui, |ui| {
+            for conflict in conflicts {
+                ui.label(conflict.record.to_string());
+                ui.label(truncate(&conflict.title, 60))
+                    .on_hover_text(&conflict.title);
+                ui.label(conflict.subject.label());
+                let positions: Vec<String> = conflict
+                    .positions
+                    .iter()
+                    .map(|p| format!("{}: {}", p.reviewer_name, p.text))
+                    .collect();
+                ui.label(positions.join("; "));
+                ui.horizontal(|ui| match &conflict.resolution {
+                    Some(resolution) => {
+                        ui.strong(format!("resolved: {}", resolution.value.summary()));
+                    }
+                    None => {
+                        // One button per distinct value; the lead picks the final one.
+                        let mut seen: Vec<&ResolvedValue> = Vec::new();
+                        for position in &conflict.positions {
+                            if seen.contains(&&position.value) {
+                                continue;
+                            }
+                            seen.push(&position.value);
+                            let label = match &position.value {
+                                ResolvedValue::Risk(_) => {
+                                    format!("Take {}'s rating", position.reviewer_name)
+                                }
+                                _ => format!("Take {}", position.text),
+                            };
+                            if ui
+                                .add_enabled(is_lead, egui::Button::new(label))
+                                .on_hover_text(&position.text)
                                 .on_disabled_hover_text("Only a lead resolves conflicts")
                                 .clicked()
-                        {
-                            actions.push(Action::Review(ReviewAction::Resolve {
-                                record: conflict.record,
-                                subject: conflict.subject.clone(),
-                                value: resolved,
-                            }));
+                            {
+                                actions.push(Action::Review(ReviewAction::Resolve {
+                                    record: conflict.record,
+                                    subject: conflict.subject.clone(),
+                                    value: position.value.clone(),
+                                }));
+                            }
                         }
                     }
-                    if matches!(conflict.subject, Subject::Risk(_)) {
-                        ui.weak("resolve with: ecolens resolve RECORD --subject risk:CODE --value \"direction=...\"");
-                    }
-                }
-            });
-            ui.end_row();
-        }
-    });
+                });
+                ui.end_row();
+            }
+        });
 }
 
 fn agreement_ui(ui: &mut egui::Ui, scopes: &[ScopeAgreement]) {

@@ -5,8 +5,11 @@
 use std::path::Path;
 
 use ecolens_app::location::open_project;
-use ecolens_core::{Decision, Project, RecordId, ScreeningVote, Stage};
-use ecolens_taxonomy::EvalCategory;
+use ecolens_core::{
+    Decision, Project, ReboundRisk, RecordId, ResolvedValue, RiskRating, ScreeningVote, Stage,
+    Subject,
+};
+use ecolens_taxonomy::{Direction, EffectCode, EvalCategory};
 use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
@@ -140,6 +143,23 @@ fn the_team_view_adds_a_reviewer_unblinds_resolves_and_shows_agreement() {
                 },
             )
             .unwrap();
+        // And they rate the same rebound effect differently.
+        let tomas = project.reviewer_by_name("Tomas").unwrap();
+        for (who, direction) in [
+            (emily.id, Direction::Ambiguous),
+            (tomas.id, Direction::IncreasesImpact),
+        ] {
+            project
+                .add_risk(
+                    records[1],
+                    who,
+                    &ReboundRisk {
+                        direction: Some(direction),
+                        ..ReboundRisk::new(EffectCode::HoRbDir)
+                    },
+                )
+                .unwrap();
+        }
     }
     let mut harness = harness(&path, true);
     harness.get_by_label("Team").click();
@@ -179,7 +199,7 @@ fn the_team_view_adds_a_reviewer_unblinds_resolves_and_shows_agreement() {
             .unwrap()
             .blind
     );
-    harness.get_by_label("1 conflict(s): 1 open");
+    harness.get_by_label("2 conflict(s): 2 open");
     harness.get_by_label("Emily: maybe; Tomas: include");
     harness.get_by_label("Emily x Tomas");
 
@@ -192,6 +212,20 @@ fn the_team_view_adds_a_reviewer_unblinds_resolves_and_shows_agreement() {
         project.screening_votes(records[0]).unwrap().len(),
         2,
         "votes kept"
+    );
+
+    // A risk rating is resolved by taking one reviewer's rating.
+    harness.get_by_label("Take Tomas's rating").click();
+    settle(&mut harness);
+    let project = Project::open_existing(&path).unwrap();
+    let resolution = &project.resolutions(records[1]).unwrap()[0];
+    assert_eq!(resolution.subject, Subject::Risk(EffectCode::HoRbDir));
+    assert_eq!(
+        resolution.value,
+        ResolvedValue::Risk(RiskRating {
+            direction: Some(Direction::IncreasesImpact),
+            ..RiskRating::default()
+        })
     );
 }
 

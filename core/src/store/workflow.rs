@@ -323,10 +323,12 @@ impl Project {
                     found.insert(
                         (RecordId(record), Subject::Screening(stage)),
                         at.iter()
-                            .map(|(reviewer, _, decision)| Position {
-                                reviewer: *reviewer,
-                                reviewer_name: name(*reviewer),
-                                value: ResolvedValue::Screening(decision.clone()).summary(),
+                            .map(|(reviewer, _, decision)| {
+                                Position::new(
+                                    *reviewer,
+                                    name(*reviewer),
+                                    ResolvedValue::Screening(decision.clone()),
+                                )
                             })
                             .collect(),
                     );
@@ -346,12 +348,16 @@ impl Project {
                     (RecordId(group[0].0), Subject::Classification),
                     group
                         .iter()
-                        .map(|(_, reviewer, category)| Position {
-                            reviewer: ReviewerId(*reviewer),
-                            reviewer_name: name(ReviewerId(*reviewer)),
-                            value: category.clone(),
+                        .map(|(record, reviewer, category)| {
+                            let category: EvalCategory =
+                                Column::at("classification", "category", *record).term(category)?;
+                            Ok(Position::new(
+                                ReviewerId(*reviewer),
+                                name(ReviewerId(*reviewer)),
+                                ResolvedValue::Classification(category),
+                            ))
                         })
-                        .collect(),
+                        .collect::<Result<_>>()?,
                 );
             }
         }
@@ -369,10 +375,8 @@ impl Project {
                 found.insert(
                     (RecordId(record), Subject::Risk(effect)),
                     list.iter()
-                        .map(|(reviewer, rating)| Position {
-                            reviewer: *reviewer,
-                            reviewer_name: name(*reviewer),
-                            value: rating.summary(),
+                        .map(|(reviewer, rating)| {
+                            Position::new(*reviewer, name(*reviewer), ResolvedValue::Risk(*rating))
                         })
                         .collect(),
                 );
