@@ -35,12 +35,12 @@ impl Project {
         let who = self.reviewer(reviewer)?;
         let project_id = self.meta("project_id")?.unwrap_or_default();
         let (votes, classifications, risks, labels) = reviewer_work(&self.conn, reviewer)?;
-        let roots: Vec<(i64, String, Option<String>, String)> = query_all(
+        let roots: Vec<i64> = query_all(
             &self.conn,
-            "SELECT record_id, solution, scale, updated_at FROM consequence_root WHERE reviewer_id = ?1 ORDER BY record_id",
+            "SELECT record_id FROM consequence_root WHERE reviewer_id = ?1 ORDER BY record_id",
             [reviewer.0],
             "reading consequence tree roots",
-            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+            |row| row.get(0),
         )?;
         let mut refs: Vec<RecordRef> = Vec::new();
         let mut index: HashMap<RecordId, usize> = HashMap::new();
@@ -106,7 +106,7 @@ impl Project {
             .unchecked_transaction()
             .context("reading consequence tree roots")?;
         let mut bundle_roots = Vec::with_capacity(roots.len());
-        for (record, ..) in roots {
+        for record in roots {
             if let Some(stored) = load_root(&tx, RecordId(record), reviewer)? {
                 bundle_roots.push(BundleRoot {
                     record: slot(self, stored.record)?,
@@ -238,6 +238,106 @@ fn strip_position(message: &str) -> &str {
     message
         .rfind(" at line ")
         .map_or(message, |at| &message[..at])
+}
+
+/// A reviewer's item that a bundle brings in whole (a vote, a classification, a tree root).
+trait Settled: serde::Serialize {
+    /// What the audit log calls it.
+    const ENTITY: EntityKind;
+    /// What the report calls it.
+    const NOUN: &'static str;
+    /// Same content (times aside).
+    fn same(&self, other: &Self) -> bool;
+    /// When it was last changed.
+    fn changed_at(&self) -> jiff::Timestamp;
+    /// Its record.
+    fn record(&self) -> RecordId;
+    /// Its audit key.
+    fn key(&self) -> String;
+    /// Which item, in the report (`vote at tiab`).
+    fn item(&self) -> String;
+    /// Its value, in the report.
+    fn describe(&self) -> String;
+    /// Writes it.
+    fn write(&self, tx: &Transaction<'_>) -> Result<()>;
+}
+
+impl Settled for StoredVote {
+    const ENTITY: EntityKind = EntityKind::Screening;
+    const NOUN: &'static str = "vote";
+    fn same(&self, other: &Self) -> bool {
+        self.vote == other.vote
+    }
+    fn changed_at(&self) -> jiff::Timestamp {
+        self.decided_at
+    }
+    fn record(&self) -> RecordId {
+        self.record
+    }
+    fn key(&self) -> String {
+        vote_key(self.record, self.reviewer, self.vote.stage)
+    }
+    fn item(&self) -> String {
+        format!("vote at {}", self.vote.stage)
+    }
+    fn describe(&self) -> String {
+        format!("{} at {}", self.vote.decision.code(), self.decided_at)
+    }
+    fn write(&self, tx: &Transaction<'_>) -> Result<()> {
+        write_vote(tx, self)
+    }
+}
+
+impl Settled for StoredClassification {
+    const ENTITY: EntityKind = EntityKind::Classification;
+    const NOUN: &'static str = "classification";
+    fn same(&self, other: &Self) -> bool {
+        self.classification == other.classification
+    }
+    fn changed_at(&self) -> jiff::Timestamp {
+        self.classified_at
+    }
+    fn record(&self) -> RecordId {
+        self.record
+    }
+    fn key(&self) -> String {
+        classification_key(self.record, self.reviewer)
+    }
+    fn item(&self) -> String {
+        "classification".into()
+    }
+    fn describe(&self) -> String {
+        self.classification.category.to_string()
+    }
+    fn write(&self, tx: &Transaction<'_>) -> Result<()> {
+        write_classification(tx, self)
+    }
+}
+
+impl Settled for StoredRoot {
+    const ENTITY: EntityKind = EntityKind::ConsequenceRoot;
+    const NOUN: &'static str = "root";
+    fn same(&self, other: &Self) -> bool {
+        self.root == other.root
+    }
+    fn changed_at(&self) -> jiff::Timestamp {
+        self.updated_at
+    }
+    fn record(&self) -> RecordId {
+        self.record
+    }
+    fn key(&self) -> String {
+        root_key(self.record, self.reviewer)
+    }
+    fn item(&self) -> String {
+        "consequence tree root".into()
+    }
+    fn describe(&self) -> String {
+        self.root.label()
+    }
+    fn write(&self, tx: &Transaction<'_>) -> Result<()> {
+        write_root(tx, self)
+    }
 }
 
 /// FNV-1a (64 bit) of the text, with its length: finds earlier imports of the same bundle
@@ -407,26 +507,7 @@ impl Importer<'_, '_> {
                 decided_at: item.decided_at,
             };
             let old = load_vote(self.tx, record, self.author.id, item.vote.stage)?;
-            let key = vote_key(record, self.author.id, item.vote.stage);
-            match old {
-                Some(old) if old.vote == stored.vote => self.report.unchanged += 1,
-                Some(old) if old.decided_at >= stored.decided_at => {
-                    let summary =
-                        |v: &StoredVote| format!("{} at {}", v.vote.decision.code(), v.decided_at);
-                    self.conflict(
-                        item.record,
-                        format!("vote at {}", item.vote.stage),
-                        summary(&old),
-                        summary(&stored),
-                        "the project's vote is as recent or newer",
-                    );
-                }
-                old => {
-                    write_vote(self.tx, &stored)?;
-                    self.log(EntityKind::Screening, key, record, old.as_ref(), &stored)?;
-                    self.count(old.is_some());
-                }
-            }
+            self.settle(item.record, old, &stored)?;
         }
         Ok(())
     }
@@ -448,31 +529,7 @@ impl Importer<'_, '_> {
                 classified_at: item.classified_at,
             };
             let old = load_classification(self.tx, record, self.author.id)?;
-            match old {
-                Some(old) if old.classification == stored.classification => {
-                    self.report.unchanged += 1;
-                }
-                Some(old) if old.classified_at >= stored.classified_at => {
-                    self.conflict(
-                        item.record,
-                        "classification".into(),
-                        old.classification.category.to_string(),
-                        stored.classification.category.to_string(),
-                        "the project's classification is as recent or newer",
-                    );
-                }
-                old => {
-                    write_classification(self.tx, &stored)?;
-                    self.log(
-                        EntityKind::Classification,
-                        classification_key(record, self.author.id),
-                        record,
-                        old.as_ref(),
-                        &stored,
-                    )?;
-                    self.count(old.is_some());
-                }
-            }
+            self.settle(item.record, old, &stored)?;
         }
         Ok(())
     }
@@ -661,26 +718,25 @@ impl Importer<'_, '_> {
                 updated_at: item.updated_at,
             };
             let old = load_root(self.tx, record, self.author.id)?;
-            match old {
-                Some(old) if old.root == stored.root => self.report.unchanged += 1,
-                Some(old) if old.updated_at >= stored.updated_at => self.conflict(
-                    item.record,
-                    "consequence tree root".into(),
-                    old.root.label(),
-                    stored.root.label(),
-                    "the project's root is as recent or newer",
-                ),
-                old => {
-                    write_root(self.tx, &stored)?;
-                    self.log(
-                        EntityKind::ConsequenceRoot,
-                        root_key(record, self.author.id),
-                        record,
-                        old.as_ref(),
-                        &stored,
-                    )?;
-                    self.count(old.is_some());
-                }
+            self.settle(item.record, old, &stored)?;
+        }
+        Ok(())
+    }
+
+    /// Brings one of the reviewer's items in: unchanged when the project holds the same value;
+    /// kept as the project has it, and reported, when the project's value is as recent or
+    /// newer; otherwise written and logged (added or updated).
+    fn settle<T: Settled>(&mut self, index: usize, old: Option<T>, new: &T) -> Result<()> {
+        match old {
+            Some(old) if old.same(new) => self.report.unchanged += 1,
+            Some(old) if old.changed_at() >= new.changed_at() => {
+                let why = format!("the project's {} is as recent or newer", T::NOUN);
+                self.conflict(index, new.item(), old.describe(), new.describe(), &why);
+            }
+            old => {
+                new.write(self.tx)?;
+                self.log(T::ENTITY, new.key(), new.record(), old.as_ref(), new)?;
+                self.count(old.is_some());
             }
         }
         Ok(())

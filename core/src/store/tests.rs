@@ -1153,10 +1153,16 @@ fn a_later_bundle_from_the_same_reviewer_updates_and_an_older_one_conflicts() {
     };
     copy.set_screening(record, emily.id, &vote(Decision::Include))
         .unwrap();
+    let root = crate::consequence::ConsequenceRoot {
+        solution: "ML-controlled HVAC".into(),
+        scale: Some(ecolens_taxonomy::AssessmentScale::City),
+    };
+    copy.set_consequence_root(record, emily.id, &root).unwrap();
     let first = serde_json::to_string(&copy.export_bundle(emily.id).unwrap()).unwrap();
     let mut main = Project::open(&main_path).unwrap();
     let bundle = dir.path().join("emily.json");
-    assert_eq!(main.import_bundle(&bundle, &first).unwrap().added, 1);
+    assert_eq!(main.import_bundle(&bundle, &first).unwrap().added, 2);
+    assert_eq!(main.consequence_tree(record, emily.id).unwrap().root, root);
     // Emily changes her mind in her copy: the later vote replaces the earlier one.
     copy.set_screening(record, emily.id, &vote(Decision::Maybe))
         .unwrap();
