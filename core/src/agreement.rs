@@ -108,8 +108,9 @@ pub fn cohen_kappa(pairs: &[(usize, usize)], categories: usize, weights: Weights
 /// Fleiss' κ from a table of counts: one row per item, one column per category, each cell
 /// the number of reviewers who chose that category for that item. Every item must have been
 /// rated by the same number (at least two) of reviewers; items that were not are left out, and
-/// the result says how many items were used. As statsmodels' `fleiss_kappa(table)`.
-pub fn fleiss_kappa(table: &[Vec<u32>]) -> (usize, Option<f64>) {
+/// the result says how many ratings per item and how many items were used, then κ. As
+/// statsmodels' `fleiss_kappa(table)`.
+pub fn fleiss_kappa(table: &[Vec<u32>]) -> (u32, usize, Option<f64>) {
     // The most common number of ratings per item decides which items qualify.
     let mut sizes: Vec<u32> = table.iter().map(|row| row.iter().sum()).collect();
     sizes.sort_unstable();
@@ -122,7 +123,7 @@ pub fn fleiss_kappa(table: &[Vec<u32>]) -> (usize, Option<f64>) {
         .filter(|row| row.iter().sum::<u32>() == raters)
         .collect();
     if raters < 2 || rows.is_empty() {
-        return (rows.len(), None);
+        return (raters, rows.len(), None);
     }
     let categories = rows.iter().map(|row| row.len()).max().unwrap_or(0);
     let items = f64::from(u32::try_from(rows.len()).unwrap_or(u32::MAX));
@@ -147,7 +148,7 @@ pub fn fleiss_kappa(table: &[Vec<u32>]) -> (usize, Option<f64>) {
         })
         .sum();
     let kappa = (chance < 1.0).then(|| (observed - chance) / (1.0 - chance));
-    (rows.len(), kappa)
+    (raters, rows.len(), kappa)
 }
 
 /// One rating: an item (record) given a category (position on the scale) by a reviewer.
@@ -281,13 +282,7 @@ impl ScopeAgreement {
             })
             .collect();
         let fleiss = (raters.len() >= 3).then(|| {
-            let (items, kappa) = fleiss_kappa(&table);
-            let mut sizes: Vec<u32> = table.iter().map(|row| row.iter().sum()).collect();
-            sizes.sort_unstable();
-            let raters_per_item = sizes
-                .chunk_by(|a, b| a == b)
-                .max_by_key(|run| (run.len(), run[0]))
-                .map_or(0, |run| run[0]);
+            let (raters_per_item, items, kappa) = fleiss_kappa(&table);
             FleissRow {
                 reviewers: raters.len(),
                 raters_per_item,
@@ -382,8 +377,8 @@ mod tests {
         .iter()
         .map(|row| row.to_vec())
         .collect();
-        let (items, kappa) = fleiss_kappa(&table);
-        assert_eq!(items, 10);
+        let (raters, items, kappa) = fleiss_kappa(&table);
+        assert_eq!((raters, items), (4, 10));
         close(kappa, 0.390_324_718_356_527_54);
 
         // Three reviewers on the a–f scale: 0.380281690140845.
@@ -400,7 +395,7 @@ mod tests {
         .iter()
         .map(|row| row.to_vec())
         .collect();
-        close(fleiss_kappa(&af).1, 0.380_281_690_140_845);
+        close(fleiss_kappa(&af).2, 0.380_281_690_140_845);
     }
 
     #[test]
@@ -412,9 +407,9 @@ mod tests {
         let result = cohen_kappa(&same, 6, Weights::Unweighted);
         assert_eq!(result.percent, Some(1.0));
         assert_eq!(result.kappa, None);
-        assert_eq!(fleiss_kappa(&[vec![3, 0], vec![3, 0]]).1, None);
+        assert_eq!(fleiss_kappa(&[vec![3, 0], vec![3, 0]]).2, None);
         // Items rated by a different number of reviewers are left out and counted.
-        let (items, kappa) = fleiss_kappa(&[vec![2, 0], vec![0, 2], vec![1, 0], vec![1, 1]]);
+        let (_, items, kappa) = fleiss_kappa(&[vec![2, 0], vec![0, 2], vec![1, 0], vec![1, 1]]);
         assert_eq!(items, 3);
         assert!(kappa.is_some());
         // Positions off the scale are ignored.
