@@ -111,6 +111,25 @@ impl ScreeningStatus {
     }
 }
 
+impl ScreeningStatus {
+    /// The status from the votes, where a lead's resolution at the stage decided on (or a
+    /// later one) replaces what the votes say there; the votes themselves stay as they are.
+    pub fn resolved<'a>(
+        votes: impl IntoIterator<Item = (Stage, &'a Decision)>,
+        resolutions: impl IntoIterator<Item = (Stage, &'a Decision)>,
+    ) -> (Self, Option<Stage>) {
+        let (status, stage) = Self::of(votes);
+        let resolved = resolutions
+            .into_iter()
+            .filter(|(at, _)| stage.is_none_or(|s| *at >= s))
+            .max_by_key(|(at, _)| *at);
+        match resolved {
+            Some((at, decision)) => (Self::of([(at, decision)]).0, Some(at)),
+            None => (status, stage),
+        }
+    }
+}
+
 /// One reviewer's screening vote, with the reviewer's name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NamedVote {
@@ -147,17 +166,12 @@ impl ReviewFacets {
     /// A resolution at the stage decided on replaces the votes' status there (votes stay as
     /// they are; the resolution is the final value).
     pub fn screening(&self) -> (ScreeningStatus, Option<Stage>) {
-        let (status, stage) =
-            ScreeningStatus::of(self.votes.iter().map(|vote| (vote.stage, &vote.decision)));
-        let resolved = self
-            .resolutions
-            .iter()
-            .filter(|(at, _)| stage.is_none_or(|s| *at >= s))
-            .max_by_key(|(at, _)| *at);
-        match resolved {
-            Some((at, decision)) => (ScreeningStatus::of([(*at, decision)]).0, Some(*at)),
-            None => (status, stage),
-        }
+        ScreeningStatus::resolved(
+            self.votes.iter().map(|vote| (vote.stage, &vote.decision)),
+            self.resolutions
+                .iter()
+                .map(|(stage, decision)| (*stage, decision)),
+        )
     }
 
     /// The a–f categories given, each once, in scale order.

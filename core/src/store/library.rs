@@ -191,10 +191,15 @@ impl Project {
                 .map_err(|e| Column::at("screening", "decision", record).corrupt(e))?;
             by_record.entry(record).or_default().push((stage, decision));
         }
+        let resolutions = self.screening_resolutions(None)?;
         Ok(by_record
             .into_iter()
             .map(|(record, votes)| {
-                let (status, _) = ScreeningStatus::of(votes.iter().map(|(s, d)| (*s, d)));
+                let resolved = Stage::ALL
+                    .iter()
+                    .filter_map(|stage| resolutions.get(&(record, *stage)).map(|d| (*stage, d)));
+                let (status, _) =
+                    ScreeningStatus::resolved(votes.iter().map(|(s, d)| (*s, d)), resolved);
                 (record, status_rank(status))
             })
             .collect())

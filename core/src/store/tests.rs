@@ -1194,3 +1194,42 @@ fn a_later_bundle_from_the_same_reviewer_updates_and_an_older_one_conflicts() {
         Decision::Include
     );
 }
+
+#[test]
+fn the_library_shows_and_orders_a_resolved_conflict_by_its_resolution() {
+    let (mut project, [a, b, c]) = library_project();
+    let lead = project.reviewer_by_name("Lead").unwrap().id;
+    let second = project.reviewer_by_name("Second").unwrap().id;
+    // a becomes a conflict too; c's conflict is resolved as an inclusion.
+    project
+        .set_screening(
+            a,
+            second,
+            &ScreeningVote {
+                stage: Stage::TitleAbstract,
+                decision: Decision::Maybe,
+                note: None,
+            },
+        )
+        .unwrap();
+    project.set_blind(lead, false).unwrap();
+    project
+        .resolve(
+            lead,
+            c,
+            &crate::Subject::Screening(Stage::TitleAbstract),
+            &crate::ResolvedValue::Screening(Decision::Include),
+            None,
+        )
+        .unwrap();
+    let rows = project.library_rows(&[a, c]).unwrap();
+    assert_eq!(rows[0].screening, crate::ScreeningStatus::Conflict);
+    assert_eq!(rows[1].screening, crate::ScreeningStatus::Include);
+    // Unscreened, include (c, resolved), conflict (a).
+    assert_eq!(
+        project
+            .record_order(LibraryColumn::Decision, false)
+            .unwrap(),
+        vec![b, c, a]
+    );
+}

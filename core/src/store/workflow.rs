@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use ecolens_taxonomy::labels::EXCLUSION_REASON;
 use ecolens_taxonomy::{Direction, EffectCode, EvalCategory, Term};
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{OptionalExtension, Transaction, params, params_from_iter};
 use serde::Serialize;
 
 use super::audit::log_change;
@@ -217,13 +217,21 @@ impl Project {
     /// The outcome of both stages for every record, under the project's rule, with
     /// resolutions applied.
     pub fn outcomes(&self) -> Result<Vec<RecordOutcome>> {
+        self.outcomes_of(None)
+    }
+
+    /// Outcomes of every record, or of one, reading only what they need.
+    fn outcomes_of(&self, only: Option<RecordId>) -> Result<Vec<RecordOutcome>> {
         let rule = self.review_settings()?.rule;
-        let votes = self.all_votes()?;
-        let resolutions = self.screening_resolutions()?;
+        let votes = self.all_votes(only)?;
+        let resolutions = self.screening_resolutions(only)?;
         let with_text: HashSet<i64> = query_all(
             &self.conn,
-            "SELECT record_id FROM record_fulltext",
-            [],
+            &format!(
+                "SELECT record_id FROM record_fulltext{}",
+                only_record(only, "record_id")
+            ),
+            params_from_iter(only.map(|r| r.0)),
             "listing full texts",
             |row| row.get(0),
         )?
@@ -231,8 +239,11 @@ impl Project {
         .collect();
         let ids: Vec<i64> = query_all(
             &self.conn,
-            "SELECT id FROM record ORDER BY id",
-            [],
+            &format!(
+                "SELECT id FROM record{} ORDER BY id",
+                only_record(only, "id")
+            ),
+            params_from_iter(only.map(|r| r.0)),
             "listing records",
             |row| row.get(0),
         )?;
@@ -261,10 +272,8 @@ impl Project {
 
     /// A record's outcome at both stages.
     pub fn outcome(&self, record: RecordId) -> Result<RecordOutcome> {
-        self.record(record)?;
-        self.outcomes()?
-            .into_iter()
-            .find(|o| o.record == record)
+        self.outcomes_of(Some(record))?
+            .pop()
             .ok_or_else(|| Error::NotFound {
                 entity: "record",
                 key: record.to_string(),
@@ -276,7 +285,7 @@ impl Project {
     /// full-text votes).
     pub fn screening_queue(&self, stage: Stage, viewer: ReviewerId) -> Result<Vec<QueueItem>> {
         self.reviewer(viewer)?;
-        let votes = self.all_votes()?;
+        let votes = self.all_votes(None)?;
         let own = |id: i64| {
             votes.get(&id).and_then(|list| {
                 list.iter()
@@ -311,7 +320,7 @@ impl Project {
         let name = |id: ReviewerId| names.get(&id).cloned().unwrap_or_else(|| id.to_string());
         let mut found: BTreeMap<(RecordId, Subject), Vec<Position>> = BTreeMap::new();
 
-        for (record, list) in self.all_votes()? {
+        for (record, list) in self.all_votes(None)? {
             for stage in Stage::ALL {
                 let at: Vec<&(ReviewerId, Stage, Decision)> =
                     list.iter().filter(|(_, s, _)| *s == stage).collect();
@@ -383,7 +392,7 @@ impl Project {
             }
         }
         let mut resolutions: HashMap<(RecordId, Subject), Resolution> = self
-            .all_resolutions()?
+            .all_resolutions(None)?
             .into_iter()
             .map(|r| ((r.record, r.subject.clone()), r))
             .collect();
@@ -479,11 +488,7 @@ impl Project {
 
     /// The resolutions recorded on a record.
     pub fn resolutions(&self, record: RecordId) -> Result<Vec<Resolution>> {
-        Ok(self
-            .all_resolutions()?
-            .into_iter()
-            .filter(|r| r.record == record)
-            .collect())
+        self.all_resolutions(Some(record))
     }
 
     /// Agreement between reviewers per scope: title/abstract votes, full-text votes (include /
@@ -506,7 +511,7 @@ impl Project {
         let name_of: HashMap<ReviewerId, String> =
             reviewers.into_iter().map(|r| (r.id, r.name)).collect();
         let mut out = Vec::new();
-        let votes = self.all_votes()?;
+        let votes = self.all_votes(None)?;
         for stage in Stage::ALL {
             if scope.is_some_and(|s| s != stage.code()) {
                 continue;
@@ -823,11 +828,14 @@ impl Project {
     }
 
     /// Every vote, by record: (reviewer, stage, decision), ordered by reviewer.
-    fn all_votes(&self) -> Result<VotesByRecord> {
+    fn all_votes(&self, only: Option<RecordId>) -> Result<VotesByRecord> {
         let rows: Vec<(i64, i64, String, String, Option<String>)> = query_all(
             &self.conn,
-            "SELECT record_id, reviewer_id, stage, decision, reason FROM screening ORDER BY record_id, reviewer_id",
-            [],
+            &format!(
+                "SELECT record_id, reviewer_id, stage, decision, reason FROM screening{} ORDER BY record_id, reviewer_id",
+                only_record(only, "record_id")
+            ),
+            params_from_iter(only.map(|r| r.0)),
             "reading votes",
             |row| {
                 Ok((
@@ -857,20 +865,27 @@ impl Project {
         super::review::all_risks(&self.conn)
     }
 
-    fn all_resolutions(&self) -> Result<Vec<Resolution>> {
+    fn all_resolutions(&self, only: Option<RecordId>) -> Result<Vec<Resolution>> {
         let rows: Vec<RawResolution> = query_all(
             &self.conn,
-            "SELECT record_id, subject, value, note, resolved_by, resolved_at FROM resolution ORDER BY record_id, subject",
-            [],
+            &format!(
+                "SELECT record_id, subject, value, note, resolved_by, resolved_at FROM resolution{} ORDER BY record_id, subject",
+                only_record(only, "record_id")
+            ),
+            params_from_iter(only.map(|r| r.0)),
             "reading resolutions",
             raw_resolution,
         )?;
         rows.into_iter().map(decode_resolution).collect()
     }
 
-    fn screening_resolutions(&self) -> Result<HashMap<(i64, Stage), Decision>> {
+    /// The lead's screening resolutions, by record and stage.
+    pub(super) fn screening_resolutions(
+        &self,
+        only: Option<RecordId>,
+    ) -> Result<HashMap<(i64, Stage), Decision>> {
         Ok(self
-            .all_resolutions()?
+            .all_resolutions(only)?
             .into_iter()
             .filter_map(|r| match (r.subject, r.value) {
                 (Subject::Screening(stage), ResolvedValue::Screening(decision)) => {
@@ -880,6 +895,12 @@ impl Project {
             })
             .collect())
     }
+}
+
+/// ` WHERE column = ?1` when reading one record, nothing when reading all (a separate
+/// statement for each, so the one-record form uses the index).
+fn only_record(only: Option<RecordId>, column: &str) -> String {
+    only.map_or_else(String::new, |_| format!(" WHERE {column} = ?1"))
 }
 
 /// The file name of a source path, as PRISMA lists sources.
