@@ -447,11 +447,12 @@ pub fn risk_command(project: &mut Project, command: RiskCommand) -> Result<Outpu
                 None => project.records_with_risks()?,
             };
             let mut risks = Vec::new();
+            // Blind mode hides other reviewers' risks: say how many.
             let mut hidden = 0;
             for id in ids {
-                let review = project.record_review(id, who.id)?;
-                hidden += review.risks.len().abs_diff(project.risks(id)?.len());
-                risks.extend(review.risks);
+                let visible = project.record_review(id, who.id)?.risks;
+                hidden += project.risks(id)?.len() - visible.len();
+                risks.extend(visible);
             }
             let mut text = String::new();
             for r in &risks {
@@ -587,13 +588,17 @@ fn outline(
     Ok(())
 }
 
-/// Writes a file through a temporary sibling, so a failed write leaves no half file.
+/// Writes a text file the way exports are written (complete, or not at all).
 pub fn write_file(path: &Path, content: &str) -> Result<()> {
-    let mut part = path.as_os_str().to_owned();
-    part.push(".part");
-    let part = PathBuf::from(part);
-    std::fs::write(&part, content).with_context(|| format!("cannot write {}", part.display()))?;
-    std::fs::rename(&part, path).with_context(|| format!("cannot write {}", path.display()))
+    ecolens_corpus::export::write_atomically(path, |out| {
+        out.write_all(content.as_bytes())
+            .map_err(|source| ecolens_corpus::Error::Io {
+                action: "cannot write",
+                path: path.to_owned(),
+                source,
+            })
+    })
+    .with_context(|| format!("cannot write {}", path.display()))
 }
 
 /// `ecolens agreement [--stage S]`.

@@ -125,6 +125,28 @@ pub fn export_file(
     labels: LabelStyle,
     only: Option<&[RecordId]>,
 ) -> Result<ExportReport> {
+    let records = write_atomically(path, |out| write_export(project, out, format, labels, only))?;
+    let bytes = std::fs::metadata(path)
+        .map_err(|source| Error::Io {
+            action: "cannot read",
+            path: path.to_owned(),
+            source,
+        })?
+        .len();
+    Ok(ExportReport {
+        path: path.to_owned(),
+        format,
+        records,
+        bytes,
+    })
+}
+
+/// Writes a file beside its final name (`NAME.part`) through `write` and renames it when
+/// complete: a failed write removes the partial file and leaves an older file untouched.
+pub fn write_atomically<T>(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> Result<T>,
+) -> Result<T> {
     let io = |action: &'static str, path: &Path| {
         let path = path.to_owned();
         move |source| Error::Io {
@@ -138,30 +160,21 @@ pub fn export_file(
     let partial = PathBuf::from(partial);
     let file = std::fs::File::create(&partial).map_err(io("cannot create", &partial))?;
     let mut out = std::io::BufWriter::new(file);
-    let written = write_export(project, &mut out, format, labels, only);
-    let finished = written.and_then(|records| {
+    let written = write(&mut out).and_then(|value| {
         out.flush().map_err(io("cannot write", &partial))?;
-        Ok(records)
+        Ok(value)
     });
-    let records = match finished {
-        Ok(records) => records,
-        Err(error) => {
-            drop(out);
-            let _ = std::fs::remove_file(&partial);
-            return Err(error);
-        }
-    };
     drop(out);
-    std::fs::rename(&partial, path).map_err(io("cannot write", path))?;
-    let bytes = std::fs::metadata(path)
-        .map_err(io("cannot read", path))?
-        .len();
-    Ok(ExportReport {
-        path: path.to_owned(),
-        format,
-        records,
-        bytes,
-    })
+    match written {
+        Ok(value) => {
+            std::fs::rename(&partial, path).map_err(io("cannot write", path))?;
+            Ok(value)
+        }
+        Err(error) => {
+            let _ = std::fs::remove_file(&partial);
+            Err(error)
+        }
+    }
 }
 
 /// Writes the records of `project` (all, or those in `only`) to `out`; returns how many.

@@ -130,7 +130,8 @@ impl ReviewState {
     }
 }
 
-/// Keys of the screening view. Returns the actions they ask for; `reviewer` is who screens.
+/// Keys of the screening view: the reason picker's digits while it is open, else I / X / M,
+/// A–F, N / P (or arrows) and U / Ctrl+Z.
 pub fn screening_keys(ctx: &egui::Context, state: &mut ReviewState, actions: &mut Vec<Action>) {
     let reasons: Vec<String> = state
         .snapshot
