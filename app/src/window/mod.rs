@@ -544,7 +544,7 @@ impl Workbench {
                 self.refresh_review();
             }
             ReviewAction::Move(delta) => {
-                let len = self.review.snapshot.as_ref().map_or(0, |s| s.queue.len());
+                let len = self.queue_len();
                 if len > 0 {
                     let next = (self.review.position.cast_signed() + delta)
                         .clamp(0, len.cast_signed() - 1);
@@ -565,7 +565,7 @@ impl Workbench {
                     stage: self.review.stage,
                     decision,
                 });
-                let len = self.review.snapshot.as_ref().map_or(0, |s| s.queue.len());
+                let len = self.queue_len();
                 self.review.advanced = self.review.position + 1 < len;
                 if self.review.advanced {
                     self.review.position += 1;
@@ -632,11 +632,21 @@ impl Workbench {
         self.workers.review(command);
     }
 
+    /// Records in the screening queue read last.
+    fn queue_len(&self) -> usize {
+        self.review
+            .snapshot
+            .as_ref()
+            .and_then(|s| s.queue.as_ref())
+            .map_or(0, Vec::len)
+    }
+
     /// Asks the review thread for the state of the views.
     fn refresh_review(&mut self) {
         self.send_review(review_worker::ReviewCommand::Refresh {
             reviewer: self.settings.reviewer.clone(),
             stage: self.review.stage,
+            view: self.review.view,
         });
     }
 
@@ -934,11 +944,13 @@ impl Workbench {
             {
                 self.settings.reviewer = None;
             }
-            let len = snapshot.queue.len();
-            self.review.snapshot = Some(snapshot);
-            if self.review.position >= len {
+            // Views other than Screening read no queue: the position waits for the next one.
+            if let Some(len) = snapshot.queue.as_ref().map(Vec::len)
+                && self.review.position >= len
+            {
                 self.review.position = len.saturating_sub(1);
             }
+            self.review.snapshot = Some(snapshot);
             if self.review.view == review::View::Screening
                 && self.review.card.as_ref().map(|c| c.record) != self.review.current()
             {

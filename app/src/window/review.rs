@@ -125,7 +125,8 @@ impl ReviewState {
     pub fn current(&self) -> Option<RecordId> {
         self.snapshot
             .as_ref()
-            .and_then(|s| s.queue.get(self.position))
+            .and_then(|s| s.queue.as_ref())
+            .and_then(|queue| queue.get(self.position))
             .map(|q| q.record)
     }
 }
@@ -271,12 +272,12 @@ pub fn screening_ui(
         ui.label("Choose who you are above (or add yourself in the Team view) to start screening.");
         return;
     };
-    let Some(snapshot) = snapshot else {
+    let Some((snapshot, queue)) = snapshot.and_then(|s| Some((s, s.queue.as_ref()?))) else {
         ui.spinner();
         return;
     };
-    let total = snapshot.queue.len();
-    let done = snapshot.queue.iter().filter(|q| q.own.is_some()).count();
+    let total = queue.len();
+    let done = queue.iter().filter(|q| q.own.is_some()).count();
     ui.horizontal(|ui| {
         ui.strong(format!(
             "Record {} of {total}",
@@ -522,14 +523,22 @@ pub fn team_ui(
         ui.separator();
         ui.heading("Conflicts");
         match &snapshot.conflicts {
-            Err(why) => {
+            None => {
+                ui.spinner();
+            }
+            Some(Err(why)) => {
                 ui.weak(why);
             }
-            Ok(conflicts) => conflicts_ui(ui, conflicts, is_lead, actions),
+            Some(Ok(conflicts)) => conflicts_ui(ui, conflicts, is_lead, actions),
         }
         ui.separator();
         ui.heading("Agreement");
-        agreement_ui(ui, &snapshot.agreement);
+        match &snapshot.agreement {
+            Some(scopes) => agreement_ui(ui, scopes),
+            None => {
+                ui.spinner();
+            }
+        }
     });
 }
 
@@ -541,56 +550,63 @@ fn conflicts_ui(
 ) {
     let open = conflicts.iter().filter(|c| c.resolution.is_none()).count();
     ui.label(format!("{} conflict(s): {open} open", conflicts.len()));
-    egui::Grid::new("conflicts")
-        .striped(true)
-        .num_columns(5)
-        .show(ui, |ui| {
-            for conflict in conflicts {
-                ui.label(conflict.record.to_string());
-                ui.label(truncate(&conflict.title, 60))
-                    .on_hover_text(&conflict.title);
-                ui.label(conflict.subject.label());
-                let positions: Vec<String> = conflict
-                    .positions
-                    .iter()
-                    .map(|p| format!("{}: {}", p.reviewer_name, p.text))
-                    .collect();
-                ui.label(positions.join("; "));
-                ui.horizontal(|ui| match &conflict.resolution {
-                    Some(resolution) => {
-                        ui.strong(format!("resolved: {}", resolution.value.summary()));
-                    }
-                    None => {
-                        // One button per distinct value; the lead picks the final one.
-                        let mut seen: Vec<&ResolvedValue> = Vec::new();
-                        for position in &conflict.positions {
-                            if seen.contains(&&position.value) {
-                                continue;
+    // Only the rows in view are laid out: a large project has tens of thousands of conflicts.
+    let row_height = ui.spacing().interact_size.y + ui.spacing().item_spacing.y;
+    egui::ScrollArea::vertical()
+        .id_salt("conflicts")
+        .max_height(360.0)
+        .show_rows(ui, row_height, conflicts.len(), |ui, shown| {
+            egui::Grid::new("conflicts")
+                .striped(true)
+                .num_columns(5)
+                .show(ui, |ui| {
+                    for conflict in &conflicts[shown] {
+                        ui.label(conflict.record.to_string());
+                        ui.label(truncate(&conflict.title, 60))
+                            .on_hover_text(&conflict.title);
+                        ui.label(conflict.subject.label());
+                        let positions: Vec<String> = conflict
+                            .positions
+                            .iter()
+                            .map(|p| format!("{}: {}", p.reviewer_name, p.text))
+                            .collect();
+                        ui.label(positions.join("; "));
+                        ui.horizontal(|ui| match &conflict.resolution {
+                            Some(resolution) => {
+                                ui.strong(format!("resolved: {}", resolution.value.summary()));
                             }
-                            seen.push(&position.value);
-                            let label = match &position.value {
-                                ResolvedValue::Risk(_) => {
-                                    format!("Take {}'s rating", position.reviewer_name)
+                            None => {
+                                // One button per distinct value; the lead picks the final one.
+                                let mut seen: Vec<&ResolvedValue> = Vec::new();
+                                for position in &conflict.positions {
+                                    if seen.contains(&&position.value) {
+                                        continue;
+                                    }
+                                    seen.push(&position.value);
+                                    let label = match &position.value {
+                                        ResolvedValue::Risk(_) => {
+                                            format!("Take {}'s rating", position.reviewer_name)
+                                        }
+                                        _ => format!("Take {}", position.text),
+                                    };
+                                    if ui
+                                        .add_enabled(is_lead, egui::Button::new(label))
+                                        .on_hover_text(&position.text)
+                                        .on_disabled_hover_text("Only a lead resolves conflicts")
+                                        .clicked()
+                                    {
+                                        actions.push(Action::Review(ReviewAction::Resolve {
+                                            record: conflict.record,
+                                            subject: conflict.subject.clone(),
+                                            value: position.value.clone(),
+                                        }));
+                                    }
                                 }
-                                _ => format!("Take {}", position.text),
-                            };
-                            if ui
-                                .add_enabled(is_lead, egui::Button::new(label))
-                                .on_hover_text(&position.text)
-                                .on_disabled_hover_text("Only a lead resolves conflicts")
-                                .clicked()
-                            {
-                                actions.push(Action::Review(ReviewAction::Resolve {
-                                    record: conflict.record,
-                                    subject: conflict.subject.clone(),
-                                    value: position.value.clone(),
-                                }));
                             }
-                        }
+                        });
+                        ui.end_row();
                     }
                 });
-                ui.end_row();
-            }
         });
 }
 

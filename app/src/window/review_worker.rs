@@ -14,17 +14,21 @@ use ecolens_core::{
 use ecolens_taxonomy::EvalCategory;
 use ecolens_taxonomy::labels::EXCLUSION_REASON;
 
+use super::review::View;
 use super::worker::{Event, Outbox};
 
 /// Requests to the review thread.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ReviewCommand {
-    /// Read the review state for `reviewer` at `stage`.
+    /// Read what `view` shows, for `reviewer` at `stage`; writes are answered with the same.
     Refresh {
         /// The reviewer at the keyboard.
         reviewer: Option<String>,
         /// The screening stage shown.
         stage: Stage,
+        /// The view shown: only its parts are read (conflicts and agreement over a large
+        /// project take a second or more, too slow to follow every vote).
+        view: View,
     },
     /// Read one record for the screening view.
     Card {
@@ -110,13 +114,13 @@ pub struct ReviewSnapshot {
     pub reasons: Vec<ProjectLabel>,
     /// The stage the queue is for.
     pub stage: Option<Stage>,
-    /// The reviewer's screening queue at that stage.
-    pub queue: Vec<QueueItem>,
-    /// Conflicts, or why they are hidden.
-    pub conflicts: Result<Vec<Conflict>, String>,
-    /// Agreement per scope.
-    pub agreement: Vec<ScopeAgreement>,
-    /// PRISMA counts.
+    /// The reviewer's screening queue at that stage (Screening view).
+    pub queue: Option<Vec<QueueItem>>,
+    /// Conflicts, or why they are hidden (Team view).
+    pub conflicts: Option<Result<Vec<Conflict>, String>>,
+    /// Agreement per scope (Team view).
+    pub agreement: Option<Vec<ScopeAgreement>>,
+    /// PRISMA counts (PRISMA view).
     pub prisma: Option<PrismaCounts>,
 }
 
@@ -176,7 +180,7 @@ pub fn review_thread(path: &Path, commands: &Receiver<ReviewCommand>, outbox: &O
             None
         }
     };
-    let mut last = (None, Stage::TitleAbstract);
+    let mut last = (None, Stage::TitleAbstract, View::Library);
     while let Ok(command) = commands.recv() {
         let Some(project) = project.as_mut() else {
             outbox.send(Event::Review(ReviewEvent::Failed(
@@ -185,9 +189,13 @@ pub fn review_thread(path: &Path, commands: &Receiver<ReviewCommand>, outbox: &O
             continue;
         };
         let event = match command {
-            ReviewCommand::Refresh { reviewer, stage } => {
-                last = (reviewer, stage);
-                match snapshot(project, last.0.as_deref(), last.1) {
+            ReviewCommand::Refresh {
+                reviewer,
+                stage,
+                view,
+            } => {
+                last = (reviewer, stage, view);
+                match snapshot(project, last.0.as_deref(), last.1, last.2) {
                     Ok(snapshot) => ReviewEvent::State(Box::new(snapshot)),
                     Err(error) => ReviewEvent::Failed(error),
                 }
@@ -203,7 +211,7 @@ pub fn review_thread(path: &Path, commands: &Receiver<ReviewCommand>, outbox: &O
             write => match apply(project, write) {
                 Ok(done) => ReviewEvent::Written(
                     done,
-                    snapshot(project, last.0.as_deref(), last.1)
+                    snapshot(project, last.0.as_deref(), last.1, last.2)
                         .ok()
                         .map(Box::new),
                 ),
@@ -309,7 +317,12 @@ fn apply(project: &mut Project, command: ReviewCommand) -> Result<String, String
     }
 }
 
-fn snapshot(project: &Project, name: Option<&str>, stage: Stage) -> Result<ReviewSnapshot, String> {
+fn snapshot(
+    project: &Project,
+    name: Option<&str>,
+    stage: Stage,
+    view: View,
+) -> Result<ReviewSnapshot, String> {
     let text = |error: ecolens_core::Error| error.to_string();
     let reviewers = project.reviewers().map_err(text)?;
     let settings = project.review_settings().map_err(text)?;
@@ -320,20 +333,25 @@ fn snapshot(project: &Project, name: Option<&str>, stage: Stage) -> Result<Revie
         .filter(|l| !l.retired)
         .collect();
     let who = name.and_then(|n| reviewers.iter().find(|r| r.name == n));
-    let queue = match who {
-        Some(who) => project.screening_queue(stage, who.id).map_err(text)?,
-        None => Vec::new(),
+    let queue = match (view, who) {
+        (View::Screening, Some(who)) => Some(project.screening_queue(stage, who.id).map_err(text)?),
+        (View::Screening, None) => Some(Vec::new()),
+        _ => None,
     };
-    let conflicts = project.conflicts().map_err(text);
+    let team = view == View::Team;
     Ok(ReviewSnapshot {
         reviewers,
         settings,
         reasons,
         stage: Some(stage),
         queue,
-        conflicts,
-        agreement: project.agreement(None).map_err(text)?,
-        prisma: Some(project.prisma().map_err(text)?),
+        conflicts: team.then(|| project.conflicts().map_err(text)),
+        agreement: team
+            .then(|| project.agreement(None).map_err(text))
+            .transpose()?,
+        prisma: (view == View::Prisma)
+            .then(|| project.prisma().map_err(text))
+            .transpose()?,
     })
 }
 

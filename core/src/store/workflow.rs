@@ -396,9 +396,20 @@ impl Project {
             .into_iter()
             .map(|r| ((r.record, r.subject.clone()), r))
             .collect();
+        // The titles of the records in conflict, in one query.
+        let ids: Vec<i64> = found.keys().map(|(record, _)| record.0).collect();
+        let titles: HashMap<i64, String> = query_all(
+            &self.conn,
+            "SELECT id, title FROM record WHERE id IN (SELECT value FROM json_each(?1))",
+            [to_json("conflicts.records", &ids)?],
+            "reading titles",
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )?
+        .into_iter()
+        .collect();
         let mut conflicts = Vec::with_capacity(found.len());
         for ((record, subject), positions) in found {
-            let title = self.record(record)?.record.title;
+            let title = titles.get(&record.0).cloned().unwrap_or_default();
             let resolution = resolutions.remove(&(record, subject.clone()));
             conflicts.push(Conflict {
                 record,
