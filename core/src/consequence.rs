@@ -69,6 +69,17 @@ pub struct TreeNode {
     pub children: Vec<TreeNode>,
 }
 
+/// The fill colour of an effect by its direction code, the same in the SVG and the window:
+/// red for increases, green for decreases, amber for ambiguous, grey when not rated.
+pub fn direction_rgb(direction: Option<&str>) -> [u8; 3] {
+    match direction {
+        Some("increases_impact") => [0xf4, 0xb6, 0xb6],
+        Some("decreases_impact") => [0xb9, 0xe0, 0xb0],
+        Some("ambiguous") => [0xf7, 0xdc, 0x9c],
+        _ => [0xe4, 0xe4, 0xe4],
+    }
+}
+
 /// A record's consequence tree.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ConsequenceTree {
@@ -187,12 +198,8 @@ impl ConsequenceTree {
         );
         for placed in &layout.placed {
             let node = placed.node;
-            let fill = match node.direction {
-                Some("increases_impact") => "#f4b6b6",
-                Some("decreases_impact") => "#b9e0b0",
-                Some("ambiguous") => "#f7dc9c",
-                _ => "#e4e4e4",
-            };
+            let [r, g, b] = direction_rgb(node.direction);
+            let fill = format!("#{r:02x}{g:02x}{b:02x}");
             let stroke_width = match node.confidence {
                 Some("very_high") => 3.0,
                 Some("high") => 2.5,

@@ -51,8 +51,9 @@ pub use review::{
     Stage, StoredClassification, StoredRecordLabel, StoredRisk, StoredVote,
 };
 pub use store::{
-    Counts, ImportCounts, ImportSession, ImportedVote, LibraryColumn, LibraryRow, Project,
-    ProjectInfo, QueueItem, RecordOutcome, RecordReview, RiskSummary, SourceFile,
+    ClassifyItem, Counts, ImportCounts, ImportSession, ImportedVote, LibraryColumn, LibraryRow,
+    Project, ProjectInfo, QueueItem, RecordOutcome, RecordReview, RiskRecord, RiskSummary,
+    SourceFile,
 };
 pub use workflow::{
     Conflict, Position, Resolution, ResolvedValue, ReviewSettings, RiskRating, ScreeningRule,

@@ -187,6 +187,27 @@ pub(super) fn pick(purpose: PickPurpose, outbox: Outbox) {
                     .save_file()
                     .into_iter()
                     .collect(),
+                PickPurpose::TreeFile => dialog
+                    .set_title("Write the consequence tree (SVG, or JSON)")
+                    .set_file_name("consequence-tree.svg")
+                    .add_filter("SVG", &["svg"])
+                    .add_filter("JSON", &["json"])
+                    .save_file()
+                    .into_iter()
+                    .collect(),
+                PickPurpose::BundleOut => dialog
+                    .set_title("Write your decision bundle")
+                    .set_file_name("bundle.json")
+                    .add_filter("Decision bundles", &["json"])
+                    .save_file()
+                    .into_iter()
+                    .collect(),
+                PickPurpose::BundleIn => dialog
+                    .set_title("Import a decision bundle")
+                    .add_filter("Decision bundles", &["json"])
+                    .pick_file()
+                    .into_iter()
+                    .collect(),
             };
             outbox.send(Event::Picked { purpose, paths });
         });

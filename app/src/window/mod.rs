@@ -11,6 +11,7 @@
 //!   which [`Workbench::receive`] folds into the view state at the start of the next frame.
 //!   A frame therefore never waits for the disk, an import or the index.
 
+pub mod assess;
 mod dialogs;
 mod library;
 mod record;
@@ -144,6 +145,39 @@ const SETTINGS_KEY: &str = "ecolens-settings";
 const MAX_RECENT: usize = 8;
 /// Rows kept in memory; beyond this the cache starts afresh (a screenful is re-read).
 const ROW_CACHE: usize = 20_000;
+
+/// System fonts with wide Unicode coverage, tried in order. egui's own font lacks many
+/// characters of real abstracts and titles (`∼`, `≤`, Greek letters, arrows).
+const FALLBACK_FONTS: &[&str] = &[
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+    "/usr/share/fonts/TTF/DejaVuSans.ttf",
+    "/usr/share/fonts/dejavu/DejaVuSans.ttf",
+    "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf",
+    "/System/Library/Fonts/Supplemental/Arial Unicode.ttf",
+    "C:\\Windows\\Fonts\\seguisym.ttf",
+];
+
+/// Adds the first system font found as a fallback after egui's fonts, so text with characters
+/// egui's font lacks is drawn rather than shown as boxes. Without one, boxes it is.
+fn add_fallback_font(ctx: &egui::Context) {
+    let Some(data) = FALLBACK_FONTS
+        .iter()
+        .find_map(|path| std::fs::read(path).ok())
+    else {
+        return;
+    };
+    ctx.add_font(egui::epaint::text::FontInsert {
+        name: "system-fallback".into(),
+        data: egui::FontData::from_owned(data),
+        families: [egui::FontFamily::Proportional, egui::FontFamily::Monospace]
+            .into_iter()
+            .map(|family| egui::epaint::text::InsertFontFamily {
+                family,
+                priority: egui::epaint::text::FontPriority::Lowest,
+            })
+            .collect(),
+    });
+}
 
 /// How the workbench starts.
 #[derive(Debug, Clone)]
@@ -283,6 +317,7 @@ impl Workbench {
             Theme::Dark => egui::Theme::Dark,
             Theme::Light => egui::Theme::Light,
         });
+        add_fallback_font(ctx);
         let mut options = options;
         if options.reopen_last
             && let Some(last) = settings.recent_projects.first()
@@ -623,6 +658,109 @@ impl Workbench {
                 }
             }
             ReviewAction::ExportPrisma => self.apply(Action::Pick(PickPurpose::PrismaSvg)),
+            ReviewAction::Focus(record) => {
+                self.review.assess.focus = Some(record);
+                self.request_desk();
+            }
+            ReviewAction::Open { record, view } => {
+                self.review.assess.focus = Some(record);
+                self.apply_review(ReviewAction::ShowView(view));
+                self.request_desk();
+            }
+            ReviewAction::SaveClassification(classification) => {
+                if let (Some(reviewer), Some(record)) =
+                    (needs_reviewer(self), self.review.assess.focus)
+                {
+                    self.review.assess.saving = Some(assess::Saving::Classification);
+                    self.send_review(ReviewCommand::SaveClassification {
+                        record,
+                        reviewer,
+                        classification,
+                    });
+                }
+            }
+            ReviewAction::SetLabel {
+                vocabulary,
+                code,
+                on,
+            } => {
+                if let (Some(reviewer), Some(record)) =
+                    (needs_reviewer(self), self.review.assess.focus)
+                {
+                    self.send_review(ReviewCommand::SetLabel {
+                        record,
+                        reviewer,
+                        vocabulary,
+                        code,
+                        on,
+                    });
+                }
+            }
+            ReviewAction::SaveRisk { id, risk } => {
+                if let (Some(reviewer), Some(record)) =
+                    (needs_reviewer(self), self.review.assess.focus)
+                {
+                    self.review.assess.saving = Some(assess::Saving::Risk);
+                    self.send_review(ReviewCommand::SaveRisk {
+                        record,
+                        reviewer,
+                        id,
+                        risk,
+                    });
+                }
+            }
+            ReviewAction::DeleteRisk(id) => {
+                if let Some(reviewer) = needs_reviewer(self) {
+                    self.send_review(ReviewCommand::DeleteRisk { reviewer, id });
+                }
+            }
+            ReviewAction::SetRoot(root) => {
+                if let (Some(reviewer), Some(record)) =
+                    (needs_reviewer(self), self.review.assess.focus)
+                {
+                    self.send_review(ReviewCommand::SetRoot {
+                        record,
+                        reviewer,
+                        root,
+                    });
+                }
+            }
+            ReviewAction::ExportTree(path) => {
+                if let (Some(reviewer), Some(record)) =
+                    (needs_reviewer(self), self.review.assess.focus)
+                {
+                    self.send_review(ReviewCommand::ExportTree {
+                        record,
+                        reviewer,
+                        path,
+                    });
+                }
+            }
+            ReviewAction::ExportBundle(path) => {
+                if let Some(reviewer) = needs_reviewer(self) {
+                    self.send_review(ReviewCommand::ExportBundle { reviewer, path });
+                }
+            }
+            ReviewAction::ImportBundle(path) => {
+                self.send_review(ReviewCommand::ImportBundle { path });
+            }
+            ReviewAction::PickTreePath => self.apply(Action::Pick(PickPurpose::TreeFile)),
+            ReviewAction::PickBundleOut => self.apply(Action::Pick(PickPurpose::BundleOut)),
+            ReviewAction::PickBundleIn => self.apply(Action::Pick(PickPurpose::BundleIn)),
+            ReviewAction::Refuse(why) => self.review.message = Some((false, why)),
+        }
+    }
+
+    /// Asks for the record in focus of the Classify and Rebound views.
+    fn request_desk(&mut self) {
+        if let (Some(reviewer), Some(record)) =
+            (self.settings.reviewer.clone(), self.review.assess.focus)
+            && matches!(
+                self.review.view,
+                review::View::Classify | review::View::Rebound
+            )
+        {
+            self.send_review(review_worker::ReviewCommand::Desk { record, reviewer });
         }
     }
 
@@ -921,16 +1059,26 @@ impl Workbench {
                     self.review.card = Some(card);
                 }
             }
+            ReviewEvent::Desk(desk) => {
+                if Some(desk.record) == self.review.assess.focus
+                    && Some(&desk.reviewer) == self.settings.reviewer.as_ref()
+                {
+                    self.review.assess.receive(desk);
+                }
+            }
             ReviewEvent::Written(message, snapshot) => {
                 self.review.library_stale = true;
                 self.review.message = Some((true, message));
+                self.review.assess.saved();
                 if let Some(snapshot) = snapshot {
                     self.review_snapshot(snapshot);
                 }
                 self.request_card();
+                self.request_desk();
             }
             ReviewEvent::Failed(message) => {
                 self.review.advanced = false;
+                self.review.assess.saving = None;
                 self.review.message = Some((false, message));
             }
         }
@@ -949,6 +1097,27 @@ impl Workbench {
                 && self.review.position >= len
             {
                 self.review.position = len.saturating_sub(1);
+            }
+            // The Classify and Rebound views start on the first record to work on.
+            if self.review.assess.focus.is_none() {
+                let first = match self.review.view {
+                    review::View::Classify => snapshot.classify_queue.as_ref().and_then(|q| {
+                        q.iter()
+                            .find(|item| item.own.is_none())
+                            .or_else(|| q.first())
+                            .map(|item| item.record)
+                    }),
+                    review::View::Rebound => snapshot
+                        .risk_records
+                        .as_ref()
+                        .and_then(|r| r.first())
+                        .map(|r| r.record),
+                    _ => None,
+                };
+                if let Some(first) = first {
+                    self.review.assess.focus = Some(first);
+                    self.request_desk();
+                }
             }
             self.review.snapshot = Some(snapshot);
             if self.review.view == review::View::Screening
@@ -1049,8 +1218,17 @@ impl Workbench {
             }
             PickPurpose::PrismaSvg => {
                 if let Some(path) = paths.into_iter().next() {
-                    self.workers
-                        .review(review_worker::ReviewCommand::ExportPrisma { path });
+                    self.send_review(review_worker::ReviewCommand::ExportPrisma { path });
+                }
+            }
+            PickPurpose::TreeFile | PickPurpose::BundleOut | PickPurpose::BundleIn => {
+                if let Some(path) = paths.into_iter().next() {
+                    let field = match purpose {
+                        PickPurpose::TreeFile => &mut self.review.assess.tree_path,
+                        PickPurpose::BundleOut => &mut self.review.bundle_out,
+                        _ => &mut self.review.bundle_in,
+                    };
+                    *field = path.display().to_string();
                 }
             }
         }
@@ -1234,13 +1412,19 @@ impl Workbench {
         if self.review.view != review::View::Library {
             let reviewer = self.settings.reviewer.clone();
             egui::CentralPanel::default().show(ui, |ui| {
-                if let Some((ok, message)) = &self.review.message {
-                    let color = if *ok {
-                        ui.visuals().weak_text_color()
-                    } else {
-                        ui.visuals().error_fg_color
-                    };
-                    ui.colored_label(color, message);
+                // One line, always there, so the view does not jump when a message comes.
+                match &self.review.message {
+                    Some((ok, message)) => {
+                        let color = if *ok {
+                            ui.visuals().weak_text_color()
+                        } else {
+                            ui.visuals().error_fg_color
+                        };
+                        ui.colored_label(color, message);
+                    }
+                    None => {
+                        ui.label(" ");
+                    }
                 }
                 match self.review.view {
                     review::View::Screening => {
@@ -1248,6 +1432,17 @@ impl Workbench {
                     }
                     review::View::Team => {
                         review::team_ui(ui, &mut self.review, reviewer.as_deref(), &mut actions);
+                    }
+                    review::View::Classify => {
+                        assess::classify_ui(
+                            ui,
+                            &mut self.review,
+                            reviewer.as_deref(),
+                            &mut actions,
+                        );
+                    }
+                    review::View::Rebound => {
+                        assess::rebound_ui(ui, &mut self.review, reviewer.as_deref(), &mut actions);
                     }
                     review::View::Prisma => review::prisma_ui(ui, &self.review, &mut actions),
                     review::View::Library => {}

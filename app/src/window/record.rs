@@ -8,6 +8,7 @@ use ecolens_core::{Record, RelationKind};
 use eframe::egui;
 
 use super::library::highlighted;
+use super::review::{ReviewAction, View};
 use super::{Action, RecordPane};
 
 /// "Venue 14(9): 5172 (2022)".
@@ -36,6 +37,17 @@ pub(super) fn record_ui(ui: &mut egui::Ui, pane: &RecordPane, actions: &mut Vec<
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             if ui.button("Close").on_hover_text("Esc").clicked() {
                 actions.push(Action::CloseRecord);
+            }
+            for (text, view) in [
+                ("Rebound risks", View::Rebound),
+                ("Classify", View::Classify),
+            ] {
+                if ui.button(text).clicked() {
+                    actions.push(Action::Review(ReviewAction::Open {
+                        record: pane.id,
+                        view,
+                    }));
+                }
             }
         });
     });

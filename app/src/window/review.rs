@@ -3,13 +3,20 @@
 //! view state only and push [`ReviewAction`]s; [`super::Workbench::apply`] sends them to the
 //! `ecolens-review` thread.
 
+use std::path::PathBuf;
+
 use ecolens_core::agreement::ScopeAgreement;
+use ecolens_core::consequence::ConsequenceRoot;
 use ecolens_core::prisma::PrismaCounts;
-use ecolens_core::{Conflict, Decision, RecordId, ResolvedValue, ScreeningRule, Stage, Subject};
+use ecolens_core::{
+    AuditEntry, Classification, Conflict, Decision, ReboundRisk, RecordId, ResolvedValue, RiskId,
+    ScreeningRule, Stage, Subject,
+};
 use ecolens_taxonomy::{EvalCategory, Term};
 use eframe::egui;
 
 use super::Action;
+use super::assess::AssessState;
 use super::review_worker::{ReviewSnapshot, ScreeningCard};
 
 /// Which view fills the window's centre.
@@ -20,7 +27,11 @@ pub enum View {
     Library,
     /// One record at a time, with keys.
     Screening,
-    /// Reviewers, blind mode, conflicts, agreement.
+    /// The a–f classification panel.
+    Classify,
+    /// The rebound-risk register and consequence trees.
+    Rebound,
+    /// Reviewers, blind mode, conflicts, agreement, bundles, the audit log.
     Team,
     /// The PRISMA 2020 flow.
     Prisma,
@@ -28,13 +39,22 @@ pub enum View {
 
 impl View {
     /// Every view, in tab order.
-    pub const ALL: [Self; 4] = [Self::Library, Self::Screening, Self::Team, Self::Prisma];
+    pub const ALL: [Self; 6] = [
+        Self::Library,
+        Self::Screening,
+        Self::Classify,
+        Self::Rebound,
+        Self::Team,
+        Self::Prisma,
+    ];
 
     /// Tab label.
     pub fn label(self) -> &'static str {
         match self {
             Self::Library => "Library",
             Self::Screening => "Screening",
+            Self::Classify => "Classify",
+            Self::Rebound => "Rebound",
             Self::Team => "Team",
             Self::Prisma => "PRISMA",
         }
@@ -82,6 +102,51 @@ pub enum ReviewAction {
     },
     /// Pick where to write the PRISMA diagram.
     ExportPrisma,
+    /// Work on this record in the Classify and Rebound views.
+    Focus(RecordId),
+    /// Show a record in one of those views.
+    Open {
+        /// Which record.
+        record: RecordId,
+        /// Which view.
+        view: View,
+    },
+    /// Save the classification of the record in focus.
+    SaveClassification(Classification),
+    /// Put a label on the record in focus, or take it off.
+    SetLabel {
+        /// Vocabulary.
+        vocabulary: String,
+        /// Code.
+        code: String,
+        /// On or off.
+        on: bool,
+    },
+    /// Add (`id` `None`) or change a risk of the record in focus.
+    SaveRisk {
+        /// The risk changed.
+        id: Option<RiskId>,
+        /// The risk.
+        risk: Box<ReboundRisk>,
+    },
+    /// Delete one of the reviewer's risks.
+    DeleteRisk(RiskId),
+    /// Set the root of the consequence tree of the record in focus.
+    SetRoot(ConsequenceRoot),
+    /// Write the consequence tree of the record in focus.
+    ExportTree(PathBuf),
+    /// Pick where to write the consequence tree.
+    PickTreePath,
+    /// Write the reviewer's decision bundle.
+    ExportBundle(PathBuf),
+    /// Merge a decision bundle.
+    ImportBundle(PathBuf),
+    /// Pick where to write the bundle.
+    PickBundleOut,
+    /// Pick a bundle to import.
+    PickBundleIn,
+    /// A form could not be sent; the words say why.
+    Refuse(String),
 }
 
 /// The "Add reviewer" form.
@@ -118,6 +183,12 @@ pub struct ReviewState {
     pub advanced: bool,
     /// Requests sent to the review thread and not answered yet.
     pub pending: usize,
+    /// The Classify and Rebound views.
+    pub assess: AssessState,
+    /// Where to write the reviewer's bundle.
+    pub bundle_out: String,
+    /// The bundle to import.
+    pub bundle_in: String,
 }
 
 impl ReviewState {
@@ -425,6 +496,19 @@ fn card_ui(ui: &mut egui::Ui, card: &ScreeningCard, actions: &mut Vec<Action>) {
             actions.push(Action::Review(ReviewAction::Undo));
         }
     });
+    ui.horizontal(|ui| {
+        for (text, view) in [
+            ("Classify in detail...", View::Classify),
+            ("Rebound risks...", View::Rebound),
+        ] {
+            if ui.button(text).clicked() {
+                actions.push(Action::Review(ReviewAction::Open {
+                    record: card.record,
+                    view,
+                }));
+            }
+        }
+    });
     if !card.others.is_empty() {
         ui.label(format!("Other reviewers: {}", card.others.join("; ")));
     } else if card.hidden > 0 {
@@ -539,7 +623,104 @@ pub fn team_ui(
                 ui.spinner();
             }
         }
+        ui.separator();
+        ui.heading("Decision bundles");
+        ui.weak(
+            "A reviewer working on another machine exports their bundle; the lead imports it here. \
+             Importing the same bundle twice changes nothing; disagreements become conflicts.",
+        );
+        bundle_row(
+            ui,
+            ("Bundle to write:", "my-bundle.json", &mut state.bundle_out),
+            ("Export my bundle", reviewer.is_some()),
+            (ReviewAction::PickBundleOut, ReviewAction::ExportBundle),
+            actions,
+        );
+        bundle_row(
+            ui,
+            (
+                "Bundle to import:",
+                "their-bundle.json",
+                &mut state.bundle_in,
+            ),
+            ("Import bundle", true),
+            (ReviewAction::PickBundleIn, ReviewAction::ImportBundle),
+            actions,
+        );
+        ui.separator();
+        ui.horizontal(|ui| {
+            ui.heading("Audit log");
+            if ui
+                .add_enabled(reviewer.is_some(), egui::Button::new("Undo my last change"))
+                .clicked()
+            {
+                actions.push(Action::Review(ReviewAction::Undo));
+            }
+        });
+        if let Some(entries) = &snapshot.audit {
+            audit_ui(ui, entries);
+        }
     });
+}
+
+/// A path field with Browse and a button that acts on the path typed.
+fn bundle_row(
+    ui: &mut egui::Ui,
+    (label, hint, path): (&str, &str, &mut String),
+    (button, enabled): (&str, bool),
+    (browse, act): (ReviewAction, fn(PathBuf) -> ReviewAction),
+    actions: &mut Vec<Action>,
+) {
+    ui.horizontal(|ui| {
+        let label = ui.label(label);
+        ui.add(
+            egui::TextEdit::singleline(path)
+                .hint_text(hint)
+                .desired_width(280.0),
+        )
+        .labelled_by(label.id);
+        if ui.button("Browse...").clicked() {
+            actions.push(Action::Review(browse));
+        }
+        let target = path.trim();
+        if ui
+            .add_enabled(enabled && !target.is_empty(), egui::Button::new(button))
+            .clicked()
+        {
+            actions.push(Action::Review(act(PathBuf::from(target))));
+        }
+    });
+}
+
+fn audit_ui(ui: &mut egui::Ui, entries: &[AuditEntry]) {
+    ui.weak(format!(
+        "The latest {} changes, newest first (ecolens audit lists all). Each author undoes their own, newest first.",
+        entries.len()
+    ));
+    let row_height = ui.spacing().interact_size.y;
+    egui::ScrollArea::vertical()
+        .id_salt("audit")
+        .max_height(240.0)
+        .show_rows(ui, row_height, entries.len(), |ui, shown| {
+            egui::Grid::new("audit_grid")
+                .striped(true)
+                .num_columns(6)
+                .show(ui, |ui| {
+                    for entry in &entries[shown] {
+                        ui.label(format!("#{}", entry.id.0));
+                        ui.label(entry.at.to_string());
+                        ui.label(entry.reviewer_name.as_deref().unwrap_or("-"));
+                        ui.label(entry.action.code());
+                        ui.label(format!("{} {}", entry.entity.code(), entry.entity_key));
+                        ui.label(if entry.undone_by.is_some() {
+                            "undone"
+                        } else {
+                            ""
+                        });
+                        ui.end_row();
+                    }
+                });
+        });
 }
 
 fn conflicts_ui(
@@ -730,7 +911,8 @@ fn flow_box(ui: &mut egui::Ui, lines: &[String]) {
     });
 }
 
-fn truncate(text: &str, chars: usize) -> String {
+/// The text cut to `chars` characters, with an ellipsis when cut.
+pub(super) fn truncate(text: &str, chars: usize) -> String {
     if text.chars().count() <= chars {
         text.to_owned()
     } else {

@@ -6,13 +6,16 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::Receiver;
 
 use ecolens_core::agreement::ScopeAgreement;
+use ecolens_core::consequence::{ConsequenceRoot, ConsequenceTree};
 use ecolens_core::prisma::PrismaCounts;
+use ecolens_core::store::AuditFilter;
 use ecolens_core::{
-    Classification, Conflict, Decision, Project, ProjectLabel, QueueItem, RecordId, ResolvedValue,
-    ReviewSettings, Reviewer, ScreeningRule, ScreeningVote, Stage, Subject,
+    AuditEntry, Classification, ClassifyItem, Conflict, Decision, Project, ProjectLabel, QueueItem,
+    ReboundRisk, RecordId, ResolvedValue, ReviewSettings, Reviewer, RiskId, RiskRecord,
+    RiskSummary, ScreeningRule, ScreeningVote, Stage, StoredRisk, Subject,
 };
-use ecolens_taxonomy::EvalCategory;
 use ecolens_taxonomy::labels::EXCLUSION_REASON;
+use ecolens_taxonomy::{EvalCategory, Term};
 
 use super::review::View;
 use super::worker::{Event, Outbox};
@@ -101,6 +104,83 @@ pub enum ReviewCommand {
         /// Where.
         path: PathBuf,
     },
+    /// Read one record for the classification and rebound views.
+    Desk {
+        /// Which.
+        record: RecordId,
+        /// Who is reading.
+        reviewer: String,
+    },
+    /// Save the reviewer's classification of a record.
+    SaveClassification {
+        /// Which record.
+        record: RecordId,
+        /// Who.
+        reviewer: String,
+        /// The classification.
+        classification: Classification,
+    },
+    /// Put a label on a record or take it off.
+    SetLabel {
+        /// Which record.
+        record: RecordId,
+        /// Who.
+        reviewer: String,
+        /// Vocabulary (`rolnick-domain`, `ml-area`).
+        vocabulary: String,
+        /// Code.
+        code: String,
+        /// On or off.
+        on: bool,
+    },
+    /// Add a risk (`id` `None`) or change one.
+    SaveRisk {
+        /// Which record.
+        record: RecordId,
+        /// Who.
+        reviewer: String,
+        /// The risk changed, or `None` for a new one.
+        id: Option<RiskId>,
+        /// The risk.
+        risk: Box<ReboundRisk>,
+    },
+    /// Delete one of the reviewer's risks.
+    DeleteRisk {
+        /// Who.
+        reviewer: String,
+        /// Which.
+        id: RiskId,
+    },
+    /// Set the root of the reviewer's consequence tree.
+    SetRoot {
+        /// Which record.
+        record: RecordId,
+        /// Who.
+        reviewer: String,
+        /// The root.
+        root: ConsequenceRoot,
+    },
+    /// Write a record's consequence tree (as the reviewer sees it).
+    ExportTree {
+        /// Which record.
+        record: RecordId,
+        /// Who.
+        reviewer: String,
+        /// Where; `.json` writes JSON, anything else SVG.
+        path: PathBuf,
+    },
+    /// Write the reviewer's decision bundle.
+    ExportBundle {
+        /// Whose.
+        reviewer: String,
+        /// Where.
+        path: PathBuf,
+    },
+    /// Merge a decision bundle into the project.
+    ImportBundle {
+        /// The bundle file.
+        path: PathBuf,
+    },
 }
 
 /// What the review views show, read in one go.
@@ -122,6 +202,43 @@ pub struct ReviewSnapshot {
     pub agreement: Option<Vec<ScopeAgreement>>,
     /// PRISMA counts (PRISMA view).
     pub prisma: Option<PrismaCounts>,
+    /// The records to classify (Classify view).
+    pub classify_queue: Option<Vec<ClassifyItem>>,
+    /// Records with risks (Rebound view).
+    pub risk_records: Option<Vec<RiskRecord>>,
+    /// Counts of the register (Rebound view).
+    pub risk_summary: Option<RiskSummary>,
+    /// The latest audit entries (Team view).
+    pub audit: Option<Vec<AuditEntry>>,
+}
+
+/// One record as the classification and rebound views show it, for one reviewer.
+#[derive(Debug, Clone)]
+pub struct RecordDesk {
+    /// The record.
+    pub record: RecordId,
+    /// The reviewer reading.
+    pub reviewer: String,
+    /// Title.
+    pub title: String,
+    /// Authors, short, and year.
+    pub byline: String,
+    /// Abstract.
+    pub abstract_text: Option<String>,
+    /// Extracted full text.
+    pub full_text: Option<String>,
+    /// The reviewer's classification.
+    pub own_classification: Option<Classification>,
+    /// Other reviewers' categories, `name: category` (empty while blind).
+    pub others: Vec<String>,
+    /// The reviewer's labels, `(vocabulary, code)`.
+    pub own_labels: Vec<(String, String)>,
+    /// The risks the reviewer may see, with their authors' names.
+    pub risks: Vec<(StoredRisk, String)>,
+    /// The consequence tree the reviewer may see.
+    pub tree: ConsequenceTree,
+    /// Items hidden by blind mode.
+    pub hidden: usize,
 }
 
 /// One record as the screening view shows it.
@@ -162,6 +279,8 @@ pub enum ReviewEvent {
     State(Box<ReviewSnapshot>),
     /// A record for the screening view.
     Card(Box<ScreeningCard>),
+    /// A record for the classification and rebound views.
+    Desk(Box<RecordDesk>),
     /// A write went through; the words say what happened, with the state after it.
     Written(String, Option<Box<ReviewSnapshot>>),
     /// A request was refused or failed; the words say why.
@@ -206,6 +325,10 @@ pub fn review_thread(path: &Path, commands: &Receiver<ReviewCommand>, outbox: &O
                 stage,
             } => match card(project, record, &reviewer, stage) {
                 Ok(card) => ReviewEvent::Card(Box::new(card)),
+                Err(error) => ReviewEvent::Failed(error),
+            },
+            ReviewCommand::Desk { record, reviewer } => match desk(project, record, &reviewer) {
+                Ok(desk) => ReviewEvent::Desk(Box::new(desk)),
                 Err(error) => ReviewEvent::Failed(error),
             },
             write => match apply(project, write) {
@@ -313,7 +436,127 @@ fn apply(project: &mut Project, command: ReviewCommand) -> Result<String, String
                 .map_err(|error| format!("{error:#}"))?;
             Ok(format!("PRISMA diagram written to {}", path.display()))
         }
-        ReviewCommand::Refresh { .. } | ReviewCommand::Card { .. } => Ok(String::new()),
+        ReviewCommand::SaveClassification {
+            record,
+            reviewer: name,
+            classification,
+        } => {
+            let who = reviewer(project, &name)?;
+            project
+                .set_classification(record, who.id, &classification)
+                .map_err(text)?;
+            Ok(format!(
+                "{name}: category {} on record {record}",
+                classification.category
+            ))
+        }
+        ReviewCommand::SetLabel {
+            record,
+            reviewer: name,
+            vocabulary,
+            code,
+            on,
+        } => {
+            let who = reviewer(project, &name)?;
+            if on {
+                project
+                    .add_record_label(record, who.id, &vocabulary, &code)
+                    .map_err(text)?;
+                Ok(format!("{name}: {vocabulary} {code} on record {record}"))
+            } else {
+                project
+                    .remove_record_label(record, who.id, &vocabulary, &code)
+                    .map_err(text)?;
+                Ok(format!(
+                    "{name}: {vocabulary} {code} taken off record {record}"
+                ))
+            }
+        }
+        ReviewCommand::SaveRisk {
+            record,
+            reviewer: name,
+            id,
+            risk,
+        } => {
+            let who = reviewer(project, &name)?;
+            let stored = match id {
+                Some(id) => project.update_risk(id, who.id, &risk).map_err(text)?,
+                None => project.add_risk(record, who.id, &risk).map_err(text)?,
+            };
+            Ok(format!(
+                "{name}: risk {} ({}) {} on record {record}",
+                stored.id,
+                stored.risk.effect,
+                if id.is_some() { "changed" } else { "added" }
+            ))
+        }
+        ReviewCommand::DeleteRisk { reviewer: name, id } => {
+            let who = reviewer(project, &name)?;
+            project.delete_risk(id, who.id).map_err(text)?;
+            Ok(format!("{name}: risk {id} deleted"))
+        }
+        ReviewCommand::SetRoot {
+            record,
+            reviewer: name,
+            root,
+        } => {
+            let who = reviewer(project, &name)?;
+            project
+                .set_consequence_root(record, who.id, &root)
+                .map_err(text)?;
+            Ok(format!(
+                "{name}: root of record {record}'s tree: {}",
+                root.label()
+            ))
+        }
+        ReviewCommand::ExportTree {
+            record,
+            reviewer: name,
+            path,
+        } => {
+            let who = reviewer(project, &name)?;
+            let tree = project.consequence_tree(record, who.id).map_err(text)?;
+            let json = path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+            let content = if json { tree.json() } else { tree.svg() };
+            crate::review_commands::write_file(&path, &content)
+                .map_err(|error| format!("{error:#}"))?;
+            Ok(format!(
+                "Consequence tree ({} effects) written to {}",
+                tree.len(),
+                path.display()
+            ))
+        }
+        ReviewCommand::ExportBundle {
+            reviewer: name,
+            path,
+        } => {
+            let who = reviewer(project, &name)?;
+            let bundle = project.export_bundle(who.id).map_err(text)?;
+            let content =
+                serde_json::to_string_pretty(&bundle).map_err(|error| error.to_string())?;
+            crate::review_commands::write_file(&path, &content)
+                .map_err(|error| format!("{error:#}"))?;
+            Ok(format!(
+                "{name}'s bundle written to {}: {} votes, {} classifications, {} risks, {} labels on {} records",
+                path.display(),
+                bundle.votes.len(),
+                bundle.classifications.len(),
+                bundle.risks.len(),
+                bundle.labels.len(),
+                bundle.records.len()
+            ))
+        }
+        ReviewCommand::ImportBundle { path } => {
+            let content = std::fs::read_to_string(&path)
+                .map_err(|error| format!("cannot read {}: {error}", path.display()))?;
+            let report = project.import_bundle(&path, &content).map_err(text)?;
+            Ok(report.summary())
+        }
+        ReviewCommand::Refresh { .. } | ReviewCommand::Card { .. } | ReviewCommand::Desk { .. } => {
+            Ok(String::new())
+        }
     }
 }
 
@@ -339,6 +582,28 @@ fn snapshot(
         _ => None,
     };
     let team = view == View::Team;
+    let classify_queue = match (view, who) {
+        (View::Classify, Some(who)) => Some(project.classification_queue(who.id).map_err(text)?),
+        (View::Classify, None) => Some(Vec::new()),
+        _ => None,
+    };
+    let (risk_records, risk_summary) = match (view, who) {
+        (View::Rebound, Some(who)) => (
+            Some(project.risk_records(who.id).map_err(text)?),
+            Some(project.risk_summary(who.id).map_err(text)?),
+        ),
+        (View::Rebound, None) => (Some(Vec::new()), Some(RiskSummary::default())),
+        _ => (None, None),
+    };
+    let audit = team
+        .then(|| {
+            project.audit_log(AuditFilter {
+                limit: Some(AUDIT_SHOWN),
+                ..AuditFilter::default()
+            })
+        })
+        .transpose()
+        .map_err(text)?;
     Ok(ReviewSnapshot {
         reviewers,
         settings,
@@ -352,6 +617,83 @@ fn snapshot(
         prisma: (view == View::Prisma)
             .then(|| project.prisma().map_err(text))
             .transpose()?,
+        classify_queue,
+        risk_records,
+        risk_summary,
+        audit,
+    })
+}
+
+/// Audit entries the Team view lists (the CLI's `audit --limit` reads further back).
+const AUDIT_SHOWN: u64 = 200;
+
+fn desk(project: &Project, record: RecordId, name: &str) -> Result<RecordDesk, String> {
+    let text = |error: ecolens_core::Error| error.to_string();
+    let who = reviewer(project, name)?;
+    let stored = project.record(record).map_err(text)?.record;
+    let review = project.record_review(record, who.id).map_err(text)?;
+    let names: std::collections::HashMap<_, _> = project
+        .reviewers()
+        .map_err(text)?
+        .into_iter()
+        .map(|r| (r.id, r.name))
+        .collect();
+    let name_of = |id| names.get(&id).cloned().unwrap_or_default();
+    let own_classification = review
+        .classifications
+        .iter()
+        .find(|c| c.reviewer == who.id)
+        .map(|c| c.classification.clone());
+    let others = review
+        .classifications
+        .iter()
+        .filter(|c| c.reviewer != who.id)
+        .map(|c| {
+            let category = c.classification.category;
+            format!(
+                "{}: {} ({})",
+                name_of(c.reviewer),
+                category.code(),
+                category.name()
+            )
+        })
+        .collect();
+    let own_labels = review
+        .labels
+        .iter()
+        .filter(|l| l.reviewer == who.id)
+        .map(|l| (l.vocabulary.clone(), l.code.clone()))
+        .collect();
+    let tree = project.consequence_tree(record, who.id).map_err(text)?;
+    let risks = review
+        .risks
+        .into_iter()
+        .map(|risk| {
+            let author = name_of(risk.reviewer);
+            (risk, author)
+        })
+        .collect();
+    let authors = ecolens_core::record::short_authors(&stored.authors);
+    let byline = match stored.year {
+        Some(year) => format!("{authors} ({year})"),
+        None => authors,
+    };
+    Ok(RecordDesk {
+        record,
+        reviewer: who.name,
+        title: stored.title,
+        byline,
+        abstract_text: stored.abstract_text,
+        full_text: project
+            .full_text(record)
+            .map_err(text)?
+            .map(|full| full.text),
+        own_classification,
+        others,
+        own_labels,
+        risks,
+        tree,
+        hidden: review.hidden,
     })
 }
 

@@ -263,6 +263,12 @@ pub enum PickPurpose {
     NewProject,
     /// Where to write the PRISMA diagram.
     PrismaSvg,
+    /// Where to write a consequence tree.
+    TreeFile,
+    /// Where to write the reviewer's decision bundle.
+    BundleOut,
+    /// A decision bundle to import.
+    BundleIn,
 }
 
 /// Sends events and wakes the window.

@@ -42,8 +42,11 @@ fn team_project(path: &Path) -> Vec<RecordId> {
     records
 }
 
-fn be(harness: &mut Harness<'static, ecolens_app::window::Workbench>, name: &str) {
-    harness.get_by_label(name).click();
+/// Picks who is at the keyboard (the picker's button, not the name in the audit log).
+pub(crate) fn be(harness: &mut Harness<'static, ecolens_app::window::Workbench>, name: &str) {
+    harness
+        .get_by_role_and_label(egui::accesskit::Role::Button, name)
+        .click();
     settle(harness);
 }
 

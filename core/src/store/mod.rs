@@ -34,7 +34,7 @@ use crate::ids::RecordId;
 pub use audit::AuditFilter;
 pub use import::{ImportCounts, ImportSession, ImportedVote};
 pub use library::{LibraryColumn, LibraryRow, SourceFile};
-pub use workflow::{QueueItem, RecordOutcome, RecordReview, RiskSummary};
+pub use workflow::{ClassifyItem, QueueItem, RecordOutcome, RecordReview, RiskRecord, RiskSummary};
 
 /// File extension of project files.
 pub const PROJECT_EXTENSION: &str = "ecolens";

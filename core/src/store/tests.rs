@@ -1233,3 +1233,87 @@ fn the_library_shows_and_orders_a_resolved_conflict_by_its_resolution() {
         vec![b, c, a]
     );
 }
+
+#[test]
+fn the_classification_list_holds_full_text_inclusions_and_the_risk_list_respects_blinding() {
+    let (mut project, first) = project_with_record();
+    let second = project
+        .insert_record(
+            &Record {
+                title: "Green AI".into(),
+                doi: None,
+                pmid: None,
+                arxiv: None,
+                ..full_record()
+            },
+            &source("line 2"),
+        )
+        .unwrap();
+    let anne = project.add_reviewer("Anne", true).unwrap();
+    let emily = project.add_reviewer("Emily", false).unwrap();
+    let include = |stage| ScreeningVote {
+        stage,
+        decision: Decision::Include,
+        note: None,
+    };
+    // Nothing included at full text yet: nothing to classify.
+    assert!(project.classification_queue(anne.id).unwrap().is_empty());
+    project
+        .set_screening(first, anne.id, &include(Stage::TitleAbstract))
+        .unwrap();
+    assert!(project.classification_queue(anne.id).unwrap().is_empty());
+    project
+        .set_screening(first, anne.id, &include(Stage::FullText))
+        .unwrap();
+    // Emily classified the second record without any screening: it is on her list only.
+    project
+        .set_classification(second, emily.id, &Classification::new(EvalCategory::C))
+        .unwrap();
+    let anne_list = project.classification_queue(anne.id).unwrap();
+    assert_eq!(
+        anne_list
+            .iter()
+            .map(|i| (i.record, i.own))
+            .collect::<Vec<_>>(),
+        vec![(first, None)]
+    );
+    assert!(anne_list[0].title.starts_with("Unraveling the Hidden"));
+    let emily_list = project.classification_queue(emily.id).unwrap();
+    assert_eq!(
+        emily_list
+            .iter()
+            .map(|i| (i.record, i.own))
+            .collect::<Vec<_>>(),
+        vec![(first, None), (second, Some(EvalCategory::C))]
+    );
+
+    project
+        .add_risk(first, anne.id, &ReboundRisk::new(EffectCode::FoUse))
+        .unwrap();
+    project
+        .add_risk(first, anne.id, &ReboundRisk::new(EffectCode::HoRbDir))
+        .unwrap();
+    project
+        .add_risk(second, emily.id, &ReboundRisk::new(EffectCode::SoOpt))
+        .unwrap();
+    let counts = |list: Vec<RiskRecord>| {
+        list.into_iter()
+            .map(|r| (r.record, r.risks))
+            .collect::<Vec<_>>()
+    };
+    // Blind: each sees their own.
+    assert_eq!(
+        counts(project.risk_records(anne.id).unwrap()),
+        vec![(first, 2)]
+    );
+    assert_eq!(
+        counts(project.risk_records(emily.id).unwrap()),
+        vec![(second, 1)]
+    );
+    project.set_blind(anne.id, false).unwrap();
+    assert_eq!(
+        counts(project.risk_records(emily.id).unwrap()),
+        vec![(first, 2), (second, 1)]
+    );
+    assert_eq!(project.risk_records(emily.id).unwrap()[1].title, "Green AI");
+}

@@ -80,6 +80,28 @@ pub struct QueueItem {
     pub own: Option<Decision>,
 }
 
+/// One record in a reviewer's classification list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ClassifyItem {
+    /// The record.
+    pub record: RecordId,
+    /// Its title.
+    pub title: String,
+    /// The reviewer's own category, once classified.
+    pub own: Option<EvalCategory>,
+}
+
+/// One record of the risk register, with the number of risks the viewer may see.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RiskRecord {
+    /// The record.
+    pub record: RecordId,
+    /// Its title.
+    pub title: String,
+    /// Visible risks recorded for it.
+    pub risks: u64,
+}
+
 /// Counts of the risk register.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 pub struct RiskSummary {
@@ -396,17 +418,8 @@ impl Project {
             .into_iter()
             .map(|r| ((r.record, r.subject.clone()), r))
             .collect();
-        // The titles of the records in conflict, in one query.
         let ids: Vec<i64> = found.keys().map(|(record, _)| record.0).collect();
-        let titles: HashMap<i64, String> = query_all(
-            &self.conn,
-            "SELECT id, title FROM record WHERE id IN (SELECT value FROM json_each(?1))",
-            [to_json("conflicts.records", &ids)?],
-            "reading titles",
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )?
-        .into_iter()
-        .collect();
+        let titles = self.titles(&ids)?;
         let mut conflicts = Vec::with_capacity(found.len());
         for ((record, subject), positions) in found {
             let title = titles.get(&record.0).cloned().unwrap_or_default();
@@ -822,6 +835,78 @@ impl Project {
             })
             .collect();
         Ok(ConsequenceTree::build(record, title, root, &risks))
+    }
+
+    /// The records `viewer` classifies, in id order: those included at full text (under the
+    /// project's rule, with resolutions), and any the viewer has classified already.
+    pub fn classification_queue(&self, viewer: ReviewerId) -> Result<Vec<ClassifyItem>> {
+        self.reviewer(viewer)?;
+        let own: HashMap<i64, EvalCategory> = query_all(
+            &self.conn,
+            "SELECT record_id, category FROM classification WHERE reviewer_id = ?1",
+            [viewer.0],
+            "reading a reviewer's categories",
+            |row| Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?)),
+        )?
+        .into_iter()
+        .filter_map(|(record, code)| Some((record, code.parse().ok()?)))
+        .collect();
+        let mut ids: Vec<i64> = self
+            .outcomes()?
+            .into_iter()
+            .filter(|o| o.fulltext.moves_on())
+            .map(|o| o.record.0)
+            .chain(own.keys().copied())
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let titles = self.titles(&ids)?;
+        Ok(ids
+            .into_iter()
+            .map(|id| ClassifyItem {
+                record: RecordId(id),
+                title: titles.get(&id).cloned().unwrap_or_default(),
+                own: own.get(&id).copied(),
+            })
+            .collect())
+    }
+
+    /// The records with risks `viewer` may see (their own while blind), in id order, with how
+    /// many each has.
+    pub fn risk_records(&self, viewer: ReviewerId) -> Result<Vec<RiskRecord>> {
+        self.reviewer(viewer)?;
+        let blind = self.review_settings()?.blind;
+        let counts: Vec<(i64, i64)> = query_all(
+            &self.conn,
+            "SELECT record_id, count(*) FROM rebound_risk WHERE ?1 IS NULL OR reviewer_id = ?1
+             GROUP BY record_id ORDER BY record_id",
+            [blind.then_some(viewer.0)],
+            "counting risks per record",
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )?;
+        let ids: Vec<i64> = counts.iter().map(|(id, _)| *id).collect();
+        let titles = self.titles(&ids)?;
+        Ok(counts
+            .into_iter()
+            .map(|(id, risks)| RiskRecord {
+                record: RecordId(id),
+                title: titles.get(&id).cloned().unwrap_or_default(),
+                risks: risks.unsigned_abs(),
+            })
+            .collect())
+    }
+
+    /// The titles of some records, in one query.
+    fn titles(&self, ids: &[i64]) -> Result<HashMap<i64, String>> {
+        Ok(query_all(
+            &self.conn,
+            "SELECT id, title FROM record WHERE id IN (SELECT value FROM json_each(?1))",
+            [to_json("records", &ids)?],
+            "reading titles",
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )?
+        .into_iter()
+        .collect())
     }
 
     /// Records with at least one risk, by id.
