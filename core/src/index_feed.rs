@@ -174,6 +174,27 @@ impl ReviewFacets {
         )
     }
 
+    /// The screening and classification facets one reviewer may see while blind mode is on:
+    /// their own votes and categories (`None`: nobody's), no resolutions.
+    #[must_use]
+    pub fn seen_by(self, reviewer: Option<&str>) -> Self {
+        let own = |name: &str| Some(name) == reviewer;
+        Self {
+            votes: self
+                .votes
+                .into_iter()
+                .filter(|v| own(&v.reviewer))
+                .collect(),
+            resolutions: Vec::new(),
+            classifications: self
+                .classifications
+                .into_iter()
+                .filter(|(name, _)| own(name))
+                .collect(),
+            ..self
+        }
+    }
+
     /// The a–f categories given, each once, in scale order.
     pub fn categories(&self) -> Vec<EvalCategory> {
         let mut categories: Vec<EvalCategory> =

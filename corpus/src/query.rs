@@ -810,6 +810,22 @@ fn facet_clause(column: usize, facet: &str, text: &str) -> Result<Query, QueryEr
     Ok(Query::Facet(format!("{facet}:{token}")))
 }
 
+/// Facets that carry reviewers' judgements (votes, categories, risks, labels): hidden from
+/// other reviewers while blind mode is on.
+pub const JUDGEMENT_FACETS: [&str; 5] = ["decision:", "stage:", "category:", "rebound:", "label:"];
+
+impl Query {
+    /// Whether the query filters on a facet of [`JUDGEMENT_FACETS`].
+    pub fn uses_judgements(&self) -> bool {
+        match self {
+            Self::And(parts) | Self::Or(parts) => parts.iter().any(Self::uses_judgements),
+            Self::Not(inner) => inner.uses_judgements(),
+            Self::Facet(token) => JUDGEMENT_FACETS.iter().any(|f| token.starts_with(f)),
+            Self::All | Self::Text { .. } | Self::Year { .. } | Self::Identifier(_) => false,
+        }
+    }
+}
+
 impl fmt::Display for Query {
     /// A canonical form, for logs and tests.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -995,5 +1011,15 @@ mod tests {
             shown("year:[2019 2021]"),
             "error 1: a range reads [FROM TO UNTIL], e.g. year:[2019 TO 2021] (* for open)"
         );
+    }
+
+    #[test]
+    fn judgement_facets_are_found_anywhere_in_a_query() {
+        let uses = |text: &str| parse(text).unwrap().uses_judgements();
+        assert!(uses("decision:include"));
+        assert!(uses("energy AND (year:2020 OR NOT cat:f)"));
+        assert!(uses("rebound:HO.RB.DIR"));
+        assert!(!uses("energy has:lca year:2019..2021"));
+        assert!(!uses("title:decision"));
     }
 }

@@ -428,6 +428,7 @@ impl Workbench {
                     filters: self.library.filters.clone(),
                     sort: self.library.sort,
                     descending: self.library.descending,
+                    viewer: self.settings.reviewer.clone(),
                 });
             }
             Action::SortBy(key) => {
@@ -556,11 +557,18 @@ impl Workbench {
                 let leaving_review = self.review.view != View::Library && view == View::Library;
                 self.review.view = view;
                 self.review.picking_reason = false;
-                if leaving_review && std::mem::take(&mut self.review.library_stale) {
-                    // Review data changed: the decision and category columns follow.
-                    let (job, cancel) =
-                        self.new_job("Updating the search index".into(), JobKind::Index);
-                    self.workers.sync(job, cancel, false);
+                if leaving_review {
+                    if std::mem::take(&mut self.review.library_stale) {
+                        // Review data changed: the index's facets follow.
+                        let (job, cancel) =
+                            self.new_job("Updating the search index".into(), JobKind::Index);
+                        self.workers.sync(job, cancel, false);
+                    }
+                    // The rows show the judgements of whoever is at the keyboard (while
+                    // blind, only theirs): read again what is on screen.
+                    self.library.rows.clear();
+                    self.library.hits.clear();
+                    self.apply(Action::Relist);
                 }
                 if view != View::Library {
                     self.refresh_review();
@@ -594,18 +602,20 @@ impl Workbench {
                     return;
                 };
                 self.review.picking_reason = false;
+                let len = self.queue_len();
+                self.review.advanced = self.review.position + 1 < len;
+                if self.review.advanced {
+                    // The next card is read before the vote is written (and the queue read
+                    // again after it): the reviewer sees the next record without waiting.
+                    self.review.position += 1;
+                    self.request_card();
+                }
                 self.send_review(ReviewCommand::Vote {
                     record,
                     reviewer: name,
                     stage: self.review.stage,
                     decision,
                 });
-                let len = self.queue_len();
-                self.review.advanced = self.review.position + 1 < len;
-                if self.review.advanced {
-                    self.review.position += 1;
-                }
-                self.request_card();
             }
             ReviewAction::PickReason => self.review.picking_reason = true,
             ReviewAction::Classify(category) => {
@@ -1488,6 +1498,7 @@ impl Workbench {
                     ids: wanted,
                     query,
                     scores,
+                    viewer: self.settings.reviewer.clone(),
                 });
             }
         });

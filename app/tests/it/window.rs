@@ -255,7 +255,7 @@ impl egui::DroppedFile for Dropped {
 
 #[test]
 fn dropping_files_imports_them_and_the_source_filter_selects_them() {
-    let (_dir, _path, mut harness) = demo();
+    let (_dir, path, mut harness) = demo();
     harness.input_mut().dropped_files.push(Arc::new(Dropped(
         fixtures().join("rayyan_export_baseline.ris"),
     )));
@@ -276,7 +276,20 @@ fn dropping_files_imports_them_and_the_source_filter_selects_them() {
     settle(&mut harness);
     assert_eq!(harness.state().library.ids().len(), 10);
     harness.get_by_label("10 of 57 records");
-    // Rayyan's labels became votes: the decision filter narrows further.
+    // Rayyan's labels became votes. While blind (the default) a decision filter would show
+    // other reviewers' votes: it is refused, with the reason.
+    harness.get_by_label("Included").click();
+    settle(&mut harness);
+    harness.get_by_label_contains("Blind mode is on: decision, stage, category");
+    // Unblinded by a lead, the decision filter narrows further.
+    {
+        let mut project = Project::open_existing(&path).unwrap();
+        let lead = project.add_reviewer("Lead", true).unwrap();
+        project.set_blind(lead.id, false).unwrap();
+    }
+    harness.get_by_label("Included").click();
+    settle(&mut harness);
+    assert_eq!(harness.state().library.ids().len(), 10);
     harness.get_by_label("Included").click();
     settle(&mut harness);
     let included = harness.state().library.ids().len();

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::{Column, Project, query_all};
 use crate::error::{Result, SqlContext};
-use crate::ids::RecordId;
+use crate::ids::{RecordId, ReviewerId};
 use crate::index_feed::ScreeningStatus;
 use crate::record::{Person, RecordKind, short_authors};
 use crate::review::Stage;
@@ -97,6 +97,30 @@ pub struct SourceFile {
     pub records: u64,
 }
 
+/// Whose judgements a reader of the library sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Seen {
+    /// Everyone's (blind mode off).
+    Everyone,
+    /// One reviewer's own (nobody's for `None`), while blind.
+    Own(Option<ReviewerId>),
+}
+
+impl Seen {
+    /// Whether judgements are filtered by reviewer (SQL `?` parameter).
+    fn is_filtered(self) -> bool {
+        matches!(self, Self::Own(_))
+    }
+
+    /// The reviewer id judgements must have, `-1` (no one) when none (SQL `?` parameter).
+    fn reviewer_param(self) -> i64 {
+        match self {
+            Self::Own(Some(id)) => id.0,
+            Self::Own(None) | Self::Everyone => -1,
+        }
+    }
+}
+
 /// Sort rank of a screening status: unscreened first, conflicts last.
 fn status_rank(status: ScreeningStatus) -> u8 {
     match status {
@@ -118,7 +142,15 @@ impl Project {
     /// Every record's id, ordered by `column` (ties by id), reversed when `descending`.
     /// Reads only ids and the sort keys, so it stays within a second or two for a million
     /// records; the workbench runs it off the window's thread.
-    pub fn record_order(&self, column: LibraryColumn, descending: bool) -> Result<Vec<RecordId>> {
+    ///
+    /// While blind mode is on, the decision and category orders use only `viewer`'s own votes
+    /// and categories (nobody's without a viewer), as the rows do.
+    pub fn record_order(
+        &self,
+        column: LibraryColumn,
+        descending: bool,
+        viewer: Option<ReviewerId>,
+    ) -> Result<Vec<RecordId>> {
         let context = "ordering records";
         let sql_order = match column {
             LibraryColumn::Added => Some("id"),
@@ -151,10 +183,11 @@ impl Project {
                 context,
                 |row| row.get(0).map(RecordId),
             )?;
+            let scope = self.blind_scope(viewer)?;
             let keys = if column == LibraryColumn::Decision {
-                self.screening_ranks()?
+                self.screening_ranks(scope)?
             } else {
-                self.category_ranks()?
+                self.category_ranks(scope)?
             };
             let missing = if column == LibraryColumn::Decision {
                 0
@@ -174,12 +207,23 @@ impl Project {
         Ok(ids)
     }
 
-    /// Screening-status rank of every record with votes.
-    fn screening_ranks(&self) -> Result<HashMap<i64, u8>> {
+    /// Whose judgements a reader may see: everyone's with blind mode off, else the viewer's
+    /// own (nobody's when no viewer is given).
+    fn blind_scope(&self, viewer: Option<ReviewerId>) -> Result<Seen> {
+        Ok(if self.review_settings()?.blind {
+            Seen::Own(viewer)
+        } else {
+            Seen::Everyone
+        })
+    }
+
+    /// Screening-status rank of every record with votes (in `scope`).
+    fn screening_ranks(&self, scope: Seen) -> Result<HashMap<i64, u8>> {
         let votes: Vec<(i64, String, String)> = query_all(
             &self.conn,
-            "SELECT record_id, stage, decision FROM screening ORDER BY record_id",
-            [],
+            "SELECT record_id, stage, decision FROM screening
+             WHERE ?1 = 0 OR reviewer_id = ?2 ORDER BY record_id",
+            params![scope.is_filtered(), scope.reviewer_param()],
             "ordering records by decision",
             |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
         )?;
@@ -191,7 +235,12 @@ impl Project {
                 .map_err(|e| Column::at("screening", "decision", record).corrupt(e))?;
             by_record.entry(record).or_default().push((stage, decision));
         }
-        let resolutions = self.screening_resolutions(None)?;
+        // A blind reader sees their own votes, not the lead's resolutions of disagreements.
+        let resolutions = if scope.is_filtered() {
+            HashMap::new()
+        } else {
+            self.screening_resolutions(None)?
+        };
         Ok(by_record
             .into_iter()
             .map(|(record, votes)| {
@@ -206,11 +255,12 @@ impl Project {
     }
 
     /// Lowest category (a = 0 … f = 5) of every classified record.
-    fn category_ranks(&self) -> Result<HashMap<i64, u8>> {
+    fn category_ranks(&self, scope: Seen) -> Result<HashMap<i64, u8>> {
         let rows: Vec<(i64, String)> = query_all(
             &self.conn,
-            "SELECT record_id, min(category) FROM classification GROUP BY record_id",
-            [],
+            "SELECT record_id, min(category) FROM classification
+             WHERE ?1 = 0 OR reviewer_id = ?2 GROUP BY record_id",
+            params![scope.is_filtered(), scope.reviewer_param()],
             "ordering records by category",
             |row| Ok((row.get(0)?, row.get(1)?)),
         )?;
@@ -224,8 +274,18 @@ impl Project {
     }
 
     /// The library rows of `ids`, in the same order; ids no longer in the project are left
-    /// out.
-    pub fn library_rows(&self, ids: &[RecordId]) -> Result<Vec<LibraryRow>> {
+    /// out. While blind mode is on, the decision, categories and risk count are `viewer`'s own
+    /// (nobody's without a viewer).
+    pub fn library_rows(
+        &self,
+        ids: &[RecordId],
+        viewer: Option<ReviewerId>,
+    ) -> Result<Vec<LibraryRow>> {
+        let scope = self.blind_scope(viewer)?;
+        let seen_name = match scope {
+            Seen::Own(Some(id)) => Some(self.reviewer(id)?.name),
+            Seen::Own(None) | Seen::Everyone => None,
+        };
         let context = "reading library rows";
         let mut statement = self
             .conn
@@ -234,13 +294,16 @@ impl Project {
                         EXISTS (SELECT 1 FROM record_fulltext f WHERE f.record_id = r.id),
                         (SELECT s.file FROM record_source s WHERE s.record_id = r.id ORDER BY s.id LIMIT 1),
                         (SELECT count(*) FROM record_source s WHERE s.record_id = r.id),
-                        (SELECT count(*) FROM rebound_risk k WHERE k.record_id = r.id)
+                        (SELECT count(*) FROM rebound_risk k WHERE k.record_id = r.id
+                           AND (?2 = 0 OR k.reviewer_id = ?3))
                  FROM record r WHERE r.id = ?1",
             )
             .context(context)?;
         let mut rows = Vec::with_capacity(ids.len());
         for &id in ids {
-            let mut found = statement.query(params![id.0]).context(context)?;
+            let mut found = statement
+                .query(params![id.0, scope.is_filtered(), scope.reviewer_param()])
+                .context(context)?;
             let Some(row) = found.next().context(context)? else {
                 continue;
             };
@@ -250,10 +313,13 @@ impl Project {
             let source: Option<String> = row.get(7).context(context)?;
             let source_count: i64 = row.get(8).context(context)?;
             let risk_count: i64 = row.get(9).context(context)?;
-            let facets = self
+            let mut facets = self
                 .review_facets(id.0, id.0)?
                 .remove(&id.0)
                 .unwrap_or_default();
+            if scope.is_filtered() {
+                facets = facets.seen_by(seen_name.as_deref());
+            }
             let (screening, stage) = facets.screening();
             rows.push(LibraryRow {
                 id,

@@ -239,8 +239,10 @@ fn records_round_trip_with_lists_identifiers_and_provenance() {
         Some("record")
     );
 
-    let order = project.record_order(LibraryColumn::Title, false).unwrap();
-    let rows = project.library_rows(&order).unwrap();
+    let order = project
+        .record_order(LibraryColumn::Title, false, None)
+        .unwrap();
+    let rows = project.library_rows(&order, None).unwrap();
     assert_eq!(
         rows.iter().map(|r| r.title.as_str()).collect::<Vec<_>>()[0],
         "Green AI"
@@ -957,13 +959,45 @@ fn library_project() -> (Project, [RecordId; 3]) {
     project
         .set_classification(ids[1], lead, &Classification::new(EvalCategory::E))
         .unwrap();
+    // Unblinded: the library shows everyone's judgements combined.
+    project.set_blind(lead, false).unwrap();
     (project, [ids[0], ids[1], ids[2]])
+}
+
+#[test]
+fn while_blind_the_library_shows_each_reviewer_only_their_own_judgements() {
+    let (mut project, [a, b, c]) = library_project();
+    let lead = project.reviewer_by_name("Lead").unwrap().id;
+    let second = project.reviewer_by_name("Second").unwrap().id;
+    project
+        .add_risk(c, lead, &ReboundRisk::new(EffectCode::FoUse))
+        .unwrap();
+    project.set_blind(lead, true).unwrap();
+    let row = |viewer| project.library_rows(&[c], viewer).unwrap().remove(0);
+    // The conflict on c is the two reviewers' votes together: each sees only their own.
+    let seen = row(Some(second));
+    assert_eq!(seen.screening, crate::ScreeningStatus::Exclude);
+    assert_eq!(seen.categories, vec![EvalCategory::D]);
+    assert_eq!(seen.risk_count, 0);
+    let seen = row(Some(lead));
+    assert_eq!(seen.screening, crate::ScreeningStatus::Include);
+    assert_eq!(seen.categories, vec![EvalCategory::B]);
+    assert_eq!(seen.risk_count, 1);
+    let nobody = row(None);
+    assert_eq!(nobody.screening, crate::ScreeningStatus::Unscreened);
+    assert!(nobody.categories.is_empty());
+    // The orders follow the same rule: Second has voted on c only.
+    let order = |column, viewer| project.record_order(column, false, viewer).unwrap();
+    assert_eq!(order(LibraryColumn::Decision, Some(second)), vec![a, b, c]);
+    assert_eq!(order(LibraryColumn::Decision, Some(lead)), vec![b, a, c]);
+    assert_eq!(order(LibraryColumn::Category, Some(second)), vec![c, a, b]);
+    assert_eq!(order(LibraryColumn::Category, Some(lead)), vec![c, b, a]);
 }
 
 #[test]
 fn the_library_orders_every_record_by_each_column() {
     let (project, [a, b, c]) = library_project();
-    let order = |column, descending| project.record_order(column, descending).unwrap();
+    let order = |column, descending| project.record_order(column, descending, None).unwrap();
     assert_eq!(order(LibraryColumn::Added, false), vec![a, b, c]);
     assert_eq!(order(LibraryColumn::Added, true), vec![c, b, a]);
     // Case is ignored.
@@ -983,7 +1017,9 @@ fn the_library_orders_every_record_by_each_column() {
 #[test]
 fn library_rows_carry_the_review_state_and_sources() {
     let (project, [a, b, c]) = library_project();
-    let rows = project.library_rows(&[c, RecordId(999), a, b]).unwrap();
+    let rows = project
+        .library_rows(&[c, RecordId(999), a, b], None)
+        .unwrap();
     // The missing id is left out; the order is kept.
     assert_eq!(rows.iter().map(|r| r.id).collect::<Vec<_>>(), vec![c, a, b]);
     let (rc, ra, rb) = (&rows[0], &rows[1], &rows[2]);
@@ -1222,13 +1258,13 @@ fn the_library_shows_and_orders_a_resolved_conflict_by_its_resolution() {
             None,
         )
         .unwrap();
-    let rows = project.library_rows(&[a, c]).unwrap();
+    let rows = project.library_rows(&[a, c], None).unwrap();
     assert_eq!(rows[0].screening, crate::ScreeningStatus::Conflict);
     assert_eq!(rows[1].screening, crate::ScreeningStatus::Include);
     // Unscreened, include (c, resolved), conflict (a).
     assert_eq!(
         project
-            .record_order(LibraryColumn::Decision, false)
+            .record_order(LibraryColumn::Decision, false, None)
             .unwrap(),
         vec![b, c, a]
     );
