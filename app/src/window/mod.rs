@@ -572,13 +572,22 @@ impl Workbench {
                 }
                 if view != View::Library {
                     self.refresh_review();
+                    self.request_desk();
                 }
             }
             ReviewAction::SetReviewer(name) => {
                 self.settings.reviewer = Some(name);
                 self.review.position = 0;
                 self.review.card = None;
+                // The forms held the previous reviewer's judgements: start afresh on the same
+                // record.
+                self.review.assess = assess::AssessState {
+                    focus: self.review.assess.focus,
+                    tree_path: std::mem::take(&mut self.review.assess.tree_path),
+                    ..assess::AssessState::default()
+                };
                 self.refresh_review();
+                self.request_desk();
             }
             ReviewAction::SetStage(stage) => {
                 self.review.stage = stage;
@@ -675,7 +684,6 @@ impl Workbench {
             ReviewAction::Open { record, view } => {
                 self.review.assess.focus = Some(record);
                 self.apply_review(ReviewAction::ShowView(view));
-                self.request_desk();
             }
             ReviewAction::SaveClassification(classification) => {
                 if let (Some(reviewer), Some(record)) =

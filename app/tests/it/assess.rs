@@ -58,6 +58,7 @@ fn classify_project(path: &Path) -> RecordId {
     )
     .unwrap();
     project.add_reviewer("Anne", true).unwrap();
+    project.add_reviewer("Emily", false).unwrap();
     let record = project
         .outcomes()
         .unwrap()
@@ -199,6 +200,19 @@ fn the_classify_view_walks_the_questions_quotes_a_selection_and_labels_the_recor
             "rolnick-domain".to_owned(),
             "electricity_systems".to_owned()
         )]
+    );
+    drop(project);
+
+    // Emily, blind, starts from an empty form on the same record and sees nothing of Anne's.
+    be(&mut harness, "Emily");
+    harness.get_by_label("To classify: 0 of 1 done");
+    harness.get_by_label_contains("hidden by blind mode");
+    assert!(harness.query_by_label("saved: b").is_none());
+    assert!(harness.query_by_label_contains("Category b").is_none());
+    assert!(
+        harness
+            .query_by_label_contains("2. Does it go beyond")
+            .is_none()
     );
 }
 
