@@ -649,11 +649,7 @@ fn list(
     if query.as_ref().is_some_and(Query::uses_judgements)
         && project.review_settings().is_ok_and(|s| s.blind)
     {
-        return failed(
-            "Blind mode is on: decision, stage, category, rebound and label filters would show \
-             other reviewers' judgements, so they are off. A lead can unblind in the Team view."
-                .into(),
-        );
+        return failed(ecolens_corpus::query::BLIND_REFUSAL.into());
     }
     let Some(query) = query else {
         let all = match cache.order(project, column) {

@@ -28,6 +28,18 @@ fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
+/// A lead joins and switches blind mode off, so other reviewers' votes may be searched.
+fn unblind(dir: &std::path::Path, project: &str) {
+    for args in [
+        &["reviewer", "add", "Lead", "--lead"][..],
+        &["blind", "off", "--reviewer", "Lead"][..],
+    ] {
+        let mut all = args.to_vec();
+        all.extend(["--project", project]);
+        assert!(ecolens(dir, &all).status.success());
+    }
+}
+
 #[test]
 fn info_on_a_new_project_reports_the_demo_corpus_and_reopens_the_same_project() {
     let dir = tempfile::tempdir().unwrap();
@@ -480,6 +492,14 @@ fn import_reports_files_merges_and_located_problems_then_search_finds_the_record
         assert!(hit["score"].as_f64().unwrap() > 0.0);
         assert!(hit["id"].as_i64().is_some());
     }
+    // Rayyan's labels are votes: while blind (the default) nobody may select by them.
+    let blind = ecolens(
+        dir.path(),
+        &["search", "decision:include", "--project", project],
+    );
+    assert_eq!(blind.status.code(), Some(1));
+    assert!(stderr(&blind).starts_with("error: Blind mode is on: decision"));
+    unblind(dir.path(), project);
     let text = ecolens(
         dir.path(),
         &["search", "decision:include", "--project", project],
@@ -572,7 +592,9 @@ fn export_writes_each_format_and_a_selection_and_refuses_unknown_formats() {
         assert_eq!(report["records"], 118, "{format}");
         assert_eq!(report["bytes"], std::fs::metadata(&out).unwrap().len());
     }
-    // A selection by search, for Zotero: Emily's two includes.
+    // A selection by search, for Zotero: Emily's two includes (a lead unblinds first: while
+    // blind, no one selects by other reviewers' votes).
+    unblind(dir.path(), project);
     let out = dir.path().join("included.ris");
     let report = json(&ecolens(
         dir.path(),
