@@ -320,20 +320,8 @@ fn to_seconds(ms: u64) -> f64 {
     ms as f64 / 1000.0
 }
 
-/// While blind mode is on a query must not select by other reviewers' judgements: the index
-/// holds everyone's (the window refuses the same).
-fn refuse_judgements_while_blind(project: &Project, query: &str) -> Result<()> {
-    if project.review_settings()?.blind
-        && ecolens_corpus::query::parse(query).is_ok_and(|q| q.uses_judgements())
-    {
-        anyhow::bail!(ecolens_corpus::query::BLIND_REFUSAL);
-    }
-    Ok(())
-}
-
 /// `ecolens search QUERY`
 pub fn search(project: &mut Project, query: &str, offset: usize, limit: usize) -> Result<Output> {
-    refuse_judgements_while_blind(project, query)?;
     let (index, _) = synced_index(project)?;
     let results = match index.search(project, query, Page { offset, limit }) {
         Ok(results) => results,
@@ -412,9 +400,8 @@ pub fn export(
 ) -> Result<Output> {
     let only = match query {
         Some(query) => {
-            refuse_judgements_while_blind(project, query)?;
             let (index, _) = synced_index(project)?;
-            Some(match index.matching_ids(query) {
+            Some(match index.matching_ids(project, query) {
                 Ok(ids) => ids,
                 Err(ecolens_corpus::Error::Query(error)) => anyhow::bail!(
                     "{error}\n  {query}\n  {}^",

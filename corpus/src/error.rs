@@ -37,6 +37,11 @@ pub enum Error {
     /// Another ecolens is writing the search index.
     #[error("the search index is being written by another ecolens; try again when it is done")]
     IndexBusy,
+    /// A query selected by reviewers' judgements while blind mode is on.
+    #[error(
+        "Blind mode is on: decision, stage, category, rebound and label filters would show other reviewers' judgements, so they are off. A lead can unblind (the Team view, or `ecolens blind off --reviewer LEAD`)."
+    )]
+    Blind,
     /// The work was cancelled; nothing was changed.
     #[error("cancelled; nothing was changed")]
     Cancelled,

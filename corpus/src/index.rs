@@ -1085,6 +1085,7 @@ impl SearchIndex {
         query: &Query,
         page: Page,
     ) -> Result<SearchResults> {
+        visible(project, query)?;
         let compiled = self.compiled(query)?;
         let searcher = self.reader.searcher();
         let collector = (
@@ -1122,8 +1123,10 @@ impl SearchIndex {
     }
 
     /// Every record matching a query, in id order (for exporting a selection).
-    pub fn matching_ids(&self, text: &str) -> Result<Vec<RecordId>> {
-        let compiled = self.compiled(&parse(text)?)?;
+    pub fn matching_ids(&self, project: &Project, text: &str) -> Result<Vec<RecordId>> {
+        let query = parse(text)?;
+        visible(project, &query)?;
+        let compiled = self.compiled(&query)?;
         let searcher = self.reader.searcher();
         let addresses = searcher
             .search(&*compiled, &tantivy::collector::DocSetCollector)
@@ -1139,7 +1142,8 @@ impl SearchIndex {
 
     /// Every record matching a parsed query with its relevance, best first (ties by id): the
     /// workbench's ranked result list, of which it shows only the rows on screen.
-    pub fn ranked_ids(&self, query: &Query) -> Result<Vec<(RecordId, f32)>> {
+    pub fn ranked_ids(&self, project: &Project, query: &Query) -> Result<Vec<(RecordId, f32)>> {
+        visible(project, query)?;
         let compiled = self.compiled(query)?;
         let searcher = self.reader.searcher();
         let total = searcher
@@ -1913,4 +1917,14 @@ fn collapse_spaces(text: &str) -> std::borrow::Cow<'_, str> {
         }
     }
     std::borrow::Cow::Owned(out)
+}
+
+/// Refuses a query that selects by reviewers' judgements while blind mode is on: the index
+/// holds everyone's votes, categories, risks and labels, and a blind reviewer may see only
+/// their own ([`Query::uses_judgements`]).
+fn visible(project: &Project, query: &Query) -> Result<()> {
+    if query.uses_judgements() && project.review_settings()?.blind {
+        return Err(Error::Blind);
+    }
+    Ok(())
 }

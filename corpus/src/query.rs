@@ -814,9 +814,6 @@ fn facet_clause(column: usize, facet: &str, text: &str) -> Result<Query, QueryEr
 /// other reviewers while blind mode is on.
 pub const JUDGEMENT_FACETS: [&str; 5] = ["decision:", "stage:", "category:", "rebound:", "label:"];
 
-/// Why a query on [`JUDGEMENT_FACETS`] is refused while blind mode is on.
-pub const BLIND_REFUSAL: &str = "Blind mode is on: decision, stage, category, rebound and label filters would show other reviewers' judgements, so they are off. A lead can unblind (the Team view, or `ecolens blind off --reviewer LEAD`).";
-
 impl Query {
     /// Whether the query filters on a facet of [`JUDGEMENT_FACETS`].
     pub fn uses_judgements(&self) -> bool {

@@ -36,6 +36,12 @@ fn corpus() -> (tempfile::TempDir, Project, SearchIndex) {
     (dir, project, index)
 }
 
+/// A lead joins and switches blind mode off, so reviewers' judgements may be searched.
+fn unblind(project: &mut Project) {
+    let lead = project.add_reviewer("Lead", true).unwrap();
+    project.set_blind(lead.id, false).unwrap();
+}
+
 fn search(index: &SearchIndex, project: &Project, query: &str) -> SearchResults {
     index
         .search(
@@ -392,6 +398,21 @@ fn review_changes_reach_the_facets_with_incremental_updates() {
     let cancel = AtomicBool::new(false);
     let options = SyncOptions::small(&cancel);
     let all = usize::try_from(project.record_count().unwrap()).unwrap();
+    // While blind (the default) no query selects by judgements, in any entry point.
+    for error in [
+        index
+            .search(&project, "energy OR decision:include", Page::default())
+            .map(|_| ())
+            .unwrap_err(),
+        index
+            .matching_ids(&project, "NOT category:f")
+            .map(|_| ())
+            .unwrap_err(),
+    ] {
+        assert!(matches!(error, ecolens_corpus::Error::Blind), "{error}");
+    }
+    assert!(index.matching_ids(&project, "energy has:doi").is_ok());
+    unblind(&mut project);
     // Emily's Rayyan labels came in as votes: 2 include, 2 exclude, 2 maybe.
     assert_eq!(
         search(&index, &project, "decision:unscreened").total,
@@ -653,6 +674,8 @@ fn indexing_during_an_import_gives_the_same_index_as_indexing_after_it() {
         during_index.status(&during).unwrap().records,
         after_index.status(&after).unwrap().records
     );
+    unblind(&mut during);
+    unblind(&mut after);
     let titles = |index: &SearchIndex, project: &Project, query: &str| -> Vec<String> {
         let mut titles: Vec<String> = search(index, project, query)
             .hits

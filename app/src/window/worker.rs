@@ -646,11 +646,6 @@ fn list(
         1 => clauses.pop(),
         _ => Some(Query::And(clauses)),
     };
-    if query.as_ref().is_some_and(Query::uses_judgements)
-        && project.review_settings().is_ok_and(|s| s.blind)
-    {
-        return failed(ecolens_corpus::query::BLIND_REFUSAL.into());
-    }
     let Some(query) = query else {
         let all = match cache.order(project, column) {
             Ok(all) => all,
@@ -667,7 +662,7 @@ fn list(
     let Some(index) = index else {
         return failed("The search index is not available; choose Reindex.".into());
     };
-    let ranked = match index.ranked_ids(&query) {
+    let ranked = match index.ranked_ids(project, &query) {
         Ok(ranked) => ranked,
         Err(error) => return failed(error.to_string()),
     };
