@@ -434,13 +434,20 @@ fn evidence_ui(
     changed
 }
 
-/// Records listed beside a view; a click focuses one.
+/// Records listed beside a view, with the record in focus first when the list lacks it (it
+/// shows `unlisted` as its status); a click focuses one.
 fn record_list<'a>(
     ui: &mut egui::Ui,
-    items: impl Iterator<Item = (RecordId, &'a str, String)>,
-    focus: Option<RecordId>,
+    mut items: Vec<(RecordId, &'a str, String)>,
+    (desk, unlisted): (Option<&'a RecordDesk>, &str),
     actions: &mut Vec<Action>,
 ) {
+    let focus = desk.map(|d| d.record);
+    if let Some(desk) = desk
+        && !items.iter().any(|(record, _, _)| *record == desk.record)
+    {
+        items.insert(0, (desk.record, desk.title.as_str(), unlisted.to_owned()));
+    }
     egui::ScrollArea::vertical()
         .id_salt("assess_list")
         .show(ui, |ui| {
@@ -457,6 +464,24 @@ fn record_list<'a>(
                 }
             }
         });
+}
+
+/// The record in focus once it has been read; until then a spinner, or `hint` when nothing
+/// is in focus.
+fn focused<'a>(
+    ui: &mut egui::Ui,
+    (desk, focus): (Option<&'a RecordDesk>, Option<RecordId>),
+    hint: &str,
+) -> Option<&'a RecordDesk> {
+    let desk = desk.filter(|d| Some(d.record) == focus);
+    if desk.is_none() {
+        if focus.is_some() {
+            ui.spinner();
+        } else {
+            ui.label(hint);
+        }
+    }
+    desk
 }
 
 /// The classification view.
@@ -477,7 +502,11 @@ pub fn classify_ui(
         .as_ref()
         .and_then(|s| s.classify_queue.as_deref())
         .unwrap_or_default();
-    let focus = state.assess.focus;
+    let focused_desk = state
+        .assess
+        .desk
+        .as_deref()
+        .filter(|d| Some(d.record) == state.assess.focus);
     egui::Panel::left("classify_list")
         .resizable(true)
         .default_size(280.0)
@@ -490,7 +519,7 @@ pub fn classify_ui(
                      open it from the Screening view or the Library.",
                 );
             }
-            let mut items: Vec<(RecordId, &str, String)> = queue
+            let items = queue
                 .iter()
                 .map(|q| {
                     let status = q
@@ -499,20 +528,14 @@ pub fn classify_ui(
                     (q.record, q.title.as_str(), status)
                 })
                 .collect();
-            if let Some(desk) = state.assess.desk.as_deref()
-                && !queue.iter().any(|q| q.record == desk.record)
-            {
-                items.insert(0, (desk.record, desk.title.as_str(), "*".to_owned()));
-            }
-            record_list(ui, items.into_iter(), focus, actions);
+            record_list(ui, items, (focused_desk, "*"), actions);
         });
     let assess = &mut state.assess;
-    let Some(desk) = assess.desk.as_deref().filter(|d| Some(d.record) == focus) else {
-        if focus.is_some() {
-            ui.spinner();
-        } else {
-            ui.label("Pick a record on the left.");
-        }
+    let Some(desk) = focused(
+        ui,
+        (assess.desk.as_deref(), assess.focus),
+        "Pick a record on the left.",
+    ) else {
         return;
     };
     ui.columns(2, |columns| {
@@ -708,33 +731,31 @@ pub fn rebound_ui(
         .as_ref()
         .and_then(|s| s.risk_records.as_deref())
         .unwrap_or_default();
-    let focus = state.assess.focus;
+    let focused_desk = state
+        .assess
+        .desk
+        .as_deref()
+        .filter(|d| Some(d.record) == state.assess.focus);
     egui::Panel::left("rebound_list")
         .resizable(true)
         .default_size(260.0)
         .show(ui, |ui| {
             ui.strong("Records with risks");
-            let mut items: Vec<(RecordId, &str, String)> = listed
+            if listed.is_empty() && focused_desk.is_none() {
+                ui.weak("None yet: open a record from the Screening or Classify view.");
+            }
+            let items = listed
                 .iter()
                 .map(|r| (r.record, r.title.as_str(), r.risks.to_string()))
                 .collect();
-            if let Some(desk) = state.assess.desk.as_deref()
-                && !listed.iter().any(|r| r.record == desk.record)
-            {
-                items.insert(0, (desk.record, desk.title.as_str(), "0".to_owned()));
-            }
-            if items.is_empty() {
-                ui.weak("None yet: open a record from the Screening or Classify view.");
-            }
-            record_list(ui, items.into_iter(), focus, actions);
+            record_list(ui, items, (focused_desk, "0"), actions);
         });
     let assess = &mut state.assess;
-    let Some(desk) = assess.desk.as_deref().filter(|d| Some(d.record) == focus) else {
-        if focus.is_some() {
-            ui.spinner();
-        } else {
-            ui.label("Pick a record on the left, or open one from the Screening or Classify view.");
-        }
+    let Some(desk) = focused(
+        ui,
+        (assess.desk.as_deref(), assess.focus),
+        "Pick a record on the left, or open one from the Screening or Classify view.",
+    ) else {
         return;
     };
     ui.columns(2, |columns| {

@@ -19,6 +19,7 @@ use ecolens_taxonomy::{EvalCategory, Term};
 
 use super::review::View;
 use super::worker::{Event, Outbox};
+use crate::review_commands::BundleCommand;
 
 /// Requests to the review thread.
 #[derive(Debug, Clone, PartialEq)]
@@ -531,28 +532,15 @@ fn apply(project: &mut Project, command: ReviewCommand) -> Result<String, String
         ReviewCommand::ExportBundle {
             reviewer: name,
             path,
-        } => {
-            let who = reviewer(project, &name)?;
-            let bundle = project.export_bundle(who.id).map_err(text)?;
-            let content =
-                serde_json::to_string_pretty(&bundle).map_err(|error| error.to_string())?;
-            crate::review_commands::write_file(&path, &content)
-                .map_err(|error| format!("{error:#}"))?;
-            Ok(format!(
-                "{name}'s bundle written to {}: {} votes, {} classifications, {} risks, {} labels on {} records",
-                path.display(),
-                bundle.votes.len(),
-                bundle.classifications.len(),
-                bundle.risks.len(),
-                bundle.labels.len(),
-                bundle.records.len()
-            ))
-        }
+        } => bundle(
+            project,
+            BundleCommand::Export {
+                reviewer: name,
+                out: path,
+            },
+        ),
         ReviewCommand::ImportBundle { path } => {
-            let content = std::fs::read_to_string(&path)
-                .map_err(|error| format!("cannot read {}: {error}", path.display()))?;
-            let report = project.import_bundle(&path, &content).map_err(text)?;
-            Ok(report.summary())
+            bundle(project, BundleCommand::Import { file: path })
         }
         ReviewCommand::Refresh { .. } | ReviewCommand::Card { .. } | ReviewCommand::Desk { .. } => {
             Ok(String::new())
@@ -627,17 +615,48 @@ fn snapshot(
 /// Audit entries the Team view lists (the CLI's `audit --limit` reads further back).
 const AUDIT_SHOWN: u64 = 200;
 
+/// A record and its review as one reviewer may see it, with every reviewer's name: what the
+/// screening card and the desk are made from.
+struct Reading {
+    who: Reviewer,
+    stored: ecolens_core::Record,
+    review: ecolens_core::RecordReview,
+    names: std::collections::HashMap<ecolens_core::ReviewerId, String>,
+}
+
+impl Reading {
+    fn of(project: &Project, record: RecordId, name: &str) -> Result<Self, String> {
+        let text = |error: ecolens_core::Error| error.to_string();
+        let who = reviewer(project, name)?;
+        Ok(Self {
+            stored: project.record(record).map_err(text)?.record,
+            review: project.record_review(record, who.id).map_err(text)?,
+            names: project
+                .reviewers()
+                .map_err(text)?
+                .into_iter()
+                .map(|r| (r.id, r.name))
+                .collect(),
+            who,
+        })
+    }
+}
+
+/// A bundle export or import, as the command line does it; the words are its report.
+fn bundle(project: &mut Project, command: BundleCommand) -> Result<String, String> {
+    crate::review_commands::bundle_command(project, command)
+        .map(|output| output.text.trim_end().to_owned())
+        .map_err(|error| format!("{error:#}"))
+}
+
 fn desk(project: &Project, record: RecordId, name: &str) -> Result<RecordDesk, String> {
     let text = |error: ecolens_core::Error| error.to_string();
-    let who = reviewer(project, name)?;
-    let stored = project.record(record).map_err(text)?.record;
-    let review = project.record_review(record, who.id).map_err(text)?;
-    let names: std::collections::HashMap<_, _> = project
-        .reviewers()
-        .map_err(text)?
-        .into_iter()
-        .map(|r| (r.id, r.name))
-        .collect();
+    let Reading {
+        who,
+        stored,
+        review,
+        names,
+    } = Reading::of(project, record, name)?;
     let name_of = |id| names.get(&id).cloned().unwrap_or_default();
     let own_classification = review
         .classifications
@@ -704,15 +723,12 @@ fn card(
     stage: Stage,
 ) -> Result<ScreeningCard, String> {
     let text = |error: ecolens_core::Error| error.to_string();
-    let who = reviewer(project, name)?;
-    let stored = project.record(record).map_err(text)?.record;
-    let review = project.record_review(record, who.id).map_err(text)?;
-    let names: std::collections::HashMap<_, _> = project
-        .reviewers()
-        .map_err(text)?
-        .into_iter()
-        .map(|r| (r.id, r.name))
-        .collect();
+    let Reading {
+        who,
+        stored,
+        review,
+        names,
+    } = Reading::of(project, record, name)?;
     let own_vote = review
         .votes
         .iter()

@@ -71,6 +71,15 @@ fn classify_project(path: &Path) -> RecordId {
     record
 }
 
+/// Types `text` into the field labelled `label`, replacing what it held.
+fn type_into(harness: &mut Window, label: &str, text: &str) {
+    harness.get_by_label(label).focus();
+    harness.step();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness.get_by_label(label).type_text(text);
+    harness.step();
+}
+
 /// Presses the mouse at `from`, moves to `to` over a few frames and releases: a text selection.
 fn drag(harness: &mut Window, from: egui::Pos2, to: egui::Pos2) {
     let button = |pos, pressed| egui::Event::PointerButton {
@@ -146,12 +155,11 @@ fn the_classify_view_walks_the_questions_quotes_a_selection_and_labels_the_recor
     drag(&mut harness, start, start + egui::vec2(260.0, 0.0));
     harness.get_by_label("Quote selection").click();
     harness.step();
-    harness.get_by_label("Rationale:").focus();
-    harness.step();
-    harness
-        .get_by_label("Rationale:")
-        .type_text("A general statement, no estimate.");
-    harness.step();
+    type_into(
+        &mut harness,
+        "Rationale:",
+        "A general statement, no estimate.",
+    );
     harness.get_by_label("Save classification").click();
     settle(&mut harness);
     harness.get_by_label("To classify: 1 of 1 done");
@@ -257,12 +265,11 @@ fn the_rebound_register_builds_a_consequence_tree_and_exports_it() {
     harness.step();
     harness.get_by_label("Direct rebound").click();
     harness.step();
-    harness.get_by_label("Mechanism").focus();
-    harness.step();
-    harness
-        .get_by_label("Mechanism")
-        .type_text("cheaper training invites more training");
-    harness.step();
+    type_into(
+        &mut harness,
+        "Mechanism",
+        "cheaper training invites more training",
+    );
     for (field, choice) in [
         ("Mechanism resource", "Money"),
         ("Direction", "Increases impact"),
@@ -275,10 +282,7 @@ fn the_rebound_register_builds_a_consequence_tree_and_exports_it() {
         harness.step();
     }
     harness.get_by_label("gwp").click();
-    harness.get_by_label("Rebound (%)").focus();
-    harness.step();
-    harness.get_by_label("Rebound (%)").type_text("forty");
-    harness.step();
+    type_into(&mut harness, "Rebound (%)", "forty");
     harness.get_by_label("Save risk").click();
     settle(&mut harness);
     // A number that is not one is refused before anything is written.
@@ -291,11 +295,7 @@ fn the_rebound_register_builds_a_consequence_tree_and_exports_it() {
             .len(),
         1
     );
-    harness.get_by_label("Rebound (%)").focus();
-    harness.step();
-    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    harness.get_by_label("Rebound (%)").type_text("40");
-    harness.step();
+    type_into(&mut harness, "Rebound (%)", "40");
     harness.get_by_label("Save risk").click();
     settle(&mut harness);
     harness.get_by_label("Register: 2 risks on 1 records");
@@ -317,25 +317,18 @@ fn the_rebound_register_builds_a_consequence_tree_and_exports_it() {
     assert_eq!(second.criteria.len(), 1);
 
     // The root: what is deployed, and where.
-    harness.get_by_label("Solution deployed:").focus();
-    harness.step();
-    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    harness
-        .get_by_label("Solution deployed:")
-        .type_text("Transformer training for NLP");
-    harness.step();
+    type_into(
+        &mut harness,
+        "Solution deployed:",
+        "Transformer training for NLP",
+    );
     harness.get_by_label("Set root").click();
     settle(&mut harness);
     harness.get_by_label("Deploy Transformer training for NLP");
 
     // Export as JSON, then as SVG.
     let json_path = dir.path().join("tree.json");
-    harness.get_by_label("Export to:").focus();
-    harness.step();
-    harness
-        .get_by_label("Export to:")
-        .type_text(&json_path.display().to_string());
-    harness.step();
+    type_into(&mut harness, "Export to:", &json_path.display().to_string());
     harness.get_by_label("Export tree").click();
     settle(&mut harness);
     let tree: serde_json::Value =
@@ -345,13 +338,7 @@ fn the_rebound_register_builds_a_consequence_tree_and_exports_it() {
     assert_eq!(tree["children"][0]["children"][0]["effect"], "HO.RB.DIR");
     assert_eq!(tree["children"][0]["children"][0]["edge_resource"], "money");
     let svg_path = dir.path().join("tree.svg");
-    harness.get_by_label("Export to:").focus();
-    harness.step();
-    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    harness
-        .get_by_label("Export to:")
-        .type_text(&svg_path.display().to_string());
-    harness.step();
+    type_into(&mut harness, "Export to:", &svg_path.display().to_string());
     harness.get_by_label("Export tree").click();
     settle(&mut harness);
     let svg = std::fs::read_to_string(&svg_path).unwrap();
@@ -394,12 +381,11 @@ fn the_team_view_exchanges_bundles_and_undoes_from_the_audit_log() {
     harness.get_by_label("Team").click();
     settle(&mut harness);
     be(&mut harness, "Emily");
-    harness.get_by_label("Bundle to write:").focus();
-    harness.step();
-    harness
-        .get_by_label("Bundle to write:")
-        .type_text(&bundle_path.display().to_string());
-    harness.step();
+    type_into(
+        &mut harness,
+        "Bundle to write:",
+        &bundle_path.display().to_string(),
+    );
     harness.get_by_label("Export my bundle").click();
     settle(&mut harness);
     harness.get_by_label_contains("Emily's bundle written to");
@@ -415,13 +401,11 @@ fn the_team_view_exchanges_bundles_and_undoes_from_the_audit_log() {
     settle(&mut harness);
     be(&mut harness, "Anne");
     for _ in 0..2 {
-        harness.get_by_label("Bundle to import:").focus();
-        harness.step();
-        harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-        harness
-            .get_by_label("Bundle to import:")
-            .type_text(&bundle_path.display().to_string());
-        harness.step();
+        type_into(
+            &mut harness,
+            "Bundle to import:",
+            &bundle_path.display().to_string(),
+        );
         harness.get_by_label("Import bundle").click();
         settle(&mut harness);
     }

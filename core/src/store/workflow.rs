@@ -849,8 +849,12 @@ impl Project {
             |row| Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?)),
         )?
         .into_iter()
-        .filter_map(|(record, code)| Some((record, code.parse().ok()?)))
-        .collect();
+        .map(|(record, code)| {
+            let category: EvalCategory =
+                Column::at("classification", "category", record).term(&code)?;
+            Ok((record, category))
+        })
+        .collect::<Result<_>>()?;
         let mut ids: Vec<i64> = self
             .outcomes()?
             .into_iter()
