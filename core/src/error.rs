@@ -77,6 +77,15 @@ pub enum Error {
         /// What is wrong, and what was expected.
         detail: String,
     },
+    /// A file is not in any format ecolens knows; `detail` says what was recognised in it and
+    /// what was looked for.
+    #[error("{}: {detail}", path.display())]
+    UnknownFormat {
+        /// The file.
+        path: PathBuf,
+        /// What was recognised and what was expected.
+        detail: String,
+    },
     /// A decision bundle was exported from another project.
     #[error("{} is a bundle of project {found}, not of this project ({expected}); bundles only go back into the project they were exported from (or a copy of it)", path.display())]
     WrongProject {

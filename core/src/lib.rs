@@ -11,6 +11,7 @@
 //! - [`prisma`]: PRISMA 2020 counts and flow diagram;
 //! - [`consequence`]: consequence trees of rebound risks (JSON, SVG);
 //! - [`bundle`]: decision bundles that carry a reviewer's work between copies of a project;
+//! - [`energy`]: measured-energy traces of ten tools, read into one normalised summary;
 //! - [`merge`]: import runs, duplicate merges and relations between records;
 //! - [`index_feed`]: what the search index mirrors and how it learns what changed;
 //! - [`store`]: [`Project`], the SQLite-backed store (the only module with SQL);
@@ -25,6 +26,7 @@ pub mod agreement;
 pub mod audit;
 pub mod bundle;
 pub mod consequence;
+pub mod energy;
 pub mod error;
 pub mod ids;
 pub mod index_feed;
