@@ -12,6 +12,8 @@
 //! - [`consequence`]: consequence trees of rebound risks (JSON, SVG);
 //! - [`bundle`]: decision bundles that carry a reviewer's work between copies of a project;
 //! - [`energy`]: measured-energy traces of ten tools, read into one normalised summary;
+//! - [`factors`]: default factors shipped as data, each value with source, year, unit, licence;
+//! - [`uncertain`]: fixed values and distributions (uniform, triangular, normal, lognormal);
 //! - [`merge`]: import runs, duplicate merges and relations between records;
 //! - [`index_feed`]: what the search index mirrors and how it learns what changed;
 //! - [`store`]: [`Project`], the SQLite-backed store (the only module with SQL);
@@ -28,6 +30,7 @@ pub mod bundle;
 pub mod consequence;
 pub mod energy;
 pub mod error;
+pub mod factors;
 pub mod ids;
 pub mod index_feed;
 pub mod merge;
@@ -35,6 +38,7 @@ pub mod prisma;
 pub mod record;
 pub mod review;
 pub mod store;
+pub mod uncertain;
 pub mod workflow;
 
 pub use audit::{AuditAction, AuditEntry, EntityKind, UndoOutcome};

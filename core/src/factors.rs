@@ -1,0 +1,778 @@
+//! Default factors shipped as data (core/data/factors, see NOTICE.md there), every value with
+//! its source, year, unit and licence: grid carbon intensity by country from several sources
+//! (as a range), multi-criteria electricity factors by country and year, PUE and WUE by cloud
+//! provider and region, hardware power (TDP) tables, embodied impacts and energy per
+//! inference.
+//!
+//! The tables are parsed once, on first use ([`library`]).
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use serde::{Deserialize, Serialize};
+
+use crate::uncertain::Distribution;
+
+const GA_CI: &str = include_str!("../data/factors/green-algorithms/CI_aggregated.csv");
+const GA_CPU: &str = include_str!("../data/factors/green-algorithms/TDP_cpu.csv");
+const GA_GPU: &str = include_str!("../data/factors/green-algorithms/TDP_gpu.csv");
+const GA_PUE: &str = include_str!("../data/factors/green-algorithms/defaults_PUE.csv");
+const GA_REFERENCE: &str = include_str!("../data/factors/green-algorithms/referenceValues.csv");
+const CC_MIX: &str = include_str!("../data/factors/codecarbon/global_energy_mix.json");
+const CC_CLOUD: &str = include_str!("../data/factors/codecarbon/cloud_impact.csv");
+const MLCO2_GPUS: &str = include_str!("../data/factors/mlco2-impact/gpus.csv");
+const MLCO2_IMPACT: &str = include_str!("../data/factors/mlco2-impact/impact.csv");
+const D4B_ELECTRICITY: &str =
+    include_str!("../data/factors/digital4better/d4b_electricity_factors_country_yearly.csv");
+const D4B_REGIONS: &str =
+    include_str!("../data/factors/digital4better/d4b_cloud_regions_pue_wue.csv");
+const BOAVIZTA_PCF: &str =
+    include_str!("../data/factors/boavizta/boavizta_manufacturer_pcf_us.csv");
+const ECOLENS_DEFAULTS: &str = include_str!("../data/factors/ecolens/defaults.toml");
+
+/// Licence notices.
+const GA_LICENCE: &str = "CC BY 4.0 (Green Algorithms, Lannelongue, Grealey & Inouye 2021)";
+const CC_LICENCE: &str = "MIT (CodeCarbon); data OWID/Ember CC BY 4.0";
+const MLCO2_LICENCE: &str = "MIT (ML CO2 Impact, mlco2/impact)";
+const D4B_LICENCE: &str = "ODbL 1.0 (© Digital4Better)";
+const BOAVIZTA_LICENCE: &str = "ODbL 1.0 / DbCL 1.0 (© Boavizta contributors)";
+
+/// Where a number comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Provenance {
+    /// The source, as a citation or data set name.
+    pub source: String,
+    /// Year of the data (not of the release), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub year: Option<i32>,
+    /// Licence of the data.
+    pub licence: String,
+}
+
+impl Provenance {
+    fn new(source: impl Into<String>, year: Option<i32>, licence: &str) -> Self {
+        Self {
+            source: source.into(),
+            year,
+            licence: licence.to_owned(),
+        }
+    }
+
+    /// "source, year (licence)".
+    pub fn describe(&self) -> String {
+        match self.year {
+            Some(year) => format!("{}, {year} ({})", self.source, self.licence),
+            None => format!("{} ({})", self.source, self.licence),
+        }
+    }
+}
+
+/// A value with its unit and provenance.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Factor {
+    /// Stable key (`grid.FRA.d4b.2024`, `pue.unknown`, `gpu.embodied.default` …).
+    pub id: String,
+    /// What it is.
+    pub name: String,
+    /// Unit (`gCO2e/kWh`, `L/kWh`, `kgCO2e/unit`, `J/inference`, `W` …).
+    pub unit: String,
+    /// The value, possibly uncertain.
+    pub value: Distribution,
+    /// Where it comes from.
+    #[serde(flatten)]
+    pub provenance: Provenance,
+}
+
+/// Grid carbon intensity of a country: the default value and every source's value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GridIntensity {
+    /// ISO 3166-1 alpha-3.
+    pub country_iso3: String,
+    /// The default (digital4better for the year, else CodeCarbon/OWID, else Green Algorithms), gCO2e/kWh.
+    pub default: Factor,
+    /// Each source's value, gCO2e/kWh.
+    pub sources: Vec<Factor>,
+}
+
+impl GridIntensity {
+    /// Lowest and highest value across sources.
+    pub fn range_g_per_kwh(&self) -> (f64, f64) {
+        self.sources
+            .iter()
+            .map(|f| f.value.central())
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+                (lo.min(v), hi.max(v))
+            })
+    }
+
+    /// Triangular(min, default, max) across sources, for Monte Carlo.
+    pub fn as_distribution(&self) -> Distribution {
+        let (min, max) = self.range_g_per_kwh();
+        let mode = self.default.value.central();
+        if max > min {
+            Distribution::Triangular {
+                min: min.min(mode),
+                mode,
+                max: max.max(mode),
+            }
+        } else {
+            Distribution::Fixed(mode)
+        }
+    }
+}
+
+/// Multi-criteria life-cycle factors of one kWh of a country's electricity (digital4better).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ElectricityFactors {
+    /// ISO 3166-1 alpha-3.
+    pub country_iso3: String,
+    /// Year of the factors.
+    pub year: i32,
+    /// `(criterion code, value per kWh)`: gwp kgCO2e, adpe kg Sb eq, ctue CTUe, wu m³ world-eq,
+    /// ir kBq U235 eq, pm disease incidence, ap mol H+ eq, `ctuh_c`/`ctuh_nc` CTUh.
+    pub per_kwh: Vec<(String, f64)>,
+    /// Where they come from.
+    pub provenance: Provenance,
+}
+
+impl ElectricityFactors {
+    /// The factor of one criterion.
+    pub fn get(&self, criterion: &str) -> Option<f64> {
+        self.per_kwh
+            .iter()
+            .find(|(c, _)| c == criterion)
+            .map(|(_, v)| *v)
+    }
+}
+
+/// A cloud region's PUE and WUE.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CloudRegion {
+    /// Provider (`aws`, `azure`, `gcp`, `oracle`, `ovhcloud`, `scaleway`).
+    pub provider: String,
+    /// Region id.
+    pub region: String,
+    /// Place.
+    pub location: String,
+    /// ISO 3166-1 alpha-3 of the country.
+    pub country_iso3: Option<String>,
+    /// PUE.
+    pub pue: Option<f64>,
+    /// Site WUE, L/kWh.
+    pub wue_l_per_kwh: Option<f64>,
+}
+
+/// A processor or accelerator's power, from a tool's table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Hardware {
+    /// Model name as in the table.
+    pub model: String,
+    /// Power per device (GPU) or per core (CPU), W.
+    pub power_w: f64,
+    /// Cores (CPUs).
+    pub cores: Option<u32>,
+    /// Where it comes from.
+    pub provenance: Provenance,
+}
+
+/// The factor tables.
+#[derive(Debug)]
+pub struct FactorLibrary {
+    ga_ci: HashMap<String, (f64, String)>,
+    cc_mix: HashMap<String, (f64, Option<i32>)>,
+    d4b: HashMap<(String, i32), Vec<(String, f64)>>,
+    d4b_years: (i32, i32),
+    regions: Vec<CloudRegion>,
+    cc_cloud: Vec<(String, String, f64)>,
+    mlco2_impact: Vec<(String, String, f64, f64)>,
+    ga_cpu: Vec<Hardware>,
+    ga_gpu: Vec<Hardware>,
+    mlco2_gpu: Vec<Hardware>,
+    ga_pue: Vec<(String, f64, String)>,
+    memory_w_per_gb: f64,
+    defaults: Vec<Factor>,
+    server_manufacturing: Vec<f64>,
+}
+
+/// The shipped tables, parsed on first use.
+pub fn library() -> &'static FactorLibrary {
+    static LIBRARY: OnceLock<FactorLibrary> = OnceLock::new();
+    LIBRARY.get_or_init(FactorLibrary::load)
+}
+
+/// Rows of a CSV as string maps; `skip` lines are dropped first (Green Algorithms has two
+/// header lines). The shipped files are known good; a row that does not parse is skipped.
+fn csv_rows(text: &str, skip: usize) -> Vec<HashMap<String, String>> {
+    let text = text.trim_start_matches('\u{feff}');
+    let body: String = text.split_inclusive('\n').skip(skip).collect::<String>();
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(body.as_bytes());
+    let Ok(header) = reader.headers().cloned() else {
+        return Vec::new();
+    };
+    reader
+        .records()
+        .filter_map(std::result::Result::ok)
+        .map(|record| {
+            header
+                .iter()
+                .zip(record.iter())
+                .map(|(h, v)| (h.trim().to_owned(), v.trim().to_owned()))
+                .collect()
+        })
+        .collect()
+}
+
+fn num(row: &HashMap<String, String>, key: &str) -> Option<f64> {
+    row.get(key).and_then(|v| v.parse().ok())
+}
+
+/// Years like "Data from 2019" or "(data from 2020)" in a source text.
+fn year_in(text: &str) -> Option<i32> {
+    let lower = text.to_ascii_lowercase();
+    let at = lower.find("data from ")? + "data from ".len();
+    lower[at..].get(..4)?.parse().ok()
+}
+
+#[derive(Deserialize)]
+struct DefaultsFile {
+    factor: Vec<DefaultEntry>,
+}
+
+#[derive(Deserialize)]
+struct DefaultEntry {
+    id: String,
+    name: String,
+    unit: String,
+    value: Distribution,
+    source: String,
+    year: Option<i32>,
+    licence: String,
+}
+
+impl FactorLibrary {
+    fn load() -> Self {
+        let ga_ci = csv_rows(GA_CI, 1)
+            .into_iter()
+            .filter_map(|row| {
+                let code = row.get("location")?.to_ascii_uppercase();
+                let value = num(&row, "carbonIntensity")?;
+                let source = format!(
+                    "{} {}",
+                    row.get("source").map_or("", String::as_str),
+                    row.get("comments").map_or("", String::as_str)
+                );
+                Some((code, (value, source.trim().to_owned())))
+            })
+            .collect();
+        let cc_mix = serde_json::from_str::<HashMap<String, serde_json::Value>>(CC_MIX)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|(iso3, entry)| {
+                let ci = entry.get("carbon_intensity")?.as_f64()?;
+                let year = entry
+                    .get("year")
+                    .and_then(serde_json::Value::as_i64)
+                    .and_then(|y| i32::try_from(y).ok());
+                Some((iso3, (ci, year)))
+            })
+            .collect();
+        let mut d4b = HashMap::new();
+        let mut years = (i32::MAX, i32::MIN);
+        for row in csv_rows(D4B_ELECTRICITY, 0) {
+            let (Some(country), Some(year)) = (
+                row.get("country").map(|c| c.to_ascii_uppercase()),
+                row.get("year").and_then(|y| y.parse::<i32>().ok()),
+            ) else {
+                continue;
+            };
+            years = (years.0.min(year), years.1.max(year));
+            let values = [
+                "gwp", "adpe", "ctue", "wu", "ir", "pm", "ap", "ctuh-c", "ctuh-nc",
+            ]
+            .iter()
+            .filter_map(|k| num(&row, k).map(|v| (k.replace('-', "_"), v)))
+            .collect();
+            d4b.insert((country, year), values);
+        }
+        let regions = csv_rows(D4B_REGIONS, 0)
+            .into_iter()
+            .filter_map(|row| {
+                Some(CloudRegion {
+                    provider: row.get("provider")?.clone(),
+                    region: row.get("id")?.clone(),
+                    location: row.get("location").cloned().unwrap_or_default(),
+                    country_iso3: row
+                        .get("country")
+                        .and_then(|c| crate::energy::country_iso3(c)),
+                    pue: num(&row, "pue"),
+                    wue_l_per_kwh: num(&row, "wue"),
+                })
+            })
+            .collect();
+        let cc_cloud = csv_rows(CC_CLOUD, 0)
+            .into_iter()
+            .filter_map(|row| {
+                Some((
+                    row.get("provider")?.to_ascii_lowercase(),
+                    row.get("region")?.clone(),
+                    num(&row, "impact")?,
+                ))
+            })
+            .collect();
+        let mlco2_impact = csv_rows(MLCO2_IMPACT, 0)
+            .into_iter()
+            .filter_map(|row| {
+                Some((
+                    row.get("provider")?.to_ascii_lowercase(),
+                    row.get("region")?.clone(),
+                    num(&row, "impact")?,
+                    num(&row, "offsetRatio").unwrap_or(0.0),
+                ))
+            })
+            .collect();
+        let hardware =
+            |text: &str, skip: usize, power: &str, model: &str, source: &str, licence: &str| {
+                csv_rows(text, skip)
+                    .into_iter()
+                    .filter_map(|row| {
+                        Some(Hardware {
+                            model: row.get(model)?.clone(),
+                            power_w: num(&row, power)?,
+                            cores: row.get("n_cores").and_then(|c| c.parse().ok()),
+                            provenance: Provenance::new(
+                                format!(
+                                    "{source}{}",
+                                    row.get("source")
+                                        .filter(|s| !s.is_empty())
+                                        .map(|s| format!(" ({s})"))
+                                        .unwrap_or_default()
+                                ),
+                                None,
+                                licence,
+                            ),
+                        })
+                    })
+                    .collect::<Vec<_>>()
+            };
+        let ga_cpu = hardware(
+            GA_CPU,
+            1,
+            "TDP_per_core",
+            "model",
+            "Green Algorithms TDP_cpu.csv",
+            GA_LICENCE,
+        );
+        let ga_gpu = hardware(
+            GA_GPU,
+            1,
+            "TDP_per_core",
+            "model",
+            "Green Algorithms TDP_gpu.csv",
+            GA_LICENCE,
+        );
+        let mlco2_gpu = hardware(
+            MLCO2_GPUS,
+            0,
+            "tdp_watts",
+            "name",
+            "ML CO2 Impact gpus.csv",
+            MLCO2_LICENCE,
+        );
+        let ga_pue = csv_rows(GA_PUE, 1)
+            .into_iter()
+            .filter_map(|row| {
+                Some((
+                    row.get("provider")?.clone(),
+                    num(&row, "PUE")?,
+                    row.get("source").cloned().unwrap_or_default(),
+                ))
+            })
+            .collect();
+        let memory_w_per_gb = csv_rows(GA_REFERENCE, 1)
+            .into_iter()
+            .find(|row| row.get("variable").is_some_and(|v| v == "memoryPower"))
+            .and_then(|row| num(&row, "value"))
+            .unwrap_or(0.3725);
+        let defaults = toml::from_str::<DefaultsFile>(ECOLENS_DEFAULTS)
+            .map(|file| {
+                file.factor
+                    .into_iter()
+                    .map(|e| Factor {
+                        id: e.id,
+                        name: e.name,
+                        unit: e.unit,
+                        value: e.value,
+                        provenance: Provenance {
+                            source: e.source,
+                            year: e.year,
+                            licence: e.licence,
+                        },
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut server_manufacturing: Vec<f64> = csv_rows(BOAVIZTA_PCF, 0)
+            .into_iter()
+            .filter(|row| row.get("subcategory").is_some_and(|s| s == "Server"))
+            .filter_map(|row| Some(num(&row, "gwp_total")? * num(&row, "gwp_manufacturing_ratio")?))
+            .filter(|v| *v > 0.0)
+            .collect();
+        server_manufacturing.sort_by(f64::total_cmp);
+        Self {
+            ga_ci,
+            cc_mix,
+            d4b,
+            d4b_years: years,
+            regions,
+            cc_cloud,
+            mlco2_impact,
+            ga_cpu,
+            ga_gpu,
+            mlco2_gpu,
+            ga_pue,
+            memory_w_per_gb,
+            defaults,
+            server_manufacturing,
+        }
+    }
+
+    /// The year of digital4better factors used for `year` (clamped to the table's years).
+    fn d4b_year(&self, year: Option<i32>) -> i32 {
+        year.unwrap_or(2024)
+            .clamp(self.d4b_years.0, self.d4b_years.1)
+    }
+
+    /// Green Algorithms' carbon intensity for a location code (`FR`, `US-CA`, `WORLD`), g/kWh.
+    pub fn green_algorithms_intensity(&self, code: &str) -> Option<Factor> {
+        let upper = code.trim().to_ascii_uppercase();
+        let key = if upper.len() == 3 && upper != "ANY" {
+            crate::energy::country_iso2(&upper).unwrap_or(upper)
+        } else {
+            upper
+        };
+        let (value, source) = self.ga_ci.get(&key)?;
+        Some(Factor {
+            id: format!("grid.{key}.green_algorithms"),
+            name: format!("Grid carbon intensity {key} (Green Algorithms)"),
+            unit: "gCO2e/kWh".to_owned(),
+            value: Distribution::Fixed(*value),
+            provenance: Provenance::new(
+                format!("Green Algorithms CI_aggregated.csv: {source}"),
+                year_in(source),
+                GA_LICENCE,
+            ),
+        })
+    }
+
+    /// Grid carbon intensity of a country (alpha-2 or alpha-3) for a year, from every source.
+    pub fn grid_intensity(&self, country: &str, year: Option<i32>) -> Option<GridIntensity> {
+        let iso3 = crate::energy::country_iso3(country)?;
+        let iso2 = crate::energy::country_iso2(&iso3)?;
+        let mut sources = Vec::new();
+        let d4b_year = self.d4b_year(year);
+        if let Some(values) = self.d4b.get(&(iso2.clone(), d4b_year))
+            && let Some((_, gwp)) = values.iter().find(|(k, _)| k == "gwp")
+        {
+            sources.push(Factor {
+                id: format!("grid.{iso3}.d4b.{d4b_year}"),
+                name: format!("Grid carbon intensity {iso3} {d4b_year} (life cycle, digital4better)"),
+                unit: "gCO2e/kWh".to_owned(),
+                value: Distribution::Fixed(gwp * 1000.0),
+                provenance: Provenance::new(
+                    "digital4better country-yearly factors (Ember mix × UNECE 2021 life-cycle factors)",
+                    Some(d4b_year),
+                    D4B_LICENCE,
+                ),
+            });
+        }
+        if let Some((ci, data_year)) = self.cc_mix.get(&iso3) {
+            sources.push(Factor {
+                id: format!("grid.{iso3}.codecarbon"),
+                name: format!(
+                    "Grid carbon intensity {iso3} (CodeCarbon global_energy_mix, OWID/Ember)"
+                ),
+                unit: "gCO2e/kWh".to_owned(),
+                value: Distribution::Fixed(*ci),
+                provenance: Provenance::new(
+                    "CodeCarbon global_energy_mix.json (Our World in Data / Ember)",
+                    *data_year,
+                    CC_LICENCE,
+                ),
+            });
+        }
+        if let Some(factor) = self.green_algorithms_intensity(&iso2) {
+            sources.push(factor);
+        }
+        let default = sources.first()?.clone();
+        Some(GridIntensity {
+            country_iso3: iso3,
+            default,
+            sources,
+        })
+    }
+
+    /// Multi-criteria electricity factors of a country for a year (digital4better).
+    pub fn electricity(&self, country: &str, year: Option<i32>) -> Option<ElectricityFactors> {
+        let iso3 = crate::energy::country_iso3(country)?;
+        let iso2 = crate::energy::country_iso2(&iso3)?;
+        let year = self.d4b_year(year);
+        let values = self.d4b.get(&(iso2, year))?;
+        Some(ElectricityFactors {
+            country_iso3: iso3,
+            year,
+            per_kwh: values.clone(),
+            provenance: Provenance::new(
+                "digital4better country-yearly electricity factors (Ember mix × UNECE 2021)",
+                Some(year),
+                D4B_LICENCE,
+            ),
+        })
+    }
+
+    /// The cloud regions with PUE and WUE (digital4better).
+    pub fn cloud_regions(&self) -> &[CloudRegion] {
+        &self.regions
+    }
+
+    /// One cloud region.
+    pub fn cloud_region(&self, provider: &str, region: &str) -> Option<&CloudRegion> {
+        self.regions.iter().find(|r| {
+            r.provider.eq_ignore_ascii_case(provider) && r.region.eq_ignore_ascii_case(region)
+        })
+    }
+
+    /// Carbon intensity of a cloud region: CodeCarbon's table (newer) and ML CO2 Impact's.
+    pub fn cloud_intensity(&self, provider: &str, region: &str) -> Vec<Factor> {
+        let provider = provider.to_ascii_lowercase();
+        let mut out = Vec::new();
+        for (p, r, impact) in &self.cc_cloud {
+            if *p == provider && r.eq_ignore_ascii_case(region) {
+                out.push(Factor {
+                    id: format!("grid.{p}.{r}.codecarbon"),
+                    name: format!("Carbon intensity of {p} {r} (CodeCarbon cloud table)"),
+                    unit: "gCO2e/kWh".to_owned(),
+                    value: Distribution::Fixed(*impact),
+                    provenance: Provenance::new(
+                        "CodeCarbon data/cloud/impact.csv",
+                        None,
+                        CC_LICENCE,
+                    ),
+                });
+            }
+        }
+        if let Some((p, r, impact, _)) = self.mlco2_region(&provider, region) {
+            out.push(Factor {
+                id: format!("grid.{p}.{r}.mlco2"),
+                name: format!("Carbon intensity of {p} {r} (ML CO2 Impact)"),
+                unit: "gCO2e/kWh".to_owned(),
+                value: Distribution::Fixed(impact),
+                provenance: Provenance::new("ML CO2 Impact data/impact.csv", None, MLCO2_LICENCE),
+            });
+        }
+        out
+    }
+
+    /// ML CO2 Impact's row for a region: (provider, region, gCO2e/kWh, offset ratio %).
+    pub fn mlco2_region(&self, provider: &str, region: &str) -> Option<(String, String, f64, f64)> {
+        self.mlco2_impact
+            .iter()
+            .find(|(p, r, ..)| p.eq_ignore_ascii_case(provider) && r.eq_ignore_ascii_case(region))
+            .cloned()
+    }
+
+    /// Green Algorithms' default PUE for a provider (`Unknown` → 1.56).
+    pub fn provider_pue(&self, provider: &str) -> Option<Factor> {
+        let (name, pue, source) = self
+            .ga_pue
+            .iter()
+            .find(|(p, ..)| p.eq_ignore_ascii_case(provider))?;
+        Some(Factor {
+            id: format!("pue.{}", name.to_ascii_lowercase()),
+            name: format!("Default PUE, {name} (Green Algorithms)"),
+            unit: "1".to_owned(),
+            value: Distribution::Fixed(*pue),
+            provenance: Provenance::new(
+                format!("Green Algorithms defaults_PUE.csv: {source}"),
+                source.get(..4).and_then(|y| y.parse().ok()),
+                GA_LICENCE,
+            ),
+        })
+    }
+
+    /// A processor by model (Green Algorithms; `Any` = 12 W per core).
+    pub fn cpu(&self, model: &str) -> Option<&Hardware> {
+        find_model(&self.ga_cpu, model)
+    }
+
+    /// An accelerator by model, from Green Algorithms' table (`Any` = 200 W).
+    pub fn gpu_green_algorithms(&self, model: &str) -> Option<&Hardware> {
+        find_model(&self.ga_gpu, model)
+    }
+
+    /// An accelerator by model, from ML CO2 Impact's table.
+    pub fn gpu_mlco2(&self, model: &str) -> Option<&Hardware> {
+        find_model(&self.mlco2_gpu, model)
+    }
+
+    /// Processor and accelerator tables, for pickers.
+    pub fn hardware(&self) -> (&[Hardware], &[Hardware], &[Hardware]) {
+        (&self.ga_cpu, &self.ga_gpu, &self.mlco2_gpu)
+    }
+
+    /// Memory power, W per GB available (Green Algorithms referenceValues.csv: 0.3725).
+    pub fn memory_w_per_gb(&self) -> Factor {
+        Factor {
+            id: "memory.power".to_owned(),
+            name: "Memory power per GB available".to_owned(),
+            unit: "W/GB".to_owned(),
+            value: Distribution::Fixed(self.memory_w_per_gb),
+            provenance: Provenance::new(
+                "Green Algorithms referenceValues.csv memoryPower (Karyakin & Salem 2017; Tom's Hardware)",
+                Some(2017),
+                GA_LICENCE,
+            ),
+        }
+    }
+
+    /// The factors ecolens defines (PUE and WUE ranges, embodied impacts, J per inference).
+    pub fn defaults(&self) -> &[Factor] {
+        &self.defaults
+    }
+
+    /// One of [`Self::defaults`] by id.
+    pub fn default_factor(&self, id: &str) -> Option<&Factor> {
+        self.defaults.iter().find(|f| f.id == id)
+    }
+
+    /// Manufacturing GHG of the servers in Boavizta's PCF file (gwp_total ×
+    /// gwp_manufacturing_ratio), as min / median / max and a lognormal fitted to them.
+    pub fn server_manufacturing(&self) -> Option<Factor> {
+        let values = &self.server_manufacturing;
+        let (min, max) = (*values.first()?, *values.last()?);
+        let median = values[values.len() / 2];
+        // σ so that the 5–95 % range spans the data's range: ln(max/min) / (2 × 1.645).
+        let sigma = (max / min).ln() / (2.0 * 1.644_853_626_951_472_2);
+        Some(Factor {
+            id: "server.embodied.manufacturing.boavizta_pcf".to_owned(),
+            name: format!(
+                "Manufacturing GHG of a rack server ({} manufacturer PCFs: min {min:.0}, median {median:.0}, max {max:.0})",
+                values.len()
+            ),
+            unit: "kgCO2e/unit".to_owned(),
+            value: Distribution::Lognormal { median, sigma },
+            provenance: Provenance::new(
+                "Boavizta environmental-footprint-data, servers: gwp_total × gwp_manufacturing_ratio",
+                Some(2023),
+                BOAVIZTA_LICENCE,
+            ),
+        })
+    }
+}
+
+/// Exact (case-insensitive) model match first, then the shortest model containing the query.
+fn find_model<'a>(table: &'a [Hardware], model: &str) -> Option<&'a Hardware> {
+    let wanted = model.trim().to_ascii_lowercase();
+    table
+        .iter()
+        .find(|h| h.model.to_ascii_lowercase() == wanted)
+        .or_else(|| {
+            table
+                .iter()
+                .filter(|h| h.model.to_ascii_lowercase().contains(&wanted))
+                .min_by_key(|h| h.model.len())
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grid_intensity_comes_from_three_sources_with_provenance() {
+        let france = library().grid_intensity("FR", Some(2024)).unwrap();
+        assert_eq!(france.country_iso3, "FRA");
+        let values: Vec<f64> = france.sources.iter().map(|f| f.value.central()).collect();
+        // digital4better 2024 ≈ 30, CodeCarbon (OWID 2023) 56.039, Green Algorithms 51.28.
+        assert_eq!(values.len(), 3);
+        assert!((values[0] - 30.0).abs() < 1.0, "{values:?}");
+        assert!((values[1] - 56.039).abs() < 1e-9);
+        assert!((values[2] - 51.28).abs() < 1e-9);
+        assert_eq!(france.default.provenance.year, Some(2024));
+        assert!(france.default.provenance.licence.contains("ODbL"));
+        assert_eq!(france.sources[1].provenance.year, Some(2023));
+        assert_eq!(france.sources[2].provenance.year, Some(2020));
+        let (lo, hi) = france.range_g_per_kwh();
+        assert!(lo < 31.0 && (hi - 56.039).abs() < 1e-9);
+        assert!(matches!(
+            france.as_distribution(),
+            Distribution::Triangular { .. }
+        ));
+        // Italy's CodeCarbon value is the factor the EO-College trace recovers.
+        let italy = library().grid_intensity("ITA", None).unwrap();
+        assert!((italy.sources[1].value.central() - 330.718).abs() < 1e-9);
+        assert!(library().grid_intensity("XXX", None).is_none());
+    }
+
+    #[test]
+    fn electricity_factors_show_burden_shifting_between_france_and_germany() {
+        let france = library().electricity("FRA", Some(2024)).unwrap();
+        let germany = library().electricity("DEU", Some(2024)).unwrap();
+        assert!(france.get("gwp").unwrap() * 5.0 < germany.get("gwp").unwrap());
+        assert!(france.get("ir").unwrap() > germany.get("ir").unwrap());
+        assert!(france.get("wu").unwrap() > germany.get("wu").unwrap());
+        assert_eq!(library().electricity("FRA", Some(1990)).unwrap().year, 2019);
+    }
+
+    #[test]
+    fn hardware_pue_and_defaults_are_found() {
+        let lib = library();
+        assert_eq!(
+            lib.gpu_green_algorithms("NVIDIA Tesla V100")
+                .unwrap()
+                .power_w,
+            300.0
+        );
+        assert_eq!(
+            lib.gpu_mlco2("Tesla V100-PCIE-16GB").unwrap().power_w,
+            300.0
+        );
+        assert_eq!(lib.cpu("Any").unwrap().power_w, 12.0);
+        assert_eq!(lib.provider_pue("Unknown").unwrap().value.central(), 1.56);
+        assert_eq!(lib.provider_pue("gcp").unwrap().value.central(), 1.12);
+        assert_eq!(lib.memory_w_per_gb().value.central(), 0.3725);
+        assert_eq!(
+            lib.default_factor("inference.yolov5s")
+                .unwrap()
+                .value
+                .central(),
+            0.61
+        );
+        assert!(
+            lib.defaults()
+                .iter()
+                .all(|f| !f.provenance.source.is_empty() && !f.unit.is_empty())
+        );
+        let region = lib.cloud_region("gcp", "us-central1").unwrap();
+        assert_eq!(region.pue, Some(1.09));
+        assert_eq!(region.country_iso3.as_deref(), Some("USA"));
+        let clouds = lib.cloud_intensity("gcp", "us-central1");
+        assert_eq!(
+            clouds.iter().map(|f| f.value.central()).collect::<Vec<_>>(),
+            [430.0, 566.3]
+        );
+        let servers = lib.server_manufacturing().unwrap();
+        assert!(
+            servers.name.contains("48 manufacturer PCFs"),
+            "{}",
+            servers.name
+        );
+        assert!(
+            servers.name.contains("min 465") && servers.name.contains("max 2503"),
+            "{}",
+            servers.name
+        );
+    }
+}
