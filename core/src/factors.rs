@@ -647,8 +647,8 @@ impl FactorLibrary {
         self.defaults.iter().find(|f| f.id == id)
     }
 
-    /// Manufacturing GHG of the servers in Boavizta's PCF file (gwp_total ×
-    /// gwp_manufacturing_ratio), as min / median / max and a lognormal fitted to them.
+    /// Manufacturing GHG of the servers in Boavizta's PCF file (`gwp_total` ×
+    /// `gwp_manufacturing_ratio`), as min / median / max and a lognormal fitted to them.
     pub fn server_manufacturing(&self) -> Option<Factor> {
         let values = &self.server_manufacturing;
         let (min, max) = (*values.first()?, *values.last()?);
@@ -687,6 +687,7 @@ fn find_model<'a>(table: &'a [Hardware], model: &str) -> Option<&'a Hardware> {
 }
 
 #[cfg(test)]
+#[allow(clippy::float_cmp)] // Values are read from the shipped files exactly.
 mod tests {
     use super::*;
 

@@ -12,6 +12,7 @@
 //! - [`consequence`]: consequence trees of rebound risks (JSON, SVG);
 //! - [`bundle`]: decision bundles that carry a reviewer's work between copies of a project;
 //! - [`energy`]: measured-energy traces of ten tools, read into one normalised summary;
+//! - [`estimate`]: Green Algorithms, ML CO2 Impact and chip-hour estimates; CO2e and water of a trace;
 //! - [`factors`]: default factors shipped as data, each value with source, year, unit, licence;
 //! - [`uncertain`]: fixed values and distributions (uniform, triangular, normal, lognormal);
 //! - [`merge`]: import runs, duplicate merges and relations between records;
@@ -30,6 +31,7 @@ pub mod bundle;
 pub mod consequence;
 pub mod energy;
 pub mod error;
+pub mod estimate;
 pub mod factors;
 pub mod ids;
 pub mod index_feed;

@@ -1,7 +1,7 @@
 //! Uncertain numbers: a value that is either fixed or a probability distribution, written the
 //! way people write them in scenario files (`0.61`, `triangular(150, 300, 600)`).
 //!
-//! The five distributions follow olca-schema / stats_arrays: fixed, uniform(min, max),
+//! The five distributions follow olca-schema / `stats_arrays`: fixed, uniform(min, max),
 //! triangular(min, mode, max), normal(mean, sd), lognormal(median, sigma) where sigma is the
 //! standard deviation of ln(x) (geometric SD = e^sigma).
 
@@ -127,7 +127,7 @@ impl Distribution {
                 bad("uniform(min, max) with min ≤ max")
             }
             Self::Triangular { min, mode, max }
-                if !finite(&[min, mode, max]) || !(min <= mode && mode <= max) =>
+                if !(finite(&[min, mode, max]) && min <= mode && mode <= max) =>
             {
                 bad("triangular(min, mode, max) with min ≤ mode ≤ max")
             }
@@ -274,6 +274,7 @@ impl<'de> Deserialize<'de> for Distribution {
 }
 
 #[cfg(test)]
+#[allow(clippy::float_cmp)]
 mod tests {
     use rand::SeedableRng;
     use rand_xoshiro::Xoshiro256PlusPlus;
