@@ -13,6 +13,7 @@
 //! - [`bundle`]: decision bundles that carry a reviewer's work between copies of a project;
 //! - [`energy`]: measured-energy traces of ten tools, read into one normalised summary;
 //! - [`estimate`]: Green Algorithms, ML CO2 Impact and chip-hour estimates; CO2e and water of a trace;
+//! - [`lca`]: comparative LCA scenarios (TOML), Δ(M2|M1), paired Monte Carlo, tornado, burden shift;
 //! - [`factors`]: default factors shipped as data, each value with source, year, unit, licence;
 //! - [`uncertain`]: fixed values and distributions (uniform, triangular, normal, lognormal);
 //! - [`merge`]: import runs, duplicate merges and relations between records;
@@ -35,6 +36,7 @@ pub mod estimate;
 pub mod factors;
 pub mod ids;
 pub mod index_feed;
+pub mod lca;
 pub mod merge;
 pub mod prisma;
 pub mod record;

@@ -1,0 +1,595 @@
+//! Evaluating a scenario: deterministic result, paired Monte Carlo, one-at-a-time sensitivity.
+
+use ecolens_taxonomy::lca::LifeCyclePhase;
+use rand::SeedableRng;
+use rand_xoshiro::Xoshiro256PlusPlus;
+use serde::{Deserialize, Serialize};
+
+use super::{Scenario, Term};
+use crate::uncertain::{Distribution, Sampler};
+use crate::{Error, Result};
+
+/// Criteria codes and the digital4better key that gives them per kWh.
+const ELECTRICITY_KEYS: [&str; 9] = [
+    "gwp", "adpe", "ctue", "wu", "ir", "pm", "ap", "ctuh_c", "ctuh_nc",
+];
+
+#[derive(Debug, Clone, Copy)]
+enum Compiled {
+    Const(f64),
+    Input(usize),
+    Inverse(usize),
+}
+
+#[derive(Debug)]
+struct Input {
+    name: String,
+    distribution: Distribution,
+    sampler: Sampler,
+}
+
+#[derive(Debug)]
+struct CompiledLine {
+    variant: usize,
+    phase: LifeCyclePhase,
+    amount: Vec<Compiled>,
+    factors: Vec<(usize, Vec<Compiled>)>,
+}
+
+/// A scenario turned into flat inputs and lines.
+#[derive(Debug)]
+struct Model {
+    inputs: Vec<Input>,
+    lines: Vec<CompiledLine>,
+    criteria: usize,
+    warnings: Vec<String>,
+}
+
+fn product(terms: &[Compiled], values: &[f64]) -> f64 {
+    terms.iter().fold(1.0, |acc, term| match *term {
+        Compiled::Const(v) => acc * v,
+        Compiled::Input(i) => acc * values[i],
+        Compiled::Inverse(i) => acc / values[i],
+    })
+}
+
+impl Model {
+    fn compile(scenario: &Scenario, traces: &dyn Fn(i64) -> Option<f64>) -> Result<Self> {
+        let mut inputs: Vec<Input> = Vec::new();
+        let mut parameter_index = std::collections::HashMap::new();
+        for (name, parameter) in &scenario.parameters {
+            parameter_index.insert(name.clone(), inputs.len());
+            inputs.push(Input {
+                name: format!("${name}"),
+                distribution: parameter.value,
+                sampler: parameter.value.sampler(),
+            });
+        }
+        let compile_terms = |terms: &[Term], label: &str, inputs: &mut Vec<Input>| {
+            terms
+                .iter()
+                .map(|term| match term {
+                    Term::Value(Distribution::Fixed(v)) => Compiled::Const(*v),
+                    Term::Value(d) => {
+                        inputs.push(Input {
+                            name: label.to_owned(),
+                            distribution: *d,
+                            sampler: d.sampler(),
+                        });
+                        Compiled::Input(inputs.len() - 1)
+                    }
+                    Term::Parameter(name) => {
+                        Compiled::Input(parameter_index.get(name).copied().unwrap_or(0))
+                    }
+                    Term::Reciprocal(name) => {
+                        Compiled::Inverse(parameter_index.get(name).copied().unwrap_or(0))
+                    }
+                })
+                .collect::<Vec<_>>()
+        };
+        let mut lines = Vec::new();
+        let mut warnings = Vec::new();
+        for (v, variant) in scenario.variants.iter().enumerate() {
+            for line in &variant.lines {
+                let label = format!("{} · {}", variant.id, line.name);
+                let mut amount =
+                    compile_terms(&line.amount.0, &format!("{label} · amount"), &mut inputs);
+                if let Some(id) = line.trace {
+                    let kwh = traces(id).ok_or_else(|| {
+                        Error::invalid(
+                            format!("{label}.trace"),
+                            id.to_string(),
+                            "the id of a trace attached in this project (ecolens trace attach)",
+                        )
+                    })?;
+                    amount.push(Compiled::Const(kwh));
+                }
+                let electricity = line
+                    .electricity
+                    .as_deref()
+                    .and_then(|c| crate::factors::library().electricity(c, scenario.year));
+                let mut factors = Vec::new();
+                for (c, criterion) in scenario.criteria.iter().enumerate() {
+                    if let Some(product) = line.factors.get(criterion) {
+                        factors.push((
+                            c,
+                            compile_terms(
+                                &product.0,
+                                &format!("{label} · {criterion} factor"),
+                                &mut inputs,
+                            ),
+                        ));
+                    } else if let Some(value) = electricity
+                        .as_ref()
+                        .filter(|_| ELECTRICITY_KEYS.contains(&criterion.as_str()))
+                        .and_then(|e| e.get(criterion))
+                    {
+                        factors.push((c, vec![Compiled::Const(value)]));
+                    } else {
+                        warnings.push(format!(
+                            "{label} ({}): no {criterion} factor; counted as 0",
+                            line.phase
+                        ));
+                    }
+                }
+                lines.push(CompiledLine {
+                    variant: v,
+                    phase: line.phase,
+                    amount,
+                    factors,
+                });
+            }
+        }
+        Ok(Self {
+            inputs,
+            lines,
+            criteria: scenario.criteria.len(),
+            warnings,
+        })
+    }
+
+    fn central(&self) -> Vec<f64> {
+        self.inputs
+            .iter()
+            .map(|i| i.distribution.central())
+            .collect()
+    }
+
+    /// Totals `[variant][criterion]` for input values.
+    fn totals(&self, values: &[f64], out: &mut [Vec<f64>; 2]) {
+        for row in out.iter_mut() {
+            row.fill(0.0);
+        }
+        for line in &self.lines {
+            let amount = product(&line.amount, values);
+            for (c, factor) in &line.factors {
+                out[line.variant][*c] += amount * product(factor, values);
+            }
+        }
+    }
+
+    fn deltas(&self, values: &[f64]) -> Vec<f64> {
+        let mut totals = [vec![0.0; self.criteria], vec![0.0; self.criteria]];
+        self.totals(values, &mut totals);
+        totals[1]
+            .iter()
+            .zip(&totals[0])
+            .map(|(m2, m1)| m2 - m1)
+            .collect()
+    }
+}
+
+/// One variant's result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VariantResult {
+    /// `M1` or `M2`.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Total per criterion (same order as the scenario's criteria).
+    pub totals: Vec<f64>,
+    /// Per phase (in vocabulary order, phases with lines only), per criterion.
+    pub by_phase: Vec<(LifeCyclePhase, Vec<f64>)>,
+}
+
+/// One criterion's comparison.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CriterionResult {
+    /// Criterion code.
+    pub code: String,
+    /// Unit.
+    pub unit: String,
+    /// M1 total.
+    pub m1: f64,
+    /// M2 total.
+    pub m2: f64,
+    /// Δ(M2|M1) = M2 − M1 (negative: the AI solution does better).
+    pub delta: f64,
+    /// Δ relative to |M1|, when M1 ≠ 0.
+    pub relative: Option<f64>,
+}
+
+/// Burden shifting found in a result.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct BurdenShift {
+    /// Criteria on which M2 does better.
+    pub improves: Vec<String>,
+    /// Criteria on which M2 does worse.
+    pub worsens: Vec<String>,
+    /// Criteria on which M2 saves in some phases and adds in others: `(criterion, phases
+    /// saved, phases added)`.
+    pub between_phases: Vec<(String, Vec<LifeCyclePhase>, Vec<LifeCyclePhase>)>,
+}
+
+impl BurdenShift {
+    /// True when one criterion improves while another worsens.
+    pub fn across_criteria(&self) -> bool {
+        !self.improves.is_empty() && !self.worsens.is_empty()
+    }
+}
+
+/// The deterministic result (every input at its central value).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Evaluation {
+    /// Scenario name.
+    pub name: String,
+    /// Functional unit.
+    pub functional_unit: String,
+    /// M1 and M2.
+    pub variants: Vec<VariantResult>,
+    /// Per criterion.
+    pub criteria: Vec<CriterionResult>,
+    /// Burden shifting.
+    pub burden_shift: BurdenShift,
+    /// Uncertain inputs: `(name, distribution)`.
+    pub inputs: Vec<(String, String)>,
+    /// Missing factors and other things to know.
+    pub warnings: Vec<String>,
+}
+
+impl Evaluation {
+    /// Share of each phase in a criterion, normalised to |M1 total| = 100 %: `(variant,
+    /// phase, percent)`.
+    pub fn contribution(&self, criterion: usize) -> Vec<(usize, LifeCyclePhase, f64)> {
+        let base = self.variants[0].totals[criterion].abs();
+        if base == 0.0 {
+            return Vec::new();
+        }
+        self.variants
+            .iter()
+            .enumerate()
+            .flat_map(|(v, variant)| {
+                variant
+                    .by_phase
+                    .iter()
+                    .map(move |(phase, values)| (v, *phase, 100.0 * values[criterion] / base))
+            })
+            .collect()
+    }
+}
+
+/// Evaluates a scenario at the central values. `traces` gives a stored trace's IT energy (kWh).
+pub fn evaluate(scenario: &Scenario, traces: &dyn Fn(i64) -> Option<f64>) -> Result<Evaluation> {
+    let model = Model::compile(scenario, traces)?;
+    let values = model.central();
+    let n = scenario.criteria.len();
+    let mut variants: Vec<VariantResult> = scenario
+        .variants
+        .iter()
+        .map(|v| VariantResult {
+            id: v.id.clone(),
+            name: v.name.clone(),
+            totals: vec![0.0; n],
+            by_phase: Vec::new(),
+        })
+        .collect();
+    for line in &model.lines {
+        let amount = product(&line.amount, &values);
+        let variant = &mut variants[line.variant];
+        let slot = match variant.by_phase.iter().position(|(p, _)| *p == line.phase) {
+            Some(i) => i,
+            None => {
+                variant.by_phase.push((line.phase, vec![0.0; n]));
+                variant.by_phase.len() - 1
+            }
+        };
+        for (c, factor) in &line.factors {
+            let value = amount * product(factor, &values);
+            variant.by_phase[slot].1[*c] += value;
+            variant.totals[*c] += value;
+        }
+    }
+    for variant in &mut variants {
+        variant.by_phase.sort_by_key(|(phase, _)| *phase as usize);
+    }
+    let criteria: Vec<CriterionResult> = scenario
+        .criteria
+        .iter()
+        .enumerate()
+        .map(|(c, code)| {
+            let (m1, m2) = (variants[0].totals[c], variants[1].totals[c]);
+            CriterionResult {
+                code: code.clone(),
+                unit: scenario.unit(code),
+                m1,
+                m2,
+                delta: m2 - m1,
+                relative: (m1 != 0.0).then(|| (m2 - m1) / m1.abs()),
+            }
+        })
+        .collect();
+    let mut shift = BurdenShift::default();
+    for (c, result) in criteria.iter().enumerate() {
+        // Changes below 0.01 % of the larger total are rounding, not a shift.
+        let scale = result.m1.abs().max(result.m2.abs()) * 1e-4;
+        if result.delta < -scale {
+            shift.improves.push(result.code.clone());
+        } else if result.delta > scale {
+            shift.worsens.push(result.code.clone());
+        }
+        let phase_value = |v: usize, phase: LifeCyclePhase| {
+            variants[v]
+                .by_phase
+                .iter()
+                .find(|(p, _)| *p == phase)
+                .map_or(0.0, |(_, values)| values[c])
+        };
+        let mut phases: Vec<LifeCyclePhase> = variants
+            .iter()
+            .flat_map(|v| v.by_phase.iter().map(|(p, _)| *p))
+            .collect();
+        phases.sort_by_key(|p| *p as usize);
+        phases.dedup();
+        let (mut saved, mut added) = (Vec::new(), Vec::new());
+        for phase in phases {
+            let d = phase_value(1, phase) - phase_value(0, phase);
+            if d < -scale {
+                saved.push(phase);
+            } else if d > scale {
+                added.push(phase);
+            }
+        }
+        if !saved.is_empty() && !added.is_empty() {
+            shift
+                .between_phases
+                .push((result.code.clone(), saved, added));
+        }
+    }
+    Ok(Evaluation {
+        name: scenario.name.clone(),
+        functional_unit: scenario.functional_unit.clone(),
+        variants,
+        criteria,
+        burden_shift: shift,
+        inputs: model
+            .inputs
+            .iter()
+            .filter(|i| !i.distribution.is_fixed())
+            .map(|i| (i.name.clone(), i.distribution.to_string()))
+            .collect(),
+        warnings: model.warnings,
+    })
+}
+
+/// Median and 5–95 % interval.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Interval {
+    /// 5th percentile.
+    pub p5: f64,
+    /// Median.
+    pub median: f64,
+    /// 95th percentile.
+    pub p95: f64,
+}
+
+impl Interval {
+    fn of(samples: &mut [f64]) -> Self {
+        samples.sort_by(f64::total_cmp);
+        let at = |q: f64| {
+            if samples.is_empty() {
+                return f64::NAN;
+            }
+            // Linear interpolation between order statistics (numpy's default).
+            #[allow(
+                clippy::cast_precision_loss,
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss
+            )]
+            {
+                let position = q * (samples.len() - 1) as f64;
+                let low = position.floor() as usize;
+                let high = (low + 1).min(samples.len() - 1);
+                samples[low] + (samples[high] - samples[low]) * (position - low as f64)
+            }
+        };
+        Self {
+            p5: at(0.05),
+            median: at(0.5),
+            p95: at(0.95),
+        }
+    }
+}
+
+/// Monte Carlo result of one criterion.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct McCriterion {
+    /// Criterion code.
+    pub code: String,
+    /// Unit.
+    pub unit: String,
+    /// M1 total.
+    pub m1: Interval,
+    /// M2 total.
+    pub m2: Interval,
+    /// Δ(M2|M1), from paired samples.
+    pub delta: Interval,
+    /// P(M2 < M1): the share of runs in which the AI solution does better.
+    pub p_m2_better: f64,
+}
+
+/// Monte Carlo result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MonteCarlo {
+    /// Runs done.
+    pub runs: usize,
+    /// Seed.
+    pub seed: u64,
+    /// Uncertain inputs drawn per run.
+    pub uncertain_inputs: usize,
+    /// Per criterion.
+    pub criteria: Vec<McCriterion>,
+    /// Share of runs in which M2 does better on some criterion and worse on another.
+    pub p_burden_shift: f64,
+}
+
+/// Paired Monte Carlo: each run draws every input once and evaluates both variants with it.
+pub fn monte_carlo(
+    scenario: &Scenario,
+    traces: &dyn Fn(i64) -> Option<f64>,
+    runs: usize,
+    seed: u64,
+) -> Result<MonteCarlo> {
+    monte_carlo_with_progress(scenario, traces, runs, seed, &mut |_| true)?
+        .ok_or_else(|| Error::invalid("runs", runs.to_string(), "a run that is not cancelled"))
+}
+
+/// [`monte_carlo`] reporting the runs done every 1,000 runs; `progress` returns `false` to
+/// cancel (the result is then `None`).
+pub fn monte_carlo_with_progress(
+    scenario: &Scenario,
+    traces: &dyn Fn(i64) -> Option<f64>,
+    runs: usize,
+    seed: u64,
+    progress: &mut dyn FnMut(usize) -> bool,
+) -> Result<Option<MonteCarlo>> {
+    if runs == 0 {
+        return Err(Error::invalid("runs", "0", "at least one run"));
+    }
+    let model = Model::compile(scenario, traces)?;
+    let n = model.criteria;
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+    let mut values = model.central();
+    let uncertain: Vec<usize> = (0..model.inputs.len())
+        .filter(|&i| !model.inputs[i].distribution.is_fixed())
+        .collect();
+    let mut m1 = vec![Vec::with_capacity(runs); n];
+    let mut m2 = vec![Vec::with_capacity(runs); n];
+    let mut delta = vec![Vec::with_capacity(runs); n];
+    let mut better = vec![0_usize; n];
+    let mut shifts = 0_usize;
+    let mut totals = [vec![0.0; n], vec![0.0; n]];
+    for run in 0..runs {
+        if run % 1_000 == 0 && !progress(run) {
+            return Ok(None);
+        }
+        for &i in &uncertain {
+            values[i] = model.inputs[i].sampler.draw(&mut rng);
+        }
+        model.totals(&values, &mut totals);
+        let (mut any_better, mut any_worse) = (false, false);
+        for c in 0..n {
+            let d = totals[1][c] - totals[0][c];
+            m1[c].push(totals[0][c]);
+            m2[c].push(totals[1][c]);
+            delta[c].push(d);
+            if d < 0.0 {
+                better[c] += 1;
+                any_better = true;
+            } else if d > 0.0 {
+                any_worse = true;
+            }
+        }
+        if any_better && any_worse {
+            shifts += 1;
+        }
+    }
+    progress(runs);
+    #[allow(clippy::cast_precision_loss)] // Run counts are far below 2^52.
+    let share = |count: usize| count as f64 / runs as f64;
+    let criteria = scenario
+        .criteria
+        .iter()
+        .enumerate()
+        .map(|(c, code)| McCriterion {
+            code: code.clone(),
+            unit: scenario.unit(code),
+            m1: Interval::of(&mut m1[c]),
+            m2: Interval::of(&mut m2[c]),
+            delta: Interval::of(&mut delta[c]),
+            p_m2_better: share(better[c]),
+        })
+        .collect();
+    Ok(Some(MonteCarlo {
+        runs,
+        seed,
+        uncertain_inputs: uncertain.len(),
+        criteria,
+        p_burden_shift: share(shifts),
+    }))
+}
+
+/// One parameter's bar of a tornado diagram.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TornadoBar {
+    /// The input (`$pue`, `M2 · Inference · amount` …).
+    pub input: String,
+    /// Its distribution.
+    pub distribution: String,
+    /// Its 5 % and 95 % values.
+    pub low: f64,
+    /// See `low`.
+    pub high: f64,
+    /// Δ per criterion with the input at `low` (others central).
+    pub delta_at_low: Vec<f64>,
+    /// Δ per criterion with the input at `high`.
+    pub delta_at_high: Vec<f64>,
+}
+
+impl TornadoBar {
+    /// Swing of Δ on a criterion.
+    pub fn swing(&self, criterion: usize) -> f64 {
+        (self.delta_at_high[criterion] - self.delta_at_low[criterion]).abs()
+    }
+}
+
+/// One-at-a-time sensitivity: each uncertain input at its 5 % and 95 % values, the others
+/// central; bars sorted by their swing on `criterion`, largest first.
+pub fn tornado(
+    scenario: &Scenario,
+    traces: &dyn Fn(i64) -> Option<f64>,
+    criterion: usize,
+) -> Result<Vec<TornadoBar>> {
+    let model = Model::compile(scenario, traces)?;
+    if criterion >= model.criteria {
+        return Err(Error::invalid(
+            "criterion",
+            criterion.to_string(),
+            format!("an index below {}", model.criteria),
+        ));
+    }
+    let central = model.central();
+    let mut bars: Vec<TornadoBar> = model
+        .inputs
+        .iter()
+        .enumerate()
+        .filter(|(_, input)| !input.distribution.is_fixed())
+        .map(|(i, input)| {
+            let (low, high) = input.distribution.low_high();
+            let mut values = central.clone();
+            values[i] = low;
+            let delta_at_low = model.deltas(&values);
+            values[i] = high;
+            let delta_at_high = model.deltas(&values);
+            TornadoBar {
+                input: input.name.clone(),
+                distribution: input.distribution.to_string(),
+                low,
+                high,
+                delta_at_low,
+                delta_at_high,
+            }
+        })
+        .collect();
+    bars.sort_by(|a, b| b.swing(criterion).total_cmp(&a.swing(criterion)));
+    Ok(bars)
+}

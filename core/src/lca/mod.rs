@@ -1,0 +1,337 @@
+//! Comparative, multi-criteria LCA scenarios: M1 (the reference solution, without AI) against
+//! M2 (the AI solution) for one functional unit, with uncertainty.
+//!
+//! A scenario is a TOML file people read, diff and share ([`Scenario::from_toml`]). Each
+//! variant has lines in life-cycle phases; a line is an amount × a factor per criterion, and
+//! amounts and factors are products of terms: numbers, distributions
+//! (`triangular(150, 300, 600)`), shared parameters (`$pue`) or their reciprocals
+//! (`1/$lifetime_h`). Shared parameters are drawn once per Monte Carlo run for both variants
+//! (paired samples), so Δ(M2|M1) is not blurred by independent draws of the same quantity.
+//!
+//! [`evaluate`] gives the deterministic result (per variant, phase and criterion; Δ;
+//! contribution by phase; burden-shift flags); [`monte_carlo`] the medians, 5–95 % intervals
+//! and P(M2 better than M1) per criterion; [`tornado`] ranks the parameters one at a time.
+
+mod eval;
+
+use std::collections::BTreeMap;
+use std::str::FromStr;
+
+use ecolens_taxonomy::lca::{Criterion, LifeCyclePhase};
+use serde::{Deserialize, Serialize};
+
+use crate::uncertain::Distribution;
+use crate::{Error, Result};
+
+pub use eval::{
+    BurdenShift, CriterionResult, Evaluation, Interval, McCriterion, MonteCarlo, TornadoBar,
+    VariantResult, evaluate, monte_carlo, monte_carlo_with_progress, tornado,
+};
+
+/// The examples shipped with ecolens: `(file name, TOML)`.
+pub const EXAMPLES: [(&str, &str); 2] = [
+    (
+        "inference-per-model.toml",
+        include_str!("../../data/scenarios/inference-per-model.toml"),
+    ),
+    (
+        "smart-building.toml",
+        include_str!("../../data/scenarios/smart-building.toml"),
+    ),
+];
+
+/// A shared parameter.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Parameter {
+    /// Value or distribution.
+    pub value: Distribution,
+    /// Unit.
+    #[serde(default)]
+    pub unit: String,
+    /// Where it comes from.
+    #[serde(default)]
+    pub source: String,
+}
+
+/// One term of a product: a number or distribution, a parameter, or a parameter's reciprocal.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Term {
+    /// A value (fixed or uncertain) written on the line.
+    Value(Distribution),
+    /// `$name`.
+    Parameter(String),
+    /// `1/$name`.
+    Reciprocal(String),
+}
+
+impl FromStr for Term {
+    type Err = Error;
+
+    fn from_str(text: &str) -> Result<Self> {
+        let trimmed = text.trim();
+        if let Some(name) = trimmed.strip_prefix("1/$") {
+            Ok(Self::Reciprocal(name.trim().to_owned()))
+        } else if let Some(name) = trimmed.strip_prefix('$') {
+            Ok(Self::Parameter(name.trim().to_owned()))
+        } else {
+            Ok(Self::Value(trimmed.parse()?))
+        }
+    }
+}
+
+impl std::fmt::Display for Term {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Value(d) => write!(f, "{d}"),
+            Self::Parameter(name) => write!(f, "${name}"),
+            Self::Reciprocal(name) => write!(f, "1/${name}"),
+        }
+    }
+}
+
+/// A product of terms, written as one value or a list (`["$inferences", 0.61, 2.7778e-7]`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Product(pub Vec<Term>);
+
+impl Serialize for Product {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        match self.0.as_slice() {
+            [Term::Value(d)] => d.serialize(serializer),
+            [single] => serializer.serialize_str(&single.to_string()),
+            terms => {
+                use serde::ser::SerializeSeq;
+                let mut seq = serializer.serialize_seq(Some(terms.len()))?;
+                for term in terms {
+                    match term {
+                        Term::Value(d) => seq.serialize_element(d)?,
+                        other => seq.serialize_element(&other.to_string())?,
+                    }
+                }
+                seq.end()
+            }
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Product {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> std::result::Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Number(f64),
+            Integer(i64),
+            Text(String),
+            List(Vec<Raw>),
+        }
+        fn term(raw: Raw) -> std::result::Result<Term, String> {
+            match raw {
+                Raw::Number(v) => Ok(Term::Value(Distribution::Fixed(v))),
+                #[allow(clippy::cast_precision_loss)] // Scenario integers are far below 2^53.
+                Raw::Integer(v) => Ok(Term::Value(Distribution::Fixed(v as f64))),
+                Raw::Text(t) => t.parse().map_err(|e: Error| e.to_string()),
+                Raw::List(_) => Err("a list inside a list".to_owned()),
+            }
+        }
+        let terms = match Raw::deserialize(deserializer)? {
+            Raw::List(items) => items
+                .into_iter()
+                .map(term)
+                .collect::<std::result::Result<_, _>>(),
+            single => term(single).map(|t| vec![t]),
+        };
+        terms.map(Product).map_err(serde::de::Error::custom)
+    }
+}
+
+/// One line of a variant: amount × factor per criterion, in a phase.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Line {
+    /// Life-cycle phase.
+    pub phase: LifeCyclePhase,
+    /// What the line is.
+    pub name: String,
+    /// Amount of activity, as a product of terms.
+    pub amount: Product,
+    /// Unit of the amount (`kWh`, `unit`, `inference` …).
+    #[serde(default)]
+    pub unit: String,
+    /// A stored trace (by id) whose IT energy in kWh multiplies the amount.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trace: Option<i64>,
+    /// Use a country's electricity factors (digital4better, ISO code) for the criteria the
+    /// line's own `factors` do not give; the amount is then in kWh.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub electricity: Option<String>,
+    /// Factor per criterion, per unit of amount.
+    #[serde(default)]
+    pub factors: BTreeMap<String, Product>,
+    /// Where the numbers come from.
+    #[serde(default)]
+    pub source: String,
+}
+
+/// A variant (M1 or M2).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Variant {
+    /// `M1` or `M2`.
+    pub id: String,
+    /// What it is.
+    pub name: String,
+    /// Its lines.
+    #[serde(default, rename = "line")]
+    pub lines: Vec<Line>,
+}
+
+/// A comparative LCA scenario.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Title.
+    pub name: String,
+    /// The functional unit both variants deliver.
+    pub functional_unit: String,
+    /// Criteria codes (`gwp`, `adpe`, `pe`, `water`, `ctue`, or new ones with a unit in
+    /// [`Self::units`]).
+    pub criteria: Vec<String>,
+    /// Units of criteria that are not in ecolens's vocabulary.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub units: BTreeMap<String, String>,
+    /// Electricity data year for `electricity = "…"` lines.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub year: Option<i32>,
+    /// Why M1 is the right reference.
+    #[serde(default)]
+    pub baseline_justification: String,
+    /// System boundary: what is in and out.
+    #[serde(default)]
+    pub boundary: String,
+    /// Free notes (critical review, data quality).
+    #[serde(default)]
+    pub notes: String,
+    /// Shared parameters.
+    #[serde(default)]
+    pub parameters: BTreeMap<String, Parameter>,
+    /// M1 then M2.
+    #[serde(rename = "variant")]
+    pub variants: Vec<Variant>,
+}
+
+impl Scenario {
+    /// Parses and checks a scenario. Errors name the field (and TOML position) at fault.
+    pub fn from_toml(text: &str) -> Result<Self> {
+        let scenario: Self = toml::from_str(text).map_err(|error| {
+            let (line, column) = error.span().map_or((0, 0), |span| {
+                let before = &text[..span.start.min(text.len())];
+                let line = before.matches('\n').count() + 1;
+                let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+                (line, column)
+            });
+            Error::invalid(
+                format!("scenario (line {line}, column {column})"),
+                text.lines().nth(line.saturating_sub(1)).unwrap_or(""),
+                error.message().to_owned(),
+            )
+        })?;
+        scenario.check()?;
+        Ok(scenario)
+    }
+
+    /// The scenario as TOML.
+    pub fn to_toml(&self) -> Result<String> {
+        toml::to_string_pretty(self)
+            .map_err(|e| Error::invalid("scenario", &self.name, format!("serialisable TOML: {e}")))
+    }
+
+    /// Unit of a criterion.
+    pub fn unit(&self, criterion: &str) -> String {
+        self.units.get(criterion).cloned().unwrap_or_else(|| {
+            Criterion::from_str(criterion).map_or_else(|_| String::new(), |c| c.unit().to_owned())
+        })
+    }
+
+    fn check(&self) -> Result<()> {
+        if self.variants.len() != 2 {
+            return Err(Error::invalid(
+                "variant",
+                format!("{} variants", self.variants.len()),
+                "exactly two [[variant]] tables: M1 (reference, no AI) then M2 (the AI solution)",
+            ));
+        }
+        if self.criteria.is_empty() {
+            return Err(Error::invalid(
+                "criteria",
+                "[]",
+                "at least one criterion (gwp, adpe, pe, water, ctue …)",
+            ));
+        }
+        for criterion in &self.criteria {
+            if Criterion::from_str(criterion).is_err() && !self.units.contains_key(criterion) {
+                return Err(Error::invalid(
+                    "criteria",
+                    criterion,
+                    "a criterion ecolens knows (gwp, adpe, adpf, pe, water, wu, ctue, ctuh_c, ctuh_nc, ir, pm, ap) or one with its unit under [units]",
+                ));
+            }
+        }
+        for (v, variant) in self.variants.iter().enumerate() {
+            for (l, line) in variant.lines.iter().enumerate() {
+                let field = |what: &str| format!("variant[{v}].line[{l}] ({}).{what}", line.name);
+                let mut terms: Vec<&Term> = line.amount.0.iter().collect();
+                for (criterion, product) in &line.factors {
+                    if !self.criteria.contains(criterion) {
+                        return Err(Error::invalid(
+                            field("factors"),
+                            criterion,
+                            format!(
+                                "one of the scenario's criteria ({})",
+                                self.criteria.join(", ")
+                            ),
+                        ));
+                    }
+                    terms.extend(product.0.iter());
+                }
+                for term in terms {
+                    if let Term::Parameter(name) | Term::Reciprocal(name) = term
+                        && !self.parameters.contains_key(name)
+                    {
+                        return Err(Error::invalid(
+                            field("amount/factors"),
+                            format!("${name}"),
+                            format!(
+                                "a parameter defined under [parameters] ({})",
+                                self.parameters
+                                    .keys()
+                                    .cloned()
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ),
+                        ));
+                    }
+                }
+                if let Some(country) = &line.electricity
+                    && crate::factors::library()
+                        .electricity(country, self.year)
+                        .is_none()
+                {
+                    return Err(Error::invalid(
+                        field("electricity"),
+                        country,
+                        "an ISO 3166 country code with digital4better electricity factors",
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;

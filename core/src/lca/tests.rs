@@ -1,0 +1,258 @@
+//! LCA scenario tests: hand-computed results, paired Monte Carlo, tornado, the shipped examples.
+
+#![allow(clippy::float_cmp)] // Small scenarios with exact binary values.
+
+use super::*;
+
+const NO_TRACES: &dyn Fn(i64) -> Option<f64> = &|_| None;
+
+const SMALL: &str = r#"
+name = "small"
+functional_unit = "one thing"
+criteria = ["gwp", "adpe"]
+
+[parameters]
+x = { value = "normal(100, 30)", unit = "kWh" }
+k = { value = "uniform(1, 3)", unit = "1" }
+
+[[variant]]
+id = "M1"
+name = "reference"
+[[variant.line]]
+phase = "non_ict_process"
+name = "process"
+amount = "$x"
+factors = { gwp = 2.0, adpe = 0.5 }
+
+[[variant]]
+id = "M2"
+name = "with AI"
+[[variant.line]]
+phase = "non_ict_process"
+name = "process, less"
+amount = ["$x", 0.5]
+factors = { gwp = 2.0, adpe = 0.5 }
+[[variant.line]]
+phase = "equipment_manufacturing"
+name = "device"
+amount = 4
+factors = { gwp = "$k", adpe = "triangular(10, 20, 30)" }
+"#;
+
+fn small() -> Scenario {
+    Scenario::from_toml(SMALL).unwrap()
+}
+
+#[test]
+fn deterministic_result_per_variant_phase_and_criterion_with_burden_shift() {
+    let result = evaluate(&small(), NO_TRACES).unwrap();
+    // M1: 100 × 2 = 200 gwp, 50 adpe. M2: 50 × 2 + 4 × 2 = 108 gwp; 25 + 4 × 20 = 105 adpe.
+    assert_eq!(result.variants[0].totals, vec![200.0, 50.0]);
+    assert_eq!(result.variants[1].totals, vec![108.0, 105.0]);
+    assert_eq!(result.criteria[0].delta, -92.0);
+    assert_eq!(result.criteria[1].delta, 55.0);
+    assert_eq!(result.criteria[0].relative, Some(-0.46));
+    assert_eq!(result.criteria[0].unit, "kgCO2e");
+    assert!(result.burden_shift.across_criteria());
+    assert_eq!(result.burden_shift.improves, vec!["gwp"]);
+    assert_eq!(result.burden_shift.worsens, vec!["adpe"]);
+    // GWP: saved in the process, added in manufacturing.
+    assert_eq!(result.burden_shift.between_phases[0].0, "gwp");
+    // Contribution normalised to M1 = 100 %: M2's process 50 %, device 4 %.
+    let shares = result.contribution(0);
+    assert!(shares.contains(&(0, LifeCyclePhase::NonIctProcess, 100.0)));
+    assert!(shares.contains(&(1, LifeCyclePhase::NonIctProcess, 50.0)));
+    assert!(shares.contains(&(1, LifeCyclePhase::EquipmentManufacturing, 4.0)));
+    assert_eq!(result.inputs.len(), 3);
+}
+
+#[test]
+fn monte_carlo_is_paired_seeded_and_reproducible() {
+    let scenario = small();
+    let a = monte_carlo(&scenario, NO_TRACES, 20_000, 42).unwrap();
+    let b = monte_carlo(&scenario, NO_TRACES, 20_000, 42).unwrap();
+    assert_eq!(a, b);
+    let c = monte_carlo(&scenario, NO_TRACES, 20_000, 43).unwrap();
+    assert_ne!(a.criteria[0].delta.median, c.criteria[0].delta.median);
+    let gwp = &a.criteria[0];
+    // Δgwp = −x + 4k: median ≈ −100 + 8; paired, x's spread (sd 30) shows as −x, not doubled.
+    assert!((gwp.delta.median - -92.0).abs() < 1.5, "{:?}", gwp.delta);
+    assert!(gwp.delta.p5 < gwp.delta.median && gwp.delta.median < gwp.delta.p95);
+    assert!(gwp.p_m2_better > 0.99);
+    assert_eq!(a.uncertain_inputs, 3);
+    assert!(a.p_burden_shift > 0.9);
+
+    let paired = Scenario::from_toml(
+        r#"
+name = "paired"
+functional_unit = "u"
+criteria = ["gwp"]
+[parameters]
+x = { value = "normal(100, 30)" }
+[[variant]]
+id = "M1"
+name = "a"
+[[variant.line]]
+phase = "inference"
+name = "a"
+amount = "$x"
+factors = { gwp = 1 }
+[[variant]]
+id = "M2"
+name = "b"
+[[variant.line]]
+phase = "inference"
+name = "b"
+amount = "$x"
+factors = { gwp = 1 }
+[[variant.line]]
+phase = "inference"
+name = "minus one"
+amount = -1
+factors = { gwp = 1 }
+"#,
+    )
+    .unwrap();
+    let mc = monte_carlo(&paired, NO_TRACES, 5_000, 1).unwrap();
+    let delta = mc.criteria[0].delta;
+    assert!(
+        (delta.p5 + 1.0).abs() < 1e-9 && (delta.p95 + 1.0).abs() < 1e-9,
+        "{delta:?}"
+    );
+    assert_eq!(mc.criteria[0].p_m2_better, 1.0);
+    assert!(mc.criteria[0].m1.p95 - mc.criteria[0].m1.p5 > 90.0);
+}
+
+#[test]
+fn monte_carlo_can_be_cancelled_and_reports_progress() {
+    let mut seen = Vec::new();
+    let result = monte_carlo_with_progress(&small(), NO_TRACES, 5_000, 1, &mut |done| {
+        seen.push(done);
+        done < 2_000
+    })
+    .unwrap();
+    assert!(result.is_none());
+    assert_eq!(seen, vec![0, 1_000, 2_000]);
+}
+
+#[test]
+fn tornado_ranks_inputs_by_their_swing() {
+    let bars = tornado(&small(), NO_TRACES, 0).unwrap();
+    // On gwp: x (normal sd 30 → ±49 kWh × 2 × 0.5 → swing 98.7) ranks above k (swing 4 × 1.8 = 7.2);
+    // the adpe triangle does not move gwp.
+    assert_eq!(bars[0].input, "$x");
+    assert!((bars[0].swing(0) - 2.0 * 1.644_853_626_951_472_2 * 30.0).abs() < 1e-9);
+    assert_eq!(bars[1].input, "$k");
+    assert!((bars[1].swing(0) - 4.0 * 1.8).abs() < 1e-9);
+    assert_eq!(bars[2].swing(0), 0.0);
+    let on_adpe = tornado(&small(), NO_TRACES, 1).unwrap();
+    assert_eq!(on_adpe[0].input, "M2 · device · adpe factor");
+}
+
+#[test]
+fn scenarios_round_trip_through_toml_and_bad_ones_say_where() {
+    let scenario = small();
+    let written = scenario.to_toml().unwrap();
+    assert_eq!(Scenario::from_toml(&written).unwrap(), scenario);
+    let text = SMALL;
+
+    let error = Scenario::from_toml(&text.replace("\"$x\"", "\"$y\""))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("$y") && error.contains("a parameter defined under [parameters] (k, x)"),
+        "{error}"
+    );
+    let error =
+        Scenario::from_toml(&text.replace("triangular(10, 20, 30)", "triangular(30, 20, 10)"))
+            .unwrap_err()
+            .to_string();
+    assert!(
+        error.contains("min ≤ mode ≤ max") && error.contains("line "),
+        "{error}"
+    );
+    let error = Scenario::from_toml(&text.replace(
+        "criteria = [\"gwp\", \"adpe\"]",
+        "criteria = [\"gwp\", \"happiness\"]",
+    ))
+    .unwrap_err()
+    .to_string();
+    assert!(
+        error.contains("happiness") && error.contains("[units]"),
+        "{error}"
+    );
+    let one_variant = text
+        .split("[[variant]]")
+        .take(2)
+        .collect::<Vec<_>>()
+        .join("[[variant]]");
+    let error = Scenario::from_toml(&one_variant).unwrap_err().to_string();
+    assert!(error.contains("exactly two [[variant]]"), "{error}");
+    let with_units = text
+        .replace(
+            "criteria = [\"gwp\", \"adpe\"]",
+            "criteria = [\"gwp\", \"adpe\", \"noise\"]",
+        )
+        .replace("[parameters]", "[units]\nnoise = \"dB·h\"\n\n[parameters]");
+    let scenario = Scenario::from_toml(&with_units).unwrap();
+    assert_eq!(scenario.unit("noise"), "dB·h");
+    let result = evaluate(&scenario, NO_TRACES).unwrap();
+    assert!(
+        result
+            .warnings
+            .iter()
+            .any(|w| w.contains("no noise factor"))
+    );
+}
+
+#[test]
+fn a_trace_feeds_a_line() {
+    let text = SMALL.replace("name = \"device\"", "name = \"device\"\ntrace = 7");
+    let scenario = Scenario::from_toml(&text).unwrap();
+    let result = evaluate(&scenario, &|id| (id == 7).then_some(0.5)).unwrap();
+    assert_eq!(result.variants[1].totals[0], 100.0 + 4.0 * 0.5 * 2.0);
+    let error = evaluate(&scenario, NO_TRACES).unwrap_err().to_string();
+    assert!(
+        error.contains("device.trace") && error.contains("ecolens trace attach"),
+        "{error}"
+    );
+}
+
+#[test]
+fn shipped_examples_evaluate_with_intervals_and_the_smart_building_shifts_burden() {
+    for (file, text) in EXAMPLES {
+        let scenario = Scenario::from_toml(text).unwrap_or_else(|e| panic!("{file}: {e}"));
+        let result = evaluate(&scenario, NO_TRACES).unwrap();
+        let mc = monte_carlo(&scenario, NO_TRACES, 10_000, 1).unwrap();
+        for c in &mc.criteria {
+            assert!(
+                c.delta.p5 <= c.delta.median && c.delta.median <= c.delta.p95,
+                "{file} {c:?}"
+            );
+            assert!(c.delta.p5 < c.delta.p95, "{file}: {} has no spread", c.code);
+        }
+        assert!(!tornado(&scenario, NO_TRACES, 0).unwrap().is_empty());
+        if file == "smart-building.toml" {
+            assert_eq!(
+                result.burden_shift.improves.first().map(String::as_str),
+                Some("gwp")
+            );
+            assert!(
+                result.burden_shift.worsens.contains(&"adpe".to_owned()),
+                "{:?}",
+                result.burden_shift
+            );
+            assert!(mc.criteria[0].p_m2_better > 0.9);
+        }
+        if file == "inference-per-model.toml" {
+            // Detector energy is tiny next to hours of laptop screening.
+            assert!(result.criteria[0].delta < 0.0);
+            let inference_m2 = result.variants[1]
+                .by_phase
+                .iter()
+                .find(|(p, _)| *p == LifeCyclePhase::Inference)
+                .unwrap();
+            assert!(inference_m2.1[0] > 0.0);
+        }
+    }
+}
