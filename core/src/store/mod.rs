@@ -8,6 +8,7 @@
 //! vocabularies), `audit` (log queries and undo), `import` (import sessions, merges,
 //! relations), `feed` (what the search index re-reads).
 
+mod assessment;
 mod audit;
 mod bundle;
 mod feed;
@@ -31,6 +32,7 @@ use serde::de::DeserializeOwned;
 use crate::error::{Error, Result, SqlContext};
 use crate::ids::RecordId;
 
+pub use assessment::{StoredScenario, StoredTrace, attach_trace_file};
 pub use audit::AuditFilter;
 pub use import::{ImportCounts, ImportSession, ImportedVote};
 pub use library::{LibraryColumn, LibraryRow, SourceFile};

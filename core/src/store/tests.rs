@@ -1353,3 +1353,37 @@ fn the_classification_list_holds_full_text_inclusions_and_the_risk_list_respects
     );
     assert_eq!(project.risk_records(emily.id).unwrap()[1].title, "Green AI");
 }
+
+#[test]
+fn traces_attach_per_run_and_scenarios_save_and_replace_by_name() {
+    let (mut project, record) = project_with_record();
+    let fixture = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/fixtures/traces/codecarbon/emissions_v2.7.4_eo-college_linux.csv");
+    let (file, ids) = attach_trace_file(&mut project, Some(record), &fixture).unwrap();
+    assert_eq!(ids.len(), 6);
+    let stored = project.traces(Some(record)).unwrap();
+    assert_eq!(stored.len(), 6);
+    assert_eq!(stored[0].summary.energy_kwh, file.runs[0].energy_kwh);
+    assert!(stored[0].summary.warnings.iter().any(|w| w.contains("superseded")));
+    assert_eq!(project.trace_it_energy_kwh(ids[1]).unwrap(), Some(file.runs[1].it_energy_kwh()));
+    assert_eq!(project.trace_it_energy_kwh(crate::TraceId(999)).unwrap(), None);
+    assert_eq!(project.info().unwrap().counts.energy_traces, 6);
+    project.delete_trace(ids[0]).unwrap();
+    assert_eq!(project.traces(None).unwrap().len(), 5);
+    assert!(project.delete_trace(ids[0]).is_err());
+    let missing = project.attach_trace(Some(RecordId(999)), &file).unwrap_err();
+    assert!(missing.to_string().contains("record 999 not found"), "{missing}");
+    assert_eq!(project.traces(None).unwrap().len(), 5, "nothing written for a missing record");
+
+    let (_, example) = crate::lca::EXAMPLES[1];
+    let first = project.save_scenario(Some(record), example).unwrap();
+    let again = project
+        .save_scenario(Some(record), &example.replace("saving = { value = \"triangular(0.05, 0.15, 0.30)\"", "saving = { value = \"triangular(0.05, 0.10, 0.30)\""))
+        .unwrap();
+    assert_eq!(first, again);
+    let scenarios = project.scenarios(Some(record)).unwrap();
+    assert_eq!(scenarios.len(), 1);
+    assert!(scenarios[0].toml.contains("0.10"));
+    assert!(project.save_scenario(Some(record), "name = 1").is_err());
+    assert_eq!(project.info().unwrap().counts.lca_scenarios, 1);
+}

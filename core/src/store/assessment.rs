@@ -1,0 +1,230 @@
+//! Measured-energy traces and LCA scenarios attached to records.
+//!
+//! A trace file is stored as one row per run (the normalised summary as JSON); a scenario as
+//! its TOML text, so what is stored is what a user can read, diff and share.
+
+use std::path::Path;
+
+use rusqlite::{OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+
+use super::records::require_record;
+use super::{Project, now, touch};
+use crate::energy::{TraceFile, TraceSummary};
+use crate::error::SqlContext;
+use crate::lca::Scenario;
+use crate::{Error, RecordId, Result, ScenarioId, TraceId};
+
+/// A stored trace run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredTrace {
+    /// Row id.
+    pub id: TraceId,
+    /// The record it belongs to.
+    pub record: Option<RecordId>,
+    /// The file it was read from.
+    pub source_file: String,
+    /// The normalised summary.
+    pub summary: TraceSummary,
+    /// When it was attached (RFC 3339).
+    pub imported_at: String,
+}
+
+/// A stored scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredScenario {
+    /// Row id.
+    pub id: ScenarioId,
+    /// The record it belongs to.
+    pub record: Option<RecordId>,
+    /// Its name.
+    pub name: String,
+    /// The TOML text.
+    pub toml: String,
+    /// Last change (RFC 3339).
+    pub updated_at: String,
+}
+
+impl Project {
+    /// Attaches every run of a trace file to a record, in one transaction.
+    pub fn attach_trace(&mut self, record: Option<RecordId>, file: &TraceFile) -> Result<Vec<TraceId>> {
+        let tx = self.conn.transaction().context("starting to attach a trace")?;
+        if let Some(record) = record {
+            require_record(&tx, record)?;
+        }
+        let at = now().to_string();
+        let mut ids = Vec::new();
+        for run in &file.runs {
+            let mut summary = run.clone();
+            summary.warnings.extend(file.warnings.iter().cloned());
+            let json = serde_json::to_string(&summary)
+                .map_err(|e| Error::invalid("trace.summary", &run.run, format!("serialisable: {e}")))?;
+            tx.execute(
+                "INSERT INTO energy_trace (record_id, tool, source_file, summary, imported_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![record.map(|r| r.0), run.tool(), file.path.display().to_string(), json, at],
+            )
+            .context("storing a trace")?;
+            ids.push(TraceId(tx.last_insert_rowid()));
+        }
+        if let Some(record) = record {
+            touch(&tx, &[record])?;
+        }
+        tx.commit().context("committing a trace")?;
+        Ok(ids)
+    }
+
+    /// Traces of a record (or all traces with `None`), oldest first.
+    pub fn traces(&self, record: Option<RecordId>) -> Result<Vec<StoredTrace>> {
+        let mut statement = self
+            .conn
+            .prepare_cached(
+                "SELECT id, record_id, source_file, summary, imported_at FROM energy_trace
+                 WHERE ?1 IS NULL OR record_id = ?1 ORDER BY id",
+            )
+            .context("listing traces")?;
+        let rows = statement
+            .query_map([record.map(|r| r.0)], |row| {
+                Ok((
+                    row.get::<_, i64>(0)?,
+                    row.get::<_, Option<i64>>(1)?,
+                    row.get::<_, String>(2)?,
+                    row.get::<_, String>(3)?,
+                    row.get::<_, String>(4)?,
+                ))
+            })
+            .context("listing traces")?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, record, source_file, json, imported_at) = row.context("reading a trace")?;
+            let summary = serde_json::from_str(&json).map_err(|e| Error::Corrupt {
+                table: "energy_trace",
+                column: "summary",
+                row: id,
+                detail: e.to_string(),
+            })?;
+            out.push(StoredTrace {
+                id: TraceId(id),
+                record: record.map(RecordId),
+                source_file,
+                summary,
+                imported_at,
+            });
+        }
+        Ok(out)
+    }
+
+    /// IT energy (PUE divided out) of a stored trace, kWh: what a scenario line uses.
+    pub fn trace_it_energy_kwh(&self, id: TraceId) -> Result<Option<f64>> {
+        let json: Option<String> = self
+            .conn
+            .query_row("SELECT summary FROM energy_trace WHERE id = ?1", [id.0], |row| row.get(0))
+            .optional()
+            .context("reading a trace")?;
+        json.map(|json| {
+            serde_json::from_str::<TraceSummary>(&json)
+                .map(|s| s.it_energy_kwh())
+                .map_err(|e| Error::Corrupt {
+                    table: "energy_trace",
+                    column: "summary",
+                    row: id.0,
+                    detail: e.to_string(),
+                })
+        })
+        .transpose()
+    }
+
+    /// Detaches (deletes) a trace run.
+    pub fn delete_trace(&mut self, id: TraceId) -> Result<()> {
+        let tx = self.conn.transaction().context("starting to delete a trace")?;
+        let record: Option<Option<i64>> = tx
+            .query_row("SELECT record_id FROM energy_trace WHERE id = ?1", [id.0], |row| row.get(0))
+            .optional()
+            .context("finding a trace")?;
+        let Some(record) = record else {
+            return Err(Error::NotFound {
+                entity: "energy trace",
+                key: id.to_string(),
+            });
+        };
+        tx.execute("DELETE FROM energy_trace WHERE id = ?1", [id.0])
+            .context("deleting a trace")?;
+        if let Some(record) = record {
+            touch(&tx, &[RecordId(record)])?;
+        }
+        tx.commit().context("committing a trace deletion")
+    }
+
+    /// Stores a scenario for a record: a new one, or the one of the same name on that record
+    /// replaced. The TOML is checked first.
+    pub fn save_scenario(&mut self, record: Option<RecordId>, toml: &str) -> Result<ScenarioId> {
+        let scenario = Scenario::from_toml(toml)?;
+        let tx = self.conn.transaction().context("starting to save a scenario")?;
+        if let Some(record) = record {
+            require_record(&tx, record)?;
+        }
+        let at = now().to_string();
+        let existing: Option<i64> = tx
+            .query_row(
+                "SELECT id FROM lca_scenario WHERE record_id IS ?1 AND name = ?2",
+                params![record.map(|r| r.0), scenario.name],
+                |row| row.get(0),
+            )
+            .optional()
+            .context("finding a scenario")?;
+        let id = match existing {
+            Some(id) => {
+                tx.execute(
+                    "UPDATE lca_scenario SET source_toml = ?1, updated_at = ?2 WHERE id = ?3",
+                    params![toml, at, id],
+                )
+                .context("updating a scenario")?;
+                id
+            }
+            None => {
+                tx.execute(
+                    "INSERT INTO lca_scenario (record_id, name, source_toml, created_at, updated_at)
+                     VALUES (?1, ?2, ?3, ?4, ?4)",
+                    params![record.map(|r| r.0), scenario.name, toml, at],
+                )
+                .context("storing a scenario")?;
+                tx.last_insert_rowid()
+            }
+        };
+        if let Some(record) = record {
+            touch(&tx, &[record])?;
+        }
+        tx.commit().context("committing a scenario")?;
+        Ok(ScenarioId(id))
+    }
+
+    /// Scenarios of a record (or all with `None`).
+    pub fn scenarios(&self, record: Option<RecordId>) -> Result<Vec<StoredScenario>> {
+        let mut statement = self
+            .conn
+            .prepare_cached(
+                "SELECT id, record_id, name, source_toml, updated_at FROM lca_scenario
+                 WHERE ?1 IS NULL OR record_id = ?1 ORDER BY id",
+            )
+            .context("listing scenarios")?;
+        let rows = statement
+            .query_map([record.map(|r| r.0)], |row| {
+                Ok(StoredScenario {
+                    id: ScenarioId(row.get(0)?),
+                    record: row.get::<_, Option<i64>>(1)?.map(RecordId),
+                    name: row.get(2)?,
+                    toml: row.get(3)?,
+                    updated_at: row.get(4)?,
+                })
+            })
+            .context("listing scenarios")?;
+        rows.collect::<rusqlite::Result<_>>().context("reading a scenario")
+    }
+}
+
+/// Reads a trace file and attaches it: the usual path for the CLI and the window.
+pub fn attach_trace_file(project: &mut Project, record: Option<RecordId>, path: &Path) -> Result<(TraceFile, Vec<TraceId>)> {
+    let file = crate::energy::read_trace(path)?;
+    let ids = project.attach_trace(record, &file)?;
+    Ok((file, ids))
+}
