@@ -277,6 +277,82 @@ pub enum Command {
         #[arg(long)]
         memory: u64,
     },
+    /// Read measured-energy traces (CodeCarbon, CarbonTracker, eco2AI, Zeus, nvidia-smi,
+    /// PowerJoular, Scaphandre, RAPL, experiment-impact-tracker, AIPowerMeter): one summary per
+    /// run with CO2e and water from the trace's place (or the flags), plus the total.
+    Energy {
+        /// Trace files (the format is detected from the content).
+        #[arg(required = true)]
+        traces: Vec<PathBuf>,
+        /// Factor overrides.
+        #[command(flatten)]
+        factors: FactorArgs,
+    },
+    /// Estimate energy and CO2e when nothing was measured: --power-w W (chips × hours × W × PUE),
+    /// or hardware flags (Green Algorithms, or ML CO2 Impact with --method).
+    Estimate {
+        /// Average power per chip, W.
+        #[arg(long)]
+        power_w: Option<f64>,
+        /// Chips drawing --power-w.
+        #[arg(long, default_value_t = 1.0)]
+        chips: f64,
+        /// GPU model (as in Green Algorithms' or ML CO2 Impact's table).
+        #[arg(long)]
+        gpu: Option<String>,
+        /// Number of GPUs.
+        #[arg(long, default_value_t = 0)]
+        gpus: u32,
+        /// CPU model (Green Algorithms' table; Any = 12 W per core).
+        #[arg(long)]
+        cpu: Option<String>,
+        /// Number of CPU cores.
+        #[arg(long, default_value_t = 0)]
+        cores: u32,
+        /// Usage factor of cores and GPUs (0–1).
+        #[arg(long, default_value_t = 1.0)]
+        usage: f64,
+        /// Memory available, GB.
+        #[arg(long, default_value_t = 0.0)]
+        memory_gb: f64,
+        /// Runtime, hours.
+        #[arg(long)]
+        hours: f64,
+        /// Which calculator to follow.
+        #[arg(long, value_enum, default_value = "green-algorithms")]
+        method: crate::assess_commands::Method,
+        /// Cloud provider (ML CO2 Impact: gcp, aws, azure …).
+        #[arg(long)]
+        provider: Option<String>,
+        /// Cloud region (ML CO2 Impact: us-central1 …).
+        #[arg(long)]
+        region: Option<String>,
+        /// Multiplicative factor: identical runs.
+        #[arg(long, default_value_t = 1.0)]
+        runs: f64,
+        /// Factor overrides.
+        #[command(flatten)]
+        factors: FactorArgs,
+    },
+    /// Attach measured-energy traces to records, list or detach them.
+    #[command(subcommand)]
+    Trace(crate::assess_commands::TraceCommand),
+    /// Evaluate an LCA scenario (TOML): Δ(M2|M1) per criterion, paired Monte Carlo intervals,
+    /// P(M2 better), burden shift, tornado. --record stores it with that record.
+    Lca {
+        /// The scenario file, or a shipped example: example:smart-building,
+        /// example:inference-per-model.
+        scenario: PathBuf,
+        /// Monte Carlo runs.
+        #[arg(long, default_value_t = 10_000)]
+        runs: usize,
+        /// Seed of the Monte Carlo generator (same seed, same result).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Store the scenario with this record (id, DOI, pmid:…, arxiv:…).
+        #[arg(long)]
+        record: Option<String>,
+    },
     /// List the duplicates merged by imports (newest first), or undo one.
     Merges {
         /// Undo a merge instead of listing.
@@ -289,6 +365,34 @@ pub enum Command {
         #[arg(long)]
         all: bool,
     },
+}
+
+/// Factor overrides shared by `energy` and `estimate`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct FactorArgs {
+    /// PUE to apply (the tool's own PUE is divided out first).
+    #[arg(long)]
+    pub pue: Option<f64>,
+    /// Grid carbon intensity, gCO2e/kWh.
+    #[arg(long, value_name = "G_PER_KWH", conflicts_with = "country")]
+    pub intensity: Option<f64>,
+    /// Country (ISO 3166 alpha-3 or alpha-2) whose grid intensity to use.
+    #[arg(long, value_name = "ISO3")]
+    pub country: Option<String>,
+    /// Site water usage effectiveness, L/kWh.
+    #[arg(long)]
+    pub wue: Option<f64>,
+}
+
+impl FactorArgs {
+    fn flags(&self) -> crate::assess_commands::FactorFlags {
+        crate::assess_commands::FactorFlags {
+            pue: self.pue,
+            intensity: self.intensity,
+            country: self.country.clone(),
+            wue: self.wue,
+        }
+    }
 }
 
 /// Phases of the benchmark, each run in a child process of its own.
@@ -462,6 +566,46 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             println!("{value}");
             return Ok(ExitCode::SUCCESS);
         }
+        Command::Energy { traces, factors } => {
+            let output = crate::assess_commands::energy(traces, &factors.flags())?;
+            print_output(&output, cli.json)?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        Command::Estimate {
+            power_w,
+            chips,
+            gpu,
+            gpus,
+            cpu,
+            cores,
+            usage,
+            memory_gb,
+            hours,
+            method,
+            provider,
+            region,
+            runs,
+            factors,
+        } => {
+            let args = crate::assess_commands::EstimateArgs {
+                power_w: *power_w,
+                chips: *chips,
+                gpu: gpu.clone(),
+                gpus: *gpus,
+                cpu: cpu.clone(),
+                cores: *cores,
+                usage: *usage,
+                memory_gb: *memory_gb,
+                hours: *hours,
+                method: *method,
+                provider: provider.clone(),
+                region: region.clone(),
+                runs: *runs,
+            };
+            let output = crate::assess_commands::estimate(&args, &factors.flags())?;
+            print_output(&output, cli.json)?;
+            return Ok(ExitCode::SUCCESS);
+        }
         _ => {}
     }
     if let Command::ExtractPdf { path, out, memory } = &command {
@@ -558,9 +702,18 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             record,
             limit,
         } => review_commands::audit(project, reviewer.as_deref(), record.as_deref(), limit)?,
-        Command::ExtractPdf { .. } | Command::Bench { .. } | Command::BenchPhase(_) => {
-            handled_before_opening()?
-        }
+        Command::Trace(command) => crate::assess_commands::trace_command(project, command)?,
+        Command::Lca {
+            scenario,
+            runs,
+            seed,
+            record,
+        } => crate::assess_commands::lca(project, &scenario, runs, seed, record.as_deref())?,
+        Command::ExtractPdf { .. }
+        | Command::Bench { .. }
+        | Command::BenchPhase(_)
+        | Command::Energy { .. }
+        | Command::Estimate { .. } => handled_before_opening()?,
     };
     print_output(&output, cli.json)?;
     Ok(ExitCode::SUCCESS)

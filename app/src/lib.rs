@@ -12,6 +12,7 @@
 //! This is the only crate that knows egui/eframe. It holds view state and applies user actions
 //! through `ecolens-core` and `ecolens-corpus`.
 
+pub mod assess_commands;
 pub mod bench;
 pub mod cli;
 pub mod corpus_commands;

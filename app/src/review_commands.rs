@@ -201,7 +201,7 @@ fn reviewer(project: &Project, name: &str) -> Result<Reviewer> {
     })
 }
 
-fn record(project: &Project, reference: &str) -> Result<RecordId> {
+pub(crate) fn record(project: &Project, reference: &str) -> Result<RecordId> {
     Ok(project.resolve_record(reference)?)
 }
 

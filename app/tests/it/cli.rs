@@ -911,3 +911,188 @@ fn a_review_runs_from_the_command_line_blind_then_resolved_with_prisma_and_bundl
     let undone = json(&run(main, &["undo", "--reviewer", "Anne"]));
     assert_eq!(undone["undone"]["entity"], "resolution");
 }
+
+fn trace_fixture(relative: &str) -> String {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/fixtures/traces")
+        .join(relative)
+        .display()
+        .to_string()
+}
+
+#[test]
+fn energy_reports_each_run_with_the_tools_factors_and_the_workbench_footprint() {
+    let dir = tempfile::tempdir().unwrap();
+    let zeus = trace_fixture("zeus/V100+resnet50+gpu0.csv");
+    let carbontracker = trace_fixture("carbontracker/10151_2022-11-14T154243Z_carbontracker.log");
+    let output = ecolens(
+        dir.path(),
+        &[
+            "energy",
+            &zeus,
+            &carbontracker,
+            "--pue",
+            "1.2",
+            "--intensity",
+            "100",
+            "--json",
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let value = json(&output);
+    let runs = value["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 2);
+    // Zeus: 37,461.493 J, no PUE applied by the tool; × 1.2 × 100 g/kWh.
+    let zeus_kwh = 37_461.493 / 3.6e6;
+    assert!(
+        (runs[0]["footprint"]["co2e_kg"].as_f64().unwrap() - zeus_kwh * 1.2 * 0.1).abs() < 1e-9
+    );
+    // CarbonTracker: its PUE 1.59 is divided out before ours is applied.
+    let ct = &runs[1];
+    assert_eq!(ct["summary"]["pue_applied"].as_f64(), Some(1.59));
+    assert!((ct["footprint"]["it_energy_kwh"].as_f64().unwrap() - 0.003_504 / 1.59).abs() < 1e-12);
+    assert_eq!(ct["summary"]["ef_applied_g_per_kwh"].as_f64(), Some(102.0));
+
+    let unknown = ecolens(dir.path(), &["energy", env!("CARGO_MANIFEST_DIR")]);
+    assert!(!unknown.status.success());
+    let bad = dir.path().join("x.csv");
+    std::fs::write(&bad, "a,b\n1,2\n").unwrap();
+    let output = ecolens(dir.path(), &["energy", bad.to_str().unwrap()]);
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("a table with 2 columns (a, b)"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn estimate_gives_the_green_algorithms_and_ml_co2_impact_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = ecolens(
+        dir.path(),
+        &[
+            "estimate",
+            "--gpu",
+            "NVIDIA Tesla V100",
+            "--memory-gb",
+            "64",
+            "--hours",
+            "12",
+            "--pue",
+            "1.56",
+            "--country",
+            "FRA",
+            "--json",
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let value = json(&output);
+    assert!((value["co2e_kg"].as_f64().unwrap() - 0.310_874).abs() < 1e-6);
+    let output = ecolens(
+        dir.path(),
+        &[
+            "estimate",
+            "--method",
+            "ml-co2-impact",
+            "--gpu",
+            "Tesla V100-PCIE-16GB",
+            "--hours",
+            "100",
+            "--provider",
+            "gcp",
+            "--region",
+            "us-central1",
+            "--json",
+        ],
+    );
+    assert_eq!(json(&output)["co2e_kg"].as_f64(), Some(17.1));
+}
+
+#[test]
+fn trace_attach_and_lca_with_a_trace_fed_line_stored_with_the_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("p.ecolens");
+    let project = project.to_str().unwrap();
+    let zeus = trace_fixture("zeus/A40+resnet18+gpu0-3.csv");
+    let output = ecolens(
+        dir.path(),
+        &[
+            "--project",
+            project,
+            "trace",
+            "attach",
+            "1",
+            &zeus,
+            "--json",
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let trace_id = json(&output)["trace_ids"][0].as_i64().unwrap();
+    let listed = json(&ecolens(
+        dir.path(),
+        &["--project", project, "trace", "list", "1", "--json"],
+    ));
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+
+    let scenario = dir.path().join("s.toml");
+    std::fs::write(
+        &scenario,
+        format!(
+            "name = \"trained once\"\nfunctional_unit = \"one model\"\ncriteria = [\"gwp\"]\n\
+             [[variant]]\nid = \"M1\"\nname = \"none\"\n\
+             [[variant]]\nid = \"M2\"\nname = \"train\"\n[[variant.line]]\nphase = \"training\"\nname = \"A40 run\"\namount = 1.5\ntrace = {trace_id}\nfactors = {{ gwp = 0.4 }}\n"
+        ),
+    )
+    .unwrap();
+    let output = ecolens(
+        dir.path(),
+        &[
+            "--project",
+            project,
+            "lca",
+            scenario.to_str().unwrap(),
+            "--record",
+            "1",
+            "--runs",
+            "100",
+            "--json",
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let value = json(&output);
+    let delta = value["evaluation"]["criteria"][0]["delta"]
+        .as_f64()
+        .unwrap();
+    assert!(
+        (delta - 1.5 * 148_815.39 / 3.6e6 * 0.4).abs() < 1e-9,
+        "{delta}"
+    );
+    assert!(value["stored"]["scenario"].as_i64().is_some());
+
+    let output = ecolens(
+        dir.path(),
+        &[
+            "--project",
+            project,
+            "lca",
+            "example:smart-building",
+            "--runs",
+            "2000",
+            "--seed",
+            "3",
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.contains("BURDEN SHIFT: M2 improves gwp"), "{text}");
+    let output = ecolens(
+        dir.path(),
+        &["--project", project, "lca", "example:nothing"],
+    );
+    assert!(
+        stderr(&output).contains("example:smart-building"),
+        "{}",
+        stderr(&output)
+    );
+}

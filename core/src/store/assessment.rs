@@ -47,8 +47,15 @@ pub struct StoredScenario {
 
 impl Project {
     /// Attaches every run of a trace file to a record, in one transaction.
-    pub fn attach_trace(&mut self, record: Option<RecordId>, file: &TraceFile) -> Result<Vec<TraceId>> {
-        let tx = self.conn.transaction().context("starting to attach a trace")?;
+    pub fn attach_trace(
+        &mut self,
+        record: Option<RecordId>,
+        file: &TraceFile,
+    ) -> Result<Vec<TraceId>> {
+        let tx = self
+            .conn
+            .transaction()
+            .context("starting to attach a trace")?;
         if let Some(record) = record {
             require_record(&tx, record)?;
         }
@@ -57,12 +64,19 @@ impl Project {
         for run in &file.runs {
             let mut summary = run.clone();
             summary.warnings.extend(file.warnings.iter().cloned());
-            let json = serde_json::to_string(&summary)
-                .map_err(|e| Error::invalid("trace.summary", &run.run, format!("serialisable: {e}")))?;
+            let json = serde_json::to_string(&summary).map_err(|e| {
+                Error::invalid("trace.summary", &run.run, format!("serialisable: {e}"))
+            })?;
             tx.execute(
                 "INSERT INTO energy_trace (record_id, tool, source_file, summary, imported_at)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![record.map(|r| r.0), run.tool(), file.path.display().to_string(), json, at],
+                params![
+                    record.map(|r| r.0),
+                    run.tool(),
+                    file.path.display().to_string(),
+                    json,
+                    at
+                ],
             )
             .context("storing a trace")?;
             ids.push(TraceId(tx.last_insert_rowid()));
@@ -118,7 +132,11 @@ impl Project {
     pub fn trace_it_energy_kwh(&self, id: TraceId) -> Result<Option<f64>> {
         let json: Option<String> = self
             .conn
-            .query_row("SELECT summary FROM energy_trace WHERE id = ?1", [id.0], |row| row.get(0))
+            .query_row(
+                "SELECT summary FROM energy_trace WHERE id = ?1",
+                [id.0],
+                |row| row.get(0),
+            )
             .optional()
             .context("reading a trace")?;
         json.map(|json| {
@@ -136,9 +154,16 @@ impl Project {
 
     /// Detaches (deletes) a trace run.
     pub fn delete_trace(&mut self, id: TraceId) -> Result<()> {
-        let tx = self.conn.transaction().context("starting to delete a trace")?;
+        let tx = self
+            .conn
+            .transaction()
+            .context("starting to delete a trace")?;
         let record: Option<Option<i64>> = tx
-            .query_row("SELECT record_id FROM energy_trace WHERE id = ?1", [id.0], |row| row.get(0))
+            .query_row(
+                "SELECT record_id FROM energy_trace WHERE id = ?1",
+                [id.0],
+                |row| row.get(0),
+            )
             .optional()
             .context("finding a trace")?;
         let Some(record) = record else {
@@ -159,7 +184,10 @@ impl Project {
     /// replaced. The TOML is checked first.
     pub fn save_scenario(&mut self, record: Option<RecordId>, toml: &str) -> Result<ScenarioId> {
         let scenario = Scenario::from_toml(toml)?;
-        let tx = self.conn.transaction().context("starting to save a scenario")?;
+        let tx = self
+            .conn
+            .transaction()
+            .context("starting to save a scenario")?;
         if let Some(record) = record {
             require_record(&tx, record)?;
         }
@@ -218,12 +246,17 @@ impl Project {
                 })
             })
             .context("listing scenarios")?;
-        rows.collect::<rusqlite::Result<_>>().context("reading a scenario")
+        rows.collect::<rusqlite::Result<_>>()
+            .context("reading a scenario")
     }
 }
 
 /// Reads a trace file and attaches it: the usual path for the CLI and the window.
-pub fn attach_trace_file(project: &mut Project, record: Option<RecordId>, path: &Path) -> Result<(TraceFile, Vec<TraceId>)> {
+pub fn attach_trace_file(
+    project: &mut Project,
+    record: Option<RecordId>,
+    path: &Path,
+) -> Result<(TraceFile, Vec<TraceId>)> {
     let file = crate::energy::read_trace(path)?;
     let ids = project.attach_trace(record, &file)?;
     Ok((file, ids))

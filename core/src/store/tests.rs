@@ -1355,6 +1355,7 @@ fn the_classification_list_holds_full_text_inclusions_and_the_risk_list_respects
 }
 
 #[test]
+#[allow(clippy::float_cmp)] // Stored JSON reads back to the same bits (float_roundtrip).
 fn traces_attach_per_run_and_scenarios_save_and_replace_by_name() {
     let (mut project, record) = project_with_record();
     let fixture = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -1364,21 +1365,48 @@ fn traces_attach_per_run_and_scenarios_save_and_replace_by_name() {
     let stored = project.traces(Some(record)).unwrap();
     assert_eq!(stored.len(), 6);
     assert_eq!(stored[0].summary.energy_kwh, file.runs[0].energy_kwh);
-    assert!(stored[0].summary.warnings.iter().any(|w| w.contains("superseded")));
-    assert_eq!(project.trace_it_energy_kwh(ids[1]).unwrap(), Some(file.runs[1].it_energy_kwh()));
-    assert_eq!(project.trace_it_energy_kwh(crate::TraceId(999)).unwrap(), None);
+    assert!(
+        stored[0]
+            .summary
+            .warnings
+            .iter()
+            .any(|w| w.contains("superseded"))
+    );
+    assert_eq!(
+        project.trace_it_energy_kwh(ids[1]).unwrap(),
+        Some(file.runs[1].it_energy_kwh())
+    );
+    assert_eq!(
+        project.trace_it_energy_kwh(crate::TraceId(999)).unwrap(),
+        None
+    );
     assert_eq!(project.info().unwrap().counts.energy_traces, 6);
     project.delete_trace(ids[0]).unwrap();
     assert_eq!(project.traces(None).unwrap().len(), 5);
     assert!(project.delete_trace(ids[0]).is_err());
-    let missing = project.attach_trace(Some(RecordId(999)), &file).unwrap_err();
-    assert!(missing.to_string().contains("record 999 not found"), "{missing}");
-    assert_eq!(project.traces(None).unwrap().len(), 5, "nothing written for a missing record");
+    let missing = project
+        .attach_trace(Some(RecordId(999)), &file)
+        .unwrap_err();
+    assert!(
+        missing.to_string().contains("record 999 not found"),
+        "{missing}"
+    );
+    assert_eq!(
+        project.traces(None).unwrap().len(),
+        5,
+        "nothing written for a missing record"
+    );
 
     let (_, example) = crate::lca::EXAMPLES[1];
     let first = project.save_scenario(Some(record), example).unwrap();
     let again = project
-        .save_scenario(Some(record), &example.replace("saving = { value = \"triangular(0.05, 0.15, 0.30)\"", "saving = { value = \"triangular(0.05, 0.10, 0.30)\""))
+        .save_scenario(
+            Some(record),
+            &example.replace(
+                "saving = { value = \"triangular(0.05, 0.15, 0.30)\"",
+                "saving = { value = \"triangular(0.05, 0.10, 0.30)\"",
+            ),
+        )
         .unwrap();
     assert_eq!(first, again);
     let scenarios = project.scenarios(Some(record)).unwrap();

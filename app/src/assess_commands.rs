@@ -1,0 +1,503 @@
+//! Headless assessment commands: `energy`, `estimate`, `trace`, `lca`.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use clap::{Subcommand, ValueEnum};
+use ecolens_core::energy::{TraceSummary, read_trace};
+use ecolens_core::estimate::{
+    Estimate, Given, GreenAlgorithmsInput, Place, chip_hours, defaults_for, footprint,
+    green_algorithms, ml_co2_impact,
+};
+use ecolens_core::lca::{Scenario, evaluate, monte_carlo, tornado};
+use ecolens_core::{Project, TraceId};
+use serde_json::json;
+
+use crate::cli::Output;
+use crate::review_commands;
+
+/// Overrides of the factors a footprint uses.
+#[derive(Debug, Clone, Default)]
+pub struct FactorFlags {
+    /// PUE.
+    pub pue: Option<f64>,
+    /// Grid intensity, gCO2e/kWh.
+    pub intensity: Option<f64>,
+    /// Country (ISO alpha-2 or alpha-3) for the grid intensity.
+    pub country: Option<String>,
+    /// Site WUE, L/kWh.
+    pub wue: Option<f64>,
+}
+
+impl FactorFlags {
+    /// PUE, intensity and WUE: the flags first, then the defaults for the place.
+    fn resolve(&self, place: &Place) -> Result<(Given, Given, Given)> {
+        let mut place = place.clone();
+        if let Some(country) = &self.country {
+            if ecolens_core::energy::country_iso3(country).is_none() {
+                bail!("--country {country:?}: expected an ISO 3166 country code such as FRA or FR");
+            }
+            place.country = Some(country.clone());
+        }
+        let (pue, intensity, wue) = defaults_for(&place);
+        Ok((
+            self.pue.map_or(pue, Given::User),
+            self.intensity.map_or(intensity, Given::User),
+            self.wue.map_or(wue, Given::User),
+        ))
+    }
+}
+
+fn describe(estimate: &Estimate, text: &mut String) -> Result<()> {
+    writeln!(
+        text,
+        "  IT energy {:.6} kWh × PUE {:.3} = {:.6} kWh; × {:.1} gCO2e/kWh = {:.6} kgCO2e{}",
+        estimate.it_energy_kwh,
+        estimate.pue,
+        estimate.energy_kwh,
+        estimate.intensity_g_per_kwh,
+        estimate.co2e_kg,
+        estimate
+            .water_l
+            .map(|w| format!("; on-site water {w:.3} L"))
+            .unwrap_or_default()
+    )?;
+    for a in &estimate.assumptions {
+        let unit = if a.unit == "1" {
+            String::new()
+        } else {
+            format!(" {}", a.unit)
+        };
+        writeln!(text, "    {} = {}{unit} — {}", a.name, a.value, a.source)?;
+    }
+    Ok(())
+}
+
+fn run_place(run: &TraceSummary) -> Place {
+    Place {
+        country: run.location.country_iso3.clone(),
+        cloud: run
+            .location
+            .cloud_provider
+            .clone()
+            .zip(run.location.cloud_region.clone()),
+        year: run
+            .start
+            .as_deref()
+            .and_then(|s| s.get(..4))
+            .and_then(|y| y.parse().ok()),
+    }
+}
+
+/// `ecolens energy TRACE...`: one summary per run plus the total.
+pub fn energy(paths: &[PathBuf], flags: &FactorFlags) -> Result<Output> {
+    let mut text = String::new();
+    let mut runs_json = Vec::new();
+    let mut errors = Vec::new();
+    let (mut total_it, mut total_energy, mut total_co2, mut total_water) = (0.0, 0.0, 0.0, 0.0);
+    for path in paths {
+        let file = match read_trace(path) {
+            Ok(file) => file,
+            Err(error) => {
+                writeln!(text, "{error}")?;
+                errors.push(error.to_string());
+                continue;
+            }
+        };
+        writeln!(
+            text,
+            "{} — {} run(s) of {}",
+            path.display(),
+            file.runs.len(),
+            file.format.tool()
+        )?;
+        for warning in &file.warnings {
+            writeln!(text, "  ! {warning}")?;
+        }
+        for run in &file.runs {
+            let (pue, intensity, wue) = flags.resolve(&run_place(run))?;
+            let result = footprint(
+                run.it_energy_kwh(),
+                &pue,
+                &intensity,
+                Some(&wue),
+                &format!("{} trace", run.tool()),
+            );
+            writeln!(
+                text,
+                "  run {}{}: {:.1} s, {:.6} kWh as written (tool's PUE {} from {}){}{}",
+                run.run,
+                run.tool_version
+                    .as_deref()
+                    .map(|v| format!(" [{v}]"))
+                    .unwrap_or_default(),
+                run.duration_s,
+                run.energy_kwh,
+                run.pue_applied,
+                run.pue_source,
+                run.ef_applied_g_per_kwh
+                    .map(|ef| format!("; tool's factor {ef:.3} gCO2e/kWh"))
+                    .unwrap_or_default(),
+                run.co2e_kg_tool
+                    .map(|kg| format!("; tool's CO2e {kg:.6e} kg"))
+                    .unwrap_or_default(),
+            )?;
+            for c in &run.components {
+                writeln!(
+                    text,
+                    "    {} {:.6} kWh ({:?})",
+                    c.component.label(),
+                    c.energy_kwh,
+                    c.basis
+                )?;
+            }
+            describe(&result, &mut text)?;
+            for warning in &run.warnings {
+                writeln!(text, "    ! {warning}")?;
+            }
+            total_it += result.it_energy_kwh;
+            total_energy += result.energy_kwh;
+            total_co2 += result.co2e_kg;
+            total_water += result.water_l.unwrap_or(0.0);
+            runs_json.push(json!({ "file": path, "summary": run, "footprint": result }));
+        }
+    }
+    writeln!(
+        text,
+        "total: {} run(s), IT energy {total_it:.6} kWh, {total_energy:.6} kWh with PUE, {total_co2:.6} kgCO2e, {total_water:.3} L on-site water",
+        runs_json.len()
+    )?;
+    if runs_json.is_empty() && !errors.is_empty() {
+        bail!("{}", errors.join("\n"));
+    }
+    Ok(Output {
+        json: json!({
+            "runs": runs_json,
+            "errors": errors,
+            "total": { "runs": runs_json.len(), "it_energy_kwh": total_it, "energy_kwh": total_energy, "co2e_kg": total_co2, "water_l": total_water },
+        }),
+        text,
+    })
+}
+
+/// Which calculator `estimate` follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Method {
+    /// Green Algorithms (cores, GPUs, memory, PUE, location).
+    GreenAlgorithms,
+    /// ML CO2 Impact (GPU TDP × hours, cloud region, no PUE, 2-decimal rounding).
+    MlCo2Impact,
+}
+
+/// Inputs of `estimate`.
+#[derive(Debug, Clone)]
+pub struct EstimateArgs {
+    /// Average power per chip, W (the chip-hours form).
+    pub power_w: Option<f64>,
+    /// Chips for `power_w`.
+    pub chips: f64,
+    /// GPU model.
+    pub gpu: Option<String>,
+    /// GPUs.
+    pub gpus: u32,
+    /// CPU model.
+    pub cpu: Option<String>,
+    /// Cores.
+    pub cores: u32,
+    /// Usage factor.
+    pub usage: f64,
+    /// Memory, GB.
+    pub memory_gb: f64,
+    /// Hours.
+    pub hours: f64,
+    /// Calculator.
+    pub method: Method,
+    /// Cloud provider and region (ML CO2 Impact).
+    pub provider: Option<String>,
+    /// See `provider`.
+    pub region: Option<String>,
+    /// Multiplicative factor.
+    pub runs: f64,
+}
+
+/// `ecolens estimate`.
+pub fn estimate(args: &EstimateArgs, flags: &FactorFlags) -> Result<Output> {
+    let estimate = if let Some(power_w) = args.power_w {
+        let (pue, intensity, _) = flags.resolve(&Place::default())?;
+        chip_hours(args.chips, args.hours, power_w, &pue, &intensity)?
+    } else {
+        match args.method {
+            Method::GreenAlgorithms => {
+                let location = flags.country.as_deref().map(|c| {
+                    ecolens_core::energy::country_iso2(c).unwrap_or_else(|| c.to_ascii_uppercase())
+                });
+                green_algorithms(&GreenAlgorithmsInput {
+                    runtime_h: args.hours,
+                    cores: args.cores,
+                    cpu_model: args.cpu.clone(),
+                    cpu_usage: args.usage,
+                    gpus: if args.gpu.is_some() && args.gpus == 0 {
+                        1
+                    } else {
+                        args.gpus
+                    },
+                    gpu_model: args.gpu.clone(),
+                    gpu_usage: args.usage,
+                    memory_gb: args.memory_gb,
+                    pue: flags.pue,
+                    intensity_g_per_kwh: flags.intensity,
+                    location,
+                    multiplier: args.runs,
+                })?
+            }
+            Method::MlCo2Impact => {
+                let region = args.provider.as_deref().zip(args.region.as_deref());
+                let mut estimate = ml_co2_impact(
+                    args.gpu.as_deref(),
+                    None,
+                    args.hours * f64::from(args.gpus.max(1)),
+                    region,
+                    flags.intensity,
+                )?;
+                if args.gpus > 1 {
+                    estimate
+                        .assumptions
+                        .push(ecolens_core::estimate::Assumption {
+                            name: "GPUs (hours multiplied)".to_owned(),
+                            value: f64::from(args.gpus),
+                            unit: "1".to_owned(),
+                            source: "given by the user".to_owned(),
+                        });
+                }
+                estimate
+            }
+        }
+    };
+    let mut text = format!("{} estimate\n", estimate.method);
+    describe(&estimate, &mut text)?;
+    Ok(Output {
+        json: serde_json::to_value(&estimate)?,
+        text,
+    })
+}
+
+/// `ecolens trace …`.
+#[derive(Debug, Subcommand)]
+pub enum TraceCommand {
+    /// Read a trace file and attach its runs to a record.
+    Attach {
+        /// The record (id, DOI, pmid:…, arxiv:…).
+        record: String,
+        /// The trace file.
+        trace: PathBuf,
+    },
+    /// List the traces attached to a record (or all).
+    List {
+        /// The record.
+        record: Option<String>,
+    },
+    /// Detach one trace run by its id.
+    Detach {
+        /// Trace id.
+        id: i64,
+    },
+}
+
+/// Runs a trace command.
+pub fn trace_command(project: &mut Project, command: TraceCommand) -> Result<Output> {
+    match command {
+        TraceCommand::Attach { record, trace } => {
+            let id = review_commands::record(project, &record)?;
+            let (file, ids) = ecolens_core::store::attach_trace_file(project, Some(id), &trace)?;
+            let mut text = format!(
+                "attached {} run(s) of {} from {} to record {id}: trace id(s) {}\n",
+                ids.len(),
+                file.format.tool(),
+                trace.display(),
+                ids.iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            for warning in &file.warnings {
+                writeln!(text, "  ! {warning}")?;
+            }
+            Ok(Output {
+                json: json!({ "record": id, "format": file.format, "trace_ids": ids, "warnings": file.warnings }),
+                text,
+            })
+        }
+        TraceCommand::List { record } => {
+            let id = record
+                .map(|r| review_commands::record(project, &r))
+                .transpose()?;
+            let traces = project.traces(id)?;
+            let mut text = String::new();
+            for t in &traces {
+                writeln!(
+                    text,
+                    "{}\trecord {}\t{}\t{}\t{:.6} kWh (IT {:.6})\t{}",
+                    t.id,
+                    t.record.map_or_else(|| "-".to_owned(), |r| r.to_string()),
+                    t.summary.tool(),
+                    t.summary.run,
+                    t.summary.energy_kwh,
+                    t.summary.it_energy_kwh(),
+                    t.source_file
+                )?;
+            }
+            if traces.is_empty() {
+                text.push_str("no traces attached\n");
+            }
+            Ok(Output {
+                json: serde_json::to_value(&traces)?,
+                text,
+            })
+        }
+        TraceCommand::Detach { id } => {
+            project.delete_trace(TraceId(id))?;
+            Ok(Output {
+                json: json!({ "detached": id }),
+                text: format!("detached trace {id}\n"),
+            })
+        }
+    }
+}
+
+/// `ecolens lca SCENARIO.toml`: deterministic result, Monte Carlo intervals, tornado; with
+/// `--record` the scenario is stored with that record.
+pub fn lca(
+    project: &mut Project,
+    path: &Path,
+    runs: usize,
+    seed: u64,
+    record: Option<&str>,
+) -> Result<Output> {
+    let shipped = path
+        .to_str()
+        .and_then(|p| p.strip_prefix("example:"))
+        .map(|name| {
+            ecolens_core::lca::EXAMPLES
+                .iter()
+                .find(|(file, _)| file.trim_end_matches(".toml") == name.trim_end_matches(".toml"))
+                .map(|(_, text)| (*text).to_owned())
+                .with_context(|| {
+                    format!(
+                        "no shipped example {name:?}; the examples are: {}",
+                        ecolens_core::lca::EXAMPLES
+                            .iter()
+                            .map(|(f, _)| format!("example:{}", f.trim_end_matches(".toml")))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                })
+        });
+    let toml = match shipped {
+        Some(text) => text?,
+        None => std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?,
+    };
+    let scenario = Scenario::from_toml(&toml).with_context(|| format!("{}", path.display()))?;
+    let stored = match record {
+        Some(reference) => {
+            let id = review_commands::record(project, reference)?;
+            Some((id, project.save_scenario(Some(id), &toml)?))
+        }
+        None => None,
+    };
+    let traces = |id: i64| project.trace_it_energy_kwh(TraceId(id)).ok().flatten();
+    let result = evaluate(&scenario, &traces)?;
+    let mc = monte_carlo(&scenario, &traces, runs, seed)?;
+    let bars = tornado(&scenario, &traces, 0)?;
+    let mut text = format!(
+        "{}\nfunctional unit: {}\n",
+        result.name, result.functional_unit
+    );
+    writeln!(
+        text,
+        "{:<8} {:>14} {:>14} {:>14} {:>9}  {:<34} {:>10}  unit",
+        "criterion", "M1", "M2", "Δ(M2|M1)", "Δ %", "Δ median [5 %, 95 %]", "P(M2<M1)"
+    )?;
+    for (c, m) in result.criteria.iter().zip(&mc.criteria) {
+        writeln!(
+            text,
+            "{:<8} {:>14.6e} {:>14.6e} {:>14.6e} {:>9} {:>11.4e} [{:.4e}, {:.4e}] {:>9.1} %  {}",
+            c.code,
+            c.m1,
+            c.m2,
+            c.delta,
+            c.relative
+                .map_or_else(|| "–".to_owned(), |r| format!("{:+.1} %", 100.0 * r)),
+            m.delta.median,
+            m.delta.p5,
+            m.delta.p95,
+            100.0 * m.p_m2_better,
+            c.unit
+        )?;
+    }
+    let shift = &result.burden_shift;
+    if shift.across_criteria() {
+        writeln!(
+            text,
+            "BURDEN SHIFT: M2 improves {} but worsens {} (in {:.0} % of runs M2 is better on some criterion and worse on another)",
+            shift.improves.join(", "),
+            shift.worsens.join(", "),
+            100.0 * mc.p_burden_shift
+        )?;
+    } else {
+        writeln!(
+            text,
+            "no burden shift across criteria at the central values ({:.0} % of runs show one)",
+            100.0 * mc.p_burden_shift
+        )?;
+    }
+    for (criterion, saved, added) in &shift.between_phases {
+        writeln!(
+            text,
+            "shift between phases on {criterion}: saves in {}, adds in {}",
+            saved
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
+            added
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )?;
+    }
+    writeln!(
+        text,
+        "Monte Carlo: {} paired runs, seed {}, {} uncertain inputs",
+        mc.runs, mc.seed, mc.uncertain_inputs
+    )?;
+    writeln!(
+        text,
+        "tornado on {} (Δ at the input's 5 % and 95 % values):",
+        scenario.criteria[0]
+    )?;
+    for bar in bars.iter().take(10) {
+        writeln!(
+            text,
+            "  {:<48} {:>12.4e} … {:>12.4e}   ({})",
+            bar.input, bar.delta_at_low[0], bar.delta_at_high[0], bar.distribution
+        )?;
+    }
+    for warning in &result.warnings {
+        writeln!(text, "  ! {warning}")?;
+    }
+    if let Some((record, id)) = stored {
+        writeln!(text, "stored as scenario {id} of record {record}")?;
+    }
+    Ok(Output {
+        json: json!({
+            "evaluation": result,
+            "monte_carlo": mc,
+            "tornado": bars,
+            "stored": stored.map(|(record, id)| json!({ "record": record, "scenario": id })),
+        }),
+        text,
+    })
+}
