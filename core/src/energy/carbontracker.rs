@@ -5,6 +5,7 @@
 //! Either file can be given; the other is looked for beside it. Per-epoch energy is average
 //! power × duration without PUE; the written totals include the PUE of the log line.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::time::{Fraction, format_naive, parse_hms, parse_naive};
@@ -220,55 +221,41 @@ pub(super) fn read(path: &Path, text: &str) -> Result<TraceFile> {
         }
     };
 
-    // Per-component energies from epochs (no PUE in power), then × PUE to match the totals.
-    let mut sums: Vec<(Component, f64)> = Vec::new();
+    // Per-component energies from epochs (no PUE in power), then × PUE to match the totals;
+    // each epoch's average power is one step of the plotted line.
+    let mut per_component: BTreeMap<Component, (f64, Vec<[f64; 2]>)> = BTreeMap::new();
     let mut missing_power = false;
     let mut epochs_s = 0.0;
-    let mut lines: Vec<PowerLine> = Vec::new();
-    let mut clock = 0.0;
     for epoch in &standard.epochs {
         let Some(duration) = epoch.duration_s else {
             continue;
         };
-        epochs_s += duration;
         for (component, power) in &epoch.power_w {
-            match power {
-                Some(w) => {
-                    let joules = w * duration;
-                    match sums.iter_mut().find(|(c, _)| c == component) {
-                        Some((_, total)) => *total += joules,
-                        None => sums.push((*component, joules)),
-                    }
-                    let line = match lines.iter_mut().position(|l| l.component == *component) {
-                        Some(i) => &mut lines[i],
-                        None => {
-                            lines.push(PowerLine {
-                                component: *component,
-                                points: Vec::new(),
-                            });
-                            let last = lines.len() - 1;
-                            &mut lines[last]
-                        }
-                    };
-                    line.points.push([clock, *w]);
-                    line.points.push([clock + duration, *w]);
-                }
-                None => missing_power = true,
-            }
+            let Some(w) = power else {
+                missing_power = true;
+                continue;
+            };
+            let (joules, steps) = per_component.entry(*component).or_default();
+            *joules += w * duration;
+            steps.extend([[epochs_s, *w], [epochs_s + duration, *w]]);
         }
-        clock += duration;
+        epochs_s += duration;
     }
     if missing_power {
         warnings.push("average power is [None] for some component and epoch (no samples); per-component energy is not available for them".to_owned());
     }
-    let components: Vec<ComponentEnergy> = sums
+    let components: Vec<ComponentEnergy> = per_component
         .iter()
-        .map(|(component, joules)| ComponentEnergy {
+        .map(|(component, (joules, _))| ComponentEnergy {
             component: *component,
             energy_kwh: joules / JOULES_PER_KWH * pue_applied,
             basis: Basis::Measured,
             basis_note: Some("NVML / RAPL average power per epoch × epoch duration".to_owned()),
         })
+        .collect();
+    let lines: Vec<PowerLine> = per_component
+        .into_iter()
+        .map(|(component, (_, points))| PowerLine { component, points })
         .collect();
     let components_kwh: f64 = components.iter().map(|c| c.energy_kwh).sum();
 

@@ -9,8 +9,7 @@ use serde_json::Value;
 use super::series::{integrate, line_of};
 use super::time::{Fraction, format_naive, parse_naive};
 use super::{
-    Basis, Component, ComponentEnergy, JOULES_PER_KWH, TraceFile, TraceFormat, TraceLocation,
-    TraceSummary,
+    Basis, Component, ComponentEnergy, JOULES_PER_KWH, TraceFile, TraceFormat, TraceSummary,
 };
 use crate::Result;
 
@@ -72,28 +71,19 @@ fn summarise(path: &Path, parts: Parts) -> Result<TraceFile> {
     if components.is_empty() {
         return Err(super::bad(path, 1, "no power sample in any line"));
     }
-    Ok(TraceFile {
-        path: path.to_owned(),
-        format: parts.format,
-        runs: vec![TraceSummary {
-            format: parts.format,
-            tool_version: None,
-            run: parts.run,
-            start: first.is_finite().then(|| format_naive(first)),
+    let run = TraceSummary {
+        start: first.is_finite().then(|| format_naive(first)),
+        pue_source: parts.pue_source.to_owned(),
+        power,
+        ..TraceSummary::metered(
+            parts.format,
+            parts.run,
             duration_s,
             components,
-            energy_kwh: total_j / JOULES_PER_KWH,
-            pue_applied: 1.0,
-            pue_source: parts.pue_source.to_owned(),
-            ef_applied_g_per_kwh: None,
-            co2e_kg_tool: None,
-            water_l_tool: None,
-            location: TraceLocation::default(),
-            power,
-            warnings: Vec::new(),
-        }],
-        warnings,
-    })
+            total_j / JOULES_PER_KWH,
+        )
+    };
+    Ok(TraceFile::single(path, run, warnings))
 }
 
 pub(super) fn read_eit(path: &Path, text: &str) -> Result<TraceFile> {

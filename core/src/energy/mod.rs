@@ -251,6 +251,34 @@ pub struct TraceSummary {
 }
 
 impl TraceSummary {
+    /// A run of a power meter (RAPL, NVML, PSYS …): energy as measured, no PUE, no grid factor,
+    /// no CO2e, place unknown. Callers fill in start, power lines and warnings.
+    pub(crate) fn metered(
+        format: TraceFormat,
+        run: String,
+        duration_s: f64,
+        components: Vec<ComponentEnergy>,
+        energy_kwh: f64,
+    ) -> Self {
+        Self {
+            format,
+            tool_version: None,
+            run,
+            start: None,
+            duration_s,
+            components,
+            energy_kwh,
+            pue_applied: 1.0,
+            pue_source: format!("{} applies no PUE", format.tool()),
+            ef_applied_g_per_kwh: None,
+            co2e_kg_tool: None,
+            water_l_tool: None,
+            location: TraceLocation::default(),
+            power: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+
     /// IT energy (PUE divided out), kWh: what a workbench PUE multiplies.
     pub fn it_energy_kwh(&self) -> f64 {
         self.energy_kwh / self.pue_applied
@@ -284,6 +312,16 @@ pub struct TraceFile {
 }
 
 impl TraceFile {
+    /// A file holding one run.
+    pub(crate) fn single(path: &Path, run: TraceSummary, warnings: Vec<String>) -> Self {
+        Self {
+            path: path.to_owned(),
+            format: run.format,
+            runs: vec![run],
+            warnings,
+        }
+    }
+
     /// Sum of the runs' energy as written, kWh.
     pub fn energy_kwh(&self) -> f64 {
         self.runs.iter().map(|r| r.energy_kwh).sum()

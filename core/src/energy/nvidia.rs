@@ -6,14 +6,14 @@
 //! sample, `[N/A]` for missing values. GPUs are told apart by `index`, `uuid` or `pci.bus_id`
 //! when queried; otherwise by their order among rows sharing one timestamp.
 
+use std::fmt::Write as _;
 use std::path::Path;
 
 use super::series::{Bins, Integration, integrate};
 use super::table;
 use super::time::{Fraction, format_naive, naive_seconds, parse_naive};
 use super::{
-    Basis, Component, ComponentEnergy, JOULES_PER_KWH, TraceFile, TraceFormat, TraceLocation,
-    TraceSummary,
+    Basis, Component, ComponentEnergy, JOULES_PER_KWH, TraceFile, TraceFormat, TraceSummary,
 };
 use crate::Result;
 
@@ -136,6 +136,7 @@ pub(super) fn read_query(path: &Path, bytes: &[u8]) -> Result<TraceFile> {
     let mut missing = 0_usize;
     let mut previous_time: Option<f64> = None;
     let mut ordinal = 0_usize;
+    let mut ordinal_key = String::new();
     let mut fields: Vec<&[u8]> = Vec::with_capacity(columns);
     for (number, line) in lines.enumerate() {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
@@ -154,30 +155,24 @@ pub(super) fn read_query(path: &Path, bytes: &[u8]) -> Result<TraceFile> {
             first_rejected.get_or_insert(number + 2);
             continue;
         };
+        // Without an index column, a GPU is its place among the rows sharing one timestamp,
+        // counted before a missing power value drops its row.
+        if previous_time == Some(t) {
+            ordinal += 1;
+        } else {
+            ordinal = 0;
+        }
+        previous_time = Some(t);
         let Some(w) = power(fields[power_column]) else {
             missing += 1;
             continue;
         };
+        ordinal_key.clear();
         let key: &[u8] = match key_column {
             Some(k) => trim(fields[k]),
             None => {
-                if previous_time == Some(t) {
-                    ordinal += 1;
-                } else {
-                    ordinal = 0;
-                }
-                previous_time = Some(t);
-                // Small ordinal as key bytes.
-                match ordinal {
-                    0 => b"0",
-                    1 => b"1",
-                    2 => b"2",
-                    3 => b"3",
-                    4 => b"4",
-                    5 => b"5",
-                    6 => b"6",
-                    _ => b"7+",
-                }
+                write!(ordinal_key, "{ordinal}").ok();
+                ordinal_key.as_bytes()
             }
         };
         let device = match devices.iter().position(|d| d.key == key) {
@@ -272,33 +267,24 @@ fn summarise(
     }
     let line = Bins::sum_line(&bins, Component::Gpu);
     let energy_kwh = joules / JOULES_PER_KWH;
-    TraceFile {
-        path: path.to_owned(),
-        format,
-        runs: vec![TraceSummary {
+    let run = TraceSummary {
+        start: start.is_finite().then(|| format_naive(start)),
+        power: vec![line],
+        warnings,
+        ..TraceSummary::metered(
             format,
-            tool_version: None,
-            run: format!("{} GPU(s)", devices.len()),
-            start: start.is_finite().then(|| format_naive(start)),
+            format!("{} GPU(s)", devices.len()),
             duration_s,
-            components: vec![ComponentEnergy {
+            vec![ComponentEnergy {
                 component: Component::Gpu,
                 energy_kwh,
                 basis: Basis::Measured,
                 basis_note: Some(format!("{note}; {}", per_device.join("; "))),
             }],
             energy_kwh,
-            pue_applied: 1.0,
-            pue_source: "nvidia-smi applies no PUE".to_owned(),
-            ef_applied_g_per_kwh: None,
-            co2e_kg_tool: None,
-            water_l_tool: None,
-            location: TraceLocation::default(),
-            power: vec![line],
-            warnings,
-        }],
-        warnings: file_warnings,
-    }
+        )
+    };
+    TraceFile::single(path, run, file_warnings)
 }
 
 pub(super) fn read_dmon(path: &Path, text: &str) -> Result<TraceFile> {

@@ -11,8 +11,7 @@ use super::series::line_of;
 use super::table::{self, Table};
 use super::time::{Fraction, format_naive, parse_naive};
 use super::{
-    Basis, Component, ComponentEnergy, JOULES_PER_KWH, TraceFile, TraceFormat, TraceLocation,
-    TraceSummary,
+    Basis, Component, ComponentEnergy, JOULES_PER_KWH, TraceFile, TraceFormat, TraceSummary,
 };
 use crate::Result;
 
@@ -84,26 +83,17 @@ pub(super) fn read(path: &Path, text: &str) -> Result<TraceFile> {
             "a per-process file (-p/-a): CPU power attributed to the process only".to_owned(),
         );
     }
-    Ok(TraceFile {
-        path: path.to_owned(),
-        format: TraceFormat::Powerjoular,
-        runs: vec![TraceSummary {
-            format: TraceFormat::Powerjoular,
-            tool_version: None,
-            run: super::file_label(path),
-            start: first.map(format_naive),
-            duration_s: f64::from(rows),
+    let run = TraceSummary {
+        start: first.map(format_naive),
+        power: power.into_iter().flatten().collect(),
+        warnings: run_warnings,
+        ..TraceSummary::metered(
+            TraceFormat::Powerjoular,
+            super::file_label(path),
+            f64::from(rows),
             components,
-            energy_kwh: total_j / JOULES_PER_KWH,
-            pue_applied: 1.0,
-            pue_source: "PowerJoular applies no PUE".to_owned(),
-            ef_applied_g_per_kwh: None,
-            co2e_kg_tool: None,
-            water_l_tool: None,
-            location: TraceLocation::default(),
-            power: power.into_iter().flatten().collect(),
-            warnings: run_warnings,
-        }],
-        warnings,
-    })
+            total_j / JOULES_PER_KWH,
+        )
+    };
+    Ok(TraceFile::single(path, run, warnings))
 }

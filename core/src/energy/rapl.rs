@@ -13,8 +13,7 @@ use super::series::line_of;
 use super::table::{self, Table};
 use super::time::{Fraction, format_naive, parse_naive};
 use super::{
-    Basis, Component, ComponentEnergy, JOULES_PER_KWH, TraceFile, TraceFormat, TraceLocation,
-    TraceSummary,
+    Basis, Component, ComponentEnergy, JOULES_PER_KWH, TraceFile, TraceFormat, TraceSummary,
 };
 use crate::Result;
 
@@ -165,26 +164,17 @@ pub(super) fn read(path: &Path, text: &str) -> Result<TraceFile> {
             line_of(*component, samples)
         })
         .collect();
-    Ok(TraceFile {
-        path: path.to_owned(),
-        format: TraceFormat::Rapl,
-        runs: vec![TraceSummary {
-            format: TraceFormat::Rapl,
-            tool_version: None,
-            run: format!("{} domain(s)", domains.len()),
-            start: (start > 1.0e8).then(|| format_naive(start)),
-            duration_s: (end - start).max(0.0),
+    let run = TraceSummary {
+        // Unix seconds (UTC) are shown as a date; a relative clock is not.
+        start: (start > 1.0e8).then(|| format_naive(start)),
+        power,
+        ..TraceSummary::metered(
+            TraceFormat::Rapl,
+            format!("{} domain(s)", domains.len()),
+            (end - start).max(0.0),
             components,
-            energy_kwh: total_j / JOULES_PER_KWH,
-            pue_applied: 1.0,
-            pue_source: "RAPL counters carry no PUE".to_owned(),
-            ef_applied_g_per_kwh: None,
-            co2e_kg_tool: None,
-            water_l_tool: None,
-            location: TraceLocation::default(),
-            power,
-            warnings: Vec::new(),
-        }],
-        warnings,
-    })
+            total_j / JOULES_PER_KWH,
+        )
+    };
+    Ok(TraceFile::single(path, run, warnings))
 }

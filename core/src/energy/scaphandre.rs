@@ -13,8 +13,7 @@ use serde_json::Value;
 use super::series::{integrate, line_of};
 use super::time::format_naive;
 use super::{
-    Basis, Component, ComponentEnergy, JOULES_PER_KWH, TraceFile, TraceFormat, TraceLocation,
-    TraceSummary,
+    Basis, Component, ComponentEnergy, JOULES_PER_KWH, TraceFile, TraceFormat, TraceSummary,
 };
 use crate::Result;
 
@@ -163,34 +162,25 @@ pub(super) fn read(path: &Path, text: &str) -> Result<TraceFile> {
             "host power (PSYS) minus sockets and DRAM",
         ));
     }
-    Ok(TraceFile {
-        path: path.to_owned(),
-        format: TraceFormat::Scaphandre,
-        runs: vec![TraceSummary {
-            format: TraceFormat::Scaphandre,
-            tool_version: None,
-            run: format!("host, {} report(s)", host.len()),
-            start: Some(format_naive(total.first_s)),
-            duration_s: total.duration_s,
+    let run = TraceSummary {
+        start: Some(format_naive(total.first_s)),
+        power: [
+            line_of(Component::Cpu, &cpu),
+            line_of(Component::Ram, &ram),
+            line_of(Component::Other, &other),
+        ]
+        .into_iter()
+        .flatten()
+        .filter(|l| l.points.iter().any(|p| p[1] > 0.0))
+        .collect(),
+        warnings: run_warnings,
+        ..TraceSummary::metered(
+            TraceFormat::Scaphandre,
+            format!("host, {} report(s)", host.len()),
+            total.duration_s,
             components,
-            energy_kwh: total.joules / JOULES_PER_KWH,
-            pue_applied: 1.0,
-            pue_source: "Scaphandre applies no PUE".to_owned(),
-            ef_applied_g_per_kwh: None,
-            co2e_kg_tool: None,
-            water_l_tool: None,
-            location: TraceLocation::default(),
-            power: [
-                line_of(Component::Cpu, &cpu),
-                line_of(Component::Ram, &ram),
-                line_of(Component::Other, &other),
-            ]
-            .into_iter()
-            .flatten()
-            .filter(|l| l.points.iter().any(|p| p[1] > 0.0))
-            .collect(),
-            warnings: run_warnings,
-        }],
-        warnings,
-    })
+            total.joules / JOULES_PER_KWH,
+        )
+    };
+    Ok(TraceFile::single(path, run, warnings))
 }

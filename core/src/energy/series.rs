@@ -5,7 +5,10 @@ use serde::{Deserialize, Serialize};
 use super::Component;
 
 /// Points kept per plotted line; longer series are averaged into this many time bins.
-pub const PLOT_POINTS: usize = 1_000; // Bins::new divides by the same number.
+pub const PLOT_POINTS: usize = PLOT_BINS as usize;
+
+/// [`PLOT_POINTS`] as the bin arithmetic counts them.
+const PLOT_BINS: u32 = 1_000;
 
 /// Power of one component over time, for plots.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -126,7 +129,7 @@ impl Bins {
         let span = (end - start).max(1e-9);
         Self {
             start,
-            width: span / 1_000.0, // PLOT_POINTS
+            width: span / f64::from(PLOT_BINS),
             sums: vec![0.0; PLOT_POINTS],
             counts: vec![0; PLOT_POINTS],
         }
@@ -182,19 +185,12 @@ impl Bins {
                 *total = if total.is_nan() { last } else { *total + last };
             }
         }
-        let any_sample: Vec<bool> = (0..PLOT_POINTS)
-            .map(|i| devices.iter().any(|d| d.counts[i] > 0))
-            .collect();
-        let points = totals
-            .iter()
-            .enumerate()
-            .filter(|(i, total)| any_sample[*i] && !total.is_nan())
-            .map(|(i, total)| {
-                [
-                    (f64::from(u32::try_from(i).unwrap_or(u32::MAX)) + 0.5) * first.width,
-                    *total,
-                ]
+        let points = (0..PLOT_BINS)
+            .zip(&totals)
+            .filter(|&(i, total)| {
+                !total.is_nan() && devices.iter().any(|d| d.counts[i as usize] > 0)
             })
+            .map(|(i, total)| [(f64::from(i) + 0.5) * first.width, *total])
             .collect();
         PowerLine { component, points }
     }

@@ -311,6 +311,24 @@ fn nvidia_smi_without_index_tells_gpus_apart_by_order_and_says_so() {
             .iter()
             .any(|w| w.contains("told apart by their order"))
     );
+
+    // Nine GPUs, one of them [N/A] once: each stays its own device (GPU g draws 10 + g W).
+    let mut text = String::from("timestamp, power.draw [W]\n");
+    for second in 0..=2 {
+        for gpu in 0..9 {
+            let power = if second == 1 && gpu == 4 {
+                "[N/A]".to_owned()
+            } else {
+                format!("{} W", 10 + gpu)
+            };
+            text.push_str(&format!("2024/10/13 03:33:0{second}.000, {power}\n"));
+        }
+    }
+    let path = write(dir.path(), "nine.csv", &text);
+    let file = read_trace(&path).unwrap();
+    assert_eq!(file.runs[0].run, "9 GPU(s)");
+    // Σ (10 + g) W × 2 s = 2 × 126 J; GPU 4 is interpolated across its missing sample.
+    assert_close(file.runs[0].energy_kwh * 3.6e6, 252.0, 1e-12);
 }
 
 #[test]
@@ -497,7 +515,15 @@ fn unknown_and_broken_files_say_what_was_recognised() {
         "w.csv",
         "timestamp,duration,emissions,energy_consumed\n\u{0}\u{1}",
     );
-    assert!(read_trace(&binary).is_err() || read_trace(&binary).unwrap().runs.is_empty());
+    let file = read_trace(&binary).unwrap();
+    assert!(file.runs.is_empty());
+    assert!(
+        file.warnings
+            .iter()
+            .any(|w| w.starts_with("line 2: 1 fields where the header has 4")),
+        "{:?}",
+        file.warnings
+    );
 }
 
 #[test]

@@ -98,34 +98,24 @@ pub(super) fn read(path: &Path, text: &str) -> Result<TraceFile> {
                 .to_owned(),
         );
     }
-    Ok(TraceFile {
-        path: path.to_owned(),
-        format: TraceFormat::Zeus,
-        runs: vec![TraceSummary {
-            format: TraceFormat::Zeus,
-            tool_version: None,
-            run: format!("{} GPU(s), {} window(s)", gpus.len(), windows.len()),
-            start: None,
+    let run = TraceSummary {
+        power: vec![PowerLine {
+            component: Component::Gpu,
+            points,
+        }],
+        warnings: summary_warnings,
+        ..TraceSummary::metered(
+            TraceFormat::Zeus,
+            format!("{} GPU(s), {} window(s)", gpus.len(), windows.len()),
             duration_s,
-            components: vec![ComponentEnergy {
+            vec![ComponentEnergy {
                 component: Component::Gpu,
                 energy_kwh,
                 basis: Basis::Measured,
                 basis_note: Some("NVML total-energy counter (Volta and newer)".to_owned()),
             }],
             energy_kwh,
-            pue_applied: 1.0,
-            pue_source: "Zeus applies no PUE".to_owned(),
-            ef_applied_g_per_kwh: None,
-            co2e_kg_tool: None,
-            water_l_tool: None,
-            location: super::TraceLocation::default(),
-            power: vec![PowerLine {
-                component: Component::Gpu,
-                points,
-            }],
-            warnings: summary_warnings,
-        }],
-        warnings,
-    })
+        )
+    };
+    Ok(TraceFile::single(path, run, warnings))
 }
