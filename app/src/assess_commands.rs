@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use clap::{Subcommand, ValueEnum};
-use ecolens_core::energy::{TraceSummary, read_trace};
+use ecolens_core::energy::read_trace;
 use ecolens_core::estimate::{
     Estimate, Given, GreenAlgorithmsInput, Place, chip_hours, defaults_for, footprint,
     green_algorithms, ml_co2_impact,
@@ -35,7 +35,7 @@ impl FactorFlags {
     fn resolve(&self, place: &Place) -> Result<(Given, Given, Given)> {
         let mut place = place.clone();
         if let Some(country) = &self.country {
-            if ecolens_core::energy::country_iso3(country).is_none() {
+            if ecolens_core::factors::country_iso3(country).is_none() {
                 bail!("--country {country:?}: expected an ISO 3166 country code such as FRA or FR");
             }
             place.country = Some(country.clone());
@@ -74,22 +74,6 @@ fn describe(estimate: &Estimate, text: &mut String) -> Result<()> {
     Ok(())
 }
 
-fn run_place(run: &TraceSummary) -> Place {
-    Place {
-        country: run.location.country_iso3.clone(),
-        cloud: run
-            .location
-            .cloud_provider
-            .clone()
-            .zip(run.location.cloud_region.clone()),
-        year: run
-            .start
-            .as_deref()
-            .and_then(|s| s.get(..4))
-            .and_then(|y| y.parse().ok()),
-    }
-}
-
 /// `ecolens energy TRACE...`: one summary per run plus the total.
 pub fn energy(paths: &[PathBuf], flags: &FactorFlags) -> Result<Output> {
     let mut text = String::new();
@@ -116,7 +100,7 @@ pub fn energy(paths: &[PathBuf], flags: &FactorFlags) -> Result<Output> {
             writeln!(text, "  ! {warning}")?;
         }
         for run in &file.runs {
-            let (pue, intensity, wue) = flags.resolve(&run_place(run))?;
+            let (pue, intensity, wue) = flags.resolve(&Place::of_trace(run))?;
             let result = footprint(
                 run.it_energy_kwh(),
                 &pue,
@@ -230,7 +214,7 @@ pub fn estimate(args: &EstimateArgs, flags: &FactorFlags) -> Result<Output> {
         match args.method {
             Method::GreenAlgorithms => {
                 let location = flags.country.as_deref().map(|c| {
-                    ecolens_core::energy::country_iso2(c).unwrap_or_else(|| c.to_ascii_uppercase())
+                    ecolens_core::factors::country_iso2(c).unwrap_or_else(|| c.to_ascii_uppercase())
                 });
                 green_algorithms(&GreenAlgorithmsInput {
                     runtime_h: args.hours,

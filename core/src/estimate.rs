@@ -14,7 +14,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::factors::{Factor, library};
+use crate::energy::TraceSummary;
+use crate::factors::{CloudRegion, Factor, Hardware, library};
 use crate::{Error, Result};
 
 /// One number that went into a result, with its unit and source.
@@ -134,6 +135,70 @@ fn positive(field: &str, value: f64) -> Result<f64> {
     }
 }
 
+/// What Green Algorithms counts per unit: a CPU core or a GPU.
+#[derive(Clone, Copy)]
+enum Device {
+    CpuCore,
+    Gpu,
+}
+
+/// `count × TDP × usage` of CPU cores or GPUs from Green Algorithms' table (`Any` when no
+/// model is given), with the three numbers recorded as assumptions.
+fn device_power(
+    kind: Device,
+    count: u32,
+    model: Option<&str>,
+    usage: f64,
+    assumptions: &mut Vec<Assumption>,
+) -> Result<f64> {
+    let lib = library();
+    let model = model.unwrap_or("Any");
+    let (found, field, table, what, power_name, usage_name): (Option<&Hardware>, _, _, _, _, _) =
+        match kind {
+            Device::CpuCore => (
+                lib.cpu(model),
+                "cpu",
+                "TDP_cpu.csv",
+                "CPU cores",
+                "TDP per core",
+                "CPU usage",
+            ),
+            Device::Gpu => (
+                lib.gpu_green_algorithms(model),
+                "gpu",
+                "TDP_gpu.csv",
+                "GPUs",
+                "TDP",
+                "GPU usage",
+            ),
+        };
+    let hardware = found.ok_or_else(|| {
+        Error::invalid(
+            field,
+            model,
+            format!(
+                "a {} model in Green Algorithms' {table} (or Any)",
+                field.to_ascii_uppercase()
+            ),
+        )
+    })?;
+    let usage = positive(usage_name, usage)?;
+    assumptions.push(Assumption::new(
+        &format!("{power_name}, {}", hardware.model),
+        hardware.power_w,
+        "W",
+        hardware.provenance.describe(),
+    ));
+    assumptions.push(Assumption::new(
+        what,
+        f64::from(count),
+        "1",
+        "given by the user",
+    ));
+    assumptions.push(Assumption::new(usage_name, usage, "1", "given by the user"));
+    Ok(f64::from(count) * hardware.power_w * usage)
+}
+
 /// The Green Algorithms calculation, with its tables.
 pub fn green_algorithms(input: &GreenAlgorithmsInput) -> Result<Estimate> {
     let lib = library();
@@ -145,63 +210,18 @@ pub fn green_algorithms(input: &GreenAlgorithmsInput) -> Result<Estimate> {
         "given by the user",
     )];
     let mut cores_w = 0.0;
-    if input.cores > 0 {
-        let model = input.cpu_model.as_deref().unwrap_or("Any");
-        let cpu = lib.cpu(model).ok_or_else(|| {
-            Error::invalid(
-                "cpu",
-                model,
-                "a CPU model in Green Algorithms' TDP_cpu.csv (or Any)",
-            )
-        })?;
-        assumptions.push(Assumption::new(
-            &format!("TDP per core, {}", cpu.model),
-            cpu.power_w,
-            "W",
-            cpu.provenance.describe(),
-        ));
-        assumptions.push(Assumption::new(
-            "CPU cores",
-            f64::from(input.cores),
-            "1",
-            "given by the user",
-        ));
-        assumptions.push(Assumption::new(
-            "CPU usage",
+    for (count, model, usage, kind) in [
+        (
+            input.cores,
+            &input.cpu_model,
             input.cpu_usage,
-            "1",
-            "given by the user",
-        ));
-        cores_w += f64::from(input.cores) * cpu.power_w * positive("cpu_usage", input.cpu_usage)?;
-    }
-    if input.gpus > 0 {
-        let model = input.gpu_model.as_deref().unwrap_or("Any");
-        let gpu = lib.gpu_green_algorithms(model).ok_or_else(|| {
-            Error::invalid(
-                "gpu",
-                model,
-                "a GPU model in Green Algorithms' TDP_gpu.csv (or Any)",
-            )
-        })?;
-        assumptions.push(Assumption::new(
-            &format!("TDP, {}", gpu.model),
-            gpu.power_w,
-            "W",
-            gpu.provenance.describe(),
-        ));
-        assumptions.push(Assumption::new(
-            "GPUs",
-            f64::from(input.gpus),
-            "1",
-            "given by the user",
-        ));
-        assumptions.push(Assumption::new(
-            "GPU usage",
-            input.gpu_usage,
-            "1",
-            "given by the user",
-        ));
-        cores_w += f64::from(input.gpus) * gpu.power_w * positive("gpu_usage", input.gpu_usage)?;
+            Device::CpuCore,
+        ),
+        (input.gpus, &input.gpu_model, input.gpu_usage, Device::Gpu),
+    ] {
+        if count > 0 {
+            cores_w += device_power(kind, count, model.as_deref(), usage, &mut assumptions)?;
+        }
     }
     let memory = lib.memory_w_per_gb();
     let memory_w = positive("memory_gb", input.memory_gb)? * memory.value.central();
@@ -414,6 +434,25 @@ pub struct Place {
     pub year: Option<i32>,
 }
 
+impl Place {
+    /// Where a traced run took place: its country, cloud region and the year it started.
+    pub fn of_trace(run: &TraceSummary) -> Self {
+        Self {
+            country: run.location.country_iso3.clone(),
+            cloud: run
+                .location
+                .cloud_provider
+                .clone()
+                .zip(run.location.cloud_region.clone()),
+            year: run
+                .start
+                .as_deref()
+                .and_then(|s| s.get(..4))
+                .and_then(|y| y.parse().ok()),
+        }
+    }
+}
+
 /// The default PUE, grid intensity and WUE for a place: the cloud region's PUE and WUE when
 /// known, the country's grid intensity (cloud region's country otherwise), else the unknown
 /// data centre defaults and the world average. Each says where it came from.
@@ -425,39 +464,13 @@ pub fn defaults_for(place: &Place) -> (Given, Given, Given) {
         .and_then(|(p, r)| lib.cloud_region(p, r));
     let unknown = |id: &str| lib.default_factor(id).cloned();
     let pue = region
-        .and_then(|r| {
-            let pue = r.pue?;
-            Some(Given::Factor(Factor {
-                id: format!("pue.{}.{}", r.provider, r.region),
-                name: format!("PUE of {} {} ({})", r.provider, r.region, r.location),
-                unit: "1".to_owned(),
-                value: crate::uncertain::Distribution::Fixed(pue),
-                provenance: crate::factors::Provenance {
-                    source: "digital4better cloud regions (provider disclosures)".to_owned(),
-                    year: Some(2024),
-                    licence: "ODbL 1.0 (© Digital4Better)".to_owned(),
-                },
-            }))
-        })
-        .or_else(|| unknown("pue.unknown").map(Given::Factor))
-        .unwrap_or(Given::User(1.56));
+        .and_then(CloudRegion::pue_factor)
+        .or_else(|| unknown("pue.unknown"))
+        .map_or(Given::User(1.56), Given::Factor);
     let wue = region
-        .and_then(|r| {
-            let wue = r.wue_l_per_kwh?;
-            Some(Given::Factor(Factor {
-                id: format!("wue.{}.{}", r.provider, r.region),
-                name: format!("Site WUE of {} {}", r.provider, r.region),
-                unit: "L/kWh".to_owned(),
-                value: crate::uncertain::Distribution::Fixed(wue),
-                provenance: crate::factors::Provenance {
-                    source: "digital4better cloud regions (provider disclosures)".to_owned(),
-                    year: Some(2024),
-                    licence: "ODbL 1.0 (© Digital4Better)".to_owned(),
-                },
-            }))
-        })
-        .or_else(|| unknown("wue.unknown").map(Given::Factor))
-        .unwrap_or(Given::User(0.5));
+        .and_then(CloudRegion::wue_factor)
+        .or_else(|| unknown("wue.unknown"))
+        .map_or(Given::User(0.5), Given::Factor);
     let country = place
         .country
         .clone()

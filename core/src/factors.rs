@@ -162,6 +162,41 @@ pub struct CloudRegion {
     pub wue_l_per_kwh: Option<f64>,
 }
 
+impl CloudRegion {
+    fn factor(&self, what: &str, unit: &str, value: f64) -> Factor {
+        Factor {
+            id: format!(
+                "{}.{}.{}",
+                what.to_ascii_lowercase(),
+                self.provider,
+                self.region
+            ),
+            name: format!(
+                "{what} of {} {} ({})",
+                self.provider, self.region, self.location
+            ),
+            unit: unit.to_owned(),
+            value: Distribution::Fixed(value),
+            provenance: Provenance::new(
+                "digital4better cloud regions (provider disclosures)",
+                Some(2024),
+                D4B_LICENCE,
+            ),
+        }
+    }
+
+    /// The region's PUE as a factor with its provenance.
+    pub fn pue_factor(&self) -> Option<Factor> {
+        self.pue.map(|pue| self.factor("PUE", "1", pue))
+    }
+
+    /// The region's site WUE (L/kWh) as a factor with its provenance.
+    pub fn wue_factor(&self) -> Option<Factor> {
+        self.wue_l_per_kwh
+            .map(|wue| self.factor("WUE", "L/kWh", wue))
+    }
+}
+
 /// A processor or accelerator's power, from a tool's table.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Hardware {
@@ -304,9 +339,7 @@ impl FactorLibrary {
                     provider: row.get("provider")?.clone(),
                     region: row.get("id")?.clone(),
                     location: row.get("location").cloned().unwrap_or_default(),
-                    country_iso3: row
-                        .get("country")
-                        .and_then(|c| crate::energy::country_iso3(c)),
+                    country_iso3: row.get("country").and_then(|c| country_iso3(c)),
                     pue: num(&row, "pue"),
                     wue_l_per_kwh: num(&row, "wue"),
                 })
@@ -449,7 +482,7 @@ impl FactorLibrary {
     pub fn green_algorithms_intensity(&self, code: &str) -> Option<Factor> {
         let upper = code.trim().to_ascii_uppercase();
         let key = if upper.len() == 3 && upper != "ANY" {
-            crate::energy::country_iso2(&upper).unwrap_or(upper)
+            country_iso2(&upper).unwrap_or(upper)
         } else {
             upper
         };
@@ -469,8 +502,8 @@ impl FactorLibrary {
 
     /// Grid carbon intensity of a country (alpha-2 or alpha-3) for a year, from every source.
     pub fn grid_intensity(&self, country: &str, year: Option<i32>) -> Option<GridIntensity> {
-        let iso3 = crate::energy::country_iso3(country)?;
-        let iso2 = crate::energy::country_iso2(&iso3)?;
+        let iso3 = country_iso3(country)?;
+        let iso2 = country_iso2(&iso3)?;
         let mut sources = Vec::new();
         let d4b_year = self.d4b_year(year);
         if let Some(values) = self.d4b.get(&(iso2.clone(), d4b_year))
@@ -516,8 +549,8 @@ impl FactorLibrary {
 
     /// Multi-criteria electricity factors of a country for a year (digital4better).
     pub fn electricity(&self, country: &str, year: Option<i32>) -> Option<ElectricityFactors> {
-        let iso3 = crate::energy::country_iso3(country)?;
-        let iso2 = crate::energy::country_iso2(&iso3)?;
+        let iso3 = country_iso3(country)?;
+        let iso2 = country_iso2(&iso3)?;
         let year = self.d4b_year(year);
         let values = self.d4b.get(&(iso2, year))?;
         Some(ElectricityFactors {
@@ -670,6 +703,30 @@ impl FactorLibrary {
             ),
         })
     }
+}
+
+/// ISO 3166-1 alpha-3 from an alpha-2 or alpha-3 code (any case), or a country name.
+pub fn country_iso3(code: &str) -> Option<String> {
+    let code = code.trim();
+    let upper = code.to_ascii_uppercase();
+    match upper.len() {
+        2 => isocountry::CountryCode::for_alpha2(&upper)
+            .ok()
+            .map(|c| c.alpha3().to_owned()),
+        3 => isocountry::CountryCode::for_alpha3(&upper)
+            .ok()
+            .map(|c| c.alpha3().to_owned()),
+        _ => isocountry::CountryCode::iter()
+            .find(|c| c.name().eq_ignore_ascii_case(code))
+            .map(|c| c.alpha3().to_owned()),
+    }
+}
+
+/// ISO 3166-1 alpha-2 from an alpha-3 code.
+pub fn country_iso2(iso3: &str) -> Option<String> {
+    isocountry::CountryCode::for_alpha3(&iso3.trim().to_ascii_uppercase())
+        .ok()
+        .map(|c| c.alpha2().to_owned())
 }
 
 /// Exact (case-insensitive) model match first, then the shortest model containing the query.

@@ -314,7 +314,7 @@ pub(super) fn read(path: &Path, text: &str) -> Result<TraceFile> {
     });
     let location = standard.location.as_deref().map(|l| {
         let mut parts: Vec<&str> = l.split(',').map(str::trim).collect();
-        let country = parts.last().and_then(|c| super::country_iso3(c));
+        let country = parts.last().and_then(|c| crate::factors::country_iso3(c));
         if country.is_some() {
             parts.pop();
         }

@@ -100,7 +100,7 @@ pub(super) fn read(path: &Path, text: &str) -> Result<TraceFile> {
             project: text_at(fields, project),
             location: TraceLocation {
                 country_iso3: text_at(fields, country)
-                    .and_then(|c| super::country_iso3(&c).or(Some(c))),
+                    .and_then(|c| crate::factors::country_iso3(&c).or(Some(c))),
                 region: text_at(fields, region),
                 cloud_provider: text_at(fields, provider),
                 cloud_region: text_at(fields, cloud_region),

@@ -140,7 +140,7 @@ fn summarise(path: &Path, mut group: Vec<Row>) -> TraceSummary {
     let location = first.location.as_deref().map(|l| {
         let (country, region) = l.split_once('/').unwrap_or((l, ""));
         TraceLocation {
-            country_iso3: super::country_iso3(country),
+            country_iso3: crate::factors::country_iso3(country),
             region: (!region.trim().is_empty()).then(|| region.trim().to_owned()),
             ..TraceLocation::default()
         }

@@ -511,29 +511,5 @@ fn file_label(path: &Path) -> String {
     )
 }
 
-/// ISO 3166-1 alpha-3 from an alpha-2 or alpha-3 code (any case), or a country name.
-pub fn country_iso3(code: &str) -> Option<String> {
-    let code = code.trim();
-    let upper = code.to_ascii_uppercase();
-    match upper.len() {
-        2 => isocountry::CountryCode::for_alpha2(&upper)
-            .ok()
-            .map(|c| c.alpha3().to_owned()),
-        3 => isocountry::CountryCode::for_alpha3(&upper)
-            .ok()
-            .map(|c| c.alpha3().to_owned()),
-        _ => isocountry::CountryCode::iter()
-            .find(|c| c.name().eq_ignore_ascii_case(code))
-            .map(|c| c.alpha3().to_owned()),
-    }
-}
-
-/// ISO 3166-1 alpha-2 from an alpha-3 code.
-pub fn country_iso2(iso3: &str) -> Option<String> {
-    isocountry::CountryCode::for_alpha3(&iso3.trim().to_ascii_uppercase())
-        .ok()
-        .map(|c| c.alpha2().to_owned())
-}
-
 #[cfg(test)]
 mod tests;
