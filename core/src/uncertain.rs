@@ -255,20 +255,35 @@ impl Serialize for Distribution {
     }
 }
 
+/// A number or a text, as a TOML or JSON value holding an uncertain number is written.
+#[derive(Deserialize)]
+#[serde(untagged)]
+pub(crate) enum Scalar {
+    /// A float.
+    Number(f64),
+    /// An integer.
+    Integer(i64),
+    /// A text (`triangular(1, 2, 3)`, `$name` …).
+    Text(String),
+}
+
+impl Scalar {
+    /// The number, or the text when it is one.
+    pub(crate) fn number_or_text(self) -> std::result::Result<f64, String> {
+        match self {
+            Self::Number(value) => Ok(value),
+            #[allow(clippy::cast_precision_loss)] // Integers in scenario files are far below 2^53.
+            Self::Integer(value) => Ok(value as f64),
+            Self::Text(text) => Err(text),
+        }
+    }
+}
+
 impl<'de> Deserialize<'de> for Distribution {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            Number(f64),
-            Integer(i64),
-            Text(String),
-        }
-        match Raw::deserialize(deserializer)? {
-            Raw::Number(value) => Ok(Self::Fixed(value)),
-            #[allow(clippy::cast_precision_loss)] // Scenario integers are far below 2^53.
-            Raw::Integer(value) => Ok(Self::Fixed(value as f64)),
-            Raw::Text(text) => text.parse().map_err(serde::de::Error::custom),
+        match Scalar::deserialize(deserializer)?.number_or_text() {
+            Ok(value) => Ok(Self::Fixed(value)),
+            Err(text) => text.parse().map_err(serde::de::Error::custom),
         }
     }
 }

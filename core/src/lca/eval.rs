@@ -9,11 +9,6 @@ use super::{Scenario, Term};
 use crate::uncertain::{Distribution, Sampler};
 use crate::{Error, Result};
 
-/// Criteria codes and the digital4better key that gives them per kWh.
-const ELECTRICITY_KEYS: [&str; 9] = [
-    "gwp", "adpe", "ctue", "wu", "ir", "pm", "ap", "ctuh_c", "ctuh_nc",
-];
-
 #[derive(Debug, Clone, Copy)]
 enum Compiled {
     Const(f64),
@@ -55,6 +50,8 @@ fn product(terms: &[Compiled], values: &[f64]) -> f64 {
 
 impl Model {
     fn compile(scenario: &Scenario, traces: &dyn Fn(i64) -> Option<f64>) -> Result<Self> {
+        // Scenarios built in code, not read from TOML, get the same checks.
+        scenario.check()?;
         let mut inputs: Vec<Input> = Vec::new();
         let mut parameter_index = std::collections::HashMap::new();
         for (name, parameter) in &scenario.parameters {
@@ -65,27 +62,34 @@ impl Model {
                 sampler: parameter.value.sampler(),
             });
         }
+        let parameter = |name: &str, label: &str| {
+            parameter_index.get(name).copied().ok_or_else(|| {
+                Error::invalid(
+                    label,
+                    format!("${name}"),
+                    "a parameter defined under [parameters]",
+                )
+            })
+        };
         let compile_terms = |terms: &[Term], label: &str, inputs: &mut Vec<Input>| {
             terms
                 .iter()
-                .map(|term| match term {
-                    Term::Value(Distribution::Fixed(v)) => Compiled::Const(*v),
-                    Term::Value(d) => {
-                        inputs.push(Input {
-                            name: label.to_owned(),
-                            distribution: *d,
-                            sampler: d.sampler(),
-                        });
-                        Compiled::Input(inputs.len() - 1)
-                    }
-                    Term::Parameter(name) => {
-                        Compiled::Input(parameter_index.get(name).copied().unwrap_or(0))
-                    }
-                    Term::Reciprocal(name) => {
-                        Compiled::Inverse(parameter_index.get(name).copied().unwrap_or(0))
-                    }
+                .map(|term| {
+                    Ok(match term {
+                        Term::Value(Distribution::Fixed(v)) => Compiled::Const(*v),
+                        Term::Value(d) => {
+                            inputs.push(Input {
+                                name: label.to_owned(),
+                                distribution: *d,
+                                sampler: d.sampler(),
+                            });
+                            Compiled::Input(inputs.len() - 1)
+                        }
+                        Term::Parameter(name) => Compiled::Input(parameter(name, label)?),
+                        Term::Reciprocal(name) => Compiled::Inverse(parameter(name, label)?),
+                    })
                 })
-                .collect::<Vec<_>>()
+                .collect::<Result<Vec<_>>>()
         };
         let mut lines = Vec::new();
         let mut warnings = Vec::new();
@@ -93,7 +97,7 @@ impl Model {
             for line in &variant.lines {
                 let label = format!("{} · {}", variant.id, line.name);
                 let mut amount =
-                    compile_terms(&line.amount.0, &format!("{label} · amount"), &mut inputs);
+                    compile_terms(&line.amount.0, &format!("{label} · amount"), &mut inputs)?;
                 if let Some(id) = line.trace {
                     let kwh = traces(id).ok_or_else(|| {
                         Error::invalid(
@@ -117,12 +121,9 @@ impl Model {
                                 &product.0,
                                 &format!("{label} · {criterion} factor"),
                                 &mut inputs,
-                            ),
+                            )?,
                         ));
-                    } else if let Some(value) = electricity
-                        .as_ref()
-                        .filter(|_| ELECTRICITY_KEYS.contains(&criterion.as_str()))
-                        .and_then(|e| e.get(criterion))
+                    } else if let Some(value) = electricity.as_ref().and_then(|e| e.get(criterion))
                     {
                         factors.push((c, vec![Compiled::Const(value)]));
                     } else {

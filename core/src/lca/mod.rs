@@ -20,7 +20,7 @@ use std::str::FromStr;
 use ecolens_taxonomy::lca::{Criterion, LifeCyclePhase};
 use serde::{Deserialize, Serialize};
 
-use crate::uncertain::Distribution;
+use crate::uncertain::{Distribution, Scalar};
 use crate::{Error, Result};
 
 pub use eval::{
@@ -124,28 +124,21 @@ impl<'de> Deserialize<'de> for Product {
         #[derive(Deserialize)]
         #[serde(untagged)]
         enum Raw {
-            Number(f64),
-            Integer(i64),
-            Text(String),
-            List(Vec<Raw>),
+            One(Scalar),
+            List(Vec<Scalar>),
         }
-        fn term(raw: Raw) -> std::result::Result<Term, String> {
-            match raw {
-                Raw::Number(v) => Ok(Term::Value(Distribution::Fixed(v))),
-                #[allow(clippy::cast_precision_loss)] // Scenario integers are far below 2^53.
-                Raw::Integer(v) => Ok(Term::Value(Distribution::Fixed(v as f64))),
-                Raw::Text(t) => t.parse().map_err(|e: Error| e.to_string()),
-                Raw::List(_) => Err("a list inside a list".to_owned()),
-            }
-        }
+        let term = |scalar: Scalar| match scalar.number_or_text() {
+            Ok(value) => Ok(Term::Value(Distribution::Fixed(value))),
+            Err(text) => text.parse::<Term>().map_err(serde::de::Error::custom),
+        };
         let terms = match Raw::deserialize(deserializer)? {
+            Raw::One(scalar) => vec![term(scalar)?],
             Raw::List(items) => items
                 .into_iter()
                 .map(term)
-                .collect::<std::result::Result<_, _>>(),
-            single => term(single).map(|t| vec![t]),
+                .collect::<std::result::Result<_, _>>()?,
         };
-        terms.map(Product).map_err(serde::de::Error::custom)
+        Ok(Product(terms))
     }
 }
 

@@ -256,3 +256,17 @@ fn shipped_examples_evaluate_with_intervals_and_the_smart_building_shifts_burden
         }
     }
 }
+
+#[test]
+fn scenarios_built_in_code_are_checked_before_they_are_evaluated() {
+    let mut scenario = small();
+    scenario.variants[1].lines[0].amount = Product(vec![Term::Parameter("missing".to_owned())]);
+    let error = evaluate(&scenario, NO_TRACES).unwrap_err().to_string();
+    assert!(error.contains("$missing"), "{error}");
+    let mut three = small();
+    three.variants.push(three.variants[1].clone());
+    let error = monte_carlo(&three, NO_TRACES, 10, 1)
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("exactly two [[variant]]"), "{error}");
+}
