@@ -390,7 +390,13 @@ pub fn lca(
         }
         None => None,
     };
-    let traces = |id: i64| project.trace_it_energy_kwh(TraceId(id)).ok().flatten();
+    // Every attached trace's IT energy, read once: a damaged row is an error, not "not found".
+    let attached: std::collections::HashMap<i64, f64> = project
+        .traces(None)?
+        .into_iter()
+        .map(|t| (t.id.0, t.summary.it_energy_kwh()))
+        .collect();
+    let traces = |id: i64| attached.get(&id).copied();
     let result = evaluate(&scenario, &traces)?;
     let mc = monte_carlo(&scenario, &traces, runs, seed)?;
     let bars = tornado(&scenario, &traces, 0)?;

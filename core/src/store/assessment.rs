@@ -111,12 +111,7 @@ impl Project {
         let mut out = Vec::new();
         for row in rows {
             let (id, record, source_file, json, imported_at) = row.context("reading a trace")?;
-            let summary = serde_json::from_str(&json).map_err(|e| Error::Corrupt {
-                table: "energy_trace",
-                column: "summary",
-                row: id,
-                detail: e.to_string(),
-            })?;
+            let summary = decode_summary(id, &json)?;
             out.push(StoredTrace {
                 id: TraceId(id),
                 record: record.map(RecordId),
@@ -126,30 +121,6 @@ impl Project {
             });
         }
         Ok(out)
-    }
-
-    /// IT energy (PUE divided out) of a stored trace, kWh: what a scenario line uses.
-    pub fn trace_it_energy_kwh(&self, id: TraceId) -> Result<Option<f64>> {
-        let json: Option<String> = self
-            .conn
-            .query_row(
-                "SELECT summary FROM energy_trace WHERE id = ?1",
-                [id.0],
-                |row| row.get(0),
-            )
-            .optional()
-            .context("reading a trace")?;
-        json.map(|json| {
-            serde_json::from_str::<TraceSummary>(&json)
-                .map(|s| s.it_energy_kwh())
-                .map_err(|e| Error::Corrupt {
-                    table: "energy_trace",
-                    column: "summary",
-                    row: id.0,
-                    detail: e.to_string(),
-                })
-        })
-        .transpose()
     }
 
     /// Detaches (deletes) a trace run.
@@ -249,6 +220,16 @@ impl Project {
         rows.collect::<rusqlite::Result<_>>()
             .context("reading a scenario")
     }
+}
+
+/// A stored summary, or [`Error::Corrupt`] naming the row.
+fn decode_summary(id: i64, json: &str) -> Result<TraceSummary> {
+    serde_json::from_str(json).map_err(|e| Error::Corrupt {
+        table: "energy_trace",
+        column: "summary",
+        row: id,
+        detail: e.to_string(),
+    })
 }
 
 /// Reads a trace file and attaches it: the usual path for the CLI and the window.
