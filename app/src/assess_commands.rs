@@ -237,24 +237,11 @@ pub fn estimate(args: &EstimateArgs, flags: &FactorFlags) -> Result<Output> {
             }
             Method::MlCo2Impact => {
                 let region = args.provider.as_deref().zip(args.region.as_deref());
-                let mut estimate = ml_co2_impact(
-                    args.gpu.as_deref(),
-                    None,
-                    args.hours * f64::from(args.gpus.max(1)),
-                    region,
-                    flags.intensity,
-                )?;
-                if args.gpus > 1 {
-                    estimate
-                        .assumptions
-                        .push(ecolens_core::estimate::Assumption {
-                            name: "GPUs (hours multiplied)".to_owned(),
-                            value: f64::from(args.gpus),
-                            unit: "1".to_owned(),
-                            source: "given by the user".to_owned(),
-                        });
-                }
-                estimate
+                let gpu = args
+                    .gpu
+                    .as_deref()
+                    .context("--method ml-co2-impact needs --gpu MODEL (a name from ML CO2 Impact's gpus.csv)")?;
+                ml_co2_impact(gpu, args.gpus.max(1), args.hours, region, flags.intensity)?
             }
         }
     };

@@ -278,37 +278,35 @@ fn round2(value: f64) -> f64 {
     (value * 100.0).round() / 100.0
 }
 
-/// The ML CO2 Impact calculator: `round2(TDP × h / 1000) × round2(impact / 1000)`, rounded,
-/// without PUE. `power_w` overrides the table's TDP; `intensity_g_per_kwh` the region's.
+/// The ML CO2 Impact calculator: `round2(TDP × GPUs × h / 1000) × round2(impact / 1000)`,
+/// rounded, without PUE. `intensity_g_per_kwh` overrides the region's.
 pub fn ml_co2_impact(
-    gpu_model: Option<&str>,
-    power_w: Option<f64>,
+    gpu_model: &str,
+    gpus: u32,
     hours: f64,
     provider_region: Option<(&str, &str)>,
     intensity_g_per_kwh: Option<f64>,
 ) -> Result<Estimate> {
     let lib = library();
     let hours = positive("hours", hours)?;
-    let mut assumptions = vec![Assumption::new("hours", hours, "h", "given by the user")];
-    let tdp = match (power_w, gpu_model) {
-        (Some(w), _) => {
-            assumptions.push(Assumption::new("power", w, "W", "given by the user"));
-            positive("power_w", w)?
-        }
-        (None, Some(model)) => {
-            let gpu = lib.gpu_mlco2(model).ok_or_else(|| {
-                Error::invalid("gpu", model, "a hardware name of ML CO2 Impact's gpus.csv")
-            })?;
-            assumptions.push(Assumption::new(
-                &format!("TDP, {}", gpu.model),
-                gpu.power_w,
-                "W",
-                gpu.provenance.describe(),
-            ));
-            gpu.power_w
-        }
-        (None, None) => return Err(Error::invalid("gpu", "", "a GPU model or a power in W")),
-    };
+    let gpu = lib.gpu_mlco2(gpu_model).ok_or_else(|| {
+        Error::invalid(
+            "gpu",
+            gpu_model,
+            "a hardware name of ML CO2 Impact's gpus.csv",
+        )
+    })?;
+    let mut assumptions = vec![
+        Assumption::new("hours", hours, "h", "given by the user"),
+        Assumption::new("GPUs", f64::from(gpus), "1", "given by the user"),
+        Assumption::new(
+            &format!("TDP, {}", gpu.model),
+            gpu.power_w,
+            "W",
+            gpu.provenance.describe(),
+        ),
+    ];
+    let tdp = gpu.power_w * f64::from(gpus);
     let intensity = match (intensity_g_per_kwh, provider_region) {
         (Some(ci), _) => {
             assumptions.push(Assumption::new(
@@ -453,6 +451,22 @@ impl Place {
     }
 }
 
+/// A value used only when a shipped table cannot be read (it is compiled in, so this means a
+/// broken build); it says so instead of passing as the user's.
+fn fallback(what: &str, unit: &str, value: f64) -> Given {
+    Given::Factor(Factor {
+        id: format!("fallback.{what}"),
+        name: format!("{what} (fallback)"),
+        unit: unit.to_owned(),
+        value: crate::uncertain::Distribution::Fixed(value),
+        provenance: crate::factors::Provenance {
+            source: "ecolens fallback: the shipped factor table could not be read (Uptime 2024 PUE 1.56; WUE 0.5 L/kWh; IEA 2019 world 475 g/kWh)".to_owned(),
+            year: None,
+            licence: "fact quoted".to_owned(),
+        },
+    })
+}
+
 /// The default PUE, grid intensity and WUE for a place: the cloud region's PUE and WUE when
 /// known, the country's grid intensity (cloud region's country otherwise), else the unknown
 /// data centre defaults and the world average. Each says where it came from.
@@ -466,11 +480,11 @@ pub fn defaults_for(place: &Place) -> (Given, Given, Given) {
     let pue = region
         .and_then(CloudRegion::pue_factor)
         .or_else(|| unknown("pue.unknown"))
-        .map_or(Given::User(1.56), Given::Factor);
+        .map_or_else(|| fallback("pue", "1", 1.56), Given::Factor);
     let wue = region
         .and_then(CloudRegion::wue_factor)
         .or_else(|| unknown("wue.unknown"))
-        .map_or(Given::User(0.5), Given::Factor);
+        .map_or_else(|| fallback("wue", "L/kWh", 0.5), Given::Factor);
     let country = place
         .country
         .clone()
@@ -479,7 +493,7 @@ pub fn defaults_for(place: &Place) -> (Given, Given, Given) {
         .and_then(|c| lib.grid_intensity(&c, place.year))
         .map(|g| Given::Factor(g.default))
         .or_else(|| lib.green_algorithms_intensity("WORLD").map(Given::Factor))
-        .unwrap_or(Given::User(475.0));
+        .unwrap_or_else(|| fallback("grid intensity", "gCO2e/kWh", 475.0));
     (pue, intensity, wue)
 }
 
@@ -603,8 +617,8 @@ mod tests {
     #[test]
     fn reproduces_the_ml_co2_impact_calculator_with_its_rounding() {
         let estimate = ml_co2_impact(
-            Some("Tesla V100-PCIE-16GB"),
-            None,
+            "Tesla V100-PCIE-16GB",
+            1,
             100.0,
             Some(("gcp", "us-central1")),
             None,
@@ -614,6 +628,22 @@ mod tests {
         assert_eq!(estimate.intensity_g_per_kwh, 570.0);
         assert_eq!(estimate.co2e_kg, 17.1);
         assert_eq!(estimate.pue, 1.0);
+        // Two GPUs draw twice the TDP: 60 kWh × 0.57.
+        let two = ml_co2_impact(
+            "Tesla V100-PCIE-16GB",
+            2,
+            100.0,
+            Some(("gcp", "us-central1")),
+            None,
+        )
+        .unwrap();
+        assert_eq!(two.energy_kwh, 60.0);
+        assert_eq!(two.co2e_kg, 34.2);
+        assert!(
+            two.assumptions
+                .iter()
+                .any(|a| a.name == "GPUs" && a.value == 2.0)
+        );
     }
 
     #[test]
