@@ -473,8 +473,11 @@ impl FactorLibrary {
     }
 
     /// The year of digital4better factors used for `year` (clamped to the table's years).
+    /// Without a year: 2024, the year the ecolens notes compare the grid sources in; the
+    /// release year's rows (2026) are provisional per the data's README.
     fn d4b_year(&self, year: Option<i32>) -> i32 {
-        year.unwrap_or(2024)
+        const DEFAULT_YEAR: i32 = 2024;
+        year.unwrap_or(DEFAULT_YEAR)
             .clamp(self.d4b_years.0, self.d4b_years.1)
     }
 
@@ -807,6 +810,11 @@ mod tests {
                 .value
                 .central(),
             0.61
+        );
+        assert_eq!(
+            lib.defaults().len(),
+            13,
+            "every entry of defaults.toml parses"
         );
         assert!(
             lib.defaults()
