@@ -7,47 +7,16 @@ use anyhow::{Context, Result, bail};
 use clap::{Subcommand, ValueEnum};
 use ecolens_core::energy::read_trace;
 use ecolens_core::estimate::{
-    Estimate, Given, GreenAlgorithmsInput, Place, chip_hours, defaults_for, footprint,
+    Estimate, FactorOverrides, GreenAlgorithmsInput, Place, chip_hours, footprint,
     green_algorithms, ml_co2_impact,
 };
 use ecolens_core::lca::{Scenario, evaluate, monte_carlo, tornado};
+use ecolens_core::report::{EmissionsStatement, ProjectReport, RecordReport, ReportOptions};
 use ecolens_core::{Project, TraceId};
 use serde_json::json;
 
 use crate::cli::Output;
 use crate::review_commands;
-
-/// Overrides of the factors a footprint uses.
-#[derive(Debug, Clone, Default)]
-pub struct FactorFlags {
-    /// PUE.
-    pub pue: Option<f64>,
-    /// Grid intensity, gCO2e/kWh.
-    pub intensity: Option<f64>,
-    /// Country (ISO alpha-2 or alpha-3) for the grid intensity.
-    pub country: Option<String>,
-    /// Site WUE, L/kWh.
-    pub wue: Option<f64>,
-}
-
-impl FactorFlags {
-    /// PUE, intensity and WUE: the flags first, then the defaults for the place.
-    fn resolve(&self, place: &Place) -> Result<(Given, Given, Given)> {
-        let mut place = place.clone();
-        if let Some(country) = &self.country {
-            if ecolens_core::factors::country_iso3(country).is_none() {
-                bail!("--country {country:?}: expected an ISO 3166 country code such as FRA or FR");
-            }
-            place.country = Some(country.clone());
-        }
-        let (pue, intensity, wue) = defaults_for(&place);
-        Ok((
-            self.pue.map_or(pue, Given::User),
-            self.intensity.map_or(intensity, Given::User),
-            self.wue.map_or(wue, Given::User),
-        ))
-    }
-}
 
 fn describe(estimate: &Estimate, text: &mut String) -> Result<()> {
     writeln!(
@@ -75,7 +44,7 @@ fn describe(estimate: &Estimate, text: &mut String) -> Result<()> {
 }
 
 /// `ecolens energy TRACE...`: one summary per run plus the total.
-pub fn energy(paths: &[PathBuf], flags: &FactorFlags) -> Result<Output> {
+pub fn energy(paths: &[PathBuf], flags: &FactorOverrides) -> Result<Output> {
     let mut text = String::new();
     let mut runs_json = Vec::new();
     let mut errors = Vec::new();
@@ -100,7 +69,7 @@ pub fn energy(paths: &[PathBuf], flags: &FactorFlags) -> Result<Output> {
             writeln!(text, "  ! {warning}")?;
         }
         for run in &file.runs {
-            let (pue, intensity, wue) = flags.resolve(&Place::of_trace(run))?;
+            let (pue, intensity, wue) = flags.resolve(&Place::of_trace(run));
             let result = footprint(
                 run.it_energy_kwh(),
                 &pue,
@@ -206,9 +175,9 @@ pub struct EstimateArgs {
 }
 
 /// `ecolens estimate`.
-pub fn estimate(args: &EstimateArgs, flags: &FactorFlags) -> Result<Output> {
+pub fn estimate(args: &EstimateArgs, flags: &FactorOverrides) -> Result<Output> {
     let estimate = if let Some(power_w) = args.power_w {
-        let (pue, intensity, _) = flags.resolve(&Place::default())?;
+        let (pue, intensity, _) = flags.resolve(&Place::default());
         chip_hours(args.chips, args.hours, power_w, &pue, &intensity)?
     } else {
         match args.method {
@@ -230,7 +199,7 @@ pub fn estimate(args: &EstimateArgs, flags: &FactorFlags) -> Result<Output> {
                     gpu_usage: args.usage,
                     memory_gb: args.memory_gb,
                     pue: flags.pue,
-                    intensity_g_per_kwh: flags.intensity,
+                    intensity_g_per_kwh: flags.intensity_g_per_kwh,
                     location,
                     multiplier: args.runs,
                 })?
@@ -241,7 +210,13 @@ pub fn estimate(args: &EstimateArgs, flags: &FactorFlags) -> Result<Output> {
                     .gpu
                     .as_deref()
                     .context("--method ml-co2-impact needs --gpu MODEL (a name from ML CO2 Impact's gpus.csv)")?;
-                ml_co2_impact(gpu, args.gpus.max(1), args.hours, region, flags.intensity)?
+                ml_co2_impact(
+                    gpu,
+                    args.gpus.max(1),
+                    args.hours,
+                    region,
+                    flags.intensity_g_per_kwh,
+                )?
             }
         }
     };
@@ -475,6 +450,178 @@ pub fn lca(
             "tornado": bars,
             "stored": stored.map(|(record, id)| json!({ "record": record, "scenario": id })),
         }),
+        text,
+    })
+}
+
+/// What `report` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// A self-contained HTML page.
+    Html,
+    /// Markdown.
+    Md,
+    /// The emissions statement of a record's traces, Markdown.
+    StatementMd,
+    /// The emissions statement of a record's traces, LaTeX.
+    StatementTex,
+}
+
+/// `ecolens report RECORD|--all --format … OUT`.
+pub fn report(
+    project: &Project,
+    record: Option<&str>,
+    format: ReportFormat,
+    out: &Path,
+    reviewer: Option<&str>,
+    runs: usize,
+    seed: u64,
+) -> Result<Output> {
+    let options = ReportOptions {
+        viewer: reviewer
+            .map(|name| review_commands::reviewer(project, name).map(|r| r.id))
+            .transpose()?,
+        runs,
+        seed,
+    };
+    let (text, what, json) = match record {
+        Some(reference) => {
+            let id = review_commands::record(project, reference)?;
+            let report = RecordReport::gather(project, id, &options)?;
+            let statement = || {
+                EmissionsStatement::of(&report.traces).with_context(|| {
+                    format!(
+                        "record {id} has no trace attached, so there is no emissions statement (ecolens trace attach {id} FILE)"
+                    )
+                })
+            };
+            let text = match format {
+                ReportFormat::Html => report.html(),
+                ReportFormat::Md => report.markdown(),
+                ReportFormat::StatementMd => statement()?.markdown() + "\n",
+                ReportFormat::StatementTex => statement()?.latex(),
+            };
+            (text, format!("record {id}"), serde_json::to_value(&report)?)
+        }
+        None => {
+            let report = ProjectReport::gather(project, &options)?;
+            let text = match format {
+                ReportFormat::Html => report.html(),
+                ReportFormat::Md => report.markdown(),
+                ReportFormat::StatementMd | ReportFormat::StatementTex => {
+                    let traces: Vec<_> = report
+                        .records
+                        .iter()
+                        .flat_map(|r| r.traces.clone())
+                        .collect();
+                    let statement = EmissionsStatement::of(&traces).context(
+                        "no record has a trace attached, so there is no emissions statement",
+                    )?;
+                    if format == ReportFormat::StatementMd {
+                        statement.markdown() + "\n"
+                    } else {
+                        statement.latex()
+                    }
+                }
+            };
+            (
+                text,
+                format!("{} record(s)", report.records.len()),
+                serde_json::to_value(&report)?,
+            )
+        }
+    };
+    ecolens_corpus::export::write_atomically(out, |w| {
+        w.write_all(text.as_bytes())
+            .map_err(|source| ecolens_corpus::Error::Io {
+                action: "cannot write",
+                path: out.to_owned(),
+                source,
+            })
+    })?;
+    Ok(Output {
+        text: format!("wrote {} ({} bytes, {what})\n", out.display(), text.len()),
+        json: json!({ "out": out, "bytes": text.len(), "report": json }),
+    })
+}
+
+/// `ecolens factors set|clear`.
+#[derive(Debug, Subcommand)]
+pub enum FactorsCommand {
+    /// Set some of the project's own values (the others stay as they are).
+    Set {
+        /// Country (ISO 3166 alpha-3 or alpha-2) whose grid intensity applies.
+        #[arg(long, value_name = "ISO3")]
+        country: Option<String>,
+        /// PUE.
+        #[arg(long)]
+        pue: Option<f64>,
+        /// Grid carbon intensity, gCO2e/kWh.
+        #[arg(long, value_name = "G_PER_KWH")]
+        intensity: Option<f64>,
+        /// Site water usage effectiveness, L/kWh.
+        #[arg(long, value_name = "L_PER_KWH")]
+        wue: Option<f64>,
+        /// Where the values come from (shown as their source in every result).
+        #[arg(long)]
+        source: String,
+    },
+    /// Remove every override: the shipped defaults apply again.
+    Clear,
+}
+
+/// `ecolens factors [set|clear]`.
+pub fn factors(project: &mut Project, action: Option<FactorsCommand>) -> Result<Output> {
+    match action {
+        None => {}
+        Some(FactorsCommand::Clear) => project.set_factor_overrides(&FactorOverrides::default())?,
+        Some(FactorsCommand::Set {
+            country,
+            pue,
+            intensity,
+            wue,
+            source,
+        }) => {
+            let old = project.factor_overrides()?;
+            project.set_factor_overrides(&FactorOverrides {
+                country: country.or(old.country),
+                pue: pue.or(old.pue),
+                intensity_g_per_kwh: intensity.or(old.intensity_g_per_kwh),
+                wue_l_per_kwh: wue.or(old.wue_l_per_kwh),
+                source: Some(source),
+            })?;
+        }
+    }
+    let overrides = project.factor_overrides()?;
+    let mut text = String::new();
+    if overrides.is_empty() {
+        text.push_str("no overrides: every footprint uses the shipped defaults for its place\n");
+    } else {
+        for (name, value) in [
+            ("country", overrides.country.clone()),
+            ("PUE", overrides.pue.map(|v| v.to_string())),
+            (
+                "grid intensity",
+                overrides
+                    .intensity_g_per_kwh
+                    .map(|v| format!("{v} gCO2e/kWh")),
+            ),
+            ("WUE", overrides.wue_l_per_kwh.map(|v| format!("{v} L/kWh"))),
+        ] {
+            writeln!(
+                text,
+                "{name:<15} {}",
+                value.unwrap_or_else(|| "shipped default".to_owned())
+            )?;
+        }
+        writeln!(
+            text,
+            "source          {}",
+            overrides.source.as_deref().unwrap_or("given by the user")
+        )?;
+    }
+    Ok(Output {
+        json: serde_json::to_value(&overrides)?,
         text,
     })
 }

@@ -353,6 +353,37 @@ pub enum Command {
         #[arg(long)]
         record: Option<String>,
     },
+    /// Write the end-to-end assessment of a record (or of every assessed record with --all):
+    /// a–f category, rebound risks, traces with their footprint, LCA Δ with intervals. Also
+    /// the emissions statement of a record's traces for a paper (statement-md, statement-tex).
+    Report {
+        /// RECORD OUT: the record (id, DOI, pmid:…, arxiv:…) and the file to write (replaced
+        /// only once complete); with --all only OUT.
+        #[arg(required = true, num_args = 1..=2, value_names = ["RECORD", "OUT"])]
+        targets: Vec<PathBuf>,
+        /// Every record with a category, risk, trace or scenario, after summary tables.
+        #[arg(long)]
+        all: bool,
+        /// html, md, statement-md or statement-tex.
+        #[arg(long, value_enum)]
+        format: crate::assess_commands::ReportFormat,
+        /// Who reads it (required while blind mode is on: only their judgements are shown).
+        #[arg(long)]
+        reviewer: Option<String>,
+        /// Monte Carlo runs per scenario.
+        #[arg(long, default_value_t = 10_000)]
+        runs: usize,
+        /// Seed of the Monte Carlo generator.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// The project's own factor values (PUE, grid intensity, WUE, country), used instead of
+    /// the shipped defaults by trace footprints and reports: show, set or clear them.
+    Factors {
+        /// What to do (show without one).
+        #[command(subcommand)]
+        action: Option<crate::assess_commands::FactorsCommand>,
+    },
     /// List the duplicates merged by imports (newest first), or undo one.
     Merges {
         /// Undo a merge instead of listing.
@@ -385,13 +416,17 @@ pub struct FactorArgs {
 }
 
 impl FactorArgs {
-    fn flags(&self) -> crate::assess_commands::FactorFlags {
-        crate::assess_commands::FactorFlags {
-            pue: self.pue,
-            intensity: self.intensity,
+    /// The flags as overrides, checked.
+    fn overrides(&self) -> Result<ecolens_core::estimate::FactorOverrides> {
+        let overrides = ecolens_core::estimate::FactorOverrides {
             country: self.country.clone(),
-            wue: self.wue,
-        }
+            pue: self.pue,
+            intensity_g_per_kwh: self.intensity,
+            wue_l_per_kwh: self.wue,
+            source: None,
+        };
+        overrides.check()?;
+        Ok(overrides)
     }
 }
 
@@ -567,7 +602,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             return Ok(ExitCode::SUCCESS);
         }
         Command::Energy { traces, factors } => {
-            let output = crate::assess_commands::energy(traces, &factors.flags())?;
+            let output = crate::assess_commands::energy(traces, &factors.overrides()?)?;
             print_output(&output, cli.json)?;
             return Ok(ExitCode::SUCCESS);
         }
@@ -602,7 +637,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 region: region.clone(),
                 runs: *runs,
             };
-            let output = crate::assess_commands::estimate(&args, &factors.flags())?;
+            let output = crate::assess_commands::estimate(&args, &factors.overrides()?)?;
             print_output(&output, cli.json)?;
             return Ok(ExitCode::SUCCESS);
         }
@@ -709,6 +744,35 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             seed,
             record,
         } => crate::assess_commands::lca(project, &scenario, runs, seed, record.as_deref())?,
+        Command::Report {
+            targets,
+            all,
+            format,
+            reviewer,
+            runs,
+            seed,
+        } => {
+            let (record, out) = match (all, targets.as_slice()) {
+                (true, [out]) => (None, out),
+                (false, [record, out]) => (Some(record.to_string_lossy()), out),
+                (true, _) => bail!(
+                    "report --all takes one file to write: ecolens report --all --format html OUT"
+                ),
+                (false, _) => bail!(
+                    "report takes a record and a file to write: ecolens report RECORD --format html OUT (or --all OUT)"
+                ),
+            };
+            crate::assess_commands::report(
+                project,
+                record.as_deref(),
+                format,
+                out,
+                reviewer.as_deref(),
+                runs,
+                seed,
+            )?
+        }
+        Command::Factors { action } => crate::assess_commands::factors(project, action)?,
         Command::ExtractPdf { .. }
         | Command::Bench { .. }
         | Command::BenchPhase(_)

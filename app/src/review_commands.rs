@@ -179,7 +179,8 @@ pub enum BundleCommand {
     },
 }
 
-fn reviewer(project: &Project, name: &str) -> Result<Reviewer> {
+/// The reviewer of that name, or an error that lists who there is.
+pub fn reviewer(project: &Project, name: &str) -> Result<Reviewer> {
     project.reviewer_by_name(name).map_err(|error| match error {
         CoreError::NotFound { .. } => {
             let known: Vec<String> = project

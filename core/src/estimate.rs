@@ -497,6 +497,196 @@ pub fn defaults_for(place: &Place) -> (Given, Given, Given) {
     (pue, intensity, wue)
 }
 
+/// A traced run's footprint under a project's factors.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunFootprint {
+    /// IT energy × PUE × intensity, and every number behind it.
+    pub estimate: Estimate,
+    /// Where the run took place, in words (`FRA, 2023`, `gcp us-central1`, `place unknown`).
+    pub place: String,
+    /// CO2e with the lowest and the highest grid intensity the shipped sources give for the
+    /// country, kg (when the intensity is the default, not an override).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub co2e_range_kg: Option<(f64, f64)>,
+}
+
+impl RunFootprint {
+    /// The footprint of a traced run: the tool's PUE divided out, then the overrides' or the
+    /// place's PUE, grid intensity and WUE.
+    pub fn of(run: &TraceSummary, overrides: &FactorOverrides) -> Self {
+        let place = Place::of_trace(run);
+        let (pue, intensity, wue) = overrides.resolve(&place);
+        let estimate = footprint(
+            run.it_energy_kwh(),
+            &pue,
+            &intensity,
+            Some(&wue),
+            &format!("{} trace, run {}", run.tool(), run.run),
+        );
+        let country = overrides
+            .country
+            .clone()
+            .or(place.country.clone())
+            .or_else(|| {
+                place.cloud.as_ref().and_then(|(p, r)| {
+                    library()
+                        .cloud_region(p, r)
+                        .and_then(|c| c.country_iso3.clone())
+                })
+            });
+        let co2e_range_kg = match (overrides.intensity_g_per_kwh, &country) {
+            (None, Some(country)) => library()
+                .grid_intensity(country, place.year)
+                .filter(|g| g.sources.len() > 1)
+                .map(|g| {
+                    let (low, high) = g.range_g_per_kwh();
+                    let per_g = estimate.energy_kwh / 1000.0;
+                    (low * per_g, high * per_g)
+                }),
+            _ => None,
+        };
+        let mut words: Vec<String> = Vec::new();
+        if let Some((provider, region)) = &place.cloud {
+            words.push(format!("{provider} {region}"));
+        }
+        if let Some(country) = &country {
+            words.push(country.clone());
+        }
+        if let Some(year) = place.year {
+            words.push(year.to_string());
+        }
+        Self {
+            estimate,
+            place: if words.is_empty() {
+                "place unknown".to_owned()
+            } else {
+                words.join(", ")
+            },
+            co2e_range_kg,
+        }
+    }
+}
+
+/// Factor values chosen instead of the shipped defaults: a project's own (stored with it) or a
+/// command line's. Each one left `None` falls back to [`defaults_for`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FactorOverrides {
+    /// Country (ISO alpha-2 or alpha-3) whose grid intensity applies, in place of the one a
+    /// trace records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    /// Power usage effectiveness (≥ 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pue: Option<f64>,
+    /// Grid carbon intensity, gCO2e/kWh.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intensity_g_per_kwh: Option<f64>,
+    /// Site water usage effectiveness, L/kWh.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wue_l_per_kwh: Option<f64>,
+    /// Where the values come from (a report, a provider's statement); shown as their source.
+    /// `None`: given by the user.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+impl FactorOverrides {
+    /// True when nothing is overridden.
+    pub fn is_empty(&self) -> bool {
+        self.country.is_none()
+            && self.pue.is_none()
+            && self.intensity_g_per_kwh.is_none()
+            && self.wue_l_per_kwh.is_none()
+    }
+
+    /// Checks each value: a known country, PUE ≥ 1, intensity and WUE finite and ≥ 0.
+    pub fn check(&self) -> Result<()> {
+        if let Some(country) = &self.country
+            && crate::factors::country_iso3(country).is_none()
+        {
+            return Err(Error::invalid(
+                "factors.country",
+                country,
+                "an ISO 3166 country code such as FRA or FR",
+            ));
+        }
+        if let Some(pue) = self.pue
+            && !(pue.is_finite() && pue >= 1.0)
+        {
+            return Err(Error::invalid(
+                "factors.pue",
+                pue.to_string(),
+                "a PUE of 1 or more",
+            ));
+        }
+        for (field, value) in [
+            ("factors.intensity_g_per_kwh", self.intensity_g_per_kwh),
+            ("factors.wue_l_per_kwh", self.wue_l_per_kwh),
+        ] {
+            if let Some(v) = value
+                && !(v.is_finite() && v >= 0.0)
+            {
+                return Err(Error::invalid(field, v.to_string(), "a number ≥ 0"));
+            }
+        }
+        Ok(())
+    }
+
+    /// PUE, grid intensity and WUE for a place: each override, else the default for the
+    /// (overridden) place.
+    pub fn resolve(&self, place: &Place) -> (Given, Given, Given) {
+        self.resolve_under(place, &Self::default())
+    }
+
+    /// Like [`resolve`](Self::resolve) with `top`'s values (a command line's) over these (a
+    /// project's); each value keeps its own source.
+    pub fn resolve_under(&self, place: &Place, top: &Self) -> (Given, Given, Given) {
+        let mut place = place.clone();
+        if let Some(country) = top.country.as_ref().or(self.country.as_ref()) {
+            place.country = Some(country.clone());
+        }
+        let (pue, intensity, wue) = defaults_for(&place);
+        let layered =
+            |pick: fn(&Self) -> Option<f64>, id: &str, name: &str, unit: &str, default| {
+                top.given(
+                    pick(top),
+                    id,
+                    name,
+                    unit,
+                    self.given(pick(self), id, name, unit, default),
+                )
+            };
+        (
+            layered(|o| o.pue, "pue", "PUE", "1", pue),
+            layered(
+                |o| o.intensity_g_per_kwh,
+                "intensity",
+                "grid carbon intensity",
+                "gCO2e/kWh",
+                intensity,
+            ),
+            layered(|o| o.wue_l_per_kwh, "wue", "WUE (site)", "L/kWh", wue),
+        )
+    }
+
+    fn given(&self, value: Option<f64>, id: &str, name: &str, unit: &str, default: Given) -> Given {
+        value.map_or(default, |v| match &self.source {
+            None => Given::User(v),
+            Some(source) => Given::Factor(Factor {
+                id: format!("override.{id}"),
+                name: name.to_owned(),
+                unit: unit.to_owned(),
+                value: crate::uncertain::Distribution::Fixed(v),
+                provenance: crate::factors::Provenance {
+                    source: format!("project setting: {source}"),
+                    year: None,
+                    licence: "the project's own value".to_owned(),
+                },
+            }),
+        })
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::float_cmp)] // The published figures are whole numbers after rounding.
 mod tests {

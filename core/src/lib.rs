@@ -40,6 +40,7 @@ pub mod lca;
 pub mod merge;
 pub mod prisma;
 pub mod record;
+pub mod report;
 pub mod review;
 pub mod store;
 pub mod uncertain;

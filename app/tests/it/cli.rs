@@ -1096,3 +1096,132 @@ fn trace_attach_and_lca_with_a_trace_fed_line_stored_with_the_record() {
         stderr(&output)
     );
 }
+
+#[test]
+fn report_writes_a_record_and_the_project_with_the_projects_own_factors() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("p.ecolens");
+    let project = project.to_str().unwrap();
+    let run = |args: &[&str]| {
+        let mut all = vec!["--project", project];
+        all.extend_from_slice(args);
+        ecolens(dir.path(), &all)
+    };
+    let ok = |output: Output| {
+        assert!(output.status.success(), "{}", stderr(&output));
+        output
+    };
+    let eco2ai = trace_fixture("eco2ai/emission_eco2ai_repo.csv");
+    ok(run(&["trace", "attach", "1", &eco2ai]));
+    ok(run(&["reviewer", "add", "Anne", "--lead"]));
+    ok(run(&[
+        "classify",
+        "1",
+        "--category",
+        "e",
+        "--reviewer",
+        "Anne",
+    ]));
+    ok(run(&[
+        "lca",
+        "example:inference-per-model",
+        "--record",
+        "1",
+        "--runs",
+        "200",
+    ]));
+    let out = dir.path().join("r1.md");
+    // Blind mode is on by default: a report names its reader.
+    let refused = run(&["report", "1", "--format", "md", out.to_str().unwrap()]);
+    assert!(
+        stderr(&refused).contains("blind mode is on"),
+        "{}",
+        stderr(&refused)
+    );
+    assert!(!out.exists());
+    ok(run(&[
+        "report",
+        "1",
+        "--format",
+        "md",
+        out.to_str().unwrap(),
+        "--reviewer",
+        "Anne",
+        "--runs",
+        "300",
+    ]));
+    let md = std::fs::read_to_string(&out).unwrap();
+    assert!(md.contains("Category e: "), "{md}");
+    assert!(md.contains("| eco2AI"), "{md}");
+    assert!(md.contains("Monte Carlo: 300 paired runs"), "{md}");
+
+    // The project's own factors: the statement uses them and names their source.
+    let refused = run(&["factors", "set", "--pue", "0.5", "--source", "x"]);
+    assert!(
+        stderr(&refused).contains("factors.pue"),
+        "{}",
+        stderr(&refused)
+    );
+    let set = json(&ok(run(&[
+        "factors",
+        "set",
+        "--pue",
+        "1.1",
+        "--intensity",
+        "50",
+        "--source",
+        "provider report 2024",
+        "--json",
+    ])));
+    assert_eq!(set["pue"].as_f64(), Some(1.1));
+    let tex = dir.path().join("statement.tex");
+    ok(run(&[
+        "report",
+        "1",
+        "--format",
+        "statement-tex",
+        tex.to_str().unwrap(),
+        "--reviewer",
+        "Anne",
+    ]));
+    let tex = std::fs::read_to_string(&tex).unwrap();
+    assert!(tex.contains("PUE of 1.1 "), "{tex}");
+    assert!(tex.contains("50 gCO2e/kWh"), "{tex}");
+    assert!(
+        tex.contains("project setting: provider report 2024"),
+        "{tex}"
+    );
+    // eco2AI's 0.002 kWh (its PUE 1 divided out) × 1.1 × 50 g/kWh.
+    let kg = 0.002 * 1.1 * 50.0 / 1000.0;
+    let kg = ecolens_core::report::num(kg);
+    assert!(tex.contains(&format!("{kg}~kg\\,CO$_2$e")), "{tex}");
+    let cleared = json(&ok(run(&["factors", "clear", "--json"])));
+    assert_eq!(cleared, serde_json::json!({}));
+
+    let html = dir.path().join("all.html");
+    ok(run(&["blind", "off", "--reviewer", "Anne"]));
+    let written = json(&ok(run(&[
+        "report",
+        "--all",
+        "--format",
+        "html",
+        html.to_str().unwrap(),
+        "--json",
+    ])));
+    assert_eq!(written["report"]["records"].as_array().unwrap().len(), 1);
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.contains("assessment summary"));
+    assert!(page.contains("<a href=\"#record-1\">1</a>"));
+    let usage = run(&["report", "--all", "--format", "md", "a", "b"]);
+    assert!(
+        stderr(&usage).contains("one file to write"),
+        "{}",
+        stderr(&usage)
+    );
+    let none = run(&["report", "2", "--format", "statement-md", "x.md"]);
+    assert!(
+        stderr(&none).contains("no trace attached"),
+        "{}",
+        stderr(&none)
+    );
+}

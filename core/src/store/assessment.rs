@@ -9,10 +9,14 @@ use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 use super::records::require_record;
-use super::{Project, now, touch};
+use super::{Column, Project, now, touch};
+use crate::EntityKind;
 use crate::energy::{TraceFile, TraceSummary};
 use crate::error::SqlContext;
+use crate::estimate::FactorOverrides;
 use crate::lca::Scenario;
+use crate::store::audit::log_change;
+use crate::store::workflow::{read_meta, write_meta};
 use crate::{Error, RecordId, Result, ScenarioId, TraceId};
 
 /// A stored trace run.
@@ -44,6 +48,9 @@ pub struct StoredScenario {
     /// Last change (RFC 3339).
     pub updated_at: String,
 }
+
+/// Where the factor overrides are kept in `project_meta`.
+const FACTORS_KEY: &str = "assessment.factors";
 
 impl Project {
     /// Attaches every run of a trace file to a record, in one transaction.
@@ -195,6 +202,50 @@ impl Project {
         }
         tx.commit().context("committing a scenario")?;
         Ok(ScenarioId(id))
+    }
+
+    /// The project's factor overrides (none set: all `None`).
+    pub fn factor_overrides(&self) -> Result<FactorOverrides> {
+        match self.meta(FACTORS_KEY)? {
+            None => Ok(FactorOverrides::default()),
+            Some(json) => serde_json::from_str(&json).map_err(|e| {
+                Column::at("project_meta", "value", 0)
+                    .corrupt(format!("{FACTORS_KEY} is not factor overrides: {e}"))
+            }),
+        }
+    }
+
+    /// Replaces the project's factor overrides (checked first; all `None` removes them). The
+    /// change is journalled, so `undo` restores the previous ones.
+    pub fn set_factor_overrides(&mut self, overrides: &FactorOverrides) -> Result<()> {
+        overrides.check()?;
+        let value =
+            if overrides.is_empty() {
+                None
+            } else {
+                Some(serde_json::to_string(overrides).map_err(|e| {
+                    Error::invalid("factors", format!("{overrides:?}"), e.to_string())
+                })?)
+            };
+        let tx = self
+            .conn
+            .transaction()
+            .context("starting to change the factor overrides")?;
+        let old = read_meta(&tx, FACTORS_KEY)?;
+        if old == value {
+            return Ok(());
+        }
+        write_meta(&tx, FACTORS_KEY, value.as_deref())?;
+        log_change(
+            &tx,
+            None,
+            EntityKind::Setting,
+            FACTORS_KEY.to_owned(),
+            None,
+            Some(&old),
+            Some(&value),
+        )?;
+        tx.commit().context("committing the factor overrides")
     }
 
     /// Scenarios of a record (or all with `None`).
