@@ -299,7 +299,7 @@ pub fn phase_search(project_file: &Path, queries: usize) -> Result<serde_json::V
 }
 
 /// Runs this binary's hidden `bench-phase` subcommand and reads its JSON.
-fn child<T: for<'de> Deserialize<'de>>(args: &[&str]) -> Result<T> {
+pub(crate) fn child<T: for<'de> Deserialize<'de>>(args: &[&str]) -> Result<T> {
     let exe = std::env::current_exe().context("cannot find the ecolens binary")?;
     let output = Command::new(exe)
         .arg("bench-phase")

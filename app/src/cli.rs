@@ -128,9 +128,22 @@ pub enum Command {
         /// The Python with rispy and bibtexparser installed.
         #[arg(long, default_value = "python3")]
         python: String,
-        /// Do not run rispy and bibtexparser.
+        /// Do not run rispy and bibtexparser (pandas with --suite assess).
         #[arg(long)]
         no_python: bool,
+        /// corpus (import, parse, search) or assess (an nvidia-smi trace beside pandas +
+        /// numpy, and the Monte Carlo of a many-parameter scenario).
+        #[arg(long, value_enum, default_value = "corpus")]
+        suite: BenchSuite,
+        /// Rows of the generated nvidia-smi file (--suite assess).
+        #[arg(long, default_value_t = 10_000_000)]
+        trace_rows: u64,
+        /// Monte Carlo runs (--suite assess).
+        #[arg(long, default_value_t = 100_000)]
+        mc_runs: usize,
+        /// Uncertain parameters of the generated scenario (--suite assess).
+        #[arg(long, default_value_t = 50)]
+        mc_parameters: usize,
     },
     /// Add or list the project's reviewers.
     #[command(subcommand)]
@@ -430,6 +443,15 @@ impl FactorArgs {
     }
 }
 
+/// Which benchmark `bench` runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum BenchSuite {
+    /// Import, parse beside rispy and bibtexparser, search.
+    Corpus,
+    /// Trace integration beside pandas + numpy; Monte Carlo.
+    Assess,
+}
+
 /// Phases of the benchmark, each run in a child process of its own.
 #[derive(Debug, Subcommand)]
 pub enum BenchPhase {
@@ -460,6 +482,20 @@ pub enum BenchPhase {
         /// Queries to time.
         #[arg(long)]
         queries: usize,
+    },
+    /// Integrate a trace file.
+    Trace {
+        /// The file.
+        file: PathBuf,
+    },
+    /// Run the Monte Carlo of a generated scenario.
+    MonteCarlo {
+        /// Runs.
+        #[arg(long)]
+        runs: usize,
+        /// Uncertain parameters.
+        #[arg(long)]
+        parameters: usize,
     },
     /// Time the workbench's library view over a project: startup and scrolling frames.
     Window {
@@ -560,21 +596,37 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             keep,
             python,
             no_python,
+            suite,
+            trace_rows,
+            mc_runs,
+            mc_parameters,
         } => {
             let temporary = dir.is_none();
             let dir = match dir {
                 Some(dir) => dir.clone(),
                 None => std::env::temp_dir().join(format!("ecolens-bench-{}", std::process::id())),
             };
-            let output = crate::bench::run(&crate::bench::BenchOptions {
-                sizes: sizes.clone(),
-                parse_records: *parse_records,
-                queries: *queries,
-                dir: dir.clone(),
-                keep: *keep,
-                python: (!no_python).then(|| python.clone()),
-                repeat: (*repeat).max(1),
-            });
+            let output = if *suite == BenchSuite::Assess {
+                crate::bench_assess::run(&crate::bench_assess::AssessBenchOptions {
+                    trace_rows: *trace_rows,
+                    mc_runs: *mc_runs,
+                    mc_parameters: *mc_parameters,
+                    dir: dir.clone(),
+                    keep: *keep,
+                    python: (!no_python).then(|| python.clone()),
+                    repeat: (*repeat).max(1),
+                })
+            } else {
+                crate::bench::run(&crate::bench::BenchOptions {
+                    sizes: sizes.clone(),
+                    parse_records: *parse_records,
+                    queries: *queries,
+                    dir: dir.clone(),
+                    keep: *keep,
+                    python: (!no_python).then(|| python.clone()),
+                    repeat: (*repeat).max(1),
+                })
+            };
             if temporary && !keep {
                 let _ = std::fs::remove_dir_all(&dir);
             }
@@ -597,6 +649,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                     project_file,
                     frames,
                 } => crate::bench::phase_window(project_file, *frames)?,
+                BenchPhase::Trace { file } => crate::bench_assess::phase_trace(file)?,
+                BenchPhase::MonteCarlo { runs, parameters } => {
+                    crate::bench_assess::phase_monte_carlo(*runs, *parameters)?
+                }
             };
             println!("{value}");
             return Ok(ExitCode::SUCCESS);

@@ -2,6 +2,8 @@
 //!
 //! Modules:
 //! - [`bench`]: `ecolens bench`, the corpus benchmark;
+//! - [`bench_assess`]: `ecolens bench --suite assess`, traces beside pandas and Monte Carlo;
+//! - [`assess_commands`]: energy, estimate, trace, lca, report, factors;
 //! - [`cli`]: argument parsing and the headless subcommands;
 //! - [`corpus_commands`]: import, search, reindex, merges;
 //! - [`review_commands`]: reviewers, screening, classification, risks, agreement, conflicts,
@@ -14,6 +16,7 @@
 
 pub mod assess_commands;
 pub mod bench;
+pub mod bench_assess;
 pub mod cli;
 pub mod corpus_commands;
 pub mod location;

@@ -330,14 +330,30 @@ impl TraceFile {
 
 /// Reads a trace file, detecting its format from the content.
 pub fn read_trace(path: &Path) -> Result<TraceFile> {
-    let bytes = std::fs::read(path).map_err(|source| Error::Io {
+    use std::io::Read as _;
+    let io = |source| Error::Io {
         action: "cannot read trace",
         path: path.to_owned(),
         source,
-    })?;
-    let format = detect(path, &bytes)?;
+    };
+    let mut file = std::fs::File::open(path).map_err(io)?;
+    let mut head = Vec::with_capacity(DETECT_BYTES);
+    (&mut file)
+        .take(DETECT_BYTES as u64)
+        .read_to_end(&mut head)
+        .map_err(io)?;
+    let format = detect(path, &head)?;
+    if format == TraceFormat::NvidiaSmiQuery {
+        // Files of millions of rows are streamed, never held whole.
+        return nvidia::read_query(path, &mut head.as_slice().chain(file));
+    }
+    let mut bytes = head;
+    file.read_to_end(&mut bytes).map_err(io)?;
     read_as(path, &bytes, format)
 }
+
+/// Bytes of a file that [`detect`] looks at.
+const DETECT_BYTES: usize = 64 * 1024;
 
 /// Reads a trace whose format is known.
 pub fn read_as(path: &Path, bytes: &[u8], format: TraceFormat) -> Result<TraceFile> {
@@ -347,7 +363,7 @@ pub fn read_as(path: &Path, bytes: &[u8], format: TraceFormat) -> Result<TraceFi
         TraceFormat::Carbontracker => carbontracker::read(path, &text()?),
         TraceFormat::Eco2ai => eco2ai::read(path, &text()?),
         TraceFormat::Zeus => zeus::read(path, &text()?),
-        TraceFormat::NvidiaSmiQuery => nvidia::read_query(path, bytes),
+        TraceFormat::NvidiaSmiQuery => nvidia::read_query(path, &mut &bytes[..]),
         TraceFormat::NvidiaSmiDmon => nvidia::read_dmon(path, &text()?),
         TraceFormat::Powerjoular => powerjoular::read(path, &text()?),
         TraceFormat::Scaphandre => scaphandre::read(path, &text()?),
@@ -378,7 +394,7 @@ fn text_of(path: &Path, bytes: &[u8]) -> Result<String> {
 
 /// Detects a trace's format from its content (the first 64 KiB).
 pub fn detect(path: &Path, bytes: &[u8]) -> Result<TraceFormat> {
-    let head = &bytes[..bytes.len().min(64 * 1024)];
+    let head = &bytes[..bytes.len().min(DETECT_BYTES)];
     let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
     let text = String::from_utf8_lossy(head);
     let first = text

@@ -552,3 +552,58 @@ fn summaries_round_trip_through_json() {
     let back: TraceSummary = serde_json::from_str(&json).unwrap();
     assert_eq!(back, file.runs[0]);
 }
+
+#[test]
+fn nvidia_smi_files_larger_than_a_block_stream_in_parallel_chunks_with_line_numbers() {
+    // Blocks are 16 KiB under test: this file spans about 20 of them.
+    let dir = tempfile::tempdir().unwrap();
+    let samples = 3000;
+    for with_index in [true, false] {
+        let mut text = String::from(if with_index {
+            "timestamp, index, power.draw [W]\n"
+        } else {
+            "timestamp, power.draw [W]\n"
+        });
+        let mut bad_line = 0;
+        let mut line = 1;
+        for second in 0..samples {
+            let (hour, minute, sec) = (10 + second / 3600, second / 60 % 60, second % 60);
+            let stamp = format!("2024/10/13 {hour:02}:{minute:02}:{sec:02}.000");
+            for gpu in 0..3 {
+                line += 1;
+                if with_index {
+                    text.push_str(&format!("{stamp}, {gpu}, {}.50 W\n", 100 + gpu));
+                } else {
+                    text.push_str(&format!("{stamp}, {}.50 W\n", 100 + gpu));
+                }
+            }
+            if second == 2500 && with_index {
+                line += 1;
+                bad_line = line;
+                text.push_str("2024/10/13 not a row\n");
+            }
+        }
+        let path = write(dir.path(), "big.csv", &text);
+        assert!(text.len() > 15 * 16 * 1024, "{} bytes", text.len());
+        let file = read_trace(&path).unwrap();
+        let run = &file.runs[0];
+        assert_eq!(run.run, "3 GPU(s)");
+        // Each GPU: (samples − 1) s at a constant 100.5, 101.5, 102.5 W.
+        let expected_j = f64::from(samples - 1) * (100.5 + 101.5 + 102.5);
+        assert_close(run.energy_kwh * 3.6e6, expected_j, 1e-9);
+        assert_eq!(run.duration_s, f64::from(samples - 1));
+        if with_index {
+            let rejected = file
+                .warnings
+                .iter()
+                .find(|w| w.contains("rejected"))
+                .unwrap();
+            assert!(
+                rejected.contains(&format!("first at line {bad_line}")),
+                "{rejected} (expected line {bad_line})"
+            );
+        } else {
+            assert!(!file.warnings.iter().any(|w| w.contains("rejected")));
+        }
+    }
+}
