@@ -176,7 +176,19 @@ pub struct EstimateArgs {
 
 /// `ecolens estimate`.
 pub fn estimate(args: &EstimateArgs, flags: &FactorOverrides) -> Result<Output> {
-    let estimate = if let Some(power_w) = args.power_w {
+    let estimate = compute_estimate(args, flags)?;
+    let mut text = format!("{} estimate\n", estimate.method);
+    describe(&estimate, &mut text)?;
+    Ok(Output {
+        json: serde_json::to_value(&estimate)?,
+        text,
+    })
+}
+
+/// The estimate `args` ask for, with `flags` over the defaults (the CLI's and the window's
+/// calculator).
+pub fn compute_estimate(args: &EstimateArgs, flags: &FactorOverrides) -> Result<Estimate> {
+    Ok(if let Some(power_w) = args.power_w {
         let (pue, intensity, _) = flags.resolve(&Place::default());
         chip_hours(args.chips, args.hours, power_w, &pue, &intensity)?
     } else {
@@ -219,12 +231,6 @@ pub fn estimate(args: &EstimateArgs, flags: &FactorOverrides) -> Result<Output> 
                 )?
             }
         }
-    };
-    let mut text = format!("{} estimate\n", estimate.method);
-    describe(&estimate, &mut text)?;
-    Ok(Output {
-        json: serde_json::to_value(&estimate)?,
-        text,
     })
 }
 

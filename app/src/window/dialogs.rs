@@ -208,6 +208,19 @@ pub(super) fn pick(purpose: PickPurpose, outbox: Outbox) {
                     .pick_file()
                     .into_iter()
                     .collect(),
+                PickPurpose::TraceFile => dialog
+                    .set_title("Attach a measured-energy trace")
+                    .add_filter("Traces", &["csv", "log", "json", "jsonl", "txt"])
+                    .add_filter("All files", &["*"])
+                    .pick_file()
+                    .into_iter()
+                    .collect(),
+                PickPurpose::ReportOut => dialog
+                    .set_title("Write the report")
+                    .set_file_name("report.html")
+                    .save_file()
+                    .into_iter()
+                    .collect(),
             };
             outbox.send(Event::Picked { purpose, paths });
         });

@@ -13,6 +13,8 @@
 
 pub mod assess;
 mod dialogs;
+pub mod impact;
+pub mod impact_worker;
 mod library;
 mod record;
 pub mod review;
@@ -85,6 +87,8 @@ pub enum Action {
     SetTheme(Theme),
     /// Something the review views asked for.
     Review(review::ReviewAction),
+    /// Something the Assess tab asked for.
+    Impact(impact::ImpactAction),
 }
 
 /// Light or dark.
@@ -213,6 +217,7 @@ enum JobKind {
     Export,
     Index,
     Undo,
+    MonteCarlo,
 }
 
 /// The list the table shows, and the rows read for it so far.
@@ -290,6 +295,8 @@ pub struct Workbench {
     pub record: Option<RecordPane>,
     /// The review views.
     pub review: review::ReviewState,
+    /// The Assess tab.
+    pub impact: impact::ImpactState,
     source_files: Vec<SourceFile>,
     jobs: BTreeMap<u64, JobView>,
     next_job: u64,
@@ -341,6 +348,7 @@ impl Workbench {
             library,
             record: None,
             review: review::ReviewState::default(),
+            impact: impact::ImpactState::default(),
             source_files: Vec::new(),
             jobs: BTreeMap::new(),
             next_job: 1,
@@ -390,6 +398,7 @@ impl Workbench {
             && self.record.as_ref().is_none_or(|r| r.detail.is_some())
             && !self.import.preview_pending
             && self.review.pending == 0
+            && self.impact.pending == 0
     }
 
     fn new_job(&mut self, title: String, kind: JobKind) -> (u64, Arc<AtomicBool>) {
@@ -534,6 +543,7 @@ impl Workbench {
                 });
             }
             Action::Review(action) => self.apply_review(action),
+            Action::Impact(action) => self.apply_impact(action),
         }
     }
 
@@ -574,6 +584,9 @@ impl Workbench {
                     self.refresh_review();
                     self.request_desk();
                 }
+                if view == View::Assess {
+                    self.load_impact();
+                }
             }
             ReviewAction::SetReviewer(name) => {
                 self.settings.reviewer = Some(name);
@@ -588,6 +601,9 @@ impl Workbench {
                 };
                 self.refresh_review();
                 self.request_desk();
+                if self.review.view == View::Assess {
+                    self.load_impact();
+                }
             }
             ReviewAction::SetStage(stage) => {
                 self.review.stage = stage;
@@ -680,6 +696,9 @@ impl Workbench {
             ReviewAction::Focus(record) => {
                 self.review.assess.focus = Some(record);
                 self.request_desk();
+                if self.review.view == View::Assess {
+                    self.load_impact();
+                }
             }
             ReviewAction::Open { record, view } => {
                 self.review.assess.focus = Some(record);
@@ -835,6 +854,7 @@ impl Workbench {
             view: self.review.view,
             ..review::ReviewState::default()
         };
+        self.impact = impact::ImpactState::default();
         self.source_files.clear();
         self.library = LibraryState {
             sort: self.library.sort,
@@ -1064,6 +1084,7 @@ impl Workbench {
                 self.import.preview = Some(preview);
             }
             Event::Review(event) => self.review_event(event),
+            Event::Impact(event) => self.impact_event(event),
         }
     }
 
@@ -1148,6 +1169,9 @@ impl Workbench {
 
     fn finished(&mut self, job: u64, outcome: JobOutcome) {
         let view = self.jobs.remove(&job);
+        if self.impact.running == Some(job) {
+            self.impact.running = None;
+        }
         let changed_data = match outcome {
             JobOutcome::Imported(report) => {
                 let changed = report.import_id.is_some();
@@ -1175,6 +1199,10 @@ impl Workbench {
                     self.library.hits.clear();
                     self.apply(Action::Relist);
                 }
+                false
+            }
+            JobOutcome::Lca(outcome) => {
+                self.impact.result = Some(outcome);
                 false
             }
             JobOutcome::MergeUndone(restored) => {
@@ -1237,6 +1265,17 @@ impl Workbench {
             PickPurpose::PrismaSvg => {
                 if let Some(path) = paths.into_iter().next() {
                     self.send_review(review_worker::ReviewCommand::ExportPrisma { path });
+                }
+            }
+            PickPurpose::TraceFile => {
+                if let Some(path) = paths.into_iter().next() {
+                    self.impact.trace_path = path.display().to_string();
+                    self.apply_impact(impact::ImpactAction::AttachTyped);
+                }
+            }
+            PickPurpose::ReportOut => {
+                if let Some(path) = paths.into_iter().next() {
+                    self.impact.report_path = path.display().to_string();
                 }
             }
             PickPurpose::TreeFile | PickPurpose::BundleOut | PickPurpose::BundleIn => {
@@ -1396,8 +1435,10 @@ impl Workbench {
                 if let Some(fraction) = job.fraction {
                     ui.add(egui::ProgressBar::new(fraction).desired_width(120.0));
                 }
-                if matches!(job.kind, JobKind::Import | JobKind::Index)
-                    && ui.small_button("Cancel").clicked()
+                if matches!(
+                    job.kind,
+                    JobKind::Import | JobKind::Index | JobKind::MonteCarlo
+                ) && ui.small_button("Cancel").clicked()
                 {
                     actions.push(Action::CancelJob(*id));
                 }
@@ -1463,6 +1504,12 @@ impl Workbench {
                         assess::rebound_ui(ui, &mut self.review, reviewer.as_deref(), &mut actions);
                     }
                     review::View::Prisma => review::prisma_ui(ui, &self.review, &mut actions),
+                    review::View::Assess => impact::impact_ui(
+                        ui,
+                        &mut self.impact,
+                        self.review.assess.focus,
+                        &mut actions,
+                    ),
                     review::View::Library => {}
                 }
             });

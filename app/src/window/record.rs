@@ -39,6 +39,7 @@ pub(super) fn record_ui(ui: &mut egui::Ui, pane: &RecordPane, actions: &mut Vec<
                 actions.push(Action::CloseRecord);
             }
             for (text, view) in [
+                ("Assess this record", View::Assess),
                 ("Rebound risks", View::Rebound),
                 ("Classify", View::Classify),
             ] {

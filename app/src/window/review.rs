@@ -31,6 +31,8 @@ pub enum View {
     Classify,
     /// The rebound-risk register and consequence trees.
     Rebound,
+    /// Traces, estimates, LCA scenarios and the end-to-end summary of a record.
+    Assess,
     /// Reviewers, blind mode, conflicts, agreement, bundles, the audit log.
     Team,
     /// The PRISMA 2020 flow.
@@ -39,11 +41,12 @@ pub enum View {
 
 impl View {
     /// Every view, in tab order.
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 7] = [
         Self::Library,
         Self::Screening,
         Self::Classify,
         Self::Rebound,
+        Self::Assess,
         Self::Team,
         Self::Prisma,
     ];
@@ -55,6 +58,7 @@ impl View {
             Self::Screening => "Screening",
             Self::Classify => "Classify",
             Self::Rebound => "Rebound",
+            Self::Assess => "Assess",
             Self::Team => "Team",
             Self::Prisma => "PRISMA",
         }

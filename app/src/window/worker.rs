@@ -160,6 +160,8 @@ pub enum JobOutcome {
     Indexed(SyncReport),
     /// A merge was undone; the record re-created.
     MergeUndone(RecordId),
+    /// A scenario was evaluated with Monte Carlo intervals.
+    Lca(Box<super::impact_worker::LcaOutcome>),
     /// The job stopped because it was asked to; nothing was written.
     Cancelled,
     /// The job failed; the message says why, in words.
@@ -230,6 +232,8 @@ pub enum Event {
     Preview(Preview),
     /// The review thread answered.
     Review(super::review_worker::ReviewEvent),
+    /// The Assess thread answered.
+    Impact(super::impact_worker::ImpactEvent),
     /// A file dialog was answered.
     Picked {
         /// What the files are for.
@@ -271,6 +275,10 @@ pub enum PickPurpose {
     BundleOut,
     /// A decision bundle to import.
     BundleIn,
+    /// A measured-energy trace to attach.
+    TraceFile,
+    /// Where to write a report.
+    ReportOut,
 }
 
 /// Sends events and wakes the window.
@@ -335,6 +343,7 @@ pub struct Workers {
     library: Sender<LibraryCommand>,
     rows: Sender<RowsCommand>,
     review: Sender<super::review_worker::ReviewCommand>,
+    impact: Sender<super::impact_worker::ImpactCommand>,
     /// Events from every thread.
     pub events: Receiver<Event>,
     outbox: Outbox,
@@ -352,6 +361,7 @@ impl Workers {
         let (library, library_rx) = channel();
         let (rows, rows_rx) = channel();
         let (review, review_rx) = channel();
+        let (impact, impact_rx) = channel();
         let thread_outbox = outbox.clone();
         let thread_path = path.clone();
         let spawned = std::thread::Builder::new()
@@ -361,7 +371,7 @@ impl Workers {
                     &thread_path,
                     with_demo,
                     &library_rx,
-                    (rows_rx, review_rx),
+                    (rows_rx, review_rx, impact_rx),
                     &thread_outbox,
                 );
             });
@@ -373,6 +383,7 @@ impl Workers {
             library,
             rows,
             review,
+            impact,
             events,
             outbox,
         }
@@ -400,6 +411,11 @@ impl Workers {
     /// Asks the review thread.
     pub fn review(&self, command: super::review_worker::ReviewCommand) {
         let _ = self.review.send(command);
+    }
+
+    /// Asks the Assess thread.
+    pub fn impact(&self, command: super::impact_worker::ImpactCommand) {
+        let _ = self.impact.send(command);
     }
 
     /// Where jobs send their events.
@@ -465,9 +481,10 @@ fn library_thread(
     path: &Path,
     with_demo: bool,
     commands: &Receiver<LibraryCommand>,
-    (rows_rx, review_rx): (
+    (rows_rx, review_rx, impact_rx): (
         Receiver<RowsCommand>,
         Receiver<super::review_worker::ReviewCommand>,
+        Receiver<super::impact_worker::ImpactCommand>,
     ),
     outbox: &Outbox,
 ) {
@@ -495,6 +512,13 @@ fn library_thread(
         .name("ecolens-review".into())
         .spawn(move || {
             super::review_worker::review_thread(&review_path, &review_rx, &review_outbox);
+        });
+    let impact_outbox = outbox.clone();
+    let impact_path = path.to_owned();
+    let _ = std::thread::Builder::new()
+        .name("ecolens-impact".into())
+        .spawn(move || {
+            super::impact_worker::impact_thread(&impact_path, &impact_rx, &impact_outbox);
         });
     let mut index = match SearchIndex::open(&project) {
         Ok(index) => Some(index),

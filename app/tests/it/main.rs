@@ -6,6 +6,7 @@
 
 mod assess;
 mod cli;
+mod impact;
 mod pdf;
 mod review;
 mod window;

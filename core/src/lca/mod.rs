@@ -250,7 +250,9 @@ impl Scenario {
         })
     }
 
-    fn check(&self) -> Result<()> {
+    /// Checks what TOML cannot: two variants `M1` and `M2`, known phases and criteria, every
+    /// `$parameter` defined, units for criteria beyond the vocabulary.
+    pub fn check(&self) -> Result<()> {
         if self.variants.len() != 2 {
             return Err(Error::invalid(
                 "variant",

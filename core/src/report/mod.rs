@@ -26,7 +26,7 @@ use crate::{Error, Project, RecordId, Result, ReviewerId, TraceId};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReportOptions {
     /// Who reads it: while blind mode is on, only this reviewer's judgements are shown (and a
-    /// report without a reader is refused).
+    /// report without a reader is refused when it would hide some).
     pub viewer: Option<ReviewerId>,
     /// Monte Carlo runs per scenario.
     pub runs: usize,
@@ -184,11 +184,6 @@ struct Shared {
 impl Shared {
     fn read(project: &Project, options: &ReportOptions) -> Result<Self> {
         let blind = project.review_settings()?.blind;
-        if blind && options.viewer.is_none() {
-            return Err(Error::Blinded {
-                what: "every reviewer's judgements in a report (name the reviewer who reads it)",
-            });
-        }
         if let Some(viewer) = options.viewer {
             project.reviewer(viewer)?;
         }
@@ -272,6 +267,11 @@ impl RecordReport {
             } else {
                 hidden += 1;
             }
+        }
+        if hidden > 0 && options.viewer.is_none() {
+            return Err(Error::Blinded {
+                what: "reviewers' judgements in a report (name the reviewer who reads it)",
+            });
         }
         let traces = project
             .traces(Some(record))?

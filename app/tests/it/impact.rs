@@ -1,0 +1,316 @@
+//! The Assess tab, driven like a user: attach real traces (and a file that is not one), read
+//! the factors applied and their sources, set the project's own factors, build a scenario
+//! from a shipped example, edit it, pick a factor, evaluate it with Monte Carlo, save it,
+//! compute an estimate and write a report. Each test checks what the project (or the written
+//! file) holds afterwards, not only what the window shows.
+
+use std::path::{Path, PathBuf};
+
+use ecolens_core::{Project, RecordId};
+use eframe::egui;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+use crate::window::{harness, settle};
+
+type Window = Harness<'static, ecolens_app::window::Workbench>;
+
+fn trace(relative: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/fixtures/traces")
+        .join(relative)
+        .display()
+        .to_string()
+}
+
+/// Types `text` into the field labelled `label`, replacing what it held.
+fn type_into(harness: &mut Window, label: &str, text: &str) {
+    harness.get_by_label(label).focus();
+    harness.step();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness.get_by_label(label).type_text(text);
+    harness.step();
+}
+
+/// Types into the field that currently holds `value` (its text input node; accesskit also
+/// gives the text run inside it the same value).
+fn retype(harness: &mut Window, value: &str, text: &str) {
+    harness.get_all_by_value(value).next().unwrap().focus();
+    harness.step();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness
+        .get_all_by_value(value)
+        .next()
+        .unwrap()
+        .type_text(text);
+    // The form is checked as it is drawn: one frame to take the text, one to show the check.
+    harness.step();
+    harness.step();
+}
+
+/// Opens the demo project's "Green AI" record from the Library into the Assess tab.
+fn assess_green_ai(path: &Path) -> (Window, RecordId) {
+    let mut harness = harness(path, true);
+    harness.get_by_label("Green AI").click();
+    settle(&mut harness);
+    let record = harness.state().record.as_ref().unwrap().id;
+    harness.get_by_label("Assess this record").click();
+    settle(&mut harness);
+    harness.get_by_label_contains(&format!("Record {record}: Green AI"));
+    (harness, record)
+}
+
+#[test]
+fn traces_attach_show_their_factors_and_the_project_factors_replace_the_defaults() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("assess.ecolens");
+    let (mut harness, record) = assess_green_ai(&path);
+    harness.get_by_label("No trace attached to this record yet.");
+
+    // A file that is no trace: refused, saying what was found; nothing stored.
+    let bibliography = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/fixtures/traces/SOURCES.md")
+        .display()
+        .to_string();
+    type_into(&mut harness, "or path:", &bibliography);
+    harness.get_by_label("Attach").click();
+    settle(&mut harness);
+    harness.get_by_label_contains("Not attached: ");
+    assert!(
+        Project::open_existing(&path)
+            .unwrap()
+            .traces(Some(record))
+            .unwrap()
+            .is_empty()
+    );
+
+    // eco2AI: 0.002 kWh in Ticino; its own factor 39.22 g/kWh is shown beside ours.
+    type_into(
+        &mut harness,
+        "or path:",
+        &trace("eco2ai/emission_eco2ai_repo.csv"),
+    );
+    harness.key_press(egui::Key::Enter);
+    settle(&mut harness);
+    harness.get_by_label_contains("Attached 1 run(s) of eco2AI");
+    harness.get_by_label_contains("Grid factor the tool applied: 39.22 gCO2e/kWh");
+    harness.get_by_label("Place: CHE, 2026");
+    harness.get_by_label_contains("digital4better country-yearly factors");
+    let stored = Project::open_existing(&path)
+        .unwrap()
+        .traces(Some(record))
+        .unwrap();
+    assert_eq!(stored.len(), 1);
+    assert!((stored[0].summary.energy_kwh - 0.002).abs() < 1e-12);
+
+    // CarbonTracker: its PUE 1.59 is named as divided out.
+    type_into(
+        &mut harness,
+        "or path:",
+        &trace("carbontracker/10151_2022-11-14T154243Z_carbontracker.log"),
+    );
+    harness.get_by_label("Attach").click();
+    settle(&mut harness);
+    harness.get_by_label_contains("PUE the tool applied: 1.59");
+    harness.get_by_label_contains("2 run(s),");
+
+    // The project's own PUE and intensity, with their source, replace the defaults.
+    harness
+        .get_by_label("Project factors (override the shipped defaults)")
+        .click();
+    harness.step();
+    type_into(&mut harness, "Project PUE", "1.2");
+    type_into(&mut harness, "Project grid intensity, gCO2e/kWh", "50");
+    harness.get_by_label("Save project factors").click();
+    settle(&mut harness);
+    harness.get_by_label_contains("Say where the values come from");
+    assert!(
+        Project::open_existing(&path)
+            .unwrap()
+            .factor_overrides()
+            .unwrap()
+            .is_empty()
+    );
+    type_into(&mut harness, "Source of these values", "host's 2024 report");
+    harness.get_by_label("Save project factors").click();
+    settle(&mut harness);
+    let overrides = Project::open_existing(&path)
+        .unwrap()
+        .factor_overrides()
+        .unwrap();
+    assert_eq!(overrides.pue, Some(1.2));
+    assert_eq!(overrides.intensity_g_per_kwh, Some(50.0));
+    // PUE and intensity each name the project's source.
+    assert_eq!(
+        harness
+            .query_all_by_label_contains("project setting: host's 2024 report")
+            .count(),
+        2
+    );
+    let desk = harness.state().impact.desk.as_ref().unwrap();
+    for t in &desk.traces {
+        let e = &t.footprint.estimate;
+        assert!((e.co2e_kg - e.it_energy_kwh * 1.2 * 50.0 / 1000.0).abs() < 1e-15);
+    }
+
+    // Detaching removes the run from the project.
+    let first = stored[0].id;
+    harness.get_by_label("Use shipped defaults").click();
+    settle(&mut harness);
+    assert!(
+        Project::open_existing(&path)
+            .unwrap()
+            .factor_overrides()
+            .unwrap()
+            .is_empty()
+    );
+    harness.get_all_by_label("Detach").next().unwrap().click();
+    settle(&mut harness);
+    let left = Project::open_existing(&path)
+        .unwrap()
+        .traces(Some(record))
+        .unwrap();
+    assert_eq!(left.len(), 1);
+    assert!(left.iter().all(|t| t.id != first));
+}
+
+#[test]
+fn a_scenario_from_an_example_is_edited_evaluated_with_intervals_and_saved() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("scenario.ecolens");
+    let (mut harness, record) = assess_green_ai(&path);
+    harness.get_by_label("Scenario").click();
+    harness.step();
+    harness.get_by_label("New scenario").click();
+    harness.step();
+    harness.step();
+    harness.get_by_label("From example smart-building").click();
+    settle(&mut harness);
+    harness.get_by_label("The scenario is complete; Evaluate runs it.");
+
+    type_into(&mut harness, "Scenario name", "Green AI HVAC");
+    // A mistake is shown where it is and blocks nothing else.
+    retype(&mut harness, "triangular(0.05, 0.15, 0.3)", "triangle(1)");
+    harness.get_by_label_contains("To fix: parameter saving:");
+    retype(&mut harness, "triangle(1)", "triangular(0.1, 0.2, 0.3)");
+    harness.get_by_label("The scenario is complete; Evaluate runs it.");
+
+    // A new line in M2, its electricity picked in the factor picker.
+    // Below the fold: clicked as a screen reader would.
+    let lines = |h: &Window| {
+        h.state().impact.draft.as_ref().unwrap().variants[1]
+            .lines
+            .len()
+    };
+    let before = lines(&harness);
+    harness.get_by_label("+ Line in M2").click_accesskit();
+    harness.step();
+    harness.step();
+    assert_eq!(lines(&harness), before + 1);
+    let added = before;
+    harness
+        .get_all_by_label("Factors…")
+        .last()
+        .unwrap()
+        .click_accesskit();
+    harness.step();
+    harness.step();
+    harness.get_by_label_contains(&format!("For the line “line {}”", added + 1));
+    harness.get_by_label("Use the electricity of FRA").click();
+    harness.step();
+    let draft = harness.state().impact.draft.clone().unwrap();
+    assert_eq!(draft.variants[1].lines[added].electricity, "FRA");
+    // The shipped defaults show their source; Use writes the factor into the line.
+    assert!(
+        harness
+            .query_all_by_label_contains("Uptime Institute")
+            .count()
+            >= 1
+    );
+    type_into(&mut harness, "Criterion", "gwp");
+    harness.get_all_by_label("Use").next().unwrap().click();
+    harness.step();
+    let factors = harness.state().impact.draft.as_ref().unwrap().variants[1].lines[added]
+        .factors
+        .clone();
+    assert!(factors.starts_with("gwp = "), "{factors}");
+    harness.get_by_label("Done").click();
+    harness.step();
+    assert!(harness.state().impact.picker.is_none());
+
+    type_into(&mut harness, "Runs", "2000");
+    harness.get_by_label("Evaluate").click();
+    settle(&mut harness);
+    let result = harness.state().impact.result.clone().unwrap_or_else(|| {
+        panic!(
+            "not evaluated: {:?} {:?}",
+            harness.state().impact.message,
+            harness.state().notices()
+        )
+    });
+    assert_eq!(result.monte_carlo.runs, 2000);
+    assert_eq!(result.scenario.name, "Green AI HVAC");
+    let gwp = &result.monte_carlo.criteria[0];
+    assert!(gwp.delta.p5 <= gwp.delta.median && gwp.delta.median <= gwp.delta.p95);
+    assert!(gwp.p_m2_better > 0.95, "{gwp:?}");
+    assert_eq!(result.tornado.len(), result.scenario.criteria.len());
+    harness.get_by_label_contains("Burden shift: M2 improves gwp");
+    harness.get_by_label("Δ(M2|M1), % of M1: median and 5–95 % interval");
+    harness.get_by_label("P(M2 better than M1), % of runs");
+    harness.get_by_label("Contribution by phase to gwp, % of M1's total");
+    harness.get_by_label("Tornado: Δ gwp with each input at its 5 % and 95 % values");
+    harness.get_by_label("$saving");
+
+    harness.get_by_label("Save").click();
+    settle(&mut harness);
+    let stored = Project::open_existing(&path)
+        .unwrap()
+        .scenarios(Some(record))
+        .unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].name, "Green AI HVAC");
+    assert!(stored[0].toml.contains("triangular(0.1, 0.2, 0.3)"));
+
+    // The summary reads the stored scenario with its intervals.
+    harness.get_by_label("Summary").click();
+    settle(&mut harness);
+    harness.get_by_label_contains("Green AI HVAC: gwp Δ ");
+}
+
+#[test]
+fn the_calculator_gives_the_green_algorithms_example_and_a_report_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("calc.ecolens");
+    let (mut harness, record) = assess_green_ai(&path);
+    harness.get_by_label("Estimate").click();
+    harness.step();
+    // The Green Algorithms worked example: 12 h, one V100, 64 GB, PUE 1.56, France.
+    type_into(&mut harness, "PUE (empty: default)", "1.56");
+    harness.get_all_by_label("Estimate").last().unwrap().click();
+    settle(&mut harness);
+    harness.get_by_label("6.062 kWh, 0.3109 kgCO2e");
+    let estimate = harness
+        .state()
+        .impact
+        .estimate_result
+        .clone()
+        .unwrap()
+        .unwrap();
+    assert!((estimate.co2e_kg - 0.310_874).abs() < 1e-6);
+    type_into(&mut harness, "Hours", "twelve");
+    harness.get_all_by_label("Estimate").last().unwrap().click();
+    settle(&mut harness);
+    harness.get_by_label_contains("hours: \"twelve\" is not a number");
+
+    harness.get_by_label("Summary").click();
+    settle(&mut harness);
+    let out = dir.path().join("green-ai.html");
+    type_into(&mut harness, "to", &out.display().to_string());
+    harness.get_by_label("Write this record's report").click();
+    settle(&mut harness);
+    harness.get_by_label_contains(&format!("Wrote {}", out.display()));
+    let page = std::fs::read_to_string(&out).unwrap();
+    assert!(page.starts_with("<!DOCTYPE html>"));
+    assert!(page.contains(&format!("Record {record}: Green AI")));
+    harness.get_by_label("Open in browser");
+}
