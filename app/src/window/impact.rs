@@ -1500,6 +1500,8 @@ fn factor_picker_ui(ctx: &egui::Context, state: &mut ImpactState) {
     egui::Window::new("Factor picker")
         .open(&mut open)
         .default_width(720.0)
+        .max_width(ctx.content_rect().width() - 40.0)
+        .vscroll(true)
         .show(ctx, |ui| {
             let Some(line) = state
                 .draft
@@ -1559,19 +1561,14 @@ fn factor_picker_ui(ctx: &egui::Context, state: &mut ImpactState) {
                 ui.strong("Grid carbon intensity (gwp, kgCO2e per kWh)");
                 egui::Grid::new("picker_grid").striped(true).show(ui, |ui| {
                     for f in &grid.sources {
-                        ui.label(format!("{} gCO2e/kWh", num(f.value.central())));
-                        ui.label(egui::RichText::new(f.provenance.describe()).small());
                         if ui.small_button("Use").clicked() {
                             chosen = Some(("gwp".into(), num(f.value.central() / 1000.0)));
                         }
+                        ui.label(format!("{} gCO2e/kWh", num(f.value.central())));
+                        ui.label(egui::RichText::new(f.provenance.describe()).small());
                         ui.end_row();
                     }
                     let d = grid.as_distribution();
-                    ui.label(format!("range: {d}"));
-                    ui.label(
-                        egui::RichText::new("triangular across the sources above (g/kWh ÷ 1000)")
-                            .small(),
-                    );
                     if ui.small_button("Use").clicked() {
                         let kg = match d {
                             Distribution::Triangular { min, mode, max } => format!(
@@ -1584,6 +1581,11 @@ fn factor_picker_ui(ctx: &egui::Context, state: &mut ImpactState) {
                         };
                         chosen = Some(("gwp".into(), kg));
                     }
+                    ui.label(format!("range: {d}"));
+                    ui.label(
+                        egui::RichText::new("triangular across the sources above (g/kWh ÷ 1000)")
+                            .small(),
+                    );
                     ui.end_row();
                 });
             }
@@ -1601,6 +1603,12 @@ fn factor_picker_ui(ctx: &egui::Context, state: &mut ImpactState) {
                                 factors.push(server);
                             }
                             for f in &factors {
+                                if ui.small_button("Use").clicked() {
+                                    chosen = Some((
+                                        state.picker_criterion.trim().to_ascii_lowercase(),
+                                        f.value.to_string(),
+                                    ));
+                                }
                                 ui.label(&f.name);
                                 ui.label(format!("{} {}", f.value, f.unit));
                                 ui.label(
@@ -1615,12 +1623,6 @@ fn factor_picker_ui(ctx: &egui::Context, state: &mut ImpactState) {
                                     ))
                                     .small(),
                                 );
-                                if ui.small_button("Use").clicked() {
-                                    chosen = Some((
-                                        state.picker_criterion.trim().to_ascii_lowercase(),
-                                        f.value.to_string(),
-                                    ));
-                                }
                                 ui.end_row();
                             }
                         });
