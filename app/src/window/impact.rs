@@ -672,6 +672,14 @@ impl ImpactState {
             .desk
             .as_ref()
             .is_some_and(|old| old.record == desk.record);
+        if !same_record {
+            // The editor and its result belong to the record they were made for.
+            self.draft = None;
+            self.toml.clear();
+            self.result = None;
+            self.picker = None;
+            self.criterion = 0;
+        }
         // A run just attached is the one to look at.
         let attached = same_record
             .then(|| {
@@ -2309,10 +2317,14 @@ impl super::Workbench {
         state.pending = state.pending.saturating_sub(1);
         match event {
             ImpactEvent::Desk(desk, message) => {
-                if let Some(message) = message {
-                    state.message = Some((true, message));
+                if message.is_some() {
+                    state.message = message;
                 }
-                state.take_desk(desk);
+                if desk.record.is_none() {
+                    // The record asked for could not be read: nothing is in focus.
+                    self.review.assess.focus = None;
+                }
+                self.impact.take_desk(desk);
             }
             ImpactEvent::Estimated(result) => state.estimate_result = Some(result),
             ImpactEvent::Report(Ok(path)) => {

@@ -119,8 +119,8 @@ pub enum ImpactCommand {
 /// What the Assess thread answers.
 #[derive(Debug, Clone)]
 pub enum ImpactEvent {
-    /// A desk, with what a write did in words.
-    Desk(Box<ImpactDesk>, Option<String>),
+    /// A desk, with what a request did in words (`true`: it went through).
+    Desk(Box<ImpactDesk>, Option<(bool, String)>),
     /// An estimate, or why not.
     Estimated(Result<Box<Estimate>, String>),
     /// A report was written (the file), or why not.
@@ -165,13 +165,17 @@ pub fn impact_thread(path: &Path, commands: &Receiver<ImpactCommand>, outbox: &O
 }
 
 fn answer(project: &mut Project, command: ImpactCommand) -> ImpactEvent {
-    let desk =
-        |project: &Project, record, viewer: Option<&str>, message: Option<String>| match read_desk(
-            project, record, viewer,
-        ) {
-            Ok(desk) => ImpactEvent::Desk(Box::new(desk), message),
-            Err(error) => ImpactEvent::Failed(error),
-        };
+    let desk = |project: &Project, record, viewer: Option<&str>, message: Option<String>| {
+        match read_desk(project, record, viewer) {
+            Ok(desk) => ImpactEvent::Desk(Box::new(desk), message.map(|m| (true, m))),
+            // A record that cannot be read (a typed id that does not exist): the list without
+            // it, and why.
+            Err(error) => match read_desk(project, None, viewer) {
+                Ok(desk) => ImpactEvent::Desk(Box::new(desk), Some((false, error))),
+                Err(again) => ImpactEvent::Failed(again),
+            },
+        }
+    };
     match command {
         ImpactCommand::Load { record, viewer } => desk(project, record, viewer.as_deref(), None),
         ImpactCommand::Attach {

@@ -275,6 +275,14 @@ fn a_scenario_from_an_example_is_edited_evaluated_with_intervals_and_saved() {
     harness.get_by_label("Summary").click();
     settle(&mut harness);
     harness.get_by_label_contains("Green AI HVAC: gwp Δ ");
+
+    // Another record in focus: the editor does not carry this record's scenario over.
+    let other = if record.0 == 1 { 2 } else { 1 };
+    type_into(&mut harness, "Record id", &other.to_string());
+    harness.get_by_label("Go").click();
+    settle(&mut harness);
+    assert!(harness.state().impact.draft.is_none());
+    assert!(harness.state().impact.result.is_none());
 }
 
 #[test]
@@ -282,6 +290,16 @@ fn the_calculator_gives_the_green_algorithms_example_and_a_report_is_written() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("calc.ecolens");
     let (mut harness, record) = assess_green_ai(&path);
+    // A record id that does not exist says so and leaves nothing in focus.
+    type_into(&mut harness, "Record id", "99999");
+    harness.get_by_label("Go").click();
+    settle(&mut harness);
+    harness.get_by_label_contains("99999");
+    assert_eq!(harness.state().review.assess.focus, None);
+    type_into(&mut harness, "Record id", &record.to_string());
+    harness.get_by_label("Go").click();
+    settle(&mut harness);
+    assert_eq!(harness.state().review.assess.focus, Some(record));
     harness.get_by_label("Estimate").click();
     harness.step();
     // The Green Algorithms worked example: 12 h, one V100, 64 GB, PUE 1.56, France.
