@@ -68,6 +68,8 @@ pub enum ImpactAction {
     SaveOverrides(bool),
     /// Compute the calculator's estimate.
     Estimate,
+    /// Add the last estimate to the scenario being edited as a line of M2.
+    EstimateToLine,
     /// Start a scenario from a shipped example (index) or blank (`None`).
     NewScenario(Option<usize>),
     /// Edit a stored scenario (by name).
@@ -1176,6 +1178,13 @@ fn estimate_ui(ui: &mut egui::Ui, state: &mut ImpactState, actions: &mut Vec<Act
                 num(e.energy_kwh),
                 num(e.co2e_kg)
             ));
+            if ui
+                .button("Add to the scenario as a line of M2")
+                .on_hover_text("A training line: this energy (PUE included) × the country's electricity factors, the inputs as its source")
+                .clicked()
+            {
+                actions.push(Action::Impact(ImpactAction::EstimateToLine));
+            }
             ui.label(format!(
                 "IT energy {} kWh × PUE {} = {} kWh; × {} gCO2e/kWh ({})",
                 num(e.it_energy_kwh),
@@ -2180,6 +2189,49 @@ impl super::Workbench {
                 Ok(request) => self.send_impact(ImpactCommand::Estimate(Box::new(request))),
                 Err(error) => state.estimate_result = Some(Err(error)),
             },
+            ImpactAction::EstimateToLine => {
+                let Some(Ok(estimate)) = &state.estimate_result else {
+                    return;
+                };
+                let country = state.estimate.country.trim().to_ascii_uppercase();
+                let line = LineDraft {
+                    phase: LifeCyclePhase::Training,
+                    name: format!("{} estimate", estimate.method),
+                    amount: num(estimate.energy_kwh),
+                    unit: "kWh".into(),
+                    electricity: country.clone(),
+                    source: estimate
+                        .assumptions
+                        .iter()
+                        .map(|a| format!("{} = {} {} ({})", a.name, num(a.value), a.unit, a.source))
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                    ..LineDraft::default()
+                };
+                match state.draft.as_mut().and_then(|d| d.variants.get_mut(1)) {
+                    Some(m2) => {
+                        m2.lines.push(line);
+                        state.message = Some((
+                            true,
+                            format!(
+                                "Added the estimate ({} kWh) to M2 as a training line{}; change its phase in the Scenario tab.",
+                                num(estimate.energy_kwh),
+                                if country.is_empty() {
+                                    String::new()
+                                } else {
+                                    format!(" with the electricity of {country}")
+                                }
+                            ),
+                        ));
+                    }
+                    None => {
+                        state.message = Some((
+                            false,
+                            "Open or start a scenario in the Scenario tab first.".into(),
+                        ));
+                    }
+                }
+            }
             ImpactAction::NewScenario(example) => {
                 let scenario = example
                     .and_then(|i| ecolens_core::lca::EXAMPLES.get(i))

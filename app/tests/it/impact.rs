@@ -315,6 +315,37 @@ fn the_calculator_gives_the_green_algorithms_example_and_a_report_is_written() {
         .unwrap()
         .unwrap();
     assert!((estimate.co2e_kg - 0.310_874).abs() < 1e-6);
+    // An estimate feeds a scenario line: refused without a scenario, added to M2 with one.
+    harness
+        .get_by_label("Add to the scenario as a line of M2")
+        .click();
+    harness.step();
+    harness.step();
+    harness.get_by_label("Open or start a scenario in the Scenario tab first.");
+    harness.get_by_label("Scenario").click();
+    harness.step();
+    harness.get_by_label("New scenario").click();
+    harness.step();
+    harness.step();
+    harness.get_by_label("Blank").click();
+    harness.step();
+    harness.get_by_label("Estimate").click();
+    harness.step();
+    harness
+        .get_by_label("Add to the scenario as a line of M2")
+        .click();
+    harness.step();
+    let draft = harness.state().impact.draft.clone().unwrap();
+    let line = draft.variants[1].lines.last().unwrap();
+    assert_eq!(line.amount, "6.062");
+    assert_eq!(line.electricity, "FRA");
+    assert!(
+        line.source.contains("TDP, NVIDIA Tesla V100 = 300 W"),
+        "{}",
+        line.source
+    );
+    let scenario = draft.to_scenario().unwrap();
+    assert_eq!(scenario.variants[1].lines.len(), 2);
     type_into(&mut harness, "Hours", "twelve");
     harness.get_all_by_label("Estimate").last().unwrap().click();
     settle(&mut harness);
