@@ -232,8 +232,10 @@ pub(super) fn pick(purpose: PickPurpose, outbox: Outbox) {
     }
 }
 
-/// Opens a file with the system's default application.
-pub(super) fn open_in_system_viewer(path: &Path) -> std::io::Result<()> {
+/// Opens a file with the system's default application. A viewer that starts but then fails
+/// (no application for the type, a browser that refuses to run) is reported as a notice once
+/// it exits, from a thread of its own.
+pub(super) fn open_in_system_viewer(path: &Path, outbox: Outbox) -> std::io::Result<()> {
     if !path.exists() {
         return Err(std::io::Error::new(
             std::io::ErrorKind::NotFound,
@@ -249,13 +251,26 @@ pub(super) fn open_in_system_viewer(path: &Path) -> std::io::Result<()> {
     } else {
         std::process::Command::new("xdg-open")
     };
-    command
+    let mut child = command
         .arg(path)
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
-        .spawn()
-        .map(drop)
+        .spawn()?;
+    let shown = path.display().to_string();
+    // The watcher only waits; if it cannot start, the viewer still runs unwatched.
+    let _ = std::thread::Builder::new()
+        .name("ecolens-viewer".into())
+        .spawn(move || {
+            if let Ok(status) = child.wait()
+                && !status.success()
+            {
+                outbox.send(Event::Notice(format!(
+                    "{shown} could not be shown: the system's viewer stopped ({status}). Open it from your file manager or browser."
+                )));
+            }
+        });
+    Ok(())
 }
 
 /// The "Project" menu: new, open, recent.

@@ -524,7 +524,7 @@ impl Workbench {
                 }
             }
             Action::OpenFile(path) => {
-                if let Err(error) = dialogs::open_in_system_viewer(&path) {
+                if let Err(error) = dialogs::open_in_system_viewer(&path, self.workers.outbox()) {
                     self.notice(format!(
                         "{} could not be opened: {error}. Open it from your file manager.",
                         path.display()
