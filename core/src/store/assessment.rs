@@ -9,7 +9,7 @@ use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 use super::records::require_record;
-use super::{Column, Project, now, touch};
+use super::{Column, Project, now, query_all, to_json, touch};
 use crate::EntityKind;
 use crate::energy::{TraceFile, TraceSummary};
 use crate::error::SqlContext;
@@ -71,9 +71,7 @@ impl Project {
         for run in &file.runs {
             let mut summary = run.clone();
             summary.warnings.extend(file.warnings.iter().cloned());
-            let json = serde_json::to_string(&summary).map_err(|e| {
-                Error::invalid("trace.summary", &run.run, format!("serialisable: {e}"))
-            })?;
+            let json = to_json("trace.summary", &summary)?;
             tx.execute(
                 "INSERT INTO energy_trace (record_id, tool, source_file, summary, imported_at)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -97,15 +95,13 @@ impl Project {
 
     /// Traces of a record (or all traces with `None`), oldest first.
     pub fn traces(&self, record: Option<RecordId>) -> Result<Vec<StoredTrace>> {
-        let mut statement = self
-            .conn
-            .prepare_cached(
-                "SELECT id, record_id, source_file, summary, imported_at FROM energy_trace
-                 WHERE ?1 IS NULL OR record_id = ?1 ORDER BY id",
-            )
-            .context("listing traces")?;
-        let rows = statement
-            .query_map([record.map(|r| r.0)], |row| {
+        let rows = query_all(
+            &self.conn,
+            "SELECT id, record_id, source_file, summary, imported_at FROM energy_trace
+             WHERE ?1 IS NULL OR record_id = ?1 ORDER BY id",
+            [record.map(|r| r.0)],
+            "listing traces",
+            |row| {
                 Ok((
                     row.get::<_, i64>(0)?,
                     row.get::<_, Option<i64>>(1)?,
@@ -113,21 +109,19 @@ impl Project {
                     row.get::<_, String>(3)?,
                     row.get::<_, String>(4)?,
                 ))
+            },
+        )?;
+        rows.into_iter()
+            .map(|(id, record, source_file, json, imported_at)| {
+                Ok(StoredTrace {
+                    id: TraceId(id),
+                    record: record.map(RecordId),
+                    source_file,
+                    summary: Column::at("energy_trace", "summary", id).json(&json)?,
+                    imported_at,
+                })
             })
-            .context("listing traces")?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (id, record, source_file, json, imported_at) = row.context("reading a trace")?;
-            let summary = decode_summary(id, &json)?;
-            out.push(StoredTrace {
-                id: TraceId(id),
-                record: record.map(RecordId),
-                source_file,
-                summary,
-                imported_at,
-            });
-        }
-        Ok(out)
+            .collect()
     }
 
     /// Detaches (deletes) a trace run.
@@ -208,10 +202,7 @@ impl Project {
     pub fn factor_overrides(&self) -> Result<FactorOverrides> {
         match self.meta(FACTORS_KEY)? {
             None => Ok(FactorOverrides::default()),
-            Some(json) => serde_json::from_str(&json).map_err(|e| {
-                Column::at("project_meta", "value", 0)
-                    .corrupt(format!("{FACTORS_KEY} is not factor overrides: {e}"))
-            }),
+            Some(json) => Column::at("project_meta", "value", 0).json(&json),
         }
     }
 
@@ -223,9 +214,7 @@ impl Project {
             if overrides.is_empty() {
                 None
             } else {
-                Some(serde_json::to_string(overrides).map_err(|e| {
-                    Error::invalid("factors", format!("{overrides:?}"), e.to_string())
-                })?)
+                Some(to_json("factors", overrides)?)
             };
         let tx = self
             .conn
@@ -250,15 +239,13 @@ impl Project {
 
     /// Scenarios of a record (or all with `None`).
     pub fn scenarios(&self, record: Option<RecordId>) -> Result<Vec<StoredScenario>> {
-        let mut statement = self
-            .conn
-            .prepare_cached(
-                "SELECT id, record_id, name, source_toml, updated_at FROM lca_scenario
-                 WHERE ?1 IS NULL OR record_id = ?1 ORDER BY id",
-            )
-            .context("listing scenarios")?;
-        let rows = statement
-            .query_map([record.map(|r| r.0)], |row| {
+        query_all(
+            &self.conn,
+            "SELECT id, record_id, name, source_toml, updated_at FROM lca_scenario
+             WHERE ?1 IS NULL OR record_id = ?1 ORDER BY id",
+            [record.map(|r| r.0)],
+            "listing scenarios",
+            |row| {
                 Ok(StoredScenario {
                     id: ScenarioId(row.get(0)?),
                     record: row.get::<_, Option<i64>>(1)?.map(RecordId),
@@ -266,21 +253,9 @@ impl Project {
                     toml: row.get(3)?,
                     updated_at: row.get(4)?,
                 })
-            })
-            .context("listing scenarios")?;
-        rows.collect::<rusqlite::Result<_>>()
-            .context("reading a scenario")
+            },
+        )
     }
-}
-
-/// A stored summary, or [`Error::Corrupt`] naming the row.
-fn decode_summary(id: i64, json: &str) -> Result<TraceSummary> {
-    serde_json::from_str(json).map_err(|e| Error::Corrupt {
-        table: "energy_trace",
-        column: "summary",
-        row: id,
-        detail: e.to_string(),
-    })
 }
 
 /// Reads a trace file and attaches it: the usual path for the CLI and the window.
