@@ -11,7 +11,10 @@ use ecolens_core::estimate::{
     green_algorithms, ml_co2_impact,
 };
 use ecolens_core::lca::{Scenario, evaluate, monte_carlo, tornado};
-use ecolens_core::report::{EmissionsStatement, ProjectReport, RecordReport, ReportOptions};
+use ecolens_core::report::{
+    CRITERION_HEADERS, EmissionsStatement, ProjectReport, RecordReport, ReportOptions,
+    burden_shift_sentence, criterion_cells,
+};
 use ecolens_core::{Project, TraceId};
 use serde_json::json;
 
@@ -372,44 +375,14 @@ pub fn lca(
         "{}\nfunctional unit: {}\n",
         result.name, result.functional_unit
     );
-    writeln!(
-        text,
-        "{:<8} {:>14} {:>14} {:>14} {:>9}  {:<34} {:>10}  unit",
-        "criterion", "M1", "M2", "Δ(M2|M1)", "Δ %", "Δ median [5 %, 95 %]", "P(M2<M1)"
-    )?;
+    let [criterion, unit, rest @ ..] = CRITERION_HEADERS;
+    writeln!(text, "{criterion:<9} {}  {unit}", columns(&rest))?;
     for (c, m) in result.criteria.iter().zip(&mc.criteria) {
-        writeln!(
-            text,
-            "{:<8} {:>14.6e} {:>14.6e} {:>14.6e} {:>9} {:>11.4e} [{:.4e}, {:.4e}] {:>9.1} %  {}",
-            c.code,
-            c.m1,
-            c.m2,
-            c.delta,
-            c.relative
-                .map_or_else(|| "–".to_owned(), |r| format!("{:+.1} %", 100.0 * r)),
-            m.delta.median,
-            m.delta.p5,
-            m.delta.p95,
-            100.0 * m.p_m2_better,
-            c.unit
-        )?;
+        let [code, unit, rest @ ..] = criterion_cells(c, m);
+        writeln!(text, "{code:<9} {}  {unit}", columns(&rest))?;
     }
+    writeln!(text, "{}", burden_shift_sentence(&result, &mc))?;
     let shift = &result.burden_shift;
-    if shift.across_criteria() {
-        writeln!(
-            text,
-            "BURDEN SHIFT: M2 improves {} but worsens {} (in {:.0} % of runs M2 is better on some criterion and worse on another)",
-            shift.improves.join(", "),
-            shift.worsens.join(", "),
-            100.0 * mc.p_burden_shift
-        )?;
-    } else {
-        writeln!(
-            text,
-            "no burden shift across criteria at the central values ({:.0} % of runs show one)",
-            100.0 * mc.p_burden_shift
-        )?;
-    }
     for (criterion, saved, added) in &shift.between_phases {
         writeln!(
             text,
@@ -458,6 +431,17 @@ pub fn lca(
         }),
         text,
     })
+}
+
+/// The figures of a criterion row, right-aligned in columns wide enough for the headers.
+fn columns(cells: &[impl AsRef<str>]) -> String {
+    const WIDTHS: [usize; 6] = [12, 12, 12, 8, 34, 12];
+    cells
+        .iter()
+        .zip(WIDTHS)
+        .map(|(cell, width)| format!("{:>width$}", cell.as_ref()))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// What `report` writes.

@@ -13,7 +13,9 @@ use std::path::PathBuf;
 use ecolens_core::energy::Component;
 use ecolens_core::estimate::{Estimate, FactorOverrides};
 use ecolens_core::lca::{Line, Parameter, Product, Scenario, Term, Variant};
-use ecolens_core::report::{RecordReport, TraceView, num};
+use ecolens_core::report::{
+    CRITERION_HEADERS, RecordReport, TraceView, burden_shift_sentence, criterion_cells, num,
+};
 use ecolens_core::uncertain::Distribution;
 use ecolens_core::{RecordId, TraceId};
 use ecolens_taxonomy::Term as _;
@@ -1686,55 +1688,22 @@ fn results_ui(ui: &mut egui::Ui, result: &LcaOutcome, criterion: &mut usize, wid
         e.name, e.functional_unit, mc.runs, mc.seed, mc.uncertain_inputs
     ));
     egui::Grid::new("result_grid").striped(true).show(ui, |ui| {
-        for h in [
-            "Criterion",
-            "Unit",
-            "M1",
-            "M2",
-            "Δ(M2|M1)",
-            "Δ %",
-            "Δ median [5 %, 95 %]",
-            "P(M2 better)",
-        ] {
+        for h in CRITERION_HEADERS {
             ui.strong(h);
         }
         ui.end_row();
         for (c, m) in e.criteria.iter().zip(&mc.criteria) {
-            ui.label(&c.code);
-            ui.label(&c.unit);
-            ui.label(num(c.m1));
-            ui.label(num(c.m2));
-            ui.label(num(c.delta));
-            ui.label(
-                c.relative
-                    .map_or_else(|| "–".to_owned(), |r| format!("{:+.1} %", 100.0 * r)),
-            );
-            ui.label(format!(
-                "{} [{}, {}]",
-                num(m.delta.median),
-                num(m.delta.p5),
-                num(m.delta.p95)
-            ));
-            ui.label(format!("{:.1} %", 100.0 * m.p_m2_better));
+            for cell in criterion_cells(c, m) {
+                ui.label(cell);
+            }
             ui.end_row();
         }
     });
-    let shift = &e.burden_shift;
-    if shift.across_criteria() {
-        ui.colored_label(
-            AMBER,
-            format!(
-                "Burden shift: M2 improves {} but worsens {} ({:.0} % of runs show a shift).",
-                shift.improves.join(", "),
-                shift.worsens.join(", "),
-                100.0 * mc.p_burden_shift
-            ),
-        );
+    let sentence = burden_shift_sentence(e, mc);
+    if e.burden_shift.across_criteria() {
+        ui.colored_label(AMBER, sentence);
     } else {
-        ui.label(format!(
-            "No burden shift across criteria at the central values ({:.0} % of runs show one).",
-            100.0 * mc.p_burden_shift
-        ));
+        ui.label(sentence);
     }
     for w in &e.warnings {
         ui.colored_label(ui.visuals().warn_fg_color, format!("⚠ {w}"));
@@ -2036,15 +2005,7 @@ fn summary_body(ui: &mut egui::Ui, report: &RecordReport) {
                 );
             }
             ui.strong("Environmental evaluation (a–f)");
-            match report.category.category {
-                Some(c) => ui.label(format!(
-                    "Category {}: {} ({})",
-                    c.code(),
-                    c.name(),
-                    report.category.basis
-                )),
-                None => ui.label(format!("No category: {}.", report.category.basis)),
-            };
+            ui.label(report.category.sentence());
             for c in &report.category.reviewers {
                 ui.label(format!(
                     "  {}: {}{}",

@@ -1085,7 +1085,7 @@ fn trace_attach_and_lca_with_a_trace_fed_line_stored_with_the_record() {
     );
     assert!(output.status.success(), "{}", stderr(&output));
     let text = String::from_utf8_lossy(&output.stdout);
-    assert!(text.contains("BURDEN SHIFT: M2 improves gwp"), "{text}");
+    assert!(text.contains("Burden shift: M2 improves gwp"), "{text}");
     let output = ecolens(
         dir.path(),
         &["--project", project, "lca", "example:nothing"],

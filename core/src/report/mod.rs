@@ -15,12 +15,18 @@ use serde::Serialize;
 
 use crate::energy::{Basis, Component};
 use crate::estimate::{FactorOverrides, RunFootprint};
-use crate::lca::{Evaluation, MonteCarlo, Scenario, evaluate, monte_carlo};
+use crate::lca::{
+    CriterionResult, Evaluation, McCriterion, MonteCarlo, Scenario, evaluate, monte_carlo,
+};
 use crate::prisma::escape;
 use crate::record::short_authors;
 use crate::review::ReboundRisk;
 use crate::workflow::{ResolvedValue, Subject};
 use crate::{Error, Project, RecordId, Result, ReviewerId, TraceId};
+
+mod doc;
+
+use doc::{Align, Block, Row, Span, Text, Tone, text};
 
 /// How a report is made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -347,256 +353,210 @@ impl RecordReport {
 
     /// The report as Markdown.
     pub fn markdown(&self) -> String {
-        let mut out = String::new();
-        self.write_markdown(&mut out, "#");
-        out
-    }
-
-    fn write_markdown(&self, out: &mut String, h: &str) {
-        let _ = writeln!(out, "{h} Record {}: {}\n", self.record, md(&self.title));
-        let _ = write!(out, "{}", md(&self.citation));
-        if let Some(doi) = &self.doi {
-            let _ = write!(out, ". <https://doi.org/{doi}>");
-        }
-        out.push_str("\n\n");
-        if self.hidden > 0 {
-            let _ = writeln!(
-                out,
-                "> Blind mode: {} judgement(s) of other reviewers are hidden.\n",
-                self.hidden
-            );
-        }
-        let _ = writeln!(out, "{h}# Environmental evaluation (a–f)\n");
-        let _ = writeln!(out, "{}\n", md(&category_sentence(&self.category)));
-        if !self.category.reviewers.is_empty() {
-            out.push_str("| Reviewer | Category | Confidence | Rationale |\n|---|---|---|---|\n");
-            for c in &self.category.reviewers {
-                let _ = writeln!(
-                    out,
-                    "| {} | {} | {} | {} |",
-                    md(&c.reviewer),
-                    c.category.code(),
-                    c.confidence.map_or("–", Term::name),
-                    md(c.rationale.as_deref().unwrap_or("–"))
-                );
-            }
-            out.push('\n');
-        }
-        let _ = writeln!(out, "{h}# Rebound and ICT-effect risks\n");
-        if self.risks.is_empty() {
-            out.push_str("No risk recorded.\n\n");
-        } else {
-            out.push_str(
-                "| Effect | Direction | Likelihood | Magnitude | Mechanism | Reviewer |\n|---|---|---|---|---|---|\n",
-            );
-            for r in &self.risks {
-                let _ = writeln!(
-                    out,
-                    "| {} {} | {} | {} | {} | {} | {} |",
-                    r.risk.effect.code(),
-                    md(r.risk.effect.name()),
-                    r.risk.direction.map_or("–", Term::name),
-                    r.risk.likelihood.map_or("–", Term::name),
-                    r.risk.magnitude.map_or("–", Term::name),
-                    md(&r.risk.mechanism),
-                    md(&r.reviewer)
-                );
-            }
-            out.push('\n');
-        }
-        let _ = writeln!(out, "{h}# Measured energy\n");
-        if self.traces.is_empty() {
-            out.push_str("No trace attached.\n\n");
-        } else {
-            out.push_str(
-                "| Trace | Tool | Run | Duration (h) | IT energy (kWh) | PUE | Energy (kWh) | gCO2e/kWh | CO2e (kg) | Tool's CO2e (kg) | Place |\n|---|---|---|---|---|---|---|---|---|---|---|\n",
-            );
-            for t in &self.traces {
-                let e = &t.footprint.estimate;
-                let _ = writeln!(
-                    out,
-                    "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
-                    t.id,
-                    md(&tool_name(&t.summary)),
-                    md(&truncate(&t.summary.run, 24)),
-                    num(t.summary.duration_s / 3600.0),
-                    num(e.it_energy_kwh),
-                    num(e.pue),
-                    num(e.energy_kwh),
-                    num(e.intensity_g_per_kwh),
-                    num(e.co2e_kg),
-                    t.summary.co2e_kg_tool.map_or_else(|| "–".to_owned(), num),
-                    md(&t.footprint.place)
-                );
-            }
-            let totals = self.trace_totals();
-            let _ = writeln!(
-                out,
-                "| **total** | | {} run(s) | {} | {} | | {} | | **{}**{} | | |\n",
-                totals.runs,
-                num(totals.duration_h),
-                num(totals.it_energy_kwh),
-                num(totals.energy_kwh),
-                num(totals.co2e_kg),
-                totals
-                    .co2e_range_kg
-                    .map(|(l, h)| format!(" ({}–{})", num(l), num(h)))
-                    .unwrap_or_default()
-            );
-            out.push_str("Factors used:\n\n");
-            for line in factor_lines(&self.traces) {
-                let _ = writeln!(out, "- {}", md(&line));
-            }
-            for (ids, w) in grouped_warnings(&self.traces) {
-                let _ = writeln!(out, "- {ids}: ⚠ {}", md(&w));
-            }
-            out.push('\n');
-            if let Some(statement) = EmissionsStatement::of(&self.traces) {
-                let _ = writeln!(
-                    out,
-                    "{h}## Emissions statement\n\n{}\n",
-                    statement.markdown()
-                );
-            }
-        }
-        let _ = writeln!(out, "{h}# Life-cycle comparison\n");
-        if self.scenarios.is_empty() {
-            out.push_str("No scenario.\n\n");
-        }
-        for s in &self.scenarios {
-            write_scenario_markdown(out, s, h);
-        }
+        doc::markdown(&self.blocks(), 0)
     }
 
     /// The report as a self-contained HTML page.
     pub fn html(&self) -> String {
-        let mut body = String::new();
-        self.write_html(&mut body);
-        page(&format!("ecolens — record {}", self.record), &body)
+        doc::page(&format!("ecolens — record {}", self.record), &self.blocks())
     }
 
-    fn write_html(&self, out: &mut String) {
-        let _ = writeln!(
-            out,
-            "<section id=\"record-{}\"><h2>Record {}: {}</h2><p class=\"cite\">{}{}</p>",
-            self.record,
-            self.record,
-            escape(&self.title),
-            escape(&self.citation),
-            self.doi
-                .as_ref()
-                .map(|d| format!(". <a href=\"https://doi.org/{0}\">doi:{0}</a>", escape(d)))
-                .unwrap_or_default()
-        );
+    /// The record's section: title, category, risks, traces, scenarios.
+    fn blocks(&self) -> Vec<Block> {
+        let mut out = vec![
+            Block::Section(format!("record-{}", self.record)),
+            Block::Heading(1, text(format!("Record {}: {}", self.record, self.title))),
+        ];
+        let mut cite = text(self.citation.clone());
+        if let Some(doi) = &self.doi {
+            cite.push(Span::Text(". ".into()));
+            cite.push(Span::Link {
+                text: format!("doi:{doi}"),
+                href: format!("https://doi.org/{doi}"),
+            });
+        }
+        out.push(Block::Para(Tone::Plain, cite));
         if self.hidden > 0 {
-            let _ = writeln!(
-                out,
-                "<p class=\"note\">Blind mode: {} judgement(s) of other reviewers are hidden.</p>",
-                self.hidden
-            );
+            out.push(Block::Para(
+                Tone::Note,
+                text(format!(
+                    "Blind mode: {} judgement(s) of other reviewers are hidden.",
+                    self.hidden
+                )),
+            ));
         }
-        let _ = writeln!(
-            out,
-            "<h3>Environmental evaluation (a–f)</h3><p>{}</p>",
-            escape(&category_sentence(&self.category))
-        );
+        out.push(Block::Heading(2, text("Environmental evaluation (a–f)")));
+        out.push(Block::Para(Tone::Plain, text(self.category.sentence())));
         if !self.category.reviewers.is_empty() {
-            out.push_str("<table><tr><th>Reviewer</th><th>Category</th><th>Confidence</th><th>Rationale</th></tr>\n");
-            for c in &self.category.reviewers {
-                let _ = writeln!(
-                    out,
-                    "<tr><td>{}</td><td class=\"cat\">{}</td><td>{}</td><td>{}</td></tr>",
-                    escape(&c.reviewer),
-                    c.category.code(),
-                    c.confidence.map_or("–", Term::name),
-                    escape(c.rationale.as_deref().unwrap_or("–"))
-                );
-            }
-            out.push_str("</table>\n");
+            out.push(Block::Table {
+                head: strings(&["Reviewer", "Category", "Confidence", "Rationale"]),
+                rows: self
+                    .category
+                    .reviewers
+                    .iter()
+                    .map(|c| {
+                        Row::of(vec![
+                            (c.reviewer.clone(), Align::Left),
+                            (c.category.code().to_owned(), Align::Mark),
+                            (c.confidence.map_or("–", Term::name).to_owned(), Align::Left),
+                            (
+                                c.rationale.clone().unwrap_or_else(|| "–".into()),
+                                Align::Left,
+                            ),
+                        ])
+                    })
+                    .collect(),
+            });
         }
-        out.push_str("<h3>Rebound and ICT-effect risks</h3>\n");
+        out.push(Block::Heading(2, text("Rebound and ICT-effect risks")));
         if self.risks.is_empty() {
-            out.push_str("<p>No risk recorded.</p>\n");
+            out.push(Block::Para(Tone::Plain, text("No risk recorded.")));
         } else {
-            out.push_str("<table><tr><th>Effect</th><th>Direction</th><th>Likelihood</th><th>Magnitude</th><th>Mechanism</th><th>Reviewer</th></tr>\n");
-            for r in &self.risks {
-                let _ = writeln!(
-                    out,
-                    "<tr><td><code>{}</code> {}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                    r.risk.effect.code(),
-                    escape(r.risk.effect.name()),
-                    r.risk.direction.map_or("–", Term::name),
-                    r.risk.likelihood.map_or("–", Term::name),
-                    r.risk.magnitude.map_or("–", Term::name),
-                    escape(&r.risk.mechanism),
-                    escape(&r.reviewer)
-                );
-            }
-            out.push_str("</table>\n");
+            out.push(Block::Table {
+                head: strings(&[
+                    "Effect",
+                    "Direction",
+                    "Likelihood",
+                    "Magnitude",
+                    "Mechanism",
+                    "Reviewer",
+                ]),
+                rows: self
+                    .risks
+                    .iter()
+                    .map(|r| {
+                        let plain = |t: &str| (text(t), Align::Left);
+                        Row {
+                            cells: vec![
+                                (
+                                    vec![
+                                        Span::Code(r.risk.effect.code().to_owned()),
+                                        Span::Text(format!(" {}", r.risk.effect.name())),
+                                    ],
+                                    Align::Left,
+                                ),
+                                plain(r.risk.direction.map_or("–", Term::name)),
+                                plain(r.risk.likelihood.map_or("–", Term::name)),
+                                plain(r.risk.magnitude.map_or("–", Term::name)),
+                                plain(&r.risk.mechanism),
+                                plain(&r.reviewer),
+                            ],
+                            total: false,
+                        }
+                    })
+                    .collect(),
+            });
         }
-        out.push_str("<h3>Measured energy</h3>\n");
+        out.push(Block::Heading(2, text("Measured energy")));
         if self.traces.is_empty() {
-            out.push_str("<p>No trace attached.</p>\n");
+            out.push(Block::Para(Tone::Plain, text("No trace attached.")));
         } else {
-            out.push_str("<table><tr><th>Trace</th><th>Tool</th><th>Run</th><th>Duration (h)</th><th>IT energy (kWh)</th><th>Components</th><th>PUE</th><th>Energy (kWh)</th><th>gCO2e/kWh</th><th>CO2e (kg)</th><th>Tool's CO2e (kg)</th><th>Place</th></tr>\n");
-            for t in &self.traces {
-                let e = &t.footprint.estimate;
-                let _ = writeln!(
-                    out,
-                    "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
-                    t.id,
-                    escape(&tool_name(&t.summary)),
-                    escape(&truncate(&t.summary.run, 24)),
-                    num(t.summary.duration_s / 3600.0),
-                    num(e.it_energy_kwh),
-                    escape(&components(&t.summary)),
-                    num(e.pue),
-                    num(e.energy_kwh),
-                    num(e.intensity_g_per_kwh),
-                    num(e.co2e_kg),
-                    t.summary.co2e_kg_tool.map_or_else(|| "–".to_owned(), num),
-                    escape(&t.footprint.place)
-                );
-            }
-            let totals = self.trace_totals();
-            let _ = writeln!(
-                out,
-                "<tr class=\"total\"><td>total</td><td></td><td>{} run(s)</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td></td><td></td><td class=\"n\">{}</td><td></td><td class=\"n\">{}{}</td><td></td><td></td></tr></table>",
-                totals.runs,
-                num(totals.duration_h),
-                num(totals.it_energy_kwh),
-                num(totals.energy_kwh),
-                num(totals.co2e_kg),
-                totals
-                    .co2e_range_kg
-                    .map(|(l, h)| format!(" ({}–{})", num(l), num(h)))
-                    .unwrap_or_default()
-            );
-            out.push_str("<p>Factors used:</p><ul>\n");
-            for line in factor_lines(&self.traces) {
-                let _ = writeln!(out, "<li>{}</li>", escape(&line));
-            }
-            for (ids, w) in grouped_warnings(&self.traces) {
-                let _ = writeln!(out, "<li class=\"warn\">{ids}: ⚠ {}</li>", escape(&w));
-            }
-            out.push_str("</ul>\n");
-            if let Some(statement) = EmissionsStatement::of(&self.traces) {
-                let _ = writeln!(
-                    out,
-                    "<h4>Emissions statement</h4><blockquote>{}</blockquote>",
-                    escape(&statement.plain())
-                );
-            }
+            self.trace_blocks(&mut out);
         }
-        out.push_str("<h3>Life-cycle comparison</h3>\n");
+        out.push(Block::Heading(2, text("Life-cycle comparison")));
         if self.scenarios.is_empty() {
-            out.push_str("<p>No scenario.</p>\n");
+            out.push(Block::Para(Tone::Plain, text("No scenario.")));
         }
         for s in &self.scenarios {
-            write_scenario_html(out, s);
+            scenario_blocks(&mut out, s);
         }
-        out.push_str("</section>\n");
+        out.push(Block::EndSection);
+        out
     }
+
+    /// The trace table with its totals, the factors used, the warnings and the statement.
+    fn trace_blocks(&self, out: &mut Vec<Block>) {
+        let mut rows: Vec<Row> = self
+            .traces
+            .iter()
+            .map(|t| {
+                let e = &t.footprint.estimate;
+                Row::of(vec![
+                    (t.id.to_string(), Align::Left),
+                    (tool_name(&t.summary), Align::Left),
+                    (truncate(&t.summary.run, 24), Align::Left),
+                    (num(t.summary.duration_s / 3600.0), Align::Number),
+                    (num(e.it_energy_kwh), Align::Number),
+                    (components(&t.summary), Align::Left),
+                    (num(e.pue), Align::Number),
+                    (num(e.energy_kwh), Align::Number),
+                    (num(e.intensity_g_per_kwh), Align::Number),
+                    (num(e.co2e_kg), Align::Number),
+                    (
+                        t.summary.co2e_kg_tool.map_or_else(|| "–".to_owned(), num),
+                        Align::Number,
+                    ),
+                    (t.footprint.place.clone(), Align::Left),
+                ])
+            })
+            .collect();
+        let totals = self.trace_totals();
+        let empty = || (String::new(), Align::Left);
+        rows.push(Row {
+            total: true,
+            ..Row::of(vec![
+                ("total".into(), Align::Left),
+                empty(),
+                (format!("{} run(s)", totals.runs), Align::Left),
+                (num(totals.duration_h), Align::Number),
+                (num(totals.it_energy_kwh), Align::Number),
+                empty(),
+                empty(),
+                (num(totals.energy_kwh), Align::Number),
+                empty(),
+                (
+                    format!(
+                        "{}{}",
+                        num(totals.co2e_kg),
+                        totals
+                            .co2e_range_kg
+                            .map(|(l, h)| format!(" ({}–{})", num(l), num(h)))
+                            .unwrap_or_default()
+                    ),
+                    Align::Number,
+                ),
+                empty(),
+                empty(),
+            ])
+        });
+        out.push(Block::Table {
+            head: strings(&[
+                "Trace",
+                "Tool",
+                "Run",
+                "Duration (h)",
+                "IT energy (kWh)",
+                "Components",
+                "PUE",
+                "Energy (kWh)",
+                "gCO2e/kWh",
+                "CO2e (kg)",
+                "Tool's CO2e (kg)",
+                "Place",
+            ]),
+            rows,
+        });
+        out.push(Block::Para(Tone::Plain, text("Factors used:")));
+        let mut items: Vec<(Tone, Text)> = factor_lines(&self.traces)
+            .into_iter()
+            .map(|line| (Tone::Plain, text(line)))
+            .collect();
+        items.extend(
+            grouped_warnings(&self.traces)
+                .into_iter()
+                .map(|(ids, w)| (Tone::Warn, text(format!("{ids}: {w}")))),
+        );
+        out.push(Block::List(items));
+        if let Some(statement) = EmissionsStatement::of(&self.traces) {
+            out.push(Block::Heading(3, text("Emissions statement")));
+            out.push(Block::Quote(statement.spans()));
+        }
+    }
+}
+
+/// Owned headers.
+fn strings(items: &[&str]) -> Vec<String> {
+    items.iter().map(|s| (*s).to_owned()).collect()
 }
 
 fn category_view(
@@ -627,10 +587,13 @@ fn category_view(
     }
 }
 
-fn category_sentence(view: &CategoryView) -> String {
-    match view.category {
-        Some(c) => format!("Category {}: {} ({})", c.code(), c.name(), view.basis),
-        None => format!("No category: {}.", view.basis),
+impl CategoryView {
+    /// The category in one sentence, with how it was settled.
+    pub fn sentence(&self) -> String {
+        match self.category {
+            Some(c) => format!("Category {}: {} ({})", c.code(), c.name(), self.basis),
+            None => format!("No category: {}.", self.basis),
+        }
     }
 }
 
@@ -713,119 +676,103 @@ fn grouped_warnings(traces: &[TraceView]) -> Vec<(String, String)> {
         .collect()
 }
 
-fn write_scenario_markdown(out: &mut String, s: &ScenarioView, h: &str) {
-    let _ = writeln!(out, "{h}## Scenario: {}\n", md(&s.name));
-    let (Some(e), Some(mc)) = (&s.evaluation, &s.monte_carlo) else {
-        let _ = writeln!(
-            out,
-            "No result: {}\n",
-            md(s.error.as_deref().unwrap_or("unknown error"))
-        );
-        return;
-    };
-    let _ = writeln!(
-        out,
-        "Functional unit: {}. M1 = {}, M2 = {}.\n",
-        md(&e.functional_unit),
-        md(&e.variants[0].name),
-        md(&e.variants[1].name)
-    );
-    out.push_str("| Criterion | Unit | M1 | M2 | Δ(M2\\|M1) | Δ % | Δ median [5 %, 95 %] | P(M2 better) |\n|---|---|---|---|---|---|---|---|\n");
-    for (c, m) in e.criteria.iter().zip(&mc.criteria) {
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} | {} | {} | {} | {} [{}, {}] | {:.1} % |",
-            c.code,
-            md(&c.unit),
-            num(c.m1),
-            num(c.m2),
-            num(c.delta),
-            c.relative
-                .map_or_else(|| "–".to_owned(), |r| format!("{:+.1} %", 100.0 * r)),
+/// The headers of a criterion row: [`criterion_cells`] fills them.
+pub const CRITERION_HEADERS: [&str; 8] = [
+    "Criterion",
+    "Unit",
+    "M1",
+    "M2",
+    "Δ(M2|M1)",
+    "Δ %",
+    "Δ median [5 %, 95 %]",
+    "P(M2 better)",
+];
+
+/// One criterion's result as the tables show it (reports, the window): code, unit, M1, M2,
+/// Δ, Δ %, the Monte Carlo median with its 5–95 % interval, P(M2 better).
+pub fn criterion_cells(c: &CriterionResult, m: &McCriterion) -> [String; 8] {
+    [
+        c.code.clone(),
+        c.unit.clone(),
+        num(c.m1),
+        num(c.m2),
+        num(c.delta),
+        c.relative
+            .map_or_else(|| "–".to_owned(), |r| format!("{:+.1} %", 100.0 * r)),
+        format!(
+            "{} [{}, {}]",
             num(m.delta.median),
             num(m.delta.p5),
-            num(m.delta.p95),
-            100.0 * m.p_m2_better
-        );
-    }
-    out.push('\n');
-    let _ = writeln!(out, "{}\n", md(&shift_sentence(e, mc)));
-    out.push_str("Contribution by phase, % of M1's total:\n\n");
-    write_contribution(out, e, true);
-    let _ = writeln!(
-        out,
-        "\nMonte Carlo: {} paired runs, seed {}, {} uncertain inputs.",
-        mc.runs, mc.seed, mc.uncertain_inputs
-    );
-    for w in &e.warnings {
-        let _ = writeln!(out, "- ⚠ {}", md(w));
-    }
-    out.push('\n');
+            num(m.delta.p95)
+        ),
+        format!("{:.1} %", 100.0 * m.p_m2_better),
+    ]
 }
 
-fn write_scenario_html(out: &mut String, s: &ScenarioView) {
-    let _ = writeln!(out, "<h4>Scenario: {}</h4>", escape(&s.name));
+fn scenario_blocks(out: &mut Vec<Block>, s: &ScenarioView) {
+    out.push(Block::Heading(3, text(format!("Scenario: {}", s.name))));
     let (Some(e), Some(mc)) = (&s.evaluation, &s.monte_carlo) else {
-        let _ = writeln!(
-            out,
-            "<p class=\"warn\">No result: {}</p>",
-            escape(s.error.as_deref().unwrap_or("unknown error"))
-        );
+        out.push(Block::Para(
+            Tone::Warn,
+            text(format!(
+                "No result: {}",
+                s.error.as_deref().unwrap_or("unknown error")
+            )),
+        ));
         return;
     };
-    let _ = writeln!(
-        out,
-        "<p>Functional unit: {}. M1 = {}, M2 = {}.</p>",
-        escape(&e.functional_unit),
-        escape(&e.variants[0].name),
-        escape(&e.variants[1].name)
-    );
-    out.push_str("<table><tr><th>Criterion</th><th>Unit</th><th>M1</th><th>M2</th><th>Δ(M2|M1)</th><th>Δ %</th><th>Δ median [5 %, 95 %]</th><th>P(M2 better)</th></tr>\n");
-    for (c, m) in e.criteria.iter().zip(&mc.criteria) {
-        let _ = writeln!(
-            out,
-            "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{} [{}, {}]</td><td class=\"n\">{:.1} %</td></tr>",
-            escape(&c.code),
-            escape(&c.unit),
-            num(c.m1),
-            num(c.m2),
-            num(c.delta),
-            c.relative
-                .map_or_else(|| "–".to_owned(), |r| format!("{:+.1} %", 100.0 * r)),
-            num(m.delta.median),
-            num(m.delta.p5),
-            num(m.delta.p95),
-            100.0 * m.p_m2_better
-        );
-    }
-    out.push_str("</table>\n");
-    out.push_str(&delta_svg(e, mc));
-    let _ = writeln!(
-        out,
-        "<p class=\"{}\">{}</p>",
-        if e.burden_shift.across_criteria() {
-            "warn"
-        } else {
-            "ok"
-        },
-        escape(&shift_sentence(e, mc))
-    );
-    out.push_str("<p>Contribution by phase, % of M1's total:</p>\n");
-    let mut table = String::new();
-    write_contribution(&mut table, e, false);
-    out.push_str(&table);
-    let _ = writeln!(
-        out,
-        "<p class=\"small\">Monte Carlo: {} paired runs, seed {}, {} uncertain inputs.</p>",
-        mc.runs, mc.seed, mc.uncertain_inputs
-    );
-    for w in &e.warnings {
-        let _ = writeln!(out, "<p class=\"warn\">⚠ {}</p>", escape(w));
+    out.push(Block::Para(
+        Tone::Plain,
+        text(format!(
+            "Functional unit: {}. M1 = {}, M2 = {}.",
+            e.functional_unit, e.variants[0].name, e.variants[1].name
+        )),
+    ));
+    out.push(Block::Table {
+        head: strings(&CRITERION_HEADERS),
+        rows: e
+            .criteria
+            .iter()
+            .zip(&mc.criteria)
+            .map(|(c, m)| {
+                let [code, unit, rest @ ..] = criterion_cells(c, m);
+                let mut cells = vec![(code, Align::Left), (unit, Align::Left)];
+                cells.extend(rest.into_iter().map(|v| (v, Align::Number)));
+                Row::of(cells)
+            })
+            .collect(),
+    });
+    out.push(Block::Svg(delta_svg(e, mc)));
+    let tone = if e.burden_shift.across_criteria() {
+        Tone::Warn
+    } else {
+        Tone::Ok
+    };
+    out.push(Block::Para(tone, text(burden_shift_sentence(e, mc))));
+    out.push(Block::Para(
+        Tone::Plain,
+        text("Contribution by phase, % of M1's total:"),
+    ));
+    out.push(contribution_table(e));
+    out.push(Block::Para(
+        Tone::Small,
+        text(format!(
+            "Monte Carlo: {} paired runs, seed {}, {} uncertain inputs.",
+            mc.runs, mc.seed, mc.uncertain_inputs
+        )),
+    ));
+    if !e.warnings.is_empty() {
+        out.push(Block::List(
+            e.warnings
+                .iter()
+                .map(|w| (Tone::Warn, text(w.clone())))
+                .collect(),
+        ));
     }
 }
 
 /// Rows are phases, columns criteria, cells `M1 % / M2 %` of M1's total.
-fn write_contribution(out: &mut String, e: &Evaluation, markdown: bool) {
+fn contribution_table(e: &Evaluation) -> Block {
     let mut phases = Vec::new();
     for v in &e.variants {
         for (phase, _) in &v.by_phase {
@@ -843,44 +790,29 @@ fn write_contribution(out: &mut String, e: &Evaluation, markdown: bool) {
             .find(|(v, p, _)| *v == variant && *p == phase)
             .map_or_else(|| "–".to_owned(), |(_, _, pct)| format!("{pct:.1}"))
     };
-    if markdown {
-        out.push_str("| Phase |");
-        for c in &e.criteria {
-            let _ = write!(out, " {} M1 / M2 |", c.code);
-        }
-        out.push_str("\n|---|");
-        out.push_str(&"---|".repeat(e.criteria.len()));
-        out.push('\n');
-        for phase in &phases {
-            let _ = write!(out, "| {} |", phase.name());
-            for c in 0..e.criteria.len() {
-                let _ = write!(out, " {} / {} |", cell(c, *phase, 0), cell(c, *phase, 1));
-            }
-            out.push('\n');
-        }
-    } else {
-        out.push_str("<table><tr><th>Phase</th>");
-        for c in &e.criteria {
-            let _ = write!(out, "<th>{} M1 / M2</th>", escape(&c.code));
-        }
-        out.push_str("</tr>\n");
-        for phase in &phases {
-            let _ = write!(out, "<tr><td>{}</td>", escape(phase.name()));
-            for c in 0..e.criteria.len() {
-                let _ = write!(
-                    out,
-                    "<td class=\"n\">{} / {}</td>",
-                    cell(c, *phase, 0),
-                    cell(c, *phase, 1)
-                );
-            }
-            out.push_str("</tr>\n");
-        }
-        out.push_str("</table>\n");
+    let mut head = vec!["Phase".to_owned()];
+    head.extend(e.criteria.iter().map(|c| format!("{} M1 / M2", c.code)));
+    Block::Table {
+        head,
+        rows: phases
+            .iter()
+            .map(|phase| {
+                let mut cells = vec![(phase.name().to_owned(), Align::Left)];
+                cells.extend((0..e.criteria.len()).map(|c| {
+                    (
+                        format!("{} / {}", cell(c, *phase, 0), cell(c, *phase, 1)),
+                        Align::Number,
+                    )
+                }));
+                Row::of(cells)
+            })
+            .collect(),
     }
 }
 
-fn shift_sentence(e: &Evaluation, mc: &MonteCarlo) -> String {
+/// Whether M2 shifts the burden across criteria at the central values, and how often in the
+/// Monte Carlo runs, in one sentence (reports, the window, the CLI).
+pub fn burden_shift_sentence(e: &Evaluation, mc: &MonteCarlo) -> String {
     let shift = &e.burden_shift;
     if shift.across_criteria() {
         format!(
@@ -1095,76 +1027,75 @@ impl ProjectReport {
         "Burden shift",
     ];
 
-    /// The summary tables and every record's section, as Markdown.
-    pub fn markdown(&self) -> String {
-        let mut out = format!("# {} — assessment summary\n\n", md(&self.name));
-        out.push_str("| Category | Records |\n|---|---|\n");
-        for (c, n) in &self.by_category {
-            let _ = writeln!(out, "| {c} | {n} |");
-        }
+    /// The summary tables, then every record's section.
+    fn blocks(&self) -> Vec<Block> {
         let t = &self.traces;
-        let _ = writeln!(
-            out,
-            "\nMeasured energy over {} run(s): {} kWh IT, {} kWh with PUE, {} kgCO2e.\n",
-            t.runs,
-            num(t.it_energy_kwh),
-            num(t.energy_kwh),
-            num(t.co2e_kg)
-        );
-        let _ = writeln!(out, "| {} |", Self::HEADERS.join(" | "));
-        let _ = writeln!(out, "|{}", "---|".repeat(Self::HEADERS.len()));
-        for row in self.summary_rows() {
-            let cells: Vec<String> = row.iter().map(|c| md(c)).collect();
-            let _ = writeln!(out, "| {} |", cells.join(" | "));
-        }
-        out.push('\n');
+        let mut out = vec![
+            Block::Heading(1, text(format!("{} — assessment summary", self.name))),
+            Block::Table {
+                head: strings(&["Category", "Records"]),
+                rows: self
+                    .by_category
+                    .iter()
+                    .map(|(c, n)| {
+                        Row::of(vec![
+                            (c.clone(), Align::Mark),
+                            (n.to_string(), Align::Number),
+                        ])
+                    })
+                    .collect(),
+            },
+            Block::Para(
+                Tone::Plain,
+                text(format!(
+                    "Measured energy over {} run(s): {} kWh IT, {} kWh with PUE, {} kgCO2e.",
+                    t.runs,
+                    num(t.it_energy_kwh),
+                    num(t.energy_kwh),
+                    num(t.co2e_kg)
+                )),
+            ),
+            Block::Table {
+                head: strings(&Self::HEADERS),
+                rows: self
+                    .summary_rows()
+                    .into_iter()
+                    .map(|[record, rest @ ..]| Row {
+                        cells: std::iter::once((
+                            vec![Span::Link {
+                                href: format!("#record-{record}"),
+                                text: record,
+                            }],
+                            Align::Left,
+                        ))
+                        .chain(rest.into_iter().map(|c| (text(c), Align::Left)))
+                        .collect(),
+                        total: false,
+                    })
+                    .collect(),
+            },
+        ];
         for r in &self.records {
-            r.write_markdown(&mut out, "##");
+            let mut section = r.blocks();
+            // Records sit one level below the summary's title.
+            for block in &mut section {
+                if let Block::Heading(level, _) = block {
+                    *level += 1;
+                }
+            }
+            out.extend(section);
         }
         out
     }
 
+    /// The summary tables and every record's section, as Markdown.
+    pub fn markdown(&self) -> String {
+        doc::markdown(&self.blocks(), 0)
+    }
+
     /// The summary tables and every record's section, as one HTML page.
     pub fn html(&self) -> String {
-        let mut body = format!("<h1>{} — assessment summary</h1>\n", escape(&self.name));
-        body.push_str("<table><tr><th>Category</th><th>Records</th></tr>\n");
-        for (c, n) in &self.by_category {
-            let _ = writeln!(
-                body,
-                "<tr><td class=\"cat\">{c}</td><td class=\"n\">{n}</td></tr>"
-            );
-        }
-        body.push_str("</table>\n");
-        let t = &self.traces;
-        let _ = writeln!(
-            body,
-            "<p>Measured energy over {} run(s): {} kWh IT, {} kWh with PUE, {} kgCO2e.</p>",
-            t.runs,
-            num(t.it_energy_kwh),
-            num(t.energy_kwh),
-            num(t.co2e_kg)
-        );
-        body.push_str("<table><tr>");
-        for h in Self::HEADERS {
-            let _ = write!(body, "<th>{}</th>", escape(h));
-        }
-        body.push_str("</tr>\n");
-        for row in self.summary_rows() {
-            let _ = write!(
-                body,
-                "<tr><td><a href=\"#record-{0}\">{0}</a></td>",
-                escape(&row[0])
-            );
-            for cell in &row[1..] {
-                let _ = write!(body, "<td>{}</td>", escape(cell));
-            }
-            body.push_str("</tr>\n");
-        }
-        body.push_str("</table>\n");
-        for r in &self.records {
-            r.write_html(&mut body);
-        }
-        page(&format!("ecolens — {}", self.name), &body)
+        doc::page(&format!("ecolens — {}", self.name), &self.blocks())
     }
 }
 
@@ -1350,12 +1281,19 @@ impl EmissionsStatement {
         self.sentences("CO2e").join(" ")
     }
 
+    /// The statement as a paragraph: its title in bold, then the sentences.
+    fn spans(&self) -> Vec<Span> {
+        vec![
+            Span::Strong("Energy and emissions of the computations.".into()),
+            Span::Text(format!(" {}", self.sentences("CO₂e").join(" "))),
+        ]
+    }
+
     /// Markdown.
     pub fn markdown(&self) -> String {
-        format!(
-            "**Energy and emissions of the computations.** {}",
-            md(&self.sentences("CO₂e").join(" "))
-        )
+        doc::markdown(&[Block::Para(Tone::Plain, self.spans())], 0)
+            .trim_end()
+            .to_owned()
     }
 
     /// LaTeX (a paragraph; needs no package).
@@ -1410,44 +1348,12 @@ pub fn num(value: f64) -> String {
     }
 }
 
-/// Escapes Markdown table and emphasis characters; line breaks become spaces.
-fn md(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '|' | '*' | '_' | '`' | '<' | '>' | '[' | ']' | '\\' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '\n' | '\r' => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 fn truncate(text: &str, chars: usize) -> String {
     match text.char_indices().nth(chars) {
         Some((cut, _)) => format!("{}…", &text[..cut]),
         None => text.to_owned(),
     }
 }
-
-fn page(title: &str, body: &str) -> String {
-    format!(
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title>\n<style>\n{STYLE}</style></head>\n<body>\n{body}<footer>Made with ecolens {}. Each factor names its source; Monte Carlo intervals are 5–95 %.</footer>\n</body></html>\n",
-        escape(title),
-        env!("CARGO_PKG_VERSION")
-    )
-}
-
-const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:72rem;margin:2rem auto;padding:0 1rem;color:#222;line-height:1.45}
-table{border-collapse:collapse;margin:.5rem 0 1rem}th,td{border:1px solid #ccc;padding:.25rem .5rem;vertical-align:top}
-th{background:#eef3ee;text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}td.cat{font-weight:bold;text-align:center}
-tr.total td{font-weight:bold}.warn{color:#a04000}.ok{color:#2e7d32}.note{background:#fff4d6;padding:.3rem .6rem}.small{font-size:.85em;color:#555}
-section{border-top:2px solid #9bb89b;margin-top:2rem}blockquote{border-left:4px solid #9bb89b;margin:.5rem 0;padding:.2rem 1rem;background:#f6faf6}
-footer{margin-top:3rem;font-size:.8em;color:#666}
-";
 
 #[cfg(test)]
 mod tests;

@@ -249,7 +249,7 @@ electricity = "FRA"
     );
     assert!(html.contains("<svg class=\"delta\""));
     assert!(
-        html.contains("traces 1, 2, 3, 4, 5, 6: ⚠"),
+        html.contains("⚠ traces 1, 2, 3, 4, 5, 6: "),
         "warnings grouped"
     );
 }
@@ -344,5 +344,5 @@ fn numbers_and_escapes() {
         latex_escape("50 % & $x_1$ – {a}"),
         "50 \\% \\& \\$x\\_1\\$ -- \\{a\\}"
     );
-    assert_eq!(md("a|b\nc"), "a\\|b c");
+    assert_eq!(doc::md("a|b\nc"), "a\\|b c");
 }

@@ -210,12 +210,11 @@ impl Project {
     /// change is journalled, so `undo` restores the previous ones.
     pub fn set_factor_overrides(&mut self, overrides: &FactorOverrides) -> Result<()> {
         overrides.check()?;
-        let value =
-            if overrides.is_empty() {
-                None
-            } else {
-                Some(to_json("factors", overrides)?)
-            };
+        let value = if overrides.is_empty() {
+            None
+        } else {
+            Some(to_json("factors", overrides)?)
+        };
         let tx = self
             .conn
             .transaction()
