@@ -12,7 +12,7 @@ use std::path::PathBuf;
 
 use ecolens_core::energy::Component;
 use ecolens_core::estimate::{Estimate, FactorOverrides};
-use ecolens_core::lca::{Line, Parameter, Product, Scenario, Term, Variant};
+use ecolens_core::lca::{Line, Parameter, Product, Scenario, Variant};
 use ecolens_core::report::{
     CRITERION_HEADERS, RecordReport, TraceView, burden_shift_sentence, criterion_cells, num,
 };
@@ -178,35 +178,6 @@ pub struct ScenarioDraft {
     pub variants: Vec<VariantDraft>,
 }
 
-fn product_text(product: &Product) -> String {
-    product
-        .0
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join(" × ")
-}
-
-fn parse_product(field: &str, text: &str) -> Result<Product, String> {
-    let terms: Result<Vec<Term>, String> = text
-        .split(['×', '*'])
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(|t| {
-            t.parse::<Term>().map_err(|e| {
-                format!("{field}: {t:?} is not a number, distribution or $parameter ({e})")
-            })
-        })
-        .collect();
-    let terms = terms?;
-    if terms.is_empty() {
-        return Err(format!(
-            "{field}: empty; write a number, a distribution or $parameter"
-        ));
-    }
-    Ok(Product(terms))
-}
-
 impl ScenarioDraft {
     /// The draft of a scenario.
     pub fn of(scenario: &Scenario) -> Self {
@@ -241,14 +212,14 @@ impl ScenarioDraft {
                         .map(|l| LineDraft {
                             phase: l.phase,
                             name: l.name.clone(),
-                            amount: product_text(&l.amount),
+                            amount: l.amount.to_string(),
                             unit: l.unit.clone(),
                             trace: l.trace.map(|t| t.to_string()).unwrap_or_default(),
                             electricity: l.electricity.clone().unwrap_or_default(),
                             factors: l
                                 .factors
                                 .iter()
-                                .map(|(c, p)| format!("{c} = {}", product_text(p)))
+                                .map(|(c, p)| format!("{c} = {p}"))
                                 .collect::<Vec<_>>()
                                 .join("; "),
                             source: l.source.clone(),
@@ -324,7 +295,9 @@ impl ScenarioDraft {
                     let criterion = criterion.trim().to_ascii_lowercase();
                     factors.insert(
                         criterion.clone(),
-                        parse_product(&format!("{at} factor {criterion}"), value)?,
+                        value
+                            .parse::<Product>()
+                            .map_err(|e| format!("{at} factor {criterion}: {e}"))?,
                     );
                 }
                 let trace = match l.trace.trim() {
@@ -337,7 +310,10 @@ impl ScenarioDraft {
                 lines.push(Line {
                     phase: l.phase,
                     name: l.name.trim().to_owned(),
-                    amount: parse_product(&format!("{at} amount"), &l.amount)?,
+                    amount: l
+                        .amount
+                        .parse::<Product>()
+                        .map_err(|e| format!("{at} amount: {e}"))?,
                     unit: l.unit.trim().to_owned(),
                     trace,
                     electricity: Some(l.electricity.trim().to_ascii_uppercase())
@@ -1074,6 +1050,36 @@ fn overrides_ui(ui: &mut egui::Ui, state: &mut ImpactState, actions: &mut Vec<Ac
         });
 }
 
+/// A picker over a shipped hardware table; the empty choice is `none` (what it means, and the
+/// unit of the models' power).
+fn model_combo(
+    ui: &mut egui::Ui,
+    id: &str,
+    value: &mut String,
+    (none, unit): (&str, &str),
+    models: &[ecolens_core::factors::Hardware],
+) {
+    let shown = if value.is_empty() {
+        none
+    } else {
+        value.as_str()
+    }
+    .to_owned();
+    egui::ComboBox::from_id_salt(id)
+        .selected_text(shown)
+        .height(300.0)
+        .show_ui(ui, |ui| {
+            ui.selectable_value(value, String::new(), none);
+            for h in models {
+                ui.selectable_value(
+                    value,
+                    h.model.clone(),
+                    format!("{} ({} {unit})", h.model, num(h.power_w)),
+                );
+            }
+        });
+}
+
 fn estimate_ui(ui: &mut egui::Ui, state: &mut ImpactState, actions: &mut Vec<Action>) {
     ui.label("For when nothing was measured: the Green Algorithms and ML CO2 Impact calculations with their own hardware and location tables, or chips × hours × average power × PUE as in published training reports.");
     let form = &mut state.estimate;
@@ -1109,48 +1115,18 @@ fn estimate_ui(ui: &mut egui::Ui, state: &mut ImpactState, actions: &mut Vec<Act
                     } else {
                         ga_gpus
                     };
-                    egui::ComboBox::from_id_salt("estimate_gpu")
-                        .selected_text(if form.gpu.is_empty() {
-                            "none"
-                        } else {
-                            &form.gpu
-                        })
-                        .height(300.0)
-                        .show_ui(ui, |ui| {
-                            ui.selectable_value(&mut form.gpu, String::new(), "none");
-                            for h in models {
-                                ui.selectable_value(
-                                    &mut form.gpu,
-                                    h.model.clone(),
-                                    format!("{} ({} W)", h.model, num(h.power_w)),
-                                );
-                            }
-                        });
+                    model_combo(ui, "estimate_gpu", &mut form.gpu, ("none", "W"), models);
                     ui.end_row();
                     field(ui, "GPUs", &mut form.gpus);
                     if method == EstimateMethod::GreenAlgorithms {
                         ui.label("CPU model");
-                        egui::ComboBox::from_id_salt("estimate_cpu")
-                            .selected_text(if form.cpu.is_empty() {
-                                "Any (12 W/core)"
-                            } else {
-                                &form.cpu
-                            })
-                            .height(300.0)
-                            .show_ui(ui, |ui| {
-                                ui.selectable_value(
-                                    &mut form.cpu,
-                                    String::new(),
-                                    "Any (12 W/core)",
-                                );
-                                for h in cpus {
-                                    ui.selectable_value(
-                                        &mut form.cpu,
-                                        h.model.clone(),
-                                        format!("{} ({} W/core)", h.model, num(h.power_w)),
-                                    );
-                                }
-                            });
+                        model_combo(
+                            ui,
+                            "estimate_cpu",
+                            &mut form.cpu,
+                            ("Any (12 W/core)", "W/core"),
+                            cpus,
+                        );
                         ui.end_row();
                         field(ui, "Cores", &mut form.cores);
                         field(ui, "Usage factor (0–1)", &mut form.usage);

@@ -144,6 +144,9 @@ pub struct LcaOutcome {
 
 /// Runs the Assess thread until the window goes away.
 pub fn impact_thread(path: &Path, commands: &Receiver<ImpactCommand>, outbox: &Outbox) {
+    // The shipped factor tables are parsed on first use; here, not in a frame of the
+    // calculator or the factor picker, which read them while drawing.
+    let _ = ecolens_core::factors::library();
     let mut project = match Project::open_existing(path) {
         Ok(project) => Some(project),
         Err(error) => {

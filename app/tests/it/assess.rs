@@ -17,7 +17,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 
 use crate::review::be;
-use crate::window::{harness, settle};
+use crate::window::{harness, settle, type_into};
 
 type Window = Harness<'static, ecolens_app::window::Workbench>;
 
@@ -69,15 +69,6 @@ fn classify_project(path: &Path) -> RecordId {
     vote(&mut project, record, "Anne", Stage::TitleAbstract);
     vote(&mut project, record, "Anne", Stage::FullText);
     record
-}
-
-/// Types `text` into the field labelled `label`, replacing what it held.
-fn type_into(harness: &mut Window, label: &str, text: &str) {
-    harness.get_by_label(label).focus();
-    harness.step();
-    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    harness.get_by_label(label).type_text(text);
-    harness.step();
 }
 
 /// Presses the mouse at `from`, moves to `to` over a few frames and releases: a text selection.

@@ -11,7 +11,7 @@ use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
-use crate::window::{harness, settle};
+use crate::window::{harness, settle, type_into};
 
 type Window = Harness<'static, ecolens_app::window::Workbench>;
 
@@ -21,15 +21,6 @@ fn trace(relative: &str) -> String {
         .join(relative)
         .display()
         .to_string()
-}
-
-/// Types `text` into the field labelled `label`, replacing what it held.
-fn type_into(harness: &mut Window, label: &str, text: &str) {
-    harness.get_by_label(label).focus();
-    harness.step();
-    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    harness.get_by_label(label).type_text(text);
-    harness.step();
 }
 
 /// Types into the field that currently holds `value` (its text input node; accesskit also

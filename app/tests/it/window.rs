@@ -62,6 +62,15 @@ fn demo() -> (tempfile::TempDir, PathBuf, Harness<'static, Workbench>) {
     (dir, path, harness)
 }
 
+/// Types `text` into the field labelled `label`, replacing what it held.
+pub(crate) fn type_into(harness: &mut Harness<'static, Workbench>, label: &str, text: &str) {
+    harness.get_by_label(label).focus();
+    harness.step();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness.get_by_label(label).type_text(text);
+    harness.step();
+}
+
 pub(crate) fn search(harness: &mut Harness<'static, Workbench>, text: &str) {
     harness.get_by_label("Search:").focus();
     harness.step();

@@ -94,6 +94,41 @@ impl std::fmt::Display for Term {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Product(pub Vec<Term>);
 
+/// Written as its terms joined by ` × ` (`$inferences × 0.61 × 1/$lifetime`).
+impl std::fmt::Display for Product {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, term) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(" × ")?;
+            }
+            write!(f, "{term}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Reads terms joined by `×` or `*`; each a number, a distribution, `$name` or `1/$name`.
+impl FromStr for Product {
+    type Err = Error;
+
+    fn from_str(text: &str) -> Result<Self> {
+        let terms = text
+            .split(['×', '*'])
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::parse::<Term>)
+            .collect::<Result<Vec<_>>>()?;
+        if terms.is_empty() {
+            return Err(Error::invalid(
+                "product",
+                text,
+                "terms joined by × (a number, a distribution, $parameter or 1/$parameter)",
+            ));
+        }
+        Ok(Self(terms))
+    }
+}
+
 impl Serialize for Product {
     fn serialize<S: serde::Serializer>(
         &self,

@@ -270,3 +270,36 @@ fn scenarios_built_in_code_are_checked_before_they_are_evaluated() {
         .to_string();
     assert!(error.contains("exactly two [[variant]]"), "{error}");
 }
+
+#[test]
+fn products_read_and_write_as_terms_joined_by_times() {
+    let product: Product = "$inferences × 0.61*1/$lifetime × triangular(1, 2, 3)"
+        .parse()
+        .unwrap();
+    assert_eq!(
+        product.0,
+        vec![
+            Term::Parameter("inferences".into()),
+            Term::Value(Distribution::Fixed(0.61)),
+            Term::Reciprocal("lifetime".into()),
+            Term::Value(Distribution::Triangular {
+                min: 1.0,
+                mode: 2.0,
+                max: 3.0
+            }),
+        ]
+    );
+    let written = product.to_string();
+    assert_eq!(
+        written,
+        "$inferences × 0.61 × 1/$lifetime × triangular(1, 2, 3)"
+    );
+    assert_eq!(written.parse::<Product>().unwrap(), product);
+    let empty = " × ".parse::<Product>().unwrap_err().to_string();
+    assert!(empty.contains("terms joined by ×"), "{empty}");
+    let wrong = "$n × triangle(1)"
+        .parse::<Product>()
+        .unwrap_err()
+        .to_string();
+    assert!(wrong.contains("triangle(1)"), "{wrong}");
+}
