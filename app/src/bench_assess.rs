@@ -145,7 +145,9 @@ pub fn write_nvidia_csv(path: &Path, rows: u64) -> Result<(u64, f64)> {
 }
 
 /// A scenario with `parameters` uncertain parameters (uniform, triangular, normal and
-/// lognormal in turn), M1 and M2 with one line per parameter over three criteria.
+/// lognormal in turn), M1 and M2 with one line per parameter over three criteria. It is a
+/// load for the benchmark, not an assessment: its factors are placeholders with no source,
+/// and M2 is M1 × 0.9 so that the result can be checked.
 pub fn scenario_with_parameters(parameters: usize) -> String {
     let mut toml = format!(
         "name = \"Benchmark scenario with {parameters} uncertain parameters\"\n\

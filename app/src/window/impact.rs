@@ -450,6 +450,8 @@ pub struct EstimateForm {
     pub intensity: String,
 }
 
+/// Starts on the Green Algorithms worked example (Lannelongue et al. 2021: 12 h on one V100
+/// with 64 GB of memory in France), so a user sees the published figure before typing.
 impl Default for EstimateForm {
     fn default() -> Self {
         Self {
