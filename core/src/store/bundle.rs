@@ -101,10 +101,7 @@ impl Project {
                 created_at: label.created_at,
             });
         }
-        let tx = self
-            .conn
-            .unchecked_transaction()
-            .context("reading consequence tree roots")?;
+        let tx = self.read_transaction("reading consequence tree roots")?;
         let mut bundle_roots = Vec::with_capacity(roots.len());
         for record in roots {
             if let Some(stored) = load_root(&tx, RecordId(record), reviewer)? {

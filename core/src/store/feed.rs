@@ -46,10 +46,7 @@ impl Project {
     /// must re-read to reflect the current version.
     pub fn index_changes(&self, indexed: Option<u64>) -> Result<IndexChanges> {
         // One read transaction, so the version and the journal agree.
-        let tx = self
-            .conn
-            .unchecked_transaction()
-            .context("reading the index journal")?;
+        let tx = self.read_transaction("reading the index journal")?;
         let meta = |key: &str| -> Result<u64> {
             let value: Option<String> = tx
                 .query_row(

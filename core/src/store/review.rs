@@ -361,10 +361,7 @@ impl Project {
 
     /// A risk by id.
     pub fn risk(&self, id: RiskId) -> Result<StoredRisk> {
-        let tx = self
-            .conn
-            .unchecked_transaction()
-            .context("reading a risk")?;
+        let tx = self.read_transaction("reading a risk")?;
         load_risk(&tx, id)?.ok_or_else(|| Error::NotFound {
             entity: "risk",
             key: id.to_string(),

@@ -4,7 +4,7 @@ use ecolens_taxonomy::{
 };
 
 use super::*;
-use crate::ids::{ArxivId, Doi, Pmid, RecordId, RiskId};
+use crate::ids::{ArxivId, Doi, Pmid, RecordId, ReviewerId, RiskId};
 use crate::record::{FullText, Person, QuoteField, Record, RecordKind, SourceRef};
 use crate::review::{
     Classification, Decision, EvidenceQuote, ProjectLabel, ReboundRisk, ScreeningVote, Stage,
@@ -1411,4 +1411,82 @@ fn traces_attach_per_run_and_scenarios_save_and_replace_by_name() {
     assert!(scenarios[0].toml.contains("0.10"));
     assert!(project.save_scenario(Some(record), "name = 1").is_err());
     assert_eq!(project.info().unwrap().counts.lca_scenarios, 1);
+}
+
+/// Two processes writing review work to one file (two reviewers on a shared file): every write
+/// waits for the other's lock instead of failing with "database is locked", and none is lost.
+/// Each writer has its own connection, as each process would.
+#[test]
+fn two_writers_on_one_file_wait_for_each_other_and_lose_nothing() {
+    const WRITES: usize = 600;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("shared.ecolens");
+    let mut project = Project::open(&path).unwrap();
+    let batch: Vec<(Record, SourceRef)> = (0..WRITES)
+        .map(|i| {
+            let mut record = full_record();
+            record.title = format!("Shared record {i}");
+            record.doi = None;
+            record.pmid = None;
+            record.arxiv = None;
+            (record, source(&format!("line {i}")))
+        })
+        .collect();
+    let ids = project.insert_records(&batch).unwrap();
+    let anne = project.add_reviewer("Anne", true).unwrap().id;
+    let bob = project.add_reviewer("Bob", false).unwrap().id;
+    let audited_before = project.info().unwrap().counts.audit_entries;
+    drop(project);
+
+    let write = |reviewer: ReviewerId, ids: Vec<RecordId>| {
+        let path = path.clone();
+        std::thread::Builder::new()
+            .name(format!("writer-{reviewer}"))
+            .spawn(move || {
+                let mut project = Project::open_existing(&path).unwrap();
+                let mut failures = Vec::new();
+                for (i, id) in ids.into_iter().enumerate() {
+                    // Votes (read the old vote, then write) and classifications alternate, as
+                    // a reviewer screening and classifying does.
+                    let result = if i % 3 == 2 {
+                        project
+                            .set_classification(id, reviewer, &Classification::new(EvalCategory::C))
+                            .map(drop)
+                    } else {
+                        let vote = ScreeningVote {
+                            stage: Stage::TitleAbstract,
+                            decision: Decision::Include,
+                            note: None,
+                        };
+                        project.set_screening(id, reviewer, &vote).map(drop)
+                    };
+                    if let Err(error) = result {
+                        failures.push(error.to_string());
+                    }
+                }
+                failures
+            })
+            .unwrap()
+    };
+    let first = write(anne, ids.clone());
+    let mut reversed = ids.clone();
+    reversed.reverse();
+    let second = write(bob, reversed);
+    let failures: Vec<String> = [first, second]
+        .into_iter()
+        .flat_map(|handle| handle.join().unwrap())
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{} of {} writes failed, first: {:?}",
+        failures.len(),
+        2 * WRITES,
+        failures.first()
+    );
+    let project = Project::open_existing(&path).unwrap();
+    let counts = project.info().unwrap().counts;
+    let classified = (0..WRITES).filter(|i| i % 3 == 2).count() as u64;
+    assert_eq!(counts.screening_decisions, 2 * (WRITES as u64 - classified));
+    assert_eq!(counts.classifications, 2 * classified);
+    assert_eq!(counts.audit_entries - audited_before, 2 * WRITES as u64);
 }

@@ -814,10 +814,7 @@ impl Project {
             .into_iter()
             .map(|r| (r.id, r.name))
             .collect();
-        let tx = self
-            .conn
-            .unchecked_transaction()
-            .context("reading a consequence tree")?;
+        let tx = self.read_transaction("reading a consequence tree")?;
         let root = load_root(&tx, record, viewer)?.map_or_else(
             || ConsequenceRoot {
                 solution: title.clone(),
