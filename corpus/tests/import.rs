@@ -5,13 +5,12 @@
 
 mod common;
 
-use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 
 use ecolens_core::{Project, RelationKind};
 use ecolens_corpus::import::{ImportOptions, import_paths};
 
-use common::{fixture, import};
+use common::{baseline_folder, fixture, import};
 
 #[test]
 fn rayyan_ris_and_csv_of_the_same_ten_records_dedup_to_ten() {
@@ -124,8 +123,8 @@ fn rayyan_ris_and_csv_of_the_same_ten_records_dedup_to_ten() {
 #[test]
 fn every_fixture_at_once_with_counts_relations_and_undo() {
     let mut project = Project::open_in_memory().unwrap();
-    let folder =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/bibliographies");
+    let dir = tempfile::tempdir().unwrap();
+    let folder = baseline_folder(dir.path());
     let report = import(&mut project, std::slice::from_ref(&folder));
     let formats: Vec<_> = report
         .files

@@ -18,7 +18,7 @@ use ecolens_corpus::demo::install_demo;
 use ecolens_corpus::export::{ExportFormat, LabelStyle, export_file};
 use ecolens_taxonomy::{EffectCode, EvalCategory};
 
-use common::{fixtures, import};
+use common::{baseline_folder, import};
 
 /// Records written to break writers that do not escape.
 fn awkward_records() -> Vec<Record> {
@@ -87,7 +87,7 @@ fn awkward_records() -> Vec<Record> {
 fn source_project(dir: &Path) -> Project {
     let mut project = Project::open(dir.join("source.ecolens")).unwrap();
     install_demo(&mut project).unwrap();
-    import(&mut project, &[fixtures()]);
+    import(&mut project, &[baseline_folder(dir)]);
     let batch: Vec<_> = awkward_records()
         .into_iter()
         .map(|mut record| {

@@ -18,14 +18,14 @@ use ecolens_corpus::import::import_paths;
 use ecolens_corpus::index::{Page, SearchIndex, SearchResults, SyncOptions};
 use ecolens_taxonomy::{EffectCode, EvalCategory};
 
-use common::{fixtures, import};
+use common::{baseline_folder, import};
 
 /// A project on disk with the demo corpus and every fixture imported, and its index synced.
 fn corpus() -> (tempfile::TempDir, Project, SearchIndex) {
     let dir = tempfile::tempdir().unwrap();
     let mut project = Project::open(dir.path().join("review.ecolens")).unwrap();
     install_demo(&mut project).unwrap();
-    import(&mut project, &[fixtures()]);
+    import(&mut project, &[baseline_folder(dir.path())]);
     let cancel = AtomicBool::new(false);
     let mut index = SearchIndex::open(&project).unwrap();
     let report = index
@@ -653,7 +653,7 @@ fn indexing_during_an_import_gives_the_same_index_as_indexing_after_it() {
         .unwrap();
     let (report, indexed) = ecolens_corpus::import::import_and_index(
         &mut during,
-        &[fixtures()],
+        &[baseline_folder(dir.path())],
         &options,
         Some((&mut during_index, &SyncOptions::small(&cancel))),
     )
@@ -664,7 +664,7 @@ fn indexing_during_an_import_gives_the_same_index_as_indexing_after_it() {
 
     // After: the same import, then a sync.
     let mut after = Project::open(dir.path().join("after.ecolens")).unwrap();
-    import_paths(&mut after, &[fixtures()], &options).unwrap();
+    import_paths(&mut after, &[baseline_folder(dir.path())], &options).unwrap();
     let mut after_index = SearchIndex::open(&after).unwrap();
     after_index
         .sync(&mut after, &SyncOptions::small(&cancel))

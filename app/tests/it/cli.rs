@@ -405,21 +405,12 @@ fn usage_errors_exit_with_two() {
     );
 }
 
-/// The shared bibliography fixtures beside the repository; a test that needs them fails with
-/// the path when they are missing, rather than importing nothing.
-fn fixtures() -> std::path::PathBuf {
-    let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/fixtures/bibliographies");
-    assert!(path.is_dir(), "fixtures missing: {}", path.display());
-    path
-}
-
 #[test]
 fn import_reports_files_merges_and_located_problems_then_search_finds_the_records() {
     let dir = tempfile::tempdir().unwrap();
     let project = dir.path().join("review.ecolens");
     let project = project.to_str().unwrap();
-    let folder = fixtures();
+    let folder = crate::baseline_folder(dir.path());
     let folder = folder.to_str().unwrap();
     let missing = dir.path().join("nowhere.ris");
     let missing = missing.to_str().unwrap();
@@ -559,7 +550,7 @@ fn export_writes_each_format_and_a_selection_and_refuses_unknown_formats() {
     let dir = tempfile::tempdir().unwrap();
     let project = dir.path().join("review.ecolens");
     let project = project.to_str().unwrap();
-    let folder = fixtures();
+    let folder = crate::baseline_folder(dir.path());
     json(&ecolens(
         dir.path(),
         &[

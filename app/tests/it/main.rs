@@ -10,3 +10,35 @@ mod impact;
 mod pdf;
 mod review;
 mod window;
+
+use std::path::{Path, PathBuf};
+
+/// The shared bibliography fixtures beside the repository (see SOURCES.md there); a test that
+/// needs them fails with the path when they are missing, rather than importing nothing.
+pub(crate) fn fixtures() -> PathBuf {
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/bibliographies");
+    assert!(path.is_dir(), "fixtures missing: {}", path.display());
+    path
+}
+
+/// A folder in `dir` holding copies of the six baseline files (the table at the top of
+/// SOURCES.md) and SOURCES.md itself, which is not a bibliography. The fixtures folder grows
+/// (reproducers/ and formats/ hold the files of later issues), so tests with exact counts
+/// import this, not the folder.
+pub(crate) fn baseline_folder(dir: &Path) -> PathBuf {
+    let folder = dir.join("baseline-fixtures");
+    std::fs::create_dir_all(&folder).unwrap();
+    for name in [
+        "endnote_3_citations.xml",
+        "pubmed_medline_baseline.ris",
+        "rayyan_export_baseline.csv",
+        "rayyan_export_baseline.ris",
+        "scopus_malformed_issue1099.txt",
+        "utf16le_bom_tiny.bib",
+        "SOURCES.md",
+    ] {
+        std::fs::copy(fixtures().join(name), folder.join(name)).unwrap();
+    }
+    folder
+}

@@ -14,12 +14,7 @@ use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
-fn fixtures() -> PathBuf {
-    let path =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/bibliographies");
-    assert!(path.is_dir(), "fixtures missing: {}", path.display());
-    path
-}
+use crate::{baseline_folder, fixtures};
 
 pub(crate) fn harness(project: &Path, with_demo: bool) -> Harness<'static, Workbench> {
     let options = WorkbenchOptions {
@@ -206,14 +201,15 @@ fn keyboard_moves_opens_and_closes() {
 
 #[test]
 fn importing_the_fixtures_through_the_dialog_shows_the_rows_and_a_located_report() {
-    let (_dir, path, mut harness) = demo();
+    let (dir, path, mut harness) = demo();
+    let folder = baseline_folder(dir.path());
     harness.get_by_label("Import…").click();
     settle(&mut harness);
     harness.get_by_label("Path:").focus();
     harness.step();
     harness
         .get_by_label("Path:")
-        .type_text(&fixtures().display().to_string());
+        .type_text(&folder.display().to_string());
     harness.step();
     harness.get_by_label("Add path").click();
     harness.step();

@@ -17,6 +17,29 @@ pub(crate) fn fixtures() -> PathBuf {
     path
 }
 
+/// The six files of the baseline set (the table at the top of SOURCES.md), in name order.
+/// The fixtures folder grows (reproducers/, formats/ hold files of later issues), so tests
+/// with exact counts import these, not the folder.
+pub(crate) const BASELINE: [&str; 6] = [
+    "endnote_3_citations.xml",
+    "pubmed_medline_baseline.ris",
+    "rayyan_export_baseline.csv",
+    "rayyan_export_baseline.ris",
+    "scopus_malformed_issue1099.txt",
+    "utf16le_bom_tiny.bib",
+];
+
+/// A folder in `dir` holding copies of the baseline files and SOURCES.md (which is not a
+/// bibliography): what importing "the fixtures folder" means to the tests.
+pub(crate) fn baseline_folder(dir: &std::path::Path) -> PathBuf {
+    let folder = dir.join("baseline-fixtures");
+    std::fs::create_dir_all(&folder).unwrap();
+    for name in BASELINE.iter().chain(&["SOURCES.md"]) {
+        std::fs::copy(fixture(name), folder.join(name)).unwrap();
+    }
+    folder
+}
+
 /// One fixture file.
 pub(crate) fn fixture(name: &str) -> PathBuf {
     let path = fixtures().join(name);
