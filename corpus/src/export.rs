@@ -141,8 +141,11 @@ pub fn export_file(
     })
 }
 
-/// Writes a file beside its final name (`NAME.part`) through `write` and renames it when
-/// complete: a failed write removes the partial file and leaves an older file untouched.
+/// Writes a file through `write` into a temporary file of its own in the same folder, flushes
+/// it to disk and renames it over `path` once complete. A failed write removes the temporary
+/// file and leaves an older file at `path` untouched; two writers of the same name at once each
+/// write their own temporary file, so the file at `path` is always one of them whole, never a
+/// mix; a crash right after the rename keeps the new content (it was synced first).
 pub fn write_atomically<T>(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> Result<T>,
@@ -155,26 +158,31 @@ pub fn write_atomically<T>(
             source,
         }
     };
-    let mut partial = path.as_os_str().to_owned();
-    partial.push(".part");
-    let partial = PathBuf::from(partial);
-    let file = std::fs::File::create(&partial).map_err(io("cannot create", &partial))?;
-    let mut out = std::io::BufWriter::new(file);
-    let written = write(&mut out).and_then(|value| {
-        out.flush().map_err(io("cannot write", &partial))?;
-        Ok(value)
-    });
-    drop(out);
-    match written {
-        Ok(value) => {
-            std::fs::rename(&partial, path).map_err(io("cannot write", path))?;
-            Ok(value)
-        }
-        Err(error) => {
-            let _ = std::fs::remove_file(&partial);
-            Err(error)
-        }
-    }
+    let folder = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let mut prefix = std::ffi::OsString::from(".");
+    prefix.push(path.file_name().unwrap_or_default());
+    let temporary = tempfile::Builder::new()
+        .prefix(&prefix)
+        .suffix(".part")
+        .tempfile_in(folder)
+        .map_err(io("cannot create a file in", folder))?;
+    let mut out = std::io::BufWriter::new(temporary);
+    let value = write(&mut out)?;
+    let temporary = out
+        .into_inner()
+        .map_err(|error| io("cannot write", path)(error.into_error()))?;
+    temporary
+        .as_file()
+        .sync_all()
+        .map_err(io("cannot write", path))?;
+    // Dropping the temporary file on an error above removed it; here it becomes the file.
+    temporary
+        .persist(path)
+        .map_err(|error| io("cannot write", path)(error.error))?;
+    Ok(value)
 }
 
 /// Writes the records of `project` (all, or those in `only`) to `out`; returns how many.
@@ -831,4 +839,77 @@ fn csv_row(doc: &IndexDoc, review: &ReviewLines, style: LabelStyle) -> Vec<Strin
         review.effects.clone(),
         safe_cell(&review.record_labels),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn a_failed_write_leaves_the_older_file_and_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.ris");
+        std::fs::write(&path, "older").unwrap();
+        let failed = write_atomically(&path, |out| {
+            out.write_all(b"half of a new").unwrap();
+            Err::<(), _>(Error::Io {
+                action: "cannot write",
+                path: path.clone(),
+                source: std::io::Error::other("disk full"),
+            })
+        });
+        assert!(failed.is_err());
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "older");
+        assert_eq!(names(dir.path()), ["out.ris"]);
+        let written = write_atomically(&path, |out| {
+            out.write_all(b"new").unwrap();
+            Ok(3)
+        });
+        assert_eq!(written.unwrap(), 3);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
+    }
+
+    /// Two exports to the same name at once (two windows, or a script and the window): the
+    /// file ends up as one of them whole, never a mix, and no temporary file is left.
+    #[test]
+    fn writers_of_the_same_name_at_once_never_mix() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("shared.csv");
+        let contents: Vec<String> = (0..4)
+            .map(|writer| format!("{writer}").repeat(200_000))
+            .collect();
+        let barrier = std::sync::Barrier::new(contents.len());
+        std::thread::scope(|scope| {
+            for content in &contents {
+                let (path, barrier) = (&path, &barrier);
+                std::thread::Builder::new()
+                    .name("writer".into())
+                    .spawn_scoped(scope, move || {
+                        write_atomically(path, |out| {
+                            barrier.wait();
+                            // Small pieces, so the writers interleave.
+                            for piece in content.as_bytes().chunks(1000) {
+                                out.write_all(piece).unwrap();
+                                std::thread::yield_now();
+                            }
+                            Ok(())
+                        })
+                        .unwrap();
+                    })
+                    .unwrap();
+            }
+        });
+        let written = std::fs::read_to_string(&path).unwrap();
+        assert!(contents.contains(&written), "a mix of writers");
+        assert_eq!(names(dir.path()), ["shared.csv"]);
+    }
 }

@@ -45,8 +45,11 @@ struct Standard {
     interrupted: bool,
 }
 
-/// The message of a `YYYY-MM-DD HH:MM:SS - message` line, with its time.
-fn message(line: &str) -> Option<(Option<f64>, &str)> {
+/// The message of a `YYYY-MM-DD HH:MM:SS - message` line, with its time (an error in words
+/// when the time names a moment that does not exist).
+type Stamp = Result<Option<f64>, String>;
+
+fn message(line: &str) -> Option<(Stamp, &str)> {
     let (stamp, rest) = line.split_once(" - ")?;
     Some((parse_naive(stamp, Fraction::Decimal), rest))
 }
@@ -56,12 +59,19 @@ fn number_after<'a>(text: &'a str, marker: &str) -> Option<&'a str> {
     text[at..].split_whitespace().next()
 }
 
-fn parse_standard(text: &str) -> Standard {
+fn parse_standard(text: &str, warnings: &mut Vec<String>) -> Standard {
     let mut log = Standard::default();
-    for line in text.lines() {
+    for (number, line) in text.lines().enumerate() {
         let Some((time, body)) = message(line) else {
             continue;
         };
+        let time = time.unwrap_or_else(|reason| {
+            warnings.push(format!(
+                "standard log line {}: {reason}; its time is not used",
+                number + 1
+            ));
+            None
+        });
         if log.start.is_none() {
             log.start = time;
         }
@@ -200,7 +210,9 @@ pub(super) fn read(path: &Path, text: &str) -> Result<TraceFile> {
         (false, Some((_, true, content))) => (Some(text), Some(content.as_str()), path.to_owned()),
         (false, _) => (Some(text), None, path.to_owned()),
     };
-    let standard = standard_text.map(parse_standard).unwrap_or_default();
+    let standard = standard_text
+        .map(|text| parse_standard(text, &mut warnings))
+        .unwrap_or_default();
     let (actual, predicted) = output_text.map(parse_output).unwrap_or_default();
     if standard_text.is_some() && standard.version.is_none() && standard.pue.is_none() {
         warnings.push("the standard log has no version or PUE line".to_owned());

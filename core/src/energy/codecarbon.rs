@@ -85,7 +85,16 @@ pub(super) fn read(path: &Path, text: &str) -> Result<TraceFile> {
         rows.push(Row {
             line: *line,
             run_id: text_at(fields, run_id),
-            timestamp: timestamp.and_then(|i| parse_naive(&fields[i], Fraction::Decimal)),
+            timestamp: match timestamp.map(|i| parse_naive(&fields[i], Fraction::Decimal)) {
+                Some(Ok(seconds)) => seconds,
+                Some(Err(reason)) => {
+                    warnings.push(format!(
+                        "line {line}: timestamp {reason}; the run's start is left unknown"
+                    ));
+                    None
+                }
+                None => None,
+            },
             duration_s,
             emissions_kg: number(Some(emissions))?,
             energy_kwh: number(Some(energy))?,

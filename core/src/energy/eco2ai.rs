@@ -68,7 +68,16 @@ pub(super) fn read(path: &Path, text: &str) -> Result<TraceFile> {
             id: text_at(fields, id),
             epoch: text_at(fields, epoch),
             project: text_at(fields, project),
-            start: start.and_then(|i| parse_naive(&fields[i], Fraction::Decimal)),
+            start: match start.map(|i| parse_naive(&fields[i], Fraction::Decimal)) {
+                Some(Ok(seconds)) => seconds,
+                Some(Err(reason)) => {
+                    warnings.push(format!(
+                        "line {line}: start_time {reason}; the epoch's start is left unknown"
+                    ));
+                    None
+                }
+                None => None,
+            },
             duration_s: number(duration)?.unwrap_or(0.0),
             energy_kwh,
             co2_kg: number(co2)?,

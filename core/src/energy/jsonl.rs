@@ -133,11 +133,19 @@ pub(super) fn read_aipowermeter(path: &Path, text: &str) -> Result<TraceFile> {
     let mut cpu = Vec::new();
     let mut ram = Vec::new();
     let mut gpu = Vec::new();
+    let mut rejected = Vec::new();
     for (line, object) in objects(path, text)? {
         let Some(date) = object.get("date").and_then(Value::as_str) else {
             return Err(super::bad(path, line, "no \"date\" string"));
         };
-        let Some(t) = parse_naive(date, Fraction::Decimal) else {
+        let parsed = match parse_naive(date, Fraction::Decimal) {
+            Ok(parsed) => parsed,
+            Err(reason) => {
+                rejected.push(format!("line {line}: date {reason}; row rejected"));
+                continue;
+            }
+        };
+        let Some(t) = parsed else {
             return Err(super::bad(
                 path,
                 line,
@@ -172,9 +180,11 @@ pub(super) fn read_aipowermeter(path: &Path, text: &str) -> Result<TraceFile> {
                 (Component::Ram, ram, "RAPL total_dram_power"),
                 (Component::Gpu, gpu, "nvidia_draw_absolute (NVML)"),
             ],
-            warnings: vec![
+            warnings: std::iter::once(
                 "each AIPowerMeter record is the average power over the window before it; integrated as samples".to_owned(),
-            ],
+            )
+            .chain(rejected)
+            .collect(),
             pue_source: "AIPowerMeter applies no PUE",
         },
     )

@@ -35,7 +35,6 @@ use serde::{Deserialize, Serialize};
 use crate::{Error, Result};
 
 pub use series::{Integration, PLOT_POINTS, PowerLine, integrate};
-pub use time::naive_seconds;
 
 /// One kilowatt-hour in joules.
 pub const JOULES_PER_KWH: f64 = 3.6e6;

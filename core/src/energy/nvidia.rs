@@ -12,7 +12,7 @@ use std::path::Path;
 
 use super::series::{Bins, Integration, integrate};
 use super::table;
-use super::time::{Fraction, days_from_civil, format_naive, parse_naive};
+use super::time::{Fraction, day_start, format_naive, parse_naive};
 use super::{
     Basis, Component, ComponentEnergy, JOULES_PER_KWH, TraceFile, TraceFormat, TraceSummary,
 };
@@ -65,8 +65,8 @@ impl Clock {
                     let year = digits(&field[0..4])?;
                     let month = digits(&field[5..7])?;
                     let day = digits(&field[8..10])?;
-                    // The day's start, as naive_seconds counts it.
-                    let d = days_from_civil(year, month, day) * 86_400;
+                    // A day that does not exist rejects the row (and is looked up again).
+                    let d = day_start(year, month, day)?;
                     self.date.copy_from_slice(&field[..10]);
                     self.day_seconds = Some(d);
                     d
@@ -90,6 +90,8 @@ impl Clock {
             return Some(whole + (second as f64 + fraction));
         }
         parse_naive(std::str::from_utf8(field).ok()?, Fraction::Decimal)
+            .ok()
+            .flatten()
     }
 }
 
@@ -556,10 +558,18 @@ pub(super) fn read_dmon(path: &Path, text: &str) -> Result<TraceFile> {
             Err(detail) => return Err(super::bad(path, line_no, format!("pwr: {detail}"))),
         };
         let time = match (at("date"), at("time")) {
-            (Some(date), Some(time)) if date.len() == 8 => parse_naive(
+            (Some(date), Some(time)) if date.len() == 8 => match parse_naive(
                 &format!("{}-{}-{} {time}", &date[..4], &date[4..6], &date[6..]),
                 Fraction::Decimal,
-            ),
+            ) {
+                Ok(time) => time,
+                Err(reason) => {
+                    warnings.push(format!(
+                        "line {line_no}: Date and Time {reason}; row rejected"
+                    ));
+                    continue;
+                }
+            },
             _ => None,
         };
         // Without -o DT, rows come once per interval (default 1 s); a new tick starts when the

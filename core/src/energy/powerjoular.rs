@@ -17,7 +17,7 @@ use crate::Result;
 
 pub(super) fn read(path: &Path, text: &str) -> Result<TraceFile> {
     let table = Table::parse(path, text)?;
-    let warnings = table.warnings.clone();
+    let mut warnings = table.warnings.clone();
     let date = table.require(path, "Date")?;
     let cpu = table.require(path, "CPU Power")?;
     let gpu = table.column("GPU Power");
@@ -30,7 +30,14 @@ pub(super) fn read(path: &Path, text: &str) -> Result<TraceFile> {
     let mut first = None;
     let mut rows = 0_u32;
     for (line, fields) in &table.rows {
-        let t = parse_naive(&fields[date], Fraction::Milliseconds).ok_or_else(|| {
+        let t = match parse_naive(&fields[date], Fraction::Milliseconds) {
+            Ok(t) => t,
+            Err(reason) => {
+                warnings.push(format!("line {line}: Date {reason}; row rejected"));
+                continue;
+            }
+        };
+        let t = t.ok_or_else(|| {
             super::bad(
                 path,
                 *line,

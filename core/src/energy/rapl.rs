@@ -54,7 +54,14 @@ pub(super) fn read(path: &Path, text: &str) -> Result<TraceFile> {
     for (line, fields) in &table.rows {
         let t = match fields[time].parse::<f64>() {
             Ok(t) => t,
-            Err(_) => parse_naive(&fields[time], Fraction::Decimal).ok_or_else(|| {
+            Err(_) => match parse_naive(&fields[time], Fraction::Decimal) {
+                Ok(t) => t,
+                Err(reason) => {
+                    warnings.push(format!("line {line}: timestamp {reason}; row rejected"));
+                    continue;
+                }
+            }
+            .ok_or_else(|| {
                 super::bad(
                     path,
                     *line,

@@ -607,3 +607,88 @@ fn nvidia_smi_files_larger_than_a_block_stream_in_parallel_chunks_with_line_numb
         }
     }
 }
+
+/// A date that does not exist (February 31st) is refused with its line and the rest of the
+/// file goes on: a row placed in time by it is rejected, a start time is left unknown. It was
+/// once shifted silently to March 2nd. Real files carry such dates: CodeCarbon's own demo file
+/// has 2020-04-31.
+#[test]
+fn impossible_dates_are_refused_with_their_line_not_shifted() {
+    let dir = tempfile::tempdir().unwrap();
+    let warned = |name: &str, content: &str, warning: &str| {
+        let path = write(dir.path(), name, content);
+        let file = read_trace(&path).unwrap();
+        let warnings: Vec<&String> = file
+            .runs
+            .iter()
+            .flat_map(|run| &run.warnings)
+            .chain(&file.warnings)
+            .collect();
+        assert!(
+            warnings
+                .iter()
+                .any(|w| w.starts_with(warning) && w.contains("not a real date")),
+            "{name}: {warnings:?}"
+        );
+        file
+    };
+    let file = warned(
+        "power.csv",
+        "Date,CPU Utilization,Total Power,CPU Power,GPU Power\n\
+         2025-2-28 8:5:3.7,0.5,30.0,20.0,10.0\n\
+         2025-2-31 8:5:4.9,0.5,32.0,21.0,11.0\n\
+         2025-2-28 8:5:5.12,0.5,34.0,22.0,12.0\n",
+        "line 3: Date \"2025-2-31 8:5:4.9\"",
+    );
+    // The two good rows, 1.012 s apart: (30 + 34) / 2 W × 1 s cycles = 64 J.
+    assert_close(file.runs[0].energy_kwh * 3.6e6, 64.0, 1e-12);
+    warned(
+        "rapl.csv",
+        "timestamp,domain,energy_uj\n2024-02-28 10:00:00,package-0,100\n2024-02-31 10:00:00,package-0,200\n2024-02-28 10:00:01,package-0,300\n",
+        "line 3: timestamp",
+    );
+    let good = "2025-01-01T10:00:00,p,r1,e,60,0.001,0.0000166,10,0,3,0.0001,0,0.00005,0.00015,France,FRA,,,,Linux,3.11,3.0.0,4,cpu,,,,,8,machine,N,1.0";
+    let header = "timestamp,project_name,run_id,experiment_id,duration,emissions,emissions_rate,cpu_power,gpu_power,ram_power,cpu_energy,gpu_energy,ram_energy,energy_consumed,country_name,country_iso_code,region,cloud_provider,cloud_region,os,python_version,codecarbon_version,cpu_count,cpu_model,gpu_count,gpu_model,longitude,latitude,ram_total_size,tracking_mode,on_cloud,pue";
+    let file = warned(
+        "emissions.csv",
+        &format!(
+            "{header}\n{}\n",
+            good.replacen("2025-01-01", "2025-02-31", 1)
+        ),
+        "line 2: timestamp",
+    );
+    assert_eq!(file.runs[0].start, None);
+    assert_eq!(file.runs[0].energy_kwh, 0.00015);
+    warned(
+        "dmon.txt",
+        "#Date       Time        gpu   pwr\n\
+         #YYYYMMDD   HH:MM:SS    Idx     W\n \
+         20240101   10:00:00      0    40\n \
+         20240231   10:00:01      0    60\n \
+         20240101   10:00:02      0    40\n",
+        "line 4: Date and Time",
+    );
+    // CodeCarbon's demo file: its line 33 says 2020-04-31; the run is read, its start unknown.
+    let demo = read_trace(&fixture("codecarbon/emissions_v1_header_bom_demo.csv")).unwrap();
+    assert!(
+        demo.warnings
+            .iter()
+            .any(|w| w.starts_with("line 33: timestamp \"2020-04-31T03:26:11\""))
+    );
+
+    // nvidia-smi's fast path: the row is rejected and counted with its line; the rest is read.
+    let mut text = String::from("timestamp, index, power.draw [W]\n");
+    for (day, second) in [(28, 0), (28, 1), (31, 2), (28, 3)] {
+        text.push_str(&format!(
+            "2024/02/{day} 03:33:{second:02}.000, 0, 100.00 W\n"
+        ));
+    }
+    let path = write(dir.path(), "smi.csv", &text);
+    let file = read_trace(&path).unwrap();
+    assert_close(file.runs[0].energy_kwh * 3.6e6, 300.0, 1e-12);
+    assert!(
+        file.warnings.iter().any(|w| w.contains("line 4")),
+        "{:?}",
+        file.warnings
+    );
+}

@@ -1,22 +1,20 @@
 //! Naive local timestamps as trace tools write them (no zone): parsed to seconds on a naive
-//! clock (as if UTC), which is all integration over time needs.
+//! clock (as if UTC), which is all integration over time needs. The calendar is jiff's: a date
+//! that does not exist is refused, not shifted.
 
-/// Days from 1970-01-01 to a proleptic Gregorian date.
-pub(super) fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let year_of_era = year - era * 400;
-    let shifted_month = (month + 9) % 12;
-    let day_of_year = (153 * shifted_month + 2) / 5 + day - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    era * 146_097 + day_of_era - 719_468
-}
+use jiff::civil::{Date, DateTime};
+use jiff::tz::TimeZone;
 
-/// Seconds on the naive clock for a date and time.
-pub fn naive_seconds(year: i64, month: i64, day: i64, hour: i64, minute: i64, second: f64) -> f64 {
-    #[allow(clippy::cast_precision_loss)] // Dates within ±285,000 years are exact in f64.
-    let whole = (days_from_civil(year, month, day) * 86_400 + hour * 3_600 + minute * 60) as f64;
-    whole + second
+/// Seconds on the naive clock at the start of a day; `None` for a day that does not exist
+/// (2024-02-30, month 13). The calendar is jiff's.
+pub(super) fn day_start(year: i64, month: i64, day: i64) -> Option<i64> {
+    let date = Date::new(
+        i16::try_from(year).ok()?,
+        i8::try_from(month).ok()?,
+        i8::try_from(day).ok()?,
+    )
+    .ok()?;
+    Some(date.to_zoned(TimeZone::UTC).ok()?.timestamp().as_second())
 }
 
 /// How the fraction after the seconds is written.
@@ -29,8 +27,11 @@ pub(super) enum Fraction {
 }
 
 /// Parses `YYYY-MM-DD[T ]HH:MM:SS[.fff]` or `YYYY/MM/DD HH:MM:SS[.fff]`, fields possibly not
-/// zero-padded. `None` when it is not such a timestamp.
-pub(super) fn parse_naive(text: &str, fraction: Fraction) -> Option<f64> {
+/// zero-padded, to seconds on the naive clock. `Ok(None)` when the text is not shaped like
+/// such a timestamp; an error, in words, when it is but names a moment that does not exist
+/// (2024-02-31, 25:00): such a value is refused, never shifted to a nearby day. A leap second
+/// (`:60`) is the second after `:59`.
+pub(super) fn parse_naive(text: &str, fraction: Fraction) -> Result<Option<f64>, String> {
     let text = text.trim();
     let mut numbers = [0_i64; 6];
     let mut count = 0;
@@ -42,11 +43,14 @@ pub(super) fn parse_naive(text: &str, fraction: Fraction) -> Option<f64> {
         let at_end = i == bytes.len();
         if at_end || !bytes[i].is_ascii_digit() {
             if i == start {
-                return None;
+                return Ok(None);
             }
             let token = &text[start..i];
             if count < 6 {
-                numbers[count] = token.parse().ok()?;
+                let Ok(number) = token.parse() else {
+                    return Ok(None);
+                };
+                numbers[count] = number;
                 count += 1;
             } else {
                 frac = Some(token);
@@ -63,60 +67,63 @@ pub(super) fn parse_naive(text: &str, fraction: Fraction) -> Option<f64> {
                 _ => b"",
             };
             if !expected.contains(&separator) {
-                return None;
+                return Ok(None);
             }
             start = i + 1;
         }
         i += 1;
     }
     if count < 6 {
-        return None;
+        return Ok(None);
     }
     let [year, month, day, hour, minute, second] = numbers;
-    if !(1..=12).contains(&month)
-        || !(1..=31).contains(&day)
-        || hour > 24
-        || minute > 59
-        || second > 60
-    {
-        return None;
-    }
+    let leap = i64::from(second == 60);
+    let small = |value: i64| i8::try_from(value).unwrap_or(i8::MAX);
+    let moment = i16::try_from(year)
+        .map_err(|_| format!("{text:?} has a year out of range"))
+        .and_then(|year| {
+            DateTime::new(
+                year,
+                small(month),
+                small(day),
+                small(hour),
+                small(minute),
+                small(second - leap),
+                0,
+            )
+            .and_then(|moment| moment.to_zoned(TimeZone::UTC))
+            .map_err(|error| format!("{text:?} is not a real date and time: {error}"))
+        })?;
     let fraction = match (frac, fraction) {
         (None, _) => 0.0,
-        (Some(digits), Fraction::Decimal) => format!("0.{digits}").parse::<f64>().ok()?,
-        (Some(digits), Fraction::Milliseconds) => digits.parse::<f64>().ok()? / 1000.0,
+        (Some(digits), Fraction::Decimal) => format!("0.{digits}")
+            .parse::<f64>()
+            .map_err(|error| format!("{text:?}: fraction of a second: {error}"))?,
+        (Some(digits), Fraction::Milliseconds) => {
+            digits
+                .parse::<f64>()
+                .map_err(|error| format!("{text:?}: milliseconds: {error}"))?
+                / 1000.0
+        }
     };
-    #[allow(clippy::cast_precision_loss)] // `second` is at most 60.
-    let second = second as f64 + fraction;
-    Some(naive_seconds(year, month, day, hour, minute, second))
+    #[allow(clippy::cast_precision_loss)] // Seconds of years within ±9999 are exact in f64.
+    let whole = (moment.timestamp().as_second() + leap) as f64;
+    Ok(Some(whole + fraction))
 }
 
-/// Formats seconds on the naive clock as `YYYY-MM-DDTHH:MM:SS`.
+/// Formats seconds on the naive clock as `YYYY-MM-DDTHH:MM:SS` (jiff's calendar); seconds
+/// beyond the years jiff knows (±9999) are written as they are.
 pub(super) fn format_naive(seconds: f64) -> String {
-    #[allow(clippy::cast_possible_truncation)] // Trace times are far inside i64.
+    #[allow(clippy::cast_possible_truncation)] // Out-of-range values fail below, not here.
     let whole = seconds.floor() as i64;
-    let days = whole.div_euclid(86_400);
-    let rest = whole.rem_euclid(86_400);
-    // Inverse of days_from_civil (Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let day_of_era = z - era * 146_097;
-    let year_of_era =
-        (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let shifted_month = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * shifted_month + 2) / 5 + 1;
-    let month = if shifted_month < 10 {
-        shifted_month + 3
-    } else {
-        shifted_month - 9
-    };
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}",
-        rest / 3_600,
-        rest % 3_600 / 60,
-        rest % 60
+    jiff::Timestamp::from_second(whole).map_or_else(
+        |_| format!("{seconds} s"),
+        |moment| {
+            moment
+                .to_zoned(TimeZone::UTC)
+                .strftime("%Y-%m-%dT%H:%M:%S")
+                .to_string()
+        },
     )
 }
 
@@ -130,4 +137,52 @@ pub(super) fn parse_hms(text: &str) -> Option<f64> {
         return None;
     }
     Some(hours * 3_600.0 + minutes * 60.0 + seconds)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_parse_in_every_shape_and_impossible_dates_are_refused() {
+        let at = |text| parse_naive(text, Fraction::Decimal);
+        let noon = at("2024-02-29 12:00:00").unwrap().unwrap();
+        assert!((noon - 1_709_208_000.0).abs() < 1e-9, "{noon}");
+        assert_eq!(at("2024/2/29 12:0:0.5").unwrap(), Some(noon + 0.5));
+        assert_eq!(at("2024-02-29T12:00:00,25").unwrap(), Some(noon + 0.25));
+        assert_eq!(
+            parse_naive("2024-02-29 12:00:00.7", Fraction::Milliseconds).unwrap(),
+            Some(noon + 0.007)
+        );
+        // A leap second is the second after :59.
+        assert_eq!(
+            at("2016-12-31 23:59:60").unwrap(),
+            at("2017-01-01 00:00:00").unwrap()
+        );
+        // Not a timestamp at all: None, so a reader can try another reading.
+        for text in [
+            "",
+            "12:00:00",
+            "2024-02-29",
+            "yesterday",
+            "2024-02-29 12h00",
+        ] {
+            assert_eq!(at(text).unwrap(), None, "{text}");
+        }
+        // Shaped like one but impossible: refused with the value, never shifted.
+        for text in [
+            "2024-02-31 12:00:00",
+            "2023-02-29 00:00:00",
+            "2024-13-01 00:00:00",
+            "2024-04-31 10:00:00",
+            "2024-01-01 25:00:00",
+            "2024-01-01 10:61:00",
+        ] {
+            let error = at(text).unwrap_err();
+            assert!(error.contains(text), "{error}");
+        }
+        assert_eq!(day_start(2024, 2, 30), None);
+        assert_eq!(day_start(1970, 1, 2), Some(86_400));
+        assert_eq!(format_naive(noon + 0.9), "2024-02-29T12:00:00");
+    }
 }
