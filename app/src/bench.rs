@@ -193,7 +193,7 @@ pub fn phase_import(file: &Path, project_file: &Path, threads: usize) -> Result<
     let indexing = Instant::now();
     if indexed.is_none() {
         drop(index);
-        index = crate::corpus_commands::index_after_import(&mut project)?.0;
+        index = crate::service::corpus::index_after_import(&mut project, &cancel)?.0;
     }
     let index_seconds = seconds(indexing) + tail;
     // Closing is part of the work: the last connection copies what is left of the log.
@@ -239,10 +239,13 @@ pub fn phase_search(project_file: &Path, queries: usize) -> Result<serde_json::V
     let cancel = AtomicBool::new(false);
     index.sync(&mut project, &SyncOptions::small(&cancel))?;
     let mix = synth::query_mix(SEED, queries);
+    // A generated project has no reviewer: nothing is hidden, judgement filters work.
+    let seen = project.visibility(None)?;
     // One pass to load what the operating system has not cached, then the timed pass.
     for (_, query) in mix.iter().take(50) {
         index.search(
             &project,
+            &seen,
             query,
             Page {
                 offset: 0,
@@ -255,6 +258,7 @@ pub fn phase_search(project_file: &Path, queries: usize) -> Result<serde_json::V
         let started = Instant::now();
         let results = index.search(
             &project,
+            &seen,
             query,
             Page {
                 offset: 0,
@@ -384,7 +388,7 @@ pub fn run(options: &BenchOptions) -> Result<Output> {
     if cfg!(debug_assertions) {
         say("this is a debug build; measure with `cargo run --release -- bench`");
     }
-    let threads = crate::corpus_commands::worker_threads();
+    let threads = crate::service::worker_threads();
 
     // Parse only: the same files for every tool.
     let mut parse: Vec<(String, Vec<ParseRun>)> = Vec::new();

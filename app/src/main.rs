@@ -18,7 +18,7 @@ fn main() -> ExitCode {
             // their whole chain of context.
             #[allow(clippy::print_stderr)]
             {
-                eprintln!("error: {error:#}");
+                eprintln!("error: {}", ecolens_app::cli::words(&error));
             }
             ExitCode::FAILURE
         }

@@ -51,6 +51,20 @@ impl EntityKind {
         }
     }
 
+    /// Whether entities of this kind are reviewers' judgements (hidden by blind mode), as
+    /// opposed to the project's setup (reviewers, vocabularies, settings).
+    pub fn is_judgement(self) -> bool {
+        match self {
+            Self::Screening
+            | Self::Classification
+            | Self::Risk
+            | Self::RecordLabel
+            | Self::Resolution
+            | Self::ConsequenceRoot => true,
+            Self::Reviewer | Self::ProjectLabel | Self::Setting => false,
+        }
+    }
+
     /// Parses a stored code.
     pub fn parse(value: &str) -> Result<Self> {
         [
@@ -143,6 +157,32 @@ pub struct AuditEntry {
     pub undoes: Option<AuditId>,
     /// The `undo` entry that reverted this one, if any.
     pub undone_by: Option<AuditId>,
+    /// Whether blind mode hides what the change was: the entry says who changed which kind of
+    /// judgement on which record, and `entity_key`, `old` and `new` say no more.
+    #[serde(default)]
+    pub hidden: bool,
+}
+
+impl AuditEntry {
+    /// The entry as `seen` may read it: another reviewer's judgement keeps its author, time,
+    /// kind, action and record, and loses its key (which may hold a label's code), values and
+    /// the entries it undoes.
+    #[must_use]
+    pub fn shown_to(self, seen: &crate::visibility::Visibility) -> Self {
+        let own = self.reviewer.is_some_and(|author| seen.shows(author));
+        if !self.entity.is_judgement() || own || seen.sees_everyone() {
+            return self;
+        }
+        Self {
+            entity_key: self
+                .record
+                .map_or_else(|| "hidden".to_owned(), |record| format!("record {record}")),
+            old: None,
+            new: None,
+            hidden: true,
+            ..self
+        }
+    }
 }
 
 /// What an undo did, for the caller to report.

@@ -58,12 +58,12 @@ pub enum Error {
         reviewer: String,
     },
     /// Blind mode hides what was asked for.
-    #[error(
-        "blind mode is on: {what} stays hidden until a lead unblinds the project (ecolens blind off --reviewer LEAD)"
-    )]
+    #[error("blind mode is on: {what} is hidden, as {}", needs.sentence())]
     Blinded {
         /// What stays hidden.
         what: &'static str,
+        /// What would show it.
+        needs: crate::visibility::Needs,
     },
     /// A file ecolens reads (a decision bundle) is not what it should be.
     #[error("{}:{line}:{column}: {detail}", path.display())]

@@ -14,9 +14,10 @@ use ecolens_taxonomy::effects::EffectCode;
 use ecolens_taxonomy::eval_scale::EvalCategory;
 use serde::Serialize;
 
-use crate::ids::RecordId;
+use crate::ids::{RecordId, ReviewerId};
 use crate::record::Record;
 use crate::review::{Decision, Stage};
+use crate::visibility::Visibility;
 
 /// Which records an index update must re-read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -134,6 +135,8 @@ impl ScreeningStatus {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NamedVote {
     /// The reviewer.
+    pub reviewer_id: ReviewerId,
+    /// The reviewer's name.
     pub reviewer: String,
     /// The stage.
     pub stage: Stage,
@@ -141,19 +144,29 @@ pub struct NamedVote {
     pub decision: Decision,
 }
 
-/// Review data of a record that search filters on and exports carry.
+/// One reviewer's a–f category, with the reviewer's name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NamedCategory<'a> {
+    /// The reviewer.
+    pub reviewer: &'a str,
+    /// The category.
+    pub category: EvalCategory,
+}
+
+/// Review data of a record that search filters on and exports carry, each judgement with its
+/// author, so that [`ReviewFacets::shown_to`] can keep what a reader may see.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ReviewFacets {
     /// Screening votes, by reviewer id then stage.
     pub votes: Vec<NamedVote>,
     /// A lead's resolutions of screening disagreements, by stage.
     pub resolutions: Vec<(Stage, Decision)>,
-    /// a–f categories given, with the reviewer who gave each, by reviewer id.
-    pub classifications: Vec<(String, EvalCategory)>,
-    /// ICT and rebound effects recorded as risks (duplicates removed).
-    pub effects: Vec<EffectCode>,
-    /// Labels on the record as `(vocabulary, code)`.
-    pub labels: Vec<(String, String)>,
+    /// a–f categories given: (reviewer id, name, category), by reviewer id.
+    pub classifications: Vec<(ReviewerId, String, EvalCategory)>,
+    /// ICT and rebound effects recorded as risks: (author, effect).
+    pub risk_effects: Vec<(ReviewerId, EffectCode)>,
+    /// Labels on the record: (author, vocabulary, code).
+    pub record_labels: Vec<(ReviewerId, String, String)>,
     /// Whether an LCA scenario is linked.
     pub has_lca: bool,
     /// Whether an energy trace is linked.
@@ -174,34 +187,131 @@ impl ReviewFacets {
         )
     }
 
-    /// The screening and classification facets one reviewer may see while blind mode is on:
-    /// their own votes and categories (`None`: nobody's), no resolutions.
+    /// The judgements `seen` shows: their authors' votes, categories, risks and labels, and
+    /// the resolutions only for a reader who sees everyone's.
     #[must_use]
-    pub fn seen_by(self, reviewer: Option<&str>) -> Self {
-        let own = |name: &str| Some(name) == reviewer;
+    pub fn shown_to(self, seen: &Visibility) -> Self {
+        if seen.sees_everyone() {
+            return self;
+        }
+        let shows = |id: &ReviewerId| seen.shows(*id);
         Self {
             votes: self
                 .votes
                 .into_iter()
-                .filter(|v| own(&v.reviewer))
+                .filter(|v| shows(&v.reviewer_id))
                 .collect(),
             resolutions: Vec::new(),
             classifications: self
                 .classifications
                 .into_iter()
-                .filter(|(name, _)| own(name))
+                .filter(|(id, _, _)| shows(id))
                 .collect(),
-            ..self
+            risk_effects: self
+                .risk_effects
+                .into_iter()
+                .filter(|(id, _)| shows(id))
+                .collect(),
+            record_labels: self
+                .record_labels
+                .into_iter()
+                .filter(|(id, _, _)| shows(id))
+                .collect(),
+            has_lca: self.has_lca,
+            has_trace: self.has_trace,
+        }
+    }
+
+    /// Every reviewer with a judgement on the record, by id.
+    pub fn authors(&self) -> Vec<ReviewerId> {
+        let mut authors: Vec<ReviewerId> = self
+            .votes
+            .iter()
+            .map(|v| v.reviewer_id)
+            .chain(self.classifications.iter().map(|(id, _, _)| *id))
+            .chain(self.risk_effects.iter().map(|(id, _)| *id))
+            .chain(self.record_labels.iter().map(|(id, _, _)| *id))
+            .collect();
+        authors.sort_unstable();
+        authors.dedup();
+        authors
+    }
+
+    /// One reviewer's own judgements (no resolutions): what that reviewer filters on while
+    /// blind mode hides the others'.
+    #[must_use]
+    pub fn by(&self, reviewer: ReviewerId) -> Self {
+        Self {
+            votes: self
+                .votes
+                .iter()
+                .filter(|v| v.reviewer_id == reviewer)
+                .cloned()
+                .collect(),
+            resolutions: Vec::new(),
+            classifications: self
+                .classifications
+                .iter()
+                .filter(|(id, _, _)| *id == reviewer)
+                .cloned()
+                .collect(),
+            risk_effects: self
+                .risk_effects
+                .iter()
+                .filter(|(id, _)| *id == reviewer)
+                .copied()
+                .collect(),
+            record_labels: self
+                .record_labels
+                .iter()
+                .filter(|(id, _, _)| *id == reviewer)
+                .cloned()
+                .collect(),
+            has_lca: self.has_lca,
+            has_trace: self.has_trace,
         }
     }
 
     /// The a–f categories given, each once, in scale order.
     pub fn categories(&self) -> Vec<EvalCategory> {
         let mut categories: Vec<EvalCategory> =
-            self.classifications.iter().map(|(_, c)| *c).collect();
+            self.classifications.iter().map(|(_, _, c)| *c).collect();
         categories.sort_unstable();
         categories.dedup();
         categories
+    }
+
+    /// Each reviewer's category, by reviewer id.
+    pub fn named_categories(&self) -> impl Iterator<Item = NamedCategory<'_>> {
+        self.classifications
+            .iter()
+            .map(|(_, reviewer, category)| NamedCategory {
+                reviewer,
+                category: *category,
+            })
+    }
+
+    /// The ICT and rebound effects recorded as risks, each once, in the order first recorded.
+    pub fn effects(&self) -> Vec<EffectCode> {
+        let mut effects = Vec::new();
+        for (_, effect) in &self.risk_effects {
+            if !effects.contains(effect) {
+                effects.push(*effect);
+            }
+        }
+        effects
+    }
+
+    /// The labels on the record as `(vocabulary, code)`, each once, sorted.
+    pub fn labels(&self) -> Vec<(String, String)> {
+        let mut labels: Vec<(String, String)> = self
+            .record_labels
+            .iter()
+            .map(|(_, vocabulary, code)| (vocabulary.clone(), code.clone()))
+            .collect();
+        labels.sort();
+        labels.dedup();
+        labels
     }
 }
 

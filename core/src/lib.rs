@@ -8,6 +8,8 @@
 //! - [`agreement`]: percent agreement, Cohen's κ (weighted for ordered scales), Fleiss' κ;
 //! - [`workflow`]: review settings (blind mode, screening rule), stage outcomes, conflicts,
 //!   resolutions;
+//! - [`visibility`]: what one reader may see of reviewers' judgements (blind mode, decided
+//!   once);
 //! - [`prisma`]: PRISMA 2020 counts and flow diagram;
 //! - [`consequence`]: consequence trees of rebound risks (JSON, SVG);
 //! - [`bundle`]: decision bundles that carry a reviewer's work between copies of a project;
@@ -44,6 +46,7 @@ pub mod report;
 pub mod review;
 pub mod store;
 pub mod uncertain;
+pub mod visibility;
 pub mod workflow;
 
 pub use audit::{AuditAction, AuditEntry, EntityKind, UndoOutcome};
@@ -63,9 +66,10 @@ pub use review::{
 };
 pub use store::{
     ClassifyItem, Counts, ImportCounts, ImportSession, ImportedVote, LibraryColumn, LibraryRow,
-    Project, ProjectInfo, QueueItem, RecordOutcome, RecordReview, RiskRecord, RiskSummary,
-    SourceFile,
+    Project, ProjectInfo, QueueItem, RecordOutcome, RecordReview, RiskList, RiskRecord,
+    RiskSummary, SourceFile,
 };
+pub use visibility::{Needs, Open, Sees, Visibility};
 pub use workflow::{
     Conflict, Position, Resolution, ResolvedValue, ReviewSettings, RiskRating, ScreeningRule,
     StageOutcome, Subject,

@@ -81,6 +81,9 @@ pub struct ReviewSettings {
     /// Whether reviewers see only their own votes, classifications and risks (on by default;
     /// only a lead may switch it).
     pub blind: bool,
+    /// Whether leads see everyone's judgements while blind (off by default).
+    #[serde(default)]
+    pub leads_see_all: bool,
     /// The rule that moves a record from one stage to the next.
     pub rule: ScreeningRule,
 }
@@ -89,6 +92,7 @@ impl Default for ReviewSettings {
     fn default() -> Self {
         Self {
             blind: true,
+            leads_see_all: false,
             rule: ScreeningRule::OneReviewer,
         }
     }

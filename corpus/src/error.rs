@@ -37,9 +37,10 @@ pub enum Error {
     /// Another ecolens is writing the search index.
     #[error("the search index is being written by another ecolens; try again when it is done")]
     IndexBusy,
-    /// A query selected by reviewers' judgements while blind mode is on.
+    /// A query selected by reviewers' judgements while blind mode is on, and no reader was
+    /// named: each reviewer filters on their own judgements while blind.
     #[error(
-        "Blind mode is on: decision, stage, category, rebound and label filters would show other reviewers' judgements, so they are off. A lead can unblind (the Team view, or `ecolens blind off --reviewer LEAD`)."
+        "blind mode is on: decision, stage, category, rebound, label, has:category and has:rebound filters select by reviewers' judgements, and each reviewer filters on their own; name who is searching"
     )]
     Blind,
     /// The work was cancelled; nothing was changed.

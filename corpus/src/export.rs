@@ -21,14 +21,16 @@ use std::fmt::Write as _;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use ecolens_core::{Decision, IndexDoc, IndexScope, Person, Project, Record, RecordId, Stage};
+use ecolens_core::{
+    Decision, IndexDoc, IndexScope, Person, Project, Record, RecordId, Stage, Visibility,
+};
 use ecolens_taxonomy::Term as _;
 use serde_json::{Map, Value, json};
 use unicode_normalization::UnicodeNormalization as _;
 
 use crate::error::{Error, Result};
 use crate::formats::{bibtex, ris};
-use crate::labels::{LabelDecision, asreview_note, rayyan_note};
+use crate::labels::{LabelDecision, asreview_note, rayyan_note, without_review_lines};
 
 /// A file format ecolens exports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -115,17 +117,21 @@ pub struct ExportReport {
     pub bytes: u64,
 }
 
-/// Writes the records of `project` (all, or those in `only`, in id order) to `path`. The
-/// file is written beside its final name and renamed when complete, so a failed export never
-/// leaves a half-written file behind or damages an older one.
+/// Writes the records of `project` (all, or those in `only`, in id order) to `path`, with the
+/// review fields `seen` shows. The file is written beside its final name and renamed when
+/// complete, so a failed export never leaves a half-written file behind or damages an older
+/// one.
 pub fn export_file(
     project: &Project,
+    seen: &Visibility,
     path: &Path,
     format: ExportFormat,
     labels: LabelStyle,
     only: Option<&[RecordId]>,
 ) -> Result<ExportReport> {
-    let records = write_atomically(path, |out| write_export(project, out, format, labels, only))?;
+    let records = write_atomically(path, |out| {
+        write_export(project, seen, out, format, labels, only)
+    })?;
     let bytes = std::fs::metadata(path)
         .map_err(|source| Error::Io {
             action: "cannot read",
@@ -185,9 +191,13 @@ pub fn write_atomically<T>(
     Ok(value)
 }
 
-/// Writes the records of `project` (all, or those in `only`) to `out`; returns how many.
+/// Writes the records of `project` (all, or those in `only`) to `out`, with the review fields
+/// `seen` shows; returns how many. While `seen` hides other reviewers' judgements, review
+/// labels other tools wrote into a record's notes (kept there by an import that did not take
+/// them as votes) are left out too.
 pub fn write_export(
     project: &Project,
+    seen: &Visibility,
     out: &mut dyn Write,
     format: ExportFormat,
     labels: LabelStyle,
@@ -215,7 +225,10 @@ pub fn write_export(
     if format == ExportFormat::CslJson {
         out.write_all(b"[\n").map_err(io)?;
     }
-    project.for_each_index_doc(&scope, false, |doc| -> Result<()> {
+    project.for_each_doc_shown(&scope, seen, |mut doc| -> Result<()> {
+        if !seen.sees_everyone() {
+            doc.record.notes = doc.record.notes.as_deref().and_then(without_review_lines);
+        }
         let review = ReviewLines::of(&doc, labels);
         match format {
             ExportFormat::Ris => out.write_all(ris_entry(&doc, &review).as_bytes()),
@@ -347,19 +360,18 @@ impl ReviewLines {
         reasons.dedup();
         let reasons = reasons.join(", ");
         let categories = review
-            .classifications
-            .iter()
-            .map(|(reviewer, category)| format!("{reviewer}: {}", category.code()))
+            .named_categories()
+            .map(|c| format!("{}: {}", c.reviewer, c.category.code()))
             .collect::<Vec<_>>()
             .join("; ");
         let effects = review
-            .effects
+            .effects()
             .iter()
             .map(|effect| effect.code())
             .collect::<Vec<_>>()
             .join(", ");
         let record_labels = review
-            .labels
+            .labels()
             .iter()
             .map(|(vocabulary, code)| format!("{vocabulary}/{code}"))
             .collect::<Vec<_>>()
@@ -370,13 +382,12 @@ impl ReviewLines {
         }
         if !review.classifications.is_empty() {
             let pairs: Vec<String> = review
-                .classifications
-                .iter()
-                .map(|(reviewer, category)| {
+                .named_categories()
+                .map(|c| {
                     format!(
                         "\"{}\"=>\"{}\"",
-                        reviewer.replace('"', "'"),
-                        category.code()
+                        c.reviewer.replace('"', "'"),
+                        c.category.code()
                     )
                 })
                 .collect();

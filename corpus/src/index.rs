@@ -17,7 +17,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use ecolens_core::{IndexDoc, IndexScope, Project, RecordId, ReviewFacets};
+use ecolens_core::{IndexDoc, IndexScope, Project, RecordId, ReviewFacets, Visibility};
 use ecolens_taxonomy::Term as _;
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, TopDocs};
@@ -35,10 +35,10 @@ use tantivy::tokenizer::{
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 use crate::error::{Error, Result};
-use crate::query::{Query, TextField, TextValue, parse};
+use crate::query::{Query, SCREENED, TextField, TextValue, own_token, parse};
 
 /// Version of the index layout; an index written with another version is rebuilt.
-pub const INDEX_SCHEMA_VERSION: u32 = 3;
+pub const INDEX_SCHEMA_VERSION: u32 = 4;
 
 /// Tokenizer of stemmed text fields.
 const STEMMED: &str = "ecolens_en";
@@ -530,7 +530,7 @@ impl SyncOptions<'_> {
 }
 
 /// What an index update did.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct SyncReport {
     /// `true` when everything was re-read.
     pub rebuilt: bool,
@@ -1072,21 +1072,27 @@ impl SearchIndex {
         out
     }
 
-    /// Searches with a query typed by a reviewer (see [`crate::query`]).
-    pub fn search(&self, project: &Project, text: &str, page: Page) -> Result<SearchResults> {
+    /// Searches with a query typed by a reviewer (see [`crate::query`]), as `seen` may.
+    pub fn search(
+        &self,
+        project: &Project,
+        seen: &Visibility,
+        text: &str,
+        page: Page,
+    ) -> Result<SearchResults> {
         let query = parse(text)?;
-        self.search_query(project, &query, page)
+        self.search_query(project, seen, &query, page)
     }
 
-    /// Searches with a parsed query.
+    /// Searches with a parsed query, as `seen` may ([`shown`]).
     pub fn search_query(
         &self,
         project: &Project,
+        seen: &Visibility,
         query: &Query,
         page: Page,
     ) -> Result<SearchResults> {
-        visible(project, query)?;
-        let compiled = self.compiled(query)?;
+        let compiled = self.compiled(&*shown(seen, query)?)?;
         let searcher = self.reader.searcher();
         let collector = (
             TopDocs::with_limit(page.limit.max(1))
@@ -1122,11 +1128,11 @@ impl SearchIndex {
         })
     }
 
-    /// Every record matching a query, in id order (for exporting a selection).
-    pub fn matching_ids(&self, project: &Project, text: &str) -> Result<Vec<RecordId>> {
+    /// Every record matching a query as `seen` may ask it ([`shown`]), in id order (for
+    /// exporting a selection).
+    pub fn matching_ids(&self, seen: &Visibility, text: &str) -> Result<Vec<RecordId>> {
         let query = parse(text)?;
-        visible(project, &query)?;
-        let compiled = self.compiled(&query)?;
+        let compiled = self.compiled(&*shown(seen, &query)?)?;
         let searcher = self.reader.searcher();
         let addresses = searcher
             .search(&*compiled, &tantivy::collector::DocSetCollector)
@@ -1141,10 +1147,10 @@ impl SearchIndex {
     }
 
     /// Every record matching a parsed query with its relevance, best first (ties by id): the
-    /// workbench's ranked result list, of which it shows only the rows on screen.
-    pub fn ranked_ids(&self, project: &Project, query: &Query) -> Result<Vec<(RecordId, f32)>> {
-        visible(project, query)?;
-        let compiled = self.compiled(query)?;
+    /// workbench's ranked result list, of which it shows only the rows on screen. Asked as
+    /// `seen` may ([`shown`]).
+    pub fn ranked_ids(&self, seen: &Visibility, query: &Query) -> Result<Vec<(RecordId, f32)>> {
+        let compiled = self.compiled(&*shown(seen, query)?)?;
         let searcher = self.reader.searcher();
         let total = searcher
             .search(&*compiled, &Count)
@@ -1615,21 +1621,62 @@ struct DocParts<'a> {
     files: &'a [String],
 }
 
-/// The facet tokens of a record (lower case, `name:value`).
+/// The facet tokens of a record (lower case, `name:value`): the judgement facets over
+/// everyone's judgements and, for each reviewer, over their own ([`own_token`]), then the
+/// record's own facets.
 fn facets(doc: &DocParts<'_>) -> Vec<String> {
     let record = doc.record;
     let review = doc.review;
+    let mut out = judgement_tokens(review);
+    for reviewer in review.authors() {
+        let own = review.by(reviewer);
+        if !own.votes.is_empty() {
+            out.push(own_token(reviewer.0, SCREENED));
+        }
+        out.extend(
+            judgement_tokens(&own)
+                .into_iter()
+                .filter(|token| token != "decision:unscreened")
+                .map(|token| own_token(reviewer.0, &token)),
+        );
+    }
+    let has = [
+        ("abstract", record.abstract_text.is_some()),
+        ("doi", record.doi.is_some()),
+        ("pmid", record.pmid.is_some()),
+        ("arxiv", record.arxiv.is_some()),
+        ("keywords", !record.keywords.is_empty()),
+        ("fulltext", doc.full_text.is_some()),
+        ("lca", review.has_lca),
+        ("trace", review.has_trace),
+    ];
+    for (name, present) in has {
+        if present {
+            out.push(format!("has:{name}"));
+        }
+    }
+    out.push(format!("kind:{}", record.kind.code()));
+    for file in doc.files {
+        out.push(format!("file:{}", file.to_lowercase()));
+    }
+    out
+}
+
+/// The judgement facet tokens ([`crate::query::is_judgement`]) of some review facets.
+fn judgement_tokens(review: &ReviewFacets) -> Vec<String> {
     let mut out = Vec::new();
     let (status, stage) = review.screening();
     out.push(format!("decision:{}", status.code()));
     if let Some(stage) = stage {
         out.push(format!("stage:{}", stage.code()));
     }
-    for category in &review.categories() {
+    let categories = review.categories();
+    for category in &categories {
         out.push(format!("category:{}", category.code().to_lowercase()));
     }
+    let effects = review.effects();
     let mut effect_tokens: BTreeSet<String> = BTreeSet::new();
-    for effect in &review.effects {
+    for effect in &effects {
         let code = effect.code().to_lowercase();
         let mut prefix = String::new();
         for (i, part) in code.split('.').enumerate() {
@@ -1641,7 +1688,7 @@ fn facets(doc: &DocParts<'_>) -> Vec<String> {
         }
     }
     out.extend(effect_tokens);
-    for (vocabulary, code) in &review.labels {
+    for (vocabulary, code) in review.labels() {
         out.push(format!("label:{}", code.to_lowercase()));
         out.push(format!(
             "label:{}/{}",
@@ -1649,26 +1696,11 @@ fn facets(doc: &DocParts<'_>) -> Vec<String> {
             code.to_lowercase()
         ));
     }
-    let has = [
-        ("abstract", record.abstract_text.is_some()),
-        ("doi", record.doi.is_some()),
-        ("pmid", record.pmid.is_some()),
-        ("arxiv", record.arxiv.is_some()),
-        ("keywords", !record.keywords.is_empty()),
-        ("fulltext", doc.full_text.is_some()),
-        ("lca", review.has_lca),
-        ("trace", review.has_trace),
-        ("category", !review.classifications.is_empty()),
-        ("rebound", !review.effects.is_empty()),
-    ];
-    for (name, present) in has {
-        if present {
-            out.push(format!("has:{name}"));
-        }
+    if !categories.is_empty() {
+        out.push("has:category".to_owned());
     }
-    out.push(format!("kind:{}", record.kind.code()));
-    for file in doc.files {
-        out.push(format!("file:{}", file.to_lowercase()));
+    if !effects.is_empty() {
+        out.push("has:rebound".to_owned());
     }
     out
 }
@@ -1919,12 +1951,15 @@ fn collapse_spaces(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
-/// Refuses a query that selects by reviewers' judgements while blind mode is on: the index
-/// holds everyone's votes, categories, risks and labels, and a blind reviewer may see only
-/// their own ([`Query::uses_judgements`]).
-fn visible(project: &Project, query: &Query) -> Result<()> {
-    if query.uses_judgements() && project.review_settings()?.blind {
-        return Err(Error::Blind);
+/// The query a reader may ask: as typed when it does not select by judgements or the reader
+/// sees everyone's; over the reader's own judgements otherwise ([`Query::for_reviewer`]); a
+/// reader who is not named cannot select by judgements while blind mode hides them.
+fn shown<'q>(seen: &Visibility, query: &'q Query) -> Result<std::borrow::Cow<'q, Query>> {
+    if !query.uses_judgements() || seen.sees_everyone() {
+        return Ok(std::borrow::Cow::Borrowed(query));
     }
-    Ok(())
+    match seen.reader_id() {
+        Some(reader) => Ok(std::borrow::Cow::Owned(query.for_reviewer(reader.0))),
+        None => Err(Error::Blind),
+    }
 }

@@ -810,18 +810,53 @@ fn facet_clause(column: usize, facet: &str, text: &str) -> Result<Query, QueryEr
     Ok(Query::Facet(format!("{facet}:{token}")))
 }
 
-/// Facets that carry reviewers' judgements (votes, categories, risks, labels): hidden from
-/// other reviewers while blind mode is on.
+/// Facets that carry reviewers' judgements (votes, categories, risks, labels), by prefix:
+/// while blind mode is on, a reviewer filters on their own only.
 pub const JUDGEMENT_FACETS: [&str; 5] = ["decision:", "stage:", "category:", "rebound:", "label:"];
 
+/// `has:` facets that say whether anyone judged a record: judgements too.
+pub const JUDGEMENT_HAS: [&str; 2] = ["has:category", "has:rebound"];
+
+/// Whether a facet token carries reviewers' judgements.
+pub fn is_judgement(token: &str) -> bool {
+    JUDGEMENT_FACETS.iter().any(|f| token.starts_with(f)) || JUDGEMENT_HAS.contains(&token)
+}
+
+/// The facet token of one reviewer's own judgement: `own:<reviewer id>:<token>`. The index
+/// holds, beside each judgement facet over everyone, the same facet over each reviewer's own
+/// judgements, so that a blind reviewer can filter on theirs.
+pub fn own_token(reviewer: i64, token: &str) -> String {
+    format!("own:{reviewer}:{token}")
+}
+
+/// The token a record carries for every reviewer who voted on it at any stage: a reviewer's
+/// `decision:unscreened` is its absence.
+pub const SCREENED: &str = "screened";
+
 impl Query {
-    /// Whether the query filters on a facet of [`JUDGEMENT_FACETS`].
+    /// Whether the query filters on reviewers' judgements ([`is_judgement`]).
     pub fn uses_judgements(&self) -> bool {
         match self {
             Self::And(parts) | Self::Or(parts) => parts.iter().any(Self::uses_judgements),
             Self::Not(inner) => inner.uses_judgements(),
-            Self::Facet(token) => JUDGEMENT_FACETS.iter().any(|f| token.starts_with(f)),
+            Self::Facet(token) => is_judgement(token),
             Self::All | Self::Text { .. } | Self::Year { .. } | Self::Identifier(_) => false,
+        }
+    }
+
+    /// The same query over one reviewer's own judgements: every judgement facet becomes the
+    /// reviewer's ([`own_token`]); `decision:unscreened` means the reviewer has not voted.
+    #[must_use]
+    pub fn for_reviewer(&self, reviewer: i64) -> Self {
+        match self {
+            Self::And(parts) => Self::And(parts.iter().map(|p| p.for_reviewer(reviewer)).collect()),
+            Self::Or(parts) => Self::Or(parts.iter().map(|p| p.for_reviewer(reviewer)).collect()),
+            Self::Not(inner) => Self::Not(Box::new(inner.for_reviewer(reviewer))),
+            Self::Facet(token) if token == "decision:unscreened" => {
+                Self::Not(Box::new(Self::Facet(own_token(reviewer, SCREENED))))
+            }
+            Self::Facet(token) if is_judgement(token) => Self::Facet(own_token(reviewer, token)),
+            other => other.clone(),
         }
     }
 }
@@ -1021,5 +1056,28 @@ mod tests {
         assert!(uses("rebound:HO.RB.DIR"));
         assert!(!uses("energy has:lca year:2019..2021"));
         assert!(!uses("title:decision"));
+        // Whether anyone classified or recorded a risk is a judgement too.
+        assert!(uses("has:category") && uses("NOT has:rebound"));
+    }
+
+    #[test]
+    fn a_reviewers_own_query_asks_for_their_own_judgements() {
+        let own = |text: &str| parse(text).unwrap().for_reviewer(7).to_string();
+        assert_eq!(
+            own("energy decision:include"),
+            parse("energy")
+                .map(|q| {
+                    Query::And(vec![q, Query::Facet("own:7:decision:include".into())]).to_string()
+                })
+                .unwrap()
+        );
+        assert!(
+            own("decision:unscreened").contains("NOT own:7:screened"),
+            "{}",
+            own("decision:unscreened")
+        );
+        assert!(own("NOT cat:f has:lca").contains("own:7:category:f"));
+        assert!(own("NOT cat:f has:lca").contains("has:lca"));
+        assert!(!own("NOT cat:f has:lca").contains("own:7:has:lca"));
     }
 }

@@ -81,7 +81,10 @@ fn rayyan_ris_and_csv_of_the_same_ten_records_dedup_to_ten() {
     let reviewer = project.reviewer_by_name("Emily").unwrap();
     let mut decisions = Vec::new();
     for record in project.records().unwrap() {
-        for vote in project.screening_votes(record.id).unwrap() {
+        for vote in project
+            .screening_votes(record.id, &project.visibility(None).unwrap())
+            .unwrap()
+        {
             assert_eq!(vote.reviewer, reviewer.id);
             assert_eq!(vote.vote.stage, ecolens_core::Stage::TitleAbstract);
             assert!(
@@ -101,7 +104,10 @@ fn rayyan_ris_and_csv_of_the_same_ten_records_dedup_to_ten() {
     );
     // The audit log says who decided what.
     let log = project
-        .audit_log(ecolens_core::store::AuditFilter::default())
+        .audit_log(
+            ecolens_core::store::AuditFilter::default(),
+            &project.visibility(None).unwrap(),
+        )
         .unwrap();
     assert_eq!(
         log.iter()
@@ -295,7 +301,9 @@ fn a_label_that_contradicts_a_recorded_vote_is_reported_and_the_vote_kept() {
         .unwrap()
         .into_iter()
         .find_map(|r| {
-            let votes = project.screening_votes(r.id).unwrap();
+            let votes = project
+                .screening_votes(r.id, &project.visibility(None).unwrap())
+                .unwrap();
             votes.into_iter().next().map(|v| (r.id, v))
         })
         .unwrap();
@@ -324,7 +332,11 @@ fn a_label_that_contradicts_a_recorded_vote_is_reported_and_the_vote_kept() {
         "{warning}"
     );
     assert_eq!(
-        project.screening_votes(record).unwrap()[0].vote.decision,
+        project
+            .screening_votes(record, &project.visibility(None).unwrap())
+            .unwrap()[0]
+            .vote
+            .decision,
         changed.decision
     );
 }

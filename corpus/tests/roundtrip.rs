@@ -11,8 +11,8 @@ mod common;
 use std::path::Path;
 
 use ecolens_core::{
-    ArxivId, Classification, Decision, Doi, Person, Pmid, Project, ReboundRisk, Record, RecordKind,
-    ScreeningVote, SourceRef, Stage,
+    ArxivId, Classification, Decision, Doi, IndexScope, Person, Pmid, Project, ReboundRisk, Record,
+    RecordKind, ScreeningVote, SourceRef, Stage, Visibility,
 };
 use ecolens_corpus::demo::install_demo;
 use ecolens_corpus::export::{ExportFormat, LabelStyle, export_file};
@@ -182,22 +182,35 @@ fn contents(project: &Project) -> Vec<Record> {
         .collect()
 }
 
-/// Every vote as (record title, reviewer, stage, decision), sorted.
+/// Every vote as (record title, reviewer, stage, decision), sorted: read from what the search
+/// index mirrors, which is everyone's whatever blind mode says.
 fn votes(project: &Project) -> Vec<(String, String, Stage, Decision)> {
     let mut all = Vec::new();
-    for stored in project.records().unwrap() {
-        for vote in project.screening_votes(stored.id).unwrap() {
-            let reviewer = project.reviewer(vote.reviewer).unwrap().name;
-            all.push((
-                stored.record.title.clone(),
-                reviewer,
-                vote.vote.stage,
-                vote.vote.decision,
-            ));
-        }
-    }
+    project
+        .for_each_index_doc(&IndexScope::All, false, |doc| {
+            for vote in doc.review.votes {
+                all.push((
+                    doc.record.title.clone(),
+                    vote.reviewer,
+                    vote.stage,
+                    vote.decision,
+                ));
+            }
+            Ok::<_, ecolens_core::Error>(())
+        })
+        .unwrap();
     all.sort_by(|a, b| (&a.0, &a.1, a.2).cmp(&(&b.0, &b.1, b.2)));
     all
+}
+
+/// A reader who sees everyone's judgements: a lead who has unblinded the project (imports
+/// make reviewers of the names in review labels, and a new project is blind).
+fn lead_unblinded(project: &mut Project) -> Visibility {
+    if !project.visibility(None).unwrap().sees_everyone() {
+        let lead = project.add_reviewer("Round-trip lead", true).unwrap();
+        project.set_blind(lead.id, false).unwrap();
+    }
+    project.visibility(None).unwrap()
 }
 
 /// An export's lines (CSV: rows) without the record ids, which differ between projects.
@@ -261,7 +274,8 @@ fn assert_same_records(before: &[Record], after: &[Record], format: ExportFormat
 #[test]
 fn every_format_gives_back_the_same_records_and_votes() {
     let dir = tempfile::tempdir().unwrap();
-    let source = source_project(dir.path());
+    let mut source = source_project(dir.path());
+    let source_seen = lead_unblinded(&mut source);
     let records = contents(&source);
     let source_votes = votes(&source);
     assert!(records.len() > 120, "{}", records.len());
@@ -269,7 +283,15 @@ fn every_format_gives_back_the_same_records_and_votes() {
 
     for format in ExportFormat::ALL {
         let file = dir.path().join(format!("export.{}", format.extension()));
-        let report = export_file(&source, &file, format, LabelStyle::Rayyan, None).unwrap();
+        let report = export_file(
+            &source,
+            &source_seen,
+            &file,
+            format,
+            LabelStyle::Rayyan,
+            None,
+        )
+        .unwrap();
         assert_eq!(report.records, records.len() as u64);
         let leftovers: Vec<_> = std::fs::read_dir(dir.path())
             .unwrap()
@@ -336,14 +358,32 @@ fn every_format_gives_back_the_same_records_and_votes() {
         let first_copy = dir
             .path()
             .join(format!("first-copy.{}", format.extension()));
-        export_file(&copy, &first_copy, format, LabelStyle::Rayyan, None).unwrap();
+        let copy_seen = lead_unblinded(&mut copy);
+        export_file(
+            &copy,
+            &copy_seen,
+            &first_copy,
+            format,
+            LabelStyle::Rayyan,
+            None,
+        )
+        .unwrap();
         let mut second_copy =
             Project::open(dir.path().join(format!("copy2-{}.ecolens", format.name()))).unwrap();
         import(&mut second_copy, std::slice::from_ref(&first_copy));
+        let second_copy_seen = lead_unblinded(&mut second_copy);
         assert_same_records(&records, &contents(&second_copy), format);
         let file = first_copy;
         let again = dir.path().join(format!("again.{}", format.extension()));
-        export_file(&second_copy, &again, format, LabelStyle::Rayyan, None).unwrap();
+        export_file(
+            &second_copy,
+            &second_copy_seen,
+            &again,
+            format,
+            LabelStyle::Rayyan,
+            None,
+        )
+        .unwrap();
         let (first, second) = (without_ids(&file, format), without_ids(&again, format));
         assert_eq!(first.len(), second.len(), "{format:?}: exports differ");
         for (a, b) in first.iter().zip(&second) {
@@ -355,10 +395,12 @@ fn every_format_gives_back_the_same_records_and_votes() {
 #[test]
 fn asreview_style_carries_the_decision_and_csv_cells_cannot_run_as_formulas() {
     let dir = tempfile::tempdir().unwrap();
-    let source = source_project(dir.path());
+    let mut source = source_project(dir.path());
+    let source_seen = lead_unblinded(&mut source);
     let file = dir.path().join("asreview.csv");
     export_file(
         &source,
+        &source_seen,
         &file,
         ExportFormat::Csv,
         LabelStyle::Asreview,
@@ -399,8 +441,9 @@ fn asreview_style_carries_the_decision_and_csv_cells_cannot_run_as_formulas() {
     assert_same_records(&contents(&source), &contents(&copy), ExportFormat::Csv);
     let asreview = copy.reviewer_by_name("ASReview").unwrap();
     let mut decided = 0;
+    let copy_seen = copy.visibility(Some(asreview.id)).unwrap();
     for stored in copy.records().unwrap() {
-        for vote in copy.screening_votes(stored.id).unwrap() {
+        for vote in copy.screening_votes(stored.id, &copy_seen).unwrap() {
             assert_eq!(vote.reviewer, asreview.id);
             decided += 1;
         }
@@ -412,7 +455,8 @@ fn asreview_style_carries_the_decision_and_csv_cells_cannot_run_as_formulas() {
 #[test]
 fn a_selection_exports_only_its_records_and_a_failed_export_leaves_no_file() {
     let dir = tempfile::tempdir().unwrap();
-    let source = source_project(dir.path());
+    let mut source = source_project(dir.path());
+    let source_seen = lead_unblinded(&mut source);
     let some: Vec<_> = source
         .records()
         .unwrap()
@@ -423,6 +467,7 @@ fn a_selection_exports_only_its_records_and_a_failed_export_leaves_no_file() {
     let file = dir.path().join("three.ris");
     let report = export_file(
         &source,
+        &source_seen,
         &file,
         ExportFormat::Ris,
         LabelStyle::Rayyan,
@@ -436,6 +481,7 @@ fn a_selection_exports_only_its_records_and_a_failed_export_leaves_no_file() {
     let missing = dir.path().join("no-such-folder").join("out.ris");
     let error = export_file(
         &source,
+        &source_seen,
         &missing,
         ExportFormat::Ris,
         LabelStyle::Rayyan,

@@ -46,6 +46,7 @@ fn search(index: &SearchIndex, project: &Project, query: &str) -> SearchResults 
     index
         .search(
             project,
+            &project.visibility(None).unwrap(),
             query,
             Page {
                 offset: 0,
@@ -287,14 +288,17 @@ fn phrases_prefixes_and_boolean_operators() {
     );
 
     // Syntax errors are located, words made only of punctuation find nothing to search.
+    let everyone = project.visibility(None).unwrap();
     let error = index
-        .search(&project, "ti:(carbon", Page::default())
+        .search(&project, &everyone, "ti:(carbon", Page::default())
         .unwrap_err();
     assert_eq!(
         error.to_string(),
         "invalid query at column 4: this ( is never closed"
     );
-    let error = index.search(&project, "— …", Page::default()).unwrap_err();
+    let error = index
+        .search(&project, &everyone, "— …", Page::default())
+        .unwrap_err();
     assert!(
         error.to_string().contains("nothing to search for"),
         "{error}"
@@ -361,9 +365,11 @@ fn ranking_puts_title_matches_first_and_snippets_mark_the_words() {
     );
 
     // Paging: a second page continues the first.
+    let everyone = project.visibility(None).unwrap();
     let first = index
         .search(
             &project,
+            &everyone,
             "footprint",
             Page {
                 offset: 0,
@@ -374,6 +380,7 @@ fn ranking_puts_title_matches_first_and_snippets_mark_the_words() {
     let second = index
         .search(
             &project,
+            &everyone,
             "footprint",
             Page {
                 offset: 3,
@@ -398,20 +405,64 @@ fn review_changes_reach_the_facets_with_incremental_updates() {
     let cancel = AtomicBool::new(false);
     let options = SyncOptions::small(&cancel);
     let all = usize::try_from(project.record_count().unwrap()).unwrap();
-    // While blind (the default) no query selects by judgements, in any entry point.
+    // Emily's Rayyan labels came in as votes; she is the only reviewer: nothing to hide.
+    let emily = project.reviewer_by_name("Emily").unwrap();
+    assert_eq!(search(&index, &project, "decision:include").total, 2);
+    // A second reviewer: while blind (the default) nobody unnamed selects by judgements, in
+    // any entry point; Emily and Tomás each select by their own.
+    let tomas = project.add_reviewer("Tomás", false).unwrap();
+    let nobody = project.visibility(None).unwrap();
     for error in [
         index
-            .search(&project, "energy OR decision:include", Page::default())
+            .search(
+                &project,
+                &nobody,
+                "energy OR decision:include",
+                Page::default(),
+            )
             .map(|_| ())
             .unwrap_err(),
         index
-            .matching_ids(&project, "NOT category:f")
+            .matching_ids(&nobody, "NOT category:f")
+            .map(|_| ())
+            .unwrap_err(),
+        index
+            .matching_ids(&nobody, "has:category")
             .map(|_| ())
             .unwrap_err(),
     ] {
         assert!(matches!(error, ecolens_corpus::Error::Blind), "{error}");
     }
-    assert!(index.matching_ids(&project, "energy has:doi").is_ok());
+    assert!(index.matching_ids(&nobody, "energy has:doi").is_ok());
+    let as_emily = project.visibility(Some(emily.id)).unwrap();
+    let as_tomas = project.visibility(Some(tomas.id)).unwrap();
+    assert_eq!(
+        index
+            .matching_ids(&as_emily, "decision:include")
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(
+        index
+            .matching_ids(&as_emily, "decision:unscreened")
+            .unwrap()
+            .len(),
+        all - 6
+    );
+    assert!(
+        index
+            .matching_ids(&as_tomas, "decision:include")
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        index
+            .matching_ids(&as_tomas, "decision:unscreened")
+            .unwrap()
+            .len(),
+        all
+    );
     unblind(&mut project);
     // Emily's Rayyan labels came in as votes: 2 include, 2 exclude, 2 maybe.
     assert_eq!(
@@ -425,8 +476,6 @@ fn review_changes_reach_the_facets_with_incremental_updates() {
 
     let green = project.resolve_record("10.1145/3381831").unwrap();
     let coal = search(&index, &project, "ti:coal").hits[0].id;
-    let emily = project.reviewer_by_name("Emily").unwrap();
-    let tomas = project.add_reviewer("Tomás", false).unwrap();
     let vote = |decision| ScreeningVote {
         stage: Stage::TitleAbstract,
         decision,

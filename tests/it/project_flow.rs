@@ -1,7 +1,7 @@
 //! A project on disk, created the way the app creates it (with the demo corpus), used for review
 //! work, closed and reopened: everything comes back, and undo works across sessions.
 
-use ecolens_app::location::open_project;
+use ecolens_app::service::project::open as open_project;
 use ecolens_core::{
     AuditAction, Classification, Decision, EvidenceQuote, Project, QuoteField, ReboundRisk,
     ScreeningVote, Stage, store::AuditFilter,
@@ -65,15 +65,27 @@ fn review_work_survives_closing_and_reopening_the_project() {
     assert_eq!(project.record_count().unwrap(), 47);
     assert_eq!(project.reviewer_by_name("Anne-Laure").unwrap(), lead);
     assert_eq!(
-        project.classifications(record).unwrap()[0].classification,
+        project
+            .classifications(record, &project.visibility(None).unwrap())
+            .unwrap()[0]
+            .classification,
         classification
     );
-    assert_eq!(project.risks(record).unwrap(), vec![stored_risk]);
     assert_eq!(
-        project.screening_votes(record).unwrap()[0].vote.decision,
+        project
+            .risks(record, &project.visibility(None).unwrap())
+            .unwrap(),
+        vec![stored_risk]
+    );
+    assert_eq!(
+        project
+            .screening_votes(record, &project.visibility(None).unwrap())
+            .unwrap()[0]
+            .vote
+            .decision,
         Decision::Include
     );
-    let info = project.info().unwrap();
+    let info = project.info(&project.visibility(None).unwrap()).unwrap();
     assert_eq!(
         (
             info.counts.screening_decisions,
@@ -89,18 +101,37 @@ fn review_work_survives_closing_and_reopening_the_project() {
     assert_eq!(undone.undone.entity, ecolens_core::EntityKind::RecordLabel);
     let undone = project.undo_last(lead.id).unwrap();
     assert_eq!(undone.undone.action, AuditAction::Create);
-    assert!(project.risks(record).unwrap().is_empty());
+    assert!(
+        project
+            .risks(record, &project.visibility(None).unwrap())
+            .unwrap()
+            .is_empty()
+    );
     let log = project
-        .audit_log(AuditFilter {
-            record: Some(record),
-            ..AuditFilter::default()
-        })
+        .audit_log(
+            AuditFilter {
+                record: Some(record),
+                ..AuditFilter::default()
+            },
+            &project.visibility(None).unwrap(),
+        )
         .unwrap();
     assert_eq!(log.len(), 6, "4 changes and 2 undos");
     drop(project);
 
     // A second handle on the same file sees the same state (WAL, separate connections).
     let other = Project::open_existing(&path).unwrap();
-    assert!(other.risks(record).unwrap().is_empty());
-    assert_eq!(other.classifications(record).unwrap().len(), 1);
+    assert!(
+        other
+            .risks(record, &other.visibility(None).unwrap())
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        other
+            .classifications(record, &other.visibility(None).unwrap())
+            .unwrap()
+            .len(),
+        1
+    );
 }

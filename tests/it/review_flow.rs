@@ -13,7 +13,7 @@ use std::sync::atomic::AtomicBool;
 use ecolens_core::store::AuditFilter;
 use ecolens_core::{
     Classification, Decision, Error, Project, ReboundRisk, RecordId, ResolvedValue, Reviewer,
-    ScreeningRule, ScreeningVote, Stage, StageOutcome, Subject,
+    ReviewerId, ScreeningRule, ScreeningVote, Stage, StageOutcome, Subject, Visibility,
 };
 use ecolens_corpus::import::{ImportOptions, import_paths};
 use ecolens_taxonomy::{Direction, EffectCode, EvalCategory, MechanismResource, Term};
@@ -71,8 +71,20 @@ fn share(main: &Path, name: &str) -> PathBuf {
     copy
 }
 
+/// What the lead, Anne-Laure, reads: while blind the overviews (agreement, PRISMA,
+/// outcomes), once unblinded everything.
+fn lead(project: &Project) -> Visibility {
+    let anne = project.reviewer_by_name("Anne-Laure").unwrap();
+    project.visibility(Some(anne.id)).unwrap()
+}
+
+/// What one reviewer reads.
+fn as_who(project: &Project, who: ReviewerId) -> Visibility {
+    project.visibility(Some(who)).unwrap()
+}
+
 fn export(project: &Project, who: &Reviewer, dir: &Path, name: &str) -> (PathBuf, String) {
-    let bundle = project.export_bundle(who.id).unwrap();
+    let bundle = project.export_bundle(&as_who(project, who.id)).unwrap();
     let text = serde_json::to_string_pretty(&bundle).unwrap();
     let path = dir.join(name);
     std::fs::write(&path, &text).unwrap();
@@ -80,7 +92,10 @@ fn export(project: &Project, who: &Reviewer, dir: &Path, name: &str) -> (PathBuf
 }
 
 fn audit_len(project: &Project) -> usize {
-    project.audit_log(AuditFilter::default()).unwrap().len()
+    project
+        .audit_log(AuditFilter::default(), &lead(project))
+        .unwrap()
+        .len()
 }
 
 #[test]
@@ -125,7 +140,12 @@ fn three_reviewers_on_several_machines_review_the_fixture_corpus() {
         ));
         main.set_screening_rule(anne.id, ScreeningRule::TwoAgreeing)
             .unwrap();
-        let records: Vec<RecordId> = main.outcomes().unwrap().iter().map(|o| o.record).collect();
+        let records: Vec<RecordId> = main
+            .outcomes(&lead(&main))
+            .unwrap()
+            .iter()
+            .map(|o| o.record)
+            .collect();
         (anne, emily, tomas, sara, records, report)
     };
     assert!(records.len() > 25, "{} records", records.len());
@@ -139,7 +159,7 @@ fn three_reviewers_on_several_machines_review_the_fixture_corpus() {
     ] {
         let mut copy = Project::open(share(&main_path, name)).unwrap();
         assert_eq!(
-            copy.screening_queue(Stage::TitleAbstract, who.id)
+            copy.screening_queue(Stage::TitleAbstract, &as_who(&copy, who.id))
                 .unwrap()
                 .len(),
             records.len()
@@ -179,19 +199,29 @@ fn three_reviewers_on_several_machines_review_the_fixture_corpus() {
     );
 
     // Blind: each reviewer sees only their own; conflicts stay hidden; only a lead unblinds.
-    let seen = main.record_review(tiab[13], emily.id).unwrap();
+    let seen = main
+        .record_review(tiab[13], &as_who(&main, emily.id))
+        .unwrap();
     assert_eq!((seen.votes.len(), seen.hidden), (1, 1));
     assert!(seen.votes.iter().all(|v| v.reviewer == emily.id));
-    assert!(matches!(main.conflicts(), Err(Error::Blinded { .. })));
+    assert!(matches!(
+        main.conflicts(&lead(&main)),
+        Err(Error::Blinded { .. })
+    ));
     assert!(matches!(
         main.set_blind(emily.id, false),
         Err(Error::NotLead { .. })
     ));
     main.set_blind(anne.id, false).unwrap();
-    assert_eq!(main.record_review(tiab[13], emily.id).unwrap().hidden, 0);
+    assert_eq!(
+        main.record_review(tiab[13], &as_who(&main, emily.id))
+            .unwrap()
+            .hidden,
+        0
+    );
 
     // Conflicts where the votes differ; agreement equals scikit-learn.
-    let conflicts = main.conflicts().unwrap();
+    let conflicts = main.conflicts(&lead(&main)).unwrap();
     let at: Vec<RecordId> = [13, 20, 22].iter().map(|i| tiab[*i]).collect();
     assert_eq!(
         conflicts.iter().map(|c| c.record).collect::<Vec<_>>(),
@@ -203,7 +233,7 @@ fn three_reviewers_on_several_machines_review_the_fixture_corpus() {
             |c| c.subject == Subject::Screening(Stage::TitleAbstract) && c.positions.len() == 2
         )
     );
-    let tiab_agreement = &main.agreement(Some("tiab")).unwrap()[0];
+    let tiab_agreement = &main.agreement(Some("tiab"), &lead(&main)).unwrap()[0];
     let pair = &tiab_agreement.pairs[0];
     assert_eq!(
         (pair.first.as_str(), pair.second.as_str(), pair.items),
@@ -216,7 +246,7 @@ fn three_reviewers_on_several_machines_review_the_fixture_corpus() {
     // The lead resolves; votes stay as cast, agreement does not move.
     let votes_before: Vec<_> = at
         .iter()
-        .map(|r| main.screening_votes(*r).unwrap())
+        .map(|r| main.screening_votes(*r, &lead(&main)).unwrap())
         .collect();
     assert!(matches!(
         main.resolve(
@@ -240,20 +270,20 @@ fn three_reviewers_on_several_machines_review_the_fixture_corpus() {
     }
     let votes_after: Vec<_> = at
         .iter()
-        .map(|r| main.screening_votes(*r).unwrap())
+        .map(|r| main.screening_votes(*r, &lead(&main)).unwrap())
         .collect();
     assert_eq!(votes_before, votes_after);
     assert!(
-        main.conflicts()
+        main.conflicts(&lead(&main))
             .unwrap()
             .iter()
             .all(|c| c.resolution.is_some())
     );
     close(
-        main.agreement(Some("tiab")).unwrap()[0].pairs[0].kappa,
+        main.agreement(Some("tiab"), &lead(&main)).unwrap()[0].pairs[0].kappa,
         0.747_368_421_052_631_6,
     );
-    let outcome = main.outcome(tiab[21]).unwrap();
+    let outcome = main.outcome(tiab[21], &lead(&main)).unwrap();
     assert_eq!(
         outcome.tiab,
         StageOutcome::Decided {
@@ -262,7 +292,7 @@ fn three_reviewers_on_several_machines_review_the_fixture_corpus() {
         }
     );
     assert_eq!(
-        main.outcome(records[24]).unwrap().tiab,
+        main.outcome(records[24], &lead(&main)).unwrap().tiab,
         StageOutcome::Awaiting { votes: 1 },
         "rule: two must agree"
     );
@@ -283,7 +313,7 @@ fn three_reviewers_on_several_machines_review_the_fixture_corpus() {
     ] {
         let mut copy = Project::open(share(&main_path, name)).unwrap();
         let queue: Vec<RecordId> = copy
-            .screening_queue(Stage::FullText, who.id)
+            .screening_queue(Stage::FullText, &as_who(&copy, who.id))
             .unwrap()
             .iter()
             .map(|q| q.record)
@@ -309,7 +339,10 @@ fn three_reviewers_on_several_machines_review_the_fixture_corpus() {
     assert_eq!(emily_report.conflicts.len(), 1, "{emily_report:#?}");
     assert_eq!(emily_report.conflicts[0].item, "vote at tiab");
     assert!(matches!(
-        main.screening_votes(records[24]).unwrap()[0].vote.decision,
+        main.screening_votes(records[24], &as_who(&main, emily.id))
+            .unwrap()[0]
+            .vote
+            .decision,
         Decision::Exclude { .. }
     ));
     assert_eq!(
@@ -320,12 +353,12 @@ fn three_reviewers_on_several_machines_review_the_fixture_corpus() {
     );
 
     main.set_blind(anne.id, false).unwrap();
-    let ft_agreement = &main.agreement(Some("fulltext")).unwrap()[0];
+    let ft_agreement = &main.agreement(Some("fulltext"), &lead(&main)).unwrap()[0];
     assert_eq!(ft_agreement.pairs[0].items, 16);
     close(ft_agreement.pairs[0].percent, 0.875);
     close(ft_agreement.pairs[0].kappa, 0.724_137_931_034_482_8);
     let ft_conflicts: Vec<RecordId> = main
-        .conflicts()
+        .conflicts(&lead(&main))
         .unwrap()
         .into_iter()
         .filter(|c| c.subject == Subject::Screening(Stage::FullText))
@@ -344,7 +377,7 @@ fn three_reviewers_on_several_machines_review_the_fixture_corpus() {
         .unwrap();
     }
     let included: Vec<RecordId> = main
-        .outcomes()
+        .outcomes(&lead(&main))
         .unwrap()
         .into_iter()
         .filter(|o| o.fulltext.moves_on())
@@ -376,7 +409,9 @@ fn three_reviewers_on_several_machines_review_the_fixture_corpus() {
             .added,
         12
     );
-    let scopes = main.agreement(Some("classification")).unwrap();
+    let scopes = main
+        .agreement(Some("classification"), &lead(&main))
+        .unwrap();
     let classification = &scopes[0];
     assert!(classification.ordered);
     let expected = [
@@ -478,18 +513,25 @@ fn three_reviewers_on_several_machines_review_the_fixture_corpus() {
         },
     );
     assert_eq!(stray.unwrap_err().field(), Some("risk.parent"));
-    let blind_tree = main.consequence_tree(study, emily.id).unwrap();
+    let blind_tree = main
+        .consequence_tree(study, &as_who(&main, emily.id))
+        .unwrap();
     assert_eq!(blind_tree.len(), 3);
     assert_eq!(
         blind_tree.children[0].children[0].children[0].effect,
         "HO.RB.TIME"
     );
     main.set_blind(anne.id, false).unwrap();
-    assert_eq!(main.consequence_tree(study, emily.id).unwrap().len(), 4);
-    let summary = main.risk_summary(anne.id).unwrap();
+    assert_eq!(
+        main.consequence_tree(study, &as_who(&main, emily.id))
+            .unwrap()
+            .len(),
+        4
+    );
+    let summary = main.risk_summary(&as_who(&main, anne.id)).unwrap();
     assert_eq!((summary.risks, summary.records), (4, 1));
     assert!(summary.by_effect.contains(&("HO.RB.DIR".to_owned(), 2)));
-    let conflicts = main.conflicts().unwrap();
+    let conflicts = main.conflicts(&lead(&main)).unwrap();
     assert!(
         conflicts
             .iter()
@@ -511,7 +553,7 @@ fn three_reviewers_on_several_machines_review_the_fixture_corpus() {
     assert_eq!(classification_conflicts, differing);
 
     // PRISMA 2020 from the data.
-    let prisma = main.prisma().unwrap();
+    let prisma = main.prisma(&lead(&main)).unwrap();
     prisma.check().unwrap();
     assert_eq!(
         prisma.identified_total,
@@ -554,13 +596,23 @@ fn three_reviewers_on_several_machines_review_the_fixture_corpus() {
         None,
     )
     .unwrap();
-    assert!(main.conflicts().unwrap().iter().any(|c| c.record == study
-        && c.subject == Subject::Risk(EffectCode::HoRbDir)
-        && c.resolution.is_some()));
+    assert!(
+        main.conflicts(&lead(&main))
+            .unwrap()
+            .iter()
+            .any(|c| c.record == study
+                && c.subject == Subject::Risk(EffectCode::HoRbDir)
+                && c.resolution.is_some())
+    );
     main.undo_last(anne.id).unwrap();
-    assert!(main.conflicts().unwrap().iter().any(|c| c.record == study
-        && c.subject == Subject::Risk(EffectCode::HoRbDir)
-        && c.resolution.is_none()));
+    assert!(
+        main.conflicts(&lead(&main))
+            .unwrap()
+            .iter()
+            .any(|c| c.record == study
+                && c.subject == Subject::Risk(EffectCode::HoRbDir)
+                && c.resolution.is_none())
+    );
     main.undo_last(anne.id).unwrap();
     assert!(main.review_settings().unwrap().blind, "undoing the unblind");
 

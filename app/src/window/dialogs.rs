@@ -257,7 +257,7 @@ pub(super) fn open_in_system_viewer(path: &Path, outbox: Outbox) -> std::io::Res
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()?;
-    let shown = path.display().to_string();
+    let shown = path.to_owned();
     // The watcher only waits; if it cannot start, the viewer still runs unwatched.
     let _ = std::thread::Builder::new()
         .name("ecolens-viewer".into())
@@ -265,9 +265,16 @@ pub(super) fn open_in_system_viewer(path: &Path, outbox: Outbox) -> std::io::Res
             if let Ok(status) = child.wait()
                 && !status.success()
             {
-                outbox.send(Event::Notice(format!(
-                    "{shown} could not be shown: the system's viewer stopped ({status}). Open it from your file manager or browser."
-                )));
+                outbox.send(Event::Failed {
+                    what: super::worker::Failure::Viewer,
+                    error: crate::service::Error::Io {
+                        action: "could not be shown:",
+                        path: shown,
+                        source: std::io::Error::other(format!(
+                            "the system's viewer stopped ({status})"
+                        )),
+                    },
+                });
             }
         });
     Ok(())

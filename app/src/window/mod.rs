@@ -1,24 +1,37 @@
-//! The workbench window: a library of records (search, filters, a virtualised table), the
-//! open record beside it, import and export dialogs, and a status bar with running jobs.
+//! The workbench window: the Library (search, filters, a virtualised table, the open record,
+//! import and export dialogs) and the tabs (Screening, Classify, Rebound, Assess, Team,
+//! PRISMA), a status bar with running jobs.
 //!
 //! The pattern every view follows:
-//! - the [`Workbench`] holds view state only (what is typed, what is selected, the rows
-//!   received so far); it never opens the project itself;
+//! - the [`Workbench`] holds view state only (what is typed, what is selected, what the
+//!   threads sent); it never opens the project itself;
 //! - drawing code reads that state and pushes [`Action`]s; after the frame,
 //!   [`Workbench::apply`] carries them out, in one place;
-//! - anything that reads or writes the project runs on a background thread
-//!   ([`worker`]): requests go out over channels, results come back as [`worker::Event`]s,
-//!   which [`Workbench::receive`] folds into the view state at the start of the next frame.
-//!   A frame therefore never waits for the disk, an import or the index.
+//! - anything that reads or writes the project runs on a background thread ([`worker`],
+//!   [`review_worker`], [`assess::worker`]) through the use-case layer
+//!   ([`crate::service`]): requests go out over channels, typed results come back as
+//!   [`worker::Event`]s, which [`Workbench::receive`] folds into the view state at the start of
+//!   the next frame. A frame therefore never waits for the disk, an import or the index.
+//!
+//! Each tab is a module with its own state, actions, apply and answers ([`tab::Tab`]); the
+//! list of tabs is [`tabs`]. What they share, the reviewer at the keyboard and the record in
+//! focus, is the [`session::Session`].
 
 pub mod assess;
+pub mod classify;
+pub mod desk;
 mod dialogs;
-pub mod impact;
-pub mod impact_worker;
 mod library;
+pub mod prisma;
+pub mod rebound;
 mod record;
-pub mod review;
 pub mod review_worker;
+pub mod screening;
+pub mod session;
+pub mod tab;
+pub mod tabs;
+pub mod team;
+mod widgets;
 pub mod worker;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -29,15 +42,21 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use anyhow::{Result, anyhow};
 use ecolens_core::{LibraryColumn, LibraryRow, MergeId, RecordId, SourceFile};
 use ecolens_corpus::export::{ExportFormat, LabelStyle};
-use ecolens_corpus::import::{ImportOptions, ImportReport, LocatedProblem};
+use ecolens_corpus::import::{ImportReport, LocatedProblem};
 use ecolens_corpus::index::Hit;
 use eframe::egui;
 
 pub use library::Filters;
+use session::Session;
+use tab::{Io, Pending, ReviewAnswer, Status};
+pub use tabs::View;
+use tabs::{TabAction, Tabs};
 use worker::{
     Event, JobOutcome, ListRequest, Listing, PickPurpose, RecordDetail, RowsCommand, SortKey,
     Workers, spawn_job,
 };
+
+use crate::service::{self, Front, describe};
 
 /// Something the user asked for, applied after the frame by [`Workbench::apply`].
 #[derive(Debug, Clone, PartialEq)]
@@ -85,10 +104,23 @@ pub enum Action {
     ShowProblem(LocatedProblem),
     /// Use the light or the dark theme.
     SetTheme(Theme),
-    /// Something the review views asked for.
-    Review(review::ReviewAction),
-    /// Something the Assess tab asked for.
-    Impact(impact::ImpactAction),
+    /// Show a tab.
+    ShowView(View),
+    /// The reviewer at the keyboard (by name).
+    SetReviewer(String),
+    /// Work on this record in the Classify, Rebound and Assess tabs.
+    Focus(RecordId),
+    /// Nothing is in focus (the record asked for could not be read).
+    Unfocus,
+    /// Show a record in one of those tabs.
+    Open {
+        /// Which record.
+        record: RecordId,
+        /// Which tab.
+        view: View,
+    },
+    /// Something a tab asked for.
+    Tab(TabAction),
 }
 
 /// Light or dark.
@@ -211,13 +243,68 @@ pub struct JobView {
     kind: JobKind,
 }
 
+/// What a job does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum JobKind {
+pub enum JobKind {
+    /// An import.
     Import,
+    /// An export.
     Export,
+    /// Bringing the index up to date.
     Index,
+    /// Undoing a merge.
     Undo,
+    /// A Monte Carlo evaluation.
     MonteCarlo,
+}
+
+impl JobKind {
+    /// The name of the job's thread (`ecolens-…`).
+    pub fn thread(self) -> &'static str {
+        match self {
+            Self::Import => "import",
+            Self::Export => "export",
+            Self::Index => "index",
+            Self::Undo => "undo-merge",
+            Self::MonteCarlo => "montecarlo",
+        }
+    }
+
+    /// Whether the status bar offers to cancel it.
+    fn cancellable(self) -> bool {
+        matches!(self, Self::Import | Self::Index | Self::MonteCarlo)
+    }
+}
+
+/// The jobs running, by id.
+#[derive(Debug, Default)]
+pub struct Jobs {
+    running: BTreeMap<u64, JobView>,
+    next: u64,
+}
+
+impl Jobs {
+    /// Registers a new job; returns its id and its cancel flag.
+    pub fn start(&mut self, title: String, kind: JobKind) -> (u64, Arc<AtomicBool>) {
+        self.next += 1;
+        let id = self.next;
+        let cancel = Arc::new(AtomicBool::new(false));
+        self.running.insert(
+            id,
+            JobView {
+                title,
+                progress: String::new(),
+                fraction: None,
+                cancel: Arc::clone(&cancel),
+                kind,
+            },
+        );
+        (id, cancel)
+    }
+
+    fn any(&self, kind: JobKind) -> bool {
+        self.running.values().any(|job| job.kind == kind)
+    }
 }
 
 /// The list the table shows, and the rows read for it so far.
@@ -233,7 +320,7 @@ pub struct LibraryState {
     pub descending: bool,
     requested_generation: u64,
     listing: Option<Listing>,
-    /// Why the last listing failed (a query error with its column).
+    /// Why the last listing failed (a query error with its column), in words.
     pub error: Option<String>,
     rows: HashMap<RecordId, LibraryRow>,
     hits: HashMap<RecordId, Hit>,
@@ -241,6 +328,8 @@ pub struct LibraryState {
     /// Row index of the keyboard cursor.
     pub cursor: Option<usize>,
     scroll_to_cursor: bool,
+    /// Review data changed since the library last listed: sync the index on return.
+    stale: bool,
 }
 
 impl LibraryState {
@@ -289,17 +378,21 @@ pub struct Workbench {
     opened: Option<PathBuf>,
     /// Remembered between runs.
     pub settings: Settings,
+    /// What the tabs share: the team, the reviewer at the keyboard, the record in focus.
+    pub session: Session,
+    /// The tab shown.
+    pub view: View,
     /// The library view.
     pub library: LibraryState,
     /// The record view.
     pub record: Option<RecordPane>,
-    /// The review views.
-    pub review: review::ReviewState,
-    /// The Assess tab.
-    pub impact: impact::ImpactState,
+    /// Every other tab.
+    pub tabs: Tabs,
+    /// What the last request of a tab did, or why not (one line above the tabs).
+    pub status: Option<Status>,
+    pending: Pending,
     source_files: Vec<SourceFile>,
-    jobs: BTreeMap<u64, JobView>,
-    next_job: u64,
+    jobs: Jobs,
     import: dialogs::ImportDialog,
     export: dialogs::ExportDialog,
     show_help: bool,
@@ -340,27 +433,33 @@ impl Workbench {
             descending: settings.descending,
             ..LibraryState::default()
         };
-        let mut workbench = Self {
+        let session = Session {
+            you_name: settings.reviewer.clone(),
+            ..Session::default()
+        };
+        Self {
             options,
             workers,
             opened: None,
             settings,
+            session,
+            view: View::Library,
             library,
             record: None,
-            review: review::ReviewState::default(),
-            impact: impact::ImpactState::default(),
+            tabs: Tabs::default(),
+            status: None,
+            pending: Pending::default(),
             source_files: Vec::new(),
-            jobs: BTreeMap::new(),
-            next_job: 1,
+            jobs: Jobs::default(),
             import: dialogs::ImportDialog::default(),
             export: dialogs::ExportDialog::default(),
             show_help: false,
             focus_search: false,
             notices: Vec::new(),
             ctx: ctx.clone(),
-        };
-        workbench.apply(Action::Relist);
-        workbench
+        }
+        // The first listing waits for the project's team, so it is the reader's from the
+        // start (Event::Opened lists).
     }
 
     /// The project file, once it is open.
@@ -375,7 +474,7 @@ impl Workbench {
 
     /// Jobs running, by id.
     pub fn jobs(&self) -> &BTreeMap<u64, JobView> {
-        &self.jobs
+        &self.jobs.running
     }
 
     /// The report of the last import, if one finished.
@@ -388,34 +487,22 @@ impl Workbench {
         self.export.outcome.as_deref()
     }
 
+    /// The status line above the tabs, in words, and whether it reports success.
+    pub fn status_line(&self) -> Option<(bool, String)> {
+        self.status.as_ref().map(|s| s.line(&self.session))
+    }
+
     /// Whether nothing is pending: listing answered, rows on screen read, no job running,
-    /// the open record read. Tests wait for this between steps.
+    /// the open record read, every request to the review and Assess threads answered. Tests
+    /// wait for this between steps.
     pub fn is_idle(&self) -> bool {
         self.opened.is_some()
             && !self.library.is_listing()
             && self.library.requested.is_empty()
-            && self.jobs.is_empty()
+            && self.jobs.running.is_empty()
             && self.record.as_ref().is_none_or(|r| r.detail.is_some())
             && !self.import.preview_pending
-            && self.review.pending == 0
-            && self.impact.pending == 0
-    }
-
-    fn new_job(&mut self, title: String, kind: JobKind) -> (u64, Arc<AtomicBool>) {
-        let id = self.next_job;
-        self.next_job += 1;
-        let cancel = Arc::new(AtomicBool::new(false));
-        self.jobs.insert(
-            id,
-            JobView {
-                title,
-                progress: String::new(),
-                fraction: None,
-                cancel: Arc::clone(&cancel),
-                kind,
-            },
-        );
-        (id, cancel)
+            && self.pending == Pending::default()
     }
 
     fn notice(&mut self, text: impl Into<String>) {
@@ -423,6 +510,44 @@ impl Workbench {
         if self.notices.last() != Some(&text) {
             self.notices.push(text);
         }
+    }
+
+    /// Runs `work` with what a tab may do outside itself, then carries out the actions it
+    /// asked for.
+    fn with_io(&mut self, work: impl FnOnce(&mut Tabs, &Session, &mut Io<'_>)) {
+        let mut follow = Vec::new();
+        {
+            let mut io = Io {
+                workers: &self.workers,
+                pending: &mut self.pending,
+                jobs: &mut self.jobs,
+                follow: &mut follow,
+                status: &mut self.status,
+            };
+            work(&mut self.tabs, &self.session, &mut io);
+        }
+        for action in follow {
+            self.apply(action);
+        }
+    }
+
+    /// Tells the tab shown to ask for what it shows.
+    fn show_current(&mut self) {
+        let view = self.view;
+        self.with_io(|tabs, session, io| tabs.show(view, session, io));
+    }
+
+    /// Brings the index up to date as a job, unless an import is running (it indexes what it
+    /// stores; a second writer would wait for its lock).
+    fn sync_index(&mut self) {
+        if self.jobs.any(JobKind::Import) {
+            self.library.stale = true;
+            return;
+        }
+        let (job, cancel) = self
+            .jobs
+            .start("Updating the search index".into(), JobKind::Index);
+        self.workers.sync(job, cancel, false);
     }
 
     /// Carries out one user action.
@@ -437,7 +562,7 @@ impl Workbench {
                     filters: self.library.filters.clone(),
                     sort: self.library.sort,
                     descending: self.library.descending,
-                    viewer: self.settings.reviewer.clone(),
+                    reader: self.session.reader(),
                 });
             }
             Action::SortBy(key) => {
@@ -455,6 +580,7 @@ impl Workbench {
                 self.workers.rows(RowsCommand::Record {
                     id,
                     query: self.library.listing.as_ref().and_then(|l| l.query.clone()),
+                    reader: self.session.reader(),
                 });
             }
             Action::CloseRecord => self.record = None,
@@ -482,7 +608,7 @@ impl Workbench {
             }
             Action::StartImport(paths) => self.start_import(paths),
             Action::CancelJob(job) => {
-                if let Some(view) = self.jobs.get(&job) {
+                if let Some(view) = self.jobs.running.get(&job) {
                     view.cancel.store(true, Ordering::Relaxed);
                 }
             }
@@ -494,22 +620,29 @@ impl Workbench {
                 only_shown,
             } => self.start_export(path, format, labels, only_shown),
             Action::UndoMerge(merge) => {
-                let (job, _) = self.new_job(format!("Undoing merge {merge}"), JobKind::Undo);
+                let (job, _) = self
+                    .jobs
+                    .start(format!("Undoing merge {merge}"), JobKind::Undo);
                 let path = self.workers.path.clone();
-                spawn_job("undo-merge", job, self.workers.outbox(), move |_| {
-                    match ecolens_core::Project::open_existing(&path)
-                        .and_then(|mut project| project.undo_merge(merge))
-                    {
-                        Ok(restored) => JobOutcome::MergeUndone(restored),
-                        Err(error) => JobOutcome::Failed(format!(
-                            "Merge {merge} could not be undone: {error}"
-                        )),
-                    }
-                });
+                spawn_job(
+                    JobKind::Undo.thread(),
+                    job,
+                    self.workers.outbox(),
+                    move |_| {
+                        ecolens_core::Project::open_existing(&path)
+                            .map_err(service::Error::from)
+                            .and_then(|mut project| {
+                                service::corpus::undo_merge(&mut project, merge)
+                            })
+                            .map(|undone| JobOutcome::MergeUndone(undone.restored))
+                            .into()
+                    },
+                );
             }
             Action::Reindex => {
-                let (job, cancel) =
-                    self.new_job("Rebuilding the search index".into(), JobKind::Index);
+                let (job, cancel) = self
+                    .jobs
+                    .start("Rebuilding the search index".into(), JobKind::Index);
                 self.workers.sync(job, cancel, true);
             }
             Action::OpenProject(path) => self.switch_project(path, true),
@@ -542,334 +675,106 @@ impl Workbench {
                     Theme::Light => egui::Theme::Light,
                 });
             }
-            Action::Review(action) => self.apply_review(action),
-            Action::Impact(action) => self.apply_impact(action),
-        }
-    }
-
-    /// Carries out what the review views asked for: view state here, reads and writes on the
-    /// review thread.
-    fn apply_review(&mut self, action: review::ReviewAction) {
-        use review::{ReviewAction, View};
-        use review_worker::ReviewCommand;
-        let reviewer = self.settings.reviewer.clone();
-        let needs_reviewer = |this: &mut Self| {
-            if reviewer.is_none() {
-                this.review.message = Some((
-                    false,
-                    "Choose who you are first (the reviewer picker at the top of the view).".into(),
-                ));
-            }
-            reviewer.clone()
-        };
-        match action {
-            ReviewAction::ShowView(view) => {
-                let leaving_review = self.review.view != View::Library && view == View::Library;
-                self.review.view = view;
-                self.review.picking_reason = false;
-                if leaving_review {
-                    if std::mem::take(&mut self.review.library_stale) {
-                        // Review data changed: the index's facets follow.
-                        let (job, cancel) =
-                            self.new_job("Updating the search index".into(), JobKind::Index);
-                        self.workers.sync(job, cancel, false);
-                    }
-                    // The rows show the judgements of whoever is at the keyboard (while
-                    // blind, only theirs): read again what is on screen.
-                    self.library.rows.clear();
-                    self.library.hits.clear();
+            Action::ShowView(view) => self.show_view(view),
+            Action::SetReviewer(name) => {
+                self.settings.reviewer = Some(name.clone());
+                self.session.you_name = Some(name);
+                // Everything shown was the previous reviewer's: start afresh, status line
+                // included ("Anne: include on record 5" is not Bob's to read).
+                self.status = None;
+                self.tabs.forget();
+                self.library.rows.clear();
+                self.library.hits.clear();
+                if self.view == View::Library {
                     self.apply(Action::Relist);
-                }
-                if view != View::Library {
-                    self.refresh_review();
-                    self.request_desk();
-                }
-                if view == View::Assess {
-                    self.load_impact();
+                } else {
+                    self.show_current();
                 }
             }
-            ReviewAction::SetReviewer(name) => {
-                self.settings.reviewer = Some(name);
-                self.review.position = 0;
-                self.review.card = None;
-                // The forms held the previous reviewer's judgements: start afresh on the same
-                // record.
-                self.review.assess = assess::AssessState {
-                    focus: self.review.assess.focus,
-                    tree_path: std::mem::take(&mut self.review.assess.tree_path),
-                    ..assess::AssessState::default()
-                };
-                self.refresh_review();
-                self.request_desk();
-                if self.review.view == View::Assess {
-                    self.load_impact();
+            Action::Focus(record) => {
+                self.session.focus = Some(record);
+                if matches!(self.view, View::Classify | View::Rebound | View::Assess) {
+                    self.show_current();
                 }
             }
-            ReviewAction::SetStage(stage) => {
-                self.review.stage = stage;
-                self.review.position = 0;
-                self.review.card = None;
-                self.refresh_review();
-            }
-            ReviewAction::Move(delta) => {
-                let len = self.queue_len();
-                if len > 0 {
-                    let next = (self.review.position.cast_signed() + delta)
-                        .clamp(0, len.cast_signed() - 1);
-                    self.review.position = next.cast_unsigned();
-                    self.review.advanced = false;
-                    self.request_card();
+            Action::Unfocus => self.session.focus = None,
+            Action::Open { record, view } => {
+                self.session.focus = Some(record);
+                if self.view == view {
+                    self.show_current();
+                } else {
+                    self.show_view(view);
                 }
             }
-            ReviewAction::Vote(decision) => {
-                let (Some(name), Some(record)) = (needs_reviewer(self), self.review.current())
-                else {
-                    return;
-                };
-                self.review.picking_reason = false;
-                let len = self.queue_len();
-                self.review.advanced = self.review.position + 1 < len;
-                if self.review.advanced {
-                    // The next card is read before the vote is written (and the queue read
-                    // again after it): the reviewer sees the next record without waiting.
-                    self.review.position += 1;
-                    self.request_card();
-                }
-                self.send_review(ReviewCommand::Vote {
-                    record,
-                    reviewer: name,
-                    stage: self.review.stage,
-                    decision,
-                });
+            Action::Tab(action) => {
+                self.with_io(|tabs, session, io| tabs.apply(action, session, io));
             }
-            ReviewAction::PickReason => self.review.picking_reason = true,
-            ReviewAction::Classify(category) => {
-                let (Some(name), Some(record)) = (needs_reviewer(self), self.review.current())
-                else {
-                    return;
-                };
-                self.send_review(ReviewCommand::Classify {
-                    record,
-                    reviewer: name,
-                    category,
-                });
-                self.request_card();
-            }
-            ReviewAction::Undo => {
-                let Some(name) = needs_reviewer(self) else {
-                    return;
-                };
-                self.send_review(ReviewCommand::Undo { reviewer: name });
-                if std::mem::take(&mut self.review.advanced) {
-                    self.review.position = self.review.position.saturating_sub(1);
-                }
-                self.request_card();
-            }
-            ReviewAction::AddReviewer { name, lead } => {
-                self.send_review(ReviewCommand::AddReviewer { name, lead });
-            }
-            ReviewAction::SetBlind(on) => {
-                if let Some(lead) = needs_reviewer(self) {
-                    self.send_review(ReviewCommand::SetBlind { lead, on });
-                }
-            }
-            ReviewAction::SetRule(rule) => {
-                if let Some(lead) = needs_reviewer(self) {
-                    self.send_review(ReviewCommand::SetRule { lead, rule });
-                }
-            }
-            ReviewAction::Resolve {
-                record,
-                subject,
-                value,
-            } => {
-                if let Some(lead) = needs_reviewer(self) {
-                    self.send_review(ReviewCommand::Resolve {
-                        lead,
-                        record,
-                        subject,
-                        value,
-                    });
-                }
-            }
-            ReviewAction::ExportPrisma => self.apply(Action::Pick(PickPurpose::PrismaSvg)),
-            ReviewAction::Focus(record) => {
-                self.review.assess.focus = Some(record);
-                self.request_desk();
-                if self.review.view == View::Assess {
-                    self.load_impact();
-                }
-            }
-            ReviewAction::Open { record, view } => {
-                self.review.assess.focus = Some(record);
-                self.apply_review(ReviewAction::ShowView(view));
-            }
-            ReviewAction::SaveClassification(classification) => {
-                if let (Some(reviewer), Some(record)) =
-                    (needs_reviewer(self), self.review.assess.focus)
-                {
-                    self.review.assess.saving = Some(assess::Saving::Classification);
-                    self.send_review(ReviewCommand::SaveClassification {
-                        record,
-                        reviewer,
-                        classification,
-                    });
-                }
-            }
-            ReviewAction::SetLabel {
-                vocabulary,
-                code,
-                on,
-            } => {
-                if let (Some(reviewer), Some(record)) =
-                    (needs_reviewer(self), self.review.assess.focus)
-                {
-                    self.send_review(ReviewCommand::SetLabel {
-                        record,
-                        reviewer,
-                        vocabulary,
-                        code,
-                        on,
-                    });
-                }
-            }
-            ReviewAction::SaveRisk { id, risk } => {
-                if let (Some(reviewer), Some(record)) =
-                    (needs_reviewer(self), self.review.assess.focus)
-                {
-                    self.review.assess.saving = Some(assess::Saving::Risk);
-                    self.send_review(ReviewCommand::SaveRisk {
-                        record,
-                        reviewer,
-                        id,
-                        risk,
-                    });
-                }
-            }
-            ReviewAction::DeleteRisk(id) => {
-                if let Some(reviewer) = needs_reviewer(self) {
-                    self.send_review(ReviewCommand::DeleteRisk { reviewer, id });
-                }
-            }
-            ReviewAction::SetRoot(root) => {
-                if let (Some(reviewer), Some(record)) =
-                    (needs_reviewer(self), self.review.assess.focus)
-                {
-                    self.send_review(ReviewCommand::SetRoot {
-                        record,
-                        reviewer,
-                        root,
-                    });
-                }
-            }
-            ReviewAction::ExportTree(path) => {
-                if let (Some(reviewer), Some(record)) =
-                    (needs_reviewer(self), self.review.assess.focus)
-                {
-                    self.send_review(ReviewCommand::ExportTree {
-                        record,
-                        reviewer,
-                        path,
-                    });
-                }
-            }
-            ReviewAction::ExportBundle(path) => {
-                if let Some(reviewer) = needs_reviewer(self) {
-                    self.send_review(ReviewCommand::ExportBundle { reviewer, path });
-                }
-            }
-            ReviewAction::ImportBundle(path) => {
-                self.send_review(ReviewCommand::ImportBundle { path });
-            }
-            ReviewAction::PickTreePath => self.apply(Action::Pick(PickPurpose::TreeFile)),
-            ReviewAction::PickBundleOut => self.apply(Action::Pick(PickPurpose::BundleOut)),
-            ReviewAction::PickBundleIn => self.apply(Action::Pick(PickPurpose::BundleIn)),
-            ReviewAction::Refuse(why) => self.review.message = Some((false, why)),
         }
     }
 
-    /// Asks for the record in focus of the Classify and Rebound views.
-    fn request_desk(&mut self) {
-        if let (Some(reviewer), Some(record)) =
-            (self.settings.reviewer.clone(), self.review.assess.focus)
-            && matches!(
-                self.review.view,
-                review::View::Classify | review::View::Rebound
-            )
-        {
-            self.send_review(review_worker::ReviewCommand::Desk { record, reviewer });
+    fn show_view(&mut self, view: View) {
+        let leaving_tabs = self.view != View::Library && view == View::Library;
+        self.view = view;
+        if leaving_tabs {
+            if std::mem::take(&mut self.library.stale) {
+                // Review data changed: the index's facets follow.
+                self.sync_index();
+            }
+            // The rows show the judgements of whoever is at the keyboard (while blind, only
+            // theirs): read again what is on screen.
+            self.library.rows.clear();
+            self.library.hits.clear();
+            self.apply(Action::Relist);
         }
-    }
-
-    /// Sends a request to the review thread; each is answered by one event.
-    fn send_review(&mut self, command: review_worker::ReviewCommand) {
-        self.review.pending += 1;
-        self.workers.review(command);
-    }
-
-    /// Records in the screening queue read last.
-    fn queue_len(&self) -> usize {
-        self.review
-            .snapshot
-            .as_ref()
-            .and_then(|s| s.queue.as_ref())
-            .map_or(0, Vec::len)
-    }
-
-    /// Asks the review thread for the state of the views.
-    fn refresh_review(&mut self) {
-        self.send_review(review_worker::ReviewCommand::Refresh {
-            reviewer: self.settings.reviewer.clone(),
-            stage: self.review.stage,
-            view: self.review.view,
-        });
-    }
-
-    /// Asks for the record at the screening position.
-    fn request_card(&mut self) {
-        if let (Some(reviewer), Some(record)) =
-            (self.settings.reviewer.clone(), self.review.current())
-        {
-            self.send_review(review_worker::ReviewCommand::Card {
-                record,
-                reviewer,
-                stage: self.review.stage,
-            });
+        if view != View::Library {
+            self.show_current();
         }
     }
 
     fn switch_project(&mut self, path: PathBuf, with_demo: bool) {
-        if self.jobs.values().any(|job| job.kind != JobKind::Index) {
+        if self
+            .jobs
+            .running
+            .values()
+            .any(|job| job.kind != JobKind::Index)
+        {
             self.notice("A job is still running in this project. Wait for it or cancel it, then switch projects.");
             return;
         }
-        for job in self.jobs.values() {
+        for job in self.jobs.running.values() {
             job.cancel.store(true, Ordering::Relaxed);
         }
-        self.jobs.clear();
+        self.jobs.running.clear();
         self.workers = Workers::start(path, with_demo, &self.ctx);
         self.opened = None;
         self.record = None;
-        self.review = review::ReviewState {
-            view: self.review.view,
-            ..review::ReviewState::default()
+        self.tabs = Tabs::default();
+        self.pending = Pending::default();
+        self.status = None;
+        self.session = Session {
+            you_name: self.settings.reviewer.clone(),
+            ..Session::default()
         };
-        self.impact = impact::ImpactState::default();
         self.source_files.clear();
         self.library = LibraryState {
             sort: self.library.sort,
             descending: self.library.descending,
             ..LibraryState::default()
         };
-        self.apply(Action::Relist);
     }
 
     fn start_import(&mut self, paths: Vec<PathBuf>) {
         if paths.is_empty() {
             return;
         }
-        if self.jobs.values().any(|job| job.kind == JobKind::Import) {
+        if self.jobs.any(JobKind::Import) {
             self.notice("An import is already running. Wait for it to finish, or cancel it.");
+            return;
+        }
+        if self.jobs.any(JobKind::Index) {
+            self.notice(
+                "The search index is being updated. Start the import when that is done (the status bar shows it).",
+            );
             return;
         }
         let title = match paths.as_slice() {
@@ -882,55 +787,42 @@ impl Workbench {
             ),
             many => format!("Importing {} files and folders", many.len()),
         };
-        let (job, cancel) = self.new_job(title, JobKind::Import);
+        let (job, cancel) = self.jobs.start(title, JobKind::Import);
         self.import.open = true;
         self.import.report = None;
         self.import.preview = None;
         let project_path = self.workers.path.clone();
-        let pdf = self
-            .options
-            .pdf_program
-            .clone()
-            .map(crate::corpus_commands::pdf_setup_for);
-        let labels_as_votes = self.import.labels_as_votes;
-        spawn_job("import", job, self.workers.outbox(), move |outbox| {
-            let mut project = match ecolens_core::Project::open_existing(&project_path) {
-                Ok(project) => project,
-                Err(error) => {
-                    return JobOutcome::Failed(format!("The project cannot be opened: {error}"));
-                }
-            };
-            let progress = |p: &ecolens_corpus::import::ImportProgress| {
-                #[allow(clippy::cast_precision_loss)]
-                let fraction = if p.pdfs_total > 0 && p.files_total == 0 {
-                    Some(p.pdfs_done as f32 / p.pdfs_total as f32)
-                } else if p.files_total > 0 {
-                    Some(p.files_done as f32 / p.files_total as f32)
-                } else {
-                    None
+        let request = service::corpus::ImportRequest {
+            paths,
+            labels_as_votes: self.import.labels_as_votes,
+            pdf: self
+                .options
+                .pdf_program
+                .clone()
+                .map(service::corpus::pdf_setup_for),
+        };
+        spawn_job(
+            JobKind::Import.thread(),
+            job,
+            self.workers.outbox(),
+            move |outbox| {
+                let progress = |p: &ecolens_corpus::import::ImportProgress| {
+                    outbox.send(Event::Progress {
+                        job,
+                        text: service::corpus::progress_line(p),
+                        fraction: service::corpus::progress_fraction(p),
+                    });
                 };
-                outbox.send(Event::Progress {
-                    job,
-                    text: crate::corpus_commands::progress_line(p),
-                    fraction,
-                });
-            };
-            let options = ImportOptions {
-                threads: crate::corpus_commands::worker_threads(),
-                cancel: &cancel,
-                progress: &progress,
-                labels_as_votes,
-                pdf: pdf.as_ref(),
-            };
-            let result = ecolens_corpus::import::import_paths(&mut project, &paths, &options);
-            let _ = project.end_import();
-            match result {
-                Ok(report) => JobOutcome::Imported(Box::new(report)),
-                Err(error) => {
-                    JobOutcome::Failed(format!("The import stopped and wrote nothing: {error}"))
-                }
-            }
-        });
+                // The one import path: records stored and indexed, as the CLI does it.
+                ecolens_core::Project::open_existing(&project_path)
+                    .map_err(service::Error::from)
+                    .and_then(|mut project| {
+                        service::corpus::import(&mut project, &request, &cancel, &progress)
+                    })
+                    .map(|imported| JobOutcome::Imported(Box::new(imported.import)))
+                    .into()
+            },
+        );
     }
 
     fn start_export(
@@ -940,33 +832,34 @@ impl Workbench {
         labels: LabelStyle,
         only_shown: bool,
     ) {
-        let only: Option<Vec<RecordId>> = only_shown.then(|| {
-            let mut ids = self.library.ids().to_vec();
-            ids.sort_unstable();
-            ids
-        });
-        let (job, _) = self.new_job(format!("Exporting to {}", path.display()), JobKind::Export);
+        let selection = if only_shown {
+            service::corpus::Selection::Records(self.library.ids().to_vec())
+        } else {
+            service::corpus::Selection::All
+        };
+        let (job, _) = self
+            .jobs
+            .start(format!("Exporting to {}", path.display()), JobKind::Export);
         let project_path = self.workers.path.clone();
-        spawn_job("export", job, self.workers.outbox(), move |_| {
-            let project = match ecolens_core::Project::open_existing(&project_path) {
-                Ok(project) => project,
-                Err(error) => {
-                    return JobOutcome::Failed(format!("The project cannot be opened: {error}"));
-                }
-            };
-            match ecolens_corpus::export::export_file(
-                &project,
-                &path,
-                format,
-                labels,
-                only.as_deref(),
-            ) {
-                Ok(report) => JobOutcome::Exported(report),
-                Err(error) => JobOutcome::Failed(format!(
-                    "The export failed and left no file behind: {error}"
-                )),
-            }
-        });
+        let reader = self.session.reader();
+        spawn_job(
+            JobKind::Export.thread(),
+            job,
+            self.workers.outbox(),
+            move |_| {
+                let request = service::corpus::ExportRequest {
+                    path,
+                    format,
+                    labels,
+                    selection,
+                };
+                ecolens_core::Project::open_existing(&project_path)
+                    .map_err(service::Error::from)
+                    .and_then(|mut project| service::corpus::export(&mut project, reader, &request))
+                    .map(|exported| JobOutcome::Exported(Box::new(exported)))
+                    .into()
+            },
+        );
     }
 
     /// Folds what the background threads sent into the view state.
@@ -978,7 +871,11 @@ impl Workbench {
 
     fn handle(&mut self, event: Event) {
         match event {
-            Event::Opened { path, created } => {
+            Event::Opened {
+                path,
+                created,
+                team,
+            } => {
                 if created {
                     self.notice(format!("Created the project {}.", path.display()));
                 }
@@ -986,17 +883,25 @@ impl Workbench {
                 self.settings.recent_projects.insert(0, path.clone());
                 self.settings.recent_projects.truncate(MAX_RECENT);
                 self.opened = Some(path);
-                self.refresh_review();
+                self.session.team = Some(*team);
+                // A remembered reviewer who is not (or no longer) in the project is forgotten.
+                if self.session.you_name.is_some() && self.session.you().is_none() {
+                    self.session.you_name = None;
+                    self.settings.reviewer = None;
+                }
+                self.apply(Action::Relist);
+                if self.view != View::Library {
+                    self.show_current();
+                }
                 // The index may lag behind the project (a new project, a CLI import, a
                 // crash): bring it up to date before anything is searched.
-                let (job, cancel) =
-                    self.new_job("Updating the search index".into(), JobKind::Index);
-                self.workers.sync(job, cancel, false);
+                self.sync_index();
             }
-            Event::OpenFailed(message) => {
-                self.library.error = Some(message.clone());
+            Event::OpenFailed(error) => {
+                let words = describe(&error, Front::Window);
+                self.library.error = Some(words.clone());
                 self.notice(format!(
-                    "The project could not be opened: {message}. Open another project from the Project menu."
+                    "The project could not be opened: {words}. Open another project from the Project menu."
                 ));
             }
             Event::Listed(listing) => {
@@ -1013,15 +918,13 @@ impl Workbench {
                     self.library.listing = Some(listing);
                 }
             }
-            Event::ListFailed {
-                generation,
-                message,
-            } => {
+            Event::ListFailed { generation, error } => {
                 if generation >= self.library.requested_generation {
-                    self.library.error = Some(message);
+                    self.library.error = Some(describe(&error, Front::Window));
                 }
             }
             Event::SourceFiles(files) => self.source_files = files,
+            Event::Team(team) => self.session.team = Some(*team),
             Event::Rows {
                 rows,
                 hits,
@@ -1047,10 +950,14 @@ impl Workbench {
                 // Ids that no longer exist come back without a row: stop waiting for them.
                 self.library.requested.clear();
             }
-            Event::Notice(message) => {
+            Event::Failed { what, error } => {
                 // Rows that failed will not come: stop waiting for them.
                 self.library.requested.clear();
-                self.notice(message);
+                self.notice(format!(
+                    "{}: {}",
+                    what.words(),
+                    describe(&error, Front::Window)
+                ));
             }
             Event::Record(detail) => {
                 if let Some(pane) = &mut self.record
@@ -1059,12 +966,13 @@ impl Workbench {
                     pane.detail = Some(detail);
                 }
             }
-            Event::RecordFailed { id, message } => {
+            Event::RecordFailed { id, error } => {
                 if self.record.as_ref().is_some_and(|p| p.id == id) {
                     self.record = None;
                 }
                 self.notice(format!(
-                    "Record {id} could not be opened: {message}. It may have been merged or undone meanwhile; search for it again."
+                    "Record {id} could not be opened: {}. It may have been merged or undone meanwhile; search for it again.",
+                    describe(&error, Front::Window)
                 ));
             }
             Event::Progress {
@@ -1072,7 +980,7 @@ impl Workbench {
                 text,
                 fraction,
             } => {
-                if let Some(view) = self.jobs.get_mut(&job) {
+                if let Some(view) = self.jobs.running.get_mut(&job) {
                     view.progress = text;
                     view.fraction = fraction;
                 }
@@ -1084,94 +992,74 @@ impl Workbench {
                 self.import.preview = Some(preview);
             }
             Event::Review(event) => self.review_event(event),
-            Event::Impact(event) => self.impact_event(event),
+            Event::Impact(event) => {
+                self.pending.impact = self.pending.impact.saturating_sub(1);
+                self.with_io(|tabs, session, io| tabs.impact(event, session, io));
+            }
         }
     }
 
     fn review_event(&mut self, event: review_worker::ReviewEvent) {
         use review_worker::ReviewEvent;
-        self.review.pending = self.review.pending.saturating_sub(1);
+        self.pending.review = self.pending.review.saturating_sub(1);
+        let view = self.view;
         match event {
-            ReviewEvent::State(snapshot) => self.review_snapshot(snapshot),
+            ReviewEvent::State(snapshot) => {
+                // Everyone's view of the team follows the latest reading.
+                self.session.team = Some(service::review::Team {
+                    reviewers: snapshot.reviewers.clone(),
+                    settings: snapshot.settings,
+                });
+                let mut slot = Some(snapshot);
+                self.with_io(|tabs, session, io| {
+                    tabs.review(&mut ReviewAnswer::State(&mut slot), view, session, io);
+                });
+            }
             ReviewEvent::Card(card) => {
-                if Some(card.record) == self.review.current() && card.stage == self.review.stage {
-                    self.review.card = Some(card);
-                }
+                let mut slot = Some(card);
+                self.with_io(|tabs, session, io| {
+                    tabs.review(&mut ReviewAnswer::Card(&mut slot), view, session, io);
+                });
             }
             ReviewEvent::Desk(desk) => {
-                if Some(desk.record) == self.review.assess.focus
-                    && Some(&desk.reviewer) == self.settings.reviewer.as_ref()
-                {
-                    self.review.assess.receive(desk);
+                self.with_io(|tabs, session, io| {
+                    tabs.review(&mut ReviewAnswer::Desk(&desk), view, session, io);
+                });
+            }
+            ReviewEvent::Done(done) => {
+                if let Some(team) = self.session.team.as_mut() {
+                    match done.as_ref() {
+                        review_worker::Done::Settings(settings) => team.settings = *settings,
+                        review_worker::Done::ReviewerAdded(added) => {
+                            team.reviewers.push(added.clone());
+                        }
+                        _ => {}
+                    }
                 }
-            }
-            ReviewEvent::Written(message, snapshot) => {
-                self.review.library_stale = true;
-                self.review.message = Some((true, message));
-                self.review.assess.saved();
-                if let Some(snapshot) = snapshot {
-                    self.review_snapshot(snapshot);
+                if done.touches_library() {
+                    self.library.stale = true;
                 }
-                self.request_card();
-                self.request_desk();
+                self.with_io(|tabs, session, io| {
+                    tabs.review(&mut ReviewAnswer::Done(&done), view, session, io);
+                });
+                self.status = Some(Status::Done(done));
             }
-            ReviewEvent::Failed(message) => {
-                self.review.advanced = false;
-                self.review.assess.saving = None;
-                self.review.message = Some((false, message));
-            }
-        }
-    }
-
-    fn review_snapshot(&mut self, snapshot: Box<review_worker::ReviewSnapshot>) {
-        {
-            // A reviewer who is not (or no longer) in the project is forgotten.
-            if let Some(name) = &self.settings.reviewer
-                && !snapshot.reviewers.iter().any(|r| &r.name == name)
-            {
-                self.settings.reviewer = None;
-            }
-            // Views other than Screening read no queue: the position waits for the next one.
-            if let Some(len) = snapshot.queue.as_ref().map(Vec::len)
-                && self.review.position >= len
-            {
-                self.review.position = len.saturating_sub(1);
-            }
-            // The Classify and Rebound views start on the first record to work on.
-            if self.review.assess.focus.is_none() {
-                let first = match self.review.view {
-                    review::View::Classify => snapshot.classify_queue.as_ref().and_then(|q| {
-                        q.iter()
-                            .find(|item| item.own.is_none())
-                            .or_else(|| q.first())
-                            .map(|item| item.record)
-                    }),
-                    review::View::Rebound => snapshot
-                        .risk_records
-                        .as_ref()
-                        .and_then(|r| r.first())
-                        .map(|r| r.record),
-                    _ => None,
-                };
-                if let Some(first) = first {
-                    self.review.assess.focus = Some(first);
-                    self.request_desk();
-                }
-            }
-            self.review.snapshot = Some(snapshot);
-            if self.review.view == review::View::Screening
-                && self.review.card.as_ref().map(|c| c.record) != self.review.current()
-            {
-                self.request_card();
+            ReviewEvent::Failed(error) => {
+                self.with_io(|tabs, session, io| {
+                    tabs.review(&mut ReviewAnswer::Failed, view, session, io);
+                });
+                self.status = Some(Status::Failed(error));
             }
         }
     }
 
     fn finished(&mut self, job: u64, outcome: JobOutcome) {
-        let view = self.jobs.remove(&job);
-        if self.impact.running == Some(job) {
-            self.impact.running = None;
-        }
+        let view = self.jobs.running.remove(&job);
+        let mut rest = None;
+        self.with_io(|tabs, _, io| rest = tabs.finished(job, outcome, io));
+        let Some(outcome) = rest else {
+            return;
+        };
         let changed_data = match outcome {
             JobOutcome::Imported(report) => {
                 let changed = report.import_id.is_some();
@@ -1182,12 +1070,12 @@ impl Workbench {
                 self.import.open = true;
                 changed
             }
-            JobOutcome::Exported(report) => {
+            JobOutcome::Exported(exported) => {
                 self.export.outcome = Some(format!(
                     "Wrote {} records to {} ({} bytes).",
-                    report.records,
-                    report.path.display(),
-                    report.bytes
+                    exported.report.records,
+                    exported.report.path.display(),
+                    exported.report.bytes
                 ));
                 false
             }
@@ -1201,10 +1089,7 @@ impl Workbench {
                 }
                 false
             }
-            JobOutcome::Lca(outcome) => {
-                self.impact.result = Some(outcome);
-                false
-            }
+            JobOutcome::Lca(_) => false,
             JobOutcome::MergeUndone(restored) => {
                 self.notice(format!(
                     "The merge was undone; the duplicate is record {restored} again."
@@ -1213,11 +1098,28 @@ impl Workbench {
             }
             JobOutcome::Cancelled => {
                 if let Some(view) = &view {
-                    self.notice(format!("{}: cancelled.", view.title));
+                    self.notice(match view.kind {
+                        JobKind::Import => "The import was cancelled; nothing was written.".into(),
+                        _ => format!("{}: cancelled.", view.title),
+                    });
                 }
                 false
             }
-            JobOutcome::Failed(message) => {
+            JobOutcome::Failed(error) => {
+                let words = describe(&error, Front::Window);
+                let message = match view.as_ref().map(|v| v.kind) {
+                    Some(JobKind::Export) => {
+                        format!("The export failed and left no file behind: {words}")
+                    }
+                    Some(JobKind::Import) => {
+                        format!("The import stopped and wrote nothing: {words}")
+                    }
+                    Some(JobKind::Index) => {
+                        format!("The search index could not be updated: {words}")
+                    }
+                    Some(JobKind::Undo) => format!("The merge could not be undone: {words}"),
+                    _ => words,
+                };
                 if view.as_ref().is_some_and(|v| v.kind == JobKind::Export) {
                     self.export.outcome = Some(message.clone());
                 }
@@ -1225,9 +1127,13 @@ impl Workbench {
                 false
             }
         };
-        if changed_data {
-            let (job, cancel) = self.new_job("Updating the search index".into(), JobKind::Index);
-            self.workers.sync(job, cancel, false);
+        if changed_data || std::mem::take(&mut self.library.stale) {
+            // An import indexed what it stored: the library thread's index catches up with
+            // the sync (and anything changed meanwhile), then lists again.
+            self.sync_index();
+            self.library.rows.clear();
+            self.library.hits.clear();
+            self.apply(Action::Relist);
             if let Some(id) = self.record.as_ref().map(|r| r.id) {
                 self.apply(Action::OpenRecord(id));
             }
@@ -1262,46 +1168,29 @@ impl Workbench {
                     self.apply(Action::NewProject(path));
                 }
             }
-            PickPurpose::PrismaSvg => {
+            tab_purpose => {
                 if let Some(path) = paths.into_iter().next() {
-                    self.send_review(review_worker::ReviewCommand::ExportPrisma { path });
-                }
-            }
-            PickPurpose::TraceFile => {
-                if let Some(path) = paths.into_iter().next() {
-                    self.impact.trace_path = path.display().to_string();
-                    self.apply_impact(impact::ImpactAction::AttachTyped);
-                }
-            }
-            PickPurpose::ReportOut => {
-                if let Some(path) = paths.into_iter().next() {
-                    self.impact.report_path = path.display().to_string();
-                }
-            }
-            PickPurpose::TreeFile | PickPurpose::BundleOut | PickPurpose::BundleIn => {
-                if let Some(path) = paths.into_iter().next() {
-                    let field = match purpose {
-                        PickPurpose::TreeFile => &mut self.review.assess.tree_path,
-                        PickPurpose::BundleOut => &mut self.review.bundle_out,
-                        _ => &mut self.review.bundle_in,
-                    };
-                    *field = path.display().to_string();
+                    let view = tab_purpose.view();
+                    self.with_io(|tabs, session, io| {
+                        tabs.picked(view, tab_purpose, path, session, io);
+                    });
                 }
             }
         }
     }
 
-    /// Keyboard shortcuts of the library; none while a text field has the keyboard.
+    /// Keyboard shortcuts: the tab's own while a tab is shown, the library's otherwise; none
+    /// while a text field has the keyboard.
     fn keyboard(&mut self, ctx: &egui::Context, actions: &mut Vec<Action>) {
         let typing = ctx.egui_wants_keyboard_input();
-        if self.review.view != review::View::Library {
+        if self.view != View::Library {
             ctx.input_mut(|input| {
                 if input.consume_key(egui::Modifiers::NONE, egui::Key::F1) {
                     self.show_help = !self.show_help;
                 }
             });
-            if self.review.view == review::View::Screening && !typing {
-                review::screening_keys(ctx, &mut self.review, actions);
+            if !typing {
+                self.tabs.keys(self.view, ctx, &self.session, actions);
             }
             return;
         }
@@ -1366,16 +1255,16 @@ impl Workbench {
     }
 
     fn top_bar_ui(&mut self, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             ui.heading("ecolens");
             ui.separator();
-            for view in review::View::ALL {
+            for view in View::ALL {
                 if ui
-                    .selectable_label(self.review.view == view, view.label())
+                    .selectable_label(self.view == *view, view.label())
                     .clicked()
-                    && self.review.view != view
+                    && self.view != *view
                 {
-                    actions.push(Action::Review(review::ReviewAction::ShowView(view)));
+                    actions.push(Action::ShowView(*view));
                 }
             }
             ui.separator();
@@ -1412,7 +1301,7 @@ impl Workbench {
     }
 
     fn status_bar_ui(&mut self, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             match &self.opened {
                 Some(path) => ui.label(format!("Project: {}", path.display())),
                 None => ui.label(format!("Opening {}…", self.workers.path.display())),
@@ -1428,18 +1317,14 @@ impl Workbench {
             if let Some(listing) = &self.library.listing {
                 ui.weak(format!("listed in {} ms", listing.elapsed.as_millis()));
             }
-            for (id, job) in &self.jobs {
+            for (id, job) in &self.jobs.running {
                 ui.separator();
                 ui.spinner();
                 ui.label(format!("{}: {}", job.title, job.progress));
                 if let Some(fraction) = job.fraction {
                     ui.add(egui::ProgressBar::new(fraction).desired_width(120.0));
                 }
-                if matches!(
-                    job.kind,
-                    JobKind::Import | JobKind::Index | JobKind::MonteCarlo
-                ) && ui.small_button("Cancel").clicked()
-                {
+                if job.kind.cancellable() && ui.small_button("Cancel").clicked() {
                     actions.push(Action::CancelJob(*id));
                 }
             }
@@ -1447,7 +1332,7 @@ impl Workbench {
         if !self.notices.is_empty() {
             let mut dismiss = None;
             for (at, notice) in self.notices.iter().enumerate() {
-                ui.horizontal(|ui| {
+                ui.horizontal_wrapped(|ui| {
                     ui.colored_label(ui.visuals().warn_fg_color, notice);
                     if ui.small_button("Dismiss").clicked() {
                         dismiss = Some(at);
@@ -1468,13 +1353,26 @@ impl Workbench {
         Self::dropped_files(&ctx, &mut actions);
         egui::Panel::top("top_bar").show(ui, |ui| self.top_bar_ui(ui, &mut actions));
         egui::Panel::bottom("status_bar").show(ui, |ui| self.status_bar_ui(ui, &mut actions));
-        if self.review.view != review::View::Library {
-            let reviewer = self.settings.reviewer.clone();
+        // The dialogs of the top bar work from every tab.
+        dialogs::import_window(&ctx, &mut self.import, &self.jobs.running, &mut actions);
+        dialogs::export_window(
+            &ctx,
+            &mut self.export,
+            self.library.total_records(),
+            self.library.ids().len(),
+            self.library.is_filtered(),
+            &mut actions,
+        );
+        if self.show_help {
+            dialogs::help_window(&ctx, &mut self.show_help);
+        }
+        if self.view != View::Library {
+            let status = self.status_line();
             egui::CentralPanel::default().show(ui, |ui| {
                 // One line, always there, so the view does not jump when a message comes.
-                match &self.review.message {
+                match status {
                     Some((ok, message)) => {
-                        let color = if *ok {
+                        let color = if ok {
                             ui.visuals().weak_text_color()
                         } else {
                             ui.visuals().error_fg_color
@@ -1485,43 +1383,22 @@ impl Workbench {
                         ui.label(" ");
                     }
                 }
-                match self.review.view {
-                    review::View::Screening => {
-                        review::screening_ui(ui, &self.review, reviewer.as_deref(), &mut actions);
-                    }
-                    review::View::Team => {
-                        review::team_ui(ui, &mut self.review, reviewer.as_deref(), &mut actions);
-                    }
-                    review::View::Classify => {
-                        assess::classify_ui(
-                            ui,
-                            &mut self.review,
-                            reviewer.as_deref(),
-                            &mut actions,
-                        );
-                    }
-                    review::View::Rebound => {
-                        assess::rebound_ui(ui, &mut self.review, reviewer.as_deref(), &mut actions);
-                    }
-                    review::View::Prisma => review::prisma_ui(ui, &self.review, &mut actions),
-                    review::View::Assess => impact::impact_ui(
-                        ui,
-                        &mut self.impact,
-                        self.review.assess.focus,
-                        &mut actions,
-                    ),
-                    review::View::Library => {}
-                }
+                self.tabs.ui(self.view, ui, &self.session, &mut actions);
             });
-            if self.show_help {
-                dialogs::help_window(&ctx, &mut self.show_help);
-            }
             return actions;
         }
         egui::Panel::left("filters")
             .resizable(true)
             .default_size(210.0)
             .show(ui, |ui| {
+                // Whose judgements the decision and category columns and filters show while
+                // blind: the reviewer at the keyboard's.
+                if !self.session.reviewers().is_empty() {
+                    ui.horizontal_wrapped(|ui| {
+                        widgets::reviewer_picker(ui, &self.session, &mut actions);
+                    });
+                    ui.separator();
+                }
                 if library::filters_ui(ui, &mut self.library.filters, &self.source_files) {
                     actions.push(Action::Relist);
                 }
@@ -1553,22 +1430,10 @@ impl Workbench {
                     ids: wanted,
                     query,
                     scores,
-                    viewer: self.settings.reviewer.clone(),
+                    reader: self.session.reader(),
                 });
             }
         });
-        dialogs::import_window(&ctx, &mut self.import, &self.jobs, &mut actions);
-        dialogs::export_window(
-            &ctx,
-            &mut self.export,
-            self.library.total_records(),
-            self.library.ids().len(),
-            self.library.is_filtered(),
-            &mut actions,
-        );
-        if self.show_help {
-            dialogs::help_window(&ctx, &mut self.show_help);
-        }
         dialogs::drop_overlay(&ctx);
         actions
     }
@@ -1586,7 +1451,7 @@ impl Workbench {
         for action in actions {
             self.apply(action);
         }
-        if !self.jobs.is_empty() || self.library.is_listing() {
+        if !self.jobs.running.is_empty() || self.library.is_listing() {
             // Spinners move; events also request repaints.
             ui.ctx()
                 .request_repaint_after(std::time::Duration::from_millis(100));

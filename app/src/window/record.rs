@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use ecolens_core::{Record, RelationKind};
 use eframe::egui;
 
+use super::View;
 use super::library::highlighted;
-use super::review::{ReviewAction, View};
 use super::{Action, RecordPane};
 
 /// "Venue 14(9): 5172 (2022)".
@@ -44,10 +44,10 @@ pub(super) fn record_ui(ui: &mut egui::Ui, pane: &RecordPane, actions: &mut Vec<
                 ("Classify", View::Classify),
             ] {
                 if ui.button(text).clicked() {
-                    actions.push(Action::Review(ReviewAction::Open {
+                    actions.push(Action::Open {
                         record: pane.id,
                         view,
-                    }));
+                    });
                 }
             }
         });

@@ -1,33 +1,37 @@
 //! The `ecolens-review` thread: the review views' reads and writes, on a connection of its
-//! own. Each write runs in one transaction in `ecolens-core` and is answered with a fresh
-//! [`ReviewSnapshot`], so the views always show what the project holds.
+//! own, through the use-case layer ([`crate::service::review`]). Each command is answered by
+//! exactly one [`ReviewEvent`]; a write answers with what it changed ([`Done`]), and the
+//! window reads again only what that change touches.
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::Receiver;
 
 use ecolens_core::agreement::ScopeAgreement;
-use ecolens_core::consequence::{ConsequenceRoot, ConsequenceTree};
+use ecolens_core::bundle::BundleReport;
+use ecolens_core::consequence::ConsequenceRoot;
 use ecolens_core::prisma::PrismaCounts;
 use ecolens_core::store::AuditFilter;
 use ecolens_core::{
     AuditEntry, Classification, ClassifyItem, Conflict, Decision, Project, ProjectLabel, QueueItem,
-    ReboundRisk, RecordId, ResolvedValue, ReviewSettings, Reviewer, RiskId, RiskRecord,
-    RiskSummary, ScreeningRule, ScreeningVote, Stage, StoredRisk, Subject,
+    ReboundRisk, RecordId, Resolution, ResolvedValue, ReviewSettings, Reviewer, ReviewerId, RiskId,
+    RiskRecord, RiskSummary, ScreeningRule, ScreeningVote, Stage, StoredClassification, StoredRisk,
+    Subject, UndoOutcome,
 };
-use ecolens_taxonomy::labels::EXCLUSION_REASON;
-use ecolens_taxonomy::{EvalCategory, Term};
+use ecolens_taxonomy::EvalCategory;
 
-use super::review::View;
+use super::tabs::View;
 use super::worker::{Event, Outbox};
-use crate::review_commands::BundleCommand;
+use crate::service::bundle::BundleWritten;
+use crate::service::review::{self as service, RecordDesk, ScreeningCard, TreeFormat, Voted};
+use crate::service::{self as services, Error};
 
 /// Requests to the review thread.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ReviewCommand {
-    /// Read what `view` shows, for `reviewer` at `stage`; writes are answered with the same.
+    /// Read what `view` shows, for `reader` at `stage`.
     Refresh {
         /// The reviewer at the keyboard.
-        reviewer: Option<String>,
+        reader: Option<ReviewerId>,
         /// The screening stage shown.
         stage: Stage,
         /// The view shown: only its parts are read (conflicts and agreement over a large
@@ -39,34 +43,57 @@ pub enum ReviewCommand {
         /// Which.
         record: RecordId,
         /// Who is screening.
-        reviewer: String,
+        reader: ReviewerId,
         /// At which stage.
         stage: Stage,
     },
+    /// Read one record for the classification and rebound views.
+    Desk {
+        /// Which.
+        record: RecordId,
+        /// Who is reading.
+        reader: ReviewerId,
+    },
+    /// Change something.
+    Write(Write),
+}
+
+/// A change the review views ask for; the reviewer who makes it is in each.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Write {
     /// Cast (or change) a vote.
     Vote {
+        /// Who.
+        reviewer: ReviewerId,
         /// Which record.
         record: RecordId,
-        /// Who.
-        reviewer: String,
         /// Stage.
         stage: Stage,
         /// The decision.
         decision: Decision,
     },
-    /// Classify a record on the a–f scale.
+    /// Classify a record on the a–f scale (the screening view's keys).
     Classify {
+        /// Who.
+        reviewer: ReviewerId,
         /// Which record.
         record: RecordId,
-        /// Who.
-        reviewer: String,
         /// The category.
         category: EvalCategory,
+    },
+    /// Save a classification with its answers, rationale and evidence (the Classify view).
+    SaveClassification {
+        /// Who.
+        reviewer: ReviewerId,
+        /// Which record.
+        record: RecordId,
+        /// The classification.
+        classification: Box<Classification>,
     },
     /// Undo the reviewer's last change.
     Undo {
         /// Whose.
-        reviewer: String,
+        reviewer: ReviewerId,
     },
     /// Add a reviewer.
     AddReviewer {
@@ -75,24 +102,26 @@ pub enum ReviewCommand {
         /// Lead or not.
         lead: bool,
     },
-    /// Switch blind mode.
+    /// Switch blind mode, and whether leads see all while blind.
     SetBlind {
         /// The lead.
-        lead: String,
-        /// On or off.
+        lead: ReviewerId,
+        /// Blind or not.
         on: bool,
+        /// Leads see everyone's judgements while blind (unchanged when `None`).
+        leads_see_all: Option<bool>,
     },
     /// Set the screening rule.
     SetRule {
         /// The lead.
-        lead: String,
+        lead: ReviewerId,
         /// The rule.
         rule: ScreeningRule,
     },
     /// Resolve a disagreement.
     Resolve {
         /// The lead.
-        lead: String,
+        lead: ReviewerId,
         /// Which record.
         record: RecordId,
         /// What.
@@ -102,31 +131,17 @@ pub enum ReviewCommand {
     },
     /// Write the PRISMA diagram.
     ExportPrisma {
+        /// Who is reading (a lead while blind).
+        reader: Option<ReviewerId>,
         /// Where.
         path: PathBuf,
     },
-    /// Read one record for the classification and rebound views.
-    Desk {
-        /// Which.
-        record: RecordId,
-        /// Who is reading.
-        reviewer: String,
-    },
-    /// Save the reviewer's classification of a record.
-    SaveClassification {
-        /// Which record.
-        record: RecordId,
-        /// Who.
-        reviewer: String,
-        /// The classification.
-        classification: Classification,
-    },
     /// Put a label on a record or take it off.
     SetLabel {
+        /// Who.
+        reviewer: ReviewerId,
         /// Which record.
         record: RecordId,
-        /// Who.
-        reviewer: String,
         /// Vocabulary (`rolnick-domain`, `ml-area`).
         vocabulary: String,
         /// Code.
@@ -136,10 +151,10 @@ pub enum ReviewCommand {
     },
     /// Add a risk (`id` `None`) or change one.
     SaveRisk {
+        /// Who.
+        reviewer: ReviewerId,
         /// Which record.
         record: RecordId,
-        /// Who.
-        reviewer: String,
         /// The risk changed, or `None` for a new one.
         id: Option<RiskId>,
         /// The risk.
@@ -148,32 +163,32 @@ pub enum ReviewCommand {
     /// Delete one of the reviewer's risks.
     DeleteRisk {
         /// Who.
-        reviewer: String,
+        reviewer: ReviewerId,
         /// Which.
         id: RiskId,
     },
     /// Set the root of the reviewer's consequence tree.
     SetRoot {
+        /// Who.
+        reviewer: ReviewerId,
         /// Which record.
         record: RecordId,
-        /// Who.
-        reviewer: String,
         /// The root.
         root: ConsequenceRoot,
     },
-    /// Write a record's consequence tree (as the reviewer sees it).
+    /// Write a record's consequence tree (as the reader sees it).
     ExportTree {
+        /// Who is reading.
+        reader: ReviewerId,
         /// Which record.
         record: RecordId,
-        /// Who.
-        reviewer: String,
         /// Where; `.json` writes JSON, anything else SVG.
         path: PathBuf,
     },
     /// Write the reviewer's decision bundle.
     ExportBundle {
         /// Whose.
-        reviewer: String,
+        reader: ReviewerId,
         /// Where.
         path: PathBuf,
     },
@@ -184,108 +199,206 @@ pub enum ReviewCommand {
     },
 }
 
-/// What the review views show, read in one go.
-#[derive(Debug, Clone)]
+/// What a write changed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Done {
+    /// A vote, with the stage's outcome when the voter may see it.
+    Voted(Box<Voted>),
+    /// A classification.
+    Classified(Box<StoredClassification>),
+    /// A change undone.
+    Undone(Box<UndoOutcome>),
+    /// A reviewer added.
+    ReviewerAdded(Reviewer),
+    /// Review settings changed.
+    Settings(ReviewSettings),
+    /// A resolution recorded.
+    Resolved(Box<Resolution>),
+    /// The PRISMA diagram written.
+    PrismaWritten(PathBuf),
+    /// A label put on or taken off.
+    Labelled {
+        /// The record.
+        record: RecordId,
+        /// Vocabulary.
+        vocabulary: String,
+        /// Code.
+        code: String,
+        /// On or off.
+        on: bool,
+    },
+    /// A risk added or changed.
+    RiskSaved {
+        /// The risk as stored.
+        stored: Box<StoredRisk>,
+        /// Whether it was new.
+        added: bool,
+    },
+    /// A risk deleted.
+    RiskDeleted(RiskId),
+    /// A tree's root set.
+    RootSet {
+        /// The record.
+        record: RecordId,
+        /// The root.
+        root: ConsequenceRoot,
+    },
+    /// A tree written.
+    TreeWritten {
+        /// Where.
+        path: PathBuf,
+        /// Effects in it.
+        effects: usize,
+    },
+    /// A bundle written.
+    BundleWritten(Box<BundleWritten>),
+    /// A bundle merged.
+    BundleImported(Box<BundleReport>),
+}
+
+impl Done {
+    /// What the change did, in words; `name` gives a reviewer's name.
+    pub fn words(&self, name: &dyn Fn(ReviewerId) -> String) -> String {
+        match self {
+            Self::Voted(voted) => format!(
+                "{}: {} on record {}",
+                name(voted.vote.reviewer),
+                ResolvedValue::Screening(voted.vote.vote.decision.clone()).summary(),
+                voted.vote.record
+            ),
+            Self::Classified(stored) => format!(
+                "{}: category {} on record {}",
+                name(stored.reviewer),
+                stored.classification.category,
+                stored.record
+            ),
+            Self::Undone(outcome) => format!(
+                "Undid {}'s {} of {}",
+                outcome.undone.reviewer_name.as_deref().unwrap_or("?"),
+                outcome.undone.action.code(),
+                outcome.undone.entity_key
+            ),
+            Self::ReviewerAdded(added) => format!(
+                "Added {} {}",
+                if added.is_lead { "lead" } else { "reviewer" },
+                added.name
+            ),
+            Self::Settings(settings) => format!(
+                "Blind mode {}{}; {}",
+                if settings.blind { "on" } else { "off" },
+                if settings.blind && settings.leads_see_all {
+                    " (leads see all)"
+                } else {
+                    ""
+                },
+                settings.rule.label()
+            ),
+            Self::Resolved(resolution) => format!(
+                "Record {}: {} resolved as {}",
+                resolution.record,
+                resolution.subject.label(),
+                resolution.value.summary()
+            ),
+            Self::PrismaWritten(path) => format!("PRISMA diagram written to {}", path.display()),
+            Self::Labelled {
+                record,
+                vocabulary,
+                code,
+                on,
+            } => {
+                if *on {
+                    format!("{vocabulary} {code} on record {record}")
+                } else {
+                    format!("{vocabulary} {code} taken off record {record}")
+                }
+            }
+            Self::RiskSaved { stored, added } => format!(
+                "{}: risk {} ({}) {} on record {}",
+                name(stored.reviewer),
+                stored.id,
+                stored.risk.effect,
+                if *added { "added" } else { "changed" },
+                stored.record
+            ),
+            Self::RiskDeleted(id) => format!("Risk {id} deleted"),
+            Self::RootSet { record, root } => {
+                format!("Root of record {record}'s tree: {}", root.label())
+            }
+            Self::TreeWritten { path, effects } => format!(
+                "Consequence tree ({effects} effects) written to {}",
+                path.display()
+            ),
+            Self::BundleWritten(written) => format!(
+                "{}'s bundle written to {}: {} votes, {} classifications, {} risks, {} labels on {} records",
+                written.reviewer,
+                written.file.display(),
+                written.votes,
+                written.classifications,
+                written.risks,
+                written.labels,
+                written.records
+            ),
+            Self::BundleImported(report) => report.summary(),
+        }
+    }
+
+    /// Whether the change touches what the library shows (its judgements, what a reader may
+    /// see): the index's facets and the rows follow when the library comes back.
+    pub fn touches_library(&self) -> bool {
+        !matches!(
+            self,
+            Self::PrismaWritten(_)
+                | Self::TreeWritten { .. }
+                | Self::BundleWritten(_)
+                | Self::RootSet { .. }
+        )
+    }
+}
+
+/// What a review view shows, read in one go.
+#[derive(Debug)]
 pub struct ReviewSnapshot {
+    /// The view it was read for.
+    pub view: View,
     /// The team.
     pub reviewers: Vec<Reviewer>,
-    /// Blind mode and the rule.
+    /// Blind mode, leads seeing all, the rule.
     pub settings: ReviewSettings,
     /// The project's exclusion reasons (current ones).
     pub reasons: Vec<ProjectLabel>,
     /// The stage the queue is for.
     pub stage: Option<Stage>,
-    /// The reviewer's screening queue at that stage (Screening view).
+    /// The reader's screening queue at that stage (Screening view).
     pub queue: Option<Vec<QueueItem>>,
     /// Conflicts, or why they are hidden (Team view).
-    pub conflicts: Option<Result<Vec<Conflict>, String>>,
-    /// Agreement per scope (Team view).
-    pub agreement: Option<Vec<ScopeAgreement>>,
-    /// PRISMA counts (PRISMA view).
-    pub prisma: Option<PrismaCounts>,
+    pub conflicts: Option<services::Result<Vec<Conflict>>>,
+    /// Agreement per scope, or why it is hidden (Team view).
+    pub agreement: Option<services::Result<Vec<ScopeAgreement>>>,
+    /// PRISMA counts, or why they are hidden (PRISMA view).
+    pub prisma: Option<services::Result<PrismaCounts>>,
     /// The records to classify (Classify view).
     pub classify_queue: Option<Vec<ClassifyItem>>,
     /// Records with risks (Rebound view).
     pub risk_records: Option<Vec<RiskRecord>>,
     /// Counts of the register (Rebound view).
     pub risk_summary: Option<RiskSummary>,
-    /// The latest audit entries (Team view).
+    /// The latest audit entries, as the reader may read them (Team view).
     pub audit: Option<Vec<AuditEntry>>,
 }
 
-/// One record as the classification and rebound views show it, for one reviewer.
-#[derive(Debug, Clone)]
-pub struct RecordDesk {
-    /// The record.
-    pub record: RecordId,
-    /// The reviewer reading.
-    pub reviewer: String,
-    /// Title.
-    pub title: String,
-    /// Authors, short, and year.
-    pub byline: String,
-    /// Abstract.
-    pub abstract_text: Option<String>,
-    /// Extracted full text.
-    pub full_text: Option<String>,
-    /// The reviewer's classification.
-    pub own_classification: Option<Classification>,
-    /// Other reviewers' categories, `name: category` (empty while blind).
-    pub others: Vec<String>,
-    /// The reviewer's labels, `(vocabulary, code)`.
-    pub own_labels: Vec<(String, String)>,
-    /// The risks the reviewer may see, with their authors' names.
-    pub risks: Vec<(StoredRisk, String)>,
-    /// The consequence tree the reviewer may see.
-    pub tree: ConsequenceTree,
-    /// Items hidden by blind mode.
-    pub hidden: usize,
-}
-
-/// One record as the screening view shows it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ScreeningCard {
-    /// The record.
-    pub record: RecordId,
-    /// Stage screened.
-    pub stage: Stage,
-    /// Title.
-    pub title: String,
-    /// Authors, short.
-    pub authors: String,
-    /// Year.
-    pub year: Option<i32>,
-    /// Venue.
-    pub venue: Option<String>,
-    /// Abstract.
-    pub abstract_text: Option<String>,
-    /// Keywords.
-    pub keywords: Vec<String>,
-    /// Whether a full text is attached.
-    pub has_full_text: bool,
-    /// The reviewer's vote at this stage.
-    pub own_vote: Option<Decision>,
-    /// The reviewer's a–f category.
-    pub own_category: Option<EvalCategory>,
-    /// Other reviewers' votes at this stage, `name: decision` (empty while blind).
-    pub others: Vec<String>,
-    /// Items hidden by blind mode.
-    pub hidden: usize,
-}
-
 /// What the review thread sends back.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub enum ReviewEvent {
-    /// The state after a refresh or a write.
+    /// The state after a refresh.
     State(Box<ReviewSnapshot>),
     /// A record for the screening view.
     Card(Box<ScreeningCard>),
     /// A record for the classification and rebound views.
     Desk(Box<RecordDesk>),
-    /// A write went through; the words say what happened, with the state after it.
-    Written(String, Option<Box<ReviewSnapshot>>),
-    /// A request was refused or failed; the words say why.
-    Failed(String),
+    /// A write went through.
+    Done(Box<Done>),
+    /// A request was refused or failed.
+    Failed(Error),
 }
 
 /// Runs the review thread until the window goes away. Every command is answered by exactly
@@ -294,476 +407,214 @@ pub fn review_thread(path: &Path, commands: &Receiver<ReviewCommand>, outbox: &O
     let mut project = match Project::open_existing(path) {
         Ok(project) => Some(project),
         Err(error) => {
-            outbox.send(Event::Review(ReviewEvent::Failed(format!(
-                "The review data cannot be read: {error}"
-            ))));
+            outbox.send(Event::Review(ReviewEvent::Failed(error.into())));
             None
         }
     };
-    let mut last = (None, Stage::TitleAbstract, View::Library);
     while let Ok(command) = commands.recv() {
-        let Some(project) = project.as_mut() else {
-            outbox.send(Event::Review(ReviewEvent::Failed(
-                "The review data cannot be read; reopen the project.".into(),
-            )));
-            continue;
-        };
-        let event = match command {
-            ReviewCommand::Refresh {
-                reviewer,
-                stage,
-                view,
-            } => {
-                last = (reviewer, stage, view);
-                match snapshot(project, last.0.as_deref(), last.1, last.2) {
-                    Ok(snapshot) => ReviewEvent::State(Box::new(snapshot)),
-                    Err(error) => ReviewEvent::Failed(error),
-                }
-            }
-            ReviewCommand::Card {
-                record,
-                reviewer,
-                stage,
-            } => match card(project, record, &reviewer, stage) {
-                Ok(card) => ReviewEvent::Card(Box::new(card)),
-                Err(error) => ReviewEvent::Failed(error),
-            },
-            ReviewCommand::Desk { record, reviewer } => match desk(project, record, &reviewer) {
-                Ok(desk) => ReviewEvent::Desk(Box::new(desk)),
-                Err(error) => ReviewEvent::Failed(error),
-            },
-            write => match apply(project, write) {
-                Ok(done) => ReviewEvent::Written(
-                    done,
-                    snapshot(project, last.0.as_deref(), last.1, last.2)
-                        .ok()
-                        .map(Box::new),
-                ),
-                Err(error) => ReviewEvent::Failed(error),
-            },
+        let event = match project.as_mut() {
+            Some(project) => answer(project, command),
+            None => ReviewEvent::Failed(Error::Core(ecolens_core::Error::NotFound {
+                entity: "project connection",
+                key: path.display().to_string(),
+            })),
         };
         outbox.send(Event::Review(event));
     }
 }
 
-fn reviewer(project: &Project, name: &str) -> Result<Reviewer, String> {
-    project.reviewer_by_name(name).map_err(|_| {
-        format!("{name} is not a reviewer of this project; add them in the Team view.")
-    })
+fn answer(project: &mut Project, command: ReviewCommand) -> ReviewEvent {
+    let result = match command {
+        ReviewCommand::Refresh {
+            reader,
+            stage,
+            view,
+        } => snapshot(project, reader, stage, view).map(|s| ReviewEvent::State(Box::new(s))),
+        ReviewCommand::Card {
+            record,
+            reader,
+            stage,
+        } => service::card(project, reader, record, stage).map(|c| ReviewEvent::Card(Box::new(c))),
+        ReviewCommand::Desk { record, reader } => {
+            service::desk(project, reader, record).map(|d| ReviewEvent::Desk(Box::new(d)))
+        }
+        ReviewCommand::Write(write) => {
+            apply(project, write).map(|d| ReviewEvent::Done(Box::new(d)))
+        }
+    };
+    result.unwrap_or_else(ReviewEvent::Failed)
 }
 
-fn apply(project: &mut Project, command: ReviewCommand) -> Result<String, String> {
-    let text = |error: ecolens_core::Error| error.to_string();
-    match command {
-        ReviewCommand::Vote {
+fn apply(project: &mut Project, write: Write) -> services::Result<Done> {
+    Ok(match write {
+        Write::Vote {
+            reviewer,
             record,
-            reviewer: name,
             stage,
             decision,
         } => {
-            let who = reviewer(project, &name)?;
             let vote = ScreeningVote {
                 stage,
                 decision,
                 note: None,
             };
-            let stored = project.set_screening(record, who.id, &vote).map_err(text)?;
-            Ok(format!(
-                "{name}: {} on record {record}",
-                ResolvedValue::Screening(stored.vote.decision).summary()
-            ))
+            Done::Voted(Box::new(service::vote(project, reviewer, record, &vote)?))
         }
-        ReviewCommand::Classify {
+        Write::Classify {
+            reviewer,
             record,
-            reviewer: name,
             category,
-        } => {
-            let who = reviewer(project, &name)?;
-            project
-                .set_classification(record, who.id, &Classification::new(category))
-                .map_err(text)?;
-            Ok(format!("{name}: category {category} on record {record}"))
+        } => Done::Classified(Box::new(service::classify(
+            project,
+            reviewer,
+            record,
+            &Classification::new(category),
+        )?)),
+        Write::SaveClassification {
+            reviewer,
+            record,
+            classification,
+        } => Done::Classified(Box::new(service::classify(
+            project,
+            reviewer,
+            record,
+            &classification,
+        )?)),
+        Write::Undo { reviewer } => Done::Undone(Box::new(service::undo(project, reviewer)?)),
+        Write::AddReviewer { name, lead } => {
+            Done::ReviewerAdded(service::add_reviewer(project, &name, lead)?)
         }
-        ReviewCommand::Undo { reviewer: name } => {
-            let who = reviewer(project, &name)?;
-            let outcome = project.undo_last(who.id).map_err(text)?;
-            Ok(format!(
-                "Undid {name}'s {} of {}",
-                outcome.undone.action.code(),
-                outcome.undone.entity_key
-            ))
-        }
-        ReviewCommand::AddReviewer { name, lead } => {
-            let added = project.add_reviewer(&name, lead).map_err(text)?;
-            Ok(format!(
-                "Added {} {}",
-                if added.is_lead { "lead" } else { "reviewer" },
-                added.name
-            ))
-        }
-        ReviewCommand::SetBlind { lead, on } => {
-            let who = reviewer(project, &lead)?;
-            project.set_blind(who.id, on).map_err(text)?;
-            Ok(format!("Blind mode {}", if on { "on" } else { "off" }))
-        }
-        ReviewCommand::SetRule { lead, rule } => {
-            let who = reviewer(project, &lead)?;
-            project.set_screening_rule(who.id, rule).map_err(text)?;
-            Ok(format!("Screening rule: {}", rule.label()))
-        }
-        ReviewCommand::Resolve {
+        Write::SetBlind {
+            lead,
+            on,
+            leads_see_all,
+        } => Done::Settings(service::set_blind(project, lead, on, leads_see_all)?),
+        Write::SetRule { lead, rule } => Done::Settings(service::set_rule(project, lead, rule)?),
+        Write::Resolve {
             lead,
             record,
             subject,
             value,
-        } => {
-            let who = reviewer(project, &lead)?;
-            project
-                .resolve(who.id, record, &subject, &value, None)
-                .map_err(text)?;
-            Ok(format!(
-                "Record {record}: {} resolved as {}",
-                subject.label(),
-                value.summary()
-            ))
+        } => Done::Resolved(Box::new(service::resolve(
+            project, lead, record, &subject, &value, None,
+        )?)),
+        Write::ExportPrisma { reader, path } => {
+            service::write_prisma(project, reader, &path)?;
+            Done::PrismaWritten(path)
         }
-        ReviewCommand::ExportPrisma { path } => {
-            let counts = project.prisma().map_err(text)?;
-            let title = project.path().file_stem().map_or_else(
-                || "ecolens review".to_owned(),
-                |s| s.to_string_lossy().into_owned(),
-            );
-            crate::review_commands::write_file(&path, &counts.svg(&title))
-                .map_err(|error| format!("{error:#}"))?;
-            Ok(format!("PRISMA diagram written to {}", path.display()))
-        }
-        ReviewCommand::SaveClassification {
+        Write::SetLabel {
+            reviewer,
             record,
-            reviewer: name,
-            classification,
-        } => {
-            let who = reviewer(project, &name)?;
-            project
-                .set_classification(record, who.id, &classification)
-                .map_err(text)?;
-            Ok(format!(
-                "{name}: category {} on record {record}",
-                classification.category
-            ))
-        }
-        ReviewCommand::SetLabel {
-            record,
-            reviewer: name,
             vocabulary,
             code,
             on,
         } => {
-            let who = reviewer(project, &name)?;
-            if on {
-                project
-                    .add_record_label(record, who.id, &vocabulary, &code)
-                    .map_err(text)?;
-                Ok(format!("{name}: {vocabulary} {code} on record {record}"))
-            } else {
-                project
-                    .remove_record_label(record, who.id, &vocabulary, &code)
-                    .map_err(text)?;
-                Ok(format!(
-                    "{name}: {vocabulary} {code} taken off record {record}"
-                ))
+            service::set_label(project, reviewer, record, &vocabulary, &code, on)?;
+            Done::Labelled {
+                record,
+                vocabulary,
+                code,
+                on,
             }
         }
-        ReviewCommand::SaveRisk {
+        Write::SaveRisk {
+            reviewer,
             record,
-            reviewer: name,
             id,
             risk,
-        } => {
-            let who = reviewer(project, &name)?;
-            let stored = match id {
-                Some(id) => project.update_risk(id, who.id, &risk).map_err(text)?,
-                None => project.add_risk(record, who.id, &risk).map_err(text)?,
-            };
-            Ok(format!(
-                "{name}: risk {} ({}) {} on record {record}",
-                stored.id,
-                stored.risk.effect,
-                if id.is_some() { "changed" } else { "added" }
-            ))
+        } => Done::RiskSaved {
+            stored: Box::new(service::save_risk(project, reviewer, record, id, &risk)?),
+            added: id.is_none(),
+        },
+        Write::DeleteRisk { reviewer, id } => {
+            service::delete_risk(project, reviewer, id)?;
+            Done::RiskDeleted(id)
         }
-        ReviewCommand::DeleteRisk { reviewer: name, id } => {
-            let who = reviewer(project, &name)?;
-            project.delete_risk(id, who.id).map_err(text)?;
-            Ok(format!("{name}: risk {id} deleted"))
-        }
-        ReviewCommand::SetRoot {
+        Write::SetRoot {
+            reviewer,
             record,
-            reviewer: name,
             root,
         } => {
-            let who = reviewer(project, &name)?;
-            project
-                .set_consequence_root(record, who.id, &root)
-                .map_err(text)?;
-            Ok(format!(
-                "{name}: root of record {record}'s tree: {}",
-                root.label()
-            ))
+            service::set_root(project, reviewer, record, &root)?;
+            Done::RootSet { record, root }
         }
-        ReviewCommand::ExportTree {
+        Write::ExportTree {
+            reader,
             record,
-            reviewer: name,
             path,
         } => {
-            let who = reviewer(project, &name)?;
-            let tree = project.consequence_tree(record, who.id).map_err(text)?;
-            let json = path
-                .extension()
-                .is_some_and(|e| e.eq_ignore_ascii_case("json"));
-            let content = if json { tree.json() } else { tree.svg() };
-            crate::review_commands::write_file(&path, &content)
-                .map_err(|error| format!("{error:#}"))?;
-            Ok(format!(
-                "Consequence tree ({} effects) written to {}",
-                tree.len(),
-                path.display()
-            ))
+            let tree =
+                service::write_tree(project, Some(reader), record, &path, TreeFormat::of(&path))?;
+            Done::TreeWritten {
+                path,
+                effects: tree.len(),
+            }
         }
-        ReviewCommand::ExportBundle {
-            reviewer: name,
-            path,
-        } => bundle(
-            project,
-            BundleCommand::Export {
-                reviewer: name,
-                out: path,
-            },
-        ),
-        ReviewCommand::ImportBundle { path } => {
-            bundle(project, BundleCommand::Import { file: path })
+        Write::ExportBundle { reader, path } => Done::BundleWritten(Box::new(
+            services::bundle::export(project, Some(reader), &path)?,
+        )),
+        Write::ImportBundle { path } => {
+            Done::BundleImported(Box::new(services::bundle::import(project, &path)?))
         }
-        ReviewCommand::Refresh { .. } | ReviewCommand::Card { .. } | ReviewCommand::Desk { .. } => {
-            Ok(String::new())
-        }
-    }
-}
-
-fn snapshot(
-    project: &Project,
-    name: Option<&str>,
-    stage: Stage,
-    view: View,
-) -> Result<ReviewSnapshot, String> {
-    let text = |error: ecolens_core::Error| error.to_string();
-    let reviewers = project.reviewers().map_err(text)?;
-    let settings = project.review_settings().map_err(text)?;
-    let reasons = project
-        .project_labels(EXCLUSION_REASON)
-        .map_err(text)?
-        .into_iter()
-        .filter(|l| !l.retired)
-        .collect();
-    let who = name.and_then(|n| reviewers.iter().find(|r| r.name == n));
-    let queue = match (view, who) {
-        (View::Screening, Some(who)) => Some(project.screening_queue(stage, who.id).map_err(text)?),
-        (View::Screening, None) => Some(Vec::new()),
-        _ => None,
-    };
-    let team = view == View::Team;
-    let classify_queue = match (view, who) {
-        (View::Classify, Some(who)) => Some(project.classification_queue(who.id).map_err(text)?),
-        (View::Classify, None) => Some(Vec::new()),
-        _ => None,
-    };
-    let (risk_records, risk_summary) = match (view, who) {
-        (View::Rebound, Some(who)) => (
-            Some(project.risk_records(who.id).map_err(text)?),
-            Some(project.risk_summary(who.id).map_err(text)?),
-        ),
-        (View::Rebound, None) => (Some(Vec::new()), Some(RiskSummary::default())),
-        _ => (None, None),
-    };
-    let audit = team
-        .then(|| {
-            project.audit_log(AuditFilter {
-                limit: Some(AUDIT_SHOWN),
-                ..AuditFilter::default()
-            })
-        })
-        .transpose()
-        .map_err(text)?;
-    Ok(ReviewSnapshot {
-        reviewers,
-        settings,
-        reasons,
-        stage: Some(stage),
-        queue,
-        conflicts: team.then(|| project.conflicts().map_err(text)),
-        agreement: team
-            .then(|| project.agreement(None).map_err(text))
-            .transpose()?,
-        prisma: (view == View::Prisma)
-            .then(|| project.prisma().map_err(text))
-            .transpose()?,
-        classify_queue,
-        risk_records,
-        risk_summary,
-        audit,
     })
 }
 
 /// Audit entries the Team view lists (the CLI's `audit --limit` reads further back).
 const AUDIT_SHOWN: u64 = 200;
 
-/// A record and its review as one reviewer may see it, with every reviewer's name: what the
-/// screening card and the desk are made from.
-struct Reading {
-    who: Reviewer,
-    stored: ecolens_core::Record,
-    review: ecolens_core::RecordReview,
-    names: std::collections::HashMap<ecolens_core::ReviewerId, String>,
-}
-
-impl Reading {
-    fn of(project: &Project, record: RecordId, name: &str) -> Result<Self, String> {
-        let text = |error: ecolens_core::Error| error.to_string();
-        let who = reviewer(project, name)?;
-        Ok(Self {
-            stored: project.record(record).map_err(text)?.record,
-            review: project.record_review(record, who.id).map_err(text)?,
-            names: project
-                .reviewers()
-                .map_err(text)?
-                .into_iter()
-                .map(|r| (r.id, r.name))
-                .collect(),
-            who,
-        })
-    }
-}
-
-/// A bundle export or import, as the command line does it; the words are its report.
-fn bundle(project: &mut Project, command: BundleCommand) -> Result<String, String> {
-    crate::review_commands::bundle_command(project, command)
-        .map(|output| output.text.trim_end().to_owned())
-        .map_err(|error| format!("{error:#}"))
-}
-
-fn desk(project: &Project, record: RecordId, name: &str) -> Result<RecordDesk, String> {
-    let text = |error: ecolens_core::Error| error.to_string();
-    let Reading {
-        who,
-        stored,
-        review,
-        names,
-    } = Reading::of(project, record, name)?;
-    let name_of = |id| names.get(&id).cloned().unwrap_or_default();
-    let own_classification = review
-        .classifications
-        .iter()
-        .find(|c| c.reviewer == who.id)
-        .map(|c| c.classification.clone());
-    let others = review
-        .classifications
-        .iter()
-        .filter(|c| c.reviewer != who.id)
-        .map(|c| {
-            let category = c.classification.category;
-            format!(
-                "{}: {} ({})",
-                name_of(c.reviewer),
-                category.code(),
-                category.name()
-            )
-        })
-        .collect();
-    let own_labels = review
-        .labels
-        .iter()
-        .filter(|l| l.reviewer == who.id)
-        .map(|l| (l.vocabulary.clone(), l.code.clone()))
-        .collect();
-    let tree = project.consequence_tree(record, who.id).map_err(text)?;
-    let risks = review
-        .risks
-        .into_iter()
-        .map(|risk| {
-            let author = name_of(risk.reviewer);
-            (risk, author)
-        })
-        .collect();
-    let authors = ecolens_core::record::short_authors(&stored.authors);
-    let byline = match stored.year {
-        Some(year) => format!("{authors} ({year})"),
-        None => authors,
-    };
-    Ok(RecordDesk {
-        record,
-        reviewer: who.name,
-        title: stored.title,
-        byline,
-        abstract_text: stored.abstract_text,
-        full_text: project
-            .full_text(record)
-            .map_err(text)?
-            .map(|full| full.text),
-        own_classification,
-        others,
-        own_labels,
-        risks,
-        tree,
-        hidden: review.hidden,
-    })
-}
-
-fn card(
+fn snapshot(
     project: &Project,
-    record: RecordId,
-    name: &str,
+    reader: Option<ReviewerId>,
     stage: Stage,
-) -> Result<ScreeningCard, String> {
-    let text = |error: ecolens_core::Error| error.to_string();
-    let Reading {
-        who,
-        stored,
-        review,
-        names,
-    } = Reading::of(project, record, name)?;
-    let own_vote = review
-        .votes
-        .iter()
-        .find(|v| v.reviewer == who.id && v.vote.stage == stage)
-        .map(|v| v.vote.decision.clone());
-    let own_category = review
-        .classifications
-        .iter()
-        .find(|c| c.reviewer == who.id)
-        .map(|c| c.classification.category);
-    let others = review
-        .votes
-        .iter()
-        .filter(|v| v.reviewer != who.id && v.vote.stage == stage)
-        .map(|v| {
-            format!(
-                "{}: {}",
-                names.get(&v.reviewer).cloned().unwrap_or_default(),
-                ResolvedValue::Screening(v.vote.decision.clone()).summary()
+    view: View,
+) -> services::Result<ReviewSnapshot> {
+    let team = service::team(project)?;
+    // A reader no longer in the project reads as nobody.
+    let reader = reader.filter(|id| team.reviewers.iter().any(|r| r.id == *id));
+    let queue = match (view, reader) {
+        (View::Screening, Some(_)) => Some(service::screening_queue(project, reader, stage)?),
+        (View::Screening, None) => Some(Vec::new()),
+        _ => None,
+    };
+    let team_view = view == View::Team;
+    let classify_queue = match (view, reader) {
+        (View::Classify, Some(_)) => Some(service::classification_queue(project, reader)?),
+        (View::Classify, None) => Some(Vec::new()),
+        _ => None,
+    };
+    let (risk_records, risk_summary) = match (view, reader) {
+        (View::Rebound, Some(_)) => (
+            Some(service::risk_records(project, reader)?),
+            Some(service::risk_summary(project, reader)?),
+        ),
+        (View::Rebound, None) => (Some(Vec::new()), Some(RiskSummary::default())),
+        _ => (None, None),
+    };
+    let audit = team_view
+        .then(|| {
+            service::audit(
+                project,
+                reader,
+                AuditFilter {
+                    limit: Some(AUDIT_SHOWN),
+                    ..AuditFilter::default()
+                },
             )
         })
-        .collect();
-    Ok(ScreeningCard {
-        record,
-        stage,
-        authors: ecolens_core::record::short_authors(&stored.authors),
-        title: stored.title,
-        year: stored.year,
-        venue: stored.venue,
-        abstract_text: stored.abstract_text,
-        keywords: stored.keywords,
-        has_full_text: project.full_text(record).map_err(text)?.is_some(),
-        own_vote,
-        own_category,
-        others,
-        hidden: review.hidden,
+        .transpose()?;
+    Ok(ReviewSnapshot {
+        view,
+        reviewers: team.reviewers,
+        settings: team.settings,
+        reasons: service::exclusion_reasons(project)?,
+        stage: Some(stage),
+        queue,
+        conflicts: team_view.then(|| service::conflicts(project, reader)),
+        agreement: team_view.then(|| service::agreement(project, reader, None)),
+        prisma: (view == View::Prisma).then(|| service::prisma(project, reader)),
+        classify_queue,
+        risk_records,
+        risk_summary,
+        audit,
     })
 }

@@ -19,16 +19,15 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::time::{Duration, Instant};
 
-use ecolens_core::{
-    FullText, LibraryColumn, LibraryRow, MergeEntry, Project, RecordId, Relation, ReviewerId,
-    SourceFile, StoredRecord,
-};
+use ecolens_core::{LibraryColumn, LibraryRow, Project, RecordId, ReviewerId, SourceFile};
 use ecolens_corpus::index::{Hit, SearchIndex, SyncOptions, SyncReport};
-use ecolens_corpus::query::{Query, TextField};
+use ecolens_corpus::query::Query;
 use eframe::egui;
 
-use crate::corpus_commands::worker_threads;
-use crate::location::open_project;
+pub use crate::service::library::{Excerpt, RecordDetail};
+use crate::service::library::{Lister, Order};
+use crate::service::review::Team;
+use crate::service::{self, worker_threads};
 
 /// How the library is ordered: by relevance to the query, or by a column.
 #[derive(
@@ -56,7 +55,7 @@ pub struct ListRequest {
     /// Reverse the order.
     pub descending: bool,
     /// The reviewer at the keyboard: while blind, decision and category orders are theirs.
-    pub viewer: Option<String>,
+    pub reader: Option<ReviewerId>,
 }
 
 /// The records a request selected, in order.
@@ -76,96 +75,36 @@ pub struct Listing {
     pub elapsed: Duration,
 }
 
-/// The open record with what the record view shows.
-#[derive(Debug, Clone)]
-pub struct RecordDetail {
-    /// The record and its provenance.
-    pub stored: StoredRecord,
-    /// Its full text, if any.
-    pub full_text: Option<FullText>,
-    /// Duplicates merged into it (newest first), including undone ones.
-    pub merges: Vec<MergeEntry>,
-    /// Errata, preprints and possible duplicates linked to it.
-    pub relations: Vec<Relation>,
-    /// Matched byte ranges of the title, abstract and full text, when a query is active.
-    pub title_highlights: Vec<(usize, usize)>,
-    /// See `title_highlights`.
-    pub abstract_highlights: Vec<(usize, usize)>,
-    /// See `title_highlights`.
-    pub full_text_highlights: Vec<(usize, usize)>,
-    /// Characters in the full text.
-    pub full_text_chars: usize,
-    /// What the record view shows of the full text before "Show all".
-    pub full_text_excerpt: Excerpt,
-}
-
-/// A part of a long text around its first highlight.
-#[derive(Debug, Clone, Default)]
-pub struct Excerpt {
-    /// The text shown, with "…" where it was cut.
-    pub text: String,
-    /// Byte ranges of `text` to highlight.
-    pub highlights: Vec<(usize, usize)>,
-    /// Whether the text was cut.
-    pub cut: bool,
-}
-
-/// Characters of full text shown before "Show all".
-const FULL_TEXT_PREVIEW: usize = 6_000;
-
-/// A window of `text` around its first highlight, with the highlights shifted to it.
-fn excerpt(text: &str, highlights: &[(usize, usize)], chars: usize) -> Excerpt {
-    if text.chars().count() <= chars {
-        return Excerpt {
-            text: text.to_owned(),
-            highlights: highlights.to_vec(),
-            cut: false,
-        };
-    }
-    let first = highlights.first().map_or(0, |h| h.0);
-    let mut start = first.saturating_sub(chars / 4);
-    while !text.is_char_boundary(start) {
-        start -= 1;
-    }
-    let mut end = text
-        .get(start..)
-        .and_then(|rest| rest.char_indices().nth(chars).map(|(at, _)| start + at))
-        .unwrap_or(text.len());
-    while !text.is_char_boundary(end) {
-        end += 1;
-    }
-    let shown = text.get(start..end).unwrap_or_default();
-    let prefix = if start > 0 { "…" } else { "" };
-    let shift = prefix.len();
-    let marks = highlights
-        .iter()
-        .filter(|(a, b)| *a >= start && *b <= end)
-        .map(|(a, b)| (a - start + shift, b - start + shift))
-        .collect();
-    Excerpt {
-        text: format!("{prefix}{shown}…"),
-        highlights: marks,
-        cut: true,
-    }
-}
-
 /// Something a background job did.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub enum JobOutcome {
     /// An import ended (cancelled imports say so in the report).
     Imported(Box<ecolens_corpus::import::ImportReport>),
     /// An export was written.
-    Exported(ecolens_corpus::export::ExportReport),
+    Exported(Box<service::corpus::Exported>),
     /// The index was brought up to date.
     Indexed(SyncReport),
     /// A merge was undone; the record re-created.
     MergeUndone(RecordId),
     /// A scenario was evaluated with Monte Carlo intervals.
-    Lca(Box<super::impact_worker::LcaOutcome>),
+    Lca(Box<service::assess::LcaOutcome>),
     /// The job stopped because it was asked to; nothing was written.
     Cancelled,
-    /// The job failed; the message says why, in words.
-    Failed(String),
+    /// The job failed.
+    Failed(service::Error),
+}
+
+impl<T> From<service::Result<T>> for JobOutcome
+where
+    T: Into<JobOutcome>,
+{
+    fn from(result: service::Result<T>) -> Self {
+        match result {
+            Ok(done) => done.into(),
+            Err(service::Error::Cancelled) => Self::Cancelled,
+            Err(error) => Self::Failed(error),
+        }
+    }
 }
 
 /// Results the background threads send to the window.
@@ -177,9 +116,13 @@ pub enum Event {
         path: PathBuf,
         /// Whether it was just created.
         created: bool,
+        /// Its reviewers and review settings, so the reader is known from the first listing.
+        team: Box<Team>,
     },
     /// The project could not be opened.
-    OpenFailed(String),
+    OpenFailed(service::Error),
+    /// The project's reviewers and review settings, as read now.
+    Team(Box<Team>),
     /// A listing.
     Listed(Listing),
     /// A listing request failed (a query the parser refused, an I/O error).
@@ -187,7 +130,7 @@ pub enum Event {
         /// The request.
         generation: u64,
         /// What went wrong.
-        message: String,
+        error: service::Error,
     },
     /// The files records came from (for the source filter).
     SourceFiles(Vec<SourceFile>),
@@ -200,9 +143,13 @@ pub enum Event {
         /// The listing generation the highlights belong to.
         query_generation: u64,
     },
-    /// Something went wrong that the user should read once (rows or the index could not be
-    /// read), in words with what to do next.
-    Notice(String),
+    /// Something went wrong that the user should read once.
+    Failed {
+        /// What could not be done.
+        what: Failure,
+        /// Why.
+        error: service::Error,
+    },
     /// The open record.
     Record(Box<RecordDetail>),
     /// The record could not be read.
@@ -210,7 +157,7 @@ pub enum Event {
         /// Which.
         id: RecordId,
         /// Why.
-        message: String,
+        error: service::Error,
     },
     /// A job moved on.
     Progress {
@@ -233,7 +180,7 @@ pub enum Event {
     /// The review thread answered.
     Review(super::review_worker::ReviewEvent),
     /// The Assess thread answered.
-    Impact(super::impact_worker::ImpactEvent),
+    Impact(super::assess::worker::ImpactEvent),
     /// A file dialog was answered.
     Picked {
         /// What the files are for.
@@ -241,6 +188,33 @@ pub enum Event {
         /// The chosen paths (empty when the dialog was dismissed).
         paths: Vec<PathBuf>,
     },
+}
+
+/// What a background thread could not do, for a notice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    /// Read the rows on screen.
+    Rows,
+    /// Open the search index.
+    Index,
+    /// Open the project on a thread of its own.
+    Connection,
+    /// Show a file in the system's viewer.
+    Viewer,
+}
+
+impl Failure {
+    /// The start of the notice.
+    pub fn words(self) -> &'static str {
+        match self {
+            Self::Rows => "Rows could not be read",
+            Self::Index => {
+                "The search index cannot be opened; listing still works, searching needs Reindex"
+            }
+            Self::Connection => "The project cannot be read on a second connection",
+            Self::Viewer => "Open it from your file manager or browser instead",
+        }
+    }
 }
 
 /// Lines of a file around an import problem.
@@ -279,6 +253,24 @@ pub enum PickPurpose {
     TraceFile,
     /// Where to write a report.
     ReportOut,
+}
+
+impl PickPurpose {
+    /// The tab whose dialog it is.
+    pub fn view(self) -> super::View {
+        use super::View;
+        match self {
+            Self::ImportFiles
+            | Self::ImportFolder
+            | Self::ExportTo
+            | Self::OpenProject
+            | Self::NewProject => View::Library,
+            Self::PrismaSvg => View::Prisma,
+            Self::TreeFile => View::Rebound,
+            Self::BundleOut | Self::BundleIn => View::Team,
+            Self::TraceFile | Self::ReportOut => View::Assess,
+        }
+    }
 }
 
 /// Sends events and wakes the window.
@@ -322,7 +314,7 @@ pub enum RowsCommand {
         /// Scores of the listing.
         scores: Option<Arc<HashMap<RecordId, f32>>>,
         /// The reviewer at the keyboard: while blind, rows show their judgements only.
-        viewer: Option<String>,
+        reader: Option<ReviewerId>,
     },
     /// Free rows the window no longer keeps: dropping twenty thousand rows takes 1.5 ms
     /// (measured on the 1M bench project), as long as a whole frame of the table.
@@ -333,6 +325,8 @@ pub enum RowsCommand {
         id: RecordId,
         /// Active query, for highlights.
         query: Option<Arc<Query>>,
+        /// The reviewer at the keyboard.
+        reader: Option<ReviewerId>,
     },
 }
 
@@ -343,7 +337,7 @@ pub struct Workers {
     library: Sender<LibraryCommand>,
     rows: Sender<RowsCommand>,
     review: Sender<super::review_worker::ReviewCommand>,
-    impact: Sender<super::impact_worker::ImpactCommand>,
+    impact: Sender<super::assess::worker::ImpactCommand>,
     /// Events from every thread.
     pub events: Receiver<Event>,
     outbox: Outbox,
@@ -375,8 +369,12 @@ impl Workers {
                     &thread_outbox,
                 );
             });
-        if let Err(error) = spawned {
-            outbox.send(Event::OpenFailed(format!("cannot start a thread: {error}")));
+        if let Err(source) = spawned {
+            outbox.send(Event::OpenFailed(service::Error::Io {
+                action: "cannot start a thread to open",
+                path: path.clone(),
+                source,
+            }));
         }
         Self {
             path,
@@ -414,66 +412,13 @@ impl Workers {
     }
 
     /// Asks the Assess thread.
-    pub fn impact(&self, command: super::impact_worker::ImpactCommand) {
+    pub fn impact(&self, command: super::assess::worker::ImpactCommand) {
         let _ = self.impact.send(command);
     }
 
     /// Where jobs send their events.
     pub fn outbox(&self) -> Outbox {
         self.outbox.clone()
-    }
-}
-
-/// Sorted id lists kept between requests, valid for one data version.
-struct OrderCache {
-    version: u64,
-    viewer: Option<ReviewerId>,
-    orders: HashMap<LibraryColumn, Arc<Vec<RecordId>>>,
-    total_records: Option<u64>,
-}
-
-impl OrderCache {
-    /// Forgets everything when the project's data or the reader changed (while blind the
-    /// decision and category orders are the reader's).
-    fn follow(&mut self, version: u64, viewer: Option<ReviewerId>) {
-        if version != self.version || viewer != self.viewer {
-            self.version = version;
-            self.viewer = viewer;
-            self.orders.clear();
-            self.total_records = None;
-        }
-    }
-
-    /// Every id ordered by `column`, ascending.
-    fn order(
-        &mut self,
-        project: &Project,
-        column: LibraryColumn,
-    ) -> Result<Arc<Vec<RecordId>>, String> {
-        if let Some(order) = self.orders.get(&column) {
-            return Ok(Arc::clone(order));
-        }
-        let order = Arc::new(
-            project
-                .record_order(column, false, self.viewer)
-                .map_err(|error| format!("The records cannot be ordered: {error}"))?,
-        );
-        self.total_records = Some(order.len() as u64);
-        self.orders.insert(column, Arc::clone(&order));
-        Ok(order)
-    }
-
-    /// Records in the project: the length of any order already read, else counted (a third
-    /// of a second on a million records) once per data version.
-    fn total(&mut self, project: &Project) -> Result<u64, String> {
-        if let Some(total) = self.total_records {
-            return Ok(total);
-        }
-        let total = project
-            .record_count()
-            .map_err(|error| format!("The project cannot be read: {error}"))?;
-        self.total_records = Some(total);
-        Ok(total)
     }
 }
 
@@ -484,21 +429,29 @@ fn library_thread(
     (rows_rx, review_rx, impact_rx): (
         Receiver<RowsCommand>,
         Receiver<super::review_worker::ReviewCommand>,
-        Receiver<super::impact_worker::ImpactCommand>,
+        Receiver<super::assess::worker::ImpactCommand>,
     ),
     outbox: &Outbox,
 ) {
-    let opened = match open_project(path, with_demo) {
+    let opened = match service::project::open(path, with_demo) {
         Ok(opened) => opened,
         Err(error) => {
-            outbox.send(Event::OpenFailed(format!("{error:#}")));
+            outbox.send(Event::OpenFailed(error));
             return;
         }
     };
     let mut project = opened.project;
+    let team = match service::review::team(&project) {
+        Ok(team) => team,
+        Err(error) => {
+            outbox.send(Event::OpenFailed(error));
+            return;
+        }
+    };
     outbox.send(Event::Opened {
         path: path.to_owned(),
         created: opened.created,
+        team: Box::new(team),
     });
     // The rows thread opens its own connection now that the file surely exists.
     let rows_outbox = outbox.clone();
@@ -518,23 +471,19 @@ fn library_thread(
     let _ = std::thread::Builder::new()
         .name("ecolens-impact".into())
         .spawn(move || {
-            super::impact_worker::impact_thread(&impact_path, &impact_rx, &impact_outbox);
+            super::assess::worker::impact_thread(&impact_path, &impact_rx, &impact_outbox);
         });
     let mut index = match SearchIndex::open(&project) {
         Ok(index) => Some(index),
         Err(error) => {
-            outbox.send(Event::Notice(format!(
-                "The search index cannot be opened: {error}. Listing still works; try Reindex."
-            )));
+            outbox.send(Event::Failed {
+                what: Failure::Index,
+                error: error.into(),
+            });
             None
         }
     };
-    let mut cache = OrderCache {
-        viewer: None,
-        version: u64::MAX,
-        orders: HashMap::new(),
-        total_records: None,
-    };
+    let mut lister = Lister::default();
     // The file list (a scan of every record's sources) waits until the first listing is out.
     let mut files_sent = false;
     while let Some(pending) = next_batch(commands) {
@@ -546,7 +495,7 @@ fn library_thread(
             match command {
                 LibraryCommand::List(request) => {
                     if Some(at) == newest_list {
-                        list(&project, index.as_ref(), &mut cache, &request, outbox);
+                        list(&project, index.as_ref(), &mut lister, &request, outbox);
                     }
                 }
                 LibraryCommand::Sync {
@@ -577,7 +526,7 @@ fn next_batch<T>(commands: &Receiver<T>) -> Option<Vec<T>> {
 }
 
 fn send_source_files(project: &Project, outbox: &Outbox) {
-    if let Ok(files) = project.source_files() {
+    if let Ok(files) = service::library::source_files(project) {
         outbox.send(Event::SourceFiles(files));
     }
 }
@@ -593,13 +542,11 @@ fn sync(
     if index.is_none() {
         match SearchIndex::open(project) {
             Ok(opened) => *index = Some(opened),
-            Err(error) => {
-                return JobOutcome::Failed(format!("The search index cannot be opened: {error}"));
-            }
+            Err(error) => return JobOutcome::Failed(error.into()),
         }
     }
     let Some(index) = index.as_mut() else {
-        return JobOutcome::Failed("The search index cannot be opened.".into());
+        return JobOutcome::Failed(service::Error::NoIndex);
     };
     // New data may have been committed by a job on another connection.
     let total = project.record_count().unwrap_or(0);
@@ -619,126 +566,95 @@ fn sync(
         index.sync(project, &options)
     };
     match result {
-        Ok(report) => JobOutcome::Indexed(report),
+        Ok(report) => {
+            // Commits by other writers (an import job) reach this thread's searches too.
+            let _ = index.reload();
+            JobOutcome::Indexed(report)
+        }
         Err(_) if cancel.load(Ordering::Relaxed) => JobOutcome::Cancelled,
-        Err(error) => JobOutcome::Failed(format!("The search index could not be updated: {error}")),
+        Err(error) => JobOutcome::Failed(error.into()),
     }
 }
 
 fn list(
     project: &Project,
     index: Option<&SearchIndex>,
-    cache: &mut OrderCache,
+    lister: &mut Lister,
     request: &ListRequest,
     outbox: &Outbox,
 ) {
     let started = Instant::now();
-    let listed = |query: Option<Query>, ids, scores, total_records| {
-        outbox.send(Event::Listed(Listing {
-            generation: request.generation,
-            query: query.map(Arc::new),
-            ids,
-            scores,
-            total_records,
-            elapsed: started.elapsed(),
-        }));
-    };
-    let failed = |message: String| {
+    // The team first: another process may have added a reviewer or switched blind mode,
+    // and the reader's picker and words follow the project, not what was read at start.
+    if let Ok(team) = service::review::team(project) {
+        outbox.send(Event::Team(Box::new(team)));
+    }
+    let failed = |error: service::Error| {
         outbox.send(Event::ListFailed {
             generation: request.generation,
-            message,
+            error,
         });
     };
-    let viewer = viewer_id(project, request.viewer.as_deref());
-    cache.follow(project.data_version().unwrap_or(0), viewer);
-    let column = column_of(request.sort);
     // The search text is parsed on its own, so an error's column is where the user typed it.
     let search = request.search.trim();
     let mut clauses = Vec::new();
     if !search.is_empty() {
         match ecolens_corpus::query::parse(search) {
             Ok(query) => clauses.push(query),
-            Err(error) => return failed(error.to_string()),
+            Err(error) => {
+                return failed(service::Error::Query {
+                    query: search.to_owned(),
+                    error,
+                });
+            }
         }
     }
     match request.filters.clauses() {
         Ok(filters) => clauses.extend(filters),
-        Err(error) => return failed(format!("A filter could not be applied: {error}")),
+        Err(error) => {
+            return failed(service::Error::Query {
+                query: "(filters)".to_owned(),
+                error,
+            });
+        }
     }
     let query = match clauses.len() {
         0 => None,
         1 => clauses.pop(),
         _ => Some(Query::And(clauses)),
     };
-    let Some(query) = query else {
-        let all = match cache.order(project, column) {
-            Ok(all) => all,
-            Err(message) => return failed(message),
-        };
-        let total = all.len() as u64;
-        let ids = if request.descending {
-            Arc::new(all.iter().rev().copied().collect())
-        } else {
-            all
-        };
-        return listed(None, ids, None, total);
+    let order = match request.sort {
+        SortKey::Relevance => Order::Relevance,
+        SortKey::Column(column) => Order::Column(column),
     };
-    let Some(index) = index else {
-        return failed("The search index is not available; choose Reindex.".into());
-    };
-    let ranked = match index.ranked_ids(project, &query) {
-        Ok(ranked) => ranked,
-        Err(error) => return failed(error.to_string()),
-    };
-    let scores: HashMap<RecordId, f32> = ranked.iter().copied().collect();
-    let mut ids: Vec<RecordId> = if request.sort == SortKey::Relevance {
-        ranked.iter().map(|(id, _)| *id).collect()
-    } else {
-        match cache.order(project, column) {
-            Ok(all) => all
-                .iter()
-                .copied()
-                .filter(|id| scores.contains_key(id))
-                .collect(),
-            Err(message) => return failed(message),
-        }
-    };
-    if request.descending {
-        ids.reverse();
+    match lister.list(
+        project,
+        index,
+        request.reader,
+        query,
+        order,
+        request.descending,
+    ) {
+        Ok(listing) => outbox.send(Event::Listed(Listing {
+            generation: request.generation,
+            query: listing.query,
+            ids: listing.ids,
+            scores: listing.scores,
+            total_records: listing.total_records,
+            elapsed: started.elapsed(),
+        })),
+        Err(error) => failed(error),
     }
-    let total_records = match cache.total(project) {
-        Ok(total) => total,
-        Err(message) => return failed(message),
-    };
-    listed(
-        Some(query),
-        Arc::new(ids),
-        Some(Arc::new(scores)),
-        total_records,
-    );
-}
-
-/// The column a sort key orders by (relevance without a query is the order of addition).
-fn column_of(sort: SortKey) -> LibraryColumn {
-    match sort {
-        SortKey::Relevance => LibraryColumn::Added,
-        SortKey::Column(column) => column,
-    }
-}
-
-/// The reviewer of that name, if they are one.
-fn viewer_id(project: &Project, name: Option<&str>) -> Option<ReviewerId> {
-    name.and_then(|name| project.reviewer_by_name(name).ok())
-        .map(|reviewer| reviewer.id)
 }
 
 fn rows_thread(path: &Path, commands: &Receiver<RowsCommand>, outbox: &Outbox) {
     let project = match Project::open_existing(path) {
         Ok(project) => project,
         Err(error) => {
-            outbox.send(Event::Notice(format!(
-                "The records cannot be read: {error}"
-            )));
+            outbox.send(Event::Failed {
+                what: Failure::Connection,
+                error: error.into(),
+            });
             return;
         }
     };
@@ -753,14 +669,27 @@ fn rows_thread(path: &Path, commands: &Receiver<RowsCommand>, outbox: &Outbox) {
                     ids,
                     query,
                     scores,
-                    viewer,
-                } => {
-                    let viewer = viewer_id(&project, viewer.as_deref());
-                    read_rows(&project, &ids, query, scores.as_deref(), viewer, outbox);
-                }
-                RowsCommand::Record { id, query } => {
+                    reader,
+                } => read_rows(
+                    &project,
+                    &ids,
+                    query.as_ref(),
+                    scores.as_deref(),
+                    reader,
+                    outbox,
+                ),
+                RowsCommand::Record { id, query, reader } => {
                     if Some(at) == newest_record {
-                        read_record(&project, id, query.as_deref(), outbox);
+                        let event = match service::library::record_detail(
+                            &project,
+                            reader,
+                            id,
+                            query.as_deref(),
+                        ) {
+                            Ok(detail) => Event::Record(Box::new(detail)),
+                            Err(error) => Event::RecordFailed { id, error },
+                        };
+                        outbox.send(event);
                     }
                 }
                 RowsCommand::Discard(old) => drop(old),
@@ -772,82 +701,27 @@ fn rows_thread(path: &Path, commands: &Receiver<RowsCommand>, outbox: &Outbox) {
 fn read_rows(
     project: &Project,
     ids: &[RecordId],
-    query: Option<(Arc<Query>, u64)>,
+    query: Option<&(Arc<Query>, u64)>,
     scores: Option<&HashMap<RecordId, f32>>,
-    viewer: Option<ReviewerId>,
+    reader: Option<ReviewerId>,
     outbox: &Outbox,
 ) {
-    let rows = match project.library_rows(ids, viewer) {
-        Ok(rows) => rows,
-        Err(error) => {
-            outbox.send(Event::Notice(format!("Rows could not be read: {error}")));
-            return;
-        }
-    };
-    let (hits, query_generation) = match query {
-        Some((query, generation)) => {
-            let scored: Vec<(RecordId, f32)> = ids
-                .iter()
-                .map(|id| (*id, scores.and_then(|s| s.get(id)).copied().unwrap_or(0.0)))
-                .collect();
-            (
-                SearchIndex::highlight(project, &query, &scored).unwrap_or_default(),
-                generation,
-            )
-        }
-        None => (Vec::new(), 0),
-    };
-    outbox.send(Event::Rows {
-        rows,
-        hits,
-        query_generation,
-    });
-}
-
-fn read_record(project: &Project, id: RecordId, query: Option<&Query>, outbox: &Outbox) {
-    let detail = (|| -> ecolens_core::Result<RecordDetail> {
-        let stored = project.record(id)?;
-        let full_text = project.full_text(id)?;
-        let merges = project.merges(Some(id), true)?;
-        let relations = project.relations(id)?;
-        let highlight = |field, text: &str| {
-            query.map_or_else(Vec::new, |q| SearchIndex::highlight_text(q, field, text))
-        };
-        let title_highlights = highlight(TextField::Title, &stored.record.title);
-        let abstract_highlights = stored
-            .record
-            .abstract_text
-            .as_deref()
-            .map_or_else(Vec::new, |text| highlight(TextField::Abstract, text));
-        let full_text_highlights = full_text
-            .as_ref()
-            .map_or_else(Vec::new, |full| highlight(TextField::FullText, &full.text));
-        let (full_text_chars, full_text_excerpt) = full_text.as_ref().map_or_else(
-            || (0, Excerpt::default()),
-            |full| {
-                (
-                    full.text.chars().count(),
-                    excerpt(&full.text, &full_text_highlights, FULL_TEXT_PREVIEW),
-                )
-            },
-        );
-        Ok(RecordDetail {
-            stored,
-            full_text,
-            merges,
-            relations,
-            title_highlights,
-            abstract_highlights,
-            full_text_highlights,
-            full_text_chars,
-            full_text_excerpt,
-        })
-    })();
-    match detail {
-        Ok(detail) => outbox.send(Event::Record(Box::new(detail))),
-        Err(error) => outbox.send(Event::RecordFailed {
-            id,
-            message: error.to_string(),
+    let generation = query.map_or(0, |(_, generation)| *generation);
+    match service::library::rows(
+        project,
+        reader,
+        ids,
+        query.map(|(query, _)| query.as_ref()),
+        scores,
+    ) {
+        Ok((rows, hits)) => outbox.send(Event::Rows {
+            rows,
+            hits,
+            query_generation: generation,
+        }),
+        Err(error) => outbox.send(Event::Failed {
+            what: Failure::Rows,
+            error,
         }),
     }
 }
@@ -866,10 +740,14 @@ pub fn spawn_job(
             let outcome = work(&outbox);
             outbox.send(Event::Finished { job, outcome });
         });
-    if let Err(error) = spawned {
+    if let Err(source) = spawned {
         failure_outbox.send(Event::Finished {
             job,
-            outcome: JobOutcome::Failed(format!("cannot start a thread: {error}")),
+            outcome: JobOutcome::Failed(service::Error::Io {
+                action: "cannot start a thread for",
+                path: PathBuf::from(name),
+                source,
+            }),
         });
     }
 }

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
-use ecolens_app::location::open_project;
+use ecolens_app::service::project::open as open_project;
 use ecolens_core::{
     Decision, Project, QuoteField, ReboundRisk, RecordId, ScreeningVote, Stage, StoredRisk,
 };
@@ -60,10 +60,10 @@ fn classify_project(path: &Path) -> RecordId {
     project.add_reviewer("Anne", true).unwrap();
     project.add_reviewer("Emily", false).unwrap();
     let record = project
-        .outcomes()
+        .records()
         .unwrap()
         .into_iter()
-        .map(|o| o.record)
+        .map(|r| r.id)
         .find(|id| project.record(*id).unwrap().record.title == TIME_LAPSE)
         .unwrap();
     vote(&mut project, record, "Anne", Stage::TitleAbstract);
@@ -159,7 +159,7 @@ fn the_classify_view_walks_the_questions_quotes_a_selection_and_labels_the_recor
     let project = Project::open_existing(&path).unwrap();
     let anne = project.reviewer_by_name("Anne").unwrap();
     let stored = project
-        .classifications(record)
+        .classifications(record, &project.visibility(Some(anne.id)).unwrap())
         .unwrap()
         .into_iter()
         .find(|c| c.reviewer == anne.id)
@@ -187,8 +187,9 @@ fn the_classify_view_walks_the_questions_quotes_a_selection_and_labels_the_recor
     harness.get_by_label("Electricity systems").click();
     settle(&mut harness);
     let project = Project::open_existing(&path).unwrap();
+    let anne = project.reviewer_by_name("Anne").unwrap();
     let labels: Vec<(String, String)> = project
-        .record_labels(record)
+        .record_labels(record, &project.visibility(Some(anne.id)).unwrap())
         .unwrap()
         .into_iter()
         .map(|l| (l.vocabulary, l.code))
@@ -219,7 +220,7 @@ fn the_classify_view_walks_the_questions_quotes_a_selection_and_labels_the_recor
 fn rebound_project(path: &Path) -> (RecordId, StoredRisk) {
     let mut project = open_project(path, true).unwrap().project;
     let anne = project.add_reviewer("Anne", true).unwrap();
-    let record = project.outcomes().unwrap()[0].record;
+    let record = project.records().unwrap()[0].id;
     let risk = project
         .add_risk(
             record,
@@ -278,14 +279,7 @@ fn the_rebound_register_builds_a_consequence_tree_and_exports_it() {
     settle(&mut harness);
     // A number that is not one is refused before anything is written.
     harness.get_by_label_contains("Rebound (%) must be a number");
-    assert_eq!(
-        Project::open_existing(&path)
-            .unwrap()
-            .risks(record)
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(crate::read(&path, |p, seen| p.risks(record, seen)).len(), 1);
     type_into(&mut harness, "Rebound (%)", "40");
     harness.get_by_label("Save risk").click();
     settle(&mut harness);
@@ -293,10 +287,7 @@ fn the_rebound_register_builds_a_consequence_tree_and_exports_it() {
     harness.get_by_label_contains("HO.RB.DIR Direct rebound");
     harness.get_by_label("|  via money: cheaper training invites more training");
 
-    let risks = Project::open_existing(&path)
-        .unwrap()
-        .risks(record)
-        .unwrap();
+    let risks = crate::read(&path, |p, seen| p.risks(record, seen));
     assert_eq!(risks.len(), 2);
     let second = &risks[1].risk;
     assert_eq!(second.effect, EffectCode::HoRbDir);
@@ -339,14 +330,7 @@ fn the_rebound_register_builds_a_consequence_tree_and_exports_it() {
     harness.get_by_label("Delete").click();
     settle(&mut harness);
     harness.get_by_label("Register: 1 risks on 1 records");
-    assert_eq!(
-        Project::open_existing(&path)
-            .unwrap()
-            .risks(record)
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(crate::read(&path, |p, seen| p.risks(record, seen)).len(), 1);
 }
 
 #[test]
@@ -357,7 +341,7 @@ fn the_team_view_exchanges_bundles_and_undoes_from_the_audit_log() {
         let mut project = open_project(&main_path, true).unwrap().project;
         project.add_reviewer("Anne", true).unwrap();
         project.add_reviewer("Emily", false).unwrap();
-        project.outcomes().unwrap()[1].record
+        project.records().unwrap()[1].id
     };
     // Emily works on a copy and sends her bundle.
     let copy = dir.path().join("emily.ecolens");
@@ -401,16 +385,21 @@ fn the_team_view_exchanges_bundles_and_undoes_from_the_audit_log() {
         settle(&mut harness);
     }
     harness.get_by_label("Emily: this bundle was imported before; nothing changed");
-    let votes = Project::open_existing(&main_path)
-        .unwrap()
-        .screening_votes(record)
-        .unwrap();
+    // Emily's vote came in with her bundle (read as Emily: blind mode hides it from others).
+    let votes = crate::read_as(&main_path, "Emily", |p, seen| {
+        p.screening_votes(record, seen)
+    });
     assert_eq!(votes.len(), 1);
 
-    // The audit log lists the imported vote; Anne's own last change can be undone from here.
-    harness.get_by_label_contains(&format!("screening record {record} reviewer"));
+    // The audit log lists the imported vote: while blind, Anne reads that Emily changed a
+    // vote on the record, not what it was. Once unblinded, she reads it whole.
+    harness.get_by_label(&format!(
+        "screening record {record} (what was changed is hidden by blind mode)"
+    ));
     harness.get_by_label("Unblind").click();
     settle(&mut harness);
+    harness.get_by_label_contains(&format!("screening record {record} reviewer"));
+    // Anne's own last change can be undone from here.
     assert!(
         !Project::open_existing(&main_path)
             .unwrap()

@@ -483,13 +483,58 @@ fn import_reports_files_merges_and_located_problems_then_search_finds_the_record
         assert!(hit["score"].as_f64().unwrap() > 0.0);
         assert!(hit["id"].as_i64().is_some());
     }
-    // Rayyan's labels are votes: while blind (the default) nobody may select by them.
+    // Rayyan's labels are Emily's votes. She is the only reviewer: blind mode has nothing to
+    // hide, so a solo user filters on them.
+    let solo = ecolens(
+        dir.path(),
+        &["search", "decision:include", "--project", project],
+    );
+    assert!(
+        String::from_utf8_lossy(&solo.stdout).starts_with("2 records match decision:include"),
+        "{}",
+        stderr(&solo)
+    );
+    // With a second reviewer, blind mode hides them from anyone not named, and each reviewer
+    // filters on their own.
+    ecolens(
+        dir.path(),
+        &["reviewer", "add", "Tomas", "--project", project],
+    );
     let blind = ecolens(
         dir.path(),
         &["search", "decision:include", "--project", project],
     );
     assert_eq!(blind.status.code(), Some(1));
-    assert!(stderr(&blind).starts_with("error: Blind mode is on: decision"));
+    assert!(
+        stderr(&blind).starts_with("error: blind mode is on: decision")
+            && stderr(&blind).contains("--reviewer NAME"),
+        "{}",
+        stderr(&blind)
+    );
+    let own = |name: &str| {
+        let output = ecolens(
+            dir.path(),
+            &[
+                "search",
+                "decision:include",
+                "--project",
+                project,
+                "--reviewer",
+                name,
+            ],
+        );
+        String::from_utf8(output.stdout).unwrap()
+    };
+    assert!(
+        own("Emily").starts_with("2 records match"),
+        "{}",
+        own("Emily")
+    );
+    assert!(
+        own("Tomas").starts_with("0 records match"),
+        "{}",
+        own("Tomas")
+    );
     unblind(dir.path(), project);
     let text = ecolens(
         dir.path(),
@@ -1105,6 +1150,8 @@ fn report_writes_a_record_and_the_project_with_the_projects_own_factors() {
     let eco2ai = trace_fixture("eco2ai/emission_eco2ai_repo.csv");
     ok(run(&["trace", "attach", "1", &eco2ai]));
     ok(run(&["reviewer", "add", "Anne", "--lead"]));
+    // A second reviewer: blind mode now has something to hide.
+    ok(run(&["reviewer", "add", "Ben"]));
     ok(run(&[
         "classify",
         "1",

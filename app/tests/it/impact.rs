@@ -138,7 +138,7 @@ fn traces_attach_show_their_factors_and_the_project_factors_replace_the_defaults
             .count(),
         2
     );
-    let desk = harness.state().impact.desk.as_ref().unwrap();
+    let desk = harness.state().tabs.assess.desk.as_ref().unwrap();
     for t in &desk.traces {
         let e = &t.footprint.estimate;
         assert!((e.co2e_kg - e.it_energy_kwh * 1.2 * 50.0 / 1000.0).abs() < 1e-15);
@@ -189,7 +189,7 @@ fn a_scenario_from_an_example_is_edited_evaluated_with_intervals_and_saved() {
     // A new line in M2, its electricity picked in the factor picker.
     // Below the fold: clicked as a screen reader would.
     let lines = |h: &Window| {
-        h.state().impact.draft.as_ref().unwrap().variants[1]
+        h.state().tabs.assess.draft.as_ref().unwrap().variants[1]
             .lines
             .len()
     };
@@ -209,7 +209,7 @@ fn a_scenario_from_an_example_is_edited_evaluated_with_intervals_and_saved() {
     harness.get_by_label_contains(&format!("For the line “line {}”", added + 1));
     harness.get_by_label("Use the electricity of FRA").click();
     harness.step();
-    let draft = harness.state().impact.draft.clone().unwrap();
+    let draft = harness.state().tabs.assess.draft.clone().unwrap();
     assert_eq!(draft.variants[1].lines[added].electricity, "FRA");
     // The shipped defaults show their source; Use writes the factor into the line.
     assert!(
@@ -221,24 +221,30 @@ fn a_scenario_from_an_example_is_edited_evaluated_with_intervals_and_saved() {
     type_into(&mut harness, "Criterion", "gwp");
     harness.get_all_by_label("Use").next().unwrap().click();
     harness.step();
-    let factors = harness.state().impact.draft.as_ref().unwrap().variants[1].lines[added]
+    let factors = harness.state().tabs.assess.draft.as_ref().unwrap().variants[1].lines[added]
         .factors
         .clone();
     assert!(factors.starts_with("gwp = "), "{factors}");
     harness.get_by_label("Done").click();
     harness.step();
-    assert!(harness.state().impact.picker.is_none());
+    assert!(harness.state().tabs.assess.picker.is_none());
 
     type_into(&mut harness, "Runs", "2000");
     harness.get_by_label("Evaluate").click();
     settle(&mut harness);
-    let result = harness.state().impact.result.clone().unwrap_or_else(|| {
-        panic!(
-            "not evaluated: {:?} {:?}",
-            harness.state().impact.message,
-            harness.state().notices()
-        )
-    });
+    let result = harness
+        .state()
+        .tabs
+        .assess
+        .result
+        .clone()
+        .unwrap_or_else(|| {
+            panic!(
+                "not evaluated: {:?} {:?}",
+                harness.state().tabs.assess.message,
+                harness.state().notices()
+            )
+        });
     assert_eq!(result.monte_carlo.runs, 2000);
     assert_eq!(result.scenario.name, "Green AI HVAC");
     let gwp = &result.monte_carlo.criteria[0];
@@ -272,8 +278,8 @@ fn a_scenario_from_an_example_is_edited_evaluated_with_intervals_and_saved() {
     type_into(&mut harness, "Record id", &other.to_string());
     harness.get_by_label("Go").click();
     settle(&mut harness);
-    assert!(harness.state().impact.draft.is_none());
-    assert!(harness.state().impact.result.is_none());
+    assert!(harness.state().tabs.assess.draft.is_none());
+    assert!(harness.state().tabs.assess.result.is_none());
 }
 
 #[test]
@@ -286,11 +292,11 @@ fn the_calculator_gives_the_green_algorithms_example_and_a_report_is_written() {
     harness.get_by_label("Go").click();
     settle(&mut harness);
     harness.get_by_label_contains("99999");
-    assert_eq!(harness.state().review.assess.focus, None);
+    assert_eq!(harness.state().session.focus, None);
     type_into(&mut harness, "Record id", &record.to_string());
     harness.get_by_label("Go").click();
     settle(&mut harness);
-    assert_eq!(harness.state().review.assess.focus, Some(record));
+    assert_eq!(harness.state().session.focus, Some(record));
     harness.get_by_label("Estimate").click();
     harness.step();
     // The Green Algorithms worked example: 12 h, one V100, 64 GB, PUE 1.56, France.
@@ -300,7 +306,8 @@ fn the_calculator_gives_the_green_algorithms_example_and_a_report_is_written() {
     harness.get_by_label("6.062 kWh, 0.3109 kgCO2e");
     let estimate = harness
         .state()
-        .impact
+        .tabs
+        .assess
         .estimate_result
         .clone()
         .unwrap()
@@ -326,7 +333,7 @@ fn the_calculator_gives_the_green_algorithms_example_and_a_report_is_written() {
         .get_by_label("Add to the scenario as a line of M2")
         .click();
     harness.step();
-    let draft = harness.state().impact.draft.clone().unwrap();
+    let draft = harness.state().tabs.assess.draft.clone().unwrap();
     let line = draft.variants[1].lines.last().unwrap();
     assert_eq!(line.amount, "6.062");
     assert_eq!(line.electricity, "FRA");

@@ -13,6 +13,8 @@ mod window;
 
 use std::path::{Path, PathBuf};
 
+use ecolens_core::{Project, Visibility};
+
 /// The shared bibliography fixtures beside the repository (see SOURCES.md there); a test that
 /// needs them fails with the path when they are missing, rather than importing nothing.
 pub(crate) fn fixtures() -> PathBuf {
@@ -41,4 +43,27 @@ pub(crate) fn baseline_folder(dir: &Path) -> PathBuf {
         std::fs::copy(fixtures().join(name), folder.join(name)).unwrap();
     }
     folder
+}
+
+/// Reads the project at `path` as a reader who is not named may (everything, in a project
+/// with one reviewer or unblinded).
+pub(crate) fn read<T>(
+    path: &Path,
+    read: impl FnOnce(&Project, &Visibility) -> ecolens_core::Result<T>,
+) -> T {
+    let project = Project::open_existing(path).unwrap();
+    let seen = project.visibility(None).unwrap();
+    read(&project, &seen).unwrap()
+}
+
+/// Reads the project at `path` as the reviewer `name` may.
+pub(crate) fn read_as<T>(
+    path: &Path,
+    name: &str,
+    read: impl FnOnce(&Project, &Visibility) -> ecolens_core::Result<T>,
+) -> T {
+    let project = Project::open_existing(path).unwrap();
+    let who = project.reviewer_by_name(name).unwrap();
+    let seen = project.visibility(Some(who.id)).unwrap();
+    read(&project, &seen).unwrap()
 }

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use ecolens_app::location::open_project;
+use ecolens_app::service::project::open as open_project;
 use ecolens_core::{
     Decision, Project, ReboundRisk, RecordId, ResolvedValue, RiskRating, ScreeningVote, Stage,
     Subject,
@@ -22,12 +22,7 @@ fn team_project(path: &Path) -> Vec<RecordId> {
     project.add_reviewer("Anne", true).unwrap();
     project.add_reviewer("Emily", false).unwrap();
     let tomas = project.add_reviewer("Tomas", false).unwrap();
-    let records: Vec<RecordId> = project
-        .outcomes()
-        .unwrap()
-        .iter()
-        .map(|o| o.record)
-        .collect();
+    let records: Vec<RecordId> = project.records().unwrap().iter().map(|r| r.id).collect();
     project
         .set_screening(
             records[0],
@@ -53,9 +48,11 @@ pub(crate) fn be(harness: &mut Harness<'static, ecolens_app::window::Workbench>,
 fn own_votes(path: &Path, name: &str) -> Vec<(RecordId, Decision)> {
     let project = Project::open_existing(path).unwrap();
     let who = project.reviewer_by_name(name).unwrap();
+    // What the reviewer sees of their own: every one of their votes, whatever blind mode says.
+    let seen = project.visibility(Some(who.id)).unwrap();
     let mut votes = Vec::new();
-    for outcome in project.outcomes().unwrap() {
-        for vote in project.screening_votes(outcome.record).unwrap() {
+    for record in project.records().unwrap() {
+        for vote in project.screening_votes(record.id, &seen).unwrap() {
             if vote.reviewer == who.id && vote.vote.stage == Stage::TitleAbstract {
                 votes.push((vote.record, vote.vote.decision));
             }
@@ -121,7 +118,10 @@ fn screening_with_keys_votes_moves_on_picks_reasons_classifies_and_undoes() {
     settle(&mut harness);
     harness.get_by_label_contains("c (No quantitative evaluation");
     let project = Project::open_existing(&path).unwrap();
-    let classified = project.classifications(records[0]).unwrap();
+    let emily = project.reviewer_by_name("Emily").unwrap();
+    let classified = project
+        .classifications(records[0], &project.visibility(Some(emily.id)).unwrap())
+        .unwrap();
     assert_eq!(classified.len(), 1);
     assert_eq!(classified[0].classification.category, EvalCategory::C);
 }
@@ -210,9 +210,18 @@ fn the_team_view_adds_a_reviewer_unblinds_resolves_and_shows_agreement() {
     settle(&mut harness);
     harness.get_by_label("resolved: include");
     let project = Project::open_existing(&path).unwrap();
-    assert!(project.outcome(records[0]).unwrap().tiab.moves_on());
+    assert!(
+        project
+            .outcome(records[0], &project.visibility(None).unwrap())
+            .unwrap()
+            .tiab
+            .moves_on()
+    );
     assert_eq!(
-        project.screening_votes(records[0]).unwrap().len(),
+        project
+            .screening_votes(records[0], &project.visibility(None).unwrap())
+            .unwrap()
+            .len(),
         2,
         "votes kept"
     );
@@ -221,7 +230,9 @@ fn the_team_view_adds_a_reviewer_unblinds_resolves_and_shows_agreement() {
     harness.get_by_label("Take Tomas's rating").click();
     settle(&mut harness);
     let project = Project::open_existing(&path).unwrap();
-    let resolution = &project.resolutions(records[1]).unwrap()[0];
+    let resolution = &project
+        .resolutions(records[1], &project.visibility(None).unwrap())
+        .unwrap()[0];
     assert_eq!(resolution.subject, Subject::Risk(EffectCode::HoRbDir));
     assert_eq!(
         resolution.value,
@@ -240,6 +251,23 @@ fn the_prisma_view_draws_the_flow_from_the_project() {
     let mut harness = harness(&path, true);
     harness.get_by_label("PRISMA").click();
     settle(&mut harness);
+    // While blind the counts follow from everyone's votes: for a lead only.
+    harness.get_by_label_contains("choose who you are");
+    assert!(
+        harness
+            .query_by_label_contains("Records identified")
+            .is_none()
+    );
+    harness.get_by_label("Emily").click();
+    settle(&mut harness);
+    harness.get_by_label_contains("only a lead sees it while blind");
+    assert!(
+        harness
+            .query_by_label_contains("Records identified")
+            .is_none()
+    );
+    harness.get_by_label("Anne").click();
+    settle(&mut harness);
     harness.get_by_label("PRISMA 2020 flow diagram");
     harness.get_by_label("Records identified from (n = 47):");
     harness.get_by_label("  bundled:demo-corpus (n = 47)");
@@ -247,5 +275,26 @@ fn the_prisma_view_draws_the_flow_from_the_project() {
     harness.get_by_label("Reports sought for retrieval (n = 1)");
     harness.get_by_label("Reports not retrieved (n = 1)");
     harness.get_by_label("Studies included in review (n = 0)");
-    harness.get_by_label("Export SVG...");
+    // The diagram goes to a typed path (no file dialog needed).
+    let svg = dir.path().join("flow.svg");
+    crate::window::type_into(
+        &mut harness,
+        "Diagram to write:",
+        &svg.display().to_string(),
+    );
+    harness.get_by_label("Export SVG").click();
+    settle(&mut harness);
+    let written = std::fs::read_to_string(&svg).unwrap();
+    assert!(
+        written.starts_with("<svg") && written.contains("47"),
+        "{written}"
+    );
+    assert!(
+        harness
+            .state()
+            .status_line()
+            .is_some_and(|(ok, line)| ok && line.contains("flow.svg")),
+        "{:?}",
+        harness.state().status_line()
+    );
 }

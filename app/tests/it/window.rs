@@ -281,12 +281,29 @@ fn dropping_files_imports_them_and_the_source_filter_selects_them() {
     settle(&mut harness);
     assert_eq!(harness.state().library.ids().len(), 10);
     harness.get_by_label("10 of 57 records");
-    // Rayyan's labels became votes. While blind (the default) a decision filter would show
-    // other reviewers' votes: it is refused, with the reason.
+    // Rayyan's labels became Emily's votes. She is the only reviewer: blind mode has nothing
+    // to hide, and the decision filter narrows at once.
     harness.get_by_label("Included").click();
     settle(&mut harness);
-    harness.get_by_label_contains("Blind mode is on: decision, stage, category");
-    // Unblinded by a lead, the decision filter narrows further.
+    assert_eq!(harness.state().library.ids().len(), 2);
+    harness.get_by_label("Included").click();
+    settle(&mut harness);
+    // A second reviewer joins: while blind, nobody unnamed selects by judgements (refused,
+    // with the reason), and Emily selects by her own.
+    Project::open_existing(&path)
+        .unwrap()
+        .add_reviewer("Tomas", false)
+        .unwrap();
+    harness.get_by_label("Included").click();
+    settle(&mut harness);
+    harness.get_by_label_contains("blind mode is on: decision, stage, category");
+    harness.get_by_label("Emily").click();
+    settle(&mut harness);
+    assert_eq!(harness.state().library.ids().len(), 2);
+    harness.get_by_label("Tomas").click();
+    settle(&mut harness);
+    assert!(harness.state().library.ids().is_empty());
+    // Unblinded by a lead, the decision filter narrows on everyone's votes.
     {
         let mut project = Project::open_existing(&path).unwrap();
         let lead = project.add_reviewer("Lead", true).unwrap();

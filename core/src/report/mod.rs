@@ -21,19 +21,18 @@ use crate::lca::{
 use crate::prisma::escape;
 use crate::record::short_authors;
 use crate::review::ReboundRisk;
+use crate::visibility::Visibility;
 use crate::workflow::{ResolvedValue, Subject};
-use crate::{Error, Project, RecordId, Result, ReviewerId, TraceId};
+use crate::{Project, RecordId, Result, ReviewerId, TraceId};
 
 mod doc;
 
 use doc::{Align, Block, Row, Span, Text, Tone, text};
 
-/// How a report is made.
+/// How a report is made. Who reads it is a [`Visibility`]: a report shows the judgements
+/// it allows, and one without a named reader is refused when it would hide some.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReportOptions {
-    /// Who reads it: while blind mode is on, only this reviewer's judgements are shown (and a
-    /// report without a reader is refused when it would hide some).
-    pub viewer: Option<ReviewerId>,
     /// Monte Carlo runs per scenario.
     pub runs: usize,
     /// Monte Carlo seed.
@@ -43,7 +42,6 @@ pub struct ReportOptions {
 impl Default for ReportOptions {
     fn default() -> Self {
         Self {
-            viewer: None,
             runs: 10_000,
             seed: 1,
         }
@@ -180,7 +178,7 @@ pub struct RecordReport {
 
 /// Reads that every record of a report shares.
 struct Shared {
-    blind: bool,
+    seen: Visibility,
     names: HashMap<ReviewerId, String>,
     overrides: FactorOverrides,
     /// Every attached trace's IT energy, by id, for scenario lines fed by a trace.
@@ -188,13 +186,9 @@ struct Shared {
 }
 
 impl Shared {
-    fn read(project: &Project, options: &ReportOptions) -> Result<Self> {
-        let blind = project.review_settings()?.blind;
-        if let Some(viewer) = options.viewer {
-            project.reviewer(viewer)?;
-        }
+    fn read(project: &Project, seen: &Visibility) -> Result<Self> {
         Ok(Self {
-            blind,
+            seen: seen.clone(),
             names: project
                 .reviewers()?
                 .into_iter()
@@ -215,16 +209,17 @@ impl Shared {
             .cloned()
             .unwrap_or_else(|| format!("reviewer {id}"))
     }
-
-    fn visible(&self, options: &ReportOptions, reviewer: ReviewerId) -> bool {
-        !self.blind || options.viewer == Some(reviewer)
-    }
 }
 
 impl RecordReport {
     /// Gathers a record's assessment.
-    pub fn gather(project: &Project, record: RecordId, options: &ReportOptions) -> Result<Self> {
-        let shared = Shared::read(project, options)?;
+    pub fn gather(
+        project: &Project,
+        record: RecordId,
+        seen: &Visibility,
+        options: &ReportOptions,
+    ) -> Result<Self> {
+        let shared = Shared::read(project, seen)?;
         Self::gather_with(project, record, options, &shared)
     }
 
@@ -238,8 +233,9 @@ impl RecordReport {
         let r = &stored.record;
         let mut hidden = 0;
         let mut reviewers = Vec::new();
-        for c in project.classifications(record)? {
-            if shared.visible(options, c.reviewer) {
+        let everything = Visibility::machinery();
+        for c in project.classifications(record, &everything)? {
+            if shared.seen.shows(c.reviewer) {
                 reviewers.push(ReviewerCategory {
                     reviewer: shared.name(c.reviewer),
                     category: c.classification.category,
@@ -250,22 +246,22 @@ impl RecordReport {
                 hidden += 1;
             }
         }
-        let resolved = if shared.blind {
-            None
-        } else {
+        let resolved = if shared.seen.sees_everyone() {
             project
-                .resolutions(record)?
+                .resolutions(record, &shared.seen)?
                 .into_iter()
                 .filter(|r| r.subject == Subject::Classification)
                 .find_map(|r| match r.value {
                     ResolvedValue::Classification(c) => Some((c, shared.name(r.resolved_by))),
                     _ => None,
                 })
+        } else {
+            None
         };
-        let category = category_view(resolved, reviewers, shared.blind);
+        let category = category_view(resolved, reviewers, !shared.seen.sees_everyone());
         let mut risks = Vec::new();
-        for stored_risk in project.risks(record)? {
-            if shared.visible(options, stored_risk.reviewer) {
+        for stored_risk in project.risks(record, &everything)? {
+            if shared.seen.shows(stored_risk.reviewer) {
                 risks.push(RiskView {
                     reviewer: shared.name(stored_risk.reviewer),
                     risk: stored_risk.risk,
@@ -274,11 +270,9 @@ impl RecordReport {
                 hidden += 1;
             }
         }
-        if hidden > 0 && options.viewer.is_none() {
-            return Err(Error::Blinded {
-                what: "reviewers' judgements in a report (name the reviewer who reads it)",
-            });
-        }
+        shared
+            .seen
+            .refuse_hidden(hidden, "reviewers' judgements in a report")?;
         let traces = project
             .traces(Some(record))?
             .into_iter()
@@ -919,8 +913,8 @@ pub struct ProjectReport {
 
 impl ProjectReport {
     /// Gathers every record that has an assessment.
-    pub fn gather(project: &Project, options: &ReportOptions) -> Result<Self> {
-        let shared = Shared::read(project, options)?;
+    pub fn gather(project: &Project, seen: &Visibility, options: &ReportOptions) -> Result<Self> {
+        let shared = Shared::read(project, seen)?;
         let mut records = Vec::new();
         for stored in project.records()? {
             let report = RecordReport::gather_with(project, stored.id, options, &shared)?;

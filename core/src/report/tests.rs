@@ -63,23 +63,25 @@ fn assessed() -> (Project, RecordId, ReviewerId, ReviewerId) {
     (project, id, ana, ben)
 }
 
-fn options(viewer: Option<ReviewerId>) -> ReportOptions {
-    ReportOptions {
-        viewer,
-        runs: 2000,
-        seed: 7,
-    }
+const OPTIONS: ReportOptions = ReportOptions {
+    runs: 2000,
+    seed: 7,
+};
+
+/// What `reader` may see in `project`.
+fn seen(project: &Project, reader: Option<ReviewerId>) -> crate::Visibility {
+    project.visibility(reader).unwrap()
 }
 
 #[test]
 fn blind_mode_hides_other_reviewers_and_refuses_a_report_without_a_reader() {
     let (project, id, _, ben) = assessed();
-    let refused = RecordReport::gather(&project, id, &options(None)).unwrap_err();
+    let refused = RecordReport::gather(&project, id, &seen(&project, None), &OPTIONS).unwrap_err();
     assert!(
         refused.to_string().contains("blind mode is on"),
         "{refused}"
     );
-    let report = RecordReport::gather(&project, id, &options(Some(ben))).unwrap();
+    let report = RecordReport::gather(&project, id, &seen(&project, Some(ben)), &OPTIONS).unwrap();
     assert_eq!(report.hidden, 2, "Ana's category and risk");
     assert_eq!(report.category.reviewers.len(), 1);
     assert_eq!(report.category.category, Some(EvalCategory::C));
@@ -98,7 +100,7 @@ fn blind_mode_hides_other_reviewers_and_refuses_a_report_without_a_reader() {
 fn category_is_agreed_disputed_or_resolved() {
     let (mut project, id, ana, _) = assessed();
     project.set_blind(ana, false).unwrap();
-    let disputed = RecordReport::gather(&project, id, &options(None)).unwrap();
+    let disputed = RecordReport::gather(&project, id, &seen(&project, None), &OPTIONS).unwrap();
     assert_eq!(disputed.category.category, None);
     assert_eq!(
         disputed.category.basis,
@@ -115,10 +117,10 @@ fn category_is_agreed_disputed_or_resolved() {
             Some("discussed"),
         )
         .unwrap();
-    let resolved = RecordReport::gather(&project, id, &options(None)).unwrap();
+    let resolved = RecordReport::gather(&project, id, &seen(&project, None), &OPTIONS).unwrap();
     assert_eq!(resolved.category.category, Some(EvalCategory::D));
     assert_eq!(resolved.category.basis, "resolved by ana");
-    let markdown = RecordReport::gather(&project, id, &options(None))
+    let markdown = RecordReport::gather(&project, id, &seen(&project, None), &OPTIONS)
         .unwrap()
         .markdown();
     assert!(
@@ -133,7 +135,7 @@ fn category_is_agreed_disputed_or_resolved() {
 fn traces_carry_their_footprint_and_the_project_overrides_it_with_a_source() {
     let (mut project, id, ana, _) = assessed();
     project.set_blind(ana, false).unwrap();
-    let report = RecordReport::gather(&project, id, &options(None)).unwrap();
+    let report = RecordReport::gather(&project, id, &seen(&project, None), &OPTIONS).unwrap();
     let first = &report.traces[0];
     // CodeCarbon's own factor for Italy is kept beside ours; ours is digital4better's ITA 2024.
     assert_eq!(first.footprint.place, "ITA, 2024");
@@ -166,7 +168,7 @@ fn traces_carry_their_footprint_and_the_project_overrides_it_with_a_source() {
     };
     project.set_factor_overrides(&overrides).unwrap();
     assert_eq!(project.factor_overrides().unwrap(), overrides);
-    let report = RecordReport::gather(&project, id, &options(None)).unwrap();
+    let report = RecordReport::gather(&project, id, &seen(&project, None), &OPTIONS).unwrap();
     let e = &report.traces[0].footprint.estimate;
     assert_eq!(e.pue, 1.2);
     assert_eq!(e.intensity_g_per_kwh, 100.0);
@@ -206,7 +208,7 @@ unit = "kWh"
 electricity = "FRA"
 "#;
     project.save_scenario(Some(id), broken).unwrap();
-    let report = RecordReport::gather(&project, id, &options(None)).unwrap();
+    let report = RecordReport::gather(&project, id, &seen(&project, None), &OPTIONS).unwrap();
     assert_eq!(report.scenarios.len(), 2);
     let smart = report
         .scenarios
@@ -287,7 +289,7 @@ fn project_summary_counts_categories_and_lists_assessed_records_only() {
             .set_classification(third, who, &Classification::new(EvalCategory::B))
             .unwrap();
     }
-    let summary = ProjectReport::gather(&project, &options(None)).unwrap();
+    let summary = ProjectReport::gather(&project, &seen(&project, None), &OPTIONS).unwrap();
     let ids: Vec<RecordId> = summary.records.iter().map(|r| r.record).collect();
     assert_eq!(ids, vec![id, third]);
     assert!(!ids.contains(&other));
@@ -317,7 +319,7 @@ fn project_summary_counts_categories_and_lists_assessed_records_only() {
 fn emissions_statement_reads_as_a_paragraph_in_markdown_and_latex() {
     let (mut project, id, ana, _) = assessed();
     project.set_blind(ana, false).unwrap();
-    let report = RecordReport::gather(&project, id, &options(None)).unwrap();
+    let report = RecordReport::gather(&project, id, &seen(&project, None), &OPTIONS).unwrap();
     let statement = EmissionsStatement::of(&report.traces).unwrap();
     assert_eq!(statement.tools, vec!["CodeCarbon 2.7.4".to_owned()]);
     assert_eq!(statement.totals.runs, 6);

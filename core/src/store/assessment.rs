@@ -236,6 +236,30 @@ impl Project {
         tx.commit().context("committing the factor overrides")
     }
 
+    /// Every record with traces or scenarios, in id order, with its title and how many of
+    /// each it has: one query, for the Assess tab's list.
+    pub fn assessed_records(&self) -> Result<Vec<AssessedRecord>> {
+        query_all(
+            &self.conn,
+            "SELECT r.id, r.title,
+                    (SELECT count(*) FROM energy_trace t WHERE t.record_id = r.id),
+                    (SELECT count(*) FROM lca_scenario s WHERE s.record_id = r.id)
+             FROM record r
+             WHERE r.id IN (SELECT record_id FROM energy_trace UNION SELECT record_id FROM lca_scenario)
+             ORDER BY r.id",
+            [],
+            "listing assessed records",
+            |row| {
+                Ok(AssessedRecord {
+                    record: RecordId(row.get(0)?),
+                    title: row.get(1)?,
+                    traces: row.get::<_, i64>(2)?.unsigned_abs(),
+                    scenarios: row.get::<_, i64>(3)?.unsigned_abs(),
+                })
+            },
+        )
+    }
+
     /// Scenarios of a record (or all with `None`).
     pub fn scenarios(&self, record: Option<RecordId>) -> Result<Vec<StoredScenario>> {
         query_all(
@@ -255,6 +279,19 @@ impl Project {
             },
         )
     }
+}
+
+/// A record with traces or scenarios.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AssessedRecord {
+    /// The record.
+    pub record: RecordId,
+    /// Its title.
+    pub title: String,
+    /// Trace runs attached.
+    pub traces: u64,
+    /// Scenarios saved with it.
+    pub scenarios: u64,
 }
 
 /// Reads a trace file and attaches it: the usual path for the CLI and the window.

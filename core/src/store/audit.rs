@@ -18,6 +18,7 @@ use crate::audit::{AuditAction, AuditEntry, EntityKind, UndoOutcome};
 use crate::error::{Error, Result, SqlContext};
 use crate::ids::{AuditId, RecordId, ReviewerId};
 use crate::review::{Reviewer, StoredClassification, StoredRecordLabel, StoredRisk, StoredVote};
+use crate::visibility::Visibility;
 use crate::workflow::Resolution;
 
 /// A change about to be logged.
@@ -154,12 +155,13 @@ fn decode_audit(raw: RawAudit) -> Result<AuditEntry> {
         new: new.map(|v| column("new").json(&v)).transpose()?,
         undoes: undoes.map(AuditId),
         undone_by: undone_by.map(AuditId),
+        hidden: false,
     })
 }
 
 impl Project {
-    /// Audit entries, newest first.
-    pub fn audit_log(&self, filter: AuditFilter) -> Result<Vec<AuditEntry>> {
+    /// Audit entries, newest first, as `seen` may read them ([`AuditEntry::shown_to`]).
+    pub fn audit_log(&self, filter: AuditFilter, seen: &Visibility) -> Result<Vec<AuditEntry>> {
         let limit = filter
             .limit
             .map_or(-1, |n| i64::try_from(n).unwrap_or(i64::MAX));
@@ -183,7 +185,9 @@ impl Project {
             .context("reading the audit log")?
             .collect::<rusqlite::Result<Vec<_>>>()
             .context("reading the audit log")?;
-        raws.into_iter().map(decode_audit).collect()
+        raws.into_iter()
+            .map(|raw| Ok(decode_audit(raw)?.shown_to(seen)))
+            .collect()
     }
 
     /// Undoes the reviewer's most recent review change that is not yet undone: restores the

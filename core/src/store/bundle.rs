@@ -21,18 +21,21 @@ use crate::bundle::{
     BundleReport, BundleReviewer, BundleRisk, BundleRoot, BundleVote, RecordRef,
 };
 use crate::error::{Error, Result, SqlContext};
-use crate::ids::{Doi, RecordId, ReviewerId, RiskId};
+use crate::ids::{Doi, RecordId, RiskId};
 use crate::record::title_key;
 use crate::review::{
     Decision, Reviewer, StoredClassification, StoredRecordLabel, StoredRisk, StoredVote,
 };
+use crate::visibility::Visibility;
 
 use ecolens_taxonomy::labels::EXCLUSION_REASON;
 
 impl Project {
-    /// Everything `reviewer` has recorded, as a bundle for the lead's project.
-    pub fn export_bundle(&self, reviewer: ReviewerId) -> Result<Bundle> {
-        let who = self.reviewer(reviewer)?;
+    /// Everything the reader of `seen` has recorded, as a bundle for the lead's project: a
+    /// bundle is always one's own work.
+    pub fn export_bundle(&self, seen: &Visibility) -> Result<Bundle> {
+        let who = seen.require_reader("a decision bundle")?.clone();
+        let reviewer = who.id;
         let project_id = self.meta("project_id")?.unwrap_or_default();
         let (votes, classifications, risks, labels) = reviewer_work(&self.conn, reviewer)?;
         let roots: Vec<i64> = query_all(
@@ -113,10 +116,13 @@ impl Project {
             }
         }
         drop(tx);
-        let audit = self.audit_log(AuditFilter {
-            reviewer: Some(reviewer),
-            ..AuditFilter::default()
-        })?;
+        let audit = self.audit_log(
+            AuditFilter {
+                reviewer: Some(reviewer),
+                ..AuditFilter::default()
+            },
+            seen,
+        )?;
         Ok(Bundle {
             format: BUNDLE_FORMAT.to_owned(),
             version: BUNDLE_VERSION,

@@ -11,9 +11,10 @@ use rusqlite::params;
 use super::records::{RECORD_COLUMNS, RawRecord};
 use super::{Column, Project, query_all};
 use crate::error::{Error, Result, SqlContext};
-use crate::ids::RecordId;
+use crate::ids::{RecordId, ReviewerId};
 use crate::index_feed::{IndexChanges, IndexDoc, IndexScope, NamedVote, ReviewFacets};
 use crate::review::{Decision, Stage};
+use crate::visibility::Visibility;
 
 /// Sorted, disjoint ranges covering `ids` (in any order, duplicates allowed).
 pub(crate) fn id_ranges(ids: &[RecordId]) -> Vec<RangeInclusive<RecordId>> {
@@ -107,13 +108,36 @@ impl Project {
         Ok(())
     }
 
-    /// Calls `each` with every record in `scope`, in id order, with its review data, the
-    /// files it came from and (if `full_text`) its extracted text: what the search index holds
-    /// and exports carry. Stops at the first error `each` returns.
+    /// Calls `each` with every record in `scope`, in id order, with everyone's review data,
+    /// the files it came from and (if `full_text`) its extracted text: what the search index
+    /// mirrors. The index holds everyone's judgements so that it can answer any reader; it
+    /// answers a search by judgement only to a reader whose [`Visibility`] sees everyone's.
+    /// Stops at the first error `each` returns.
     pub fn for_each_index_doc<E: From<Error>>(
         &self,
         scope: &IndexScope,
         full_text: bool,
+        each: impl FnMut(IndexDoc) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        self.for_each_doc(scope, full_text, &Visibility::machinery(), each)
+    }
+
+    /// Calls `each` with every record in `scope`, in id order, with the review data `seen`
+    /// shows and the files it came from: what an export carries.
+    pub fn for_each_doc_shown<E: From<Error>>(
+        &self,
+        scope: &IndexScope,
+        seen: &Visibility,
+        each: impl FnMut(IndexDoc) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        self.for_each_doc(scope, false, seen, each)
+    }
+
+    fn for_each_doc<E: From<Error>>(
+        &self,
+        scope: &IndexScope,
+        full_text: bool,
+        seen: &Visibility,
         mut each: impl FnMut(IndexDoc) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), E> {
         let bounds = match scope {
@@ -172,7 +196,7 @@ impl Project {
                     id,
                     record,
                     full_text,
-                    review: facets.remove(&id.0).unwrap_or_default(),
+                    review: facets.remove(&id.0).unwrap_or_default().shown_to(seen),
                     files,
                 })?;
             }
@@ -182,23 +206,34 @@ impl Project {
 
     /// Review facets of the records with ids in `low..=high` that have any.
     pub(super) fn review_facets(&self, low: i64, high: i64) -> Result<HashMap<i64, ReviewFacets>> {
+        type RawVote = (i64, i64, String, String, String, Option<String>);
         let mut facets: HashMap<i64, ReviewFacets> = HashMap::new();
         let context = "reading review facets";
-        let votes: Vec<(i64, String, String, String, Option<String>)> = query_all(
+        let votes: Vec<RawVote> = query_all(
             &self.conn,
-            "SELECT s.record_id, r.name, s.stage, s.decision, s.reason FROM screening s
+            "SELECT s.record_id, r.id, r.name, s.stage, s.decision, s.reason FROM screening s
              JOIN reviewer r ON r.id = s.reviewer_id
              WHERE s.record_id BETWEEN ?1 AND ?2 ORDER BY s.record_id, s.reviewer_id, s.stage = 'fulltext'",
             [low, high],
             context,
-            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?)),
+            |row| {
+                Ok((
+                    row.get(0)?,
+                    row.get(1)?,
+                    row.get(2)?,
+                    row.get(3)?,
+                    row.get(4)?,
+                    row.get(5)?,
+                ))
+            },
         )?;
-        for (record, reviewer, stage, decision, reason) in votes {
+        for (record, reviewer_id, reviewer, stage, decision, reason) in votes {
             let at = Column::at("screening", "stage", record);
             let stage = Stage::parse("screening.stage", &stage).map_err(|e| at.corrupt(e))?;
             let decision = Decision::parse("screening.decision", &decision, reason)
                 .map_err(|e| Column::at("screening", "decision", record).corrupt(e))?;
             facets.entry(record).or_default().votes.push(NamedVote {
+                reviewer_id: ReviewerId(reviewer_id),
                 reviewer,
                 stage,
                 decision,
@@ -229,51 +264,54 @@ impl Project {
                     .push((stage, decision));
             }
         }
-        let categories: Vec<(i64, String, String)> = query_all(
+        let categories: Vec<(i64, i64, String, String)> = query_all(
             &self.conn,
-            "SELECT c.record_id, r.name, c.category FROM classification c
+            "SELECT c.record_id, r.id, r.name, c.category FROM classification c
              JOIN reviewer r ON r.id = c.reviewer_id
              WHERE c.record_id BETWEEN ?1 AND ?2 ORDER BY c.record_id, c.reviewer_id",
             [low, high],
             context,
-            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
         )?;
-        for (record, reviewer, category) in categories {
+        for (record, reviewer_id, reviewer, category) in categories {
             let category: EvalCategory =
                 Column::at("classification", "category", record).term(&category)?;
-            facets
-                .entry(record)
-                .or_default()
-                .classifications
-                .push((reviewer, category));
+            facets.entry(record).or_default().classifications.push((
+                ReviewerId(reviewer_id),
+                reviewer,
+                category,
+            ));
         }
-        let effects: Vec<(i64, String)> = query_all(
+        let effects: Vec<(i64, i64, String)> = query_all(
             &self.conn,
-            "SELECT record_id, effect FROM rebound_risk WHERE record_id BETWEEN ?1 AND ?2",
-            [low, high],
-            context,
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )?;
-        for (record, effect) in effects {
-            let effect: EffectCode = Column::at("rebound_risk", "effect", record).term(&effect)?;
-            let entry = facets.entry(record).or_default();
-            if !entry.effects.contains(&effect) {
-                entry.effects.push(effect);
-            }
-        }
-        let labels: Vec<(i64, String, String)> = query_all(
-            &self.conn,
-            "SELECT DISTINCT record_id, vocabulary, code FROM record_label WHERE record_id BETWEEN ?1 AND ?2",
+            "SELECT record_id, reviewer_id, effect FROM rebound_risk
+             WHERE record_id BETWEEN ?1 AND ?2 ORDER BY record_id, id",
             [low, high],
             context,
             |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
         )?;
-        for (record, vocabulary, code) in labels {
+        for (record, reviewer, effect) in effects {
+            let effect: EffectCode = Column::at("rebound_risk", "effect", record).term(&effect)?;
             facets
                 .entry(record)
                 .or_default()
-                .labels
-                .push((vocabulary, code));
+                .risk_effects
+                .push((ReviewerId(reviewer), effect));
+        }
+        let labels: Vec<(i64, i64, String, String)> = query_all(
+            &self.conn,
+            "SELECT record_id, reviewer_id, vocabulary, code FROM record_label
+             WHERE record_id BETWEEN ?1 AND ?2 ORDER BY record_id, vocabulary, code, reviewer_id",
+            [low, high],
+            context,
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+        )?;
+        for (record, reviewer, vocabulary, code) in labels {
+            facets.entry(record).or_default().record_labels.push((
+                ReviewerId(reviewer),
+                vocabulary,
+                code,
+            ));
         }
         for (table, lca) in [("lca_scenario", true), ("energy_trace", false)] {
             let records: Vec<i64> = query_all(

@@ -7,12 +7,13 @@ use ecolens_taxonomy::eval_scale::EvalCategory;
 use rusqlite::params;
 use serde::Serialize;
 
-use super::{Column, Project, query_all};
+use super::{Column, Project, only_reviewer, query_all};
 use crate::error::{Result, SqlContext};
-use crate::ids::{RecordId, ReviewerId};
+use crate::ids::RecordId;
 use crate::index_feed::ScreeningStatus;
 use crate::record::{Person, RecordKind, short_authors};
 use crate::review::Stage;
+use crate::visibility::Visibility;
 
 /// A column the library can be ordered by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, serde::Deserialize)]
@@ -97,30 +98,6 @@ pub struct SourceFile {
     pub records: u64,
 }
 
-/// Whose judgements a reader of the library sees.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Seen {
-    /// Everyone's (blind mode off).
-    Everyone,
-    /// One reviewer's own (nobody's for `None`), while blind.
-    Own(Option<ReviewerId>),
-}
-
-impl Seen {
-    /// Whether judgements are filtered by reviewer (SQL `?` parameter).
-    fn is_filtered(self) -> bool {
-        matches!(self, Self::Own(_))
-    }
-
-    /// The reviewer id judgements must have, `-1` (no one) when none (SQL `?` parameter).
-    fn reviewer_param(self) -> i64 {
-        match self {
-            Self::Own(Some(id)) => id.0,
-            Self::Own(None) | Self::Everyone => -1,
-        }
-    }
-}
-
 /// Sort rank of a screening status: unscreened first, conflicts last.
 fn status_rank(status: ScreeningStatus) -> u8 {
     match status {
@@ -143,13 +120,13 @@ impl Project {
     /// Reads only ids and the sort keys, so it stays within a second or two for a million
     /// records; the workbench runs it off the window's thread.
     ///
-    /// While blind mode is on, the decision and category orders use only `viewer`'s own votes
-    /// and categories (nobody's without a viewer), as the rows do.
+    /// The decision and category orders use the votes and categories `seen` shows, as the
+    /// rows do.
     pub fn record_order(
         &self,
         column: LibraryColumn,
         descending: bool,
-        viewer: Option<ReviewerId>,
+        seen: &Visibility,
     ) -> Result<Vec<RecordId>> {
         let context = "ordering records";
         let sql_order = match column {
@@ -183,11 +160,10 @@ impl Project {
                 context,
                 |row| row.get(0).map(RecordId),
             )?;
-            let scope = self.blind_scope(viewer)?;
             let keys = if column == LibraryColumn::Decision {
-                self.screening_ranks(scope)?
+                self.screening_ranks(seen)?
             } else {
-                self.category_ranks(scope)?
+                self.category_ranks(seen)?
             };
             let missing = if column == LibraryColumn::Decision {
                 0
@@ -207,23 +183,13 @@ impl Project {
         Ok(ids)
     }
 
-    /// Whose judgements a reader may see: everyone's with blind mode off, else the viewer's
-    /// own (nobody's when no viewer is given).
-    fn blind_scope(&self, viewer: Option<ReviewerId>) -> Result<Seen> {
-        Ok(if self.review_settings()?.blind {
-            Seen::Own(viewer)
-        } else {
-            Seen::Everyone
-        })
-    }
-
-    /// Screening-status rank of every record with votes (in `scope`).
-    fn screening_ranks(&self, scope: Seen) -> Result<HashMap<i64, u8>> {
+    /// Screening-status rank of every record with votes `seen` shows.
+    fn screening_ranks(&self, seen: &Visibility) -> Result<HashMap<i64, u8>> {
         let votes: Vec<(i64, String, String)> = query_all(
             &self.conn,
             "SELECT record_id, stage, decision FROM screening
-             WHERE ?1 = 0 OR reviewer_id = ?2 ORDER BY record_id",
-            params![scope.is_filtered(), scope.reviewer_param()],
+             WHERE ?1 IS NULL OR reviewer_id = ?1 ORDER BY record_id",
+            [only_reviewer(seen)],
             "ordering records by decision",
             |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
         )?;
@@ -235,11 +201,11 @@ impl Project {
                 .map_err(|e| Column::at("screening", "decision", record).corrupt(e))?;
             by_record.entry(record).or_default().push((stage, decision));
         }
-        // A blind reader sees their own votes, not the lead's resolutions of disagreements.
-        let resolutions = if scope.is_filtered() {
-            HashMap::new()
-        } else {
+        // A reader who sees only their own votes does not see the lead's resolutions either.
+        let resolutions = if seen.sees_everyone() {
             self.screening_resolutions(None)?
+        } else {
+            HashMap::new()
         };
         Ok(by_record
             .into_iter()
@@ -254,13 +220,13 @@ impl Project {
             .collect())
     }
 
-    /// Lowest category (a = 0 … f = 5) of every classified record.
-    fn category_ranks(&self, scope: Seen) -> Result<HashMap<i64, u8>> {
+    /// Lowest category (a = 0 … f = 5) of every record with a category `seen` shows.
+    fn category_ranks(&self, seen: &Visibility) -> Result<HashMap<i64, u8>> {
         let rows: Vec<(i64, String)> = query_all(
             &self.conn,
             "SELECT record_id, min(category) FROM classification
-             WHERE ?1 = 0 OR reviewer_id = ?2 GROUP BY record_id",
-            params![scope.is_filtered(), scope.reviewer_param()],
+             WHERE ?1 IS NULL OR reviewer_id = ?1 GROUP BY record_id",
+            [only_reviewer(seen)],
             "ordering records by category",
             |row| Ok((row.get(0)?, row.get(1)?)),
         )?;
@@ -274,18 +240,8 @@ impl Project {
     }
 
     /// The library rows of `ids`, in the same order; ids no longer in the project are left
-    /// out. While blind mode is on, the decision, categories and risk count are `viewer`'s own
-    /// (nobody's without a viewer).
-    pub fn library_rows(
-        &self,
-        ids: &[RecordId],
-        viewer: Option<ReviewerId>,
-    ) -> Result<Vec<LibraryRow>> {
-        let scope = self.blind_scope(viewer)?;
-        let seen_name = match scope {
-            Seen::Own(Some(id)) => Some(self.reviewer(id)?.name),
-            Seen::Own(None) | Seen::Everyone => None,
-        };
+    /// out. The decision, categories and risk count are over the judgements `seen` shows.
+    pub fn library_rows(&self, ids: &[RecordId], seen: &Visibility) -> Result<Vec<LibraryRow>> {
         let context = "reading library rows";
         let mut statement = self
             .conn
@@ -295,14 +251,14 @@ impl Project {
                         (SELECT s.file FROM record_source s WHERE s.record_id = r.id ORDER BY s.id LIMIT 1),
                         (SELECT count(*) FROM record_source s WHERE s.record_id = r.id),
                         (SELECT count(*) FROM rebound_risk k WHERE k.record_id = r.id
-                           AND (?2 = 0 OR k.reviewer_id = ?3))
+                           AND (?2 IS NULL OR k.reviewer_id = ?2))
                  FROM record r WHERE r.id = ?1",
             )
             .context(context)?;
         let mut rows = Vec::with_capacity(ids.len());
         for &id in ids {
             let mut found = statement
-                .query(params![id.0, scope.is_filtered(), scope.reviewer_param()])
+                .query(params![id.0, only_reviewer(seen)])
                 .context(context)?;
             let Some(row) = found.next().context(context)? else {
                 continue;
@@ -313,13 +269,11 @@ impl Project {
             let source: Option<String> = row.get(7).context(context)?;
             let source_count: i64 = row.get(8).context(context)?;
             let risk_count: i64 = row.get(9).context(context)?;
-            let mut facets = self
+            let facets = self
                 .review_facets(id.0, id.0)?
                 .remove(&id.0)
-                .unwrap_or_default();
-            if scope.is_filtered() {
-                facets = facets.seen_by(seen_name.as_deref());
-            }
+                .unwrap_or_default()
+                .shown_to(seen);
             let (screening, stage) = facets.screening();
             rows.push(LibraryRow {
                 id,

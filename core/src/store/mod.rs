@@ -33,12 +33,15 @@ use serde::de::DeserializeOwned;
 
 use crate::error::{Error, Result, SqlContext};
 use crate::ids::RecordId;
+use crate::visibility::{Sees, Visibility};
 
-pub use assessment::{StoredScenario, StoredTrace, attach_trace_file};
+pub use assessment::{AssessedRecord, StoredScenario, StoredTrace, attach_trace_file};
 pub use audit::AuditFilter;
 pub use import::{ImportCounts, ImportSession, ImportedVote};
 pub use library::{LibraryColumn, LibraryRow, SourceFile};
-pub use workflow::{ClassifyItem, QueueItem, RecordOutcome, RecordReview, RiskRecord, RiskSummary};
+pub use workflow::{
+    ClassifyItem, QueueItem, RecordOutcome, RecordReview, RiskList, RiskRecord, RiskSummary,
+};
 
 /// File extension of project files.
 pub const PROJECT_EXTENSION: &str = "ecolens";
@@ -78,6 +81,9 @@ pub struct ProjectInfo {
     pub created_by: String,
     /// Counts of what the project holds.
     pub counts: Counts,
+    /// Whose judgements the judgement counts (votes, classifications, risks, labels) count:
+    /// everyone's, or only the reader's while blind mode hides the others'.
+    pub judgements_counted: Sees,
 }
 
 /// What a project holds.
@@ -266,8 +272,9 @@ impl Project {
             .unwrap_or(0))
     }
 
-    /// Counts and identity of the project.
-    pub fn info(&self) -> Result<ProjectInfo> {
+    /// Counts and identity of the project; the judgements counted are those `seen` shows.
+    pub fn info(&self, seen: &Visibility) -> Result<ProjectInfo> {
+        let only = only_reviewer(seen);
         let count = |sql: &str| -> Result<u64> {
             let n: i64 = self
                 .conn
@@ -275,14 +282,25 @@ impl Project {
                 .context("counting")?;
             Ok(u64::try_from(n).unwrap_or(0))
         };
+        let judged = |table: &str| -> Result<u64> {
+            let n: i64 = self
+                .conn
+                .query_row(
+                    &format!("SELECT count(*) FROM {table} WHERE ?1 IS NULL OR reviewer_id = ?1"),
+                    [only],
+                    |row| row.get(0),
+                )
+                .context("counting")?;
+            Ok(u64::try_from(n).unwrap_or(0))
+        };
         let counts = Counts {
             records: count("SELECT count(*) FROM record")?,
             full_texts: count("SELECT count(*) FROM record_fulltext")?,
             reviewers: count("SELECT count(*) FROM reviewer")?,
-            screening_decisions: count("SELECT count(*) FROM screening")?,
-            classifications: count("SELECT count(*) FROM classification")?,
-            rebound_risks: count("SELECT count(*) FROM rebound_risk")?,
-            record_labels: count("SELECT count(*) FROM record_label")?,
+            screening_decisions: judged("screening")?,
+            classifications: judged("classification")?,
+            rebound_risks: judged("rebound_risk")?,
+            record_labels: judged("record_label")?,
             lca_scenarios: count("SELECT count(*) FROM lca_scenario")?,
             energy_traces: count("SELECT count(*) FROM energy_trace")?,
             audit_entries: count("SELECT count(*) FROM audit_log")?,
@@ -295,6 +313,7 @@ impl Project {
             created_at: self.meta("created_at")?.unwrap_or_default(),
             created_by: self.meta("created_by")?.unwrap_or_default(),
             counts,
+            judgements_counted: seen.sees(),
         })
     }
 }
@@ -402,6 +421,13 @@ pub(crate) fn touch(tx: &rusqlite::Transaction<'_>, records: &[RecordId]) -> Res
             .context("journalling changed records")?;
     }
     Ok(())
+}
+
+/// The author judgements must have for `seen` to show them, as an SQL parameter for
+/// `?N IS NULL OR reviewer_id = ?N`: `NULL` when it shows everyone's, `-1` (nobody) when it
+/// shows only a reader's and none is named.
+pub(crate) fn only_reviewer(seen: &Visibility) -> Option<i64> {
+    (!seen.sees_everyone()).then(|| seen.reader_id().map_or(-1, |r| r.0))
 }
 
 /// The current time, rounded to milliseconds (what the store keeps).

@@ -20,6 +20,7 @@ use crate::review::{
     Classification, Decision, ReboundRisk, Reviewer, ScreeningVote, Stage, StoredClassification,
     StoredRecordLabel, StoredRisk, StoredVote, validate_code, validate_reviewer_name,
 };
+use crate::visibility::Visibility;
 
 impl Project {
     /// Starts a review write: a transaction, the record checked (when given), the author.
@@ -178,11 +179,15 @@ impl Project {
         Ok(())
     }
 
-    /// Every vote on a record, by stage then reviewer.
-    pub fn screening_votes(&self, record: RecordId) -> Result<Vec<StoredVote>> {
+    /// The votes on a record that `seen` shows, by stage then reviewer.
+    pub fn screening_votes(&self, record: RecordId, seen: &Visibility) -> Result<Vec<StoredVote>> {
         let raws = query_all(&self.conn, "SELECT record_id, reviewer_id, stage, decision, reason, reason_vocabulary, note, decided_at
                  FROM screening WHERE record_id = ?1 ORDER BY stage = 'fulltext', reviewer_id", [record.0], "reading votes", raw_vote)?;
-        raws.into_iter().map(decode_vote).collect()
+        let votes: Vec<StoredVote> = raws.into_iter().map(decode_vote).collect::<Result<_>>()?;
+        Ok(votes
+            .into_iter()
+            .filter(|v| seen.shows(v.reviewer))
+            .collect())
     }
 
     /// Records (or replaces) a reviewer's a–f classification of a record.
@@ -249,8 +254,12 @@ impl Project {
         Ok(())
     }
 
-    /// Every classification of a record, by reviewer.
-    pub fn classifications(&self, record: RecordId) -> Result<Vec<StoredClassification>> {
+    /// The classifications of a record that `seen` shows, by reviewer.
+    pub fn classifications(
+        &self,
+        record: RecordId,
+        seen: &Visibility,
+    ) -> Result<Vec<StoredClassification>> {
         let raws = query_all(
             &self.conn,
             &format!(
@@ -260,7 +269,11 @@ impl Project {
             "reading classifications",
             raw_classification,
         )?;
-        raws.into_iter().map(decode_classification).collect()
+        let all: Vec<StoredClassification> = raws
+            .into_iter()
+            .map(decode_classification)
+            .collect::<Result<_>>()?;
+        Ok(all.into_iter().filter(|c| seen.shows(c.reviewer)).collect())
     }
 
     /// Adds a risk to a record.
@@ -359,17 +372,19 @@ impl Project {
         Ok(())
     }
 
-    /// A risk by id.
-    pub fn risk(&self, id: RiskId) -> Result<StoredRisk> {
+    /// A risk by id; one that `seen` does not show is not found.
+    pub fn risk(&self, id: RiskId, seen: &Visibility) -> Result<StoredRisk> {
         let tx = self.read_transaction("reading a risk")?;
-        load_risk(&tx, id)?.ok_or_else(|| Error::NotFound {
-            entity: "risk",
-            key: id.to_string(),
-        })
+        load_risk(&tx, id)?
+            .filter(|risk| seen.shows(risk.reviewer))
+            .ok_or_else(|| Error::NotFound {
+                entity: "risk",
+                key: id.to_string(),
+            })
     }
 
-    /// Every risk of a record, in the order recorded.
-    pub fn risks(&self, record: RecordId) -> Result<Vec<StoredRisk>> {
+    /// The risks of a record that `seen` shows, in the order recorded.
+    pub fn risks(&self, record: RecordId, seen: &Visibility) -> Result<Vec<StoredRisk>> {
         let raws = query_all(
             &self.conn,
             &format!("SELECT {RISK_COLUMNS} FROM rebound_risk WHERE record_id = ?1 ORDER BY id"),
@@ -377,7 +392,8 @@ impl Project {
             "reading risks",
             raw_risk,
         )?;
-        raws.into_iter().map(decode_risk).collect()
+        let all: Vec<StoredRisk> = raws.into_iter().map(decode_risk).collect::<Result<_>>()?;
+        Ok(all.into_iter().filter(|r| seen.shows(r.reviewer)).collect())
     }
 
     /// Puts a label from a shipped vocabulary (`rolnick-domain`, `ml-area` …) or a project
@@ -454,8 +470,12 @@ impl Project {
         Ok(())
     }
 
-    /// Every label on a record.
-    pub fn record_labels(&self, record: RecordId) -> Result<Vec<StoredRecordLabel>> {
+    /// The labels on a record that `seen` shows.
+    pub fn record_labels(
+        &self,
+        record: RecordId,
+        seen: &Visibility,
+    ) -> Result<Vec<StoredRecordLabel>> {
         let raws = query_all(
             &self.conn,
             "SELECT record_id, reviewer_id, vocabulary, code, vocabulary_version, created_at
@@ -464,7 +484,11 @@ impl Project {
             "reading record labels",
             raw_record_label,
         )?;
-        raws.into_iter().map(decode_record_label).collect()
+        let all: Vec<StoredRecordLabel> = raws
+            .into_iter()
+            .map(decode_record_label)
+            .collect::<Result<_>>()?;
+        Ok(all.into_iter().filter(|l| seen.shows(l.reviewer)).collect())
     }
 }
 

@@ -9,7 +9,13 @@ use crate::record::{FullText, Person, QuoteField, Record, RecordKind, SourceRef}
 use crate::review::{
     Classification, Decision, EvidenceQuote, ProjectLabel, ReboundRisk, ScreeningVote, Stage,
 };
+use crate::visibility::Visibility;
 use crate::{AuditAction, EntityKind};
+
+/// Everything, whatever blind mode says: what the project's own machinery reads.
+fn all() -> Visibility {
+    Visibility::machinery()
+}
 
 fn source(locator: &str) -> SourceRef {
     SourceRef {
@@ -84,7 +90,7 @@ fn migrations_from_empty_reach_the_latest_version_and_reopen_idempotently() {
         .query_row("PRAGMA foreign_keys", [], |row| row.get(0))
         .unwrap();
     assert!(foreign_keys);
-    let info = project.info().unwrap();
+    let info = project.info(&all()).unwrap();
     assert_eq!(info.project_id.len(), 32);
     assert!(info.project_id.bytes().all(|b| b.is_ascii_hexdigit()));
     assert_eq!(
@@ -98,7 +104,7 @@ fn migrations_from_empty_reach_the_latest_version_and_reopen_idempotently() {
 
     let again = Project::open(&path).unwrap();
     assert!(!again.was_created());
-    assert_eq!(again.info().unwrap().project_id, info.project_id);
+    assert_eq!(again.info(&all()).unwrap().project_id, info.project_id);
     assert_eq!(again.project_labels("exclusion-reason").unwrap(), reasons);
 }
 
@@ -240,9 +246,9 @@ fn records_round_trip_with_lists_identifiers_and_provenance() {
     );
 
     let order = project
-        .record_order(LibraryColumn::Title, false, None)
+        .record_order(LibraryColumn::Title, false, &all())
         .unwrap();
-    let rows = project.library_rows(&order, None).unwrap();
+    let rows = project.library_rows(&order, &all()).unwrap();
     assert_eq!(
         rows.iter().map(|r| r.title.as_str()).collect::<Vec<_>>()[0],
         "Green AI"
@@ -312,7 +318,7 @@ fn full_texts_attach_and_empty_extractions_are_refused() {
         project.set_full_text(RecordId(99), &empty),
         Err(Error::InvalidValue { .. })
     ));
-    assert_eq!(project.info().unwrap().counts.full_texts, 1);
+    assert_eq!(project.info(&all()).unwrap().counts.full_texts, 1);
 }
 
 #[test]
@@ -350,7 +356,10 @@ fn screening_votes_round_trip_and_bad_votes_are_refused() {
         note: Some("clearly AI for green".into()),
     };
     let stored = project.set_screening(record, emily.id, &include).unwrap();
-    assert_eq!(project.screening_votes(record).unwrap(), vec![stored]);
+    assert_eq!(
+        project.screening_votes(record, &all()).unwrap(),
+        vec![stored]
+    );
 
     let exclude = ScreeningVote {
         stage: Stage::FullText,
@@ -364,7 +373,7 @@ fn screening_votes_round_trip_and_bad_votes_are_refused() {
         stored.reason_vocabulary.as_deref(),
         Some("exclusion-reason@1")
     );
-    assert_eq!(project.screening_votes(record).unwrap().len(), 2);
+    assert_eq!(project.screening_votes(record, &all()).unwrap().len(), 2);
 
     let unknown = ScreeningVote {
         decision: Decision::Exclude {
@@ -396,13 +405,16 @@ fn screening_votes_round_trip_and_bad_votes_are_refused() {
         })
     ));
     // Only the two successful votes were written and logged.
-    assert_eq!(project.info().unwrap().counts.screening_decisions, 2);
+    assert_eq!(project.info(&all()).unwrap().counts.screening_decisions, 2);
     assert_eq!(
         project
-            .audit_log(AuditFilter {
-                reviewer: Some(emily.id),
-                ..AuditFilter::default()
-            })
+            .audit_log(
+                AuditFilter {
+                    reviewer: Some(emily.id),
+                    ..AuditFilter::default()
+                },
+                &all()
+            )
             .unwrap()
             .len(),
         2
@@ -435,7 +447,10 @@ fn classifications_round_trip_with_evidence_and_quotes_are_checked() {
         .set_classification(record, julien.id, &classification)
         .unwrap();
     assert_eq!(stored.vocabularies, "eval-scale@1 confidence@1");
-    assert_eq!(project.classifications(record).unwrap(), vec![stored]);
+    assert_eq!(
+        project.classifications(record, &all()).unwrap(),
+        vec![stored]
+    );
 
     let invented = Classification {
         evidence: vec![EvidenceQuote::new(
@@ -449,7 +464,7 @@ fn classifications_round_trip_with_evidence_and_quotes_are_checked() {
         .unwrap_err();
     assert_eq!(error.field(), Some("classification.evidence[0].text"));
     assert_eq!(
-        project.classifications(record).unwrap()[0]
+        project.classifications(record, &all()).unwrap()[0]
             .classification
             .evidence
             .len(),
@@ -489,8 +504,8 @@ fn risks_round_trip_and_only_their_author_changes_them() {
     let a = project.add_reviewer("A", false).unwrap();
     let b = project.add_reviewer("B", false).unwrap();
     let stored = project.add_risk(record, a.id, &full_risk()).unwrap();
-    assert_eq!(project.risk(stored.id).unwrap(), stored);
-    assert_eq!(project.risks(record).unwrap(), vec![stored.clone()]);
+    assert_eq!(project.risk(stored.id, &all()).unwrap(), stored);
+    assert_eq!(project.risks(record, &all()).unwrap(), vec![stored.clone()]);
     assert!(stored.vocabularies.contains("ict-effects@1"));
 
     let mut lower = full_risk();
@@ -524,9 +539,9 @@ fn risks_round_trip_and_only_their_author_changes_them() {
     );
 
     project.delete_risk(stored.id, a.id).unwrap();
-    assert!(project.risks(record).unwrap().is_empty());
+    assert!(project.risks(record, &all()).unwrap().is_empty());
     assert!(matches!(
-        project.risk(stored.id),
+        project.risk(stored.id, &all()),
         Err(Error::NotFound { .. })
     ));
 }
@@ -568,7 +583,10 @@ fn record_labels_come_from_shipped_or_project_vocabularies() {
         .add_record_label(record, r.id, "study-design", "simulation")
         .unwrap();
     assert_eq!(label.vocabulary_version, "study-design@2");
-    assert_eq!(project.record_labels(record).unwrap(), vec![domain, label]);
+    assert_eq!(
+        project.record_labels(record, &all()).unwrap(),
+        vec![domain, label]
+    );
     let views = project.project_vocabularies().unwrap();
     assert!(
         views
@@ -622,10 +640,13 @@ fn the_audit_log_records_old_and_new_and_undo_walks_back_per_reviewer() {
     project.delete_risk(risk.id, a.id).unwrap();
 
     let log = project
-        .audit_log(AuditFilter {
-            reviewer: Some(a.id),
-            ..AuditFilter::default()
-        })
+        .audit_log(
+            AuditFilter {
+                reviewer: Some(a.id),
+                ..AuditFilter::default()
+            },
+            &all(),
+        )
         .unwrap();
     let actions: Vec<_> = log.iter().map(|e| (e.entity, e.action)).collect();
     assert_eq!(
@@ -645,13 +666,13 @@ fn the_audit_log_records_old_and_new_and_undo_walks_back_per_reviewer() {
     // Undo the deletion: the risk comes back with its id.
     let outcome = project.undo_last(a.id).unwrap();
     assert_eq!(outcome.undone.action, AuditAction::Delete);
-    assert_eq!(project.risk(risk.id).unwrap(), risk);
+    assert_eq!(project.risk(risk.id, &all()).unwrap(), risk);
     // Undo the creation: gone again.
     project.undo_last(a.id).unwrap();
-    assert!(project.risks(record).unwrap().is_empty());
+    assert!(project.risks(record, &all()).unwrap().is_empty());
     // Undo include -> maybe, without touching B's vote.
     project.undo_last(a.id).unwrap();
-    let votes = project.screening_votes(record).unwrap();
+    let votes = project.screening_votes(record, &all()).unwrap();
     let a_vote = votes.iter().find(|v| v.reviewer == a.id).unwrap();
     assert_eq!(a_vote.vote.decision, Decision::Maybe);
     let b_vote = votes.iter().find(|v| v.reviewer == b.id).unwrap();
@@ -665,7 +686,7 @@ fn the_audit_log_records_old_and_new_and_undo_walks_back_per_reviewer() {
     project.undo_last(a.id).unwrap();
     assert!(
         project
-            .screening_votes(record)
+            .screening_votes(record, &all())
             .unwrap()
             .iter()
             .all(|v| v.reviewer != a.id)
@@ -676,10 +697,13 @@ fn the_audit_log_records_old_and_new_and_undo_walks_back_per_reviewer() {
 
     // The log keeps everything: 4 changes, 4 undos, each change marked.
     let log = project
-        .audit_log(AuditFilter {
-            reviewer: Some(a.id),
-            ..AuditFilter::default()
-        })
+        .audit_log(
+            AuditFilter {
+                reviewer: Some(a.id),
+                ..AuditFilter::default()
+            },
+            &all(),
+        )
         .unwrap();
     assert_eq!(
         log.iter().filter(|e| e.action == AuditAction::Undo).count(),
@@ -692,7 +716,7 @@ fn the_audit_log_records_old_and_new_and_undo_walks_back_per_reviewer() {
     );
     // B can still undo their own vote.
     project.undo_last(b.id).unwrap();
-    assert!(project.screening_votes(record).unwrap().is_empty());
+    assert!(project.screening_votes(record, &all()).unwrap().is_empty());
 }
 
 #[test]
@@ -709,9 +733,12 @@ fn undo_restores_classifications_and_labels() {
         .add_record_label(record, a.id, "ml-area", "time_series")
         .unwrap();
     project.undo_last(a.id).unwrap();
-    assert!(project.record_labels(record).unwrap().is_empty());
+    assert!(project.record_labels(record, &all()).unwrap().is_empty());
     project.undo_last(a.id).unwrap();
-    assert_eq!(project.classifications(record).unwrap(), vec![first]);
+    assert_eq!(
+        project.classifications(record, &all()).unwrap(),
+        vec![first]
+    );
 }
 
 #[test]
@@ -726,7 +753,7 @@ fn damaged_rows_are_reported_with_table_column_and_row() {
             [risk.id.0],
         )
         .unwrap();
-    let error = project.risks(record).unwrap_err();
+    let error = project.risks(record, &all()).unwrap_err();
     assert!(
         matches!(&error, Error::Corrupt { table: "rebound_risk", column: "effect", row, .. } if *row == risk.id.0),
         "{error}"
@@ -769,7 +796,7 @@ fn info_counts_what_the_project_holds() {
     project
         .add_risk(record, a.id, &ReboundRisk::new(EffectCode::FoUse))
         .unwrap();
-    let counts = project.info().unwrap().counts;
+    let counts = project.info(&all()).unwrap().counts;
     assert_eq!(
         (
             counts.records,
@@ -889,14 +916,15 @@ fn the_index_journal_names_what_changed_since_a_version() {
         doc.review.screening(),
         (ScreeningStatus::Include, Some(Stage::TitleAbstract))
     );
+    let emily = project.reviewer_by_name("Emily").unwrap().id;
     assert_eq!(
         doc.review.classifications,
-        vec![("Emily".to_owned(), EvalCategory::C)]
+        vec![(emily, "Emily".to_owned(), EvalCategory::C)]
     );
     assert_eq!(doc.review.votes[0].reviewer, "Emily");
-    assert_eq!(doc.review.effects, vec![full_risk().effect]);
+    assert_eq!(doc.review.effects(), vec![full_risk().effect]);
     assert_eq!(
-        doc.review.labels,
+        doc.review.labels(),
         vec![("exclusion-reason".to_owned(), "not_ai".to_owned())]
     );
     assert!(!doc.review.has_lca && !doc.review.has_trace);
@@ -973,7 +1001,10 @@ fn while_blind_the_library_shows_each_reviewer_only_their_own_judgements() {
         .add_risk(c, lead, &ReboundRisk::new(EffectCode::FoUse))
         .unwrap();
     project.set_blind(lead, true).unwrap();
-    let row = |viewer| project.library_rows(&[c], viewer).unwrap().remove(0);
+    let row = |viewer| {
+        let seen = project.visibility(viewer).unwrap();
+        project.library_rows(&[c], &seen).unwrap().remove(0)
+    };
     // The conflict on c is the two reviewers' votes together: each sees only their own.
     let seen = row(Some(second));
     assert_eq!(seen.screening, crate::ScreeningStatus::Exclude);
@@ -987,7 +1018,10 @@ fn while_blind_the_library_shows_each_reviewer_only_their_own_judgements() {
     assert_eq!(nobody.screening, crate::ScreeningStatus::Unscreened);
     assert!(nobody.categories.is_empty());
     // The orders follow the same rule: Second has voted on c only.
-    let order = |column, viewer| project.record_order(column, false, viewer).unwrap();
+    let order = |column, viewer| {
+        let seen = project.visibility(viewer).unwrap();
+        project.record_order(column, false, &seen).unwrap()
+    };
     assert_eq!(order(LibraryColumn::Decision, Some(second)), vec![a, b, c]);
     assert_eq!(order(LibraryColumn::Decision, Some(lead)), vec![b, a, c]);
     assert_eq!(order(LibraryColumn::Category, Some(second)), vec![c, a, b]);
@@ -997,7 +1031,7 @@ fn while_blind_the_library_shows_each_reviewer_only_their_own_judgements() {
 #[test]
 fn the_library_orders_every_record_by_each_column() {
     let (project, [a, b, c]) = library_project();
-    let order = |column, descending| project.record_order(column, descending, None).unwrap();
+    let order = |column, descending| project.record_order(column, descending, &all()).unwrap();
     assert_eq!(order(LibraryColumn::Added, false), vec![a, b, c]);
     assert_eq!(order(LibraryColumn::Added, true), vec![c, b, a]);
     // Case is ignored.
@@ -1018,7 +1052,7 @@ fn the_library_orders_every_record_by_each_column() {
 fn library_rows_carry_the_review_state_and_sources() {
     let (project, [a, b, c]) = library_project();
     let rows = project
-        .library_rows(&[c, RecordId(999), a, b], None)
+        .library_rows(&[c, RecordId(999), a, b], &all())
         .unwrap();
     // The missing id is left out; the order is kept.
     assert_eq!(rows.iter().map(|r| r.id).collect::<Vec<_>>(), vec![c, a, b]);
@@ -1085,7 +1119,7 @@ fn consequence_trees_stay_trees_and_parents_are_not_deleted_under_their_children
     assert_eq!(deleted.unwrap_err().field(), Some("risk.id"));
     project.delete_risk(child.id, emily.id).unwrap();
     project.delete_risk(root.id, emily.id).unwrap();
-    assert!(project.risks(record).unwrap().is_empty());
+    assert!(project.risks(record, &all()).unwrap().is_empty());
 }
 
 #[test]
@@ -1106,7 +1140,7 @@ fn settings_roots_and_resolutions_are_undone_by_their_author() {
         .unwrap();
     assert_eq!(
         project
-            .consequence_tree(record, emily.id)
+            .consequence_tree(record, &project.visibility(Some(emily.id)).unwrap())
             .unwrap()
             .root
             .solution,
@@ -1115,7 +1149,7 @@ fn settings_roots_and_resolutions_are_undone_by_their_author() {
     project.undo_last(emily.id).unwrap();
     assert_eq!(
         project
-            .consequence_tree(record, emily.id)
+            .consequence_tree(record, &project.visibility(Some(emily.id)).unwrap())
             .unwrap()
             .root
             .solution,
@@ -1142,11 +1176,11 @@ fn settings_roots_and_resolutions_are_undone_by_their_author() {
             None,
         )
         .unwrap();
-    assert!(project.outcome(record).unwrap().tiab.moves_on());
+    assert!(project.outcome(record, &all()).unwrap().tiab.moves_on());
     // Undo walks back: the resolution, the rule, the blind switch.
     project.undo_last(lead.id).unwrap();
     assert_eq!(
-        project.outcome(record).unwrap().tiab,
+        project.outcome(record, &all()).unwrap().tiab,
         crate::StageOutcome::Awaiting { votes: 1 }
     );
     project.undo_last(lead.id).unwrap();
@@ -1194,19 +1228,36 @@ fn a_later_bundle_from_the_same_reviewer_updates_and_an_older_one_conflicts() {
         scale: Some(ecolens_taxonomy::AssessmentScale::City),
     };
     copy.set_consequence_root(record, emily.id, &root).unwrap();
-    let first = serde_json::to_string(&copy.export_bundle(emily.id).unwrap()).unwrap();
+    let first = serde_json::to_string(
+        &copy
+            .export_bundle(&copy.visibility(Some(emily.id)).unwrap())
+            .unwrap(),
+    )
+    .unwrap();
     let mut main = Project::open(&main_path).unwrap();
     let bundle = dir.path().join("emily.json");
     assert_eq!(main.import_bundle(&bundle, &first).unwrap().added, 2);
-    assert_eq!(main.consequence_tree(record, emily.id).unwrap().root, root);
+    assert_eq!(
+        main.consequence_tree(record, &main.visibility(Some(emily.id)).unwrap())
+            .unwrap()
+            .root,
+        root
+    );
     // Emily changes her mind in her copy: the later vote replaces the earlier one.
     copy.set_screening(record, emily.id, &vote(Decision::Maybe))
         .unwrap();
-    let second = serde_json::to_string(&copy.export_bundle(emily.id).unwrap()).unwrap();
+    let second = serde_json::to_string(
+        &copy
+            .export_bundle(&copy.visibility(Some(emily.id)).unwrap())
+            .unwrap(),
+    )
+    .unwrap();
     let report = main.import_bundle(&bundle, &second).unwrap();
     assert_eq!((report.updated, report.conflicts.len()), (1, 0));
     assert_eq!(
-        main.screening_votes(record).unwrap()[0].vote.decision,
+        main.screening_votes(record, &all()).unwrap()[0]
+            .vote
+            .decision,
         Decision::Maybe
     );
     // The first bundle, brought again, is older than what the project holds: kept, reported.
@@ -1220,13 +1271,17 @@ fn a_later_bundle_from_the_same_reviewer_updates_and_an_older_one_conflicts() {
     let report = main.import_bundle(&bundle, &edited.to_string()).unwrap();
     assert_eq!(report.conflicts.len(), 1, "{report:?}");
     assert_eq!(
-        main.screening_votes(record).unwrap()[0].vote.decision,
+        main.screening_votes(record, &all()).unwrap()[0]
+            .vote
+            .decision,
         Decision::Maybe
     );
     // Undo by its author takes the update back.
     main.undo_last(emily.id).unwrap();
     assert_eq!(
-        main.screening_votes(record).unwrap()[0].vote.decision,
+        main.screening_votes(record, &all()).unwrap()[0]
+            .vote
+            .decision,
         Decision::Include
     );
 }
@@ -1258,13 +1313,13 @@ fn the_library_shows_and_orders_a_resolved_conflict_by_its_resolution() {
             None,
         )
         .unwrap();
-    let rows = project.library_rows(&[a, c], None).unwrap();
+    let rows = project.library_rows(&[a, c], &all()).unwrap();
     assert_eq!(rows[0].screening, crate::ScreeningStatus::Conflict);
     assert_eq!(rows[1].screening, crate::ScreeningStatus::Include);
     // Unscreened, include (c, resolved), conflict (a).
     assert_eq!(
         project
-            .record_order(LibraryColumn::Decision, false, None)
+            .record_order(LibraryColumn::Decision, false, &all())
             .unwrap(),
         vec![b, c, a]
     );
@@ -1293,11 +1348,21 @@ fn the_classification_list_holds_full_text_inclusions_and_the_risk_list_respects
         note: None,
     };
     // Nothing included at full text yet: nothing to classify.
-    assert!(project.classification_queue(anne.id).unwrap().is_empty());
+    assert!(
+        project
+            .classification_queue(&project.visibility(Some(anne.id)).unwrap())
+            .unwrap()
+            .is_empty()
+    );
     project
         .set_screening(first, anne.id, &include(Stage::TitleAbstract))
         .unwrap();
-    assert!(project.classification_queue(anne.id).unwrap().is_empty());
+    assert!(
+        project
+            .classification_queue(&project.visibility(Some(anne.id)).unwrap())
+            .unwrap()
+            .is_empty()
+    );
     project
         .set_screening(first, anne.id, &include(Stage::FullText))
         .unwrap();
@@ -1305,7 +1370,9 @@ fn the_classification_list_holds_full_text_inclusions_and_the_risk_list_respects
     project
         .set_classification(second, emily.id, &Classification::new(EvalCategory::C))
         .unwrap();
-    let anne_list = project.classification_queue(anne.id).unwrap();
+    let anne_list = project
+        .classification_queue(&project.visibility(Some(anne.id)).unwrap())
+        .unwrap();
     assert_eq!(
         anne_list
             .iter()
@@ -1314,7 +1381,9 @@ fn the_classification_list_holds_full_text_inclusions_and_the_risk_list_respects
         vec![(first, None)]
     );
     assert!(anne_list[0].title.starts_with("Unraveling the Hidden"));
-    let emily_list = project.classification_queue(emily.id).unwrap();
+    let emily_list = project
+        .classification_queue(&project.visibility(Some(emily.id)).unwrap())
+        .unwrap();
     assert_eq!(
         emily_list
             .iter()
@@ -1339,19 +1408,37 @@ fn the_classification_list_holds_full_text_inclusions_and_the_risk_list_respects
     };
     // Blind: each sees their own.
     assert_eq!(
-        counts(project.risk_records(anne.id).unwrap()),
+        counts(
+            project
+                .risk_records(&project.visibility(Some(anne.id)).unwrap())
+                .unwrap()
+        ),
         vec![(first, 2)]
     );
     assert_eq!(
-        counts(project.risk_records(emily.id).unwrap()),
+        counts(
+            project
+                .risk_records(&project.visibility(Some(emily.id)).unwrap())
+                .unwrap()
+        ),
         vec![(second, 1)]
     );
     project.set_blind(anne.id, false).unwrap();
     assert_eq!(
-        counts(project.risk_records(emily.id).unwrap()),
+        counts(
+            project
+                .risk_records(&project.visibility(Some(emily.id)).unwrap())
+                .unwrap()
+        ),
         vec![(first, 2), (second, 1)]
     );
-    assert_eq!(project.risk_records(emily.id).unwrap()[1].title, "Green AI");
+    assert_eq!(
+        project
+            .risk_records(&project.visibility(Some(emily.id)).unwrap())
+            .unwrap()[1]
+            .title,
+        "Green AI"
+    );
 }
 
 #[test]
@@ -1377,7 +1464,7 @@ fn traces_attach_per_run_and_scenarios_save_and_replace_by_name() {
         stored[1].summary.it_energy_kwh(),
         file.runs[1].it_energy_kwh()
     );
-    assert_eq!(project.info().unwrap().counts.energy_traces, 6);
+    assert_eq!(project.info(&all()).unwrap().counts.energy_traces, 6);
     project.delete_trace(ids[0]).unwrap();
     assert_eq!(project.traces(None).unwrap().len(), 5);
     assert!(project.delete_trace(ids[0]).is_err());
@@ -1410,7 +1497,7 @@ fn traces_attach_per_run_and_scenarios_save_and_replace_by_name() {
     assert_eq!(scenarios.len(), 1);
     assert!(scenarios[0].toml.contains("0.10"));
     assert!(project.save_scenario(Some(record), "name = 1").is_err());
-    assert_eq!(project.info().unwrap().counts.lca_scenarios, 1);
+    assert_eq!(project.info(&all()).unwrap().counts.lca_scenarios, 1);
 }
 
 /// Two processes writing review work to one file (two reviewers on a shared file): every write
@@ -1435,7 +1522,7 @@ fn two_writers_on_one_file_wait_for_each_other_and_lose_nothing() {
     let ids = project.insert_records(&batch).unwrap();
     let anne = project.add_reviewer("Anne", true).unwrap().id;
     let bob = project.add_reviewer("Bob", false).unwrap().id;
-    let audited_before = project.info().unwrap().counts.audit_entries;
+    let audited_before = project.info(&all()).unwrap().counts.audit_entries;
     drop(project);
 
     let write = |reviewer: ReviewerId, ids: Vec<RecordId>| {
@@ -1484,9 +1571,115 @@ fn two_writers_on_one_file_wait_for_each_other_and_lose_nothing() {
         failures.first()
     );
     let project = Project::open_existing(&path).unwrap();
-    let counts = project.info().unwrap().counts;
+    let counts = project.info(&all()).unwrap().counts;
     let classified = (0..WRITES).filter(|i| i % 3 == 2).count() as u64;
     assert_eq!(counts.screening_decisions, 2 * (WRITES as u64 - classified));
     assert_eq!(counts.classifications, 2 * classified);
     assert_eq!(counts.audit_entries - audited_before, 2 * WRITES as u64);
+}
+
+/// Every read that returns judgements follows one [`Visibility`]: with blind mode on, Bob sees
+/// his own and nothing of Anne's; Anne, a lead, sees the overviews (agreement, PRISMA,
+/// outcomes) but not Bob's judgements, unless the project lets leads see all; a project with
+/// one reviewer has nothing to hide.
+#[test]
+fn blind_reads_follow_one_policy() {
+    let (mut project, record) = project_with_record();
+    let anne = project.add_reviewer("Anne", true).unwrap().id;
+    let solo = project.visibility(None).unwrap();
+    assert!(solo.sees_everyone(), "one reviewer: nothing to hide");
+    let bob = project.add_reviewer("Bob", false).unwrap().id;
+    let vote = ScreeningVote {
+        stage: Stage::TitleAbstract,
+        decision: Decision::Include,
+        note: Some("MARKER-VOTE-NOTE".into()),
+    };
+    project.set_screening(record, anne, &vote).unwrap();
+    let mut classification = Classification::new(EvalCategory::E);
+    classification.rationale = Some("MARKER-RATIONALE".into());
+    project
+        .set_classification(record, anne, &classification)
+        .unwrap();
+    project.add_risk(record, anne, &full_risk()).unwrap();
+    project
+        .add_record_label(record, anne, "rolnick-domain", "buildings_and_cities")
+        .unwrap();
+    let bob_vote = ScreeningVote {
+        decision: Decision::Exclude { reason: None },
+        note: None,
+        ..vote.clone()
+    };
+    project.set_screening(record, bob, &bob_vote).unwrap();
+
+    let as_bob = project.visibility(Some(bob)).unwrap();
+    let as_anne = project.visibility(Some(anne)).unwrap();
+    let nobody = project.visibility(None).unwrap();
+    assert!(!as_bob.sees_everyone() && !as_anne.sees_everyone());
+    let review = project.record_review(record, &as_bob).unwrap();
+    assert_eq!(review.votes.len(), 1);
+    assert_eq!(review.votes[0].reviewer, bob);
+    assert!(review.classifications.is_empty() && review.risks.is_empty());
+    assert!(review.labels.is_empty() && review.resolutions.is_empty());
+    assert_eq!(review.hidden, 4);
+    assert_eq!(project.screening_votes(record, &as_bob).unwrap().len(), 1);
+    assert!(project.classifications(record, &as_bob).unwrap().is_empty());
+    assert!(project.risks(record, &as_bob).unwrap().is_empty());
+    assert!(project.record_labels(record, &as_bob).unwrap().is_empty());
+    assert!(project.risk_records(&as_bob).unwrap().is_empty());
+    let summary = project.risk_summary(&as_bob).unwrap();
+    assert_eq!((summary.risks, summary.by_domain.len()), (0, 0));
+    let risk_id = project.risks(record, &all()).unwrap()[0].id;
+    assert!(matches!(
+        project.risk(risk_id, &as_bob),
+        Err(Error::NotFound { .. })
+    ));
+    // Counts: Bob's own.
+    let info = project.info(&as_bob).unwrap();
+    assert_eq!(info.counts.screening_decisions, 1);
+    assert_eq!(info.counts.classifications + info.counts.rebound_risks, 0);
+    assert_eq!(project.info(&nobody).unwrap().counts.screening_decisions, 0);
+    // The audit log: Anne's entries say who changed what kind of thing on which record, no more.
+    let log = project.audit_log(AuditFilter::default(), &as_bob).unwrap();
+    let text = serde_json::to_string(&log).unwrap();
+    assert!(
+        !text.contains("MARKER") && !text.contains("buildings"),
+        "{text}"
+    );
+    let hidden: Vec<&crate::AuditEntry> = log.iter().filter(|e| e.hidden).collect();
+    assert_eq!(hidden.len(), 4);
+    assert!(hidden.iter().all(|e| e.old.is_none()
+        && e.new.is_none()
+        && e.entity_key == format!("record {record}")
+        && e.reviewer == Some(anne)));
+    assert!(
+        log.iter()
+            .any(|e| e.reviewer == Some(bob) && !e.hidden && e.new.is_some())
+    );
+    // Overviews: refused to Bob and to nobody, shown to the lead; conflicts wait for everyone.
+    for seen in [&as_bob, &nobody] {
+        assert!(matches!(
+            project.agreement(None, seen),
+            Err(Error::Blinded { .. })
+        ));
+        assert!(matches!(project.prisma(seen), Err(Error::Blinded { .. })));
+        assert!(matches!(project.outcomes(seen), Err(Error::Blinded { .. })));
+    }
+    assert!(project.agreement(None, &as_anne).is_ok());
+    assert_eq!(project.prisma(&as_anne).unwrap().records_screened, 1);
+    assert!(matches!(
+        project.conflicts(&as_anne),
+        Err(Error::Blinded { .. })
+    ));
+    assert!(project.export_bundle(&nobody).is_err());
+    let bundle = project.export_bundle(&as_bob).unwrap();
+    assert_eq!((bundle.votes.len(), bundle.classifications.len()), (1, 0));
+
+    // Leads see all: Anne sees Bob's vote and the conflict; Bob still sees his own only.
+    project.set_leads_see_all(anne, true).unwrap();
+    let as_anne = project.visibility(Some(anne)).unwrap();
+    let as_bob = project.visibility(Some(bob)).unwrap();
+    assert!(as_anne.sees_everyone() && !as_bob.sees_everyone());
+    assert_eq!(project.screening_votes(record, &as_anne).unwrap().len(), 2);
+    assert_eq!(project.conflicts(&as_anne).unwrap().len(), 1);
+    assert_eq!(project.record_review(record, &as_bob).unwrap().hidden, 4);
 }

@@ -12,7 +12,7 @@ use serde::Serialize;
 use super::audit::log_change;
 use super::records::require_record;
 use super::review::{commit_review_change, require_project_label, require_reviewer};
-use super::{Column, Project, now, query_all, to_json};
+use super::{Column, Project, now, only_reviewer, query_all, to_json};
 use crate::agreement::{Rating, ScopeAgreement};
 use crate::audit::EntityKind;
 use crate::consequence::{ConsequenceRoot, ConsequenceTree};
@@ -22,6 +22,7 @@ use crate::prisma::{PrismaCounts, ReasonCount, SourceCount};
 use crate::review::{
     Decision, Reviewer, Stage, StoredClassification, StoredRecordLabel, StoredRisk, StoredVote,
 };
+use crate::visibility::Visibility;
 use crate::workflow::{
     Conflict, Position, Resolution, ResolvedValue, ReviewSettings, RiskRating, ScreeningRule,
     StageOutcome, Subject,
@@ -31,6 +32,7 @@ use crate::workflow::{
 type VotesByRecord = BTreeMap<i64, Vec<(ReviewerId, Stage, Decision)>>;
 
 const BLIND_KEY: &str = "review.blind";
+const LEADS_KEY: &str = "review.leads_see_all";
 const RULE_KEY: &str = "review.screening_rule";
 
 /// A record's review data as one reviewer may see it.
@@ -102,6 +104,15 @@ pub struct RiskRecord {
     pub risks: u64,
 }
 
+/// Risks one reader may see, with how many blind mode hides.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct RiskList {
+    /// The risks shown.
+    pub risks: Vec<StoredRisk>,
+    /// Risks of other reviewers hidden by blind mode.
+    pub hidden: usize,
+}
+
 /// Counts of the risk register.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 pub struct RiskSummary {
@@ -121,21 +132,27 @@ impl Project {
     /// Blind mode and the screening rule.
     pub fn review_settings(&self) -> Result<ReviewSettings> {
         let defaults = ReviewSettings::default();
-        let blind = match self.meta(BLIND_KEY)?.as_deref() {
-            None => defaults.blind,
-            Some("on") => true,
-            Some("off") => false,
-            Some(other) => {
-                return Err(Column::at("project_meta", "value", 0)
-                    .corrupt(format!("{BLIND_KEY} = {other:?}, expected on or off")));
+        let switch = |key: &str, default: bool| -> Result<bool> {
+            match self.meta(key)?.as_deref() {
+                None => Ok(default),
+                Some("on") => Ok(true),
+                Some("off") => Ok(false),
+                Some(other) => Err(Column::at("project_meta", "value", 0)
+                    .corrupt(format!("{key} = {other:?}, expected on or off"))),
             }
         };
+        let blind = switch(BLIND_KEY, defaults.blind)?;
+        let leads_see_all = switch(LEADS_KEY, defaults.leads_see_all)?;
         let rule = match self.meta(RULE_KEY)? {
             None => defaults.rule,
             Some(code) => ScreeningRule::parse(RULE_KEY, &code)
                 .map_err(|e| Column::at("project_meta", "value", 0).corrupt(e))?,
         };
-        Ok(ReviewSettings { blind, rule })
+        Ok(ReviewSettings {
+            blind,
+            leads_see_all,
+            rule,
+        })
     }
 
     /// Switches blind mode; only a lead may.
@@ -146,6 +163,34 @@ impl Project {
             BLIND_KEY,
             if blind { "on" } else { "off" },
         )
+    }
+
+    /// Lets leads see everyone's judgements while blind, or not; only a lead may.
+    pub fn set_leads_see_all(&mut self, lead: ReviewerId, on: bool) -> Result<ReviewSettings> {
+        self.change_setting(
+            lead,
+            "let leads see all",
+            LEADS_KEY,
+            if on { "on" } else { "off" },
+        )
+    }
+
+    /// What `reader` may see of reviewers' judgements (see [`crate::visibility`]): the one
+    /// place blind mode is read for a reader. A reader who is not a reviewer of the project is
+    /// refused.
+    pub fn visibility(&self, reader: Option<ReviewerId>) -> Result<Visibility> {
+        let settings = self.review_settings()?;
+        let reader = reader.map(|id| self.reviewer(id)).transpose()?;
+        let reviewers: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM reviewer", [], |row| row.get(0))
+            .context("counting reviewers")?;
+        Ok(Visibility::decide(
+            settings.blind,
+            settings.leads_see_all,
+            usize::try_from(reviewers).unwrap_or(usize::MAX),
+            reader,
+        ))
     }
 
     /// Sets the rule that moves records on; only a lead may.
@@ -188,43 +233,41 @@ impl Project {
         self.review_settings()
     }
 
-    /// A record's review data as `viewer` may see it: everything when blind mode is off,
-    /// otherwise only the viewer's own, with a count of what is hidden.
-    pub fn record_review(&self, record: RecordId, viewer: ReviewerId) -> Result<RecordReview> {
-        self.reviewer(viewer)?;
-        let blind = self.review_settings()?.blind;
+    /// A record's review data as `seen` allows, with a count of what it hides.
+    pub fn record_review(&self, record: RecordId, seen: &Visibility) -> Result<RecordReview> {
         let mut hidden = 0;
         let mut keep = |reviewer: ReviewerId| {
-            let visible = !blind || reviewer == viewer;
+            let visible = seen.shows(reviewer);
             if !visible {
                 hidden += 1;
             }
             visible
         };
+        let all = Visibility::machinery();
         let votes: Vec<StoredVote> = self
-            .screening_votes(record)?
+            .screening_votes(record, &all)?
             .into_iter()
             .filter(|v| keep(v.reviewer))
             .collect();
         let classifications = self
-            .classifications(record)?
+            .classifications(record, &all)?
             .into_iter()
             .filter(|c| keep(c.reviewer))
             .collect();
         let risks = self
-            .risks(record)?
+            .risks(record, &all)?
             .into_iter()
             .filter(|r| keep(r.reviewer))
             .collect();
         let labels = self
-            .record_labels(record)?
+            .record_labels(record, &all)?
             .into_iter()
             .filter(|l| keep(l.reviewer))
             .collect();
-        let resolutions = if blind {
-            Vec::new()
+        let resolutions = if seen.sees_everyone() {
+            self.all_resolutions(Some(record))?
         } else {
-            self.resolutions(record)?
+            Vec::new()
         };
         Ok(RecordReview {
             votes,
@@ -237,8 +280,10 @@ impl Project {
     }
 
     /// The outcome of both stages for every record, under the project's rule, with
-    /// resolutions applied.
-    pub fn outcomes(&self) -> Result<Vec<RecordOutcome>> {
+    /// resolutions applied: an overview of everyone's votes, for readers who see everyone's
+    /// or for leads.
+    pub fn outcomes(&self, seen: &Visibility) -> Result<Vec<RecordOutcome>> {
+        seen.require_overview("the stage outcomes, which follow from everyone's votes,")?;
         self.outcomes_of(None)
     }
 
@@ -292,8 +337,9 @@ impl Project {
             .collect())
     }
 
-    /// A record's outcome at both stages.
-    pub fn outcome(&self, record: RecordId) -> Result<RecordOutcome> {
+    /// A record's outcome at both stages (an overview, as [`Self::outcomes`]).
+    pub fn outcome(&self, record: RecordId, seen: &Visibility) -> Result<RecordOutcome> {
+        seen.require_overview("a record's stage outcome, which follows from everyone's votes,")?;
         self.outcomes_of(Some(record))?
             .pop()
             .ok_or_else(|| Error::NotFound {
@@ -302,11 +348,12 @@ impl Project {
             })
     }
 
-    /// The records `viewer` screens at `stage`, in id order, with the viewer's own vote: every
-    /// record at title/abstract; at full text, the records that moved on (or already have
-    /// full-text votes).
-    pub fn screening_queue(&self, stage: Stage, viewer: ReviewerId) -> Result<Vec<QueueItem>> {
-        self.reviewer(viewer)?;
+    /// The records the reader screens at `stage`, in id order, with the reader's own vote:
+    /// every record at title/abstract; at full text, the records that moved on (or already
+    /// have full-text votes). Which records moved on follows from the rule, as the review
+    /// needs; nobody else's vote is shown.
+    pub fn screening_queue(&self, stage: Stage, seen: &Visibility) -> Result<Vec<QueueItem>> {
+        let viewer = seen.require_reader("a screening queue")?.id;
         let votes = self.all_votes(None)?;
         let own = |id: i64| {
             votes.get(&id).and_then(|list| {
@@ -316,7 +363,7 @@ impl Project {
             })
         };
         Ok(self
-            .outcomes()?
+            .outcomes_of(None)?
             .into_iter()
             .filter(|o| stage == Stage::TitleAbstract || o.at_full_text())
             .map(|o| QueueItem {
@@ -327,13 +374,10 @@ impl Project {
     }
 
     /// Every disagreement between reviewers (screening votes at a stage, a–f categories,
-    /// ratings of the same effect), with its resolution when recorded. Refused while blind.
-    pub fn conflicts(&self) -> Result<Vec<Conflict>> {
-        if self.review_settings()?.blind {
-            return Err(Error::Blinded {
-                what: "who voted what, and so the list of conflicts,",
-            });
-        }
+    /// ratings of the same effect), with its resolution when recorded. Only for a reader who
+    /// sees everyone's judgements.
+    pub fn conflicts(&self, seen: &Visibility) -> Result<Vec<Conflict>> {
+        seen.require_everyone("who voted what, and so the list of conflicts,")?;
         let names: HashMap<ReviewerId, String> = self
             .reviewers()?
             .into_iter()
@@ -449,11 +493,8 @@ impl Project {
         if note.is_some_and(|n| n.trim().is_empty()) {
             return Err(Error::invalid("resolution.note", "", "text, or no note"));
         }
-        if self.review_settings()?.blind {
-            return Err(Error::Blinded {
-                what: "the reviewers' votes, which a resolution weighs,",
-            });
-        }
+        self.visibility(Some(lead))?
+            .require_everyone("the reviewers' votes, which a resolution weighs,")?;
         let tx = self.conn.transaction().context("starting to resolve")?;
         require_record(&tx, record)?;
         let author = require_lead(&tx, lead, "resolve a conflict")?;
@@ -510,16 +551,24 @@ impl Project {
         Ok(resolution)
     }
 
-    /// The resolutions recorded on a record.
-    pub fn resolutions(&self, record: RecordId) -> Result<Vec<Resolution>> {
-        self.all_resolutions(Some(record))
+    /// The resolutions recorded on a record, for a reader who sees everyone's judgements
+    /// (none otherwise: a resolution says how reviewers disagreed).
+    pub fn resolutions(&self, record: RecordId, seen: &Visibility) -> Result<Vec<Resolution>> {
+        if seen.sees_everyone() {
+            self.all_resolutions(Some(record))
+        } else {
+            Ok(Vec::new())
+        }
     }
 
     /// Agreement between reviewers per scope: title/abstract votes, full-text votes (include /
     /// exclude / maybe, nominal) and a–f classifications (ordered: weighted κ too). Only the
     /// reviewers' own latest values count; resolutions do not change agreement. `scope`
-    /// limits it to `tiab`, `fulltext` or `classification`.
-    pub fn agreement(&self, scope: Option<&str>) -> Result<Vec<ScopeAgreement>> {
+    /// limits it to `tiab`, `fulltext` or `classification`. An overview of everyone's
+    /// judgements: for readers who see everyone's, or for leads (with one shared item, a
+    /// percent says how the other voted).
+    pub fn agreement(&self, scope: Option<&str>, seen: &Visibility) -> Result<Vec<ScopeAgreement>> {
+        seen.require_overview("agreement between reviewers")?;
         let scopes = ["tiab", "fulltext", "classification"];
         if let Some(wanted) = scope
             && !scopes.contains(&wanted)
@@ -602,8 +651,10 @@ impl Project {
         Ok(out)
     }
 
-    /// The PRISMA 2020 counts, from the records, their sources, merges and screening outcomes.
-    pub fn prisma(&self) -> Result<PrismaCounts> {
+    /// The PRISMA 2020 counts, from the records, their sources, merges and screening outcomes:
+    /// an overview of everyone's votes, for readers who see everyone's or for leads.
+    pub fn prisma(&self, seen: &Visibility) -> Result<PrismaCounts> {
+        seen.require_overview("the PRISMA counts, which follow from everyone's votes,")?;
         let sources: Vec<(String, i64)> = query_all(
             &self.conn,
             "SELECT file, count(*) FROM record_source GROUP BY file ORDER BY min(id)",
@@ -639,7 +690,7 @@ impl Project {
             ..PrismaCounts::default()
         };
         let mut reasons: BTreeMap<String, u64> = BTreeMap::new();
-        for outcome in self.outcomes()? {
+        for outcome in self.outcomes_of(None)? {
             counts.records_after_deduplication += 1;
             let screened = outcome.tiab != StageOutcome::Unscreened
                 || outcome.fulltext != StageOutcome::Unscreened;
@@ -692,28 +743,30 @@ impl Project {
         Ok(counts)
     }
 
-    /// Counts of the risk register by effect, direction and Rolnick domain, over the risks
-    /// `viewer` may see.
-    pub fn risk_summary(&self, viewer: ReviewerId) -> Result<RiskSummary> {
-        self.reviewer(viewer)?;
-        let blind = self.review_settings()?.blind;
+    /// Counts of the register by effect, direction and Rolnick domain, over the risks (and
+    /// domain labels) `seen` shows.
+    pub fn risk_summary(&self, seen: &Visibility) -> Result<RiskSummary> {
         let risks: Vec<StoredRisk> = self
             .all_risks()?
             .into_iter()
-            .filter(|r| !blind || r.reviewer == viewer)
+            .filter(|r| seen.shows(r.reviewer))
             .collect();
-        let domains: Vec<(i64, String)> = query_all(
+        let domains: Vec<(i64, i64, String)> = query_all(
             &self.conn,
-            "SELECT DISTINCT record_id, code FROM record_label WHERE vocabulary = 'rolnick-domain'
-               AND (?1 IS NULL OR reviewer_id = ?1) ORDER BY record_id, code",
-            [blind.then_some(viewer.0)],
+            "SELECT DISTINCT record_id, reviewer_id, code FROM record_label
+             WHERE vocabulary = 'rolnick-domain' ORDER BY record_id, code",
+            [],
             "reading domains",
-            |row| Ok((row.get(0)?, row.get(1)?)),
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
         )?;
         let mut domain_of: HashMap<i64, Vec<String>> = HashMap::new();
-        for (record, code) in domains {
-            domain_of.entry(record).or_default().push(code);
+        for (record, reviewer, code) in domains {
+            let codes = domain_of.entry(record).or_default();
+            if seen.shows(ReviewerId(reviewer)) && !codes.contains(&code) {
+                codes.push(code);
+            }
         }
+        domain_of.retain(|_, codes| !codes.is_empty());
         let mut by_effect: BTreeMap<EffectCode, u64> = BTreeMap::new();
         let mut by_direction: BTreeMap<String, u64> = BTreeMap::new();
         let mut by_domain: BTreeMap<String, u64> = BTreeMap::new();
@@ -800,22 +853,22 @@ impl Project {
         )
     }
 
-    /// The consequence tree of a record as `viewer` may see it: the viewer's root (or the
-    /// record's title when none is set) and the visible risks.
-    pub fn consequence_tree(
-        &self,
-        record: RecordId,
-        viewer: ReviewerId,
-    ) -> Result<ConsequenceTree> {
+    /// The consequence tree of a record as `seen` allows: the reader's root (or the record's
+    /// title when none is set, or no reader is named) and the risks it shows.
+    pub fn consequence_tree(&self, record: RecordId, seen: &Visibility) -> Result<ConsequenceTree> {
         let title = self.record(record)?.record.title;
-        let review = self.record_review(record, viewer)?;
+        let review = self.record_review(record, seen)?;
         let names: HashMap<ReviewerId, String> = self
             .reviewers()?
             .into_iter()
             .map(|r| (r.id, r.name))
             .collect();
         let tx = self.read_transaction("reading a consequence tree")?;
-        let root = load_root(&tx, record, viewer)?.map_or_else(
+        let own_root = match seen.reader_id() {
+            Some(reader) => load_root(&tx, record, reader)?,
+            None => None,
+        };
+        let root = own_root.map_or_else(
             || ConsequenceRoot {
                 solution: title.clone(),
                 scale: None,
@@ -834,10 +887,10 @@ impl Project {
         Ok(ConsequenceTree::build(record, title, root, &risks))
     }
 
-    /// The records `viewer` classifies, in id order: those included at full text (under the
-    /// project's rule, with resolutions), and any the viewer has classified already.
-    pub fn classification_queue(&self, viewer: ReviewerId) -> Result<Vec<ClassifyItem>> {
-        self.reviewer(viewer)?;
+    /// The records the reader classifies, in id order: those included at full text (under the
+    /// project's rule, with resolutions), and any the reader has classified already.
+    pub fn classification_queue(&self, seen: &Visibility) -> Result<Vec<ClassifyItem>> {
+        let viewer = seen.require_reader("a classification list")?.id;
         let own: HashMap<i64, EvalCategory> = query_all(
             &self.conn,
             "SELECT record_id, category FROM classification WHERE reviewer_id = ?1",
@@ -853,7 +906,7 @@ impl Project {
         })
         .collect::<Result<_>>()?;
         let mut ids: Vec<i64> = self
-            .outcomes()?
+            .outcomes_of(None)?
             .into_iter()
             .filter(|o| o.fulltext.moves_on())
             .map(|o| o.record.0)
@@ -872,16 +925,13 @@ impl Project {
             .collect())
     }
 
-    /// The records with risks `viewer` may see (their own while blind), in id order, with how
-    /// many each has.
-    pub fn risk_records(&self, viewer: ReviewerId) -> Result<Vec<RiskRecord>> {
-        self.reviewer(viewer)?;
-        let blind = self.review_settings()?.blind;
+    /// The records with risks `seen` shows, in id order, with how many of them each has.
+    pub fn risk_records(&self, seen: &Visibility) -> Result<Vec<RiskRecord>> {
         let counts: Vec<(i64, i64)> = query_all(
             &self.conn,
             "SELECT record_id, count(*) FROM rebound_risk WHERE ?1 IS NULL OR reviewer_id = ?1
              GROUP BY record_id ORDER BY record_id",
-            [blind.then_some(viewer.0)],
+            [only_reviewer(seen)],
             "counting risks per record",
             |row| Ok((row.get(0)?, row.get(1)?)),
         )?;
@@ -897,6 +947,21 @@ impl Project {
             .collect())
     }
 
+    /// The risks `seen` shows on one record (or on every record), in the order recorded, with
+    /// how many it hides.
+    pub fn risk_list(&self, record: Option<RecordId>, seen: &Visibility) -> Result<RiskList> {
+        let all = match record {
+            Some(record) => self.risks(record, &Visibility::machinery())?,
+            None => self.all_risks()?,
+        };
+        let (risks, hidden): (Vec<StoredRisk>, Vec<StoredRisk>) =
+            all.into_iter().partition(|risk| seen.shows(risk.reviewer));
+        Ok(RiskList {
+            risks,
+            hidden: hidden.len(),
+        })
+    }
+
     /// The titles of some records, in one query.
     fn titles(&self, ids: &[i64]) -> Result<HashMap<i64, String>> {
         Ok(query_all(
@@ -907,20 +972,6 @@ impl Project {
             |row| Ok((row.get(0)?, row.get(1)?)),
         )?
         .into_iter()
-        .collect())
-    }
-
-    /// Records with at least one risk, by id.
-    pub fn records_with_risks(&self) -> Result<Vec<RecordId>> {
-        Ok(query_all(
-            &self.conn,
-            "SELECT DISTINCT record_id FROM rebound_risk ORDER BY record_id",
-            [],
-            "listing records with risks",
-            |row| row.get(0),
-        )?
-        .into_iter()
-        .map(RecordId)
         .collect())
     }
 

@@ -1,23 +1,31 @@
-//! The command line. With no subcommand, `ecolens` opens the workbench window; every
-//! subcommand runs headless, takes `--project PATH` and `--json`, prints one result on stdout and
-//! reports errors on stderr with a non-zero exit code.
+//! The command line: argument parsing, one call into the use-case layer ([`crate::service`])
+//! per command, and printing. With no subcommand, `ecolens` opens the workbench window;
+//! every subcommand runs headless, takes `--project PATH`, `--json` and `--reviewer NAME`
+//! (who is at the keyboard), prints one result on stdout and reports errors on stderr with a
+//! non-zero exit code.
+//!
+//! Modules: [`project`] (info, taxonomy, labels), [`corpus`] (import, search, export,
+//! reindex, merges), [`review`] (the review commands), [`assess`] (energy, estimate, trace,
+//! lca, report, factors). Each turns a use case's result into text and JSON; the rules live
+//! below.
 
 // The command line's job is to print.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
-use std::fmt::Write as _;
+pub mod assess;
+pub mod corpus;
+pub mod project;
+pub mod review;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result, bail};
+use anyhow::Result;
 use clap::{Parser, Subcommand};
-use ecolens_core::ProjectLabel;
-use ecolens_taxonomy::{GUIDING_QUESTIONS, VocabularyView, shipped_vocabularies};
-use serde::Serialize;
+use ecolens_core::{Project, ReviewerId};
 
-use crate::corpus_commands;
-use crate::location::{Opened, default_project_path, open_project};
-use crate::review_commands::{self, BundleCommand, ReviewerCommand, RiskCommand};
+use crate::location::default_project_path;
+use crate::service::{self, Front};
 
 /// ecolens: a workbench for judging "AI for green" research and projects.
 ///
@@ -36,6 +44,10 @@ pub struct Cli {
     /// When the project has to be created, leave it empty instead of adding the demo corpus.
     #[arg(long, global = true)]
     pub no_demo: bool,
+    /// Who is at the keyboard: the reviewer who votes, classifies, resolves, and whose eyes
+    /// reads go through (while blind, a reviewer sees their own judgements only).
+    #[arg(long, global = true, env = "ECOLENS_REVIEWER", value_name = "NAME")]
+    pub reviewer: Option<String>,
     /// What to do; without a command the workbench window opens.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -87,7 +99,8 @@ pub enum Command {
         offset: usize,
     },
     /// Export records with their review fields: RIS, BibTeX, CSV (ASReview columns) or
-    /// CSL-JSON. Importing the file again gives the same records.
+    /// CSL-JSON. Importing the file again gives the same records. While blind mode is on, the
+    /// review fields are the --reviewer's own (none without one).
     Export {
         /// The file to write (replaced only once complete).
         out: PathBuf,
@@ -147,25 +160,22 @@ pub enum Command {
     },
     /// Add or list the project's reviewers.
     #[command(subcommand)]
-    Reviewer(ReviewerCommand),
-    /// Switch blind mode (a lead only). While blind, each reviewer sees only their own votes,
-    /// classifications and risks, and conflicts stay hidden.
+    Reviewer(review::ReviewerCommand),
+    /// Switch blind mode (a lead, named with --reviewer). While blind, each reviewer sees
+    /// only their own votes, classifications and risks, and conflicts stay hidden.
     Blind {
         /// on or off.
         #[arg(value_parser = ["on", "off"])]
         state: String,
-        /// The lead who switches it.
+        /// With `on`: leads see everyone's judgements (reviewers still see their own only).
         #[arg(long)]
-        reviewer: String,
+        leads_see_all: bool,
     },
     /// Set the rule that moves records on (a lead only): one (one reviewer decides) or two
     /// (two reviewers must agree).
     Rule {
         /// one or two.
         rule: String,
-        /// The lead who sets it.
-        #[arg(long)]
-        reviewer: String,
     },
     /// Record a screening vote.
     Screen {
@@ -184,9 +194,6 @@ pub enum Command {
         /// A note.
         #[arg(long)]
         note: Option<String>,
-        /// Who votes.
-        #[arg(long)]
-        reviewer: String,
     },
     /// Classify a record on the a–f environmental-evaluation scale (Ligozat et al. 2022).
     Classify {
@@ -195,9 +202,6 @@ pub enum Command {
         /// a, b, c, d, e or f.
         #[arg(long)]
         category: String,
-        /// Who classifies.
-        #[arg(long)]
-        reviewer: String,
         /// Why.
         #[arg(long)]
         rationale: Option<String>,
@@ -210,17 +214,14 @@ pub enum Command {
     },
     /// The rebound-risk register: add, list, summary, consequence trees.
     #[command(subcommand)]
-    Risk(RiskCommand),
-    /// A record's review as a reviewer may see it (votes, categories, risks, outcome).
+    Risk(review::RiskCommand),
+    /// A record's review as the --reviewer may see it (votes, categories, risks, outcome).
     Review {
         /// The record.
         record: String,
-        /// Who is looking.
-        #[arg(long)]
-        reviewer: String,
     },
     /// Agreement between reviewers: percent, Cohen's κ per pair (weighted for a–f), Fleiss'
-    /// κ for three or more.
+    /// κ for three or more. While blind mode is on, for leads only.
     Agreement {
         /// Only tiab, fulltext or classification.
         #[arg(long)]
@@ -241,33 +242,28 @@ pub enum Command {
         /// Exclusion reason, for an exclusion.
         #[arg(long)]
         reason: Option<String>,
-        /// The lead.
-        #[arg(long)]
-        reviewer: String,
         /// Why.
         #[arg(long)]
         note: Option<String>,
     },
     /// Export or import decision bundles (a reviewer's work between copies of a project).
     #[command(subcommand)]
-    Bundle(BundleCommand),
-    /// PRISMA 2020 flow counts from the project, and the diagram as SVG.
+    Bundle(review::BundleCommand),
+    /// PRISMA 2020 flow counts from the project, and the diagram as SVG. While blind mode is
+    /// on, for leads only.
     Prisma {
         /// Write the flow diagram here.
         #[arg(long, value_name = "OUT")]
         svg: Option<PathBuf>,
     },
-    /// Undo the reviewer's last review change (walks further back when repeated).
-    Undo {
-        /// Whose change.
-        #[arg(long)]
-        reviewer: String,
-    },
-    /// The audit log, newest first.
+    /// Undo the --reviewer's last review change (walks further back when repeated).
+    Undo,
+    /// The audit log, newest first. While blind mode is on, other reviewers' changes to
+    /// judgements show who changed what kind of thing on which record, without values.
     Audit {
         /// Only this reviewer's entries.
-        #[arg(long)]
-        reviewer: Option<String>,
+        #[arg(long, value_name = "NAME")]
+        by: Option<String>,
         /// Only entries about this record.
         #[arg(long)]
         record: Option<String>,
@@ -333,7 +329,7 @@ pub enum Command {
         hours: f64,
         /// Which calculator to follow.
         #[arg(long, value_enum, default_value = "green-algorithms")]
-        method: crate::assess_commands::Method,
+        method: assess::MethodArg,
         /// Cloud provider (ML CO2 Impact: gcp, aws, azure …).
         #[arg(long)]
         provider: Option<String>,
@@ -349,7 +345,7 @@ pub enum Command {
     },
     /// Attach measured-energy traces to records, list or detach them.
     #[command(subcommand)]
-    Trace(crate::assess_commands::TraceCommand),
+    Trace(assess::TraceCommand),
     /// Evaluate an LCA scenario (TOML): Δ(M2|M1) per criterion, paired Monte Carlo intervals,
     /// P(M2 better), burden shift, tornado. --record stores it with that record.
     Lca {
@@ -377,12 +373,10 @@ pub enum Command {
         /// Every record with a category, risk, trace or scenario, after summary tables.
         #[arg(long)]
         all: bool,
-        /// html, md, statement-md or statement-tex.
+        /// html, md, statement-md or statement-tex. While blind mode is on, the report shows
+        /// the --reviewer's judgements only (and needs one when it would hide others').
         #[arg(long, value_enum)]
-        format: crate::assess_commands::ReportFormat,
-        /// Who reads it (required while blind mode is on: only their judgements are shown).
-        #[arg(long)]
-        reviewer: Option<String>,
+        format: assess::ReportFormatArg,
         /// Monte Carlo runs per scenario.
         #[arg(long, default_value_t = 10_000)]
         runs: usize,
@@ -395,7 +389,7 @@ pub enum Command {
     Factors {
         /// What to do (show without one).
         #[command(subcommand)]
-        action: Option<crate::assess_commands::FactorsCommand>,
+        action: Option<assess::FactorsCommand>,
     },
     /// List the duplicates merged by imports (newest first), or undo one.
     Merges {
@@ -430,7 +424,7 @@ pub struct FactorArgs {
 
 impl FactorArgs {
     /// The flags as overrides, checked.
-    fn overrides(&self) -> Result<ecolens_core::estimate::FactorOverrides> {
+    fn overrides(&self) -> service::Result<ecolens_core::estimate::FactorOverrides> {
         let overrides = ecolens_core::estimate::FactorOverrides {
             country: self.country.clone(),
             pue: self.pue,
@@ -575,7 +569,27 @@ fn parse_label_style(
         .ok_or_else(|| "expected rayyan or asreview".to_owned())
 }
 
-/// Runs a parsed command line. `Ok` carries the exit code; errors are for the caller to print.
+/// Who is at the keyboard, looked up in the open project once per command.
+pub struct Keyboard<'a> {
+    name: Option<&'a str>,
+}
+
+impl Keyboard<'_> {
+    /// The reviewer named with `--reviewer` (or `ECOLENS_REVIEWER`), if any.
+    pub fn reader(&self, project: &Project) -> service::Result<Option<ReviewerId>> {
+        self.name
+            .map(|name| service::project::reviewer_named(project, name).map(|r| r.id))
+            .transpose()
+    }
+
+    /// The reviewer making a change, who must be named.
+    pub fn author(&self, project: &Project, action: &'static str) -> service::Result<ReviewerId> {
+        service::project::author(self.reader(project)?, action)
+    }
+}
+
+/// Runs a parsed command line. `Ok` carries the exit code; errors are for the caller to print
+/// ([`words`]).
 pub fn run(cli: Cli) -> Result<ExitCode> {
     let path = match &cli.project {
         Some(path) => path.clone(),
@@ -585,8 +599,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         crate::window::run_window(&path, !cli.no_demo, cli.project.is_none())?;
         return Ok(ExitCode::SUCCESS);
     };
+    let keyboard = Keyboard {
+        name: cli.reviewer.as_deref(),
+    };
     // Commands that need no project.
-    match &command {
+    let output = match command {
         Command::Bench {
             sizes,
             parse_records,
@@ -602,66 +619,65 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             mc_parameters,
         } => {
             let temporary = dir.is_none();
-            let dir = match dir {
-                Some(dir) => dir.clone(),
-                None => std::env::temp_dir().join(format!("ecolens-bench-{}", std::process::id())),
-            };
-            let output = if *suite == BenchSuite::Assess {
+            let dir = dir.unwrap_or_else(|| {
+                std::env::temp_dir().join(format!("ecolens-bench-{}", std::process::id()))
+            });
+            let output = if suite == BenchSuite::Assess {
                 crate::bench_assess::run(&crate::bench_assess::AssessBenchOptions {
-                    trace_rows: *trace_rows,
-                    mc_runs: *mc_runs,
-                    mc_parameters: *mc_parameters,
+                    trace_rows,
+                    mc_runs,
+                    mc_parameters,
                     dir: dir.clone(),
-                    keep: *keep,
+                    keep,
                     python: (!no_python).then(|| python.clone()),
-                    repeat: (*repeat).max(1),
+                    repeat: repeat.max(1),
                 })
             } else {
                 crate::bench::run(&crate::bench::BenchOptions {
-                    sizes: sizes.clone(),
-                    parse_records: *parse_records,
-                    queries: *queries,
+                    sizes,
+                    parse_records,
+                    queries,
                     dir: dir.clone(),
-                    keep: *keep,
+                    keep,
                     python: (!no_python).then(|| python.clone()),
-                    repeat: (*repeat).max(1),
+                    repeat: repeat.max(1),
                 })
             };
             if temporary && !keep {
                 let _ = std::fs::remove_dir_all(&dir);
             }
-            print_output(&output?, cli.json)?;
-            return Ok(ExitCode::SUCCESS);
+            output?
         }
         Command::BenchPhase(phase) => {
             let value = match phase {
-                BenchPhase::Parse { file, threads } => crate::bench::phase_parse(file, *threads)?,
+                BenchPhase::Parse { file, threads } => crate::bench::phase_parse(&file, threads)?,
                 BenchPhase::Import {
                     file,
                     project_file,
                     threads,
-                } => crate::bench::phase_import(file, project_file, *threads)?,
+                } => crate::bench::phase_import(&file, &project_file, threads)?,
                 BenchPhase::Search {
                     project_file,
                     queries,
-                } => crate::bench::phase_search(project_file, *queries)?,
+                } => crate::bench::phase_search(&project_file, queries)?,
                 BenchPhase::Window {
                     project_file,
                     frames,
-                } => crate::bench::phase_window(project_file, *frames)?,
-                BenchPhase::Trace { file } => crate::bench_assess::phase_trace(file)?,
+                } => crate::bench::phase_window(&project_file, frames)?,
+                BenchPhase::Trace { file } => crate::bench_assess::phase_trace(&file)?,
                 BenchPhase::MonteCarlo { runs, parameters } => {
-                    crate::bench_assess::phase_monte_carlo(*runs, *parameters)?
+                    crate::bench_assess::phase_monte_carlo(runs, parameters)?
                 }
             };
             println!("{value}");
             return Ok(ExitCode::SUCCESS);
         }
-        Command::Energy { traces, factors } => {
-            let output = crate::assess_commands::energy(traces, &factors.overrides()?)?;
-            print_output(&output, cli.json)?;
-            return Ok(ExitCode::SUCCESS);
+        Command::ExtractPdf { path, out, memory } => {
+            // The child of a PDF import: no project, no output but the result file.
+            let code = ecolens_corpus::pdf::child_main(&path, &out, memory);
+            return Ok(ExitCode::from(u8::try_from(code).unwrap_or(1)));
         }
+        Command::Energy { traces, factors } => assess::energy(&traces, &factors.overrides()?)?,
         Command::Estimate {
             power_w,
             chips,
@@ -677,179 +693,172 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             region,
             runs,
             factors,
-        } => {
-            let args = crate::assess_commands::EstimateArgs {
-                power_w: *power_w,
-                chips: *chips,
-                gpu: gpu.clone(),
-                gpus: *gpus,
-                cpu: cpu.clone(),
-                cores: *cores,
-                usage: *usage,
-                memory_gb: *memory_gb,
-                hours: *hours,
-                method: *method,
-                provider: provider.clone(),
-                region: region.clone(),
-                runs: *runs,
-            };
-            let output = crate::assess_commands::estimate(&args, &factors.overrides()?)?;
-            print_output(&output, cli.json)?;
-            return Ok(ExitCode::SUCCESS);
+        } => assess::estimate(
+            &service::assess::EstimateRequest {
+                power_w,
+                chips,
+                gpu,
+                gpus,
+                cpu,
+                cores,
+                usage,
+                memory_gb,
+                hours,
+                method: method.into(),
+                provider,
+                region,
+                runs,
+            },
+            &factors.overrides()?,
+        )?,
+        project_command => {
+            let mut opened = service::project::open(&path, !cli.no_demo)?;
+            in_project(&mut opened, &keyboard, project_command)?
         }
-        _ => {}
-    }
-    if let Command::ExtractPdf { path, out, memory } = &command {
-        // The child of a PDF import: no project, no output but the result file.
-        let code = ecolens_corpus::pdf::child_main(path, out, *memory);
-        return Ok(ExitCode::from(u8::try_from(code).unwrap_or(1)));
-    }
-    let mut opened = open_project(&path, !cli.no_demo)?;
+    };
+    print_output(&output, cli.json)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs a command that works on the open project.
+fn in_project(
+    opened: &mut service::project::Opened,
+    keyboard: &Keyboard<'_>,
+    command: Command,
+) -> Result<Output> {
     let project = &mut opened.project;
-    let output = match command {
-        Command::Info => info(&opened)?,
-        Command::Taxonomy { vocabulary } => taxonomy(&opened, vocabulary.as_deref())?,
-        Command::Label(label) => label_command(opened, label)?,
+    Ok(match command {
+        Command::Info => project::info(opened, keyboard)?,
+        Command::Taxonomy { vocabulary } => project::taxonomy(project, vocabulary.as_deref())?,
+        Command::Label(label) => project::label(project, label)?,
         Command::Import {
             paths,
             verbose,
             no_label_votes,
-        } => corpus_commands::import(project, &paths, verbose, !no_label_votes)?,
+        } => corpus::import(project, paths, verbose, !no_label_votes)?,
         Command::Search {
             query,
             limit,
             offset,
-        } => corpus_commands::search(project, &query, offset, limit)?,
-        Command::Reindex => corpus_commands::reindex(project)?,
+        } => corpus::search(project, keyboard, &query, offset, limit)?,
+        Command::Reindex => corpus::reindex(project)?,
         Command::Export {
             out,
             format,
             labels,
             query,
-        } => corpus_commands::export(project, &out, format, labels, query.as_deref())?,
+        } => corpus::export(project, keyboard, out, format, labels, query)?,
         Command::Merges {
             action: None,
             record,
             all,
-        } => corpus_commands::merges(project, record.as_deref(), all)?,
+        } => corpus::merges(project, record.as_deref(), all)?,
         Command::Merges {
             action: Some(MergeCommand::Undo { merge }),
             ..
-        } => corpus_commands::undo_merge(project, merge)?,
-        Command::Reviewer(command) => review_commands::reviewer_command(project, command)?,
-        Command::Blind { state, reviewer } => review_commands::blind(project, &state, &reviewer)?,
-        Command::Rule { rule, reviewer } => review_commands::rule(project, &rule, &reviewer)?,
+        } => corpus::undo_merge(project, merge)?,
+        Command::Reviewer(command) => review::reviewer(project, command)?,
+        Command::Blind {
+            state,
+            leads_see_all,
+        } => review::blind(project, keyboard, &state, leads_see_all)?,
+        Command::Rule { rule } => review::rule(project, keyboard, &rule)?,
         Command::Screen {
             record,
             stage,
             decision,
             reason,
             note,
-            reviewer,
-        } => review_commands::screen(project, &record, &stage, &decision, reason, note, &reviewer)?,
+        } => review::screen(
+            project,
+            keyboard,
+            &record,
+            &review::VoteArgs {
+                stage,
+                decision,
+                reason,
+                note,
+            },
+        )?,
         Command::Classify {
             record,
             category,
-            reviewer,
             rationale,
             evidence,
             confidence,
-        } => review_commands::classify(
+        } => review::classify(
             project,
+            keyboard,
             &record,
             &category,
-            &reviewer,
             rationale,
             &evidence,
             confidence.as_deref(),
         )?,
-        Command::Risk(command) => review_commands::risk_command(project, command)?,
-        Command::Review { record, reviewer } => {
-            review_commands::review(project, &record, &reviewer)?
-        }
-        Command::Agreement { stage } => review_commands::agreement(project, stage.as_deref())?,
-        Command::Conflicts => review_commands::conflicts(project)?,
+        Command::Risk(command) => review::risk(project, keyboard, command)?,
+        Command::Review { record } => review::review(project, keyboard, &record)?,
+        Command::Agreement { stage } => review::agreement(project, keyboard, stage.as_deref())?,
+        Command::Conflicts => review::conflicts(project, keyboard)?,
         Command::Resolve {
             record,
             subject,
             value,
             reason,
-            reviewer,
             note,
-        } => review_commands::resolve(
+        } => review::resolve(
             project,
+            keyboard,
             &record,
             &subject,
             &value,
             reason,
-            &reviewer,
             note.as_deref(),
         )?,
-        Command::Bundle(command) => review_commands::bundle_command(project, command)?,
-        Command::Prisma { svg } => review_commands::prisma(project, svg.as_deref())?,
-        Command::Undo { reviewer } => review_commands::undo(project, &reviewer)?,
-        Command::Audit {
-            reviewer,
-            record,
-            limit,
-        } => review_commands::audit(project, reviewer.as_deref(), record.as_deref(), limit)?,
-        Command::Trace(command) => crate::assess_commands::trace_command(project, command)?,
+        Command::Bundle(command) => review::bundle(project, keyboard, command)?,
+        Command::Prisma { svg } => review::prisma(project, keyboard, svg.as_deref())?,
+        Command::Undo => review::undo(project, keyboard)?,
+        Command::Audit { by, record, limit } => {
+            review::audit(project, keyboard, by.as_deref(), record.as_deref(), limit)?
+        }
+        Command::Trace(command) => assess::trace(project, command)?,
         Command::Lca {
             scenario,
             runs,
             seed,
             record,
-        } => crate::assess_commands::lca(project, &scenario, runs, seed, record.as_deref())?,
+        } => assess::lca(project, &scenario, runs, seed, record.as_deref())?,
         Command::Report {
             targets,
             all,
             format,
-            reviewer,
             runs,
             seed,
-        } => {
-            let (record, out) = match (all, targets.as_slice()) {
-                (true, [out]) => (None, out),
-                (false, [record, out]) => (Some(record.to_string_lossy()), out),
-                (true, _) => bail!(
-                    "report --all takes one file to write: ecolens report --all --format html OUT"
-                ),
-                (false, _) => bail!(
-                    "report takes a record and a file to write: ecolens report RECORD --format html OUT (or --all OUT)"
-                ),
-            };
-            crate::assess_commands::report(
-                project,
-                record.as_deref(),
-                format,
-                out,
-                reviewer.as_deref(),
-                runs,
-                seed,
-            )?
-        }
-        Command::Factors { action } => crate::assess_commands::factors(project, action)?,
+        } => assess::report(project, keyboard, &targets, all, format.into(), runs, seed)?,
+        Command::Factors { action } => assess::factors(project, action)?,
         Command::ExtractPdf { .. }
         | Command::Bench { .. }
         | Command::BenchPhase(_)
         | Command::Energy { .. }
-        | Command::Estimate { .. } => handled_before_opening()?,
-    };
-    print_output(&output, cli.json)?;
-    Ok(ExitCode::SUCCESS)
+        | Command::Estimate { .. } => {
+            return Err(anyhow::anyhow!(
+                "this command runs before a project opens; reaching it here is a bug"
+            ));
+        }
+    })
 }
 
-/// Commands without a project are handled before one opens; reaching the dispatch is a bug.
-fn handled_before_opening() -> Result<Output> {
-    bail!("this command runs before a project opens")
+/// An error in words for the terminal: a use case's error as [`service::describe`] says it,
+/// anything else with its chain of causes.
+pub fn words(error: &anyhow::Error) -> String {
+    match error.downcast_ref::<service::Error>() {
+        Some(error) => service::describe(error, Front::Cli),
+        None => format!("{error:#}"),
+    }
 }
 
 fn print_output(output: &Output, json: bool) -> Result<()> {
     if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&output.json).context("cannot write JSON")?
-        );
+        println!("{}", serde_json::to_string_pretty(&output.json)?);
     } else {
         print!("{}", output.text);
     }
@@ -862,192 +871,4 @@ pub struct Output {
     pub json: serde_json::Value,
     /// Printed otherwise.
     pub text: String,
-}
-
-#[derive(Serialize)]
-struct InfoJson<'a> {
-    #[serde(flatten)]
-    info: &'a ecolens_core::ProjectInfo,
-    created_now: bool,
-    demo_corpus_version: Option<String>,
-}
-
-fn info(opened: &Opened) -> Result<Output> {
-    let info = opened.project.info()?;
-    let demo = opened.project.meta("demo_corpus_version")?;
-    let json = serde_json::to_value(InfoJson {
-        info: &info,
-        created_now: opened.created,
-        demo_corpus_version: demo.clone(),
-    })?;
-    let c = &info.counts;
-    let mut text = String::new();
-    let created = match (opened.created, opened.demo_records) {
-        (true, Some(n)) => format!(" (created now, with the demo corpus of {n} records)"),
-        (true, None) => " (created now, empty)".to_owned(),
-        (false, _) => String::new(),
-    };
-    writeln!(
-        text,
-        "Project          {}{created}",
-        info.project_path.display()
-    )?;
-    writeln!(text, "Search index     {}", info.index_path.display())?;
-    writeln!(text, "Schema version   {}", info.schema_version)?;
-    writeln!(text, "Project id       {}", info.project_id)?;
-    writeln!(
-        text,
-        "Created          {} by {}",
-        info.created_at, info.created_by
-    )?;
-    if let Some(version) = demo {
-        writeln!(text, "Demo corpus      version {version}")?;
-    }
-    writeln!(
-        text,
-        "Records          {} ({} with full text)",
-        c.records, c.full_texts
-    )?;
-    writeln!(text, "Reviewers        {}", c.reviewers)?;
-    writeln!(text, "Screening votes  {}", c.screening_decisions)?;
-    writeln!(text, "Classifications  {}", c.classifications)?;
-    writeln!(text, "Rebound risks    {}", c.rebound_risks)?;
-    writeln!(text, "Record labels    {}", c.record_labels)?;
-    writeln!(text, "LCA scenarios    {}", c.lca_scenarios)?;
-    writeln!(text, "Energy traces    {}", c.energy_traces)?;
-    writeln!(text, "Audit entries    {}", c.audit_entries)?;
-    Ok(Output { json, text })
-}
-
-fn taxonomy(opened: &Opened, only: Option<&str>) -> Result<Output> {
-    let mut vocabularies = shipped_vocabularies();
-    vocabularies.extend(opened.project.project_vocabularies()?);
-    if let Some(id) = only {
-        let known: Vec<_> = vocabularies.iter().map(|v| v.id.clone()).collect();
-        vocabularies.retain(|v| v.id == id);
-        if vocabularies.is_empty() {
-            bail!(
-                "no vocabulary {id:?}; known vocabularies: {}",
-                known.join(", ")
-            );
-        }
-    }
-    let show_questions = vocabularies.iter().any(|v| v.id == "eval-scale");
-    let json = serde_json::json!({
-        "vocabularies": vocabularies,
-        "eval_scale_questions": if show_questions { serde_json::to_value(GUIDING_QUESTIONS)? } else { serde_json::Value::Null },
-    });
-    let mut text = String::new();
-    for vocabulary in &vocabularies {
-        vocabulary_text(&mut text, vocabulary)?;
-        if vocabulary.id == "eval-scale" {
-            writeln!(
-                text,
-                "  Guiding questions (the first \"no\" decides; five \"yes\" give f):"
-            )?;
-            for question in GUIDING_QUESTIONS {
-                writeln!(
-                    text,
-                    "    {}. {}  [no → {}]",
-                    question.step, question.text, question.if_no
-                )?;
-            }
-            writeln!(text)?;
-        }
-    }
-    Ok(Output { json, text })
-}
-
-fn vocabulary_text(text: &mut String, vocabulary: &VocabularyView) -> Result<()> {
-    let origin = if vocabulary.project_defined {
-        "project"
-    } else {
-        "shipped"
-    };
-    writeln!(
-        text,
-        "{}@{} — {} ({origin})",
-        vocabulary.id, vocabulary.version, vocabulary.name
-    )?;
-    if !vocabulary.description.is_empty() {
-        writeln!(text, "  {}", vocabulary.description)?;
-    }
-    writeln!(text, "  Source: {}", vocabulary.source)?;
-    let width = vocabulary
-        .entries
-        .iter()
-        .map(|e| e.code.chars().count())
-        .max()
-        .unwrap_or(0);
-    for entry in &vocabulary.entries {
-        let attributes: Vec<_> = entry
-            .attributes
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect();
-        let attributes = if attributes.is_empty() {
-            String::new()
-        } else {
-            format!("  [{}]", attributes.join(", "))
-        };
-        writeln!(text, "  {:width$}  {}{attributes}", entry.code, entry.name)?;
-        if !entry.definition.is_empty() {
-            writeln!(text, "  {:width$}    {}", "", entry.definition)?;
-        }
-    }
-    if vocabulary.entries.is_empty() {
-        writeln!(text, "  (no entries yet)")?;
-    }
-    writeln!(text)?;
-    Ok(())
-}
-
-fn label_command(mut opened: Opened, command: LabelCommand) -> Result<Output> {
-    let project = &mut opened.project;
-    let (vocabulary, code, action) = match command {
-        LabelCommand::NewVocabulary {
-            id,
-            name,
-            description,
-        } => {
-            project.add_project_vocabulary(&id, &name, &description)?;
-            (id, None, "created")
-        }
-        LabelCommand::Add {
-            vocabulary,
-            code,
-            name,
-            definition,
-            example,
-        } => {
-            project.add_project_label(&ProjectLabel {
-                vocabulary: vocabulary.clone(),
-                code: code.clone(),
-                name,
-                definition,
-                example,
-                source: String::new(),
-                retired: false,
-            })?;
-            (vocabulary, Some(code), "added")
-        }
-        LabelCommand::Retire { vocabulary, code } => {
-            project.retire_project_label(&vocabulary, &code)?;
-            (vocabulary, Some(code), "retired")
-        }
-    };
-    let version = project
-        .project_vocabularies()?
-        .into_iter()
-        .find(|v| v.id == vocabulary)
-        .map(|v| v.version)
-        .unwrap_or_default();
-    let json = serde_json::json!({ "vocabulary": vocabulary, "code": code, "action": action, "version": version });
-    let text = match &code {
-        Some(code) => {
-            format!("{vocabulary}:{code} {action}; {vocabulary} is now at version {version}\n")
-        }
-        None => format!("vocabulary {vocabulary} {action} (version {version})\n"),
-    };
-    Ok(Output { json, text })
 }

@@ -1,7 +1,7 @@
-//! Headless review commands: reviewers, blind mode and the screening rule, screening,
-//! classification, the risk register and consequence trees, agreement, conflicts and their
-//! resolution, decision bundles, PRISMA, the audit log and undo. Each returns what it prints in
-//! both forms; the rules live in `ecolens-core`.
+//! The review commands: reviewers, blind mode and the rule, screening, classification, the
+//! risk register and consequence trees, agreement, conflicts and resolutions, decision
+//! bundles, PRISMA, the audit log and undo. Each parses its arguments into typed values, calls
+//! the use case and prints what it returns.
 
 // clap shows these doc comments as --help text, where backticks would print as they are.
 #![allow(clippy::doc_markdown)]
@@ -9,15 +9,14 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+use anyhow::Result;
 use clap::{Args, Subcommand};
 use ecolens_core::agreement::ScopeAgreement;
 use ecolens_core::consequence::ConsequenceRoot;
 use ecolens_core::store::AuditFilter;
 use ecolens_core::{
-    Classification, Decision, Error as CoreError, EvidenceQuote, Project, QuoteField, ReboundRisk,
-    RecordId, ResolvedValue, Reviewer, RiskId, RiskRating, ScreeningRule, ScreeningVote, Stage,
-    Subject,
+    Classification, Decision, Error as CoreError, Project, ReboundRisk, RecordId, ResolvedValue,
+    RiskId, RiskRating, ScreeningRule, ScreeningVote, Stage, Subject,
 };
 use ecolens_taxonomy::{
     AssessmentScale, Confidence, Criterion, Direction, EffectCode, EvalCategory, EvidenceType,
@@ -25,7 +24,9 @@ use ecolens_taxonomy::{
 };
 use serde_json::json;
 
-use crate::cli::Output;
+use super::{Keyboard, Output};
+use crate::service::review::{self as service, TreeFormat};
+use crate::service::{Error, bundle as bundles, corpus::record as find};
 
 /// Managing reviewers.
 #[derive(Debug, Subcommand)]
@@ -109,9 +110,6 @@ pub enum RiskCommand {
         /// Effect code (FO.USE, SO.OPT, HO.RB.DIR …; `ecolens taxonomy --vocabulary ict-effects`).
         #[arg(long)]
         effect: String,
-        /// Who records it.
-        #[arg(long)]
-        reviewer: String,
         /// The rating.
         #[command(flatten)]
         flags: Box<RiskFlags>,
@@ -120,23 +118,13 @@ pub enum RiskCommand {
     List {
         /// Only this record.
         record: Option<String>,
-        /// Who is looking (blind mode shows only their own).
-        #[arg(long)]
-        reviewer: String,
     },
     /// Counts of the register by effect, direction and Rolnick domain.
-    Summary {
-        /// Who is looking.
-        #[arg(long)]
-        reviewer: String,
-    },
+    Summary,
     /// Set the root of your consequence tree for a record ("deploy X at scale S").
     Root {
         /// The record.
         record: String,
-        /// Who.
-        #[arg(long)]
-        reviewer: String,
         /// The solution deployed.
         #[arg(long)]
         solution: String,
@@ -148,9 +136,6 @@ pub enum RiskCommand {
     Tree {
         /// The record.
         record: String,
-        /// Who is looking.
-        #[arg(long)]
-        reviewer: String,
         /// Write the tree as SVG.
         #[arg(long, value_name = "OUT")]
         svg: Option<PathBuf>,
@@ -163,11 +148,8 @@ pub enum RiskCommand {
 /// Decision bundles.
 #[derive(Debug, Subcommand)]
 pub enum BundleCommand {
-    /// Write one reviewer's work to a bundle file for the lead's project.
+    /// Write your own work (--reviewer) to a bundle file for the lead's project.
     Export {
-        /// Whose work.
-        #[arg(long)]
-        reviewer: String,
         /// The bundle file to write.
         out: PathBuf,
     },
@@ -179,44 +161,29 @@ pub enum BundleCommand {
     },
 }
 
-/// The reviewer of that name, or an error that lists who there is.
-pub fn reviewer(project: &Project, name: &str) -> Result<Reviewer> {
-    project.reviewer_by_name(name).map_err(|error| match error {
-        CoreError::NotFound { .. } => {
-            let known: Vec<String> = project
-                .reviewers()
-                .unwrap_or_default()
-                .into_iter()
-                .map(|r| r.name)
-                .collect();
-            anyhow::anyhow!(
-                "reviewer {name:?} is not in this project (reviewers: {}); add them with `ecolens reviewer add NAME`",
-                if known.is_empty() {
-                    "none yet".to_owned()
-                } else {
-                    known.join(", ")
-                }
-            )
-        }
-        other => other.into(),
-    })
-}
-
-pub(crate) fn record(project: &Project, reference: &str) -> Result<RecordId> {
-    Ok(project.resolve_record(reference)?)
-}
-
 fn term<T: Term>(field: &str, value: Option<&str>) -> Result<Option<T>> {
     value
         .map(|code| T::from_code(code).map_err(|e| CoreError::unknown_code(field, &e).into()))
         .transpose()
 }
 
+/// A term that must be given.
+fn required<T: Term>(field: &'static str, value: &str, expected: &str) -> Result<T> {
+    term::<T>(field, Some(value))?.ok_or_else(|| {
+        Error::Invalid {
+            field,
+            value: value.to_owned(),
+            expected: expected.to_owned(),
+        }
+        .into()
+    })
+}
+
 /// `ecolens reviewer add|list`.
-pub fn reviewer_command(project: &mut Project, command: ReviewerCommand) -> Result<Output> {
+pub fn reviewer(project: &mut Project, command: ReviewerCommand) -> Result<Output> {
     match command {
         ReviewerCommand::Add { name, lead } => {
-            let added = project.add_reviewer(&name, lead)?;
+            let added = service::add_reviewer(project, &name, lead)?;
             let role = if added.is_lead { "lead" } else { "reviewer" };
             Ok(Output {
                 text: format!("added {role} {} (#{})\n", added.name, added.id),
@@ -224,10 +191,9 @@ pub fn reviewer_command(project: &mut Project, command: ReviewerCommand) -> Resu
             })
         }
         ReviewerCommand::List => {
-            let reviewers = project.reviewers()?;
-            let settings = project.review_settings()?;
+            let team = service::team(project)?;
             let mut text = String::new();
-            for r in &reviewers {
+            for r in &team.reviewers {
                 writeln!(
                     text,
                     "#{:<3} {}{}",
@@ -236,138 +202,143 @@ pub fn reviewer_command(project: &mut Project, command: ReviewerCommand) -> Resu
                     if r.is_lead { "  (lead)" } else { "" }
                 )?;
             }
-            if reviewers.is_empty() {
+            if team.reviewers.is_empty() {
                 writeln!(text, "no reviewers yet: ecolens reviewer add NAME [--lead]")?;
             }
             writeln!(
                 text,
-                "blind mode {}; screening rule: {}",
-                if settings.blind { "on" } else { "off" },
-                settings.rule.label()
+                "blind mode {}{}; screening rule: {}",
+                if team.settings.blind { "on" } else { "off" },
+                if team.settings.blind && team.settings.leads_see_all {
+                    " (leads see all)"
+                } else {
+                    ""
+                },
+                team.settings.rule.label()
             )?;
             Ok(Output {
-                json: json!({ "reviewers": reviewers, "settings": settings }),
+                json: json!({ "reviewers": team.reviewers, "settings": team.settings }),
                 text,
             })
         }
     }
 }
 
-/// `ecolens blind on|off --reviewer LEAD`.
-pub fn blind(project: &mut Project, state: &str, lead: &str) -> Result<Output> {
+/// `ecolens blind on|off [--leads-see-all] --reviewer LEAD`.
+pub fn blind(
+    project: &mut Project,
+    keyboard: &Keyboard<'_>,
+    state: &str,
+    leads_see_all: bool,
+) -> Result<Output> {
     let on = match state {
         "on" => true,
         "off" => false,
-        other => bail!("blind: {other:?} is not valid: expected on or off"),
+        other => {
+            return Err(Error::Invalid {
+                field: "blind",
+                value: other.to_owned(),
+                expected: "on or off".into(),
+            }
+            .into());
+        }
     };
-    let lead = reviewer(project, lead)?;
-    let settings = project.set_blind(lead.id, on)?;
+    let lead = keyboard.author(project, "switching blind mode")?;
+    let settings = service::set_blind(project, lead, on, on.then_some(leads_see_all))?;
+    let name = project.reviewer(lead)?.name;
     Ok(Output {
         text: format!(
-            "blind mode {} (by {})\n",
+            "blind mode {}{} (by {name})\n",
             if settings.blind { "on" } else { "off" },
-            lead.name
+            if settings.blind && settings.leads_see_all {
+                "; leads see everyone's judgements"
+            } else {
+                ""
+            },
         ),
         json: serde_json::to_value(settings)?,
     })
 }
 
 /// `ecolens rule one|two --reviewer LEAD`.
-pub fn rule(project: &mut Project, rule: &str, lead: &str) -> Result<Output> {
+pub fn rule(project: &mut Project, keyboard: &Keyboard<'_>, rule: &str) -> Result<Output> {
     let rule = ScreeningRule::parse("rule", rule)?;
-    let lead = reviewer(project, lead)?;
-    let settings = project.set_screening_rule(lead.id, rule)?;
+    let lead = keyboard.author(project, "setting the screening rule")?;
+    let settings = service::set_rule(project, lead, rule)?;
     Ok(Output {
         text: format!("screening rule: {}\n", settings.rule.label()),
         json: serde_json::to_value(settings)?,
     })
 }
 
+/// The flags of `ecolens screen`.
+pub struct VoteArgs {
+    /// tiab or fulltext.
+    pub stage: String,
+    /// include, exclude or maybe.
+    pub decision: String,
+    /// The exclusion reason.
+    pub reason: Option<String>,
+    /// A note.
+    pub note: Option<String>,
+}
+
 /// `ecolens screen RECORD --stage S --decision D [--reason R] [--note N] --reviewer NAME`.
 pub fn screen(
     project: &mut Project,
+    keyboard: &Keyboard<'_>,
     reference: &str,
-    stage: &str,
-    decision: &str,
-    reason: Option<String>,
-    note: Option<String>,
-    name: &str,
+    args: &VoteArgs,
 ) -> Result<Output> {
-    let who = reviewer(project, name)?;
-    let id = record(project, reference)?;
+    let who = keyboard.author(project, "voting")?;
+    let id = find(project, reference)?;
     let vote = ScreeningVote {
-        stage: Stage::parse("stage", stage)?,
-        decision: Decision::parse("decision", decision, reason)?,
-        note,
+        stage: Stage::parse("stage", &args.stage)?,
+        decision: Decision::parse("decision", &args.decision, args.reason.clone())?,
+        note: args.note.clone(),
     };
-    let stored = project.set_screening(id, who.id, &vote)?;
-    let outcome = project.outcome(id)?;
-    let at = match vote.stage {
-        Stage::TitleAbstract => &outcome.tiab,
-        Stage::FullText => &outcome.fulltext,
-    };
-    let shown = if project.review_settings()?.blind {
-        "hidden while blind".to_owned()
-    } else {
-        at.label()
-    };
+    let voted = service::vote(project, who, id, &vote)?;
+    let shown = voted.outcome.as_ref().map_or_else(
+        || "hidden while blind".to_owned(),
+        ecolens_core::StageOutcome::label,
+    );
+    let name = project.reviewer(who)?.name;
     Ok(Output {
         text: format!(
-            "record {id}: {} voted {} at {}; stage outcome: {shown}\n",
-            who.name,
-            ResolvedValue::Screening(stored.vote.decision.clone()).summary(),
+            "record {id}: {name} voted {} at {}; stage outcome: {shown}\n",
+            ResolvedValue::Screening(voted.vote.vote.decision.clone()).summary(),
             vote.stage
         ),
-        json: json!({ "vote": stored, "outcome": shown }),
+        json: json!({ "vote": voted.vote, "outcome": shown }),
     })
-}
-
-/// Finds which field of the record a quote comes from.
-fn locate_quote(project: &Project, id: RecordId, quote: &str) -> Result<EvidenceQuote> {
-    let stored = project.record(id)?.record;
-    let full = project.full_text(id)?.map(|f| f.text);
-    for (field, text) in [
-        (QuoteField::Abstract, stored.abstract_text.clone()),
-        (QuoteField::FullText, full),
-        (QuoteField::Title, Some(stored.title.clone())),
-    ] {
-        let candidate = EvidenceQuote::new(field, quote);
-        if candidate.validate("evidence", text.as_deref()).is_ok() && text.is_some() {
-            return Ok(candidate);
-        }
-    }
-    bail!(
-        "evidence: {quote:?} is not a passage of record {id}'s title, abstract or full text; quote the text as it stands"
-    )
 }
 
 /// `ecolens classify RECORD --category X --reviewer NAME [...]`.
 pub fn classify(
     project: &mut Project,
+    keyboard: &Keyboard<'_>,
     reference: &str,
     category: &str,
-    name: &str,
     rationale: Option<String>,
     evidence: &[String],
     confidence: Option<&str>,
 ) -> Result<Output> {
-    let who = reviewer(project, name)?;
-    let id = record(project, reference)?;
-    let category: EvalCategory =
-        term("category", Some(category))?.context("category: expected one of a, b, c, d, e, f")?;
+    let who = keyboard.author(project, "classifying")?;
+    let id = find(project, reference)?;
+    let category: EvalCategory = required("category", category, "one of a, b, c, d, e, f")?;
     let mut classification = Classification::new(category);
     classification.rationale = rationale;
     classification.confidence = term::<Confidence>("confidence", confidence)?;
     for quote in evidence {
         classification
             .evidence
-            .push(locate_quote(project, id, quote)?);
+            .push(service::quote(project, id, quote)?);
     }
-    let stored = project.set_classification(id, who.id, &classification)?;
+    let stored = service::classify(project, who, id, &classification)?;
+    let name = project.reviewer(who)?.name;
     Ok(Output {
         text: format!(
-            "record {id}: {} classified it {} ({}){}\n",
-            who.name,
+            "record {id}: {name} classified it {} ({}){}\n",
             category.code(),
             category.name(),
             if stored.classification.evidence.is_empty() {
@@ -387,7 +358,11 @@ fn risk_from(
     effect: &str,
     flags: &RiskFlags,
 ) -> Result<ReboundRisk> {
-    let effect: EffectCode = term("effect", Some(effect))?.context("effect: expected a code")?;
+    let effect: EffectCode = required(
+        "effect",
+        effect,
+        "an effect code (ecolens taxonomy --vocabulary ict-effects)",
+    )?;
     let mut risk = ReboundRisk::new(effect);
     risk.mechanism.clone_from(&flags.mechanism);
     risk.direction = term::<Direction>("direction", flags.direction.as_deref())?;
@@ -408,25 +383,28 @@ fn risk_from(
     risk.conditions.clone_from(&flags.conditions);
     risk.mitigation.clone_from(&flags.mitigation);
     for quote in &flags.evidence {
-        risk.evidence.push(locate_quote(project, id, quote)?);
+        risk.evidence.push(service::quote(project, id, quote)?);
     }
     risk.parent = flags.parent.map(RiskId);
     Ok(risk)
 }
 
 /// `ecolens risk …`.
-pub fn risk_command(project: &mut Project, command: RiskCommand) -> Result<Output> {
+pub fn risk(
+    project: &mut Project,
+    keyboard: &Keyboard<'_>,
+    command: RiskCommand,
+) -> Result<Output> {
     match command {
         RiskCommand::Add {
             record: reference,
             effect,
-            reviewer: name,
             flags,
         } => {
-            let who = reviewer(project, &name)?;
-            let id = record(project, &reference)?;
+            let who = keyboard.author(project, "recording a risk")?;
+            let id = find(project, &reference)?;
             let risk = risk_from(project, id, &effect, &flags)?;
-            let stored = project.add_risk(id, who.id, &risk)?;
+            let stored = service::save_risk(project, who, id, None, &risk)?;
             Ok(Output {
                 text: format!(
                     "risk {} on record {id}: {} ({}) {}\n",
@@ -438,25 +416,12 @@ pub fn risk_command(project: &mut Project, command: RiskCommand) -> Result<Outpu
                 json: serde_json::to_value(&stored)?,
             })
         }
-        RiskCommand::List {
-            record: reference,
-            reviewer: name,
-        } => {
-            let who = reviewer(project, &name)?;
-            let ids: Vec<RecordId> = match reference {
-                Some(reference) => vec![record(project, &reference)?],
-                None => project.records_with_risks()?,
-            };
-            let mut risks = Vec::new();
-            // Blind mode hides other reviewers' risks: say how many.
-            let mut hidden = 0;
-            for id in ids {
-                let visible = project.record_review(id, who.id)?.risks;
-                hidden += project.risks(id)?.len() - visible.len();
-                risks.extend(visible);
-            }
+        RiskCommand::List { record: reference } => {
+            let reader = keyboard.reader(project)?;
+            let record = reference.map(|r| find(project, &r)).transpose()?;
+            let list = service::risks(project, reader, record)?;
             let mut text = String::new();
-            for r in &risks {
+            for r in &list.risks {
                 writeln!(
                     text,
                     "risk {:<4} record {:<6} {:<12} {}{}{}",
@@ -475,23 +440,24 @@ pub fn risk_command(project: &mut Project, command: RiskCommand) -> Result<Outpu
                     }
                 )?;
             }
-            if risks.is_empty() {
+            if list.risks.is_empty() {
                 writeln!(text, "no risks to show")?;
             }
-            if hidden > 0 {
+            if list.hidden > 0 {
                 writeln!(
                     text,
-                    "{hidden} risk(s) of other reviewers hidden by blind mode"
+                    "{} risk(s) of other reviewers hidden by blind mode",
+                    list.hidden
                 )?;
             }
             Ok(Output {
-                json: json!({ "risks": risks, "hidden": hidden }),
+                json: json!({ "risks": list.risks, "hidden": list.hidden }),
                 text,
             })
         }
-        RiskCommand::Summary { reviewer: name } => {
-            let who = reviewer(project, &name)?;
-            let summary = project.risk_summary(who.id)?;
+        RiskCommand::Summary => {
+            let reader = keyboard.reader(project)?;
+            let summary = service::risk_summary(project, reader)?;
             let mut text = format!(
                 "{} risk(s) on {} record(s)\n",
                 summary.risks, summary.records
@@ -513,45 +479,43 @@ pub fn risk_command(project: &mut Project, command: RiskCommand) -> Result<Outpu
         }
         RiskCommand::Root {
             record: reference,
-            reviewer: name,
             solution,
             scale,
         } => {
-            let who = reviewer(project, &name)?;
-            let id = record(project, &reference)?;
+            let who = keyboard.author(project, "setting a tree's root")?;
+            let id = find(project, &reference)?;
             let root = ConsequenceRoot {
                 solution,
                 scale: term::<AssessmentScale>("scale", scale.as_deref())?,
             };
-            project.set_consequence_root(id, who.id, &root)?;
+            service::set_root(project, who, id, &root)?;
+            let name = project.reviewer(who)?.name;
             Ok(Output {
-                text: format!(
-                    "record {id}: root of {}'s tree: {}\n",
-                    who.name,
-                    root.label()
-                ),
+                text: format!("record {id}: root of {name}'s tree: {}\n", root.label()),
                 json: serde_json::to_value(&root)?,
             })
         }
         RiskCommand::Tree {
             record: reference,
-            reviewer: name,
             svg,
             json_out,
         } => {
-            let who = reviewer(project, &name)?;
-            let id = record(project, &reference)?;
-            let tree = project.consequence_tree(id, who.id)?;
+            let reader = keyboard.reader(project)?;
+            let id = find(project, &reference)?;
+            let tree = service::tree(project, reader, id)?;
             let mut text = String::new();
             writeln!(text, "{}", tree.root.label())?;
             outline(&mut text, &tree.children, 1)?;
-            if let Some(path) = &svg {
-                write_file(path, &tree.svg())?;
-                writeln!(text, "SVG written to {}", path.display())?;
-            }
-            if let Some(path) = &json_out {
-                write_file(path, &tree.json())?;
-                writeln!(text, "JSON written to {}", path.display())?;
+            for (path, format) in [(&svg, TreeFormat::Svg), (&json_out, TreeFormat::Json)] {
+                if let Some(path) = path {
+                    service::write_tree(project, reader, id, path, format)?;
+                    let kind = if format == TreeFormat::Svg {
+                        "SVG"
+                    } else {
+                        "JSON"
+                    };
+                    writeln!(text, "{kind} written to {}", path.display())?;
+                }
             }
             Ok(Output {
                 json: serde_json::to_value(&tree)?,
@@ -589,22 +553,14 @@ fn outline(
     Ok(())
 }
 
-/// Writes a text file the way exports are written (complete, or not at all).
-pub fn write_file(path: &Path, content: &str) -> Result<()> {
-    ecolens_corpus::export::write_atomically(path, |out| {
-        out.write_all(content.as_bytes())
-            .map_err(|source| ecolens_corpus::Error::Io {
-                action: "cannot write",
-                path: path.to_owned(),
-                source,
-            })
-    })
-    .with_context(|| format!("cannot write {}", path.display()))
-}
-
 /// `ecolens agreement [--stage S]`.
-pub fn agreement(project: &Project, stage: Option<&str>) -> Result<Output> {
-    let scopes = project.agreement(stage)?;
+pub fn agreement(
+    project: &Project,
+    keyboard: &Keyboard<'_>,
+    stage: Option<&str>,
+) -> Result<Output> {
+    let reader = keyboard.reader(project)?;
+    let scopes = service::agreement(project, reader, stage)?;
     let mut text = String::new();
     for scope in &scopes {
         agreement_text(&mut text, scope)?;
@@ -662,8 +618,9 @@ fn agreement_text(text: &mut String, scope: &ScopeAgreement) -> Result<()> {
 }
 
 /// `ecolens conflicts`.
-pub fn conflicts(project: &Project) -> Result<Output> {
-    let conflicts = project.conflicts()?;
+pub fn conflicts(project: &Project, keyboard: &Keyboard<'_>) -> Result<Output> {
+    let reader = keyboard.reader(project)?;
+    let conflicts = service::conflicts(project, reader)?;
     let mut text = String::new();
     let open = conflicts.iter().filter(|c| c.resolution.is_none()).count();
     writeln!(
@@ -700,28 +657,33 @@ pub fn conflicts(project: &Project) -> Result<Output> {
 /// `ecolens resolve RECORD --subject S --value V --reviewer LEAD [--note N]`.
 pub fn resolve(
     project: &mut Project,
+    keyboard: &Keyboard<'_>,
     reference: &str,
     subject: &str,
     value: &str,
     reason: Option<String>,
-    name: &str,
     note: Option<&str>,
 ) -> Result<Output> {
-    let lead = reviewer(project, name)?;
-    let id = record(project, reference)?;
+    let lead = keyboard.author(project, "resolving a conflict")?;
+    let id = find(project, reference)?;
     let subject = Subject::parse("subject", subject)?;
     let value = match &subject {
         Subject::Screening(_) => ResolvedValue::Screening(Decision::parse("value", value, reason)?),
-        Subject::Classification => ResolvedValue::Classification(
-            term::<EvalCategory>("value", Some(value))?.context("value: expected a–f")?,
-        ),
+        Subject::Classification => {
+            ResolvedValue::Classification(required("value", value, "a, b, c, d, e or f")?)
+        }
         Subject::Risk(_) => {
             // The final rating as field=value pairs: direction=increases_impact likelihood=likely
             let mut rating = RiskRating::default();
             for pair in value.split_whitespace() {
-                let (field, code) = pair
-                    .split_once('=')
-                    .with_context(|| format!("value: {pair:?} is not field=code"))?;
+                let Some((field, code)) = pair.split_once('=') else {
+                    return Err(Error::Invalid {
+                        field: "value",
+                        value: pair.to_owned(),
+                        expected: "field=code pairs".into(),
+                    }
+                    .into());
+                };
                 match field {
                     "direction" => rating.direction = term("direction", Some(code))?,
                     "likelihood" => rating.likelihood = term("likelihood", Some(code))?,
@@ -729,20 +691,25 @@ pub fn resolve(
                     "time_horizon" => rating.time_horizon = term("time_horizon", Some(code))?,
                     "scale" => rating.scale = term("scale", Some(code))?,
                     "confidence" => rating.confidence = term("confidence", Some(code))?,
-                    other => bail!(
-                        "value: {other:?} is not a rating field: expected direction, likelihood, magnitude, time_horizon, scale or confidence"
-                    ),
+                    other => {
+                        return Err(Error::Invalid {
+                            field: "value",
+                            value: other.to_owned(),
+                            expected: "a rating field: direction, likelihood, magnitude, time_horizon, scale or confidence".into(),
+                        }
+                        .into());
+                    }
                 }
             }
             ResolvedValue::Risk(rating)
         }
     };
-    let resolution = project.resolve(lead.id, id, &subject, &value, note)?;
+    let resolution = service::resolve(project, lead, id, &subject, &value, note)?;
+    let name = project.reviewer(lead)?.name;
     Ok(Output {
         text: format!(
-            "record {id}: {} resolved by {}: {}\n",
+            "record {id}: {} resolved by {name}: {}\n",
             subject.label(),
-            lead.name,
             resolution.value.summary()
         ),
         json: serde_json::to_value(&resolution)?,
@@ -750,26 +717,18 @@ pub fn resolve(
 }
 
 /// `ecolens review RECORD --reviewer NAME`: a record's review as the reviewer may see it.
-pub fn review(project: &Project, reference: &str, name: &str) -> Result<Output> {
-    let who = reviewer(project, name)?;
-    let id = record(project, reference)?;
-    let stored = project.record(id)?;
-    let review = project.record_review(id, who.id)?;
-    let blind = project.review_settings()?.blind;
-    let outcome = (!blind).then(|| project.outcome(id)).transpose()?;
-    let mut text = format!("record {id}: {}\n", stored.record.title);
-    let names: std::collections::HashMap<_, _> = project
-        .reviewers()?
-        .into_iter()
-        .map(|r| (r.id, r.name))
-        .collect();
-    let name_of = |id| names.get(&id).cloned().unwrap_or_default();
+pub fn review(project: &Project, keyboard: &Keyboard<'_>, reference: &str) -> Result<Output> {
+    let reader = keyboard.reader(project)?;
+    let id = find(project, reference)?;
+    let view = service::record_review(project, reader, id)?;
+    let review = &view.review;
+    let mut text = format!("record {id}: {}\n", view.title);
     for vote in &review.votes {
         writeln!(
             text,
             "  vote       {:<9} {:<14} {}",
             vote.vote.stage.code(),
-            name_of(vote.reviewer),
+            view.name(vote.reviewer),
             ResolvedValue::Screening(vote.vote.decision.clone()).summary()
         )?;
     }
@@ -778,7 +737,7 @@ pub fn review(project: &Project, reference: &str, name: &str) -> Result<Output> 
             text,
             "  category   {:<9} {:<14} {}",
             "",
-            name_of(c.reviewer),
+            view.name(c.reviewer),
             c.classification.category.code()
         )?;
     }
@@ -788,7 +747,7 @@ pub fn review(project: &Project, reference: &str, name: &str) -> Result<Output> 
             "  risk {:<5} {:<9} {:<14} {}",
             r.id.0,
             r.risk.effect.code(),
-            name_of(r.reviewer),
+            view.name(r.reviewer),
             RiskRating::of(&r.risk).summary()
         )?;
     }
@@ -797,11 +756,11 @@ pub fn review(project: &Project, reference: &str, name: &str) -> Result<Output> 
             text,
             "  resolved   {:<9} {:<14} {}",
             r.subject.code(),
-            name_of(r.resolved_by),
+            view.name(r.resolved_by),
             r.value.summary()
         )?;
     }
-    if let Some(outcome) = &outcome {
+    if let Some(outcome) = &view.outcome {
         writeln!(
             text,
             "  outcome    tiab: {}; full text: {}",
@@ -817,46 +776,37 @@ pub fn review(project: &Project, reference: &str, name: &str) -> Result<Output> 
         )?;
     }
     Ok(Output {
-        json: json!({ "record": id, "title": stored.record.title, "review": review, "outcome": outcome }),
+        json: json!({ "record": id, "title": view.title, "review": review, "outcome": view.outcome }),
         text,
     })
 }
 
 /// `ecolens bundle export|import`.
-pub fn bundle_command(project: &mut Project, command: BundleCommand) -> Result<Output> {
+pub fn bundle(
+    project: &mut Project,
+    keyboard: &Keyboard<'_>,
+    command: BundleCommand,
+) -> Result<Output> {
     match command {
-        BundleCommand::Export {
-            reviewer: name,
-            out,
-        } => {
-            let who = reviewer(project, &name)?;
-            let bundle = project.export_bundle(who.id)?;
-            let text = serde_json::to_string_pretty(&bundle)?;
-            write_file(&out, &text)?;
-            let summary = json!({
-                "file": out, "reviewer": who.name, "records": bundle.records.len(),
-                "votes": bundle.votes.len(), "classifications": bundle.classifications.len(),
-                "risks": bundle.risks.len(), "labels": bundle.labels.len(),
-                "roots": bundle.roots.len(), "audit_entries": bundle.audit.len(),
-            });
+        BundleCommand::Export { out } => {
+            let reader = keyboard.reader(project)?;
+            let written = bundles::export(project, reader, &out)?;
             Ok(Output {
                 text: format!(
                     "{}'s bundle written to {}: {} votes, {} classifications, {} risks, {} labels on {} records\n",
-                    who.name,
+                    written.reviewer,
                     out.display(),
-                    bundle.votes.len(),
-                    bundle.classifications.len(),
-                    bundle.risks.len(),
-                    bundle.labels.len(),
-                    bundle.records.len()
+                    written.votes,
+                    written.classifications,
+                    written.risks,
+                    written.labels,
+                    written.records
                 ),
-                json: summary,
+                json: serde_json::to_value(&written)?,
             })
         }
         BundleCommand::Import { file } => {
-            let content = std::fs::read_to_string(&file)
-                .with_context(|| format!("cannot read {}", file.display()))?;
-            let report = project.import_bundle(&file, &content)?;
+            let report = bundles::import(project, &file)?;
             let mut text = format!("{}\n", report.summary());
             for c in &report.conflicts {
                 writeln!(
@@ -877,11 +827,12 @@ pub fn bundle_command(project: &mut Project, command: BundleCommand) -> Result<O
 }
 
 /// `ecolens prisma [--svg OUT]`.
-pub fn prisma(project: &Project, svg: Option<&Path>) -> Result<Output> {
-    let counts = project.prisma()?;
-    if let Err(broken) = counts.check() {
-        bail!("PRISMA counts do not add up ({broken}); please report this");
-    }
+pub fn prisma(project: &Project, keyboard: &Keyboard<'_>, svg: Option<&Path>) -> Result<Output> {
+    let reader = keyboard.reader(project)?;
+    let counts = match svg {
+        Some(path) => service::write_prisma(project, reader, path)?,
+        None => service::prisma(project, reader)?,
+    };
     let mut text = String::new();
     let mut phase = "";
     for row in counts.flow() {
@@ -897,11 +848,6 @@ pub fn prisma(project: &Project, svg: Option<&Path>) -> Result<Output> {
         }
     }
     if let Some(path) = svg {
-        let title = project.path().file_stem().map_or_else(
-            || "ecolens review".to_owned(),
-            |s| s.to_string_lossy().into_owned(),
-        );
-        write_file(path, &counts.svg(&title))?;
         writeln!(text, "diagram written to {}", path.display())?;
     }
     Ok(Output {
@@ -911,13 +857,13 @@ pub fn prisma(project: &Project, svg: Option<&Path>) -> Result<Output> {
 }
 
 /// `ecolens undo --reviewer NAME`.
-pub fn undo(project: &mut Project, name: &str) -> Result<Output> {
-    let who = reviewer(project, name)?;
-    let outcome = project.undo_last(who.id)?;
+pub fn undo(project: &mut Project, keyboard: &Keyboard<'_>) -> Result<Output> {
+    let who = keyboard.author(project, "undoing a change")?;
+    let outcome = service::undo(project, who)?;
+    let name = project.reviewer(who)?.name;
     Ok(Output {
         text: format!(
-            "undid {}'s {} of {} ({})\n",
-            who.name,
+            "undid {name}'s {} of {} ({})\n",
             outcome.undone.action.code(),
             outcome.undone.entity_key,
             outcome.undone.at
@@ -926,33 +872,40 @@ pub fn undo(project: &mut Project, name: &str) -> Result<Output> {
     })
 }
 
-/// `ecolens audit [--reviewer NAME] [--record R] [--limit N]`.
+/// `ecolens audit [--by NAME] [--record R] [--limit N]`.
 pub fn audit(
     project: &Project,
-    name: Option<&str>,
+    keyboard: &Keyboard<'_>,
+    by: Option<&str>,
     reference: Option<&str>,
     limit: u64,
 ) -> Result<Output> {
+    let reader = keyboard.reader(project)?;
     let filter = AuditFilter {
-        reviewer: name
-            .map(|n| reviewer(project, n))
+        reviewer: by
+            .map(|name| crate::service::project::reviewer_named(project, name))
             .transpose()?
             .map(|r| r.id),
-        record: reference.map(|r| record(project, r)).transpose()?,
+        record: reference.map(|r| find(project, r)).transpose()?,
         limit: Some(limit),
     };
-    let entries = project.audit_log(filter)?;
+    let entries = service::audit(project, reader, filter)?;
     let mut text = String::new();
     for e in &entries {
         writeln!(
             text,
-            "#{:<5} {} {:<12} {:<7} {:<16} {}{}",
+            "#{:<5} {} {:<12} {:<7} {:<16} {}{}{}",
             e.id.0,
             e.at,
             e.reviewer_name.as_deref().unwrap_or("-"),
             e.action.code(),
             e.entity.code(),
             e.entity_key,
+            if e.hidden {
+                "  (what was changed is hidden by blind mode)"
+            } else {
+                ""
+            },
             if e.undone_by.is_some() {
                 "  (undone)"
             } else {

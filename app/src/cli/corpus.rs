@@ -1,5 +1,4 @@
-//! Headless corpus commands: import, search, reindex, merges. Each returns what it prints in
-//! both forms (text and JSON); the work itself is done by `ecolens-corpus`.
+//! `import`, `search`, `export`, `reindex` and `merges`: the corpus commands, printed.
 
 // Progress goes to stderr when it is a terminal.
 #![allow(clippy::print_stderr)]
@@ -9,55 +8,14 @@ use std::io::IsTerminal as _;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use ecolens_core::{MergeId, Project};
-use ecolens_corpus::import::{
-    ImportOptions, ImportProgress, ImportReport, PdfSetup, import_and_index,
-};
-use ecolens_corpus::index::{Page, SearchIndex, SyncOptions, SyncReport, mark};
-use ecolens_corpus::pdf::{ExtractorCommand, PdfLimits};
+use ecolens_corpus::export::{ExportFormat, LabelStyle};
+use ecolens_corpus::import::{ImportProgress, ImportReport};
+use ecolens_corpus::index::{Page, SyncReport, mark};
 
-use crate::cli::Output;
-
-/// Threads for parsing and indexing: the machine's cores, at most 4.
-pub fn worker_threads() -> usize {
-    std::thread::available_parallelism()
-        .map_or(1, std::num::NonZeroUsize::get)
-        .min(4)
-}
-
-/// Opens the project's index and brings it up to date; progress on a terminal's stderr.
-pub fn synced_index(project: &mut Project) -> Result<(SearchIndex, SyncReport)> {
-    let mut index = SearchIndex::open(project).context("cannot open the search index")?;
-    let cancel = AtomicBool::new(false);
-    let threads = worker_threads();
-    let progress = progress_printer("indexed");
-    let report = index
-        .sync(
-            project,
-            &SyncOptions::bulk(threads, &cancel, &|done| progress(done)),
-        )
-        .context("cannot bring the search index up to date")?;
-    clear_progress();
-    Ok((index, report))
-}
-
-/// Brings the index up to date while another thread copies the write-ahead log into the
-/// project file (what a large import leaves to do): the two overlap instead of queueing.
-pub fn index_after_import(project: &mut Project) -> Result<(SearchIndex, SyncReport)> {
-    let file = project.path().to_owned();
-    std::thread::scope(|scope| {
-        let checkpoint = std::thread::Builder::new()
-            .name("ecolens-checkpoint".into())
-            .spawn_scoped(scope, || ecolens_core::store::checkpoint(&file));
-        let indexed = synced_index(project);
-        if let Ok(handle) = checkpoint {
-            // A failed checkpoint loses nothing: the log stays and is copied later.
-            let _ = handle.join();
-        }
-        indexed
-    })
-}
+use super::{Keyboard, Output};
+use crate::service::corpus::{self as service, ExportRequest, ImportRequest, Selection};
 
 /// Prints "`verb` N records" over itself on a terminal's stderr; silent otherwise.
 fn progress_printer(verb: &'static str) -> impl Fn(u64) {
@@ -75,60 +33,10 @@ fn clear_progress() {
     }
 }
 
-/// How this binary reads PDFs: it runs itself with the hidden `extract-pdf` subcommand.
-pub fn pdf_setup() -> Result<PdfSetup> {
-    let program =
-        std::env::current_exe().context("cannot find the ecolens binary to read PDFs with")?;
-    Ok(pdf_setup_for(program))
-}
-
-/// How `program` (an ecolens binary) reads PDFs: run with `extract-pdf`, at most two at once.
-pub fn pdf_setup_for(program: PathBuf) -> PdfSetup {
-    PdfSetup {
-        command: ExtractorCommand {
-            program,
-            args: vec!["extract-pdf".into()],
-        },
-        limits: PdfLimits::default(),
-        workers: worker_threads().min(2),
-    }
-}
-
-/// One line of import progress: "file 2/3 scopus.ris: 1204 records read, 1100 new,
-/// 104 merged, 2 problems; PDFs 3/10".
-pub fn progress_line(p: &ImportProgress) -> String {
-    let file = p
-        .current_file
-        .as_ref()
-        .and_then(|f| f.file_name())
-        .map(|f| f.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let mut text = if p.files_total > 0 {
-        format!(
-            "file {}/{} {file}: {} records read, {} new, {} merged, {} problems",
-            (p.files_done + 1).min(p.files_total),
-            p.files_total,
-            p.records_read,
-            p.records_imported,
-            p.duplicates_merged,
-            p.problems
-        )
-    } else {
-        String::new()
-    };
-    if p.pdfs_total > 0 {
-        if !text.is_empty() {
-            text.push_str("; ");
-        }
-        let _ = write!(text, "PDFs {}/{}", p.pdfs_done, p.pdfs_total);
-    }
-    text
-}
-
 /// `ecolens import PATH...`
 pub fn import(
     project: &mut Project,
-    paths: &[PathBuf],
+    paths: Vec<PathBuf>,
     verbose: bool,
     labels_as_votes: bool,
 ) -> Result<Output> {
@@ -136,39 +44,23 @@ pub fn import(
     let terminal = std::io::stderr().is_terminal();
     let progress = |p: &ImportProgress| {
         if terminal {
-            eprint!("\r\x1b[K{}", progress_line(p));
+            eprint!("\r\x1b[K{}", service::progress_line(p));
         }
     };
-    // Up to date first, so a new project's records can be indexed while they are stored.
-    let (mut search_index, _) = synced_index(project)?;
-    let threads = worker_threads();
-    let index_cancel = AtomicBool::new(false);
-    let sync = SyncOptions::bulk(threads, &index_cancel, &|_| {});
-    let (report, indexed) = import_and_index(
-        project,
+    let request = ImportRequest {
         paths,
-        &ImportOptions {
-            threads,
-            cancel: &cancel,
-            progress: &progress,
-            labels_as_votes,
-            pdf: Some(&pdf_setup()?),
-        },
-        Some((&mut search_index, &sync)),
-    )
-    .context("import failed; nothing was written")?;
-    clear_progress();
-    drop(search_index);
-    let index = match indexed {
-        Some(index) => index,
-        None => index_after_import(project)?.1,
+        labels_as_votes,
+        pdf: Some(service::pdf_setup()?),
     };
+    let imported = service::import(project, &request, &cancel, &progress);
+    clear_progress();
+    let imported = imported?;
     let json = serde_json::json!({
         "project": project.path(),
-        "import": report,
-        "index": index,
+        "import": imported.import,
+        "index": imported.index,
     });
-    let text = import_text(project, &report, &index, verbose)?;
+    let text = import_text(project, &imported.import, &imported.index, verbose)?;
     Ok(Output { json, text })
 }
 
@@ -321,19 +213,15 @@ fn to_seconds(ms: u64) -> f64 {
 }
 
 /// `ecolens search QUERY`
-pub fn search(project: &mut Project, query: &str, offset: usize, limit: usize) -> Result<Output> {
-    let (index, _) = synced_index(project)?;
-    let results = match index.search(project, query, Page { offset, limit }) {
-        Ok(results) => results,
-        Err(ecolens_corpus::Error::Query(error)) => {
-            // Point at the place, under the query as typed.
-            anyhow::bail!(
-                "{error}\n  {query}\n  {}^",
-                " ".repeat(error.column.saturating_sub(1))
-            );
-        }
-        Err(error) => return Err(error.into()),
-    };
+pub fn search(
+    project: &mut Project,
+    keyboard: &Keyboard<'_>,
+    query: &str,
+    offset: usize,
+    limit: usize,
+) -> Result<Output> {
+    let reader = keyboard.reader(project)?;
+    let results = service::search(project, reader, query, Page { offset, limit })?;
     let json = serde_json::to_value(&results)?;
     let mut text = String::new();
     let shown_to = offset + results.hits.len();
@@ -393,30 +281,33 @@ pub fn search(project: &mut Project, query: &str, offset: usize, limit: usize) -
 /// `ecolens export OUT --format F [--labels S] [--query Q]`
 pub fn export(
     project: &mut Project,
-    out: &std::path::Path,
-    format: ecolens_corpus::export::ExportFormat,
-    labels: ecolens_corpus::export::LabelStyle,
-    query: Option<&str>,
+    keyboard: &Keyboard<'_>,
+    out: PathBuf,
+    format: ExportFormat,
+    labels: LabelStyle,
+    query: Option<String>,
 ) -> Result<Output> {
-    let only = match query {
-        Some(query) => {
-            let (index, _) = synced_index(project)?;
-            Some(match index.matching_ids(project, query) {
-                Ok(ids) => ids,
-                Err(ecolens_corpus::Error::Query(error)) => anyhow::bail!(
-                    "{error}\n  {query}\n  {}^",
-                    " ".repeat(error.column.saturating_sub(1))
-                ),
-                Err(error) => return Err(error.into()),
-            })
-        }
-        None => None,
+    let reader = keyboard.reader(project)?;
+    let request = ExportRequest {
+        path: out,
+        format,
+        labels,
+        selection: query.clone().map_or(Selection::All, Selection::Query),
     };
-    let report = ecolens_corpus::export::export_file(project, out, format, labels, only.as_deref())
-        .with_context(|| format!("export to {} failed", out.display()))?;
-    let json = serde_json::to_value(&report)?;
+    let exported = service::export(project, reader, &request)?;
+    let json = serde_json::to_value(&exported)?;
+    let report = &exported.report;
+    let fields = match (exported.review_fields, &exported.reader) {
+        (ecolens_core::Sees::Everyone(_), _) => String::new(),
+        (ecolens_core::Sees::Own, Some(name)) => {
+            format!("; review fields: {name}'s own (blind mode hides the others')")
+        }
+        (ecolens_core::Sees::Own, None) => {
+            "; no review fields (blind mode is on: --reviewer NAME exports yours)".to_owned()
+        }
+    };
     let text = format!(
-        "Exported {} records to {} ({}, {} bytes{})\n",
+        "Exported {} records to {} ({}, {} bytes{}{fields})\n",
         report.records,
         report.path.display(),
         format.name(),
@@ -430,26 +321,21 @@ pub fn export(
 
 /// `ecolens reindex`
 pub fn reindex(project: &mut Project) -> Result<Output> {
-    let mut index = SearchIndex::open(project).context("cannot open the search index")?;
     let cancel = AtomicBool::new(false);
-    let threads = worker_threads();
     let progress = progress_printer("indexed");
-    let report = index
-        .rebuild(
-            project,
-            &SyncOptions::bulk(threads, &cancel, &|done| progress(done)),
-        )
-        .context("cannot rebuild the search index")?;
+    let reindexed = service::reindex(project, &cancel, &|done| progress(done));
     clear_progress();
-    let status = index.status(project)?;
-    let json = serde_json::json!({ "report": report, "status": status });
+    let reindexed = reindexed?;
+    let json = serde_json::to_value(&reindexed)?;
     let text = format!(
         "Search index rebuilt: {} records in {:.1} s ({} segments) at {}\n",
-        report.records_indexed,
-        to_seconds(report.elapsed_ms),
-        status.segments,
-        status
+        reindexed.report.records_indexed,
+        to_seconds(reindexed.report.elapsed_ms),
+        reindexed.status.segments,
+        reindexed
+            .status
             .location
+            .as_ref()
             .map_or_else(|| "memory".to_owned(), |p| p.display().to_string())
     );
     Ok(Output { json, text })
@@ -458,9 +344,9 @@ pub fn reindex(project: &mut Project) -> Result<Output> {
 /// `ecolens merges [--record ID] [--all]`
 pub fn merges(project: &Project, record: Option<&str>, all: bool) -> Result<Output> {
     let record = record
-        .map(|reference| project.resolve_record(reference))
+        .map(|reference| service::record(project, reference))
         .transpose()?;
-    let merges = project.merges(record, all)?;
+    let merges = service::merges(project, record, all)?;
     let json = serde_json::to_value(&merges)?;
     let mut text = String::new();
     if merges.is_empty() {
@@ -492,11 +378,12 @@ pub fn merges(project: &Project, record: Option<&str>, all: bool) -> Result<Outp
 
 /// `ecolens merges undo MERGE`
 pub fn undo_merge(project: &mut Project, merge: i64) -> Result<Output> {
-    let restored = project.undo_merge(MergeId(merge))?;
-    let (_, index) = synced_index(project)?;
-    let json = serde_json::json!({ "merge": merge, "restored": restored, "index": index });
+    let undone = service::undo_merge(project, MergeId(merge))?;
+    let json =
+        serde_json::json!({ "merge": merge, "restored": undone.restored, "index": undone.index });
     let text = format!(
-        "Merge {merge} undone: the duplicate is record #{restored} again, and the two will not be merged again.\n"
+        "Merge {merge} undone: the duplicate is record #{} again, and the two will not be merged again.\n",
+        undone.restored
     );
     Ok(Output { json, text })
 }

@@ -1,0 +1,499 @@
+//! `energy`, `estimate`, `trace`, `lca`, `report` and `factors`: the assessment commands,
+//! printed.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+
+use anyhow::Result;
+use clap::{Subcommand, ValueEnum};
+use ecolens_core::estimate::{Estimate, FactorOverrides};
+use ecolens_core::report::{CRITERION_HEADERS, burden_shift_sentence, criterion_cells};
+use ecolens_core::{Project, TraceId};
+use serde_json::json;
+
+use super::{Keyboard, Output};
+use crate::service::assess::{
+    self as service, EstimateRequest, Method, ReportFormat, ReportRequest, ScenarioSource,
+};
+use crate::service::{Error, corpus::record as find};
+
+fn describe(estimate: &Estimate, text: &mut String) -> Result<()> {
+    writeln!(
+        text,
+        "  IT energy {:.6} kWh × PUE {:.3} = {:.6} kWh; × {:.1} gCO2e/kWh = {:.6} kgCO2e{}",
+        estimate.it_energy_kwh,
+        estimate.pue,
+        estimate.energy_kwh,
+        estimate.intensity_g_per_kwh,
+        estimate.co2e_kg,
+        estimate
+            .water_l
+            .map(|w| format!("; on-site water {w:.3} L"))
+            .unwrap_or_default()
+    )?;
+    for a in &estimate.assumptions {
+        let unit = if a.unit == "1" {
+            String::new()
+        } else {
+            format!(" {}", a.unit)
+        };
+        writeln!(text, "    {} = {}{unit} — {}", a.name, a.value, a.source)?;
+    }
+    Ok(())
+}
+
+/// `ecolens energy TRACE...`: one summary per run plus the total.
+pub fn energy(paths: &[PathBuf], overrides: &FactorOverrides) -> Result<Output> {
+    let report = service::energy(paths, overrides)?;
+    let mut text = String::new();
+    for file in &report.files {
+        if let Some(error) = &file.error {
+            writeln!(text, "{error}")?;
+            continue;
+        }
+        writeln!(
+            text,
+            "{} — {} run(s) of {}",
+            file.path.display(),
+            file.runs,
+            file.tool.as_deref().unwrap_or("?")
+        )?;
+        for warning in &file.warnings {
+            writeln!(text, "  ! {warning}")?;
+        }
+        for entry in report.runs.iter().filter(|r| r.file == file.path) {
+            let run = &entry.summary;
+            writeln!(
+                text,
+                "  run {}{}: {:.1} s, {:.6} kWh as written (tool's PUE {} from {}){}{}",
+                run.run,
+                run.tool_version
+                    .as_deref()
+                    .map(|v| format!(" [{v}]"))
+                    .unwrap_or_default(),
+                run.duration_s,
+                run.energy_kwh,
+                run.pue_applied,
+                run.pue_source,
+                run.ef_applied_g_per_kwh
+                    .map(|ef| format!("; tool's factor {ef:.3} gCO2e/kWh"))
+                    .unwrap_or_default(),
+                run.co2e_kg_tool
+                    .map(|kg| format!("; tool's CO2e {kg:.6e} kg"))
+                    .unwrap_or_default(),
+            )?;
+            for c in &run.components {
+                writeln!(
+                    text,
+                    "    {} {:.6} kWh ({:?})",
+                    c.component.label(),
+                    c.energy_kwh,
+                    c.basis
+                )?;
+            }
+            describe(&entry.footprint, &mut text)?;
+            for warning in &run.warnings {
+                writeln!(text, "    ! {warning}")?;
+            }
+        }
+    }
+    let t = &report.total;
+    writeln!(
+        text,
+        "total: {} run(s), IT energy {:.6} kWh, {:.6} kWh with PUE, {:.6} kgCO2e, {:.3} L on-site water",
+        t.runs, t.it_energy_kwh, t.energy_kwh, t.co2e_kg, t.water_l
+    )?;
+    Ok(Output {
+        json: json!({
+            "runs": report.runs,
+            "errors": report.errors,
+            "total": report.total,
+        }),
+        text,
+    })
+}
+
+/// Which calculator `estimate` follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MethodArg {
+    /// Green Algorithms (cores, GPUs, memory, PUE, location).
+    GreenAlgorithms,
+    /// ML CO2 Impact (GPU TDP × hours, cloud region, no PUE, 2-decimal rounding).
+    MlCo2Impact,
+}
+
+impl From<MethodArg> for Method {
+    fn from(method: MethodArg) -> Self {
+        match method {
+            MethodArg::GreenAlgorithms => Self::GreenAlgorithms,
+            MethodArg::MlCo2Impact => Self::MlCo2Impact,
+        }
+    }
+}
+
+/// `ecolens estimate`.
+pub fn estimate(request: &EstimateRequest, overrides: &FactorOverrides) -> Result<Output> {
+    let estimate = service::estimate(request, overrides)?;
+    let mut text = format!("{} estimate\n", estimate.method);
+    describe(&estimate, &mut text)?;
+    Ok(Output {
+        json: serde_json::to_value(&estimate)?,
+        text,
+    })
+}
+
+/// `ecolens trace …`.
+#[derive(Debug, Subcommand)]
+pub enum TraceCommand {
+    /// Read a trace file and attach its runs to a record.
+    Attach {
+        /// The record (id, DOI, pmid:…, arxiv:…).
+        record: String,
+        /// The trace file.
+        trace: PathBuf,
+    },
+    /// List the traces attached to a record (or all).
+    List {
+        /// The record.
+        record: Option<String>,
+    },
+    /// Detach one trace run by its id.
+    Detach {
+        /// Trace id.
+        id: i64,
+    },
+}
+
+/// Runs a trace command.
+pub fn trace(project: &mut Project, command: TraceCommand) -> Result<Output> {
+    match command {
+        TraceCommand::Attach { record, trace } => {
+            let id = find(project, &record)?;
+            let attached = service::attach(project, Some(id), &trace)?;
+            let mut text = format!(
+                "attached {} run(s) of {} from {} to record {id}: trace id(s) {}\n",
+                attached.trace_ids.len(),
+                attached.tool,
+                trace.display(),
+                attached
+                    .trace_ids
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            for warning in &attached.warnings {
+                writeln!(text, "  ! {warning}")?;
+            }
+            Ok(Output {
+                json: json!({ "record": id, "format": attached.format, "trace_ids": attached.trace_ids, "warnings": attached.warnings }),
+                text,
+            })
+        }
+        TraceCommand::List { record } => {
+            let id = record.map(|r| find(project, &r)).transpose()?;
+            let traces = service::traces(project, id)?;
+            let mut text = String::new();
+            for t in &traces {
+                writeln!(
+                    text,
+                    "{}\trecord {}\t{}\t{}\t{:.6} kWh (IT {:.6})\t{}",
+                    t.id,
+                    t.record.map_or_else(|| "-".to_owned(), |r| r.to_string()),
+                    t.summary.tool(),
+                    t.summary.run,
+                    t.summary.energy_kwh,
+                    t.summary.it_energy_kwh(),
+                    t.source_file
+                )?;
+            }
+            if traces.is_empty() {
+                text.push_str("no traces attached\n");
+            }
+            Ok(Output {
+                json: serde_json::to_value(&traces)?,
+                text,
+            })
+        }
+        TraceCommand::Detach { id } => {
+            service::detach(project, TraceId(id))?;
+            Ok(Output {
+                json: json!({ "detached": id }),
+                text: format!("detached trace {id}\n"),
+            })
+        }
+    }
+}
+
+/// `ecolens lca SCENARIO.toml`: deterministic result, Monte Carlo intervals, tornado; with
+/// `--record` the scenario is stored with that record.
+pub fn lca(
+    project: &mut Project,
+    path: &Path,
+    runs: usize,
+    seed: u64,
+    record: Option<&str>,
+) -> Result<Output> {
+    let source = match path.to_str().and_then(|p| p.strip_prefix("example:")) {
+        Some(name) => ScenarioSource::Example(name.to_owned()),
+        None => ScenarioSource::File(path.to_owned()),
+    };
+    let loaded = service::load_scenario(&source)?;
+    let stored = match record {
+        Some(reference) => {
+            let id = find(project, reference)?;
+            Some((id, service::save_scenario(project, id, &loaded.toml)?))
+        }
+        None => None,
+    };
+    let scenario = loaded.scenario;
+    let outcome = service::evaluate_scenario(
+        project,
+        scenario,
+        runs,
+        seed,
+        &AtomicBool::new(false),
+        &|_| {},
+    )?;
+    let (result, mc, scenario) = (&outcome.evaluation, &outcome.monte_carlo, &outcome.scenario);
+    let bars = outcome.tornado.first().cloned().unwrap_or_default();
+    let mut text = format!(
+        "{}\nfunctional unit: {}\n",
+        result.name, result.functional_unit
+    );
+    let [criterion, unit, rest @ ..] = CRITERION_HEADERS;
+    writeln!(text, "{criterion:<9} {}  {unit}", columns(&rest))?;
+    for (c, m) in result.criteria.iter().zip(&mc.criteria) {
+        let [code, unit, rest @ ..] = criterion_cells(c, m);
+        writeln!(text, "{code:<9} {}  {unit}", columns(&rest))?;
+    }
+    writeln!(text, "{}", burden_shift_sentence(result, mc))?;
+    let shift = &result.burden_shift;
+    for (criterion, saved, added) in &shift.between_phases {
+        writeln!(
+            text,
+            "shift between phases on {criterion}: saves in {}, adds in {}",
+            saved
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
+            added
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )?;
+    }
+    writeln!(
+        text,
+        "Monte Carlo: {} paired runs, seed {}, {} uncertain inputs",
+        mc.runs, mc.seed, mc.uncertain_inputs
+    )?;
+    writeln!(
+        text,
+        "tornado on {} (Δ at the input's 5 % and 95 % values):",
+        scenario.criteria[0]
+    )?;
+    for bar in bars.iter().take(10) {
+        writeln!(
+            text,
+            "  {:<48} {:>12.4e} … {:>12.4e}   ({})",
+            bar.input, bar.delta_at_low[0], bar.delta_at_high[0], bar.distribution
+        )?;
+    }
+    for warning in &result.warnings {
+        writeln!(text, "  ! {warning}")?;
+    }
+    if let Some((record, id)) = stored {
+        writeln!(text, "stored as scenario {id} of record {record}")?;
+    }
+    Ok(Output {
+        json: json!({
+            "evaluation": result,
+            "monte_carlo": mc,
+            "tornado": bars,
+            "stored": stored.map(|(record, id)| json!({ "record": record, "scenario": id })),
+        }),
+        text,
+    })
+}
+
+/// The figures of a criterion row, right-aligned in columns wide enough for the headers.
+fn columns(cells: &[impl AsRef<str>]) -> String {
+    const WIDTHS: [usize; 6] = [12, 12, 12, 8, 34, 12];
+    cells
+        .iter()
+        .zip(WIDTHS)
+        .map(|(cell, width)| format!("{:>width$}", cell.as_ref()))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// What `report` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormatArg {
+    /// A self-contained HTML page.
+    Html,
+    /// Markdown.
+    Md,
+    /// The emissions statement of a record's traces, Markdown.
+    StatementMd,
+    /// The emissions statement of a record's traces, LaTeX.
+    StatementTex,
+}
+
+impl From<ReportFormatArg> for ReportFormat {
+    fn from(format: ReportFormatArg) -> Self {
+        match format {
+            ReportFormatArg::Html => Self::Html,
+            ReportFormatArg::Md => Self::Md,
+            ReportFormatArg::StatementMd => Self::StatementMd,
+            ReportFormatArg::StatementTex => Self::StatementTex,
+        }
+    }
+}
+
+/// `ecolens report RECORD|--all --format … OUT`.
+pub fn report(
+    project: &Project,
+    keyboard: &Keyboard<'_>,
+    targets: &[PathBuf],
+    all: bool,
+    format: ReportFormat,
+    runs: usize,
+    seed: u64,
+) -> Result<Output> {
+    let usage = |expected: &str| Error::Invalid {
+        field: "report",
+        value: targets
+            .iter()
+            .map(|t| t.display().to_string())
+            .collect::<Vec<_>>()
+            .join(" "),
+        expected: expected.to_owned(),
+    };
+    let (record, out) = match (all, targets) {
+        (true, [out]) => (None, out),
+        (false, [record, out]) => (Some(find(project, &record.to_string_lossy())?), out),
+        (true, _) => {
+            return Err(usage(
+                "one file to write with --all: ecolens report --all --format html OUT",
+            )
+            .into());
+        }
+        (false, _) => {
+            return Err(usage(
+                "a record and a file to write: ecolens report RECORD --format html OUT (or --all OUT)",
+            )
+            .into());
+        }
+    };
+    let reader = keyboard.reader(project)?;
+    let written = service::report(
+        project,
+        reader,
+        &ReportRequest {
+            record,
+            format,
+            path: out.clone(),
+            runs,
+            seed,
+        },
+    )?;
+    let what = match record {
+        Some(id) => format!("record {id}"),
+        None => format!("{} record(s)", written.records),
+    };
+    Ok(Output {
+        text: format!(
+            "wrote {} ({} bytes, {what})\n",
+            out.display(),
+            written.bytes
+        ),
+        json: json!({ "out": out, "bytes": written.bytes, "report": written.report }),
+    })
+}
+
+/// `ecolens factors set|clear`.
+#[derive(Debug, Subcommand)]
+pub enum FactorsCommand {
+    /// Set some of the project's own values (the others stay as they are).
+    Set {
+        /// Country (ISO 3166 alpha-3 or alpha-2) whose grid intensity applies.
+        #[arg(long, value_name = "ISO3")]
+        country: Option<String>,
+        /// PUE.
+        #[arg(long)]
+        pue: Option<f64>,
+        /// Grid carbon intensity, gCO2e/kWh.
+        #[arg(long, value_name = "G_PER_KWH")]
+        intensity: Option<f64>,
+        /// Site water usage effectiveness, L/kWh.
+        #[arg(long, value_name = "L_PER_KWH")]
+        wue: Option<f64>,
+        /// Where the values come from (shown as their source in every result).
+        #[arg(long)]
+        source: String,
+    },
+    /// Remove every override: the shipped defaults apply again.
+    Clear,
+}
+
+/// `ecolens factors [set|clear]`.
+pub fn factors(project: &mut Project, action: Option<FactorsCommand>) -> Result<Output> {
+    let overrides = match action {
+        None => service::factors(project)?,
+        Some(FactorsCommand::Clear) => {
+            service::replace_factors(project, &FactorOverrides::default())?
+        }
+        Some(FactorsCommand::Set {
+            country,
+            pue,
+            intensity,
+            wue,
+            source,
+        }) => service::set_factors(
+            project,
+            &FactorOverrides {
+                country,
+                pue,
+                intensity_g_per_kwh: intensity,
+                wue_l_per_kwh: wue,
+                source: Some(source),
+            },
+        )?,
+    };
+    let mut text = String::new();
+    if overrides.is_empty() {
+        text.push_str("no overrides: every footprint uses the shipped defaults for its place\n");
+    } else {
+        for (name, value) in [
+            ("country", overrides.country.clone()),
+            ("PUE", overrides.pue.map(|v| v.to_string())),
+            (
+                "grid intensity",
+                overrides
+                    .intensity_g_per_kwh
+                    .map(|v| format!("{v} gCO2e/kWh")),
+            ),
+            ("WUE", overrides.wue_l_per_kwh.map(|v| format!("{v} L/kWh"))),
+        ] {
+            writeln!(
+                text,
+                "{name:<15} {}",
+                value.unwrap_or_else(|| "shipped default".to_owned())
+            )?;
+        }
+        writeln!(
+            text,
+            "source          {}",
+            overrides.source.as_deref().unwrap_or("given by the user")
+        )?;
+    }
+    Ok(Output {
+        json: serde_json::to_value(&overrides)?,
+        text,
+    })
+}

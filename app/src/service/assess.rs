@@ -1,0 +1,550 @@
+//! Assessing a record end to end: measured traces and their footprint, estimates, LCA
+//! scenarios evaluated with Monte Carlo, reports, and the project's own factors.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use ecolens_core::energy::{TraceFile, TraceSummary, read_trace};
+use ecolens_core::estimate::{
+    Estimate, FactorOverrides, GreenAlgorithmsInput, Place, RunFootprint, chip_hours, footprint,
+    green_algorithms, ml_co2_impact,
+};
+use ecolens_core::lca::{
+    EXAMPLES, Evaluation, MonteCarlo, Scenario, TornadoBar, evaluate, monte_carlo_with_progress,
+    tornado,
+};
+use ecolens_core::report::{
+    EmissionsStatement, ProjectReport, RecordReport, ReportOptions, TraceView,
+};
+use ecolens_core::store::{AssessedRecord, StoredScenario, StoredTrace};
+use ecolens_core::{Project, RecordId, ReviewerId, ScenarioId, TraceId};
+use serde::Serialize;
+
+use super::project::seen_by;
+use super::{Error, Result, write_text};
+
+/// One run of a trace file with its footprint.
+#[derive(Debug, Clone, Serialize)]
+pub struct EnergyRun {
+    /// The file.
+    pub file: PathBuf,
+    /// The normalised summary.
+    pub summary: TraceSummary,
+    /// Its footprint (the tool's PUE divided out, the place's or the flags' factors).
+    pub footprint: Estimate,
+}
+
+/// Totals over every run read.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct EnergyTotal {
+    /// Runs.
+    pub runs: usize,
+    /// IT energy, kWh.
+    pub it_energy_kwh: f64,
+    /// Energy with PUE, kWh.
+    pub energy_kwh: f64,
+    /// CO2e, kg.
+    pub co2e_kg: f64,
+    /// On-site water, L.
+    pub water_l: f64,
+}
+
+/// What `energy` read: per file, its warnings and runs (or why it could not be read).
+#[derive(Debug, Clone, Serialize)]
+pub struct EnergyReport {
+    /// The files read, with what each gave.
+    pub files: Vec<EnergyFile>,
+    /// Every run.
+    pub runs: Vec<EnergyRun>,
+    /// Files that could not be read, in words.
+    pub errors: Vec<String>,
+    /// Totals.
+    pub total: EnergyTotal,
+}
+
+/// One file of an `energy` reading.
+#[derive(Debug, Clone, Serialize)]
+pub struct EnergyFile {
+    /// The file.
+    pub path: PathBuf,
+    /// The tool that wrote it, when read.
+    pub tool: Option<String>,
+    /// Runs read from it.
+    pub runs: usize,
+    /// Its warnings.
+    pub warnings: Vec<String>,
+    /// Why it could not be read.
+    pub error: Option<String>,
+}
+
+/// Reads trace files: one footprint per run under `overrides` (or the run's place), and the
+/// total. A file that cannot be read is reported and the others go on; none readable is an
+/// error.
+pub fn energy(paths: &[PathBuf], overrides: &FactorOverrides) -> Result<EnergyReport> {
+    let mut report = EnergyReport {
+        files: Vec::new(),
+        runs: Vec::new(),
+        errors: Vec::new(),
+        total: EnergyTotal::default(),
+    };
+    let mut first_error = None;
+    for path in paths {
+        let file: TraceFile = match read_trace(path) {
+            Ok(file) => file,
+            Err(error) => {
+                report.errors.push(error.to_string());
+                report.files.push(EnergyFile {
+                    path: path.clone(),
+                    tool: None,
+                    runs: 0,
+                    warnings: Vec::new(),
+                    error: Some(error.to_string()),
+                });
+                first_error.get_or_insert(error);
+                continue;
+            }
+        };
+        report.files.push(EnergyFile {
+            path: path.clone(),
+            tool: Some(file.format.tool().to_owned()),
+            runs: file.runs.len(),
+            warnings: file.warnings.clone(),
+            error: None,
+        });
+        for run in file.runs {
+            let (pue, intensity, wue) = overrides.resolve(&Place::of_trace(&run));
+            let result = footprint(
+                run.it_energy_kwh(),
+                &pue,
+                &intensity,
+                Some(&wue),
+                &format!("{} trace", run.tool()),
+            );
+            let total = &mut report.total;
+            total.runs += 1;
+            total.it_energy_kwh += result.it_energy_kwh;
+            total.energy_kwh += result.energy_kwh;
+            total.co2e_kg += result.co2e_kg;
+            total.water_l += result.water_l.unwrap_or(0.0);
+            report.runs.push(EnergyRun {
+                file: path.clone(),
+                summary: run,
+                footprint: result,
+            });
+        }
+    }
+    match first_error {
+        Some(error) if report.runs.is_empty() => Err(error.into()),
+        _ => Ok(report),
+    }
+}
+
+/// Which calculator an estimate follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Method {
+    /// Green Algorithms (cores, GPUs, memory, PUE, location).
+    GreenAlgorithms,
+    /// ML CO2 Impact (GPU TDP × hours, cloud region, no PUE, 2-decimal rounding).
+    MlCo2Impact,
+}
+
+/// Inputs of an estimate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EstimateRequest {
+    /// Average power per chip, W (the chip-hours form).
+    pub power_w: Option<f64>,
+    /// Chips for `power_w`.
+    pub chips: f64,
+    /// GPU model.
+    pub gpu: Option<String>,
+    /// GPUs.
+    pub gpus: u32,
+    /// CPU model.
+    pub cpu: Option<String>,
+    /// Cores.
+    pub cores: u32,
+    /// Usage factor.
+    pub usage: f64,
+    /// Memory, GB.
+    pub memory_gb: f64,
+    /// Hours.
+    pub hours: f64,
+    /// Calculator.
+    pub method: Method,
+    /// Cloud provider (ML CO2 Impact).
+    pub provider: Option<String>,
+    /// Cloud region (ML CO2 Impact).
+    pub region: Option<String>,
+    /// Multiplicative factor (runs of the same job).
+    pub runs: f64,
+}
+
+/// The estimate a request asks for, with `overrides` over the defaults.
+pub fn estimate(request: &EstimateRequest, overrides: &FactorOverrides) -> Result<Estimate> {
+    Ok(if let Some(power_w) = request.power_w {
+        let (pue, intensity, _) = overrides.resolve(&Place::default());
+        chip_hours(request.chips, request.hours, power_w, &pue, &intensity)?
+    } else {
+        match request.method {
+            Method::GreenAlgorithms => {
+                let location = overrides.country.as_deref().map(|c| {
+                    ecolens_core::factors::country_iso2(c).unwrap_or_else(|| c.to_ascii_uppercase())
+                });
+                green_algorithms(&GreenAlgorithmsInput {
+                    runtime_h: request.hours,
+                    cores: request.cores,
+                    cpu_model: request.cpu.clone(),
+                    cpu_usage: request.usage,
+                    gpus: if request.gpu.is_some() && request.gpus == 0 {
+                        1
+                    } else {
+                        request.gpus
+                    },
+                    gpu_model: request.gpu.clone(),
+                    gpu_usage: request.usage,
+                    memory_gb: request.memory_gb,
+                    pue: overrides.pue,
+                    intensity_g_per_kwh: overrides.intensity_g_per_kwh,
+                    location,
+                    multiplier: request.runs,
+                })?
+            }
+            Method::MlCo2Impact => {
+                let region = request.provider.as_deref().zip(request.region.as_deref());
+                let gpu = request.gpu.as_deref().ok_or_else(|| Error::Invalid {
+                    field: "gpu",
+                    value: String::new(),
+                    expected: "a GPU model from ML CO2 Impact's gpus.csv (ML CO2 Impact estimates GPUs only)".into(),
+                })?;
+                ml_co2_impact(
+                    gpu,
+                    request.gpus.max(1),
+                    request.hours,
+                    region,
+                    overrides.intensity_g_per_kwh,
+                )?
+            }
+        }
+    })
+}
+
+/// What attaching a trace file did.
+#[derive(Debug, Clone, Serialize)]
+pub struct Attached {
+    /// The record.
+    pub record: Option<RecordId>,
+    /// The tool that wrote the file.
+    pub tool: String,
+    /// The format read.
+    pub format: ecolens_core::energy::TraceFormat,
+    /// The runs stored.
+    pub trace_ids: Vec<TraceId>,
+    /// The file's warnings.
+    pub warnings: Vec<String>,
+}
+
+/// Reads a trace file and attaches its runs to a record.
+pub fn attach(project: &mut Project, record: Option<RecordId>, path: &Path) -> Result<Attached> {
+    let (file, trace_ids) = ecolens_core::store::attach_trace_file(project, record, path)?;
+    Ok(Attached {
+        record,
+        tool: file.format.tool().to_owned(),
+        format: file.format,
+        trace_ids,
+        warnings: file.warnings,
+    })
+}
+
+/// The traces attached to a record (or every trace).
+pub fn traces(project: &Project, record: Option<RecordId>) -> Result<Vec<StoredTrace>> {
+    Ok(project.traces(record)?)
+}
+
+/// Detaches one trace run.
+pub fn detach(project: &mut Project, trace: TraceId) -> Result<()> {
+    Ok(project.delete_trace(trace)?)
+}
+
+/// A record's traces, each with its footprint under the project's factors.
+pub fn trace_views(project: &Project, record: RecordId) -> Result<Vec<TraceView>> {
+    let overrides = project.factor_overrides()?;
+    Ok(project
+        .traces(Some(record))?
+        .into_iter()
+        .map(|t| TraceView {
+            footprint: RunFootprint::of(&t.summary, &overrides),
+            id: t.id,
+            source_file: t.source_file,
+            summary: t.summary,
+        })
+        .collect())
+}
+
+/// Every record with traces or scenarios, with how many of each: one query.
+pub fn assessed_records(project: &Project) -> Result<Vec<AssessedRecord>> {
+    Ok(project.assessed_records()?)
+}
+
+/// A record's scenarios.
+pub fn scenarios(project: &Project, record: RecordId) -> Result<Vec<StoredScenario>> {
+    Ok(project.scenarios(Some(record))?)
+}
+
+/// Where a scenario comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScenarioSource {
+    /// A shipped example, by name (`smart-building`).
+    Example(String),
+    /// A TOML file.
+    File(PathBuf),
+}
+
+/// A scenario read, with its TOML text (what is stored).
+#[derive(Debug, Clone)]
+pub struct LoadedScenario {
+    /// The scenario, checked.
+    pub scenario: Scenario,
+    /// Its TOML.
+    pub toml: String,
+}
+
+/// Reads a scenario from a shipped example or a file.
+pub fn load_scenario(source: &ScenarioSource) -> Result<LoadedScenario> {
+    let toml = match source {
+        ScenarioSource::Example(name) => {
+            let wanted = name.trim_end_matches(".toml");
+            EXAMPLES
+                .iter()
+                .find(|(file, _)| file.trim_end_matches(".toml") == wanted)
+                .map(|(_, text)| (*text).to_owned())
+                .ok_or_else(|| Error::Invalid {
+                    field: "scenario",
+                    value: format!("example:{name}"),
+                    expected: format!(
+                        "one of the shipped examples: {}",
+                        EXAMPLES
+                            .iter()
+                            .map(|(f, _)| format!("example:{}", f.trim_end_matches(".toml")))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                })?
+        }
+        ScenarioSource::File(path) => {
+            std::fs::read_to_string(path).map_err(|source| Error::Io {
+                action: "cannot read",
+                path: path.clone(),
+                source,
+            })?
+        }
+    };
+    let scenario = Scenario::from_toml(&toml).map_err(|error| match source {
+        ScenarioSource::File(path) => Error::Invalid {
+            field: "scenario",
+            value: path.display().to_string(),
+            expected: error.to_string(),
+        },
+        ScenarioSource::Example(_) => error.into(),
+    })?;
+    Ok(LoadedScenario { scenario, toml })
+}
+
+/// Saves a scenario with a record (replacing one of the same name).
+pub fn save_scenario(project: &mut Project, record: RecordId, toml: &str) -> Result<ScenarioId> {
+    Ok(project.save_scenario(Some(record), toml)?)
+}
+
+/// A scenario's result: central values, Monte Carlo intervals, tornado bars per criterion.
+#[derive(Debug, Clone, Serialize)]
+pub struct LcaOutcome {
+    /// The scenario evaluated.
+    #[serde(skip)]
+    pub scenario: Scenario,
+    /// Central values.
+    pub evaluation: Evaluation,
+    /// Intervals.
+    pub monte_carlo: MonteCarlo,
+    /// Tornado bars per criterion, largest swing first.
+    pub tornado: Vec<Vec<TornadoBar>>,
+}
+
+/// Every attached trace's IT energy by id, for scenario lines fed by a trace: read once, so
+/// a damaged row is an error, not "not attached".
+fn trace_energies(project: &Project) -> Result<HashMap<i64, f64>> {
+    Ok(project
+        .traces(None)?
+        .into_iter()
+        .map(|t| (t.id.0, t.summary.it_energy_kwh()))
+        .collect())
+}
+
+/// Evaluates a scenario: central values, `runs` paired Monte Carlo runs (progress every 1,000
+/// runs; [`Error::Cancelled`] once `cancel` is set) and the tornado of every criterion.
+pub fn evaluate_scenario(
+    project: &Project,
+    scenario: Scenario,
+    runs: usize,
+    seed: u64,
+    cancel: &AtomicBool,
+    progress: &dyn Fn(usize),
+) -> Result<LcaOutcome> {
+    let attached = trace_energies(project)?;
+    let traces = |id: i64| attached.get(&id).copied();
+    let evaluation = evaluate(&scenario, &traces)?;
+    let mut step = |done: usize| {
+        progress(done);
+        !cancel.load(Ordering::Relaxed)
+    };
+    let monte_carlo = monte_carlo_with_progress(&scenario, &traces, runs, seed, &mut step)?
+        .ok_or(Error::Cancelled)?;
+    let tornado = (0..scenario.criteria.len())
+        .map(|criterion| tornado(&scenario, &traces, criterion))
+        .collect::<ecolens_core::Result<Vec<_>>>()?;
+    Ok(LcaOutcome {
+        scenario,
+        evaluation,
+        monte_carlo,
+        tornado,
+    })
+}
+
+/// What a report is written as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReportFormat {
+    /// A self-contained HTML page.
+    Html,
+    /// Markdown.
+    Md,
+    /// The emissions statement of the traces, Markdown.
+    StatementMd,
+    /// The emissions statement of the traces, LaTeX.
+    StatementTex,
+}
+
+/// A report to write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportRequest {
+    /// The record, or `None` for every assessed record of the project.
+    pub record: Option<RecordId>,
+    /// Format.
+    pub format: ReportFormat,
+    /// Where.
+    pub path: PathBuf,
+    /// Monte Carlo runs per scenario.
+    pub runs: usize,
+    /// Monte Carlo seed.
+    pub seed: u64,
+}
+
+/// A report written.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportWritten {
+    /// The file.
+    pub path: PathBuf,
+    /// Bytes written.
+    pub bytes: usize,
+    /// Records in it.
+    pub records: usize,
+    /// The report's content as data.
+    pub report: serde_json::Value,
+}
+
+fn to_value(value: &impl Serialize) -> Result<serde_json::Value> {
+    serde_json::to_value(value).map_err(|error| Error::Invalid {
+        field: "report",
+        value: error.to_string(),
+        expected: "a report that serialises".into(),
+    })
+}
+
+/// Gathers a record's end-to-end assessment as `reader` may see it.
+pub fn record_report(
+    project: &Project,
+    reader: Option<ReviewerId>,
+    record: RecordId,
+    options: &ReportOptions,
+) -> Result<RecordReport> {
+    let seen = seen_by(project, reader)?;
+    Ok(RecordReport::gather(project, record, &seen, options)?)
+}
+
+/// Writes a report of a record (or of every assessed record) as `reader` may see it.
+pub fn report(
+    project: &Project,
+    reader: Option<ReviewerId>,
+    request: &ReportRequest,
+) -> Result<ReportWritten> {
+    let seen = seen_by(project, reader)?;
+    let options = ReportOptions {
+        runs: request.runs,
+        seed: request.seed,
+    };
+    let statement = |traces: &[TraceView], record| {
+        EmissionsStatement::of(traces).ok_or(Error::NoTraces { record })
+    };
+    let (text, records, json) = match request.record {
+        Some(id) => {
+            let report = RecordReport::gather(project, id, &seen, &options)?;
+            let text = match request.format {
+                ReportFormat::Html => report.html(),
+                ReportFormat::Md => report.markdown(),
+                ReportFormat::StatementMd => statement(&report.traces, Some(id))?.markdown() + "\n",
+                ReportFormat::StatementTex => statement(&report.traces, Some(id))?.latex(),
+            };
+            (text, 1, to_value(&report)?)
+        }
+        None => {
+            let report = ProjectReport::gather(project, &seen, &options)?;
+            let traces: Vec<TraceView> = report
+                .records
+                .iter()
+                .flat_map(|r| r.traces.clone())
+                .collect();
+            let text = match request.format {
+                ReportFormat::Html => report.html(),
+                ReportFormat::Md => report.markdown(),
+                ReportFormat::StatementMd => statement(&traces, None)?.markdown() + "\n",
+                ReportFormat::StatementTex => statement(&traces, None)?.latex(),
+            };
+            (text, report.records.len(), to_value(&report)?)
+        }
+    };
+    write_text(&request.path, &text)?;
+    Ok(ReportWritten {
+        path: request.path.clone(),
+        bytes: text.len(),
+        records,
+        report: json,
+    })
+}
+
+/// The project's own factor values (empty: the shipped defaults apply).
+pub fn factors(project: &Project) -> Result<FactorOverrides> {
+    Ok(project.factor_overrides()?)
+}
+
+/// Sets some of the project's own values, keeping the others, with their source.
+pub fn set_factors(project: &mut Project, changes: &FactorOverrides) -> Result<FactorOverrides> {
+    let old = project.factor_overrides()?;
+    let merged = FactorOverrides {
+        country: changes.country.clone().or(old.country),
+        pue: changes.pue.or(old.pue),
+        intensity_g_per_kwh: changes.intensity_g_per_kwh.or(old.intensity_g_per_kwh),
+        wue_l_per_kwh: changes.wue_l_per_kwh.or(old.wue_l_per_kwh),
+        source: changes.source.clone().or(old.source),
+    };
+    project.set_factor_overrides(&merged)?;
+    Ok(project.factor_overrides()?)
+}
+
+/// Replaces the project's own values (all of them; empty: back to the shipped defaults).
+pub fn replace_factors(
+    project: &mut Project,
+    overrides: &FactorOverrides,
+) -> Result<FactorOverrides> {
+    project.set_factor_overrides(overrides)?;
+    Ok(project.factor_overrides()?)
+}

@@ -1,0 +1,293 @@
+//! The Assess tab's Estimate part: the Green Algorithms, ML CO2 Impact and chip-hours
+//! calculator with hardware pickers from the shipped tables, every input with its source.
+
+use ecolens_core::estimate::FactorOverrides;
+use ecolens_core::report::num;
+use eframe::egui;
+
+use super::super::Action as WindowAction;
+use super::{Action, State};
+use crate::service::assess::{EstimateRequest, Method};
+
+/// The calculator form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EstimateForm {
+    /// Which calculation.
+    pub method: EstimateMethod,
+    /// Hours.
+    pub hours: String,
+    /// GPU model.
+    pub gpu: String,
+    /// GPUs.
+    pub gpus: String,
+    /// CPU model.
+    pub cpu: String,
+    /// Cores.
+    pub cores: String,
+    /// Usage factor.
+    pub usage: String,
+    /// Memory, GB.
+    pub memory_gb: String,
+    /// Average power per chip, W (chip-hours).
+    pub power_w: String,
+    /// Chips (chip-hours).
+    pub chips: String,
+    /// Cloud provider (ML CO2 Impact).
+    pub provider: String,
+    /// Cloud region.
+    pub region: String,
+    /// PUE override.
+    pub pue: String,
+    /// Country.
+    pub country: String,
+    /// Intensity override.
+    pub intensity: String,
+}
+
+/// Starts on the Green Algorithms worked example (Lannelongue et al. 2021: 12 h on one V100
+/// with 64 GB of memory in France), so a user sees the published figure before typing.
+impl Default for EstimateForm {
+    fn default() -> Self {
+        Self {
+            method: EstimateMethod::GreenAlgorithms,
+            hours: "12".into(),
+            gpu: "NVIDIA Tesla V100".into(),
+            gpus: "1".into(),
+            cpu: String::new(),
+            cores: "0".into(),
+            usage: "1".into(),
+            memory_gb: "64".into(),
+            power_w: "300".into(),
+            chips: "8".into(),
+            provider: "gcp".into(),
+            region: "us-central1".into(),
+            pue: String::new(),
+            country: "FRA".into(),
+            intensity: String::new(),
+        }
+    }
+}
+
+/// The calculator's methods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EstimateMethod {
+    /// Green Algorithms.
+    GreenAlgorithms,
+    /// ML CO2 Impact.
+    MlCo2Impact,
+    /// Chips × hours × average power × PUE.
+    ChipHours,
+}
+
+impl EstimateMethod {
+    fn label(self) -> &'static str {
+        match self {
+            Self::GreenAlgorithms => "Green Algorithms",
+            Self::MlCo2Impact => "ML CO2 Impact",
+            Self::ChipHours => "Chips × hours × power",
+        }
+    }
+}
+
+impl EstimateForm {
+    /// The calculator's inputs, or what is wrong with them.
+    pub fn request(&self) -> Result<(EstimateRequest, FactorOverrides), String> {
+        let number = |field: &str, text: &str| -> Result<f64, String> {
+            text.trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|v| v.is_finite() && *v >= 0.0)
+                .ok_or_else(|| format!("{field}: {:?} is not a number ≥ 0", text.trim()))
+        };
+        let count = |field: &str, text: &str| -> Result<u32, String> {
+            text.trim()
+                .parse::<u32>()
+                .map_err(|_| format!("{field}: {:?} is not a whole number", text.trim()))
+        };
+        let optional = |field: &str, text: &str| -> Result<Option<f64>, String> {
+            if text.trim().is_empty() {
+                Ok(None)
+            } else {
+                number(field, text).map(Some)
+            }
+        };
+        let named = |text: &str| Some(text.trim().to_owned()).filter(|t| !t.is_empty());
+        let args = EstimateRequest {
+            power_w: (self.method == EstimateMethod::ChipHours)
+                .then(|| number("power per chip", &self.power_w))
+                .transpose()?,
+            chips: if self.method == EstimateMethod::ChipHours {
+                number("chips", &self.chips)?
+            } else {
+                1.0
+            },
+            gpu: named(&self.gpu),
+            gpus: count("GPUs", &self.gpus)?,
+            cpu: named(&self.cpu),
+            cores: count("cores", &self.cores)?,
+            usage: number("usage", &self.usage)?,
+            memory_gb: number("memory", &self.memory_gb)?,
+            hours: number("hours", &self.hours)?,
+            method: if self.method == EstimateMethod::MlCo2Impact {
+                Method::MlCo2Impact
+            } else {
+                Method::GreenAlgorithms
+            },
+            provider: named(&self.provider),
+            region: named(&self.region),
+            runs: 1.0,
+        };
+        let overrides = FactorOverrides {
+            country: named(&self.country).map(|c| c.to_ascii_uppercase()),
+            pue: optional("PUE", &self.pue)?,
+            intensity_g_per_kwh: optional("grid intensity", &self.intensity)?,
+            wue_l_per_kwh: None,
+            source: None,
+        };
+        overrides.check().map_err(|e| e.to_string())?;
+        Ok((args, overrides))
+    }
+}
+
+/// A picker over a shipped hardware table; the empty choice is `none` (what it means, and the
+/// unit of the models' power).
+fn model_combo(
+    ui: &mut egui::Ui,
+    id: &str,
+    value: &mut String,
+    (none, unit): (&str, &str),
+    models: &[ecolens_core::factors::Hardware],
+) {
+    let shown = if value.is_empty() {
+        none
+    } else {
+        value.as_str()
+    }
+    .to_owned();
+    egui::ComboBox::from_id_salt(id)
+        .selected_text(shown)
+        .height(300.0)
+        .show_ui(ui, |ui| {
+            ui.selectable_value(value, String::new(), none);
+            for h in models {
+                ui.selectable_value(
+                    value,
+                    h.model.clone(),
+                    format!("{} ({} {unit})", h.model, num(h.power_w)),
+                );
+            }
+        });
+}
+
+pub(super) fn estimate_ui(ui: &mut egui::Ui, state: &mut State, out: &mut Vec<WindowAction>) {
+    ui.label("For when nothing was measured: the Green Algorithms and ML CO2 Impact calculations with their own hardware and location tables, or chips × hours × average power × PUE as in published training reports.");
+    let form = &mut state.estimate;
+    ui.horizontal(|ui| {
+        for method in [
+            EstimateMethod::GreenAlgorithms,
+            EstimateMethod::MlCo2Impact,
+            EstimateMethod::ChipHours,
+        ] {
+            ui.radio_value(&mut form.method, method, method.label());
+        }
+    });
+    let (cpus, ga_gpus, mlco2_gpus) = ecolens_core::factors::library().hardware();
+    egui::Grid::new("estimate_grid")
+        .num_columns(2)
+        .show(ui, |ui| {
+            let field = |ui: &mut egui::Ui, label: &str, value: &mut String| {
+                let label = ui.label(label);
+                ui.add(egui::TextEdit::singleline(value).desired_width(200.0))
+                    .labelled_by(label.id);
+                ui.end_row();
+            };
+            field(ui, "Hours", &mut form.hours);
+            match form.method {
+                EstimateMethod::ChipHours => {
+                    field(ui, "Chips", &mut form.chips);
+                    field(ui, "Average power per chip, W", &mut form.power_w);
+                }
+                method => {
+                    ui.label("GPU model");
+                    let models = if method == EstimateMethod::MlCo2Impact {
+                        mlco2_gpus
+                    } else {
+                        ga_gpus
+                    };
+                    model_combo(ui, "estimate_gpu", &mut form.gpu, ("none", "W"), models);
+                    ui.end_row();
+                    field(ui, "GPUs", &mut form.gpus);
+                    if method == EstimateMethod::GreenAlgorithms {
+                        ui.label("CPU model");
+                        model_combo(
+                            ui,
+                            "estimate_cpu",
+                            &mut form.cpu,
+                            ("Any (12 W/core)", "W/core"),
+                            cpus,
+                        );
+                        ui.end_row();
+                        field(ui, "Cores", &mut form.cores);
+                        field(ui, "Usage factor (0–1)", &mut form.usage);
+                        field(ui, "Memory, GB", &mut form.memory_gb);
+                    } else {
+                        field(ui, "Cloud provider", &mut form.provider);
+                        field(ui, "Region", &mut form.region);
+                    }
+                }
+            }
+            field(ui, "Country (for the grid)", &mut form.country);
+            field(ui, "PUE (empty: default)", &mut form.pue);
+            field(
+                ui,
+                "Grid intensity, gCO2e/kWh (empty: the country's)",
+                &mut form.intensity,
+            );
+        });
+    if ui.button("Estimate").clicked() {
+        out.push(Action::Estimate.into());
+    }
+    match &state.estimate_result {
+        Some(Ok(e)) => {
+            ui.separator();
+            ui.heading(format!(
+                "{} kWh, {} kgCO2e",
+                num(e.energy_kwh),
+                num(e.co2e_kg)
+            ));
+            if ui
+                .button("Add to the scenario as a line of M2")
+                .on_hover_text("A training line: this energy (PUE included) × the country's electricity factors, the inputs as its source")
+                .clicked()
+            {
+                out.push(Action::EstimateToLine.into());
+            }
+            ui.label(format!(
+                "IT energy {} kWh × PUE {} = {} kWh; × {} gCO2e/kWh ({})",
+                num(e.it_energy_kwh),
+                num(e.pue),
+                num(e.energy_kwh),
+                num(e.intensity_g_per_kwh),
+                e.method
+            ));
+            egui::Grid::new("estimate_assumptions")
+                .striped(true)
+                .show(ui, |ui| {
+                    for a in &e.assumptions {
+                        ui.label(&a.name);
+                        ui.label(format!(
+                            "{} {}",
+                            num(a.value),
+                            if a.unit == "1" { "" } else { &a.unit }
+                        ));
+                        ui.label(egui::RichText::new(&a.source).small());
+                        ui.end_row();
+                    }
+                });
+        }
+        Some(Err(error)) => {
+            ui.colored_label(ui.visuals().error_fg_color, error);
+        }
+        None => {}
+    }
+}

@@ -1,0 +1,576 @@
+//! The Assess tab's Scenario part: the LCA scenario editor (name, functional unit,
+//! criteria, parameters with distributions, M1/M2 lines by phase with their factors), checked
+//! as it is drawn, its TOML view, and evaluation by a Monte Carlo job.
+
+use std::collections::BTreeMap;
+
+use ecolens_core::TraceId;
+use ecolens_core::lca::{Line, Parameter, Product, Scenario, Variant};
+use ecolens_core::report::num;
+use ecolens_core::uncertain::Distribution;
+use ecolens_taxonomy::Term as _;
+use ecolens_taxonomy::lca::LifeCyclePhase;
+use eframe::egui;
+
+use super::super::Action as WindowAction;
+use super::picker::{PickerTarget, factor_picker_ui};
+use super::plots::results_ui;
+use super::{Action, State};
+
+/// One parameter as typed.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ParamDraft {
+    /// Name (used as `$name`).
+    pub name: String,
+    /// A number or a distribution (`triangular(1, 3, 8)`).
+    pub value: String,
+    /// Unit.
+    pub unit: String,
+    /// Source.
+    pub source: String,
+}
+
+/// One line as typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineDraft {
+    /// Life-cycle phase.
+    pub phase: LifeCyclePhase,
+    /// Name.
+    pub name: String,
+    /// Amount: terms joined by `×` (`$inferences × 0.61 × 1/$lifetime`).
+    pub amount: String,
+    /// Unit of the amount.
+    pub unit: String,
+    /// Trace id feeding the line (empty: none).
+    pub trace: String,
+    /// Country whose electricity factors apply (empty: none).
+    pub electricity: String,
+    /// Factors: `gwp = 0.05; adpe = triangular(…)`.
+    pub factors: String,
+    /// Source.
+    pub source: String,
+}
+
+impl Default for LineDraft {
+    fn default() -> Self {
+        Self {
+            phase: LifeCyclePhase::Inference,
+            name: String::new(),
+            amount: "1".into(),
+            unit: String::new(),
+            trace: String::new(),
+            electricity: String::new(),
+            factors: String::new(),
+            source: String::new(),
+        }
+    }
+}
+
+/// One variant as typed.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct VariantDraft {
+    /// `M1` or `M2`.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Lines.
+    pub lines: Vec<LineDraft>,
+}
+
+/// A scenario as the editor holds it: text fields, checked when turned into a [`Scenario`].
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ScenarioDraft {
+    /// Name (a record's scenarios are stored by name).
+    pub name: String,
+    /// Functional unit.
+    pub functional_unit: String,
+    /// Criteria, comma-separated.
+    pub criteria: String,
+    /// Year (may be empty).
+    pub year: String,
+    /// Why M1 is the right reference.
+    pub baseline_justification: String,
+    /// System boundary.
+    pub boundary: String,
+    /// Notes.
+    pub notes: String,
+    /// Units of criteria beyond the vocabulary (kept as loaded).
+    pub units: BTreeMap<String, String>,
+    /// Parameters.
+    pub parameters: Vec<ParamDraft>,
+    /// M1 and M2.
+    pub variants: Vec<VariantDraft>,
+}
+
+impl ScenarioDraft {
+    /// The draft of a scenario.
+    pub fn of(scenario: &Scenario) -> Self {
+        Self {
+            name: scenario.name.clone(),
+            functional_unit: scenario.functional_unit.clone(),
+            criteria: scenario.criteria.join(", "),
+            year: scenario.year.map(|y| y.to_string()).unwrap_or_default(),
+            baseline_justification: scenario.baseline_justification.clone(),
+            boundary: scenario.boundary.clone(),
+            notes: scenario.notes.clone(),
+            units: scenario.units.clone(),
+            parameters: scenario
+                .parameters
+                .iter()
+                .map(|(name, p)| ParamDraft {
+                    name: name.clone(),
+                    value: p.value.to_string(),
+                    unit: p.unit.clone(),
+                    source: p.source.clone(),
+                })
+                .collect(),
+            variants: scenario
+                .variants
+                .iter()
+                .map(|v| VariantDraft {
+                    id: v.id.clone(),
+                    name: v.name.clone(),
+                    lines: v
+                        .lines
+                        .iter()
+                        .map(|l| LineDraft {
+                            phase: l.phase,
+                            name: l.name.clone(),
+                            amount: l.amount.to_string(),
+                            unit: l.unit.clone(),
+                            trace: l.trace.map(|t| t.to_string()).unwrap_or_default(),
+                            electricity: l.electricity.clone().unwrap_or_default(),
+                            factors: l
+                                .factors
+                                .iter()
+                                .map(|(c, p)| format!("{c} = {p}"))
+                                .collect::<Vec<_>>()
+                                .join("; "),
+                            source: l.source.clone(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+
+    /// A blank scenario: M1 and M2 with one line each, GWP only.
+    pub fn blank() -> Self {
+        Self {
+            name: "New scenario".into(),
+            functional_unit: String::new(),
+            criteria: "gwp".into(),
+            variants: vec![
+                VariantDraft {
+                    id: "M1".into(),
+                    name: "Reference without AI".into(),
+                    lines: vec![LineDraft {
+                        phase: LifeCyclePhase::NonIctProcess,
+                        ..LineDraft::default()
+                    }],
+                },
+                VariantDraft {
+                    id: "M2".into(),
+                    name: "The AI solution".into(),
+                    lines: vec![LineDraft::default()],
+                },
+            ],
+            ..Self::default()
+        }
+    }
+
+    /// The scenario, checked; the error names the field as the form shows it.
+    pub fn to_scenario(&self) -> Result<Scenario, String> {
+        let mut parameters = BTreeMap::new();
+        for (i, p) in self.parameters.iter().enumerate() {
+            let name = p.name.trim().trim_start_matches('$');
+            if name.is_empty() {
+                return Err(format!("parameter {}: no name", i + 1));
+            }
+            let value: Distribution = p
+                .value
+                .trim()
+                .parse()
+                .map_err(|e| format!("parameter {name}: {e}"))?;
+            parameters.insert(
+                name.to_owned(),
+                Parameter {
+                    value,
+                    unit: p.unit.trim().to_owned(),
+                    source: p.source.trim().to_owned(),
+                },
+            );
+        }
+        let mut variants = Vec::new();
+        for v in &self.variants {
+            let mut lines = Vec::new();
+            for (i, l) in v.lines.iter().enumerate() {
+                let at = format!("{} line {} ({})", v.id, i + 1, l.name.trim());
+                let mut factors = BTreeMap::new();
+                for part in l
+                    .factors
+                    .split(';')
+                    .map(str::trim)
+                    .filter(|p| !p.is_empty())
+                {
+                    let (criterion, value) = part.split_once('=').ok_or_else(|| {
+                        format!("{at} factors: {part:?} is not `criterion = value`")
+                    })?;
+                    let criterion = criterion.trim().to_ascii_lowercase();
+                    factors.insert(
+                        criterion.clone(),
+                        value
+                            .parse::<Product>()
+                            .map_err(|e| format!("{at} factor {criterion}: {e}"))?,
+                    );
+                }
+                let trace = match l.trace.trim() {
+                    "" => None,
+                    t => Some(
+                        t.parse::<i64>()
+                            .map_err(|_| format!("{at} trace: {t:?} is not a trace id"))?,
+                    ),
+                };
+                lines.push(Line {
+                    phase: l.phase,
+                    name: l.name.trim().to_owned(),
+                    amount: l
+                        .amount
+                        .parse::<Product>()
+                        .map_err(|e| format!("{at} amount: {e}"))?,
+                    unit: l.unit.trim().to_owned(),
+                    trace,
+                    electricity: Some(l.electricity.trim().to_ascii_uppercase())
+                        .filter(|e| !e.is_empty()),
+                    factors,
+                    source: l.source.trim().to_owned(),
+                });
+            }
+            variants.push(Variant {
+                id: v.id.trim().to_owned(),
+                name: v.name.trim().to_owned(),
+                lines,
+            });
+        }
+        let year = match self.year.trim() {
+            "" => None,
+            y => Some(
+                y.parse::<i32>()
+                    .map_err(|_| format!("year: {y:?} is not a year"))?,
+            ),
+        };
+        let scenario = Scenario {
+            name: self.name.trim().to_owned(),
+            functional_unit: self.functional_unit.trim().to_owned(),
+            criteria: self
+                .criteria
+                .split(',')
+                .map(|c| c.trim().to_ascii_lowercase())
+                .filter(|c| !c.is_empty())
+                .collect(),
+            units: self.units.clone(),
+            year,
+            baseline_justification: self.baseline_justification.trim().to_owned(),
+            boundary: self.boundary.trim().to_owned(),
+            notes: self.notes.trim().to_owned(),
+            parameters,
+            variants,
+        };
+        if scenario.name.is_empty() {
+            return Err("name: a scenario needs a name (it is stored by name)".into());
+        }
+        scenario.check().map_err(|e| e.to_string())?;
+        Ok(scenario)
+    }
+}
+
+pub(super) fn scenario_ui(ui: &mut egui::Ui, state: &mut State, out: &mut Vec<WindowAction>) {
+    let act = |out: &mut Vec<WindowAction>, a: Action| out.push(a.into());
+    let stored: Vec<String> = state
+        .desk
+        .as_ref()
+        .map(|d| d.scenarios.iter().map(|(name, _)| name.clone()).collect())
+        .unwrap_or_default();
+    ui.horizontal(|ui| {
+        let current = state.draft.as_ref().map(|d| d.name.clone());
+        egui::ComboBox::from_id_salt("scenario_pick")
+            .selected_text(current.as_deref().unwrap_or("Open a scenario…"))
+            .show_ui(ui, |ui| {
+                for name in &stored {
+                    if ui.selectable_label(false, name).clicked() {
+                        act(out, Action::EditScenario(name.clone()));
+                    }
+                }
+                if stored.is_empty() {
+                    ui.weak("No scenario stored with this record yet.");
+                }
+            });
+        ui.menu_button("New scenario", |ui| {
+            for (i, (file, _)) in ecolens_core::lca::EXAMPLES.iter().enumerate() {
+                if ui
+                    .button(format!("From example {}", file.trim_end_matches(".toml")))
+                    .clicked()
+                {
+                    act(out, Action::NewScenario(Some(i)));
+                    ui.close();
+                }
+            }
+            if ui.button("Blank").clicked() {
+                act(out, Action::NewScenario(None));
+                ui.close();
+            }
+        });
+        if state.draft.is_some() {
+            if ui.button("Save").clicked() {
+                act(out, Action::SaveScenario);
+            }
+            let label = ui.label("Runs");
+            ui.add(egui::TextEdit::singleline(&mut state.runs).desired_width(70.0))
+                .labelled_by(label.id);
+            let label = ui.label("Seed");
+            ui.add(egui::TextEdit::singleline(&mut state.seed).desired_width(40.0))
+                .labelled_by(label.id);
+            if state.running.is_some() {
+                ui.spinner();
+                ui.label("Monte Carlo running (progress and Cancel in the status bar)");
+            } else if ui.button("Evaluate").clicked() {
+                act(out, Action::Evaluate);
+            }
+        }
+    });
+    let traces: Vec<(TraceId, String)> = state
+        .desk
+        .as_ref()
+        .map(|d| {
+            d.traces
+                .iter()
+                .map(|t| {
+                    (
+                        t.id,
+                        format!(
+                            "{}: {} {} kWh",
+                            t.id,
+                            t.summary.tool(),
+                            num(t.summary.it_energy_kwh())
+                        ),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let Some(draft) = state.draft.as_mut() else {
+        ui.label("Open a stored scenario or start a new one. A scenario compares M1 (the reference without AI) with M2 (the AI solution) for one functional unit, line by line over the life cycle.");
+        return;
+    };
+    let check = draft.to_scenario();
+    // The visible width: inside the scroll area the content may be wider (the line grids).
+    let visible_width = ui.available_width() - ui.spacing().scroll.bar_width - 8.0;
+    egui::ScrollArea::both()
+        .id_salt("scenario_scroll")
+        .show(ui, |ui| {
+            match &check {
+                Ok(_) => {
+                    ui.weak("The scenario is complete; Evaluate runs it.");
+                }
+                Err(error) => {
+                    ui.colored_label(ui.visuals().error_fg_color, format!("To fix: {error}"));
+                }
+            }
+            egui::Grid::new("scenario_head")
+                .num_columns(2)
+                .show(ui, |ui| {
+                    for (label, value) in [
+                        ("Scenario name", &mut draft.name),
+                        ("Functional unit", &mut draft.functional_unit),
+                        ("Criteria", &mut draft.criteria),
+                        ("Year", &mut draft.year),
+                        ("Why this reference", &mut draft.baseline_justification),
+                        ("Boundary", &mut draft.boundary),
+                    ] {
+                        let label = ui.label(label);
+                        ui.add(egui::TextEdit::singleline(value).desired_width(520.0))
+                            .labelled_by(label.id);
+                        ui.end_row();
+                    }
+                });
+            parameters_ui(ui, draft);
+            for v in 0..draft.variants.len() {
+                variants_ui(ui, draft, v, &traces, &mut state.picker);
+            }
+            egui::CollapsingHeader::new("TOML")
+                .id_salt("scenario_toml")
+                .show(ui, |ui| {
+                    if let Ok(scenario) = &check
+                        && ui.button("Show the form as TOML").clicked()
+                    {
+                        state.toml = scenario.to_toml().unwrap_or_default();
+                    }
+                    ui.add(
+                        egui::TextEdit::multiline(&mut state.toml)
+                            .code_editor()
+                            .desired_rows(12)
+                            .desired_width(f32::INFINITY),
+                    );
+                    if ui.button("Use this TOML").clicked() {
+                        out.push(Action::UseToml.into());
+                    }
+                });
+            if let Some(result) = &state.result {
+                ui.separator();
+                results_ui(ui, result, &mut state.criterion, visible_width);
+            }
+        });
+    factor_picker_ui(ui.ctx(), state);
+}
+
+/// A text field of a form grid, at its width whatever the column did last frame.
+fn cell(ui: &mut egui::Ui, value: &mut String, width: f32, hint: &str) {
+    ui.add_sized(
+        [width, ui.spacing().interact_size.y],
+        egui::TextEdit::singleline(value).hint_text(hint),
+    )
+    .on_hover_text(value.as_str());
+}
+
+fn parameters_ui(ui: &mut egui::Ui, draft: &mut ScenarioDraft) {
+    egui::CollapsingHeader::new(format!("Parameters ({})", draft.parameters.len()))
+        .id_salt("scenario_parameters")
+        .default_open(true)
+        .show(ui, |ui| {
+            let mut remove = None;
+            egui::Grid::new("parameters_grid").striped(true).show(ui, |ui| {
+                for h in ["Name", "Value or distribution", "Unit", "Source", ""] {
+                    ui.strong(h);
+                }
+                ui.end_row();
+                for (i, p) in draft.parameters.iter_mut().enumerate() {
+                    cell(ui, &mut p.name, 110.0, "name");
+                    cell(ui, &mut p.value, 190.0, "triangular(1, 3, 8)");
+                    cell(ui, &mut p.unit, 80.0, "unit");
+                    cell(ui, &mut p.source, 300.0, "where the value comes from");
+                    if ui.small_button("✕").on_hover_text("Remove the parameter").clicked() {
+                        remove = Some(i);
+                    }
+                    ui.end_row();
+                }
+            });
+            if let Some(i) = remove {
+                draft.parameters.remove(i);
+            }
+            if ui.button("+ Parameter").clicked() {
+                draft.parameters.push(ParamDraft {
+                    name: format!("p{}", draft.parameters.len() + 1),
+                    value: "1".into(),
+                    ..ParamDraft::default()
+                });
+            }
+            ui.weak("Distributions: fixed number, uniform(min, max), triangular(min, mode, max), normal(mean, sd), lognormal(median, sigma). Lines use a parameter as $name or 1/$name.");
+        });
+}
+
+fn variants_ui(
+    ui: &mut egui::Ui,
+    draft: &mut ScenarioDraft,
+    v: usize,
+    traces: &[(TraceId, String)],
+    picker: &mut Option<PickerTarget>,
+) {
+    let variant = &mut draft.variants[v];
+    egui::CollapsingHeader::new(format!(
+        "{} — {} ({} lines)",
+        variant.id,
+        variant.name,
+        variant.lines.len()
+    ))
+    .id_salt(("variant", v))
+    .default_open(true)
+    .show(ui, |ui| {
+        ui.horizontal(|ui| {
+            ui.label("Name");
+            ui.add(egui::TextEdit::singleline(&mut variant.name).desired_width(320.0));
+        });
+        let mut remove = None;
+        egui::Grid::new(("lines", v)).striped(true).show(ui, |ui| {
+            for h in [
+                "Phase",
+                "Line",
+                "Amount",
+                "Unit",
+                "Electricity of",
+                "Trace",
+                "",
+                "Factors",
+                "",
+            ] {
+                ui.strong(h);
+            }
+            ui.end_row();
+            for (l, line) in variant.lines.iter_mut().enumerate() {
+                egui::ComboBox::from_id_salt(("phase", v, l))
+                    .selected_text(line.phase.name())
+                    .show_ui(ui, |ui| {
+                        for phase in LifeCyclePhase::ALL {
+                            ui.selectable_value(&mut line.phase, *phase, phase.name());
+                        }
+                    });
+                cell(ui, &mut line.name, 130.0, "line");
+                cell(ui, &mut line.amount, 150.0, "$n × 0.61");
+                cell(ui, &mut line.unit, 50.0, "unit");
+                cell(ui, &mut line.electricity, 45.0, "FRA");
+                egui::ComboBox::from_id_salt(("trace", v, l))
+                    .selected_text(if line.trace.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        line.trace.clone()
+                    })
+                    .show_ui(ui, |ui| {
+                        ui.selectable_value(&mut line.trace, String::new(), "none");
+                        for (id, label) in traces {
+                            ui.selectable_value(&mut line.trace, id.to_string(), label);
+                        }
+                    });
+                if ui
+                    .small_button("Factors…")
+                    .on_hover_text("Pick a shipped factor, with its source and year")
+                    .clicked()
+                {
+                    *picker = Some(PickerTarget {
+                        variant: v,
+                        line: l,
+                    });
+                }
+                cell(ui, &mut line.factors, 200.0, "gwp = 0.05; adpe = 1e-8");
+                if ui
+                    .small_button("✕")
+                    .on_hover_text("Remove the line")
+                    .clicked()
+                {
+                    remove = Some(l);
+                }
+                ui.end_row();
+            }
+        });
+        if let Some(l) = remove {
+            variant.lines.remove(l);
+        }
+        if ui.button(format!("+ Line in {}", variant.id)).clicked() {
+            variant.lines.push(LineDraft {
+                name: format!("line {}", variant.lines.len() + 1),
+                ..LineDraft::default()
+            });
+        }
+    });
+}
+
+/// Sets `criterion = value` in a line's factors text (replacing that criterion's factor).
+pub(super) fn set_factor(factors: &mut String, criterion: &str, value: &str) {
+    let mut parts: Vec<String> = factors
+        .split(';')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .filter(|p| p.split('=').next().map(str::trim) != Some(criterion))
+        .map(str::to_owned)
+        .collect();
+    parts.push(format!("{criterion} = {value}"));
+    *factors = parts.join("; ");
+}

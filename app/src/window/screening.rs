@@ -1,0 +1,548 @@
+//! The Screening tab: keyboard-first screening, one record at a time, in the reviewer's
+//! queue at a stage. A vote moves on to the next record at once (its card was asked for
+//! before the vote is written) and comes back as what changed, which updates the queue and
+//! the card without reading them again.
+
+use ecolens_core::{Decision, RecordId, ResolvedValue, Stage};
+use ecolens_taxonomy::{EvalCategory, Term};
+use eframe::egui;
+
+use super::Action as WindowAction;
+use super::review_worker::{Done, ReviewCommand, ReviewSnapshot, Write};
+use super::session::Session;
+use super::tab::{Io, ReviewAnswer, Status, Tab};
+use super::tabs::View;
+use super::widgets::reviewer_picker;
+use crate::service::review::ScreeningCard;
+
+/// What the Screening tab asks for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// Screen at this stage.
+    SetStage(Stage),
+    /// Move through the queue.
+    Move(isize),
+    /// Vote on the record shown, then go to the next.
+    Vote(Decision),
+    /// Open the exclusion-reason picker.
+    PickReason,
+    /// Classify the record shown.
+    Classify(EvalCategory),
+    /// Undo the reviewer's last change.
+    Undo,
+}
+
+/// The Screening tab's state.
+#[derive(Debug, Default)]
+pub struct State {
+    /// Screening stage.
+    pub stage: Stage,
+    /// Position in the queue.
+    pub position: usize,
+    /// The queue and the exclusion reasons, as read last.
+    pub snapshot: Option<Box<ReviewSnapshot>>,
+    /// The record on screen.
+    pub card: Option<Box<ScreeningCard>>,
+    /// The exclusion-reason picker is open.
+    pub picking_reason: bool,
+    /// The last vote moved the queue on (undo moves back).
+    pub advanced: bool,
+}
+
+impl State {
+    /// The record at the current position of the queue.
+    pub fn current(&self) -> Option<RecordId> {
+        self.queue()
+            .and_then(|queue| queue.get(self.position))
+            .map(|q| q.record)
+    }
+
+    fn queue(&self) -> Option<&[ecolens_core::QueueItem]> {
+        self.snapshot.as_ref().and_then(|s| s.queue.as_deref())
+    }
+
+    fn refresh(&self, session: &Session, io: &mut Io<'_>) {
+        io.review(ReviewCommand::Refresh {
+            reader: session.reader(),
+            stage: self.stage,
+            view: View::Screening,
+        });
+    }
+
+    /// Asks for the record at the current position, unless it is on screen already.
+    fn request_card(&self, session: &Session, io: &mut Io<'_>) {
+        if let (Some(reader), Some(record)) = (session.reader(), self.current())
+            && self
+                .card
+                .as_ref()
+                .is_none_or(|c| c.record != record || c.stage != self.stage)
+        {
+            io.review(ReviewCommand::Card {
+                record,
+                reader,
+                stage: self.stage,
+            });
+        }
+    }
+
+    /// A vote that went through: the queue and the card say so, without reading them again.
+    fn voted(&mut self, record: RecordId, stage: Stage, decision: &Decision) {
+        if stage != self.stage {
+            return;
+        }
+        if let Some(item) = self
+            .snapshot
+            .as_mut()
+            .and_then(|s| s.queue.as_mut())
+            .and_then(|queue| queue.iter_mut().find(|q| q.record == record))
+        {
+            item.own = Some(decision.clone());
+        }
+        if let Some(card) = self.card.as_mut().filter(|c| c.record == record) {
+            card.own_vote = Some(decision.clone());
+        }
+    }
+}
+
+impl Tab for State {
+    type Action = Action;
+
+    fn ui(&mut self, ui: &mut egui::Ui, session: &Session, out: &mut Vec<WindowAction>) {
+        screening_ui(ui, self, session, out);
+    }
+
+    fn apply(&mut self, action: Action, session: &Session, io: &mut Io<'_>) {
+        match action {
+            Action::SetStage(stage) => {
+                self.stage = stage;
+                self.position = 0;
+                self.card = None;
+                self.refresh(session, io);
+            }
+            Action::Move(delta) => {
+                let len = self.queue().map_or(0, <[_]>::len);
+                if len > 0 {
+                    let next =
+                        (self.position.cast_signed() + delta).clamp(0, len.cast_signed() - 1);
+                    self.position = next.cast_unsigned();
+                    self.advanced = false;
+                    self.request_card(session, io);
+                }
+            }
+            Action::Vote(decision) => {
+                let (Some(reviewer), Some(record)) = (session.reader(), self.current()) else {
+                    io.say(needs_you());
+                    return;
+                };
+                self.picking_reason = false;
+                let len = self.queue().map_or(0, <[_]>::len);
+                self.advanced = self.position + 1 < len;
+                if self.advanced {
+                    // The next card is read before the vote is written: the reviewer sees
+                    // the next record without waiting.
+                    self.position += 1;
+                    self.request_card(session, io);
+                }
+                io.review(ReviewCommand::Write(Write::Vote {
+                    reviewer,
+                    record,
+                    stage: self.stage,
+                    decision,
+                }));
+            }
+            Action::PickReason => self.picking_reason = true,
+            Action::Classify(category) => {
+                let (Some(reviewer), Some(record)) = (session.reader(), self.current()) else {
+                    io.say(needs_you());
+                    return;
+                };
+                io.review(ReviewCommand::Write(Write::Classify {
+                    reviewer,
+                    record,
+                    category,
+                }));
+            }
+            Action::Undo => {
+                let Some(reviewer) = session.reader() else {
+                    io.say(needs_you());
+                    return;
+                };
+                io.review(ReviewCommand::Write(Write::Undo { reviewer }));
+                if std::mem::take(&mut self.advanced) {
+                    self.position = self.position.saturating_sub(1);
+                }
+            }
+        }
+    }
+
+    fn show(&mut self, session: &Session, io: &mut Io<'_>) {
+        self.refresh(session, io);
+    }
+
+    fn forget(&mut self) {
+        self.position = 0;
+        self.card = None;
+        self.snapshot = None;
+        self.advanced = false;
+        self.picking_reason = false;
+    }
+
+    fn review(
+        &mut self,
+        answer: &mut ReviewAnswer<'_>,
+        session: &Session,
+        shown: bool,
+        io: &mut Io<'_>,
+    ) {
+        match answer {
+            ReviewAnswer::State(snapshot) => {
+                if snapshot.as_ref().is_some_and(|s| s.view == View::Screening)
+                    && let Some(snapshot) = snapshot.take()
+                {
+                    if let Some(len) = snapshot.queue.as_ref().map(Vec::len)
+                        && self.position >= len
+                    {
+                        self.position = len.saturating_sub(1);
+                    }
+                    self.snapshot = Some(snapshot);
+                    self.request_card(session, io);
+                }
+            }
+            ReviewAnswer::Card(card) => {
+                if card
+                    .as_ref()
+                    .is_some_and(|c| Some(c.record) == self.current() && c.stage == self.stage)
+                {
+                    self.card = card.take();
+                }
+            }
+            ReviewAnswer::Done(done) => match done {
+                Done::Voted(voted) => {
+                    let vote = &voted.vote;
+                    self.voted(vote.record, vote.vote.stage, &vote.vote.decision);
+                }
+                Done::Classified(stored) => {
+                    if let Some(card) = self.card.as_mut().filter(|c| c.record == stored.record) {
+                        card.own_category = Some(stored.classification.category);
+                    }
+                }
+                Done::Undone(_)
+                | Done::Settings(_)
+                | Done::Resolved(_)
+                | Done::BundleImported(_)
+                | Done::ReviewerAdded(_)
+                    if shown =>
+                {
+                    // What changed is not known vote by vote: read the queue and the card.
+                    self.card = None;
+                    self.refresh(session, io);
+                }
+                _ => {}
+            },
+            ReviewAnswer::Failed => self.advanced = false,
+            ReviewAnswer::Desk(_) => {}
+        }
+    }
+
+    fn keys(&mut self, ctx: &egui::Context, _session: &Session, out: &mut Vec<WindowAction>) {
+        screening_keys(ctx, self, out);
+    }
+}
+
+/// "Choose who you are first."
+fn needs_you() -> Status {
+    Status::Fix("Choose who you are first (the reviewer picker at the top of the view).".into())
+}
+
+/// Keys of the screening view: the reason picker's digits while it is open, else I / X / M,
+/// A–F, N / P (or arrows) and U / Ctrl+Z.
+fn screening_keys(ctx: &egui::Context, state: &mut State, out: &mut Vec<WindowAction>) {
+    let reasons: Vec<String> = state
+        .snapshot
+        .as_ref()
+        .map(|s| s.reasons.iter().map(|r| r.code.clone()).collect())
+        .unwrap_or_default();
+    ctx.input_mut(|input| {
+        let mut press = |key| input.consume_key(egui::Modifiers::NONE, key);
+        if state.picking_reason {
+            let digits = [
+                egui::Key::Num1,
+                egui::Key::Num2,
+                egui::Key::Num3,
+                egui::Key::Num4,
+                egui::Key::Num5,
+                egui::Key::Num6,
+                egui::Key::Num7,
+                egui::Key::Num8,
+                egui::Key::Num9,
+            ];
+            for (key, code) in digits.iter().zip(&reasons) {
+                if press(*key) {
+                    state.picking_reason = false;
+                    out.push(
+                        Action::Vote(Decision::Exclude {
+                            reason: Some(code.clone()),
+                        })
+                        .into(),
+                    );
+                }
+            }
+            if state.stage == Stage::TitleAbstract
+                && (press(egui::Key::Num0) || press(egui::Key::Enter))
+            {
+                state.picking_reason = false;
+                out.push(Action::Vote(Decision::Exclude { reason: None }).into());
+            }
+            if press(egui::Key::Escape) {
+                state.picking_reason = false;
+            }
+            return;
+        }
+        if press(egui::Key::I) {
+            out.push(Action::Vote(Decision::Include).into());
+        }
+        if press(egui::Key::M) {
+            out.push(Action::Vote(Decision::Maybe).into());
+        }
+        if press(egui::Key::X) {
+            state.picking_reason = true;
+        }
+        for (key, category) in [
+            (egui::Key::A, EvalCategory::A),
+            (egui::Key::B, EvalCategory::B),
+            (egui::Key::C, EvalCategory::C),
+            (egui::Key::D, EvalCategory::D),
+            (egui::Key::E, EvalCategory::E),
+            (egui::Key::F, EvalCategory::F),
+        ] {
+            if press(key) {
+                out.push(Action::Classify(category).into());
+            }
+        }
+        if press(egui::Key::N) || press(egui::Key::ArrowRight) {
+            out.push(Action::Move(1).into());
+        }
+        if press(egui::Key::P) || press(egui::Key::ArrowLeft) {
+            out.push(Action::Move(-1).into());
+        }
+        if press(egui::Key::U) || input.consume_key(egui::Modifiers::COMMAND, egui::Key::Z) {
+            out.push(Action::Undo.into());
+        }
+    });
+}
+
+fn decision_text(decision: &Decision) -> String {
+    ResolvedValue::Screening(decision.clone()).summary()
+}
+
+fn screening_ui(ui: &mut egui::Ui, state: &State, session: &Session, out: &mut Vec<WindowAction>) {
+    ui.horizontal_wrapped(|ui| {
+        reviewer_picker(ui, session, out);
+        ui.separator();
+        for stage in Stage::ALL {
+            if ui
+                .selectable_label(state.stage == stage, stage.label())
+                .clicked()
+            {
+                out.push(Action::SetStage(stage).into());
+            }
+        }
+        ui.separator();
+        if let Some(settings) = session.settings() {
+            let blind = if settings.blind {
+                "blind mode on"
+            } else {
+                "blind mode off"
+            };
+            ui.weak(format!("{blind}; {}", settings.rule.label()));
+        }
+    });
+    ui.separator();
+    let Some(you) = session.you() else {
+        ui.label("Choose who you are above (or add yourself in the Team view) to start screening.");
+        return;
+    };
+    let Some((snapshot, queue)) = state
+        .snapshot
+        .as_deref()
+        .and_then(|s| Some((s, s.queue.as_ref()?)))
+    else {
+        ui.spinner();
+        return;
+    };
+    let total = queue.len();
+    let done = queue.iter().filter(|q| q.own.is_some()).count();
+    ui.horizontal_wrapped(|ui| {
+        ui.strong(format!(
+            "Record {} of {total}",
+            (state.position + 1).min(total)
+        ));
+        ui.label(format!(
+            "{done} screened by {}, {} to go",
+            you.name,
+            total - done
+        ));
+        #[allow(clippy::cast_precision_loss)]
+        let fraction = if total == 0 {
+            0.0
+        } else {
+            done as f32 / total as f32
+        };
+        ui.add(egui::ProgressBar::new(fraction).desired_width(160.0));
+    });
+    if total == 0 {
+        ui.label(match state.stage {
+            Stage::TitleAbstract => "No records in the project yet: import some first.",
+            Stage::FullText => {
+                "No record has moved on to full text yet: records go on when title/abstract screening includes them."
+            }
+        });
+        return;
+    }
+    ui.add_space(4.0);
+    key_legend(ui, state.stage);
+    ui.add_space(6.0);
+    let Some(card) = state
+        .card
+        .as_deref()
+        .filter(|c| Some(c.record) == state.current())
+    else {
+        ui.spinner();
+        return;
+    };
+    if state.picking_reason {
+        reason_picker(ui, snapshot, state.stage, out);
+    }
+    egui::ScrollArea::vertical()
+        .id_salt("screening_card")
+        .show(ui, |ui| card_ui(ui, card, out));
+}
+
+fn key_legend(ui: &mut egui::Ui, stage: Stage) {
+    ui.horizontal_wrapped(|ui| {
+        ui.weak("Keys:");
+        for (key, what) in [
+            ("I", "include"),
+            ("X", "exclude (pick a reason)"),
+            ("M", "maybe"),
+            ("A-F", "a-f category"),
+            ("N / Right", "next"),
+            ("P / Left", "previous"),
+            ("U / Ctrl+Z", "undo"),
+        ] {
+            ui.label(egui::RichText::new(key).monospace().strong());
+            ui.weak(what);
+        }
+        if stage == Stage::FullText {
+            ui.weak("(full-text exclusions need a reason)");
+        }
+    });
+}
+
+fn reason_picker(
+    ui: &mut egui::Ui,
+    snapshot: &ReviewSnapshot,
+    stage: Stage,
+    out: &mut Vec<WindowAction>,
+) {
+    egui::Frame::group(ui.style()).show(ui, |ui| {
+        ui.strong("Exclude: why? (press the number, Esc to cancel)");
+        for (at, reason) in snapshot.reasons.iter().enumerate().take(9) {
+            if ui
+                .button(format!("{}  {}", at + 1, reason.name))
+                .on_hover_text(&reason.definition)
+                .clicked()
+            {
+                out.push(
+                    Action::Vote(Decision::Exclude {
+                        reason: Some(reason.code.clone()),
+                    })
+                    .into(),
+                );
+            }
+        }
+        if stage == Stage::TitleAbstract && ui.button("0  No reason").clicked() {
+            out.push(Action::Vote(Decision::Exclude { reason: None }).into());
+        }
+    });
+}
+
+fn card_ui(ui: &mut egui::Ui, card: &ScreeningCard, out: &mut Vec<WindowAction>) {
+    ui.heading(&card.title);
+    let mut meta = vec![card.authors.clone()];
+    if let Some(year) = card.year {
+        meta.push(year.to_string());
+    }
+    if let Some(venue) = &card.venue {
+        meta.push(venue.clone());
+    }
+    ui.label(meta.join(" · "));
+    if !card.keywords.is_empty() {
+        ui.weak(format!("Keywords: {}", card.keywords.join("; ")));
+    }
+    ui.add_space(6.0);
+    match &card.abstract_text {
+        Some(text) => {
+            ui.label(text);
+        }
+        None => {
+            ui.weak("No abstract.");
+        }
+    }
+    if card.stage == Stage::FullText {
+        ui.weak(if card.has_full_text {
+            "Full text attached: open the record in the Library to read it."
+        } else {
+            "No full text attached yet: import the PDF to attach it."
+        });
+    }
+    ui.separator();
+    ui.horizontal_wrapped(|ui| {
+        ui.label("Your vote:");
+        match &card.own_vote {
+            Some(decision) => ui.strong(decision_text(decision)),
+            None => ui.weak("none yet"),
+        };
+        ui.separator();
+        ui.label("Your category:");
+        match card.own_category {
+            Some(category) => ui.strong(format!("{} ({})", category.code(), category.name())),
+            None => ui.weak("none"),
+        };
+    });
+    ui.horizontal_wrapped(|ui| {
+        if ui.button("Include (I)").clicked() {
+            out.push(Action::Vote(Decision::Include).into());
+        }
+        if ui.button("Exclude (X)").clicked() {
+            out.push(Action::PickReason.into());
+        }
+        if ui.button("Maybe (M)").clicked() {
+            out.push(Action::Vote(Decision::Maybe).into());
+        }
+        if ui.button("Undo (U)").clicked() {
+            out.push(Action::Undo.into());
+        }
+    });
+    ui.horizontal_wrapped(|ui| {
+        for (text, view) in [
+            ("Classify in detail...", View::Classify),
+            ("Rebound risks...", View::Rebound),
+        ] {
+            if ui.button(text).clicked() {
+                out.push(WindowAction::Open {
+                    record: card.record,
+                    view,
+                });
+            }
+        }
+    });
+    if !card.others.is_empty() {
+        ui.label(format!("Other reviewers: {}", card.others.join("; ")));
+    } else if card.hidden > 0 {
+        ui.weak(format!(
+            "{} judgement(s) of other reviewers hidden by blind mode.",
+            card.hidden
+        ));
+    }
+}

@@ -1,0 +1,58 @@
+//! What every tab shares: the project's team and review settings, the reviewer at the
+//! keyboard and the record in focus. One value, kept by the [`super::Workbench`] and handed to
+//! each tab; only the workbench changes it, through [`super::Action`]s.
+
+use ecolens_core::{RecordId, ReviewSettings, Reviewer, ReviewerId};
+
+use crate::service::review::Team;
+
+/// The shared context of the tabs.
+#[derive(Debug, Default, Clone)]
+pub struct Session {
+    /// The project's reviewers and review settings, once read.
+    pub team: Option<Team>,
+    /// Who is at the keyboard, by name (as remembered between runs).
+    pub you_name: Option<String>,
+    /// The record the Classify, Rebound and Assess tabs work on.
+    pub focus: Option<RecordId>,
+}
+
+impl Session {
+    /// The reviewer at the keyboard, when they are a reviewer of the project.
+    pub fn you(&self) -> Option<&Reviewer> {
+        let name = self.you_name.as_deref()?;
+        self.team
+            .as_ref()?
+            .reviewers
+            .iter()
+            .find(|r| r.name == name)
+    }
+
+    /// The reviewer at the keyboard's id.
+    pub fn reader(&self) -> Option<ReviewerId> {
+        self.you().map(|r| r.id)
+    }
+
+    /// Whether the reviewer at the keyboard is a lead.
+    pub fn is_lead(&self) -> bool {
+        self.you().is_some_and(|r| r.is_lead)
+    }
+
+    /// The reviewers, in the order they were added.
+    pub fn reviewers(&self) -> &[Reviewer] {
+        self.team.as_ref().map_or(&[], |t| t.reviewers.as_slice())
+    }
+
+    /// The review settings, once read.
+    pub fn settings(&self) -> Option<ReviewSettings> {
+        self.team.as_ref().map(|t| t.settings)
+    }
+
+    /// A reviewer's name.
+    pub fn name(&self, id: ReviewerId) -> String {
+        self.reviewers()
+            .iter()
+            .find(|r| r.id == id)
+            .map_or_else(|| format!("reviewer {id}"), |r| r.name.clone())
+    }
+}

@@ -1,0 +1,517 @@
+//! The Team tab: reviewers, blind mode (and whether leads see all) and the screening rule,
+//! conflicts resolved by a lead, agreement per stage and reviewer pair, decision bundles out
+//! and in, and the audit log with undo. What it shows follows the reader's visibility: while
+//! blind, conflicts wait for a lead to unblind, agreement is for leads, and other reviewers'
+//! changes in the log say who changed what kind of thing, without values.
+
+use std::path::PathBuf;
+
+use ecolens_core::agreement::ScopeAgreement;
+use ecolens_core::{AuditEntry, Conflict, RecordId, ResolvedValue, ScreeningRule, Subject};
+use eframe::egui;
+
+use super::Action as WindowAction;
+use super::review_worker::{Done, ReviewCommand, ReviewSnapshot, Write};
+use super::session::Session;
+use super::tab::{Io, ReviewAnswer, Status, Tab};
+use super::tabs::View;
+use super::widgets::{path_row, reviewer_picker, truncate};
+use super::worker::PickPurpose;
+use crate::service::{Front, describe};
+
+/// What the Team tab asks for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// Add a reviewer.
+    AddReviewer {
+        /// Name.
+        name: String,
+        /// Lead.
+        lead: bool,
+    },
+    /// Switch blind mode, and whether leads see all while blind (the reviewer must be a lead).
+    SetBlind {
+        /// Blind.
+        on: bool,
+        /// Leads see everyone's judgements while blind.
+        leads_see_all: bool,
+    },
+    /// Set the screening rule (the reviewer must be a lead).
+    SetRule(ScreeningRule),
+    /// Resolve a disagreement (the reviewer must be a lead).
+    Resolve {
+        /// Which record.
+        record: RecordId,
+        /// What.
+        subject: Subject,
+        /// The final value.
+        value: ResolvedValue,
+    },
+    /// Write the reviewer's decision bundle.
+    ExportBundle(PathBuf),
+    /// Merge a decision bundle.
+    ImportBundle(PathBuf),
+    /// Undo the reviewer's last change.
+    Undo,
+}
+
+/// The "Add reviewer" form.
+#[derive(Debug, Default)]
+pub struct NewReviewer {
+    /// The name typed.
+    pub name: String,
+    /// The "lead" box.
+    pub lead: bool,
+}
+
+/// The Team tab's state.
+#[derive(Debug, Default)]
+pub struct State {
+    /// Conflicts, agreement and the audit log, as read last.
+    pub snapshot: Option<Box<ReviewSnapshot>>,
+    /// The "Add reviewer" form.
+    pub new_reviewer: NewReviewer,
+    /// Where to write the reviewer's bundle.
+    pub bundle_out: String,
+    /// The bundle to import.
+    pub bundle_in: String,
+}
+
+impl Tab for State {
+    type Action = Action;
+
+    fn ui(&mut self, ui: &mut egui::Ui, session: &Session, out: &mut Vec<WindowAction>) {
+        team_ui(ui, self, session, out);
+    }
+
+    fn apply(&mut self, action: Action, session: &Session, io: &mut Io<'_>) {
+        let you = session.reader();
+        let needs_you = |io: &mut Io<'_>| {
+            io.say(Status::Fix(
+                "Choose who you are first (the reviewer picker at the top of the view).".into(),
+            ));
+        };
+        let write = match (action, you) {
+            (Action::AddReviewer { name, lead }, _) => Write::AddReviewer { name, lead },
+            (Action::ImportBundle(path), _) => Write::ImportBundle { path },
+            (Action::SetBlind { on, leads_see_all }, Some(lead)) => Write::SetBlind {
+                lead,
+                on,
+                leads_see_all: on.then_some(leads_see_all),
+            },
+            (Action::SetRule(rule), Some(lead)) => Write::SetRule { lead, rule },
+            (
+                Action::Resolve {
+                    record,
+                    subject,
+                    value,
+                },
+                Some(lead),
+            ) => Write::Resolve {
+                lead,
+                record,
+                subject,
+                value,
+            },
+            (Action::ExportBundle(path), Some(reader)) => Write::ExportBundle { reader, path },
+            (Action::Undo, Some(reviewer)) => Write::Undo { reviewer },
+            (_, None) => return needs_you(io),
+        };
+        io.review(ReviewCommand::Write(write));
+    }
+
+    fn show(&mut self, session: &Session, io: &mut Io<'_>) {
+        io.review(ReviewCommand::Refresh {
+            reader: session.reader(),
+            stage: ecolens_core::Stage::TitleAbstract,
+            view: View::Team,
+        });
+    }
+
+    fn forget(&mut self) {
+        self.snapshot = None;
+    }
+
+    fn review(
+        &mut self,
+        answer: &mut ReviewAnswer<'_>,
+        session: &Session,
+        shown: bool,
+        io: &mut Io<'_>,
+    ) {
+        match answer {
+            ReviewAnswer::State(snapshot) => {
+                if snapshot.as_ref().is_some_and(|s| s.view == View::Team) {
+                    self.snapshot = snapshot.take();
+                }
+            }
+            ReviewAnswer::Done(done) => {
+                let changes_team_view = !matches!(
+                    done,
+                    Done::PrismaWritten(_) | Done::TreeWritten { .. } | Done::BundleWritten(_)
+                );
+                if shown && changes_team_view {
+                    self.show(session, io);
+                }
+            }
+            ReviewAnswer::Card(_) | ReviewAnswer::Desk(_) | ReviewAnswer::Failed => {}
+        }
+    }
+
+    fn picked(
+        &mut self,
+        purpose: PickPurpose,
+        path: PathBuf,
+        _session: &Session,
+        _io: &mut Io<'_>,
+    ) {
+        match purpose {
+            PickPurpose::BundleOut => self.bundle_out = path.display().to_string(),
+            PickPurpose::BundleIn => self.bundle_in = path.display().to_string(),
+            _ => {}
+        }
+    }
+}
+
+/// The team view.
+fn team_ui(ui: &mut egui::Ui, state: &mut State, session: &Session, out: &mut Vec<WindowAction>) {
+    let (Some(snapshot), Some(settings)) = (state.snapshot.as_deref(), session.settings()) else {
+        ui.spinner();
+        return;
+    };
+    let is_lead = session.is_lead();
+    egui::ScrollArea::vertical().id_salt("team").show(ui, |ui| {
+        ui.horizontal_wrapped(|ui| reviewer_picker(ui, session, out));
+        ui.heading("Reviewers");
+        egui::Grid::new("reviewers").striped(true).show(ui, |ui| {
+            for r in session.reviewers() {
+                ui.label(format!(
+                    "{} ({})",
+                    r.name,
+                    if r.is_lead { "lead" } else { "reviewer" }
+                ));
+                ui.end_row();
+            }
+        });
+        if session.reviewers().is_empty() {
+            ui.weak("No reviewers yet. Add the first one; make the project's lead a lead.");
+        }
+        ui.horizontal_wrapped(|ui| {
+            let label = ui.label("Name:");
+            ui.add(
+                egui::TextEdit::singleline(&mut state.new_reviewer.name)
+                    .hint_text("reviewer's name")
+                    .desired_width(160.0),
+            )
+            .labelled_by(label.id);
+            ui.checkbox(&mut state.new_reviewer.lead, "lead");
+            let name = state.new_reviewer.name.trim().to_owned();
+            if ui
+                .add_enabled(!name.is_empty(), egui::Button::new("Add reviewer"))
+                .clicked()
+            {
+                out.push(
+                    Action::AddReviewer {
+                        name,
+                        lead: state.new_reviewer.lead,
+                    }
+                    .into(),
+                );
+                state.new_reviewer = NewReviewer::default();
+            }
+        });
+        ui.separator();
+        ui.heading("Blinding and the screening rule");
+        ui.horizontal_wrapped(|ui| {
+            let blind = settings.blind;
+            ui.label(match (blind, settings.leads_see_all) {
+                (true, false) => "Blind mode is on: each reviewer sees only their own judgements.",
+                (true, true) => "Blind mode is on: each reviewer sees only their own judgements; leads see everyone's.",
+                (false, _) => "Blind mode is off: everyone sees everyone's judgements.",
+            });
+            let label = if blind { "Unblind" } else { "Blind again" };
+            if ui
+                .add_enabled(is_lead, egui::Button::new(label))
+                .on_disabled_hover_text("Only a lead may switch blind mode")
+                .clicked()
+            {
+                out.push(
+                    Action::SetBlind {
+                        on: !blind,
+                        leads_see_all: false,
+                    }
+                    .into(),
+                );
+            }
+            if blind {
+                let mut leads = settings.leads_see_all;
+                if ui
+                    .add_enabled(is_lead, egui::Checkbox::new(&mut leads, "Leads see all"))
+                    .on_hover_text("While blind, leads see everyone's judgements; reviewers still see their own only")
+                    .on_disabled_hover_text("Only a lead may change this")
+                    .changed()
+                {
+                    out.push(
+                        Action::SetBlind {
+                            on: true,
+                            leads_see_all: leads,
+                        }
+                        .into(),
+                    );
+                }
+            }
+        });
+        ui.weak(
+            "Blind mode in a shared project file stops accidental looks, not a determined \
+             colleague: anyone can pick another name here, or open the file. A team hub \
+             enforces it with real accounts.",
+        );
+        ui.horizontal_wrapped(|ui| {
+            ui.label("A record moves on when:");
+            for rule in [ScreeningRule::OneReviewer, ScreeningRule::TwoAgreeing] {
+                if ui
+                    .add_enabled(
+                        is_lead,
+                        egui::RadioButton::new(settings.rule == rule, rule.label()),
+                    )
+                    .clicked()
+                    && settings.rule != rule
+                {
+                    out.push(Action::SetRule(rule).into());
+                }
+            }
+        });
+        ui.separator();
+        ui.heading("Conflicts");
+        match &snapshot.conflicts {
+            None => {
+                ui.spinner();
+            }
+            Some(Err(why)) => {
+                ui.weak(describe(why, Front::Window));
+            }
+            Some(Ok(conflicts)) => conflicts_ui(ui, conflicts, is_lead, out),
+        }
+        ui.separator();
+        ui.heading("Agreement");
+        match &snapshot.agreement {
+            Some(Ok(scopes)) => agreement_ui(ui, scopes),
+            Some(Err(why)) => {
+                ui.weak(describe(why, Front::Window));
+            }
+            None => {
+                ui.spinner();
+            }
+        }
+        ui.separator();
+        ui.heading("Decision bundles");
+        ui.weak(
+            "A reviewer working on another machine exports their bundle; the lead imports it here. \
+             Importing the same bundle twice changes nothing; disagreements become conflicts.",
+        );
+        let row = path_row(
+            ui,
+            ("Bundle to write:", "my-bundle.json", &mut state.bundle_out),
+            ("Export my bundle", session.you().is_some()),
+        );
+        if row.browse {
+            out.push(WindowAction::Pick(PickPurpose::BundleOut));
+        }
+        if let Some(path) = row.act {
+            out.push(Action::ExportBundle(path).into());
+        }
+        let row = path_row(
+            ui,
+            ("Bundle to import:", "their-bundle.json", &mut state.bundle_in),
+            ("Import bundle", true),
+        );
+        if row.browse {
+            out.push(WindowAction::Pick(PickPurpose::BundleIn));
+        }
+        if let Some(path) = row.act {
+            out.push(Action::ImportBundle(path).into());
+        }
+        ui.separator();
+        ui.horizontal_wrapped(|ui| {
+            ui.heading("Audit log");
+            if ui
+                .add_enabled(session.you().is_some(), egui::Button::new("Undo my last change"))
+                .clicked()
+            {
+                out.push(Action::Undo.into());
+            }
+        });
+        if let Some(entries) = &snapshot.audit {
+            audit_ui(ui, entries);
+        }
+    });
+}
+
+fn audit_ui(ui: &mut egui::Ui, entries: &[AuditEntry]) {
+    ui.weak(format!(
+        "The latest {} changes, newest first (ecolens audit lists all). Each author undoes their own, newest first.",
+        entries.len()
+    ));
+    let row_height = ui.spacing().interact_size.y;
+    egui::ScrollArea::vertical()
+        .id_salt("audit")
+        .max_height(240.0)
+        .show_rows(ui, row_height, entries.len(), |ui, shown| {
+            egui::Grid::new("audit_grid")
+                .striped(true)
+                .num_columns(6)
+                .show(ui, |ui| {
+                    for entry in &entries[shown] {
+                        ui.label(format!("#{}", entry.id.0));
+                        ui.label(entry.at.to_string());
+                        ui.label(entry.reviewer_name.as_deref().unwrap_or("-"));
+                        ui.label(entry.action.code());
+                        ui.label(if entry.hidden {
+                            format!(
+                                "{} {} (what was changed is hidden by blind mode)",
+                                entry.entity.code(),
+                                entry.entity_key
+                            )
+                        } else {
+                            format!("{} {}", entry.entity.code(), entry.entity_key)
+                        });
+                        ui.label(if entry.undone_by.is_some() {
+                            "undone"
+                        } else {
+                            ""
+                        });
+                        ui.end_row();
+                    }
+                });
+        });
+}
+
+fn conflicts_ui(
+    ui: &mut egui::Ui,
+    conflicts: &[Conflict],
+    is_lead: bool,
+    out: &mut Vec<WindowAction>,
+) {
+    let open = conflicts.iter().filter(|c| c.resolution.is_none()).count();
+    ui.label(format!("{} conflict(s): {open} open", conflicts.len()));
+    // Only the rows in view are laid out: a large project has tens of thousands of conflicts.
+    let row_height = ui.spacing().interact_size.y + ui.spacing().item_spacing.y;
+    egui::ScrollArea::vertical()
+        .id_salt("conflicts")
+        .max_height(360.0)
+        .show_rows(ui, row_height, conflicts.len(), |ui, shown| {
+            egui::Grid::new("conflicts")
+                .striped(true)
+                .num_columns(5)
+                .show(ui, |ui| {
+                    for conflict in &conflicts[shown] {
+                        ui.label(conflict.record.to_string());
+                        ui.label(truncate(&conflict.title, 60))
+                            .on_hover_text(&conflict.title);
+                        ui.label(conflict.subject.label());
+                        let positions: Vec<String> = conflict
+                            .positions
+                            .iter()
+                            .map(|p| format!("{}: {}", p.reviewer_name, p.text))
+                            .collect();
+                        ui.label(positions.join("; "));
+                        ui.horizontal(|ui| match &conflict.resolution {
+                            Some(resolution) => {
+                                ui.strong(format!("resolved: {}", resolution.value.summary()));
+                            }
+                            None => {
+                                // One button per distinct value; the lead picks the final one.
+                                let mut seen: Vec<&ResolvedValue> = Vec::new();
+                                for position in &conflict.positions {
+                                    if seen.contains(&&position.value) {
+                                        continue;
+                                    }
+                                    seen.push(&position.value);
+                                    let label = match &position.value {
+                                        ResolvedValue::Risk(_) => {
+                                            format!("Take {}'s rating", position.reviewer_name)
+                                        }
+                                        _ => format!("Take {}", position.text),
+                                    };
+                                    if ui
+                                        .add_enabled(is_lead, egui::Button::new(label))
+                                        .on_hover_text(&position.text)
+                                        .on_disabled_hover_text("Only a lead resolves conflicts")
+                                        .clicked()
+                                    {
+                                        out.push(
+                                            Action::Resolve {
+                                                record: conflict.record,
+                                                subject: conflict.subject.clone(),
+                                                value: position.value.clone(),
+                                            }
+                                            .into(),
+                                        );
+                                    }
+                                }
+                            }
+                        });
+                        ui.end_row();
+                    }
+                });
+        });
+}
+
+fn agreement_ui(ui: &mut egui::Ui, scopes: &[ScopeAgreement]) {
+    let number = |value: Option<f64>| value.map_or_else(|| "n/a".to_owned(), |v| format!("{v:.3}"));
+    egui::Grid::new("agreement")
+        .striped(true)
+        .num_columns(8)
+        .show(ui, |ui| {
+            for header in [
+                "Stage",
+                "Reviewers",
+                "Items",
+                "Agreement",
+                "Cohen's k",
+                "linear k",
+                "quadratic k",
+                "",
+            ] {
+                ui.strong(header);
+            }
+            ui.end_row();
+            for scope in scopes {
+                if scope.pairs.is_empty() {
+                    ui.label(&scope.scope);
+                    ui.weak("no two reviewers rated the same item yet");
+                    ui.end_row();
+                }
+                for pair in &scope.pairs {
+                    ui.label(&scope.scope);
+                    ui.label(format!("{} x {}", pair.first, pair.second));
+                    ui.label(pair.items.to_string());
+                    ui.label(
+                        pair.percent
+                            .map_or_else(|| "n/a".to_owned(), |p| format!("{:.1} %", p * 100.0)),
+                    );
+                    ui.label(number(pair.kappa));
+                    ui.label(if scope.ordered {
+                        number(pair.kappa_linear)
+                    } else {
+                        String::new()
+                    });
+                    ui.label(if scope.ordered {
+                        number(pair.kappa_quadratic)
+                    } else {
+                        String::new()
+                    });
+                    ui.label("");
+                    ui.end_row();
+                }
+                if let Some(fleiss) = &scope.fleiss {
+                    ui.label(&scope.scope);
+                    ui.label(format!("Fleiss, {} reviewers", fleiss.reviewers));
+                    ui.label(fleiss.items.to_string());
+                    ui.label("");
+                    ui.label(number(fleiss.kappa));
+                    ui.end_row();
+                }
+            }
+        });
+}

@@ -1,0 +1,108 @@
+//! Small pieces of drawing more than one tab uses.
+
+use ecolens_taxonomy::Term;
+use eframe::egui;
+
+use super::Action;
+use super::session::Session;
+
+/// "You are:" and one button per reviewer: who is at the keyboard.
+pub(super) fn reviewer_picker(ui: &mut egui::Ui, session: &Session, out: &mut Vec<Action>) {
+    ui.label("You are:");
+    let reviewers = session.reviewers();
+    if reviewers.is_empty() {
+        ui.weak("nobody yet: add reviewers in the Team view");
+    }
+    let you = session.you().map(|r| r.id);
+    for reviewer in reviewers {
+        let chosen = you == Some(reviewer.id);
+        if ui
+            .selectable_label(chosen, &reviewer.name)
+            .on_hover_text(if reviewer.is_lead { "lead" } else { "reviewer" })
+            .clicked()
+            && !chosen
+        {
+            out.push(Action::SetReviewer(reviewer.name.clone()));
+        }
+    }
+}
+
+/// The text cut to `chars` characters, with an ellipsis when cut.
+pub(super) fn truncate(text: &str, chars: usize) -> String {
+    if text.chars().count() <= chars {
+        text.to_owned()
+    } else {
+        let cut: String = text.chars().take(chars.saturating_sub(1)).collect();
+        format!("{cut}…")
+    }
+}
+
+/// A drop-down over a vocabulary, with "not rated"; one row of a grid.
+pub(super) fn term_combo<T: Term>(ui: &mut egui::Ui, label: &str, value: &mut Option<T>) -> bool {
+    term_combo_or(ui, label, value, "not rated")
+}
+
+/// [`term_combo`] naming the empty choice.
+pub(super) fn term_combo_or<T: Term>(
+    ui: &mut egui::Ui,
+    label: &str,
+    value: &mut Option<T>,
+    none: &str,
+) -> bool {
+    let shown = value.map_or_else(|| none.to_owned(), |v| v.name().to_owned());
+    let mut changed = false;
+    let label_id = ui.label(label).id;
+    egui::ComboBox::from_id_salt(label)
+        .selected_text(shown)
+        .width(260.0)
+        .show_ui(ui, |ui| {
+            changed |= ui.selectable_value(value, None, none).changed();
+            for term in T::ALL {
+                changed |= ui
+                    .selectable_value(value, Some(*term), term.name())
+                    .on_hover_text(term.entry().definition)
+                    .changed();
+            }
+        })
+        .response
+        .labelled_by(label_id);
+    ui.end_row();
+    changed
+}
+
+/// A labelled path field with "Browse..." and a button that acts on the path typed: every
+/// place that takes a path takes a typed one, so no file dialog service is needed.
+pub(super) fn path_row(
+    ui: &mut egui::Ui,
+    (label, hint, path): (&str, &str, &mut String),
+    (button, enabled): (&str, bool),
+) -> PathRow {
+    let mut row = PathRow::default();
+    ui.horizontal(|ui| {
+        let label = ui.label(label);
+        ui.add(
+            egui::TextEdit::singleline(path)
+                .hint_text(hint)
+                .desired_width(280.0),
+        )
+        .labelled_by(label.id);
+        row.browse = ui.button("Browse...").clicked();
+        let target = path.trim();
+        if ui
+            .add_enabled(enabled && !target.is_empty(), egui::Button::new(button))
+            .clicked()
+        {
+            row.act = Some(std::path::PathBuf::from(target));
+        }
+    });
+    row
+}
+
+/// What a [`path_row`] was asked for.
+#[derive(Debug, Default)]
+pub(super) struct PathRow {
+    /// "Browse..." was clicked.
+    pub browse: bool,
+    /// The button was clicked with this path.
+    pub act: Option<std::path::PathBuf>,
+}
