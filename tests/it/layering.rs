@@ -233,3 +233,103 @@ fn sql_lives_only_in_the_core_store_and_ui_code_only_in_the_app() {
     }
     assert!(offenders.is_empty(), "{offenders:#?}");
 }
+
+/// Every Rust file under `folder` (relative to the workspace root) with its text.
+fn sources(folder: &str) -> Vec<(String, String)> {
+    let root = workspace_root();
+    let mut files = Vec::new();
+    rust_files(&root.join(folder), &mut files);
+    files
+        .into_iter()
+        .map(|file| {
+            let relative = file
+                .strip_prefix(&root)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            let text = std::fs::read_to_string(&file).unwrap();
+            (relative, text)
+        })
+        .collect()
+}
+
+/// Lines of window code that reach the command line: `crate::cli`, a `cli::` path from a
+/// window module, or the command modules the CLI had before the use-case layer.
+fn window_reaches_cli(files: &[(String, String)]) -> Vec<String> {
+    let mut offences = Vec::new();
+    for (path, text) in files {
+        for (number, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or_default();
+            let reaches = code.contains("crate::cli")
+                || code.contains("super::cli")
+                || code.contains("_commands")
+                || (code.contains("use ") && code.contains("cli::"));
+            if reaches {
+                offences.push(format!("{path}:{}: {}", number + 1, line.trim()));
+            }
+        }
+    }
+    offences
+}
+
+#[test]
+fn the_window_never_imports_the_cli() {
+    let window = sources("app/src/window");
+    assert!(window.len() > 10, "found {} window files", window.len());
+    let offences = window_reaches_cli(&window);
+    assert!(offences.is_empty(), "{offences:#?}");
+}
+
+/// The check above can fail: an import of the CLI, as the window once had, is caught.
+#[test]
+fn the_cli_check_catches_an_import() {
+    let planted = vec![
+        (
+            "app/src/window/planted.rs".to_owned(),
+            "use crate::cli::review::BundleCommand;\nfn f() {}\n".to_owned(),
+        ),
+        (
+            "app/src/window/other.rs".to_owned(),
+            "let x = crate::assess_commands::compute_estimate(&a, &b); // old\n".to_owned(),
+        ),
+        (
+            "app/src/window/fine.rs".to_owned(),
+            "// the CLI (crate::cli) is not used here\nuse crate::service;\n".to_owned(),
+        ),
+    ];
+    let offences = window_reaches_cli(&planted);
+    assert_eq!(offences.len(), 2, "{offences:#?}");
+    assert!(offences[0].starts_with("app/src/window/planted.rs:1:"));
+}
+
+/// Blind mode is read in one place: outside the core's visibility policy and the settings
+/// store, no library code looks at the blind switch to decide what a reader sees, and only
+/// the core makes a `Visibility` that shows everything.
+#[test]
+fn no_read_path_computes_visibility_itself() {
+    let allowed = [
+        "core/src/visibility.rs",
+        "core/src/workflow.rs",
+        "core/src/store/workflow.rs",
+        "core/src/store/tests.rs",
+    ];
+    let mut offences = Vec::new();
+    for folder in ["core/src", "corpus/src", "app/src/service"] {
+        for (path, text) in sources(folder) {
+            if allowed.contains(&path.as_str()) {
+                continue;
+            }
+            for (number, line) in text.lines().enumerate() {
+                if line.contains(".blind") || line.contains(".leads_see_all") {
+                    offences.push(format!("{path}:{}: {}", number + 1, line.trim()));
+                }
+            }
+        }
+    }
+    for (path, text) in sources("app").into_iter().chain(sources("corpus")) {
+        if text.contains("Visibility::machinery") {
+            offences.push(format!("{path}: makes an all-seeing Visibility"));
+        }
+    }
+    assert!(offences.is_empty(), "{offences:#?}");
+}
