@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod assess;
+mod blind;
 mod cli;
 mod impact;
 mod pdf;

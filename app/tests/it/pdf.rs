@@ -14,7 +14,7 @@ use lopdf::{Document, Object, Stream, dictionary};
 
 /// A PDF with one page per entry of `pages`, each a list of lines in Helvetica, and an
 /// optional metadata title.
-fn pdf(pages: &[&[&str]], title: Option<&str>) -> Vec<u8> {
+pub(crate) fn pdf(pages: &[&[&str]], title: Option<&str>) -> Vec<u8> {
     let mut doc = Document::with_version("1.5");
     let pages_id = doc.new_object_id();
     let font = doc.add_object(dictionary! {

@@ -298,3 +298,50 @@ fn the_prisma_view_draws_the_flow_from_the_project() {
         harness.state().status_line()
     );
 }
+
+/// Blind mode in the window follows the same policy as every other path: the status line
+/// says what the reviewer at the keyboard did, and is gone when someone else sits down;
+/// agreement and conflicts are refused to a reviewer who is not a lead, with the reason;
+/// the lead sees agreement while blind, and everything once the project lets leads see all.
+#[test]
+fn the_status_line_and_the_team_view_follow_who_is_at_the_keyboard() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("review.ecolens");
+    let records = team_project(&path);
+    let mut harness = harness(&path, true);
+    harness.get_by_label("Screening").click();
+    settle(&mut harness);
+    be(&mut harness, "Anne");
+    // Tomas included the first record; Anne thinks maybe.
+    harness.key_press(egui::Key::M);
+    settle(&mut harness);
+    let said = format!("Anne: maybe on record {}", records[0]);
+    harness.get_by_label(&said);
+    assert_eq!(harness.state().status_line(), Some((true, said.clone())));
+    // Emily sits down: Anne's vote is not hers to read, on the status line or anywhere.
+    be(&mut harness, "Emily");
+    assert_eq!(harness.state().status_line(), None);
+    assert!(harness.query_by_label_contains("Anne: maybe").is_none());
+    harness.get_by_label("0 screened by Emily, 47 to go");
+
+    // The Team view as Emily: agreement and conflicts are refused, saying why.
+    harness.get_by_label("Team").click();
+    settle(&mut harness);
+    harness.get_by_label_contains(
+        "agreement between reviewers is hidden, as only a lead sees it while blind",
+    );
+    harness.get_by_label_contains("conflicts, is hidden, as it stays hidden until a lead unblinds");
+    assert!(harness.query_by_label("Cohen's k").is_none());
+    // As Anne, a lead: agreement is hers to see while blind; conflicts still wait.
+    be(&mut harness, "Anne");
+    harness.get_by_label("Cohen's k");
+    harness.get_by_label("Anne x Tomas");
+    harness.get_by_label_contains("stays hidden until a lead unblinds");
+    // Leads see all: the conflict between Anne and Tomas shows, to Anne only.
+    harness.get_by_label("Leads see all").click();
+    settle(&mut harness);
+    harness.get_by_label("1 conflict(s): 1 open");
+    be(&mut harness, "Emily");
+    harness.get_by_label_contains("stays hidden until a lead unblinds");
+    assert!(harness.query_by_label_contains("conflict(s)").is_none());
+}
