@@ -16,7 +16,6 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use ecolens_core::Project;
-use ecolens_corpus::import::{ImportOptions, import_and_index};
 use ecolens_corpus::index::{Page, SearchIndex, SyncOptions};
 use ecolens_corpus::synth;
 use serde::{Deserialize, Serialize};
@@ -167,37 +166,26 @@ pub fn phase_import(file: &Path, project_file: &Path, threads: usize) -> Result<
     let mut project = Project::open(project_file)?;
     let cancel = AtomicBool::new(false);
     let started = Instant::now();
-    // As `ecolens import` does it: records indexed as they are stored.
-    let mut index = SearchIndex::open(&project)?;
-    index.sync(&mut project, &SyncOptions::small(&cancel))?;
-    let sync = SyncOptions::bulk(threads, &cancel, &|_| {});
-    let (report, indexed) = import_and_index(
+    // The one import path, as `ecolens import` and the window take it: records indexed as
+    // they are stored in a new project.
+    let imported = crate::service::corpus::import(
         &mut project,
-        &[file.to_owned()],
-        &ImportOptions {
-            threads,
-            cancel: &cancel,
-            progress: &|_| {},
+        &crate::service::corpus::ImportRequest {
+            paths: vec![file.to_owned()],
             labels_as_votes: true,
             pdf: None,
+            threads: Some(threads),
         },
-        Some((&mut index, &sync)),
+        &cancel,
+        &|_| {},
     )?;
-    // Records were indexed while they were stored; what is left after the import committed
-    // (the last documents, the index commit) counts as indexing.
+    let report = imported.import;
+    // What the index did after the import committed (the last documents and the commit, or
+    // the whole index when it could not be built alongside) counts as indexing.
     #[allow(clippy::cast_precision_loss)]
-    let tail = indexed
-        .as_ref()
-        .map_or(0.0, |report| report.elapsed_ms as f64 / 1000.0);
-    let import_seconds = seconds(started) - tail;
-    let indexing = Instant::now();
-    if indexed.is_none() {
-        drop(index);
-        index = crate::service::corpus::index_after_import(&mut project, &cancel)?.0;
-    }
-    let index_seconds = seconds(indexing) + tail;
+    let index_seconds = imported.index.elapsed_ms as f64 / 1000.0;
+    let import_seconds = seconds(started) - index_seconds;
     // Closing is part of the work: the last connection copies what is left of the log.
-    drop(index);
     drop(project);
     let total_seconds = seconds(started);
     let peak = peak_rss_kb();

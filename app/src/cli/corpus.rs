@@ -51,6 +51,7 @@ pub fn import(
         paths,
         labels_as_votes,
         pdf: Some(service::pdf_setup()?),
+        threads: None,
     };
     let imported = service::import(project, &request, &cancel, &progress);
     clear_progress();

@@ -127,6 +127,8 @@ pub struct ImportRequest {
     pub labels_as_votes: bool,
     /// How PDFs are read (`None`: they are reported as not readable).
     pub pdf: Option<PdfSetup>,
+    /// Parsing and indexing threads (`None`: the machine's cores, at most 4).
+    pub threads: Option<usize>,
 }
 
 /// What an import did, and the index after it.
@@ -150,7 +152,7 @@ pub fn import(
 ) -> Result<Imported> {
     // Up to date first, so a new project's records can be indexed while they are stored.
     let (mut index, _) = synced_index(project, cancel, &|_| {})?;
-    let threads = worker_threads();
+    let threads = request.threads.unwrap_or_else(worker_threads);
     let sync = SyncOptions::bulk(threads, cancel, &|_| {});
     let (report, indexed) = import_and_index(
         project,

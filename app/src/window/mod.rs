@@ -800,6 +800,7 @@ impl Workbench {
                 .pdf_program
                 .clone()
                 .map(service::corpus::pdf_setup_for),
+            threads: None,
         };
         spawn_job(
             JobKind::Import.thread(),
