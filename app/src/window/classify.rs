@@ -131,9 +131,7 @@ impl Tab for State {
 
     fn apply(&mut self, action: Action, session: &Session, io: &mut Io<'_>) {
         let (Some(reviewer), Some(record)) = (session.reader(), session.focus) else {
-            io.say(Status::Fix(
-                "Choose who you are first (the reviewer picker at the top of the view).".into(),
-            ));
+            io.say(Status::needs_you("Classifying"));
             return;
         };
         let write = match action {
@@ -161,11 +159,7 @@ impl Tab for State {
     }
 
     fn show(&mut self, session: &Session, io: &mut Io<'_>) {
-        io.review(ReviewCommand::Refresh {
-            reader: session.reader(),
-            stage: ecolens_core::Stage::TitleAbstract,
-            view: View::Classify,
-        });
+        io.refresh(View::Classify, ecolens_core::Stage::TitleAbstract, session);
         DeskSlot::request(session, io);
     }
 
@@ -181,10 +175,8 @@ impl Tab for State {
         io: &mut Io<'_>,
     ) {
         match answer {
-            ReviewAnswer::State(snapshot) => {
-                if snapshot.as_ref().is_some_and(|s| s.view == View::Classify)
-                    && let Some(snapshot) = snapshot.take()
-                {
+            ReviewAnswer::State(_) => {
+                if let Some(snapshot) = answer.snapshot_for(View::Classify) {
                     // The tab starts on the first record to work on.
                     if session.focus.is_none()
                         && let Some(first) = snapshot.classify_queue.as_ref().and_then(|q| {

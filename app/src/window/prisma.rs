@@ -51,11 +51,7 @@ impl Tab for State {
     }
 
     fn show(&mut self, session: &Session, io: &mut Io<'_>) {
-        io.review(ReviewCommand::Refresh {
-            reader: session.reader(),
-            stage: ecolens_core::Stage::TitleAbstract,
-            view: View::Prisma,
-        });
+        io.refresh(View::Prisma, ecolens_core::Stage::TitleAbstract, session);
     }
 
     fn forget(&mut self) {
@@ -70,10 +66,10 @@ impl Tab for State {
         io: &mut Io<'_>,
     ) {
         match answer {
-            ReviewAnswer::State(snapshot)
-                if snapshot.as_ref().is_some_and(|s| s.view == View::Prisma) =>
-            {
-                self.snapshot = snapshot.take();
+            ReviewAnswer::State(_) => {
+                if let Some(snapshot) = answer.snapshot_for(View::Prisma) {
+                    self.snapshot = Some(snapshot);
+                }
             }
             ReviewAnswer::Done(done) if shown && !matches!(done, Done::PrismaWritten(_)) => {
                 self.show(session, io);

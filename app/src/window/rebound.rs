@@ -233,9 +233,7 @@ impl Tab for State {
             return;
         }
         let (Some(reviewer), Some(record)) = (session.reader(), session.focus) else {
-            io.say(Status::Fix(
-                "Choose who you are first (the reviewer picker at the top of the view).".into(),
-            ));
+            io.say(Status::needs_you("Recording risks"));
             return;
         };
         let write = match action {
@@ -265,11 +263,7 @@ impl Tab for State {
     }
 
     fn show(&mut self, session: &Session, io: &mut Io<'_>) {
-        io.review(ReviewCommand::Refresh {
-            reader: session.reader(),
-            stage: ecolens_core::Stage::TitleAbstract,
-            view: View::Rebound,
-        });
+        io.refresh(View::Rebound, ecolens_core::Stage::TitleAbstract, session);
         DeskSlot::request(session, io);
     }
 
@@ -289,10 +283,8 @@ impl Tab for State {
         io: &mut Io<'_>,
     ) {
         match answer {
-            ReviewAnswer::State(snapshot) => {
-                if snapshot.as_ref().is_some_and(|s| s.view == View::Rebound)
-                    && let Some(snapshot) = snapshot.take()
-                {
+            ReviewAnswer::State(_) => {
+                if let Some(snapshot) = answer.snapshot_for(View::Rebound) {
                     if session.focus.is_none()
                         && let Some(first) = snapshot
                             .risk_records

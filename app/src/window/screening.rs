@@ -62,11 +62,7 @@ impl State {
     }
 
     fn refresh(&self, session: &Session, io: &mut Io<'_>) {
-        io.review(ReviewCommand::Refresh {
-            reader: session.reader(),
-            stage: self.stage,
-            view: View::Screening,
-        });
+        io.refresh(View::Screening, self.stage, session);
     }
 
     /// Asks for the record at the current position, unless it is on screen already.
@@ -131,7 +127,7 @@ impl Tab for State {
             }
             Action::Vote(decision) => {
                 let (Some(reviewer), Some(record)) = (session.reader(), self.current()) else {
-                    io.say(needs_you());
+                    io.say(Status::needs_you("Screening"));
                     return;
                 };
                 self.picking_reason = false;
@@ -153,7 +149,7 @@ impl Tab for State {
             Action::PickReason => self.picking_reason = true,
             Action::Classify(category) => {
                 let (Some(reviewer), Some(record)) = (session.reader(), self.current()) else {
-                    io.say(needs_you());
+                    io.say(Status::needs_you("Screening"));
                     return;
                 };
                 io.review(ReviewCommand::Write(Write::Classify {
@@ -164,7 +160,7 @@ impl Tab for State {
             }
             Action::Undo => {
                 let Some(reviewer) = session.reader() else {
-                    io.say(needs_you());
+                    io.say(Status::needs_you("Screening"));
                     return;
                 };
                 io.review(ReviewCommand::Write(Write::Undo { reviewer }));
@@ -195,10 +191,8 @@ impl Tab for State {
         io: &mut Io<'_>,
     ) {
         match answer {
-            ReviewAnswer::State(snapshot) => {
-                if snapshot.as_ref().is_some_and(|s| s.view == View::Screening)
-                    && let Some(snapshot) = snapshot.take()
-                {
+            ReviewAnswer::State(_) => {
+                if let Some(snapshot) = answer.snapshot_for(View::Screening) {
                     if let Some(len) = snapshot.queue.as_ref().map(Vec::len)
                         && self.position >= len
                     {
@@ -247,11 +241,6 @@ impl Tab for State {
     fn keys(&mut self, ctx: &egui::Context, _session: &Session, out: &mut Vec<WindowAction>) {
         screening_keys(ctx, self, out);
     }
-}
-
-/// "Choose who you are first."
-fn needs_you() -> Status {
-    Status::Fix("Choose who you are first (the reviewer picker at the top of the view).".into())
 }
 
 /// Keys of the screening view: the reason picker's digits while it is open, else I / X / M,

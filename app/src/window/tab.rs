@@ -11,11 +11,13 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
+use ecolens_core::Stage;
 use eframe::egui;
 
 use super::assess::worker::{ImpactCommand, ImpactEvent};
 use super::review_worker::{Done, ReviewCommand, ReviewSnapshot};
 use super::session::Session;
+use super::tabs::View;
 use super::worker::{JobOutcome, Outbox, PickPurpose, Workers};
 use super::{Action, JobKind, Jobs};
 use crate::service::review::{RecordDesk, ScreeningCard};
@@ -37,6 +39,11 @@ pub enum Status {
 }
 
 impl Status {
+    /// `action` needs to know who is at the keyboard, and nobody is.
+    pub fn needs_you(action: &'static str) -> Self {
+        Self::Failed(service::Error::NeedsReviewer { action })
+    }
+
     /// The line, and whether it reports success.
     pub fn line(&self, session: &Session) -> (bool, String) {
         match self {
@@ -82,6 +89,16 @@ impl Io<'_> {
         self.workers.impact(command);
     }
 
+    /// Asks the review thread for what the tab `view` shows, as the reviewer at the keyboard
+    /// reads it.
+    pub fn refresh(&mut self, view: View, stage: Stage, session: &Session) {
+        self.review(ReviewCommand::Refresh {
+            reader: session.reader(),
+            stage,
+            view,
+        });
+    }
+
     /// An action to carry out after this one.
     pub fn then(&mut self, action: Action) {
         self.follow.push(action);
@@ -125,6 +142,18 @@ pub enum ReviewAnswer<'a> {
     Done(&'a Done),
     /// A request was refused or failed.
     Failed,
+}
+
+impl ReviewAnswer<'_> {
+    /// The snapshot, when it was read for the tab `view` (which then owns it).
+    pub fn snapshot_for(&mut self, view: View) -> Option<Box<ReviewSnapshot>> {
+        match self {
+            Self::State(snapshot) if snapshot.as_ref().is_some_and(|s| s.view == view) => {
+                snapshot.take()
+            }
+            _ => None,
+        }
+    }
 }
 
 /// A tab of the workbench.

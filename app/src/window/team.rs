@@ -86,11 +86,7 @@ impl Tab for State {
 
     fn apply(&mut self, action: Action, session: &Session, io: &mut Io<'_>) {
         let you = session.reader();
-        let needs_you = |io: &mut Io<'_>| {
-            io.say(Status::Fix(
-                "Choose who you are first (the reviewer picker at the top of the view).".into(),
-            ));
-        };
+        let needs_you = |io: &mut Io<'_>| io.say(Status::needs_you("This"));
         let write = match (action, you) {
             (Action::AddReviewer { name, lead }, _) => Write::AddReviewer { name, lead },
             (Action::ImportBundle(path), _) => Write::ImportBundle { path },
@@ -121,11 +117,7 @@ impl Tab for State {
     }
 
     fn show(&mut self, session: &Session, io: &mut Io<'_>) {
-        io.review(ReviewCommand::Refresh {
-            reader: session.reader(),
-            stage: ecolens_core::Stage::TitleAbstract,
-            view: View::Team,
-        });
+        io.refresh(View::Team, ecolens_core::Stage::TitleAbstract, session);
     }
 
     fn forget(&mut self) {
@@ -140,9 +132,9 @@ impl Tab for State {
         io: &mut Io<'_>,
     ) {
         match answer {
-            ReviewAnswer::State(snapshot) => {
-                if snapshot.as_ref().is_some_and(|s| s.view == View::Team) {
-                    self.snapshot = snapshot.take();
+            ReviewAnswer::State(_) => {
+                if let Some(snapshot) = answer.snapshot_for(View::Team) {
+                    self.snapshot = Some(snapshot);
                 }
             }
             ReviewAnswer::Done(done) => {
