@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
 use anyhow::Result;
-use clap::{Subcommand, ValueEnum};
+use clap::{Args, Subcommand, ValueEnum};
 use ecolens_core::estimate::{Estimate, FactorOverrides};
 use ecolens_core::report::{CRITERION_HEADERS, burden_shift_sentence, criterion_cells};
 use ecolens_core::{Project, TraceId};
@@ -128,6 +128,71 @@ impl From<MethodArg> for Method {
         match method {
             MethodArg::GreenAlgorithms => Self::GreenAlgorithms,
             MethodArg::MlCo2Impact => Self::MlCo2Impact,
+        }
+    }
+}
+
+/// What `ecolens estimate` is told about the run.
+#[derive(Debug, Args)]
+pub struct EstimateArgs {
+    /// Average power per chip, W.
+    #[arg(long)]
+    pub power_w: Option<f64>,
+    /// Chips drawing --power-w.
+    #[arg(long, default_value_t = 1.0)]
+    pub chips: f64,
+    /// GPU model (as in Green Algorithms' or ML CO2 Impact's table).
+    #[arg(long)]
+    pub gpu: Option<String>,
+    /// Number of GPUs.
+    #[arg(long, default_value_t = 0)]
+    pub gpus: u32,
+    /// CPU model (Green Algorithms' table; Any = 12 W per core).
+    #[arg(long)]
+    pub cpu: Option<String>,
+    /// Number of CPU cores.
+    #[arg(long, default_value_t = 0)]
+    pub cores: u32,
+    /// Usage factor of cores and GPUs (0–1).
+    #[arg(long, default_value_t = 1.0)]
+    pub usage: f64,
+    /// Memory available, GB.
+    #[arg(long, default_value_t = 0.0)]
+    pub memory_gb: f64,
+    /// Runtime, hours.
+    #[arg(long)]
+    pub hours: f64,
+    /// Which calculator to follow.
+    #[arg(long, value_enum, default_value = "green-algorithms")]
+    pub method: MethodArg,
+    /// Cloud provider (ML CO2 Impact: gcp, aws, azure …).
+    #[arg(long)]
+    pub provider: Option<String>,
+    /// Cloud region (ML CO2 Impact: us-central1 …).
+    #[arg(long)]
+    pub region: Option<String>,
+    /// Multiplicative factor: identical runs.
+    #[arg(long, default_value_t = 1.0)]
+    pub runs: f64,
+}
+
+impl EstimateArgs {
+    /// The use-case layer's request.
+    pub fn into_request(self) -> EstimateRequest {
+        EstimateRequest {
+            power_w: self.power_w,
+            chips: self.chips,
+            gpu: self.gpu,
+            gpus: self.gpus,
+            cpu: self.cpu,
+            cores: self.cores,
+            usage: self.usage,
+            memory_gb: self.memory_gb,
+            hours: self.hours,
+            method: self.method.into(),
+            provider: self.provider,
+            region: self.region,
+            runs: self.runs,
         }
     }
 }

@@ -300,45 +300,9 @@ pub enum Command {
     /// Estimate energy and CO2e when nothing was measured: --power-w W (chips × hours × W × PUE),
     /// or hardware flags (Green Algorithms, or ML CO2 Impact with --method).
     Estimate {
-        /// Average power per chip, W.
-        #[arg(long)]
-        power_w: Option<f64>,
-        /// Chips drawing --power-w.
-        #[arg(long, default_value_t = 1.0)]
-        chips: f64,
-        /// GPU model (as in Green Algorithms' or ML CO2 Impact's table).
-        #[arg(long)]
-        gpu: Option<String>,
-        /// Number of GPUs.
-        #[arg(long, default_value_t = 0)]
-        gpus: u32,
-        /// CPU model (Green Algorithms' table; Any = 12 W per core).
-        #[arg(long)]
-        cpu: Option<String>,
-        /// Number of CPU cores.
-        #[arg(long, default_value_t = 0)]
-        cores: u32,
-        /// Usage factor of cores and GPUs (0–1).
-        #[arg(long, default_value_t = 1.0)]
-        usage: f64,
-        /// Memory available, GB.
-        #[arg(long, default_value_t = 0.0)]
-        memory_gb: f64,
-        /// Runtime, hours.
-        #[arg(long)]
-        hours: f64,
-        /// Which calculator to follow.
-        #[arg(long, value_enum, default_value = "green-algorithms")]
-        method: assess::MethodArg,
-        /// Cloud provider (ML CO2 Impact: gcp, aws, azure …).
-        #[arg(long)]
-        provider: Option<String>,
-        /// Cloud region (ML CO2 Impact: us-central1 …).
-        #[arg(long)]
-        region: Option<String>,
-        /// Multiplicative factor: identical runs.
-        #[arg(long, default_value_t = 1.0)]
-        runs: f64,
+        /// What ran, how long, and which calculator.
+        #[command(flatten)]
+        run: assess::EstimateArgs,
         /// Factor overrides.
         #[command(flatten)]
         factors: FactorArgs,
@@ -678,39 +642,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             return Ok(ExitCode::from(u8::try_from(code).unwrap_or(1)));
         }
         Command::Energy { traces, factors } => assess::energy(&traces, &factors.overrides()?)?,
-        Command::Estimate {
-            power_w,
-            chips,
-            gpu,
-            gpus,
-            cpu,
-            cores,
-            usage,
-            memory_gb,
-            hours,
-            method,
-            provider,
-            region,
-            runs,
-            factors,
-        } => assess::estimate(
-            &service::assess::EstimateRequest {
-                power_w,
-                chips,
-                gpu,
-                gpus,
-                cpu,
-                cores,
-                usage,
-                memory_gb,
-                hours,
-                method: method.into(),
-                provider,
-                region,
-                runs,
-            },
-            &factors.overrides()?,
-        )?,
+        Command::Estimate { run, factors } => {
+            assess::estimate(&run.into_request(), &factors.overrides()?)?
+        }
         project_command => {
             let mut opened = service::project::open(&path, !cli.no_demo)?;
             in_project(&mut opened, &keyboard, project_command)?

@@ -6,7 +6,7 @@ use ecolens_core::report::num;
 use eframe::egui;
 
 use super::super::Action as WindowAction;
-use super::{Action, State};
+use super::{Action, State, assumptions_grid};
 use crate::service::assess::{EstimateRequest, Method};
 
 /// The calculator form.
@@ -270,20 +270,7 @@ pub(super) fn estimate_ui(ui: &mut egui::Ui, state: &mut State, out: &mut Vec<Wi
                 num(e.intensity_g_per_kwh),
                 e.method
             ));
-            egui::Grid::new("estimate_assumptions")
-                .striped(true)
-                .show(ui, |ui| {
-                    for a in &e.assumptions {
-                        ui.label(&a.name);
-                        ui.label(format!(
-                            "{} {}",
-                            num(a.value),
-                            if a.unit == "1" { "" } else { &a.unit }
-                        ));
-                        ui.label(egui::RichText::new(&a.source).small());
-                        ui.end_row();
-                    }
-                });
+            assumptions_grid(ui, "estimate_assumptions", &e.assumptions);
         }
         Some(Err(error)) => {
             ui.colored_label(ui.visuals().error_fg_color, error);

@@ -16,7 +16,7 @@ pub mod worker;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use ecolens_core::estimate::{Estimate, FactorOverrides};
+use ecolens_core::estimate::{Assumption, Estimate, FactorOverrides};
 use ecolens_core::lca::Scenario;
 use ecolens_core::report::{RecordReport, num};
 use ecolens_core::{RecordId, TraceId};
@@ -246,6 +246,23 @@ impl State {
         self.result = None;
         self.criterion = 0;
     }
+}
+
+/// The inputs of an estimate as a table: name, value with its unit (none for a plain
+/// number), and where the value came from.
+fn assumptions_grid(ui: &mut egui::Ui, id: impl egui::AsIdSalt, assumptions: &[Assumption]) {
+    egui::Grid::new(id).striped(true).show(ui, |ui| {
+        for a in assumptions {
+            ui.label(&a.name);
+            ui.label(format!(
+                "{} {}",
+                num(a.value),
+                if a.unit == "1" { "" } else { &a.unit }
+            ));
+            ui.label(egui::RichText::new(&a.source).small());
+            ui.end_row();
+        }
+    });
 }
 
 /// Draws the Assess tab.

@@ -10,7 +10,7 @@ use egui_plot::{Legend, Line as PlotLine, Plot, PlotPoints};
 
 use super::super::Action as WindowAction;
 use super::super::widgets::truncate;
-use super::{Action, State};
+use super::{Action, State, assumptions_grid};
 
 /// The overrides form.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -235,20 +235,11 @@ fn trace_detail_ui(ui: &mut egui::Ui, t: &TraceView) {
         ));
     }
     ui.label(format!("Place: {}", t.footprint.place));
-    egui::Grid::new(("assumptions", t.id.0))
-        .striped(true)
-        .show(ui, |ui| {
-            for a in &t.footprint.estimate.assumptions {
-                ui.label(&a.name);
-                ui.label(format!(
-                    "{} {}",
-                    num(a.value),
-                    if a.unit == "1" { "" } else { &a.unit }
-                ));
-                ui.label(egui::RichText::new(&a.source).small());
-                ui.end_row();
-            }
-        });
+    assumptions_grid(
+        ui,
+        ("assumptions", t.id.0),
+        &t.footprint.estimate.assumptions,
+    );
     for w in &s.warnings {
         ui.colored_label(ui.visuals().warn_fg_color, format!("⚠ {w}"));
     }
