@@ -162,7 +162,8 @@ pub enum Command {
     #[command(subcommand)]
     Reviewer(review::ReviewerCommand),
     /// Switch blind mode (a lead, named with --reviewer). While blind, each reviewer sees
-    /// only their own votes, classifications and risks, and conflicts stay hidden.
+    /// only their own votes, classifications and risks; conflicts stay hidden (from leads too,
+    /// unless --leads-see-all).
     Blind {
         /// on or off.
         #[arg(value_parser = ["on", "off"])]
@@ -227,7 +228,8 @@ pub enum Command {
         #[arg(long)]
         stage: Option<String>,
     },
-    /// Disagreements between reviewers and their resolutions (needs blind mode off).
+    /// Disagreements between reviewers and their resolutions (needs blind mode off, or a lead
+    /// of a project whose leads see all).
     Conflicts,
     /// Resolve a disagreement (a lead only): the final value is recorded beside the votes.
     Resolve {
