@@ -58,7 +58,7 @@ pub enum Error {
         reviewer: String,
     },
     /// Blind mode hides what was asked for.
-    #[error("blind mode is on: {what} is hidden, as {}", needs.sentence())]
+    #[error("blind mode is on and hides {what} ({})", needs.sentence())]
     Blinded {
         /// What stays hidden.
         what: &'static str,

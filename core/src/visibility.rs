@@ -65,9 +65,9 @@ impl Needs {
     /// The condition in words, front-end neutral.
     pub fn sentence(self) -> &'static str {
         match self {
-            Self::Reader => "it is shown to a named reviewer, each seeing their own",
-            Self::Lead => "only a lead sees it while blind",
-            Self::Unblinded => "it stays hidden until a lead unblinds the project",
+            Self::Reader => "shown to a named reviewer, each seeing their own",
+            Self::Lead => "shown only to a lead while blind",
+            Self::Unblinded => "hidden until a lead unblinds the project",
         }
     }
 }

@@ -229,7 +229,13 @@ pub fn write_export(
         if !seen.sees_everyone() {
             doc.record.notes = doc.record.notes.as_deref().and_then(without_review_lines);
         }
-        let review = ReviewLines::of(&doc, labels);
+        // A reader who is not named, while blind, gets no review fields at all: a decision
+        // worked out from none of the votes ("unscreened") would be a false statement.
+        let review = if seen.sees_everyone() || seen.reader().is_some() {
+            ReviewLines::of(&doc, labels)
+        } else {
+            ReviewLines::default()
+        };
         match format {
             ExportFormat::Ris => out.write_all(ris_entry(&doc, &review).as_bytes()),
             ExportFormat::Bibtex => {
@@ -273,6 +279,7 @@ fn csv_line<S: AsRef<[u8]>>(cells: &[S]) -> Result<Vec<u8>> {
 }
 
 /// The review fields of a record as note lines (and as values for CSV columns).
+#[derive(Default)]
 struct ReviewLines {
     /// Lines that other tools (and ecolens) read as votes.
     labels: Vec<String>,

@@ -128,10 +128,10 @@ pub fn describe(error: &Error, front: Front) -> String {
                 (Needs::Reader, true) => "name who is reading: --reviewer NAME".to_owned(),
                 (Needs::Reader, false) => "choose who you are (\"You are:\")".to_owned(),
                 (Needs::Lead, true) => {
-                    "a lead sees it with --reviewer LEAD, or unblinds: ecolens blind off --reviewer LEAD".to_owned()
+                    "a lead can look with --reviewer LEAD, or unblind: ecolens blind off --reviewer LEAD".to_owned()
                 }
                 (Needs::Lead, false) => {
-                    "a lead sees it, or unblinds the project in the Team view".to_owned()
+                    "a lead can look, or unblind the project in the Team view".to_owned()
                 }
                 (Needs::Unblinded, true) => {
                     "a lead unblinds: ecolens blind off --reviewer LEAD (or lets leads see all: ecolens blind on --leads-see-all --reviewer LEAD)".to_owned()

@@ -539,6 +539,25 @@ fn blind_mode_hides_another_reviewers_judgements_on_every_path() {
     leaks.extend(services_bob.leaks());
     leaks.extend(services_nobody.leaks());
     assert!(leaks.is_empty(), "{leaks:#?}");
+    // A reader who is not named gets no review fields in an export at all: no decision worked
+    // out from none of the votes ("unscreened" where Anne voted), no "not seen" labels.
+    let exports: Vec<&(String, String)> = as_nobody
+        .texts
+        .iter()
+        .filter(|(what, _)| what.starts_with("export ") && what.contains("out-"))
+        .collect();
+    // 8 formats and label styles × text and JSON (the export by decision is refused).
+    assert_eq!(exports.len(), 16);
+    for (what, text) in exports {
+        for line in [
+            "ECOLENS-DECISION",
+            "RAYYAN-INCLUSION",
+            "ASReview_",
+            "unscreened",
+        ] {
+            assert!(!text.contains(line), "{what} writes {line}");
+        }
+    }
     // Bob still sees his own work on the same paths.
     let own: Vec<&str> = ["bob's own reading", "FO.USE"]
         .into_iter()

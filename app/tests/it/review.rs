@@ -167,7 +167,7 @@ fn the_team_view_adds_a_reviewer_unblinds_resolves_and_shows_agreement() {
     let mut harness = harness(&path, true);
     harness.get_by_label("Team").click();
     settle(&mut harness);
-    harness.get_by_label_contains("blind mode is on: who voted what");
+    harness.get_by_label_contains("blind mode is on and hides who voted what");
 
     // A reviewer is added from the form.
     harness.get_by_label("Name:").focus();
@@ -260,7 +260,7 @@ fn the_prisma_view_draws_the_flow_from_the_project() {
     );
     harness.get_by_label("Emily").click();
     settle(&mut harness);
-    harness.get_by_label_contains("only a lead sees it while blind");
+    harness.get_by_label_contains("shown only to a lead while blind");
     assert!(
         harness
             .query_by_label_contains("Records identified")
@@ -328,20 +328,20 @@ fn the_status_line_and_the_team_view_follow_who_is_at_the_keyboard() {
     harness.get_by_label("Team").click();
     settle(&mut harness);
     harness.get_by_label_contains(
-        "agreement between reviewers is hidden, as only a lead sees it while blind",
+        "blind mode is on and hides agreement between reviewers (shown only to a lead while blind)",
     );
-    harness.get_by_label_contains("conflicts, is hidden, as it stays hidden until a lead unblinds");
+    harness.get_by_label_contains("the list of conflicts (hidden until a lead unblinds");
     assert!(harness.query_by_label("Cohen's k").is_none());
     // As Anne, a lead: agreement is hers to see while blind; conflicts still wait.
     be(&mut harness, "Anne");
     harness.get_by_label("Cohen's k");
     harness.get_by_label("Anne x Tomas");
-    harness.get_by_label_contains("stays hidden until a lead unblinds");
+    harness.get_by_label_contains("hidden until a lead unblinds");
     // Leads see all: the conflict between Anne and Tomas shows, to Anne only.
     harness.get_by_label("Leads see all").click();
     settle(&mut harness);
     harness.get_by_label("1 conflict(s): 1 open");
     be(&mut harness, "Emily");
-    harness.get_by_label_contains("stays hidden until a lead unblinds");
+    harness.get_by_label_contains("hidden until a lead unblinds");
     assert!(harness.query_by_label_contains("conflict(s)").is_none());
 }

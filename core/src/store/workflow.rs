@@ -283,7 +283,7 @@ impl Project {
     /// resolutions applied: an overview of everyone's votes, for readers who see everyone's
     /// or for leads.
     pub fn outcomes(&self, seen: &Visibility) -> Result<Vec<RecordOutcome>> {
-        seen.require_overview("the stage outcomes, which follow from everyone's votes,")?;
+        seen.require_overview("the stage outcomes, which follow from everyone's votes")?;
         self.outcomes_of(None)
     }
 
@@ -339,7 +339,7 @@ impl Project {
 
     /// A record's outcome at both stages (an overview, as [`Self::outcomes`]).
     pub fn outcome(&self, record: RecordId, seen: &Visibility) -> Result<RecordOutcome> {
-        seen.require_overview("a record's stage outcome, which follows from everyone's votes,")?;
+        seen.require_overview("a record's stage outcome, which follows from everyone's votes")?;
         self.outcomes_of(Some(record))?
             .pop()
             .ok_or_else(|| Error::NotFound {
@@ -377,7 +377,7 @@ impl Project {
     /// ratings of the same effect), with its resolution when recorded. Only for a reader who
     /// sees everyone's judgements.
     pub fn conflicts(&self, seen: &Visibility) -> Result<Vec<Conflict>> {
-        seen.require_everyone("who voted what, and so the list of conflicts,")?;
+        seen.require_everyone("who voted what, and so the list of conflicts")?;
         let names: HashMap<ReviewerId, String> = self
             .reviewers()?
             .into_iter()
@@ -494,7 +494,7 @@ impl Project {
             return Err(Error::invalid("resolution.note", "", "text, or no note"));
         }
         self.visibility(Some(lead))?
-            .require_everyone("the reviewers' votes, which a resolution weighs,")?;
+            .require_everyone("the reviewers' votes, which a resolution weighs")?;
         let tx = self.conn.transaction().context("starting to resolve")?;
         require_record(&tx, record)?;
         let author = require_lead(&tx, lead, "resolve a conflict")?;
@@ -654,7 +654,7 @@ impl Project {
     /// The PRISMA 2020 counts, from the records, their sources, merges and screening outcomes:
     /// an overview of everyone's votes, for readers who see everyone's or for leads.
     pub fn prisma(&self, seen: &Visibility) -> Result<PrismaCounts> {
-        seen.require_overview("the PRISMA counts, which follow from everyone's votes,")?;
+        seen.require_overview("the PRISMA counts, which follow from everyone's votes")?;
         let sources: Vec<(String, i64)> = query_all(
             &self.conn,
             "SELECT file, count(*) FROM record_source GROUP BY file ORDER BY min(id)",
