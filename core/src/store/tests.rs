@@ -1683,3 +1683,33 @@ fn blind_reads_follow_one_policy() {
     assert_eq!(project.conflicts(&as_anne).unwrap().len(), 1);
     assert_eq!(project.record_review(record, &as_bob).unwrap().hidden, 4);
 }
+
+#[test]
+fn a_setting_set_to_the_value_it_has_writes_nothing_even_before_it_was_ever_written() {
+    let mut project = Project::open_in_memory().unwrap();
+    let lead = project.add_reviewer("Anne", true).unwrap().id;
+    let settings = |project: &Project| {
+        project
+            .audit_log(AuditFilter::default(), &all())
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.entity == crate::audit::EntityKind::Setting)
+            .map(|e| e.entity_key)
+            .collect::<Vec<_>>()
+    };
+    // The defaults: blind on, leads do not see all, one reviewer decides.
+    project.set_blind(lead, true).unwrap();
+    project.set_leads_see_all(lead, false).unwrap();
+    project
+        .set_screening_rule(lead, crate::ScreeningRule::OneReviewer)
+        .unwrap();
+    assert!(settings(&project).is_empty());
+    project.set_leads_see_all(lead, true).unwrap();
+    project.set_leads_see_all(lead, true).unwrap();
+    project.set_blind(lead, false).unwrap();
+    assert_eq!(
+        settings(&project),
+        ["review.blind", "review.leads_see_all"],
+        "newest first, one entry per change"
+    );
+}

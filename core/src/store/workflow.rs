@@ -31,6 +31,11 @@ use crate::workflow::{
 /// Every vote, by record id: (reviewer, stage, decision).
 type VotesByRecord = BTreeMap<i64, Vec<(ReviewerId, Stage, Decision)>>;
 
+/// How an on/off setting is stored.
+fn switch_code(on: bool) -> &'static str {
+    if on { "on" } else { "off" }
+}
+
 const BLIND_KEY: &str = "review.blind";
 const LEADS_KEY: &str = "review.leads_see_all";
 const RULE_KEY: &str = "review.screening_rule";
@@ -161,7 +166,10 @@ impl Project {
             lead,
             "switch blind mode",
             BLIND_KEY,
-            if blind { "on" } else { "off" },
+            (
+                switch_code(blind),
+                switch_code(ReviewSettings::default().blind),
+            ),
         )
     }
 
@@ -171,7 +179,10 @@ impl Project {
             lead,
             "let leads see all",
             LEADS_KEY,
-            if on { "on" } else { "off" },
+            (
+                switch_code(on),
+                switch_code(ReviewSettings::default().leads_see_all),
+            ),
         )
     }
 
@@ -199,15 +210,22 @@ impl Project {
         lead: ReviewerId,
         rule: ScreeningRule,
     ) -> Result<ReviewSettings> {
-        self.change_setting(lead, "change the screening rule", RULE_KEY, rule.code())
+        self.change_setting(
+            lead,
+            "change the screening rule",
+            RULE_KEY,
+            (rule.code(), ReviewSettings::default().rule.code()),
+        )
     }
 
+    /// Writes `key = value` (with `(value, default)`: a key never written holds the default)
+    /// and its audit entry, or nothing when the setting already has that value.
     fn change_setting(
         &mut self,
         lead: ReviewerId,
         action: &'static str,
         key: &str,
-        value: &str,
+        (value, default): (&str, &str),
     ) -> Result<ReviewSettings> {
         let tx = self
             .conn
@@ -215,7 +233,7 @@ impl Project {
             .context("starting to change a setting")?;
         let author = require_lead(&tx, lead, action)?;
         let old = read_meta(&tx, key)?;
-        if old.as_deref() == Some(value) {
+        if old.as_deref().unwrap_or(default) == value {
             drop(tx);
         } else {
             write_meta(&tx, key, Some(value))?;
