@@ -170,11 +170,25 @@ pub fn write_atomically<T>(
     };
     let mut prefix = std::ffi::OsString::from(".");
     prefix.push(path.file_name().unwrap_or_default());
-    let temporary = tempfile::Builder::new()
-        .prefix(&prefix)
-        .suffix(".part")
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".part");
+    // A temporary file is private (0600) by default; the file it becomes is not: it keeps the
+    // permissions of the file it replaces, or gets a new file's (0666 less the umask).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let replaced = std::fs::metadata(path).ok().map(|m| m.permissions());
+    let temporary = builder
         .tempfile_in(folder)
         .map_err(io("cannot create a file in", folder))?;
+    if let Some(permissions) = replaced {
+        temporary
+            .as_file()
+            .set_permissions(permissions)
+            .map_err(io("cannot set the permissions of", path))?;
+    }
     let mut out = std::io::BufWriter::new(temporary);
     let value = write(&mut out)?;
     let temporary = out
@@ -894,6 +908,40 @@ mod tests {
         });
         assert_eq!(written.unwrap(), 3);
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
+    }
+
+    /// A written file is a normal file, not a private temporary one: a new file gets what any
+    /// new file gets (0666 less the umask), a replaced file keeps its permissions.
+    #[cfg(unix)]
+    #[test]
+    fn a_written_file_has_a_new_files_permissions_or_keeps_the_replaced_ones() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let mode = |path: &Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+        let plain = dir.path().join("plain.txt");
+        std::fs::write(&plain, "a file made the usual way").unwrap();
+        let new = dir.path().join("new.ris");
+        write_atomically(&new, |out| {
+            out.write_all(b"new").unwrap();
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(
+            mode(&new),
+            mode(&plain),
+            "a new file's mode under this umask"
+        );
+        assert_ne!(mode(&new), 0o600);
+        let shared = dir.path().join("shared.ris");
+        std::fs::write(&shared, "older").unwrap();
+        std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o640)).unwrap();
+        write_atomically(&shared, |out| {
+            out.write_all(b"newer").unwrap();
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(mode(&shared), 0o640);
+        assert_eq!(std::fs::read_to_string(&shared).unwrap(), "newer");
     }
 
     /// Two exports to the same name at once (two windows, or a script and the window): the

@@ -338,10 +338,10 @@ fn screening_ui(ui: &mut egui::Ui, state: &State, session: &Session, out: &mut V
         }
         ui.separator();
         if let Some(settings) = session.settings() {
-            let blind = if settings.blind {
-                "blind mode on"
-            } else {
-                "blind mode off"
+            let blind = match (settings.blind, settings.leads_see_all) {
+                (true, true) => "blind mode on, leads see all",
+                (true, false) => "blind mode on",
+                (false, _) => "blind mode off",
             };
             ui.weak(format!("{blind}; {}", settings.rule.label()));
         }
