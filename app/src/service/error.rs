@@ -137,7 +137,7 @@ pub fn describe(error: &Error, front: Front) -> String {
                     "a lead unblinds: ecolens blind off --reviewer LEAD (or lets leads see all: ecolens blind on --leads-see-all --reviewer LEAD)".to_owned()
                 }
                 (Needs::Unblinded, false) => {
-                    "a lead unblinds the project in the Team view (or ticks \"Leads see all\")".to_owned()
+                    "a lead unblinds the project in the Team view".to_owned()
                 }
             };
             format!("{error}; {next}")
