@@ -606,3 +606,137 @@ fn blind_mode_hides_another_reviewers_judgements_on_every_path() {
         .collect();
     assert!(missing.is_empty(), "unblinded, never shown: {missing:?}");
 }
+
+/// How many records `query` matches for `reader`, or the error's words.
+fn matches(dir: &Path, project: &Path, query: &str, reader: Option<&str>) -> Result<u64, String> {
+    let mut args = vec![
+        "search",
+        query,
+        "--json",
+        "--project",
+        project.to_str().unwrap(),
+    ];
+    if let Some(name) = reader {
+        args.extend(["--reviewer", name]);
+    }
+    let output = ecolens(dir, &args);
+    if output.status.success() {
+        let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        Ok(json["total"].as_u64().unwrap())
+    } else {
+        Err(String::from_utf8_lossy(&output.stderr).into_owned())
+    }
+}
+
+/// README: the reader is the reviewer at the keyboard (`--reviewer` or `ECOLENS_REVIEWER`); a
+/// project with one reviewer or none has nothing to hide, so every filter works for a solo
+/// user; while blind, a reviewer filters on their own judgements and a reader not named is
+/// told which flag to pass.
+#[test]
+fn a_solo_project_filters_freely_and_a_blind_team_filters_on_their_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("solo.ecolens");
+    let p = project.as_path();
+    // A fresh project, blind mode on by default, nobody in it yet.
+    assert_eq!(matches(dir.path(), p, "decision:unscreened", None), Ok(47));
+    ok(dir.path(), p, &["reviewer", "add", "Anne", "--lead"]);
+    ok(
+        dir.path(),
+        p,
+        &[
+            "screen",
+            DOI,
+            "--stage",
+            "tiab",
+            "--decision",
+            "include",
+            "--reviewer",
+            "Anne",
+        ],
+    );
+    // One reviewer: nothing to hide, with or without a name.
+    assert_eq!(matches(dir.path(), p, "decision:include", None), Ok(1));
+    assert_eq!(matches(dir.path(), p, "decision:unscreened", None), Ok(46));
+
+    // A second reviewer: now each filters on their own.
+    ok(dir.path(), p, &["reviewer", "add", "Bob"]);
+    ok(
+        dir.path(),
+        p,
+        &[
+            "screen",
+            DOI,
+            "--stage",
+            "tiab",
+            "--decision",
+            "exclude",
+            "--reviewer",
+            "Bob",
+        ],
+    );
+    assert_eq!(
+        matches(dir.path(), p, "decision:include", Some("Anne")),
+        Ok(1)
+    );
+    assert_eq!(
+        matches(dir.path(), p, "decision:exclude", Some("Anne")),
+        Ok(0)
+    );
+    assert_eq!(
+        matches(dir.path(), p, "decision:include", Some("Bob")),
+        Ok(0)
+    );
+    assert_eq!(
+        matches(dir.path(), p, "decision:exclude", Some("Bob")),
+        Ok(1)
+    );
+    let refused = matches(dir.path(), p, "decision:include", None).unwrap_err();
+    assert!(refused.contains("--reviewer NAME"), "{refused}");
+    // Words that are not judgements need no name.
+    assert_eq!(
+        matches(dir.path(), p, "year:2022", None).map(|n| n > 0),
+        Ok(true)
+    );
+
+    // ECOLENS_REVIEWER names the reader as --reviewer does.
+    let output = Command::new(env!("CARGO_BIN_EXE_ecolens"))
+        .args(["search", "decision:exclude", "--json", "--project"])
+        .arg(p)
+        .env("ECOLENS_DATA_DIR", dir.path())
+        .env("ECOLENS_REVIEWER", "Bob")
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["total"], 1);
+
+    // While blind the lead sees agreement, not conflicts; with leads-see-all, conflicts too.
+    let as_anne = |args: &[&str]| {
+        let mut all = args.to_vec();
+        all.extend(["--reviewer", "Anne", "--project", p.to_str().unwrap()]);
+        ecolens(dir.path(), &all)
+    };
+    assert!(as_anne(&["agreement"]).status.success());
+    let conflicts = as_anne(&["conflicts"]);
+    assert!(!conflicts.status.success());
+    assert!(String::from_utf8_lossy(&conflicts.stderr).contains("--leads-see-all"));
+    ok(
+        dir.path(),
+        p,
+        &["blind", "on", "--leads-see-all", "--reviewer", "Anne"],
+    );
+    let conflicts = as_anne(&["conflicts"]);
+    assert!(conflicts.status.success());
+    assert!(String::from_utf8_lossy(&conflicts.stdout).contains("Anne: include; Bob: exclude"));
+    let bob = ecolens(
+        dir.path(),
+        &[
+            "conflicts",
+            "--reviewer",
+            "Bob",
+            "--project",
+            p.to_str().unwrap(),
+        ],
+    );
+    assert!(!bob.status.success());
+}
