@@ -24,6 +24,15 @@ pub fn data_dir() -> Result<PathBuf> {
         })
 }
 
+/// File name of the window's remembered state (theme, search, filters, order, recent
+/// projects, the reviewer at the keyboard, window layout) inside the data directory.
+pub const WINDOW_STATE_FILE: &str = "window.ron";
+
+/// The window's state file.
+pub fn window_state_path() -> Result<PathBuf> {
+    Ok(data_dir()?.join(WINDOW_STATE_FILE))
+}
+
 /// The default project file.
 pub fn default_project_path() -> Result<PathBuf> {
     Ok(data_dir()?.join(DEFAULT_PROJECT_FILE))

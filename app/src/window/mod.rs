@@ -378,6 +378,8 @@ pub struct Workbench {
     opened: Option<PathBuf>,
     /// Remembered between runs.
     pub settings: Settings,
+    /// The settings as last handed to eframe's storage (`None`: not yet saved this run).
+    saved: Option<Settings>,
     /// What the tabs share: the team, the reviewer at the keyboard, the record in focus.
     pub session: Session,
     /// The tab shown.
@@ -438,6 +440,7 @@ impl Workbench {
             ..Session::default()
         };
         Self {
+            saved: None,
             options,
             workers,
             opened: None,
@@ -1457,8 +1460,28 @@ impl Workbench {
             ui.ctx()
                 .request_repaint_after(std::time::Duration::from_millis(100));
         }
+        if self.saved.as_ref() != Some(&self.current_settings()) {
+            // eframe saves at the end of a frame once its interval has passed, and an idle
+            // window paints no frame: ask for one then, so a change is kept even if the
+            // process ends without closing the window.
+            ui.ctx().request_repaint_after(AUTO_SAVE_INTERVAL);
+        }
+    }
+
+    /// The settings with the library's view state, which is the truth while running.
+    pub fn current_settings(&self) -> Settings {
+        let mut settings = self.settings.clone();
+        settings.search.clone_from(&self.library.search);
+        settings.filters.clone_from(&self.library.filters);
+        settings.sort = self.library.sort;
+        settings.descending = self.library.descending;
+        settings
     }
 }
+
+/// How often eframe saves the settings while something changed (its default, said here so the
+/// repaint that makes it happen uses the same interval).
+const AUTO_SAVE_INTERVAL: std::time::Duration = std::time::Duration::from_secs(30);
 
 impl eframe::App for Workbench {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
@@ -1466,12 +1489,13 @@ impl eframe::App for Workbench {
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
-        // The library's view state is the truth while running; settings take it when saved.
-        self.settings.search.clone_from(&self.library.search);
-        self.settings.filters.clone_from(&self.library.filters);
-        self.settings.sort = self.library.sort;
-        self.settings.descending = self.library.descending;
+        self.settings = self.current_settings();
         eframe::set_value(storage, SETTINGS_KEY, &self.settings);
+        self.saved = Some(self.settings.clone());
+    }
+
+    fn auto_save_interval(&self) -> std::time::Duration {
+        AUTO_SAVE_INTERVAL
     }
 }
 
@@ -1492,7 +1516,9 @@ pub fn run_window(path: &Path, with_demo: bool, reopen_last: bool) -> Result<()>
             .with_min_inner_size([720.0, 420.0])
             .with_drag_and_drop(true),
         // Window state lives beside the default project, so ECOLENS_DATA_DIR moves both.
-        persistence_path: crate::location::data_dir().ok(),
+        // eframe takes this as the state *file* (its documentation says folder; its code,
+        // FileStorage::from_ron_filepath, writes to the path itself).
+        persistence_path: crate::location::window_state_path().ok(),
         ..Default::default()
     };
     eframe::run_native(
