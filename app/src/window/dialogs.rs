@@ -566,7 +566,10 @@ pub(super) fn help_window(ctx: &egui::Context, open: &mut bool) {
                             "move by a page, to the ends",
                         ),
                         ("Enter", "open the record under the cursor"),
-                        ("Esc", "close the record (or leave the search box)"),
+                        (
+                            "Esc",
+                            "close help, a dialog, then the record (or leave the search box)",
+                        ),
                         ("↓ in the search box", "go to the results"),
                         ("F1  or  ?", "this help"),
                     ] {

@@ -1183,32 +1183,53 @@ impl Workbench {
         }
     }
 
-    /// Keyboard shortcuts: the tab's own while a tab is shown, the library's otherwise; none
-    /// while a text field has the keyboard.
+    /// Keyboard shortcuts. F1 (and ? outside text fields) toggles help everywhere; while help
+    /// or a dialog is open, Escape closes the topmost and no other key acts (a key meant for
+    /// a dialog must not vote on the screening card behind it). Otherwise the tab's own keys
+    /// while a tab is shown, the library's in the Library; none while a text field has the
+    /// keyboard.
     fn keyboard(&mut self, ctx: &egui::Context, actions: &mut Vec<Action>) {
         let typing = ctx.egui_wants_keyboard_input();
-        if self.view != View::Library {
-            ctx.input_mut(|input| {
-                if input.consume_key(egui::Modifiers::NONE, egui::Key::F1) {
-                    self.show_help = !self.show_help;
-                }
-            });
-            if !typing {
-                self.tabs.keys(self.view, ctx, &self.session, actions);
-            }
-            return;
-        }
-        ctx.input_mut(|input| {
-            if input.consume_key(egui::Modifiers::COMMAND, egui::Key::F) {
-                self.focus_search = true;
-            }
+        let overlay = ctx.input_mut(|input| {
             if input.consume_key(egui::Modifiers::NONE, egui::Key::F1) {
                 self.show_help = !self.show_help;
             }
-            if typing {
-                return;
+            if !typing
+                && (input.consume_key(egui::Modifiers::SHIFT, egui::Key::Questionmark)
+                    || input.consume_key(egui::Modifiers::NONE, egui::Key::Questionmark))
+            {
+                self.show_help = !self.show_help;
             }
-            if input.consume_key(egui::Modifiers::NONE, egui::Key::Slash) {
+            let overlay = self.show_help || self.import.open || self.export.open;
+            if overlay && !typing && input.consume_key(egui::Modifiers::NONE, egui::Key::Escape) {
+                if self.show_help {
+                    self.show_help = false;
+                } else if self.import.open {
+                    self.import.open = false;
+                } else {
+                    self.export.open = false;
+                }
+            }
+            overlay
+        });
+        if overlay || typing {
+            if self.view == View::Library {
+                ctx.input_mut(|input| {
+                    if input.consume_key(egui::Modifiers::COMMAND, egui::Key::F) {
+                        self.focus_search = true;
+                    }
+                });
+            }
+            return;
+        }
+        if self.view != View::Library {
+            self.tabs.keys(self.view, ctx, &self.session, actions);
+            return;
+        }
+        ctx.input_mut(|input| {
+            if input.consume_key(egui::Modifiers::COMMAND, egui::Key::F)
+                || input.consume_key(egui::Modifiers::NONE, egui::Key::Slash)
+            {
                 self.focus_search = true;
             }
             let moves = [
@@ -1229,17 +1250,9 @@ impl Workbench {
             if input.consume_key(egui::Modifiers::NONE, egui::Key::Enter) {
                 actions.push(Action::OpenCursor);
             }
-            if input.consume_key(egui::Modifiers::NONE, egui::Key::Escape) {
-                if self.show_help {
-                    self.show_help = false;
-                } else if self.record.is_some() {
-                    actions.push(Action::CloseRecord);
-                }
-            }
-            if input.consume_key(egui::Modifiers::SHIFT, egui::Key::Questionmark)
-                || input.consume_key(egui::Modifiers::NONE, egui::Key::Questionmark)
+            if self.record.is_some() && input.consume_key(egui::Modifiers::NONE, egui::Key::Escape)
             {
-                self.show_help = !self.show_help;
+                actions.push(Action::CloseRecord);
             }
         });
     }

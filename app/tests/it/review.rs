@@ -345,3 +345,38 @@ fn the_status_line_and_the_team_view_follow_who_is_at_the_keyboard() {
     harness.get_by_label_contains("hidden until a lead unblinds");
     assert!(harness.query_by_label_contains("conflict(s)").is_none());
 }
+
+/// A key pressed while a dialog or help is open belongs to it: I does not vote on the card
+/// behind the Export dialog, Escape closes the dialog, and then I votes again.
+#[test]
+fn screening_keys_wait_while_a_dialog_is_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("review.ecolens");
+    let records = team_project(&path);
+    let mut harness = harness(&path, true);
+    harness.get_by_label("Screening").click();
+    settle(&mut harness);
+    be(&mut harness, "Emily");
+    for open in ["Export…", "Import…"] {
+        harness.get_by_label(open).click();
+        settle(&mut harness);
+        harness.key_press(egui::Key::I);
+        settle(&mut harness);
+        assert!(
+            own_votes(&path, "Emily").is_empty(),
+            "I voted behind {open}"
+        );
+        harness.key_press(egui::Key::Escape);
+        settle(&mut harness);
+    }
+    harness.key_press(egui::Key::F1);
+    settle(&mut harness);
+    harness.key_press(egui::Key::I);
+    settle(&mut harness);
+    assert!(own_votes(&path, "Emily").is_empty(), "I voted behind help");
+    harness.key_press(egui::Key::Escape);
+    settle(&mut harness);
+    harness.key_press(egui::Key::I);
+    settle(&mut harness);
+    assert_eq!(own_votes(&path, "Emily"), [(records[0], Decision::Include)]);
+}

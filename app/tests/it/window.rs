@@ -535,3 +535,44 @@ fn a_new_project_starts_empty_and_the_recent_list_switches_back() {
     assert_eq!(harness.state().project_path(), Some(path.as_path()));
     assert_eq!(harness.state().library.total_records(), 47);
 }
+
+/// Import… and Export… in the top bar open their dialogs from every tab, not only from the
+/// Library (they used to wait there until the Library was opened), and the dialogs work there.
+#[test]
+fn import_and_export_open_from_every_tab() {
+    let (dir, _path, mut harness) = demo();
+    for (n, view) in ecolens_app::window::View::ALL.iter().enumerate() {
+        harness
+            .get_all_by_label(view.label())
+            .next()
+            .unwrap_or_else(|| panic!("no tab labelled {}", view.label()))
+            .click();
+        settle(&mut harness);
+        assert_eq!(harness.state().view, *view);
+
+        harness.get_by_label("Import…").click();
+        settle(&mut harness);
+        harness.get_by_label("Start import");
+        harness.key_press(egui::Key::Escape);
+        settle(&mut harness);
+        assert!(
+            harness.query_by_label("Start import").is_none(),
+            "Escape closes the import dialog on {}",
+            view.label()
+        );
+
+        harness.get_by_label("Export…").click();
+        settle(&mut harness);
+        let out = dir.path().join(format!("from-tab-{n}.csv"));
+        type_into(&mut harness, "File:", &out.display().to_string());
+        harness.get_by_label("csv").click();
+        harness.get_by_label("Write export").click();
+        settle(&mut harness);
+        assert_eq!(harness.state().view, *view, "the tab stays in front");
+        let written = std::fs::read_to_string(&out)
+            .unwrap_or_else(|e| panic!("export from {}: {e}", view.label()));
+        assert_eq!(written.lines().count(), 48, "a header and 47 records");
+        harness.key_press(egui::Key::Escape);
+        settle(&mut harness);
+    }
+}
