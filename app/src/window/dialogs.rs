@@ -3,11 +3,13 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use ecolens_corpus::export::{ExportFormat, LabelStyle};
 use ecolens_corpus::import::{ImportReport, LocatedProblem};
 use eframe::egui;
 
+use super::path_field::{path_edit, typed_path};
 use super::worker::{Event, Outbox, PickPurpose, Preview};
 use super::{Action, JobKind, JobView};
 
@@ -137,14 +139,58 @@ impl Default for ExportDialog {
     }
 }
 
+/// How many times the file dialog library said it could not show a dialog.
+///
+/// rfd first asks the desktop portal, then runs zenity; when neither can show a dialog it
+/// returns the same nothing as a dismissed dialog and says why only through `log`, at error
+/// level, from its `rfd::backend::xdg_desktop_portal` module (the portal's own errors come from
+/// a module below it and are followed by zenity's try). Counting those records is how a
+/// dialog that never appeared is told from one the user closed.
+static DIALOG_FAILURES: AtomicUsize = AtomicUsize::new(0);
+
+/// The `log` sink of the window process: counts rfd's failures (see [`DIALOG_FAILURES`]) and
+/// prints them, and only them, on stderr.
+struct DialogFailures;
+
+/// The module whose error records mean that no dialog could be shown.
+const RFD_GAVE_UP: &str = "rfd::backend::xdg_desktop_portal";
+
+impl log::Log for DialogFailures {
+    fn enabled(&self, metadata: &log::Metadata<'_>) -> bool {
+        metadata.level() <= log::Level::Error && metadata.target().starts_with("rfd")
+    }
+
+    fn log(&self, record: &log::Record<'_>) {
+        if self.enabled(record.metadata()) {
+            if record.target() == RFD_GAVE_UP {
+                DIALOG_FAILURES.fetch_add(1, Ordering::Relaxed);
+            }
+            super::log_line(&format!("file dialog: {}", record.args()));
+        }
+    }
+
+    fn flush(&self) {}
+}
+
+/// Installs [`DialogFailures`] as the process's logger (once; a logger set before, as in
+/// tests, stays).
+pub(super) fn watch_dialog_failures() {
+    static SINK: DialogFailures = DialogFailures;
+    if log::set_logger(&SINK).is_ok() {
+        log::set_max_level(log::LevelFilter::Error);
+    }
+}
+
 /// Opens a native file dialog on its own thread; the answer comes back as
-/// [`Event::Picked`]. Without a desktop portal or zenity the dialog cannot open and the
-/// answer is empty (type the path instead).
+/// [`Event::Picked`], or [`Event::PickFailed`] when no dialog could be shown (no desktop
+/// portal and no zenity): the path can then be typed where [`PickPurpose::typed_instead`]
+/// says.
 pub(super) fn pick(purpose: PickPurpose, outbox: Outbox) {
     let failure = outbox.clone();
     let spawned = std::thread::Builder::new()
         .name("ecolens-file-dialog".into())
         .spawn(move || {
+            let failures = DIALOG_FAILURES.load(Ordering::Relaxed);
             let dialog = rfd::FileDialog::new();
             let paths: Vec<PathBuf> = match purpose {
                 PickPurpose::ImportFiles => dialog
@@ -222,13 +268,14 @@ pub(super) fn pick(purpose: PickPurpose, outbox: Outbox) {
                     .into_iter()
                     .collect(),
             };
-            outbox.send(Event::Picked { purpose, paths });
+            if paths.is_empty() && DIALOG_FAILURES.load(Ordering::Relaxed) > failures {
+                outbox.send(Event::PickFailed { purpose });
+            } else {
+                outbox.send(Event::Picked { purpose, paths });
+            }
         });
     if spawned.is_err() {
-        failure.send(Event::Picked {
-            purpose,
-            paths: Vec::new(),
-        });
+        failure.send(Event::PickFailed { purpose });
     }
 }
 
@@ -281,7 +328,12 @@ pub(super) fn open_in_system_viewer(path: &Path, outbox: Outbox) -> std::io::Res
 }
 
 /// The "Project" menu: new, open, recent.
-pub(super) fn project_menu(ui: &mut egui::Ui, recent: &[PathBuf], actions: &mut Vec<Action>) {
+pub(super) fn project_menu(
+    ui: &mut egui::Ui,
+    recent: &[PathBuf],
+    typed: &mut String,
+    actions: &mut Vec<Action>,
+) {
     ui.menu_button("Project", |ui| {
         if ui.button("New project…").clicked() {
             actions.push(Action::Pick(PickPurpose::NewProject));
@@ -291,6 +343,35 @@ pub(super) fn project_menu(ui: &mut egui::Ui, recent: &[PathBuf], actions: &mut 
             actions.push(Action::Pick(PickPurpose::OpenProject));
             ui.close();
         }
+        // The same without a file dialog: a typed path, opened or created.
+        ui.horizontal(|ui| {
+            let label = ui.label("Project file:");
+            path_edit(ui, typed, "review.ecolens", 260.0).labelled_by(label.id);
+        });
+        ui.horizontal(|ui| {
+            let path = typed_path(typed).map(|mut path| {
+                if path.extension().is_none() {
+                    path.set_extension("ecolens");
+                }
+                path
+            });
+            if ui
+                .add_enabled(path.is_some(), egui::Button::new("Open this project"))
+                .clicked()
+                && let Some(path) = &path
+            {
+                actions.push(Action::OpenProject(path.clone()));
+                ui.close();
+            }
+            if ui
+                .add_enabled(path.is_some(), egui::Button::new("Create this project"))
+                .clicked()
+                && let Some(path) = path
+            {
+                actions.push(Action::NewProject(path));
+                ui.close();
+            }
+        });
         if recent.len() > 1 {
             ui.separator();
             ui.weak("Recent");
@@ -405,12 +486,12 @@ pub(super) fn import_window(
             });
             ui.horizontal(|ui| {
                 let label = ui.label("Path:");
-                let response = ui
-                    .add(egui::TextEdit::singleline(&mut dialog.typed).desired_width(360.0))
-                    .labelled_by(label.id);
+                let response =
+                    path_edit(ui, &mut dialog.typed, "a file or folder", 360.0).labelled_by(label.id);
                 let entered = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-                if (ui.button("Add path").clicked() || entered) && !dialog.typed.trim().is_empty() {
-                    let path = PathBuf::from(dialog.typed.trim());
+                if (ui.button("Add path").clicked() || entered)
+                    && let Some(path) = typed_path(&dialog.typed)
+                {
                     if !dialog.queued.contains(&path) {
                         dialog.queued.push(path);
                     }
@@ -517,15 +598,27 @@ pub(super) fn export_window(
             });
             ui.horizontal(|ui| {
                 let label = ui.label("File:");
-                ui.add(egui::TextEdit::singleline(&mut dialog.path).desired_width(280.0))
-                    .labelled_by(label.id);
-                if ui.button("Choose…").clicked() {
+                path_edit(ui, &mut dialog.path, "included.ris", 280.0).labelled_by(label.id);
+                if ui.button("Browse…").clicked() {
                     actions.push(Action::Pick(PickPurpose::ExportTo));
                 }
             });
             ui.add_enabled_ui(!dialog.path.trim().is_empty(), |ui| {
-                if ui.button("Write export").clicked() {
-                    let mut path = PathBuf::from(dialog.path.trim());
+                if ui.button("Write export").clicked()
+                    && let Some(mut path) = typed_path(&dialog.path)
+                {
+                    if path.is_dir()
+                        || dialog
+                            .path
+                            .trim_end()
+                            .ends_with(['/', std::path::MAIN_SEPARATOR])
+                    {
+                        dialog.outcome = Some(format!(
+                            "{} is a folder: add the file's name.",
+                            path.display()
+                        ));
+                        return;
+                    }
                     if path.extension().is_none() {
                         path.set_extension(dialog.format.extension());
                     }

@@ -22,6 +22,7 @@ pub mod classify;
 pub mod desk;
 mod dialogs;
 mod library;
+mod path_field;
 pub mod prisma;
 pub mod rebound;
 mod record;
@@ -399,6 +400,8 @@ pub struct Workbench {
     export: dialogs::ExportDialog,
     show_help: bool,
     focus_search: bool,
+    /// A project path typed in the Project menu.
+    project_path: String,
     /// Messages shown once, newest last.
     notices: Vec<String>,
     ctx: egui::Context,
@@ -457,6 +460,7 @@ impl Workbench {
             import: dialogs::ImportDialog::default(),
             export: dialogs::ExportDialog::default(),
             show_help: false,
+            project_path: String::new(),
             focus_search: false,
             notices: Vec::new(),
             ctx: ctx.clone(),
@@ -490,6 +494,11 @@ impl Workbench {
         self.export.outcome.as_deref()
     }
 
+    /// The path typed in the Export dialog.
+    pub fn export_path(&self) -> &str {
+        &self.export.path
+    }
+
     /// The status line above the tabs, in words, and whether it reports success.
     pub fn status_line(&self) -> Option<(bool, String)> {
         self.status.as_ref().map(|s| s.line(&self.session))
@@ -510,6 +519,7 @@ impl Workbench {
 
     fn notice(&mut self, text: impl Into<String>) {
         let text = text.into();
+        log_line(&text);
         if self.notices.last() != Some(&text) {
             self.notices.push(text);
         }
@@ -648,7 +658,16 @@ impl Workbench {
                     .start("Rebuilding the search index".into(), JobKind::Index);
                 self.workers.sync(job, cancel, true);
             }
-            Action::OpenProject(path) => self.switch_project(path, true),
+            Action::OpenProject(path) => {
+                if path.is_file() {
+                    self.switch_project(path, true);
+                } else {
+                    self.notice(format!(
+                        "There is no project at {}. Create this project makes a new one there.",
+                        path.display()
+                    ));
+                }
+            }
             Action::NewProject(path) => {
                 if path.exists() {
                     self.notice(format!(
@@ -991,6 +1010,11 @@ impl Workbench {
             }
             Event::Finished { job, outcome } => self.finished(job, outcome),
             Event::Picked { purpose, paths } => self.picked(purpose, paths),
+            Event::PickFailed { purpose } => self.notice(format!(
+                "The file dialog could not open here (it needs a desktop portal or zenity). \
+                 Type the path {} instead.",
+                purpose.typed_instead()
+            )),
             Event::Preview(preview) => {
                 self.import.preview_pending = false;
                 self.import.preview = Some(preview);
@@ -1285,7 +1309,12 @@ impl Workbench {
                 }
             }
             ui.separator();
-            dialogs::project_menu(ui, &self.settings.recent_projects, actions);
+            dialogs::project_menu(
+                ui,
+                &self.settings.recent_projects,
+                &mut self.project_path,
+                actions,
+            );
             if ui.button("Import…").clicked() {
                 self.import.open = true;
             }
@@ -1492,6 +1521,14 @@ impl Workbench {
     }
 }
 
+/// One line on stderr, the window's log: what a notice says, and why a file dialog could not
+/// open. Someone who started the window from a terminal sees them there, and the checks that
+/// drive the real binary under Xvfb read them.
+#[allow(clippy::print_stderr)] // The window's only writing to stderr, on purpose.
+pub(crate) fn log_line(text: &str) {
+    eprintln!("ecolens: {text}");
+}
+
 /// How often eframe saves the settings while something changed (its default, said here so the
 /// repaint that makes it happen uses the same interval).
 const AUTO_SAVE_INTERVAL: std::time::Duration = std::time::Duration::from_secs(30);
@@ -1516,6 +1553,7 @@ impl eframe::App for Workbench {
 /// `with_demo` is false, if it does not exist) — or, with `reopen_last`, on the project used
 /// last if it still exists — and runs until the window closes.
 pub fn run_window(path: &Path, with_demo: bool, reopen_last: bool) -> Result<()> {
+    dialogs::watch_dialog_failures();
     let options = WorkbenchOptions {
         project: path.to_owned(),
         with_demo,

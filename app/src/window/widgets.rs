@@ -4,6 +4,7 @@ use ecolens_taxonomy::Term;
 use eframe::egui;
 
 use super::Action;
+use super::path_field::{path_edit, typed_path};
 use super::session::Session;
 
 /// "You are:" and one button per reviewer: who is at the keyboard.
@@ -70,8 +71,8 @@ pub(super) fn term_combo_or<T: Term>(
     changed
 }
 
-/// A labelled path field with "Browse..." and a button that acts on the path typed: every
-/// place that takes a path takes a typed one, so no file dialog service is needed.
+/// A labelled path field (with completion) and "Browse…" and a button that acts on the path
+/// typed: every place that takes a path takes a typed one, so no file dialog service is needed.
 pub(super) fn path_row(
     ui: &mut egui::Ui,
     (label, hint, path): (&str, &str, &mut String),
@@ -80,19 +81,17 @@ pub(super) fn path_row(
     let mut row = PathRow::default();
     ui.horizontal(|ui| {
         let label = ui.label(label);
-        ui.add(
-            egui::TextEdit::singleline(path)
-                .hint_text(hint)
-                .desired_width(280.0),
-        )
-        .labelled_by(label.id);
-        row.browse = ui.button("Browse...").clicked();
-        let target = path.trim();
-        if ui
-            .add_enabled(enabled && !target.is_empty(), egui::Button::new(button))
+        let response = path_edit(ui, path, hint, 280.0).labelled_by(label.id);
+        let entered = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        row.browse = ui.button("Browse…").clicked();
+        let target = typed_path(path);
+        if (ui
+            .add_enabled(enabled && target.is_some(), egui::Button::new(button))
             .clicked()
+            || (entered && enabled))
+            && target.is_some()
         {
-            row.act = Some(std::path::PathBuf::from(target));
+            row.act = target;
         }
     });
     row
@@ -101,7 +100,7 @@ pub(super) fn path_row(
 /// What a [`path_row`] was asked for.
 #[derive(Debug, Default)]
 pub(super) struct PathRow {
-    /// "Browse..." was clicked.
+    /// "Browse…" was clicked.
     pub browse: bool,
     /// The button was clicked with this path.
     pub act: Option<std::path::PathBuf>,

@@ -188,6 +188,11 @@ pub enum Event {
         /// The chosen paths (empty when the dialog was dismissed).
         paths: Vec<PathBuf>,
     },
+    /// A file dialog could not be shown at all.
+    PickFailed {
+        /// What the files were for.
+        purpose: PickPurpose,
+    },
 }
 
 /// What a background thread could not do, for a notice.
@@ -256,6 +261,21 @@ pub enum PickPurpose {
 }
 
 impl PickPurpose {
+    /// Where the same path can be typed instead, in words.
+    pub fn typed_instead(self) -> &'static str {
+        match self {
+            Self::ImportFiles | Self::ImportFolder => "in the Import dialog's Path: field",
+            Self::ExportTo => "in the Export dialog's File: field",
+            Self::OpenProject | Self::NewProject => "under Project → Project file:",
+            Self::PrismaSvg => "in Diagram to write: (PRISMA view)",
+            Self::TreeFile => "in Export to: under the consequence tree (Rebound view)",
+            Self::BundleOut => "in Bundle to write: (Team view)",
+            Self::BundleIn => "in Bundle to import: (Team view)",
+            Self::TraceFile => "in or path: (Assess view, Traces)",
+            Self::ReportOut => "in the report's to: field (Assess view, Summary)",
+        }
+    }
+
     /// The tab whose dialog it is.
     pub fn view(self) -> super::View {
         use super::View;

@@ -576,3 +576,110 @@ fn import_and_export_open_from_every_tab() {
         settle(&mut harness);
     }
 }
+
+/// Steps frames until `label` shows (a folder is listed on a thread of its own).
+fn wait_for_label(harness: &mut Harness<'static, Workbench>, label: &str) {
+    let started = Instant::now();
+    while harness.query_by_label(label).is_none() {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{label} never showed"
+        );
+        harness.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// A typed path offers the folder's entries: a click takes one, Tab completes as far as the
+/// entries agree (folders end in the separator), and the export goes where the path says.
+#[test]
+fn a_typed_path_completes_from_the_folder() {
+    let (dir, _path, mut harness) = demo();
+    let folder = dir.path().join("exports");
+    std::fs::create_dir(&folder).unwrap();
+    std::fs::create_dir(folder.join("by-year")).unwrap();
+    std::fs::write(folder.join("alpha-old.ris"), "").unwrap();
+    std::fs::write(folder.join("beta.ris"), "").unwrap();
+    let sep = std::path::MAIN_SEPARATOR;
+    let typed = |name: &str| format!("{}{sep}{name}", folder.display());
+
+    harness.get_by_label("Export…").click();
+    settle(&mut harness);
+    type_into(&mut harness, "File:", &typed("a"));
+    wait_for_label(&mut harness, "alpha-old.ris");
+    harness.get_by_label("alpha-old.ris").click();
+    harness.step();
+    harness.step();
+    assert_eq!(harness.state().export_path(), typed("alpha-old.ris"));
+
+    // Tab: "b" is shared by a folder and a file, so it stays; "by" is the folder.
+    type_into(&mut harness, "File:", &typed("by"));
+    wait_for_label(&mut harness, &format!("by-year{sep}"));
+    harness.key_press(egui::Key::Tab);
+    harness.step();
+    harness.step();
+    assert_eq!(
+        harness.state().export_path(),
+        typed(&format!("by-year{sep}"))
+    );
+    // A folder is not where an export goes (it used to become "by-year.csv" beside it).
+    harness.get_by_label("Write export").click();
+    settle(&mut harness);
+    harness.get_by_label_contains("is a folder: add the file's name");
+    assert!(!folder.join("by-year.csv").exists() && !folder.join("by-year.ris").exists());
+    harness.get_by_label("File:").focus();
+    harness.step();
+    harness.key_press(egui::Key::End);
+    harness.get_by_label("File:").type_text("selection");
+    harness.step();
+    harness.get_by_label("csv").click();
+    harness.get_by_label("Write export").click();
+    settle(&mut harness);
+    let written = folder.join("by-year").join("selection.csv");
+    assert!(
+        written.is_file(),
+        "{} ({:?}, {:?})",
+        written.display(),
+        harness.state().export_path(),
+        harness.state().last_export()
+    );
+}
+
+/// Project → Project file: creates and opens projects by a typed path, without a file dialog;
+/// opening a path with no project says so and keeps the current one.
+#[test]
+fn projects_are_created_and_opened_by_a_typed_path() {
+    let (dir, first, mut harness) = demo();
+    let second = dir.path().join("second");
+    harness.get_by_label("Project").click();
+    settle(&mut harness);
+    type_into(&mut harness, "Project file:", &second.display().to_string());
+    harness.get_by_label("Create this project").click();
+    settle(&mut harness);
+    let created = second.with_extension("ecolens");
+    assert!(created.is_file(), "{}", created.display());
+    assert_eq!(harness.state().project_path(), Some(created.as_path()));
+    harness.get_by_label("All 0 records");
+
+    harness.get_by_label("Project").click();
+    settle(&mut harness);
+    let missing = dir.path().join("nowhere.ecolens");
+    type_into(
+        &mut harness,
+        "Project file:",
+        &missing.display().to_string(),
+    );
+    harness.get_by_label("Open this project").click();
+    settle(&mut harness);
+    harness.get_by_label_contains("There is no project at");
+    assert!(!missing.exists());
+    assert_eq!(harness.state().project_path(), Some(created.as_path()));
+
+    harness.get_by_label("Project").click();
+    settle(&mut harness);
+    type_into(&mut harness, "Project file:", &first.display().to_string());
+    harness.get_by_label("Open this project").click();
+    settle(&mut harness);
+    assert_eq!(harness.state().project_path(), Some(first.as_path()));
+    harness.get_by_label("All 47 records");
+}

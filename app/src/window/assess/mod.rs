@@ -30,6 +30,7 @@ pub use traces::OverridesForm;
 
 use super::Action as WindowAction;
 use super::JobKind;
+use super::path_field::typed_path;
 use super::review_worker::Done;
 use super::session::Session;
 use super::tab::{Io, ReviewAnswer, Status, Tab};
@@ -417,8 +418,7 @@ impl Tab for State {
         let focus = session.focus;
         match action {
             Action::AttachTyped => {
-                let path = PathBuf::from(self.trace_path.trim());
-                if let Some(record) = focus {
+                if let (Some(record), Some(path)) = (focus, typed_path(&self.trace_path)) {
                     io.impact(ImpactCommand::Attach { record, path });
                 }
             }
@@ -512,13 +512,12 @@ impl Tab for State {
                 }
             }
             Action::ExportReport { all } => {
-                let path = PathBuf::from(self.report_path.trim());
-                if self.report_path.trim().is_empty() {
+                let Some(path) = typed_path(&self.report_path) else {
                     self.message = Some(Status::Fix(
                         "Type where the report goes, or Browse….".into(),
                     ));
                     return;
-                }
+                };
                 io.impact(ImpactCommand::Report {
                     request: worker::report_request(
                         if all { None } else { focus },

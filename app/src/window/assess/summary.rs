@@ -8,6 +8,7 @@ use ecolens_taxonomy::Term as _;
 use eframe::egui;
 
 use super::super::Action as WindowAction;
+use super::super::path_field::path_edit;
 use super::super::session::Session;
 use super::{Action, State};
 use crate::service::assess::ReportFormat;
@@ -34,12 +35,7 @@ pub(super) fn summary_ui(
                 }
             });
         let label = ui.label("to");
-        ui.add(
-            egui::TextEdit::singleline(&mut state.report_path)
-                .hint_text("report.html")
-                .desired_width(260.0),
-        )
-        .labelled_by(label.id);
+        path_edit(ui, &mut state.report_path, "report.html", 260.0).labelled_by(label.id);
         if ui.button("Browse…").clicked() {
             act(out, Action::PickReport);
         }

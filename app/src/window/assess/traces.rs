@@ -9,6 +9,7 @@ use eframe::egui;
 use egui_plot::{Legend, Line as PlotLine, Plot, PlotPoints};
 
 use super::super::Action as WindowAction;
+use super::super::path_field::path_edit;
 use super::super::widgets::truncate;
 use super::{Action, State, assumptions_grid};
 
@@ -87,11 +88,8 @@ pub(super) fn traces_ui(ui: &mut egui::Ui, state: &mut State, out: &mut Vec<Wind
             act(out, Action::PickTrace);
         }
         let label = ui.label("or path:");
-        let response = ui.add(
-            egui::TextEdit::singleline(&mut state.trace_path)
-                .hint_text("/path/to/emissions.csv")
-                .desired_width(320.0),
-        ).labelled_by(label.id);
+        let response = path_edit(ui, &mut state.trace_path, "/path/to/emissions.csv", 320.0)
+            .labelled_by(label.id);
         let entered = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
         if (ui.button("Attach").clicked() || entered) && !state.trace_path.trim().is_empty() {
             act(out, Action::AttachTyped);
