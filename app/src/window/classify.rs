@@ -13,7 +13,7 @@ use super::review_worker::{Done, ReviewCommand, ReviewSnapshot, Write};
 use super::session::Session;
 use super::tab::{Io, ReviewAnswer, Status, Tab};
 use super::tabs::View;
-use super::widgets::{reviewer_picker, term_combo};
+use super::widgets::{Side, reviewer_picker, side_by_side, term_combo};
 use crate::service::review::RecordDesk;
 
 /// What the Classify tab asks for.
@@ -294,18 +294,14 @@ fn classify_ui(
     ) else {
         return;
     };
-    ui.columns(2, |columns| {
-        egui::ScrollArea::vertical()
-            .id_salt("classify_text")
-            .show(&mut columns[0], |ui| {
-                record_text_ui(ui, desk, &mut state.selection);
-            });
-        egui::ScrollArea::vertical()
-            .id_salt("classify_form")
-            .show(&mut columns[1], |ui| {
-                classify_form_ui(ui, desk, &mut state.form, &mut state.selection, out);
-            });
-    });
+    side_by_side(
+        ui,
+        ["classify_text", "classify_form"],
+        |ui, side| match side {
+            Side::Left => record_text_ui(ui, desk, &mut state.selection),
+            Side::Right => classify_form_ui(ui, desk, &mut state.form, &mut state.selection, out),
+        },
+    );
 }
 
 fn classify_form_ui(

@@ -372,6 +372,16 @@ pub(super) fn project_menu(
                 ui.close();
             }
         });
+        if ui
+            .button("Rebuild the search index")
+            .on_hover_text(
+                "The index is derived from the project file; rebuilding it loses nothing",
+            )
+            .clicked()
+        {
+            actions.push(Action::Reindex);
+            ui.close();
+        }
         if recent.len() > 1 {
             ui.separator();
             ui.weak("Recent");

@@ -331,6 +331,46 @@ pub(super) fn highlighted(
     job
 }
 
+/// The least width the title column keeps, in points.
+const TITLE_WIDTH: f32 = 200.0;
+
+/// A column's starting width, in points.
+fn column_width(column: LibraryColumn) -> f32 {
+    match column {
+        LibraryColumn::Year => 48.0,
+        LibraryColumn::Category => 40.0,
+        LibraryColumn::Decision => 90.0,
+        LibraryColumn::Authors => 150.0,
+        LibraryColumn::Source => 130.0,
+        LibraryColumn::Added => 60.0,
+        _ => 190.0,
+    }
+}
+
+/// The chosen columns that fit `width` beside the title, dropping the least needed first:
+/// venue, source, record id, year, authors. The review's own columns (decision, a–f) stay.
+fn fitting_columns(columns: &[LibraryColumn], width: f32) -> Vec<LibraryColumn> {
+    const DROP_FIRST: [LibraryColumn; 5] = [
+        LibraryColumn::Venue,
+        LibraryColumn::Source,
+        LibraryColumn::Added,
+        LibraryColumn::Year,
+        LibraryColumn::Authors,
+    ];
+    // Each column also takes the table's spacing and a resize handle.
+    let needed = |kept: &[LibraryColumn]| {
+        TITLE_WIDTH + kept.iter().map(|c| column_width(*c) + 12.0).sum::<f32>()
+    };
+    let mut kept = columns.to_vec();
+    for drop in DROP_FIRST {
+        if needed(&kept) <= width {
+            break;
+        }
+        kept.retain(|c| *c != drop);
+    }
+    kept
+}
+
 /// Which columns the table shows besides the title; kept in the order of
 /// [`LibraryColumn::ALL`].
 fn columns_menu(ui: &mut egui::Ui, columns: &mut Vec<LibraryColumn>) {
@@ -426,7 +466,9 @@ pub(super) fn library_ui(
             }
         }
     });
-    let columns: &[LibraryColumn] = columns;
+    // A narrow window (or one with a record open) keeps the review columns and drops others.
+    let fitting = fitting_columns(columns, ui.available_width());
+    let columns: &[LibraryColumn] = &fitting;
     let ids = state
         .listing
         .as_ref()
@@ -460,20 +502,16 @@ pub(super) fn library_ui(
         .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
         .column(
             Column::remainder()
-                .at_least(240.0)
+                .at_least(TITLE_WIDTH)
                 .clip(true)
                 .resizable(false),
         );
     for column in columns {
-        let width = match column {
-            LibraryColumn::Year => 48.0,
-            LibraryColumn::Category => 40.0,
-            LibraryColumn::Decision => 90.0,
-            LibraryColumn::Authors => 150.0,
-            LibraryColumn::Source => 130.0,
-            _ => 190.0,
-        };
-        builder = builder.column(Column::initial(width).at_least(32.0).clip(true));
+        builder = builder.column(
+            Column::initial(column_width(*column))
+                .at_least(32.0)
+                .clip(true),
+        );
     }
     if state.scroll_to_cursor {
         if let Some(cursor) = state.cursor {

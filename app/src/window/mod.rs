@@ -1321,13 +1321,6 @@ impl Workbench {
             if ui.button("Export…").clicked() {
                 self.export.open = true;
             }
-            if ui
-                .button("Reindex")
-                .on_hover_text("Rebuild the search index from the project")
-                .clicked()
-            {
-                actions.push(Action::Reindex);
-            }
             ui.separator();
             let (label, other) = match self.settings.theme {
                 Theme::Dark => ("Light theme", Theme::Light),

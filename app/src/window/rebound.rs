@@ -20,7 +20,7 @@ use super::review_worker::{Done, ReviewCommand, ReviewSnapshot, Write};
 use super::session::Session;
 use super::tab::{Io, ReviewAnswer, Status, Tab};
 use super::tabs::View;
-use super::widgets::{path_row, reviewer_picker, term_combo, term_combo_or};
+use super::widgets::{Side, path_row, reviewer_picker, side_by_side, term_combo, term_combo_or};
 use super::worker::PickPurpose;
 use crate::service::review::RecordDesk;
 
@@ -387,22 +387,19 @@ fn rebound_ui(
     ) else {
         return;
     };
-    ui.columns(2, |columns| {
-        egui::ScrollArea::vertical()
-            .id_salt("rebound_tree")
-            .show(&mut columns[0], |ui| {
-                tree_ui(
-                    ui,
-                    desk,
-                    &mut state.root,
-                    &mut state.risk,
-                    &mut state.tree_path,
-                    out,
-                );
-            });
-        egui::ScrollArea::vertical()
-            .id_salt("rebound_form")
-            .show(&mut columns[1], |ui| {
+    side_by_side(
+        ui,
+        ["rebound_tree", "rebound_form"],
+        |ui, side| match side {
+            Side::Left => tree_ui(
+                ui,
+                desk,
+                &mut state.root,
+                &mut state.risk,
+                &mut state.tree_path,
+                out,
+            ),
+            Side::Right => {
                 if state.risk.open {
                     risk_form_ui(ui, &mut state.risk, desk, &mut state.selection, out);
                     ui.separator();
@@ -410,8 +407,9 @@ fn rebound_ui(
                 egui::CollapsingHeader::new("Record text (select to quote)")
                     .default_open(state.risk.open)
                     .show(ui, |ui| record_text_ui(ui, desk, &mut state.selection));
-            });
-    });
+            }
+        },
+    );
 }
 
 fn summary_ui(ui: &mut egui::Ui, summary: &RiskSummary) {

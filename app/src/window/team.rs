@@ -388,7 +388,8 @@ fn conflicts_ui(
     ui.label(format!("{} conflict(s): {open} open", conflicts.len()));
     // Only the rows in view are laid out: a large project has tens of thousands of conflicts.
     let row_height = ui.spacing().interact_size.y + ui.spacing().item_spacing.y;
-    egui::ScrollArea::vertical()
+    // Scrolls sideways too: on a narrow window the buttons stay reachable.
+    egui::ScrollArea::both()
         .id_salt("conflicts")
         .max_height(360.0)
         .show_rows(ui, row_height, conflicts.len(), |ui, shown| {

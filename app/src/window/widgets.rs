@@ -28,6 +28,33 @@ pub(super) fn reviewer_picker(ui: &mut egui::Ui, session: &Session, out: &mut Ve
     }
 }
 
+/// Two side-by-side columns, each scrolling on its own, text left-aligned and ragged
+/// (`ui.columns` lays out justified, which spreads the words of every wrapped line apart).
+/// `column` draws the left (`Side::Left`) and then the right column, named by `salts`.
+pub(super) fn side_by_side(
+    ui: &mut egui::Ui,
+    salts: [&str; 2],
+    mut column: impl FnMut(&mut egui::Ui, Side),
+) {
+    let ragged = egui::Layout::top_down(egui::Align::LEFT);
+    ui.columns(2, |columns| {
+        for ((ui, salt), side) in columns.iter_mut().zip(salts).zip([Side::Left, Side::Right]) {
+            egui::ScrollArea::vertical()
+                .id_salt(salt)
+                .show(ui, |ui| ui.with_layout(ragged, |ui| column(ui, side)));
+        }
+    });
+}
+
+/// A column of [`side_by_side`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Side {
+    /// The left one.
+    Left,
+    /// The right one.
+    Right,
+}
+
 /// The text cut to `chars` characters, with an ellipsis when cut.
 pub(super) fn truncate(text: &str, chars: usize) -> String {
     if text.chars().count() <= chars {

@@ -8,6 +8,7 @@ mod assess;
 mod blind;
 mod cli;
 mod impact;
+mod layout;
 mod pdf;
 mod review;
 mod window;

@@ -17,6 +17,15 @@ use egui_kittest::kittest::Queryable;
 use crate::{baseline_folder, fixtures};
 
 pub(crate) fn harness(project: &Path, with_demo: bool) -> Harness<'static, Workbench> {
+    harness_sized(project, with_demo, egui::Vec2::new(1280.0, 800.0))
+}
+
+/// [`harness`] in a window of `size` points.
+pub(crate) fn harness_sized(
+    project: &Path,
+    with_demo: bool,
+    size: egui::Vec2,
+) -> Harness<'static, Workbench> {
     let options = WorkbenchOptions {
         project: project.to_owned(),
         with_demo,
@@ -24,7 +33,7 @@ pub(crate) fn harness(project: &Path, with_demo: bool) -> Harness<'static, Workb
         reopen_last: false,
     };
     let mut harness = Harness::builder()
-        .with_size(egui::Vec2::new(1280.0, 800.0))
+        .with_size(size)
         .build_eframe(move |cc| Workbench::new(&cc.egui_ctx, None, options));
     settle(&mut harness);
     harness

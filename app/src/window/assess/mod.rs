@@ -252,18 +252,23 @@ impl State {
 /// The inputs of an estimate as a table: name, value with its unit (none for a plain
 /// number), and where the value came from.
 fn assumptions_grid(ui: &mut egui::Ui, id: impl egui::AsIdSalt, assumptions: &[Assumption]) {
-    egui::Grid::new(id).striped(true).show(ui, |ui| {
-        for a in assumptions {
-            ui.label(&a.name);
-            ui.label(format!(
-                "{} {}",
-                num(a.value),
-                if a.unit == "1" { "" } else { &a.unit }
-            ));
-            ui.label(egui::RichText::new(&a.source).small());
-            ui.end_row();
-        }
-    });
+    // The source, last, wraps within the width left by the name and the value.
+    let wrap_at = (ui.available_width() - 320.0).max(200.0);
+    egui::Grid::new(id)
+        .striped(true)
+        .max_col_width(wrap_at)
+        .show(ui, |ui| {
+            for a in assumptions {
+                ui.label(&a.name);
+                ui.label(format!(
+                    "{} {}",
+                    num(a.value),
+                    if a.unit == "1" { "" } else { &a.unit }
+                ));
+                ui.add(egui::Label::new(egui::RichText::new(&a.source).small()).wrap());
+                ui.end_row();
+            }
+        });
 }
 
 /// Draws the Assess tab.

@@ -243,7 +243,7 @@ fn tornado_ui(ui: &mut egui::Ui, bars: &[ecolens_core::lca::TornadoBar], c: usiz
             ));
         });
     }
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         ui.add_space(label_width);
         ui.weak(format!(
             "Δ from {} to {}; grey: central Δ {}",

@@ -363,11 +363,25 @@ pub(super) fn scenario_ui(ui: &mut egui::Ui, state: &mut State, out: &mut Vec<Wi
         return;
     };
     let check = draft.to_scenario();
-    // The visible width: inside the scroll area the content may be wider (the line grids).
     let visible_width = ui.available_width() - ui.spacing().scroll.bar_width - 8.0;
-    egui::ScrollArea::both()
+    egui::ScrollArea::vertical()
         .id_salt("scenario_scroll")
         .show(ui, |ui| {
+            // The result first, where Evaluate was pressed; the form below it.
+            if let Some(result) = &state.result {
+                if check
+                    .as_ref()
+                    .is_ok_and(|scenario| *scenario != result.scenario)
+                {
+                    ui.colored_label(
+                        ui.visuals().warn_fg_color,
+                        "The form has changed since this result: Evaluate again to update it.",
+                    );
+                }
+                results_ui(ui, result, &mut state.criterion, visible_width);
+                ui.separator();
+                ui.heading("Scenario");
+            }
             match &check {
                 Ok(_) => {
                     ui.weak("The scenario is complete; Evaluate runs it.");
@@ -415,12 +429,19 @@ pub(super) fn scenario_ui(ui: &mut egui::Ui, state: &mut State, out: &mut Vec<Wi
                         out.push(Action::UseToml.into());
                     }
                 });
-            if let Some(result) = &state.result {
-                ui.separator();
-                results_ui(ui, result, &mut state.criterion, visible_width);
-            }
         });
     factor_picker_ui(ui.ctx(), state);
+}
+
+/// A text field after its name, the name labelling it.
+fn labelled_cell(ui: &mut egui::Ui, name: &str, value: &mut String, width: f32, hint: &str) {
+    let label = ui.weak(name);
+    ui.add_sized(
+        [width, ui.spacing().interact_size.y],
+        egui::TextEdit::singleline(value).hint_text(hint),
+    )
+    .labelled_by(label.id)
+    .on_hover_text(value.as_str());
 }
 
 /// A text field of a form grid, at its width whatever the column did last frame.
@@ -490,66 +511,66 @@ fn variants_ui(
             ui.add(egui::TextEdit::singleline(&mut variant.name).desired_width(320.0));
         });
         let mut remove = None;
-        egui::Grid::new(("lines", v)).striped(true).show(ui, |ui| {
-            for h in [
-                "Phase",
-                "Line",
-                "Amount",
-                "Unit",
-                "Electricity of",
-                "Trace",
-                "",
-                "Factors",
-                "",
-            ] {
-                ui.strong(h);
-            }
-            ui.end_row();
-            for (l, line) in variant.lines.iter_mut().enumerate() {
-                egui::ComboBox::from_id_salt(("phase", v, l))
-                    .selected_text(line.phase.name())
-                    .show_ui(ui, |ui| {
-                        for phase in LifeCyclePhase::ALL {
-                            ui.selectable_value(&mut line.phase, *phase, phase.name());
-                        }
-                    });
-                cell(ui, &mut line.name, 130.0, "line");
-                cell(ui, &mut line.amount, 150.0, "$n × 0.61");
-                cell(ui, &mut line.unit, 50.0, "unit");
-                cell(ui, &mut line.electricity, 45.0, "FRA");
-                egui::ComboBox::from_id_salt(("trace", v, l))
-                    .selected_text(if line.trace.is_empty() {
-                        "none".to_owned()
-                    } else {
-                        line.trace.clone()
-                    })
-                    .show_ui(ui, |ui| {
-                        ui.selectable_value(&mut line.trace, String::new(), "none");
-                        for (id, label) in traces {
-                            ui.selectable_value(&mut line.trace, id.to_string(), label);
-                        }
-                    });
-                if ui
-                    .small_button("Factors…")
-                    .on_hover_text("Pick a shipped factor, with its source and year")
-                    .clicked()
-                {
-                    *picker = Some(PickerTarget {
-                        variant: v,
-                        line: l,
-                    });
-                }
-                cell(ui, &mut line.factors, 200.0, "gwp = 0.05; adpe = 1e-8");
-                if ui
-                    .small_button("✕")
-                    .on_hover_text("Remove the line")
-                    .clicked()
-                {
-                    remove = Some(l);
-                }
-                ui.end_row();
-            }
-        });
+        // One card per line, its fields wrapping to the width: a line has nine parts, more
+        // than a laptop's width holds in one row.
+        for (l, line) in variant.lines.iter_mut().enumerate() {
+            egui::Frame::group(ui.style()).show(ui, |ui| {
+                ui.horizontal_wrapped(|ui| {
+                    egui::ComboBox::from_id_salt(("phase", v, l))
+                        .selected_text(line.phase.name())
+                        .show_ui(ui, |ui| {
+                            for phase in LifeCyclePhase::ALL {
+                                ui.selectable_value(&mut line.phase, *phase, phase.name());
+                            }
+                        })
+                        .response
+                        .on_hover_text("Life-cycle phase");
+                    labelled_cell(ui, "Line", &mut line.name, 130.0, "line");
+                    labelled_cell(ui, "Amount", &mut line.amount, 150.0, "$n × 0.61");
+                    cell(ui, &mut line.unit, 50.0, "unit");
+                    labelled_cell(ui, "Electricity of", &mut line.electricity, 45.0, "FRA");
+                    let label = ui.label("Trace");
+                    egui::ComboBox::from_id_salt(("trace", v, l))
+                        .selected_text(if line.trace.is_empty() {
+                            "none".to_owned()
+                        } else {
+                            line.trace.clone()
+                        })
+                        .show_ui(ui, |ui| {
+                            ui.selectable_value(&mut line.trace, String::new(), "none");
+                            for (id, label) in traces {
+                                ui.selectable_value(&mut line.trace, id.to_string(), label);
+                            }
+                        })
+                        .response
+                        .labelled_by(label.id);
+                    labelled_cell(
+                        ui,
+                        "Factors",
+                        &mut line.factors,
+                        240.0,
+                        "gwp = 0.05; adpe = 1e-8",
+                    );
+                    if ui
+                        .small_button("Factors…")
+                        .on_hover_text("Pick a shipped factor, with its source and year")
+                        .clicked()
+                    {
+                        *picker = Some(PickerTarget {
+                            variant: v,
+                            line: l,
+                        });
+                    }
+                    if ui
+                        .small_button("✕")
+                        .on_hover_text("Remove the line")
+                        .clicked()
+                    {
+                        remove = Some(l);
+                    }
+                });
+            });
+        }
         if let Some(l) = remove {
             variant.lines.remove(l);
         }

@@ -20,7 +20,7 @@ pub(super) fn summary_ui(
     out: &mut Vec<WindowAction>,
 ) {
     let act = |out: &mut Vec<WindowAction>, a: Action| out.push(a.into());
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         ui.label("Report");
         egui::ComboBox::from_id_salt("report_format")
             .selected_text(format_label(state.report_format))

@@ -1,0 +1,194 @@
+//! The window on a laptop's 1024×700: every tab, with a team at work on a record, keeps every
+//! control and every line of text inside the window's width (a wide table or tree may scroll
+//! sideways; nothing may be cut off where no scroll bar reaches it).
+
+use std::path::Path;
+use std::process::Command;
+
+use eframe::egui;
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT, Queryable};
+
+use crate::review::be;
+use crate::window::{harness_sized, search, settle};
+
+const DOI: &str = "10.3390/su14095172";
+
+/// The demo project with Anne (lead) and Bob at work on Ligozat et al.: votes and categories
+/// that disagree, a risk, a measured trace and a stored LCA scenario, unblinded.
+fn team_at_work(dir: &Path) -> std::path::PathBuf {
+    let project = dir.join("review.ecolens");
+    let trace = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/fixtures/traces/zeus/V100+resnet50+gpu0.csv");
+    let steps: [&[&str]; 10] = [
+        &["reviewer", "add", "Anne", "--lead"],
+        &["reviewer", "add", "Bob"],
+        &[
+            "screen",
+            DOI,
+            "--stage",
+            "tiab",
+            "--decision",
+            "include",
+            "--reviewer",
+            "Anne",
+        ],
+        &[
+            "screen",
+            DOI,
+            "--stage",
+            "tiab",
+            "--decision",
+            "exclude",
+            "--reason",
+            "not_ai",
+            "--reviewer",
+            "Bob",
+        ],
+        &[
+            "classify",
+            DOI,
+            "--category",
+            "d",
+            "--reviewer",
+            "Anne",
+            "--rationale",
+            "Energy gains are estimated; the footprint of the AI itself is not counted anywhere in the paper.",
+        ],
+        &["classify", DOI, "--category", "c", "--reviewer", "Bob"],
+        &[
+            "risk",
+            "add",
+            DOI,
+            "--effect",
+            "HO.RB.DIR",
+            "--reviewer",
+            "Anne",
+            "--direction",
+            "increases_impact",
+            "--resource",
+            "money",
+        ],
+        &["blind", "off", "--reviewer", "Anne"],
+        &["trace", "attach", DOI, trace.to_str().unwrap()],
+        &[
+            "lca",
+            "example:smart-building",
+            "--record",
+            DOI,
+            "--runs",
+            "200",
+        ],
+    ];
+    for args in steps {
+        let output = Command::new(env!("CARGO_BIN_EXE_ecolens"))
+            .args(args)
+            .arg("--project")
+            .arg(&project)
+            .env("ECOLENS_DATA_DIR", dir)
+            .env_remove("ECOLENS_REVIEWER")
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    project
+}
+
+/// Every node a user reads or uses that reaches past the window's right edge, with where.
+fn cut_off(harness: &Harness<'static, ecolens_app::window::Workbench>, width: f32) -> Vec<String> {
+    use egui::accesskit::Role;
+    harness
+        .query_all_by(|node| {
+            matches!(
+                node.role(),
+                Role::Button
+                    | Role::CheckBox
+                    | Role::RadioButton
+                    | Role::TextInput
+                    | Role::MultilineTextInput
+                    | Role::ComboBox
+                    | Role::Label
+            )
+        })
+        .filter(|node| node.rect().max.x > width + 0.5 || node.rect().min.x < -0.5)
+        .map(|node| {
+            format!(
+                "{:?} {:?} at x {:.0}..{:.0}",
+                node.accesskit_node().role(),
+                node.accesskit_node()
+                    .label()
+                    .or_else(|| node.accesskit_node().value())
+                    .unwrap_or_default(),
+                node.rect().min.x,
+                node.rect().max.x
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn every_tab_fits_a_1024_by_700_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = team_at_work(dir.path());
+    let size = egui::Vec2::new(1024.0, 700.0);
+    let mut harness = harness_sized(&project, true, size);
+    be(&mut harness, "Anne");
+    search(&mut harness, &format!("doi:{DOI}"));
+    harness.key_press(egui::Key::ArrowDown);
+    harness.key_press(egui::Key::Enter);
+    settle(&mut harness);
+
+    let mut problems = Vec::new();
+    let mut look = |harness: &mut Harness<'static, ecolens_app::window::Workbench>, place: &str| {
+        settle(harness);
+        for cut in cut_off(harness, size.x) {
+            problems.push(format!("{place}: {cut}"));
+        }
+    };
+    look(&mut harness, "Library with the record open");
+    for view in ecolens_app::window::View::ALL.iter().skip(1) {
+        harness
+            .get_all_by_label(view.label())
+            .next()
+            .unwrap()
+            .click();
+        look(&mut harness, view.label());
+    }
+    harness.get_all_by_label("Assess").next().unwrap().click();
+    settle(&mut harness);
+    // The record in the Assess tab's list (the title is also the open record's heading).
+    harness
+        .get_all_by_label_contains("Unraveling the Hidden Environmental")
+        .find(|node| node.accesskit_node().role() == egui::accesskit::Role::Button)
+        .expect("the record in the Assess list")
+        .click();
+    for part in ["Traces", "Estimate", "Scenario", "Summary"] {
+        harness.get_by_label(part).click();
+        look(&mut harness, &format!("Assess, {part}"));
+    }
+    // A scenario evaluated: the editor, the result table, its sentences and the plots.
+    harness.get_by_label("Scenario").click();
+    settle(&mut harness);
+    harness.get_by_label("New scenario").click();
+    harness.step();
+    harness.step();
+    harness.get_by_label("From example smart-building").click();
+    settle(&mut harness);
+    crate::window::type_into(&mut harness, "Runs", "500");
+    harness.get_by_label("Evaluate").click();
+    settle(&mut harness);
+    assert!(
+        harness.state().tabs.assess.result.is_some(),
+        "not evaluated"
+    );
+    look(&mut harness, "Assess, Scenario evaluated");
+    assert!(
+        problems.is_empty(),
+        "cut off at 1024×700:\n{}",
+        problems.join("\n")
+    );
+}
