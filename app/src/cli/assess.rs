@@ -8,7 +8,9 @@ use std::sync::atomic::AtomicBool;
 use anyhow::Result;
 use clap::{Args, Subcommand, ValueEnum};
 use ecolens_core::estimate::{Estimate, FactorOverrides};
-use ecolens_core::report::{CRITERION_HEADERS, burden_shift_sentence, criterion_cells};
+use ecolens_core::report::{
+    CRITERION_HEADERS, CRITERION_NOTE, burden_shift_sentence, criterion_cells,
+};
 use ecolens_core::{Project, TraceId};
 use serde_json::json;
 
@@ -327,12 +329,17 @@ pub fn lca(
         "{}\nfunctional unit: {}\n",
         result.name, result.functional_unit
     );
-    let [criterion, unit, rest @ ..] = CRITERION_HEADERS;
-    writeln!(text, "{criterion:<9} {}  {unit}", columns(&rest))?;
-    for (c, m) in result.criteria.iter().zip(&mc.criteria) {
-        let [code, unit, rest @ ..] = criterion_cells(c, m);
-        writeln!(text, "{code:<9} {}  {unit}", columns(&rest))?;
-    }
+    let rows: Vec<[String; 8]> = std::iter::once(CRITERION_HEADERS.map(str::to_owned))
+        .chain(
+            result
+                .criteria
+                .iter()
+                .zip(&mc.criteria)
+                .map(|(c, m)| criterion_cells(c, m)),
+        )
+        .collect();
+    text.push_str(&aligned(&rows));
+    writeln!(text, "{CRITERION_NOTE}")?;
     writeln!(text, "{}", burden_shift_sentence(result, mc))?;
     let shift = &result.burden_shift;
     for (criterion, saved, added) in &shift.between_phases {
@@ -386,14 +393,33 @@ pub fn lca(
 }
 
 /// The figures of a criterion row, right-aligned in columns wide enough for the headers.
-fn columns(cells: &[impl AsRef<str>]) -> String {
-    const WIDTHS: [usize; 6] = [12, 12, 12, 8, 34, 12];
-    cells
-        .iter()
-        .zip(WIDTHS)
-        .map(|(cell, width)| format!("{:>width$}", cell.as_ref()))
-        .collect::<Vec<_>>()
-        .join(" ")
+/// Rows as a text table: the name and unit columns left-aligned, the numbers right-aligned,
+/// each column as wide as its widest cell.
+fn aligned(rows: &[[String; 8]]) -> String {
+    let mut widths = [0_usize; 8];
+    for row in rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    for row in rows {
+        let cells: Vec<String> = row
+            .iter()
+            .zip(widths)
+            .enumerate()
+            .map(|(at, (cell, width))| {
+                if at < 2 {
+                    format!("{cell:<width$}")
+                } else {
+                    format!("{cell:>width$}")
+                }
+            })
+            .collect();
+        out.push_str(cells.join("  ").trim_end());
+        out.push('\n');
+    }
+    out
 }
 
 /// What `report` writes.

@@ -15,8 +15,8 @@ use ecolens_core::{
     RiskSummary, ScreeningRule, ScreeningVote, Stage, StageOutcome, StoredClassification,
     StoredRecordLabel, StoredRisk, StoredVote, Subject, UndoOutcome,
 };
+use ecolens_taxonomy::EvalCategory;
 use ecolens_taxonomy::labels::EXCLUSION_REASON;
-use ecolens_taxonomy::{EvalCategory, Term};
 use serde::Serialize;
 
 use super::project::seen_by;
@@ -29,6 +29,9 @@ pub struct Team {
     pub reviewers: Vec<Reviewer>,
     /// Blind mode, leads seeing all, the screening rule.
     pub settings: ReviewSettings,
+    /// Every exclusion reason the project has had (retired ones too: old votes use them),
+    /// `(code, name)`.
+    pub reason_names: Vec<(String, String)>,
 }
 
 /// The team and the settings.
@@ -36,6 +39,11 @@ pub fn team(project: &Project) -> Result<Team> {
     Ok(Team {
         reviewers: project.reviewers()?,
         settings: project.review_settings()?,
+        reason_names: project
+            .project_labels(EXCLUSION_REASON)?
+            .into_iter()
+            .map(|l| (l.code, l.name))
+            .collect(),
     })
 }
 
@@ -432,8 +440,8 @@ pub struct ScreeningCard {
     pub own_vote: Option<Decision>,
     /// The reviewer's a–f category.
     pub own_category: Option<EvalCategory>,
-    /// Other reviewers' votes at this stage, `name: decision` (those the reader may see).
-    pub others: Vec<String>,
+    /// Other reviewers' votes at this stage, by name (those the reader may see).
+    pub others: Vec<(String, Decision)>,
     /// Judgements of other reviewers hidden by blind mode.
     pub hidden: usize,
 }
@@ -455,8 +463,8 @@ pub struct RecordDesk {
     pub full_text: Option<String>,
     /// The reviewer's classification.
     pub own_classification: Option<Classification>,
-    /// Other reviewers' categories, `name: category` (those the reader may see).
-    pub others: Vec<String>,
+    /// Other reviewers' categories, by name (those the reader may see).
+    pub others: Vec<(String, EvalCategory)>,
     /// The reviewer's labels, `(vocabulary, code)`.
     pub own_labels: Vec<(String, String)>,
     /// The risks the reviewer may see, with their authors' names.
@@ -520,13 +528,7 @@ pub fn card(
         .votes
         .iter()
         .filter(|v| v.reviewer != who && v.vote.stage == stage)
-        .map(|v| {
-            format!(
-                "{}: {}",
-                reading.name(v.reviewer),
-                ResolvedValue::Screening(v.vote.decision.clone()).summary()
-            )
-        })
+        .map(|v| (reading.name(v.reviewer), v.vote.decision.clone()))
         .collect();
     let stored = reading.stored;
     Ok(ScreeningCard {
@@ -561,15 +563,7 @@ pub fn desk(project: &Project, reader: ReviewerId, record: RecordId) -> Result<R
         .classifications
         .iter()
         .filter(|c| c.reviewer != who)
-        .map(|c| {
-            let category = c.classification.category;
-            format!(
-                "{}: {} ({})",
-                reading.name(c.reviewer),
-                category.code(),
-                category.name()
-            )
-        })
+        .map(|c| (reading.name(c.reviewer), c.classification.category))
         .collect();
     let own_labels = reading
         .review

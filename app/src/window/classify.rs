@@ -405,7 +405,12 @@ fn classify_form_ui(
         }
     });
     if !desk.others.is_empty() {
-        ui.label(format!("Other reviewers: {}", desk.others.join("; ")));
+        let others: Vec<String> = desk
+            .others
+            .iter()
+            .map(|(name, category)| format!("{name}: {} ({})", category.code(), category.name()))
+            .collect();
+        ui.label(format!("Other reviewers: {}", others.join("; ")));
     } else if desk.hidden > 0 {
         ui.weak(format!(
             "{} judgement(s) of other reviewers hidden by blind mode.",

@@ -33,6 +33,7 @@ pub mod tab;
 pub mod tabs;
 pub mod team;
 mod widgets;
+mod words;
 pub mod worker;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -1034,10 +1035,7 @@ impl Workbench {
         match event {
             ReviewEvent::State(snapshot) => {
                 // Everyone's view of the team follows the latest reading.
-                self.session.team = Some(service::review::Team {
-                    reviewers: snapshot.reviewers.clone(),
-                    settings: snapshot.settings,
-                });
+                self.session.team = Some(snapshot.team.clone());
                 let mut slot = Some(snapshot);
                 self.with_io(|tabs, session, io| {
                     tabs.review(&mut ReviewAnswer::State(&mut slot), view, session, io);

@@ -21,6 +21,7 @@ use super::session::Session;
 use super::tab::{Io, ReviewAnswer, Status, Tab};
 use super::tabs::View;
 use super::widgets::{Side, path_row, reviewer_picker, side_by_side, term_combo, term_combo_or};
+use super::words;
 use super::worker::PickPurpose;
 use crate::service::review::RecordDesk;
 
@@ -413,12 +414,12 @@ fn rebound_ui(
 }
 
 fn summary_ui(ui: &mut egui::Ui, summary: &RiskSummary) {
-    let list = |pairs: &[(String, u64)]| {
+    let list = |pairs: &[(String, u64)], name: fn(&str) -> String| {
         pairs
             .iter()
-            .map(|(code, n)| format!("{code} {n}"))
+            .map(|(code, n)| format!("{}: {n}", name(code)))
             .collect::<Vec<_>>()
-            .join(", ")
+            .join("; ")
     };
     egui::CollapsingHeader::new(format!(
         "Register: {} risks on {} records",
@@ -429,13 +430,13 @@ fn summary_ui(ui: &mut egui::Ui, summary: &RiskSummary) {
     .show(ui, |ui| {
         egui::Grid::new("register_counts_grid").show(ui, |ui| {
             ui.strong("By effect");
-            ui.label(list(&summary.by_effect));
+            ui.label(list(&summary.by_effect, words::effect));
             ui.end_row();
             ui.strong("By direction");
-            ui.label(list(&summary.by_direction));
+            ui.label(list(&summary.by_direction, words::term::<Direction>));
             ui.end_row();
             ui.strong("By domain");
-            ui.label(list(&summary.by_domain));
+            ui.label(list(&summary.by_domain, words::domain));
             ui.end_row();
         });
     });
@@ -550,15 +551,17 @@ fn nodes_ui<'a>(
                             .strong(),
                         );
                         let mut rating = Vec::new();
-                        for (name, value) in [
-                            ("direction", node.direction),
-                            ("magnitude", node.magnitude),
-                            ("likelihood", node.likelihood),
-                            ("confidence", node.confidence),
-                        ] {
-                            if let Some(value) = value {
-                                rating.push(format!("{name} {value}"));
-                            }
+                        for value in [
+                            node.direction.map(words::term::<Direction>),
+                            node.magnitude.map(words::term::<Magnitude>),
+                            node.likelihood.map(words::term::<Likelihood>),
+                            node.confidence
+                                .map(|c| format!("{} confidence", words::term::<Confidence>(c))),
+                        ]
+                        .into_iter()
+                        .flatten()
+                        {
+                            rating.push(value);
                         }
                         rating.push(format!("by {}", node.reviewer));
                         ui.label(egui::RichText::new(rating.join(", ")).color(ink).small());
@@ -643,8 +646,12 @@ fn risk_form_ui(
         for criterion in Criterion::ALL {
             let mut on = form.criteria.contains(criterion);
             if ui
-                .checkbox(&mut on, criterion.code())
-                .on_hover_text(criterion.name())
+                .checkbox(&mut on, criterion.name())
+                .on_hover_text(format!(
+                    "{} ({})",
+                    criterion.entry().definition,
+                    criterion.code()
+                ))
                 .changed()
             {
                 if on {

@@ -17,9 +17,11 @@ use ecolens_core::{
     RiskRecord, RiskSummary, ScreeningRule, ScreeningVote, Stage, StoredClassification, StoredRisk,
     Subject, UndoOutcome,
 };
-use ecolens_taxonomy::EvalCategory;
+use ecolens_taxonomy::{EvalCategory, Term as _};
 
+use super::session::Session;
 use super::tabs::View;
+use super::words;
 use super::worker::{Event, Outbox};
 use crate::service::bundle::BundleWritten;
 use crate::service::review::{self as service, RecordDesk, ScreeningCard, TreeFormat, Voted};
@@ -257,13 +259,14 @@ pub enum Done {
 }
 
 impl Done {
-    /// What the change did, in words; `name` gives a reviewer's name.
-    pub fn words(&self, name: &dyn Fn(ReviewerId) -> String) -> String {
+    /// What the change did, in words, with the names `session` knows.
+    pub fn words(&self, session: &Session) -> String {
+        let name = |id| session.name(id);
         match self {
             Self::Voted(voted) => format!(
                 "{}: {} on record {}",
                 name(voted.vote.reviewer),
-                ResolvedValue::Screening(voted.vote.vote.decision.clone()).summary(),
+                words::decision(&voted.vote.vote.decision, session),
                 voted.vote.record
             ),
             Self::Classified(stored) => format!(
@@ -273,10 +276,10 @@ impl Done {
                 stored.record
             ),
             Self::Undone(outcome) => format!(
-                "Undid {}'s {} of {}",
+                "Undid {}'s change #{}: {}",
                 outcome.undone.reviewer_name.as_deref().unwrap_or("?"),
-                outcome.undone.action.code(),
-                outcome.undone.entity_key
+                outcome.undone.id.0,
+                words::audit(&outcome.undone, session)
             ),
             Self::ReviewerAdded(added) => format!(
                 "Added {} {}",
@@ -297,7 +300,7 @@ impl Done {
                 "Record {}: {} resolved as {}",
                 resolution.record,
                 resolution.subject.label(),
-                resolution.value.summary()
+                words::value(&resolution.value, session)
             ),
             Self::PrismaWritten(path) => format!("PRISMA diagram written to {}", path.display()),
             Self::Labelled {
@@ -313,10 +316,10 @@ impl Done {
                 }
             }
             Self::RiskSaved { stored, added } => format!(
-                "{}: risk {} ({}) {} on record {}",
+                "{}: risk #{} ({}) {} on record {}",
                 name(stored.reviewer),
                 stored.id,
-                stored.risk.effect,
+                words::effect(stored.risk.effect.code()),
                 if *added { "added" } else { "changed" },
                 stored.record
             ),
@@ -360,10 +363,8 @@ impl Done {
 pub struct ReviewSnapshot {
     /// The view it was read for.
     pub view: View,
-    /// The team.
-    pub reviewers: Vec<Reviewer>,
-    /// Blind mode, leads seeing all, the rule.
-    pub settings: ReviewSettings,
+    /// The team, the settings and what the exclusion reasons are called.
+    pub team: service::Team,
     /// The project's exclusion reasons (current ones).
     pub reasons: Vec<ProjectLabel>,
     /// The stage the queue is for.
@@ -604,8 +605,7 @@ fn snapshot(
         .transpose()?;
     Ok(ReviewSnapshot {
         view,
-        reviewers: team.reviewers,
-        settings: team.settings,
+        team,
         reasons: service::exclusion_reasons(project)?,
         stage: Some(stage),
         queue,

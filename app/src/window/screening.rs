@@ -3,7 +3,7 @@
 //! before the vote is written) and comes back as what changed, which updates the queue and
 //! the card without reading them again.
 
-use ecolens_core::{Decision, RecordId, ResolvedValue, Stage};
+use ecolens_core::{Decision, RecordId, Stage};
 use ecolens_taxonomy::{EvalCategory, Term};
 use eframe::egui;
 
@@ -13,6 +13,7 @@ use super::session::Session;
 use super::tab::{Io, ReviewAnswer, Status, Tab};
 use super::tabs::View;
 use super::widgets::reviewer_picker;
+use super::words;
 use crate::service::review::ScreeningCard;
 
 /// What the Screening tab asks for.
@@ -320,10 +321,6 @@ fn screening_keys(ctx: &egui::Context, state: &mut State, out: &mut Vec<WindowAc
     });
 }
 
-fn decision_text(decision: &Decision) -> String {
-    ResolvedValue::Screening(decision.clone()).summary()
-}
-
 fn screening_ui(ui: &mut egui::Ui, state: &State, session: &Session, out: &mut Vec<WindowAction>) {
     ui.horizontal_wrapped(|ui| {
         reviewer_picker(ui, session, out);
@@ -404,7 +401,7 @@ fn screening_ui(ui: &mut egui::Ui, state: &State, session: &Session, out: &mut V
     }
     egui::ScrollArea::vertical()
         .id_salt("screening_card")
-        .show(ui, |ui| card_ui(ui, card, out));
+        .show(ui, |ui| card_ui(ui, card, session, out));
 }
 
 fn key_legend(ui: &mut egui::Ui, stage: Stage) {
@@ -456,7 +453,12 @@ fn reason_picker(
     });
 }
 
-fn card_ui(ui: &mut egui::Ui, card: &ScreeningCard, out: &mut Vec<WindowAction>) {
+fn card_ui(
+    ui: &mut egui::Ui,
+    card: &ScreeningCard,
+    session: &Session,
+    out: &mut Vec<WindowAction>,
+) {
     ui.heading(&card.title);
     let mut meta = vec![card.authors.clone()];
     if let Some(year) = card.year {
@@ -489,7 +491,7 @@ fn card_ui(ui: &mut egui::Ui, card: &ScreeningCard, out: &mut Vec<WindowAction>)
     ui.horizontal_wrapped(|ui| {
         ui.label("Your vote:");
         match &card.own_vote {
-            Some(decision) => ui.strong(decision_text(decision)),
+            Some(decision) => ui.strong(words::decision(decision, session)),
             None => ui.weak("none yet"),
         };
         ui.separator();
@@ -527,7 +529,12 @@ fn card_ui(ui: &mut egui::Ui, card: &ScreeningCard, out: &mut Vec<WindowAction>)
         }
     });
     if !card.others.is_empty() {
-        ui.label(format!("Other reviewers: {}", card.others.join("; ")));
+        let others: Vec<String> = card
+            .others
+            .iter()
+            .map(|(name, decision)| format!("{name}: {}", words::decision(decision, session)))
+            .collect();
+        ui.label(format!("Other reviewers: {}", others.join("; ")));
     } else if card.hidden > 0 {
         ui.weak(format!(
             "{} judgement(s) of other reviewers hidden by blind mode.",

@@ -48,6 +48,14 @@ impl Session {
         self.team.as_ref().map(|t| t.settings)
     }
 
+    /// What an exclusion reason is called (its code when the project does not know it).
+    pub fn reason_name(&self, code: &str) -> String {
+        self.team
+            .as_ref()
+            .and_then(|t| t.reason_names.iter().find(|(c, _)| c == code))
+            .map_or_else(|| code.to_owned(), |(_, name)| name.clone())
+    }
+
     /// A reviewer's name.
     pub fn name(&self, id: ReviewerId) -> String {
         self.reviewers()

@@ -47,7 +47,7 @@ impl Status {
     /// The line, and whether it reports success.
     pub fn line(&self, session: &Session) -> (bool, String) {
         match self {
-            Self::Done(done) => (true, done.words(&|id| session.name(id))),
+            Self::Done(done) => (true, done.words(session)),
             Self::Failed(error) => (false, describe(error, Front::Window)),
             Self::Not(what, error) => {
                 (false, format!("{what}: {}", describe(error, Front::Window)))

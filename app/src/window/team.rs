@@ -16,6 +16,7 @@ use super::session::Session;
 use super::tab::{Io, ReviewAnswer, Status, Tab};
 use super::tabs::View;
 use super::widgets::{path_row, reviewer_picker, truncate};
+use super::words;
 use super::worker::PickPurpose;
 use crate::service::{Front, describe};
 
@@ -282,7 +283,7 @@ fn team_ui(ui: &mut egui::Ui, state: &mut State, session: &Session, out: &mut Ve
             Some(Err(why)) => {
                 ui.weak(describe(why, Front::Window));
             }
-            Some(Ok(conflicts)) => conflicts_ui(ui, conflicts, is_lead, out),
+            Some(Ok(conflicts)) => conflicts_ui(ui, conflicts, session, out),
         }
         ui.separator();
         ui.heading("Agreement");
@@ -334,12 +335,12 @@ fn team_ui(ui: &mut egui::Ui, state: &mut State, session: &Session, out: &mut Ve
             }
         });
         if let Some(entries) = &snapshot.audit {
-            audit_ui(ui, entries);
+            audit_ui(ui, entries, session);
         }
     });
 }
 
-fn audit_ui(ui: &mut egui::Ui, entries: &[AuditEntry]) {
+fn audit_ui(ui: &mut egui::Ui, entries: &[AuditEntry], session: &Session) {
     ui.weak(format!(
         "The latest {} changes, newest first (ecolens audit lists all). Each author undoes their own, newest first.",
         entries.len()
@@ -351,22 +352,14 @@ fn audit_ui(ui: &mut egui::Ui, entries: &[AuditEntry]) {
         .show_rows(ui, row_height, entries.len(), |ui, shown| {
             egui::Grid::new("audit_grid")
                 .striped(true)
-                .num_columns(6)
+                .num_columns(5)
                 .show(ui, |ui| {
                     for entry in &entries[shown] {
                         ui.label(format!("#{}", entry.id.0));
-                        ui.label(entry.at.to_string());
+                        ui.label(entry.at.strftime("%Y-%m-%d %H:%M:%S UTC").to_string())
+                            .on_hover_text(entry.at.to_string());
                         ui.label(entry.reviewer_name.as_deref().unwrap_or("-"));
-                        ui.label(entry.action.code());
-                        ui.label(if entry.hidden {
-                            format!(
-                                "{} {} (what was changed is hidden by blind mode)",
-                                entry.entity.code(),
-                                entry.entity_key
-                            )
-                        } else {
-                            format!("{} {}", entry.entity.code(), entry.entity_key)
-                        });
+                        ui.label(words::audit(entry, session));
                         ui.label(if entry.undone_by.is_some() {
                             "undone"
                         } else {
@@ -381,72 +374,80 @@ fn audit_ui(ui: &mut egui::Ui, entries: &[AuditEntry]) {
 fn conflicts_ui(
     ui: &mut egui::Ui,
     conflicts: &[Conflict],
-    is_lead: bool,
+    session: &Session,
     out: &mut Vec<WindowAction>,
 ) {
+    let is_lead = session.is_lead();
     let open = conflicts.iter().filter(|c| c.resolution.is_none()).count();
     ui.label(format!("{} conflict(s): {open} open", conflicts.len()));
-    // Only the rows in view are laid out: a large project has tens of thousands of conflicts.
-    let row_height = ui.spacing().interact_size.y + ui.spacing().item_spacing.y;
-    // Scrolls sideways too: on a narrow window the buttons stay reachable.
-    egui::ScrollArea::both()
+    // Two lines per conflict: which record and what, then who said what and the lead's
+    // buttons. Only the conflicts in view are laid out: a large project has tens of
+    // thousands.
+    let line = ui.spacing().interact_size.y + ui.spacing().item_spacing.y;
+    egui::ScrollArea::vertical()
         .id_salt("conflicts")
         .max_height(360.0)
-        .show_rows(ui, row_height, conflicts.len(), |ui, shown| {
-            egui::Grid::new("conflicts")
-                .striped(true)
-                .num_columns(5)
-                .show(ui, |ui| {
-                    for conflict in &conflicts[shown] {
-                        ui.label(conflict.record.to_string());
-                        ui.label(truncate(&conflict.title, 60))
-                            .on_hover_text(&conflict.title);
-                        ui.label(conflict.subject.label());
-                        let positions: Vec<String> = conflict
-                            .positions
-                            .iter()
-                            .map(|p| format!("{}: {}", p.reviewer_name, p.text))
-                            .collect();
-                        ui.label(positions.join("; "));
-                        ui.horizontal(|ui| match &conflict.resolution {
-                            Some(resolution) => {
-                                ui.strong(format!("resolved: {}", resolution.value.summary()));
-                            }
-                            None => {
-                                // One button per distinct value; the lead picks the final one.
-                                let mut seen: Vec<&ResolvedValue> = Vec::new();
-                                for position in &conflict.positions {
-                                    if seen.contains(&&position.value) {
-                                        continue;
-                                    }
-                                    seen.push(&position.value);
-                                    let label = match &position.value {
-                                        ResolvedValue::Risk(_) => {
-                                            format!("Take {}'s rating", position.reviewer_name)
+        .show_rows(ui, 2.0 * line + 6.0, conflicts.len(), |ui, shown| {
+            for conflict in &conflicts[shown] {
+                ui.horizontal(|ui| {
+                    ui.strong(format!("#{}", conflict.record));
+                    ui.label(truncate(&conflict.title, 70))
+                        .on_hover_text(&conflict.title);
+                    ui.weak(format!("— {}", conflict.subject.label()));
+                });
+                ui.horizontal(|ui| {
+                    let positions: Vec<String> = conflict
+                        .positions
+                        .iter()
+                        .map(|p| {
+                            format!("{}: {}", p.reviewer_name, words::value(&p.value, session))
+                        })
+                        .collect();
+                    let positions = positions.join("; ");
+                    ui.label(truncate(&positions, 80)).on_hover_text(&positions);
+                    match &conflict.resolution {
+                        Some(resolution) => {
+                            ui.strong(format!(
+                                "resolved: {}",
+                                words::value(&resolution.value, session)
+                            ));
+                        }
+                        None => {
+                            // One button per distinct value, named for the first reviewer who
+                            // holds it (the values are on the left); the lead picks one.
+                            let mut seen: Vec<&ResolvedValue> = Vec::new();
+                            for position in &conflict.positions {
+                                if seen.contains(&&position.value) {
+                                    continue;
+                                }
+                                seen.push(&position.value);
+                                if ui
+                                    .add_enabled(
+                                        is_lead,
+                                        egui::Button::new(format!(
+                                            "Take {}'s",
+                                            position.reviewer_name
+                                        )),
+                                    )
+                                    .on_hover_text(words::value(&position.value, session))
+                                    .on_disabled_hover_text("Only a lead resolves conflicts")
+                                    .clicked()
+                                {
+                                    out.push(
+                                        Action::Resolve {
+                                            record: conflict.record,
+                                            subject: conflict.subject.clone(),
+                                            value: position.value.clone(),
                                         }
-                                        _ => format!("Take {}", position.text),
-                                    };
-                                    if ui
-                                        .add_enabled(is_lead, egui::Button::new(label))
-                                        .on_hover_text(&position.text)
-                                        .on_disabled_hover_text("Only a lead resolves conflicts")
-                                        .clicked()
-                                    {
-                                        out.push(
-                                            Action::Resolve {
-                                                record: conflict.record,
-                                                subject: conflict.subject.clone(),
-                                                value: position.value.clone(),
-                                            }
-                                            .into(),
-                                        );
-                                    }
+                                        .into(),
+                                    );
                                 }
                             }
-                        });
-                        ui.end_row();
+                        }
                     }
                 });
+                ui.add_space(6.0);
+            }
         });
 }
 

@@ -273,7 +273,7 @@ fn the_rebound_register_builds_a_consequence_tree_and_exports_it() {
         harness.get_by_label(choice).click();
         harness.step();
     }
-    harness.get_by_label("gwp").click();
+    harness.get_by_label("Global warming potential").click();
     type_into(&mut harness, "Rebound (%)", "forty");
     harness.get_by_label("Save risk").click();
     settle(&mut harness);
@@ -394,11 +394,19 @@ fn the_team_view_exchanges_bundles_and_undoes_from_the_audit_log() {
     // The audit log lists the imported vote: while blind, Anne reads that Emily changed a
     // vote on the record, not what it was. Once unblinded, she reads it whole.
     harness.get_by_label(&format!(
-        "screening record {record} (what was changed is hidden by blind mode)"
+        "added a screening vote on record {record} (what it says is hidden by blind mode)"
     ));
     harness.get_by_label("Unblind").click();
     settle(&mut harness);
-    harness.get_by_label_contains(&format!("screening record {record} reviewer"));
+    // Unblinded, the entry says what the vote was, in words (no internal key).
+    harness.get_by_label_contains(&format!(
+        "added screening vote on record {record} (title/abstract): "
+    ));
+    assert!(
+        harness
+            .query_by_label_contains(&format!("record {record} reviewer"))
+            .is_none()
+    );
     // Anne's own last change can be undone from here.
     assert!(
         !Project::open_existing(&main_path)

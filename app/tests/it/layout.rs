@@ -192,3 +192,55 @@ fn every_tab_fits_a_1024_by_700_window() {
         problems.join("\n")
     );
 }
+
+/// People read names, not the codes projects store: the register, the risk card, the
+/// conflicts, the audit log and the status line say "Direct rebound", "Increases impact",
+/// the exclusion reason's name, "set blind mode: off".
+#[test]
+fn the_window_names_what_projects_store_as_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = team_at_work(dir.path());
+    let mut harness = harness_sized(&project, true, egui::Vec2::new(1280.0, 800.0));
+    be(&mut harness, "Anne");
+    search(&mut harness, &format!("doi:{DOI}"));
+    harness.key_press(egui::Key::ArrowDown);
+    harness.key_press(egui::Key::Enter);
+    settle(&mut harness);
+
+    harness.get_by_label("Rebound").click();
+    settle(&mut harness);
+    harness.get_by_label("Direct rebound (HO.RB.DIR): 1");
+    harness.get_by_label("Increases impact: 1");
+    harness.get_by_label("no domain: 1");
+    harness.get_by_label_contains("Increases impact, by Anne");
+    assert!(
+        harness
+            .query_by_label_contains("increases_impact")
+            .is_none()
+    );
+
+    harness.get_by_label("Team").click();
+    settle(&mut harness);
+    harness.get_by_label("Anne: include; Bob: exclude (No AI or machine-learning method)");
+    harness.get_by_label("set blind mode: off");
+    for code in [
+        "not_ai",
+        "reviewer reviewer",
+        "review.blind",
+        "record 32 reviewer",
+    ] {
+        assert!(
+            harness.query_by_label_contains(code).is_none(),
+            "{code} shown in the Team view"
+        );
+    }
+    // A lead takes a value by the reviewer who holds it; the status line names the reason.
+    // The screening conflict comes first, then the a–f one.
+    harness
+        .get_all_by_label("Take Bob's")
+        .next()
+        .unwrap()
+        .click();
+    settle(&mut harness);
+    harness.get_by_label_contains("resolved as exclude (No AI or machine-learning method)");
+}

@@ -676,17 +676,23 @@ pub const CRITERION_HEADERS: [&str; 8] = [
     "Unit",
     "M1",
     "M2",
-    "Δ(M2|M1)",
-    "Δ %",
+    "Δ central",
+    "Δ % central",
     "Δ median [5 %, 95 %]",
     "P(M2 better)",
 ];
 
-/// One criterion's result as the tables show it (reports, the window): code, unit, M1, M2,
-/// Δ, Δ %, the Monte Carlo median with its 5–95 % interval, P(M2 better).
+/// What the columns of [`CRITERION_HEADERS`] come from, said under every such table.
+pub const CRITERION_NOTE: &str = "M1, M2 and Δ(M2|M1) central are computed at the central \
+     values of the inputs; the Δ median, its 5–95 % interval and P(M2 better) come from the \
+     paired Monte Carlo runs.";
+
+/// One criterion's result as the tables show it (reports, the window): name and code, unit,
+/// M1, M2, Δ and Δ % at the central values, the Monte Carlo median of Δ with its 5–95 %
+/// interval, P(M2 better).
 pub fn criterion_cells(c: &CriterionResult, m: &McCriterion) -> [String; 8] {
     [
-        c.code.clone(),
+        criterion_name(&c.code),
         c.unit.clone(),
         num(c.m1),
         num(c.m2),
@@ -701,6 +707,15 @@ pub fn criterion_cells(c: &CriterionResult, m: &McCriterion) -> [String; 8] {
         ),
         format!("{:.1} %", 100.0 * m.p_m2_better),
     ]
+}
+
+/// A criterion as people read it, with the code scenarios use: `Global warming potential
+/// (gwp)`; a code the vocabulary does not know stays as it is.
+pub fn criterion_name(code: &str) -> String {
+    ecolens_taxonomy::Criterion::from_code(code).map_or_else(
+        |_| code.to_owned(),
+        |c| format!("{} ({})", c.name(), c.code()),
+    )
 }
 
 fn scenario_blocks(out: &mut Vec<Block>, s: &ScenarioView) {
@@ -736,6 +751,7 @@ fn scenario_blocks(out: &mut Vec<Block>, s: &ScenarioView) {
             })
             .collect(),
     });
+    out.push(Block::Para(Tone::Plain, text(CRITERION_NOTE.to_owned())));
     out.push(Block::Svg(delta_svg(e, mc)));
     let tone = if e.burden_shift.across_criteria() {
         Tone::Warn

@@ -235,7 +235,10 @@ electricity = "FRA"
     );
 
     let markdown = report.markdown();
-    assert!(markdown.contains("| gwp | kgCO2e |"), "{markdown}");
+    assert!(
+        markdown.contains("| Global warming potential (gwp) | kgCO2e |"),
+        "{markdown}"
+    );
     assert!(markdown.contains("Burden shift: M2 improves gwp"));
     assert!(markdown.contains("No result: "));
     assert!(markdown.contains(r"Smart \<b\>HVAC\</b\> control & its \| footprint"));

@@ -1,7 +1,9 @@
 //! The Assess tab's result plots: Δ per criterion with 5–95 % intervals, P(M2 better),
 //! contribution by phase normalised to M1, and a tornado of the largest swings.
 
-use ecolens_core::report::{CRITERION_HEADERS, burden_shift_sentence, criterion_cells, num};
+use ecolens_core::report::{
+    CRITERION_HEADERS, CRITERION_NOTE, burden_shift_sentence, criterion_cells, num,
+};
 use eframe::egui;
 use egui_plot::{Bar, BarChart, HLine, Legend, Line as PlotLine, Plot, PlotPoints, Points};
 
@@ -38,18 +40,23 @@ pub(super) fn results_ui(
         "{} — functional unit: {}. Monte Carlo: {} paired runs, seed {}, {} uncertain inputs.",
         e.name, e.functional_unit, mc.runs, mc.seed, mc.uncertain_inputs
     ));
-    egui::Grid::new("result_grid").striped(true).show(ui, |ui| {
-        for h in CRITERION_HEADERS {
-            ui.strong(h);
-        }
-        ui.end_row();
-        for (c, m) in e.criteria.iter().zip(&mc.criteria) {
-            for cell in criterion_cells(c, m) {
-                ui.label(cell);
+    // Long headers and the interval wrap, so the table keeps to the width shown.
+    egui::Grid::new("result_grid")
+        .striped(true)
+        .max_col_width((width / 6.0).max(90.0))
+        .show(ui, |ui| {
+            for h in CRITERION_HEADERS {
+                ui.strong(h);
             }
             ui.end_row();
-        }
-    });
+            for (c, m) in e.criteria.iter().zip(&mc.criteria) {
+                for cell in criterion_cells(c, m) {
+                    ui.label(cell);
+                }
+                ui.end_row();
+            }
+        });
+    ui.weak(CRITERION_NOTE);
     let sentence = burden_shift_sentence(e, mc);
     if e.burden_shift.across_criteria() {
         ui.colored_label(AMBER, sentence);
