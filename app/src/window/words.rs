@@ -227,6 +227,7 @@ mod tests {
         }
     }
 
+    #[allow(clippy::needless_pass_by_value)] // Built in place by each call, read by json!.
     fn entry(entity: EntityKind, key: &str, old: Option<Value>, new: Option<Value>) -> AuditEntry {
         let record: Option<i64> = key
             .strip_prefix("record ")
