@@ -41,6 +41,7 @@ pub mod index_feed;
 pub mod lca;
 pub mod merge;
 pub mod prisma;
+pub mod quantity;
 pub mod record;
 pub mod report;
 pub mod review;

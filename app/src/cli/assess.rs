@@ -9,7 +9,7 @@ use anyhow::Result;
 use clap::{Args, Subcommand, ValueEnum};
 use ecolens_core::estimate::{Estimate, FactorOverrides};
 use ecolens_core::report::{
-    CRITERION_HEADERS, CRITERION_NOTE, burden_shift_sentence, criterion_cells,
+    CRITERION_HEADERS, CRITERION_NOTE, burden_shift_sentence, criterion_cells, num, quantity,
 };
 use ecolens_core::{Project, TraceId};
 use serde_json::json;
@@ -23,24 +23,24 @@ use crate::service::{Error, corpus::record as find};
 fn describe(estimate: &Estimate, text: &mut String) -> Result<()> {
     writeln!(
         text,
-        "  IT energy {:.6} kWh × PUE {:.3} = {:.6} kWh; × {:.1} gCO2e/kWh = {:.6} kgCO2e{}",
-        estimate.it_energy_kwh,
-        estimate.pue,
-        estimate.energy_kwh,
-        estimate.intensity_g_per_kwh,
-        estimate.co2e_kg,
+        "  IT energy {} × PUE {} = {}; × {} gCO2e/kWh = {}{}",
+        quantity(estimate.it_energy_kwh, "kWh"),
+        num(estimate.pue),
+        quantity(estimate.energy_kwh, "kWh"),
+        num(estimate.intensity_g_per_kwh),
+        quantity(estimate.co2e_kg, "kgCO2e"),
         estimate
             .water_l
-            .map(|w| format!("; on-site water {w:.3} L"))
+            .map(|w| format!("; on-site water {}", quantity(w, "L")))
             .unwrap_or_default()
     )?;
     for a in &estimate.assumptions {
-        let unit = if a.unit == "1" {
-            String::new()
+        let value = if a.unit == "1" {
+            num(a.value)
         } else {
-            format!(" {}", a.unit)
+            quantity(a.value, &a.unit)
         };
-        writeln!(text, "    {} = {}{unit} — {}", a.name, a.value, a.source)?;
+        writeln!(text, "    {} = {value} — {}", a.name, a.source)?;
     }
     Ok(())
 }
@@ -68,29 +68,29 @@ pub fn energy(paths: &[PathBuf], overrides: &FactorOverrides) -> Result<Output> 
             let run = &entry.summary;
             writeln!(
                 text,
-                "  run {}{}: {:.1} s, {:.6} kWh as written (tool's PUE {} from {}){}{}",
+                "  run {}{}: {} s, {} as written (tool's PUE {} from {}){}{}",
                 run.run,
                 run.tool_version
                     .as_deref()
                     .map(|v| format!(" [{v}]"))
                     .unwrap_or_default(),
-                run.duration_s,
-                run.energy_kwh,
+                num(run.duration_s),
+                quantity(run.energy_kwh, "kWh"),
                 run.pue_applied,
                 run.pue_source,
                 run.ef_applied_g_per_kwh
-                    .map(|ef| format!("; tool's factor {ef:.3} gCO2e/kWh"))
+                    .map(|ef| format!("; tool's factor {} gCO2e/kWh", num(ef)))
                     .unwrap_or_default(),
                 run.co2e_kg_tool
-                    .map(|kg| format!("; tool's CO2e {kg:.6e} kg"))
+                    .map(|kg| format!("; tool's CO2e {}", quantity(kg, "kgCO2e")))
                     .unwrap_or_default(),
             )?;
             for c in &run.components {
                 writeln!(
                     text,
-                    "    {} {:.6} kWh ({:?})",
+                    "    {} {} ({:?})",
                     c.component.label(),
-                    c.energy_kwh,
+                    quantity(c.energy_kwh, "kWh"),
                     c.basis
                 )?;
             }
@@ -103,8 +103,12 @@ pub fn energy(paths: &[PathBuf], overrides: &FactorOverrides) -> Result<Output> 
     let t = &report.total;
     writeln!(
         text,
-        "total: {} run(s), IT energy {:.6} kWh, {:.6} kWh with PUE, {:.6} kgCO2e, {:.3} L on-site water",
-        t.runs, t.it_energy_kwh, t.energy_kwh, t.co2e_kg, t.water_l
+        "total: {} run(s), IT energy {}, {} with PUE, {}, {} on-site water",
+        t.runs,
+        quantity(t.it_energy_kwh, "kWh"),
+        quantity(t.energy_kwh, "kWh"),
+        quantity(t.co2e_kg, "kgCO2e"),
+        quantity(t.water_l, "L")
     )?;
     Ok(Output {
         json: json!({
@@ -265,13 +269,13 @@ pub fn trace(project: &mut Project, command: TraceCommand) -> Result<Output> {
             for t in &traces {
                 writeln!(
                     text,
-                    "{}\trecord {}\t{}\t{}\t{:.6} kWh (IT {:.6})\t{}",
+                    "{}\trecord {}\t{}\t{}\t{} (IT {})\t{}",
                     t.id,
                     t.record.map_or_else(|| "-".to_owned(), |r| r.to_string()),
                     t.summary.tool(),
                     t.summary.run,
-                    t.summary.energy_kwh,
-                    t.summary.it_energy_kwh(),
+                    quantity(t.summary.energy_kwh, "kWh"),
+                    quantity(t.summary.it_energy_kwh(), "kWh"),
                     t.source_file
                 )?;
             }

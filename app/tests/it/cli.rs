@@ -1229,10 +1229,9 @@ fn report_writes_a_record_and_the_project_with_the_projects_own_factors() {
         tex.contains("project setting: provider report 2024"),
         "{tex}"
     );
-    // eco2AI's 0.002 kWh (its PUE 1 divided out) × 1.1 × 50 g/kWh.
-    let kg = 0.002 * 1.1 * 50.0 / 1000.0;
-    let kg = ecolens_core::report::num(kg);
-    assert!(tex.contains(&format!("{kg}~kg\\,CO$_2$e")), "{tex}");
+    // eco2AI's 0.002 kWh (its PUE 1 divided out) × 1.1 × 50 g/kWh = 0.00011 kg, said as 110 mg.
+    assert!((0.002 * 1.1 * 50.0 / 1000.0 - 0.000_11_f64).abs() < 1e-12);
+    assert!(tex.contains("110~mg\\,CO$_2$e"), "{tex}");
     let cleared = json(&ok(run(&["factors", "clear", "--json"])));
     assert_eq!(cleared, serde_json::json!({}));
 

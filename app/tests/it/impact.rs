@@ -303,7 +303,8 @@ fn the_calculator_gives_the_green_algorithms_example_and_a_report_is_written() {
     type_into(&mut harness, "PUE (empty: default)", "1.56");
     harness.get_all_by_label("Estimate").last().unwrap().click();
     settle(&mut harness);
-    harness.get_by_label("6.062 kWh, 0.3109 kgCO2e");
+    // 0.3109 kg, said as grams.
+    harness.get_by_label("6.062 kWh, 310.9 gCO2e");
     let estimate = harness
         .state()
         .tabs

@@ -678,7 +678,7 @@ pub const CRITERION_HEADERS: [&str; 8] = [
     "M2",
     "Δ central",
     "Δ % central",
-    "Δ median [5 %, 95 %]",
+    "Δ median [5 % to 95 %]",
     "P(M2 better)",
 ];
 
@@ -700,10 +700,9 @@ pub fn criterion_cells(c: &CriterionResult, m: &McCriterion) -> [String; 8] {
         c.relative
             .map_or_else(|| "–".to_owned(), |r| format!("{:+.1} %", 100.0 * r)),
         format!(
-            "{} [{}, {}]",
+            "{} {}",
             num(m.delta.median),
-            num(m.delta.p5),
-            num(m.delta.p95)
+            interval(m.delta.p5, m.delta.p95)
         ),
         format!("{:.1} %", 100.0 * m.p_m2_better),
     ]
@@ -985,11 +984,10 @@ impl ProjectReport {
                         let m = &mc.criteria[0];
                         (
                             format!(
-                                "{} {} [{}, {}] {}",
+                                "{} {} {} {}",
                                 c.code,
                                 num(m.delta.median),
-                                num(m.delta.p5),
-                                num(m.delta.p95),
+                                interval(m.delta.p5, m.delta.p95),
                                 c.unit
                             ),
                             format!("{:.0} %", 100.0 * m.p_m2_better),
@@ -1241,41 +1239,48 @@ impl EmissionsStatement {
         let mut parts: Vec<String> = self
             .components
             .iter()
-            .map(|(c, kwh, basis)| format!("{} {} kWh, {basis}", c.label(), num(*kwh)))
+            .map(|(c, kwh, basis)| format!("{} {}, {basis}", c.label(), quantity(*kwh, "kWh")))
             .collect();
         if self.unattributed_kwh > 0.01 * t.it_energy_kwh && !parts.is_empty() {
             parts.push(format!(
-                "{} kWh not attributed to a component",
-                num(self.unattributed_kwh)
+                "{} not attributed to a component",
+                quantity(self.unattributed_kwh, "kWh")
             ));
         }
         out.push(format!(
-            "The computing hardware used {} kWh{}.",
-            num(t.it_energy_kwh),
+            "The computing hardware used {}{}.",
+            quantity(t.it_energy_kwh, "kWh"),
             if parts.is_empty() {
                 String::new()
             } else {
                 format!(" ({})", parts.join("; "))
             }
         ));
+        // The range is said in the unit of the central value.
+        let (co2e, mass) = scale(t.co2e_kg, "kg");
+        let per_kg = if t.co2e_kg == 0.0 {
+            1.0
+        } else {
+            co2e / t.co2e_kg
+        };
         out.push(format!(
-            "With a data-centre PUE of {} this is {} kWh at the meter; with a grid carbon intensity of {}, it amounts to {} kg{co2}{}.",
+            "With a data-centre PUE of {} this is {} at the meter; with a grid carbon intensity of {}, it amounts to {} {mass}{co2}{}.",
             self.pue,
-            num(t.energy_kwh),
+            quantity(t.energy_kwh, "kWh"),
             self.intensity,
-            num(t.co2e_kg),
+            num(co2e),
             t.co2e_range_kg
                 .map(|(l, h)| format!(
-                    " ({}–{} kg{co2} across the grid-intensity sources)",
-                    num(l),
-                    num(h)
+                    " ({}–{} {mass}{co2} across the grid-intensity sources)",
+                    num(l * per_kg),
+                    num(h * per_kg)
                 ))
                 .unwrap_or_default()
         ));
         if let Some(wue) = &self.wue {
             out.push(format!(
-                "On-site water use is estimated at {} L (WUE {wue}).",
-                num(t.water_l)
+                "On-site water use is estimated at {} (WUE {wue}).",
+                quantity(t.water_l, "L")
             ));
         }
         out.push(format!("Sources: {}.", self.sources.join("; ")));
@@ -1308,9 +1313,12 @@ impl EmissionsStatement {
 
     /// LaTeX (a paragraph; needs no package).
     pub fn latex(&self) -> String {
-        let text = latex_escape(&self.sentences("\u{1}").join(" "))
-            .replace('\u{1}', "\\,CO$_2$e")
-            .replace(" kg\\,CO", "~kg\\,CO");
+        let mut text =
+            latex_escape(&self.sentences("\u{1}").join(" ")).replace('\u{1}', "\\,CO$_2$e");
+        // A number and its unit stay on one line.
+        for mass in ["mg", "g", "kg", "t", "kt", "Mt"] {
+            text = text.replace(&format!(" {mass}\\,CO"), &format!("~{mass}\\,CO"));
+        }
         format!("\\paragraph{{Energy and emissions of the computations.}} {text}\n")
     }
 }
@@ -1339,24 +1347,7 @@ pub fn latex_escape(text: &str) -> String {
     out
 }
 
-/// A number with four significant digits, in scientific notation when very small or large.
-pub fn num(value: f64) -> String {
-    if value == 0.0 || !value.is_finite() {
-        return format!("{value}");
-    }
-    let magnitude = value.abs().log10().floor();
-    if !(-3.0..6.0).contains(&magnitude) {
-        return format!("{value:.3e}");
-    }
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    let decimals = (3.0 - magnitude).max(0.0) as usize;
-    let text = format!("{value:.decimals$}");
-    if text.contains('.') {
-        text.trim_end_matches('0').trim_end_matches('.').to_owned()
-    } else {
-        text
-    }
-}
+pub use crate::quantity::{interval, num, quantity, range, scale};
 
 fn truncate(text: &str, chars: usize) -> String {
     match text.char_indices().nth(chars) {

@@ -328,22 +328,24 @@ fn emissions_statement_reads_as_a_paragraph_in_markdown_and_latex() {
     assert_eq!(statement.totals.runs, 6);
     let md = statement.markdown();
     assert!(md.contains("(6 run(s), "), "{md}");
-    assert!(md.contains(&format!("{} kgCO₂e", num(statement.totals.co2e_kg))));
+    // Said at the prefix that keeps the number readable (g for a few runs, kg, t …).
+    let (co2e, mass) = crate::quantity::scale(statement.totals.co2e_kg, "kg");
+    assert!(md.contains(&format!("{} {mass}CO₂e", num(co2e))), "{md}");
     assert!(md.contains("Sources: PUE: Uptime Institute"));
     let tex = statement.latex();
     assert!(tex.starts_with("\\paragraph{Energy and emissions of the computations.}"));
-    assert!(tex.contains("~kg\\,CO$_2$e"), "{tex}");
+    assert!(tex.contains(&format!("~{mass}\\,CO$_2$e")), "{tex}");
     assert!(!tex.contains('₂') && !tex.contains('–'));
     assert!(EmissionsStatement::of(&[]).is_none());
 }
 
 #[test]
 fn numbers_and_escapes() {
-    assert_eq!(num(1234.5678), "1235");
+    assert_eq!(num(1234.5678), "1,235");
     assert_eq!(num(0.5), "0.5");
-    assert_eq!(num(-20_268.4), "-20268");
+    assert_eq!(num(-20_268.4), "-20,268");
     assert_eq!(num(0.012_345_6), "0.01235");
-    assert_eq!(num(1e-5), "1.000e-5");
+    assert_eq!(num(1e-5), "1e-5");
     assert_eq!(num(0.0), "0");
     assert_eq!(
         latex_escape("50 % & $x_1$ – {a}"),

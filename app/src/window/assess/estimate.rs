@@ -2,7 +2,7 @@
 //! calculator with hardware pickers from the shipped tables, every input with its source.
 
 use ecolens_core::estimate::FactorOverrides;
-use ecolens_core::report::num;
+use ecolens_core::report::{num, quantity};
 use eframe::egui;
 
 use super::super::Action as WindowAction;
@@ -251,9 +251,9 @@ pub(super) fn estimate_ui(ui: &mut egui::Ui, state: &mut State, out: &mut Vec<Wi
         Some(Ok(e)) => {
             ui.separator();
             ui.heading(format!(
-                "{} kWh, {} kgCO2e",
-                num(e.energy_kwh),
-                num(e.co2e_kg)
+                "{}, {}",
+                quantity(e.energy_kwh, "kWh"),
+                quantity(e.co2e_kg, "kgCO2e")
             ));
             if ui
                 .button("Add to the scenario as a line of M2")
@@ -263,10 +263,10 @@ pub(super) fn estimate_ui(ui: &mut egui::Ui, state: &mut State, out: &mut Vec<Wi
                 out.push(Action::EstimateToLine.into());
             }
             ui.label(format!(
-                "IT energy {} kWh × PUE {} = {} kWh; × {} gCO2e/kWh ({})",
-                num(e.it_energy_kwh),
+                "IT energy {} × PUE {} = {}; × {} gCO2e/kWh ({})",
+                quantity(e.it_energy_kwh, "kWh"),
                 num(e.pue),
-                num(e.energy_kwh),
+                quantity(e.energy_kwh, "kWh"),
                 num(e.intensity_g_per_kwh),
                 e.method
             ));

@@ -18,7 +18,7 @@ use std::path::PathBuf;
 
 use ecolens_core::estimate::{Assumption, Estimate, FactorOverrides};
 use ecolens_core::lca::Scenario;
-use ecolens_core::report::{RecordReport, num};
+use ecolens_core::report::{RecordReport, num, quantity};
 use ecolens_core::{RecordId, TraceId};
 use ecolens_taxonomy::lca::LifeCyclePhase;
 use eframe::egui;
@@ -260,11 +260,11 @@ fn assumptions_grid(ui: &mut egui::Ui, id: impl egui::AsIdSalt, assumptions: &[A
         .show(ui, |ui| {
             for a in assumptions {
                 ui.label(&a.name);
-                ui.label(format!(
-                    "{} {}",
-                    num(a.value),
-                    if a.unit == "1" { "" } else { &a.unit }
-                ));
+                ui.label(if a.unit == "1" {
+                    num(a.value)
+                } else {
+                    quantity(a.value, &a.unit)
+                });
                 ui.add(egui::Label::new(egui::RichText::new(&a.source).small()).wrap());
                 ui.end_row();
             }

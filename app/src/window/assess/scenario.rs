@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use ecolens_core::TraceId;
 use ecolens_core::lca::{Line, Parameter, Product, Scenario, Variant};
-use ecolens_core::report::num;
+use ecolens_core::report::quantity;
 use ecolens_core::uncertain::Distribution;
 use ecolens_taxonomy::Term as _;
 use ecolens_taxonomy::lca::LifeCyclePhase;
@@ -348,10 +348,10 @@ pub(super) fn scenario_ui(ui: &mut egui::Ui, state: &mut State, out: &mut Vec<Wi
                     (
                         t.id,
                         format!(
-                            "{}: {} {} kWh",
+                            "{}: {} {}",
                             t.id,
                             t.summary.tool(),
-                            num(t.summary.it_energy_kwh())
+                            quantity(t.summary.it_energy_kwh(), "kWh")
                         ),
                     )
                 })

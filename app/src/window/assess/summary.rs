@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use ecolens_core::report::{RecordReport, num};
+use ecolens_core::report::{RecordReport, interval, num, quantity};
 use ecolens_taxonomy::Term as _;
 use eframe::egui;
 
@@ -120,11 +120,11 @@ fn summary_body(ui: &mut egui::Ui, report: &RecordReport) {
             } else {
                 let t = report.trace_totals();
                 ui.label(format!(
-                    "  {} run(s): {} kWh IT, {} kWh with PUE, {} kgCO2e",
+                    "  {} run(s): {} IT, {} with PUE, {}",
                     t.runs,
-                    num(t.it_energy_kwh),
-                    num(t.energy_kwh),
-                    num(t.co2e_kg)
+                    quantity(t.it_energy_kwh, "kWh"),
+                    quantity(t.energy_kwh, "kWh"),
+                    quantity(t.co2e_kg, "kgCO2e")
                 ));
                 if let Some(statement) =
                     ecolens_core::report::EmissionsStatement::of(&report.traces)
@@ -143,11 +143,10 @@ fn summary_body(ui: &mut egui::Ui, report: &RecordReport) {
                         for (c, m) in e.criteria.iter().zip(&mc.criteria) {
                             let _ = write!(
                                 line,
-                                "{} Δ {} [{}, {}] {}, P(M2 better) {:.0} %; ",
+                                "{} Δ {} {} {}, P(M2 better) {:.0} %; ",
                                 c.code,
                                 num(m.delta.median),
-                                num(m.delta.p5),
-                                num(m.delta.p95),
+                                interval(m.delta.p5, m.delta.p95),
                                 c.unit,
                                 100.0 * m.p_m2_better
                             );

@@ -4,7 +4,7 @@
 
 use ecolens_core::energy::Component;
 use ecolens_core::estimate::FactorOverrides;
-use ecolens_core::report::{TraceView, num};
+use ecolens_core::report::{TraceView, num, quantity, range};
 use eframe::egui;
 use egui_plot::{Legend, Line as PlotLine, Plot, PlotPoints};
 
@@ -103,17 +103,20 @@ pub(super) fn traces_ui(ui: &mut egui::Ui, state: &mut State, out: &mut Vec<Wind
     } else {
         let totals = ecolens_core::report::TraceTotals::of(&desk.traces);
         ui.label(format!(
-            "{} run(s), {} h: IT energy {} kWh, {} kWh with PUE, {} kgCO2e{}, {} L on-site water",
+            "{} run(s), {} h: IT energy {}, {} with PUE, {}{}, {} on-site water",
             totals.runs,
             num(totals.duration_h),
-            num(totals.it_energy_kwh),
-            num(totals.energy_kwh),
-            num(totals.co2e_kg),
+            quantity(totals.it_energy_kwh, "kWh"),
+            quantity(totals.energy_kwh, "kWh"),
+            quantity(totals.co2e_kg, "kgCO2e"),
             totals
                 .co2e_range_kg
-                .map(|(l, h)| format!(" ({}–{} across grid sources)", num(l), num(h)))
+                .map(|(l, h)| format!(
+                    " ({} across grid sources)",
+                    range(l, h, totals.co2e_kg, "kgCO2e")
+                ))
                 .unwrap_or_default(),
-            num(totals.water_l)
+            quantity(totals.water_l, "L")
         ));
         egui::ScrollArea::vertical()
             .id_salt("trace_table")
@@ -190,14 +193,17 @@ fn trace_detail_ui(ui: &mut egui::Ui, t: &TraceView) {
             ui.colored_label(
                 component_color(c.component),
                 format!(
-                    "{} {} kWh ({:?})",
+                    "{} {} ({:?})",
                     c.component.label(),
-                    num(c.energy_kwh),
+                    quantity(c.energy_kwh, "kWh"),
                     c.basis
                 ),
             );
         }
-        ui.label(format!("total as written {} kWh", num(s.energy_kwh)));
+        ui.label(format!(
+            "total as written {}",
+            quantity(s.energy_kwh, "kWh")
+        ));
     });
     if s.power.iter().any(|l| !l.points.is_empty()) {
         Plot::new(("trace_plot", t.id.0))
