@@ -29,6 +29,7 @@ mod record;
 pub mod review_worker;
 pub mod screening;
 pub mod session;
+mod style;
 pub mod tab;
 pub mod tabs;
 pub mod team;
@@ -419,6 +420,7 @@ impl Workbench {
         let settings: Settings = storage
             .and_then(|s| eframe::get_value(s, SETTINGS_KEY))
             .unwrap_or_default();
+        ctx.all_styles_mut(style::readable);
         ctx.set_theme(match settings.theme {
             Theme::Dark => egui::Theme::Dark,
             Theme::Light => egui::Theme::Light,

@@ -59,7 +59,9 @@ pub(super) fn results_ui(
     ui.weak(CRITERION_NOTE);
     let sentence = burden_shift_sentence(e, mc);
     if e.burden_shift.across_criteria() {
-        ui.colored_label(AMBER, sentence);
+        // Text in the theme's warning colour (readable on its background); amber marks
+        // the bars.
+        ui.colored_label(ui.visuals().warn_fg_color, sentence);
     } else {
         ui.label(sentence);
     }

@@ -190,15 +190,15 @@ fn trace_detail_ui(ui: &mut egui::Ui, t: &TraceView) {
     ));
     ui.horizontal_wrapped(|ui| {
         for c in &s.components {
-            ui.colored_label(
-                component_color(c.component),
-                format!(
-                    "{} {} ({:?})",
-                    c.component.label(),
-                    quantity(c.energy_kwh, "kWh"),
-                    c.basis
-                ),
-            );
+            // The plot's colour as a swatch; the words in the text colour, readable on both
+            // themes.
+            ui.colored_label(component_color(c.component), "■");
+            ui.label(format!(
+                "{} {} ({:?})",
+                c.component.label(),
+                quantity(c.energy_kwh, "kWh"),
+                c.basis
+            ));
         }
         ui.label(format!(
             "total as written {}",
