@@ -103,6 +103,33 @@ impl ClassifyForm {
         }
     }
 
+    /// The question waiting for an answer (its index), while the answers do not decide yet.
+    pub fn current_question(&self) -> Option<usize> {
+        let next = self.answers.len();
+        (!self.answers.contains(&false) && next < GUIDING_QUESTIONS.len()).then_some(next)
+    }
+
+    /// Answers the question waiting for one.
+    pub fn answer(&mut self, yes: bool) {
+        if self.current_question().is_some() {
+            self.answers.push(yes);
+            self.dirty = true;
+        }
+    }
+
+    /// Takes the last answer back.
+    pub fn take_back(&mut self) {
+        if self.answers.pop().is_some() {
+            self.dirty = true;
+        }
+    }
+
+    /// Sets the category directly (the answers that lead to it).
+    pub fn set_category(&mut self, category: EvalCategory) {
+        self.answers = category.answers();
+        self.dirty = true;
+    }
+
     /// The category the answers lead to, once they decide it.
     pub fn category(&self) -> Option<EvalCategory> {
         EvalCategory::from_answers(&self.answers)
@@ -243,6 +270,38 @@ impl Tab for State {
             ReviewAnswer::Card(_) => {}
         }
     }
+
+    fn keys(&mut self, ctx: &egui::Context, session: &Session, out: &mut Vec<WindowAction>) {
+        if session.you().is_none() || self.desk.current(session).is_none() {
+            return;
+        }
+        let form = &mut self.form;
+        ctx.input_mut(|input| {
+            let mut press = |key| input.consume_key(egui::Modifiers::NONE, key);
+            if press(egui::Key::Y) {
+                form.answer(true);
+            }
+            if press(egui::Key::N) {
+                form.answer(false);
+            }
+            if press(egui::Key::Backspace) {
+                form.take_back();
+            }
+            for (key, category) in [
+                (egui::Key::A, EvalCategory::A),
+                (egui::Key::B, EvalCategory::B),
+                (egui::Key::C, EvalCategory::C),
+                (egui::Key::D, EvalCategory::D),
+                (egui::Key::E, EvalCategory::E),
+                (egui::Key::F, EvalCategory::F),
+            ] {
+                if press(key) {
+                    form.set_category(category);
+                }
+            }
+        });
+        let _ = out;
+    }
 }
 
 /// The classification view.
@@ -268,6 +327,9 @@ fn classify_ui(
         .resizable(true)
         .default_size(280.0)
         .show(ui, |ui| {
+            // The panel keeps its width whatever its lines say (a wrapped label as wide as
+            // its text made it shrink, and the columns beside it jump, after a save).
+            ui.set_width(ui.available_width());
             let done = queue.iter().filter(|q| q.own.is_some()).count();
             ui.strong(format!("To classify: {done} of {} done", queue.len()));
             if queue.is_empty() {
@@ -313,6 +375,8 @@ fn classify_form_ui(
 ) {
     ui.heading("Environmental evaluation (a-f)");
     ui.weak("Answer in order; the first \"no\" decides the category.");
+    keys_hint(ui);
+    let current = form.current_question();
     for question in &GUIDING_QUESTIONS {
         let at = usize::from(question.step - 1);
         if at > form.answers.len() || form.answers[..at].contains(&false) {
@@ -324,9 +388,18 @@ fn classify_form_ui(
         ui.weak(question.help);
         let answer = form.answers.get(at).copied();
         ui.horizontal(|ui| {
-            for (value, text) in [(true, "Yes"), (false, "No")] {
-                let label = format!("{text} ({})", question.step);
-                if ui.selectable_label(answer == Some(value), label).clicked() {
+            for (value, text, key) in [(true, "Yes", "Y"), (false, "No", "N")] {
+                // The keys answer the question waiting; an earlier answer is changed by click.
+                let label = if current == Some(at) {
+                    format!("{text} ({key})")
+                } else {
+                    text.to_owned()
+                };
+                if ui
+                    .selectable_label(answer == Some(value), label)
+                    .on_hover_text(format!("{text} to question {}", question.step))
+                    .clicked()
+                {
                     form.answers.truncate(at);
                     form.answers.push(value);
                     form.dirty = true;
@@ -351,11 +424,14 @@ fn classify_form_ui(
         for category in EvalCategory::ALL {
             if ui
                 .small_button(category.code())
-                .on_hover_text(category.name())
+                .on_hover_text(format!(
+                    "{} (key {})",
+                    category.name(),
+                    category.code().to_uppercase()
+                ))
                 .clicked()
             {
-                form.answers = category.answers();
-                form.dirty = true;
+                form.set_category(*category);
             }
         }
     });
@@ -378,15 +454,21 @@ fn classify_form_ui(
     });
     ui.strong("Evidence");
     form.dirty |= evidence_ui(ui, &mut form.evidence, selection);
+    // Ctrl+S saves from anywhere in the form, the rationale's text field too.
+    let save_key = ui.input_mut(|input| {
+        input.consume_key(egui::Modifiers::COMMAND, egui::Key::S)
+            || input.consume_key(egui::Modifiers::COMMAND, egui::Key::Enter)
+    });
     ui.horizontal(|ui| {
         let classification = form.classification();
-        if ui
+        if (ui
             .add_enabled(
                 classification.is_some(),
                 egui::Button::new("Save classification"),
             )
             .on_disabled_hover_text("Answer the questions until the category follows")
             .clicked()
+            || save_key)
             && let Some(classification) = classification
         {
             out.push(Action::Save(Box::new(classification)).into());
@@ -455,4 +537,23 @@ fn labels_ui(ui: &mut egui::Ui, desk: &RecordDesk, out: &mut Vec<WindowAction>) 
     egui::CollapsingHeader::new("Machine-learning area")
         .default_open(false)
         .show(ui, |ui| toggles::<MlArea>(ui, desk, out));
+}
+
+/// The Classify view's keys, shown on it and in the help.
+pub(super) const KEYS: &[(&str, &str)] = &[
+    ("Y / N", "answer the question waiting"),
+    ("Backspace", "take the last answer back"),
+    ("A–F", "set the category"),
+    ("Ctrl+S", "save (also from the rationale)"),
+];
+
+/// The keys of the form, as the Screening view shows its own.
+fn keys_hint(ui: &mut egui::Ui) {
+    ui.horizontal_wrapped(|ui| {
+        ui.weak("Keys:");
+        for &(keys, what) in KEYS {
+            ui.monospace(keys);
+            ui.weak(what);
+        }
+    });
 }

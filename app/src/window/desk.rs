@@ -57,20 +57,24 @@ pub fn record_text_ui(ui: &mut egui::Ui, desk: &RecordDesk, selection: &mut Opti
         };
         ui.strong(name);
         let mut shown: &str = text;
-        let output = egui::ScrollArea::vertical()
-            .id_salt(("record_text", name))
-            .max_height(if field == QuoteField::Abstract {
-                260.0
-            } else {
-                200.0
-            })
-            .show(ui, |ui| {
-                egui::TextEdit::multiline(&mut shown)
-                    .id_salt(("record_text_edit", name))
-                    .desired_width(f32::INFINITY)
-                    .show(ui)
-            })
-            .inner;
+        let edit = |ui: &mut egui::Ui, shown: &mut &str| {
+            egui::TextEdit::multiline(shown)
+                .id_salt(("record_text_edit", name))
+                .desired_width(f32::INFINITY)
+                .show(ui)
+        };
+        // The abstract is shown whole (the column scrolls); a box of its own cut its last
+        // line. The full text, long, scrolls in a box a whole number of lines high.
+        let output = if field == QuoteField::Abstract {
+            edit(ui, &mut shown)
+        } else {
+            let line = ui.text_style_height(&egui::TextStyle::Body);
+            egui::ScrollArea::vertical()
+                .id_salt(("record_text", name))
+                .max_height(line * 16.0 + 2.0 * ui.spacing().button_padding.y)
+                .show(ui, |ui| edit(ui, &mut shown))
+                .inner
+        };
         if let Some(range) = output.cursor_range {
             let chars = range.as_sorted_char_range();
             if range.is_empty() {

@@ -656,31 +656,42 @@ pub(super) fn help_window(ctx: &egui::Context, open: &mut bool) {
         .open(open)
         .default_width(520.0)
         .show(ctx, |ui| {
-            ui.strong("Keyboard");
-            egui::Grid::new("shortcuts")
-                .num_columns(2)
-                .striped(true)
-                .show(ui, |ui| {
-                    for (keys, what) in [
-                        ("/  or  Ctrl+F", "focus the search box"),
-                        ("↓ / j,  ↑ / k", "move through the table"),
-                        (
-                            "Page Down / Page Up, Home / End",
-                            "move by a page, to the ends",
-                        ),
-                        ("Enter", "open the record under the cursor"),
-                        (
-                            "Esc",
-                            "close help, a dialog, then the record (or leave the search box)",
-                        ),
-                        ("↓ in the search box", "go to the results"),
-                        ("F1  or  ?", "this help"),
-                    ] {
-                        ui.monospace(keys);
-                        ui.label(what);
-                        ui.end_row();
-                    }
-                });
+            const LIBRARY: &[(&str, &str)] = &[
+                ("/  or  Ctrl+F", "focus the search box"),
+                ("↓ / j,  ↑ / k", "move through the table"),
+                (
+                    "Page Down / Page Up, Home / End",
+                    "move by a page, to the ends",
+                ),
+                ("Enter", "open the record under the cursor"),
+                ("↓ in the search box", "go to the results"),
+            ];
+            const EVERYWHERE: &[(&str, &str)] = &[
+                (
+                    "Esc",
+                    "close help, a dialog, then the record (or leave a text field)",
+                ),
+                ("F1  or  ?", "this help"),
+            ];
+            for (section, keys) in [
+                ("Keyboard, everywhere", EVERYWHERE),
+                ("Library", LIBRARY),
+                ("Screening", super::screening::KEYS),
+                ("Classify", super::classify::KEYS),
+            ] {
+                ui.strong(section);
+                egui::Grid::new(("shortcuts", section))
+                    .num_columns(2)
+                    .striped(true)
+                    .show(ui, |ui| {
+                        for &(keys, what) in keys {
+                            ui.monospace(keys);
+                            ui.label(what);
+                            ui.end_row();
+                        }
+                    });
+                ui.add_space(4.0);
+            }
             ui.add_space(8.0);
             ui.strong("Search");
             for line in [

@@ -371,6 +371,9 @@ fn rebound_ui(
         .resizable(true)
         .default_size(260.0)
         .show(ui, |ui| {
+            // The panel keeps its width whatever its lines say (a wrapped label as wide as
+            // its text made it shrink, and the columns beside it jump, after a save).
+            ui.set_width(ui.available_width());
             ui.strong("Records with risks");
             if listed.is_empty() && focused_desk.is_none() {
                 ui.weak("None yet: open a record from the Screening or Classify view.");

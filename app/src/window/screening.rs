@@ -321,6 +321,17 @@ fn screening_keys(ctx: &egui::Context, state: &mut State, out: &mut Vec<WindowAc
     });
 }
 
+/// The Screening view's keys, shown on it and in the help.
+pub(super) const KEYS: &[(&str, &str)] = &[
+    ("I", "include"),
+    ("X", "exclude (pick a reason)"),
+    ("M", "maybe"),
+    ("A-F", "a-f category"),
+    ("N / Right", "next"),
+    ("P / Left", "previous"),
+    ("U / Ctrl+Z", "undo"),
+];
+
 fn screening_ui(ui: &mut egui::Ui, state: &State, session: &Session, out: &mut Vec<WindowAction>) {
     ui.horizontal_wrapped(|ui| {
         reviewer_picker(ui, session, out);
@@ -407,15 +418,7 @@ fn screening_ui(ui: &mut egui::Ui, state: &State, session: &Session, out: &mut V
 fn key_legend(ui: &mut egui::Ui, stage: Stage) {
     ui.horizontal_wrapped(|ui| {
         ui.weak("Keys:");
-        for (key, what) in [
-            ("I", "include"),
-            ("X", "exclude (pick a reason)"),
-            ("M", "maybe"),
-            ("A-F", "a-f category"),
-            ("N / Right", "next"),
-            ("P / Left", "previous"),
-            ("U / Ctrl+Z", "undo"),
-        ] {
+        for &(key, what) in KEYS {
             ui.label(egui::RichText::new(key).monospace().strong());
             ui.weak(what);
         }

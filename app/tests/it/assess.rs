@@ -119,13 +119,25 @@ fn the_classify_view_walks_the_questions_quotes_a_selection_and_labels_the_recor
             .query_by_label_contains("2. Does it go beyond")
             .is_none()
     );
-    harness.get_by_label("Yes (1)").click();
+    harness.get_by_label("Yes (Y)").click();
     harness.step();
     harness.get_by_label_contains("2. Does it go beyond");
-    harness.get_by_label("Yes (2)").click();
+    // The keys answer the question waiting: Y, then N to question 3 …
+    harness.key_press(egui::Key::Y);
     harness.step();
     harness.get_by_label_contains("3. Is the gain evaluated quantitatively");
-    harness.get_by_label("No (2)").click();
+    harness.key_press(egui::Key::N);
+    harness.step();
+    harness.get_by_label("Category c: No quantitative evaluation or only indirect estimation.");
+    // … Backspace takes it back, D sets the category directly, and an earlier answer is
+    // changed by clicking it (question 2's "No").
+    harness.key_press(egui::Key::Backspace);
+    harness.step();
+    harness.get_by_label("No (N)");
+    harness.key_press(egui::Key::D);
+    harness.step();
+    harness.get_by_label_contains("Category d:");
+    harness.get_all_by_label("No").nth(1).unwrap().click();
     harness.step();
     assert!(
         harness
@@ -151,10 +163,13 @@ fn the_classify_view_walks_the_questions_quotes_a_selection_and_labels_the_recor
         "Rationale:",
         "A general statement, no estimate.",
     );
-    harness.get_by_label("Save classification").click();
+    // Ctrl+S saves; nothing on the form moves when it does.
+    let before = harness.get_by_label("Rationale:").rect();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
     settle(&mut harness);
     harness.get_by_label("To classify: 1 of 1 done");
     harness.get_by_label("saved: b");
+    assert_eq!(harness.get_by_label("Rationale:").rect(), before);
 
     let project = Project::open_existing(&path).unwrap();
     let anne = project.reviewer_by_name("Anne").unwrap();

@@ -285,6 +285,9 @@ fn assess_ui(
         .resizable(true)
         .default_size(260.0)
         .show(ui, |ui| {
+            // The panel keeps its width whatever its lines say (a wrapped label as wide as
+            // its text made it shrink, and the columns beside it jump, after a save).
+            ui.set_width(ui.available_width());
             ui.strong("Records with traces or scenarios");
             ui.horizontal(|ui| {
                 let label = ui.label("Record id");

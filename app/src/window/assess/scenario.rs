@@ -459,6 +459,10 @@ fn parameters_ui(ui: &mut egui::Ui, draft: &mut ScenarioDraft) {
         .default_open(true)
         .show(ui, |ui| {
             let mut remove = None;
+            // The source takes what the other columns leave of the width.
+            let spacing = ui.spacing().item_spacing.x;
+            let source_width = (ui.available_width() - 110.0 - 190.0 - 80.0 - 30.0 - 6.0 * spacing)
+                .max(120.0);
             egui::Grid::new("parameters_grid").striped(true).show(ui, |ui| {
                 for h in ["Name", "Value or distribution", "Unit", "Source", ""] {
                     ui.strong(h);
@@ -468,7 +472,7 @@ fn parameters_ui(ui: &mut egui::Ui, draft: &mut ScenarioDraft) {
                     cell(ui, &mut p.name, 110.0, "name");
                     cell(ui, &mut p.value, 190.0, "triangular(1, 3, 8)");
                     cell(ui, &mut p.unit, 80.0, "unit");
-                    cell(ui, &mut p.source, 300.0, "where the value comes from");
+                    cell(ui, &mut p.source, source_width, "where the value comes from");
                     if ui.small_button("✕").on_hover_text("Remove the parameter").clicked() {
                         remove = Some(i);
                     }
@@ -515,6 +519,8 @@ fn variants_ui(
         // than a laptop's width holds in one row.
         for (l, line) in variant.lines.iter_mut().enumerate() {
             egui::Frame::group(ui.style()).show(ui, |ui| {
+                // The card's fields wrap inside its margin, not at the column's edge.
+                ui.set_max_width(ui.available_width() - ui.spacing().item_spacing.x);
                 ui.horizontal_wrapped(|ui| {
                     egui::ComboBox::from_id_salt(("phase", v, l))
                         .selected_text(line.phase.name())
