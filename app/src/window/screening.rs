@@ -407,12 +407,10 @@ fn screening_ui(ui: &mut egui::Ui, state: &State, session: &Session, out: &mut V
         ui.spinner();
         return;
     };
-    if state.picking_reason {
-        reason_picker(ui, snapshot, state.stage, out);
-    }
+    let picking = state.picking_reason.then_some((snapshot, state.stage));
     egui::ScrollArea::vertical()
         .id_salt("screening_card")
-        .show(ui, |ui| card_ui(ui, card, session, out));
+        .show(ui, |ui| card_ui(ui, card, picking, session, out));
 }
 
 fn key_legend(ui: &mut egui::Ui, stage: Stage) {
@@ -456,12 +454,29 @@ fn reason_picker(
     });
 }
 
+/// The width of about 100 characters of body text: a line longer than that is hard to follow
+/// back to its start.
+fn reading_measure(ui: &egui::Ui) -> f32 {
+    const SAMPLE: &str = "Rebound effects of AI for green applications are rarely quantified in the \
+                          literature we reviewed for t";
+    let font = egui::TextStyle::Body.resolve(ui.style());
+    let width = ui.fonts_mut(|fonts| {
+        fonts
+            .layout_no_wrap(SAMPLE.to_owned(), font, egui::Color32::WHITE)
+            .size()
+            .x
+    });
+    width.min(ui.available_width())
+}
+
 fn card_ui(
     ui: &mut egui::Ui,
     card: &ScreeningCard,
+    picking: Option<(&ReviewSnapshot, Stage)>,
     session: &Session,
     out: &mut Vec<WindowAction>,
 ) {
+    ui.set_max_width(reading_measure(ui));
     ui.heading(&card.title);
     let mut meta = vec![card.authors.clone()];
     if let Some(year) = card.year {
@@ -477,7 +492,8 @@ fn card_ui(
     ui.add_space(6.0);
     match &card.abstract_text {
         Some(text) => {
-            ui.label(text);
+            // The text being judged, at full contrast.
+            ui.label(egui::RichText::new(text).color(ui.visuals().strong_text_color()));
         }
         None => {
             ui.weak("No abstract.");
@@ -504,6 +520,11 @@ fn card_ui(
             None => ui.weak("none"),
         };
     });
+    // The reason picker takes the buttons' place: the record above it does not move.
+    if let Some((snapshot, stage)) = picking {
+        reason_picker(ui, snapshot, stage, out);
+        return;
+    }
     ui.horizontal_wrapped(|ui| {
         if ui.button("Include (I)").clicked() {
             out.push(Action::Vote(Decision::Include).into());

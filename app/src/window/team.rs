@@ -76,6 +76,8 @@ pub struct State {
     pub bundle_out: String,
     /// The bundle to import.
     pub bundle_in: String,
+    /// "Unblind…" was pressed and waits for the lead to confirm.
+    pub confirm_unblind: bool,
 }
 
 impl Tab for State {
@@ -123,6 +125,7 @@ impl Tab for State {
 
     fn forget(&mut self) {
         self.snapshot = None;
+        self.confirm_unblind = false;
     }
 
     fn review(
@@ -191,17 +194,21 @@ fn team_ui(ui: &mut egui::Ui, state: &mut State, session: &Session, out: &mut Ve
         }
         ui.horizontal_wrapped(|ui| {
             let label = ui.label("Name:");
-            ui.add(
-                egui::TextEdit::singleline(&mut state.new_reviewer.name)
-                    .hint_text("reviewer's name")
-                    .desired_width(160.0),
-            )
-            .labelled_by(label.id);
+            let field = ui
+                .add(
+                    egui::TextEdit::singleline(&mut state.new_reviewer.name)
+                        .hint_text("reviewer's name")
+                        .desired_width(160.0),
+                )
+                .labelled_by(label.id);
+            let entered = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
             ui.checkbox(&mut state.new_reviewer.lead, "lead");
             let name = state.new_reviewer.name.trim().to_owned();
-            if ui
+            if (ui
                 .add_enabled(!name.is_empty(), egui::Button::new("Add reviewer"))
                 .clicked()
+                || entered)
+                && !name.is_empty()
             {
                 out.push(
                     Action::AddReviewer {
@@ -222,15 +229,23 @@ fn team_ui(ui: &mut egui::Ui, state: &mut State, session: &Session, out: &mut Ve
                 (true, true) => "Blind mode is on: each reviewer sees only their own judgements; leads see everyone's.",
                 (false, _) => "Blind mode is off: everyone sees everyone's judgements.",
             });
-            let label = if blind { "Unblind" } else { "Blind again" };
-            if ui
-                .add_enabled(is_lead, egui::Button::new(label))
+            if blind {
+                // Unblinding cannot be taken back for the reviewers who see: it asks first.
+                if ui
+                    .add_enabled(is_lead, egui::Button::new("Unblind…"))
+                    .on_disabled_hover_text("Only a lead may switch blind mode")
+                    .clicked()
+                {
+                    state.confirm_unblind = true;
+                }
+            } else if ui
+                .add_enabled(is_lead, egui::Button::new("Blind again"))
                 .on_disabled_hover_text("Only a lead may switch blind mode")
                 .clicked()
             {
                 out.push(
                     Action::SetBlind {
-                        on: !blind,
+                        on: true,
                         leads_see_all: false,
                     }
                     .into(),
@@ -254,6 +269,9 @@ fn team_ui(ui: &mut egui::Ui, state: &mut State, session: &Session, out: &mut Ve
                 }
             }
         });
+        if state.confirm_unblind && settings.blind && is_lead {
+            confirm_unblind_ui(ui, &mut state.confirm_unblind, out);
+        }
         ui.weak(
             "Blind mode in a shared project file stops accidental looks, not a determined \
              colleague: anyone can pick another name here, or open the file. A team hub \
@@ -282,6 +300,28 @@ fn team_ui(ui: &mut egui::Ui, state: &mut State, session: &Session, out: &mut Ve
             }
             Some(Err(why)) => {
                 ui.weak(describe(why, Front::Window));
+                // A lead resolves conflicts once they see them: the way there, here.
+                if is_lead && settings.blind {
+                    ui.horizontal_wrapped(|ui| {
+                        if ui.button("Unblind…").clicked() {
+                            state.confirm_unblind = true;
+                        }
+                        if !settings.leads_see_all
+                            && ui
+                                .button("Let leads see all")
+                                .on_hover_text("Leads see everyone's judgements; reviewers still see their own only")
+                                .clicked()
+                        {
+                            out.push(
+                                Action::SetBlind {
+                                    on: true,
+                                    leads_see_all: true,
+                                }
+                                .into(),
+                            );
+                        }
+                    });
+                }
             }
             Some(Ok(conflicts)) => conflicts_ui(ui, conflicts, session, out),
         }
@@ -369,6 +409,33 @@ fn audit_ui(ui: &mut egui::Ui, entries: &[AuditEntry], session: &Session) {
                     }
                 });
         });
+}
+
+/// "Unblind the project?" with what it means, and the two answers.
+fn confirm_unblind_ui(ui: &mut egui::Ui, asking: &mut bool, out: &mut Vec<WindowAction>) {
+    egui::Frame::group(ui.style()).show(ui, |ui| {
+        ui.strong("Unblind the project?");
+        ui.label(
+            "Every reviewer will see everyone's votes, categories and risks from now on, and \
+             agreement and conflicts become visible to all. Blinding again later hides them \
+             again, but what was seen cannot be unseen: judge blind first, unblind to resolve.",
+        );
+        ui.horizontal(|ui| {
+            if ui.button("Unblind now").clicked() {
+                out.push(
+                    Action::SetBlind {
+                        on: false,
+                        leads_see_all: false,
+                    }
+                    .into(),
+                );
+                *asking = false;
+            }
+            if ui.button("Cancel").clicked() {
+                *asking = false;
+            }
+        });
+    });
 }
 
 fn conflicts_ui(

@@ -411,7 +411,9 @@ fn the_team_view_exchanges_bundles_and_undoes_from_the_audit_log() {
     harness.get_by_label(&format!(
         "added a screening vote on record {record} (what it says is hidden by blind mode)"
     ));
-    harness.get_by_label("Unblind").click();
+    harness.get_all_by_label("Unblind…").next().unwrap().click();
+    settle(&mut harness);
+    harness.get_by_label("Unblind now").click();
     settle(&mut harness);
     // Unblinded, the entry says what the vote was, in words (no internal key).
     harness.get_by_label_contains(&format!(
@@ -439,5 +441,5 @@ fn the_team_view_exchanges_bundles_and_undoes_from_the_audit_log() {
             .unwrap()
             .blind
     );
-    harness.get_by_label("Unblind");
+    harness.get_all_by_label("Unblind…").next().unwrap();
 }

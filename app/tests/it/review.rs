@@ -188,12 +188,28 @@ fn the_team_view_adds_a_reviewer_unblinds_resolves_and_shows_agreement() {
     be(&mut harness, "Emily");
     assert!(
         harness
-            .get_by_label("Unblind")
+            .get_by_label("Unblind…")
             .accesskit_node()
             .is_disabled()
     );
     be(&mut harness, "Anne");
-    harness.get_by_label("Unblind").click();
+    // The lead is asked first; Cancel leaves the project blind.
+    harness.get_all_by_label("Unblind…").next().unwrap().click();
+    settle(&mut harness);
+    harness.get_by_label("Unblind the project?");
+    harness.get_by_label("Cancel").click();
+    settle(&mut harness);
+    assert!(
+        Project::open_existing(&path)
+            .unwrap()
+            .review_settings()
+            .unwrap()
+            .blind
+    );
+    assert!(harness.query_by_label("Unblind now").is_none());
+    harness.get_all_by_label("Unblind…").next().unwrap().click();
+    settle(&mut harness);
+    harness.get_by_label("Unblind now").click();
     settle(&mut harness);
     assert!(
         !Project::open_existing(&path)
@@ -385,4 +401,78 @@ fn screening_keys_wait_while_a_dialog_is_open() {
     harness.key_press(egui::Key::I);
     settle(&mut harness);
     assert_eq!(own_votes(&path, "Emily"), [(records[0], Decision::Include)]);
+}
+
+/// Enter in the name field adds the reviewer; while conflicts are hidden, the lead gets the
+/// buttons that show them right there (no command to type).
+#[test]
+fn the_team_view_adds_on_enter_and_offers_the_way_to_conflicts() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("review.ecolens");
+    team_project(&path);
+    let mut harness = harness(&path, true);
+    harness.get_by_label("Team").click();
+    settle(&mut harness);
+    be(&mut harness, "Anne");
+    crate::window::type_into(&mut harness, "Name:", "Zoe");
+    harness.key_press(egui::Key::Enter);
+    settle(&mut harness);
+    let project = Project::open_existing(&path).unwrap();
+    assert!(project.reviewer_by_name("Zoe").is_ok());
+
+    harness.get_by_label_contains("the list of conflicts (hidden until a lead unblinds");
+    harness.get_by_label("Let leads see all").click();
+    settle(&mut harness);
+    let settings = Project::open_existing(&path)
+        .unwrap()
+        .review_settings()
+        .unwrap();
+    assert!(settings.blind && settings.leads_see_all);
+    harness.get_by_label_contains("conflict(s):");
+}
+
+/// The record being judged reads well: its abstract at full contrast in lines of about 100
+/// characters, not the window's width; picking an exclusion reason does not move it.
+#[test]
+fn the_screening_card_keeps_a_reading_measure_and_the_picker_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("review.ecolens");
+    let ris = dir.path().join("one.ris");
+    let abstract_text = "Machine learning is increasingly proposed to cut the energy use of \
+        buildings, yet the energy and materials of the learning systems themselves are rarely \
+        counted. We model a heating and cooling controller for an office building over one \
+        year and compare it with the rule-based controller it replaces, including training, \
+        inference and the sensors installed for it. The net saving depends on the occupancy \
+        pattern and the grid mix; in a low-carbon grid the sensors' manufacture dominates.";
+    std::fs::write(
+        &ris,
+        format!("TY  - JOUR\nTI  - Learning to heat\nAU  - Doe, Jane\nPY  - 2024\nAB  - {abstract_text}\nER  - \n"),
+    )
+    .unwrap();
+    for args in [
+        vec!["import", ris.to_str().unwrap()],
+        vec!["reviewer", "add", "Anne", "--lead"],
+    ] {
+        let status = std::process::Command::new(env!("CARGO_BIN_EXE_ecolens"))
+            .args(&args)
+            .args(["--project", path.to_str().unwrap(), "--no-demo"])
+            .env("ECOLENS_DATA_DIR", dir.path())
+            .env_remove("ECOLENS_REVIEWER")
+            .status()
+            .unwrap();
+        assert!(status.success(), "{args:?}");
+    }
+    let mut harness = crate::window::harness_sized(&path, false, egui::Vec2::new(1600.0, 1000.0));
+    harness.get_by_label("Screening").click();
+    settle(&mut harness);
+    be(&mut harness, "Anne");
+    let text = harness.get_by_label(abstract_text).rect();
+    // About 100 characters of body text at egui's default size: well under the 1600 px window.
+    assert!(text.width() < 800.0, "{text:?}");
+    let title = harness.get_by_label("Learning to heat").rect();
+    harness.key_press(egui::Key::X);
+    settle(&mut harness);
+    harness.get_by_label_contains("Exclude: why?");
+    assert_eq!(harness.get_by_label("Learning to heat").rect(), title);
+    assert_eq!(harness.get_by_label(abstract_text).rect(), text);
 }
