@@ -244,3 +244,44 @@ fn the_window_names_what_projects_store_as_codes() {
     settle(&mut harness);
     harness.get_by_label_contains("resolved as exclude (No AI or machine-learning method)");
 }
+
+/// A stored scenario reopens with its result, above its form, without pressing Evaluate.
+#[test]
+fn a_stored_scenario_reopens_with_its_result() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = team_at_work(dir.path());
+    let mut harness = harness_sized(&project, true, egui::Vec2::new(1280.0, 800.0));
+    be(&mut harness, "Anne");
+    harness.get_all_by_label("Assess").next().unwrap().click();
+    settle(&mut harness);
+    harness
+        .get_all_by_label_contains("Unraveling the Hidden Environmental")
+        .find(|node| node.accesskit_node().role() == egui::accesskit::Role::Button)
+        .unwrap()
+        .click();
+    settle(&mut harness);
+    harness.get_by_label("Scenario").click();
+    settle(&mut harness);
+    harness.get_by_value("Open a scenario…").click();
+    harness.step();
+    harness.step();
+    harness
+        .get_by_label("AI HVAC controller for an office building")
+        .click();
+    settle(&mut harness);
+    let result = harness
+        .state()
+        .tabs
+        .assess
+        .result
+        .clone()
+        .expect("evaluated on opening");
+    assert_eq!(
+        result.scenario.name,
+        "AI HVAC controller for an office building"
+    );
+    // The result comes first: its heading is above the form's first field.
+    let heading = harness.get_by_label("Result").rect();
+    let form = harness.get_by_label("Scenario name").rect();
+    assert!(heading.max.y < form.min.y, "{heading:?} {form:?}");
+}

@@ -476,7 +476,12 @@ impl Tab for State {
                     .and_then(|d| d.scenarios.iter().find(|(n, _)| *n == name))
                     .map(|(_, toml)| toml.clone());
                 match toml.map(|t| Scenario::from_toml(&t)) {
-                    Some(Ok(scenario)) => self.edit(&scenario),
+                    Some(Ok(scenario)) => {
+                        self.edit(&scenario);
+                        // A stored scenario opens with its result (seeded: the same runs and
+                        // seed give the same numbers as when it was evaluated).
+                        self.start_monte_carlo(io);
+                    }
                     Some(Err(error)) => {
                         self.message = Some(Status::Fix(format!(
                             "The stored scenario has a mistake: {error}"

@@ -160,10 +160,13 @@ pub(super) fn results_ui(
         let mut phases: Vec<LifeCyclePhase> = shares.iter().map(|(_, p, _)| *p).collect();
         phases.sort();
         phases.dedup();
+        // The phases' legend sits right of the two bars, in room kept free for it.
         Plot::new("contribution_plot")
             .height(220.0)
             .allow_scroll(false)
-            .legend(Legend::default())
+            .legend(Legend::default().position(egui_plot::Corner::RightTop))
+            .include_x(-0.5)
+            .include_x(3.2)
             .x_axis_formatter(|mark, _| label_of(&["M1".into(), "M2".into()], mark.value))
             .show(&mut columns[0], |plot| {
                 let mut charts: Vec<BarChart> = Vec::new();
