@@ -246,7 +246,7 @@ pub fn green_algorithms(input: &GreenAlgorithmsInput) -> Result<Estimate> {
             Error::invalid(
                 "location",
                 location,
-                "a location code of Green Algorithms' CI_aggregated.csv (FR, US-CA, WORLD …)",
+                "a country in Green Algorithms' CI_aggregated.csv (FR or FRA …), one of its region codes (US-CA …) or WORLD",
             )
         })?),
     };
@@ -549,19 +549,31 @@ impl RunFootprint {
         if let Some((provider, region)) = &place.cloud {
             words.push(format!("{provider} {region}"));
         }
-        if let Some(country) = &country {
-            words.push(country.clone());
+        match &country {
+            Some(country) => words.push(
+                isocountry::CountryCode::for_alpha3(country)
+                    .map_or_else(|_| country.clone(), |c| format!("{} ({country})", c.name())),
+            ),
+            None => words.push("place unknown".to_owned()),
         }
         if let Some(year) = place.year {
             words.push(year.to_string());
         }
+        let mut estimate = estimate;
+        if country.is_none() && overrides.intensity_g_per_kwh.is_none() {
+            // Said where the number is: the intensity is the world's, not the run's place's.
+            words.push("the world-average grid intensity is used".to_owned());
+            if let Some(a) = estimate
+                .assumptions
+                .iter_mut()
+                .find(|a| a.name == "carbon intensity")
+            {
+                a.source = format!("world average, as the run's place is unknown: {}", a.source);
+            }
+        }
         Self {
             estimate,
-            place: if words.is_empty() {
-                "place unknown".to_owned()
-            } else {
-                words.join(", ")
-            },
+            place: words.join(", "),
             co2e_range_kg,
         }
     }

@@ -210,10 +210,24 @@ pub struct Hardware {
     pub provenance: Provenance,
 }
 
+/// A place the shipped tables know, as a person picks it: its code and its name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KnownPlace {
+    /// The code the tables use: ISO alpha-3 for countries, Green Algorithms' location code
+    /// (`FR`, `US-CA`, `WORLD`) for the calculator.
+    pub code: String,
+    /// `France`, `United States of America — California`, `World`.
+    pub name: String,
+}
+
 /// The factor tables.
 #[derive(Debug)]
 pub struct FactorLibrary {
     ga_ci: HashMap<String, (f64, String)>,
+    /// Green Algorithms' locations with their names, World first, then by name.
+    ga_places: Vec<KnownPlace>,
+    /// Countries with a grid intensity in a shipped source, ISO alpha-3 and ISO name, by name.
+    countries: Vec<KnownPlace>,
     cc_mix: HashMap<String, (f64, Option<i32>)>,
     d4b: HashMap<(String, i32), Vec<(String, f64)>>,
     d4b_years: (i32, i32),
@@ -289,7 +303,26 @@ struct DefaultEntry {
 
 impl FactorLibrary {
     fn load() -> Self {
-        let ga_ci = csv_rows(GA_CI, 1)
+        let mut ga_places: Vec<KnownPlace> = csv_rows(GA_CI, 1)
+            .into_iter()
+            .filter_map(|row| {
+                let code = row.get("location")?.to_ascii_uppercase();
+                let country = row.get("countryName").map_or("", String::as_str);
+                let region = row.get("regionName").map_or("", String::as_str);
+                let name = match (code.as_str(), region) {
+                    ("WORLD", _) => "World".to_owned(),
+                    (_, "" | "Any") => country.to_owned(),
+                    _ => format!("{country} — {region}"),
+                };
+                Some(KnownPlace { code, name })
+            })
+            .collect();
+        ga_places.sort_by(|a, b| {
+            (a.code != "WORLD")
+                .cmp(&(b.code != "WORLD"))
+                .then_with(|| a.name.cmp(&b.name))
+        });
+        let ga_ci: HashMap<String, (f64, String)> = csv_rows(GA_CI, 1)
             .into_iter()
             .filter_map(|row| {
                 let code = row.get("location")?.to_ascii_uppercase();
@@ -302,18 +335,19 @@ impl FactorLibrary {
                 Some((code, (value, source.trim().to_owned())))
             })
             .collect();
-        let cc_mix = serde_json::from_str::<HashMap<String, serde_json::Value>>(CC_MIX)
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(|(iso3, entry)| {
-                let ci = entry.get("carbon_intensity")?.as_f64()?;
-                let year = entry
-                    .get("year")
-                    .and_then(serde_json::Value::as_i64)
-                    .and_then(|y| i32::try_from(y).ok());
-                Some((iso3, (ci, year)))
-            })
-            .collect();
+        let cc_mix: HashMap<String, (f64, Option<i32>)> =
+            serde_json::from_str::<HashMap<String, serde_json::Value>>(CC_MIX)
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|(iso3, entry)| {
+                    let ci = entry.get("carbon_intensity")?.as_f64()?;
+                    let year = entry
+                        .get("year")
+                        .and_then(serde_json::Value::as_i64)
+                        .and_then(|y| i32::try_from(y).ok());
+                    Some((iso3, (ci, year)))
+                })
+                .collect();
         let mut d4b = HashMap::new();
         let mut years = (i32::MAX, i32::MIN);
         for row in csv_rows(D4B_ELECTRICITY, 0) {
@@ -454,8 +488,29 @@ impl FactorLibrary {
             .filter(|v| *v > 0.0)
             .collect();
         server_manufacturing.sort_by(f64::total_cmp);
+        let mut iso3: std::collections::BTreeSet<String> = cc_mix.keys().cloned().collect();
+        iso3.extend(d4b.keys().filter_map(|(iso2, _)| country_iso3(iso2)));
+        iso3.extend(
+            ga_ci
+                .keys()
+                .filter(|c| c.len() == 2)
+                .filter_map(|c| country_iso3(c)),
+        );
+        let mut countries: Vec<KnownPlace> = iso3
+            .into_iter()
+            .filter_map(|code| {
+                let country = isocountry::CountryCode::for_alpha3(&code).ok()?;
+                Some(KnownPlace {
+                    name: country.name().to_owned(),
+                    code,
+                })
+            })
+            .collect();
+        countries.sort_by(|a, b| a.name.cmp(&b.name));
         Self {
             ga_ci,
+            ga_places,
+            countries,
             cc_mix,
             d4b,
             d4b_years: years,
@@ -653,6 +708,16 @@ impl FactorLibrary {
         find_model(&self.mlco2_gpu, model)
     }
 
+    /// The calculator's places: Green Algorithms' countries, regions and the world average.
+    pub fn calculator_places(&self) -> &[KnownPlace] {
+        &self.ga_places
+    }
+
+    /// Countries a shipped source gives a grid intensity for (ISO alpha-3, ISO names).
+    pub fn countries(&self) -> &[KnownPlace] {
+        &self.countries
+    }
+
     /// Processor and accelerator tables, for pickers.
     pub fn hardware(&self) -> (&[Hardware], &[Hardware], &[Hardware]) {
         (&self.ga_cpu, &self.ga_gpu, &self.mlco2_gpu)
@@ -750,6 +815,37 @@ fn find_model<'a>(table: &'a [Hardware], model: &str) -> Option<&'a Hardware> {
 #[allow(clippy::float_cmp)] // Values are read from the shipped files exactly.
 mod tests {
     use super::*;
+
+    #[test]
+    fn places_are_named_for_pickers() {
+        let places = library().calculator_places();
+        assert_eq!(places[0].code, "WORLD");
+        let name = |code: &str| {
+            places
+                .iter()
+                .find(|p| p.code == code)
+                .map(|p| p.name.clone())
+        };
+        assert_eq!(name("FR").as_deref(), Some("France"));
+        assert_eq!(
+            name("US-CA").as_deref(),
+            Some("United States of America — California")
+        );
+        let countries = library().countries();
+        let france = countries.iter().find(|c| c.code == "FRA").unwrap();
+        assert_eq!(france.name, "France");
+        // Every country listed has a grid intensity: picking one never fails.
+        assert!(countries.len() > 150, "{}", countries.len());
+        for country in countries {
+            assert!(
+                library().grid_intensity(&country.code, None).is_some(),
+                "{} {}",
+                country.code,
+                country.name
+            );
+        }
+        assert!(countries.windows(2).all(|w| w[0].name <= w[1].name));
+    }
 
     #[test]
     fn grid_intensity_comes_from_three_sources_with_provenance() {

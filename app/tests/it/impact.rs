@@ -85,7 +85,7 @@ fn traces_attach_show_their_factors_and_the_project_factors_replace_the_defaults
     settle(&mut harness);
     harness.get_by_label_contains("Attached 1 run(s) of eco2AI");
     harness.get_by_label_contains("Grid factor the tool applied: 39.22 gCO2e/kWh");
-    harness.get_by_label("Place: CHE, 2026");
+    harness.get_by_label("Place: Switzerland (CHE), 2026");
     harness.get_by_label_contains("digital4better country-yearly factors");
     let stored = Project::open_existing(&path)
         .unwrap()
@@ -93,6 +93,22 @@ fn traces_attach_show_their_factors_and_the_project_factors_replace_the_defaults
         .unwrap();
     assert_eq!(stored.len(), 1);
     assert!((stored[0].summary.energy_kwh - 0.002).abs() < 1e-12);
+
+    // Zeus writes no place: said in words beside the intensity, which is the world's.
+    type_into(
+        &mut harness,
+        "or path:",
+        &trace("zeus/V100+resnet50+gpu0.csv"),
+    );
+    harness.key_press(egui::Key::Enter);
+    settle(&mut harness);
+    harness.get_by_label_contains("Attached 1 run(s) of Zeus");
+    harness.get_all_by_label("2").next().unwrap().click();
+    settle(&mut harness);
+    harness.get_by_label("Place: place unknown, the world-average grid intensity is used");
+    harness.get_by_label_contains("world average, as the run's place is unknown: ");
+    harness.get_all_by_label("Detach").nth(1).unwrap().click();
+    settle(&mut harness);
 
     // CarbonTracker: its PUE 1.59 is named as divided out.
     type_into(
@@ -123,6 +139,15 @@ fn traces_attach_show_their_factors_and_the_project_factors_replace_the_defaults
             .is_empty()
     );
     type_into(&mut harness, "Source of these values", "host's 2024 report");
+    // The country is picked by name from the tables' countries, searched as typed.
+    harness.get_by_label("Project country").click();
+    harness.step();
+    harness.step();
+    harness.get_by_label("Find:").type_text("switz");
+    harness.step();
+    harness.step();
+    harness.get_by_label("Switzerland (CHE)").click();
+    harness.step();
     harness.get_by_label("Save project factors").click();
     settle(&mut harness);
     let overrides = Project::open_existing(&path)
@@ -130,6 +155,7 @@ fn traces_attach_show_their_factors_and_the_project_factors_replace_the_defaults
         .factor_overrides()
         .unwrap();
     assert_eq!(overrides.pue, Some(1.2));
+    assert_eq!(overrides.country.as_deref(), Some("CHE"));
     assert_eq!(overrides.intensity_g_per_kwh, Some(50.0));
     // PUE and intensity each name the project's source.
     assert_eq!(

@@ -138,7 +138,7 @@ fn traces_carry_their_footprint_and_the_project_overrides_it_with_a_source() {
     let report = RecordReport::gather(&project, id, &seen(&project, None), &OPTIONS).unwrap();
     let first = &report.traces[0];
     // CodeCarbon's own factor for Italy is kept beside ours; ours is digital4better's ITA 2024.
-    assert_eq!(first.footprint.place, "ITA, 2024");
+    assert_eq!(first.footprint.place, "Italy (ITA), 2024");
     let e = &first.footprint.estimate;
     assert_eq!(e.it_energy_kwh, first.summary.it_energy_kwh());
     assert!((e.co2e_kg - e.energy_kwh * e.intensity_g_per_kwh / 1000.0).abs() < 1e-15);

@@ -236,7 +236,19 @@ pub(super) fn estimate_ui(ui: &mut egui::Ui, state: &mut State, out: &mut Vec<Wi
                     }
                 }
             }
-            field(ui, "Country (for the grid)", &mut form.country);
+            let places = if form.method == EstimateMethod::GreenAlgorithms {
+                super::picker::calculator_countries()
+            } else {
+                super::picker::countries()
+            };
+            super::picker::place_combo(
+                ui,
+                "Country (for the grid)",
+                &mut form.country,
+                "World average",
+                &places,
+            );
+            ui.end_row();
             field(ui, "PUE (empty: default)", &mut form.pue);
             field(
                 ui,

@@ -53,9 +53,13 @@ pub(super) fn factor_picker_ui(ctx: &egui::Context, state: &mut State) {
                 let label = ui.label("Criterion");
                 ui.add(egui::TextEdit::singleline(&mut state.picker_criterion).desired_width(60.0))
                     .labelled_by(label.id);
-                let label = ui.label("Country");
-                ui.add(egui::TextEdit::singleline(&mut state.picker_country).desired_width(50.0))
-                    .labelled_by(label.id);
+                place_combo(
+                    ui,
+                    "Country",
+                    &mut state.picker_country,
+                    "none chosen",
+                    &countries(),
+                );
             });
             let lib = ecolens_core::factors::library();
             let country = state.picker_country.trim().to_ascii_uppercase();
@@ -173,4 +177,92 @@ pub(super) fn factor_picker_ui(ctx: &egui::Context, state: &mut State) {
     if !open || done {
         state.picker = None;
     }
+}
+
+/// A searchable picker of places by name: `places` are `(code, name)`; the value is the code,
+/// empty for the `none` choice (what an empty value means). Typing in its search box narrows
+/// the list by name or code. Returns whether the value changed.
+pub(super) fn place_combo(
+    ui: &mut egui::Ui,
+    label: &str,
+    value: &mut String,
+    none: &str,
+    places: &[(String, String)],
+) -> bool {
+    let label = ui.label(label);
+    let id = label.id;
+    let before = value.clone();
+    let shown = places
+        .iter()
+        .find(|(code, _)| code.eq_ignore_ascii_case(value))
+        .map_or_else(
+            || {
+                if value.is_empty() {
+                    none.to_owned()
+                } else {
+                    format!("{value} (not in the tables)")
+                }
+            },
+            |(code, name)| format!("{name} ({code})"),
+        );
+    let search_id = id.with("place-search");
+    egui::ComboBox::from_id_salt(id.with("place-combo"))
+        .selected_text(shown)
+        .width(240.0)
+        .height(320.0)
+        .show_ui(ui, |ui| {
+            let mut search: String = ui.data_mut(|d| d.get_temp(search_id).unwrap_or_default());
+            let field = ui
+                .horizontal(|ui| {
+                    let find = ui.label("Find:");
+                    ui.add(
+                        egui::TextEdit::singleline(&mut search)
+                            .hint_text("a name or code")
+                            .desired_width(180.0),
+                    )
+                    .labelled_by(find.id)
+                })
+                .inner;
+            field.request_focus();
+            ui.data_mut(|d| d.insert_temp(search_id, search.clone()));
+            let wanted = search.trim().to_lowercase();
+            if wanted.is_empty() {
+                ui.selectable_value(value, String::new(), none);
+            }
+            for (code, name) in places {
+                if wanted.is_empty()
+                    || name.to_lowercase().contains(&wanted)
+                    || code.to_lowercase() == wanted
+                {
+                    ui.selectable_value(value, code.clone(), format!("{name} ({code})"));
+                }
+            }
+        })
+        .response
+        .labelled_by(label.id);
+    *value != before
+}
+
+/// The countries a source gives a grid intensity for, as `(ISO alpha-3, ISO name)`.
+pub(super) fn countries() -> Vec<(String, String)> {
+    ecolens_core::factors::library()
+        .countries()
+        .iter()
+        .map(|p| (p.code.clone(), p.name.clone()))
+        .collect()
+}
+
+/// The countries of Green Algorithms' carbon-intensity table, as `(ISO alpha-3, name)`.
+pub(super) fn calculator_countries() -> Vec<(String, String)> {
+    ecolens_core::factors::library()
+        .calculator_places()
+        .iter()
+        .filter(|p| p.code.len() == 2)
+        .filter_map(|p| {
+            Some((
+                ecolens_core::factors::country_iso3(&p.code)?,
+                p.name.clone(),
+            ))
+        })
+        .collect()
 }

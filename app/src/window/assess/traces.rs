@@ -255,8 +255,15 @@ fn overrides_ui(ui: &mut egui::Ui, state: &mut State, out: &mut Vec<WindowAction
         .show(ui, |ui| {
             egui::Grid::new("overrides_grid").show(ui, |ui| {
                 let form = &mut state.overrides;
+                super::picker::place_combo(
+                    ui,
+                    "Project country",
+                    &mut form.country,
+                    "each trace's own place",
+                    &super::picker::countries(),
+                );
+                ui.end_row();
                 for (label, value, hint) in [
-                    ("Project country", &mut form.country, "FRA"),
                     ("Project PUE", &mut form.pue, "1.1"),
                     (
                         "Project grid intensity, gCO2e/kWh",
