@@ -491,7 +491,11 @@ pub fn run(options: &BenchOptions) -> Result<Output> {
         "search": search,
         "window": windows,
     });
-    Ok(Output { json, text })
+    Ok(Output {
+        json,
+        text,
+        failed: false,
+    })
 }
 
 /// Frames per scrolling pattern in the window benchmark.

@@ -379,6 +379,7 @@ pub fn run(options: &AssessBenchOptions) -> Result<Output> {
             "build": if cfg!(debug_assertions) { "debug" } else { "release" },
         }),
         text,
+        failed: false,
     })
 }
 

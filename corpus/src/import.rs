@@ -127,6 +127,29 @@ pub struct FileReport {
     pub full_text: Option<FullTextOutcome>,
 }
 
+impl FileReport {
+    /// A path that could not be read at all, as its problem says.
+    fn not_read(problem: &LocatedProblem) -> Self {
+        Self {
+            path: problem.file.clone(),
+            format: None,
+            encoding: None,
+            records_read: 0,
+            records_imported: 0,
+            duplicates_merged: 0,
+            rejected: 0,
+            warnings: 0,
+            error: Some(problem.problem.message.clone()),
+            full_text: None,
+        }
+    }
+
+    /// Whether the file was read (whatever it held).
+    pub fn was_read(&self) -> bool {
+        self.error.is_none()
+    }
+}
+
 /// Where a PDF's text went.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct FullTextOutcome {
@@ -181,7 +204,10 @@ pub struct ImportReport {
     pub possible_duplicates: u64,
     /// PDF texts attached to records.
     pub full_texts_attached: u64,
-    /// Rejected records and unreadable files, located.
+    /// Files that could not be read at all (not found, unreadable, not a known format): each
+    /// also has its entry in `files`, with its `error`.
+    pub failed: Vec<LocatedProblem>,
+    /// Rejected records, located.
     pub rejected: Vec<LocatedProblem>,
     /// Warnings, located.
     pub warnings: Vec<LocatedProblem>,
@@ -208,8 +234,8 @@ pub fn collect_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<LocatedProblem>) {
             problems.push(located(
                 path,
                 0,
-                "no such file or folder".into(),
-                Severity::Rejected,
+                "file not found".into(),
+                Severity::FileNotRead,
             ));
         }
     }
@@ -224,7 +250,7 @@ fn walk(folder: &Path, files: &mut Vec<PathBuf>, problems: &mut Vec<LocatedProbl
                 folder,
                 0,
                 format!("cannot list the folder: {error}"),
-                Severity::Rejected,
+                Severity::FileNotRead,
             ));
             return;
         }
@@ -286,7 +312,8 @@ pub fn import_and_index(
 ) -> Result<(ImportReport, Option<SyncReport>)> {
     let (all_files, missing) = collect_files(paths);
     let mut report = ImportReport {
-        rejected: missing,
+        files: missing.iter().map(FileReport::not_read).collect(),
+        failed: missing,
         ..ImportReport::default()
     };
     let (pdfs, files): (Vec<PathBuf>, Vec<PathBuf>) = all_files.into_iter().partition(|path| {
@@ -379,15 +406,15 @@ pub fn import_and_index(
             Err(crate::Error::Store(error)) => return Err(crate::Error::Store(error)),
             Err(crate::Error::Unreadable { line, message, .. }) => {
                 report
-                    .rejected
-                    .push(located(path, line, message.clone(), Severity::Rejected));
+                    .failed
+                    .push(located(path, line, message.clone(), Severity::FileNotRead));
                 file_report.error = Some(message);
             }
             Err(error) => {
                 let message = error.to_string();
                 report
-                    .rejected
-                    .push(located(path, 0, message.clone(), Severity::Rejected));
+                    .failed
+                    .push(located(path, 0, message.clone(), Severity::FileNotRead));
                 file_report.error = Some(message);
             }
         }
@@ -741,9 +768,8 @@ fn attach_pdf(
         Ok(extracted) => extracted,
         Err(message) => {
             report
-                .rejected
-                .push(located(path, 0, message.clone(), Severity::Rejected));
-            file_report.rejected = 1;
+                .failed
+                .push(located(path, 0, message.clone(), Severity::FileNotRead));
             file_report.error = Some(message);
             return Ok(file_report);
         }

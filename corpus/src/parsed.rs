@@ -27,6 +27,9 @@ pub enum Severity {
     Warning,
     /// The record was rejected; the rest of the file goes on.
     Rejected,
+    /// The file could not be read at all (not found, unreadable, not a known format); the
+    /// other files go on.
+    FileNotRead,
 }
 
 /// A problem met while reading, located by line (and field, when one is to blame).
@@ -56,6 +59,8 @@ impl fmt::Display for Problem {
         let verdict = match self.severity {
             Severity::Warning => "",
             Severity::Rejected => " — record rejected",
+            // Said by where it is listed ("Files not read").
+            Severity::FileNotRead => "",
         };
         write!(f, ": {}{verdict}", self.message)
     }

@@ -219,26 +219,24 @@ fn bad_files_and_missing_paths_cost_one_line_each_and_the_rest_goes_on() {
         ],
     );
     assert_eq!(project.record_count().unwrap(), 3);
-    let rejected: Vec<String> = report.rejected.iter().map(ToString::to_string).collect();
-    assert_eq!(rejected.len(), 3, "{rejected:#?}");
+    // Files that could not be read are files not read, not rejected records.
+    let failed: Vec<String> = report.failed.iter().map(ToString::to_string).collect();
+    assert_eq!(failed.len(), 2, "{failed:#?}");
+    assert_eq!(failed[0], format!("{}: file not found", missing.display()));
     assert!(
-        rejected[0].starts_with(&format!("{}: no such file or folder", missing.display())),
-        "{rejected:#?}"
-    );
-    assert!(
-        rejected.iter().any(|r| r.starts_with(&format!(
+        failed.iter().any(|r| r.starts_with(&format!(
             "{}:1: not a bibliography ecolens reads: no RIS tags",
             garbage.display()
         ))),
-        "{rejected:#?}"
+        "{failed:#?}"
     );
-    assert!(
-        rejected.iter().any(|r| r
-            == &format!(
-                "{}:5 TI: no title (TI, T1, CT or BT): a record needs one — record rejected",
-                broken.display()
-            )),
-        "{rejected:#?}"
+    let rejected: Vec<String> = report.rejected.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        rejected,
+        [format!(
+            "{}:5 TI: no title (TI, T1, CT or BT): a record needs one — record rejected",
+            broken.display()
+        )]
     );
     assert!(
         report
@@ -246,13 +244,24 @@ fn bad_files_and_missing_paths_cost_one_line_each_and_the_rest_goes_on() {
             .iter()
             .any(|w| w.problem.line == 10 && w.problem.field.as_deref() == Some("DO"))
     );
+    // Every path has its entry, the missing one first (paths are checked before reading).
+    let files: Vec<(&std::path::Path, bool)> = report
+        .files
+        .iter()
+        .map(|f| (f.path.as_path(), f.was_read()))
+        .collect();
     assert_eq!(
-        report.files.len(),
-        3,
-        "the missing path is reported, not read"
+        files,
+        [
+            (missing.as_path(), false),
+            (garbage.as_path(), false),
+            (broken.as_path(), true),
+            (fixture("utf16le_bom_tiny.bib").as_path(), true),
+        ]
     );
+    assert_eq!(report.files[0].error.as_deref(), Some("file not found"));
     assert_eq!(
-        report.files[0]
+        report.files[1]
             .error
             .as_deref()
             .map(|e| e.contains("not a bibliography")),
@@ -260,9 +269,9 @@ fn bad_files_and_missing_paths_cost_one_line_each_and_the_rest_goes_on() {
     );
     assert_eq!(
         (
-            report.files[1].records_read,
-            report.files[1].rejected,
-            report.files[1].warnings
+            report.files[2].records_read,
+            report.files[2].rejected,
+            report.files[2].warnings
         ),
         (2, 1, 1)
     );

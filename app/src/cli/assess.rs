@@ -117,6 +117,7 @@ pub fn energy(paths: &[PathBuf], overrides: &FactorOverrides) -> Result<Output> 
             "total": report.total,
         }),
         text,
+        failed: false,
     })
 }
 
@@ -211,6 +212,7 @@ pub fn estimate(request: &EstimateRequest, overrides: &FactorOverrides) -> Resul
     Ok(Output {
         json: serde_json::to_value(&estimate)?,
         text,
+        failed: false,
     })
 }
 
@@ -260,6 +262,7 @@ pub fn trace(project: &mut Project, command: TraceCommand) -> Result<Output> {
             Ok(Output {
                 json: json!({ "record": id, "format": attached.format, "trace_ids": attached.trace_ids, "warnings": attached.warnings }),
                 text,
+                failed: false,
             })
         }
         TraceCommand::List { record } => {
@@ -285,6 +288,7 @@ pub fn trace(project: &mut Project, command: TraceCommand) -> Result<Output> {
             Ok(Output {
                 json: serde_json::to_value(&traces)?,
                 text,
+                failed: false,
             })
         }
         TraceCommand::Detach { id } => {
@@ -292,6 +296,7 @@ pub fn trace(project: &mut Project, command: TraceCommand) -> Result<Output> {
             Ok(Output {
                 json: json!({ "detached": id }),
                 text: format!("detached trace {id}\n"),
+                failed: false,
             })
         }
     }
@@ -393,6 +398,7 @@ pub fn lca(
             "stored": stored.map(|(record, id)| json!({ "record": record, "scenario": id })),
         }),
         text,
+        failed: false,
     })
 }
 
@@ -508,6 +514,7 @@ pub fn report(
             written.bytes
         ),
         json: json!({ "out": out, "bytes": written.bytes, "report": written.report }),
+        failed: false,
     })
 }
 
@@ -590,5 +597,6 @@ pub fn factors(project: &mut Project, action: Option<FactorsCommand>) -> Result<
     Ok(Output {
         json: serde_json::to_value(&overrides)?,
         text,
+        failed: false,
     })
 }

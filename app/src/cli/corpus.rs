@@ -62,7 +62,9 @@ pub fn import(
         "index": imported.index,
     });
     let text = import_text(project, &imported.import, &imported.index, verbose)?;
-    Ok(Output { json, text })
+    // The files that could be read are imported; one that could not makes the command fail.
+    let failed = !imported.import.failed.is_empty();
+    Ok(Output { json, text, failed })
 }
 
 fn import_text(
@@ -76,11 +78,16 @@ fn import_text(
         .import_id
         .map(|id| format!(" (import #{id})"))
         .unwrap_or_default();
+    let read = report.files.iter().filter(|f| f.was_read()).count();
     writeln!(
         text,
-        "Imported {} files into {}{run}",
-        report.files.len(),
-        project.path().display()
+        "Imported {read} file(s) into {}{run}{}",
+        project.path().display(),
+        if report.failed.is_empty() {
+            String::new()
+        } else {
+            format!("; {} not read", report.failed.len())
+        }
     )?;
     if !report.files.is_empty() {
         let width = |header: &str, cell: &dyn Fn(&ecolens_corpus::import::FileReport) -> usize| {
@@ -173,6 +180,12 @@ fn import_text(
                 String::new()
             }
         )?;
+    }
+    if !report.failed.is_empty() {
+        writeln!(text, "Files not read ({}):", report.failed.len())?;
+        for problem in &report.failed {
+            writeln!(text, "  {problem}")?;
+        }
     }
     if !report.rejected.is_empty() {
         writeln!(text, "Rejected ({}):", report.rejected.len())?;
@@ -276,7 +289,11 @@ pub fn search(
             )?;
         }
     }
-    Ok(Output { json, text })
+    Ok(Output {
+        json,
+        text,
+        failed: false,
+    })
 }
 
 /// `ecolens export OUT --format F [--labels S] [--query Q]`
@@ -317,7 +334,11 @@ pub fn export(
             .map(|q| format!("; records matching {q}"))
             .unwrap_or_default()
     );
-    Ok(Output { json, text })
+    Ok(Output {
+        json,
+        text,
+        failed: false,
+    })
 }
 
 /// `ecolens reindex`
@@ -339,7 +360,11 @@ pub fn reindex(project: &mut Project) -> Result<Output> {
             .as_ref()
             .map_or_else(|| "memory".to_owned(), |p| p.display().to_string())
     );
-    Ok(Output { json, text })
+    Ok(Output {
+        json,
+        text,
+        failed: false,
+    })
 }
 
 /// `ecolens merges [--record ID] [--all]`
@@ -374,7 +399,11 @@ pub fn merges(project: &Project, record: Option<&str>, all: bool) -> Result<Outp
             writeln!(text, "    filled in: {}", filled.join(", "))?;
         }
     }
-    Ok(Output { json, text })
+    Ok(Output {
+        json,
+        text,
+        failed: false,
+    })
 }
 
 /// `ecolens merges undo MERGE`
@@ -386,5 +415,9 @@ pub fn undo_merge(project: &mut Project, merge: i64) -> Result<Output> {
         "Merge {merge} undone: the duplicate is record #{} again, and the two will not be merged again.\n",
         undone.restored
     );
-    Ok(Output { json, text })
+    Ok(Output {
+        json,
+        text,
+        failed: false,
+    })
 }

@@ -653,7 +653,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
     };
     print_output(&output, cli.json)?;
-    Ok(ExitCode::SUCCESS)
+    Ok(if output.failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// Runs a command that works on the open project.
@@ -807,4 +811,7 @@ pub struct Output {
     pub json: serde_json::Value,
     /// Printed otherwise.
     pub text: String,
+    /// Part of the work could not be done (an import's file not found): printed like a
+    /// success, then the command exits non-zero so a script notices.
+    pub failed: bool,
 }

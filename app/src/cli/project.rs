@@ -67,7 +67,11 @@ pub fn info(opened: &Opened, keyboard: &Keyboard<'_>) -> Result<Output> {
     writeln!(text, "LCA scenarios    {}", c.lca_scenarios)?;
     writeln!(text, "Energy traces    {}", c.energy_traces)?;
     writeln!(text, "Audit entries    {}", c.audit_entries)?;
-    Ok(Output { json, text })
+    Ok(Output {
+        json,
+        text,
+        failed: false,
+    })
 }
 
 /// `ecolens taxonomy [--vocabulary ID]`.
@@ -96,7 +100,11 @@ pub fn taxonomy(project: &Project, only: Option<&str>) -> Result<Output> {
             writeln!(text)?;
         }
     }
-    Ok(Output { json, text })
+    Ok(Output {
+        json,
+        text,
+        failed: false,
+    })
 }
 
 fn vocabulary_text(text: &mut String, vocabulary: &VocabularyView) -> Result<()> {
@@ -186,5 +194,6 @@ pub fn label(project: &mut Project, command: LabelCommand) -> Result<Output> {
     Ok(Output {
         json: serde_json::to_value(&changed)?,
         text,
+        failed: false,
     })
 }

@@ -188,6 +188,7 @@ pub fn reviewer(project: &mut Project, command: ReviewerCommand) -> Result<Outpu
             Ok(Output {
                 text: format!("added {role} {} (#{})\n", added.name, added.id),
                 json: serde_json::to_value(&added)?,
+                failed: false,
             })
         }
         ReviewerCommand::List => {
@@ -219,6 +220,7 @@ pub fn reviewer(project: &mut Project, command: ReviewerCommand) -> Result<Outpu
             Ok(Output {
                 json: json!({ "reviewers": team.reviewers, "settings": team.settings }),
                 text,
+                failed: false,
             })
         }
     }
@@ -257,6 +259,7 @@ pub fn blind(
             },
         ),
         json: serde_json::to_value(settings)?,
+        failed: false,
     })
 }
 
@@ -268,6 +271,7 @@ pub fn rule(project: &mut Project, keyboard: &Keyboard<'_>, rule: &str) -> Resul
     Ok(Output {
         text: format!("screening rule: {}\n", settings.rule.label()),
         json: serde_json::to_value(settings)?,
+        failed: false,
     })
 }
 
@@ -310,6 +314,7 @@ pub fn screen(
             vote.stage
         ),
         json: json!({ "vote": voted.vote, "outcome": shown }),
+        failed: false,
     })
 }
 
@@ -348,6 +353,7 @@ pub fn classify(
             }
         ),
         json: serde_json::to_value(&stored)?,
+        failed: false,
     })
 }
 
@@ -414,6 +420,7 @@ pub fn risk(
                     RiskRating::of(&stored.risk).summary()
                 ),
                 json: serde_json::to_value(&stored)?,
+                failed: false,
             })
         }
         RiskCommand::List { record: reference } => {
@@ -453,6 +460,7 @@ pub fn risk(
             Ok(Output {
                 json: json!({ "risks": list.risks, "hidden": list.hidden }),
                 text,
+                failed: false,
             })
         }
         RiskCommand::Summary => {
@@ -475,6 +483,7 @@ pub fn risk(
             Ok(Output {
                 json: serde_json::to_value(&summary)?,
                 text,
+                failed: false,
             })
         }
         RiskCommand::Root {
@@ -493,6 +502,7 @@ pub fn risk(
             Ok(Output {
                 text: format!("record {id}: root of {name}'s tree: {}\n", root.label()),
                 json: serde_json::to_value(&root)?,
+                failed: false,
             })
         }
         RiskCommand::Tree {
@@ -520,6 +530,7 @@ pub fn risk(
             Ok(Output {
                 json: serde_json::to_value(&tree)?,
                 text,
+                failed: false,
             })
         }
     }
@@ -568,6 +579,7 @@ pub fn agreement(
     Ok(Output {
         json: json!({ "scopes": scopes }),
         text,
+        failed: false,
     })
 }
 
@@ -651,6 +663,7 @@ pub fn conflicts(project: &Project, keyboard: &Keyboard<'_>) -> Result<Output> {
     Ok(Output {
         json: json!({ "conflicts": conflicts, "open": open }),
         text,
+        failed: false,
     })
 }
 
@@ -713,6 +726,7 @@ pub fn resolve(
             resolution.value.summary()
         ),
         json: serde_json::to_value(&resolution)?,
+        failed: false,
     })
 }
 
@@ -778,6 +792,7 @@ pub fn review(project: &Project, keyboard: &Keyboard<'_>, reference: &str) -> Re
     Ok(Output {
         json: json!({ "record": id, "title": view.title, "review": review, "outcome": view.outcome }),
         text,
+        failed: false,
     })
 }
 
@@ -803,6 +818,7 @@ pub fn bundle(
                     written.records
                 ),
                 json: serde_json::to_value(&written)?,
+                failed: false,
             })
         }
         BundleCommand::Import { file } => {
@@ -821,6 +837,7 @@ pub fn bundle(
             Ok(Output {
                 json: serde_json::to_value(&report)?,
                 text,
+                failed: false,
             })
         }
     }
@@ -853,6 +870,7 @@ pub fn prisma(project: &Project, keyboard: &Keyboard<'_>, svg: Option<&Path>) ->
     Ok(Output {
         json: serde_json::to_value(&counts)?,
         text,
+        failed: false,
     })
 }
 
@@ -869,6 +887,7 @@ pub fn undo(project: &mut Project, keyboard: &Keyboard<'_>) -> Result<Output> {
             outcome.undone.at
         ),
         json: serde_json::to_value(&outcome)?,
+        failed: false,
     })
 }
 
@@ -916,5 +935,6 @@ pub fn audit(
     Ok(Output {
         json: json!({ "entries": entries }),
         text,
+        failed: false,
     })
 }

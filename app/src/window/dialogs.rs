@@ -397,13 +397,23 @@ pub(super) fn project_menu(
 
 fn report_ui(ui: &mut egui::Ui, report: &ImportReport, actions: &mut Vec<Action>) {
     ui.strong(if report.cancelled {
-        "Import cancelled: nothing was written"
+        "Import cancelled: nothing was written".to_owned()
+    } else if report.failed.is_empty() {
+        "Import finished".to_owned()
     } else {
-        "Import finished"
+        format!(
+            "Import finished; {} file(s) could not be read",
+            report.failed.len()
+        )
     });
+    // A file that could not be read at all (not found, unreadable, not a known format) is
+    // said so, apart from the records that were rejected.
+    for problem in &report.failed {
+        ui.colored_label(ui.visuals().error_fg_color, problem.to_string());
+    }
     ui.label(format!(
         "{} files read, {} records read, {} imported, {} duplicates merged, {} linked as errata or preprints, {} full texts attached",
-        report.files.len(),
+        report.files.iter().filter(|f| f.was_read()).count(),
         report.records_read,
         report.records_imported,
         report.duplicates_merged,

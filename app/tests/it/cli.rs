@@ -415,7 +415,9 @@ fn import_reports_files_merges_and_located_problems_then_search_finds_the_record
     let missing = dir.path().join("nowhere.ris");
     let missing = missing.to_str().unwrap();
 
-    let report = json(&ecolens(
+    // A path that is not there: the rest is imported, the missing file is said as a file not
+    // found (not a rejected record), and the command exits non-zero so a script notices.
+    let output = ecolens(
         dir.path(),
         &[
             "import",
@@ -426,19 +428,38 @@ fn import_reports_files_merges_and_located_problems_then_search_finds_the_record
             "--no-demo",
             "--json",
         ],
-    ));
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
     let import = &report["import"];
     assert_eq!(import["records_read"], 81);
     assert_eq!(import["records_imported"], 71);
     assert_eq!(import["duplicates_merged"], 10);
-    assert_eq!(import["files"].as_array().unwrap().len(), 6);
+    let files = import["files"].as_array().unwrap();
+    assert_eq!(files.len(), 7);
+    assert_eq!(files[0]["path"], missing);
+    assert_eq!(files[0]["error"], "file not found");
     assert_eq!(import["labels"][0]["reviewer"], "Emily");
     assert_eq!(import["labels"][0]["votes_recorded"], 6);
-    let rejected = import["rejected"].as_array().unwrap();
-    assert_eq!(rejected.len(), 1);
-    assert_eq!(rejected[0]["file"], missing);
-    assert_eq!(rejected[0]["message"], "no such file or folder");
+    let failed = import["failed"].as_array().unwrap();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0]["file"], missing);
+    assert_eq!(failed[0]["message"], "file not found");
+    assert_eq!(failed[0]["severity"], "file_not_read");
+    assert!(import["rejected"].as_array().unwrap().is_empty());
     assert_eq!(report["index"]["records_indexed"], 71);
+    let text = ecolens(dir.path(), &["import", missing, "--project", project]);
+    assert!(!text.status.success());
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(text.starts_with("Imported 0 file(s) into"), "{text}");
+    assert!(text.contains("; 1 not read"), "{text}");
+    assert!(
+        text.contains(&format!(
+            "Files not read (1):\n  {missing}: file not found\n"
+        )),
+        "{text}"
+    );
+    assert!(!text.contains("record rejected"), "{text}");
 
     // Text form: a table of files and the problems with file:line.
     let text = ecolens(
