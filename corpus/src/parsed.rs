@@ -56,11 +56,11 @@ impl fmt::Display for Problem {
         if let Some(field) = &self.field {
             write!(f, " {field}")?;
         }
+        // A warning keeps its record; a file not read is said by where it is listed ("Files
+        // not read").
         let verdict = match self.severity {
-            Severity::Warning => "",
             Severity::Rejected => " — record rejected",
-            // Said by where it is listed ("Files not read").
-            Severity::FileNotRead => "",
+            Severity::Warning | Severity::FileNotRead => "",
         };
         write!(f, ": {}{verdict}", self.message)
     }
