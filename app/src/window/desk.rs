@@ -72,6 +72,7 @@ pub fn record_text_ui(ui: &mut egui::Ui, desk: &RecordDesk, selection: &mut Opti
             egui::ScrollArea::vertical()
                 .id_salt(("record_text", name))
                 .max_height(line * 16.0 + 2.0 * ui.spacing().button_padding.y)
+                .min_scrolled_height(line * 16.0 + 2.0 * ui.spacing().button_padding.y)
                 .show(ui, |ui| edit(ui, &mut shown))
                 .inner
         };

@@ -389,6 +389,8 @@ fn audit_ui(ui: &mut egui::Ui, entries: &[AuditEntry], session: &Session) {
     egui::ScrollArea::vertical()
         .id_salt("audit")
         .max_height(240.0)
+        // In the view's own scroll area it would shrink to what is left of the window.
+        .min_scrolled_height(240.0)
         .show_rows(ui, row_height, entries.len(), |ui, shown| {
             egui::Grid::new("audit_grid")
                 .striped(true)
@@ -454,6 +456,7 @@ fn conflicts_ui(
     egui::ScrollArea::vertical()
         .id_salt("conflicts")
         .max_height(360.0)
+        .min_scrolled_height(120.0)
         .show_rows(ui, 2.0 * line + 6.0, conflicts.len(), |ui, shown| {
             for conflict in &conflicts[shown] {
                 ui.horizontal(|ui| {

@@ -285,3 +285,34 @@ fn a_stored_scenario_reopens_with_its_result() {
     let form = harness.get_by_label("Scenario name").rect();
     assert!(heading.max.y < form.min.y, "{heading:?} {form:?}");
 }
+
+/// A view taller than the window scrolls, and the lists inside it keep their height (the
+/// audit log shrank to the three rows left at the window's bottom, and the Team view did not
+/// scroll at all).
+#[test]
+fn the_team_view_scrolls_to_a_whole_audit_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = team_at_work(dir.path());
+    let mut harness = harness_sized(&project, true, egui::Vec2::new(1280.0, 800.0));
+    be(&mut harness, "Anne");
+    harness.get_by_label("Team").click();
+    settle(&mut harness);
+    let before = harness.get_by_label("Undo my last change").rect();
+    harness.hover_at(egui::pos2(1000.0, 470.0));
+    harness.event(egui::Event::MouseWheel {
+        unit: egui::MouseWheelUnit::Line,
+        delta: egui::vec2(0.0, -20.0),
+        modifiers: egui::Modifiers::NONE,
+        phase: egui::TouchPhase::Move,
+        source: egui::MouseWheelSource::Wheel,
+    });
+    settle(&mut harness);
+    let after = harness.get_by_label("Undo my last change").rect();
+    assert!(after.min.y < before.min.y - 50.0, "{before:?} {after:?}");
+    // The log shows eight entries or more at once.
+    let rows = harness
+        .query_all_by_label_contains(" UTC")
+        .filter(|n| n.rect().max.y <= 800.0)
+        .count();
+    assert!(rows >= 8, "{rows} audit rows in view");
+}

@@ -121,6 +121,7 @@ pub(super) fn traces_ui(ui: &mut egui::Ui, state: &mut State, out: &mut Vec<Wind
         egui::ScrollArea::vertical()
             .id_salt("trace_table")
             .max_height(200.0)
+            .min_scrolled_height(120.0)
             .show(ui, |ui| {
                 egui::Grid::new("trace_grid")
                     .striped(true)
