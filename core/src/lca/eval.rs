@@ -129,7 +129,7 @@ impl Model {
                     } else {
                         warnings.push(format!(
                             "{label} ({}): no {criterion} factor; counted as 0",
-                            line.phase
+                            ecolens_taxonomy::Term::name(line.phase).to_lowercase()
                         ));
                     }
                 }

@@ -92,43 +92,57 @@ pub(super) fn factor_picker_ui(ctx: &egui::Context, state: &mut State) {
             }
             if let Some(grid) = lib.grid_intensity(&country, None) {
                 ui.strong("Grid carbon intensity (gwp, kgCO2e per kWh)");
-                egui::Grid::new("picker_grid").striped(true).show(ui, |ui| {
-                    for f in &grid.sources {
-                        if ui.small_button("Use").clicked() {
-                            chosen = Some(("gwp".into(), num(f.value.central() / 1000.0)));
+                // Sources wrap within the window instead of running past its edge.
+                let wrap_at = (ui.available_width() * 0.6).max(240.0);
+                egui::Grid::new("picker_grid")
+                    .striped(true)
+                    .max_col_width(wrap_at)
+                    .show(ui, |ui| {
+                        for f in &grid.sources {
+                            if ui.small_button("Use").clicked() {
+                                chosen = Some(("gwp".into(), num(f.value.central() / 1000.0)));
+                            }
+                            ui.label(format!("{} gCO2e/kWh", num(f.value.central())));
+                            ui.add(
+                                egui::Label::new(
+                                    egui::RichText::new(f.provenance.describe()).small(),
+                                )
+                                .wrap(),
+                            );
+                            ui.end_row();
                         }
-                        ui.label(format!("{} gCO2e/kWh", num(f.value.central())));
-                        ui.label(egui::RichText::new(f.provenance.describe()).small());
-                        ui.end_row();
-                    }
-                    let d = grid.as_distribution();
-                    if ui.small_button("Use").clicked() {
-                        let kg = match d {
-                            Distribution::Triangular { min, mode, max } => format!(
-                                "triangular({}, {}, {})",
-                                min / 1000.0,
-                                mode / 1000.0,
-                                max / 1000.0
-                            ),
-                            other => num(other.central() / 1000.0),
-                        };
-                        chosen = Some(("gwp".into(), kg));
-                    }
-                    ui.label(format!("range: {d}"));
-                    ui.label(
-                        egui::RichText::new("triangular across the sources above (g/kWh ÷ 1000)")
+                        let d = grid.as_distribution();
+                        if ui.small_button("Use").clicked() {
+                            let kg = match d {
+                                Distribution::Triangular { min, mode, max } => format!(
+                                    "triangular({}, {}, {})",
+                                    min / 1000.0,
+                                    mode / 1000.0,
+                                    max / 1000.0
+                                ),
+                                other => num(other.central() / 1000.0),
+                            };
+                            chosen = Some(("gwp".into(), kg));
+                        }
+                        ui.label(format!("range: {d}"));
+                        ui.label(
+                            egui::RichText::new(
+                                "triangular across the sources above (g/kWh ÷ 1000)",
+                            )
                             .small(),
-                    );
-                    ui.end_row();
-                });
+                        );
+                        ui.end_row();
+                    });
             }
             ui.strong("Shipped defaults");
             egui::ScrollArea::vertical()
                 .id_salt("picker_defaults")
                 .max_height(260.0)
                 .show(ui, |ui| {
+                    let wrap_at = (ui.available_width() * 0.35).max(200.0);
                     egui::Grid::new("picker_defaults_grid")
                         .striped(true)
+                        .max_col_width(wrap_at)
                         .show(ui, |ui| {
                             let mut factors: Vec<ecolens_core::factors::Factor> =
                                 lib.defaults().to_vec();
@@ -144,17 +158,20 @@ pub(super) fn factor_picker_ui(ctx: &egui::Context, state: &mut State) {
                                 }
                                 ui.label(&f.name);
                                 ui.label(format!("{} {}", f.value, f.unit));
-                                ui.label(
-                                    egui::RichText::new(format!(
-                                        "{}{}",
-                                        f.provenance.describe(),
-                                        if f.provenance.year.is_none() {
-                                            " — year not stated"
-                                        } else {
-                                            ""
-                                        }
-                                    ))
-                                    .small(),
+                                ui.add(
+                                    egui::Label::new(
+                                        egui::RichText::new(format!(
+                                            "{}{}",
+                                            f.provenance.describe(),
+                                            if f.provenance.year.is_none() {
+                                                " — year not stated"
+                                            } else {
+                                                ""
+                                            }
+                                        ))
+                                        .small(),
+                                    )
+                                    .wrap(),
                                 );
                                 ui.end_row();
                             }
