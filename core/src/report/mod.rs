@@ -604,9 +604,9 @@ fn components(run: &crate::energy::TraceSummary) -> String {
         .filter(|c| c.energy_kwh > 0.0 || c.basis != Basis::Unknown)
         .map(|c| {
             format!(
-                "{} {} kWh ({})",
+                "{} {} ({})",
                 c.component.label(),
-                num(c.energy_kwh),
+                quantity(c.energy_kwh, "kWh"),
                 basis_word(c.basis)
             )
         })
@@ -1010,9 +1010,9 @@ impl ProjectReport {
                         "–".to_owned()
                     } else {
                         format!(
-                            "{} kWh, {} kg ({} run(s))",
-                            num(totals.energy_kwh),
-                            num(totals.co2e_kg),
+                            "{}, {} ({} run(s))",
+                            quantity(totals.energy_kwh, "kWh"),
+                            quantity(totals.co2e_kg, "kgCO2e"),
                             totals.runs
                         )
                     },
@@ -1030,7 +1030,7 @@ impl ProjectReport {
         "Category",
         "Risks",
         "Measured energy, CO2e",
-        "First scenario: Δ median [5 %, 95 %]",
+        "First scenario: Δ median [5 % to 95 %]",
         "P(M2 better)",
         "Burden shift",
     ];
@@ -1056,11 +1056,11 @@ impl ProjectReport {
             Block::Para(
                 Tone::Plain,
                 text(format!(
-                    "Measured energy over {} run(s): {} kWh IT, {} kWh with PUE, {} kgCO2e.",
+                    "Measured energy over {} run(s): {} IT, {} with PUE, {}.",
                     t.runs,
-                    num(t.it_energy_kwh),
-                    num(t.energy_kwh),
-                    num(t.co2e_kg)
+                    quantity(t.it_energy_kwh, "kWh"),
+                    quantity(t.energy_kwh, "kWh"),
+                    quantity(t.co2e_kg, "kgCO2e")
                 )),
             ),
             Block::Table {
