@@ -128,10 +128,10 @@ pub struct FileReport {
 }
 
 impl FileReport {
-    /// A path that could not be read at all, as its problem says.
-    fn not_read(problem: &LocatedProblem) -> Self {
+    /// A file not read yet: nothing counted.
+    fn new(path: &Path) -> Self {
         Self {
-            path: problem.file.clone(),
+            path: path.to_owned(),
             format: None,
             encoding: None,
             records_read: 0,
@@ -139,8 +139,16 @@ impl FileReport {
             duplicates_merged: 0,
             rejected: 0,
             warnings: 0,
-            error: Some(problem.problem.message.clone()),
+            error: None,
             full_text: None,
+        }
+    }
+
+    /// A path that could not be read at all, as its problem says.
+    fn not_read(problem: &LocatedProblem) -> Self {
+        Self {
+            error: Some(problem.problem.message.clone()),
+            ..Self::new(&problem.file)
         }
     }
 
@@ -374,18 +382,7 @@ pub fn import_and_index(
         }
         progress.current_file = Some(path.clone());
         (options.progress)(&progress);
-        let mut file_report = FileReport {
-            path: path.clone(),
-            format: None,
-            encoding: None,
-            records_read: 0,
-            records_imported: 0,
-            duplicates_merged: 0,
-            rejected: 0,
-            warnings: 0,
-            error: None,
-            full_text: None,
-        };
+        let mut file_report = FileReport::new(path);
         let mut context = FileContext {
             session: &mut session,
             dedup: &mut dedup,
@@ -753,16 +750,8 @@ fn attach_pdf(
     indexer: &mut Option<ImportIndexer<'_>>,
 ) -> Result<FileReport> {
     let mut file_report = FileReport {
-        path: path.to_owned(),
         format: Some("pdf".into()),
-        encoding: None,
-        records_read: 0,
-        records_imported: 0,
-        duplicates_merged: 0,
-        rejected: 0,
-        warnings: 0,
-        error: None,
-        full_text: None,
+        ..FileReport::new(path)
     };
     let extracted = match extracted {
         Ok(extracted) => extracted,

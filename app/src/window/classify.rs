@@ -13,7 +13,7 @@ use super::review_worker::{Done, ReviewCommand, ReviewSnapshot, Write};
 use super::session::Session;
 use super::tab::{Io, ReviewAnswer, Status, Tab};
 use super::tabs::View;
-use super::widgets::{Side, reviewer_picker, side_by_side, term_combo};
+use super::widgets::{CATEGORY_KEYS, Side, reviewer_picker, side_by_side, term_combo};
 use crate::service::review::RecordDesk;
 
 /// What the Classify tab asks for.
@@ -287,14 +287,7 @@ impl Tab for State {
             if press(egui::Key::Backspace) {
                 form.take_back();
             }
-            for (key, category) in [
-                (egui::Key::A, EvalCategory::A),
-                (egui::Key::B, EvalCategory::B),
-                (egui::Key::C, EvalCategory::C),
-                (egui::Key::D, EvalCategory::D),
-                (egui::Key::E, EvalCategory::E),
-                (egui::Key::F, EvalCategory::F),
-            ] {
+            for (key, category) in CATEGORY_KEYS {
                 if press(key) {
                     form.set_category(category);
                 }

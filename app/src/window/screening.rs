@@ -12,7 +12,7 @@ use super::review_worker::{Done, ReviewCommand, ReviewSnapshot, Write};
 use super::session::Session;
 use super::tab::{Io, ReviewAnswer, Status, Tab};
 use super::tabs::View;
-use super::widgets::reviewer_picker;
+use super::widgets::{CATEGORY_KEYS, reviewer_picker};
 use super::words;
 use crate::service::review::ScreeningCard;
 
@@ -297,14 +297,7 @@ fn screening_keys(ctx: &egui::Context, state: &mut State, out: &mut Vec<WindowAc
         if press(egui::Key::X) {
             state.picking_reason = true;
         }
-        for (key, category) in [
-            (egui::Key::A, EvalCategory::A),
-            (egui::Key::B, EvalCategory::B),
-            (egui::Key::C, EvalCategory::C),
-            (egui::Key::D, EvalCategory::D),
-            (egui::Key::E, EvalCategory::E),
-            (egui::Key::F, EvalCategory::F),
-        ] {
+        for (key, category) in CATEGORY_KEYS {
             if press(key) {
                 out.push(Action::Classify(category).into());
             }

@@ -7,6 +7,19 @@ use super::Action;
 use super::path_field::{path_edit, typed_path};
 use super::session::Session;
 
+/// The keys that set an a–f category, in the Screening and Classify views alike.
+pub(super) const CATEGORY_KEYS: [(egui::Key, ecolens_taxonomy::EvalCategory); 6] = {
+    use ecolens_taxonomy::EvalCategory;
+    [
+        (egui::Key::A, EvalCategory::A),
+        (egui::Key::B, EvalCategory::B),
+        (egui::Key::C, EvalCategory::C),
+        (egui::Key::D, EvalCategory::D),
+        (egui::Key::E, EvalCategory::E),
+        (egui::Key::F, EvalCategory::F),
+    ]
+};
+
 /// "You are:" and one button per reviewer: who is at the keyboard.
 pub(super) fn reviewer_picker(ui: &mut egui::Ui, session: &Session, out: &mut Vec<Action>) {
     ui.label("You are:");

@@ -45,6 +45,25 @@ pub(crate) fn be(harness: &mut Harness<'static, ecolens_app::window::Workbench>,
     settle(harness);
 }
 
+/// The team project open in the Screening view, `name` at the keyboard.
+fn screening_as(
+    name: &str,
+) -> (
+    tempfile::TempDir,
+    std::path::PathBuf,
+    Vec<RecordId>,
+    Harness<'static, ecolens_app::window::Workbench>,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("review.ecolens");
+    let records = team_project(&path);
+    let mut harness = harness(&path, true);
+    harness.get_by_label("Screening").click();
+    settle(&mut harness);
+    be(&mut harness, name);
+    (dir, path, records, harness)
+}
+
 fn own_votes(path: &Path, name: &str) -> Vec<(RecordId, Decision)> {
     let project = Project::open_existing(path).unwrap();
     let who = project.reviewer_by_name(name).unwrap();
@@ -327,13 +346,7 @@ fn the_prisma_view_draws_the_flow_from_the_project() {
 /// the lead sees agreement while blind, and everything once the project lets leads see all.
 #[test]
 fn the_status_line_and_the_team_view_follow_who_is_at_the_keyboard() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("review.ecolens");
-    let records = team_project(&path);
-    let mut harness = harness(&path, true);
-    harness.get_by_label("Screening").click();
-    settle(&mut harness);
-    be(&mut harness, "Anne");
+    let (_dir, _path, records, mut harness) = screening_as("Anne");
     // Tomas included the first record; Anne thinks maybe.
     harness.key_press(egui::Key::M);
     settle(&mut harness);
@@ -372,13 +385,7 @@ fn the_status_line_and_the_team_view_follow_who_is_at_the_keyboard() {
 /// behind the Export dialog, Escape closes the dialog, and then I votes again.
 #[test]
 fn screening_keys_wait_while_a_dialog_is_open() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("review.ecolens");
-    let records = team_project(&path);
-    let mut harness = harness(&path, true);
-    harness.get_by_label("Screening").click();
-    settle(&mut harness);
-    be(&mut harness, "Emily");
+    let (_dir, path, records, mut harness) = screening_as("Emily");
     for open in ["Export…", "Import…"] {
         harness.get_by_label(open).click();
         settle(&mut harness);
