@@ -180,6 +180,14 @@ pub struct SourceRef {
     pub original_key: Option<String>,
 }
 
+/// What is shown in place of the title of a record that has none.
+pub const UNTITLED: &str = "(no title)";
+
+/// A title as lists and cards show it: "(no title)" for a record that has none.
+pub fn shown_title(title: &str) -> &str {
+    if title.is_empty() { UNTITLED } else { title }
+}
+
 /// The bibliographic content of a record, without store bookkeeping.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct Record {
@@ -243,12 +251,14 @@ impl Record {
     /// Checks every field; the first problem is returned as an [`Error::InvalidValue`] naming
     /// `record.<field>`.
     pub fn validate(&self) -> Result<()> {
+        // A record may have no title (databases export some, and the reviewer gives them
+        // one), but not a title of white space only.
         let title = self.title.trim();
-        if title.is_empty() {
+        if title.is_empty() && !self.title.is_empty() {
             return Err(Error::invalid(
                 "record.title",
                 &self.title,
-                "a non-empty title",
+                "a title, or none at all",
             ));
         }
         // Bytes are at least as many as characters: count only long titles.
@@ -320,6 +330,11 @@ impl Record {
             }
         }
         Ok(())
+    }
+
+    /// The title, or "(no title)" for a record that has none: what lists and cards show.
+    pub fn shown_title(&self) -> &str {
+        shown_title(&self.title)
     }
 
     /// The text of a quotable field, if the record has it.

@@ -47,11 +47,42 @@ impl fmt::Display for Format {
 }
 
 /// How much of the start of a file detection looks at.
-const HEAD_BYTES: usize = 64 * 1024;
+pub const HEAD_BYTES: usize = 64 * 1024;
+
+/// How many lines detection looks at for the first line that shows a structure.
+const HEAD_LINES: usize = 2000;
 
 /// Recognises the format of a text, or says what it saw instead.
 pub fn detect(text: &str) -> Result<Format, String> {
-    let head = head_of(text);
+    detect_head(head_of(text), text.len() <= HEAD_BYTES)
+}
+
+/// What the first line that shows a structure is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Structure {
+    /// `@type{` at a line start.
+    BibtexEntry,
+    /// `TY  - ` (or `TY - `).
+    RisStart,
+    /// Another two-letter tag, `XX  - `: RIS or MEDLINE.
+    TwoLetterTag,
+    /// A tag only MEDLINE writes: three or four characters then `-` in the fifth column
+    /// (`PMID- `, `OWN - `, `FAU - `).
+    MedlineTag,
+    /// EndNote tagged / refer (`%0 `, `%T `).
+    Refer,
+    /// A header row naming a title column.
+    CsvHeader(u8),
+}
+
+/// Recognises the format of the start of a text. `complete` says whether `head` is the whole
+/// text; when it is not, its last line or row may be cut and is not judged.
+///
+/// The first line that shows a structure decides: an export's own structure comes first
+/// (`@article{`, `TY  - `, a CSV header), and text inside its records that looks like another
+/// format (a `TY  - JOUR` line in a BibTeX abstract, `@article{` in a RIS abstract) comes
+/// later.
+pub fn detect_head(head: &str, complete: bool) -> Result<Format, String> {
     let trimmed = head.trim_start_matches('\u{feff}').trim_start();
     if trimmed.is_empty() {
         return Err("the file is empty".into());
@@ -63,7 +94,7 @@ pub fn detect(text: &str) -> Result<Format, String> {
             Err("JSON, but not CSL-JSON (no items with \"type\" and \"title\")".into())
         };
     }
-    if trimmed.starts_with('<') {
+    if trimmed.starts_with('<') && !is_ovid_record_start(first_line(trimmed)) {
         if head.contains("<record") && (head.contains("<ref-type") || head.contains("<titles>")) {
             return Ok(Format::EndnoteXml);
         }
@@ -72,42 +103,121 @@ pub fn detect(text: &str) -> Result<Format, String> {
         }
         return Err("XML, but not EndNote XML (no <record> with <ref-type> or <titles>)".into());
     }
-    let mut ris_lines = 0;
-    let mut has_ty = false;
-    let mut has_pmid = false;
-    let mut bibtex_entries = 0;
-    let mut enw_lines = 0;
-    for line in head.lines().take(2000) {
-        if line.starts_with("PMID-") {
-            has_pmid = true;
+    let mut lines: Vec<&str> = head.lines().take(HEAD_LINES).collect();
+    if !complete && lines.len() > 1 {
+        lines.pop();
+    }
+    let Some((at, structure)) = lines
+        .iter()
+        .enumerate()
+        .find_map(|(at, line)| structure_of(line, at < 50).map(|s| (at, s)))
+    else {
+        return Err(if lines.iter().any(|line| is_ovid_record_start(line)) {
+            "Ovid tagged text, which ecolens does not read yet; export RIS from Ovid instead".into()
+        } else {
+            "no RIS tags (TY  - …), no MEDLINE tags (PMID- …), no BibTeX @entries, no CSV header with a title column, not CSL-JSON or EndNote XML".into()
+        });
+    };
+    if lines[..at].iter().any(|line| is_ovid_record_start(line)) {
+        return Err(
+            "Ovid tagged text, which ecolens does not read yet; export RIS from Ovid instead"
+                .into(),
+        );
+    }
+    match structure {
+        Structure::BibtexEntry => Ok(Format::Bibtex),
+        Structure::RisStart => Ok(Format::Ris),
+        Structure::MedlineTag => Ok(Format::Medline),
+        Structure::Refer => Err("EndNote tagged text (%0, %T …), which ecolens does not read; export RIS or EndNote XML from EndNote instead".into()),
+        Structure::CsvHeader(delimiter) => {
+            // The header's delimiter, or a better one if rows agree with that one more.
+            Ok(Format::Csv {
+                delimiter: csv::sniff_from(&lines[at..].join("\n"), complete)
+                    .unwrap_or(delimiter),
+            })
         }
-        if is_ris_tag_line(line) {
-            ris_lines += 1;
-            has_ty |= line.starts_with("TY ");
+        Structure::TwoLetterTag => {
+            // Tags without a `TY` yet: MEDLINE if a tag only MEDLINE writes comes before
+            // any `TY`, RIS if a `TY` comes first or the tags go on.
+            let mut tags = 0;
+            for line in &lines[at..] {
+                match structure_of(line, false) {
+                    Some(Structure::MedlineTag) => return Ok(Format::Medline),
+                    Some(Structure::RisStart) => return Ok(Format::Ris),
+                    Some(Structure::TwoLetterTag) => tags += 1,
+                    _ => {}
+                }
+            }
+            if tags >= 3 {
+                Ok(Format::Ris)
+            } else {
+                Err("a few tagged lines (XX  - …) but no RIS record (TY  - …) and no MEDLINE record (PMID- …)".into())
+            }
         }
-        if is_bibtex_entry_start(line) {
-            bibtex_entries += 1;
-        }
-        if line.starts_with("%0 ") || line.starts_with("%T ") {
-            enw_lines += 1;
-        }
     }
-    if has_pmid {
-        return Ok(Format::Medline);
+}
+
+/// The structure a line shows, if any. CSV headers are looked for only where `header_allowed`
+/// (near the top: exports put a few query lines above the header at most).
+fn structure_of(line: &str, header_allowed: bool) -> Option<Structure> {
+    if is_bibtex_entry_start(line) {
+        return Some(Structure::BibtexEntry);
     }
-    if has_ty || ris_lines >= 3 {
-        return Ok(Format::Ris);
+    if is_medline_only_tag_line(line) {
+        return Some(Structure::MedlineTag);
     }
-    if bibtex_entries > 0 {
-        return Ok(Format::Bibtex);
+    if is_ris_tag_line(line) {
+        return Some(if line.starts_with("TY ") {
+            Structure::RisStart
+        } else {
+            Structure::TwoLetterTag
+        });
     }
-    if enw_lines > 0 {
-        return Err("EndNote tagged text (%0, %T …), which ecolens does not read; export RIS or EndNote XML from EndNote instead".into());
+    if is_refer_line(line) {
+        return Some(Structure::Refer);
     }
-    if let Some(delimiter) = csv::sniff(head) {
-        return Ok(Format::Csv { delimiter });
+    if header_allowed && let Some(delimiter) = csv::header_delimiter(line) {
+        return Some(Structure::CsvHeader(delimiter));
     }
-    Err("no RIS tags (TY  - …), no MEDLINE PMID, no BibTeX @entries, no CSV header with a title column, not CSL-JSON or EndNote XML".into())
+    None
+}
+
+/// `<1>`, the line that starts a record in Ovid's own tagged export.
+fn is_ovid_record_start(line: &str) -> bool {
+    line.trim()
+        .strip_prefix('<')
+        .and_then(|rest| rest.strip_suffix('>'))
+        .is_some_and(|number| !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit()))
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or_default()
+}
+
+/// `%0 `, `%A `, `%T ` …: a line of EndNote's tagged (refer) export.
+fn is_refer_line(line: &str) -> bool {
+    let bytes = line.as_bytes();
+    bytes.len() >= 3
+        && bytes[0] == b'%'
+        && bytes[2] == b' '
+        && b"0ABCDEGIJKLMNPRSTUVWXYZ@7829".contains(&bytes[1])
+}
+
+/// A MEDLINE tag no RIS file has: three or four capitals (or digits) left-justified in four
+/// columns, then `-` (`PMID- `, `OWN - `, `FAU - `, `STAT- `).
+pub fn is_medline_only_tag_line(line: &str) -> bool {
+    let bytes = line.as_bytes();
+    if bytes.len() < 5 || bytes[4] != b'-' || !bytes[0].is_ascii_uppercase() {
+        return false;
+    }
+    let tag = &bytes[..4];
+    let length = tag
+        .iter()
+        .take_while(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        .count();
+    length >= 3
+        && tag[length..].iter().all(|b| *b == b' ')
+        && bytes.get(5).is_none_or(|b| *b == b' ')
 }
 
 /// The first [`HEAD_BYTES`] of a text, cut at a character boundary.
@@ -125,11 +235,12 @@ fn head_of(text: &str) -> &str {
 /// `XX  - ` at the start of a line, XX a RIS tag (letter, then letter or digit).
 pub fn is_ris_tag_line(line: &str) -> bool {
     let bytes = line.as_bytes();
+    let blank = |b: u8| b == b' ' || b == b'\t';
     bytes.len() >= 5
         && bytes[0].is_ascii_uppercase()
         && (bytes[1].is_ascii_uppercase() || bytes[1].is_ascii_digit())
-        && bytes[2] == b' '
-        && (bytes[3] == b'-' || (bytes[3] == b' ' && bytes[4] == b'-'))
+        && blank(bytes[2])
+        && (bytes[3] == b'-' || (blank(bytes[3]) && bytes[4] == b'-'))
 }
 
 /// `@type{` or `@type(` at the start of a line (after white space).

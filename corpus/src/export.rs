@@ -534,6 +534,10 @@ fn ris_entry(doc: &IndexDoc, review: &ReviewLines) -> String {
         for (index, paragraph) in paragraphs(text).enumerate() {
             if index == 0 {
                 let _ = writeln!(out, "AB  - {paragraph}");
+            } else if looks_tagged(paragraph) {
+                // A paragraph that starts like a tag (`ER  - `, `TY  - `) is indented: tags
+                // start in the first column, and readers trim continuation lines.
+                let _ = writeln!(out, "\n {paragraph}");
             } else {
                 let _ = writeln!(out, "\n{paragraph}");
             }
@@ -541,6 +545,12 @@ fn ris_entry(doc: &IndexDoc, review: &ReviewLines) -> String {
     }
     out.push_str("ER  - \n\n");
     out
+}
+
+/// Whether a line would be read as a tag line by some reader: RIS (`XX  - `, `XX - `) or
+/// MEDLINE (`PMID- `, `FAU - `).
+fn looks_tagged(line: &str) -> bool {
+    crate::detect::is_ris_tag_line(line) || crate::detect::is_medline_only_tag_line(line)
 }
 
 /// `Family, Given`; an organisation's name as it is.
@@ -623,10 +633,14 @@ fn bibtex_text(text: &str) -> String {
     out
 }
 
-/// Paragraphs separated by blank lines, as LaTeX reads them.
+/// Paragraphs separated by blank lines, as LaTeX reads them. A paragraph starting with `@`
+/// starts `{@}`: a line starting `@misc(` would be read as a new entry.
 fn bibtex_paragraphs(text: &str) -> String {
     paragraphs(text)
-        .map(bibtex_text)
+        .map(|paragraph| match paragraph.strip_prefix('@') {
+            Some(rest) => format!("{{@}}{}", bibtex_text(rest)),
+            None => bibtex_text(paragraph),
+        })
         .collect::<Vec<_>>()
         .join("\n\n")
 }

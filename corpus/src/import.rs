@@ -399,6 +399,21 @@ pub fn import_and_index(
             Ok(outcome) => {
                 file_report.format = Some(outcome.format.name().to_owned());
                 file_report.encoding = Some(outcome.encoding);
+                if file_report.records_read == 0 && file_report.error.is_none() {
+                    // Read, and nothing in it: as much a failure as a file not found.
+                    let message = if file_report.rejected > 0 {
+                        format!(
+                            "no record could be read: all {} were rejected (listed under Rejected)",
+                            file_report.rejected
+                        )
+                    } else {
+                        format!("no records in the file (read as {})", outcome.format.name())
+                    };
+                    report
+                        .failed
+                        .push(located(path, 0, message.clone(), Severity::FileNotRead));
+                    file_report.error = Some(message);
+                }
             }
             Err(crate::Error::Store(error)) => return Err(crate::Error::Store(error)),
             Err(crate::Error::Unreadable { line, message, .. }) => {
@@ -526,12 +541,21 @@ impl FileContext<'_, '_, '_> {
                 problem,
             };
             self.progress.problems += 1;
-            if problem.problem.severity == Severity::Rejected {
-                self.file.rejected += 1;
-                self.report.rejected.push(problem);
-            } else {
-                self.file.warnings += 1;
-                self.report.warnings.push(problem);
+            match problem.problem.severity {
+                Severity::Rejected => {
+                    self.file.rejected += 1;
+                    self.report.rejected.push(problem);
+                }
+                Severity::Warning => {
+                    self.file.warnings += 1;
+                    self.report.warnings.push(problem);
+                }
+                Severity::FileNotRead => {
+                    // The reader recognised the format and still found nothing to read
+                    // (a CSV without a header row, JSON that does not parse).
+                    self.file.error = Some(problem.problem.message.clone());
+                    self.report.failed.push(problem);
+                }
             }
         }
         for parsed_record in &mut parsed.records {

@@ -25,7 +25,7 @@ pub fn to_unicode_cow(input: &str) -> Cow<'_, str> {
     }
     let mut out = String::with_capacity(input.len());
     let mut accented = false;
-    convert(input, &mut out, false, &mut accented);
+    convert(input, &mut out, false, &mut accented, 0);
     if accented {
         let composed: String = out.nfc().collect();
         Cow::Owned(crate::text::collapse_whitespace(&composed))
@@ -142,15 +142,52 @@ fn symbol(name: &str) -> Option<&'static str> {
         "psi" => "ψ",
         "omega" => "ω",
         "Omega" => "Ω",
-        "times" => "×",
-        "pm" => "±",
+        "times" | "texttimes" => "×",
+        "pm" | "textpm" => "±",
         "leq" | "le" => "≤",
         "geq" | "ge" => "≥",
         "approx" => "≈",
         "sim" => "∼",
         "infty" => "∞",
         "rightarrow" | "to" => "→",
-        "cdot" => "·",
+        "cdot" | "textperiodcentered" => "·",
+        "slash" | "textslash" => "/",
+        "textunderscore" => "_",
+        "textbullet" => "•",
+        "textasteriskcentered" => "*",
+        "textquotesingle" => "'",
+        "textquotedbl" => "\"",
+        "guillemotleft" | "guillemetleft" => "«",
+        "guillemotright" | "guillemetright" => "»",
+        "textcelsius" => "℃",
+        "textminus" | "minus" => "−",
+        "lbrace" => "{",
+        "rbrace" => "}",
+        "percent" => "%",
+        "circ" => "∘",
+        "prime" => "′",
+        "sum" => "∑",
+        "partial" => "∂",
+        "nabla" => "∇",
+        "neq" | "ne" => "≠",
+        "propto" => "∝",
+        "leftarrow" => "←",
+        "Rightarrow" => "⇒",
+        "leftrightarrow" => "↔",
+        "uparrow" => "↑",
+        "downarrow" => "↓",
+        "kappa" => "κ",
+        "nu" => "ν",
+        "xi" => "ξ",
+        "zeta" => "ζ",
+        "iota" => "ι",
+        "upsilon" => "υ",
+        "Gamma" => "Γ",
+        "Lambda" => "Λ",
+        "Pi" => "Π",
+        "Phi" => "Φ",
+        "Psi" => "Ψ",
+        "Theta" => "Θ",
         "LaTeX" => "LaTeX",
         "TeX" => "TeX",
         "BibTeX" => "BibTeX",
@@ -158,9 +195,14 @@ fn symbol(name: &str) -> Option<&'static str> {
     })
 }
 
+/// How deep commands with arguments are converted within each other (`\emph{\textbf{…}}`).
+/// Real values nest a few levels; hostile files nest thousands, which would exhaust the stack
+/// and take quadratic time.
+const MAX_DEPTH: usize = 32;
+
 /// Converts `text` into `out`. All LaTeX syntax is ASCII, so plain runs between syntax bytes
 /// are copied as slices and always end at character boundaries.
-fn convert(text: &str, out: &mut String, math: bool, accented: &mut bool) {
+fn convert(text: &str, out: &mut String, math: bool, accented: &mut bool, depth: usize) {
     let bytes = text.as_bytes();
     let mut index = 0;
     let mut plain = 0;
@@ -172,7 +214,13 @@ fn convert(text: &str, out: &mut String, math: bool, accented: &mut bool) {
                 Some(offset) => {
                     out.push_str(&text[plain..index]);
                     plain = index;
-                    convert(&text[index + 1..index + 1 + offset], out, true, accented);
+                    convert(
+                        &text[index + 1..index + 1 + offset],
+                        out,
+                        true,
+                        accented,
+                        depth + 1,
+                    );
                     index + offset + 2
                 }
                 None => index + 1,
@@ -210,7 +258,7 @@ fn convert(text: &str, out: &mut String, math: bool, accented: &mut bool) {
             b'\\' => {
                 out.push_str(&text[plain..index]);
                 plain = index;
-                Some(command(text, index, out, math, accented))
+                Some(command(text, index, out, math, accented, depth))
             }
             _ => None,
         };
@@ -229,7 +277,14 @@ fn convert(text: &str, out: &mut String, math: bool, accented: &mut bool) {
 }
 
 /// Handles the command at `text[start] == '\\'`; returns the index after it.
-fn command(text: &str, start: usize, out: &mut String, math: bool, accented: &mut bool) -> usize {
+fn command(
+    text: &str,
+    start: usize,
+    out: &mut String,
+    math: bool,
+    accented: &mut bool,
+    depth: usize,
+) -> usize {
     let bytes = text.as_bytes();
     let Some(&first) = bytes.get(start + 1) else {
         return start + 1;
@@ -246,7 +301,8 @@ fn command(text: &str, start: usize, out: &mut String, math: bool, accented: &mu
         match first {
             b'&' | b'%' | b'$' | b'#' | b'_' | b'{' | b'}' => out.push(char::from(first)),
             b' ' | b',' | b';' | b':' | b'!' | b'\\' => out.push(' '),
-            b'-' => {}
+            // `\-` (a hyphenation point), `\/` (italic correction), `\@` (spacing): no text.
+            b'-' | b'/' | b'@' => {}
             _ => {
                 // Any other character, possibly multi-byte: keep it.
                 let c = text[start + 1..].chars().next().unwrap_or(' ');
@@ -277,6 +333,10 @@ fn command(text: &str, start: usize, out: &mut String, math: bool, accented: &mu
         out.push_str(symbol);
         return next;
     }
+    if is_declaration(name) {
+        // `{\sc CONNIVER}`, `{\em with\/}`: the switch goes, the text it applies to stays.
+        return next;
+    }
     if bytes.get(next) == Some(&b'{') {
         // Formatting commands (`\emph`, `\textbf`, `\url` …) keep their argument as text;
         // references keep nothing; `\href{url}{text}` keeps the text.
@@ -284,13 +344,113 @@ fn command(text: &str, start: usize, out: &mut String, math: bool, accented: &mu
         let after = (close + 1).min(bytes.len());
         match name {
             "cite" | "citep" | "citet" | "label" | "ref" | "footnote" | "href" => {}
-            _ => convert(&text[next + 1..close.min(bytes.len())], out, math, accented),
+            _ if depth >= MAX_DEPTH => {
+                // Deeper than any real title: the text is kept without its markup, and
+                // neither the stack nor the time grows with the nesting.
+                without_markup(&text[next + 1..close.min(bytes.len())], out);
+            }
+            _ => convert(
+                &text[next + 1..close.min(bytes.len())],
+                out,
+                math,
+                accented,
+                depth + 1,
+            ),
         }
         return after;
     }
     // An unknown command without argument: keep its name, it is usually a word.
     out.push_str(name);
     next
+}
+
+/// Commands that change how the text after them looks (font switches, sizes, math sizing of
+/// delimiters) or do nothing to the text: they leave no text of their own.
+fn is_declaration(name: &str) -> bool {
+    matches!(
+        name,
+        "sc" | "em"
+            | "it"
+            | "bf"
+            | "rm"
+            | "sf"
+            | "tt"
+            | "sl"
+            | "up"
+            | "md"
+            | "normalfont"
+            | "itshape"
+            | "bfseries"
+            | "scshape"
+            | "rmfamily"
+            | "ttfamily"
+            | "sffamily"
+            | "mdseries"
+            | "upshape"
+            | "slshape"
+            | "em@"
+            | "tiny"
+            | "scriptsize"
+            | "footnotesize"
+            | "small"
+            | "normalsize"
+            | "large"
+            | "Large"
+            | "LARGE"
+            | "huge"
+            | "Huge"
+            | "boldmath"
+            | "unboldmath"
+            | "left"
+            | "right"
+            | "big"
+            | "Big"
+            | "bigg"
+            | "Bigg"
+            | "bigl"
+            | "bigr"
+            | "Bigl"
+            | "Bigr"
+            | "biggl"
+            | "biggr"
+            | "middle"
+            | "displaystyle"
+            | "textstyle"
+            | "scriptstyle"
+            | "relax"
+            | "protect"
+            | "noindent"
+            | "nobreak"
+            | "allowbreak"
+            | "hfill"
+            | "quad"
+            | "qquad"
+            | "xspace"
+            | "ignorespaces"
+            | "mathrm"
+            | "mathit"
+            | "mathbf"
+            | "mathsf"
+            | "mathtt"
+            | "mathcal"
+            | "mathbb"
+    )
+}
+
+/// Text with command names, backslashes and braces left out, in one pass.
+fn without_markup(text: &str, out: &mut String) {
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                while chars.peek().is_some_and(char::is_ascii_alphabetic) {
+                    chars.next();
+                }
+            }
+            '{' | '}' => {}
+            _ => out.push(c),
+        }
+    }
 }
 
 /// The base letter of an accent: `{o}`, `o`, `\i`, `{\i}`. Returns it and the index after.
@@ -393,5 +553,33 @@ mod tests {
         );
         assert_eq!(to_unicode(r"broken {brace"), "broken brace");
         assert_eq!(to_unicode(r"trailing \"), "trailing");
+    }
+
+    #[test]
+    fn font_switches_and_sizing_leave_no_names_behind() {
+        // Each of these once leaked its command name into titles (JabRef's and Better
+        // BibTeX's test files have them all).
+        assert_eq!(
+            to_unicode(r"The {\sc CONNIVER} Reference Manual"),
+            "The CONNIVER Reference Manual"
+        );
+        assert_eq!(
+            to_unicode(r"Planning {\em with\/} Uncertainty"),
+            "Planning with Uncertainty"
+        );
+        assert_eq!(to_unicode(r"{\rm GaN} transistors"), "GaN transistors");
+        assert_eq!(to_unicode(r"input\slash output"), "input/output");
+        assert_eq!(
+            to_unicode(r"$\left( x \right)$ and \emph{} done"),
+            "( x ) and done"
+        );
+        assert_eq!(
+            to_unicode(r"{\bfseries Bold} and {\itshape it}"),
+            "Bold and it"
+        );
+        assert_eq!(
+            to_unicode(r"$\mathrm{CO}_2$ at 20\,\textcelsius"),
+            "CO2 at 20 ℃"
+        );
     }
 }

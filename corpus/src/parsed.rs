@@ -66,6 +66,56 @@ impl fmt::Display for Problem {
     }
 }
 
+/// Leaves out values that are empty or only white space (`pages = {}`, `PG  - `): an empty
+/// field is no value, not a reason to reject the record.
+fn without_empty_values(record: &mut Record) {
+    for value in [
+        &mut record.venue,
+        &mut record.volume,
+        &mut record.issue,
+        &mut record.pages,
+        &mut record.publisher,
+        &mut record.abstract_text,
+        &mut record.notes,
+        &mut record.url,
+    ] {
+        if value.as_deref().is_some_and(|text| text.trim().is_empty()) {
+            *value = None;
+        }
+    }
+    record.keywords.retain(|keyword| !keyword.trim().is_empty());
+    for person in &mut record.authors {
+        if person
+            .given
+            .as_deref()
+            .is_some_and(|given| given.trim().is_empty())
+        {
+            person.given = None;
+        }
+        // A single name written as a given name (Plato): it is the name.
+        if person.family.trim().is_empty()
+            && let Some(given) = person.given.take()
+        {
+            person.family = given;
+        }
+    }
+    record
+        .authors
+        .retain(|person| !person.family.trim().is_empty());
+}
+
+/// Whether a record holds nothing a reviewer could recognise it by.
+fn is_empty(record: &Record) -> bool {
+    record.authors.is_empty()
+        && record.doi.is_none()
+        && record.pmid.is_none()
+        && record.arxiv.is_none()
+        && record.url.is_none()
+        && record.abstract_text.is_none()
+        && record.venue.is_none()
+        && record.keywords.is_empty()
+}
+
 /// Everything read from one file.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Parsed {
@@ -78,13 +128,43 @@ pub struct Parsed {
 impl Parsed {
     /// Adds a record a reader finished: kept if it is valid, else rejected with a problem
     /// naming the field. Every reader ends a record here.
+    /// A record without a title is kept, with a warning naming `title_field`, when it has
+    /// anything else a reviewer can recognise it by (ASReview keeps them too; the reviewer
+    /// gives it a title); an empty record is rejected.
     pub fn push_validated(
         &mut self,
         record: Record,
         line: usize,
         original_key: Option<String>,
         labels: Vec<crate::labels::ImportedLabel>,
+        title_field: &str,
     ) {
+        let mut record = record;
+        without_empty_values(&mut record);
+        if record.title.trim().is_empty() {
+            record.title.clear();
+            let (message, severity) = if is_empty(&record) {
+                (
+                    "no title and nothing else (no authors, identifiers, abstract or venue): an empty record".to_owned(),
+                    Severity::Rejected,
+                )
+            } else {
+                (
+                    "no title: the record is kept untitled; `NOT has:title` finds such records, and Edit gives them a title".to_owned(),
+                    Severity::Warning,
+                )
+            };
+            self.problems.push(Problem {
+                line,
+                key: original_key.clone(),
+                field: Some(title_field.to_owned()),
+                message,
+                severity,
+            });
+            if severity == Severity::Rejected {
+                return;
+            }
+        }
         match record.validate() {
             Ok(()) => self.records.push(ParsedRecord {
                 record,

@@ -12,7 +12,7 @@
 //! energy OR carbon  energy AND NOT training  -training  +carbon  (a OR b) c
 //! decision:include|exclude|maybe|conflict|unscreened   stage:tiab|fulltext
 //! category:a…f   rebound:HO.RB.DIR (or a prefix: rebound:HO)   label:<code>
-//! has:abstract|doi|pmid|arxiv|keywords|fulltext|lca|trace|category|rebound
+//! has:title|abstract|doi|pmid|arxiv|keywords|fulltext|lca|trace|category|rebound
 //! kind:journal_article|conference_paper|preprint|…   file:<name of an imported file>
 //! ```
 //!
@@ -127,9 +127,9 @@ pub enum Query {
 pub const FIELD_NAMES: &str = "title (ti), abstract (ab), tiab, author (au), keyword (kw), venue (journal, so), fulltext (ft), year (py), doi, pmid, arxiv, decision, stage, category (cat), rebound (effect), label, has, kind (type), file";
 
 /// Values of `has:`.
-pub const HAS_VALUES: [&str; 10] = [
-    "abstract", "doi", "pmid", "arxiv", "keywords", "fulltext", "lca", "trace", "category",
-    "rebound",
+pub const HAS_VALUES: [&str; 11] = [
+    "title", "abstract", "doi", "pmid", "arxiv", "keywords", "fulltext", "lca", "trace",
+    "category", "rebound",
 ];
 
 /// What a field name stands for.

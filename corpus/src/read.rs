@@ -1,6 +1,7 @@
 //! Reading one bibliography file: bytes → text (encoding detected) → format (detected from the
 //! content) → records and located problems.
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use crate::decode::decode;
@@ -34,9 +35,13 @@ pub fn parse_text(text: &str, format: Format) -> Parsed {
 
 /// Reads a file's bytes; `Err` says what the content looked like when no format fits.
 pub fn read_bytes(bytes: &[u8]) -> std::result::Result<FileRead, String> {
+    if let Some(container) = container_of(bytes) {
+        return Err(container.into());
+    }
     let decoded = decode(bytes);
-    let format = detect(&decoded.text)?;
-    let mut parsed = parse_text(&decoded.text, format);
+    let text = with_line_feeds(&decoded.text);
+    let format = detect(&text)?;
+    let mut parsed = parse_text(&text, format);
     let mut problems = decoded.problems;
     problems.append(&mut parsed.problems);
     parsed.problems = problems;
@@ -45,6 +50,58 @@ pub fn read_bytes(bytes: &[u8]) -> std::result::Result<FileRead, String> {
         encoding: decoded.encoding,
         parsed,
     })
+}
+
+/// A text whose lone carriage returns (classic Mac OS line ends, or a few strays in a CRLF
+/// file) are line feeds: every reader then sees the lines the text shows. Line numbers do not
+/// change: a lone CR already counts as a line break.
+pub fn with_line_feeds(text: &str) -> Cow<'_, str> {
+    let bytes = text.as_bytes();
+    let lone = memchr::memchr_iter(b'\r', bytes).any(|at| bytes.get(at + 1) != Some(&b'\n'));
+    if !lone {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('\r') {
+        out.push_str(&rest[..at]);
+        if rest[at + 1..].starts_with('\n') {
+            out.push_str("\r\n");
+            rest = &rest[at + 2..];
+        } else {
+            out.push('\n');
+            rest = &rest[at + 1..];
+        }
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
+}
+
+/// What a file that is a container, not text, holds, when ecolens knows it by its first bytes.
+fn container_of(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"PK\x03\x04") {
+        let head = &bytes[..bytes.len().min(4096)];
+        return Some(
+            if memchr::memmem::find(head, b"xl/").is_some()
+                || memchr::memmem::find(head, b"[Content_Types].xml").is_some()
+            {
+                "an Excel workbook (XLSX), which ecolens does not read yet; save it as CSV (UTF-8) and import that"
+            } else {
+                "a ZIP archive; unpack it and import the files inside"
+            },
+        );
+    }
+    if bytes.starts_with(b"\x1f\x8b") {
+        return Some(
+            "a gzip-compressed file, which ecolens does not read yet; unpack it (gunzip) and import the file inside",
+        );
+    }
+    if bytes.starts_with(b"%PDF-") {
+        return Some(
+            "a PDF; import it as a full text (with PDF reading set up), not as a bibliography",
+        );
+    }
+    None
 }
 
 /// Reads a file from disk.

@@ -206,7 +206,7 @@ fn bad_files_and_missing_paths_cost_one_line_each_and_the_rest_goes_on() {
     )
     .unwrap();
     let broken = dir.path().join("broken.ris");
-    std::fs::write(&broken, "TY  - JOUR\nTI  - Kept\nPY  - 2020\nER  - \nTY  - JOUR\nAU  - Untitled, A.\nER  - \nTY  - JOUR\nTI  - Also kept\nDO  - not a doi\nER  - \n").unwrap();
+    std::fs::write(&broken, "TY  - JOUR\nTI  - Kept\nPY  - 2020\nER  - \nTY  - JOUR\nAU  - Untitled, A.\nER  - \nTY  - JOUR\nTI  - Also kept\nDO  - not a doi\nER  - \nTY  - JOUR\nPY  - 2021\nER  - \n").unwrap();
     let missing = dir.path().join("missing.bib");
     let mut project = Project::open_in_memory().unwrap();
     let report = import(
@@ -218,7 +218,8 @@ fn bad_files_and_missing_paths_cost_one_line_each_and_the_rest_goes_on() {
             fixture("utf16le_bom_tiny.bib"),
         ],
     );
-    assert_eq!(project.record_count().unwrap(), 3);
+    // The untitled record with an author is kept (flagged), the empty one is rejected.
+    assert_eq!(project.record_count().unwrap(), 4);
     // Files that could not be read are files not read, not rejected records.
     let failed: Vec<String> = report.failed.iter().map(ToString::to_string).collect();
     assert_eq!(failed.len(), 2, "{failed:#?}");
@@ -234,9 +235,18 @@ fn bad_files_and_missing_paths_cost_one_line_each_and_the_rest_goes_on() {
     assert_eq!(
         rejected,
         [format!(
-            "{}:5 TI: no title (TI, T1, CT or BT): a record needs one — record rejected",
+            "{}:12 TI: no title and nothing else (no authors, identifiers, abstract or venue): an empty record — record rejected",
             broken.display()
         )]
+    );
+    assert!(
+        report.warnings.iter().any(|w| w.to_string()
+            == format!(
+                "{}:5 TI: no title: the record is kept untitled; `NOT has:title` finds such records, and Edit gives them a title",
+                broken.display()
+            )),
+        "{:#?}",
+        report.warnings
     );
     assert!(
         report
@@ -273,7 +283,7 @@ fn bad_files_and_missing_paths_cost_one_line_each_and_the_rest_goes_on() {
             report.files[2].rejected,
             report.files[2].warnings
         ),
-        (2, 1, 1)
+        (3, 1, 2)
     );
 }
 

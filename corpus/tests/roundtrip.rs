@@ -73,6 +73,33 @@ fn awkward_records() -> Vec<Record> {
             venue: Some("Université Grenoble Alpes".into()),
             ..Record::default()
         },
+        // Paragraphs that start like tags or entries of every format read (the reproducers
+        // of issue 16: `ML - based …` dropped, `TY  -` lines injecting records, BibTeX and
+        // CSV detected as RIS).
+        Record {
+            kind: RecordKind::JournalArticle,
+            title: "Hostile paragraphs".into(),
+            authors: vec![Person::new("O'Brien} {Pat", "X.")],
+            year: Some(2022),
+            abstract_text: Some(
+                "We study forecasting.\n\
+                 ML - based forecasting reduces curtailment.\n\
+                 AI - driven control saves 10%.\n\
+                 ER  - \n\
+                 TY  - JOUR\n\
+                 TY - JOUR is how RIS starts a record.\n\
+                 TI  - INJECTED VIA ABSTRACT\n\
+                 PMID- 12345678\n\
+                 FAU - Someone, Else\n\
+                 @article{evil, title={EVIL}}\n\
+                 @misc(evil2, title = \"EVIL2\")\n\
+                 %0 Journal Article\n\
+                 Second paragraph } with { braces and \\end{document} %comment"
+                    .into(),
+            ),
+            notes: Some("ER  - \nTY  - JOUR\n@article{x,".into()),
+            ..Record::default()
+        },
         Record {
             kind: RecordKind::Preprint,
             title: "Untitled preprint with only an arXiv id".into(),

@@ -264,7 +264,12 @@ pub fn search(
             hit.score,
             hit.year
                 .map_or_else(|| "----".to_owned(), |y| y.to_string()),
-            mark(&hit.title, &hit.title_highlights, open, close)
+            mark(
+                ecolens_core::record::shown_title(&hit.title),
+                &hit.title_highlights,
+                open,
+                close
+            )
         )?;
         let venue = hit.venue.as_deref().unwrap_or("");
         let byline = match (hit.authors.is_empty(), venue.is_empty()) {

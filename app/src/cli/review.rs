@@ -6,6 +6,7 @@
 // clap shows these doc comments as --help text, where backticks would print as they are.
 #![allow(clippy::doc_markdown)]
 
+use ecolens_core::record::shown_title;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -658,7 +659,7 @@ pub fn conflicts(project: &Project, keyboard: &Keyboard<'_>) -> Result<Output> {
                 |r| format!("resolved: {}", r.value.summary())
             )
         )?;
-        writeln!(text, "       {}", conflict.title)?;
+        writeln!(text, "       {}", shown_title(&conflict.title))?;
     }
     Ok(Output {
         json: json!({ "conflicts": conflicts, "open": open }),
@@ -736,7 +737,7 @@ pub fn review(project: &Project, keyboard: &Keyboard<'_>, reference: &str) -> Re
     let id = find(project, reference)?;
     let view = service::record_review(project, reader, id)?;
     let review = &view.review;
-    let mut text = format!("record {id}: {}\n", view.title);
+    let mut text = format!("record {id}: {}\n", shown_title(&view.title));
     for vote in &review.votes {
         writeln!(
             text,

@@ -2,6 +2,7 @@
 //! evidence quotes picked by selecting text, and Rolnick domain and ML-area labels, on the
 //! record in focus; beside it, the reviewer's list of records to classify.
 
+use ecolens_core::record::shown_title;
 use ecolens_core::{Classification, ClassifyItem, EvidenceQuote, RecordId};
 use ecolens_taxonomy::eval_scale::GUIDING_QUESTIONS;
 use ecolens_taxonomy::{Confidence, EvalCategory, MlArea, RolnickDomain, Term};
@@ -337,7 +338,7 @@ fn classify_ui(
                     let status = q
                         .own
                         .map_or_else(|| "-".to_owned(), |c| c.code().to_owned());
-                    (q.record, q.title.as_str(), status)
+                    (q.record, shown_title(&q.title), status)
                 })
                 .collect();
             record_list(ui, items, (focused_desk, "*"), out);

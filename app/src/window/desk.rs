@@ -2,6 +2,7 @@
 //! it for one reviewer ([`RecordDesk`]), its text with a selection that becomes an evidence
 //! quote, and the list of records beside the tab.
 
+use ecolens_core::record::shown_title;
 use ecolens_core::{EvidenceQuote, QuoteField, RecordId};
 use eframe::egui;
 
@@ -39,7 +40,7 @@ impl Selection {
 
 /// The focus record's text, selectable: what is selected becomes `selection`.
 pub fn record_text_ui(ui: &mut egui::Ui, desk: &RecordDesk, selection: &mut Option<Selection>) {
-    ui.heading(&desk.title);
+    ui.heading(shown_title(&desk.title));
     ui.label(&desk.byline);
     ui.weak("Select a passage to quote it as evidence.");
     let fields = [
@@ -157,7 +158,10 @@ pub fn record_list<'a>(
     if let Some(desk) = desk
         && !items.iter().any(|(record, _, _)| *record == desk.record)
     {
-        items.insert(0, (desk.record, desk.title.as_str(), unlisted.to_owned()));
+        items.insert(
+            0,
+            (desk.record, shown_title(&desk.title), unlisted.to_owned()),
+        );
     }
     egui::ScrollArea::vertical()
         .id_salt("assess_list")

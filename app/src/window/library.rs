@@ -1,5 +1,6 @@
 //! The library view: the search box, the facet filters and the virtualised table.
 
+use ecolens_core::record::shown_title;
 use std::collections::BTreeSet;
 
 use ecolens_core::{LibraryColumn, LibraryRow, RecordId, ScreeningStatus, SourceFile};
@@ -243,7 +244,7 @@ fn status_text(row: &LibraryRow) -> String {
 fn cell_text(row: &LibraryRow, column: LibraryColumn) -> String {
     match column {
         LibraryColumn::Added => row.id.to_string(),
-        LibraryColumn::Title => row.title.clone(),
+        LibraryColumn::Title => shown_title(&row.title).to_owned(),
         LibraryColumn::Authors => row.authors.clone(),
         LibraryColumn::Year => row.year.map(|y| y.to_string()).unwrap_or_default(),
         LibraryColumn::Venue => row.venue.clone().unwrap_or_default(),
@@ -572,7 +573,7 @@ pub(super) fn library_ui(
                         ui.horizontal(|ui| {
                             let job = highlighted(
                                 ui,
-                                &record.title,
+                                shown_title(&record.title),
                                 hit.map_or(&[][..], |h| &h.title_highlights),
                                 false,
                                 false,

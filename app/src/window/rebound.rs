@@ -2,6 +2,7 @@
 //! tree from "deploy the solution at a scale", coloured by direction and built node by node
 //! with a form holding every rating field, and the tree's export.
 
+use ecolens_core::record::shown_title;
 use std::path::PathBuf;
 
 use ecolens_core::consequence::{ConsequenceRoot, TreeNode, direction_rgb};
@@ -380,7 +381,7 @@ fn rebound_ui(
             }
             let items = listed
                 .iter()
-                .map(|r| (r.record, r.title.as_str(), r.risks.to_string()))
+                .map(|r| (r.record, shown_title(&r.title), r.risks.to_string()))
                 .collect();
             record_list(ui, items, (focused_desk, "0"), out);
         });
@@ -454,7 +455,7 @@ fn tree_ui(
     out: &mut Vec<WindowAction>,
 ) {
     ui.heading("Consequence tree");
-    ui.label(&desk.title);
+    ui.label(shown_title(&desk.title));
     egui::Grid::new("root_form").show(ui, |ui| {
         let label = ui.label("Solution deployed:");
         ui.add(egui::TextEdit::singleline(&mut root.solution).desired_width(260.0))

@@ -59,7 +59,7 @@ pub(super) fn record_ui(ui: &mut egui::Ui, pane: &RecordPane, actions: &mut Vec<
     let r = &detail.stored.record;
     ui.label(egui::RichText::new(r.kind.label()).small().weak());
     let title = {
-        let mut job = highlighted(ui, &r.title, &detail.title_highlights, false, false);
+        let mut job = highlighted(ui, r.shown_title(), &detail.title_highlights, false, false);
         job.wrap = egui::text::TextWrapping::default();
         for section in &mut job.sections {
             section.format.font_id = egui::TextStyle::Heading.resolve(ui.style());

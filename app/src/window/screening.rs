@@ -3,6 +3,7 @@
 //! before the vote is written) and comes back as what changed, which updates the queue and
 //! the card without reading them again.
 
+use ecolens_core::record::shown_title;
 use ecolens_core::{Decision, RecordId, Stage};
 use ecolens_taxonomy::{EvalCategory, Term};
 use eframe::egui;
@@ -470,7 +471,7 @@ fn card_ui(
     out: &mut Vec<WindowAction>,
 ) {
     ui.set_max_width(reading_measure(ui));
-    ui.heading(&card.title);
+    ui.heading(shown_title(&card.title));
     let mut meta = vec![card.authors.clone()];
     if let Some(year) = card.year {
         meta.push(year.to_string());

@@ -4,6 +4,7 @@
 //! blind, conflicts wait for a lead to unblind, agreement is for leads, and other reviewers'
 //! changes in the log say who changed what kind of thing, without values.
 
+use ecolens_core::record::shown_title;
 use std::path::PathBuf;
 
 use ecolens_core::agreement::ScopeAgreement;
@@ -461,7 +462,7 @@ fn conflicts_ui(
             for conflict in &conflicts[shown] {
                 ui.horizontal(|ui| {
                     ui.strong(format!("#{}", conflict.record));
-                    ui.label(truncate(&conflict.title, 70))
+                    ui.label(truncate(shown_title(&conflict.title), 70))
                         .on_hover_text(&conflict.title);
                     ui.weak(format!("— {}", conflict.subject.label()));
                 });

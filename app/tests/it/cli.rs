@@ -460,6 +460,37 @@ fn import_reports_files_merges_and_located_problems_then_search_finds_the_record
         "{text}"
     );
     assert!(!text.contains("record rejected"), "{text}");
+    // A file in no format ecolens reads, and files read with nothing in them, fail too: the
+    // command exits non-zero and says why, without calling them rejected records.
+    let shopping = dir.path().join("shopping.txt");
+    std::fs::write(&shopping, "Milk\nEggs\n").unwrap();
+    let header_only = dir.path().join("header-only.csv");
+    std::fs::write(&header_only, "title,abstract,doi\n").unwrap();
+    let all_rejected = dir.path().join("empty-records.ris");
+    std::fs::write(
+        &all_rejected,
+        "TY  - JOUR\nER  - \nTY  - JOUR\nPY  - 2020\nER  - \n",
+    )
+    .unwrap();
+    for (file, why) in [
+        (&shopping, "not a bibliography ecolens reads: no RIS tags"),
+        (&header_only, "no records in the file (read as csv)"),
+        (
+            &all_rejected,
+            "no record could be read: all 2 were rejected (listed under Rejected)",
+        ),
+    ] {
+        let file = file.to_str().unwrap();
+        let output = ecolens(dir.path(), &["import", file, "--project", project]);
+        assert_eq!(output.status.code(), Some(1), "{file}: {}", stderr(&output));
+        let text = String::from_utf8(output.stdout).unwrap();
+        assert!(text.starts_with("Imported 0 file(s) into"), "{text}");
+        assert!(
+            text.contains(&format!("Files not read (1):\n  {file}")),
+            "{text}"
+        );
+        assert!(text.contains(why), "{file}: {text}");
+    }
 
     // Text form: a table of files and the problems with file:line.
     let text = ecolens(

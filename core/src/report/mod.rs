@@ -359,7 +359,14 @@ impl RecordReport {
     fn blocks(&self) -> Vec<Block> {
         let mut out = vec![
             Block::Section(format!("record-{}", self.record)),
-            Block::Heading(1, text(format!("Record {}: {}", self.record, self.title))),
+            Block::Heading(
+                1,
+                text(format!(
+                    "Record {}: {}",
+                    self.record,
+                    crate::record::shown_title(&self.title)
+                )),
+            ),
         ];
         let mut cite = text(self.citation.clone());
         if let Some(doi) = &self.doi {
@@ -1001,7 +1008,7 @@ impl ProjectReport {
                 );
                 [
                     r.record.to_string(),
-                    truncate(&r.title, 70),
+                    truncate(crate::record::shown_title(&r.title), 70),
                     r.category
                         .category
                         .map_or_else(|| "–".to_owned(), |c| c.code().to_owned()),

@@ -201,6 +201,11 @@ impl<'a> Scanner<'a> {
         let close = match self.peek() {
             Some(b'{') => b'}',
             Some(b'(') => b')',
+            // `@comment free text`: BibTeX ignores the line, and so does ecolens.
+            _ if kind == "comment" => {
+                self.skip_to_next_line();
+                return Ok(None);
+            }
             _ => return Err((line, format!("@{kind} not followed by '{{' or '('"))),
         };
         let close_char = char::from(close);
@@ -232,34 +237,42 @@ impl<'a> Scanner<'a> {
             _ => {}
         }
         self.skip_whitespace();
-        let key_start = self.position;
+        let (key_start, key_line) = (self.position, self.line);
         while let Some(b) = self.peek() {
-            if b == b',' || b == close || b.is_ascii_whitespace() {
+            if b == b',' || b == close || b == b'=' || b.is_ascii_whitespace() {
                 break;
             }
             self.position += 1;
         }
-        let key = &self.text[key_start..self.position];
+        let mut key = &self.text[key_start..self.position];
         self.skip_whitespace();
         let mut fields = Vec::with_capacity(12);
-        match self.peek() {
-            Some(b',') => {
-                self.bump();
-            }
-            Some(b) if b == close => {
-                self.bump();
-                return Ok(Some(RawEntry {
-                    kind,
-                    key,
-                    fields,
-                    line,
-                }));
-            }
-            _ => {
-                return Err((
-                    self.line,
-                    format!("@{kind}{{{key}: expected ',' after the key"),
-                ));
+        if self.peek() == Some(b'=') {
+            // No key: what was read is the first field's name (EndNote writes `@article{`
+            // then the fields). Read it again as a field.
+            self.position = key_start;
+            self.line = key_line;
+            key = "";
+        } else {
+            match self.peek() {
+                Some(b',') => {
+                    self.bump();
+                }
+                Some(b) if b == close => {
+                    self.bump();
+                    return Ok(Some(RawEntry {
+                        kind,
+                        key,
+                        fields,
+                        line,
+                    }));
+                }
+                _ => {
+                    return Err((
+                        self.line,
+                        format!("@{kind}{{{key}: expected ',' after the key"),
+                    ));
+                }
             }
         }
         loop {
@@ -403,12 +416,21 @@ impl<'a> Scanner<'a> {
         let start_line = self.line;
         let start = self.position;
         let mut depth = 1usize;
+        // Where the next line break is: found again only once passed, so that a value with
+        // many braces and no line break is read in linear time.
+        let mut next_newline = self.position;
         loop {
+            if next_newline < self.position
+                || (next_newline == self.position && self.bytes.get(next_newline) != Some(&b'\n'))
+            {
+                next_newline = memchr::memchr(b'\n', &self.bytes[self.position..])
+                    .map_or(self.bytes.len(), |offset| self.position + offset);
+            }
             // Jump to the next byte that matters; plain text in between is skipped in bulk.
             let rest = &self.bytes[self.position..];
             let skip = memchr::memchr3(b'{', b'}', b'\\', rest)
                 .map_or(rest.len(), |offset| offset)
-                .min(memchr::memchr(b'\n', rest).unwrap_or(rest.len()));
+                .min(next_newline - self.position);
             self.position += skip;
             let Some(b) = self.bump() else { break };
             match b {
@@ -551,17 +573,7 @@ fn convert(entry: &RawEntry<'_>, parsed: &mut Parsed) {
         });
     };
     let text = |name: &str| entry.get(name).map(to_unicode).filter(|v| !v.is_empty());
-    let Some(title) = text("title") else {
-        parsed.problems.push(Problem {
-            line,
-            key,
-            field: Some("title".into()),
-            message: format!("@{} has no title: a record needs one", entry.kind),
-            severity: Severity::Rejected,
-        });
-        return;
-    };
-    let mut record = Record::titled(title);
+    let mut record = Record::titled(text("title").unwrap_or_default());
     let eprint_type = text("eprinttype")
         .or_else(|| text("archiveprefix"))
         .unwrap_or_default()
@@ -659,7 +671,7 @@ fn convert(entry: &RawEntry<'_>, parsed: &mut Parsed) {
     }
     record.notes = paragraphs("note").or_else(|| paragraphs("annote"));
     parsed.problems.extend(problems);
-    parsed.push_validated(record, line, key, Vec::new());
+    parsed.push_validated(record, line, key, Vec::new(), "title");
 }
 
 /// [`to_unicode`] per paragraph (paragraphs are separated by blank lines), joined with line

@@ -39,7 +39,8 @@ pub fn parse(text: &str) -> Parsed {
                 key: None,
                 field: None,
                 message,
-                severity: Severity::Rejected,
+                // Nothing could be split into items: the file as a whole is not read.
+                severity: Severity::FileNotRead,
             });
             return parsed;
         }
@@ -171,21 +172,11 @@ fn read_item(item: &Map<String, Value>, line: usize, parsed: &mut Parsed) {
             severity: Severity::Warning,
         });
     };
-    let Some(title) = item
+    let title = item
         .get("title")
         .and_then(text)
         .map(|t| strip_markup(&t))
-        .filter(|t| !t.is_empty())
-    else {
-        parsed.problems.push(Problem {
-            line,
-            key,
-            field: Some("title".into()),
-            message: "no title: a record needs one".into(),
-            severity: Severity::Rejected,
-        });
-        return;
-    };
+        .unwrap_or_default();
     let csl_type = item.get("type").and_then(text).unwrap_or_default();
     let mut record = Record::titled(title);
     record.kind = kind_for(&csl_type);
@@ -274,7 +265,7 @@ fn read_item(item: &Map<String, Value>, line: usize, parsed: &mut Parsed) {
         warn("type", "no type given; read as a journal article".into());
     }
 
-    parsed.push_validated(record, line, key, Vec::new());
+    parsed.push_validated(record, line, key, Vec::new(), "title");
 }
 
 /// A CSL value as trimmed text: strings as they are, numbers printed; empty means absent.
@@ -547,7 +538,7 @@ mod tests {
         );
         assert_eq!(
             problems[1],
-            "line 15 (untitled) title: no title: a record needs one — record rejected"
+            "line 15 (untitled) title: no title and nothing else (no authors, identifiers, abstract or venue): an empty record — record rejected"
         );
         assert!(
             problems

@@ -44,28 +44,63 @@ fn column_for(header: &str) -> Option<Column> {
         .flat_map(char::to_lowercase)
         .collect();
     Some(match name.as_str() {
-        "title" | "ti" | "articletitle" | "documenttitle" | "primarytitle" | "t1" => Column::Title,
+        "title"
+        | "ti"
+        | "articletitle"
+        | "documenttitle"
+        | "primarytitle"
+        | "t1"
+        | "titleprimary"
+        | "displayname"
+        | "publicationtitleoriginal" => Column::Title,
         "abstract" | "ab" | "abstractnote" => Column::Abstract,
-        "authors" | "author" | "au" | "authorfullnames" | "authorfullname" | "creators"
-        | "authorsfullnames" => Column::Authors,
-        "year" | "py" | "publicationyear" | "pubyear" | "date" | "publicationdate" | "issued" => {
-            Column::Year
-        }
-        "journal" | "sourcetitle" | "publicationtitle" | "secondarytitle" | "venue" | "so"
-        | "booktitle" | "journaltitle" | "containertitle" | "source" => Column::Venue,
+        // Scopus and Lens ("Author/s"), Embase ("Author Names"), ASReview
+        // ("first_authors"), RefWorks ("Authors, Primary"), OpenAlex
+        // ("authorships.author.display_name"), Web of Science tab-delimited (AU, AF).
+        "authors"
+        | "author"
+        | "au"
+        | "af"
+        | "authorfullnames"
+        | "authorfullname"
+        | "creators"
+        | "authorsfullnames"
+        | "authornames"
+        | "firstauthors"
+        | "authorsprimary"
+        | "primaryauthors"
+        | "authorlist"
+        | "authorshipsauthordisplayname" => Column::Authors,
+        // Covidence ("Published Year"), Embase, OpenAlex ("publication_year").
+        "year" | "py" | "publicationyear" | "pubyear" | "date" | "publicationdate" | "issued"
+        | "publishedyear" | "yearpublished" | "datepublished" => Column::Year,
+        "journal"
+        | "sourcetitle"
+        | "publicationtitle"
+        | "secondarytitle"
+        | "venue"
+        | "so"
+        | "booktitle"
+        | "journaltitle"
+        | "containertitle"
+        | "source"
+        | "periodicalfull"
+        | "primarylocationsourcedisplayname"
+        | "hostvenuedisplayname"
+        | "sourcedisplayname" => Column::Venue,
         "volume" | "vl" => Column::Volume,
-        "issue" | "number" | "is" => Column::Issue,
+        "issue" | "number" | "is" | "issuenumber" => Column::Issue,
         "pages" | "page" | "pg" => Column::Pages,
-        "pagestart" | "startpage" | "bp" => Column::StartPage,
-        "pageend" | "endpage" | "ep" => Column::EndPage,
-        "publisher" | "pb" => Column::Publisher,
+        "pagestart" | "startpage" | "bp" | "firstpage" | "bibliofirstpage" => Column::StartPage,
+        "pageend" | "endpage" | "ep" | "lastpage" | "bibliolastpage" => Column::EndPage,
+        "publisher" | "pb" | "bookpublisher" => Column::Publisher,
         "doi" | "di" => Column::Doi,
-        "url" | "link" | "urls" => Column::Url,
+        "url" | "link" | "urls" | "externalurl" | "fulltextlink" => Column::Url,
         "keywords" | "kw" | "authorkeywords" | "de" | "keyword" | "manualtags" => Column::Keywords,
-        "pmid" | "pubmedid" => Column::Pmid,
+        "pmid" | "pubmedid" | "medlinepmid" | "idspmid" => Column::Pmid,
         "arxiv" | "arxivid" | "eprint" => Column::Arxiv,
         "notes" | "note" | "n1" => Column::Notes,
-        "type" | "documenttype" | "itemtype" | "ty" | "kind" => Column::Kind,
+        "type" | "documenttype" | "itemtype" | "ty" | "kind" | "publicationtype" => Column::Kind,
         "key" | "id" | "recordid" | "citationkey" => Column::Key,
         "labelincluded"
         | "included"
@@ -77,69 +112,134 @@ fn column_for(header: &str) -> Option<Column> {
     })
 }
 
-/// The delimiter of a CSV text whose header names a title column, if any.
-pub fn sniff(head: &str) -> Option<u8> {
-    let mut best: Option<(u8, usize)> = None;
-    for delimiter in [b',', b'\t', b';', b'|'] {
+/// The delimiters tried, most common first.
+const DELIMITERS: [u8; 4] = [b',', b'\t', b';', b'|'];
+
+/// How many rows above the header an export may put (Embase and spreadsheet exports write
+/// the query and date there).
+const PREAMBLE_ROWS: usize = 30;
+
+/// The fields of one line split by `delimiter`, quotes understood.
+fn fields_of(line: &str, delimiter: u8) -> Option<::csv::StringRecord> {
+    ::csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(line.as_bytes())
+        .records()
+        .next()?
+        .ok()
+}
+
+/// Whether a row is a header: two fields or more, one of them naming a title column.
+fn is_header(row: &::csv::StringRecord) -> bool {
+    row.len() >= 2 && row.iter().any(|h| column_for(h) == Some(Column::Title))
+}
+
+/// The delimiter under which `line` is a header row naming a title column (the one giving
+/// most fields), if any.
+pub fn header_delimiter(line: &str) -> Option<u8> {
+    DELIMITERS
+        .into_iter()
+        .filter_map(|delimiter| {
+            let row = fields_of(line, delimiter)?;
+            is_header(&row).then_some((delimiter, row.len()))
+        })
+        .max_by_key(|(_, columns)| *columns)
+        .map(|(delimiter, _)| delimiter)
+}
+
+/// The delimiter of a CSV text that starts with its header row: among those under which the
+/// header names a title column, the one whose rows most often have the header's number of
+/// fields (ragged rows are allowed: exports leave trailing cells out or put a stray
+/// delimiter in a cell). Only complete rows are judged: when `complete` is false the text is
+/// the start of a file and its last row may be cut.
+pub fn sniff_from(text: &str, complete: bool) -> Option<u8> {
+    let mut best: Option<(u8, usize, usize)> = None;
+    for delimiter in DELIMITERS {
         let mut reader = ::csv::ReaderBuilder::new()
             .delimiter(delimiter)
             .has_headers(false)
             .flexible(true)
-            .from_reader(head.as_bytes());
-        let mut rows = reader.records().take(20);
+            .from_reader(text.as_bytes());
+        let mut rows = reader.records();
         let Some(Ok(header)) = rows.next() else {
             continue;
         };
-        if header.len() < 2 || !header.iter().any(|h| column_for(h) == Some(Column::Title)) {
+        if !is_header(&header) {
             continue;
         }
-        let consistent = rows
-            .filter_map(Result::ok)
-            .filter(|row| row.len() > 1)
-            .all(|row| row.len() == header.len());
-        if consistent && best.is_none_or(|(_, columns)| header.len() > columns) {
-            best = Some((delimiter, header.len()));
+        let mut lengths: Vec<usize> = rows
+            .take(50)
+            .map_while(Result::ok)
+            .map(|r| r.len())
+            .collect();
+        if !complete {
+            lengths.pop();
+        }
+        let agreeing = lengths.iter().filter(|&&n| n == header.len()).count();
+        let better = best.is_none_or(|(_, best_agreeing, best_columns)| {
+            (agreeing, header.len()) > (best_agreeing, best_columns)
+        });
+        if better {
+            best = Some((delimiter, agreeing, header.len()));
         }
     }
-    best.map(|(delimiter, _)| delimiter)
+    best.map(|(delimiter, _, _)| delimiter)
 }
 
-/// Reads a CSV/TSV text with the given delimiter.
+/// Reads a CSV/TSV text with the given delimiter. The header is the first row naming a title
+/// column within the first rows; rows above it are skipped with a warning.
 pub fn parse(text: &str, delimiter: u8) -> Parsed {
     let mut parsed = Parsed::default();
     let mut reader = ::csv::ReaderBuilder::new()
         .delimiter(delimiter)
+        .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
-    let headers = match reader.headers() {
-        Ok(headers) => headers.clone(),
-        Err(error) => {
-            parsed.problems.push(rejected(
-                1,
-                None,
-                None,
-                format!("unreadable header row: {error}"),
-            ));
-            return parsed;
+    let mut records = reader.records();
+    let mut headers = None;
+    let mut skipped = 0;
+    for row in records.by_ref().take(PREAMBLE_ROWS + 1) {
+        match row {
+            Ok(row) if is_header(&row) => {
+                headers = Some(row);
+                break;
+            }
+            _ => skipped += 1,
         }
-    };
-    let columns: Vec<Option<Column>> = headers.iter().map(column_for).collect();
-    if !columns.contains(&Some(Column::Title)) {
-        parsed.problems.push(rejected(
-            1,
-            None,
-            None,
-            "no title column in the header (title, Title, Article Title, TI …)".into(),
-        ));
-        return parsed;
     }
-    for row in reader.records() {
+    let Some(headers) = headers else {
+        parsed.problems.push(Problem {
+            line: 1,
+            key: None,
+            field: None,
+            message: format!(
+                "no header row with a title column (title, Title, Article Title, TI …) in the first {} rows",
+                PREAMBLE_ROWS + 1
+            ),
+            severity: Severity::FileNotRead,
+        });
+        return parsed;
+    };
+    let header_line = headers.position().map_or(1, |p| line_of(text, p));
+    if skipped > 0 {
+        parsed.problems.push(Problem {
+            line: 1,
+            key: None,
+            field: None,
+            message: format!(
+                "{skipped} row(s) above the header row (line {header_line}) were skipped"
+            ),
+            severity: Severity::Warning,
+        });
+    }
+    let columns: Vec<Option<Column>> = headers.iter().map(column_for).collect();
+    for row in records {
         let row = match row {
             Ok(row) => row,
             Err(error) => {
-                let line = error
-                    .position()
-                    .map_or(0, |p| usize::try_from(p.line()).unwrap_or(0));
+                let line = error.position().map_or(0, |p| line_of(text, p));
                 parsed.problems.push(rejected(
                     line,
                     None,
@@ -149,12 +249,43 @@ pub fn parse(text: &str, delimiter: u8) -> Parsed {
                 continue;
             }
         };
-        let line = row
-            .position()
-            .map_or(0, |p| usize::try_from(p.line()).unwrap_or(0));
+        let line = row.position().map_or(0, |p| line_of(text, p));
+        if row.iter().all(|cell| cell.trim().is_empty()) {
+            continue;
+        }
+        if row.len() > headers.len() {
+            parsed.problems.push(Problem {
+                line,
+                key: None,
+                field: None,
+                message: format!(
+                    "the row has {} fields where the header has {}; values after a stray delimiter may be in the wrong columns",
+                    row.len(),
+                    headers.len()
+                ),
+                severity: Severity::Warning,
+            });
+        }
         read_row(&row, &headers, &columns, line, &mut parsed);
     }
     parsed
+}
+
+/// The line a row starts on. The csv crate puts a row's position where its search for the
+/// row began, before any blank lines it skipped: those are counted here.
+fn line_of(text: &str, position: &::csv::Position) -> usize {
+    let mut line = usize::try_from(position.line()).unwrap_or(0);
+    let start = usize::try_from(position.byte()).unwrap_or(usize::MAX);
+    let bytes = text.as_bytes().get(start..).unwrap_or_default();
+    for (at, byte) in bytes.iter().enumerate() {
+        match byte {
+            b'\n' => line += 1,
+            b'\r' if bytes.get(at + 1) != Some(&b'\n') => line += 1,
+            b'\r' => {}
+            _ => break,
+        }
+    }
+    line
 }
 
 fn rejected(line: usize, key: Option<String>, field: Option<String>, message: String) -> Problem {
@@ -199,19 +330,11 @@ fn read_row(
             severity: Severity::Warning,
         });
     };
-    let Some(title) = value(Column::Title)
-        .map(collapse_whitespace)
-        .filter(|t| !t.is_empty())
-    else {
-        parsed.problems.push(rejected(
-            line,
-            key,
-            Some(header_of(Column::Title)),
-            "no title: a record needs one".into(),
-        ));
-        return;
-    };
-    let mut record = Record::titled(title);
+    let mut record = Record::titled(
+        value(Column::Title)
+            .map(collapse_whitespace)
+            .unwrap_or_default(),
+    );
     record.kind = value(Column::Kind).map_or(RecordKind::JournalArticle, kind_for);
     if let Some(authors) = value(Column::Authors) {
         for name in split_authors(authors) {
@@ -305,12 +428,19 @@ fn read_row(
         .into_iter()
         .collect();
     parsed.problems.extend(problems);
-    parsed.push_validated(record, line, key, labels);
+    parsed.push_validated(record, line, key, labels, &header_of(Column::Title));
 }
 
 /// Splits an author cell: `A and B` (Rayyan, BibTeX style), `A; B` (Scopus, `WoS`),
 /// `Last F., Last G.` (Scopus short form), or `Last, First` for one author.
 fn split_authors(cell: &str) -> Vec<&str> {
+    // OpenAlex joins its authorship columns with `|`.
+    if cell.contains('|') {
+        return cell
+            .split('|')
+            .filter(|name| !name.trim().is_empty())
+            .collect();
+    }
     if cell.contains(" and ") {
         return cell.split(" and ").collect();
     }
@@ -404,18 +534,25 @@ mod tests {
                     Green AI;Schwartz, R.; Dodge, J.;2020;10.1145/3381831;1\n\
                     ;Nobody;2020;;0\n\
                     Odd year;Doe, J.;MMXX;not a doi;\n";
-        assert_eq!(
-            sniff(text),
-            None,
-            "rows with ';' inside cells are inconsistent"
+        // A stray ';' in a cell makes one row longer than the header: the file is still
+        // read, and that row is named.
+        assert_eq!(sniff_from(text, true), Some(b';'));
+        let stray = parse(text, b';');
+        assert!(
+            stray.problems[0]
+                .to_string()
+                .starts_with("line 2: the row has 6 fields where the header has 5"),
+            "{:?}",
+            stray.problems
         );
         let text = "Title\tAuthors\tPublication Year\tDOI\tlabel_included\n\
                     Green AI\tSchwartz, R.; Dodge, J.\t2020\t10.1145/3381831\t1\n\
                     \tNobody\t2020\t\t0\n\
                     Odd year\tDoe, J.\tMMXX\tnot a doi\t\n";
-        assert_eq!(sniff(text), Some(b'\t'));
+        assert_eq!(sniff_from(text, true), Some(b'\t'));
         let parsed = parse(text, b'\t');
-        assert_eq!(parsed.records.len(), 2);
+        assert_eq!(parsed.records.len(), 3);
+        assert_eq!(parsed.records[1].record.title, "");
         let green = &parsed.records[0];
         assert_eq!(green.line, 2);
         assert_eq!(green.record.authors.len(), 2);
@@ -428,7 +565,7 @@ mod tests {
         assert_eq!(
             problems,
             [
-                "line 3 Title: no title: a record needs one — record rejected",
+                "line 3 Title: no title: the record is kept untitled; `NOT has:title` finds such records, and Edit gives them a title",
                 "line 4 Publication Year: \"MMXX\" holds no year; left out",
                 "line 4 DOI: \"not a doi\" is not valid: expected a DOI without spaces, e.g. 10.3390/su14095172; left out",
             ]

@@ -54,7 +54,12 @@ pub fn parse(text: &str) -> Parsed {
                     key: None,
                     field: None,
                     message: format!("malformed XML, reading stopped here: {error}"),
-                    severity: Severity::Rejected,
+                    // Before any record, nothing of the file was read.
+                    severity: if parsed.records.is_empty() && parsed.problems.is_empty() {
+                        Severity::FileNotRead
+                    } else {
+                        Severity::Rejected
+                    },
                 });
                 break;
             }
@@ -155,17 +160,7 @@ fn finish(raw: RawRecord, parsed: &mut Parsed) {
         message,
         severity: Severity::Warning,
     };
-    let Some(title) = raw.title else {
-        parsed.problems.push(Problem {
-            line,
-            key,
-            field: Some("title".into()),
-            message: "no <title>: a record needs one".into(),
-            severity: Severity::Rejected,
-        });
-        return;
-    };
-    let mut record = Record::titled(title);
+    let mut record = Record::titled(raw.title.unwrap_or_default());
     record.kind = kind_for(raw.kind.as_deref().unwrap_or_default());
     record.authors = raw
         .authors
@@ -213,7 +208,7 @@ fn finish(raw: RawRecord, parsed: &mut Parsed) {
     for keyword in &raw.keywords {
         split_keywords(keyword, &mut record.keywords);
     }
-    parsed.push_validated(record, line, key, Vec::new());
+    parsed.push_validated(record, line, key, Vec::new(), "title");
 }
 
 fn line_at(text: &str, offset: usize) -> usize {
@@ -256,7 +251,8 @@ mod tests {
 <record><rec-number>3</rec-number><titles><title>Unclosed</titles>
 </records></xml>"#;
         let parsed = parse(text);
-        assert_eq!(parsed.records.len(), 1);
+        assert_eq!(parsed.records.len(), 2);
+        assert_eq!(parsed.records[1].record.venue.as_deref(), Some("No title"));
         let record = &parsed.records[0].record;
         assert_eq!(record.title, "CO2 capture & storage");
         assert_eq!(
@@ -274,7 +270,7 @@ mod tests {
         assert_eq!(parsed.problems.len(), 2, "{:#?}", parsed.problems);
         assert_eq!(
             parsed.problems[0].to_string(),
-            "line 8 (2) title: no <title>: a record needs one — record rejected"
+            "line 8 (2) title: no title: the record is kept untitled; `NOT has:title` finds such records, and Edit gives them a title"
         );
         assert_eq!(parsed.problems[1].line, 9);
         assert!(

@@ -1,4 +1,4 @@
-//! MEDLINE / PubMed "nbib" text: four-character tags (`PMID- `, `FAU - `), values continued
+//! MEDLINE / PubMed "nbib" text (and ERIC's export in the same format, without PMIDs): four-character tags (`PMID- `, `FAU - `), values continued
 //! on lines indented by six spaces, records separated by blank lines. PubMed exports in this
 //! format are often saved as `.txt` or `.ris`; detection goes by content.
 //!
@@ -37,8 +37,11 @@ pub fn parse_into(text: &str, first_line: usize, parsed: &mut Parsed) {
             continue;
         }
         if let Some((tag, value)) = tag_and_value(line) {
-            if tag == "PMID" && !fields.is_empty() {
-                // A new record without a blank line before it.
+            // A new record without a blank line before it: PubMed's start with `PMID`,
+            // ERIC's (which have no PMID) with `OWN`.
+            let starts_record =
+                tag == "PMID" || (tag == "OWN" && fields.iter().any(|(t, _, _)| *t == "OWN"));
+            if starts_record && !fields.is_empty() {
                 finish(&std::mem::take(&mut fields), start_line, parsed);
             }
             if fields.is_empty() {
@@ -83,7 +86,10 @@ fn tag_and_value(line: &str) -> Option<(&str, &str)> {
 fn finish(fields: &[(&str, String, usize)], line: usize, parsed: &mut Parsed) {
     let get = |tag: &str| fields.iter().find(|(t, _, _)| *t == tag);
     let all = |tag: &'static str| fields.iter().filter(move |(t, _, _)| *t == tag);
-    let key = get("PMID").map(|(_, value, _)| value.clone());
+    // PubMed's PMID; ERIC's own accession number (`OID - EJ1345678`) when there is none.
+    let key = get("PMID")
+        .or_else(|| get("OID"))
+        .map(|(_, value, _)| value.clone());
     let mut problems = Vec::new();
     let mut warn = |line: usize, field: &str, message: String| {
         problems.push(Problem {
@@ -97,18 +103,7 @@ fn finish(fields: &[(&str, String, usize)], line: usize, parsed: &mut Parsed) {
     let title = get("TI")
         .or_else(|| get("BTI"))
         .map(|(_, value, _)| collapse_whitespace(value));
-    let Some(title) = title.filter(|t| !t.is_empty()) else {
-        parsed.problems.extend(problems);
-        parsed.problems.push(Problem {
-            line,
-            key,
-            field: Some("TI".into()),
-            message: "no title (TI): a record needs one".into(),
-            severity: Severity::Rejected,
-        });
-        return;
-    };
-    let mut record = Record::titled(title);
+    let mut record = Record::titled(title.unwrap_or_default());
     record.kind = kind_for(all("PT").map(|(_, value, _)| value.as_str()));
     if let Some((_, pmid, pmid_line)) = get("PMID") {
         match Pmid::parse("PMID", pmid) {
@@ -190,7 +185,7 @@ fn finish(fields: &[(&str, String, usize)], line: usize, parsed: &mut Parsed) {
         push_keyword(heading, &mut record.keywords);
     }
     parsed.problems.extend(problems);
-    parsed.push_validated(record, line, key, Vec::new());
+    parsed.push_validated(record, line, key, Vec::new(), "TI");
 }
 
 fn kind_for<'a>(mut types: impl Iterator<Item = &'a str>) -> RecordKind {
@@ -220,7 +215,7 @@ mod tests {
                     MH  - *Dinosaurs/genetics\nOT  - karyotype\nPT  - Journal Article\nPT  - Review\n\n\
                     PMID- 2\nDP  - sometime\nTI  - Second\nPMID- 3\nAB  - no title here\n";
         let parsed = parse(text);
-        assert_eq!(parsed.records.len(), 2);
+        assert_eq!(parsed.records.len(), 3);
         let first = &parsed.records[0].record;
         assert_eq!(
             first.title,
@@ -240,7 +235,7 @@ mod tests {
             problems,
             [
                 "line 16 (2) DP: \"sometime\" holds no year; left out",
-                "line 18 (3) TI: no title (TI): a record needs one — record rejected",
+                "line 18 (3) TI: no title: the record is kept untitled; `NOT has:title` finds such records, and Edit gives them a title",
             ]
         );
     }

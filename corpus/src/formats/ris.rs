@@ -44,6 +44,10 @@ fn parse_lines(lines: Lines<'_>, first_line: usize, parsed: &mut Parsed) {
     // One builder serves every record of the block; its lists keep their capacity.
     let mut builder = Builder::new(first_line, "");
     let mut open = false;
+    // Whether the open record's `TY` was written `TY  - ` (two spaces, as the RIS
+    // specification has it): its lines are then tags only when written the same way, and a
+    // paragraph like `ML - based forecasting …` or `TY - JOUR is how …` is text.
+    let mut strict = false;
     let mut skipped_before_first_record = 0usize;
     let mut first_skipped = 0usize;
     for (index, line) in lines.enumerate() {
@@ -52,7 +56,9 @@ fn parse_lines(lines: Lines<'_>, first_line: usize, parsed: &mut Parsed) {
             builder.saw_blank = true;
             continue;
         }
-        let Some((tag, value)) = tag_and_value(line) else {
+        let tagged =
+            tag_and_value(line).filter(|_| !(open && strict && !spaced_as_specified(line)));
+        let Some((tag, value)) = tagged else {
             if open {
                 builder.untagged(line.trim(), number);
             } else {
@@ -71,6 +77,7 @@ fn parse_lines(lines: Lines<'_>, first_line: usize, parsed: &mut Parsed) {
                 }
                 builder.reset(number, value);
                 open = true;
+                strict = spaced_as_specified(line);
             }
             "ER" => {
                 if open {
@@ -123,13 +130,14 @@ fn tag_and_value(line: &str) -> Option<(&str, &str)> {
     if bytes.len() < 4
         || !bytes[0].is_ascii_uppercase()
         || !(bytes[1].is_ascii_uppercase() || bytes[1].is_ascii_digit())
-        || bytes[2] != b' '
+        || !matches!(bytes[2], b' ' | b'\t')
     {
         return None;
     }
+    // Some exports put a tab where the spaces go (`TY\t- JOUR`, `TY  -\tJOUR`).
     let dash = if bytes[3] == b'-' {
         3
-    } else if bytes[3] == b' ' && bytes.get(4) == Some(&b'-') {
+    } else if matches!(bytes[3], b' ' | b'\t') && bytes.get(4) == Some(&b'-') {
         4
     } else {
         return None;
@@ -137,9 +145,16 @@ fn tag_and_value(line: &str) -> Option<(&str, &str)> {
     // After the dash: end of line or a space.
     match bytes.get(dash + 1) {
         None => Some((&line[..2], "")),
-        Some(b' ') => Some((&line[..2], line[dash + 2..].trim_ascii())),
+        Some(b' ' | b'\t') => Some((&line[..2], line[dash + 2..].trim_ascii())),
         _ => None,
     }
+}
+
+/// Whether a tag line has the two blanks before the dash the specification asks for
+/// (`TY  - `), not one (`TY - `). A tab in their place counts as both: prose has none.
+fn spaced_as_specified(line: &str) -> bool {
+    let bytes = line.as_bytes();
+    bytes.get(4) == Some(&b'-') || bytes.get(2) == Some(&b'\t')
 }
 
 /// Which field an untagged line would continue.
@@ -282,8 +297,16 @@ impl<'a> Builder<'a> {
                     b"T1" => 1,
                     _ => 2,
                 };
-                if self.title.as_ref().is_none_or(|(r, _)| rank < *r) {
-                    self.title = Some((rank, Cow::Borrowed(value)));
+                match &mut self.title {
+                    // A long title split over two lines of the same tag (`TI  - first half`,
+                    // `TI  - second half`) is one title.
+                    Some((r, title)) if *r == rank => {
+                        let title = title.to_mut();
+                        title.push(' ');
+                        title.push_str(value);
+                    }
+                    Some((r, _)) if *r < rank => {}
+                    _ => self.title = Some((rank, Cow::Borrowed(value))),
                 }
                 self.current = Current::Title;
             }
@@ -305,10 +328,12 @@ impl<'a> Builder<'a> {
             }
             b"AU" | b"A1" => self.authors.push((value, line)),
             b"PY" | b"Y1" | b"DA" | b"Y2" => {
+                // RIS 2011: PY is the year and DA the date; Y1 is the deprecated older
+                // name of the primary date, used when neither is there.
                 let rank = match &code {
                     b"PY" => 0,
-                    b"Y1" => 1,
-                    b"DA" => 2,
+                    b"DA" => 1,
+                    b"Y1" => 2,
                     _ => 3,
                 };
                 if self.year.as_ref().is_none_or(|(r, _, _)| rank < *r) {
@@ -399,21 +424,7 @@ impl<'a> Builder<'a> {
             .map(|(_, title)| title)
             .or_else(|| self.book_title.map(Cow::Borrowed))
             .map(|title| crate::text::collapse_whitespace_cow(&title).into_owned())
-            .filter(|title| !title.is_empty());
-        let Some(title) = title else {
-            for mut problem in self.problems.drain(..) {
-                problem.key.clone_from(&key);
-                parsed.problems.push(problem);
-            }
-            parsed.problems.push(Problem {
-                line: self.line,
-                key,
-                field: Some("TI".into()),
-                message: "no title (TI, T1, CT or BT): a record needs one".into(),
-                severity: Severity::Rejected,
-            });
-            return;
-        };
+            .unwrap_or_default();
         let mut record = Record::titled(title);
         record.kind = kind_for(self.kind);
         if self.title_is_book_title() {
@@ -527,7 +538,7 @@ impl<'a> Builder<'a> {
             problem.key.clone_from(&key);
             parsed.problems.push(problem);
         }
-        parsed.push_validated(record, self.line, key, Vec::new());
+        parsed.push_validated(record, self.line, key, Vec::new(), "TI");
     }
 
     /// For books the `BT` tag is the title itself, not a venue.
@@ -629,7 +640,7 @@ mod tests {
             .iter()
             .map(|r| r.record.title.as_str())
             .collect();
-        assert_eq!(titles, ["A title", "A whole book", "Last"]);
+        assert_eq!(titles, ["A title", "A whole book", "", "Last"]);
         let first = &parsed.records[0].record;
         assert_eq!(first.authors.len(), 2);
         assert_eq!(first.authors[1].family, "van Acker");
@@ -656,7 +667,7 @@ mod tests {
             "line 13 PY: \"10 15\" holds no year; left out",
             "line 16 untagged: untagged line \"Export Date: 12 May 2022\" kept in the notes",
             "line 23 ER: no ER line before the next TY at line 25; the record ends there (it started at line 23)",
-            "line 23 TI: no title (TI, T1, CT or BT): a record needs one — record rejected",
+            "line 23 TI: no title: the record is kept untitled; `NOT has:title` finds such records, and Edit gives them a title",
             "line 25 ER: no ER line at the end of the file",
             "line 1: 1 untagged line(s) outside any record were ignored",
         ];
@@ -666,6 +677,7 @@ mod tests {
                 "missing {expected:?} in {problems:#?}"
             );
         }
-        assert_eq!(parsed.rejected(), 1);
+        assert_eq!(parsed.rejected(), 0);
+        assert_eq!(parsed.records[2].record.authors[0].family, "Untitled");
     }
 }

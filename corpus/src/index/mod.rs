@@ -60,7 +60,7 @@ use schema::*;
 pub use sync::{ImportIndexer, SyncOptions};
 
 /// Version of the index layout; an index written with another version is rebuilt.
-pub const INDEX_SCHEMA_VERSION: u32 = 4;
+pub const INDEX_SCHEMA_VERSION: u32 = 5;
 
 /// How much of a hit's text a snippet shows, in characters.
 pub const SNIPPET_CHARS: usize = 240;

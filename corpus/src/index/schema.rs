@@ -155,6 +155,7 @@ pub(super) fn facets(doc: &DocParts<'_>) -> Vec<String> {
         );
     }
     let has = [
+        ("title", !record.title.is_empty()),
         ("abstract", record.abstract_text.is_some()),
         ("doi", record.doi.is_some()),
         ("pmid", record.pmid.is_some()),

@@ -13,6 +13,7 @@ mod summary;
 mod traces;
 pub mod worker;
 
+use ecolens_core::record::shown_title;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
@@ -320,7 +321,7 @@ fn assess_ui(
                                     format!(
                                         "{}  {} · {} trace(s), {} scenario(s)",
                                         r.record,
-                                        truncate(&r.title, 36),
+                                        truncate(shown_title(&r.title), 36),
                                         r.traces,
                                         r.scenarios
                                     ),
@@ -332,7 +333,10 @@ fn assess_ui(
                         {
                             items.insert(
                                 0,
-                                (record, format!("{record}  {}", truncate(&desk.title, 36))),
+                                (
+                                    record,
+                                    format!("{record}  {}", truncate(shown_title(&desk.title), 36)),
+                                ),
                             );
                         }
                         if items.is_empty() {
@@ -386,7 +390,7 @@ fn assess_ui(
         ui.heading(format!(
             "Record {}: {}",
             desk.record.map(|r| r.to_string()).unwrap_or_default(),
-            truncate(&desk.title, 100)
+            truncate(shown_title(&desk.title), 100)
         ));
     }
     match state.tab {
