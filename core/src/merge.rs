@@ -272,6 +272,13 @@ pub fn fill_missing(kept: &mut Record, duplicate: &Record) -> Filled {
             serde_json::to_value(&kept.authors).unwrap_or_default(),
         ));
     }
+    if kept.editors.is_empty() && !duplicate.editors.is_empty() {
+        kept.editors.clone_from(&duplicate.editors);
+        filled.fields.push((
+            "editors".to_owned(),
+            serde_json::to_value(&kept.editors).unwrap_or_default(),
+        ));
+    }
     for keyword in &duplicate.keywords {
         if !kept
             .keywords
@@ -305,6 +312,13 @@ pub fn unfill(record: &mut Record, filled: &Filled) -> Vec<String> {
                     "authors" => {
                         if serde_json::to_value(&record.authors).unwrap_or_default() == *value {
                             record.authors.clear();
+                        } else {
+                            kept_as_edited.push(name.clone());
+                        }
+                    }
+                    "editors" => {
+                        if serde_json::to_value(&record.editors).unwrap_or_default() == *value {
+                            record.editors.clear();
                         } else {
                             kept_as_edited.push(name.clone());
                         }

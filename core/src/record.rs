@@ -198,6 +198,10 @@ pub struct Record {
     /// Authors in order.
     #[serde(default)]
     pub authors: Vec<Person>,
+    /// Editors and other secondary contributors (BibTeX `editor`, RIS `ED`/`A2`–`A4`, EndNote's
+    /// secondary and tertiary authors), in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub editors: Vec<Person>,
     /// Publication year.
     #[serde(default)]
     pub year: Option<i32>,
@@ -269,10 +273,21 @@ impl Record {
                 "a title of at most 2000 characters",
             ));
         }
-        for (index, person) in self.authors.iter().enumerate() {
+        for (list, index, person) in self
+            .authors
+            .iter()
+            .enumerate()
+            .map(|(index, person)| ("authors", index, person))
+            .chain(
+                self.editors
+                    .iter()
+                    .enumerate()
+                    .map(|(index, person)| ("editors", index, person)),
+            )
+        {
             if person.family.trim().is_empty() {
                 return Err(Error::invalid(
-                    format!("record.authors[{index}].family"),
+                    format!("record.{list}[{index}].family"),
                     &person.family,
                     "a non-empty family name (or organisation name)",
                 ));
@@ -283,7 +298,7 @@ impl Record {
                 .is_some_and(|given| given.trim().is_empty())
             {
                 return Err(Error::invalid(
-                    format!("record.authors[{index}].given"),
+                    format!("record.{list}[{index}].given"),
                     "",
                     "given names, or no given field at all",
                 ));

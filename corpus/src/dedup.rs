@@ -58,7 +58,15 @@ impl<'a> Keys<'a> {
             doi_key,
             pmid: record.pmid.as_ref().map(ecolens_core::Pmid::as_str),
             arxiv: record.arxiv.as_ref().map(ecolens_core::ArxivId::as_str),
-            families: record.authors.iter().map(|a| a.family.as_str()).collect(),
+            // An edited book is known by its editors.
+            families: if record.authors.is_empty() {
+                &record.editors
+            } else {
+                &record.authors
+            }
+            .iter()
+            .map(|a| a.family.as_str())
+            .collect(),
             preprint,
         }
     }

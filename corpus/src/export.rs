@@ -485,6 +485,9 @@ fn ris_entry(doc: &IndexDoc, review: &ReviewLines) -> String {
     for person in &record.authors {
         tag("AU", &ris_name(person));
     }
+    for person in &record.editors {
+        tag("ED", &ris_name(person));
+    }
     if let Some(year) = record.year {
         tag("PY", &year.to_string());
     }
@@ -649,16 +652,21 @@ fn bibtex_entry(doc: &IndexDoc, review: &ReviewLines, key: &str) -> String {
     let record = &doc.record;
     let entry_type = bibtex::entry_type_for(record.kind);
     let mut fields: Vec<(&str, String)> = vec![("title", bibtex_text(&record.title))];
-    if !record.authors.is_empty() {
-        let names: Vec<String> = record
-            .authors
+    let names = |people: &[Person]| -> String {
+        people
             .iter()
             .map(|person| match &person.given {
                 Some(given) => format!("{}, {}", bibtex_text(&person.family), bibtex_text(given)),
                 None => format!("{{{}}}", bibtex_text(&person.family)),
             })
-            .collect();
-        fields.push(("author", names.join(" and ")));
+            .collect::<Vec<_>>()
+            .join(" and ")
+    };
+    if !record.authors.is_empty() {
+        fields.push(("author", names(&record.authors)));
+    }
+    if !record.editors.is_empty() {
+        fields.push(("editor", names(&record.editors)));
     }
     if let Some(year) = record.year {
         fields.push(("year", year.to_string()));
@@ -763,6 +771,17 @@ fn csl_item(doc: &IndexDoc, review: &ReviewLines) -> Value {
             .collect();
         item.insert("author".into(), Value::Array(authors));
     }
+    if !record.editors.is_empty() {
+        let editors: Vec<Value> = record
+            .editors
+            .iter()
+            .map(|person| match &person.given {
+                Some(given) => json!({ "family": person.family, "given": given }),
+                None => json!({ "literal": person.family }),
+            })
+            .collect();
+        item.insert("editor".into(), Value::Array(editors));
+    }
     if let Some(year) = record.year {
         item.insert("issued".into(), json!({ "date-parts": [[year]] }));
     }
@@ -798,11 +817,12 @@ fn csl_item(doc: &IndexDoc, review: &ReviewLines) -> Value {
 }
 
 /// CSV columns: ASReview's names first, then ecolens' review columns.
-pub const CSV_HEADER: [&str; 23] = [
+pub const CSV_HEADER: [&str; 24] = [
     "record_id",
     "title",
     "abstract",
     "authors",
+    "editors",
     "year",
     "journal",
     "volume",
@@ -836,12 +856,9 @@ fn safe_cell(text: &str) -> String {
 fn csv_row(doc: &IndexDoc, review: &ReviewLines, style: LabelStyle) -> Vec<String> {
     let record = &doc.record;
     let text = |value: &Option<String>| safe_cell(value.as_deref().unwrap_or_default());
-    let authors = record
-        .authors
-        .iter()
-        .map(ris_name)
-        .collect::<Vec<_>>()
-        .join("; ");
+    let names = |people: &[Person]| people.iter().map(ris_name).collect::<Vec<_>>().join("; ");
+    let authors = names(&record.authors);
+    let editors = names(&record.editors);
     // Rayyan style carries the votes in the notes, and no `included` column, which would be
     // read as a second, anonymous vote; ASReview style carries the decision in `included`.
     let (notes, included) = match style {
@@ -853,6 +870,7 @@ fn csv_row(doc: &IndexDoc, review: &ReviewLines, style: LabelStyle) -> Vec<Strin
         safe_cell(&record.title),
         text(&record.abstract_text),
         safe_cell(&authors),
+        safe_cell(&editors),
         record.year.map(|y| y.to_string()).unwrap_or_default(),
         text(&record.venue),
         text(&record.volume),

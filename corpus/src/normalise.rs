@@ -33,7 +33,7 @@ pub fn normalise(record: &mut Record) {
         *pages = joined;
     }
     record.pages = record.pages.take().filter(|p| !p.is_empty());
-    for person in &mut record.authors {
+    for person in record.authors.iter_mut().chain(record.editors.iter_mut()) {
         collapse(&mut person.family);
         collapse_option(&mut person.given);
     }

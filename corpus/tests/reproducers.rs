@@ -431,3 +431,31 @@ fn deep_nesting_neither_overflows_the_stack_nor_loses_the_record() {
     assert_eq!(titles(&read), ["Green AI", "Next"], "{:?}", problems(&read));
     assert_eq!(read.parsed.records[0].record.notes.as_deref(), Some("deep"));
 }
+
+#[test]
+fn editors_are_kept_from_every_format() {
+    fn hilty(read: &FileRead) -> (usize, Vec<&str>) {
+        let record = &read.parsed.records[0].record;
+        let editors = record.editors.iter().map(|p| p.family.as_str()).collect();
+        (record.authors.len(), editors)
+    }
+    let bib = read(&reproducer("editor.bib"));
+    assert_eq!(hilty(&bib), (0, vec!["Hilty", "Aebischer"]));
+    assert_eq!(
+        bib.parsed.records[0].record.editors[0].given.as_deref(),
+        Some("Lorenz M.")
+    );
+    let ris = read_bytes(
+        b"TY  - CHAP\nTI  - Rebound effects of ICT\nAU  - Coroama, V.\nED  - Hilty, Lorenz M.\nA2  - Aebischer, Bernard\nA3  - Series, Ed\nER  - \n",
+    )
+    .unwrap();
+    assert_eq!(hilty(&ris), (1, vec!["Hilty", "Aebischer", "Series"]));
+    let xml = read_bytes(br#"<?xml version="1.0"?><xml><records><record><ref-type name="Book Section">5</ref-type><contributors><authors><author>Coroama, V.</author></authors><secondary-authors><author>Hilty, Lorenz M.</author><author>Aebischer, Bernard</author></secondary-authors></contributors><titles><title>Rebound effects of ICT</title></titles></record></records></xml>"#).unwrap();
+    assert_eq!(hilty(&xml), (1, vec!["Hilty", "Aebischer"]));
+    let csl = read_bytes(br#"[{"type": "book", "title": "ICT Innovations", "editor": [{"family": "Hilty", "given": "Lorenz M."}, {"family": "Aebischer", "given": "Bernard"}]}]"#).unwrap();
+    assert_eq!(hilty(&csl), (0, vec!["Hilty", "Aebischer"]));
+    let csv =
+        read_bytes(b"Title,Authors,Editors\nICT Innovations,,\"Hilty, L. M.; Aebischer, B.\"\n")
+            .unwrap();
+    assert_eq!(hilty(&csv), (0, vec!["Hilty", "Aebischer"]));
+}

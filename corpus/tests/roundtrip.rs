@@ -32,6 +32,10 @@ fn awkward_records() -> Vec<Record> {
                 Person::organisation("Green Software Foundation"),
                 Person::organisation("World Meteorological Organization"),
             ],
+            editors: vec![
+                Person::new("Hilty", "Lorenz M."),
+                Person::organisation("ITU-T Study Group 5"),
+            ],
             year: Some(2023),
             venue: Some("Proceedings of ICT4S '23 — Rennes & online".into()),
             volume: Some("12".into()),

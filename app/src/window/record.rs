@@ -71,7 +71,13 @@ pub(super) fn record_ui(ui: &mut egui::Ui, pane: &RecordPane, actions: &mut Vec<
         .auto_shrink([false, false])
         .show(ui, |ui| {
             let authors: Vec<String> = r.authors.iter().map(ToString::to_string).collect();
-            ui.label(authors.join("; "));
+            if !authors.is_empty() {
+                ui.label(authors.join("; "));
+            }
+            if !r.editors.is_empty() {
+                let editors: Vec<String> = r.editors.iter().map(ToString::to_string).collect();
+                ui.label(format!("{} (ed.)", editors.join("; ")));
+            }
             ui.label(citation(r));
             if let Some(publisher) = &r.publisher {
                 ui.weak(publisher);

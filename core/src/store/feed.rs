@@ -8,7 +8,7 @@ use ecolens_taxonomy::effects::EffectCode;
 use ecolens_taxonomy::eval_scale::EvalCategory;
 use rusqlite::params;
 
-use super::records::{RECORD_COLUMNS, RawRecord};
+use super::records::{RECORD_COLUMN_COUNT, RECORD_COLUMNS, RawRecord};
 use super::{Column, Project, query_all};
 use crate::error::{Error, Result, SqlContext};
 use crate::ids::{RecordId, ReviewerId};
@@ -172,11 +172,11 @@ impl Project {
                     .context("reading records to index")
                     .map_err(E::from)?;
                 let full_text: Option<String> = row
-                    .get(19)
+                    .get(RECORD_COLUMN_COUNT)
                     .context("reading records to index")
                     .map_err(E::from)?;
                 let files: Option<String> = row
-                    .get(20)
+                    .get(RECORD_COLUMN_COUNT + 1)
                     .context("reading records to index")
                     .map_err(E::from)?;
                 let (id, record, _, _) = raw.decode().map_err(E::from)?;

@@ -96,7 +96,8 @@ impl Project {
     pub fn for_each_dedup_row(&self, mut each: impl FnMut(DedupRow)) -> Result<()> {
         let mut statement = self
             .conn
-            .prepare("SELECT id, kind, title, year, doi_key, pmid, arxiv, venue, authors FROM record ORDER BY id")
+            .prepare("SELECT id, kind, title, year, doi_key, pmid, arxiv, venue,
+                        CASE WHEN authors = '[]' THEN editors ELSE authors END FROM record ORDER BY id")
             .context("reading records for duplicate detection")?;
         let mut rows = statement
             .query([])

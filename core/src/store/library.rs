@@ -246,7 +246,7 @@ impl Project {
         let mut statement = self
             .conn
             .prepare_cached(
-                "SELECT r.kind, r.title, r.authors, r.year, coalesce(r.venue, r.publisher), r.doi,
+                "SELECT r.kind, r.title, CASE WHEN r.authors = '[]' THEN r.editors ELSE r.authors END, r.authors = '[]', r.year, coalesce(r.venue, r.publisher), r.doi,
                         EXISTS (SELECT 1 FROM record_fulltext f WHERE f.record_id = r.id),
                         (SELECT s.file FROM record_source s WHERE s.record_id = r.id ORDER BY s.id LIMIT 1),
                         (SELECT count(*) FROM record_source s WHERE s.record_id = r.id),
@@ -266,9 +266,11 @@ impl Project {
             let kind: String = row.get(0).context(context)?;
             let authors: String = row.get(2).context(context)?;
             let authors: Vec<Person> = Column::at("record", "authors", id.0).json(&authors)?;
-            let source: Option<String> = row.get(7).context(context)?;
-            let source_count: i64 = row.get(8).context(context)?;
-            let risk_count: i64 = row.get(9).context(context)?;
+            // An edited book without authors is listed by its editors.
+            let edited: bool = row.get(3).context(context)?;
+            let source: Option<String> = row.get(8).context(context)?;
+            let source_count: i64 = row.get(9).context(context)?;
+            let risk_count: i64 = row.get(10).context(context)?;
             let facets = self
                 .review_facets(id.0, id.0)?
                 .remove(&id.0)
@@ -280,11 +282,15 @@ impl Project {
                 kind: RecordKind::parse("record.kind", &kind)
                     .map_err(|e| Column::at("record", "kind", id.0).corrupt(e))?,
                 title: row.get(1).context(context)?,
-                authors: short_authors(&authors),
-                year: row.get(3).context(context)?,
-                venue: row.get(4).context(context)?,
-                doi: row.get(5).context(context)?,
-                has_full_text: row.get(6).context(context)?,
+                authors: if edited && !authors.is_empty() {
+                    format!("{} (ed.)", short_authors(&authors))
+                } else {
+                    short_authors(&authors)
+                },
+                year: row.get(4).context(context)?,
+                venue: row.get(5).context(context)?,
+                doi: row.get(6).context(context)?,
+                has_full_text: row.get(7).context(context)?,
                 source: source.as_deref().map(file_name).unwrap_or_default(),
                 source_count: u32::try_from(source_count).unwrap_or(u32::MAX),
                 screening,

@@ -302,6 +302,22 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     ) STRICT;
     CREATE INDEX bundle_import_digest ON bundle_import(digest);
     ",
+    // 5: editors of records (BibTeX `editor`, RIS `ED`/`A2`, EndNote secondary authors), and
+    //    the files each import read, by the SHA-256 of their bytes, so that a file imported
+    //    again is recognised.
+    r"
+    ALTER TABLE record ADD COLUMN editors TEXT NOT NULL DEFAULT '[]';  -- JSON array of {family, given}
+
+    CREATE TABLE import_file (
+        id           INTEGER PRIMARY KEY,
+        import_id    INTEGER NOT NULL REFERENCES import_run(id) ON DELETE CASCADE,
+        path         TEXT NOT NULL,
+        sha256       TEXT NOT NULL,
+        bytes        INTEGER NOT NULL,
+        records_read INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX import_file_sha256 ON import_file(sha256);
+    ",
 ];
 
 /// Refuses, without writing anything, files that are not SQLite, SQLite files of other

@@ -8,7 +8,10 @@ use crate::ids::{ArxivId, Doi, Pmid, RecordId};
 use crate::record::{FullText, Person, Record, RecordKind, SourceRef, StoredRecord};
 
 pub(super) const RECORD_COLUMNS: &str = "id, kind, title, authors, year, venue, volume, issue, pages, publisher, \
-     doi, pmid, arxiv, url, abstract, keywords, notes, added_at, updated_at";
+     doi, pmid, arxiv, url, abstract, keywords, notes, added_at, updated_at, editors";
+
+/// How many columns [`RECORD_COLUMNS`] names: a query selecting more reads them from here on.
+pub(super) const RECORD_COLUMN_COUNT: usize = 20;
 
 /// A record row as stored, before decoding.
 pub(super) struct RawRecord {
@@ -31,6 +34,7 @@ pub(super) struct RawRecord {
     notes: Option<String>,
     added_at: String,
     updated_at: String,
+    editors: String,
 }
 
 impl RawRecord {
@@ -55,6 +59,7 @@ impl RawRecord {
             notes: row.get(16)?,
             added_at: row.get(17)?,
             updated_at: row.get(18)?,
+            editors: row.get(19)?,
         })
     }
 
@@ -65,6 +70,7 @@ impl RawRecord {
                 .map_err(|e| at("kind").corrupt(e))?,
             title: self.title,
             authors: at("authors").json::<Vec<Person>>(&self.authors)?,
+            editors: at("editors").json::<Vec<Person>>(&self.editors)?,
             year: self.year,
             venue: self.venue,
             volume: self.volume,
@@ -359,8 +365,8 @@ pub(crate) fn insert_record_tx(
     let mut statement = tx
         .prepare_cached(
             "INSERT INTO record (kind, title, authors, year, venue, volume, issue, pages, publisher, doi, doi_key,
-               pmid, arxiv, url, abstract, keywords, notes, added_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?18)",
+               pmid, arxiv, url, abstract, keywords, notes, editors, added_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?19)",
         )
         .context("preparing to add records")?;
     bind_record(&mut statement, record, at)?;
@@ -370,8 +376,8 @@ pub(crate) fn insert_record_tx(
     Ok(id)
 }
 
-/// Binds a record's columns to parameters `?1`…`?17` (in `RECORD_COLUMNS` order, with the
-/// lower-cased DOI after the DOI) and the time `at` to `?18`.
+/// Binds a record's columns to parameters `?1`…`?18` (in `RECORD_COLUMNS` order, with the
+/// lower-cased DOI after the DOI, editors last) and the time `at` to `?19`.
 pub(crate) fn bind_record(
     statement: &mut rusqlite::Statement<'_>,
     record: &Record,
@@ -379,7 +385,8 @@ pub(crate) fn bind_record(
 ) -> Result<()> {
     let authors = to_json("record.authors", &record.authors)?;
     let keywords = to_json("record.keywords", &record.keywords)?;
-    let values: [&dyn rusqlite::ToSql; 18] = [
+    let editors = to_json("record.editors", &record.editors)?;
+    let values: [&dyn rusqlite::ToSql; 19] = [
         &record.kind.code(),
         &record.title,
         &authors,
@@ -397,6 +404,7 @@ pub(crate) fn bind_record(
         &record.abstract_text,
         &keywords,
         &record.notes,
+        &editors,
         &at,
     ];
     for (index, value) in values.into_iter().enumerate() {
@@ -491,12 +499,13 @@ pub(crate) fn update_record_tx(
         .prepare_cached(
             "UPDATE record SET kind = ?1, title = ?2, authors = ?3, year = ?4, venue = ?5, volume = ?6,
              issue = ?7, pages = ?8, publisher = ?9, doi = ?10, doi_key = ?11, pmid = ?12, arxiv = ?13,
-             url = ?14, abstract = ?15, keywords = ?16, notes = ?17, updated_at = ?18 WHERE id = ?19",
+             url = ?14, abstract = ?15, keywords = ?16, notes = ?17, editors = ?18, updated_at = ?19
+             WHERE id = ?20",
         )
         .context("preparing to update a record")?;
     bind_record(&mut statement, record, at)?;
     statement
-        .raw_bind_parameter(19, id.0)
+        .raw_bind_parameter(20, id.0)
         .context("updating a record")?;
     if statement.raw_execute().context("updating a record")? == 0 {
         return Err(not_found(id));

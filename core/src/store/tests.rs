@@ -46,6 +46,7 @@ fn full_record() -> Record {
             Person::new("Bugeau", "Aurélie"),
             Person::new("Combaz", "Jacques"),
         ],
+        editors: vec![Person::new("Hilty", "Lorenz M.")],
         year: Some(2022),
         venue: Some("Sustainability".into()),
         volume: Some("14".into()),

@@ -593,21 +593,11 @@ fn convert(entry: &RawEntry<'_>, parsed: &mut Parsed) {
     // `entrysubtype = {other}` to say it is not.
     let marked_other = text("entrysubtype").is_some_and(|s| s.eq_ignore_ascii_case("other"));
     record.kind = kind_for(&entry.kind, record.arxiv.is_some() && !marked_other);
-    if let Some(authors) = entry.get("author").or_else(|| entry.get("editor")) {
-        record.authors = split_names(authors)
-            .into_iter()
-            .filter_map(|name| {
-                let trimmed = name.trim();
-                if trimmed.starts_with('{')
-                    && trimmed.ends_with('}')
-                    && crate::latex::to_unicode(trimmed).split(',').count() == 1
-                {
-                    // A braced name is one unit: an organisation.
-                    return Some(Person::organisation(to_unicode(trimmed)));
-                }
-                parse_person(&to_unicode(trimmed))
-            })
-            .collect();
+    if let Some(authors) = entry.get("author") {
+        record.authors = people(authors);
+    }
+    if let Some(editors) = entry.get("editor") {
+        record.editors = people(editors);
     }
     let year_source = text("year").or_else(|| text("date"));
     if let Some(year) = year_source {
@@ -676,6 +666,24 @@ fn convert(entry: &RawEntry<'_>, parsed: &mut Parsed) {
 
 /// [`to_unicode`] per paragraph (paragraphs are separated by blank lines), joined with line
 /// breaks.
+/// Names joined by `and`, LaTeX turned into text; a braced name is one organisation.
+fn people(value: &str) -> Vec<Person> {
+    split_names(value)
+        .into_iter()
+        .filter_map(|name| {
+            let trimmed = name.trim();
+            if trimmed.starts_with('{')
+                && trimmed.ends_with('}')
+                && crate::latex::to_unicode(trimmed).split(',').count() == 1
+            {
+                // A braced name is one unit: an organisation.
+                return Some(Person::organisation(to_unicode(trimmed)));
+            }
+            parse_person(&to_unicode(trimmed))
+        })
+        .collect()
+}
+
 fn to_unicode_paragraphs(value: &str) -> String {
     let mut paragraphs: Vec<String> = Vec::new();
     let mut current = String::new();

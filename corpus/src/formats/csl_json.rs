@@ -197,6 +197,17 @@ fn read_item(item: &Map<String, Value>, line: usize, parsed: &mut Parsed) {
             "expected a list of names; authors left out".into(),
         );
     }
+    if let Some(Value::Array(editors)) = item.get("editor") {
+        for (index, editor) in editors.iter().enumerate() {
+            match person(editor) {
+                Some(person) => record.editors.push(person),
+                None => warn(
+                    &format!("editor[{index}]"),
+                    "neither a family nor a literal name; editor left out".into(),
+                ),
+            }
+        }
+    }
 
     if let Some(issued) = item.get("issued") {
         match year_of(issued) {

@@ -17,6 +17,7 @@ enum Column {
     Title,
     Abstract,
     Authors,
+    Editors,
     Year,
     Venue,
     Volume,
@@ -71,6 +72,10 @@ fn column_for(header: &str) -> Option<Column> {
         | "primaryauthors"
         | "authorlist"
         | "authorshipsauthordisplayname" => Column::Authors,
+        // Embase and RefWorks ("Editors", "Authors, Secondary"), WoS tab-delimited (BE).
+        "editors" | "editor" | "ed" | "a2" | "be" | "authorssecondary" | "secondaryauthors" => {
+            Column::Editors
+        }
         // Covidence ("Published Year"), Embase, OpenAlex ("publication_year").
         "year" | "py" | "publicationyear" | "pubyear" | "date" | "publicationdate" | "issued"
         | "publishedyear" | "yearpublished" | "datepublished" => Column::Year,
@@ -340,6 +345,13 @@ fn read_row(
         for name in split_authors(authors) {
             if let Some(person) = parse_person(name) {
                 record.authors.push(person);
+            }
+        }
+    }
+    if let Some(editors) = value(Column::Editors) {
+        for name in split_authors(editors) {
+            if let Some(person) = parse_person(name) {
+                record.editors.push(person);
             }
         }
     }

@@ -21,6 +21,7 @@ struct RawRecord {
     number: Option<String>,
     kind: Option<String>,
     authors: Vec<String>,
+    editors: Vec<String>,
     title: Option<String>,
     secondary_title: Option<String>,
     periodical: Option<String>,
@@ -132,6 +133,8 @@ pub fn parse(text: &str) -> Parsed {
 fn store(record: &mut RawRecord, name: &str, parent: Option<&str>, value: String) {
     match (name, parent) {
         ("author", Some("authors")) => record.authors.push(value),
+        // Editors of a book or proceedings, series editors.
+        ("author", Some("secondary-authors" | "tertiary-authors")) => record.editors.push(value),
         ("title", Some("titles")) => record.title = Some(value),
         ("secondary-title", _) => record.secondary_title = Some(value),
         ("full-title", Some("periodical")) => record.periodical = Some(value),
@@ -164,6 +167,11 @@ fn finish(raw: RawRecord, parsed: &mut Parsed) {
     record.kind = kind_for(raw.kind.as_deref().unwrap_or_default());
     record.authors = raw
         .authors
+        .iter()
+        .filter_map(|name| parse_person(name))
+        .collect::<Vec<Person>>();
+    record.editors = raw
+        .editors
         .iter()
         .filter_map(|name| parse_person(name))
         .collect::<Vec<Person>>();

@@ -131,6 +131,18 @@ fn finish(fields: &[(&str, String, usize)], line: usize, parsed: &mut Parsed) {
             ),
         }
     }
+    // Book editors: full names (`FED`), else short ones (`ED`).
+    let full_editors: Vec<_> = all("FED").collect();
+    let editors = if full_editors.is_empty() {
+        all("ED").collect()
+    } else {
+        full_editors
+    };
+    for (_, name, _) in editors {
+        if let Some(person) = parse_person(name) {
+            record.editors.push(person);
+        }
+    }
     if record.authors.is_empty() {
         for (_, name, _) in all("CN") {
             record

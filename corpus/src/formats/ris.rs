@@ -179,6 +179,7 @@ struct Builder<'a> {
     book_title: Option<&'a str>,
     venue: Option<(u8, Cow<'a, str>)>,
     authors: Vec<(&'a str, usize)>,
+    editors: Vec<(&'a str, usize)>,
     year: Option<(u8, &'a str, usize)>,
     volume: Option<&'a str>,
     issue: Option<&'a str>,
@@ -207,6 +208,7 @@ impl<'a> Builder<'a> {
             book_title: None,
             venue: None,
             authors: Vec::new(),
+            editors: Vec::new(),
             year: None,
             volume: None,
             issue: None,
@@ -235,6 +237,7 @@ impl<'a> Builder<'a> {
         self.book_title = None;
         self.venue = None;
         self.authors.clear();
+        self.editors.clear();
         self.year = None;
         self.volume = None;
         self.issue = None;
@@ -327,6 +330,9 @@ impl<'a> Builder<'a> {
                 self.current = Current::Venue;
             }
             b"AU" | b"A1" => self.authors.push((value, line)),
+            // Editors (`ED`), secondary (editors of the book or proceedings), tertiary (series
+            // editors) and subsidiary authors.
+            b"ED" | b"A2" | b"A3" | b"A4" => self.editors.push((value, line)),
             b"PY" | b"Y1" | b"DA" | b"Y2" => {
                 // RIS 2011: PY is the year and DA the date; Y1 is the deprecated older
                 // name of the primary date, used when neither is there.
@@ -441,6 +447,16 @@ impl<'a> Builder<'a> {
                     *line,
                     "AU",
                     format!("author {name:?} has no name; left out"),
+                )),
+            }
+        }
+        for (name, line) in &self.editors {
+            match parse_person(name) {
+                Some(person) => record.editors.push(person),
+                None => self.problems.push(warning(
+                    *line,
+                    "ED",
+                    format!("editor {name:?} has no name; left out"),
                 )),
             }
         }

@@ -92,7 +92,8 @@ impl SearchIndex {
         if let Some(text) = &record.abstract_text {
             out.add_text(f.abstract_text, text);
         }
-        for person in &record.authors {
+        // Editors are searched as authors: `author:Hilty` finds the book Hilty edited.
+        for person in record.authors.iter().chain(&record.editors) {
             out.add_text(f.authors, person.to_string());
         }
         for keyword in &record.keywords {
