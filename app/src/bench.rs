@@ -175,6 +175,7 @@ pub fn phase_import(file: &Path, project_file: &Path, threads: usize) -> Result<
             labels_as_votes: true,
             pdf: None,
             threads: Some(threads),
+            again: false,
         },
         &cancel,
         &|_| {},

@@ -57,8 +57,8 @@ pub use index_feed::{
     IndexChanges, IndexDoc, IndexScope, NamedVote, ReviewFacets, ScreeningStatus,
 };
 pub use merge::{
-    DedupRow, Filled, ImportId, ImportRun, ImportedFile, MergeEntry, MergeId, MergeRule, Relation,
-    RelationKind,
+    DedupRow, EarlierImport, Filled, ImportId, ImportRun, ImportedFile, MergeEntry, MergeId,
+    MergeRule, Relation, RelationKind,
 };
 pub use record::{FullText, Person, QuoteField, Record, RecordKind, SourceRef, StoredRecord};
 pub use review::{

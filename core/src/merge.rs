@@ -187,6 +187,26 @@ pub struct ImportedFile {
     pub records_read: u64,
     /// Records rejected.
     pub rejected: u64,
+    /// SHA-256 of the file's bytes (hex), for files that were read: an import of the same
+    /// content is recognised by it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+    /// Size in bytes.
+    #[serde(default)]
+    pub bytes: u64,
+}
+
+/// An earlier import of a file with the same content.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EarlierImport {
+    /// The import run.
+    pub import: ImportId,
+    /// The path the file was read from then.
+    pub path: String,
+    /// When that import finished (RFC 3339).
+    pub at: String,
+    /// Records read from it then.
+    pub records_read: u64,
 }
 
 /// An import run as stored.

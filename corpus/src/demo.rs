@@ -21,27 +21,48 @@ pub const DEMO_SOURCE: &str = "bundled:demo-corpus";
 /// Version of the demo corpus data, stored in a project that receives it.
 pub const DEMO_VERSION: &str = "1";
 
+/// What adding the demo corpus did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct DemoAdded {
+    /// Records added.
+    pub added: usize,
+    /// Demo records already in the project (added before, or the same publication imported
+    /// from elsewhere): not added again.
+    pub already_present: usize,
+}
+
 /// Adds the demo corpus to a project in one transaction and records its version in the
-/// project's metadata. Returns the number of records added.
-pub fn install_demo(project: &mut Project) -> Result<usize> {
+/// project's metadata. Only the default project receives it on its own; any project can ask
+/// for it. Records already in the project (the demo added before, or the same publication,
+/// by identifier or title, year and author) are not added again.
+pub fn install_demo(project: &mut Project) -> Result<DemoAdded> {
     let parsed = csl_json::parse(DEMO_CORPUS);
-    let batch: Vec<_> = parsed
-        .records
-        .into_iter()
-        .map(|mut parsed| {
-            crate::normalise::normalise(&mut parsed.record);
-            let source = SourceRef {
-                file: DEMO_SOURCE.to_owned(),
-                format: csl_json::FORMAT.to_owned(),
-                locator: Some(format!("line {}", parsed.line)),
-                original_key: parsed.original_key,
-            };
-            (parsed.record, source)
-        })
-        .collect();
+    let mut dedup = crate::dedup::DedupIndex::new();
+    project.for_each_dedup_row(|row| {
+        dedup.add_row(&row);
+    })?;
+    let mut already_present = 0;
+    let mut batch = Vec::with_capacity(parsed.records.len());
+    for mut parsed in parsed.records {
+        crate::normalise::normalise(&mut parsed.record);
+        if dedup.check(&parsed.record).duplicate.is_some() {
+            already_present += 1;
+            continue;
+        }
+        let source = SourceRef {
+            file: DEMO_SOURCE.to_owned(),
+            format: csl_json::FORMAT.to_owned(),
+            locator: Some(format!("line {}", parsed.line)),
+            original_key: parsed.original_key,
+        };
+        batch.push((parsed.record, source));
+    }
     let ids = project.insert_records(&batch)?;
     project.set_meta("demo_corpus_version", DEMO_VERSION)?;
-    Ok(ids.len())
+    Ok(DemoAdded {
+        added: ids.len(),
+        already_present,
+    })
 }
 
 #[cfg(test)]
@@ -118,8 +139,16 @@ mod tests {
     fn installing_fills_a_project_with_provenance() {
         let mut project = Project::open_in_memory().unwrap();
         let added = install_demo(&mut project).unwrap();
+        assert_eq!(added.already_present, 0);
         assert_eq!(
-            u64::try_from(added).unwrap(),
+            u64::try_from(added.added).unwrap(),
+            project.record_count().unwrap()
+        );
+        // Asked for again, nothing is added twice.
+        let again = install_demo(&mut project).unwrap();
+        assert_eq!((again.added, again.already_present), (0, added.added));
+        assert_eq!(
+            u64::try_from(added.added).unwrap(),
             project.record_count().unwrap()
         );
         assert_eq!(

@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use ecolens_core::{
-    Decision, FullText, ImportId, ImportSession, ImportedFile, ImportedVote, Project, Record,
-    RecordId, RelationKind, ScreeningVote, SourceRef,
+    Decision, EarlierImport, FullText, ImportId, ImportSession, ImportedFile, ImportedVote,
+    Project, Record, RecordId, RelationKind, ScreeningVote, SourceRef,
 };
 
 use crate::dedup::DedupIndex;
@@ -51,6 +51,10 @@ pub struct ImportOptions<'a> {
     pub labels_as_votes: bool,
     /// How to read PDFs; `None` reports each PDF as not readable here.
     pub pdf: Option<&'a PdfSetup>,
+    /// Read files again whose content an earlier import read (by default they are
+    /// recognised and skipped). Records read again from the same file and line are still not
+    /// added or merged twice.
+    pub again: bool,
 }
 
 /// Where an import is.
@@ -125,6 +129,18 @@ pub struct FileReport {
     pub error: Option<String>,
     /// For a PDF: the record its text was attached to, and how it was found.
     pub full_text: Option<FullTextOutcome>,
+    /// Records read again from the same file and line as before: already in the project,
+    /// neither added nor merged again.
+    pub already_present: u64,
+    /// An earlier import of the same content: the file was not read again.
+    pub already_imported: Option<EarlierImport>,
+    /// Another file of this import with the same content: this one was not read.
+    pub same_as: Option<PathBuf>,
+    /// SHA-256 of the file's bytes (hex), when it could be read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+    /// Size in bytes.
+    pub bytes: u64,
 }
 
 impl FileReport {
@@ -141,6 +157,11 @@ impl FileReport {
             warnings: 0,
             error: None,
             full_text: None,
+            already_present: 0,
+            already_imported: None,
+            same_as: None,
+            sha256: None,
+            bytes: 0,
         }
     }
 
@@ -152,9 +173,16 @@ impl FileReport {
         }
     }
 
-    /// Whether the file was read (whatever it held).
+    /// Whether the file was read (whatever it held): not failed, not skipped as imported
+    /// before.
     pub fn was_read(&self) -> bool {
-        self.error.is_none()
+        self.error.is_none() && !self.skipped()
+    }
+
+    /// Whether the file was skipped because its content was imported before (or is another
+    /// file of this import).
+    pub fn skipped(&self) -> bool {
+        self.already_imported.is_some() || self.same_as.is_some()
     }
 }
 
@@ -206,6 +234,10 @@ pub struct ImportReport {
     pub records_imported: u64,
     /// Duplicates merged.
     pub duplicates_merged: u64,
+    /// Records read again from the same file and line as before (neither added nor merged).
+    pub already_present: u64,
+    /// Files skipped because an earlier import read the same content.
+    pub already_imported: u64,
     /// Records linked to others as errata or preprints.
     pub related_linked: u64,
     /// Pairs flagged as possible duplicates for a human to judge.
@@ -324,6 +356,55 @@ pub fn import_and_index(
         failed: missing,
         ..ImportReport::default()
     };
+    // Each file's content is recognised by its SHA-256: a file an earlier import read is not
+    // read again (unless asked), and the digest is recorded with the import.
+    let mut digests: std::collections::HashMap<PathBuf, (String, u64)> =
+        std::collections::HashMap::new();
+    let mut all_files_to_read = Vec::with_capacity(all_files.len());
+    for path in all_files {
+        if options.cancel.load(Ordering::Relaxed) {
+            break;
+        }
+        match sha256_of(path.as_path()) {
+            Ok((sha256, bytes)) => {
+                let earlier = if options.again {
+                    None
+                } else {
+                    project.earlier_import(&sha256)?
+                };
+                if let Some(earlier) = earlier {
+                    report.already_imported += 1;
+                    report.files.push(FileReport {
+                        already_imported: Some(earlier),
+                        sha256: Some(sha256),
+                        bytes,
+                        ..FileReport::new(&path)
+                    });
+                    continue;
+                }
+                if let Some((first, _)) = digests.iter().find(|(_, (seen, _))| *seen == sha256) {
+                    report.already_imported += 1;
+                    report.files.push(FileReport {
+                        same_as: Some(first.clone()),
+                        sha256: Some(sha256),
+                        bytes,
+                        ..FileReport::new(&path)
+                    });
+                    continue;
+                }
+                digests.insert(path.clone(), (sha256, bytes));
+            }
+            Err(error) => {
+                let message = format!("cannot read the file: {error}");
+                let problem = located(&path, 0, message, Severity::FileNotRead);
+                report.files.push(FileReport::not_read(&problem));
+                report.failed.push(problem);
+                continue;
+            }
+        }
+        all_files_to_read.push(path);
+    }
+    let all_files = all_files_to_read;
     let (pdfs, files): (Vec<PathBuf>, Vec<PathBuf>) = all_files.into_iter().partition(|path| {
         path.extension()
             .is_some_and(|ext| ext.eq_ignore_ascii_case("pdf"))
@@ -382,7 +463,12 @@ pub fn import_and_index(
         }
         progress.current_file = Some(path.clone());
         (options.progress)(&progress);
+        let session_file_seen = session.file_seen(&path.display().to_string())?;
         let mut file_report = FileReport::new(path);
+        if let Some((sha256, bytes)) = digests.get(path) {
+            file_report.sha256 = Some(sha256.clone());
+            file_report.bytes = *bytes;
+        }
         let mut context = FileContext {
             session: &mut session,
             dedup: &mut dedup,
@@ -392,6 +478,9 @@ pub fn import_and_index(
             labels: &mut labels,
             options,
             indexer: &mut indexer,
+            last_line: 0,
+            on_line: 0,
+            seen_before: session_file_seen,
         };
         match read_file_blocks(path, options.threads, options.cancel, |format, parsed| {
             context.take(path, format, parsed)
@@ -438,7 +527,7 @@ pub fn import_and_index(
         if options.cancel.load(Ordering::Relaxed) {
             break;
         }
-        let file_report = attach_pdf(
+        let mut file_report = attach_pdf(
             &mut session,
             &mut dedup,
             path,
@@ -446,6 +535,10 @@ pub fn import_and_index(
             &mut report,
             &mut indexer,
         )?;
+        if let Some((sha256, bytes)) = digests.get(path) {
+            file_report.sha256 = Some(sha256.clone());
+            file_report.bytes = *bytes;
+        }
         progress.files_done += 1;
         report.files.push(file_report);
     }
@@ -464,12 +557,16 @@ pub fn import_and_index(
     let imported: Vec<ImportedFile> = report
         .files
         .iter()
+        .filter(|file| !file.skipped())
         .map(|file| ImportedFile {
             path: file.path.display().to_string(),
             format: file.format.clone().unwrap_or_else(|| "unreadable".into()),
             encoding: file.encoding.clone().unwrap_or_default(),
             records_read: file.records_read,
             rejected: file.rejected,
+            // Only files read in full are recognised later: one that failed may be fixed.
+            sha256: file.sha256.clone().filter(|_| file.error.is_none()),
+            bytes: file.bytes,
         })
         .collect();
     let (id, counts, touched, version) = session.finish(&imported, report.records_read)?;
@@ -524,6 +621,13 @@ struct FileContext<'s, 'p, 'i> {
     labels: &'s mut Vec<LabelCount>,
     options: &'s ImportOptions<'s>,
     indexer: &'s mut Option<ImportIndexer<'i>>,
+    /// The line the last record started on, and how many records started on it: records
+    /// sharing a line (EndNote XML or JSON written on one line) are told apart by their place.
+    last_line: usize,
+    on_line: usize,
+    /// Whether records were read from this file before: each record is then looked for
+    /// where it was read.
+    seen_before: bool,
 }
 
 impl FileContext<'_, '_, '_> {
@@ -575,13 +679,34 @@ impl FileContext<'_, '_, '_> {
                     record.notes = without_review_lines(notes);
                 }
             }
+            if parsed_record.line == self.last_line {
+                self.on_line += 1;
+            } else {
+                (self.last_line, self.on_line) = (parsed_record.line, 1);
+            }
+            let locator = if self.on_line == 1 {
+                format!("line {}", parsed_record.line)
+            } else {
+                format!("line {}, record {}", parsed_record.line, self.on_line)
+            };
             let source = SourceRef {
                 file: path.display().to_string(),
                 format: format.name().to_owned(),
-                locator: Some(format!("line {}", parsed_record.line)),
+                locator: Some(locator),
                 original_key: parsed_record.original_key.take(),
             };
             let record = &*record;
+            if self.seen_before
+                && let Some(present) = self.session.record_from(&source)?
+            {
+                // Read from here before: the record is already in the project.
+                self.file.already_present += 1;
+                self.report.already_present += 1;
+                for label in found {
+                    self.take_label(path, parsed_record.line, present, false, &label)?;
+                }
+                continue;
+            }
             let check = self.dedup.check(record);
             let (target, is_new) = match check.duplicate {
                 Some((kept, rule, reason)) => {
@@ -843,6 +968,35 @@ fn attach_pdf(
         extractor: extracted.extractor,
     });
     Ok(file_report)
+}
+
+/// The SHA-256 of a file's bytes (hex) and its size, read in blocks.
+fn sha256_of(path: &Path) -> std::io::Result<(String, u64)> {
+    use sha2::Digest as _;
+    use std::io::Read as _;
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = sha2::Sha256::new();
+    let mut buffer = vec![0u8; 1 << 20];
+    let mut bytes = 0u64;
+    loop {
+        let read = match file.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(read) => read,
+            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(error) => return Err(error),
+        };
+        bytes += read as u64;
+        hasher.update(&buffer[..read]);
+    }
+    let digest = hasher.finalize();
+    let hex = digest
+        .iter()
+        .fold(String::with_capacity(64), |mut hex, byte| {
+            use std::fmt::Write as _;
+            let _ = write!(hex, "{byte:02x}");
+            hex
+        });
+    Ok((hex, bytes))
 }
 
 /// The first page of an extracted text (pages are separated by form feeds), at most 8000

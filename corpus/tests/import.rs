@@ -188,12 +188,91 @@ fn every_fixture_at_once_with_counts_relations_and_undo() {
         "an undone merge cannot be undone twice"
     );
 
-    // Importing the same folder again adds nothing new.
-    let again = import(&mut project, &[folder]);
-    assert_eq!(again.records_imported, 0);
-    assert_eq!(again.duplicates_merged, 81);
+    // Importing the same folder again reads nothing: each file is known by its content.
+    let lead = project.add_reviewer("Lead", true).unwrap();
+    project.set_blind(lead.id, false).unwrap();
+    let seen = project.visibility(None).unwrap();
+    let prisma_before = project.prisma(&seen).unwrap();
+    assert_eq!(
+        (
+            prisma_before.identified_total,
+            prisma_before.duplicates_removed
+        ),
+        (81, 9),
+        "81 records read, 10 merged, one merge undone"
+    );
+    let sources_before: usize = project
+        .records()
+        .unwrap()
+        .iter()
+        .map(|r| r.sources.len())
+        .sum();
+    let first_import = report.import_id.unwrap();
+    let again = import(&mut project, std::slice::from_ref(&folder));
+    assert_eq!(again.already_imported, 6);
+    assert_eq!(
+        (
+            again.records_read,
+            again.records_imported,
+            again.duplicates_merged
+        ),
+        (0, 0, 0)
+    );
+    assert!(
+        again.files.iter().all(|f| f
+            .already_imported
+            .as_ref()
+            .is_some_and(|e| e.import == first_import)),
+        "{:#?}",
+        again.files
+    );
+    assert!(again.failed.is_empty() && again.files.iter().all(|f| !f.was_read()));
+    // Read again on purpose, every record is found where it was read before: nothing is
+    // added, merged or identified twice.
+    let cancel = std::sync::atomic::AtomicBool::new(false);
+    let forced = ecolens_corpus::import::import_paths(
+        &mut project,
+        &[folder],
+        &ImportOptions {
+            again: true,
+            ..common::options(&cancel)
+        },
+    )
+    .unwrap();
+    assert_eq!(forced.records_read, 81);
+    assert_eq!(
+        (
+            forced.records_imported,
+            forced.duplicates_merged,
+            forced.already_present
+        ),
+        (0, 0, 81)
+    );
     assert_eq!(project.record_count().unwrap(), 72);
-    assert_eq!(project.import_runs().unwrap().len(), 2);
+    let sources_after: usize = project
+        .records()
+        .unwrap()
+        .iter()
+        .map(|r| r.sources.len())
+        .sum();
+    assert_eq!(sources_after, sources_before);
+    let prisma_after = project.prisma(&project.visibility(None).unwrap()).unwrap();
+    assert_eq!(
+        (
+            &prisma_after.identified,
+            prisma_after.identified_total,
+            prisma_after.duplicates_removed,
+            prisma_after.records_after_deduplication
+        ),
+        (&prisma_before.identified, 81, 9, 72)
+    );
+    // The one change: the row whose merge was undone is its own record now, and Emily's
+    // label on that row, read again, is her vote on it (it had gone to the merged record).
+    assert_eq!(
+        prisma_after.records_screened,
+        prisma_before.records_screened + 1
+    );
+    assert_eq!(project.import_runs().unwrap().len(), 3);
 }
 
 #[test]
@@ -297,6 +376,7 @@ fn a_cancelled_import_writes_nothing() {
         progress: &|_| {},
         labels_as_votes: true,
         pdf: None,
+        again: false,
     };
     let report = import_paths(
         &mut project,

@@ -126,6 +126,7 @@ fn three_reviewers_on_several_machines_review_the_fixture_corpus() {
                 progress: &|_| {},
                 labels_as_votes: false,
                 pdf: None,
+                again: false,
             },
         )
         .unwrap();

@@ -39,6 +39,7 @@ pub fn import(
     paths: Vec<PathBuf>,
     verbose: bool,
     labels_as_votes: bool,
+    again: bool,
 ) -> Result<Output> {
     let cancel = AtomicBool::new(false);
     let terminal = std::io::stderr().is_terminal();
@@ -52,6 +53,7 @@ pub fn import(
         labels_as_votes,
         pdf: Some(service::pdf_setup()?),
         threads: None,
+        again,
     };
     let imported = service::import(project, &request, &cancel, &progress);
     clear_progress();
@@ -124,13 +126,46 @@ fn import_text(
     }
     writeln!(
         text,
-        "Records: {} read, {} new, {} duplicates merged, {} linked as errata or preprints, {} pairs flagged as possible duplicates",
+        "Records: {} read, {} new, {} duplicates merged, {} linked as errata or preprints, {} pairs flagged as possible duplicates{}",
         report.records_read,
         report.records_imported,
         report.duplicates_merged,
         report.related_linked,
-        report.possible_duplicates
+        report.possible_duplicates,
+        if report.already_present > 0 {
+            format!(
+                ", {} already in the project from the same file and line",
+                report.already_present
+            )
+        } else {
+            String::new()
+        }
     )?;
+    let skipped: Vec<&ecolens_corpus::import::FileReport> =
+        report.files.iter().filter(|f| f.skipped()).collect();
+    if !skipped.is_empty() {
+        writeln!(
+            text,
+            "Already imported, not read again ({}; --again reads them anyway):",
+            skipped.len()
+        )?;
+        for file in skipped {
+            let when = match (&file.already_imported, &file.same_as) {
+                (Some(earlier), _) => format!(
+                    "the same content as {} in import #{} ({}, {} records read)",
+                    earlier.path,
+                    earlier.import,
+                    earlier.at.get(..10).unwrap_or(&earlier.at),
+                    earlier.records_read
+                ),
+                (None, Some(first)) => {
+                    format!("the same content as {} in this import", first.display())
+                }
+                (None, None) => String::new(),
+            };
+            writeln!(text, "  {}: {when}", file.path.display())?;
+        }
+    }
     let attached: Vec<String> = report
         .files
         .iter()

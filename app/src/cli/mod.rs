@@ -41,7 +41,9 @@ pub struct Cli {
     /// Print one JSON object on stdout instead of text.
     #[arg(long, global = true)]
     pub json: bool,
-    /// When the project has to be created, leave it empty instead of adding the demo corpus.
+    /// When the default project has to be created, leave it empty instead of adding the demo
+    /// corpus (a project named with --project always starts empty; `ecolens demo` adds the
+    /// demo to any project).
     #[arg(long, global = true)]
     pub no_demo: bool,
     /// Who is at the keyboard: the reviewer who votes, classifies, resolves, and whose eyes
@@ -60,6 +62,10 @@ pub struct Cli {
 pub enum Command {
     /// Show what the project holds: counts, path, schema version.
     Info,
+    /// Add the demo corpus (47 green-AI and AI-for-green publications) to the project. Only
+    /// the default project receives it when created; a review's own project starts empty.
+    /// Publications already in the project are not added twice.
+    Demo,
     /// Print every vocabulary (shipped with ecolens and defined by the project) with its
     /// version and entries.
     Taxonomy {
@@ -84,6 +90,11 @@ pub enum Command {
         /// counted and kept in the record's notes).
         #[arg(long)]
         no_label_votes: bool,
+        /// Read files again that an earlier import read (same content); by default they are
+        /// recognised and skipped. Records read again from the same file and line are never
+        /// added or merged twice.
+        #[arg(long)]
+        again: bool,
     },
     /// Search the project. Words are ANDed; "phrases", field:word (title, abstract, author,
     /// keyword, venue, fulltext, tiab), year:2019..2021, doi:…, OR, NOT, -word, prefix*,
@@ -561,8 +572,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(path) => path.clone(),
         None => default_project_path()?,
     };
+    // Only the default project receives the demo corpus when it is created.
+    let with_demo = cli.project.is_none() && !cli.no_demo;
     let Some(command) = cli.command else {
-        crate::window::run_window(&path, !cli.no_demo, cli.project.is_none())?;
+        crate::window::run_window(&path, with_demo, cli.project.is_none())?;
         return Ok(ExitCode::SUCCESS);
     };
     let keyboard = Keyboard {
@@ -648,7 +661,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             assess::estimate(&run.into_request(), &factors.overrides()?)?
         }
         project_command => {
-            let mut opened = service::project::open(&path, !cli.no_demo)?;
+            let mut opened = service::project::open(&path, with_demo)?;
             in_project(&mut opened, &keyboard, project_command)?
         }
     };
@@ -670,12 +683,14 @@ fn in_project(
     Ok(match command {
         Command::Info => project::info(opened, keyboard)?,
         Command::Taxonomy { vocabulary } => project::taxonomy(project, vocabulary.as_deref())?,
+        Command::Demo => project::demo(project)?,
         Command::Label(label) => project::label(project, label)?,
         Command::Import {
             paths,
             verbose,
             no_label_votes,
-        } => corpus::import(project, paths, verbose, !no_label_votes)?,
+            again,
+        } => corpus::import(project, paths, verbose, !no_label_votes, again)?,
         Command::Search {
             query,
             limit,

@@ -74,6 +74,37 @@ pub fn info(opened: &Opened, keyboard: &Keyboard<'_>) -> Result<Output> {
     })
 }
 
+/// `ecolens demo`.
+pub fn demo(project: &mut Project) -> Result<Output> {
+    let cancel = std::sync::atomic::AtomicBool::new(false);
+    let added = service::add_demo(project, &cancel)?;
+    let text = if added.added == 0 {
+        format!(
+            "The demo corpus is already in {}: its {} publications were not added again.\n",
+            project.path().display(),
+            added.already_present
+        )
+    } else if added.already_present == 0 {
+        format!(
+            "Added the demo corpus to {}: {} publications.\n",
+            project.path().display(),
+            added.added
+        )
+    } else {
+        format!(
+            "Added the demo corpus to {}: {} publications; {} were already in the project and were not added again.\n",
+            project.path().display(),
+            added.added,
+            added.already_present
+        )
+    };
+    Ok(Output {
+        json: serde_json::json!({ "project": project.path(), "demo": added }),
+        text,
+        failed: false,
+    })
+}
+
 /// `ecolens taxonomy [--vocabulary ID]`.
 pub fn taxonomy(project: &Project, only: Option<&str>) -> Result<Output> {
     let vocabularies = service::vocabularies(project, only)?;

@@ -129,6 +129,8 @@ pub struct ImportRequest {
     pub pdf: Option<PdfSetup>,
     /// Parsing and indexing threads (`None`: the machine's cores, at most 4).
     pub threads: Option<usize>,
+    /// Read files again that an earlier import read (same content).
+    pub again: bool,
 }
 
 /// What an import did, and the index after it.
@@ -163,6 +165,7 @@ pub fn import(
             progress,
             labels_as_votes: request.labels_as_votes,
             pdf: request.pdf.as_ref(),
+            again: request.again,
         },
         Some((&mut index, &sync)),
     )?;

@@ -20,12 +20,13 @@ pub struct Opened {
 }
 
 /// Opens the project at `path`, creating it if needed; a created project receives the demo
-/// corpus unless `with_demo` is false.
+/// corpus when `with_demo` (only the default project does: a review's own project starts
+/// empty, and [`add_demo`] adds the demo to any project on request).
 pub fn open(path: &Path, with_demo: bool) -> Result<Opened> {
     let mut project = Project::open(path)?;
     let created = project.was_created();
     let demo_records = if created && with_demo {
-        Some(ecolens_corpus::demo::install_demo(&mut project)?)
+        Some(ecolens_corpus::demo::install_demo(&mut project)?.added)
     } else {
         None
     };
@@ -34,6 +35,17 @@ pub fn open(path: &Path, with_demo: bool) -> Result<Opened> {
         created,
         demo_records,
     })
+}
+
+/// Adds the demo corpus to the project (what is already there is not added twice) and brings
+/// the search index up to date.
+pub fn add_demo(
+    project: &mut Project,
+    cancel: &std::sync::atomic::AtomicBool,
+) -> Result<ecolens_corpus::demo::DemoAdded> {
+    let added = ecolens_corpus::demo::install_demo(project)?;
+    super::corpus::index_after_import(project, cancel)?;
+    Ok(added)
 }
 
 /// The reviewer of that name, or [`Error::UnknownReviewer`] listing who there is.

@@ -16,6 +16,14 @@ use super::{Action, JobKind, JobView};
 /// Lines shown on each side of a problem's line.
 const PREVIEW_CONTEXT: usize = 3;
 
+/// How an import reads its files, as ticked in the dialog.
+pub(super) struct ImportChoices {
+    /// Turn Rayyan/ASReview labels into screening votes.
+    pub labels_as_votes: bool,
+    /// Read files again that an earlier import read.
+    pub again: bool,
+}
+
 /// The import dialog's state.
 pub(super) struct ImportDialog {
     /// Shown.
@@ -24,8 +32,8 @@ pub(super) struct ImportDialog {
     pub queued: Vec<PathBuf>,
     /// A path being typed.
     pub typed: String,
-    /// Turn Rayyan/ASReview labels into screening votes.
-    pub labels_as_votes: bool,
+    /// How files are read.
+    pub choices: ImportChoices,
     /// The last import's report.
     pub report: Option<ImportReport>,
     /// Lines around a problem the user clicked.
@@ -40,7 +48,10 @@ impl Default for ImportDialog {
             open: false,
             queued: Vec::new(),
             typed: String::new(),
-            labels_as_votes: true,
+            choices: ImportChoices {
+                labels_as_votes: true,
+                again: false,
+            },
             report: None,
             preview: None,
             preview_pending: false,
@@ -373,6 +384,16 @@ pub(super) fn project_menu(
             }
         });
         if ui
+            .button("Add the demo corpus")
+            .on_hover_text(
+                "47 green-AI and AI-for-green publications to try ecolens on; those already here are not added twice",
+            )
+            .clicked()
+        {
+            actions.push(Action::AddDemo);
+            ui.close();
+        }
+        if ui
             .button("Rebuild the search index")
             .on_hover_text(
                 "The index is derived from the project file; rebuilding it loses nothing",
@@ -420,6 +441,32 @@ fn report_ui(ui: &mut egui::Ui, report: &ImportReport, actions: &mut Vec<Action>
         report.related_linked,
         report.full_texts_attached
     ));
+    if report.already_present > 0 {
+        ui.label(format!(
+            "{} records were already in the project from the same file and line: neither added nor merged again",
+            report.already_present
+        ));
+    }
+    for file in report.files.iter().filter(|f| f.skipped()) {
+        let name = file.path.file_name().map_or_else(
+            || file.path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        let why = match (&file.already_imported, &file.same_as) {
+            (Some(earlier), _) => format!(
+                "{name} was not read again: import #{} read the same content on {} ({} records). Tick \"Read files again\" to read it anyway.",
+                earlier.import,
+                earlier.at.get(..10).unwrap_or(&earlier.at),
+                earlier.records_read
+            ),
+            (None, Some(first)) => format!(
+                "{name} was not read: it has the same content as {}",
+                first.display()
+            ),
+            (None, None) => continue,
+        };
+        ui.label(why);
+    }
     egui::Grid::new("import-files")
         .striped(true)
         .show(ui, |ui| {
@@ -433,7 +480,11 @@ fn report_ui(ui: &mut egui::Ui, report: &ImportReport, actions: &mut Vec<Action>
                     |n| n.to_string_lossy().into_owned(),
                 ))
                 .on_hover_text(file.path.display().to_string());
-                ui.label(file.format.as_deref().unwrap_or("?"));
+                ui.label(if file.skipped() {
+                    "imported before"
+                } else {
+                    file.format.as_deref().unwrap_or("?")
+                });
                 ui.label(file.records_read.to_string());
                 ui.label(file.records_imported.to_string());
                 ui.label(file.duplicates_merged.to_string());
@@ -531,8 +582,16 @@ pub(super) fn import_window(
                 dialog.queued.remove(at);
             }
             ui.checkbox(
-                &mut dialog.labels_as_votes,
+                &mut dialog.choices.labels_as_votes,
                 "Record Rayyan/ASReview labels as screening votes",
+            );
+            ui.checkbox(
+                &mut dialog.choices.again,
+                "Read files again that an earlier import read",
+            )
+            .on_hover_text(
+                "Files are recognised by their content. Records already read from the same \
+                 file and line are never added or merged twice.",
             );
             ui.add_enabled_ui(!dialog.queued.is_empty(), |ui| {
                 if ui.button("Start import").clicked() {

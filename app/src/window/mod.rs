@@ -97,6 +97,8 @@ pub enum Action {
     UndoMerge(MergeId),
     /// Rebuild the search index from the project.
     Reindex,
+    /// Add the demo corpus to the project.
+    AddDemo,
     /// Open (or create, with the demo corpus) the project at this path.
     OpenProject(PathBuf),
     /// Create an empty project at this path and open it.
@@ -655,6 +657,7 @@ impl Workbench {
                     },
                 );
             }
+            Action::AddDemo => self.start_demo(),
             Action::Reindex => {
                 let (job, cancel) = self
                     .jobs
@@ -788,6 +791,33 @@ impl Workbench {
         };
     }
 
+    /// Adds the demo corpus on the import thread: the import's rules (one at a time, not while
+    /// the index is written) hold for it too.
+    fn start_demo(&mut self) {
+        if self.jobs.any(JobKind::Import) || self.jobs.any(JobKind::Index) {
+            self.notice(
+                "An import or an index update is running. Add the demo corpus when it is done.",
+            );
+            return;
+        }
+        let (job, cancel) = self
+            .jobs
+            .start("Adding the demo corpus".into(), JobKind::Import);
+        let project_path = self.workers.path.clone();
+        spawn_job(
+            JobKind::Import.thread(),
+            job,
+            self.workers.outbox(),
+            move |_| {
+                ecolens_core::Project::open_existing(&project_path)
+                    .map_err(service::Error::from)
+                    .and_then(|mut project| service::project::add_demo(&mut project, &cancel))
+                    .map(JobOutcome::DemoAdded)
+                    .into()
+            },
+        );
+    }
+
     fn start_import(&mut self, paths: Vec<PathBuf>) {
         if paths.is_empty() {
             return;
@@ -819,13 +849,14 @@ impl Workbench {
         let project_path = self.workers.path.clone();
         let request = service::corpus::ImportRequest {
             paths,
-            labels_as_votes: self.import.labels_as_votes,
+            labels_as_votes: self.import.choices.labels_as_votes,
             pdf: self
                 .options
                 .pdf_program
                 .clone()
                 .map(service::corpus::pdf_setup_for),
             threads: None,
+            again: self.import.choices.again,
         };
         spawn_job(
             JobKind::Import.thread(),
@@ -1097,6 +1128,22 @@ impl Workbench {
                 self.import.report = Some(*report);
                 self.import.open = true;
                 changed
+            }
+            JobOutcome::DemoAdded(added) => {
+                self.notice(if added.added == 0 {
+                    format!(
+                        "The demo corpus is already here: its {} publications were not added again.",
+                        added.already_present
+                    )
+                } else if added.already_present == 0 {
+                    format!("Added the demo corpus: {} publications.", added.added)
+                } else {
+                    format!(
+                        "Added the demo corpus: {} publications; {} were already in the project.",
+                        added.added, added.already_present
+                    )
+                });
+                added.added > 0
             }
             JobOutcome::Exported(exported) => {
                 self.export.outcome = Some(format!(

@@ -82,6 +82,8 @@ pub enum JobOutcome {
     Imported(Box<ecolens_corpus::import::ImportReport>),
     /// An export was written.
     Exported(Box<service::corpus::Exported>),
+    /// The demo corpus was added.
+    DemoAdded(ecolens_corpus::demo::DemoAdded),
     /// The index was brought up to date.
     Indexed(SyncReport),
     /// A merge was undone; the record re-created.

@@ -54,6 +54,7 @@ fn classify_project(path: &Path) -> RecordId {
             progress: &|_| {},
             labels_as_votes: false,
             pdf: None,
+            again: false,
         },
     )
     .unwrap();

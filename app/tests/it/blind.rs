@@ -88,7 +88,8 @@ fn project(dir: &Path) -> PathBuf {
     )
     .unwrap();
     for args in [
-        &["reviewer", "add", "Anne", "--lead"][..],
+        &["demo"][..],
+        &["reviewer", "add", "Anne", "--lead"],
         &["reviewer", "add", "Bob"],
         &["import", pdf.to_str().unwrap()],
         &[
@@ -637,7 +638,9 @@ fn a_solo_project_filters_freely_and_a_blind_team_filters_on_their_own() {
     let dir = tempfile::tempdir().unwrap();
     let project = dir.path().join("solo.ecolens");
     let p = project.as_path();
-    // A fresh project, blind mode on by default, nobody in it yet.
+    // A fresh project (a named project starts empty: the demo is added on request), blind
+    // mode on by default, nobody in it yet.
+    ok(dir.path(), p, &["demo"]);
     assert_eq!(matches(dir.path(), p, "decision:unscreened", None), Ok(47));
     ok(dir.path(), p, &["reviewer", "add", "Anne", "--lead"]);
     ok(

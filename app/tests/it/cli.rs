@@ -41,18 +41,40 @@ fn unblind(dir: &std::path::Path, project: &str) {
 }
 
 #[test]
-fn info_on_a_new_project_reports_the_demo_corpus_and_reopens_the_same_project() {
+fn a_named_project_starts_empty_takes_the_demo_on_request_and_reopens_the_same_project() {
     let dir = tempfile::tempdir().unwrap();
     let project = dir.path().join("review.ecolens");
     let project = project.to_str().unwrap();
 
+    // A review's own project starts empty: its PRISMA counts only what the review imports.
+    let created = json(&ecolens(
+        dir.path(),
+        &["info", "--project", project, "--json"],
+    ));
+    assert_eq!(created["created_now"], true);
+    assert_eq!(created["counts"]["records"], 0);
+    assert_eq!(created["demo_corpus_version"], Value::Null);
+    // The demo is added on request, once.
+    let demo = json(&ecolens(
+        dir.path(),
+        &["demo", "--project", project, "--json"],
+    ));
+    assert_eq!(demo["demo"]["added"], 47);
+    let again = ecolens(dir.path(), &["demo", "--project", project]);
+    assert!(again.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&again.stdout),
+        format!(
+            "The demo corpus is already in {project}: its 47 publications were not added again.\n"
+        )
+    );
     let first = json(&ecolens(
         dir.path(),
         &["info", "--project", project, "--json"],
     ));
-    assert_eq!(first["created_now"], true);
+    assert_eq!(first["created_now"], false);
     assert_eq!(first["demo_corpus_version"], "1");
-    assert!(first["counts"]["records"].as_u64().unwrap() >= 40);
+    assert_eq!(first["counts"]["records"], 47);
     assert_eq!(first["counts"]["reviewers"], 0);
     assert_eq!(
         first["schema_version"],
@@ -85,19 +107,10 @@ fn without_project_the_default_project_is_created_in_the_data_directory() {
 }
 
 #[test]
-fn no_demo_creates_an_empty_project() {
+fn no_demo_creates_an_empty_default_project() {
     let dir = tempfile::tempdir().unwrap();
-    let project = dir.path().join("empty.ecolens");
-    let info = json(&ecolens(
-        dir.path(),
-        &[
-            "info",
-            "--no-demo",
-            "--json",
-            "--project",
-            project.to_str().unwrap(),
-        ],
-    ));
+    let info = json(&ecolens(dir.path(), &["info", "--no-demo", "--json"]));
+    assert!(dir.path().join("default.ecolens").is_file());
     assert_eq!(info["counts"]["records"], 0);
     assert_eq!(info["demo_corpus_version"], Value::Null);
 }
@@ -492,15 +505,23 @@ fn import_reports_files_merges_and_located_problems_then_search_finds_the_record
         assert!(text.contains(why), "{file}: {text}");
     }
 
-    // Text form: a table of files and the problems with file:line.
+    // A file imported before is recognised by its content and not read again.
+    let scopus = format!("{folder}/scopus_malformed_issue1099.txt");
+    let text = ecolens(dir.path(), &["import", &scopus, "--project", project]);
+    assert!(text.status.success(), "{}", stderr(&text));
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(
+        text.contains(&format!(
+            "Already imported, not read again (1; --again reads them anyway):\n  {scopus}: the same content as {scopus} in import #1 ("
+        )),
+        "{text}"
+    );
+    assert!(text.contains("7 records read)"), "{text}");
+    // Text form: a table of files and the problems with file:line. Read again, every record
+    // is found where it was read before: nothing new, nothing merged twice.
     let text = ecolens(
         dir.path(),
-        &[
-            "import",
-            &format!("{folder}/scopus_malformed_issue1099.txt"),
-            "--project",
-            project,
-        ],
+        &["import", &scopus, "--again", "--project", project],
     );
     assert!(text.status.success(), "{}", stderr(&text));
     let text = String::from_utf8(text.stdout).unwrap();
@@ -509,7 +530,7 @@ fn import_reports_files_merges_and_located_problems_then_search_finds_the_record
         "{text}"
     );
     assert!(
-        text.contains("Records: 7 read, 0 new, 7 duplicates merged"),
+        text.contains("Records: 7 read, 0 new, 0 duplicates merged, 0 linked as errata or preprints, 0 pairs flagged as possible duplicates, 7 already in the project from the same file and line"),
         "{text}"
     );
 
@@ -612,7 +633,8 @@ fn import_reports_files_merges_and_located_problems_then_search_finds_the_record
         &["merges", "--project", project, "--json"],
     ));
     let merges = merges.as_array().unwrap();
-    assert_eq!(merges.len(), 17);
+    // The ten of the first import: reading a file again merged nothing more.
+    assert_eq!(merges.len(), 10);
     let merge = merges[0]["id"].as_i64().unwrap();
     let undone = json(&ecolens(
         dir.path(),
@@ -677,7 +699,7 @@ fn export_writes_each_format_and_a_selection_and_refuses_unknown_formats() {
                 "--json",
             ],
         ));
-        assert_eq!(report["records"], 118, "{format}");
+        assert_eq!(report["records"], 71, "{format}");
         assert_eq!(report["bytes"], std::fs::metadata(&out).unwrap().len());
     }
     // A selection by search, for Zotero: Emily's two includes (a lead unblinds first: while
@@ -728,6 +750,7 @@ fn a_review_runs_from_the_command_line_blind_then_resolved_with_prisma_and_bundl
         all.extend_from_slice(args);
         ecolens(dir.path(), &all)
     };
+    json(&run(main, &["demo"]));
     for (name, lead) in [("Anne", true), ("Emily", false), ("Tomas", false)] {
         let mut args = vec!["reviewer", "add", name];
         if lead {
@@ -1103,6 +1126,11 @@ fn trace_attach_and_lca_with_a_trace_fed_line_stored_with_the_record() {
     let project = dir.path().join("p.ecolens");
     let project = project.to_str().unwrap();
     let zeus = trace_fixture("zeus/A40+resnet18+gpu0-3.csv");
+    assert!(
+        ecolens(dir.path(), &["--project", project, "demo"])
+            .status
+            .success()
+    );
     let output = ecolens(
         dir.path(),
         &[
@@ -1200,6 +1228,7 @@ fn report_writes_a_record_and_the_project_with_the_projects_own_factors() {
         output
     };
     let eco2ai = trace_fixture("eco2ai/emission_eco2ai_repo.csv");
+    ok(run(&["demo"]));
     ok(run(&["trace", "attach", "1", &eco2ai]));
     ok(run(&["reviewer", "add", "Anne", "--lead"]));
     // A second reviewer: blind mode now has something to hide.

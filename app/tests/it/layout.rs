@@ -20,7 +20,8 @@ fn team_at_work(dir: &Path) -> std::path::PathBuf {
     let project = dir.join("review.ecolens");
     let trace = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../shared/fixtures/traces/zeus/V100+resnet50+gpu0.csv");
-    let steps: [&[&str]; 10] = [
+    let steps: [&[&str]; 11] = [
+        &["demo"],
         &["reviewer", "add", "Anne", "--lead"],
         &["reviewer", "add", "Bob"],
         &[

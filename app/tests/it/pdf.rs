@@ -229,6 +229,12 @@ fn an_import_attaches_texts_to_their_records_and_goes_on_past_bad_files() {
     let project_arg = project.to_str().unwrap();
     let pdfs = dir.path().join("pdfs");
     std::fs::create_dir_all(pdfs.join("more")).unwrap();
+    // The PDFs belong to records of the demo corpus.
+    assert!(
+        ecolens(dir.path(), &["demo", "--project", project_arg])
+            .status
+            .success()
+    );
 
     // Strubell et al.: its DOI and title on the first page.
     let mut strubell: Vec<&str> = vec![

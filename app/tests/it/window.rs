@@ -253,6 +253,96 @@ fn importing_the_fixtures_through_the_dialog_shows_the_rows_and_a_located_report
     assert_eq!(project.record_count().unwrap(), 47 + 71);
 }
 
+/// Imports `folder` through the dialog, as a user does: type the path, add it, start.
+fn import_through_the_dialog(harness: &mut Harness<'static, Workbench>, folder: &Path) {
+    harness.get_by_label("Import…").click();
+    settle(harness);
+    harness.get_by_label("Path:").focus();
+    harness.step();
+    harness
+        .get_by_label("Path:")
+        .type_text(&folder.display().to_string());
+    harness.step();
+    harness.get_by_label("Add path").click();
+    harness.step();
+    harness.get_by_label("Start import").click();
+    settle(harness);
+}
+
+/// The same folder imported twice: the second time each file is recognised and not read, the
+/// dialog says so, and nothing is added or merged; ticked to read again, the records are found
+/// where they were read and still nothing is added or merged.
+#[test]
+fn importing_the_same_files_again_changes_nothing_and_says_so() {
+    let (dir, path, mut harness) = demo();
+    let folder = baseline_folder(dir.path());
+    import_through_the_dialog(&mut harness, &folder);
+    let first = harness.state().last_import().expect("a report").clone();
+    assert_eq!(first.records_imported, 71);
+    import_through_the_dialog(&mut harness, &folder);
+    let second = harness.state().last_import().expect("a report").clone();
+    assert_eq!(
+        (
+            second.records_read,
+            second.records_imported,
+            second.duplicates_merged
+        ),
+        (0, 0, 0)
+    );
+    assert_eq!(second.already_imported, 6);
+    harness.get_by_label_contains(&format!(
+        "rayyan_export_baseline.ris was not read again: import #{} read the same content on",
+        first.import_id.unwrap()
+    ));
+    harness
+        .get_by_label("Read files again that an earlier import read")
+        .click();
+    harness.step();
+    import_through_the_dialog(&mut harness, &folder);
+    let third = harness.state().last_import().expect("a report").clone();
+    assert_eq!(
+        (
+            third.records_read,
+            third.records_imported,
+            third.duplicates_merged,
+            third.already_present
+        ),
+        (81, 0, 0, 81)
+    );
+    harness.get_by_label_contains(
+        "81 records were already in the project from the same file and line",
+    );
+    drop(harness);
+    let project = Project::open_existing(&path).unwrap();
+    assert_eq!(project.record_count().unwrap(), 47 + 71);
+    assert_eq!(project.merges(None, false).unwrap().len(), 10);
+}
+
+/// A new project starts empty; Project → Add the demo corpus fills it, once.
+#[test]
+fn the_demo_corpus_is_added_from_the_project_menu_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("empty.ecolens");
+    let mut harness = harness(&path, false);
+    settle(&mut harness);
+    assert_eq!(harness.state().library.total_records(), 0);
+    for expected in [
+        "Added the demo corpus: 47 publications.",
+        "The demo corpus is already here: its 47 publications were not added again.",
+    ] {
+        harness.get_by_label("Project").click();
+        settle(&mut harness);
+        harness.get_by_label("Add the demo corpus").click();
+        settle(&mut harness);
+        assert!(
+            harness.state().notices().iter().any(|n| n == expected),
+            "{:?}",
+            harness.state().notices()
+        );
+        assert_eq!(harness.state().library.total_records(), 47);
+    }
+}
+
 /// A file dropped on the window, as the windowing layer hands it over.
 #[derive(Debug)]
 pub(crate) struct Dropped(pub(crate) PathBuf);

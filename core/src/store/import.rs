@@ -126,6 +126,27 @@ impl Project {
         Ok(())
     }
 
+    /// The latest import that read a file with these bytes (by their SHA-256), if any.
+    pub fn earlier_import(&self, sha256: &str) -> Result<Option<crate::merge::EarlierImport>> {
+        self.conn
+            .prepare_cached(
+                "SELECT f.import_id, f.path, coalesce(r.finished_at, r.started_at), f.records_read
+                 FROM import_file f JOIN import_run r ON r.id = f.import_id
+                 WHERE f.sha256 = ?1 ORDER BY f.import_id DESC LIMIT 1",
+            )
+            .context("looking for an earlier import of a file")?
+            .query_row([sha256], |row| {
+                Ok(crate::merge::EarlierImport {
+                    import: crate::merge::ImportId(row.get(0)?),
+                    path: row.get(1)?,
+                    at: row.get(2)?,
+                    records_read: row.get::<_, i64>(3)?.unsigned_abs(),
+                })
+            })
+            .optional()
+            .context("looking for an earlier import of a file")
+    }
+
     /// Merges, newest first; only those still in effect unless `include_undone`.
     pub fn merges(
         &self,
@@ -313,6 +334,32 @@ impl ImportSession<'_> {
         self.touched.push(id);
         self.records_imported += 1;
         Ok(id)
+    }
+
+    /// Whether any record was read from this file before.
+    pub fn file_seen(&self, file: &str) -> Result<bool> {
+        self.tx
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM record_source WHERE file = ?1)")
+            .context("looking for a file's records")?
+            .query_row([file], |row| row.get(0))
+            .context("looking for a file's records")
+    }
+
+    /// The record read from this place before (the same file, the same line), if any. A
+    /// record read again from where it was read is no new record, no new duplicate and no
+    /// new identification, whatever was edited or undone since.
+    pub fn record_from(&self, source: &SourceRef) -> Result<Option<RecordId>> {
+        self.tx
+            .prepare_cached(
+                "SELECT record_id FROM record_source WHERE file = ?1 AND locator IS ?2
+                 ORDER BY id LIMIT 1",
+            )
+            .context("looking for a record's source")?
+            .query_row(params![source.file, source.locator], |row| {
+                row.get(0).map(RecordId)
+            })
+            .optional()
+            .context("looking for a record's source")
     }
 
     /// Merges a duplicate into `kept`: fills `kept`'s empty fields, adds the duplicate's source
@@ -503,6 +550,24 @@ impl ImportSession<'_> {
                 ],
             )
             .context("recording the import")?;
+        for file in files {
+            if let Some(sha256) = &file.sha256 {
+                self.tx
+                    .prepare_cached(
+                        "INSERT INTO import_file (import_id, path, sha256, bytes, records_read)
+                         VALUES (?1, ?2, ?3, ?4, ?5)",
+                    )
+                    .context("recording the files read")?
+                    .execute(params![
+                        self.id.0,
+                        file.path,
+                        sha256,
+                        i64::try_from(file.bytes).unwrap_or(i64::MAX),
+                        i64::try_from(file.records_read).unwrap_or(i64::MAX)
+                    ])
+                    .context("recording the files read")?;
+            }
+        }
         let mut touched = std::mem::take(&mut self.touched);
         touched.sort_unstable();
         touched.dedup();

@@ -304,7 +304,8 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     ",
     // 5: editors of records (BibTeX `editor`, RIS `ED`/`A2`, EndNote secondary authors), and
     //    the files each import read, by the SHA-256 of their bytes, so that a file imported
-    //    again is recognised.
+    //    again is recognised; sources found by their place, so that a record read again from
+    //    where it was read before is recognised.
     r"
     ALTER TABLE record ADD COLUMN editors TEXT NOT NULL DEFAULT '[]';  -- JSON array of {family, given}
 
@@ -317,6 +318,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         records_read INTEGER NOT NULL
     ) STRICT;
     CREATE INDEX import_file_sha256 ON import_file(sha256);
+    CREATE INDEX record_source_place ON record_source(file, locator);
     ",
 ];
 

@@ -673,9 +673,12 @@ impl Project {
     /// an overview of everyone's votes, for readers who see everyone's or for leads.
     pub fn prisma(&self, seen: &Visibility) -> Result<PrismaCounts> {
         seen.require_overview("the PRISMA counts, which follow from everyone's votes")?;
+        // Records identified are the distinct places records were read from (file and
+        // line): a file imported twice identifies its records once.
         let sources: Vec<(String, i64)> = query_all(
             &self.conn,
-            "SELECT file, count(*) FROM record_source GROUP BY file ORDER BY min(id)",
+            "SELECT file, count(DISTINCT coalesce(locator, '#' || id)) FROM record_source
+             GROUP BY file ORDER BY min(id)",
             [],
             "counting records per source",
             |row| Ok((row.get(0)?, row.get(1)?)),
@@ -687,23 +690,27 @@ impl Project {
                 records: records.unsigned_abs(),
             })
             .collect();
-        let duplicates_removed = self
+        // Every identified record beyond the first of each record kept is a duplicate
+        // removed (a merge adds one place to the record it kept).
+        let records_with_sources = self
             .conn
             .query_row(
-                "SELECT count(*) FROM record_merge WHERE undone_at IS NULL",
+                "SELECT count(*) FROM (SELECT DISTINCT record_id FROM record_source)",
                 [],
                 |row| row.get::<_, i64>(0),
             )
             .context("counting merges")?
             .unsigned_abs();
+        let identified_total: u64 = identified.iter().map(|s| s.records).sum();
+        let duplicates_removed = identified_total.saturating_sub(records_with_sources);
         let reason_names: HashMap<String, String> = self
             .project_labels(EXCLUSION_REASON)?
             .into_iter()
             .map(|l| (l.code, l.name))
             .collect();
         let mut counts = PrismaCounts {
-            identified_total: identified.iter().map(|s| s.records).sum(),
             identified,
+            identified_total,
             duplicates_removed,
             ..PrismaCounts::default()
         };

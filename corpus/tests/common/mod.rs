@@ -55,6 +55,7 @@ pub(crate) fn options(cancel: &AtomicBool) -> ecolens_corpus::import::ImportOpti
         progress: &|_| {},
         labels_as_votes: true,
         pdf: None,
+        again: false,
     }
 }
 
