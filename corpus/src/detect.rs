@@ -23,6 +23,18 @@ pub enum Format {
     },
     /// CSL-JSON.
     CslJson,
+    /// Web of Science plain text (ISI tagged).
+    Wos,
+    /// EndNote tagged / refer (`.enw`).
+    EndnoteTagged,
+    /// PubMed XML (`PubmedArticleSet`).
+    PubmedXml,
+    /// An Excel workbook's first sheet (recognised by its bytes, not as text).
+    Xlsx,
+    /// Ovid's own export (`<1>` records, full or abbreviated field labels).
+    Ovid,
+    /// Zotero RDF.
+    ZoteroRdf,
 }
 
 impl Format {
@@ -36,6 +48,12 @@ impl Format {
             Self::Csv { delimiter: b'\t' } => "tsv",
             Self::Csv { .. } => "csv",
             Self::CslJson => csl_json::FORMAT,
+            Self::Wos => crate::formats::wos::FORMAT,
+            Self::EndnoteTagged => crate::formats::refer::FORMAT,
+            Self::PubmedXml => crate::formats::pubmed_xml::FORMAT,
+            Self::Xlsx => crate::formats::xlsx::FORMAT,
+            Self::Ovid => crate::formats::ovid::FORMAT,
+            Self::ZoteroRdf => crate::formats::zotero_rdf::FORMAT,
         }
     }
 }
@@ -71,6 +89,8 @@ enum Structure {
     MedlineTag,
     /// EndNote tagged / refer (`%0 `, `%T `).
     Refer,
+    /// Web of Science plain text (`FN Clarivate …`, `PT J`).
+    Wos,
     /// A header row naming a title column.
     CsvHeader(u8),
 }
@@ -98,42 +118,53 @@ pub fn detect_head(head: &str, complete: bool) -> Result<Format, String> {
         if head.contains("<record") && (head.contains("<ref-type") || head.contains("<titles>")) {
             return Ok(Format::EndnoteXml);
         }
-        if head.contains("<PubmedArticle") {
-            return Err("PubMed XML; export from PubMed in MEDLINE (PubMed) format instead".into());
+        if head.contains("<PubmedArticle") || head.contains("<PubmedBookArticle") {
+            return Ok(Format::PubmedXml);
         }
-        return Err("XML, but not EndNote XML (no <record> with <ref-type> or <titles>)".into());
+        if crate::formats::zotero_rdf::sniff(head) {
+            return Ok(Format::ZoteroRdf);
+        }
+        return Err("XML, but not EndNote XML, PubMed XML or Zotero RDF (no <record> with <ref-type> or <titles>, no <PubmedArticle>, no rdf:RDF with Zotero's namespaces)".into());
     }
     let mut lines: Vec<&str> = head.lines().take(HEAD_LINES).collect();
     if !complete && lines.len() > 1 {
         lines.pop();
     }
-    let Some((at, structure)) = lines
-        .iter()
-        .enumerate()
-        .find_map(|(at, line)| structure_of(line, at < 50).map(|s| (at, s)))
-    else {
-        return Err(if lines.iter().any(|line| is_ovid_record_start(line)) {
-            "Ovid tagged text, which ecolens does not read yet; export RIS from Ovid instead".into()
-        } else {
-            "no RIS tags (TY  - …), no MEDLINE tags (PMID- …), no BibTeX @entries, no CSV header with a title column, not CSL-JSON or EndNote XML".into()
-        });
+    // One stray `%A` line (a comment in a BibTeX file) is no EndNote export: a refer line
+    // counts as structure only with another one near it.
+    let refer_run = |at: usize| {
+        lines[at..]
+            .iter()
+            .take(20)
+            .filter(|line| crate::formats::refer::tag_of(line).is_some())
+            .count()
+            >= 2
     };
+    let Some((at, structure)) = lines.iter().enumerate().find_map(|(at, line)| {
+        structure_of(line, at < 50)
+            .filter(|s| *s != Structure::Refer || refer_run(at))
+            .map(|s| (at, s))
+    }) else {
+        return if lines.iter().any(|line| is_ovid_record_start(line)) {
+            Ok(Format::Ovid)
+        } else {
+            Err("no RIS tags (TY  - …), no MEDLINE tags (PMID- …), no BibTeX @entries, no CSV header with a title column, not CSL-JSON, XML or another format ecolens reads".into())
+        };
+    };
+    // Ovid's records start with `<1>`, before any tag.
     if lines[..at].iter().any(|line| is_ovid_record_start(line)) {
-        return Err(
-            "Ovid tagged text, which ecolens does not read yet; export RIS from Ovid instead"
-                .into(),
-        );
+        return Ok(Format::Ovid);
     }
     match structure {
         Structure::BibtexEntry => Ok(Format::Bibtex),
         Structure::RisStart => Ok(Format::Ris),
         Structure::MedlineTag => Ok(Format::Medline),
-        Structure::Refer => Err("EndNote tagged text (%0, %T …), which ecolens does not read; export RIS or EndNote XML from EndNote instead".into()),
+        Structure::Refer => Ok(Format::EndnoteTagged),
+        Structure::Wos => Ok(Format::Wos),
         Structure::CsvHeader(delimiter) => {
             // The header's delimiter, or a better one if rows agree with that one more.
             Ok(Format::Csv {
-                delimiter: csv::sniff_from(&lines[at..].join("\n"), complete)
-                    .unwrap_or(delimiter),
+                delimiter: csv::sniff_from(&lines[at..].join("\n"), complete).unwrap_or(delimiter),
             })
         }
         Structure::TwoLetterTag => {
@@ -173,7 +204,10 @@ fn structure_of(line: &str, header_allowed: bool) -> Option<Structure> {
             Structure::TwoLetterTag
         });
     }
-    if is_refer_line(line) {
+    if crate::formats::wos::sniff_line(line) {
+        return Some(Structure::Wos);
+    }
+    if crate::formats::refer::tag_of(line).is_some() {
         return Some(Structure::Refer);
     }
     if header_allowed && let Some(delimiter) = csv::header_delimiter(line) {
@@ -182,25 +216,12 @@ fn structure_of(line: &str, header_allowed: bool) -> Option<Structure> {
     None
 }
 
-/// `<1>`, the line that starts a record in Ovid's own tagged export.
 fn is_ovid_record_start(line: &str) -> bool {
-    line.trim()
-        .strip_prefix('<')
-        .and_then(|rest| rest.strip_suffix('>'))
-        .is_some_and(|number| !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit()))
+    crate::formats::ovid::is_record_start(line)
 }
 
 fn first_line(text: &str) -> &str {
     text.lines().next().unwrap_or_default()
-}
-
-/// `%0 `, `%A `, `%T ` …: a line of EndNote's tagged (refer) export.
-fn is_refer_line(line: &str) -> bool {
-    let bytes = line.as_bytes();
-    bytes.len() >= 3
-        && bytes[0] == b'%'
-        && bytes[2] == b' '
-        && b"0ABCDEGIJKLMNPRSTUVWXYZ@7829".contains(&bytes[1])
 }
 
 /// A MEDLINE tag no RIS file has: three or four capitals (or digits) left-justified in four
@@ -292,15 +313,22 @@ mod tests {
     #[test]
     fn other_content_is_named() {
         assert!(detect("").unwrap_err().contains("empty"));
-        assert!(
-            detect("%0 Journal Article\n%T Green AI\n")
-                .unwrap_err()
-                .contains("EndNote tagged")
+        assert_eq!(
+            detect("%0 Journal Article\n%T Green AI\n"),
+            Ok(Format::EndnoteTagged)
+        );
+        assert_eq!(
+            detect("%A stray line in a BibTeX comment\n@article{k, title={x}}\n"),
+            Ok(Format::Bibtex)
         );
         assert!(
-            detect("<PubmedArticleSet><PubmedArticle>")
+            detect("%A stray line\nprose\n")
                 .unwrap_err()
-                .contains("PubMed XML")
+                .contains("no RIS tags")
+        );
+        assert_eq!(
+            detect("<PubmedArticleSet><PubmedArticle>"),
+            Ok(Format::PubmedXml)
         );
         assert!(
             detect("{\"hello\": 1}")

@@ -23,8 +23,9 @@ use crate::stream::read_file_blocks;
 
 /// Extensions of bibliography files picked up when a folder is imported. Files named directly
 /// are read whatever their extension (the format is detected from the content).
-pub const BIBLIOGRAPHY_EXTENSIONS: [&str; 11] = [
-    "ris", "txt", "nbib", "medline", "bib", "xml", "csv", "tsv", "json", "enw", "pdf",
+pub const BIBLIOGRAPHY_EXTENSIONS: [&str; 17] = [
+    "ris", "txt", "nbib", "medline", "bib", "xml", "csv", "tsv", "json", "enw", "pdf", "isi",
+    "ciw", "xlsx", "rdf", "gz", "biblatex",
 ];
 
 /// How PDFs are read: the child process that extracts their text, and its limits.

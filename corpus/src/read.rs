@@ -7,7 +7,10 @@ use std::path::Path;
 use crate::decode::decode;
 use crate::detect::{Format, detect};
 use crate::error::{Error, Result};
-use crate::formats::{bibtex, csl_json, csv, endnote_xml, medline, ris};
+use crate::formats::{
+    bibtex, csl_json, csv, endnote_xml, medline, ovid, pubmed_xml, refer, ris, wos, xlsx,
+    zotero_rdf,
+};
 use crate::parsed::Parsed;
 
 /// What reading a file gave.
@@ -30,11 +33,41 @@ pub fn parse_text(text: &str, format: Format) -> Parsed {
         Format::EndnoteXml => endnote_xml::parse(text),
         Format::Csv { delimiter } => csv::parse(text, delimiter),
         Format::CslJson => csl_json::parse(text),
+        Format::Wos => wos::parse(text),
+        Format::EndnoteTagged => refer::parse(text),
+        Format::PubmedXml => pubmed_xml::parse(text),
+        Format::Ovid => ovid::parse(text),
+        Format::ZoteroRdf => zotero_rdf::parse(text),
+        // A workbook is read from its bytes (`read_bytes`); text cannot be one.
+        Format::Xlsx => Parsed {
+            records: Vec::new(),
+            problems: vec![crate::Problem {
+                line: 1,
+                key: None,
+                field: None,
+                message: "an Excel workbook is read from its bytes, not as text".into(),
+                severity: crate::Severity::FileNotRead,
+            }],
+        },
     }
 }
 
 /// Reads a file's bytes; `Err` says what the content looked like when no format fits.
 pub fn read_bytes(bytes: &[u8]) -> std::result::Result<FileRead, String> {
+    if bytes.starts_with(b"\x1f\x8b") {
+        let inner = gunzip(bytes)?;
+        let mut read =
+            read_bytes(&inner).map_err(|message| format!("gzip-compressed; inside: {message}"))?;
+        read.encoding = format!("gzip, {}", read.encoding);
+        return Ok(read);
+    }
+    if is_workbook(bytes) {
+        return Ok(FileRead {
+            format: Format::Xlsx,
+            encoding: "XLSX".into(),
+            parsed: xlsx::parse(bytes)?,
+        });
+    }
     if let Some(container) = container_of(bytes) {
         return Err(container.into());
     }
@@ -77,24 +110,36 @@ pub fn with_line_feeds(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// The most a compressed file may unpack to: a bibliography of 4 GiB is far beyond any
+/// export, and a "zip bomb" stops here instead of filling the memory.
+const GUNZIP_LIMIT: u64 = 4 << 30;
+
+/// The bytes of a gzip file (all its members), up to [`GUNZIP_LIMIT`].
+fn gunzip(bytes: &[u8]) -> std::result::Result<Vec<u8>, String> {
+    use std::io::Read as _;
+    let mut inner = Vec::with_capacity(bytes.len().saturating_mul(4).min(256 << 20));
+    flate2::read::MultiGzDecoder::new(bytes)
+        .take(GUNZIP_LIMIT + 1)
+        .read_to_end(&mut inner)
+        .map_err(|error| format!("gzip-compressed, but damaged: {error}"))?;
+    if inner.len() as u64 > GUNZIP_LIMIT {
+        return Err("gzip-compressed to more than 4 GiB; unpack it and import the parts".into());
+    }
+    Ok(inner)
+}
+
+/// Whether the bytes are a ZIP holding an Excel workbook.
+fn is_workbook(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(64 * 1024)];
+    bytes.starts_with(b"PK\x03\x04")
+        && (memchr::memmem::find(head, b"xl/").is_some()
+            || memchr::memmem::find(head, b"[Content_Types].xml").is_some())
+}
+
 /// What a file that is a container, not text, holds, when ecolens knows it by its first bytes.
 fn container_of(bytes: &[u8]) -> Option<&'static str> {
     if bytes.starts_with(b"PK\x03\x04") {
-        let head = &bytes[..bytes.len().min(4096)];
-        return Some(
-            if memchr::memmem::find(head, b"xl/").is_some()
-                || memchr::memmem::find(head, b"[Content_Types].xml").is_some()
-            {
-                "an Excel workbook (XLSX), which ecolens does not read yet; save it as CSV (UTF-8) and import that"
-            } else {
-                "a ZIP archive; unpack it and import the files inside"
-            },
-        );
-    }
-    if bytes.starts_with(b"\x1f\x8b") {
-        return Some(
-            "a gzip-compressed file, which ecolens does not read yet; unpack it (gunzip) and import the file inside",
-        );
+        return Some("a ZIP archive; unpack it and import the files inside");
     }
     if bytes.starts_with(b"%PDF-") {
         return Some(

@@ -266,19 +266,22 @@ fn classic_mac_line_ends_and_utf16_big_endian() {
 
 #[test]
 fn what_is_not_read_is_named_for_what_it_is() {
-    let cases: [(&[u8], &str); 5] = [
-        (
-            b"<1>\nVN  - Ovid Technologies\nDB  - Embase\nTI  - Green AI\n\n<2>\nTI  - Other\n",
-            "Ovid",
-        ),
+    // Ovid's export, XLSX, gzip and EndNote tagged were named wrongly here before ecolens
+    // read them (formats.rs tests them now); what is still not read is named for what it is.
+    let cases: [(&[u8], &str); 6] = [
         (
             b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00[Content_Types].xml xl/workbook.xml",
-            "XLSX",
+            "an Excel workbook that cannot be opened",
         ),
-        (b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03", "gzip"),
+        (b"PK\x03\x04\x14\x00\x06\x00notes.txt", "a ZIP archive"),
         (
-            b"%0 Journal Article\n%T Green AI\n%A Schwartz, Roy\n",
-            "EndNote tagged",
+            b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03",
+            "gzip-compressed, but damaged",
+        ),
+        (b"%PDF-1.7\n", "a PDF; import it as a full text"),
+        (
+            b"<?xml version=\"1.0\"?><catalog><book/></catalog>",
+            "XML, but not EndNote XML, PubMed XML or Zotero RDF",
         ),
         (b"just some prose\nwithout structure\n", "no RIS tags"),
     ];

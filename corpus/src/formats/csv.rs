@@ -196,25 +196,43 @@ pub fn sniff_from(text: &str, complete: bool) -> Option<u8> {
 /// Reads a CSV/TSV text with the given delimiter. The header is the first row naming a title
 /// column within the first rows; rows above it are skipped with a warning.
 pub fn parse(text: &str, delimiter: u8) -> Parsed {
-    let mut parsed = Parsed::default();
     let mut reader = ::csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
-    let mut records = reader.records();
+    let rows = reader.records().map(|row| match row {
+        Ok(row) => Ok((row.position().map_or(0, |p| line_of(text, p)), row)),
+        Err(error) => Err((
+            error.position().map_or(0, |p| line_of(text, p)),
+            format!("unreadable row: {error}"),
+        )),
+    });
+    parse_rows(rows)
+}
+
+/// A row with the line (or spreadsheet row) it starts on, or why it could not be read.
+pub type Row = Result<(usize, ::csv::StringRecord), (usize, String)>;
+
+/// Reads rows of cells, from a CSV text or a spreadsheet: the header is the first row naming a
+/// title column within the first rows; rows above it are skipped with a warning.
+pub fn parse_rows(rows: impl Iterator<Item = Row>) -> Parsed {
+    let mut parsed = Parsed::default();
+    let mut rows = rows;
     let mut headers = None;
     let mut skipped = 0;
-    for row in records.by_ref().take(PREAMBLE_ROWS + 1) {
+    for row in rows.by_ref().take(PREAMBLE_ROWS + 1) {
         match row {
-            Ok(row) if is_header(&row) => {
-                headers = Some(row);
+            Ok((line, row)) if is_header(&row) => {
+                headers = Some((line, row));
                 break;
             }
+            // Blank rows are nothing skipped.
+            Ok((_, row)) if row.iter().all(|cell| cell.trim().is_empty()) => {}
             _ => skipped += 1,
         }
     }
-    let Some(headers) = headers else {
+    let Some((header_line, headers)) = headers else {
         parsed.problems.push(Problem {
             line: 1,
             key: None,
@@ -227,7 +245,6 @@ pub fn parse(text: &str, delimiter: u8) -> Parsed {
         });
         return parsed;
     };
-    let header_line = headers.position().map_or(1, |p| line_of(text, p));
     if skipped > 0 {
         parsed.problems.push(Problem {
             line: 1,
@@ -240,21 +257,14 @@ pub fn parse(text: &str, delimiter: u8) -> Parsed {
         });
     }
     let columns: Vec<Option<Column>> = headers.iter().map(column_for).collect();
-    for row in records {
-        let row = match row {
+    for row in rows {
+        let (line, row) = match row {
             Ok(row) => row,
-            Err(error) => {
-                let line = error.position().map_or(0, |p| line_of(text, p));
-                parsed.problems.push(rejected(
-                    line,
-                    None,
-                    None,
-                    format!("unreadable row: {error}"),
-                ));
+            Err((line, message)) => {
+                parsed.problems.push(rejected(line, None, None, message));
                 continue;
             }
         };
-        let line = row.position().map_or(0, |p| line_of(text, p));
         if row.iter().all(|cell| cell.trim().is_empty()) {
             continue;
         }

@@ -223,12 +223,11 @@ fn line_at(text: &str, offset: usize) -> usize {
     memchr::memchr_iter(b'\n', &text.as_bytes()[..offset.min(text.len())]).count() + 1
 }
 
-fn kind_for(name: &str) -> RecordKind {
-    match name {
-        "Journal Article" | "Magazine Article" | "Newspaper Article" | "Electronic Article" => {
-            RecordKind::JournalArticle
-        }
-        "Conference Proceedings" | "Conference Paper" => RecordKind::ConferencePaper,
+pub(crate) fn kind_for(name: &str) -> RecordKind {
+    match name.trim() {
+        "Journal Article" | "Magazine Article" | "Newspaper Article" | "Electronic Article"
+        | "Journal" => RecordKind::JournalArticle,
+        "Conference Proceedings" | "Conference Paper" | "Conference" => RecordKind::ConferencePaper,
         "Book" | "Edited Book" | "Electronic Book" => RecordKind::Book,
         "Book Section" | "Electronic Book Section" => RecordKind::BookChapter,
         "Report" | "Government Document" => RecordKind::Report,

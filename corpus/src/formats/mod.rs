@@ -4,6 +4,13 @@
 pub mod bibtex;
 pub mod csl_json;
 pub mod csv;
+pub(crate) mod draft;
 pub mod endnote_xml;
 pub mod medline;
+pub mod ovid;
+pub mod pubmed_xml;
+pub mod refer;
 pub mod ris;
+pub mod wos;
+pub mod xlsx;
+pub mod zotero_rdf;
