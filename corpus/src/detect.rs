@@ -147,6 +147,12 @@ pub fn detect_head(head: &str, complete: bool) -> Result<Format, String> {
     }) else {
         return if lines.iter().any(|line| is_ovid_record_start(line)) {
             Ok(Format::Ovid)
+        } else if lines
+            .iter()
+            .any(|line| crate::formats::refer::tag_of(line).is_some())
+        {
+            // Refer lines and nothing else: a short EndNote tagged file.
+            Ok(Format::EndnoteTagged)
         } else {
             Err("no RIS tags (TY  - …), no MEDLINE tags (PMID- …), no BibTeX @entries, no CSV header with a title column, not CSL-JSON, XML or another format ecolens reads".into())
         };
@@ -236,9 +242,10 @@ pub fn is_medline_only_tag_line(line: &str) -> bool {
         .iter()
         .take_while(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
         .count();
+    // `PMID- 123`, and `PMID-123` as some exports write it.
     length >= 3
         && tag[length..].iter().all(|b| *b == b' ')
-        && bytes.get(5).is_none_or(|b| *b == b' ')
+        && (length == 4 || bytes.get(5).is_none_or(|b| *b == b' '))
 }
 
 /// The first [`HEAD_BYTES`] of a text, cut at a character boundary.
@@ -321,11 +328,8 @@ mod tests {
             detect("%A stray line in a BibTeX comment\n@article{k, title={x}}\n"),
             Ok(Format::Bibtex)
         );
-        assert!(
-            detect("%A stray line\nprose\n")
-                .unwrap_err()
-                .contains("no RIS tags")
-        );
+        // With nothing else in the file, a refer line is a (short) EndNote tagged file.
+        assert_eq!(detect("%A Doe, Jane\nprose\n"), Ok(Format::EndnoteTagged));
         assert_eq!(
             detect("<PubmedArticleSet><PubmedArticle>"),
             Ok(Format::PubmedXml)

@@ -107,6 +107,7 @@ fn without_empty_values(record: &mut Record) {
 /// Whether a record holds nothing a reviewer could recognise it by.
 fn is_empty(record: &Record) -> bool {
     record.authors.is_empty()
+        && record.editors.is_empty()
         && record.doi.is_none()
         && record.pmid.is_none()
         && record.arxiv.is_none()
@@ -145,7 +146,7 @@ impl Parsed {
             record.title.clear();
             let (message, severity) = if is_empty(&record) {
                 (
-                    "no title and nothing else (no authors, identifiers, abstract or venue): an empty record".to_owned(),
+                    "no title and nothing else (no authors, editors, identifiers, abstract or venue): an empty record".to_owned(),
                     Severity::Rejected,
                 )
             } else {

@@ -314,7 +314,7 @@ fn bad_files_and_missing_paths_cost_one_line_each_and_the_rest_goes_on() {
     assert_eq!(
         rejected,
         [format!(
-            "{}:12 TI: no title and nothing else (no authors, identifiers, abstract or venue): an empty record — record rejected",
+            "{}:12 TI: no title and nothing else (no authors, editors, identifiers, abstract or venue): an empty record — record rejected",
             broken.display()
         )]
     );

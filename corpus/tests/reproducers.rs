@@ -462,3 +462,82 @@ fn editors_are_kept_from_every_format() {
             .unwrap();
     assert_eq!(hilty(&csv), (0, vec!["Hilty", "Aebischer"]));
 }
+
+/// Habits `JabRef`'s importer test files taught (`.ci/public-suites` runs them all).
+#[test]
+fn habits_from_jabrefs_test_files() {
+    // `TY` lines one after another only change the type; a `PY` that holds no year gives way
+    // to a later one (RisImporterTest1.ris).
+    let ris = read_bytes(
+        b"TY  - BOOK\nTY  - JOUR\nT1  - Editorial\nPY  - 99\nPY  - 2001/09/01/\nER  - \n",
+    )
+    .unwrap();
+    assert_eq!(ris.parsed.records.len(), 1, "{:?}", problems(&ris));
+    let record = &ris.parsed.records[0].record;
+    assert_eq!(
+        (record.kind, record.year),
+        (ecolens_core::RecordKind::JournalArticle, Some(2001))
+    );
+    // MEDLINE: `AID - doi:…` and a title over several TI lines (MedlinePlainImporterTest*).
+    let medline = read_bytes(
+        b"PMID- 1\nTI  - this is a testtitle\nTI  - this title should be appended\nAID - doi:10.1016/j.cpr.2005.02.002\n",
+    )
+    .unwrap();
+    let record = &medline.parsed.records[0].record;
+    assert_eq!(
+        record.title,
+        "this is a testtitle this title should be appended"
+    );
+    assert_eq!(
+        record.doi.as_ref().map(ecolens_core::Doi::as_str),
+        Some("10.1016/j.cpr.2005.02.002")
+    );
+    // BibLaTeX `@set` groups entries and is none itself (BibtexImporter.examples.bib).
+    let bib = read_bytes(
+        b"@set{s, entryset = {a,b}}\n@article{a, title = {One}}\n@article{b, title = {Two}}\n",
+    )
+    .unwrap();
+    assert_eq!(titles(&bib), ["One", "Two"]);
+    assert_eq!(bib.parsed.problems, []);
+}
+
+#[test]
+fn short_and_squeezed_files_are_still_recognised() {
+    // `PMID-22664238` without a blank (MedlinePlainImporterTestInproceeding.txt).
+    let medline = read_bytes(b"PMID-22664238\nPT  - Editorial\nTI  - Inproceedings title\nJT  - Inproceedings book title\n").unwrap();
+    assert_eq!(medline.format, Format::Medline);
+    assert_eq!(
+        medline.parsed.records[0].original_key.as_deref(),
+        Some("22664238")
+    );
+    // A one-line EndNote tagged file (Endnote.pattern.A.enw): nothing else in it.
+    let refer = read_bytes(b"%A testA\n").unwrap();
+    assert_eq!(refer.format, Format::EndnoteTagged);
+    assert_eq!(refer.parsed.records[0].record.authors[0].family, "testA");
+}
+
+/// Habits `ASReview`'s citation-file-formatting exports taught (`.ci/public-suites`).
+#[test]
+fn habits_from_asreviews_exports() {
+    // EBSCO (CINAHL) RIS: the DOI in `L3`, the copyright notice as a second `AB`.
+    let ebsco = read_bytes(b"TY  - JOUR\nT1  - Osteohistological insight\nAB  - Dinosauria debuted.\nAB  - Copyright of PLoS ONE.\nL3  - 10.1371/journal.pone.0298242\nUR  - https://search.ebscohost.com/login.aspx?AN=176404503\nER  - \n").unwrap();
+    let record = &ebsco.parsed.records[0].record;
+    assert_eq!(
+        record.doi.as_ref().map(ecolens_core::Doi::as_str),
+        Some("10.1371/journal.pone.0298242")
+    );
+    assert_eq!(
+        record.abstract_text.as_deref(),
+        Some("Dinosauria debuted.\nCopyright of PLoS ONE.")
+    );
+    // abstrackr's last line is a note, not a rejected record.
+    let abstrackr = read_bytes(b"(internal) id,title,authors\n1,A new dinosaur,\"Doe, J.\"\n\ncitations that are not yet labeled by anyone\n").unwrap();
+    assert_eq!(abstrackr.parsed.records.len(), 1);
+    assert_eq!(abstrackr.parsed.rejected(), 0);
+    assert_eq!(
+        problems(&abstrackr),
+        [
+            "line 4: a row with one cell and no title, not a record: \"citations that are not yet labeled by anyone\"; ignored"
+        ]
+    );
+}

@@ -78,7 +78,11 @@ pub fn parse_into(text: &str, first_line: usize, parsed: &mut Parsed) {
     if entries.iter().any(|entry| entry.get("crossref").is_some()) {
         resolve_crossrefs(&mut entries, parsed);
     }
-    for entry in &entries {
+    // BibLaTeX's `@set` and `@xdata` group or feed other entries; they are no publications.
+    for entry in entries
+        .iter()
+        .filter(|e| !matches!(e.kind.as_str(), "set" | "xdata"))
+    {
         convert(entry, parsed);
     }
 }

@@ -549,7 +549,7 @@ mod tests {
         );
         assert_eq!(
             problems[1],
-            "line 15 (untitled) title: no title and nothing else (no authors, identifiers, abstract or venue): an empty record — record rejected"
+            "line 15 (untitled) title: no title and nothing else (no authors, editors, identifiers, abstract or venue): an empty record — record rejected"
         );
         assert!(
             problems

@@ -268,6 +268,25 @@ pub fn parse_rows(rows: impl Iterator<Item = Row>) -> Parsed {
         if row.iter().all(|cell| cell.trim().is_empty()) {
             continue;
         }
+        // A row of one cell below the records is a note, not a record (abstrackr ends its
+        // export with "citations that are not yet labeled by anyone").
+        let filled: Vec<&str> = row.iter().filter(|cell| !cell.trim().is_empty()).collect();
+        if let [only] = filled.as_slice()
+            && columns.get(row.iter().position(|c| !c.trim().is_empty()).unwrap_or(0))
+                != Some(&Some(Column::Title))
+        {
+            parsed.problems.push(Problem {
+                line,
+                key: None,
+                field: None,
+                message: format!(
+                    "a row with one cell and no title, not a record: {:?}; ignored",
+                    only.trim()
+                ),
+                severity: Severity::Warning,
+            });
+            continue;
+        }
         if row.len() > headers.len() {
             parsed.problems.push(Problem {
                 line,

@@ -100,9 +100,13 @@ fn finish(fields: &[(&str, String, usize)], line: usize, parsed: &mut Parsed) {
             severity: Severity::Warning,
         });
     };
-    let title = get("TI")
-        .or_else(|| get("BTI"))
-        .map(|(_, value, _)| collapse_whitespace(value));
+    // A title given over several TI lines is one title.
+    let titles: Vec<&str> = all("TI").map(|(_, value, _)| value.as_str()).collect();
+    let title = if titles.is_empty() {
+        get("BTI").map(|(_, value, _)| collapse_whitespace(value))
+    } else {
+        Some(collapse_whitespace(&titles.join(" ")))
+    };
     let mut record = Record::titled(title.unwrap_or_default());
     record.kind = kind_for(all("PT").map(|(_, value, _)| value.as_str()));
     if let Some((_, pmid, pmid_line)) = get("PMID") {
@@ -172,8 +176,10 @@ fn finish(fields: &[(&str, String, usize)], line: usize, parsed: &mut Parsed) {
     let doi = all("LID")
         .chain(all("AID"))
         .find_map(|(_, value, doi_line)| {
+            // `10.1016/… [doi]` (PubMed), or `doi:10.1016/…` (older exports).
             value
                 .strip_suffix("[doi]")
+                .or_else(|| value.strip_prefix("doi:"))
                 .map(|doi| (doi.trim(), *doi_line))
         });
     if let Some((doi, doi_line)) = doi {

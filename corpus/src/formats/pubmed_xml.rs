@@ -249,9 +249,7 @@ fn store(
         }
         "MedlinePgn" => draft.pages = Some(value),
         // The id types are set at each element's start.
-        "ELocationID"
-            if record.location_type.as_deref() == Some("doi") && draft.doi.is_none() =>
-        {
+        "ELocationID" if record.location_type.as_deref() == Some("doi") && draft.doi.is_none() => {
             draft.doi = Some(Draft::located(&value, line, "ELocationID"));
         }
         "ArticleId"

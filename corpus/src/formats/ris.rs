@@ -70,6 +70,11 @@ fn parse_lines(lines: Lines<'_>, first_line: usize, parsed: &mut Parsed) {
             continue;
         };
         match tag {
+            "TY" if open && builder.only_type() => {
+                // `TY` lines one after another: the last says the type.
+                builder.kind = value;
+                strict = spaced_as_specified(line);
+            }
             "TY" => {
                 if open {
                     let line = builder.line;
@@ -229,6 +234,11 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// Whether nothing but the type was read into the record.
+    fn only_type(&self) -> bool {
+        matches!(self.current, Current::Nothing) && self.problems.is_empty()
+    }
+
     /// Starts a new record, keeping the lists' capacity.
     fn reset(&mut self, line: usize, kind: &'a str) {
         self.line = line;
@@ -342,7 +352,12 @@ impl<'a> Builder<'a> {
                     b"Y1" => 2,
                     _ => 3,
                 };
-                if self.year.as_ref().is_none_or(|(r, _, _)| rank < *r) {
+                // A better-ranked tag wins, and so does a later one of the same rank when the
+                // earlier holds no year (`PY  - 99`, then `PY  - 2001/09/01/`).
+                let better = self.year.as_ref().is_none_or(|(r, held, _)| {
+                    rank < *r || (rank == *r && find_year(held).is_none())
+                });
+                if better {
                     self.year = Some((rank, value, line));
                 }
             }
@@ -356,7 +371,15 @@ impl<'a> Builder<'a> {
             b"DO" => self.doi = Some((value, line)),
             b"UR" | b"L1" | b"L2" | b"L3" | b"L4" | b"LK" => self.urls.push(value),
             b"AB" => {
-                self.abstract_text = Some(Cow::Borrowed(value));
+                // A second AB is another paragraph (EBSCO adds its copyright notice so).
+                match &mut self.abstract_text {
+                    Some(text) => {
+                        let text = text.to_mut();
+                        text.push('\n');
+                        text.push_str(value);
+                    }
+                    None => self.abstract_text = Some(Cow::Borrowed(value)),
+                }
                 self.current = Current::Abstract;
             }
             b"N2" => {
@@ -510,8 +533,10 @@ impl<'a> Builder<'a> {
             }
         }
         for url in &self.urls {
+            // A DOI in a link, or a bare DOI where a link goes (EBSCO writes it in `L3`).
+            let doi = doi_in_url(url).or_else(|| url.starts_with("10.").then(|| (*url).to_owned()));
             if record.doi.is_none()
-                && let Some(doi) = doi_in_url(url).and_then(|d| Doi::parse("UR", &d).ok())
+                && let Some(doi) = doi.and_then(|d| Doi::parse("UR", &d).ok())
             {
                 record.doi = Some(doi);
             }
