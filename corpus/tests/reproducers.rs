@@ -541,3 +541,22 @@ fn habits_from_asreviews_exports() {
         ]
     );
 }
+
+/// Habits Better BibTeX's import fixtures taught (`.ci/public-suites`).
+#[test]
+fn habits_from_better_bibtex_fixtures() {
+    // A stray comma between fields ("Import from Clipboard stopped working #2377").
+    let stray = read_bytes(b"@techreport{TBD,  title = {Report number 2PTE3},  , number = {2PTE3},  institution = {{Research Institute X}}}").unwrap();
+    assert_eq!(
+        titles(&stray),
+        ["Report number 2PTE3"],
+        "{:?}",
+        problems(&stray)
+    );
+    // BibLaTeX's subtitle ("Better BibTeX.001").
+    let subtitle = read_bytes(b"@Book{r, title = {Technisches Schreiben}, subtitle = {(nicht nur) f{\\\"u}r Informatiker}, year = {2006}}").unwrap();
+    assert_eq!(
+        titles(&subtitle),
+        ["Technisches Schreiben: (nicht nur) für Informatiker"]
+    );
+}

@@ -281,6 +281,11 @@ impl<'a> Scanner<'a> {
         }
         loop {
             self.skip_whitespace();
+            // A stray comma between fields (`title = {x},  , number = {2}`) is nothing.
+            while self.peek() == Some(b',') {
+                self.bump();
+                self.skip_whitespace();
+            }
             match self.peek() {
                 Some(b) if b == close => {
                     self.bump();
@@ -577,7 +582,12 @@ fn convert(entry: &RawEntry<'_>, parsed: &mut Parsed) {
         });
     };
     let text = |name: &str| entry.get(name).map(to_unicode).filter(|v| !v.is_empty());
-    let mut record = Record::titled(text("title").unwrap_or_default());
+    // BibLaTeX splits a title from its subtitle; the record holds them as one, as Zotero does.
+    let title = match (text("title"), text("subtitle")) {
+        (Some(title), Some(subtitle)) => format!("{title}: {subtitle}"),
+        (title, _) => title.unwrap_or_default(),
+    };
+    let mut record = Record::titled(title);
     let eprint_type = text("eprinttype")
         .or_else(|| text("archiveprefix"))
         .unwrap_or_default()
