@@ -1343,3 +1343,84 @@ fn report_writes_a_record_and_the_project_with_the_projects_own_factors() {
         stderr(&none)
     );
 }
+
+/// README's list of formats, through the binary: a folder holding one real sample of each
+/// format read since issue 16 (and one gzip-compressed) imports each with its format named,
+/// its records counted, and nothing rejected.
+#[test]
+fn every_format_readme_lists_imports_through_the_binary() {
+    use std::io::Write as _;
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("exports");
+    std::fs::create_dir_all(&folder).unwrap();
+    let formats = crate::fixtures().join("formats");
+    for name in [
+        "IsiImporterTestWOS.isi",
+        "Endnote.entries.enw",
+        "MedlineImporterTestArticleID.xml",
+        "_baseline.xlsx",
+    ] {
+        std::fs::copy(formats.join(name), folder.join(name)).unwrap();
+    }
+    std::fs::copy(
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../corpus/tests/data/zotero_two_items.rdf"),
+        folder.join("zotero.rdf"),
+    )
+    .unwrap();
+    std::fs::write(
+        folder.join("ovid.txt"),
+        "<1>\nTitle\n  Cloud water interception.[Article]\nAuthor\n  Kohler, Lars 1\nSource\n  Ecohydrology.   8(6):1048-1064, September 2015.\n",
+    )
+    .unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&std::fs::read(crate::fixtures().join("pubmed_medline_baseline.ris")).unwrap())
+        .unwrap();
+    std::fs::write(folder.join("pubmed.nbib.gz"), gz.finish().unwrap()).unwrap();
+    let project = dir.path().join("formats.ecolens");
+    let report = json(&ecolens(
+        dir.path(),
+        &[
+            "import",
+            folder.to_str().unwrap(),
+            "--project",
+            project.to_str().unwrap(),
+            "--json",
+        ],
+    ));
+    let files: Vec<(String, String, String, u64)> = report["import"]["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"]
+                    .as_str()
+                    .unwrap()
+                    .rsplit('/')
+                    .next()
+                    .unwrap()
+                    .to_owned(),
+                f["format"].as_str().unwrap_or("-").to_owned(),
+                f["encoding"].as_str().unwrap_or("-").to_owned(),
+                f["records_read"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let expected = [
+        ("Endnote.entries.enw", "endnote-tagged", "UTF-8", 5),
+        ("IsiImporterTestWOS.isi", "wos", "UTF-8", 2),
+        ("MedlineImporterTestArticleID.xml", "pubmed-xml", "UTF-8", 1),
+        ("_baseline.xlsx", "xlsx", "XLSX", 100),
+        ("ovid.txt", "ovid", "UTF-8", 1),
+        ("pubmed.nbib.gz", "medline", "gzip, UTF-8", 50),
+        ("zotero.rdf", "zotero-rdf", "UTF-8", 2),
+    ];
+    let got: Vec<(&str, &str, &str, u64)> = files
+        .iter()
+        .map(|(n, f, e, r)| (n.as_str(), f.as_str(), e.as_str(), *r))
+        .collect();
+    assert_eq!(got, expected);
+    assert!(report["import"]["rejected"].as_array().unwrap().is_empty());
+    assert!(report["import"]["failed"].as_array().unwrap().is_empty());
+}
