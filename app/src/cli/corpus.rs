@@ -152,11 +152,16 @@ fn import_text(
         for file in skipped {
             let when = match (&file.already_imported, &file.same_as) {
                 (Some(earlier), _) => format!(
-                    "the same content as {} in import #{} ({}, {} records read)",
+                    "the same content as {} in import #{} ({}, {} {} read)",
                     earlier.path,
                     earlier.import,
                     earlier.at.get(..10).unwrap_or(&earlier.at),
-                    earlier.records_read
+                    earlier.records_read,
+                    if earlier.records_read == 1 {
+                        "record"
+                    } else {
+                        "records"
+                    }
                 ),
                 (None, Some(first)) => {
                     format!("the same content as {} in this import", first.display())

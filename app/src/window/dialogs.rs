@@ -206,11 +206,10 @@ pub(super) fn pick(purpose: PickPurpose, outbox: Outbox) {
             let paths: Vec<PathBuf> = match purpose {
                 PickPurpose::ImportFiles => dialog
                     .set_title("Import bibliographies and PDFs")
+                    // The extensions a folder import picks up: one list for both.
                     .add_filter(
                         "Bibliographies and PDFs",
-                        &[
-                            "ris", "bib", "nbib", "txt", "xml", "csv", "tsv", "json", "pdf",
-                        ],
+                        &ecolens_corpus::import::BIBLIOGRAPHY_EXTENSIONS,
                     )
                     .add_filter("All files", &["*"])
                     .pick_files()
@@ -454,10 +453,15 @@ fn report_ui(ui: &mut egui::Ui, report: &ImportReport, actions: &mut Vec<Action>
         );
         let why = match (&file.already_imported, &file.same_as) {
             (Some(earlier), _) => format!(
-                "{name} was not read again: import #{} read the same content on {} ({} records). Tick \"Read files again\" to read it anyway.",
+                "{name} was not read again: import #{} read the same content on {} ({} {}). Tick \"Read files again\" to read it anyway.",
                 earlier.import,
                 earlier.at.get(..10).unwrap_or(&earlier.at),
-                earlier.records_read
+                earlier.records_read,
+                if earlier.records_read == 1 {
+                    "record"
+                } else {
+                    "records"
+                }
             ),
             (None, Some(first)) => format!(
                 "{name} was not read: it has the same content as {}",
@@ -546,7 +550,7 @@ pub(super) fn import_window(
                 }
                 return;
             }
-            ui.label("RIS, BibTeX/BibLaTeX, MEDLINE, EndNote XML, CSV/TSV, CSL-JSON and PDFs; the format is read from the content. You can also drop files and folders on the window.");
+            ui.label("RIS, BibTeX/BibLaTeX, MEDLINE, PubMed XML, Web of Science, EndNote XML and tagged, Ovid, Zotero RDF, CSV/TSV, XLSX, CSL-JSON (gzip-compressed too) and PDFs; the format is read from the content. A file imported before is recognised and not read again. You can also drop files and folders on the window.");
             ui.horizontal(|ui| {
                 if ui.button("Add files…").clicked() {
                     actions.push(Action::Pick(PickPurpose::ImportFiles));
