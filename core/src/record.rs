@@ -183,6 +183,37 @@ pub struct SourceRef {
 /// What is shown in place of the title of a record that has none.
 pub const UNTITLED: &str = "(no title)";
 
+/// Whether a text is empty or white space only. Almost every value starts with a visible
+/// ASCII character, which settles it at once: validation runs for every record imported.
+fn blank(text: &str) -> bool {
+    match text.as_bytes().first() {
+        None => true,
+        Some(b) if b.is_ascii() && !b.is_ascii_whitespace() => false,
+        Some(_) => text.trim().is_empty(),
+    }
+}
+
+/// Every name of a list has a family name, and a given name only when it has one.
+fn check_people(list: &str, people: &[Person]) -> Result<()> {
+    for (index, person) in people.iter().enumerate() {
+        if blank(&person.family) {
+            return Err(Error::invalid(
+                format!("record.{list}[{index}].family"),
+                &person.family,
+                "a non-empty family name (or organisation name)",
+            ));
+        }
+        if person.given.as_deref().is_some_and(blank) {
+            return Err(Error::invalid(
+                format!("record.{list}[{index}].given"),
+                "",
+                "given names, or no given field at all",
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// A title as lists and cards show it: "(no title)" for a record that has none.
 pub fn shown_title(title: &str) -> &str {
     if title.is_empty() { UNTITLED } else { title }
@@ -273,37 +304,8 @@ impl Record {
                 "a title of at most 2000 characters",
             ));
         }
-        for (list, index, person) in self
-            .authors
-            .iter()
-            .enumerate()
-            .map(|(index, person)| ("authors", index, person))
-            .chain(
-                self.editors
-                    .iter()
-                    .enumerate()
-                    .map(|(index, person)| ("editors", index, person)),
-            )
-        {
-            if person.family.trim().is_empty() {
-                return Err(Error::invalid(
-                    format!("record.{list}[{index}].family"),
-                    &person.family,
-                    "a non-empty family name (or organisation name)",
-                ));
-            }
-            if person
-                .given
-                .as_deref()
-                .is_some_and(|given| given.trim().is_empty())
-            {
-                return Err(Error::invalid(
-                    format!("record.{list}[{index}].given"),
-                    "",
-                    "given names, or no given field at all",
-                ));
-            }
-        }
+        check_people("authors", &self.authors)?;
+        check_people("editors", &self.editors)?;
         if let Some(year) = self.year
             && !YEAR_RANGE.contains(&year)
         {
@@ -314,7 +316,7 @@ impl Record {
             ));
         }
         for (index, keyword) in self.keywords.iter().enumerate() {
-            if keyword.trim().is_empty() {
+            if blank(keyword) {
                 return Err(Error::invalid(
                     format!("record.keywords[{index}]"),
                     keyword,
@@ -340,7 +342,7 @@ impl Record {
             ("record.abstract_text", &self.abstract_text),
             ("record.notes", &self.notes),
         ] {
-            if value.as_deref().is_some_and(|text| text.trim().is_empty()) {
+            if value.as_deref().is_some_and(blank) {
                 return Err(Error::invalid(field, "", "text, or no value at all"));
             }
         }

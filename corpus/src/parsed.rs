@@ -66,6 +66,16 @@ impl fmt::Display for Problem {
     }
 }
 
+/// Whether a text is empty or white space only. Almost every value starts with a visible
+/// ASCII character, which settles it at once: this runs for every field of every record read.
+fn is_blank(text: &str) -> bool {
+    match text.as_bytes().first() {
+        None => true,
+        Some(b) if b.is_ascii() && !b.is_ascii_whitespace() => false,
+        Some(_) => text.trim().is_empty(),
+    }
+}
+
 /// Leaves out values that are empty or only white space (`pages = {}`, `PG  - `): an empty
 /// field is no value, not a reason to reject the record.
 fn without_empty_values(record: &mut Record) {
@@ -79,29 +89,31 @@ fn without_empty_values(record: &mut Record) {
         &mut record.notes,
         &mut record.url,
     ] {
-        if value.as_deref().is_some_and(|text| text.trim().is_empty()) {
+        if value.as_deref().is_some_and(is_blank) {
             *value = None;
         }
     }
-    record.keywords.retain(|keyword| !keyword.trim().is_empty());
-    for person in &mut record.authors {
-        if person
-            .given
-            .as_deref()
-            .is_some_and(|given| given.trim().is_empty())
-        {
+    if record.keywords.iter().any(|k| is_blank(k)) {
+        record.keywords.retain(|keyword| !is_blank(keyword));
+    }
+    // One pass over the names; the lists are rebuilt only when a name turned out empty.
+    let mut nameless = false;
+    for person in record.authors.iter_mut().chain(record.editors.iter_mut()) {
+        if person.given.as_deref().is_some_and(is_blank) {
             person.given = None;
         }
-        // A single name written as a given name (Plato): it is the name.
-        if person.family.trim().is_empty()
-            && let Some(given) = person.given.take()
-        {
-            person.family = given;
+        if is_blank(&person.family) {
+            // A single name written as a given name (Plato): it is the name.
+            match person.given.take() {
+                Some(given) => person.family = given,
+                None => nameless = true,
+            }
         }
     }
-    record
-        .authors
-        .retain(|person| !person.family.trim().is_empty());
+    if nameless {
+        record.authors.retain(|person| !is_blank(&person.family));
+        record.editors.retain(|person| !is_blank(&person.family));
+    }
 }
 
 /// Whether a record holds nothing a reviewer could recognise it by.
@@ -141,9 +153,9 @@ impl Parsed {
         title_field: &str,
     ) {
         let mut record = record;
-        without_empty_values(&mut record);
-        if record.title.trim().is_empty() {
+        if is_blank(&record.title) {
             record.title.clear();
+            without_empty_values(&mut record);
             let (message, severity) = if is_empty(&record) {
                 (
                     "no title and nothing else (no authors, editors, identifiers, abstract or venue): an empty record".to_owned(),
@@ -166,7 +178,13 @@ impl Parsed {
                 return;
             }
         }
-        match record.validate() {
+        // Values left empty (`pages = {}`) are dropped only when the record is found wanting:
+        // validating is needed anyway, and this runs for every record read.
+        let valid = record.validate().or_else(|_| {
+            without_empty_values(&mut record);
+            record.validate()
+        });
+        match valid {
             Ok(()) => self.records.push(ParsedRecord {
                 record,
                 line,

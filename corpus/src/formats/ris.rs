@@ -56,8 +56,14 @@ fn parse_lines(lines: Lines<'_>, first_line: usize, parsed: &mut Parsed) {
             builder.saw_blank = true;
             continue;
         }
-        let tagged =
-            tag_and_value(line).filter(|_| !(open && strict && !spaced_as_specified(line)));
+        // In a record whose `TY` had two blanks, a one-blank line (`ML - based …`) is text:
+        // the dash in the fourth column without a tab before it.
+        let tagged = tag_and_value(line).filter(|_| {
+            !(strict
+                && open
+                && line.as_bytes().get(3) == Some(&b'-')
+                && line.as_bytes().get(2) != Some(&b'\t'))
+        });
         let Some((tag, value)) = tagged else {
             if open {
                 builder.untagged(line.trim(), number);
