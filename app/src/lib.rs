@@ -17,6 +17,7 @@
 pub mod bench;
 pub mod bench_assess;
 pub mod cli;
+pub mod fuzz;
 pub mod location;
 pub mod service;
 pub mod window;

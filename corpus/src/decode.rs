@@ -172,7 +172,7 @@ fn declared_encoding(bytes: &[u8]) -> Option<&'static Encoding> {
             let at = text.find("encoding=")? + "encoding=".len();
             let rest = &text[at..];
             let quote = rest.chars().next()?;
-            rest[1..].split(quote).next()
+            rest[quote.len_utf8()..].split(quote).next()
         })?;
     Encoding::for_label(label.as_bytes())
 }

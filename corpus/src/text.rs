@@ -360,6 +360,39 @@ impl<'a> Iterator for Lines<'a> {
     }
 }
 
+/// Counts lines up to offsets that only grow: a reader asking for the line of each record of
+/// a file counts the file once, not once per record (which took quadratic time).
+#[derive(Debug)]
+pub struct LineCounter<'a> {
+    bytes: &'a [u8],
+    offset: usize,
+    line: usize,
+}
+
+impl<'a> LineCounter<'a> {
+    /// A counter at the start of `text` (line 1).
+    pub fn new(text: &'a str) -> Self {
+        Self {
+            bytes: text.as_bytes(),
+            offset: 0,
+            line: 1,
+        }
+    }
+
+    /// The 1-based line of `offset`. An offset before the last one asked for is counted
+    /// from the start again.
+    pub fn at(&mut self, offset: usize) -> usize {
+        let offset = offset.min(self.bytes.len());
+        if offset < self.offset {
+            self.offset = 0;
+            self.line = 1;
+        }
+        self.line += memchr::memchr_iter(b'\n', &self.bytes[self.offset..offset]).count();
+        self.offset = offset;
+        self.line
+    }
+}
+
 /// Cleans text extracted from a PDF: line endings unified, words hyphenated across line
 /// breaks joined ("environ-\nmental"), runs of spaces and blank lines shortened, page breaks
 /// (form feeds) kept.

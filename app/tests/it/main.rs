@@ -7,6 +7,7 @@
 mod assess;
 mod blind;
 mod cli;
+mod fuzz;
 mod impact;
 mod layout;
 mod pdf;

@@ -732,20 +732,26 @@ fn split_names(value: &str) -> Vec<&str> {
         match bytes[index] {
             b'{' => depth += 1,
             b'}' => depth = depth.saturating_sub(1),
-            b' ' | b'\t' | b'\n' if depth == 0 => {
-                let rest = &value[index..];
-                let trimmed = rest.trim_start();
+            b' ' | b'\t' | b'\n' | b'\r' if depth == 0 => {
+                // The whole run of blanks at once: looking past each blank of a long run
+                // again would take quadratic time.
+                let run_end = bytes[index..]
+                    .iter()
+                    .position(|b| !b.is_ascii_whitespace())
+                    .map_or(bytes.len(), |offset| index + offset);
                 // Bytes, not `str` slices: the name may continue with a multi-byte letter.
-                if trimmed.len() > 4
-                    && trimmed.as_bytes()[..3].eq_ignore_ascii_case(b"and")
-                    && trimmed.as_bytes()[3].is_ascii_whitespace()
+                let after = &bytes[run_end..];
+                if after.len() > 4
+                    && after[..3].eq_ignore_ascii_case(b"and")
+                    && after[3].is_ascii_whitespace()
                 {
                     names.push(&value[start..index]);
-                    let skipped = rest.len() - trimmed.len() + 3;
-                    index += skipped;
+                    index = run_end + 3;
                     start = index;
                     continue;
                 }
+                index = run_end;
+                continue;
             }
             _ => {}
         }

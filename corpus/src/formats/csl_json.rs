@@ -45,8 +45,9 @@ pub fn parse(text: &str) -> Parsed {
             return parsed;
         }
     };
+    let mut lines = crate::text::LineCounter::new(text);
     for (start, end) in items {
-        let line = line_of(text, start);
+        let line = lines.at(start);
         let slice = &text[start..end];
         match serde_json::from_str::<Value>(slice) {
             Ok(Value::Object(object)) => read_item(&object, line, &mut parsed),

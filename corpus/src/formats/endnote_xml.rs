@@ -44,6 +44,7 @@ pub fn parse(text: &str) -> Parsed {
     let mut path: Vec<String> = Vec::new();
     let mut current: Option<RawRecord> = None;
     let mut buffer = String::new();
+    let mut lines = crate::text::LineCounter::new(text);
     loop {
         let position = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
         let event = match reader.read_event() {
@@ -51,7 +52,7 @@ pub fn parse(text: &str) -> Parsed {
             Err(error) => {
                 let at = usize::try_from(reader.error_position()).unwrap_or(position);
                 parsed.problems.push(Problem {
-                    line: line_at(text, at),
+                    line: lines.at(at),
                     key: None,
                     field: None,
                     message: format!("malformed XML, reading stopped here: {error}"),
@@ -70,7 +71,7 @@ pub fn parse(text: &str) -> Parsed {
                 let name = start.local_name().as_ref().to_owned();
                 if name == "record" {
                     current = Some(RawRecord {
-                        line: line_at(text, position),
+                        line: lines.at(position),
                         ..RawRecord::default()
                     });
                 } else if name == "ref-type"
@@ -217,10 +218,6 @@ fn finish(raw: RawRecord, parsed: &mut Parsed) {
         split_keywords(keyword, &mut record.keywords);
     }
     parsed.push_validated(record, line, key, Vec::new(), "title");
-}
-
-fn line_at(text: &str, offset: usize) -> usize {
-    memchr::memchr_iter(b'\n', &text.as_bytes()[..offset.min(text.len())]).count() + 1
 }
 
 pub(crate) fn kind_for(name: &str) -> RecordKind {

@@ -45,34 +45,11 @@ struct Current {
     fallback_year: Option<(String, usize)>,
 }
 
-/// Counts lines up to an offset, moving forward only: a file is counted once, however many
-/// records it holds.
-struct LineCounter<'a> {
-    bytes: &'a [u8],
-    offset: usize,
-    line: usize,
-}
-
-impl LineCounter<'_> {
-    fn at(&mut self, offset: usize) -> usize {
-        let offset = offset.min(self.bytes.len());
-        if offset > self.offset {
-            self.line += memchr::memchr_iter(b'\n', &self.bytes[self.offset..offset]).count();
-            self.offset = offset;
-        }
-        self.line
-    }
-}
-
 /// Reads PubMed XML.
 pub fn parse(text: &str) -> Parsed {
     let mut parsed = Parsed::default();
     let mut reader = quick_xml::Reader::from_str(text);
-    let mut lines = LineCounter {
-        bytes: text.as_bytes(),
-        offset: 0,
-        line: 1,
-    };
+    let mut lines = crate::text::LineCounter::new(text);
     let mut path: Vec<String> = Vec::new();
     let mut current: Option<Current> = None;
     let mut buffer = String::new();
