@@ -52,6 +52,48 @@ pub fn parse_text(text: &str, format: Format) -> Parsed {
     }
 }
 
+/// Records of a CSV/TSV file handed on at a time by [`read_bytes_into`].
+pub const CSV_BATCH: usize = 16_384;
+
+/// [`read_bytes`], handing the records to `sink` instead of returning them: CSV and TSV in
+/// batches of [`CSV_BATCH`], other formats at once. The outer `Err` is the sink's; the inner
+/// says what the content looked like when no format fits. Returns the format and encoding.
+pub fn read_bytes_into(
+    bytes: &[u8],
+    sink: &mut dyn FnMut(Format, &mut Parsed) -> Result<()>,
+) -> Result<std::result::Result<(Format, String), String>> {
+    let plain_text = !bytes.starts_with(b"\x1f\x8b") && !is_workbook(bytes);
+    if plain_text && container_of(bytes).is_none() {
+        let decoded = decode(bytes);
+        let text = with_line_feeds(&decoded.text);
+        let format = match detect(&text) {
+            Ok(format) => format,
+            Err(message) => return Ok(Err(message)),
+        };
+        let mut decoding = Some(decoded.problems);
+        let mut with_decoding = |batch: &mut Parsed| {
+            if let Some(mut problems) = decoding.take() {
+                problems.append(&mut batch.problems);
+                batch.problems = problems;
+            }
+            sink(format, batch)
+        };
+        if let Format::Csv { delimiter } = format {
+            csv::parse_in_batches(&text, delimiter, CSV_BATCH, &mut with_decoding)?;
+        } else {
+            with_decoding(&mut parse_text(&text, format))?;
+        }
+        return Ok(Ok((format, decoded.encoding)));
+    }
+    match read_bytes(bytes) {
+        Ok(mut read) => {
+            sink(read.format, &mut read.parsed)?;
+            Ok(Ok((read.format, read.encoding)))
+        }
+        Err(message) => Ok(Err(message)),
+    }
+}
+
 /// Reads a file's bytes; `Err` says what the content looked like when no format fits.
 pub fn read_bytes(bytes: &[u8]) -> std::result::Result<FileRead, String> {
     if bytes.starts_with(b"\x1f\x8b") {

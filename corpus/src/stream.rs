@@ -19,7 +19,7 @@ use crate::detect::{Format, detect_head};
 use crate::error::{Error, Result};
 use crate::formats::{bibtex, medline, ris};
 use crate::parsed::Parsed;
-use crate::read::read_bytes;
+use crate::read::read_bytes_into;
 
 /// Target size of a block.
 pub const BLOCK_BYTES: usize = 1 << 20;
@@ -243,18 +243,17 @@ pub fn read_file_blocks(
         && matches!(format, Some(Format::Ris | Format::Medline | Format::Bibtex))
         && !(format == Some(Format::Bibtex) && file_mentions(path, b"crossref")?);
     let Some(format) = format.filter(|_| streamable) else {
-        // Read whole.
+        // Read whole (CSV in batches of records).
         let all = std::fs::read(path).map_err(io_error)?;
-        let read = read_bytes(&all).map_err(|message| Error::Unreadable {
-            file: path.to_owned(),
-            line: 1,
-            message: format!("not a bibliography ecolens reads: {message}"),
-        })?;
-        let mut parsed = read.parsed;
-        sink(read.format, &mut parsed)?;
+        let (format, encoding) =
+            read_bytes_into(&all, &mut sink)?.map_err(|message| Error::Unreadable {
+                file: path.to_owned(),
+                line: 1,
+                message: format!("not a bibliography ecolens reads: {message}"),
+            })?;
         return Ok(FileOutcome {
-            format: read.format,
-            encoding: read.encoding,
+            format,
+            encoding,
             bytes,
         });
     };

@@ -209,6 +209,26 @@ pub fn sniff_from(text: &str, complete: bool) -> Option<u8> {
 /// Reads a CSV/TSV text with the given delimiter. The header is the first row naming a title
 /// column within the first rows; rows above it are skipped with a warning.
 pub fn parse(text: &str, delimiter: u8) -> Parsed {
+    let mut all = Parsed::default();
+    // One batch of every row: nothing is handed on before the end.
+    let _: Result<(), std::convert::Infallible> =
+        parse_in_batches(text, delimiter, usize::MAX, &mut |batch| {
+            all.records.append(&mut batch.records);
+            all.problems.append(&mut batch.problems);
+            Ok(())
+        });
+    all
+}
+
+/// Reads a CSV/TSV text and hands its records to `sink` in batches of `batch` records: a
+/// table of millions of short rows becomes records a batch at a time (held whole, they took
+/// 200 times the file's size and most of the time in fresh memory).
+pub fn parse_in_batches<E>(
+    text: &str,
+    delimiter: u8,
+    batch: usize,
+    sink: &mut dyn FnMut(&mut Parsed) -> Result<(), E>,
+) -> Result<(), E> {
     let mut reader = ::csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)
@@ -221,7 +241,7 @@ pub fn parse(text: &str, delimiter: u8) -> Parsed {
             format!("unreadable row: {error}"),
         )),
     });
-    parse_rows(rows)
+    rows_in_batches(rows, batch, sink)
 }
 
 /// A row with the line (or spreadsheet row) it starts on, or why it could not be read.
@@ -230,6 +250,21 @@ pub type Row = Result<(usize, ::csv::StringRecord), (usize, String)>;
 /// Reads rows of cells, from a CSV text or a spreadsheet: the header is the first row naming a
 /// title column within the first rows; rows above it are skipped with a warning.
 pub fn parse_rows(rows: impl Iterator<Item = Row>) -> Parsed {
+    let mut all = Parsed::default();
+    let _: Result<(), std::convert::Infallible> = rows_in_batches(rows, usize::MAX, &mut |batch| {
+        all.records.append(&mut batch.records);
+        all.problems.append(&mut batch.problems);
+        Ok(())
+    });
+    all
+}
+
+/// [`parse_rows`], handing records on in batches.
+fn rows_in_batches<E>(
+    rows: impl Iterator<Item = Row>,
+    batch: usize,
+    sink: &mut dyn FnMut(&mut Parsed) -> Result<(), E>,
+) -> Result<(), E> {
     let mut parsed = Parsed::default();
     let mut rows = rows;
     let mut headers = None;
@@ -256,7 +291,7 @@ pub fn parse_rows(rows: impl Iterator<Item = Row>) -> Parsed {
             ),
             severity: Severity::FileNotRead,
         });
-        return parsed;
+        return sink(&mut parsed);
     };
     if skipped > 0 {
         parsed.problems.push(Problem {
@@ -314,8 +349,13 @@ pub fn parse_rows(rows: impl Iterator<Item = Row>) -> Parsed {
             });
         }
         read_row(&row, &headers, &columns, line, &mut parsed);
+        if parsed.records.len() >= batch {
+            sink(&mut parsed)?;
+            parsed.records.clear();
+            parsed.problems.clear();
+        }
     }
-    parsed
+    sink(&mut parsed)
 }
 
 /// The line a row starts on. The csv crate puts a row's position where its search for the
