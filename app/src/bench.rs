@@ -378,6 +378,8 @@ pub fn run(options: &BenchOptions) -> Result<Output> {
         say("this is a debug build; measure with `cargo run --release -- bench`");
     }
     let threads = crate::service::worker_threads();
+    // A phase that fails is said and the others go on: figures measured are never lost.
+    let mut failed: Vec<String> = Vec::new();
 
     // Parse only: the same files for every tool.
     let mut parse: Vec<(String, Vec<ParseRun>)> = Vec::new();
@@ -403,7 +405,15 @@ pub fn run(options: &BenchOptions) -> Result<Output> {
             let measured: Result<Vec<ParseRun>> = (0..options.repeat.max(ECOLENS_PARSE_RUNS))
                 .map(|_| child(&["parse", &file_arg, "--threads", &thread_count.to_string()]))
                 .collect();
-            runs.extend(median_run(measured?));
+            match measured {
+                Ok(measured) => runs.extend(median_run(measured)),
+                Err(error) => {
+                    say(&format!("parsing {format} failed: {error:#}"));
+                    failed.push(format!(
+                        "parse {format}, {thread_count} thread(s): {error:#}"
+                    ));
+                }
+            }
         }
         if let Some(python) = &options.python {
             say(&format!("parsing {format} with {python_tool}"));
@@ -419,6 +429,12 @@ pub fn run(options: &BenchOptions) -> Result<Output> {
         if !options.keep {
             let _ = std::fs::remove_file(&file);
         }
+        // The phase's figures as soon as they are measured.
+        let figures: Vec<String> = runs
+            .iter()
+            .map(|run| format!("{} {:.0} records/s", run.tool, run.records_per_second))
+            .collect();
+        say(&format!("{format} parse: {}", figures.join(", ")));
         parse.push((format.to_owned(), runs));
     }
 
@@ -433,27 +449,49 @@ pub fn run(options: &BenchOptions) -> Result<Output> {
         let project = options.dir.join(format!("bench-{size}.ecolens"));
         remove_project(&project);
         say(&format!("importing and indexing {size} records"));
-        let mut run: ImportRun = child(&[
+        let imported: Result<ImportRun> = child(&[
             "import",
             &file.to_string_lossy(),
             "--project-file",
             &project.to_string_lossy(),
             "--threads",
             &threads.to_string(),
-        ])?;
-        run.near_duplicates = generated.near_duplicates;
+        ]);
         if !options.keep {
             let _ = std::fs::remove_file(&file);
         }
+        let mut run = match imported {
+            Ok(run) => run,
+            Err(error) => {
+                say(&format!("importing {size} records failed: {error:#}"));
+                failed.push(format!("import of {size} records: {error:#}"));
+                continue;
+            }
+        };
+        run.near_duplicates = generated.near_duplicates;
+        say(&format!(
+            "import of {size} records: {:.1} s import + {:.1} s index = {:.1} s, peak {}",
+            run.import_seconds,
+            run.index_seconds,
+            run.total_seconds,
+            megabytes(run.peak_rss_kb)
+        ));
         say(&format!("timing the library view over {size} records"));
-        let window: WindowRun = child(&[
+        match child::<WindowRun>(&[
             "window",
             "--project-file",
             &project.to_string_lossy(),
             "--frames",
             &WINDOW_FRAMES.to_string(),
-        ])?;
-        windows.push(window);
+        ]) {
+            Ok(window) => windows.push(window),
+            Err(error) => {
+                say(&format!(
+                    "the library view over {size} records failed: {error:#}"
+                ));
+                failed.push(format!("library view over {size} records: {error:#}"));
+            }
+        }
         if let Some(previous) = largest.replace(project)
             && !options.keep
         {
@@ -466,23 +504,37 @@ pub fn run(options: &BenchOptions) -> Result<Output> {
     let search = match &largest {
         Some(project) => {
             say(&format!("timing {} searches", options.queries));
-            let run: SearchRun = child(&[
+            let run: Result<SearchRun> = child(&[
                 "search",
                 "--project-file",
                 &project.to_string_lossy(),
                 "--queries",
                 &options.queries.to_string(),
-            ])?;
+            ]);
             if !options.keep {
                 remove_project(project);
             }
-            Some(run)
+            match run {
+                Ok(run) => Some(run),
+                Err(error) => {
+                    say(&format!("searching failed: {error:#}"));
+                    failed.push(format!("search: {error:#}"));
+                    None
+                }
+            }
         }
         None => None,
     };
 
     let mut text = report_text(options, threads, &parse, &imports, search.as_ref())?;
     window_text(&mut text, &windows)?;
+    if !failed.is_empty() {
+        writeln!(text)?;
+        writeln!(text, "Failed phases ({}):", failed.len())?;
+        for failure in &failed {
+            writeln!(text, "  {failure}")?;
+        }
+    }
     let json = json!({
         "machine": { "threads": threads, "debug_build": cfg!(debug_assertions) },
         "seed": SEED,
@@ -491,11 +543,12 @@ pub fn run(options: &BenchOptions) -> Result<Output> {
         "imports": imports,
         "search": search,
         "window": windows,
+        "failed": failed,
     });
     Ok(Output {
         json,
         text,
-        failed: false,
+        failed: !failed.is_empty(),
     })
 }
 
