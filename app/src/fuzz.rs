@@ -36,24 +36,32 @@ use serde::Serialize;
 
 use crate::cli::Output;
 
-/// Options of `ecolens fuzz`.
-#[derive(Debug, Clone)]
+/// Options of `ecolens fuzz`, as the command line gives them.
+#[derive(Debug, Clone, clap::Args)]
 pub struct FuzzOptions {
-    /// Folders (searched recursively) and files to take seeds from.
+    /// Folders and files to take seed files from (their formats are detected).
+    #[arg(value_name = "PATH")]
     pub corpus: Vec<PathBuf>,
     /// Inputs per format family.
+    #[arg(long, default_value_t = 100_000)]
     pub inputs: u64,
-    /// The first input's number (to reproduce one).
+    /// The number of the first input (with --inputs 1, to reproduce one).
+    #[arg(long, default_value_t = 0)]
     pub start: u64,
     /// The run's seed.
+    #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// Worker threads.
+    #[arg(long, default_value_t = 2)]
     pub threads: usize,
-    /// Only these families (format names); all when empty.
+    /// Only these format families (ris, bibtex, csv, …); all when empty.
+    #[arg(long, value_delimiter = ',')]
     pub only: Vec<String>,
-    /// Where to write inputs that panicked (and, with `--inputs 1`, the input itself).
+    /// Where to write inputs that panicked (and, with --inputs 1, the input itself).
+    #[arg(long)]
     pub keep: Option<PathBuf>,
-    /// Time each reader on 10 MB worst cases instead.
+    /// Time 10 MB worst cases of each format instead.
+    #[arg(long)]
     pub linear: bool,
 }
 

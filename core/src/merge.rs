@@ -209,6 +209,19 @@ pub struct EarlierImport {
     pub records_read: u64,
 }
 
+impl EarlierImport {
+    /// "import #1 on 2026-12-06 (16 records)": which import read the same content.
+    pub fn describe(&self) -> String {
+        format!(
+            "import #{} on {} ({} record{})",
+            self.import,
+            self.at.get(..10).unwrap_or(&self.at),
+            self.records_read,
+            if self.records_read == 1 { "" } else { "s" }
+        )
+    }
+}
+
 /// An import run as stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ImportRun {

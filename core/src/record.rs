@@ -185,7 +185,7 @@ pub const UNTITLED: &str = "(no title)";
 
 /// Whether a text is empty or white space only. Almost every value starts with a visible
 /// ASCII character, which settles it at once: validation runs for every record imported.
-fn blank(text: &str) -> bool {
+pub fn is_blank(text: &str) -> bool {
     match text.as_bytes().first() {
         None => true,
         Some(b) if b.is_ascii() && !b.is_ascii_whitespace() => false,
@@ -196,14 +196,14 @@ fn blank(text: &str) -> bool {
 /// Every name of a list has a family name, and a given name only when it has one.
 fn check_people(list: &str, people: &[Person]) -> Result<()> {
     for (index, person) in people.iter().enumerate() {
-        if blank(&person.family) {
+        if is_blank(&person.family) {
             return Err(Error::invalid(
                 format!("record.{list}[{index}].family"),
                 &person.family,
                 "a non-empty family name (or organisation name)",
             ));
         }
-        if person.given.as_deref().is_some_and(blank) {
+        if person.given.as_deref().is_some_and(is_blank) {
             return Err(Error::invalid(
                 format!("record.{list}[{index}].given"),
                 "",
@@ -316,7 +316,7 @@ impl Record {
             ));
         }
         for (index, keyword) in self.keywords.iter().enumerate() {
-            if blank(keyword) {
+            if is_blank(keyword) {
                 return Err(Error::invalid(
                     format!("record.keywords[{index}]"),
                     keyword,
@@ -342,7 +342,7 @@ impl Record {
             ("record.abstract_text", &self.abstract_text),
             ("record.notes", &self.notes),
         ] {
-            if value.as_deref().is_some_and(blank) {
+            if value.as_deref().is_some_and(is_blank) {
                 return Err(Error::invalid(field, "", "text, or no value at all"));
             }
         }

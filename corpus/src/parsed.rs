@@ -4,6 +4,7 @@
 use std::fmt;
 
 use ecolens_core::Record;
+use ecolens_core::record::is_blank;
 
 /// A record read from a file, before it enters a project.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,16 +64,6 @@ impl fmt::Display for Problem {
             Severity::Warning | Severity::FileNotRead => "",
         };
         write!(f, ": {}{verdict}", self.message)
-    }
-}
-
-/// Whether a text is empty or white space only. Almost every value starts with a visible
-/// ASCII character, which settles it at once: this runs for every field of every record read.
-fn is_blank(text: &str) -> bool {
-    match text.as_bytes().first() {
-        None => true,
-        Some(b) if b.is_ascii() && !b.is_ascii_whitespace() => false,
-        Some(_) => text.trim().is_empty(),
     }
 }
 

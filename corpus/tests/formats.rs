@@ -11,7 +11,6 @@ mod common;
 use std::path::PathBuf;
 
 use ecolens_core::RecordKind;
-use ecolens_corpus::Problem;
 use ecolens_corpus::detect::Format;
 use ecolens_corpus::read::{FileRead, read_bytes, read_file};
 
@@ -19,23 +18,10 @@ fn sample(name: &str) -> PathBuf {
     common::fixture(&format!("formats/{name}"))
 }
 
+use common::{own, problems};
+
 fn read(name: &str) -> FileRead {
-    let path = sample(name);
-    read_file(&path).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
-}
-
-fn problems(read: &FileRead) -> Vec<String> {
-    read.parsed
-        .problems
-        .iter()
-        .map(Problem::to_string)
-        .collect()
-}
-
-fn own(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data")
-        .join(name)
+    common::read(&sample(name))
 }
 
 fn names(people: &[ecolens_core::Person]) -> Vec<String> {

@@ -8,39 +8,23 @@
 mod common;
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
+use ecolens_corpus::Severity;
 use ecolens_corpus::detect::Format;
-use ecolens_corpus::read::{FileRead, read_bytes, read_file};
-use ecolens_corpus::{Problem, Severity};
+use ecolens_corpus::read::{FileRead, read_bytes};
 
 fn reproducer(name: &str) -> PathBuf {
     common::fixture(&format!("reproducers/{name}"))
 }
 
-fn own(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data")
-        .join(name)
-}
-
-fn read(path: &Path) -> FileRead {
-    read_file(path).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
-}
+use common::{own, problems, read};
 
 fn titles(read: &FileRead) -> Vec<&str> {
     read.parsed
         .records
         .iter()
         .map(|r| r.record.title.as_str())
-        .collect()
-}
-
-fn problems(read: &FileRead) -> Vec<String> {
-    read.parsed
-        .problems
-        .iter()
-        .map(Problem::to_string)
         .collect()
 }
 

@@ -152,16 +152,9 @@ fn import_text(
         for file in skipped {
             let when = match (&file.already_imported, &file.same_as) {
                 (Some(earlier), _) => format!(
-                    "the same content as {} in import #{} ({}, {} {} read)",
+                    "the same content as {}, read by {}",
                     earlier.path,
-                    earlier.import,
-                    earlier.at.get(..10).unwrap_or(&earlier.at),
-                    earlier.records_read,
-                    if earlier.records_read == 1 {
-                        "record"
-                    } else {
-                        "records"
-                    }
+                    earlier.describe()
                 ),
                 (None, Some(first)) => {
                     format!("the same content as {} in this import", first.display())

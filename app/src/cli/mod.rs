@@ -291,32 +291,7 @@ pub enum Command {
     /// counts panics (there must be none) and the slowest input; --linear times 10 MB worst
     /// cases (none may take more than 2 s).
     #[command(hide = true)]
-    Fuzz {
-        /// Folders and files to take seed files from (their formats are detected).
-        #[arg(value_name = "PATH")]
-        corpus: Vec<PathBuf>,
-        /// Inputs per format family.
-        #[arg(long, default_value_t = 100_000)]
-        inputs: u64,
-        /// The number of the first input (with --inputs 1, to reproduce one).
-        #[arg(long, default_value_t = 0)]
-        start: u64,
-        /// The run's seed.
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        /// Worker threads.
-        #[arg(long, default_value_t = 2)]
-        threads: usize,
-        /// Only these format families (ris, bibtex, csv, …).
-        #[arg(long, value_delimiter = ',')]
-        only: Vec<String>,
-        /// Where to write inputs that panicked.
-        #[arg(long)]
-        keep: Option<PathBuf>,
-        /// Time 10 MB worst cases of each format instead.
-        #[arg(long)]
-        linear: bool,
-    },
+    Fuzz(crate::fuzz::FuzzOptions),
     /// Internal: extract one PDF's text in this (child) process and write JSON to OUT.
     #[command(hide = true)]
     ExtractPdf {
@@ -657,25 +632,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             }
             output?
         }
-        Command::Fuzz {
-            corpus,
-            inputs,
-            start,
-            seed,
-            threads,
-            only,
-            keep,
-            linear,
-        } => crate::fuzz::run(&crate::fuzz::FuzzOptions {
-            corpus,
-            inputs,
-            start,
-            seed,
-            threads,
-            only,
-            keep,
-            linear,
-        })?,
+        Command::Fuzz(options) => crate::fuzz::run(&options)?,
         Command::BenchPhase(phase) => {
             let value = match phase {
                 BenchPhase::Parse { file, threads } => crate::bench::phase_parse(&file, threads)?,
@@ -842,7 +799,7 @@ fn in_project(
         Command::ExtractPdf { .. }
         | Command::Bench { .. }
         | Command::BenchPhase(_)
-        | Command::Fuzz { .. }
+        | Command::Fuzz(_)
         | Command::Energy { .. }
         | Command::Estimate { .. } => {
             return Err(anyhow::anyhow!(

@@ -453,15 +453,8 @@ fn report_ui(ui: &mut egui::Ui, report: &ImportReport, actions: &mut Vec<Action>
         );
         let why = match (&file.already_imported, &file.same_as) {
             (Some(earlier), _) => format!(
-                "{name} was not read again: import #{} read the same content on {} ({} {}). Tick \"Read files again\" to read it anyway.",
-                earlier.import,
-                earlier.at.get(..10).unwrap_or(&earlier.at),
-                earlier.records_read,
-                if earlier.records_read == 1 {
-                    "record"
-                } else {
-                    "records"
-                }
+                "{name} was not read again: {} read the same content. Tick \"Read files again\" to read it anyway.",
+                earlier.describe()
             ),
             (None, Some(first)) => format!(
                 "{name} was not read: it has the same content as {}",

@@ -512,11 +512,11 @@ fn import_reports_files_merges_and_located_problems_then_search_finds_the_record
     let text = String::from_utf8(text.stdout).unwrap();
     assert!(
         text.contains(&format!(
-            "Already imported, not read again (1; --again reads them anyway):\n  {scopus}: the same content as {scopus} in import #1 ("
+            "Already imported, not read again (1; --again reads them anyway):\n  {scopus}: the same content as {scopus}, read by import #1 on "
         )),
         "{text}"
     );
-    assert!(text.contains("7 records read)"), "{text}");
+    assert!(text.contains(" (7 records)\n"), "{text}");
     // Text form: a table of files and the problems with file:line. Read again, every record
     // is found where it was read before: nothing new, nothing merged twice.
     let text = ecolens(

@@ -291,7 +291,7 @@ fn importing_the_same_files_again_changes_nothing_and_says_so() {
     );
     assert_eq!(second.already_imported, 6);
     harness.get_by_label_contains(&format!(
-        "rayyan_export_baseline.ris was not read again: import #{} read the same content on",
+        "rayyan_export_baseline.ris was not read again: import #{} on",
         first.import_id.unwrap()
     ));
     harness

@@ -13,4 +13,5 @@ pub mod refer;
 pub mod ris;
 pub mod wos;
 pub mod xlsx;
+pub(crate) mod xml;
 pub mod zotero_rdf;

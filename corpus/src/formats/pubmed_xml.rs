@@ -11,7 +11,7 @@ use ecolens_core::{Person, RecordKind};
 use quick_xml::events::Event;
 
 use super::draft::Draft;
-use crate::parsed::{Parsed, Problem, Severity};
+use crate::parsed::Parsed;
 use crate::text::collapse_whitespace;
 
 /// Format name used in provenance.
@@ -59,17 +59,8 @@ pub fn parse(text: &str) -> Parsed {
             Ok(event) => event,
             Err(error) => {
                 let at = usize::try_from(reader.error_position()).unwrap_or(position);
-                parsed.problems.push(Problem {
-                    line: lines.at(at),
-                    key: None,
-                    field: None,
-                    message: format!("malformed XML, reading stopped here: {error}"),
-                    severity: if parsed.records.is_empty() && parsed.problems.is_empty() {
-                        Severity::FileNotRead
-                    } else {
-                        Severity::Rejected
-                    },
-                });
+                let problem = super::xml::malformed(&parsed, lines.at(at), &error);
+                parsed.problems.push(problem);
                 break;
             }
         };
@@ -121,20 +112,7 @@ pub fn parse(text: &str) -> Parsed {
             }
             Event::Text(content) => buffer.push_str(&content.xml10_content()),
             Event::CData(content) => buffer.push_str(&content.xml10_content()),
-            Event::GeneralRef(reference) => {
-                if let Ok(Some(c)) = reference.resolve_char_ref() {
-                    buffer.push(c);
-                } else {
-                    buffer.push_str(match reference.into_inner().as_ref() {
-                        "amp" => "&",
-                        "lt" => "<",
-                        "gt" => ">",
-                        "quot" => "\"",
-                        "apos" => "'",
-                        _ => "",
-                    });
-                }
-            }
+            Event::GeneralRef(reference) => super::xml::push_reference(&mut buffer, &reference),
             Event::End(_) => {
                 let Some(name) = path.pop() else { continue };
                 if INLINE.contains(&name.as_str()) {

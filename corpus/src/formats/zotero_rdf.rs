@@ -240,14 +240,10 @@ const MAX_DEPTH: usize = 64;
 fn tree(text: &str) -> Result<Node, (usize, String)> {
     let mut reader = quick_xml::Reader::from_str(text);
     let mut stack: Vec<Node> = vec![Node::default()];
-    let mut line = 1;
-    let mut counted = 0;
+    let mut lines = crate::text::LineCounter::new(text);
     loop {
         let position = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
-        if position > counted && position <= text.len() {
-            line += memchr::memchr_iter(b'\n', &text.as_bytes()[counted..position]).count();
-            counted = position;
-        }
+        let line = lines.at(position);
         let event = reader
             .read_event()
             .map_err(|error| (line, error.to_string()))?;
@@ -281,18 +277,7 @@ fn tree(text: &str) -> Result<Node, (usize, String)> {
             }
             Event::GeneralRef(reference) => {
                 if let Some(node) = stack.last_mut() {
-                    if let Ok(Some(c)) = reference.resolve_char_ref() {
-                        node.text.push(c);
-                    } else {
-                        node.text.push_str(match reference.into_inner().as_ref() {
-                            "amp" => "&",
-                            "lt" => "<",
-                            "gt" => ">",
-                            "quot" => "\"",
-                            "apos" => "'",
-                            _ => "",
-                        });
-                    }
+                    super::xml::push_reference(&mut node.text, &reference);
                 }
             }
             Event::End(_) => {
@@ -314,7 +299,9 @@ fn tree(text: &str) -> Result<Node, (usize, String)> {
             parent.children.push(done);
         }
     }
-    stack.pop().ok_or((line, "empty document".to_owned()))
+    stack
+        .pop()
+        .ok_or((lines.at(text.len()), "empty document".to_owned()))
 }
 
 fn node(start: &quick_xml::events::BytesStart<'_>, line: usize) -> Node {

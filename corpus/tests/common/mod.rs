@@ -1,6 +1,6 @@
 //! Helpers the corpus test binaries share: where the fixtures are, and a plain import.
 
-#![allow(dead_code, clippy::unwrap_used)] // Each test binary uses a part of this module.
+#![allow(dead_code, clippy::unwrap_used, clippy::panic)] // Each test binary uses a part of this module.
 
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
@@ -63,4 +63,27 @@ pub(crate) fn options(cancel: &AtomicBool) -> ecolens_corpus::import::ImportOpti
 pub(crate) fn import(project: &mut Project, paths: &[PathBuf]) -> ImportReport {
     let cancel = AtomicBool::new(false);
     import_paths(project, paths, &options(&cancel)).unwrap()
+}
+
+/// A file of the repository's own test files (`corpus/tests/data`, SOURCES.md there).
+pub(crate) fn own(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name)
+}
+
+/// A file read the way an import reads it; a file that cannot be read fails the test with
+/// its path.
+pub(crate) fn read(path: &std::path::Path) -> ecolens_corpus::read::FileRead {
+    ecolens_corpus::read::read_file(path)
+        .unwrap_or_else(|error| panic!("{}: {error}", path.display()))
+}
+
+/// The problems of a file read, as the import report words them.
+pub(crate) fn problems(read: &ecolens_corpus::read::FileRead) -> Vec<String> {
+    read.parsed
+        .problems
+        .iter()
+        .map(ecolens_corpus::Problem::to_string)
+        .collect()
 }
