@@ -33,6 +33,8 @@ pub enum EntityKind {
     Setting,
     /// The root of a reviewer's consequence tree for a record.
     ConsequenceRoot,
+    /// A record's bibliographic content, edited or entered by hand.
+    Record,
 }
 
 impl EntityKind {
@@ -48,6 +50,7 @@ impl EntityKind {
             Self::Resolution => "resolution",
             Self::Setting => "setting",
             Self::ConsequenceRoot => "consequence_root",
+            Self::Record => "record",
         }
     }
 
@@ -61,7 +64,7 @@ impl EntityKind {
             | Self::RecordLabel
             | Self::Resolution
             | Self::ConsequenceRoot => true,
-            Self::Reviewer | Self::ProjectLabel | Self::Setting => false,
+            Self::Reviewer | Self::ProjectLabel | Self::Setting | Self::Record => false,
         }
     }
 
@@ -77,6 +80,7 @@ impl EntityKind {
             Self::Resolution,
             Self::Setting,
             Self::ConsequenceRoot,
+            Self::Record,
         ]
         .into_iter()
         .find(|kind| kind.code() == value)

@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use ecolens_taxonomy::UnknownCode;
 
+use crate::ids::RecordId;
+
 /// Result with the core [`enum@Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -109,6 +111,24 @@ pub enum Error {
         entity: &'static str,
         /// Its key.
         key: String,
+    },
+    /// A record changed between the moment a reviewer opened it and their edit.
+    #[error(
+        "record {record} was changed by someone else since you opened it; open it again and redo your edit"
+    )]
+    EditConflict {
+        /// The record.
+        record: RecordId,
+    },
+    /// Taking back a record entered by hand would lose what has been attached to it since.
+    #[error(
+        "cannot undo entering record {record}: it holds {holds} now, which deleting it would lose"
+    )]
+    RecordInUse {
+        /// The record.
+        record: RecordId,
+        /// What it holds, in words.
+        holds: String,
     },
     /// The project file was written by a newer ecolens.
     #[error(

@@ -60,14 +60,17 @@ pub use merge::{
     DedupRow, EarlierImport, Filled, ImportId, ImportRun, ImportedFile, MergeEntry, MergeId,
     MergeRule, Relation, RelationKind,
 };
-pub use record::{FullText, Person, QuoteField, Record, RecordKind, SourceRef, StoredRecord};
+pub use record::{
+    BaseField, FullText, PartialDate, Period, Person, QuoteField, Record, RecordKind, SourceRef,
+    StoredRecord,
+};
 pub use review::{
     Classification, Decision, EvidenceQuote, ProjectLabel, ReboundRisk, Reviewer, ScreeningVote,
     Stage, StoredClassification, StoredRecordLabel, StoredRisk, StoredVote,
 };
 pub use store::{
     ClassifyItem, Counts, ImportCounts, ImportSession, ImportedVote, LibraryColumn, LibraryRow,
-    Project, ProjectInfo, QueueItem, RecordOutcome, RecordReview, RiskList, RiskRecord,
+    Project, ProjectInfo, QueueItem, RecordEdit, RecordOutcome, RecordReview, RiskList, RiskRecord,
     RiskSummary, SourceFile,
 };
 pub use visibility::{Needs, Open, Sees, Visibility};

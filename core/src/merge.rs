@@ -278,7 +278,8 @@ macro_rules! with_fillable_fields {
             arxiv,
             url,
             abstract_text,
-            notes
+            notes,
+            period
         )
     };
 }

@@ -42,13 +42,19 @@ pub enum RecordKind {
     Software,
     /// Web page.
     WebPage,
+    /// A research project or grant proposal under assessment: it is in no database, so a
+    /// reviewer enters it by hand. Its type-specific fields share the base fields, as Zotero's
+    /// item types do: the funder is the publisher, the programme the venue, the grant number
+    /// the issue (number) and the summary the abstract ([`RecordKind::field_label`]); its
+    /// running time is [`Record::period`].
+    Project,
     /// Anything else.
     Other,
 }
 
 impl RecordKind {
     /// Every kind, in a fixed order.
-    pub const ALL: [Self; 12] = [
+    pub const ALL: [Self; 13] = [
         Self::JournalArticle,
         Self::ConferencePaper,
         Self::Preprint,
@@ -60,6 +66,7 @@ impl RecordKind {
         Self::Dataset,
         Self::Software,
         Self::WebPage,
+        Self::Project,
         Self::Other,
     ];
 
@@ -77,6 +84,7 @@ impl RecordKind {
             Self::Dataset => "dataset",
             Self::Software => "software",
             Self::WebPage => "web_page",
+            Self::Project => "project",
             Self::Other => "other",
         }
     }
@@ -95,7 +103,23 @@ impl RecordKind {
             Self::Dataset => "Dataset",
             Self::Software => "Software",
             Self::WebPage => "Web page",
+            Self::Project => "Project or grant proposal",
             Self::Other => "Other",
+        }
+    }
+
+    /// What a base field is called for records of this kind: a project's publisher is its
+    /// funder, its venue the programme, its issue the grant number, its abstract the summary.
+    pub fn field_label(self, field: BaseField) -> &'static str {
+        match (self, field) {
+            (Self::Project, BaseField::Venue) => "Programme",
+            (Self::Project, BaseField::Publisher) => "Funder",
+            (Self::Project, BaseField::Issue) => "Grant number",
+            (Self::Project, BaseField::Abstract) => "Summary",
+            (_, BaseField::Venue) => "Venue",
+            (_, BaseField::Publisher) => "Publisher",
+            (_, BaseField::Issue) => "Issue",
+            (_, BaseField::Abstract) => "Abstract",
         }
     }
 
@@ -115,6 +139,173 @@ impl RecordKind {
 impl fmt::Display for RecordKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.code())
+    }
+}
+
+/// A base field whose name depends on the record's kind ([`RecordKind::field_label`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BaseField {
+    /// Journal, proceedings, series; a project's programme.
+    Venue,
+    /// Publisher or institution; a project's funder.
+    Publisher,
+    /// Issue or number; a project's grant number.
+    Issue,
+    /// Abstract; a project's summary.
+    Abstract,
+}
+
+/// A date known to the year, the month or the day (`2024`, `2024-03`, `2024-03-15`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PartialDate {
+    /// Year, within [`YEAR_RANGE`].
+    pub year: i32,
+    /// Month 1–12, when known.
+    pub month: Option<i8>,
+    /// Day of the month, when known (only with a month).
+    pub day: Option<i8>,
+}
+
+impl PartialDate {
+    fn parse(field: &str, text: &str) -> Result<Self> {
+        let bad = || {
+            Error::invalid(
+                field,
+                text,
+                "a date as YYYY, YYYY-MM or YYYY-MM-DD between 1500 and 2100",
+            )
+        };
+        let mut parts = text.trim().split('-');
+        let number = |part: Option<&str>, digits: usize| -> Result<Option<i32>> {
+            match part {
+                None => Ok(None),
+                Some(p) if p.len() == digits && p.bytes().all(|b| b.is_ascii_digit()) => {
+                    p.parse().map(Some).map_err(|_| bad())
+                }
+                Some(_) => Err(bad()),
+            }
+        };
+        let year = number(parts.next(), 4)?.ok_or_else(bad)?;
+        let month = number(parts.next(), 2)?;
+        let day = number(parts.next(), 2)?;
+        if parts.next().is_some() || !YEAR_RANGE.contains(&year) {
+            return Err(bad());
+        }
+        let month = month
+            .map(|m| i8::try_from(m).map_err(|_| bad()))
+            .transpose()?;
+        let day = day
+            .map(|d| i8::try_from(d).map_err(|_| bad()))
+            .transpose()?;
+        let year16 = i16::try_from(year).map_err(|_| bad())?;
+        match (month, day) {
+            (Some(m), Some(d)) => {
+                jiff::civil::Date::new(year16, m, d).map_err(|_| bad())?;
+            }
+            (Some(m), None) if !(1..=12).contains(&m) => return Err(bad()),
+            _ => {}
+        }
+        Ok(Self { year, month, day })
+    }
+
+    /// The first day the date can mean, for ordering a period's ends.
+    fn first_day(self) -> (i32, i8, i8) {
+        (self.year, self.month.unwrap_or(1), self.day.unwrap_or(1))
+    }
+
+    /// The last day the date can mean.
+    fn last_day(self) -> (i32, i8, i8) {
+        (self.year, self.month.unwrap_or(12), self.day.unwrap_or(31))
+    }
+}
+
+impl fmt::Display for PartialDate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}", self.year)?;
+        if let Some(month) = self.month {
+            write!(f, "-{month:02}")?;
+        }
+        if let Some(day) = self.day {
+            write!(f, "-{day:02}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The running time of a project: a start and, when known, an end, written as an ISO 8601
+/// interval (`2024-01/2026-12`, `2024/2027`; `2024-01/` while the end is open). BibLaTeX's
+/// `date` field and CSL's date ranges hold the same thing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Period {
+    /// When it starts.
+    pub start: PartialDate,
+    /// When it ends; `None` while open-ended.
+    pub end: Option<PartialDate>,
+}
+
+impl Period {
+    /// Parses `start/end`; `field` names the input in the error. Also takes the ways people
+    /// write a period by hand: an en dash or ` to ` between the dates, and year–year.
+    pub fn parse(field: &str, text: &str) -> Result<Self> {
+        let trimmed = text.trim();
+        let (start, end) = if let Some(split) = trimmed.split_once('/') {
+            split
+        } else if let Some(split) = trimmed.split_once('\u{2013}') {
+            split
+        } else if let Some(split) = trimmed.split_once(" to ") {
+            split
+        } else if let Some((a, b)) = trimmed.split_once('-')
+            && a.trim().len() == 4
+            && b.trim().len() == 4
+        {
+            (a, b)
+        } else {
+            (trimmed, "")
+        };
+        let start = PartialDate::parse(field, start)?;
+        let end = if end.trim().is_empty() || end.trim() == ".." {
+            None
+        } else {
+            Some(PartialDate::parse(field, end)?)
+        };
+        if let Some(end) = end
+            && end.last_day() < start.first_day()
+        {
+            return Err(Error::invalid(
+                field,
+                text,
+                "a period whose end is not before its start",
+            ));
+        }
+        Ok(Self { start, end })
+    }
+}
+
+impl fmt::Display for Period {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/", self.start)?;
+        if let Some(end) = self.end {
+            write!(f, "{end}")?;
+        }
+        Ok(())
+    }
+}
+
+impl Serialize for Period {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Period {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> std::result::Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Self::parse("period", &text).map_err(serde::de::Error::custom)
     }
 }
 
@@ -272,6 +463,9 @@ pub struct Record {
     /// Free notes carried over from the source (RIS `N1`, BibTeX `note`).
     #[serde(default)]
     pub notes: Option<String>,
+    /// A project's running time (for other kinds, when a source gives a date range).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period: Option<Period>,
 }
 
 impl Record {

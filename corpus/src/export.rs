@@ -491,6 +491,10 @@ fn ris_entry(doc: &IndexDoc, review: &ReviewLines) -> String {
     if let Some(year) = record.year {
         tag("PY", &year.to_string());
     }
+    if let Some(period) = &record.period {
+        // An ISO 8601 interval where RIS has a date: no RIS date looks like one.
+        tag("DA", &period.to_string());
+    }
     if let Some(venue) = &record.venue {
         tag("T2", venue);
     }
@@ -671,6 +675,13 @@ fn bibtex_entry(doc: &IndexDoc, review: &ReviewLines, key: &str) -> String {
     if let Some(year) = record.year {
         fields.push(("year", year.to_string()));
     }
+    if let Some(period) = &record.period {
+        // BibLaTeX's date range.
+        fields.push(("date", period.to_string()));
+    }
+    if record.kind == ecolens_core::RecordKind::Project {
+        fields.push(("entrysubtype", "project".to_owned()));
+    }
     if let Some(venue) = &record.venue {
         let name = match entry_type {
             "article" => "journal",
@@ -750,7 +761,23 @@ fn csl_type(record: &Record) -> &'static str {
         K::Dataset => "dataset",
         K::Software => "software",
         K::WebPage => "webpage",
-        K::Other => "document",
+        // CSL has no type for a project or grant: a document whose genre says so.
+        K::Project | K::Other => "document",
+    }
+}
+
+/// A period as a CSL date: start and end as date-parts, or raw when the end is open (CSL's
+/// date-parts cannot say "open").
+fn csl_period(period: &ecolens_core::Period) -> Value {
+    let parts = |date: ecolens_core::PartialDate| -> Value {
+        let mut parts = vec![json!(date.year)];
+        parts.extend(date.month.map(|m| json!(m)));
+        parts.extend(date.day.map(|d| json!(d)));
+        Value::Array(parts)
+    };
+    match period.end {
+        Some(end) => json!({ "date-parts": [parts(period.start), parts(end)] }),
+        None => json!({ "raw": period.to_string() }),
     }
 }
 
@@ -785,6 +812,12 @@ fn csl_item(doc: &IndexDoc, review: &ReviewLines) -> Value {
     if let Some(year) = record.year {
         item.insert("issued".into(), json!({ "date-parts": [[year]] }));
     }
+    if record.kind == ecolens_core::RecordKind::Project {
+        item.insert("genre".into(), json!("project"));
+    }
+    if let Some(period) = &record.period {
+        item.insert("event-date".into(), csl_period(period));
+    }
     let mut put = |name: &str, value: &Option<String>| {
         if let Some(value) = value {
             item.insert(name.to_owned(), json!(value));
@@ -817,7 +850,7 @@ fn csl_item(doc: &IndexDoc, review: &ReviewLines) -> Value {
 }
 
 /// CSV columns: ASReview's names first, then ecolens' review columns.
-pub const CSV_HEADER: [&str; 24] = [
+pub const CSV_HEADER: [&str; 25] = [
     "record_id",
     "title",
     "abstract",
@@ -835,6 +868,7 @@ pub const CSV_HEADER: [&str; 24] = [
     "url",
     "keywords",
     "type",
+    "period",
     "notes",
     "included",
     "decision",
@@ -895,6 +929,7 @@ fn csv_row(doc: &IndexDoc, review: &ReviewLines, style: LabelStyle) -> Vec<Strin
         text(&record.url),
         safe_cell(&joined_keywords(&record.keywords)),
         record.kind.code().to_owned(),
+        record.period.map(|p| p.to_string()).unwrap_or_default(),
         safe_cell(&notes),
         included.to_owned(),
         review.decision.clone(),

@@ -11,8 +11,8 @@ mod common;
 use std::path::Path;
 
 use ecolens_core::{
-    ArxivId, Classification, Decision, Doi, IndexScope, Person, Pmid, Project, ReboundRisk, Record,
-    RecordKind, ScreeningVote, SourceRef, Stage, Visibility,
+    ArxivId, Classification, Decision, Doi, IndexScope, Period, Person, Pmid, Project, ReboundRisk,
+    Record, RecordKind, ScreeningVote, SourceRef, Stage, Visibility,
 };
 use ecolens_corpus::demo::install_demo;
 use ecolens_corpus::export::{ExportFormat, LabelStyle, export_file};
@@ -58,6 +58,7 @@ fn awkward_records() -> Vec<Record> {
                 "Jevons' paradox".into(),
             ],
             notes: Some("Export Date: 12 May 2022\nSource: Scopus".into()),
+            period: None,
         },
         Record {
             kind: RecordKind::Report,
@@ -102,6 +103,27 @@ fn awkward_records() -> Vec<Record> {
                     .into(),
             ),
             notes: Some("ER  - \nTY  - JOUR\n@article{x,".into()),
+            ..Record::default()
+        },
+        // Projects entered by hand: funder, programme, grant number, summary and period (a
+        // closed one, and one whose end is open).
+        Record {
+            kind: RecordKind::Project,
+            title: "GreenSched: carbon-aware scheduling of training jobs".into(),
+            authors: vec![Person::new("Durand", "Claire"), Person::organisation("INRIA")],
+            year: Some(2025),
+            venue: Some("AAPG 2025 – CE23 Artificial intelligence".into()),
+            issue: Some("ANR-25-CE23-0001".into()),
+            publisher: Some("Agence nationale de la recherche".into()),
+            abstract_text: Some("Shift training jobs to hours of low-carbon electricity.\nMeasure what it saves and what it costs.".into()),
+            period: Some(Period::parse("period", "2025-10/2029-09").unwrap()),
+            ..Record::default()
+        },
+        Record {
+            kind: RecordKind::Project,
+            title: "Open-ended monitoring of a campus data centre".into(),
+            publisher: Some("Région Auvergne-Rhône-Alpes".into()),
+            period: Some(Period::parse("period", "2024-03-01/").unwrap()),
             ..Record::default()
         },
         Record {

@@ -102,6 +102,7 @@ pub(super) fn audit(entry: &AuditEntry, session: &Session) -> String {
         EntityKind::Resolution => "resolution",
         EntityKind::Setting => "setting",
         EntityKind::ConsequenceRoot => "consequence-tree root",
+        EntityKind::Record => "record",
     };
     let on = entry
         .record
@@ -114,6 +115,9 @@ pub(super) fn audit(entry: &AuditEntry, session: &Session) -> String {
             "a"
         };
         return format!("{verb} {article} {kind}{on} (what it says is hidden by blind mode)");
+    }
+    if entry.entity == EntityKind::Record {
+        return record_change(verb, entry, old, new);
     }
     let shown = |v: Option<&Value>| v.map(|v| shown_value(entry.entity, v, session));
     let change = match (shown(old), shown(new)) {
@@ -204,6 +208,72 @@ fn shown_value(kind: EntityKind, value: &Value, session: &Session) -> String {
             .unwrap_or_default()
             .to_owned(),
         EntityKind::ConsequenceRoot => text("/solution").unwrap_or_default().to_owned(),
+        EntityKind::Record => text("/title").unwrap_or_default().to_owned(),
+    }
+}
+
+/// A record edited or entered by hand, in words: the fields that changed, a short value
+/// beside each that fits on a line (`year 2019 → 2021; abstract`).
+fn record_change(
+    verb: &str,
+    entry: &AuditEntry,
+    old: Option<&Value>,
+    new: Option<&Value>,
+) -> String {
+    let id = entry
+        .record
+        .map(|r| format!("record {r}"))
+        .unwrap_or_else(|| "a record".to_owned());
+    let title = |v: &Value| {
+        let title = v
+            .pointer("/title")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        ecolens_core::record::shown_title(title).to_owned()
+    };
+    match (old, new) {
+        (None, Some(new)) => return format!("{verb} {id} by hand: {}", title(new)),
+        (Some(old), None) => return format!("{verb} {id}: {}", title(old)),
+        _ => {}
+    }
+    let empty = serde_json::Map::new();
+    let fields = |v: Option<&Value>| v.and_then(Value::as_object).unwrap_or(&empty).clone();
+    let (before, after) = (fields(old), fields(new));
+    let mut names: Vec<&String> = before.keys().chain(after.keys()).collect();
+    names.sort();
+    names.dedup();
+    let short = |v: Option<&Value>| match v {
+        None | Some(Value::Null) => "none".to_owned(),
+        Some(Value::String(s)) if s.chars().count() <= 30 => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        Some(_) => String::new(),
+    };
+    let changed: Vec<String> = names
+        .into_iter()
+        .filter(|name| before.get(*name) != after.get(*name))
+        .map(|name| {
+            let (a, b) = (short(before.get(name)), short(after.get(name)));
+            let label = name.replace("abstract_text", "abstract").replace('_', " ");
+            if a.is_empty() || b.is_empty() {
+                label
+            } else {
+                format!("{label} {a} → {b}")
+            }
+        })
+        .collect();
+    let what = if entry.action == AuditAction::Undo {
+        let undone = entry
+            .undoes
+            .map(|id| format!(" (entry #{})", id.0))
+            .unwrap_or_default();
+        format!("{verb} an edit of {id}{undone}")
+    } else {
+        format!("edited {id}")
+    };
+    if changed.is_empty() {
+        what
+    } else {
+        format!("{what}: {}", changed.join("; "))
     }
 }
 

@@ -4,6 +4,8 @@ use rusqlite::{OptionalExtension, Row, Transaction, params};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use super::edit::{delete_entered_record, restore_record};
+use super::records::load_record;
 use super::review::{
     delete_classification, delete_record_label, delete_risk_row, delete_vote, load_classification,
     load_record_label, load_risk, load_vote, require_reviewer, write_classification,
@@ -17,6 +19,7 @@ use super::{Column, Project, now, to_json, to_json_value, touch};
 use crate::audit::{AuditAction, AuditEntry, EntityKind, UndoOutcome};
 use crate::error::{Error, Result, SqlContext};
 use crate::ids::{AuditId, RecordId, ReviewerId};
+use crate::record::Record;
 use crate::review::{Reviewer, StoredClassification, StoredRecordLabel, StoredRisk, StoredVote};
 use crate::visibility::Visibility;
 use crate::workflow::Resolution;
@@ -202,7 +205,7 @@ impl Project {
                     "SELECT {AUDIT_COLUMNS} FROM audit_log
                      WHERE reviewer_id = ?1 AND action <> 'undo' AND undone_by IS NULL
                        AND entity IN ('screening', 'classification', 'risk', 'record_label',
-                                      'resolution', 'setting', 'consequence_root')
+                                      'resolution', 'setting', 'consequence_root', 'record')
                      ORDER BY id DESC LIMIT 1"
                 ),
                 [reviewer.0],
@@ -318,6 +321,17 @@ fn current_value(tx: &Transaction<'_>, entry: &AuditEntry) -> Result<Option<serd
                 .map(|v| to_json_value("consequence_root", &v))
                 .transpose()
         }
+        EntityKind::Record => {
+            let id = entry.record.ok_or_else(|| {
+                Column::at("audit_log", "record_id", entry.id.0)
+                    .corrupt("a record edit names no record")
+            })?;
+            match load_record(tx, id) {
+                Ok(record) => to_json_value("record", &record).map(Some),
+                Err(Error::NotFound { .. }) => Ok(None),
+                Err(error) => Err(error),
+            }
+        }
         EntityKind::Reviewer | EntityKind::ProjectLabel => Err(not_undoable(entry)),
     }
 }
@@ -326,7 +340,7 @@ fn not_undoable(entry: &AuditEntry) -> Error {
     Error::invalid(
         "audit.entity",
         entry.entity.code(),
-        "a review change (screening, classification, risk, record label, resolution, setting, consequence root)",
+        "a review change (screening, classification, risk, record label, resolution, setting, consequence root, record edit)",
     )
 }
 
@@ -383,6 +397,16 @@ fn restore(tx: &Transaction<'_>, entry: &AuditEntry) -> Result<()> {
                 delete_root(tx, root.record, root.reviewer)
             }
         },
+        EntityKind::Record => {
+            let id = entry.record.ok_or_else(|| {
+                Column::at("audit_log", "record_id", entry.id.0)
+                    .corrupt("a record edit names no record")
+            })?;
+            match &entry.old {
+                Some(old) => restore_record(tx, id, &typed::<Record>(entry, old)?),
+                None => delete_entered_record(tx, id),
+            }
+        }
         EntityKind::Reviewer | EntityKind::ProjectLabel => Err(not_undoable(entry)),
     }
 }

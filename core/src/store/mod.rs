@@ -11,6 +11,7 @@
 mod assessment;
 mod audit;
 mod bundle;
+mod edit;
 mod feed;
 mod import;
 mod labels;
@@ -37,6 +38,7 @@ use crate::visibility::{Sees, Visibility};
 
 pub use assessment::{AssessedRecord, StoredScenario, StoredTrace, attach_trace_file};
 pub use audit::AuditFilter;
+pub use edit::{ENTERED_BY_HAND, MANUAL_FORMAT, RecordEdit};
 pub use import::{ImportCounts, ImportSession, ImportedVote};
 pub use library::{LibraryColumn, LibraryRow, SourceFile};
 pub use workflow::{
@@ -294,8 +296,8 @@ impl Project {
             Ok(u64::try_from(n).unwrap_or(0))
         };
         let counts = Counts {
-            records: count("SELECT count(*) FROM record")?,
-            full_texts: count("SELECT count(*) FROM record_fulltext")?,
+            records: count("SELECT n FROM row_count WHERE name = 'record'")?,
+            full_texts: count("SELECT n FROM row_count WHERE name = 'record_fulltext'")?,
             reviewers: count("SELECT count(*) FROM reviewer")?,
             screening_decisions: judged("screening")?,
             classifications: judged("classification")?,
@@ -303,7 +305,7 @@ impl Project {
             record_labels: judged("record_label")?,
             lca_scenarios: count("SELECT count(*) FROM lca_scenario")?,
             energy_traces: count("SELECT count(*) FROM energy_trace")?,
-            audit_entries: count("SELECT count(*) FROM audit_log")?,
+            audit_entries: count("SELECT n FROM row_count WHERE name = 'audit_log'")?,
         };
         Ok(ProjectInfo {
             project_path: self.path.clone(),

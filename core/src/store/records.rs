@@ -8,10 +8,10 @@ use crate::ids::{ArxivId, Doi, Pmid, RecordId};
 use crate::record::{FullText, Person, Record, RecordKind, SourceRef, StoredRecord};
 
 pub(super) const RECORD_COLUMNS: &str = "id, kind, title, authors, year, venue, volume, issue, pages, publisher, \
-     doi, pmid, arxiv, url, abstract, keywords, notes, added_at, updated_at, editors";
+     doi, pmid, arxiv, url, abstract, keywords, notes, added_at, updated_at, editors, period";
 
 /// How many columns [`RECORD_COLUMNS`] names: a query selecting more reads them from here on.
-pub(super) const RECORD_COLUMN_COUNT: usize = 20;
+pub(super) const RECORD_COLUMN_COUNT: usize = 21;
 
 /// A record row as stored, before decoding.
 pub(super) struct RawRecord {
@@ -35,6 +35,7 @@ pub(super) struct RawRecord {
     added_at: String,
     updated_at: String,
     editors: String,
+    period: Option<String>,
 }
 
 impl RawRecord {
@@ -60,6 +61,7 @@ impl RawRecord {
             added_at: row.get(17)?,
             updated_at: row.get(18)?,
             editors: row.get(19)?,
+            period: row.get(20)?,
         })
     }
 
@@ -93,6 +95,13 @@ impl RawRecord {
             abstract_text: self.abstract_text,
             keywords: at("keywords").json::<Vec<String>>(&self.keywords)?,
             notes: self.notes,
+            period: self
+                .period
+                .map(|v| {
+                    crate::record::Period::parse("record.period", &v)
+                        .map_err(|e| at("period").corrupt(e))
+                })
+                .transpose()?,
         };
         let added_at = at("added_at").time(&self.added_at)?;
         let updated_at = at("updated_at").time(&self.updated_at)?;
@@ -365,8 +374,8 @@ pub(crate) fn insert_record_tx(
     let mut statement = tx
         .prepare_cached(
             "INSERT INTO record (kind, title, authors, year, venue, volume, issue, pages, publisher, doi, doi_key,
-               pmid, arxiv, url, abstract, keywords, notes, editors, added_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?19)",
+               pmid, arxiv, url, abstract, keywords, notes, editors, period, added_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?20)",
         )
         .context("preparing to add records")?;
     bind_record(&mut statement, record, at)?;
@@ -376,8 +385,8 @@ pub(crate) fn insert_record_tx(
     Ok(id)
 }
 
-/// Binds a record's columns to parameters `?1`…`?18` (in `RECORD_COLUMNS` order, with the
-/// lower-cased DOI after the DOI, editors last) and the time `at` to `?19`.
+/// Binds a record's columns to parameters `?1`…`?19` (in `RECORD_COLUMNS` order, with the
+/// lower-cased DOI after the DOI, editors and period last) and the time `at` to `?20`.
 pub(crate) fn bind_record(
     statement: &mut rusqlite::Statement<'_>,
     record: &Record,
@@ -386,7 +395,8 @@ pub(crate) fn bind_record(
     let authors = to_json("record.authors", &record.authors)?;
     let keywords = to_json("record.keywords", &record.keywords)?;
     let editors = to_json("record.editors", &record.editors)?;
-    let values: [&dyn rusqlite::ToSql; 19] = [
+    let period = record.period.map(|p| p.to_string());
+    let values: [&dyn rusqlite::ToSql; 20] = [
         &record.kind.code(),
         &record.title,
         &authors,
@@ -405,6 +415,7 @@ pub(crate) fn bind_record(
         &keywords,
         &record.notes,
         &editors,
+        &period,
         &at,
     ];
     for (index, value) in values.into_iter().enumerate() {
@@ -499,13 +510,14 @@ pub(crate) fn update_record_tx(
         .prepare_cached(
             "UPDATE record SET kind = ?1, title = ?2, authors = ?3, year = ?4, venue = ?5, volume = ?6,
              issue = ?7, pages = ?8, publisher = ?9, doi = ?10, doi_key = ?11, pmid = ?12, arxiv = ?13,
-             url = ?14, abstract = ?15, keywords = ?16, notes = ?17, editors = ?18, updated_at = ?19
-             WHERE id = ?20",
+             url = ?14, abstract = ?15, keywords = ?16, notes = ?17, editors = ?18, period = ?19,
+             updated_at = ?20
+             WHERE id = ?21",
         )
         .context("preparing to update a record")?;
     bind_record(&mut statement, record, at)?;
     statement
-        .raw_bind_parameter(20, id.0)
+        .raw_bind_parameter(21, id.0)
         .context("updating a record")?;
     if statement.raw_execute().context("updating a record")? == 0 {
         return Err(not_found(id));

@@ -60,6 +60,7 @@ fn full_record() -> Record {
         abstract_text: Some("In the past ten years, artificial intelligence has encountered such dramatic progress that it is now seen as a tool of choice to solve environmental issues and, in the first place, greenhouse gas emissions (GHG).".into()),
         keywords: vec!["life cycle assessment".into(), "AI for green".into(), "rebound effects".into()],
         notes: Some("RAYYAN-INCLUSION: {\"Emily\"=>\"Included\"}".into()),
+        period: None,
     }
 }
 
@@ -1713,4 +1714,249 @@ fn a_setting_set_to_the_value_it_has_writes_nothing_even_before_it_was_ever_writ
         ["review.blind", "review.leads_see_all"],
         "newest first, one entry per change"
     );
+}
+
+#[test]
+fn counts_kept_by_triggers_survive_a_migration_from_version_5() {
+    // A project written by the previous schema, with records, a full text and audit entries,
+    // gets its counts from the migration and keeps them as rows come and go.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v5.ecolens");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        for (index, sql) in migrations::MIGRATIONS.iter().enumerate().take(5) {
+            conn.execute_batch(sql).unwrap();
+            conn.pragma_update(None, "user_version", i64::try_from(index + 1).unwrap())
+                .unwrap();
+        }
+        conn.pragma_update(None, "application_id", migrations::APPLICATION_ID)
+            .unwrap();
+        for n in 0..3 {
+            conn.execute(
+                "INSERT INTO record (kind, title, authors, keywords, added_at, updated_at)
+                 VALUES ('report', ?1, '[]', '[]', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
+                [format!("Old record {n}")],
+            )
+            .unwrap();
+        }
+        conn.execute(
+            "INSERT INTO record_fulltext (record_id, text, source_file, extractor, extracted_at)
+             VALUES (1, 'text', 'a.pdf', 'test', '2026-01-01T00:00:00Z')",
+            [],
+        )
+        .unwrap();
+    }
+    let mut project = Project::open(&path).unwrap();
+    let counts = project.info(&all()).unwrap().counts;
+    assert_eq!((counts.records, counts.full_texts), (3, 1));
+    project
+        .insert_record(&Record::titled("New"), &source("line 9"))
+        .unwrap();
+    let a = project.add_reviewer("A", false).unwrap();
+    let counts = project.info(&all()).unwrap().counts;
+    assert_eq!(counts.records, 4);
+    // The reviewer's creation is audited.
+    let direct: i64 = project
+        .conn
+        .query_row("SELECT count(*) FROM audit_log", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(counts.audit_entries, u64::try_from(direct).unwrap());
+    let entered = project
+        .enter_record(a.id, &Record::titled("By hand"))
+        .unwrap();
+    project.undo_last(a.id).unwrap();
+    let counts = project.info(&all()).unwrap().counts;
+    assert_eq!(
+        counts.records, 4,
+        "the record entered and taken back is not counted"
+    );
+    assert!(project.record(entered.record).is_err());
+}
+
+fn project_record() -> Record {
+    Record {
+        kind: RecordKind::Project,
+        title: "GreenSched: carbon-aware scheduling of training jobs".into(),
+        authors: vec![Person::new("Durand", "Claire")],
+        publisher: Some("Agence nationale de la recherche".into()),
+        venue: Some("AAPG 2025".into()),
+        issue: Some("ANR-25-CE23-0001".into()),
+        abstract_text: Some("Shift training jobs to hours of low-carbon electricity.".into()),
+        period: Some(crate::record::Period::parse("period", "2025-10/2029-09").unwrap()),
+        ..Record::default()
+    }
+}
+
+#[test]
+fn an_edit_is_audited_undoable_and_refused_over_a_change_it_did_not_see() {
+    let (mut project, id) = project_with_record();
+    let a = project.add_reviewer("A", false).unwrap();
+    let b = project.add_reviewer("B", false).unwrap();
+    let seen = project.record(id).unwrap().record;
+    let mut edited = seen.clone();
+    edited.year = Some(2021);
+    edited.title = "A corrected title".into();
+    edited.abstract_text = None;
+    let edit = project.edit_record(a.id, id, &seen, &edited).unwrap();
+    assert_eq!(edit.changed, vec!["title", "year", "abstract_text"]);
+    assert_eq!(project.record(id).unwrap().record, edited);
+    let log = project
+        .audit_log(
+            AuditFilter {
+                record: Some(id),
+                ..AuditFilter::default()
+            },
+            &all(),
+        )
+        .unwrap();
+    assert_eq!(log[0].entity, EntityKind::Record);
+    assert_eq!(log[0].action, AuditAction::Update);
+    assert_eq!(log[0].reviewer, Some(a.id));
+
+    // B edits from what they saw before A's edit: refused, A's edit stays.
+    let mut late = seen.clone();
+    late.year = Some(1999);
+    assert!(matches!(
+        project.edit_record(b.id, id, &seen, &late),
+        Err(Error::EditConflict { record }) if record == id
+    ));
+    // An edit that changes nothing logs nothing.
+    let nothing = project.edit_record(b.id, id, &edited, &edited).unwrap();
+    assert!(nothing.changed.is_empty() && nothing.audit.is_none());
+    // Invalid values are refused with the field.
+    let mut bad = edited.clone();
+    bad.year = Some(20_210);
+    let error = project.edit_record(a.id, id, &edited, &bad).unwrap_err();
+    assert!(error.to_string().contains("record.year"), "{error}");
+
+    project.undo_last(a.id).unwrap();
+    assert_eq!(project.record(id).unwrap().record, seen);
+    assert!(matches!(
+        project.undo_last(a.id),
+        Err(Error::NothingToUndo { .. })
+    ));
+}
+
+#[test]
+fn undo_of_an_edit_refuses_to_overwrite_a_later_edit() {
+    let (mut project, id) = project_with_record();
+    let a = project.add_reviewer("A", false).unwrap();
+    let b = project.add_reviewer("B", false).unwrap();
+    let seen = project.record(id).unwrap().record;
+    let mut first = seen.clone();
+    first.year = Some(2020);
+    project.edit_record(a.id, id, &seen, &first).unwrap();
+    let mut second = first.clone();
+    second.pages = Some("1-20".into());
+    project.edit_record(b.id, id, &first, &second).unwrap();
+    assert!(matches!(project.undo_last(a.id), Err(Error::Stale { .. })));
+    assert_eq!(project.record(id).unwrap().record, second);
+}
+
+#[test]
+fn a_project_entered_by_hand_keeps_its_fields_and_says_where_it_came_from() {
+    let mut project = Project::open_in_memory().unwrap();
+    let a = project.add_reviewer("Alice", false).unwrap();
+    let entered = project.enter_record(a.id, &project_record()).unwrap();
+    let stored = project.record(entered.record).unwrap();
+    assert_eq!(stored.record, project_record());
+    assert_eq!(stored.record.period.unwrap().to_string(), "2025-10/2029-09");
+    assert_eq!(
+        stored.sources,
+        vec![SourceRef {
+            file: ENTERED_BY_HAND.into(),
+            format: MANUAL_FORMAT.into(),
+            locator: Some("by Alice".into()),
+            original_key: None,
+        }]
+    );
+    assert!(entered.changed.contains(&"period"));
+
+    // Another record with the same DOI is pointed out.
+    let mut paper = Record::titled("A paper");
+    paper.doi = Some(Doi::parse("doi", "10.1000/shared").unwrap());
+    let first = project.enter_record(a.id, &paper).unwrap();
+    assert!(first.same_identifier.is_empty());
+    let second = project.enter_record(a.id, &paper).unwrap();
+    assert_eq!(second.same_identifier, vec![first.record]);
+
+    // Taking back an entry that has been screened since is refused, naming what it holds.
+    project
+        .set_screening(
+            entered.record,
+            a.id,
+            &ScreeningVote {
+                stage: Stage::TitleAbstract,
+                decision: Decision::Include,
+                note: None,
+            },
+        )
+        .unwrap();
+    project.undo_last(a.id).unwrap(); // the vote
+    project.undo_last(a.id).unwrap(); // the second paper
+    project.undo_last(a.id).unwrap(); // the first paper
+    project
+        .set_screening(
+            entered.record,
+            a.id,
+            &ScreeningVote {
+                stage: Stage::TitleAbstract,
+                decision: Decision::Include,
+                note: None,
+            },
+        )
+        .unwrap();
+    let b = project.add_reviewer("Bob", false).unwrap();
+    project
+        .set_screening(
+            entered.record,
+            b.id,
+            &ScreeningVote {
+                stage: Stage::TitleAbstract,
+                decision: Decision::Include,
+                note: None,
+            },
+        )
+        .unwrap();
+    project.undo_last(a.id).unwrap(); // Alice's vote; Bob's stays
+    let error = project.undo_last(a.id).unwrap_err();
+    assert!(matches!(error, Error::RecordInUse { .. }), "{error}");
+    assert!(error.to_string().contains("screening votes"), "{error}");
+    assert!(project.record(entered.record).is_ok());
+}
+
+#[test]
+fn periods_are_read_as_people_write_them_and_checked() {
+    use crate::record::Period;
+    for (text, shown) in [
+        ("2024-01/2026-12", "2024-01/2026-12"),
+        ("2024/2027", "2024/2027"),
+        ("2024 – 2027", "2024/2027"),
+        ("2024-2027", "2024/2027"),
+        ("2024-03-15 to 2026-03-14", "2024-03-15/2026-03-14"),
+        ("2024-01/", "2024-01/"),
+        ("2024", "2024/"),
+    ] {
+        assert_eq!(
+            Period::parse("period", text).unwrap().to_string(),
+            shown,
+            "{text}"
+        );
+    }
+    for bad in [
+        "2027/2024",
+        "2024-13/2025",
+        "2023-02-29/2024",
+        "24/25",
+        "soon",
+        "2024-01-01-01",
+    ] {
+        let error = Period::parse("record.period", bad).unwrap_err();
+        assert!(
+            error.to_string().contains("record.period"),
+            "{bad}: {error}"
+        );
+    }
+    // The same month at both ends is one month, not an empty period.
+    assert!(Period::parse("period", "2024-05/2024-05").is_ok());
 }

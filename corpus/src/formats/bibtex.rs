@@ -605,15 +605,35 @@ fn convert(entry: &RawEntry<'_>, parsed: &mut Parsed) {
     }
     // `@misc` with an arXiv `eprint` is a preprint (arXiv's own export), unless ecolens wrote
     // `entrysubtype = {other}` to say it is not.
-    let marked_other = text("entrysubtype").is_some_and(|s| s.eq_ignore_ascii_case("other"));
+    let subtype = text("entrysubtype");
+    let marked_other = subtype
+        .as_deref()
+        .is_some_and(|s| s.eq_ignore_ascii_case("other"));
     record.kind = kind_for(&entry.kind, record.arxiv.is_some() && !marked_other);
+    // BibLaTeX has no entry type for a project or grant: ecolens writes `@misc` with
+    // `entrysubtype = {project}`.
+    if record.kind == RecordKind::Other
+        && subtype
+            .as_deref()
+            .is_some_and(|s| s.eq_ignore_ascii_case("project"))
+    {
+        record.kind = RecordKind::Project;
+    }
     if let Some(authors) = entry.get("author") {
         record.authors = people(authors);
     }
     if let Some(editors) = entry.get("editor") {
         record.editors = people(editors);
     }
-    let year_source = text("year").or_else(|| text("date"));
+    // A BibLaTeX date range (`2025-10/2029-09`, `2024/` open-ended) is a period.
+    if let Some(date) = text("date").filter(|d| d.contains('/')) {
+        match ecolens_core::Period::parse("date", &date) {
+            Ok(period) => record.period = Some(period),
+            Err(error) => warn("date", format!("{}; left out", value_problem(&error))),
+        }
+    }
+    // A date range is a period, not the year of the entry.
+    let year_source = text("year").or_else(|| text("date").filter(|_| record.period.is_none()));
     if let Some(year) = year_source {
         match find_year(&year) {
             Some(found) if ecolens_core::record::YEAR_RANGE.contains(&found) => {
@@ -796,7 +816,7 @@ pub fn entry_type_for(kind: RecordKind) -> &'static str {
         RecordKind::Dataset => "dataset",
         RecordKind::Software => "software",
         RecordKind::Standard => "standard",
-        RecordKind::Other => "misc",
+        RecordKind::Project | RecordKind::Other => "misc",
     }
 }
 

@@ -181,6 +181,26 @@ fn read_item(item: &Map<String, Value>, line: usize, parsed: &mut Parsed) {
     let csl_type = item.get("type").and_then(text).unwrap_or_default();
     let mut record = Record::titled(title);
     record.kind = kind_for(&csl_type);
+    // CSL has no type for a project or grant: ecolens writes a document of genre "project",
+    // and its period as the event date (a range of date-parts, or raw when open-ended).
+    let genre = item.get("genre").and_then(text);
+    if record.kind == RecordKind::Other
+        && genre
+            .as_deref()
+            .is_some_and(|g| g.eq_ignore_ascii_case("project"))
+    {
+        record.kind = RecordKind::Project;
+        if let Some(date) = item.get("event-date") {
+            match period_of(date) {
+                Some(Ok(period)) => record.period = Some(period),
+                Some(Err(error)) => warn(
+                    "event-date",
+                    format!("{}; left out", crate::text::value_problem(&error)),
+                ),
+                None => warn("event-date", "no period in the date; left out".into()),
+            }
+        }
+    }
 
     if let Some(Value::Array(authors)) = item.get("author") {
         for (index, author) in authors.iter().enumerate() {
@@ -347,6 +367,49 @@ fn person(value: &Value) -> Option<Person> {
     } else {
         field("literal").map(Person::organisation)
     }
+}
+
+/// A CSL date as a period: two `date-parts` (start and end), or a `raw` ISO 8601 interval.
+fn period_of(value: &Value) -> Option<ecolens_core::Result<ecolens_core::Period>> {
+    let Value::Object(date) = value else {
+        return text(value).map(|t| ecolens_core::Period::parse("event-date", &t));
+    };
+    if let Some(Value::Array(parts)) = date.get("date-parts") {
+        let iso = |part: &Value| -> Option<String> {
+            let Value::Array(numbers) = part else {
+                return None;
+            };
+            let numbers: Vec<i64> = numbers
+                .iter()
+                .map(|n| match n {
+                    Value::Number(n) => n.as_i64(),
+                    Value::String(s) => s.trim().parse().ok(),
+                    _ => None,
+                })
+                .collect::<Option<_>>()?;
+            match numbers.as_slice() {
+                [y] => Some(format!("{y:04}")),
+                [y, m] => Some(format!("{y:04}-{m:02}")),
+                [y, m, d] => Some(format!("{y:04}-{m:02}-{d:02}")),
+                _ => None,
+            }
+        };
+        let ends: Vec<String> = parts.iter().map(iso).collect::<Option<_>>()?;
+        return match ends.as_slice() {
+            [start] => Some(ecolens_core::Period::parse(
+                "event-date",
+                &format!("{start}/"),
+            )),
+            [start, end] => Some(ecolens_core::Period::parse(
+                "event-date",
+                &format!("{start}/{end}"),
+            )),
+            _ => None,
+        };
+    }
+    date.get("raw")
+        .and_then(text)
+        .map(|t| ecolens_core::Period::parse("event-date", &t))
 }
 
 /// The year of a CSL date: `date-parts`, `raw`, `literal`, or a plain string.

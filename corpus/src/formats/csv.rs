@@ -35,6 +35,7 @@ enum Column {
     Kind,
     Key,
     Label,
+    Period,
 }
 
 /// The column a header names, if ecolens reads it.
@@ -105,6 +106,7 @@ fn column_for(header: &str) -> Option<Column> {
         "pmid" | "pubmedid" | "medlinepmid" | "idspmid" => Column::Pmid,
         "arxiv" | "arxivid" | "eprint" => Column::Arxiv,
         "notes" | "note" | "n1" => Column::Notes,
+        "period" | "projectperiod" | "grantperiod" | "fundingperiod" => Column::Period,
         "type" | "documenttype" | "itemtype" | "ty" | "kind" | "publicationtype" => Column::Kind,
         "key" | "id" | "recordid" | "citationkey" => Column::Key,
         "labelincluded"
@@ -516,6 +518,15 @@ fn read_row(
         split_keywords(keywords, &mut record.keywords);
     }
     record.notes = value(Column::Notes).map(str::to_owned);
+    if let Some(period) = value(Column::Period) {
+        match ecolens_core::Period::parse("period", period) {
+            Ok(period) => record.period = Some(period),
+            Err(error) => warn(
+                Column::Period,
+                format!("{}; left out", crate::text::value_problem(&error)),
+            ),
+        }
+    }
     let labels = value(Column::Label)
         .and_then(asreview_column_decision)
         .map(|decision| ImportedLabel::title_abstract(LabelTool::Asreview, None, decision))

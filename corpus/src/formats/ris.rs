@@ -192,6 +192,8 @@ struct Builder<'a> {
     authors: Vec<(&'a str, usize)>,
     editors: Vec<(&'a str, usize)>,
     year: Option<(u8, &'a str, usize)>,
+    /// A `DA` holding an ISO 8601 interval (`2025-10/2029-09`): a project's period.
+    period: Option<&'a str>,
     volume: Option<&'a str>,
     issue: Option<&'a str>,
     start_page: Option<&'a str>,
@@ -221,6 +223,7 @@ impl<'a> Builder<'a> {
             authors: Vec::new(),
             editors: Vec::new(),
             year: None,
+            period: None,
             volume: None,
             issue: None,
             start_page: None,
@@ -255,6 +258,7 @@ impl<'a> Builder<'a> {
         self.authors.clear();
         self.editors.clear();
         self.year = None;
+        self.period = None;
         self.volume = None;
         self.issue = None;
         self.start_page = None;
@@ -365,6 +369,9 @@ impl<'a> Builder<'a> {
                 });
                 if better {
                     self.year = Some((rank, value, line));
+                }
+                if code == *b"DA" && value.contains('/') {
+                    self.period = Some(value);
                 }
             }
             b"VL" => self.volume = Some(value),
@@ -489,7 +496,17 @@ impl<'a> Builder<'a> {
                 )),
             }
         }
-        if let Some((_, value, line)) = self.year {
+        // RIS dates (`2001/09/01/`) are not intervals; an open-ended one (`2024-01/`) is
+        // taken only from a GRANT, where a date is a period.
+        record.period = self
+            .period
+            .and_then(|value| ecolens_core::Period::parse("DA", value).ok())
+            .filter(|period| period.end.is_some() || record.kind == RecordKind::Project);
+        // A `DA` read as a period gives no year: the year is the record's own (`PY`).
+        let year = self
+            .year
+            .filter(|(rank, _, _)| !(*rank == 1 && record.period.is_some()));
+        if let Some((_, value, line)) = year {
             match find_year(value) {
                 Some(year) if ecolens_core::record::YEAR_RANGE.contains(&year) => {
                     record.year = Some(year);
@@ -637,6 +654,7 @@ pub fn kind_for(ty: &str) -> RecordKind {
         "DATA" | "DBASE" => RecordKind::Dataset,
         "COMP" => RecordKind::Software,
         "ELEC" | "WEB" | "BLOG" => RecordKind::WebPage,
+        "GRANT" => RecordKind::Project,
         _ => RecordKind::Other,
     }
 }
@@ -655,6 +673,7 @@ pub fn ty_for(kind: RecordKind) -> &'static str {
         RecordKind::Dataset => "DATA",
         RecordKind::Software => "COMP",
         RecordKind::WebPage => "ELEC",
+        RecordKind::Project => "GRANT",
         RecordKind::Other => "GEN",
     }
 }
