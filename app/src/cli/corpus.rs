@@ -459,3 +459,185 @@ pub fn undo_merge(project: &mut Project, merge: i64) -> Result<Output> {
         failed: false,
     })
 }
+
+/// `ecolens record show|edit|new`.
+pub fn record(
+    project: &mut Project,
+    keyboard: &Keyboard<'_>,
+    action: super::RecordCommand,
+) -> Result<Output> {
+    match action {
+        super::RecordCommand::Show { record } => {
+            let id = service::record(project, &record)?;
+            let stored = project.record(id)?;
+            Ok(Output {
+                text: record_text(&stored),
+                json: serde_json::to_value(&stored)?,
+                failed: false,
+            })
+        }
+        super::RecordCommand::Edit { record, fields } => {
+            let changes = fields.into_changes();
+            if changes.is_empty() {
+                anyhow::bail!(
+                    "record edit: no field given; name what to change (--title, --year, --abstract, --clear FIELD …; `ecolens record edit --help` lists them)"
+                );
+            }
+            let who = keyboard.author(project, "editing a record")?;
+            let id = service::record(project, &record)?;
+            let seen = project.record(id)?.record;
+            let mut edited = seen.clone();
+            changes.apply(&mut edited)?;
+            let saved = service::edit_record(project, who, id, &seen, &edited)?;
+            saved_output(&saved, "edited")
+        }
+        super::RecordCommand::New { fields } => {
+            let who = keyboard.author(project, "entering a record")?;
+            let mut record = ecolens_core::Record::default();
+            fields.into_changes().apply(&mut record)?;
+            let saved = service::enter_record(project, who, &record)?;
+            saved_output(&saved, "entered")
+        }
+    }
+}
+
+fn saved_output(saved: &service::RecordSaved, verb: &str) -> Result<Output> {
+    let mut text = String::new();
+    let id = saved.edit.record;
+    if saved.edit.changed.is_empty() {
+        writeln!(text, "record {id}: nothing changed")?;
+    } else {
+        let names: Vec<String> = saved
+            .edit
+            .changed
+            .iter()
+            .map(|field| field_name(saved.now.record.kind, field))
+            .collect();
+        let undo = saved
+            .edit
+            .audit
+            .map(|entry| format!(" (audit entry #{}; `ecolens undo` takes it back)", entry.0))
+            .unwrap_or_default();
+        writeln!(text, "record {id} {verb}: {}{undo}", names.join(", "))?;
+    }
+    if !saved.edit.same_identifier.is_empty() {
+        let others: Vec<String> = saved
+            .edit
+            .same_identifier
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        writeln!(
+            text,
+            "note: record {} has the same DOI, PMID or arXiv id: probably a duplicate",
+            others.join(", ")
+        )?;
+    }
+    text.push('\n');
+    text.push_str(&record_text(&saved.now));
+    Ok(Output {
+        text,
+        json: serde_json::to_value(saved)?,
+        failed: false,
+    })
+}
+
+/// A field's name for a record of `kind`, as a reviewer reads it.
+fn field_name(kind: ecolens_core::RecordKind, field: &str) -> String {
+    use ecolens_core::BaseField;
+    let base = match field {
+        "venue" => Some(BaseField::Venue),
+        "publisher" => Some(BaseField::Publisher),
+        "issue" => Some(BaseField::Issue),
+        "abstract_text" => Some(BaseField::Abstract),
+        _ => None,
+    };
+    base.map_or_else(
+        || field.replace('_', " "),
+        |base| kind.field_label(base).to_lowercase(),
+    )
+}
+
+/// Every field of a record, one per line, named for its kind; then where it came from.
+fn record_text(stored: &ecolens_core::StoredRecord) -> String {
+    use ecolens_core::BaseField;
+    let record = &stored.record;
+    let kind = record.kind;
+    let names = |people: &[ecolens_core::Person]| {
+        people
+            .iter()
+            .map(|p| match &p.given {
+                Some(given) => format!("{}, {given}", p.family),
+                None => p.family.clone(),
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    let mut lines: Vec<(String, String)> = vec![
+        ("Type".into(), kind.label().into()),
+        ("Title".into(), record.shown_title().into()),
+    ];
+    let mut put = |name: &str, value: Option<String>| {
+        if let Some(value) = value.filter(|v| !v.is_empty()) {
+            lines.push((name.to_owned(), value));
+        }
+    };
+    put("Authors", Some(names(&record.authors)));
+    put("Editors", Some(names(&record.editors)));
+    put("Year", record.year.map(|y| y.to_string()));
+    put("Period", record.period.map(|p| p.to_string()));
+    put(kind.field_label(BaseField::Venue), record.venue.clone());
+    put("Volume", record.volume.clone());
+    put(kind.field_label(BaseField::Issue), record.issue.clone());
+    put("Pages", record.pages.clone());
+    put(
+        kind.field_label(BaseField::Publisher),
+        record.publisher.clone(),
+    );
+    put("DOI", record.doi.as_ref().map(|d| d.as_str().to_owned()));
+    put("PMID", record.pmid.as_ref().map(|p| p.as_str().to_owned()));
+    put(
+        "arXiv",
+        record.arxiv.as_ref().map(|a| a.as_str().to_owned()),
+    );
+    put("URL", record.url.clone());
+    put("Keywords", Some(record.keywords.join("; ")));
+    put(
+        kind.field_label(BaseField::Abstract),
+        record.abstract_text.clone(),
+    );
+    put("Notes", record.notes.clone());
+    let width = lines
+        .iter()
+        .map(|(n, _)| n.chars().count())
+        .max()
+        .unwrap_or(0)
+        + 1;
+    let mut text = format!("record {}\n", stored.id);
+    for (name, value) in &lines {
+        let mut value_lines = value.lines();
+        let first = value_lines.next().unwrap_or_default();
+        let _ = writeln!(text, "  {:<width$} {first}", format!("{name}:"));
+        for more in value_lines {
+            let _ = writeln!(text, "  {:<width$} {more}", "");
+        }
+    }
+    for source in &stored.sources {
+        let place = source
+            .locator
+            .as_deref()
+            .map(|l| format!(" ({l})"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            text,
+            "  {:<width$} {} [{}]{place}",
+            "Source:", source.file, source.format
+        );
+    }
+    let _ = writeln!(
+        text,
+        "  {:<width$} added {}, changed {}",
+        "When:", stored.added_at, stored.updated_at
+    );
+    text
+}

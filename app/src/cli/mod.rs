@@ -57,7 +57,8 @@ pub struct Cli {
 
 /// Headless commands.
 // clap shows these doc comments as --help text, where backticks would print as they are.
-#[allow(clippy::doc_markdown)]
+// Parsed once per run: the size of its largest variant (a record's fields) costs nothing.
+#[allow(clippy::doc_markdown, clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Show what the project holds: counts, path, schema version.
@@ -126,6 +127,10 @@ pub enum Command {
         #[arg(long, value_name = "QUERY")]
         query: Option<String>,
     },
+    /// Show, edit or enter a record by hand (a project or grant proposal under assessment,
+    /// a paper no database holds). Edits are audited and undone with `ecolens undo`.
+    #[command(subcommand)]
+    Record(RecordCommand),
     /// Rebuild the search index from the project file.
     Reindex,
     /// Benchmark import, parsing (beside rispy and bibtexparser) and search on generated
@@ -484,6 +489,126 @@ pub enum BenchPhase {
     },
 }
 
+/// A record's fields as options. For a project, --funder, --programme, --grant-number and
+/// --summary name the publisher, venue, issue and abstract.
+// clap shows these doc comments as --help text, where backticks would print as they are.
+#[allow(clippy::doc_markdown)]
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct RecordFields {
+    /// journal_article, conference_paper, preprint, book, book_chapter, report, thesis,
+    /// standard, dataset, software, web_page, project or other.
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// The title.
+    #[arg(long)]
+    pub title: Option<String>,
+    /// An author, "Family, Given" or one name for an organisation; repeat in order. Replaces
+    /// the list.
+    #[arg(long = "author", value_name = "NAME")]
+    pub authors: Vec<String>,
+    /// An editor, written as an author; repeat in order. Replaces the list.
+    #[arg(long = "editor", value_name = "NAME")]
+    pub editors: Vec<String>,
+    /// The year.
+    #[arg(long)]
+    pub year: Option<String>,
+    /// Journal, proceedings or series.
+    #[arg(long, visible_alias = "programme")]
+    pub venue: Option<String>,
+    /// Volume.
+    #[arg(long)]
+    pub volume: Option<String>,
+    /// Issue or number.
+    #[arg(long, visible_alias = "grant-number")]
+    pub issue: Option<String>,
+    /// Pages or article number.
+    #[arg(long)]
+    pub pages: Option<String>,
+    /// Publisher or institution.
+    #[arg(long, visible_alias = "funder")]
+    pub publisher: Option<String>,
+    /// DOI (bare, doi: or a doi.org link).
+    #[arg(long)]
+    pub doi: Option<String>,
+    /// PubMed id.
+    #[arg(long)]
+    pub pmid: Option<String>,
+    /// arXiv id.
+    #[arg(long)]
+    pub arxiv: Option<String>,
+    /// Landing page (http or https).
+    #[arg(long)]
+    pub url: Option<String>,
+    /// Abstract; paragraphs on lines of their own.
+    #[arg(long = "abstract", visible_alias = "summary", value_name = "TEXT")]
+    pub abstract_text: Option<String>,
+    /// A keyword; repeat for more. Replaces the list.
+    #[arg(long = "keyword", value_name = "WORD")]
+    pub keywords: Vec<String>,
+    /// Notes.
+    #[arg(long)]
+    pub notes: Option<String>,
+    /// Running time as an ISO 8601 interval: 2024-01/2026-12, 2024/2027, 2024-01/ (open).
+    #[arg(long)]
+    pub period: Option<String>,
+    /// Empty a field (title, authors, year, abstract, doi, funder …); repeat for more.
+    #[arg(long, value_name = "FIELD")]
+    pub clear: Vec<String>,
+}
+
+impl RecordFields {
+    /// The changes as the use-case layer takes them.
+    pub fn into_changes(self) -> service::corpus::FieldChanges {
+        let list = |values: Vec<String>| (!values.is_empty()).then_some(values);
+        service::corpus::FieldChanges {
+            kind: self.kind,
+            title: self.title,
+            authors: list(self.authors),
+            editors: list(self.editors),
+            year: self.year,
+            venue: self.venue,
+            volume: self.volume,
+            issue: self.issue,
+            pages: self.pages,
+            publisher: self.publisher,
+            doi: self.doi,
+            pmid: self.pmid,
+            arxiv: self.arxiv,
+            url: self.url,
+            abstract_text: self.abstract_text,
+            keywords: list(self.keywords),
+            notes: self.notes,
+            period: self.period,
+            clear: self.clear,
+        }
+    }
+}
+
+/// Acting on one record.
+#[derive(Debug, Subcommand)]
+pub enum RecordCommand {
+    /// Every field of a record, where it came from and when it last changed.
+    Show {
+        /// An id, a DOI, pmid:N or arxiv:ID.
+        record: String,
+    },
+    /// Change fields of a record (the options given; the rest stays). Needs --reviewer.
+    Edit {
+        /// An id, a DOI, pmid:N or arxiv:ID.
+        record: String,
+        /// The fields to change.
+        #[command(flatten)]
+        fields: RecordFields,
+    },
+    /// Enter a record by hand; --kind project for a project or grant proposal (with
+    /// --funder, --programme, --grant-number, --period, --summary). Needs --reviewer.
+    New {
+        /// The record's fields.
+        #[command(flatten)]
+        fields: RecordFields,
+    },
+}
+
 /// Acting on a merge.
 #[derive(Debug, Subcommand)]
 pub enum MergeCommand {
@@ -702,6 +827,7 @@ fn in_project(
             limit,
             offset,
         } => corpus::search(project, keyboard, &query, offset, limit)?,
+        Command::Record(action) => corpus::record(project, keyboard, action)?,
         Command::Reindex => corpus::reindex(project)?,
         Command::Export {
             out,

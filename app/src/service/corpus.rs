@@ -333,3 +333,267 @@ pub fn undo_merge(project: &mut Project, merge: MergeId) -> Result<MergeUndone> 
 pub fn record(project: &Project, reference: &str) -> Result<RecordId> {
     Ok(project.resolve_record(reference)?)
 }
+
+/// Changes to a record's fields as a person types them (the command line's `record edit` and
+/// `record new`): a field given replaces what the record holds, an empty text clears it, and
+/// fields named in `clear` are emptied. Identifiers are checked as they are parsed, and the
+/// error names the field.
+#[derive(Debug, Clone, Default)]
+pub struct FieldChanges {
+    /// A kind code (`journal_article`, `project` …).
+    pub kind: Option<String>,
+    /// The title.
+    pub title: Option<String>,
+    /// Authors in order, each `Family, Given`, or one name for an organisation.
+    pub authors: Option<Vec<String>>,
+    /// Editors, written as authors are.
+    pub editors: Option<Vec<String>>,
+    /// The year.
+    pub year: Option<String>,
+    /// Venue; a project's programme.
+    pub venue: Option<String>,
+    /// Volume.
+    pub volume: Option<String>,
+    /// Issue; a project's grant number.
+    pub issue: Option<String>,
+    /// Pages.
+    pub pages: Option<String>,
+    /// Publisher; a project's funder.
+    pub publisher: Option<String>,
+    /// DOI (bare, `doi:` or a doi.org link).
+    pub doi: Option<String>,
+    /// PubMed id.
+    pub pmid: Option<String>,
+    /// arXiv id.
+    pub arxiv: Option<String>,
+    /// Landing page (http or https).
+    pub url: Option<String>,
+    /// Abstract; a project's summary.
+    pub abstract_text: Option<String>,
+    /// Keywords, replacing the record's.
+    pub keywords: Option<Vec<String>>,
+    /// Notes.
+    pub notes: Option<String>,
+    /// Running time, `2024-01/2026-12`.
+    pub period: Option<String>,
+    /// Fields to empty, by name (`abstract`, `doi`, `authors` …; a project's names too).
+    pub clear: Vec<String>,
+}
+
+/// The field names [`FieldChanges::clear`] takes.
+pub const CLEARABLE_FIELDS: &[&str] = &[
+    "title",
+    "authors",
+    "editors",
+    "year",
+    "venue",
+    "programme",
+    "volume",
+    "issue",
+    "grant-number",
+    "pages",
+    "publisher",
+    "funder",
+    "doi",
+    "pmid",
+    "arxiv",
+    "url",
+    "abstract",
+    "summary",
+    "keywords",
+    "notes",
+    "period",
+];
+
+/// A person as typed: `Family, Given` (more commas go to the given names), or one name for
+/// an organisation or a mononym. `None` for white space.
+pub fn typed_person(text: &str) -> Option<ecolens_core::Person> {
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    Some(match text.split_once(',') {
+        Some((family, given)) if !family.trim().is_empty() && !given.trim().is_empty() => {
+            ecolens_core::Person::new(family.trim(), given.trim())
+        }
+        _ => ecolens_core::Person::organisation(text.trim_matches([',', ' '])),
+    })
+}
+
+impl FieldChanges {
+    /// Whether nothing would change.
+    pub fn is_empty(&self) -> bool {
+        let Self {
+            kind,
+            title,
+            authors,
+            editors,
+            year,
+            venue,
+            volume,
+            issue,
+            pages,
+            publisher,
+            doi,
+            pmid,
+            arxiv,
+            url,
+            abstract_text,
+            keywords,
+            notes,
+            period,
+            clear,
+        } = self;
+        [
+            kind, title, year, venue, volume, issue, pages, publisher, doi, pmid, arxiv, url,
+        ]
+        .iter()
+        .all(|v| v.is_none())
+            && [abstract_text, notes, period].iter().all(|v| v.is_none())
+            && [authors, editors, keywords].iter().all(|v| v.is_none())
+            && clear.is_empty()
+    }
+
+    /// Applies the changes to `record`; the first value that cannot be read fails, naming its
+    /// field, and leaves the caller's record to be thrown away.
+    pub fn apply(&self, record: &mut ecolens_core::Record) -> Result<()> {
+        use ecolens_core::{ArxivId, Doi, Period, Pmid, RecordKind};
+        let text = |value: &str| {
+            let value = value.trim();
+            (!value.is_empty()).then(|| value.to_owned())
+        };
+        let people = |names: &[String]| names.iter().filter_map(|n| typed_person(n)).collect();
+        for name in &self.clear {
+            match name.trim().to_ascii_lowercase().replace('_', "-").as_str() {
+                "title" => record.title.clear(),
+                "authors" => record.authors.clear(),
+                "editors" => record.editors.clear(),
+                "year" => record.year = None,
+                "venue" | "programme" | "program" => record.venue = None,
+                "volume" => record.volume = None,
+                "issue" | "grant-number" => record.issue = None,
+                "pages" => record.pages = None,
+                "publisher" | "funder" => record.publisher = None,
+                "doi" => record.doi = None,
+                "pmid" => record.pmid = None,
+                "arxiv" => record.arxiv = None,
+                "url" => record.url = None,
+                "abstract" | "summary" => record.abstract_text = None,
+                "keywords" => record.keywords.clear(),
+                "notes" => record.notes = None,
+                "period" => record.period = None,
+                _ => {
+                    return Err(Error::Invalid {
+                        field: "--clear",
+                        value: name.clone(),
+                        expected: format!("one of {}", CLEARABLE_FIELDS.join(", ")),
+                    });
+                }
+            }
+        }
+        if let Some(kind) = &self.kind {
+            record.kind = RecordKind::parse("kind", kind)?;
+        }
+        if let Some(title) = &self.title {
+            title.trim().clone_into(&mut record.title);
+        }
+        if let Some(names) = &self.authors {
+            record.authors = people(names);
+        }
+        if let Some(names) = &self.editors {
+            record.editors = people(names);
+        }
+        if let Some(year) = &self.year {
+            record.year = match text(year) {
+                None => None,
+                Some(year) => Some(year.parse().map_err(|_| Error::Invalid {
+                    field: "year",
+                    value: year.clone(),
+                    expected: "a year such as 2021".into(),
+                })?),
+            };
+        }
+        for (value, field) in [
+            (&self.venue, &mut record.venue),
+            (&self.volume, &mut record.volume),
+            (&self.issue, &mut record.issue),
+            (&self.pages, &mut record.pages),
+            (&self.publisher, &mut record.publisher),
+            (&self.url, &mut record.url),
+            (&self.abstract_text, &mut record.abstract_text),
+            (&self.notes, &mut record.notes),
+        ] {
+            if let Some(value) = value {
+                *field = text(value);
+            }
+        }
+        if let Some(doi) = &self.doi {
+            record.doi = text(doi).map(|d| Doi::parse("doi", &d)).transpose()?;
+        }
+        if let Some(pmid) = &self.pmid {
+            record.pmid = text(pmid).map(|p| Pmid::parse("pmid", &p)).transpose()?;
+        }
+        if let Some(arxiv) = &self.arxiv {
+            record.arxiv = text(arxiv)
+                .map(|a| ArxivId::parse("arxiv", &a))
+                .transpose()?;
+        }
+        if let Some(period) = &self.period {
+            record.period = text(period)
+                .map(|p| Period::parse("period", &p))
+                .transpose()?;
+        }
+        if let Some(keywords) = &self.keywords {
+            record.keywords = keywords.iter().filter_map(|k| text(k)).collect();
+        }
+        Ok(())
+    }
+}
+
+/// What an edit or a hand entry did. The search index catches up at its next sync (every
+/// search and list starts with one), on whichever thread owns it.
+#[derive(Debug, Clone, Serialize)]
+pub struct RecordSaved {
+    /// What changed.
+    #[serde(flatten)]
+    pub edit: ecolens_core::RecordEdit,
+    /// The record as it is now.
+    pub now: ecolens_core::StoredRecord,
+}
+
+/// Saves a reviewer's edit of a record (`seen` is the content they started from: a change
+/// made since is not overwritten).
+pub fn edit_record(
+    project: &mut Project,
+    reviewer: ReviewerId,
+    id: RecordId,
+    seen: &ecolens_core::Record,
+    edited: &ecolens_core::Record,
+) -> Result<RecordSaved> {
+    let edit = project.edit_record(reviewer, id, seen, edited)?;
+    Ok(RecordSaved {
+        now: project.record(id)?,
+        edit,
+    })
+}
+
+/// Adds a record a reviewer entered by hand.
+pub fn enter_record(
+    project: &mut Project,
+    reviewer: ReviewerId,
+    record: &ecolens_core::Record,
+) -> Result<RecordSaved> {
+    if record.title.trim().is_empty() {
+        // Databases export records without titles; a person entering one gives it a name.
+        return Err(Error::Invalid {
+            field: "title",
+            value: String::new(),
+            expected: "a title for a record entered by hand".into(),
+        });
+    }
+    let edit = project.enter_record(reviewer, record)?;
+    Ok(RecordSaved {
+        now: project.record(edit.record)?,
+        edit,
+    })
+}

@@ -383,6 +383,16 @@ pub(super) fn project_menu(
             }
         });
         if ui
+            .button("New entry…")
+            .on_hover_text(
+                "Enter a record by hand: a project or grant proposal under assessment, a paper no database holds",
+            )
+            .clicked()
+        {
+            actions.push(Action::NewEntry);
+            ui.close();
+        }
+        if ui
             .button("Add the demo corpus")
             .on_hover_text(
                 "47 green-AI and AI-for-green publications to try ecolens on; those already here are not added twice",

@@ -26,6 +26,7 @@ mod path_field;
 pub mod prisma;
 pub mod rebound;
 mod record;
+pub mod record_edit;
 pub mod review_worker;
 pub mod screening;
 pub mod session;
@@ -38,6 +39,7 @@ mod words;
 pub mod worker;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -124,6 +126,14 @@ pub enum Action {
         /// Which tab.
         view: View,
     },
+    /// Edit the open record.
+    EditRecord,
+    /// Enter a record by hand.
+    NewEntry,
+    /// Save what the record editor holds.
+    SaveRecord,
+    /// Leave the record editor without saving.
+    CancelEdit,
     /// Something a tab asked for.
     Tab(TabAction),
 }
@@ -259,6 +269,8 @@ pub enum JobKind {
     Index,
     /// Undoing a merge.
     Undo,
+    /// Saving an edited record or a new entry.
+    SaveRecord,
     /// A Monte Carlo evaluation.
     MonteCarlo,
 }
@@ -271,6 +283,7 @@ impl JobKind {
             Self::Export => "export",
             Self::Index => "index",
             Self::Undo => "undo-merge",
+            Self::SaveRecord => "save-record",
             Self::MonteCarlo => "montecarlo",
         }
     }
@@ -373,6 +386,8 @@ pub struct RecordPane {
     pub id: RecordId,
     /// What was read of it (`None` while loading).
     pub detail: Option<Box<RecordDetail>>,
+    /// The editor, while the record is being edited.
+    pub editor: Option<record_edit::RecordEditor>,
 }
 
 /// The workbench application.
@@ -393,6 +408,8 @@ pub struct Workbench {
     pub library: LibraryState,
     /// The record view.
     pub record: Option<RecordPane>,
+    /// A record being entered by hand.
+    pub entry: Option<record_edit::RecordEditor>,
     /// Every other tab.
     pub tabs: Tabs,
     /// What the last request of a tab did, or why not (one line above the tabs).
@@ -457,6 +474,7 @@ impl Workbench {
             view: View::Library,
             library,
             record: None,
+            entry: None,
             tabs: Tabs::default(),
             status: None,
             pending: Pending::default(),
@@ -594,7 +612,16 @@ impl Workbench {
                 self.apply(Action::Relist);
             }
             Action::OpenRecord(id) => {
-                self.record = Some(RecordPane { id, detail: None });
+                if self.editing() {
+                    // Typed edits are not thrown away by a click elsewhere.
+                    self.notice("Save or cancel the edit first.");
+                    return;
+                }
+                self.record = Some(RecordPane {
+                    id,
+                    detail: None,
+                    editor: None,
+                });
                 self.workers.rows(RowsCommand::Record {
                     id,
                     query: self.library.listing.as_ref().and_then(|l| l.query.clone()),
@@ -734,10 +761,95 @@ impl Workbench {
                     self.show_view(view);
                 }
             }
+            Action::EditRecord => {
+                if let Some(pane) = self.record.as_mut()
+                    && let Some(detail) = &pane.detail
+                {
+                    pane.editor = Some(record_edit::RecordEditor::editing(
+                        pane.id,
+                        &detail.stored.record,
+                    ));
+                }
+            }
+            Action::NewEntry => {
+                if self.editing() {
+                    self.notice("Save or cancel the edit first.");
+                    return;
+                }
+                if self.view != View::Library {
+                    self.show_view(View::Library);
+                }
+                self.record = None;
+                self.entry = Some(record_edit::RecordEditor::new_entry(
+                    ecolens_core::RecordKind::Project,
+                ));
+            }
+            Action::CancelEdit => {
+                self.entry = None;
+                if let Some(pane) = self.record.as_mut() {
+                    pane.editor = None;
+                }
+            }
+            Action::SaveRecord => self.save_record(),
             Action::Tab(action) => {
                 self.with_io(|tabs, session, io| tabs.apply(action, session, io));
             }
         }
+    }
+
+    /// Whether a record is being edited or entered.
+    fn editing(&self) -> bool {
+        self.entry.is_some() || self.record.as_ref().is_some_and(|p| p.editor.is_some())
+    }
+
+    /// Checks what the editor holds and saves it on a thread of its own.
+    fn save_record(&mut self) {
+        let who = self.session.reader();
+        let editor = match (self.entry.as_mut(), self.record.as_mut()) {
+            (Some(entry), _) => entry,
+            (None, Some(pane)) => match pane.editor.as_mut() {
+                Some(editor) => editor,
+                None => return,
+            },
+            (None, None) => return,
+        };
+        let Some(who) = who else {
+            editor.error = Some("Choose who you are first: edits are audited.".into());
+            return;
+        };
+        let record = match editor.record() {
+            Ok(record) => record,
+            Err(error) => {
+                editor.error = Some(error);
+                return;
+            }
+        };
+        editor.error = None;
+        editor.saving = true;
+        let (id, seen) = (editor.id, editor.seen.clone());
+        let title = match id {
+            Some(id) => format!("Saving record {id}"),
+            None => "Adding an entry".to_owned(),
+        };
+        let (job, _) = self.jobs.start(title, JobKind::SaveRecord);
+        let path = self.workers.path.clone();
+        spawn_job(
+            JobKind::SaveRecord.thread(),
+            job,
+            self.workers.outbox(),
+            move |_| {
+                ecolens_core::Project::open_existing(&path)
+                    .map_err(service::Error::from)
+                    .and_then(|mut project| match id {
+                        Some(id) => {
+                            service::corpus::edit_record(&mut project, who, id, &seen, &record)
+                        }
+                        None => service::corpus::enter_record(&mut project, who, &record),
+                    })
+                    .map(|saved| JobOutcome::RecordSaved(Box::new(saved)))
+                    .into()
+            },
+        );
     }
 
     fn show_view(&mut self, view: View) {
@@ -745,8 +857,15 @@ impl Workbench {
         self.view = view;
         if leaving_tabs {
             if std::mem::take(&mut self.library.stale) {
-                // Review data changed: the index's facets follow.
+                // Review data changed: the index's facets follow, and so does the open record
+                // (an undo in another tab may have changed it).
                 self.sync_index();
+                if let Some(pane) = &self.record
+                    && pane.editor.is_none()
+                {
+                    let id = pane.id;
+                    self.apply(Action::OpenRecord(id));
+                }
             }
             // The rows show the judgements of whoever is at the keyboard (while blind, only
             // theirs): read again what is on screen.
@@ -776,6 +895,7 @@ impl Workbench {
         self.workers = Workers::start(path, with_demo, &self.ctx);
         self.opened = None;
         self.record = None;
+        self.entry = None;
         self.tabs = Tabs::default();
         self.pending = Pending::default();
         self.status = None;
@@ -1165,6 +1285,52 @@ impl Workbench {
                 false
             }
             JobOutcome::Lca(_) => false,
+            JobOutcome::RecordSaved(saved) => {
+                let id = saved.edit.record;
+                let was_new = self.entry.take().is_some();
+                let fields = saved.edit.changed.len();
+                let mut message = if was_new {
+                    format!("Added record {id}: {}.", saved.now.record.shown_title())
+                } else if fields == 0 {
+                    format!("Record {id}: nothing changed.")
+                } else {
+                    format!(
+                        "Saved record {id}: {} changed. Undo takes it back.",
+                        saved
+                            .edit
+                            .changed
+                            .join(", ")
+                            .replace("abstract_text", "abstract")
+                    )
+                };
+                if !saved.edit.same_identifier.is_empty() {
+                    let others: Vec<String> = saved
+                        .edit
+                        .same_identifier
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect();
+                    let _ = write!(
+                        message,
+                        " Record {} has the same DOI, PMID or arXiv id: probably a duplicate.",
+                        others.join(", ")
+                    );
+                }
+                self.notice(message);
+                // The record shows as saved; `changed_data` below reads it again once the
+                // index has it.
+                self.record = Some(RecordPane {
+                    id,
+                    detail: None,
+                    editor: None,
+                });
+                self.workers.rows(RowsCommand::Record {
+                    id,
+                    query: None,
+                    reader: self.session.reader(),
+                });
+                saved.edit.audit.is_some()
+            }
             JobOutcome::MergeUndone(restored) => {
                 self.notice(format!(
                     "The merge was undone; the duplicate is record {restored} again."
@@ -1193,6 +1359,17 @@ impl Workbench {
                         format!("The search index could not be updated: {words}")
                     }
                     Some(JobKind::Undo) => format!("The merge could not be undone: {words}"),
+                    Some(JobKind::SaveRecord) => {
+                        let editor = self
+                            .entry
+                            .as_mut()
+                            .or_else(|| self.record.as_mut().and_then(|p| p.editor.as_mut()));
+                        if let Some(editor) = editor {
+                            editor.saving = false;
+                            editor.error = Some(words.clone());
+                        }
+                        format!("Not saved: {words}")
+                    }
                     _ => words,
                 };
                 if view.as_ref().is_some_and(|v| v.kind == JobKind::Export) {
@@ -1295,6 +1472,10 @@ impl Workbench {
         }
         if self.view != View::Library {
             self.tabs.keys(self.view, ctx, &self.session, actions);
+            return;
+        }
+        if self.editing() {
+            // The editor's buttons save or cancel; keys do not move the library under it.
             return;
         }
         ctx.input_mut(|input| {
@@ -1489,11 +1670,24 @@ impl Workbench {
                     actions.push(Action::Relist);
                 }
             });
-        if let Some(pane) = &self.record {
+        let who = self.session.you().map(|r| r.name.clone());
+        if let Some(entry) = &mut self.entry {
             egui::Panel::right("record")
                 .resizable(true)
                 .default_size(420.0)
-                .show(ui, |ui| record::record_ui(ui, pane, &mut actions));
+                .show(ui, |ui| {
+                    record_edit::editor_ui(ui, entry, who.as_deref(), &mut actions);
+                });
+        } else if let Some(pane) = &mut self.record {
+            egui::Panel::right("record")
+                .resizable(true)
+                .default_size(420.0)
+                .show(ui, |ui| match &mut pane.editor {
+                    Some(editor) => {
+                        record_edit::editor_ui(ui, editor, who.as_deref(), &mut actions);
+                    }
+                    None => record::record_ui(ui, pane, &mut actions),
+                });
         }
         egui::CentralPanel::default().show(ui, |ui| {
             let wanted = library::library_ui(

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use ecolens_core::{Record, RelationKind};
+use ecolens_core::{BaseField, Record, RelationKind};
 use eframe::egui;
 
 use super::View;
@@ -37,6 +37,13 @@ pub(super) fn record_ui(ui: &mut egui::Ui, pane: &RecordPane, actions: &mut Vec<
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             if ui.button("Close").on_hover_text("Esc").clicked() {
                 actions.push(Action::CloseRecord);
+            }
+            if ui
+                .add_enabled(pane.detail.is_some(), egui::Button::new("Edit"))
+                .on_hover_text("Correct or complete the record; the change is audited and undoable")
+                .clicked()
+            {
+                actions.push(Action::EditRecord);
             }
             for (text, view) in [
                 ("Assess this record", View::Assess),
@@ -78,9 +85,36 @@ pub(super) fn record_ui(ui: &mut egui::Ui, pane: &RecordPane, actions: &mut Vec<
                 let editors: Vec<String> = r.editors.iter().map(ToString::to_string).collect();
                 ui.label(format!("{} (ed.)", editors.join("; ")));
             }
-            ui.label(citation(r));
-            if let Some(publisher) = &r.publisher {
-                ui.weak(publisher);
+            if r.kind == ecolens_core::RecordKind::Project {
+                // A project's base fields under its own names.
+                egui::Grid::new("project-fields")
+                    .num_columns(2)
+                    .show(ui, |ui| {
+                        for (name, value) in [
+                            (
+                                r.kind.field_label(BaseField::Publisher),
+                                r.publisher.clone(),
+                            ),
+                            (r.kind.field_label(BaseField::Venue), r.venue.clone()),
+                            (r.kind.field_label(BaseField::Issue), r.issue.clone()),
+                            ("Period", r.period.map(|p| p.to_string())),
+                            ("Year", r.year.map(|y| y.to_string())),
+                        ] {
+                            if let Some(value) = value {
+                                ui.weak(name);
+                                ui.label(value);
+                                ui.end_row();
+                            }
+                        }
+                    });
+            } else {
+                ui.label(citation(r));
+                if let Some(publisher) = &r.publisher {
+                    ui.weak(publisher);
+                }
+                if let Some(period) = r.period {
+                    ui.weak(format!("Period {period}"));
+                }
             }
             ui.add_space(6.0);
             egui::Grid::new("identifiers")
@@ -109,7 +143,7 @@ pub(super) fn record_ui(ui: &mut egui::Ui, pane: &RecordPane, actions: &mut Vec<
                 });
             if let Some(text) = &r.abstract_text {
                 ui.add_space(6.0);
-                ui.strong("Abstract");
+                ui.strong(r.kind.field_label(BaseField::Abstract));
                 let mut job = highlighted(ui, text, &detail.abstract_highlights, false, false);
                 job.wrap = egui::text::TextWrapping::default();
                 ui.label(job);

@@ -222,8 +222,7 @@ fn record_change(
 ) -> String {
     let id = entry
         .record
-        .map(|r| format!("record {r}"))
-        .unwrap_or_else(|| "a record".to_owned());
+        .map_or_else(|| "a record".to_owned(), |r| format!("record {r}"));
     let title = |v: &Value| {
         let title = v
             .pointer("/title")

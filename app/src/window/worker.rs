@@ -88,6 +88,8 @@ pub enum JobOutcome {
     Indexed(SyncReport),
     /// A merge was undone; the record re-created.
     MergeUndone(RecordId),
+    /// A record was edited or entered by hand.
+    RecordSaved(Box<service::corpus::RecordSaved>),
     /// A scenario was evaluated with Monte Carlo intervals.
     Lca(Box<service::assess::LcaOutcome>),
     /// The job stopped because it was asked to; nothing was written.

@@ -782,3 +782,207 @@ fn projects_are_created_and_opened_by_a_typed_path() {
     assert_eq!(harness.state().project_path(), Some(first.as_path()));
     harness.get_by_label("All 47 records");
 }
+
+/// Types `text` into the text field named `label` (a field, not a column header or a filter
+/// of the same name), replacing what it held.
+fn field_into(harness: &mut Harness<'static, Workbench>, label: &str, text: &str) {
+    let role = [
+        egui::accesskit::Role::TextInput,
+        egui::accesskit::Role::MultilineTextInput,
+    ]
+    .into_iter()
+    .find(|role| harness.query_by_role_and_label(*role, label).is_some())
+    .unwrap_or_else(|| panic!("no text field named {label:?}"));
+    harness.get_by_role_and_label(role, label).focus();
+    harness.step();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness.get_by_role_and_label(role, label).type_text(text);
+    harness.step();
+}
+
+/// A demo project with a reviewer, who is chosen as the one at the keyboard.
+fn demo_with_reviewer(name: &str) -> (tempfile::TempDir, PathBuf, Harness<'static, Workbench>) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("demo.ecolens");
+    {
+        let mut project = Project::open(&path).unwrap();
+        ecolens_corpus::demo::install_demo(&mut project).unwrap();
+        project.add_reviewer(name, false).unwrap();
+    }
+    let mut harness = harness(&path, false);
+    harness.get_by_label(name).click();
+    settle(&mut harness);
+    (dir, path, harness)
+}
+
+/// Edit: every field as text, a bad identifier refused with its field, a good edit saved,
+/// audited and undoable, and the record view and search follow.
+#[test]
+fn a_record_is_edited_in_the_record_view_and_the_edit_is_audited() {
+    let (_dir, path, mut harness) = demo_with_reviewer("Ann");
+    harness.get_by_label("Green AI").click();
+    settle(&mut harness);
+    let id = harness.state().record.as_ref().unwrap().id;
+    harness.get_by_label("Edit").click();
+    settle(&mut harness);
+    assert!(harness.state().record.as_ref().unwrap().editor.is_some());
+
+    // A DOI with a space is refused, naming the field; nothing is written.
+    field_into(&mut harness, "DOI", "10.1145/3381831 x");
+    harness.get_by_label("Save").click();
+    settle(&mut harness);
+    let error = harness
+        .state()
+        .record
+        .as_ref()
+        .unwrap()
+        .editor
+        .as_ref()
+        .unwrap()
+        .error
+        .clone();
+    assert!(
+        error.as_deref().is_some_and(|e| e.contains("doi")),
+        "{error:?}"
+    );
+
+    field_into(&mut harness, "DOI", "10.1145/3381831");
+    field_into(&mut harness, "Year", "2021");
+    field_into(
+        &mut harness,
+        "Notes",
+        "Year corrected from the publisher's page.",
+    );
+    field_into(&mut harness, "Authors 1: given names", "Roy");
+    harness.get_by_label("Save").click();
+    settle(&mut harness);
+    assert!(
+        harness
+            .state()
+            .notices()
+            .iter()
+            .any(|n| n.starts_with(&format!("Saved record {id}: "))),
+        "{:?}",
+        harness.state().notices()
+    );
+    let pane = harness.state().record.as_ref().unwrap();
+    assert!(pane.editor.is_none());
+    let shown = &pane.detail.as_ref().unwrap().stored.record;
+    assert_eq!(shown.year, Some(2021));
+    assert_eq!(shown.authors[0].given.as_deref(), Some("Roy"));
+
+    let project = Project::open(&path).unwrap();
+    let stored = project.record(id).unwrap().record;
+    assert_eq!(stored.year, Some(2021));
+    assert_eq!(
+        stored.notes.as_deref(),
+        Some("Year corrected from the publisher's page.")
+    );
+    let log = project
+        .audit_log(
+            ecolens_core::store::AuditFilter {
+                record: Some(id),
+                ..Default::default()
+            },
+            &project.visibility(None).unwrap(),
+        )
+        .unwrap();
+    assert_eq!(log[0].entity, ecolens_core::EntityKind::Record);
+    assert_eq!(log[0].reviewer_name.as_deref(), Some("Ann"));
+}
+
+/// While a record is edited, a click on another row or a key does not throw the typing away.
+#[test]
+fn typed_edits_survive_a_click_elsewhere() {
+    let (_dir, _path, mut harness) = demo_with_reviewer("Ann");
+    harness.get_by_label("Green AI").click();
+    settle(&mut harness);
+    harness.get_by_label("Edit").click();
+    settle(&mut harness);
+    field_into(&mut harness, "Year", "1999");
+    harness
+        .get_by_label("Energy and Policy Considerations for Deep Learning in NLP")
+        .click();
+    settle(&mut harness);
+    let editor = harness
+        .state()
+        .record
+        .as_ref()
+        .unwrap()
+        .editor
+        .as_ref()
+        .unwrap();
+    assert_eq!(editor.year, "1999");
+    assert!(
+        harness
+            .state()
+            .notices()
+            .iter()
+            .any(|n| n == "Save or cancel the edit first.")
+    );
+    harness.get_by_label("Cancel").click();
+    settle(&mut harness);
+    assert!(harness.state().record.as_ref().unwrap().editor.is_none());
+}
+
+/// Project → New entry…: a grant proposal entered by hand, under its own field names, found
+/// by search afterwards and shown with funder, programme and period.
+#[test]
+fn a_project_is_entered_by_hand_from_the_project_menu() {
+    let (_dir, path, mut harness) = demo_with_reviewer("Ann");
+    harness.get_by_label("Project").click();
+    settle(&mut harness);
+    harness.get_by_label("New entry…").click();
+    settle(&mut harness);
+    assert!(harness.state().entry.is_some());
+    // A new entry needs a title.
+    harness.get_by_label("Add entry").click();
+    settle(&mut harness);
+    assert_eq!(
+        harness.state().entry.as_ref().unwrap().error.as_deref(),
+        Some("Give the new entry a title.")
+    );
+    field_into(
+        &mut harness,
+        "Title",
+        "GreenSched: carbon-aware scheduling of training jobs",
+    );
+    field_into(&mut harness, "Funder", "Agence nationale de la recherche");
+    field_into(&mut harness, "Programme", "AAPG 2025");
+    field_into(&mut harness, "Grant number", "ANR-25-CE23-0001");
+    field_into(&mut harness, "Period", "2025-10 to 2029-09");
+    field_into(
+        &mut harness,
+        "Summary",
+        "Shift training jobs to low-carbon hours.",
+    );
+    field_into(&mut harness, "Authors 1: family name", "Durand");
+    field_into(&mut harness, "Authors 1: given names", "Claire");
+    harness.get_by_label("Add entry").click();
+    settle(&mut harness);
+    assert!(harness.state().entry.is_none());
+    assert!(
+        harness
+            .state()
+            .notices()
+            .iter()
+            .any(|n| n.starts_with("Added record 48")),
+        "{:?}",
+        harness.state().notices()
+    );
+    harness.get_by_label("2025-10/2029-09");
+    harness.get_by_label("Agence nationale de la recherche");
+
+    search(&mut harness, "carbon-aware");
+    assert_eq!(
+        harness.state().library.ids(),
+        vec![ecolens_core::RecordId(48)]
+    );
+
+    let project = Project::open(&path).unwrap();
+    let stored = project.record(ecolens_core::RecordId(48)).unwrap();
+    assert_eq!(stored.record.kind, ecolens_core::RecordKind::Project);
+    assert_eq!(stored.record.issue.as_deref(), Some("ANR-25-CE23-0001"));
+    assert_eq!(stored.sources[0].file, "entered by hand");
+    assert_eq!(stored.sources[0].locator.as_deref(), Some("by Ann"));
+}
