@@ -1295,7 +1295,7 @@ impl Workbench {
                     format!("Record {id}: nothing changed.")
                 } else {
                     format!(
-                        "Saved record {id}: {} changed. Undo takes it back.",
+                        "Saved record {id}: {} changed. Team → Undo my last change takes it back.",
                         saved
                             .edit
                             .changed

@@ -33,17 +33,9 @@ fn citation(r: &Record) -> String {
 /// Draws the open record.
 pub(super) fn record_ui(ui: &mut egui::Ui, pane: &RecordPane, actions: &mut Vec<Action>) {
     ui.horizontal(|ui| {
-        ui.label(egui::RichText::new(format!("Record {}", pane.id)).small());
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             if ui.button("Close").on_hover_text("Esc").clicked() {
                 actions.push(Action::CloseRecord);
-            }
-            if ui
-                .add_enabled(pane.detail.is_some(), egui::Button::new("Edit"))
-                .on_hover_text("Correct or complete the record; the change is audited and undoable")
-                .clicked()
-            {
-                actions.push(Action::EditRecord);
             }
             for (text, view) in [
                 ("Assess this record", View::Assess),
@@ -64,7 +56,20 @@ pub(super) fn record_ui(ui: &mut egui::Ui, pane: &RecordPane, actions: &mut Vec<
         return;
     };
     let r = &detail.stored.record;
-    ui.label(egui::RichText::new(r.kind.label()).small().weak());
+    ui.horizontal(|ui| {
+        ui.label(
+            egui::RichText::new(format!("Record {} · {}", pane.id, r.kind.label()))
+                .small()
+                .weak(),
+        );
+        if ui
+            .small_button("Edit")
+            .on_hover_text("Correct or complete the record; the change is audited and undoable")
+            .clicked()
+        {
+            actions.push(Action::EditRecord);
+        }
+    });
     let title = {
         let mut job = highlighted(ui, r.shown_title(), &detail.title_highlights, false, false);
         job.wrap = egui::text::TextWrapping::default();

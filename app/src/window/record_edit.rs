@@ -225,41 +225,37 @@ fn people(ui: &mut egui::Ui, heading: &str, rows: &mut Vec<PersonRow>) {
     });
     let mut remove = None;
     let mut raise = None;
-    egui::Grid::new(("people", heading))
-        .num_columns(4)
-        .striped(false)
-        .show(ui, |ui| {
-            for (index, row) in rows.iter_mut().enumerate() {
-                let number = index + 1;
-                named(
-                    ui,
-                    egui::TextEdit::singleline(&mut row.family)
-                        .hint_text("Family name or organisation")
-                        .desired_width(150.0),
-                    &format!("{heading} {number}: family name"),
-                );
-                named(
-                    ui,
-                    egui::TextEdit::singleline(&mut row.given)
-                        .hint_text("Given names")
-                        .desired_width(110.0),
-                    &format!("{heading} {number}: given names"),
-                );
-                if index > 0 && ui.small_button("↑").on_hover_text("Move up").clicked() {
-                    raise = Some(index);
-                } else if index == 0 {
-                    ui.label("");
-                }
-                if ui
-                    .small_button("✕")
-                    .on_hover_text(format!("Remove {one} {}", index + 1))
-                    .clicked()
-                {
-                    remove = Some(index);
-                }
-                ui.end_row();
+    // Rows of fixed-width fields: a text field in a grid keeps the width of its first frame.
+    let family_width = (ui.available_width() - 150.0).clamp(90.0, 220.0);
+    for (index, row) in rows.iter_mut().enumerate() {
+        ui.horizontal(|ui| {
+            let number = index + 1;
+            named(
+                ui,
+                egui::TextEdit::singleline(&mut row.family)
+                    .hint_text("Family name or organisation")
+                    .desired_width(family_width),
+                &format!("{heading} {number}: family name"),
+            );
+            named(
+                ui,
+                egui::TextEdit::singleline(&mut row.given)
+                    .hint_text("Given names")
+                    .desired_width(90.0),
+                &format!("{heading} {number}: given names"),
+            );
+            if index > 0 && ui.small_button("↑").on_hover_text("Move up").clicked() {
+                raise = Some(index);
+            }
+            if ui
+                .small_button("✕")
+                .on_hover_text(format!("Remove {one} {number}"))
+                .clicked()
+            {
+                remove = Some(index);
             }
         });
+    }
     if let Some(index) = raise {
         rows.swap(index - 1, index);
     }
@@ -289,7 +285,8 @@ pub(super) fn editor_ui(
     }
     egui::ScrollArea::vertical()
         .auto_shrink([false, false])
-        .max_height(ui.available_height() - 40.0)
+        // Room below for the buttons, and for the reason a save was refused (two lines).
+        .max_height(ui.available_height() - if editor.error.is_some() { 90.0 } else { 40.0 })
         .show(ui, |ui| {
             egui::Grid::new("record-fields")
                 .num_columns(2)
@@ -313,12 +310,12 @@ pub(super) fn editor_ui(
                     .labelled_by(name.id);
                     ui.end_row();
                     let kind = editor.kind;
-                    line(ui, "Year", &mut editor.year, "2021");
+                    line(ui, "Year", &mut editor.year, "e.g. 2021");
                     line(
                         ui,
                         "Period",
                         &mut editor.period,
-                        "2024-01/2026-12, or 2024-01/ while open",
+                        "e.g. 2024-01/2026-12, or 2024-01/ while open",
                     );
                     line(
                         ui,
@@ -339,10 +336,10 @@ pub(super) fn editor_ui(
                         "",
                     );
                     line(ui, "Volume", &mut editor.volume, "");
-                    line(ui, "Pages", &mut editor.pages, "45-67 or e0292318");
-                    line(ui, "DOI", &mut editor.doi, "10.3390/su14095172");
-                    line(ui, "PMID", &mut editor.pmid, "31234567");
-                    line(ui, "arXiv", &mut editor.arxiv, "2110.11822");
+                    line(ui, "Pages", &mut editor.pages, "e.g. 45-67 or e0292318");
+                    line(ui, "DOI", &mut editor.doi, "e.g. 10.3390/su14095172");
+                    line(ui, "PMID", &mut editor.pmid, "e.g. 31234567");
+                    line(ui, "arXiv", &mut editor.arxiv, "e.g. 2110.11822");
                     line(ui, "Link", &mut editor.url, "https://…");
                     line(ui, "Keywords", &mut editor.keywords, "separated by ;");
                 });

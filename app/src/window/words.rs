@@ -231,7 +231,13 @@ fn record_change(
         ecolens_core::record::shown_title(title).to_owned()
     };
     match (old, new) {
+        (None, Some(new)) if entry.action == AuditAction::Undo => {
+            return format!("{verb} taking back {id}: {}", title(new));
+        }
         (None, Some(new)) => return format!("{verb} {id} by hand: {}", title(new)),
+        (Some(old), None) if entry.action == AuditAction::Undo => {
+            return format!("took back the entry of {id} by hand: {}", title(old));
+        }
         (Some(old), None) => return format!("{verb} {id}: {}", title(old)),
         _ => {}
     }
@@ -400,6 +406,36 @@ mod tests {
         assert_eq!(
             audit(&hidden, &session),
             "added an a–f category on record 5 (what it says is hidden by blind mode)"
+        );
+    }
+
+    #[test]
+    fn record_edits_say_which_fields_changed() {
+        let session = session();
+        let before = json!({"kind": "journal_article", "title": "Green AI", "year": 2020,
+            "abstract_text": "A long abstract that no line of an audit log could hold whole."});
+        let after = json!({"kind": "journal_article", "title": "Green AI", "year": 2021,
+            "abstract_text": null});
+        let edit = entry(
+            EntityKind::Record,
+            "record 2",
+            Some(before),
+            Some(after.clone()),
+        );
+        assert_eq!(
+            audit(&edit, &session),
+            "edited record 2: abstract; year 2020 → 2021"
+        );
+        let entered = entry(EntityKind::Record, "record 48", None, Some(after.clone()));
+        assert_eq!(
+            audit(&entered, &session),
+            "added record 48 by hand: Green AI"
+        );
+        let mut undone = entry(EntityKind::Record, "record 48", Some(after), None);
+        undone.action = AuditAction::Undo;
+        assert_eq!(
+            audit(&undone, &session),
+            "took back the entry of record 48 by hand: Green AI"
         );
     }
 }
