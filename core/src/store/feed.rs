@@ -17,7 +17,7 @@ use crate::review::{Decision, Stage};
 use crate::visibility::Visibility;
 
 /// Sorted, disjoint ranges covering `ids` (in any order, duplicates allowed).
-pub(crate) fn id_ranges(ids: &[RecordId]) -> Vec<RangeInclusive<RecordId>> {
+pub fn id_ranges(ids: &[RecordId]) -> Vec<RangeInclusive<RecordId>> {
     let mut sorted = ids.to_vec();
     sorted.sort_unstable();
     sorted.dedup();

@@ -45,7 +45,13 @@ pub(super) struct CachedStemmer;
 /// Stems computed on this thread.
 pub(super) struct StemCache {
     stemmer: frostem::Stemmer,
-    stems: std::collections::HashMap<String, String, std::hash::BuildHasherDefault<WordHasher>>,
+    /// Each word's stem; `None` when the stem is the word itself (most words), so a hit
+    /// changes nothing and compares nothing.
+    stems: std::collections::HashMap<
+        Box<str>,
+        Option<Box<str>>,
+        std::hash::BuildHasherDefault<WordHasher>,
+    >,
 }
 
 /// A fast hash for short words (the multiply-rotate scheme of rustc's `FxHasher`); the
@@ -118,17 +124,24 @@ impl<S: TokenStream> TokenStream for CachedStemmerStream<S> {
         STEMS.with(|cache| {
             let mut cache = cache.borrow_mut();
             if let Some(stem) = cache.stems.get(token.text.as_str()) {
-                if *stem != token.text {
+                if let Some(stem) = stem {
                     token.text.clear();
                     token.text.push_str(stem);
                 }
                 return;
             }
-            let stem = cache.stemmer.stem(&token.text).into_owned();
+            let stem = match cache.stemmer.stem(&token.text) {
+                std::borrow::Cow::Borrowed(same) if same == token.text => None,
+                other => Some(other.into_owned().into_boxed_str()),
+            };
             if cache.stems.len() >= STEM_CACHE_WORDS {
                 cache.stems.clear();
             }
-            let word = std::mem::replace(&mut token.text, stem.clone());
+            let word: Box<str> = token.text.as_str().into();
+            if let Some(stem) = &stem {
+                token.text.clear();
+                token.text.push_str(stem);
+            }
             cache.stems.insert(word, stem);
         });
         true
