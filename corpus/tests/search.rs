@@ -603,7 +603,19 @@ fn undoing_a_merge_brings_the_record_back_into_search() {
     let merge = merges.first().expect("the fixtures hold duplicates");
     let title = merge.merged.title.clone();
     let before = search(&index, &project, &format!("ti:\"{title}\"")).total;
+    // The kept count of records (what `info` reads) follows the import's merges and the undo.
+    let counted = |project: &Project| {
+        project
+            .info(&project.visibility(None).unwrap())
+            .unwrap()
+            .counts
+            .records
+    };
+    let before_count = project.record_count().unwrap();
+    assert_eq!(counted(&project), before_count);
     let restored = project.undo_merge(merge.id).unwrap();
+    assert_eq!(counted(&project), before_count + 1);
+    assert_eq!(project.record_count().unwrap(), before_count + 1);
     index
         .sync(&mut project, &SyncOptions::small(&cancel))
         .unwrap();

@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::audit::log_change;
 use super::records::{insert_record_tx, load_record, update_record_tx};
 use super::review::require_reviewer;
-use super::{Project, now, touch};
+use super::{Project, count_records, now, touch};
 use crate::audit::EntityKind;
 use crate::error::{Error, Result, SqlContext};
 use crate::ids::{AuditId, RecordId, ReviewerId};
@@ -172,6 +172,7 @@ impl Project {
             original_key: None,
         };
         let id = insert_record_tx(&tx, record, &source, None, &at)?;
+        count_records(&tx, 1)?;
         let audit = log_change(
             &tx,
             Some(&author),
@@ -256,6 +257,7 @@ pub(super) fn delete_entered_record(tx: &Transaction<'_>, id: RecordId) -> Resul
     }
     tx.execute("DELETE FROM record WHERE id = ?1", [id.0])
         .context("deleting a record entered by hand")?;
+    count_records(tx, -1)?;
     Ok(())
 }
 

@@ -216,6 +216,7 @@ impl Project {
             entry.import,
             &at,
         )?;
+        super::count_records(&tx, 1)?;
         tx.execute(
             "UPDATE record_merge SET undone_at = ?2, restored_id = ?3 WHERE id = ?1",
             params![merge.0, at, restored.0],
@@ -536,6 +537,10 @@ impl ImportSession<'_> {
             records_imported: self.records_imported,
             duplicates_merged: self.duplicates_merged,
         };
+        super::count_records(
+            &self.tx,
+            i64::try_from(self.records_imported).unwrap_or(i64::MAX),
+        )?;
         self.tx
             .execute(
                 "UPDATE import_run SET finished_at = ?2, files = ?3, records_read = ?4, records_imported = ?5,

@@ -400,6 +400,18 @@ fn initialise(tx: &rusqlite::Transaction<'_>) -> Result<()> {
 /// Marks, inside a write transaction, that data the search index mirrors has changed for
 /// `records`: bumps the data version and journals the records under it (as ranges of ids).
 /// Nothing happens for an empty list.
+/// Adds `delta` to the kept number of records (migration 6), in the caller's transaction:
+/// every path that inserts or deletes records calls it once for what it did.
+pub(crate) fn count_records(tx: &rusqlite::Transaction<'_>, delta: i64) -> Result<()> {
+    if delta != 0 {
+        tx.prepare_cached("UPDATE row_count SET n = n + ?1 WHERE name = 'record'")
+            .context("counting records")?
+            .execute([delta])
+            .context("counting records")?;
+    }
+    Ok(())
+}
+
 pub(crate) fn touch(tx: &rusqlite::Transaction<'_>, records: &[RecordId]) -> Result<()> {
     if records.is_empty() {
         return Ok(());

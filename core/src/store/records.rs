@@ -356,14 +356,17 @@ pub(crate) fn insert_records_tx(
     batch: &[(Record, SourceRef)],
 ) -> Result<Vec<RecordId>> {
     let at = now().to_string();
-    batch
+    let ids = batch
         .iter()
         .map(|(record, source)| insert_record_tx(tx, record, source, None, &at))
-        .collect()
+        .collect::<Result<Vec<_>>>()?;
+    super::count_records(tx, i64::try_from(ids.len()).unwrap_or(i64::MAX))?;
+    Ok(ids)
 }
 
 /// Inserts one already-validated record with the source it was read from (and the import that
-/// read it), stamped `at`, inside a caller's transaction.
+/// read it), stamped `at`, inside a caller's transaction. The caller counts what it inserted
+/// ([`super::count_records`]).
 pub(crate) fn insert_record_tx(
     tx: &Transaction<'_>,
     record: &Record,

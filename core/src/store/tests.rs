@@ -1717,7 +1717,7 @@ fn a_setting_set_to_the_value_it_has_writes_nothing_even_before_it_was_ever_writ
 }
 
 #[test]
-fn counts_kept_by_triggers_survive_a_migration_from_version_5() {
+fn kept_counts_survive_a_migration_from_version_5_and_follow_changes() {
     // A project written by the previous schema, with records, a full text and audit entries,
     // gets its counts from the migration and keeps them as rows come and go.
     let dir = tempfile::tempdir().unwrap();
