@@ -151,6 +151,19 @@ fn every_tab_fits_a_1024_by_700_window() {
         }
     };
     look(&mut harness, "Library with the record open");
+    // The record editor: every field reachable, Save and Cancel on screen.
+    harness.get_by_label("Edit").click();
+    look(&mut harness, "Record editor");
+    for button in ["Save", "Cancel"] {
+        let rect = harness.get_by_label(button).rect();
+        assert!(
+            rect.max.y <= size.y,
+            "the record editor's {button} is below the window, at y {:.0}",
+            rect.max.y
+        );
+    }
+    harness.get_by_label("Cancel").click();
+    settle(&mut harness);
     for view in ecolens_app::window::View::ALL.iter().skip(1) {
         harness
             .get_all_by_label(view.label())
