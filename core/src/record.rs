@@ -469,6 +469,55 @@ pub struct Record {
 }
 
 impl Record {
+    /// The fields (by their names in JSON) in which `other` differs from this record, in the
+    /// record's order. Both records are taken apart whole, so a field added to [`Record`]
+    /// cannot be left out here without the compiler saying so.
+    pub fn changed_fields(&self, other: &Self) -> Vec<&'static str> {
+        let Self {
+            kind,
+            title,
+            authors,
+            editors,
+            year,
+            venue,
+            volume,
+            issue,
+            pages,
+            publisher,
+            doi,
+            pmid,
+            arxiv,
+            url,
+            abstract_text,
+            keywords,
+            notes,
+            period,
+        } = self;
+        [
+            ("kind", *kind != other.kind),
+            ("title", *title != other.title),
+            ("authors", *authors != other.authors),
+            ("editors", *editors != other.editors),
+            ("year", *year != other.year),
+            ("venue", *venue != other.venue),
+            ("volume", *volume != other.volume),
+            ("issue", *issue != other.issue),
+            ("pages", *pages != other.pages),
+            ("publisher", *publisher != other.publisher),
+            ("doi", *doi != other.doi),
+            ("pmid", *pmid != other.pmid),
+            ("arxiv", *arxiv != other.arxiv),
+            ("url", *url != other.url),
+            ("abstract_text", *abstract_text != other.abstract_text),
+            ("keywords", *keywords != other.keywords),
+            ("notes", *notes != other.notes),
+            ("period", *period != other.period),
+        ]
+        .into_iter()
+        .filter_map(|(name, differs)| differs.then_some(name))
+        .collect()
+    }
+
     /// A record with a title and everything else empty.
     pub fn titled(title: impl Into<String>) -> Self {
         Self {

@@ -507,31 +507,14 @@ fn saved_output(saved: &service::RecordSaved, verb: &str) -> Result<Output> {
     if saved.edit.changed.is_empty() {
         writeln!(text, "record {id}: nothing changed")?;
     } else {
-        let names: Vec<String> = saved
-            .edit
-            .changed
-            .iter()
-            .map(|field| field_name(saved.now.record.kind, field))
-            .collect();
-        let undo = saved
-            .edit
-            .audit
-            .map(|entry| format!(" (audit entry #{}; `ecolens undo` takes it back)", entry.0))
-            .unwrap_or_default();
-        writeln!(text, "record {id} {verb}: {}{undo}", names.join(", "))?;
-    }
-    if !saved.edit.same_identifier.is_empty() {
-        let others: Vec<String> = saved
-            .edit
-            .same_identifier
-            .iter()
-            .map(ToString::to_string)
-            .collect();
         writeln!(
             text,
-            "note: record {} has the same DOI, PMID or arXiv id: probably a duplicate",
-            others.join(", ")
+            "record {id} {verb}: {} (`ecolens undo` takes it back)",
+            saved.changed_names().join(", ")
         )?;
+    }
+    if let Some(note) = saved.duplicate_note() {
+        writeln!(text, "note: {note}")?;
     }
     text.push('\n');
     text.push_str(&record_text(&saved.now));
@@ -540,22 +523,6 @@ fn saved_output(saved: &service::RecordSaved, verb: &str) -> Result<Output> {
         json: serde_json::to_value(saved)?,
         failed: false,
     })
-}
-
-/// A field's name for a record of `kind`, as a reviewer reads it.
-fn field_name(kind: ecolens_core::RecordKind, field: &str) -> String {
-    use ecolens_core::BaseField;
-    let base = match field {
-        "venue" => Some(BaseField::Venue),
-        "publisher" => Some(BaseField::Publisher),
-        "issue" => Some(BaseField::Issue),
-        "abstract_text" => Some(BaseField::Abstract),
-        _ => None,
-    };
-    base.map_or_else(
-        || field.replace('_', " "),
-        |base| kind.field_label(base).to_lowercase(),
-    )
 }
 
 /// Every field of a record, one per line, named for its kind; then where it came from.

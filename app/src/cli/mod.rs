@@ -491,6 +491,10 @@ pub enum BenchPhase {
 
 /// A record's fields as options. For a project, --funder, --programme, --grant-number and
 /// --summary name the publisher, venue, issue and abstract.
+///
+/// The command line's copy of [`service::corpus::FieldChanges`]: the use-case layer parses no
+/// command line, so it does not derive clap's traits; [`RecordFields::into_changes`] hands the
+/// values over unchanged.
 // clap shows these doc comments as --help text, where backticks would print as they are.
 #[allow(clippy::doc_markdown)]
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -502,8 +506,8 @@ pub struct RecordFields {
     /// The title.
     #[arg(long)]
     pub title: Option<String>,
-    /// An author, "Family, Given" or one name for an organisation; repeat in order. Replaces
-    /// the list.
+    /// An author as bibliographies write names ("Family, Given", "Given Family", or an
+    /// organisation's name); repeat in order. Replaces the list.
     #[arg(long = "author", value_name = "NAME")]
     pub authors: Vec<String>,
     /// An editor, written as an author; repeat in order. Replaces the list.

@@ -335,16 +335,17 @@ pub fn record(project: &Project, reference: &str) -> Result<RecordId> {
 }
 
 /// Changes to a record's fields as a person types them (the command line's `record edit` and
-/// `record new`): a field given replaces what the record holds, an empty text clears it, and
-/// fields named in `clear` are emptied. Identifiers are checked as they are parsed, and the
-/// error names the field.
-#[derive(Debug, Clone, Default)]
+/// `record new`, the window's record form): a field given replaces what the record holds, an
+/// empty text clears it, and fields named in `clear` are emptied. Identifiers are checked as
+/// they are parsed, and the error names the field.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FieldChanges {
     /// A kind code (`journal_article`, `project` …).
     pub kind: Option<String>,
     /// The title.
     pub title: Option<String>,
-    /// Authors in order, each `Family, Given`, or one name for an organisation.
+    /// Authors in order, each as bibliographies write names ("Family, Given", "Given
+    /// Family", an organisation): read by [`ecolens_corpus::text::parse_person`].
     pub authors: Option<Vec<String>>,
     /// Editors, written as authors are.
     pub editors: Option<Vec<String>>,
@@ -376,82 +377,68 @@ pub struct FieldChanges {
     pub notes: Option<String>,
     /// Running time, `2024-01/2026-12`.
     pub period: Option<String>,
-    /// Fields to empty, by name (`abstract`, `doi`, `authors` …; a project's names too).
+    /// Fields to empty, by name ([`CLEARABLE`]).
     pub clear: Vec<String>,
 }
 
-/// The field names [`FieldChanges::clear`] takes.
-pub const CLEARABLE_FIELDS: &[&str] = &[
-    "title",
-    "authors",
-    "editors",
-    "year",
-    "venue",
-    "programme",
-    "volume",
-    "issue",
-    "grant-number",
-    "pages",
-    "publisher",
-    "funder",
-    "doi",
-    "pmid",
-    "arxiv",
-    "url",
-    "abstract",
-    "summary",
-    "keywords",
-    "notes",
-    "period",
+/// Empties one field of a record.
+pub type EmptyField = fn(&mut ecolens_core::Record);
+
+/// The fields [`FieldChanges::clear`] empties, by every name a reviewer may call them (a
+/// project's names too), each with what emptying it does.
+pub const CLEARABLE: &[(&str, EmptyField)] = &[
+    ("title", |r| r.title.clear()),
+    ("authors", |r| r.authors.clear()),
+    ("editors", |r| r.editors.clear()),
+    ("year", |r| r.year = None),
+    ("venue", |r| r.venue = None),
+    ("programme", |r| r.venue = None),
+    ("volume", |r| r.volume = None),
+    ("issue", |r| r.issue = None),
+    ("grant-number", |r| r.issue = None),
+    ("pages", |r| r.pages = None),
+    ("publisher", |r| r.publisher = None),
+    ("funder", |r| r.publisher = None),
+    ("doi", |r| r.doi = None),
+    ("pmid", |r| r.pmid = None),
+    ("arxiv", |r| r.arxiv = None),
+    ("url", |r| r.url = None),
+    ("abstract", |r| r.abstract_text = None),
+    ("summary", |r| r.abstract_text = None),
+    ("keywords", |r| r.keywords.clear()),
+    ("notes", |r| r.notes = None),
+    ("period", |r| r.period = None),
 ];
 
-/// A person as typed: `Family, Given` (more commas go to the given names), or one name for
-/// an organisation or a mononym. `None` for white space.
-pub fn typed_person(text: &str) -> Option<ecolens_core::Person> {
-    let text = text.trim();
-    if text.is_empty() {
-        return None;
-    }
-    Some(match text.split_once(',') {
-        Some((family, given)) if !family.trim().is_empty() && !given.trim().is_empty() => {
-            ecolens_core::Person::new(family.trim(), given.trim())
-        }
-        _ => ecolens_core::Person::organisation(text.trim_matches([',', ' '])),
-    })
-}
-
 impl FieldChanges {
+    /// The record's one-value fields as text, as a form shows them; [`FieldChanges::apply`]
+    /// gives them back. People and keywords, which a form edits as lists, are left as they
+    /// are (`None`).
+    pub fn texts_of(record: &ecolens_core::Record) -> Self {
+        let text = |value: Option<&str>| Some(value.unwrap_or_default().to_owned());
+        Self {
+            kind: text(Some(record.kind.code())),
+            title: text(Some(&record.title)),
+            year: Some(record.year.map(|y| y.to_string()).unwrap_or_default()),
+            venue: text(record.venue.as_deref()),
+            volume: text(record.volume.as_deref()),
+            issue: text(record.issue.as_deref()),
+            pages: text(record.pages.as_deref()),
+            publisher: text(record.publisher.as_deref()),
+            doi: text(record.doi.as_ref().map(ecolens_core::Doi::as_str)),
+            pmid: text(record.pmid.as_ref().map(ecolens_core::Pmid::as_str)),
+            arxiv: text(record.arxiv.as_ref().map(ecolens_core::ArxivId::as_str)),
+            url: text(record.url.as_deref()),
+            abstract_text: text(record.abstract_text.as_deref()),
+            notes: text(record.notes.as_deref()),
+            period: Some(record.period.map(|p| p.to_string()).unwrap_or_default()),
+            ..Self::default()
+        }
+    }
+
     /// Whether nothing would change.
     pub fn is_empty(&self) -> bool {
-        let Self {
-            kind,
-            title,
-            authors,
-            editors,
-            year,
-            venue,
-            volume,
-            issue,
-            pages,
-            publisher,
-            doi,
-            pmid,
-            arxiv,
-            url,
-            abstract_text,
-            keywords,
-            notes,
-            period,
-            clear,
-        } = self;
-        [
-            kind, title, year, venue, volume, issue, pages, publisher, doi, pmid, arxiv, url,
-        ]
-        .iter()
-        .all(|v| v.is_none())
-            && [abstract_text, notes, period].iter().all(|v| v.is_none())
-            && [authors, editors, keywords].iter().all(|v| v.is_none())
-            && clear.is_empty()
+        *self == Self::default()
     }
 
     /// Applies the changes to `record`; the first value that cannot be read fails, naming its
@@ -462,34 +449,30 @@ impl FieldChanges {
             let value = value.trim();
             (!value.is_empty()).then(|| value.to_owned())
         };
-        let people = |names: &[String]| names.iter().filter_map(|n| typed_person(n)).collect();
+        let people = |names: &[String]| {
+            names
+                .iter()
+                .filter_map(|n| ecolens_corpus::text::parse_person(n))
+                .collect()
+        };
         for name in &self.clear {
-            match name.trim().to_ascii_lowercase().replace('_', "-").as_str() {
-                "title" => record.title.clear(),
-                "authors" => record.authors.clear(),
-                "editors" => record.editors.clear(),
-                "year" => record.year = None,
-                "venue" | "programme" | "program" => record.venue = None,
-                "volume" => record.volume = None,
-                "issue" | "grant-number" => record.issue = None,
-                "pages" => record.pages = None,
-                "publisher" | "funder" => record.publisher = None,
-                "doi" => record.doi = None,
-                "pmid" => record.pmid = None,
-                "arxiv" => record.arxiv = None,
-                "url" => record.url = None,
-                "abstract" | "summary" => record.abstract_text = None,
-                "keywords" => record.keywords.clear(),
-                "notes" => record.notes = None,
-                "period" => record.period = None,
-                _ => {
-                    return Err(Error::Invalid {
-                        field: "--clear",
-                        value: name.clone(),
-                        expected: format!("one of {}", CLEARABLE_FIELDS.join(", ")),
-                    });
-                }
-            }
+            let wanted = name.trim().to_ascii_lowercase().replace('_', "-");
+            let (_, empty) = CLEARABLE
+                .iter()
+                .find(|(field, _)| *field == wanted)
+                .ok_or_else(|| Error::Invalid {
+                    field: "clear",
+                    value: name.clone(),
+                    expected: format!(
+                        "one of {}",
+                        CLEARABLE
+                            .iter()
+                            .map(|(f, _)| *f)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                })?;
+            empty(record);
         }
         if let Some(kind) = &self.kind {
             record.kind = RecordKind::parse("kind", kind)?;
@@ -561,8 +544,49 @@ pub struct RecordSaved {
     pub now: ecolens_core::StoredRecord,
 }
 
+impl RecordSaved {
+    /// The fields that changed, named for the record's kind ("year", "funder", "summary").
+    pub fn changed_names(&self) -> Vec<String> {
+        self.edit
+            .changed
+            .iter()
+            .map(|field| field_name(self.now.record.kind, field))
+            .collect()
+    }
+
+    /// What to say about other records with the same identifiers, if any.
+    pub fn duplicate_note(&self) -> Option<String> {
+        let others = &self.edit.same_identifier;
+        (!others.is_empty()).then(|| {
+            let ids: Vec<String> = others.iter().map(ToString::to_string).collect();
+            format!(
+                "Record {} has the same DOI, PMID or arXiv id: probably a duplicate",
+                ids.join(", ")
+            )
+        })
+    }
+}
+
+/// A record field's name (as [`ecolens_core::Record::changed_fields`] gives it) as a reviewer
+/// reads it for a record of `kind`: a project's publisher is its funder, and so on.
+pub fn field_name(kind: ecolens_core::RecordKind, field: &str) -> String {
+    use ecolens_core::BaseField;
+    let base = match field {
+        "venue" => Some(BaseField::Venue),
+        "publisher" => Some(BaseField::Publisher),
+        "issue" => Some(BaseField::Issue),
+        "abstract_text" => Some(BaseField::Abstract),
+        _ => None,
+    };
+    base.map_or_else(
+        || field.replace('_', " "),
+        |base| kind.field_label(base).to_lowercase(),
+    )
+}
+
 /// Saves a reviewer's edit of a record (`seen` is the content they started from: a change
-/// made since is not overwritten).
+/// made since is not overwritten), in the one form imports give records
+/// ([`ecolens_corpus::normalise::normalise`]).
 pub fn edit_record(
     project: &mut Project,
     reviewer: ReviewerId,
@@ -570,20 +594,24 @@ pub fn edit_record(
     seen: &ecolens_core::Record,
     edited: &ecolens_core::Record,
 ) -> Result<RecordSaved> {
-    let edit = project.edit_record(reviewer, id, seen, edited)?;
+    let mut edited = edited.clone();
+    ecolens_corpus::normalise::normalise(&mut edited);
+    let edit = project.edit_record(reviewer, id, seen, &edited)?;
     Ok(RecordSaved {
         now: project.record(id)?,
         edit,
     })
 }
 
-/// Adds a record a reviewer entered by hand.
+/// Adds a record a reviewer entered by hand, in the one form imports give records.
 pub fn enter_record(
     project: &mut Project,
     reviewer: ReviewerId,
     record: &ecolens_core::Record,
 ) -> Result<RecordSaved> {
-    if record.title.trim().is_empty() {
+    let mut record = record.clone();
+    ecolens_corpus::normalise::normalise(&mut record);
+    if record.title.is_empty() {
         // Databases export records without titles; a person entering one gives it a name.
         return Err(Error::Invalid {
             field: "title",
@@ -591,9 +619,64 @@ pub fn enter_record(
             expected: "a title for a record entered by hand".into(),
         });
     }
-    let edit = project.enter_record(reviewer, record)?;
+    let edit = project.enter_record(reviewer, &record)?;
     Ok(RecordSaved {
         now: project.record(edit.record)?,
         edit,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A form filled from a record and saved untouched gives the record back: opening Edit
+    /// and saving changes nothing, for every record of the demo corpus and a project.
+    #[test]
+    fn a_record_read_into_a_form_and_back_is_the_same_record() {
+        let mut project = Project::open_in_memory().unwrap();
+        ecolens_corpus::demo::install_demo(&mut project).unwrap();
+        let mut records: Vec<ecolens_core::Record> = (1..=47)
+            .map(|id| project.record(RecordId(id)).unwrap().record)
+            .collect();
+        let mut grant = ecolens_core::Record::titled("GreenSched");
+        grant.kind = ecolens_core::RecordKind::Project;
+        grant.publisher = Some("ANR".into());
+        grant.period = Some(ecolens_core::Period::parse("period", "2025-10/").unwrap());
+        records.push(grant);
+        for record in records {
+            let mut back = ecolens_core::Record {
+                authors: record.authors.clone(),
+                editors: record.editors.clone(),
+                ..ecolens_core::Record::default()
+            };
+            FieldChanges {
+                keywords: Some(record.keywords.clone()),
+                ..FieldChanges::texts_of(&record)
+            }
+            .apply(&mut back)
+            .unwrap();
+            assert_eq!(back, record, "{}", record.title);
+            assert!(record.changed_fields(&back).is_empty());
+        }
+    }
+
+    #[test]
+    fn clearing_takes_every_name_a_field_has_and_refuses_others() {
+        let mut record = ecolens_core::Record::titled("T");
+        record.publisher = Some("ANR".into());
+        record.abstract_text = Some("Text".into());
+        let clear = |names: &[&str]| FieldChanges {
+            clear: names.iter().map(|n| (*n).to_owned()).collect(),
+            ..FieldChanges::default()
+        };
+        clear(&["funder", "Summary"]).apply(&mut record).unwrap();
+        assert_eq!((record.publisher, record.abstract_text), (None, None));
+        let refused = clear(&["colour"]).apply(&mut ecolens_core::Record::default());
+        assert!(
+            matches!(refused, Err(Error::Invalid { field: "clear", .. })),
+            "{refused:?}"
+        );
+        assert!(FieldChanges::default().is_empty() && !clear(&["doi"]).is_empty());
+    }
 }

@@ -58,7 +58,7 @@ pub use tabs::View;
 use tabs::{TabAction, Tabs};
 use worker::{
     Event, JobOutcome, ListRequest, Listing, PickPurpose, RecordDetail, RowsCommand, SortKey,
-    Workers, spawn_job,
+    Workers, on_project, spawn_job,
 };
 
 use crate::service::{self, Front, describe};
@@ -674,11 +674,7 @@ impl Workbench {
                     job,
                     self.workers.outbox(),
                     move |_| {
-                        ecolens_core::Project::open_existing(&path)
-                            .map_err(service::Error::from)
-                            .and_then(|mut project| {
-                                service::corpus::undo_merge(&mut project, merge)
-                            })
+                        on_project(&path, |project| service::corpus::undo_merge(project, merge))
                             .map(|undone| JobOutcome::MergeUndone(undone.restored))
                             .into()
                     },
@@ -797,6 +793,13 @@ impl Workbench {
         }
     }
 
+    /// The record form open: a new entry's, or the open record's.
+    fn editor_mut(&mut self) -> Option<&mut record_edit::RecordEditor> {
+        self.entry
+            .as_mut()
+            .or_else(|| self.record.as_mut().and_then(|p| p.editor.as_mut()))
+    }
+
     /// Whether a record is being edited or entered.
     fn editing(&self) -> bool {
         self.entry.is_some() || self.record.as_ref().is_some_and(|p| p.editor.is_some())
@@ -805,13 +808,8 @@ impl Workbench {
     /// Checks what the editor holds and saves it on a thread of its own.
     fn save_record(&mut self) {
         let who = self.session.reader();
-        let editor = match (self.entry.as_mut(), self.record.as_mut()) {
-            (Some(entry), _) => entry,
-            (None, Some(pane)) => match pane.editor.as_mut() {
-                Some(editor) => editor,
-                None => return,
-            },
-            (None, None) => return,
+        let Some(editor) = self.editor_mut() else {
+            return;
         };
         let Some(who) = who else {
             editor.error = Some("Choose who you are first: edits are audited.".into());
@@ -838,16 +836,12 @@ impl Workbench {
             job,
             self.workers.outbox(),
             move |_| {
-                ecolens_core::Project::open_existing(&path)
-                    .map_err(service::Error::from)
-                    .and_then(|mut project| match id {
-                        Some(id) => {
-                            service::corpus::edit_record(&mut project, who, id, &seen, &record)
-                        }
-                        None => service::corpus::enter_record(&mut project, who, &record),
-                    })
-                    .map(|saved| JobOutcome::RecordSaved(Box::new(saved)))
-                    .into()
+                on_project(&path, |project| match id {
+                    Some(id) => service::corpus::edit_record(project, who, id, &seen, &record),
+                    None => service::corpus::enter_record(project, who, &record),
+                })
+                .map(|saved| JobOutcome::RecordSaved(Box::new(saved)))
+                .into()
             },
         );
     }
@@ -929,11 +923,11 @@ impl Workbench {
             job,
             self.workers.outbox(),
             move |_| {
-                ecolens_core::Project::open_existing(&project_path)
-                    .map_err(service::Error::from)
-                    .and_then(|mut project| service::project::add_demo(&mut project, &cancel))
-                    .map(JobOutcome::DemoAdded)
-                    .into()
+                on_project(&project_path, |project| {
+                    service::project::add_demo(project, &cancel)
+                })
+                .map(JobOutcome::DemoAdded)
+                .into()
             },
         );
     }
@@ -991,13 +985,11 @@ impl Workbench {
                     });
                 };
                 // The one import path: records stored and indexed, as the CLI does it.
-                ecolens_core::Project::open_existing(&project_path)
-                    .map_err(service::Error::from)
-                    .and_then(|mut project| {
-                        service::corpus::import(&mut project, &request, &cancel, &progress)
-                    })
-                    .map(|imported| JobOutcome::Imported(Box::new(imported.import)))
-                    .into()
+                on_project(&project_path, |project| {
+                    service::corpus::import(project, &request, &cancel, &progress)
+                })
+                .map(|imported| JobOutcome::Imported(Box::new(imported.import)))
+                .into()
             },
         );
     }
@@ -1030,11 +1022,11 @@ impl Workbench {
                     labels,
                     selection,
                 };
-                ecolens_core::Project::open_existing(&project_path)
-                    .map_err(service::Error::from)
-                    .and_then(|mut project| service::corpus::export(&mut project, reader, &request))
-                    .map(|exported| JobOutcome::Exported(Box::new(exported)))
-                    .into()
+                on_project(&project_path, |project| {
+                    service::corpus::export(project, reader, &request)
+                })
+                .map(|exported| JobOutcome::Exported(Box::new(exported)))
+                .into()
             },
         );
     }
@@ -1288,48 +1280,25 @@ impl Workbench {
             JobOutcome::RecordSaved(saved) => {
                 let id = saved.edit.record;
                 let was_new = self.entry.take().is_some();
-                let fields = saved.edit.changed.len();
                 let mut message = if was_new {
                     format!("Added record {id}: {}.", saved.now.record.shown_title())
-                } else if fields == 0 {
+                } else if saved.edit.changed.is_empty() {
                     format!("Record {id}: nothing changed.")
                 } else {
                     format!(
                         "Saved record {id}: {} changed. Team → Undo my last change takes it back.",
-                        saved
-                            .edit
-                            .changed
-                            .join(", ")
-                            .replace("abstract_text", "abstract")
+                        saved.changed_names().join(", ")
                     )
                 };
-                if !saved.edit.same_identifier.is_empty() {
-                    let others: Vec<String> = saved
-                        .edit
-                        .same_identifier
-                        .iter()
-                        .map(ToString::to_string)
-                        .collect();
-                    let _ = write!(
-                        message,
-                        " Record {} has the same DOI, PMID or arXiv id: probably a duplicate.",
-                        others.join(", ")
-                    );
+                if let Some(note) = saved.duplicate_note() {
+                    let _ = write!(message, " {note}.");
                 }
                 self.notice(message);
-                // The record shows as saved; `changed_data` below reads it again once the
-                // index has it.
-                self.record = Some(RecordPane {
-                    id,
-                    detail: None,
-                    editor: None,
-                });
-                self.workers.rows(RowsCommand::Record {
-                    id,
-                    query: None,
-                    reader: self.session.reader(),
-                });
-                saved.edit.audit.is_some()
+                // The record as saved, out of the editor (when the data changed, the index
+                // is brought up to date below and the record read again with it).
+                self.record = None;
+                self.apply(Action::OpenRecord(id));
+                !saved.edit.changed.is_empty()
             }
             JobOutcome::MergeUndone(restored) => {
                 self.notice(format!(
@@ -1360,11 +1329,7 @@ impl Workbench {
                     }
                     Some(JobKind::Undo) => format!("The merge could not be undone: {words}"),
                     Some(JobKind::SaveRecord) => {
-                        let editor = self
-                            .entry
-                            .as_mut()
-                            .or_else(|| self.record.as_mut().and_then(|p| p.editor.as_mut()));
-                        if let Some(editor) = editor {
+                        if let Some(editor) = self.editor_mut() {
                             editor.saving = false;
                             editor.error = Some(words.clone());
                         }

@@ -49,40 +49,14 @@ pub struct RecordEditor {
     pub seen: Record,
     /// The type.
     pub kind: RecordKind,
-    /// Title.
-    pub title: String,
+    /// The one-value fields as typed ([`FieldChanges::texts_of`]).
+    pub fields: FieldChanges,
+    /// Keywords, `;`-separated.
+    pub keywords: String,
     /// Authors in order.
     pub authors: Vec<PersonRow>,
     /// Editors in order.
     pub editors: Vec<PersonRow>,
-    /// Year.
-    pub year: String,
-    /// Running time.
-    pub period: String,
-    /// Venue or programme.
-    pub venue: String,
-    /// Volume.
-    pub volume: String,
-    /// Issue or grant number.
-    pub issue: String,
-    /// Pages.
-    pub pages: String,
-    /// Publisher or funder.
-    pub publisher: String,
-    /// DOI.
-    pub doi: String,
-    /// PubMed id.
-    pub pmid: String,
-    /// arXiv id.
-    pub arxiv: String,
-    /// Link.
-    pub url: String,
-    /// Abstract or summary.
-    pub abstract_text: String,
-    /// Keywords, `;`-separated.
-    pub keywords: String,
-    /// Notes.
-    pub notes: String,
     /// Why the last Save was refused.
     pub error: Option<String>,
     /// A save is under way.
@@ -92,40 +66,14 @@ pub struct RecordEditor {
 impl RecordEditor {
     /// An editor on a stored record.
     pub fn editing(id: RecordId, record: &Record) -> Self {
-        let text = |value: &Option<String>| value.clone().unwrap_or_default();
         Self {
             id: Some(id),
             seen: record.clone(),
             kind: record.kind,
-            title: record.title.clone(),
+            fields: FieldChanges::texts_of(record),
+            keywords: record.keywords.join("; "),
             authors: record.authors.iter().map(PersonRow::from_person).collect(),
             editors: record.editors.iter().map(PersonRow::from_person).collect(),
-            year: record.year.map(|y| y.to_string()).unwrap_or_default(),
-            period: record.period.map(|p| p.to_string()).unwrap_or_default(),
-            venue: text(&record.venue),
-            volume: text(&record.volume),
-            issue: text(&record.issue),
-            pages: text(&record.pages),
-            publisher: text(&record.publisher),
-            doi: record
-                .doi
-                .as_ref()
-                .map(|d| d.as_str().to_owned())
-                .unwrap_or_default(),
-            pmid: record
-                .pmid
-                .as_ref()
-                .map(|p| p.as_str().to_owned())
-                .unwrap_or_default(),
-            arxiv: record
-                .arxiv
-                .as_ref()
-                .map(|a| a.as_str().to_owned())
-                .unwrap_or_default(),
-            url: text(&record.url),
-            abstract_text: text(&record.abstract_text),
-            keywords: record.keywords.join("; "),
-            notes: text(&record.notes),
             error: None,
             saving: false,
         }
@@ -140,27 +88,14 @@ impl RecordEditor {
         editor
     }
 
-    /// The record the fields say, or what is wrong with them (the field named).
+    /// The record the form says, or what is wrong with it (the field named). The store checks
+    /// the rest when it is saved.
     pub fn record(&self) -> Result<Record, String> {
         let mut record = self.seen.clone();
         let changes = FieldChanges {
             kind: Some(self.kind.code().to_owned()),
-            title: Some(self.title.clone()),
-            year: Some(self.year.clone()),
-            venue: Some(self.venue.clone()),
-            volume: Some(self.volume.clone()),
-            issue: Some(self.issue.clone()),
-            pages: Some(self.pages.clone()),
-            publisher: Some(self.publisher.clone()),
-            doi: Some(self.doi.clone()),
-            pmid: Some(self.pmid.clone()),
-            arxiv: Some(self.arxiv.clone()),
-            url: Some(self.url.clone()),
-            abstract_text: Some(self.abstract_text.clone()),
             keywords: Some(self.keywords.split(';').map(str::to_owned).collect()),
-            notes: Some(self.notes.clone()),
-            period: Some(self.period.clone()),
-            ..FieldChanges::default()
+            ..self.fields.clone()
         };
         changes
             .apply(&mut record)
@@ -175,24 +110,13 @@ impl RecordEditor {
             .iter()
             .filter_map(PersonRow::to_person)
             .collect();
-        // Text typed with several paragraphs keeps them; blank lines between are dropped, as
-        // imports keep them.
-        record.abstract_text = record.abstract_text.map(|t| paragraphs(&t));
-        record.notes = record.notes.map(|t| paragraphs(&t));
-        record.validate().map_err(|error| error.to_string())?;
-        if self.id.is_none() && record.title.trim().is_empty() {
-            return Err("Give the new entry a title.".into());
-        }
         Ok(record)
     }
-}
 
-fn paragraphs(text: &str) -> String {
-    text.lines()
-        .map(str::trim)
-        .filter(|line| !line.is_empty())
-        .collect::<Vec<_>>()
-        .join("\n")
+    /// The text of one of [`Self::fields`], for a text field to edit.
+    fn text(field: &mut Option<String>) -> &mut String {
+        field.get_or_insert_with(String::new)
+    }
 }
 
 /// One labelled single-line field.
@@ -303,44 +227,79 @@ pub(super) fn editor_ui(
                     ui.end_row();
                     let name = ui.label("Title");
                     ui.add(
-                        egui::TextEdit::multiline(&mut editor.title)
+                        egui::TextEdit::multiline(RecordEditor::text(&mut editor.fields.title))
                             .desired_rows(2)
                             .desired_width(f32::INFINITY),
                     )
                     .labelled_by(name.id);
                     ui.end_row();
                     let kind = editor.kind;
-                    line(ui, "Year", &mut editor.year, "e.g. 2021");
+                    line(
+                        ui,
+                        "Year",
+                        RecordEditor::text(&mut editor.fields.year),
+                        "e.g. 2021",
+                    );
                     line(
                         ui,
                         "Period",
-                        &mut editor.period,
+                        RecordEditor::text(&mut editor.fields.period),
                         "e.g. 2024-01/2026-12, or 2024-01/ while open",
                     );
                     line(
                         ui,
                         kind.field_label(BaseField::Venue),
-                        &mut editor.venue,
+                        RecordEditor::text(&mut editor.fields.venue),
                         "",
                     );
                     line(
                         ui,
                         kind.field_label(BaseField::Publisher),
-                        &mut editor.publisher,
+                        RecordEditor::text(&mut editor.fields.publisher),
                         "",
                     );
                     line(
                         ui,
                         kind.field_label(BaseField::Issue),
-                        &mut editor.issue,
+                        RecordEditor::text(&mut editor.fields.issue),
                         "",
                     );
-                    line(ui, "Volume", &mut editor.volume, "");
-                    line(ui, "Pages", &mut editor.pages, "e.g. 45-67 or e0292318");
-                    line(ui, "DOI", &mut editor.doi, "e.g. 10.3390/su14095172");
-                    line(ui, "PMID", &mut editor.pmid, "e.g. 31234567");
-                    line(ui, "arXiv", &mut editor.arxiv, "e.g. 2110.11822");
-                    line(ui, "Link", &mut editor.url, "https://…");
+                    line(
+                        ui,
+                        "Volume",
+                        RecordEditor::text(&mut editor.fields.volume),
+                        "",
+                    );
+                    line(
+                        ui,
+                        "Pages",
+                        RecordEditor::text(&mut editor.fields.pages),
+                        "e.g. 45-67 or e0292318",
+                    );
+                    line(
+                        ui,
+                        "DOI",
+                        RecordEditor::text(&mut editor.fields.doi),
+                        "e.g. 10.3390/su14095172",
+                    );
+                    line(
+                        ui,
+                        "PMID",
+                        RecordEditor::text(&mut editor.fields.pmid),
+                        "e.g. 31234567",
+                    );
+                    line(
+                        ui,
+                        "arXiv",
+                        RecordEditor::text(&mut editor.fields.arxiv),
+                        "e.g. 2110.11822",
+                    );
+                    line(
+                        ui,
+                        "Link",
+                        RecordEditor::text(&mut editor.fields.url),
+                        "https://…",
+                    );
                     line(ui, "Keywords", &mut editor.keywords, "separated by ;");
                 });
             ui.add_space(4.0);
@@ -349,14 +308,14 @@ pub(super) fn editor_ui(
             ui.add_space(4.0);
             let name = ui.strong(editor.kind.field_label(BaseField::Abstract));
             ui.add(
-                egui::TextEdit::multiline(&mut editor.abstract_text)
+                egui::TextEdit::multiline(RecordEditor::text(&mut editor.fields.abstract_text))
                     .desired_rows(6)
                     .desired_width(f32::INFINITY),
             )
             .labelled_by(name.id);
             let name = ui.strong("Notes");
             ui.add(
-                egui::TextEdit::multiline(&mut editor.notes)
+                egui::TextEdit::multiline(RecordEditor::text(&mut editor.fields.notes))
                     .desired_rows(2)
                     .desired_width(f32::INFINITY),
             )

@@ -241,28 +241,28 @@ fn record_change(
         (Some(old), None) => return format!("{verb} {id}: {}", title(old)),
         _ => {}
     }
-    let empty = serde_json::Map::new();
-    let fields = |v: Option<&Value>| v.and_then(Value::as_object).unwrap_or(&empty).clone();
-    let (before, after) = (fields(old), fields(new));
-    let mut names: Vec<&String> = before.keys().chain(after.keys()).collect();
-    names.sort();
-    names.dedup();
+    // Which fields changed is the record's own rule; the logged sides are whole records.
+    let record = |v: Option<&Value>| {
+        v.and_then(|v| serde_json::from_value::<ecolens_core::Record>(v.clone()).ok())
+    };
+    let (Some(before), Some(after)) = (record(old), record(new)) else {
+        return format!("{verb} {id}");
+    };
     let short = |v: Option<&Value>| match v {
         None | Some(Value::Null) => "none".to_owned(),
         Some(Value::String(s)) if s.chars().count() <= 30 => s.clone(),
         Some(Value::Number(n)) => n.to_string(),
         Some(_) => String::new(),
     };
-    let changed: Vec<String> = names
+    let value = |side: Option<&Value>, name: &str| short(side.and_then(|v| v.get(name)));
+    let changed: Vec<String> = before
+        .changed_fields(&after)
         .into_iter()
-        .filter(|name| before.get(*name) != after.get(*name))
         .map(|name| {
-            let (a, b) = (short(before.get(name)), short(after.get(name)));
-            let label = name.replace("abstract_text", "abstract").replace('_', " ");
-            if a.is_empty() || b.is_empty() {
-                label
-            } else {
-                format!("{label} {a} → {b}")
+            let label = crate::service::corpus::field_name(after.kind, name);
+            match (value(old, name), value(new, name)) {
+                (a, b) if a.is_empty() || b.is_empty() => label,
+                (a, b) => format!("{label} {a} → {b}"),
             }
         })
         .collect();
@@ -424,7 +424,7 @@ mod tests {
         );
         assert_eq!(
             audit(&edit, &session),
-            "edited record 2: abstract; year 2020 → 2021"
+            "edited record 2: year 2020 → 2021; abstract"
         );
         let entered = entry(EntityKind::Record, "record 48", None, Some(after.clone()));
         assert_eq!(

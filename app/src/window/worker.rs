@@ -750,6 +750,16 @@ fn read_rows(
     }
 }
 
+/// Opens the project at `path` on a job's thread and runs `work` on it: every job that
+/// writes opens its own connection.
+pub fn on_project<T>(
+    path: &Path,
+    work: impl FnOnce(&mut ecolens_core::Project) -> service::Result<T>,
+) -> service::Result<T> {
+    let mut project = ecolens_core::Project::open_existing(path)?;
+    work(&mut project)
+}
+
 /// Runs `work` on a named thread as job `job`; its outcome arrives as [`Event::Finished`].
 pub fn spawn_job(
     name: &str,

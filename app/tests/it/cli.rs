@@ -1491,7 +1491,7 @@ fn records_are_entered_edited_and_undone_from_the_command_line() {
         (&["--doi", "not a doi"][..], "doi"),
         (&["--period", "2029/2025"][..], "period"),
         (&["--year", "twenty"][..], "year"),
-        (&["--clear", "colour"][..], "--clear"),
+        (&["--clear", "colour"][..], "clear: \"colour\" is not valid"),
     ] {
         let mut all = vec!["record", "edit", "1", "--reviewer", "Alice"];
         all.extend(args);

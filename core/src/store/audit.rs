@@ -4,8 +4,8 @@ use rusqlite::{OptionalExtension, Row, Transaction, params};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::edit::{delete_entered_record, restore_record};
-use super::records::load_record;
+use super::edit::delete_entered_record;
+use super::records::{load_record, update_record_tx};
 use super::review::{
     delete_classification, delete_record_label, delete_risk_row, delete_vote, load_classification,
     load_record_label, load_risk, load_vote, require_reviewer, write_classification,
@@ -403,7 +403,9 @@ fn restore(tx: &Transaction<'_>, entry: &AuditEntry) -> Result<()> {
                     .corrupt("a record edit names no record")
             })?;
             match &entry.old {
-                Some(old) => restore_record(tx, id, &typed::<Record>(entry, old)?),
+                Some(old) => {
+                    update_record_tx(tx, id, &typed::<Record>(entry, old)?, &now().to_string())
+                }
                 None => delete_entered_record(tx, id),
             }
         }

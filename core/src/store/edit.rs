@@ -4,13 +4,12 @@
 use rusqlite::{Transaction, params};
 use serde::Serialize;
 
-use super::audit::log_change;
 use super::records::{insert_record_tx, load_record, update_record_tx};
-use super::review::require_reviewer;
-use super::{Project, count_records, now, touch};
+use super::review::commit_review_change;
+use super::{Project, count_records, now};
 use crate::audit::EntityKind;
 use crate::error::{Error, Result, SqlContext};
-use crate::ids::{AuditId, RecordId, ReviewerId};
+use crate::ids::{RecordId, ReviewerId};
 use crate::record::{Record, SourceRef};
 
 /// The file name a record entered by hand gives as its source.
@@ -24,49 +23,13 @@ pub const MANUAL_FORMAT: &str = "manual";
 pub struct RecordEdit {
     /// The record.
     pub record: RecordId,
-    /// The fields that changed (`title`, `year`, `authors` …), in the record's order; empty
-    /// when the edit changed nothing (and nothing was logged).
+    /// The fields that changed (`title`, `year`, `authors` …), in the record's order
+    /// ([`Record::changed_fields`]); empty when the edit changed nothing, and then nothing was
+    /// logged.
     pub changed: Vec<&'static str>,
-    /// The audit entry of the change, when there was one.
-    pub audit: Option<AuditId>,
     /// Other records that share an identifier with the edited one (DOI, PMID, arXiv id):
     /// probably duplicates, for the reviewer to merge.
     pub same_identifier: Vec<RecordId>,
-}
-
-/// The fields of a record, by name, as a change lists them.
-fn changed_fields(before: &Record, after: &Record) -> Vec<&'static str> {
-    let mut changed = Vec::new();
-    macro_rules! compare {
-        ($($field:ident),+) => {
-            $(
-                if before.$field != after.$field {
-                    changed.push(stringify!($field));
-                }
-            )+
-        };
-    }
-    compare!(
-        kind,
-        title,
-        authors,
-        editors,
-        year,
-        venue,
-        volume,
-        issue,
-        pages,
-        publisher,
-        doi,
-        pmid,
-        arxiv,
-        url,
-        abstract_text,
-        keywords,
-        notes,
-        period
-    );
-    changed
 }
 
 /// Other records with one of `record`'s identifiers.
@@ -114,43 +77,28 @@ impl Project {
         edited: &Record,
     ) -> Result<RecordEdit> {
         edited.validate()?;
-        let tx = self
-            .conn
-            .transaction()
-            .context("starting to edit a record")?;
-        let author = require_reviewer(&tx, reviewer)?;
+        let (tx, author) = self.begin_review("starting to edit a record", Some(id), reviewer)?;
         let current = load_record(&tx, id)?;
         if &current != seen {
             return Err(Error::EditConflict { record: id });
         }
-        let changed = changed_fields(&current, edited);
-        let same_identifier = sharing_identifiers(&tx, Some(id), edited)?;
-        if changed.is_empty() {
-            return Ok(RecordEdit {
-                record: id,
-                changed,
-                audit: None,
-                same_identifier,
-            });
-        }
-        update_record_tx(&tx, id, edited, &now().to_string())?;
-        let audit = log_change(
-            &tx,
-            Some(&author),
-            EntityKind::Record,
-            format!("record {id}"),
-            Some(id),
-            Some(&current),
-            Some(edited),
-        )?;
-        touch(&tx, &[id])?;
-        tx.commit().context("committing a record edit")?;
-        Ok(RecordEdit {
+        let edit = RecordEdit {
             record: id,
-            changed,
-            audit: Some(audit),
-            same_identifier,
-        })
+            changed: current.changed_fields(edited),
+            same_identifier: sharing_identifiers(&tx, Some(id), edited)?,
+        };
+        if !edit.changed.is_empty() {
+            update_record_tx(&tx, id, edited, &now().to_string())?;
+            commit_review_change(
+                tx,
+                &author,
+                (EntityKind::Record, format!("record {id}"), id),
+                Some(&current),
+                Some(edited),
+                "committing a record edit",
+            )?;
+        }
+        Ok(edit)
     }
 
     /// Adds a record a reviewer entered by hand (a project or grant proposal under assessment,
@@ -158,36 +106,27 @@ impl Project {
     /// undoable, in one transaction.
     pub fn enter_record(&mut self, reviewer: ReviewerId, record: &Record) -> Result<RecordEdit> {
         record.validate()?;
-        let tx = self
-            .conn
-            .transaction()
-            .context("starting to add a record")?;
-        let author = require_reviewer(&tx, reviewer)?;
+        let (tx, author) = self.begin_review("starting to add a record", None, reviewer)?;
         let same_identifier = sharing_identifiers(&tx, None, record)?;
-        let at = now().to_string();
         let source = SourceRef {
             file: ENTERED_BY_HAND.to_owned(),
             format: MANUAL_FORMAT.to_owned(),
             locator: Some(format!("by {}", author.name)),
             original_key: None,
         };
-        let id = insert_record_tx(&tx, record, &source, None, &at)?;
+        let id = insert_record_tx(&tx, record, &source, None, &now().to_string())?;
         count_records(&tx, 1)?;
-        let audit = log_change(
-            &tx,
-            Some(&author),
-            EntityKind::Record,
-            format!("record {id}"),
-            Some(id),
+        commit_review_change(
+            tx,
+            &author,
+            (EntityKind::Record, format!("record {id}"), id),
             None,
             Some(record),
+            "committing a new record",
         )?;
-        touch(&tx, &[id])?;
-        tx.commit().context("committing a new record")?;
         Ok(RecordEdit {
             record: id,
-            changed: changed_fields(&Record::default(), record),
-            audit: Some(audit),
+            changed: Record::default().changed_fields(record),
             same_identifier,
         })
     }
@@ -259,9 +198,4 @@ pub(super) fn delete_entered_record(tx: &Transaction<'_>, id: RecordId) -> Resul
         .context("deleting a record entered by hand")?;
     count_records(tx, -1)?;
     Ok(())
-}
-
-/// Puts back a record's content from an audit entry's side.
-pub(super) fn restore_record(tx: &Transaction<'_>, id: RecordId, record: &Record) -> Result<()> {
-    update_record_tx(tx, id, record, &now().to_string())
 }

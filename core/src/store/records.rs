@@ -134,19 +134,6 @@ impl Project {
         })
     }
 
-    /// Replaces a record's bibliographic content (not its provenance or review data).
-    pub fn update_record(&mut self, id: RecordId, record: &Record) -> Result<()> {
-        record.validate()?;
-        let tx = self
-            .conn
-            .transaction()
-            .context("starting to update a record")?;
-        update_record_tx(&tx, id, record, &now().to_string())?;
-        touch(&tx, &[id])?;
-        tx.commit().context("committing a record update")?;
-        Ok(())
-    }
-
     /// Adds a provenance row to an existing record (a duplicate found in another file).
     pub fn add_source(&mut self, id: RecordId, source: &SourceRef) -> Result<()> {
         validate_source(source)?;

@@ -341,8 +341,10 @@ impl WordCounter {
 /// English function words, never taken as common words. Pairs of common words are indexed
 /// for fast phrases like "deep learning"; in English text most adjacent pairs of frequent words
 /// are pairs of function words ("of the", "in a", "we show"), which nobody searches as a
-/// phrase: on the benchmark's corpus they were 41 % of all tokens indexed, against 5 % for
-/// pairs of content words. A phrase holding a function word is still found, by positions.
+/// phrase: in the first 18,691 records of `ecolens bench`'s generated 200,000-record file
+/// they were 41 % of all words of titles, abstracts and keywords, against 5 % for pairs of
+/// content words (counted 2026-12-06). A phrase holding a function word is still found, by
+/// positions.
 /// tantivy's own list is private to its stop-word filter and Lucene's 33 words leave out
 /// pronouns and most auxiliaries, so ecolens keeps this list.
 pub(super) const FUNCTION_WORDS: &[&str] = &[
