@@ -320,10 +320,12 @@ pub fn search(
             } else {
                 format!("[{}] ", snippet.field.name())
             };
+            // One line per snippet: an abstract's paragraphs are joined as the hit's layout
+            // needs (a line break and a space are one byte each, so the marks stay put).
             writeln!(
                 text,
                 "                       {field}{}",
-                snippet.marked(open, close)
+                snippet.marked(open, close).replace('\n', " ")
             )?;
         }
     }

@@ -1533,9 +1533,26 @@ fn records_are_entered_edited_and_undone_from_the_command_line() {
         Some(&Value::Null)
     );
 
-    // The search index follows the edit.
+    // The search index follows the edit; a snippet of paragraphs prints on one line.
     let found = json(&run(&["search", "carbon-aware", "--json"]));
     assert_eq!(found["total"], 1);
+    let paragraphs = run(&[
+        "record",
+        "edit",
+        "1",
+        "--reviewer",
+        "Alice",
+        "--summary",
+        "Shift training jobs.\n\nMeasure what it saves.",
+    ]);
+    assert!(paragraphs.status.success(), "{}", stderr(&paragraphs));
+    let listed = run(&["search", "measure"]);
+    let listed = String::from_utf8_lossy(&listed.stdout);
+    assert!(
+        listed.contains("Shift training jobs. «Measure» what it saves."),
+        "{listed}"
+    );
+    assert!(run(&["undo", "--reviewer", "Alice"]).status.success());
 
     // The export carries the project and reads back the same.
     let out = dir.path().join("grants.ris");
