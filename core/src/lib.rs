@@ -45,6 +45,7 @@ pub mod quantity;
 pub mod record;
 pub mod report;
 pub mod review;
+pub mod stopping;
 pub mod store;
 pub mod uncertain;
 pub mod visibility;

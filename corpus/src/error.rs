@@ -43,6 +43,9 @@ pub enum Error {
         "blind mode is on: decision, stage, category, rebound, label, has:category and has:rebound filters select by reviewers' judgements, and each reviewer filters on their own; name who is searching"
     )]
     Blind,
+    /// A simulated review could not run (labels and records do not fit).
+    #[error("cannot simulate the review: {0}")]
+    Simulation(String),
     /// The work was cancelled; nothing was changed.
     #[error("cancelled; nothing was changed")]
     Cancelled,

@@ -24,6 +24,7 @@ pub mod normalise;
 pub mod parsed;
 pub mod pdf;
 pub mod query;
+pub mod rank;
 pub mod read;
 pub mod stream;
 pub mod synth;

@@ -1,0 +1,403 @@
+//! TF-IDF features of records for the screening model: words and pairs of neighbouring words
+//! of the title, the abstract and each keyword, English function words left out, sublinear
+//! term frequency, smoothed inverse document frequency, each record's vector of unit length.
+//!
+//! The arithmetic is scikit-learn's `TfidfVectorizer(sublinear_tf=True, max_df=0.95)` (the
+//! features of ASReview LAB's default model, ELAS u4), so that the two can be compared number
+//! for number (`docs/reference/screening_reference.py`). Two choices differ and are ecolens's
+//! own: words pair only inside one field (a title's last word and the abstract's first are not
+//! a pair), and terms are hashed into [`FeatureOptions::bucket_bits`] buckets instead of kept
+//! in a dictionary.
+//!
+//! Why hashing: a dictionary of every word pair of 100,000 abstracts holds millions of
+//! strings, most of them seen once, and costs more memory than the whole model may use
+//! (≤ 300 MB at 100k records). With 2²² buckets two different terms share a bucket rarely
+//! (Weinberger et al. 2009, "Feature hashing for large scale multitask learning"), and the
+//! model never needs a term's text back. In a small corpus no two terms share one, and the
+//! features equal scikit-learn's exactly (tested).
+
+use serde::{Deserialize, Serialize};
+
+use crate::text::FUNCTION_WORDS;
+
+/// How records become feature vectors.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeatureOptions {
+    /// Pairs of neighbouring words as terms too (`"carbon footprint"`).
+    pub word_pairs: bool,
+    /// Term frequency as `1 + ln(tf)` instead of `tf`.
+    pub sublinear_tf: bool,
+    /// English function words ([`FUNCTION_WORDS`]) left out before pairs are made.
+    pub drop_function_words: bool,
+    /// Terms in more than this share of records are left out (0.95, ASReview ELAS u4).
+    pub max_document_share: f64,
+    /// Terms are hashed into `2^bucket_bits` buckets (22: 4,194,304).
+    pub bucket_bits: u32,
+}
+
+impl Default for FeatureOptions {
+    fn default() -> Self {
+        FeatureOptions {
+            word_pairs: true,
+            sublinear_tf: true,
+            drop_function_words: true,
+            max_document_share: 0.95,
+            bucket_bits: 22,
+        }
+    }
+}
+
+/// The text of one record the features are made of.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RecordText<'a> {
+    /// Title.
+    pub title: &'a str,
+    /// Abstract, when known.
+    pub abstract_text: Option<&'a str>,
+    /// Keywords.
+    pub keywords: &'a [String],
+}
+
+impl<'a> RecordText<'a> {
+    /// The text of a record.
+    pub fn of(record: &'a ecolens_core::Record) -> Self {
+        RecordText {
+            title: &record.title,
+            abstract_text: record.abstract_text.as_deref(),
+            keywords: &record.keywords,
+        }
+    }
+    fn fields(&self) -> impl Iterator<Item = &'a str> {
+        std::iter::once(self.title)
+            .chain(self.abstract_text)
+            .chain(self.keywords.iter().map(String::as_str))
+    }
+}
+
+/// One record's feature vector: bucket numbers in increasing order and their weights.
+#[derive(Debug, Clone, Copy)]
+pub struct Row<'a> {
+    /// Buckets, increasing.
+    pub buckets: &'a [u32],
+    /// Weights, one per bucket.
+    pub weights: &'a [f32],
+}
+
+impl Row<'_> {
+    /// Squared length (1 for a record with any term, 0 for one without).
+    pub fn squared_norm(&self) -> f64 {
+        self.weights
+            .iter()
+            .map(|w| f64::from(*w) * f64::from(*w))
+            .sum()
+    }
+    /// Whether the record has no term at all (no title words, no abstract).
+    pub fn is_empty(&self) -> bool {
+        self.buckets.is_empty()
+    }
+}
+
+/// The feature vectors of a list of records, in the order given, stored as one sparse matrix
+/// (compressed rows).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Features {
+    options: FeatureOptions,
+    /// Where each row starts in `buckets`/`weights`; one more entry than rows.
+    starts: Vec<usize>,
+    buckets: Vec<u32>,
+    weights: Vec<f32>,
+    /// Records holding each bucket's terms, for the buckets used (sorted by bucket).
+    terms_used: usize,
+}
+
+impl Features {
+    /// Builds the features of `texts`.
+    pub fn build<'a>(
+        texts: impl IntoIterator<Item = RecordText<'a>>,
+        options: &FeatureOptions,
+    ) -> Self {
+        let bits = options.bucket_bits.clamp(8, 28);
+        let mut starts = vec![0usize];
+        let mut buckets: Vec<u32> = Vec::new();
+        let mut counts: Vec<u32> = Vec::new();
+        let mut tokenizer = Tokenizer::new(options.drop_function_words);
+        let mut terms: Vec<u32> = Vec::new();
+        for text in texts {
+            terms.clear();
+            for field in text.fields() {
+                tokenizer.terms(field, options.word_pairs, bits, &mut terms);
+            }
+            terms.sort_unstable();
+            for run in terms.chunk_by(|a, b| a == b) {
+                buckets.push(run[0]);
+                counts.push(u32::try_from(run.len()).unwrap_or(u32::MAX));
+            }
+            starts.push(buckets.len());
+        }
+        let rows = starts.len() - 1;
+        // Document frequency of each bucket.
+        let mut frequency = vec![0u32; 1usize << bits];
+        for &bucket in &buckets {
+            frequency[bucket as usize] += 1;
+        }
+        #[allow(clippy::cast_precision_loss)] // Record counts stay far below 2^52.
+        let n = rows as f64;
+        let most = options.max_document_share * n;
+        let mut weights: Vec<f32> = Vec::with_capacity(buckets.len());
+        let mut kept_buckets: Vec<u32> = Vec::with_capacity(buckets.len());
+        let mut kept_starts = vec![0usize];
+        for row in 0..rows {
+            let from = kept_buckets.len();
+            for i in starts[row]..starts[row + 1] {
+                let bucket = buckets[i];
+                let df = f64::from(frequency[bucket as usize]);
+                if df > most {
+                    continue;
+                }
+                let tf = f64::from(counts[i]);
+                let tf = if options.sublinear_tf {
+                    1.0 + tf.ln()
+                } else {
+                    tf
+                };
+                // Smoothed idf, as scikit-learn's default: ln((1 + n) / (1 + df)) + 1.
+                let idf = ((1.0 + n) / (1.0 + df)).ln() + 1.0;
+                kept_buckets.push(bucket);
+                #[allow(clippy::cast_possible_truncation)] // Weights are stored as f32.
+                weights.push((tf * idf) as f32);
+            }
+            let row_weights = &mut weights[from..];
+            let norm = row_weights
+                .iter()
+                .map(|w| f64::from(*w) * f64::from(*w))
+                .sum::<f64>()
+                .sqrt();
+            if norm > 0.0 {
+                for w in row_weights {
+                    #[allow(clippy::cast_possible_truncation)]
+                    {
+                        *w = (f64::from(*w) / norm) as f32;
+                    }
+                }
+            }
+            kept_starts.push(kept_buckets.len());
+        }
+        let terms_used = frequency.iter().filter(|df| **df > 0).count();
+        kept_buckets.shrink_to_fit();
+        weights.shrink_to_fit();
+        Features {
+            options: FeatureOptions {
+                bucket_bits: bits,
+                ..options.clone()
+            },
+            starts: kept_starts,
+            buckets: kept_buckets,
+            weights,
+            terms_used,
+        }
+    }
+
+    /// Records.
+    pub fn len(&self) -> usize {
+        self.starts.len() - 1
+    }
+
+    /// Whether there are no records.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Number of buckets (the length of a weight vector over these features).
+    pub fn dimensions(&self) -> usize {
+        1usize << self.options.bucket_bits
+    }
+
+    /// Buckets holding at least one term of some record.
+    pub fn terms_used(&self) -> usize {
+        self.terms_used
+    }
+
+    /// The options the features were built with.
+    pub fn options(&self) -> &FeatureOptions {
+        &self.options
+    }
+
+    /// Non-zero weights over all records.
+    pub fn stored(&self) -> usize {
+        self.buckets.len()
+    }
+
+    /// The feature vector of record `index` (in the order given to [`Features::build`]).
+    ///
+    /// # Panics
+    /// When `index` is not below [`Features::len`].
+    pub fn row(&self, index: usize) -> Row<'_> {
+        let range = self.starts[index]..self.starts[index + 1];
+        Row {
+            buckets: &self.buckets[range.clone()],
+            weights: &self.weights[range],
+        }
+    }
+
+    /// Memory held, in bytes.
+    pub fn heap_bytes(&self) -> usize {
+        self.starts.capacity() * std::mem::size_of::<usize>()
+            + self.buckets.capacity() * 4
+            + self.weights.capacity() * 4
+    }
+}
+
+/// The bucket of a term: the top `bits` bits of its hash.
+fn bucket_of(hash: u64, bits: u32) -> u32 {
+    // The final avalanche of SplitMix64, so that the top bits depend on every input bit.
+    let mut x = hash;
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^= x >> 31;
+    u32::try_from(x >> (64 - bits)).unwrap_or(0)
+}
+
+/// FNV-1a over a word's bytes: fixed, so a term lands in the same bucket on every machine and
+/// in every release (features can be kept on disk).
+fn word_hash(word: &str) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in word.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    hash
+}
+
+/// A pair's hash from its words' hashes (order matters: "energy use" ≠ "use energy").
+fn pair_hash(first: u64, second: u64) -> u64 {
+    first.rotate_left(23).wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ second
+}
+
+/// Splits text into the model's words: runs of two or more letters, digits or underscores,
+/// lower-cased (scikit-learn's default `(?u)\b\w\w+\b`).
+struct Tokenizer {
+    function_words: std::collections::HashSet<&'static str>,
+    word: String,
+}
+
+impl Tokenizer {
+    fn new(drop_function_words: bool) -> Self {
+        Tokenizer {
+            function_words: if drop_function_words {
+                FUNCTION_WORDS.iter().copied().collect()
+            } else {
+                std::collections::HashSet::new()
+            },
+            word: String::new(),
+        }
+    }
+
+    /// Pushes the buckets of `text`'s words (and pairs) onto `out`.
+    fn terms(&mut self, text: &str, pairs: bool, bits: u32, out: &mut Vec<u32>) {
+        let mut previous: Option<u64> = None;
+        let mut chars = text.char_indices().peekable();
+        while let Some((_, c)) = chars.next() {
+            if !is_word_char(c) {
+                continue;
+            }
+            self.word.clear();
+            self.word.extend(c.to_lowercase());
+            let mut length = 1;
+            while let Some(&(_, next)) = chars.peek() {
+                if !is_word_char(next) {
+                    break;
+                }
+                self.word.extend(next.to_lowercase());
+                length += 1;
+                chars.next();
+            }
+            if length < 2 || self.function_words.contains(self.word.as_str()) {
+                continue;
+            }
+            let hash = word_hash(&self.word);
+            out.push(bucket_of(hash, bits));
+            if pairs {
+                if let Some(first) = previous {
+                    out.push(bucket_of(pair_hash(first, hash), bits));
+                }
+                previous = Some(hash);
+            }
+        }
+    }
+}
+
+/// A character of a word (Python's `\w`: letters, digits, underscore).
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(title: &str) -> RecordText<'_> {
+        RecordText {
+            title,
+            abstract_text: None,
+            keywords: &[],
+        }
+    }
+
+    #[test]
+    fn rows_have_unit_length_and_a_word_in_every_record_is_left_out() {
+        let options = FeatureOptions {
+            max_document_share: 0.95,
+            ..FeatureOptions::default()
+        };
+        let features = Features::build(
+            [
+                text("Energy use of deep learning"),
+                text("Energy of data centres"),
+                text("Energy and water"),
+            ],
+            &options,
+        );
+        assert_eq!(features.len(), 3);
+        for row in 0..3 {
+            assert!((features.row(row).squared_norm() - 1.0).abs() < 1e-6);
+        }
+        // "energy" is in all three records (more than 95 %): gone, its pairs stay. Function
+        // words go before pairs are made: "energy water" is a pair of the last record.
+        assert_eq!(features.row(2).buckets.len(), 2);
+        // use, deep, learning, "energy use", "use deep", "deep learning".
+        assert_eq!(features.row(0).buckets.len(), 6);
+        // data, centres, "energy data", "data centres".
+        assert_eq!(features.row(1).buckets.len(), 4);
+    }
+
+    #[test]
+    fn words_pair_inside_a_field_only_and_function_words_do_not_count() {
+        let keywords = ["climate".to_owned()];
+        let record = RecordText {
+            title: "Smart grids",
+            abstract_text: Some("the grid of a city"),
+            keywords: &keywords,
+        };
+        let empty = text("zz");
+        let features = Features::build([record, empty], &FeatureOptions::default());
+        // smart, grids, "smart grids"; grid, city, "grid city"; climate.
+        assert_eq!(features.row(0).buckets.len(), 7);
+        // One-letter words are not words.
+        assert_eq!(features.row(1).buckets.len(), 1);
+        let none = Features::build([text("a I of")], &FeatureOptions::default());
+        assert!(none.row(0).is_empty());
+    }
+
+    /// Computed apart from this code, in Python, from the published constants of FNV-1a and `SplitMix64`
+    /// (see `word_hash` and `bucket_of`).
+    const PINNED_CARBON_HASH: u64 = 0xcd7f_0051_0a10_f0e4;
+    const PINNED_CARBON_BUCKET: u32 = 1_080_205;
+
+    #[test]
+    fn a_term_lands_in_the_same_bucket_in_every_build() {
+        // Pinned: features kept on disk stay valid across releases only if hashing is fixed.
+        // FNV-1a of "carbon" as published (offset basis 0xcbf29ce484222325, prime 2^40+0x1b3).
+        assert_eq!(word_hash("carbon"), PINNED_CARBON_HASH);
+        assert_eq!(bucket_of(word_hash("carbon"), 22), PINNED_CARBON_BUCKET);
+    }
+}
