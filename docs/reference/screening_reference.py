@@ -31,3 +31,63 @@ for pattern, total, target in h0:
     short = pattern.rstrip("0")
     zeros = len(pattern) - len(short)
     print(f'    ("{short}", {zeros}, {total}, {target}, {float(p)!r}),')
+
+# --- The model on ASReview's labelled sample -------------------------------------------------
+# corpus/tests/data/asreview_demo_data.csv is ASReview 3.0.8's tests/demo_data.json (Apache-2.0;
+# 100 records of a real review, van der Waal et al. 2022, its 10 includes on every tenth row)
+# shuffled with a fixed seed: `screening_reference.py --sample DEMO_DATA.json` writes it.
+import csv
+import json
+import os
+import re
+import sys
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.svm import LinearSVC
+
+here = os.path.dirname(os.path.abspath(__file__))
+sample = os.path.join(here, "..", "..", "corpus", "tests", "data", "asreview_demo_data.csv")
+if len(sys.argv) == 3 and sys.argv[1] == "--sample":
+    rows = [json.loads(line) for line in open(sys.argv[2], encoding="utf-8")]
+    order = np.random.default_rng(20261206).permutation(len(rows))
+    with open(sample, "w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(["title", "abstract", "label_included"])
+        for i in order:
+            row = rows[i]
+            writer.writerow([row["title"], row.get("abstract") or "", row["label_included"]])
+
+records = list(csv.DictReader(open(sample, encoding="utf-8")))
+# The function words ecolens leaves out: read from its source, one list.
+text_rs = open(os.path.join(here, "..", "..", "corpus", "src", "text.rs"), encoding="utf-8").read()
+block = text_rs[text_rs.index("pub const FUNCTION_WORDS"):]
+block = block[:block.index("];")]
+function_words = set(re.findall(r'"([^"]+)"', block))
+
+
+def analyse(record):
+    """ecolens's terms: words of 2+ word characters, lower-cased, function words out, and
+    pairs of neighbouring words inside each field."""
+    terms = []
+    for field in (record["title"], record["abstract"]):
+        words = [w for w in re.findall(r"(?u)\b\w\w+\b", field.lower()) if w not in function_words]
+        terms += words + [a + " " + b for a, b in zip(words, words[1:])]
+    return terms
+
+
+vectorizer = TfidfVectorizer(analyzer=analyse, sublinear_tf=True, max_df=0.95)
+X = vectorizer.fit_transform(records)
+y = np.array([int(r["label_included"]) for r in records])
+print("// rank::tests: terms", len(vectorizer.vocabulary_), "stored", X.nnz)
+print("// first row's weights, sorted:", repr(sorted(X[0].data.tolist())[-3:]))
+# Train on the first 40 records (ASReview's balanced weights, ratio 9.8), score all 100.
+train = list(range(40))
+yt = y[train]
+n, n1, n0 = len(yt), (yt == 1).sum(), (yt == 0).sum()
+weights = np.where(yt == 1, 1.0, n1 / (9.8 * n0))
+weights = weights * (n / weights.sum())
+svm = LinearSVC(loss="squared_hinge", C=0.11, tol=1e-9, max_iter=1000000, dual=True)
+svm.fit(X[train], yt, sample_weight=weights)
+print("// rank::tests::REFERENCE_SCORES (decision_function of records 0..100)")
+print("    " + ", ".join(repr(float(s)) for s in svm.decision_function(X)))

@@ -6,15 +6,13 @@
 //! features of ASReview LAB's default model, ELAS u4), so that the two can be compared number
 //! for number (`docs/reference/screening_reference.py`). Two choices differ and are ecolens's
 //! own: words pair only inside one field (a title's last word and the abstract's first are not
-//! a pair), and terms are hashed into [`FeatureOptions::bucket_bits`] buckets instead of kept
-//! in a dictionary.
+//! a pair), and a term is known by a 64-bit hash of its text instead of the text.
 //!
-//! Why hashing: a dictionary of every word pair of 100,000 abstracts holds millions of
-//! strings, most of them seen once, and costs more memory than the whole model may use
-//! (≤ 300 MB at 100k records). With 2²² buckets two different terms share a bucket rarely
-//! (Weinberger et al. 2009, "Feature hashing for large scale multitask learning"), and the
-//! model never needs a term's text back. In a small corpus no two terms share one, and the
-//! features equal scikit-learn's exactly (tested).
+//! Why hashes: a dictionary of every word pair of 100,000 abstracts holds millions of strings,
+//! most of them seen once, and costs more memory than the whole model may use (≤ 300 MB at
+//! 100k records). Two of `t` distinct terms share a 64-bit hash with probability about
+//! `t²/2⁶⁵`: one in 500,000 for 8 million terms. (32 bits were tried first: two of the 17,923
+//! terms of ASReview's 100-record sample already shared one.)
 
 use serde::{Deserialize, Serialize};
 
@@ -31,8 +29,6 @@ pub struct FeatureOptions {
     pub drop_function_words: bool,
     /// Terms in more than this share of records are left out (0.95, ASReview ELAS u4).
     pub max_document_share: f64,
-    /// Terms are hashed into `2^bucket_bits` buckets (22: 4,194,304).
-    pub bucket_bits: u32,
 }
 
 impl Default for FeatureOptions {
@@ -42,7 +38,6 @@ impl Default for FeatureOptions {
             sublinear_tf: true,
             drop_function_words: true,
             max_document_share: 0.95,
-            bucket_bits: 22,
         }
     }
 }
@@ -74,12 +69,12 @@ impl<'a> RecordText<'a> {
     }
 }
 
-/// One record's feature vector: bucket numbers in increasing order and their weights.
+/// One record's feature vector: term columns in increasing order and their weights.
 #[derive(Debug, Clone, Copy)]
 pub struct Row<'a> {
-    /// Buckets, increasing.
-    pub buckets: &'a [u32],
-    /// Weights, one per bucket.
+    /// Columns (terms), increasing.
+    pub columns: &'a [u32],
+    /// Weights, one per column.
     pub weights: &'a [f32],
 }
 
@@ -93,21 +88,21 @@ impl Row<'_> {
     }
     /// Whether the record has no term at all (no title words, no abstract).
     pub fn is_empty(&self) -> bool {
-        self.buckets.is_empty()
+        self.columns.is_empty()
     }
 }
 
 /// The feature vectors of a list of records, in the order given, stored as one sparse matrix
-/// (compressed rows).
+/// (compressed rows) over the terms kept.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Features {
     options: FeatureOptions,
-    /// Where each row starts in `buckets`/`weights`; one more entry than rows.
+    /// Each column's term hash (terms too common left out).
+    terms: Vec<u64>,
+    /// Where each row starts in `columns`/`weights`; one more entry than rows.
     starts: Vec<usize>,
-    buckets: Vec<u32>,
+    columns: Vec<u32>,
     weights: Vec<f32>,
-    /// Records holding each bucket's terms, for the buckets used (sorted by bucket).
-    terms_used: usize,
 }
 
 impl Features {
@@ -116,45 +111,67 @@ impl Features {
         texts: impl IntoIterator<Item = RecordText<'a>>,
         options: &FeatureOptions,
     ) -> Self {
-        let bits = options.bucket_bits.clamp(8, 28);
+        // Each record's terms (numbered as first seen) with their counts; the counts become
+        // weights in place.
         let mut starts = vec![0usize];
-        let mut buckets: Vec<u32> = Vec::new();
-        let mut counts: Vec<u32> = Vec::new();
+        let mut columns: Vec<u32> = Vec::new();
+        let mut weights: Vec<f32> = Vec::new();
         let mut tokenizer = Tokenizer::new(options.drop_function_words);
-        let mut terms: Vec<u32> = Vec::new();
+        let mut hashes: Vec<u64> = Vec::new();
+        let mut numbers: std::collections::HashMap<
+            u64,
+            u32,
+            std::hash::BuildHasherDefault<Spread>,
+        > = std::collections::HashMap::default();
+        let mut vocabulary: Vec<u64> = Vec::new();
+        let mut frequency: Vec<u32> = Vec::new();
         for text in texts {
-            terms.clear();
+            hashes.clear();
             for field in text.fields() {
-                tokenizer.terms(field, options.word_pairs, bits, &mut terms);
+                tokenizer.terms(field, options.word_pairs, &mut hashes);
             }
-            terms.sort_unstable();
-            for run in terms.chunk_by(|a, b| a == b) {
-                buckets.push(run[0]);
-                counts.push(u32::try_from(run.len()).unwrap_or(u32::MAX));
+            hashes.sort_unstable();
+            for run in hashes.chunk_by(|a, b| a == b) {
+                let number = *numbers.entry(run[0]).or_insert_with(|| {
+                    vocabulary.push(run[0]);
+                    frequency.push(0);
+                    u32::try_from(vocabulary.len() - 1).unwrap_or(u32::MAX)
+                });
+                frequency[number as usize] += 1;
+                columns.push(number);
+                #[allow(clippy::cast_precision_loss)] // Counts of a word in one record.
+                weights.push(run.len() as f32);
             }
-            starts.push(buckets.len());
+            starts.push(columns.len());
         }
+        drop(numbers);
         let rows = starts.len() - 1;
-        // Document frequency of each bucket.
-        let mut frequency = vec![0u32; 1usize << bits];
-        for &bucket in &buckets {
-            frequency[bucket as usize] += 1;
-        }
         #[allow(clippy::cast_precision_loss)] // Record counts stay far below 2^52.
         let n = rows as f64;
         let most = options.max_document_share * n;
-        let mut weights: Vec<f32> = Vec::with_capacity(buckets.len());
-        let mut kept_buckets: Vec<u32> = Vec::with_capacity(buckets.len());
-        let mut kept_starts = vec![0usize];
+        // Columns left: terms in no more than `most` records, numbered again from 0.
+        let mut renumber = vec![u32::MAX; vocabulary.len()];
+        let mut kept_terms = Vec::new();
+        for (at, df) in frequency.iter().enumerate() {
+            if f64::from(*df) <= most {
+                renumber[at] = u32::try_from(kept_terms.len()).unwrap_or(u32::MAX);
+                kept_terms.push(vocabulary[at]);
+            }
+        }
+        drop(vocabulary);
+        // Weights, rows compacted in place as too common terms go.
+        let mut write = 0;
+        let mut read = 0;
         for row in 0..rows {
-            let from = kept_buckets.len();
-            for i in starts[row]..starts[row + 1] {
-                let bucket = buckets[i];
-                let df = f64::from(frequency[bucket as usize]);
-                if df > most {
+            let from = write;
+            while read < starts[row + 1] {
+                let at = columns[read] as usize;
+                let tf = f64::from(weights[read]);
+                read += 1;
+                if renumber[at] == u32::MAX {
                     continue;
                 }
-                let tf = f64::from(counts[i]);
+                let df = f64::from(frequency[at]);
                 let tf = if options.sublinear_tf {
                     1.0 + tf.ln()
                 } else {
@@ -162,11 +179,14 @@ impl Features {
                 };
                 // Smoothed idf, as scikit-learn's default: ln((1 + n) / (1 + df)) + 1.
                 let idf = ((1.0 + n) / (1.0 + df)).ln() + 1.0;
-                kept_buckets.push(bucket);
+                columns[write] = renumber[at];
                 #[allow(clippy::cast_possible_truncation)] // Weights are stored as f32.
-                weights.push((tf * idf) as f32);
+                {
+                    weights[write] = (tf * idf) as f32;
+                }
+                write += 1;
             }
-            let row_weights = &mut weights[from..];
+            let row_weights = &mut weights[from..write];
             let norm = row_weights
                 .iter()
                 .map(|w| f64::from(*w) * f64::from(*w))
@@ -180,20 +200,18 @@ impl Features {
                     }
                 }
             }
-            kept_starts.push(kept_buckets.len());
+            starts[row + 1] = write;
         }
-        let terms_used = frequency.iter().filter(|df| **df > 0).count();
-        kept_buckets.shrink_to_fit();
+        columns.truncate(write);
+        weights.truncate(write);
+        columns.shrink_to_fit();
         weights.shrink_to_fit();
         Features {
-            options: FeatureOptions {
-                bucket_bits: bits,
-                ..options.clone()
-            },
-            starts: kept_starts,
-            buckets: kept_buckets,
+            options: options.clone(),
+            terms: kept_terms,
+            starts,
+            columns,
             weights,
-            terms_used,
         }
     }
 
@@ -207,14 +225,9 @@ impl Features {
         self.len() == 0
     }
 
-    /// Number of buckets (the length of a weight vector over these features).
-    pub fn dimensions(&self) -> usize {
-        1usize << self.options.bucket_bits
-    }
-
-    /// Buckets holding at least one term of some record.
-    pub fn terms_used(&self) -> usize {
-        self.terms_used
+    /// Terms kept (the length of a weight vector over these features).
+    pub fn terms(&self) -> usize {
+        self.terms.len()
     }
 
     /// The options the features were built with.
@@ -224,7 +237,7 @@ impl Features {
 
     /// Non-zero weights over all records.
     pub fn stored(&self) -> usize {
-        self.buckets.len()
+        self.columns.len()
     }
 
     /// The feature vector of record `index` (in the order given to [`Features::build`]).
@@ -234,7 +247,7 @@ impl Features {
     pub fn row(&self, index: usize) -> Row<'_> {
         let range = self.starts[index]..self.starts[index + 1];
         Row {
-            buckets: &self.buckets[range.clone()],
+            columns: &self.columns[range.clone()],
             weights: &self.weights[range],
         }
     }
@@ -242,23 +255,41 @@ impl Features {
     /// Memory held, in bytes.
     pub fn heap_bytes(&self) -> usize {
         self.starts.capacity() * std::mem::size_of::<usize>()
-            + self.buckets.capacity() * 4
-            + self.weights.capacity() * 4
+            + (self.columns.capacity() + self.weights.capacity()) * 4
+            + self.terms.capacity() * 8
     }
 }
 
-/// The bucket of a term: the top `bits` bits of its hash.
-fn bucket_of(hash: u64, bits: u32) -> u32 {
+/// Hasher of the term numbering: the keys are hashes already.
+#[derive(Default, Clone, Copy)]
+struct Spread(u64);
+
+impl std::hash::Hasher for Spread {
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 = (self.0 << 8) | u64::from(byte);
+        }
+    }
+    fn write_u64(&mut self, value: u64) {
+        self.0 = value;
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// A term's hash, mixed (the finaliser of `SplitMix64`) so that every bit depends on every input bit.
+fn term_of(hash: u64) -> u64 {
     // The final avalanche of SplitMix64, so that the top bits depend on every input bit.
     let mut x = hash;
     x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     x ^= x >> 31;
-    u32::try_from(x >> (64 - bits)).unwrap_or(0)
+    x
 }
 
-/// FNV-1a over a word's bytes: fixed, so a term lands in the same bucket on every machine and
-/// in every release (features can be kept on disk).
+/// FNV-1a over a word's bytes: fixed, so a term has the same hash on every machine and in
+/// every release (features can be kept on disk).
 fn word_hash(word: &str) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for byte in word.bytes() {
@@ -292,8 +323,8 @@ impl Tokenizer {
         }
     }
 
-    /// Pushes the buckets of `text`'s words (and pairs) onto `out`.
-    fn terms(&mut self, text: &str, pairs: bool, bits: u32, out: &mut Vec<u32>) {
+    /// Pushes the term hashes of `text`'s words (and pairs) onto `out`.
+    fn terms(&mut self, text: &str, pairs: bool, out: &mut Vec<u64>) {
         let mut previous: Option<u64> = None;
         let mut chars = text.char_indices().peekable();
         while let Some((_, c)) = chars.next() {
@@ -315,10 +346,10 @@ impl Tokenizer {
                 continue;
             }
             let hash = word_hash(&self.word);
-            out.push(bucket_of(hash, bits));
+            out.push(term_of(hash));
             if pairs {
                 if let Some(first) = previous {
-                    out.push(bucket_of(pair_hash(first, hash), bits));
+                    out.push(term_of(pair_hash(first, hash)));
                 }
                 previous = Some(hash);
             }
@@ -363,11 +394,11 @@ mod tests {
         }
         // "energy" is in all three records (more than 95 %): gone, its pairs stay. Function
         // words go before pairs are made: "energy water" is a pair of the last record.
-        assert_eq!(features.row(2).buckets.len(), 2);
+        assert_eq!(features.row(2).columns.len(), 2);
         // use, deep, learning, "energy use", "use deep", "deep learning".
-        assert_eq!(features.row(0).buckets.len(), 6);
+        assert_eq!(features.row(0).columns.len(), 6);
         // data, centres, "energy data", "data centres".
-        assert_eq!(features.row(1).buckets.len(), 4);
+        assert_eq!(features.row(1).columns.len(), 4);
     }
 
     #[test]
@@ -381,23 +412,23 @@ mod tests {
         let empty = text("zz");
         let features = Features::build([record, empty], &FeatureOptions::default());
         // smart, grids, "smart grids"; grid, city, "grid city"; climate.
-        assert_eq!(features.row(0).buckets.len(), 7);
+        assert_eq!(features.row(0).columns.len(), 7);
         // One-letter words are not words.
-        assert_eq!(features.row(1).buckets.len(), 1);
+        assert_eq!(features.row(1).columns.len(), 1);
         let none = Features::build([text("a I of")], &FeatureOptions::default());
         assert!(none.row(0).is_empty());
     }
 
     /// Computed apart from this code, in Python, from the published constants of FNV-1a and `SplitMix64`
-    /// (see `word_hash` and `bucket_of`).
+    /// (see `word_hash` and `term_of`).
     const PINNED_CARBON_HASH: u64 = 0xcd7f_0051_0a10_f0e4;
-    const PINNED_CARBON_BUCKET: u32 = 1_080_205;
+    const PINNED_CARBON_TERM: u64 = 0x41ee_3716_647e_dc24;
 
     #[test]
-    fn a_term_lands_in_the_same_bucket_in_every_build() {
+    fn a_term_has_the_same_hash_in_every_build() {
         // Pinned: features kept on disk stay valid across releases only if hashing is fixed.
         // FNV-1a of "carbon" as published (offset basis 0xcbf29ce484222325, prime 2^40+0x1b3).
         assert_eq!(word_hash("carbon"), PINNED_CARBON_HASH);
-        assert_eq!(bucket_of(word_hash("carbon"), 22), PINNED_CARBON_BUCKET);
+        assert_eq!(term_of(word_hash("carbon")), PINNED_CARBON_TERM);
     }
 }

@@ -51,7 +51,7 @@ impl Default for ModelOptions {
     }
 }
 
-/// A trained model: a weight per feature bucket and a bias.
+/// A trained model: a weight per term and a bias.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Model {
     weights: Vec<f64>,
@@ -70,14 +70,14 @@ impl Model {
     pub fn bias(&self) -> f64 {
         self.bias
     }
-    /// The weight of a feature bucket.
-    pub fn weight(&self, bucket: u32) -> f64 {
-        self.weights.get(bucket as usize).copied().unwrap_or(0.0)
+    /// The weight of a term (a column of the features).
+    pub fn weight(&self, column: u32) -> f64 {
+        self.weights.get(column as usize).copied().unwrap_or(0.0)
     }
 }
 
 fn dot(weights: &[f64], row: Row<'_>) -> f64 {
-    row.buckets
+    row.columns
         .iter()
         .zip(row.weights)
         .map(|(b, w)| weights[*b as usize] * f64::from(*w))
@@ -107,7 +107,7 @@ impl Trainer {
         Trainer {
             options,
             model: Model {
-                weights: vec![0.0; features.dimensions()],
+                weights: vec![0.0; features.terms()],
                 bias: 0.0,
                 passes: 0,
             },
@@ -202,8 +202,8 @@ impl Trainer {
 
     /// w += delta · x (and the bias feature, 1).
     fn step(&mut self, row: Row<'_>, delta: f64) {
-        for (bucket, weight) in row.buckets.iter().zip(row.weights) {
-            self.model.weights[*bucket as usize] += delta * f64::from(*weight);
+        for (column, weight) in row.columns.iter().zip(row.weights) {
+            self.model.weights[*column as usize] += delta * f64::from(*weight);
         }
         self.model.bias += delta;
     }
