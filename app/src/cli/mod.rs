@@ -309,6 +309,43 @@ pub enum Command {
         #[arg(long)]
         memory: u64,
     },
+    /// Replay a labelled review with the screening model (any format ecolens imports, every
+    /// record labelled include or exclude: ASReview's label_included/included columns,
+    /// Rayyan or ASReview notes, ecolens exports). Prints, per seed, the records screened to
+    /// reach 80/90/95/100 % recall, WSS@95, and where the stopping rule would have stopped.
+    Simulate {
+        /// The labelled file.
+        file: PathBuf,
+        /// Seeds, comma-separated: one run each (the priors and random picks follow the seed).
+        #[arg(long, value_delimiter = ',', default_values_t = [0u64])]
+        seeds: Vec<u64>,
+        /// Runs with the seeds 0 to N−1, instead of --seeds.
+        #[arg(long, value_name = "N", conflicts_with = "seeds")]
+        runs: Option<u64>,
+        /// Includes drawn at random as known before screening starts.
+        #[arg(long, default_value_t = 1)]
+        prior_included: usize,
+        /// Excludes drawn at random as known before screening starts.
+        #[arg(long, default_value_t = 1)]
+        prior_excluded: usize,
+        /// Query strategy: relevant (most relevant first), uncertain, random, mixed (5 %
+        /// random) or mixed:PERCENT.
+        #[arg(long, default_value = "relevant", value_parser = parse_strategy)]
+        strategy: ecolens_corpus::rank::Strategy,
+        /// The stopping rule's target recall, a fraction.
+        #[arg(long, default_value_t = 0.95)]
+        target_recall: f64,
+        /// The stopping rule's confidence, a fraction: stop when p < 1 − confidence.
+        #[arg(long, default_value_t = 0.95)]
+        confidence: f64,
+        /// Also run ASReview LAB (`asreview simulate`, installed for --python) on the same
+        /// records, priors and seeds, and print both side by side.
+        #[arg(long)]
+        compare_asreview: bool,
+        /// The Python that has ASReview LAB installed.
+        #[arg(long, default_value = "python3")]
+        python: String,
+    },
     /// Read measured-energy traces (CodeCarbon, CarbonTracker, eco2AI, Zeus, nvidia-smi,
     /// PowerJoular, Scaphandre, RAPL, experiment-impact-tracker, AIPowerMeter): one summary per
     /// run with CO2e and water from the trace's place (or the flags), plus the total.
@@ -673,6 +710,10 @@ fn parse_format(name: &str) -> std::result::Result<ecolens_corpus::export::Expor
     })
 }
 
+fn parse_strategy(name: &str) -> std::result::Result<ecolens_corpus::rank::Strategy, String> {
+    name.parse()
+}
+
 fn parse_label_style(
     name: &str,
 ) -> std::result::Result<ecolens_corpus::export::LabelStyle, String> {
@@ -792,6 +833,32 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             return Ok(ExitCode::from(u8::try_from(code).unwrap_or(1)));
         }
         Command::Energy { traces, factors } => assess::energy(&traces, &factors.overrides()?)?,
+        Command::Simulate {
+            file,
+            seeds,
+            runs,
+            prior_included,
+            prior_excluded,
+            strategy,
+            target_recall,
+            confidence,
+            compare_asreview,
+            python,
+        } => review::simulate(
+            &service::screening::SimulateRequest {
+                path: file,
+                seeds: runs.map_or(seeds, |n| (0..n).collect()),
+                prior_included,
+                prior_excluded,
+                strategy,
+                rule: ecolens_core::stopping::StoppingRule {
+                    target_recall,
+                    confidence,
+                },
+                threads: service::worker_threads(),
+            },
+            compare_asreview.then_some(python.as_str()),
+        )?,
         Command::Estimate { run, factors } => {
             assess::estimate(&run.into_request(), &factors.overrides()?)?
         }
@@ -931,6 +998,7 @@ fn in_project(
         | Command::BenchPhase(_)
         | Command::Fuzz(_)
         | Command::Energy { .. }
+        | Command::Simulate { .. }
         | Command::Estimate { .. } => {
             return Err(anyhow::anyhow!(
                 "this command runs before a project opens; reaching it here is a bug"

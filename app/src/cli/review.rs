@@ -939,3 +939,171 @@ pub fn audit(
         failed: false,
     })
 }
+
+/// `ecolens simulate`: replayed runs of the screening model, one line per seed and the
+/// medians.
+pub fn simulate(
+    request: &crate::service::screening::SimulateRequest,
+    asreview_python: Option<&str>,
+) -> Result<Output> {
+    use crate::service::screening::{RECALLS, compare_asreview, median, simulate};
+    let cancel = std::sync::atomic::AtomicBool::new(false);
+    let report = simulate(request, &cancel)?;
+    let mut text = String::new();
+    writeln!(
+        text,
+        "Simulated screening of {}: {} records, {} includes; features: {} terms in {:.0} ms",
+        report.file.display(),
+        report.records,
+        report.includes,
+        report.terms,
+        report.features_ms
+    )?;
+    writeln!(
+        text,
+        "Model: linear SVM (squared hinge, C = 0.11, includes weighted 9.8 : 1) on TF-IDF of words and word pairs; {}; priors: {} include(s) and {} exclude(s) drawn per seed",
+        report.strategy, request.prior_included, request.prior_excluded
+    )?;
+    writeln!(
+        text,
+        "Counted after the priors. Stopping rule: {:.0} % recall with {:.0} % confidence (Callaghan & Müller-Hansen 2020).",
+        report.rule.target_recall * 100.0,
+        report.rule.confidence * 100.0
+    )?;
+    writeln!(
+        text,
+        "\n{:>6}  {:>7} {:>7} {:>7} {:>7}  {:>6}  {:>19}  {:>9}",
+        "seed", "80 %", "90 %", "95 %", "100 %", "WSS@95", "rule stops (recall)", "time"
+    )?;
+    let count = |n: Option<usize>| n.map_or_else(|| "–".to_owned(), |n| n.to_string());
+    for run in &report.runs {
+        let stop = match (run.stopped_after, run.recall_at_stop) {
+            (Some(after), Some(recall)) => format!("{after} ({:.1} %)", recall * 100.0),
+            _ => "not before the end".to_owned(),
+        };
+        writeln!(
+            text,
+            "{:>6}  {:>7} {:>7} {:>7} {:>7}  {:>6}  {:>19}  {:>6.0} ms",
+            run.seed,
+            count(run.screened_to_recall[0]),
+            count(run.screened_to_recall[1]),
+            count(run.screened_to_recall[2]),
+            count(run.screened_to_recall[3]),
+            run.wss_95
+                .map_or_else(|| "–".to_owned(), |w| format!("{w:.3}")),
+            stop,
+            run.elapsed_ms
+        )?;
+    }
+    #[allow(clippy::cast_precision_loss)] // Record counts.
+    let medians: Vec<Option<f64>> = (0..RECALLS.len())
+        .map(|i| {
+            let mut values: Vec<f64> = report
+                .runs
+                .iter()
+                .filter_map(|r| r.screened_to_recall[i].map(|n| n as f64))
+                .collect();
+            median(&mut values)
+        })
+        .collect();
+    let mut wss: Vec<f64> = report.runs.iter().filter_map(|r| r.wss_95).collect();
+    let mut times: Vec<f64> = report.runs.iter().map(|r| r.elapsed_ms).collect();
+    let shown = |v: Option<f64>| v.map_or_else(|| "–".to_owned(), |v| format!("{v:.1}"));
+    writeln!(
+        text,
+        "{:>6}  {:>7} {:>7} {:>7} {:>7}  {:>6}  {:>19}  {:>6.0} ms",
+        "median",
+        shown(medians[0]),
+        shown(medians[1]),
+        shown(medians[2]),
+        shown(medians[3]),
+        median(&mut wss).map_or_else(|| "–".to_owned(), |w| format!("{w:.3}")),
+        "",
+        median(&mut times).unwrap_or(0.0)
+    )?;
+    let stopped: Vec<f64> = report
+        .runs
+        .iter()
+        .filter_map(|r| r.recall_at_stop)
+        .collect();
+    let safe = stopped
+        .iter()
+        .filter(|r| **r >= report.rule.target_recall - 1e-12)
+        .count();
+    writeln!(
+        text,
+        "\nThe stopping rule stopped before the last include in {} of {} run(s); at ≥ {:.0} % recall in {} of them.",
+        stopped.len(),
+        report.runs.len(),
+        report.rule.target_recall * 100.0,
+        safe
+    )?;
+    let mut json = serde_json::to_value(&report)?;
+    if let Some(python) = asreview_python {
+        let peers = compare_asreview(request, &report, python)?;
+        writeln!(
+            text,
+            "\nASReview LAB (its default model, ELAS u4) on the same records, priors and seeds, counted the same way:"
+        )?;
+        writeln!(
+            text,
+            "{:>6}  {:>15} {:>15} {:>15} {:>15}  {:>17}",
+            "seed", "80 % ecolens|AR", "90 %", "95 %", "100 %", "time ecolens|AR"
+        )?;
+        for (ours, theirs) in report.runs.iter().zip(&peers) {
+            let pair = |i: usize| {
+                format!(
+                    "{}|{}",
+                    count(ours.screened_to_recall[i]),
+                    count(theirs.screened_to_recall[i])
+                )
+            };
+            writeln!(
+                text,
+                "{:>6}  {:>15} {:>15} {:>15} {:>15}  {:>17}",
+                ours.seed,
+                pair(0),
+                pair(1),
+                pair(2),
+                pair(3),
+                format!("{:.0}|{:.0} ms", ours.elapsed_ms, theirs.elapsed_ms)
+            )?;
+        }
+        #[allow(clippy::cast_precision_loss)] // Record counts.
+        let mut theirs_95: Vec<f64> = peers
+            .iter()
+            .filter_map(|p| p.screened_to_recall[2].map(|n| n as f64))
+            .collect();
+        let mut their_times: Vec<f64> = peers.iter().map(|p| p.elapsed_ms).collect();
+        let no_more = report
+            .runs
+            .iter()
+            .zip(&peers)
+            .filter(
+                |(o, t)| match (o.screened_to_recall[2], t.screened_to_recall[2]) {
+                    (Some(o), Some(t)) => o <= t,
+                    _ => false,
+                },
+            )
+            .count();
+        writeln!(
+            text,
+            "median to 95 %: ecolens {}, ASReview {}; ecolens needed no more records in {} of {} run(s); median time {:.0} ms against {:.0} ms (ASReview's includes starting Python)",
+            shown(medians[2]),
+            shown(median(&mut theirs_95)),
+            no_more,
+            peers.len(),
+            median(&mut report.runs.iter().map(|r| r.elapsed_ms).collect::<Vec<_>>())
+                .unwrap_or(0.0),
+            median(&mut their_times).unwrap_or(0.0)
+        )?;
+        if let Some(object) = json.as_object_mut() {
+            object.insert("asreview".to_owned(), serde_json::to_value(&peers)?);
+        }
+    }
+    Ok(Output {
+        json,
+        text,
+        failed: false,
+    })
+}

@@ -18,6 +18,7 @@
 //!   resolutions, undo) and reads (a record's review, queues, the register, trees,
 //!   conflicts, agreement, PRISMA, the audit log);
 //! - [`bundle`]: decision bundles out and in;
+//! - [`screening`]: prioritised screening's model replayed on a labelled review;
 //! - [`assess`]: traces, estimates, LCA evaluation, reports, the project's factors.
 
 pub mod assess;
@@ -27,6 +28,7 @@ mod error;
 pub mod library;
 pub mod project;
 pub mod review;
+pub mod screening;
 
 pub use ecolens_core::ReviewerId;
 pub use error::{Error, Front, Result, describe};

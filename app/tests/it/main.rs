@@ -12,6 +12,7 @@ mod impact;
 mod layout;
 mod pdf;
 mod review;
+mod screening;
 mod window;
 
 use std::path::{Path, PathBuf};

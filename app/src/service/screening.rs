@@ -1,0 +1,416 @@
+//! Prioritised screening's use cases: replaying a labelled review with the model
+//! ([`simulate`]), to show how many records it saves and where the stopping rule stops.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::time::Instant;
+
+use ecolens_core::Stage;
+use ecolens_core::stopping::StoppingRule;
+use ecolens_corpus::labels::{LabelDecision, labels_in_notes};
+use ecolens_corpus::rank::simulate::{Simulation, SimulationOptions, simulate as replay};
+use ecolens_corpus::rank::{FeatureOptions, Features, ModelOptions, RecordText, Strategy};
+use serde::Serialize;
+
+use super::{Error, Result};
+
+/// Recalls reported for each run.
+pub const RECALLS: [f64; 4] = [0.8, 0.9, 0.95, 1.0];
+
+/// What to replay, and how.
+#[derive(Debug, Clone)]
+pub struct SimulateRequest {
+    /// A labelled file in any format ecolens imports.
+    pub path: PathBuf,
+    /// One run per seed.
+    pub seeds: Vec<u64>,
+    /// Includes drawn as known before screening.
+    pub prior_included: usize,
+    /// Excludes drawn as known before screening.
+    pub prior_excluded: usize,
+    /// The query strategy.
+    pub strategy: Strategy,
+    /// The stopping rule whose decision point is reported.
+    pub rule: StoppingRule,
+    /// Runs at once.
+    pub threads: usize,
+}
+
+/// A labelled review read for simulation.
+#[derive(Debug, Clone)]
+pub struct LabelledReview {
+    /// The records' titles, abstracts and keywords, in file order.
+    pub records: Vec<ecolens_core::Record>,
+    /// Whether each was included.
+    pub labels: Vec<bool>,
+}
+
+/// What the replayed runs gave.
+#[derive(Debug, Clone, Serialize)]
+pub struct SimulationReport {
+    /// The file.
+    pub file: PathBuf,
+    /// Records.
+    pub records: usize,
+    /// Includes.
+    pub includes: usize,
+    /// Terms of the features.
+    pub terms: usize,
+    /// Time to build the features, in milliseconds.
+    pub features_ms: f64,
+    /// The query strategy.
+    pub strategy: String,
+    /// The stopping rule.
+    pub rule: StoppingRule,
+    /// One per seed.
+    pub runs: Vec<RunSummary>,
+}
+
+/// One replayed run in figures.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunSummary {
+    /// Its seed.
+    pub seed: u64,
+    /// The priors (0-based record numbers in the file).
+    pub priors: Vec<usize>,
+    /// Records screened after the priors to reach 80, 90, 95 and 100 % recall.
+    pub screened_to_recall: Vec<Option<usize>>,
+    /// Work saved over sampling at 95 % recall.
+    pub wss_95: Option<f64>,
+    /// Records screened when the stopping rule said stop (before the last include).
+    pub stopped_after: Option<usize>,
+    /// The recall it had reached then.
+    pub recall_at_stop: Option<f64>,
+    /// Wall-clock time of the run, in milliseconds.
+    pub elapsed_ms: f64,
+    /// The order screened (0-based record numbers), up to the last include.
+    pub order: Vec<usize>,
+}
+
+impl RunSummary {
+    fn of(run: &Simulation) -> Self {
+        RunSummary {
+            seed: run.seed,
+            priors: run.priors.clone(),
+            screened_to_recall: RECALLS.iter().map(|r| run.screened_to_recall(*r)).collect(),
+            wss_95: run.wss(0.95),
+            stopped_after: run.stopped_after,
+            recall_at_stop: run.recall_at_stop(),
+            elapsed_ms: run.elapsed_ms,
+            order: run.order.clone(),
+        }
+    }
+}
+
+/// Reads a labelled review: every record must carry a title/abstract label (ASReview's
+/// `label_included`/`included` columns, Rayyan or ASReview notes, ecolens exports), include or
+/// exclude.
+pub fn read_labelled(path: &Path) -> Result<LabelledReview> {
+    let read = ecolens_corpus::read::read_file(path)?;
+    let mut records = Vec::with_capacity(read.parsed.records.len());
+    let mut labels = Vec::with_capacity(read.parsed.records.len());
+    let mut unlabelled: Vec<usize> = Vec::new();
+    let mut conflicting: Vec<usize> = Vec::new();
+    for parsed in read.parsed.records {
+        let mut found = parsed.labels.clone();
+        if let Some(notes) = &parsed.record.notes {
+            found.extend(labels_in_notes(notes));
+        }
+        let decisions: Vec<LabelDecision> = found
+            .iter()
+            .filter(|l| l.stage == Stage::TitleAbstract)
+            .map(|l| l.decision)
+            .filter(|d| matches!(d, LabelDecision::Include | LabelDecision::Exclude))
+            .collect();
+        let include = decisions.contains(&LabelDecision::Include);
+        let exclude = decisions.contains(&LabelDecision::Exclude);
+        match (include, exclude) {
+            (false, false) => unlabelled.push(parsed.line),
+            (true, true) => conflicting.push(parsed.line),
+            _ => {}
+        }
+        labels.push(include);
+        records.push(parsed.record);
+    }
+    let lines = |list: &[usize]| {
+        let shown: Vec<String> = list.iter().take(5).map(ToString::to_string).collect();
+        format!(
+            "{} record(s), from line(s) {}{}",
+            list.len(),
+            shown.join(", "),
+            if list.len() > 5 { ", …" } else { "" }
+        )
+    };
+    if !unlabelled.is_empty() {
+        return Err(Error::Invalid {
+            field: "labels",
+            value: format!("{}: {} without a label", path.display(), lines(&unlabelled)),
+            expected: "every record labelled include or exclude (a label_included or included column of 1/0, or Rayyan/ASReview notes)".to_owned(),
+        });
+    }
+    if !conflicting.is_empty() {
+        return Err(Error::Invalid {
+            field: "labels",
+            value: format!(
+                "{}: {} labelled both include and exclude",
+                path.display(),
+                lines(&conflicting)
+            ),
+            expected: "one decision per record (resolve disagreements before simulating)"
+                .to_owned(),
+        });
+    }
+    if !labels.iter().any(|l| *l) {
+        return Err(Error::Invalid {
+            field: "labels",
+            value: format!("{}: no record is labelled include", path.display()),
+            expected: "at least one include to find".to_owned(),
+        });
+    }
+    Ok(LabelledReview { records, labels })
+}
+
+/// Replays the review in `request.path` once per seed, on `request.threads` named threads.
+pub fn simulate(request: &SimulateRequest, cancel: &AtomicBool) -> Result<SimulationReport> {
+    for (field, value) in [
+        ("target recall", request.rule.target_recall),
+        ("confidence", request.rule.confidence),
+    ] {
+        if !(value > 0.0 && value < 1.0) {
+            return Err(Error::Invalid {
+                field,
+                value: value.to_string(),
+                expected: "a fraction between 0 and 1, such as 0.95".to_owned(),
+            });
+        }
+    }
+    if request.seeds.is_empty() {
+        return Err(Error::Invalid {
+            field: "seeds",
+            value: String::new(),
+            expected: "at least one seed".to_owned(),
+        });
+    }
+    let review = read_labelled(&request.path)?;
+    let started = Instant::now();
+    let features = Features::build(
+        review.records.iter().map(RecordText::of),
+        &FeatureOptions::default(),
+    );
+    let features_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let options = |seed: u64| SimulationOptions {
+        prior_included: request.prior_included,
+        prior_excluded: request.prior_excluded,
+        priors: None,
+        seed,
+        strategy: request.strategy,
+        model: ModelOptions::default(),
+        stopping: request.rule,
+    };
+    let threads = request.threads.clamp(1, request.seeds.len().max(1));
+    let chunks: Vec<Vec<u64>> = (0..threads)
+        .map(|t| {
+            request
+                .seeds
+                .iter()
+                .skip(t)
+                .step_by(threads)
+                .copied()
+                .collect()
+        })
+        .collect();
+    let results: Vec<ecolens_corpus::Result<Vec<Simulation>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = chunks
+            .iter()
+            .enumerate()
+            .map(|(t, seeds)| {
+                let (features, labels) = (&features, &review.labels);
+                std::thread::Builder::new()
+                    .name(format!("ecolens-simulate-{t}"))
+                    .spawn_scoped(scope, move || {
+                        seeds
+                            .iter()
+                            .map(|seed| replay(features, labels, &options(*seed), cancel))
+                            .collect()
+                    })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|handle| match handle {
+                Ok(handle) => handle.join().unwrap_or_else(|_| {
+                    Err(ecolens_corpus::Error::Simulation(
+                        "a simulation thread failed; please report this".to_owned(),
+                    ))
+                }),
+                Err(error) => Err(ecolens_corpus::Error::Simulation(format!(
+                    "cannot start a simulation thread: {error}"
+                ))),
+            })
+            .collect()
+    });
+    let mut runs = Vec::new();
+    for result in results {
+        runs.extend(result?.iter().map(RunSummary::of));
+    }
+    runs.sort_by_key(|run| request.seeds.iter().position(|s| *s == run.seed));
+    Ok(SimulationReport {
+        file: request.path.clone(),
+        records: review.records.len(),
+        includes: review.labels.iter().filter(|l| **l).count(),
+        terms: features.terms(),
+        features_ms,
+        strategy: request.strategy.to_string(),
+        rule: request.rule,
+        runs,
+    })
+}
+
+/// The median of some numbers (the mean of the middle two for an even count); `None` for none.
+pub fn median(values: &mut [f64]) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    values.sort_by(f64::total_cmp);
+    let middle = values.len() / 2;
+    Some(if values.len().is_multiple_of(2) {
+        f64::midpoint(values[middle - 1], values[middle])
+    } else {
+        values[middle]
+    })
+}
+
+/// One run of ASReview LAB on the same review, priors and seed, counted like ecolens's.
+#[derive(Debug, Clone, Serialize)]
+pub struct PeerRun {
+    /// The seed.
+    pub seed: u64,
+    /// Records screened after the priors to reach 80, 90, 95 and 100 % recall.
+    pub screened_to_recall: Vec<Option<usize>>,
+    /// Wall-clock time of `asreview simulate`, in milliseconds.
+    pub elapsed_ms: f64,
+}
+
+/// Reads the labelling order out of an ASReview project file: `[[record_id, label], …]`.
+const ASREVIEW_ORDER: &str = "import json, os, sqlite3, sys, tempfile, zipfile\n\
+d = tempfile.mkdtemp()\n\
+zipfile.ZipFile(sys.argv[1]).extract('results.db', d)\n\
+c = sqlite3.connect(os.path.join(d, 'results.db'))\n\
+print(json.dumps(list(c.execute('SELECT record_id, label FROM results ORDER BY rowid'))))\n";
+
+/// Runs `asreview simulate` (ASReview LAB, installed for `python`) once per run of `report`,
+/// with that run's priors and seed, on the records of `request.path` written as ASReview's
+/// CSV (so record numbers agree), and counts its order as ecolens counts its own.
+pub fn compare_asreview(
+    request: &SimulateRequest,
+    report: &SimulationReport,
+    python: &str,
+) -> Result<Vec<PeerRun>> {
+    let review = read_labelled(&request.path)?;
+    let dir = std::env::temp_dir().join(format!("ecolens-asreview-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|source| Error::Io {
+        action: "cannot create",
+        path: dir.clone(),
+        source,
+    })?;
+    let result = run_asreview(report, python, &review, &dir);
+    let _ = std::fs::remove_dir_all(&dir);
+    result
+}
+
+fn run_asreview(
+    report: &SimulationReport,
+    python: &str,
+    review: &LabelledReview,
+    dir: &Path,
+) -> Result<Vec<PeerRun>> {
+    let csv_path = dir.join("labelled.csv");
+    let mut csv = String::from("title,abstract,label_included\n");
+    let quoted = |text: &str| format!("\"{}\"", text.replace('"', "\"\""));
+    for (record, include) in review.records.iter().zip(&review.labels) {
+        // ASReview reads RFC 4180 CSV: fields quoted, quotes doubled.
+        let _ = writeln!(
+            csv,
+            "{},{},{}",
+            quoted(&record.title),
+            quoted(record.abstract_text.as_deref().unwrap_or("")),
+            u8::from(*include)
+        );
+    }
+    super::write_text(&csv_path, &csv)?;
+    let run = |args: &[String]| -> Result<String> {
+        let output = std::process::Command::new(python)
+            .args(args)
+            .output()
+            .map_err(|source| Error::Io {
+                action: "cannot run",
+                path: PathBuf::from(python),
+                source,
+            })?;
+        if !output.status.success() {
+            return Err(Error::Invalid {
+                field: "--compare-asreview",
+                value: String::from_utf8_lossy(&output.stderr)
+                    .lines()
+                    .last()
+                    .unwrap_or("")
+                    .to_owned(),
+                expected: format!(
+                    "ASReview LAB installed for {python} (`{python} -m pip install asreview`)"
+                ),
+            });
+        }
+        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+    };
+    let mut peers = Vec::new();
+    for ours in &report.runs {
+        let out = dir.join(format!("seed-{}.asreview", ours.seed));
+        let mut args = vec![
+            "-m".to_owned(),
+            "asreview".to_owned(),
+            "simulate".to_owned(),
+            csv_path.display().to_string(),
+            "--seed".to_owned(),
+            ours.seed.to_string(),
+            "-o".to_owned(),
+            out.display().to_string(),
+            "--prior-idx".to_owned(),
+        ];
+        args.extend(ours.priors.iter().map(ToString::to_string));
+        let started = Instant::now();
+        run(&args)?;
+        let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+        let order = run(&[
+            "-c".to_owned(),
+            ASREVIEW_ORDER.to_owned(),
+            out.display().to_string(),
+        ])?;
+        let order: Vec<(usize, u8)> =
+            serde_json::from_str(order.trim()).map_err(|error| Error::Invalid {
+                field: "--compare-asreview",
+                value: error.to_string(),
+                expected: "ASReview's results table of record ids and labels".to_owned(),
+            })?;
+        let hits: Vec<bool> = order
+            .iter()
+            .filter(|(record, _)| !ours.priors.contains(record))
+            .map(|(_, label)| *label == 1)
+            .collect();
+        let includes = review
+            .labels
+            .iter()
+            .enumerate()
+            .filter(|(i, l)| **l && !ours.priors.contains(i))
+            .count();
+        peers.push(PeerRun {
+            seed: ours.seed,
+            screened_to_recall: RECALLS
+                .iter()
+                .map(|r| ecolens_corpus::rank::simulate::screened_to_recall(&hits, includes, *r))
+                .collect(),
+            elapsed_ms,
+        });
+    }
+    Ok(peers)
+}

@@ -1,0 +1,153 @@
+//! Prioritised screening through the real binary: `ecolens simulate` on ASReview's labelled
+//! sample, and what it refuses.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn ecolens(data_dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ecolens"))
+        .args(args)
+        .env("ECOLENS_DATA_DIR", data_dir)
+        .env("HOME", data_dir)
+        .output()
+        .expect("the ecolens binary runs")
+}
+
+fn sample() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../corpus/tests/data/asreview_demo_data.csv")
+}
+
+fn simulate(dir: &Path, extra: &[&str]) -> Value {
+    let sample = sample();
+    let mut args = vec!["simulate", sample.to_str().unwrap(), "--json"];
+    args.extend(extra);
+    let output = ecolens(dir, &args);
+    assert!(
+        output.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+fn to_all(report: &Value) -> Vec<u64> {
+    let mut found: Vec<u64> = report["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|run| run["screened_to_recall"][3].as_u64().unwrap())
+        .collect();
+    found.sort_unstable();
+    found
+}
+
+#[test]
+fn the_model_finds_the_includes_of_a_real_review_long_before_random_order_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = simulate(dir.path(), &["--runs", "6"]);
+    assert_eq!(model["records"], 100);
+    assert_eq!(model["includes"], 10);
+    for run in model["runs"].as_array().unwrap() {
+        let priors: Vec<u64> = serde_json::from_value(run["priors"].clone()).unwrap();
+        let order: Vec<u64> = serde_json::from_value(run["order"].clone()).unwrap();
+        assert_eq!(priors.len(), 2);
+        // Every record once, the priors not screened again, and the run ends at the last
+        // include: 100 % recall after exactly the records screened.
+        let distinct: std::collections::HashSet<u64> = order.iter().copied().collect();
+        assert_eq!(distinct.len(), order.len());
+        assert!(priors.iter().all(|p| !distinct.contains(p)));
+        assert_eq!(
+            run["screened_to_recall"][3].as_u64(),
+            Some(order.len() as u64)
+        );
+    }
+    let random = simulate(dir.path(), &["--runs", "6", "--strategy", "random"]);
+    let (model, random) = (to_all(&model), to_all(&random));
+    // Medians of 6 runs: the model's is below random order's.
+    assert!(
+        model[2] + model[3] < random[2] + random[3],
+        "model {model:?}, random {random:?}"
+    );
+    // With the 9 includes left spread at random among 98 records, the last one comes after
+    // about 89; the model finds all of them within the first half.
+    assert!(model[5] <= 60, "{model:?}");
+}
+
+#[test]
+fn a_file_with_unlabelled_records_or_wrong_settings_is_refused_with_where_and_what() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("half.csv");
+    std::fs::write(
+        &file,
+        "title,abstract,label_included\nEnergy of training,abc,1\nMedieval trade,def,\nBaltic grain,ghi,0\n",
+    )
+    .unwrap();
+    let output = ecolens(dir.path(), &["simulate", file.to_str().unwrap()]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("1 record(s), from line(s) 3 without a label"),
+        "{stderr}"
+    );
+    let sample = sample();
+    let output = ecolens(
+        dir.path(),
+        &[
+            "simulate",
+            sample.to_str().unwrap(),
+            "--target-recall",
+            "95",
+        ],
+    );
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("target recall") && stderr.contains("0.95"),
+        "{stderr}"
+    );
+    let output = ecolens(
+        dir.path(),
+        &[
+            "simulate",
+            sample.to_str().unwrap(),
+            "--prior-included",
+            "11",
+        ],
+    );
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("11 prior includes asked for, the labels hold 10"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn comparing_with_asreview_says_how_to_install_it_when_it_is_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let sample = sample();
+    // A Python without ASReview: a missing module, not a crash or a silent skip.
+    let output = ecolens(
+        dir.path(),
+        &[
+            "simulate",
+            sample.to_str().unwrap(),
+            "--compare-asreview",
+            "--python",
+            "python3",
+        ],
+    );
+    if Command::new("python3")
+        .args(["-c", "import asreview"])
+        .status()
+        .is_ok_and(|s| s.success())
+    {
+        assert!(output.status.success());
+        return;
+    }
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("pip install asreview"), "{stderr}");
+}
