@@ -40,6 +40,7 @@ pub mod ids;
 pub mod index_feed;
 pub mod lca;
 pub mod merge;
+pub mod priority;
 pub mod prisma;
 pub mod quantity;
 pub mod record;

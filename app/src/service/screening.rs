@@ -292,12 +292,12 @@ pub struct PeerRun {
     pub elapsed_ms: f64,
 }
 
-/// Reads the labelling order out of an ASReview project file: `[[record_id, label], …]`.
-const ASREVIEW_ORDER: &str = "import json, os, sqlite3, sys, tempfile, zipfile\n\
-d = tempfile.mkdtemp()\n\
-zipfile.ZipFile(sys.argv[1]).extract('results.db', d)\n\
-c = sqlite3.connect(os.path.join(d, 'results.db'))\n\
-print(json.dumps(list(c.execute('SELECT record_id, label FROM results ORDER BY rowid'))))\n";
+/// Reads the labelling order out of an ASReview project file through ASReview's own API:
+/// `[[record_id, label], …]`.
+const ASREVIEW_ORDER: &str = "import asreview, json, sys, tempfile\n\
+project = asreview.Project.load(sys.argv[1], tempfile.mkdtemp())\n\
+rows = project.db.get_results_table(columns=['record_id', 'label'])\n\
+print(json.dumps([[int(r), int(l)] for r, l in rows.values.tolist()]))\n";
 
 /// Runs `asreview simulate` (ASReview LAB, installed for `python`) once per run of `report`,
 /// with that run's priors and seed, on the records of `request.path` written as ASReview's
@@ -413,4 +413,197 @@ fn run_asreview(
         });
     }
     Ok(peers)
+}
+
+/// The features of a project's records, kept between rankings and built again only when the
+/// records change ([`ecolens_core::Project::records_version`]), not when a vote is cast.
+#[derive(Debug, Default)]
+pub struct FeatureCache {
+    version: String,
+    ids: Vec<ecolens_core::RecordId>,
+    features: Option<Features>,
+    /// Time the last build took, in milliseconds.
+    pub built_ms: f64,
+}
+
+impl FeatureCache {
+    /// The features of `project`'s records (built now if they changed), and their record ids
+    /// in the same order (increasing).
+    pub fn get(
+        &mut self,
+        project: &ecolens_core::Project,
+    ) -> Result<(&Features, &[ecolens_core::RecordId])> {
+        let version = project.records_version()?;
+        if self.features.is_none() || self.version != version {
+            let started = Instant::now();
+            let mut records: Vec<(ecolens_core::RecordId, ecolens_core::Record)> = Vec::new();
+            project.for_each_index_doc(
+                &ecolens_core::IndexScope::All,
+                false,
+                |doc| -> Result<()> {
+                    records.push((doc.id, doc.record));
+                    Ok(())
+                },
+            )?;
+            let features = Features::build(
+                records.iter().map(|(_, record)| RecordText::of(record)),
+                &FeatureOptions::default(),
+            );
+            self.ids = records.into_iter().map(|(id, _)| id).collect();
+            self.features = Some(features);
+            self.version = version;
+            self.built_ms = started.elapsed().as_secs_f64() * 1000.0;
+        }
+        match &self.features {
+            Some(features) => Ok((features, &self.ids)),
+            None => Err(Error::PrismaBroken(
+                "features missing after a build".to_owned(),
+            )),
+        }
+    }
+}
+
+/// How a queue came to be in its order, for the view and `ecolens screen status`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QueueNote {
+    /// The order the project asks for.
+    pub order: ecolens_core::priority::QueueOrder,
+    /// Whether the model ranked the queue (it needs one include and one exclude of the
+    /// reader's own; until then the order is random, from the project's seed).
+    pub ranked: bool,
+    /// The reader's own includes the model learnt from.
+    pub includes: usize,
+    /// The reader's own excludes the model learnt from.
+    pub excludes: usize,
+    /// Time to train and rank, in milliseconds (features built as well, when they were).
+    pub took_ms: f64,
+}
+
+impl QueueNote {
+    /// The order in words: "most relevant first — model trained on 212 decisions".
+    pub fn words(&self) -> String {
+        match self.order {
+            ecolens_core::priority::QueueOrder::Import => "import order".to_owned(),
+            ecolens_core::priority::QueueOrder::Model(strategy) if self.ranked => format!(
+                "{strategy} — model trained on {} of your decisions ({} include, {} exclude)",
+                self.includes + self.excludes,
+                self.includes,
+                self.excludes
+            ),
+            ecolens_core::priority::QueueOrder::Model(_) => format!(
+                "random order until you have included one record and excluded one ({} include, {} exclude so far)",
+                self.includes, self.excludes
+            ),
+        }
+    }
+}
+
+/// A reader's screening queue in the project's order: the records the reader has voted on
+/// first, in the order voted, then the others as the model ranks them, `keep` (the record on
+/// screen) first among them so that a new ranking never changes the card under the reader's
+/// hands. The model learns from the reader's own votes only (include and exclude; "maybe"
+/// counts as neither), so a queue never carries another reviewer's judgement, blind or not.
+pub fn ranked_queue(
+    project: &ecolens_core::Project,
+    reader: Option<ecolens_core::ReviewerId>,
+    stage: Stage,
+    keep: Option<ecolens_core::RecordId>,
+    cache: &mut FeatureCache,
+) -> Result<(Vec<ecolens_core::QueueItem>, QueueNote)> {
+    use ecolens_core::Decision;
+    use ecolens_core::priority::QueueOrder;
+    let started = Instant::now();
+    let seen = super::project::seen_by(project, reader)?;
+    let queue = project.screening_queue(stage, &seen)?;
+    let settings = project.priority_settings()?;
+    let voted = project.own_votes_in_order(stage, &seen)?;
+    let own: Vec<(ecolens_core::RecordId, bool)> = voted
+        .iter()
+        .filter_map(|(record, decision)| match decision {
+            Decision::Include => Some((*record, true)),
+            Decision::Exclude { .. } => Some((*record, false)),
+            Decision::Maybe => None,
+        })
+        .collect();
+    let includes = own.iter().filter(|(_, i)| *i).count();
+    let mut note = QueueNote {
+        order: settings.order,
+        ranked: false,
+        includes,
+        excludes: own.len() - includes,
+        took_ms: 0.0,
+    };
+    let QueueOrder::Model(strategy) = settings.order else {
+        note.took_ms = started.elapsed().as_secs_f64() * 1000.0;
+        return Ok((queue, note));
+    };
+    let (features, ids) = cache.get(project)?;
+    let row_of = |record: ecolens_core::RecordId| ids.binary_search(&record).ok();
+    let decided: Vec<(usize, bool)> = own
+        .iter()
+        .filter_map(|(record, include)| row_of(*record).map(|row| (row, *include)))
+        .collect();
+    let mut trainer =
+        ecolens_corpus::rank::Trainer::new(features, ModelOptions::default(), settings.seed);
+    let model = trainer.train(features, &decided);
+    note.ranked = model.is_some();
+    let voted_rank: std::collections::HashMap<ecolens_core::RecordId, usize> = voted
+        .iter()
+        .enumerate()
+        .map(|(i, (record, _))| (*record, i))
+        .collect();
+    let (mut done, rest): (Vec<_>, Vec<_>) = queue
+        .into_iter()
+        .partition(|item| voted_rank.contains_key(&item.record));
+    done.sort_by_key(|item| voted_rank.get(&item.record).copied());
+    let candidates: Vec<(u64, Option<f64>)> = rest
+        .iter()
+        .map(|item| {
+            let score = model
+                .zip(row_of(item.record))
+                .map(|(model, row)| model.score(features.row(row)));
+            (u64::try_from(item.record.0).unwrap_or(0), score)
+        })
+        .collect();
+    let order = ecolens_corpus::rank::queue::order(&candidates, strategy, settings.seed);
+    let mut ranked: Vec<ecolens_core::QueueItem> = Vec::with_capacity(rest.len());
+    let mut rest: Vec<Option<ecolens_core::QueueItem>> = rest.into_iter().map(Some).collect();
+    if let Some(keep) = keep
+        && let Some(slot) = rest
+            .iter_mut()
+            .find(|s| s.as_ref().is_some_and(|i| i.record == keep))
+        && let Some(item) = slot.take()
+    {
+        ranked.push(item);
+    }
+    for i in order {
+        if let Some(item) = rest.get_mut(i).and_then(Option::take) {
+            ranked.push(item);
+        }
+    }
+    done.extend(ranked);
+    note.took_ms = started.elapsed().as_secs_f64() * 1000.0;
+    Ok((done, note))
+}
+
+/// What the stopping rule says of the reader's screening at `stage`: their own votes in the
+/// order cast (includes relevant) out of the records in their queue.
+pub fn stopping_test(
+    project: &ecolens_core::Project,
+    reader: Option<ecolens_core::ReviewerId>,
+    stage: Stage,
+) -> Result<ecolens_core::stopping::StoppingTest> {
+    let seen = super::project::seen_by(project, reader)?;
+    let total = project.screening_queue(stage, &seen)?.len();
+    let screened: Vec<bool> = project
+        .own_votes_in_order(stage, &seen)?
+        .iter()
+        .map(|(_, decision)| matches!(decision, ecolens_core::Decision::Include))
+        .collect();
+    let settings = project.priority_settings()?;
+    Ok(ecolens_core::stopping::test(
+        &screened,
+        total,
+        settings.stopping,
+    ))
 }

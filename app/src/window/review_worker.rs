@@ -39,6 +39,9 @@ pub enum ReviewCommand {
         /// The view shown: only its parts are read (conflicts and agreement over a large
         /// project take a second or more, too slow to follow every vote).
         view: View,
+        /// The record on the screening card, kept first among the records not yet voted on
+        /// when the queue is ranked again.
+        keep: Option<RecordId>,
     },
     /// Read one record for the screening view.
     Card {
@@ -371,6 +374,10 @@ pub struct ReviewSnapshot {
     pub stage: Option<Stage>,
     /// The reader's screening queue at that stage (Screening view).
     pub queue: Option<Vec<QueueItem>>,
+    /// How the queue was ordered (Screening view).
+    pub queue_note: Option<crate::service::screening::QueueNote>,
+    /// What the stopping rule says of the reader's screening (Screening view).
+    pub stopping: Option<ecolens_core::stopping::StoppingTest>,
     /// Conflicts, or why they are hidden (Team view).
     pub conflicts: Option<services::Result<Vec<Conflict>>>,
     /// Agreement per scope, or why it is hidden (Team view).
@@ -412,9 +419,11 @@ pub fn review_thread(path: &Path, commands: &Receiver<ReviewCommand>, outbox: &O
             None
         }
     };
+    // The screening model's features, kept while the records do not change.
+    let mut features = crate::service::screening::FeatureCache::default();
     while let Ok(command) = commands.recv() {
         let event = match project.as_mut() {
-            Some(project) => answer(project, command),
+            Some(project) => answer(project, command, &mut features),
             None => ReviewEvent::Failed(Error::Core(ecolens_core::Error::NotFound {
                 entity: "project connection",
                 key: path.display().to_string(),
@@ -424,13 +433,19 @@ pub fn review_thread(path: &Path, commands: &Receiver<ReviewCommand>, outbox: &O
     }
 }
 
-fn answer(project: &mut Project, command: ReviewCommand) -> ReviewEvent {
+fn answer(
+    project: &mut Project,
+    command: ReviewCommand,
+    features: &mut crate::service::screening::FeatureCache,
+) -> ReviewEvent {
     let result = match command {
         ReviewCommand::Refresh {
             reader,
             stage,
             view,
-        } => snapshot(project, reader, stage, view).map(|s| ReviewEvent::State(Box::new(s))),
+            keep,
+        } => snapshot(project, reader, stage, view, keep, features)
+            .map(|s| ReviewEvent::State(Box::new(s))),
         ReviewCommand::Card {
             record,
             reader,
@@ -568,14 +583,24 @@ fn snapshot(
     reader: Option<ReviewerId>,
     stage: Stage,
     view: View,
+    keep: Option<RecordId>,
+    features: &mut crate::service::screening::FeatureCache,
 ) -> services::Result<ReviewSnapshot> {
+    use crate::service::screening::{ranked_queue, stopping_test};
     let team = service::team(project)?;
     // A reader no longer in the project reads as nobody.
     let reader = reader.filter(|id| team.reviewers.iter().any(|r| r.id == *id));
-    let queue = match (view, reader) {
-        (View::Screening, Some(_)) => Some(service::screening_queue(project, reader, stage)?),
-        (View::Screening, None) => Some(Vec::new()),
-        _ => None,
+    let (queue, queue_note, stopping) = match (view, reader) {
+        (View::Screening, Some(_)) => {
+            let (queue, note) = ranked_queue(project, reader, stage, keep, features)?;
+            (
+                Some(queue),
+                Some(note),
+                Some(stopping_test(project, reader, stage)?),
+            )
+        }
+        (View::Screening, None) => (Some(Vec::new()), None, None),
+        _ => (None, None, None),
     };
     let team_view = view == View::Team;
     let classify_queue = match (view, reader) {
@@ -609,6 +634,8 @@ fn snapshot(
         reasons: service::exclusion_reasons(project)?,
         stage: Some(stage),
         queue,
+        queue_note,
+        stopping,
         conflicts: team_view.then(|| service::conflicts(project, reader)),
         agreement: team_view.then(|| service::agreement(project, reader, None)),
         prisma: (view == View::Prisma).then(|| service::prisma(project, reader)),

@@ -64,7 +64,7 @@ impl State {
     }
 
     fn refresh(&self, session: &Session, io: &mut Io<'_>) {
-        io.refresh(View::Screening, self.stage, session);
+        io.refresh_keeping(View::Screening, self.stage, session, self.current());
     }
 
     /// Asks for the record at the current position, unless it is on screen already.
@@ -195,10 +195,15 @@ impl Tab for State {
         match answer {
             ReviewAnswer::State(_) => {
                 if let Some(snapshot) = answer.snapshot_for(View::Screening) {
-                    if let Some(len) = snapshot.queue.as_ref().map(Vec::len)
-                        && self.position >= len
-                    {
-                        self.position = len.saturating_sub(1);
+                    let current = self.current();
+                    if let Some(queue) = snapshot.queue.as_ref() {
+                        // A new ranking moves records around the card on screen, never the
+                        // card itself; with no card yet, screening starts at the first record
+                        // not voted on.
+                        let at = current
+                            .and_then(|record| queue.iter().position(|q| q.record == record))
+                            .or_else(|| queue.iter().position(|q| q.own.is_none()));
+                        self.position = at.unwrap_or(queue.len().saturating_sub(1));
                     }
                     self.snapshot = Some(snapshot);
                     self.request_card(session, io);
@@ -216,6 +221,10 @@ impl Tab for State {
                 Done::Voted(voted) => {
                     let vote = &voted.vote;
                     self.voted(vote.record, vote.vote.stage, &vote.vote.decision);
+                    if shown && vote.vote.stage == self.stage {
+                        // The model learns the vote: rank the records after the card again.
+                        self.refresh(session, io);
+                    }
                 }
                 Done::Classified(stored) => {
                     if let Some(card) = self.card.as_mut().filter(|c| c.record == stored.record) {
@@ -381,6 +390,18 @@ fn screening_ui(ui: &mut egui::Ui, state: &State, session: &Session, out: &mut V
         };
         ui.add(egui::ProgressBar::new(fraction).desired_width(160.0));
     });
+    if let Some(note) = &snapshot.queue_note {
+        ui.horizontal_wrapped(|ui| {
+            ui.weak("Order:");
+            ui.label(note.words());
+            if note.ranked {
+                ui.weak(format!("(ranked in {:.0} ms)", note.took_ms));
+            }
+        });
+    }
+    if let Some(test) = &snapshot.stopping {
+        stopping_panel(ui, test);
+    }
     if total == 0 {
         ui.label(match state.stage {
             Stage::TitleAbstract => "No records in the project yet: import some first.",
@@ -405,6 +426,43 @@ fn screening_ui(ui: &mut egui::Ui, state: &State, session: &Session, out: &mut V
     egui::ScrollArea::vertical()
         .id_salt("screening_card")
         .show(ui, |ui| card_ui(ui, card, picking, session, out));
+}
+
+/// The stopping rule's verdict on the reader's screening so far.
+fn stopping_panel(ui: &mut egui::Ui, test: &ecolens_core::stopping::StoppingTest) {
+    ui.horizontal_wrapped(|ui| {
+        ui.weak("Stopping rule:");
+        ui.label(format!(
+            "{:.0} % recall with {:.0} % confidence",
+            test.rule.target_recall * 100.0,
+            test.rule.confidence * 100.0
+        ));
+        ui.weak(format!(
+            "· {} screened, {} included",
+            test.screened, test.relevant
+        ));
+        match test.p_value {
+            None => {
+                ui.weak("· nothing screened yet");
+            }
+            Some(p) => {
+                ui.weak(format!("· p = {p:.3}"));
+                if test.safe_to_stop {
+                    ui.colored_label(ui.visuals().warn_fg_color, "safe to stop");
+                } else if let Some(more) = test.more_to_draw {
+                    ui.label(format!(
+                        "not yet: {more} more record(s) drawn at random and excluded would do"
+                    ));
+                } else {
+                    ui.label("not yet: screening every record left would not make it certain");
+                }
+            }
+        }
+    })
+    .response
+    .on_hover_text(
+        "Callaghan & Müller-Hansen (2020): the chance of having missed the target recall, treating the last records screened as if drawn at random from them and the records left. Prioritised records are likelier to be included than random ones, so this errs on the side of screening more.",
+    );
 }
 
 fn key_legend(ui: &mut egui::Ui, stage: Stage) {

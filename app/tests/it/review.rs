@@ -80,11 +80,47 @@ fn own_votes(path: &Path, name: &str) -> Vec<(RecordId, Decision)> {
     votes
 }
 
+/// `name`'s screening queue as the window orders it (the same use case), and its records'
+/// titles.
+fn queue_of(path: &Path, name: &str) -> Vec<(RecordId, String)> {
+    let project = Project::open_existing(path).unwrap();
+    let who = project.reviewer_by_name(name).unwrap();
+    let mut cache = ecolens_app::service::screening::FeatureCache::default();
+    let (queue, _) = ecolens_app::service::screening::ranked_queue(
+        &project,
+        Some(who.id),
+        Stage::TitleAbstract,
+        None,
+        &mut cache,
+    )
+    .unwrap();
+    let titles: std::collections::HashMap<RecordId, String> = project
+        .records()
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.id, r.record.title))
+        .collect();
+    queue
+        .iter()
+        .map(|item| (item.record, titles[&item.record].clone()))
+        .collect()
+}
+
+/// `name`'s own title/abstract votes in the order cast.
+fn votes_in_order(path: &Path, name: &str) -> Vec<(RecordId, Decision)> {
+    let project = Project::open_existing(path).unwrap();
+    let who = project.reviewer_by_name(name).unwrap();
+    let seen = project.visibility(Some(who.id)).unwrap();
+    project
+        .own_votes_in_order(Stage::TitleAbstract, &seen)
+        .unwrap()
+}
+
 #[test]
 fn screening_with_keys_votes_moves_on_picks_reasons_classifies_and_undoes() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("review.ecolens");
-    let records = team_project(&path);
+    team_project(&path);
     let mut harness = harness(&path, true);
     harness.get_by_label("Screening").click();
     settle(&mut harness);
@@ -92,40 +128,58 @@ fn screening_with_keys_votes_moves_on_picks_reasons_classifies_and_undoes() {
     be(&mut harness, "Emily");
     harness.get_by_label("Record 1 of 47");
     harness.get_by_label("0 screened by Emily, 47 to go");
-    harness.get_by_label("Energy and Policy Considerations for Deep Learning in NLP");
+    // Until Emily has an include and an exclude, the order is the project's seeded random one.
+    harness.get_by_label_contains("random order until you have included one record");
+    let queue = queue_of(&path, "Emily");
+    harness.get_by_label(&queue[0].1);
     // Blind: Tomas's vote is not shown, only that something is hidden.
-    harness.get_by_label_contains("hidden by blind mode");
+    if queue[0].0 == RecordId(1) {
+        harness.get_by_label_contains("hidden by blind mode");
+    }
 
     harness.key_press(egui::Key::I);
     settle(&mut harness);
     harness.get_by_label("Record 2 of 47");
+    harness.get_by_label(&queue[1].1);
     harness.key_press(egui::Key::X);
     settle(&mut harness);
     harness.get_by_label_contains("Exclude: why?");
     harness.key_press(egui::Key::Num1);
     settle(&mut harness);
+    // The model now ranks the records after the card on screen, which stays.
     harness.get_by_label("Record 3 of 47");
+    harness.get_by_label(&queue[2].1);
+    harness.get_by_label_contains(
+        "most relevant first — model trained on 2 of your decisions (1 include, 1 exclude)",
+    );
     harness.key_press(egui::Key::M);
     settle(&mut harness);
     harness.get_by_label("3 screened by Emily, 44 to go");
     assert_eq!(
-        own_votes(&path, "Emily"),
+        votes_in_order(&path, "Emily"),
         vec![
-            (records[0], Decision::Include),
+            (queue[0].0, Decision::Include),
             (
-                records[1],
+                queue[1].0,
                 Decision::Exclude {
                     reason: Some("not_ai".into())
                 }
             ),
-            (records[2], Decision::Maybe),
+            (queue[2].0, Decision::Maybe),
         ]
     );
+    // The fourth card is the model's first pick from Emily's include and exclude ("maybe"
+    // teaches it nothing).
+    let ranked = queue_of(&path, "Emily");
+    assert_eq!(&ranked[..3], &queue[..3]);
+    harness.get_by_label("Record 4 of 47");
+    harness.get_by_label(&ranked[3].1);
 
     // Undo takes the maybe back and returns to its record.
     harness.key_press(egui::Key::U);
     settle(&mut harness);
     harness.get_by_label("Record 3 of 47");
+    harness.get_by_label(&queue[2].1);
     assert_eq!(own_votes(&path, "Emily").len(), 2);
 
     // Back to the first record; classify it with a key.
@@ -139,10 +193,60 @@ fn screening_with_keys_votes_moves_on_picks_reasons_classifies_and_undoes() {
     let project = Project::open_existing(&path).unwrap();
     let emily = project.reviewer_by_name("Emily").unwrap();
     let classified = project
-        .classifications(records[0], &project.visibility(Some(emily.id)).unwrap())
+        .classifications(queue[0].0, &project.visibility(Some(emily.id)).unwrap())
         .unwrap();
     assert_eq!(classified.len(), 1);
     assert_eq!(classified[0].classification.category, EvalCategory::C);
+}
+
+/// A reviewer's queue learns from their own votes only: however Tomas votes, Emily's order
+/// is the same, blind or not; her own votes change it.
+#[test]
+fn a_screening_queue_learns_only_from_its_readers_own_votes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("review.ecolens");
+    let records = team_project(&path);
+    let vote = |name: &str, record: RecordId, decision: Decision| {
+        let mut project = Project::open_existing(&path).unwrap();
+        let who = project.reviewer_by_name(name).unwrap();
+        project
+            .set_screening(
+                record,
+                who.id,
+                &ScreeningVote {
+                    stage: Stage::TitleAbstract,
+                    decision,
+                    note: None,
+                },
+            )
+            .unwrap();
+    };
+    vote("Emily", records[3], Decision::Include);
+    vote("Emily", records[4], Decision::Exclude { reason: None });
+    let before = queue_of(&path, "Emily");
+    for (i, record) in records.iter().enumerate().skip(5).take(30) {
+        let decision = if i % 3 == 0 {
+            Decision::Include
+        } else {
+            Decision::Exclude { reason: None }
+        };
+        vote("Tomas", *record, decision);
+    }
+    assert_eq!(
+        queue_of(&path, "Emily"),
+        before,
+        "Tomas's votes moved Emily's queue"
+    );
+    // Unblinded, the same: a queue follows its reader's own decisions.
+    let mut project = Project::open_existing(&path).unwrap();
+    let anne = project.reviewer_by_name("Anne").unwrap();
+    project.set_blind(anne.id, false).unwrap();
+    drop(project);
+    assert_eq!(queue_of(&path, "Emily"), before);
+    // Emily's own next votes do change it.
+    vote("Emily", before[2].0, Decision::Include);
+    vote("Emily", before[3].0, Decision::Exclude { reason: None });
+    assert_ne!(queue_of(&path, "Emily")[4..], before[4..]);
 }
 
 #[test]
@@ -346,11 +450,27 @@ fn the_prisma_view_draws_the_flow_from_the_project() {
 /// the lead sees agreement while blind, and everything once the project lets leads see all.
 #[test]
 fn the_status_line_and_the_team_view_follow_who_is_at_the_keyboard() {
-    let (_dir, _path, records, mut harness) = screening_as("Anne");
-    // Tomas included the first record; Anne thinks maybe.
+    let (_dir, path, _records, mut harness) = screening_as("Anne");
+    // Anne thinks maybe of the first record in her queue; Tomas included it.
+    let first = queue_of(&path, "Anne")[0].0;
+    {
+        let mut project = Project::open_existing(&path).unwrap();
+        let tomas = project.reviewer_by_name("Tomas").unwrap();
+        project
+            .set_screening(
+                first,
+                tomas.id,
+                &ScreeningVote {
+                    stage: Stage::TitleAbstract,
+                    decision: Decision::Include,
+                    note: None,
+                },
+            )
+            .unwrap();
+    }
     harness.key_press(egui::Key::M);
     settle(&mut harness);
-    let said = format!("Anne: maybe on record {}", records[0]);
+    let said = format!("Anne: maybe on record {first}");
     harness.get_by_label(&said);
     assert_eq!(harness.state().status_line(), Some((true, said.clone())));
     // Emily sits down: Anne's vote is not hers to read, on the status line or anywhere.
@@ -385,7 +505,8 @@ fn the_status_line_and_the_team_view_follow_who_is_at_the_keyboard() {
 /// behind the Export dialog, Escape closes the dialog, and then I votes again.
 #[test]
 fn screening_keys_wait_while_a_dialog_is_open() {
-    let (_dir, path, records, mut harness) = screening_as("Emily");
+    let (_dir, path, _records, mut harness) = screening_as("Emily");
+    let first = queue_of(&path, "Emily")[0].0;
     for open in ["Export…", "Import…"] {
         harness.get_by_label(open).click();
         settle(&mut harness);
@@ -407,7 +528,7 @@ fn screening_keys_wait_while_a_dialog_is_open() {
     settle(&mut harness);
     harness.key_press(egui::Key::I);
     settle(&mut harness);
-    assert_eq!(own_votes(&path, "Emily"), [(records[0], Decision::Include)]);
+    assert_eq!(own_votes(&path, "Emily"), [(first, Decision::Include)]);
 }
 
 /// Enter in the name field adds the reviewer; while conflicts are hidden, the lead gets the

@@ -275,6 +275,31 @@ impl Project {
             .unwrap_or(0))
     }
 
+    /// A fingerprint of the records' bibliographic content: it changes when records are
+    /// imported, merged, edited, entered or undone, and not with review work (votes, labels).
+    /// What is derived from records alone (the screening model's features) is kept while it
+    /// holds.
+    pub fn records_version(&self) -> Result<String> {
+        let number = |sql: &str| -> Result<i64> {
+            Ok(self
+                .conn
+                .query_row(sql, [], |row| row.get::<_, Option<i64>>(0))
+                .context("reading the records' version")?
+                .unwrap_or(0))
+        };
+        Ok(format!(
+            "{}:{}:{}:{}:{}:{}",
+            self.meta("project_id")?.unwrap_or_default(),
+            number("SELECT n FROM row_count WHERE name = 'record'")?,
+            number("SELECT max(id) FROM record")?,
+            number("SELECT max(id) FROM import_run")?,
+            number("SELECT max(id) FROM record_merge")?,
+            number(
+                "SELECT max(id) FROM (SELECT id FROM audit_log WHERE entity = 'record' ORDER BY id DESC LIMIT 1)",
+            )?,
+        ))
+    }
+
     /// Counts and identity of the project; the judgements counted are those `seen` shows.
     pub fn info(&self, seen: &Visibility) -> Result<ProjectInfo> {
         let only = only_reviewer(seen);

@@ -18,10 +18,12 @@ use crate::audit::EntityKind;
 use crate::consequence::{ConsequenceRoot, ConsequenceTree};
 use crate::error::{Error, Result, SqlContext};
 use crate::ids::{RecordId, ReviewerId};
+use crate::priority::{PrioritySettings, QueueOrder};
 use crate::prisma::{PrismaCounts, ReasonCount, SourceCount};
 use crate::review::{
     Decision, Reviewer, Stage, StoredClassification, StoredRecordLabel, StoredRisk, StoredVote,
 };
+use crate::stopping::StoppingRule;
 use crate::visibility::Visibility;
 use crate::workflow::{
     Conflict, Position, Resolution, ResolvedValue, ReviewSettings, RiskRating, ScreeningRule,
@@ -39,6 +41,10 @@ fn switch_code(on: bool) -> &'static str {
 const BLIND_KEY: &str = "review.blind";
 const LEADS_KEY: &str = "review.leads_see_all";
 const RULE_KEY: &str = "review.screening_rule";
+const ORDER_KEY: &str = "screening.order";
+const SEED_KEY: &str = "screening.seed";
+const TARGET_KEY: &str = "screening.target_recall";
+const CONFIDENCE_KEY: &str = "screening.confidence";
 
 /// A record's review data as one reviewer may see it.
 #[derive(Debug, Clone, PartialEq, Serialize, Default)]
@@ -227,28 +233,130 @@ impl Project {
         key: &str,
         (value, default): (&str, &str),
     ) -> Result<ReviewSettings> {
+        self.change_settings(lead, action, &[(key, value, default)])?;
+        self.review_settings()
+    }
+
+    /// Writes several settings `(key, value, default)` in one transaction, each changed one
+    /// with its audit entry.
+    fn change_settings(
+        &mut self,
+        lead: ReviewerId,
+        action: &'static str,
+        changes: &[(&str, &str, &str)],
+    ) -> Result<()> {
         let tx = self
             .conn
             .transaction()
             .context("starting to change a setting")?;
         let author = require_lead(&tx, lead, action)?;
-        let old = read_meta(&tx, key)?;
-        if old.as_deref().unwrap_or(default) == value {
-            drop(tx);
-        } else {
+        let mut changed = false;
+        for (key, value, default) in changes {
+            let old = read_meta(&tx, key)?;
+            if old.as_deref().unwrap_or(default) == *value {
+                continue;
+            }
             write_meta(&tx, key, Some(value))?;
             log_change(
                 &tx,
                 Some(&author),
                 EntityKind::Setting,
-                key.to_owned(),
+                (*key).to_owned(),
                 None,
                 Some(&old),
-                Some(&Some(value.to_owned())),
+                Some(&Some((*value).to_owned())),
             )?;
+            changed = true;
+        }
+        if changed {
             tx.commit().context("committing a setting")?;
         }
-        self.review_settings()
+        Ok(())
+    }
+
+    /// The project's prioritised-screening settings (defaults for those never set).
+    pub fn priority_settings(&self) -> Result<PrioritySettings> {
+        let defaults = PrioritySettings::default();
+        let corrupt = |key: &str, value: &str, expected: &str| {
+            Column::at("project_meta", "value", 0)
+                .corrupt(format!("{key} = {value:?}, expected {expected}"))
+        };
+        let order = match self.meta(ORDER_KEY)? {
+            None => defaults.order,
+            Some(code) => code
+                .parse::<QueueOrder>()
+                .map_err(|error| corrupt(ORDER_KEY, &code, &error))?,
+        };
+        let seed = match self.meta(SEED_KEY)? {
+            None => defaults.seed,
+            Some(text) => text
+                .parse::<u64>()
+                .map_err(|_| corrupt(SEED_KEY, &text, "a whole number"))?,
+        };
+        let fraction = |key: &str, default: f64| -> Result<f64> {
+            match self.meta(key)? {
+                None => Ok(default),
+                Some(text) => text
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|v| *v > 0.0 && *v < 1.0)
+                    .ok_or_else(|| corrupt(key, &text, "a fraction between 0 and 1")),
+            }
+        };
+        Ok(PrioritySettings {
+            order,
+            seed,
+            stopping: StoppingRule {
+                target_recall: fraction(TARGET_KEY, defaults.stopping.target_recall)?,
+                confidence: fraction(CONFIDENCE_KEY, defaults.stopping.confidence)?,
+            },
+        })
+    }
+
+    /// Sets prioritised screening's settings in one transaction; only a lead may. Fractions
+    /// must lie between 0 and 1.
+    pub fn set_priority_settings(
+        &mut self,
+        lead: ReviewerId,
+        settings: PrioritySettings,
+    ) -> Result<PrioritySettings> {
+        for (field, value) in [
+            ("target recall", settings.stopping.target_recall),
+            ("confidence", settings.stopping.confidence),
+        ] {
+            if !(value > 0.0 && value < 1.0) {
+                return Err(Error::InvalidValue {
+                    field: field.to_owned(),
+                    value: value.to_string(),
+                    expected: "a fraction between 0 and 1, such as 0.95".to_owned(),
+                });
+            }
+        }
+        let defaults = PrioritySettings::default();
+        let texts = [
+            (ORDER_KEY, settings.order.code(), defaults.order.code()),
+            (
+                SEED_KEY,
+                settings.seed.to_string(),
+                defaults.seed.to_string(),
+            ),
+            (
+                TARGET_KEY,
+                settings.stopping.target_recall.to_string(),
+                defaults.stopping.target_recall.to_string(),
+            ),
+            (
+                CONFIDENCE_KEY,
+                settings.stopping.confidence.to_string(),
+                defaults.stopping.confidence.to_string(),
+            ),
+        ];
+        let changes: Vec<(&str, &str, &str)> = texts
+            .iter()
+            .map(|(key, value, default)| (*key, value.as_str(), default.as_str()))
+            .collect();
+        self.change_settings(lead, "change how the screening queue is ordered", &changes)?;
+        self.priority_settings()
     }
 
     /// A record's review data as `seen` allows, with a count of what it hides.
@@ -389,6 +497,31 @@ impl Project {
                 own: own(o.record.0),
             })
             .collect())
+    }
+
+    /// The reader's own votes at `stage` in the order cast (a vote changed later counts when
+    /// it was changed): what the reader's screening model learns from and the sequence the
+    /// stopping rule tests. Nobody else's vote is read.
+    pub fn own_votes_in_order(
+        &self,
+        stage: Stage,
+        seen: &Visibility,
+    ) -> Result<Vec<(RecordId, Decision)>> {
+        let viewer = seen.require_reader("a reviewer's votes in order")?.id;
+        let rows: Vec<(i64, String, Option<String>)> = query_all(
+            &self.conn,
+            "SELECT record_id, decision, reason FROM screening WHERE reviewer_id = ?1 AND stage = ?2 ORDER BY decided_at, rowid",
+            rusqlite::params![viewer.0, stage.code()],
+            "reading a reviewer's votes",
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )?;
+        rows.into_iter()
+            .map(|(record, decision, reason)| {
+                let decision = Decision::parse("screening.decision", &decision, reason)
+                    .map_err(|e| Column::at("screening", "decision", record).corrupt(e))?;
+                Ok((RecordId(record), decision))
+            })
+            .collect()
     }
 
     /// Every disagreement between reviewers (screening votes at a stage, a–f categories,

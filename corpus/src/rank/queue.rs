@@ -1,100 +1,29 @@
 //! Query strategies: in which order the undecided records come, given the model's scores.
 
-use std::fmt;
-use std::str::FromStr;
-
-use rand::seq::SliceRandom as _;
+pub use ecolens_core::priority::Strategy;
 use rand::{RngExt as _, SeedableRng as _};
 use rand_xoshiro::Xoshiro256PlusPlus;
-use serde::{Deserialize, Serialize};
 
-/// How the next records are chosen once the model can rank them.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", tag = "strategy")]
-pub enum Strategy {
-    /// The highest score first (the default: finds includes soonest).
-    #[default]
-    MostRelevant,
-    /// The score nearest the margin first (teaches the model most per decision).
-    MostUncertain,
-    /// A random order (drawn from the seed): the baseline, and the draws of the stopping rule.
-    Random,
-    /// Mostly the highest score, and now and then (`random_percent` of the records) a random
-    /// one, so that the model also sees records unlike the includes found so far.
-    Mixed {
-        /// Share of random picks, in percent (5 by default).
-        random_percent: u8,
-    },
-}
-
-impl fmt::Display for Strategy {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Strategy::MostRelevant => f.write_str("most relevant first"),
-            Strategy::MostUncertain => f.write_str("most uncertain first"),
-            Strategy::Random => f.write_str("random order"),
-            Strategy::Mixed { random_percent } => {
-                write!(f, "most relevant first, {random_percent} % at random")
-            }
-        }
-    }
-}
-
-impl Strategy {
-    /// The code used on the command line and in settings.
-    pub fn code(&self) -> String {
-        match self {
-            Strategy::MostRelevant => "relevant".to_owned(),
-            Strategy::MostUncertain => "uncertain".to_owned(),
-            Strategy::Random => "random".to_owned(),
-            Strategy::Mixed { random_percent } => format!("mixed:{random_percent}"),
-        }
-    }
-}
-
-impl FromStr for Strategy {
-    type Err = String;
-
-    fn from_str(text: &str) -> Result<Self, String> {
-        let text = text.trim().to_lowercase();
-        match text.as_str() {
-            "relevant" | "most-relevant" | "max" => return Ok(Strategy::MostRelevant),
-            "uncertain" | "most-uncertain" | "uncertainty" => return Ok(Strategy::MostUncertain),
-            "random" => return Ok(Strategy::Random),
-            "mixed" => return Ok(Strategy::Mixed { random_percent: 5 }),
-            _ => {}
-        }
-        if let Some(percent) = text.strip_prefix("mixed:") {
-            return match percent.trim_end_matches('%').trim().parse::<u8>() {
-                Ok(p) if (1..=99).contains(&p) => Ok(Strategy::Mixed { random_percent: p }),
-                _ => Err(format!(
-                    "`{text}`: the random share of a mixed strategy is a whole percent from 1 to 99, as in mixed:5"
-                )),
-            };
-        }
-        Err(format!(
-            "`{text}` is not a query strategy: expected relevant, uncertain, random, mixed or mixed:PERCENT"
-        ))
-    }
-}
-
-/// Orders `candidates` (record index and score; `None` scores while there is no model) by
-/// `strategy`. Ties keep the candidates' order, so equal scores come in record order. Without
-/// scores, every strategy gives the random order drawn from `seed`.
-pub fn order(candidates: &[(usize, Option<f64>)], strategy: Strategy, seed: u64) -> Vec<usize> {
+/// Orders `candidates` (a stable key, such as the record id, and the model's score; `None`
+/// while there is no model) by `strategy`, as positions in `candidates`. Ties keep the
+/// candidates' order. Without scores, every strategy gives the random order drawn from
+/// `seed`; that order is a property of each key, so records keep their relative places when
+/// others are decided and the rest is ordered again.
+pub fn order(candidates: &[(u64, Option<f64>)], strategy: Strategy, seed: u64) -> Vec<usize> {
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
-    let random = |rng: &mut Xoshiro256PlusPlus| {
-        let mut shuffled: Vec<usize> = candidates.iter().map(|(index, _)| *index).collect();
-        shuffled.shuffle(rng);
+    let random = || {
+        let mut shuffled: Vec<usize> = (0..candidates.len()).collect();
+        shuffled.sort_by_key(|i| (random_key(seed, candidates[*i].0), *i));
         shuffled
     };
     let scored = candidates.iter().all(|(_, score)| score.is_some());
     if !scored || strategy == Strategy::Random {
-        return random(&mut rng);
+        return random();
     }
     let mut by_score: Vec<(usize, f64)> = candidates
         .iter()
-        .map(|(index, score)| (*index, score.unwrap_or(0.0)))
+        .enumerate()
+        .map(|(i, (_, score))| (i, score.unwrap_or(0.0)))
         .collect();
     match strategy {
         Strategy::MostUncertain => by_score.sort_by(|a, b| a.1.abs().total_cmp(&b.1.abs())),
@@ -105,7 +34,7 @@ pub fn order(candidates: &[(usize, Option<f64>)], strategy: Strategy, seed: u64)
     };
     // Two queues, the best-first and a shuffled one; each place takes from the shuffled one
     // with the given chance; a record taken from one is skipped in the other.
-    let shuffled = random(&mut rng);
+    let shuffled = random();
     let mut taken = std::collections::HashSet::with_capacity(candidates.len());
     let (mut best, mut other) = (by_score.iter().map(|(i, _)| *i), shuffled.into_iter());
     let mut out = Vec::with_capacity(candidates.len());
@@ -125,6 +54,14 @@ pub fn order(candidates: &[(usize, Option<f64>)], strategy: Strategy, seed: u64)
     out
 }
 
+/// A key's place in the random order of `seed` (the finaliser of `SplitMix64`).
+fn random_key(seed: u64, key: u64) -> u64 {
+    let mut x = seed ^ key.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^ (x >> 31)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -137,13 +74,14 @@ mod tests {
             (12, Some(0.1)),
             (13, Some(-2.0)),
         ];
-        assert_eq!(order(&scored, Strategy::MostRelevant, 1), [11, 12, 10, 13]);
-        assert_eq!(order(&scored, Strategy::MostUncertain, 1), [12, 10, 11, 13]);
+        assert_eq!(order(&scored, Strategy::MostRelevant, 1), [1, 2, 0, 3]);
+        assert_eq!(order(&scored, Strategy::MostUncertain, 1), [2, 0, 1, 3]);
         let random = order(&scored, Strategy::Random, 1);
         assert_eq!(order(&scored, Strategy::Random, 1), random, "seeded");
+        assert_ne!(order(&scored, Strategy::Random, 2), random, "another seed");
         let mut sorted = random.clone();
         sorted.sort_unstable();
-        assert_eq!(sorted, [10, 11, 12, 13]);
+        assert_eq!(sorted, [0, 1, 2, 3]);
         // No model yet: random whatever the strategy.
         let unscored = [(10, None), (11, None), (12, None), (13, None)];
         assert_eq!(order(&unscored, Strategy::MostRelevant, 1), random);
@@ -151,8 +89,8 @@ mod tests {
 
     #[test]
     fn a_mixed_order_is_mostly_by_score_with_the_share_of_random_picks_asked() {
-        let candidates: Vec<(usize, Option<f64>)> = (0..10_000)
-            .map(|i| (i, Some(-f64::from(u32::try_from(i).unwrap_or(0)))))
+        let candidates: Vec<(u64, Option<f64>)> = (0..10_000u32)
+            .map(|i| (u64::from(i), Some(-f64::from(i))))
             .collect();
         let mixed = order(&candidates, Strategy::Mixed { random_percent: 10 }, 3);
         assert_eq!(mixed.len(), candidates.len());
@@ -176,6 +114,25 @@ mod tests {
         assert!(
             (60..=140).contains(&random_picks),
             "{random_picks} random picks in 1000"
+        );
+    }
+
+    #[test]
+    fn records_keep_their_random_places_when_others_are_decided() {
+        let all: Vec<(u64, Option<f64>)> = (100..160).map(|id| (id, None)).collect();
+        let keys = |list: &[(u64, Option<f64>)], order: Vec<usize>| -> Vec<u64> {
+            order.into_iter().map(|i| list[i].0).collect()
+        };
+        let first = keys(&all, order(&all, Strategy::MostRelevant, 9));
+        // Ten records decided: the others come in the same relative order.
+        let rest: Vec<(u64, Option<f64>)> = all
+            .iter()
+            .copied()
+            .filter(|(id, _)| !first[..10].contains(id))
+            .collect();
+        assert_eq!(
+            keys(&rest, order(&rest, Strategy::MostRelevant, 9)),
+            first[10..]
         );
     }
 
