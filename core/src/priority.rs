@@ -68,16 +68,18 @@ impl FromStr for Strategy {
         if let Some(percent) = text.strip_prefix("mixed:") {
             return match percent.trim_end_matches('%').trim().parse::<u8>() {
                 Ok(p) if (1..=99).contains(&p) => Ok(Strategy::Mixed { random_percent: p }),
-                _ => Err(format!(
-                    "`{text}`: the random share of a mixed strategy is a whole percent from 1 to 99, as in mixed:5"
-                )),
+                _ => Err(
+                    "a mixed strategy's random share as a whole percent from 1 to 99, as in mixed:5"
+                        .to_owned(),
+                ),
             };
         }
-        Err(format!(
-            "`{text}` is not a query strategy: expected relevant, uncertain, random, mixed or mixed:PERCENT"
-        ))
+        Err(STRATEGIES.to_owned())
     }
 }
+
+/// The strategies' codes, as an error names them.
+const STRATEGIES: &str = "relevant, uncertain, random, mixed or mixed:PERCENT";
 
 /// The order of the screening queue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -123,7 +125,13 @@ impl FromStr for QueueOrder {
         }
         text.parse::<Strategy>()
             .map(QueueOrder::Model)
-            .map_err(|error| format!("{error}, or import"))
+            .map_err(|error| {
+                if error == STRATEGIES {
+                    "relevant, uncertain, random, mixed, mixed:PERCENT or import".to_owned()
+                } else {
+                    error
+                }
+            })
     }
 }
 

@@ -194,16 +194,23 @@ pub enum Command {
         /// one or two.
         rule: String,
     },
-    /// Record a screening vote.
+    /// Record a screening vote (`ecolens screen RECORD --stage tiab --decision include`), or
+    /// see the queue's order and the stopping rule (`ecolens screen status`), or set them (`ecolens
+    /// screen order`, a lead).
+    #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
     Screen {
+        /// What else to do than vote.
+        #[command(subcommand)]
+        command: Option<review::ScreenCommand>,
         /// The record: id, DOI, pmid:N or arxiv:ID.
-        record: String,
+        #[arg(required = true)]
+        record: Option<String>,
         /// tiab (title/abstract) or fulltext.
-        #[arg(long)]
-        stage: String,
+        #[arg(long, required = true)]
+        stage: Option<String>,
         /// include, exclude or maybe.
-        #[arg(long)]
-        decision: String,
+        #[arg(long, required = true)]
+        decision: Option<String>,
         /// Exclusion reason (code from `ecolens taxonomy --vocabulary exclusion-reason`);
         /// required at full text.
         #[arg(long)]
@@ -712,6 +719,7 @@ fn parse_format(name: &str) -> std::result::Result<ecolens_corpus::export::Expor
 
 fn parse_strategy(name: &str) -> std::result::Result<ecolens_corpus::rank::Strategy, String> {
     name.parse()
+        .map_err(|expected| format!("expected {expected}"))
 }
 
 fn parse_label_style(
@@ -922,6 +930,11 @@ fn in_project(
         } => review::blind(project, keyboard, &state, leads_see_all)?,
         Command::Rule { rule } => review::rule(project, keyboard, &rule)?,
         Command::Screen {
+            command: Some(command),
+            ..
+        } => review::screen_command(project, keyboard, command)?,
+        Command::Screen {
+            command: None,
             record,
             stage,
             decision,
@@ -930,10 +943,10 @@ fn in_project(
         } => review::screen(
             project,
             keyboard,
-            &record,
+            record.as_deref().unwrap_or_default(),
             &review::VoteArgs {
-                stage,
-                decision,
+                stage: stage.unwrap_or_default(),
+                decision: decision.unwrap_or_default(),
                 reason,
                 note,
             },

@@ -276,6 +276,139 @@ pub fn rule(project: &mut Project, keyboard: &Keyboard<'_>, rule: &str) -> Resul
     })
 }
 
+/// `ecolens screen status|order`.
+#[derive(Debug, Subcommand)]
+pub enum ScreenCommand {
+    /// Your screening queue: its order, the next records, and what the stopping rule says
+    /// (Callaghan & Müller-Hansen 2020) of your votes so far.
+    Status {
+        /// tiab (title/abstract) or fulltext.
+        #[arg(long, default_value = "tiab")]
+        stage: String,
+        /// How many of the next records to list.
+        #[arg(long, default_value_t = 10)]
+        next: usize,
+    },
+    /// Set how screening queues are ordered, and the stopping rule (a lead only). Flags left
+    /// out keep their value.
+    Order {
+        /// relevant (most relevant first, the default), uncertain, random, mixed (5 % at
+        /// random), mixed:PERCENT, or import (import order, no model).
+        order: Option<String>,
+        /// Seed of the random order before the model can rank, and of random picks.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// The recall screening must reach, a fraction (0.95).
+        #[arg(long)]
+        target_recall: Option<f64>,
+        /// The confidence the stopping rule needs, a fraction (0.95).
+        #[arg(long)]
+        confidence: Option<f64>,
+    },
+}
+
+/// `ecolens screen status` and `ecolens screen order`.
+pub fn screen_command(
+    project: &mut Project,
+    keyboard: &Keyboard<'_>,
+    command: ScreenCommand,
+) -> Result<Output> {
+    use crate::service::screening;
+    match command {
+        ScreenCommand::Status { stage, next } => {
+            let stage = Stage::parse("stage", &stage)?;
+            let reader = keyboard.author(project, "reading a screening queue")?;
+            let status = screening::status(project, Some(reader), stage, next)?;
+            let name = project.reviewer(reader)?.name;
+            let mut text = String::new();
+            writeln!(
+                text,
+                "Screening queue of {name} at {}: {} records, {} screened, {} to go",
+                stage.label(),
+                status.total,
+                status.screened,
+                status.total - status.screened
+            )?;
+            writeln!(text, "Order: {}", status.note.words())?;
+            if !status.next.is_empty() {
+                writeln!(text, "Next:")?;
+                for (i, (record, title)) in status.next.iter().enumerate() {
+                    writeln!(text, "  {:>2}. [{record}] {title}", i + 1)?;
+                }
+            }
+            let test = &status.stopping;
+            write!(
+                text,
+                "Stopping rule: {:.0} % recall with {:.0} % confidence; {} screened, {} included",
+                test.rule.target_recall * 100.0,
+                test.rule.confidence * 100.0,
+                test.screened,
+                test.relevant
+            )?;
+            match test.p_value {
+                None => writeln!(text, "; nothing screened yet")?,
+                Some(p) if test.safe_to_stop => {
+                    writeln!(text, "; p = {p:.4}: safe to stop")?;
+                }
+                Some(p) => match test.more_to_draw {
+                    Some(more) => writeln!(
+                        text,
+                        "; p = {p:.4}: not yet ({more} more record(s) drawn at random and excluded would do)"
+                    )?,
+                    None => writeln!(
+                        text,
+                        "; p = {p:.4}: not yet (screening every record left would not make it certain)"
+                    )?,
+                },
+            }
+            Ok(Output {
+                json: serde_json::to_value(&status)?,
+                text,
+                failed: false,
+            })
+        }
+        ScreenCommand::Order {
+            order,
+            seed,
+            target_recall,
+            confidence,
+        } => {
+            let lead = keyboard.author(project, "setting the screening order")?;
+            let mut settings = project.priority_settings()?;
+            if let Some(order) = order {
+                settings.order = order.parse().map_err(|expected: String| {
+                    ecolens_core::Error::InvalidValue {
+                        field: "order".to_owned(),
+                        value: order.clone(),
+                        expected,
+                    }
+                })?;
+            }
+            if let Some(seed) = seed {
+                settings.seed = seed;
+            }
+            if let Some(target) = target_recall {
+                settings.stopping.target_recall = target;
+            }
+            if let Some(confidence) = confidence {
+                settings.stopping.confidence = confidence;
+            }
+            let settings = screening::set_priority(project, lead, settings)?;
+            Ok(Output {
+                text: format!(
+                    "screening order: {} (seed {}); stopping rule: {:.0} % recall with {:.0} % confidence\n",
+                    settings.order,
+                    settings.seed,
+                    settings.stopping.target_recall * 100.0,
+                    settings.stopping.confidence * 100.0
+                ),
+                json: serde_json::to_value(settings)?,
+                failed: false,
+            })
+        }
+    }
+}
+
 /// The flags of `ecolens screen`.
 pub struct VoteArgs {
     /// tiab or fulltext.

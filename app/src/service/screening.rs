@@ -607,3 +607,64 @@ pub fn stopping_test(
         settings.stopping,
     ))
 }
+
+/// A reviewer's screening at a stage: the queue's order, the next records, the counts and the
+/// stopping rule's verdict (`ecolens screen status`).
+#[derive(Debug, Clone, Serialize)]
+pub struct ScreeningStatus {
+    /// The stage.
+    pub stage: Stage,
+    /// The project's settings.
+    pub settings: ecolens_core::priority::PrioritySettings,
+    /// How the queue was ordered.
+    pub note: QueueNote,
+    /// Records in the queue.
+    pub total: usize,
+    /// Records the reader has voted on.
+    pub screened: usize,
+    /// The next records to screen, in order: id and title.
+    pub next: Vec<(ecolens_core::RecordId, String)>,
+    /// The stopping rule's verdict.
+    pub stopping: ecolens_core::stopping::StoppingTest,
+}
+
+/// The reader's screening status at `stage`, with the `next` records to come.
+pub fn status(
+    project: &ecolens_core::Project,
+    reader: Option<ecolens_core::ReviewerId>,
+    stage: Stage,
+    next: usize,
+) -> Result<ScreeningStatus> {
+    let mut cache = FeatureCache::default();
+    let (queue, note) = ranked_queue(project, reader, stage, None, &mut cache)?;
+    let screened = queue.iter().filter(|q| q.own.is_some()).count();
+    let next = queue
+        .iter()
+        .filter(|q| q.own.is_none())
+        .take(next)
+        .map(|q| {
+            let title = project
+                .record(q.record)
+                .map(|r| ecolens_core::record::shown_title(&r.record.title).to_owned())?;
+            Ok((q.record, title))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(ScreeningStatus {
+        stage,
+        settings: project.priority_settings()?,
+        note,
+        total: queue.len(),
+        screened,
+        next,
+        stopping: stopping_test(project, reader, stage)?,
+    })
+}
+
+/// Sets how screening queues are ordered and the stopping rule's settings (a lead only).
+pub fn set_priority(
+    project: &mut ecolens_core::Project,
+    lead: ecolens_core::ReviewerId,
+    settings: ecolens_core::priority::PrioritySettings,
+) -> Result<ecolens_core::priority::PrioritySettings> {
+    Ok(project.set_priority_settings(lead, settings)?)
+}

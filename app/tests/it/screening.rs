@@ -151,3 +151,119 @@ fn comparing_with_asreview_says_how_to_install_it_when_it_is_missing() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("pip install asreview"), "{stderr}");
 }
+
+#[test]
+fn screen_status_shows_the_order_and_the_stopping_rule_and_a_lead_sets_the_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("review.ecolens");
+    let project = project.to_str().unwrap();
+    let sample = sample();
+    let run = |args: &[&str]| {
+        let mut all = args.to_vec();
+        all.extend(["--project", project]);
+        ecolens(dir.path(), &all)
+    };
+    for args in [
+        &["import", sample.to_str().unwrap(), "--no-label-votes"][..],
+        &["reviewer", "add", "Lead", "--lead"],
+        &["reviewer", "add", "Ann"],
+    ] {
+        let output = run(args);
+        assert!(
+            output.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let status = |name: &str| -> Value {
+        let output = run(&[
+            "screen",
+            "status",
+            "--reviewer",
+            name,
+            "--json",
+            "--next",
+            "5",
+        ]);
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        serde_json::from_slice(&output.stdout).unwrap()
+    };
+    let before = status("Ann");
+    assert_eq!(before["total"], 100);
+    assert_eq!(before["note"]["ranked"], false);
+    assert_eq!(before["next"].as_array().unwrap().len(), 5);
+    assert_eq!(before["stopping"]["p_value"], Value::Null);
+    // Ann includes one record and excludes another: the model ranks her queue.
+    for (record, decision) in [("5", "include"), ("7", "exclude")] {
+        let output = run(&[
+            "screen",
+            record,
+            "--stage",
+            "tiab",
+            "--decision",
+            decision,
+            "--reviewer",
+            "Ann",
+        ]);
+        assert!(output.status.success());
+    }
+    let after = status("Ann");
+    assert_eq!(after["note"]["ranked"], true);
+    assert_eq!(after["note"]["includes"], 1);
+    assert_eq!(after["screened"], 2);
+    let next: Vec<u64> = after["next"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|pair| pair[0].as_u64().unwrap())
+        .collect();
+    assert!(!next.contains(&5) && !next.contains(&7));
+    // The stopping rule's figures are core's, for Ann's two votes out of 100 records.
+    let expected = ecolens_core::stopping::test(&[true, false], 100, Default::default());
+    assert_eq!(after["stopping"]["p_value"].as_f64(), expected.p_value);
+    assert_eq!(
+        after["stopping"]["more_to_draw"].as_u64(),
+        expected.more_to_draw.map(|n| n as u64)
+    );
+    // Lead's queue is untouched by Ann's votes: still random.
+    assert_eq!(status("Lead")["note"]["ranked"], false);
+
+    // Only a lead sets the order; the settings persist.
+    let refused = run(&["screen", "order", "uncertain", "--reviewer", "Ann"]);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("only a project lead"));
+    let set = run(&[
+        "screen",
+        "order",
+        "import",
+        "--seed",
+        "3",
+        "--target-recall",
+        "0.9",
+        "--reviewer",
+        "Lead",
+    ]);
+    assert!(
+        set.status.success(),
+        "{}",
+        String::from_utf8_lossy(&set.stderr)
+    );
+    let settings = status("Ann")["settings"].clone();
+    assert_eq!(settings["order"]["order"], "import");
+    assert_eq!(settings["seed"], 3);
+    assert_eq!(settings["stopping"]["target_recall"], 0.9);
+    let bad = run(&[
+        "screen",
+        "order",
+        "--confidence",
+        "95",
+        "--reviewer",
+        "Lead",
+    ]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("a fraction between 0 and 1"));
+}

@@ -510,7 +510,7 @@ impl Project {
         let viewer = seen.require_reader("a reviewer's votes in order")?.id;
         let rows: Vec<(i64, String, Option<String>)> = query_all(
             &self.conn,
-            "SELECT record_id, decision, reason FROM screening WHERE reviewer_id = ?1 AND stage = ?2 ORDER BY decided_at, rowid",
+            "SELECT record_id, decision, reason FROM screening WHERE reviewer_id = ?1 AND stage = ?2 ORDER BY julianday(decided_at), rowid",
             rusqlite::params![viewer.0, stage.code()],
             "reading a reviewer's votes",
             |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
