@@ -223,7 +223,11 @@ fn screen_status_shows_the_order_and_the_stopping_rule_and_a_lead_sets_the_order
         .collect();
     assert!(!next.contains(&5) && !next.contains(&7));
     // The stopping rule's figures are core's, for Ann's two votes out of 100 records.
-    let expected = ecolens_core::stopping::test(&[true, false], 100, Default::default());
+    let expected = ecolens_core::stopping::test(
+        &[true, false],
+        100,
+        ecolens_core::stopping::StoppingRule::default(),
+    );
     assert_eq!(after["stopping"]["p_value"].as_f64(), expected.p_value);
     assert_eq!(
         after["stopping"]["more_to_draw"].as_u64(),
