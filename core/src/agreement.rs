@@ -1,6 +1,14 @@
 //! Agreement between reviewers: percent agreement, Cohen's κ (two reviewers, unweighted or
-//! linearly / quadratically weighted for ordered scales such as a–f) and Fleiss' κ (three or
-//! more reviewers rating every item).
+//! linearly / quadratically weighted for ordered scales such as a–f), Fleiss' κ (three or
+//! more reviewers rating every item), and two that take items rated by different subsets of
+//! reviewers, as prioritised dual screening leaves them: Krippendorff's α (nominal or ordinal)
+//! and Gwet's AC1 (AC2 with ordinal weights), which stays meaningful when nearly every record
+//! is excluded.
+//!
+//! α follows Krippendorff (2011, "Computing Krippendorff's alpha-reliability") as the
+//! `PyPI` package `krippendorff` 0.9 computes it, AC1/AC2 follow Gwet (2014, "Handbook of Inter-Rater
+//! Reliability", 4th ed.) as `irrCAC` 0.4 computes them; the tests reproduce both packages'
+//! values (`docs/reference/kappa_reference.py`).
 //!
 //! Definitions follow scikit-learn's `cohen_kappa_score` and statsmodels' `fleiss_kappa`
 //! (`method="fleiss"`), and the tests reproduce their values on the same data. One deliberate
@@ -151,6 +159,114 @@ pub fn fleiss_kappa(table: &[Vec<u32>]) -> (u32, usize, Option<f64>) {
     (raters, rows.len(), kappa)
 }
 
+/// Krippendorff's α over `items`, each the categories (positions on a scale of `categories`)
+/// its reviewers gave; items with fewer than two ratings are not pairable and are left out.
+/// `ordered` uses the ordinal metric (ranks over the whole scale, unused categories
+/// counting nothing), else the nominal one. `None` when nothing is pairable or every rating
+/// is the same category (no disagreement is possible).
+pub fn krippendorff_alpha(items: &[Vec<usize>], categories: usize, ordered: bool) -> Option<f64> {
+    // The coincidence matrix: each pair of ratings of an item, weighted 1/(m − 1).
+    let mut coincidence = vec![vec![0.0_f64; categories]; categories];
+    for ratings in items.iter().filter(|r| r.len() >= 2) {
+        #[allow(clippy::cast_precision_loss)] // Ratings per item.
+        let weight = 1.0 / (ratings.len() - 1) as f64;
+        for (i, &c) in ratings.iter().enumerate() {
+            for (j, &k) in ratings.iter().enumerate() {
+                if i != j && c < categories && k < categories {
+                    coincidence[c][k] += weight;
+                }
+            }
+        }
+    }
+    let totals: Vec<f64> = coincidence.iter().map(|row| row.iter().sum()).collect();
+    let n: f64 = totals.iter().sum();
+    if n <= 1.0 {
+        return None;
+    }
+    let distance = |c: usize, k: usize| -> f64 {
+        if c == k {
+            return 0.0;
+        }
+        if !ordered {
+            return 1.0;
+        }
+        let (low, high) = (c.min(k), c.max(k));
+        let between: f64 = totals[low..=high].iter().sum();
+        let d = between - f64::midpoint(totals[c], totals[k]);
+        d * d
+    };
+    let (mut observed, mut expected) = (0.0, 0.0);
+    for c in 0..categories {
+        for k in 0..categories {
+            let delta = distance(c, k);
+            observed += coincidence[c][k] * delta;
+            expected += totals[c] * totals[k] * delta;
+        }
+    }
+    (expected > 0.0).then(|| 1.0 - (n - 1.0) * observed / expected)
+}
+
+/// Gwet's AC1 over `items` (each the categories its reviewers gave, any number of them), or
+/// AC2 with ordinal weights when `ordered` (`irrCAC`'s "ordinal" weights:
+/// `1 − C(|k − l| + 1, 2) / C(q, 2)`). Items with no rating are left out; agreement is
+/// counted on items with at least two. `None` when no item has two ratings.
+pub fn gwet_ac(items: &[Vec<usize>], categories: usize, ordered: bool) -> Option<f64> {
+    let q = categories;
+    let weight = |k: usize, l: usize| -> f64 {
+        if !ordered {
+            return if k == l { 1.0 } else { 0.0 };
+        }
+        #[allow(clippy::cast_precision_loss)] // Pairs of categories: a handful.
+        let pairs = |m: usize| (m * m.saturating_sub(1) / 2) as f64;
+        1.0 - pairs(k.abs_diff(l) + 1) / pairs(q).max(1.0)
+    };
+    let rated: Vec<Vec<f64>> = items
+        .iter()
+        .filter(|r| !r.is_empty())
+        .map(|ratings| {
+            let mut counts = vec![0.0_f64; q];
+            for &c in ratings {
+                if let Some(cell) = counts.get_mut(c) {
+                    *cell += 1.0;
+                }
+            }
+            counts
+        })
+        .collect();
+    #[allow(clippy::cast_precision_loss)] // Item counts.
+    let n = rated.len() as f64;
+    let mut agreement = 0.0;
+    let mut pairable = 0usize;
+    let mut prevalence = vec![0.0_f64; q];
+    for counts in &rated {
+        let r: f64 = counts.iter().sum();
+        for k in 0..q {
+            prevalence[k] += counts[k] / r / n;
+        }
+        if r >= 2.0 {
+            pairable += 1;
+            let mut sum = 0.0;
+            for k in 0..q {
+                let weighted: f64 = (0..q).map(|l| weight(k, l) * counts[l]).sum();
+                sum += counts[k] * (weighted - 1.0);
+            }
+            agreement += sum / (r * (r - 1.0));
+        }
+    }
+    if pairable == 0 || q < 2 {
+        return None;
+    }
+    #[allow(clippy::cast_precision_loss)]
+    let (p_a, q_f) = (agreement / pairable as f64, q as f64);
+    let weights_sum: f64 = (0..q)
+        .flat_map(|k| (0..q).map(move |l| (k, l)))
+        .map(|(k, l)| weight(k, l))
+        .sum();
+    let p_e =
+        weights_sum * prevalence.iter().map(|p| p * (1.0 - p)).sum::<f64>() / (q_f * (q_f - 1.0));
+    (p_e < 1.0).then(|| (p_a - p_e) / (1.0 - p_e))
+}
+
 /// One rating: an item (record) given a category (position on the scale) by a reviewer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rating {
@@ -212,6 +328,11 @@ pub struct ScopeAgreement {
     /// Fleiss' κ, when three or more reviewers rated items here.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fleiss: Option<FleissRow>,
+    /// Krippendorff's α over every item with two or more ratings, whoever gave them
+    /// (ordinal on ordered scales, nominal otherwise).
+    pub krippendorff_alpha: Option<f64>,
+    /// Gwet's AC1 (AC2 with ordinal weights on ordered scales), over the same items.
+    pub gwet_ac: Option<f64>,
 }
 
 impl ScopeAgreement {
@@ -290,6 +411,10 @@ impl ScopeAgreement {
                 kappa,
             }
         });
+        let items: Vec<Vec<usize>> = by_item
+            .values()
+            .map(|votes| votes.iter().map(|(_, category)| *category).collect())
+            .collect();
         Self {
             scope: scope.to_owned(),
             categories: categories.iter().map(|c| (*c).to_owned()).collect(),
@@ -297,6 +422,8 @@ impl ScopeAgreement {
             items_compared: table.len(),
             pairs,
             fleiss,
+            krippendorff_alpha: krippendorff_alpha(&items, categories.len(), ordered),
+            gwet_ac: gwet_ac(&items, categories.len(), ordered),
         }
     }
 }
@@ -312,6 +439,139 @@ mod tests {
     fn close(a: Option<f64>, b: f64) {
         let a = a.expect("defined");
         assert!((a - b).abs() < 1e-12, "{a} != {b}");
+    }
+
+    /// The ratings of a reliability matrix (rows reviewers, columns items; `None` missing),
+    /// per item.
+    fn per_item(matrix: &[&[Option<usize>]]) -> Vec<Vec<usize>> {
+        (0..matrix[0].len())
+            .map(|item| matrix.iter().filter_map(|row| row[item]).collect())
+            .collect()
+    }
+
+    const N: Option<usize> = None;
+
+    /// Reference values from `krippendorff` 0.9.0 and `irrCAC` 0.4.4 on the same data, as
+    /// printed by `docs/reference/kappa_reference.py`.
+    #[test]
+    #[allow(clippy::unreadable_literal)] // As the reference script prints them.
+    fn alpha_and_ac1_match_krippendorff_and_irrcac_with_missing_ratings() {
+        let s = |v: usize| Some(v);
+        let screening = per_item(&[
+            &[
+                s(0),
+                s(0),
+                s(1),
+                N,
+                s(0),
+                s(1),
+                N,
+                s(0),
+                s(0),
+                s(2),
+                N,
+                s(0),
+                s(1),
+                s(0),
+                N,
+            ],
+            &[
+                s(0),
+                s(1),
+                s(1),
+                s(0),
+                N,
+                s(1),
+                s(0),
+                N,
+                s(0),
+                s(2),
+                s(0),
+                N,
+                s(1),
+                s(0),
+                s(0),
+            ],
+            &[
+                N,
+                s(0),
+                s(1),
+                s(0),
+                s(0),
+                N,
+                s(0),
+                s(0),
+                N,
+                s(0),
+                s(0),
+                s(0),
+                N,
+                N,
+                s(0),
+            ],
+        ]);
+        let near = |got: Option<f64>, expected: f64| {
+            let got = got.expect("defined");
+            assert!((got - expected).abs() < 1e-9, "{got} vs {expected}");
+        };
+        near(krippendorff_alpha(&screening, 3, false), 0.7398373983739837);
+        near(gwet_ac(&screening, 3, false), 0.8881292728402734);
+        let af = per_item(&[
+            &[
+                s(0),
+                s(1),
+                s(2),
+                s(2),
+                N,
+                s(3),
+                s(1),
+                N,
+                s(4),
+                s(2),
+                s(1),
+                s(0),
+            ],
+            &[
+                s(0),
+                s(1),
+                s(3),
+                N,
+                s(2),
+                s(3),
+                s(1),
+                s(1),
+                s(5),
+                N,
+                s(1),
+                s(1),
+            ],
+            &[
+                N,
+                s(2),
+                s(2),
+                s(2),
+                s(2),
+                N,
+                s(0),
+                s(1),
+                s(4),
+                s(2),
+                N,
+                s(0),
+            ],
+            &[s(1), N, s(2), s(3), s(2), s(4), N, s(1), N, s(3), s(2), N],
+        ]);
+        near(krippendorff_alpha(&af, 6, true), 0.8289339301259159);
+        near(krippendorff_alpha(&af, 6, false), 0.31034482758620685);
+        near(gwet_ac(&af, 6, true), 0.8872892694674877);
+        near(gwet_ac(&af, 6, false), 0.36055382233051714);
+        // Nothing to compare, or no disagreement possible: undefined, not a number.
+        assert_eq!(krippendorff_alpha(&[vec![1], vec![0]], 3, false), None);
+        assert_eq!(
+            krippendorff_alpha(&[vec![1, 1], vec![1, 1]], 3, false),
+            None
+        );
+        assert_eq!(gwet_ac(&[vec![1], vec![0]], 3, false), None);
     }
 
     /// Reference values from scikit-learn 1.9.1 and statsmodels 0.15.0 on the same data, as

@@ -37,3 +37,11 @@ for r in (emily_c, tomas_c, sara_c):
     for i, c in enumerate(r):
         table[i, labels.index(c)] += 1
 print("fleiss", repr(fleiss_kappa(table, method="fleiss")))
+# The same classifications through the statistics that take missing ratings (none missing here).
+# pip install krippendorff==0.9.0 irrCAC==0.4.4 pandas==2.3.3
+import krippendorff
+import pandas as pd
+from irrCAC.raw import CAC
+matrix = [[labels.index(c) for c in r] for r in (emily_c, tomas_c, sara_c)]
+print("alpha ordinal", repr(krippendorff.alpha(reliability_data=matrix, level_of_measurement="ordinal", value_domain=list(range(6)))))
+print("ac2 ordinal", repr(CAC(pd.DataFrame(matrix).T, weights="ordinal", categories=list(range(6)), digits=17).gwet()["est"]["coefficient_value"]))

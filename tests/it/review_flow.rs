@@ -458,6 +458,10 @@ fn three_reviewers_on_several_machines_review_the_fixture_corpus() {
         (3, 3, 12)
     );
     close(fleiss.kappa, 0.529_411_764_705_882_4);
+    // Krippendorff's α (ordinal) and Gwet's AC2 (ordinal weights): `krippendorff` 0.9.0 and
+    // `irrCAC` 0.4.4 on the same ratings (docs/reference/review_flow_reference.py).
+    close(classification.krippendorff_alpha, 0.828_687_263_257_575_7);
+    close(classification.gwet_ac, 0.940_000_000_000_000_2);
 
     // Risks and a consequence tree on the first included study.
     let study = included[0];

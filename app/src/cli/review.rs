@@ -760,6 +760,21 @@ fn agreement_text(text: &mut String, scope: &ScopeAgreement) -> Result<()> {
             kappa(fleiss.kappa)
         )?;
     }
+    if scope.items_compared > 0 {
+        writeln!(
+            text,
+            "  All reviewers, {} items with two or more ratings: Krippendorff's α ({}) {}, Gwet's {} {}",
+            scope.items_compared,
+            if scope.ordered { "ordinal" } else { "nominal" },
+            kappa(scope.krippendorff_alpha),
+            if scope.ordered {
+                "AC2 (ordinal weights)"
+            } else {
+                "AC1"
+            },
+            kappa(scope.gwet_ac)
+        )?;
+    }
     Ok(())
 }
 

@@ -577,6 +577,23 @@ fn agreement_ui(ui: &mut egui::Ui, scopes: &[ScopeAgreement]) {
                     ui.label(number(fleiss.kappa));
                     ui.end_row();
                 }
+                if scope.items_compared > 0 {
+                    // Items rated by different subsets of reviewers count here too.
+                    ui.label(&scope.scope);
+                    ui.label("all reviewers");
+                    ui.label(scope.items_compared.to_string());
+                    ui.label("");
+                    ui.label(format!(
+                        "Krippendorff's alpha {}",
+                        number(scope.krippendorff_alpha)
+                    ));
+                    ui.label(format!(
+                        "Gwet's {} {}",
+                        if scope.ordered { "AC2" } else { "AC1" },
+                        number(scope.gwet_ac)
+                    ));
+                    ui.end_row();
+                }
             }
         });
 }
