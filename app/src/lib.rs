@@ -16,6 +16,7 @@
 
 pub mod bench;
 pub mod bench_assess;
+pub mod bench_screening;
 pub mod cli;
 pub mod fuzz;
 pub mod location;

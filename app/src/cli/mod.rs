@@ -160,8 +160,9 @@ pub enum Command {
         /// Do not run rispy and bibtexparser (pandas with --suite assess).
         #[arg(long)]
         no_python: bool,
-        /// corpus (import, parse, search) or assess (an nvidia-smi trace beside pandas +
-        /// numpy, and the Monte Carlo of a many-parameter scenario).
+        /// corpus (import, parse, search), assess (an nvidia-smi trace beside pandas + numpy,
+        /// and the Monte Carlo of a many-parameter scenario) or screening (the screening
+        /// model's features and re-ranking beside scikit-learn, as ASReview uses it).
         #[arg(long, value_enum, default_value = "corpus")]
         suite: BenchSuite,
         /// Rows of the generated nvidia-smi file (--suite assess).
@@ -173,6 +174,9 @@ pub enum Command {
         /// Uncertain parameters of the generated scenario (--suite assess).
         #[arg(long, default_value_t = 50)]
         mc_parameters: usize,
+        /// Corpus sizes ranked (--suite screening), comma-separated.
+        #[arg(long, value_delimiter = ',', default_values_t = [10_000u64, 100_000])]
+        screening_sizes: Vec<u64>,
     },
     /// Add or list the project's reviewers.
     #[command(subcommand)]
@@ -475,6 +479,8 @@ pub enum BenchSuite {
     Corpus,
     /// Trace integration beside pandas + numpy; Monte Carlo.
     Assess,
+    /// The screening model: features and re-ranking beside scikit-learn.
+    Screening,
 }
 
 /// Phases of the benchmark, each run in a child process of its own.
@@ -521,6 +527,29 @@ pub enum BenchPhase {
         /// Uncertain parameters.
         #[arg(long)]
         parameters: usize,
+    },
+    /// Import a labelled corpus and cast the first screening decisions.
+    ScreeningSetup {
+        /// The labelled CSV.
+        file: PathBuf,
+        /// The new project.
+        #[arg(long)]
+        project_file: PathBuf,
+        /// Decisions to cast.
+        #[arg(long)]
+        decisions: usize,
+    },
+    /// Build the screening model's features and time re-rankings after decisions.
+    Screening {
+        /// The project.
+        #[arg(long)]
+        project_file: PathBuf,
+        /// Decisions already cast.
+        #[arg(long)]
+        decisions: usize,
+        /// Re-rankings to time.
+        #[arg(long)]
+        reranks: usize,
     },
     /// Time the workbench's library view over a project: startup and scrolling frames.
     Window {
@@ -779,12 +808,22 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             trace_rows,
             mc_runs,
             mc_parameters,
+            screening_sizes,
         } => {
             let temporary = dir.is_none();
             let dir = dir.unwrap_or_else(|| {
                 std::env::temp_dir().join(format!("ecolens-bench-{}", std::process::id()))
             });
-            let output = if suite == BenchSuite::Assess {
+            let output = if suite == BenchSuite::Screening {
+                crate::bench_screening::run(&crate::bench_screening::ScreeningBenchOptions {
+                    sizes: screening_sizes,
+                    decisions: 200,
+                    reranks: repeat.max(1) * 5,
+                    dir: dir.clone(),
+                    keep,
+                    python: (!no_python).then(|| python.clone()),
+                })
+            } else if suite == BenchSuite::Assess {
                 crate::bench_assess::run(&crate::bench_assess::AssessBenchOptions {
                     trace_rows,
                     mc_runs,
@@ -828,6 +867,16 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                     frames,
                 } => crate::bench::phase_window(&project_file, frames)?,
                 BenchPhase::Trace { file } => crate::bench_assess::phase_trace(&file)?,
+                BenchPhase::ScreeningSetup {
+                    file,
+                    project_file,
+                    decisions,
+                } => crate::bench_screening::phase_setup(&file, &project_file, decisions)?,
+                BenchPhase::Screening {
+                    project_file,
+                    decisions,
+                    reranks,
+                } => crate::bench_screening::phase_rank(&project_file, decisions, reranks)?,
                 BenchPhase::MonteCarlo { runs, parameters } => {
                     crate::bench_assess::phase_monte_carlo(runs, parameters)?
                 }

@@ -436,21 +436,17 @@ impl FeatureCache {
         let version = project.records_version()?;
         if self.features.is_none() || self.version != version {
             let started = Instant::now();
-            let mut records: Vec<(ecolens_core::RecordId, ecolens_core::Record)> = Vec::new();
-            project.for_each_index_doc(
-                &ecolens_core::IndexScope::All,
-                false,
-                |doc| -> Result<()> {
-                    records.push((doc.id, doc.record));
-                    Ok(())
-                },
-            )?;
-            let features = Features::build(
-                records.iter().map(|(_, record)| RecordText::of(record)),
-                &FeatureOptions::default(),
-            );
-            self.ids = records.into_iter().map(|(id, _)| id).collect();
-            self.features = Some(features);
+            // Records stream from the store into the builder: never all in memory at once.
+            self.features = None;
+            self.ids.clear();
+            let mut builder =
+                ecolens_corpus::rank::features::FeatureBuilder::new(&FeatureOptions::default());
+            project.for_each_record(|id, record| -> Result<()> {
+                builder.add(&RecordText::of(&record));
+                self.ids.push(id);
+                Ok(())
+            })?;
+            self.features = Some(builder.finish());
             self.version = version;
             self.built_ms = started.elapsed().as_secs_f64() * 1000.0;
         }

@@ -271,3 +271,41 @@ fn screen_status_shows_the_order_and_the_stopping_rule_and_a_lead_sets_the_order
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("a fraction between 0 and 1"));
 }
+
+/// The screening benchmark runs as documented on a fresh machine (without its Python peer
+/// here) and reports every figure; the sizes are small so that the test stays quick.
+#[test]
+fn the_screening_benchmark_runs_on_a_fresh_data_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("bench");
+    let output = ecolens(
+        dir.path(),
+        &[
+            "bench",
+            "--suite",
+            "screening",
+            "--screening-sizes",
+            "600",
+            "--no-python",
+            "--repeat",
+            "1",
+            "--dir",
+            work.to_str().unwrap(),
+            "--json",
+        ],
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let run = &report["screening"][0];
+    assert_eq!(run["records"], 600);
+    assert!(run["terms"].as_u64().unwrap() > 1000);
+    assert!(run["stored"].as_u64().unwrap() > 600 * 50);
+    assert!(run["rerank_ms_median"].as_f64().unwrap() > 0.0);
+    assert!(run["peak_rss_kb"].as_u64().unwrap() > 0);
+    // Nothing left behind unless asked.
+    assert_eq!(std::fs::read_dir(&work).unwrap().count(), 0);
+}

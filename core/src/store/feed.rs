@@ -13,6 +13,7 @@ use super::{Column, Project, query_all};
 use crate::error::{Error, Result, SqlContext};
 use crate::ids::{RecordId, ReviewerId};
 use crate::index_feed::{IndexChanges, IndexDoc, IndexScope, NamedVote, ReviewFacets};
+use crate::record::Record;
 use crate::review::{Decision, Stage};
 use crate::visibility::Visibility;
 
@@ -120,6 +121,32 @@ impl Project {
         each: impl FnMut(IndexDoc) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), E> {
         self.for_each_doc(scope, full_text, &Visibility::machinery(), each)
+    }
+
+    /// Calls `each` with every record's id and bibliographic content, in id order, one at a
+    /// time (no review data, no files, no full text): for what is derived from records alone,
+    /// such as the screening model's features, without holding them all in memory.
+    pub fn for_each_record<E: From<Error>>(
+        &self,
+        mut each: impl FnMut(RecordId, Record) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        let mut statement = self
+            .conn
+            .prepare_cached(&format!("SELECT {RECORD_COLUMNS} FROM record ORDER BY id"))
+            .context("reading records")
+            .map_err(E::from)?;
+        let mut rows = statement
+            .query([])
+            .context("reading records")
+            .map_err(E::from)?;
+        while let Some(row) = rows.next().context("reading records").map_err(E::from)? {
+            let raw = RawRecord::from_row(row)
+                .context("reading records")
+                .map_err(E::from)?;
+            let (id, record, _, _) = raw.decode().map_err(E::from)?;
+            each(id, record)?;
+        }
+        Ok(())
     }
 
     /// Calls `each` with every record in `scope`, in id order, with the review data `seen`

@@ -62,7 +62,7 @@ impl<'a> RecordText<'a> {
             keywords: &record.keywords,
         }
     }
-    fn fields(&self) -> impl Iterator<Item = &'a str> {
+    fn fields(&self) -> impl Iterator<Item = &'a str> + use<'a> {
         std::iter::once(self.title)
             .chain(self.abstract_text)
             .chain(self.keywords.iter().map(String::as_str))
@@ -97,68 +97,92 @@ impl Row<'_> {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Features {
     options: FeatureOptions,
-    /// Each column's term hash (terms too common left out).
-    terms: Vec<u64>,
+    /// Terms kept (too common ones left out).
+    terms: usize,
     /// Where each row starts in `columns`/`weights`; one more entry than rows.
     starts: Vec<usize>,
     columns: Vec<u32>,
     weights: Vec<f32>,
 }
 
-impl Features {
-    /// Builds the features of `texts`.
-    pub fn build<'a>(
-        texts: impl IntoIterator<Item = RecordText<'a>>,
-        options: &FeatureOptions,
-    ) -> Self {
-        // Each record's terms (numbered as first seen) with their counts; the counts become
-        // weights in place.
-        let mut starts = vec![0usize];
-        let mut columns: Vec<u32> = Vec::new();
-        let mut weights: Vec<f32> = Vec::new();
-        let mut tokenizer = Tokenizer::new(options.drop_function_words);
-        let mut hashes: Vec<u64> = Vec::new();
-        let mut numbers: std::collections::HashMap<
-            u64,
-            u32,
-            std::hash::BuildHasherDefault<Spread>,
-        > = std::collections::HashMap::default();
-        let mut vocabulary: Vec<u64> = Vec::new();
-        let mut frequency: Vec<u32> = Vec::new();
-        for text in texts {
-            hashes.clear();
-            for field in text.fields() {
-                tokenizer.terms(field, options.word_pairs, &mut hashes);
-            }
-            hashes.sort_unstable();
-            for run in hashes.chunk_by(|a, b| a == b) {
-                let number = *numbers.entry(run[0]).or_insert_with(|| {
-                    vocabulary.push(run[0]);
-                    frequency.push(0);
-                    u32::try_from(vocabulary.len() - 1).unwrap_or(u32::MAX)
-                });
-                frequency[number as usize] += 1;
-                columns.push(number);
-                #[allow(clippy::cast_precision_loss)] // Counts of a word in one record.
-                weights.push(run.len() as f32);
-            }
-            starts.push(columns.len());
+/// Builds [`Features`] one record at a time, so that records can stream from the store
+/// instead of being held in memory together.
+pub struct FeatureBuilder {
+    options: FeatureOptions,
+    tokenizer: Tokenizer,
+    hashes: Vec<u64>,
+    /// Each term's column, numbered as first seen.
+    numbers: std::collections::HashMap<u64, u32, std::hash::BuildHasherDefault<Spread>>,
+    /// Records holding each column's term.
+    frequency: Vec<u32>,
+    starts: Vec<usize>,
+    columns: Vec<u32>,
+    /// Each term's count in the record, until [`FeatureBuilder::finish`] makes it a weight.
+    weights: Vec<f32>,
+}
+
+impl FeatureBuilder {
+    /// A builder with `options`.
+    pub fn new(options: &FeatureOptions) -> Self {
+        FeatureBuilder {
+            options: options.clone(),
+            tokenizer: Tokenizer::new(options.drop_function_words),
+            hashes: Vec::new(),
+            numbers: std::collections::HashMap::default(),
+            frequency: Vec::new(),
+            starts: vec![0],
+            columns: Vec::new(),
+            weights: Vec::new(),
         }
+    }
+
+    /// Adds the next record.
+    pub fn add(&mut self, text: &RecordText<'_>) {
+        self.hashes.clear();
+        for field in text.fields() {
+            self.tokenizer
+                .terms(field, self.options.word_pairs, &mut self.hashes);
+        }
+        self.hashes.sort_unstable();
+        for run in self.hashes.chunk_by(|a, b| a == b) {
+            let next = u32::try_from(self.frequency.len()).unwrap_or(u32::MAX);
+            let number = *self.numbers.entry(run[0]).or_insert(next);
+            if number == next {
+                self.frequency.push(0);
+            }
+            self.frequency[number as usize] += 1;
+            self.columns.push(number);
+            #[allow(clippy::cast_precision_loss)] // Counts of a word in one record.
+            self.weights.push(run.len() as f32);
+        }
+        self.starts.push(self.columns.len());
+    }
+
+    /// The features of the records added.
+    pub fn finish(self) -> Features {
+        let FeatureBuilder {
+            options,
+            numbers,
+            frequency,
+            mut starts,
+            mut columns,
+            mut weights,
+            ..
+        } = self;
         drop(numbers);
         let rows = starts.len() - 1;
         #[allow(clippy::cast_precision_loss)] // Record counts stay far below 2^52.
         let n = rows as f64;
         let most = options.max_document_share * n;
         // Columns left: terms in no more than `most` records, numbered again from 0.
-        let mut renumber = vec![u32::MAX; vocabulary.len()];
-        let mut kept_terms = Vec::new();
+        let mut renumber = vec![u32::MAX; frequency.len()];
+        let mut kept = 0u32;
         for (at, df) in frequency.iter().enumerate() {
             if f64::from(*df) <= most {
-                renumber[at] = u32::try_from(kept_terms.len()).unwrap_or(u32::MAX);
-                kept_terms.push(vocabulary[at]);
+                renumber[at] = kept;
+                kept += 1;
             }
         }
-        drop(vocabulary);
         // Weights, rows compacted in place as too common terms go.
         let mut write = 0;
         let mut read = 0;
@@ -207,12 +231,26 @@ impl Features {
         columns.shrink_to_fit();
         weights.shrink_to_fit();
         Features {
-            options: options.clone(),
-            terms: kept_terms,
+            options,
+            terms: kept as usize,
             starts,
             columns,
             weights,
         }
+    }
+}
+
+impl Features {
+    /// Builds the features of `texts`.
+    pub fn build<'a>(
+        texts: impl IntoIterator<Item = RecordText<'a>>,
+        options: &FeatureOptions,
+    ) -> Self {
+        let mut builder = FeatureBuilder::new(options);
+        for text in texts {
+            builder.add(&text);
+        }
+        builder.finish()
     }
 
     /// Records.
@@ -227,7 +265,7 @@ impl Features {
 
     /// Terms kept (the length of a weight vector over these features).
     pub fn terms(&self) -> usize {
-        self.terms.len()
+        self.terms
     }
 
     /// The options the features were built with.
@@ -256,7 +294,6 @@ impl Features {
     pub fn heap_bytes(&self) -> usize {
         self.starts.capacity() * std::mem::size_of::<usize>()
             + (self.columns.capacity() + self.weights.capacity()) * 4
-            + self.terms.capacity() * 8
     }
 }
 
