@@ -78,7 +78,7 @@ pub struct ScreeningRun {
 fn included(i: u64) -> bool {
     let mut x = i.wrapping_add(SEED).wrapping_mul(0x9e37_79b9_7f4a_7c15);
     x ^= x >> 31;
-    x % 50 == 0
+    x.is_multiple_of(50)
 }
 
 /// Writes the generated corpus as ASReview's labelled CSV.
