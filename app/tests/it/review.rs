@@ -106,6 +106,23 @@ fn queue_of(path: &Path, name: &str) -> Vec<(RecordId, String)> {
         .collect()
 }
 
+/// `name` votes `decision` on `record` at title/abstract, on a connection of its own.
+fn vote_as(path: &Path, name: &str, record: RecordId, decision: Decision) {
+    let mut project = Project::open_existing(path).unwrap();
+    let who = project.reviewer_by_name(name).unwrap();
+    project
+        .set_screening(
+            record,
+            who.id,
+            &ScreeningVote {
+                stage: Stage::TitleAbstract,
+                decision,
+                note: None,
+            },
+        )
+        .unwrap();
+}
+
 /// `name`'s own title/abstract votes in the order cast.
 fn votes_in_order(path: &Path, name: &str) -> Vec<(RecordId, Decision)> {
     let project = Project::open_existing(path).unwrap();
@@ -207,19 +224,7 @@ fn a_screening_queue_learns_only_from_its_readers_own_votes() {
     let path = dir.path().join("review.ecolens");
     let records = team_project(&path);
     let vote = |name: &str, record: RecordId, decision: Decision| {
-        let mut project = Project::open_existing(&path).unwrap();
-        let who = project.reviewer_by_name(name).unwrap();
-        project
-            .set_screening(
-                record,
-                who.id,
-                &ScreeningVote {
-                    stage: Stage::TitleAbstract,
-                    decision,
-                    note: None,
-                },
-            )
-            .unwrap();
+        vote_as(&path, name, record, decision);
     };
     vote("Emily", records[3], Decision::Include);
     vote("Emily", records[4], Decision::Exclude { reason: None });
@@ -453,21 +458,7 @@ fn the_status_line_and_the_team_view_follow_who_is_at_the_keyboard() {
     let (_dir, path, _records, mut harness) = screening_as("Anne");
     // Anne thinks maybe of the first record in her queue; Tomas included it.
     let first = queue_of(&path, "Anne")[0].0;
-    {
-        let mut project = Project::open_existing(&path).unwrap();
-        let tomas = project.reviewer_by_name("Tomas").unwrap();
-        project
-            .set_screening(
-                first,
-                tomas.id,
-                &ScreeningVote {
-                    stage: Stage::TitleAbstract,
-                    decision: Decision::Include,
-                    note: None,
-                },
-            )
-            .unwrap();
-    }
+    vote_as(&path, "Tomas", first, Decision::Include);
     harness.key_press(egui::Key::M);
     settle(&mut harness);
     let said = format!("Anne: maybe on record {first}");

@@ -84,44 +84,27 @@ fn a_file_with_unlabelled_records_or_wrong_settings_is_refused_with_where_and_wh
         "title,abstract,label_included\nEnergy of training,abc,1\nMedieval trade,def,\nBaltic grain,ghi,0\n",
     )
     .unwrap();
-    let output = ecolens(dir.path(), &["simulate", file.to_str().unwrap()]);
-    assert!(!output.status.success());
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        stderr.contains("1 record(s), from line(s) 3 without a label"),
-        "{stderr}"
-    );
     let sample = sample();
-    let output = ecolens(
-        dir.path(),
-        &[
-            "simulate",
-            sample.to_str().unwrap(),
-            "--target-recall",
-            "95",
-        ],
-    );
-    assert!(!output.status.success());
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        stderr.contains("target recall") && stderr.contains("0.95"),
-        "{stderr}"
-    );
-    let output = ecolens(
-        dir.path(),
-        &[
-            "simulate",
-            sample.to_str().unwrap(),
-            "--prior-included",
-            "11",
-        ],
-    );
-    assert!(!output.status.success());
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        stderr.contains("11 prior includes asked for, the labels hold 10"),
-        "{stderr}"
-    );
+    let sample = sample.to_str().unwrap();
+    for (args, says) in [
+        (
+            &["simulate", file.to_str().unwrap()][..],
+            "1 record(s), from line(s) 3 without a label",
+        ),
+        (
+            &["simulate", sample, "--target-recall", "95"],
+            "target recall: \"95\" is not valid: expected a fraction between 0 and 1",
+        ),
+        (
+            &["simulate", sample, "--prior-included", "11"],
+            "11 prior includes asked for, the labels hold 10",
+        ),
+    ] {
+        let output = ecolens(dir.path(), args);
+        assert!(!output.status.success(), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+    }
 }
 
 #[test]
