@@ -23,12 +23,14 @@ use super::project::seen_by;
 use super::{Error, Result, write_text};
 
 /// The team and the review settings.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Team {
     /// The reviewers, in the order they were added.
     pub reviewers: Vec<Reviewer>,
     /// Blind mode, leads seeing all, the screening rule.
     pub settings: ReviewSettings,
+    /// How screening queues are ordered, and the stopping rule.
+    pub priority: ecolens_core::priority::PrioritySettings,
     /// Every exclusion reason the project has had (retired ones too: old votes use them),
     /// `(code, name)`.
     pub reason_names: Vec<(String, String)>,
@@ -39,6 +41,7 @@ pub fn team(project: &Project) -> Result<Team> {
     Ok(Team {
         reviewers: project.reviewers()?,
         settings: project.review_settings()?,
+        priority: project.priority_settings()?,
         reason_names: project
             .project_labels(EXCLUSION_REASON)?
             .into_iter()

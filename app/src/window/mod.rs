@@ -1201,6 +1201,7 @@ impl Workbench {
                 if let Some(team) = self.session.team.as_mut() {
                     match done.as_ref() {
                         review_worker::Done::Settings(settings) => team.settings = *settings,
+                        review_worker::Done::Priority(priority) => team.priority = *priority,
                         review_worker::Done::ReviewerAdded(added) => {
                             team.reviewers.push(added.clone());
                         }

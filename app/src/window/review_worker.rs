@@ -123,6 +123,13 @@ pub enum Write {
         /// The rule.
         rule: ScreeningRule,
     },
+    /// Set how screening queues are ordered, and the stopping rule.
+    SetPriority {
+        /// The lead.
+        lead: ReviewerId,
+        /// The settings.
+        settings: ecolens_core::priority::PrioritySettings,
+    },
     /// Resolve a disagreement.
     Resolve {
         /// The lead.
@@ -217,6 +224,8 @@ pub enum Done {
     ReviewerAdded(Reviewer),
     /// Review settings changed.
     Settings(ReviewSettings),
+    /// The screening order or the stopping rule changed.
+    Priority(ecolens_core::priority::PrioritySettings),
     /// A resolution recorded.
     Resolved(Box<Resolution>),
     /// The PRISMA diagram written.
@@ -288,6 +297,13 @@ impl Done {
                 "Added {} {}",
                 if added.is_lead { "lead" } else { "reviewer" },
                 added.name
+            ),
+            Self::Priority(settings) => format!(
+                "Screening order: {} (seed {}); stop at {:.0} % recall with {:.0} % confidence",
+                settings.order,
+                settings.seed,
+                settings.stopping.target_recall * 100.0,
+                settings.stopping.confidence * 100.0
             ),
             Self::Settings(settings) => format!(
                 "Blind mode {}{}; {}",
@@ -506,6 +522,9 @@ fn apply(project: &mut Project, write: Write) -> services::Result<Done> {
             leads_see_all,
         } => Done::Settings(service::set_blind(project, lead, on, leads_see_all)?),
         Write::SetRule { lead, rule } => Done::Settings(service::set_rule(project, lead, rule)?),
+        Write::SetPriority { lead, settings } => Done::Priority(
+            crate::service::screening::set_priority(project, lead, settings)?,
+        ),
         Write::Resolve {
             lead,
             record,

@@ -233,6 +233,7 @@ impl Tab for State {
                 }
                 Done::Undone(_)
                 | Done::Settings(_)
+                | Done::Priority(_)
                 | Done::Resolved(_)
                 | Done::BundleImported(_)
                 | Done::ReviewerAdded(_)

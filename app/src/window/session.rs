@@ -48,6 +48,11 @@ impl Session {
         self.team.as_ref().map(|t| t.settings)
     }
 
+    /// How screening queues are ordered, and the stopping rule, as read last.
+    pub fn priority(&self) -> Option<ecolens_core::priority::PrioritySettings> {
+        self.team.as_ref().map(|t| t.priority)
+    }
+
     /// What an exclusion reason is called (its code when the project does not know it).
     pub fn reason_name(&self, code: &str) -> String {
         self.team

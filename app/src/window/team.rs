@@ -40,6 +40,9 @@ pub enum Action {
     },
     /// Set the screening rule (the reviewer must be a lead).
     SetRule(ScreeningRule),
+    /// Set how screening queues are ordered and the stopping rule (the reviewer must be a
+    /// lead).
+    SetPriority(ecolens_core::priority::PrioritySettings),
     /// Resolve a disagreement (the reviewer must be a lead).
     Resolve {
         /// Which record.
@@ -79,6 +82,8 @@ pub struct State {
     pub bundle_in: String,
     /// "Unblind…" was pressed and waits for the lead to confirm.
     pub confirm_unblind: bool,
+    /// The screening-order form as edited, until applied (`None`: shows the project's).
+    pub priority: Option<ecolens_core::priority::PrioritySettings>,
 }
 
 impl Tab for State {
@@ -100,6 +105,10 @@ impl Tab for State {
                 leads_see_all: on.then_some(leads_see_all),
             },
             (Action::SetRule(rule), Some(lead)) => Write::SetRule { lead, rule },
+            (Action::SetPriority(settings), Some(lead)) => {
+                self.priority = None;
+                Write::SetPriority { lead, settings }
+            }
             (
                 Action::Resolve {
                     record,
@@ -168,6 +177,90 @@ impl Tab for State {
             _ => {}
         }
     }
+}
+
+/// The orders a lead can pick, in the order offered.
+const ORDERS: [ecolens_core::priority::QueueOrder; 5] = {
+    use ecolens_core::priority::{QueueOrder, Strategy};
+    [
+        QueueOrder::Model(Strategy::MostRelevant),
+        QueueOrder::Model(Strategy::Mixed { random_percent: 5 }),
+        QueueOrder::Model(Strategy::MostUncertain),
+        QueueOrder::Model(Strategy::Random),
+        QueueOrder::Import,
+    ]
+};
+
+/// The screening order and the stopping rule: shown to everyone, changed by a lead.
+fn priority_ui(
+    ui: &mut egui::Ui,
+    edited: &mut Option<ecolens_core::priority::PrioritySettings>,
+    session: &Session,
+    is_lead: bool,
+    out: &mut Vec<WindowAction>,
+) {
+    let Some(saved) = session.priority() else {
+        return;
+    };
+    let form = edited.get_or_insert(saved);
+    ui.horizontal_wrapped(|ui| {
+        ui.add_enabled_ui(is_lead, |ui| {
+            let label = ui.label("Screening order:");
+            egui::ComboBox::from_id_salt("screening_order")
+                .selected_text(form.order.to_string())
+                .show_ui(ui, |ui| {
+                    let mut orders: Vec<_> = ORDERS.to_vec();
+                    if !orders.contains(&form.order) {
+                        orders.push(form.order);
+                    }
+                    for order in orders {
+                        ui.selectable_value(&mut form.order, order, order.to_string());
+                    }
+                })
+                .response
+                .labelled_by(label.id);
+            ui.label("seed");
+            ui.add(egui::DragValue::new(&mut form.seed).speed(1));
+            ui.label("stop at");
+            let mut recall = form.stopping.target_recall * 100.0;
+            if ui
+                .add(
+                    egui::DragValue::new(&mut recall)
+                        .range(50.0..=99.9)
+                        .speed(0.1)
+                        .suffix(" % recall"),
+                )
+                .changed()
+            {
+                form.stopping.target_recall = recall / 100.0;
+            }
+            ui.label("with");
+            let mut confidence = form.stopping.confidence * 100.0;
+            if ui
+                .add(
+                    egui::DragValue::new(&mut confidence)
+                        .range(50.0..=99.9)
+                        .speed(0.1)
+                        .suffix(" % confidence"),
+                )
+                .changed()
+            {
+                form.stopping.confidence = confidence / 100.0;
+            }
+        })
+        .response
+        .on_disabled_hover_text("Only a lead may change how queues are ordered");
+        let changed = *form != saved;
+        if ui
+            .add_enabled(is_lead && changed, egui::Button::new("Apply order"))
+            .clicked()
+        {
+            out.push(Action::SetPriority(*form).into());
+        }
+    });
+    ui.weak(
+        "Each reviewer's queue is ranked by a model that learns from that reviewer's own votes only; until they have included one record and excluded one, it follows a random order drawn from the seed.",
+    );
 }
 
 /// The team view.
@@ -293,6 +386,7 @@ fn team_ui(ui: &mut egui::Ui, state: &mut State, session: &Session, out: &mut Ve
                 }
             }
         });
+        priority_ui(ui, &mut state.priority, session, is_lead, out);
         ui.separator();
         ui.heading("Conflicts");
         match &snapshot.conflicts {

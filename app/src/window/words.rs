@@ -296,6 +296,7 @@ mod tests {
             team: Some(Team {
                 reviewers: Vec::new(),
                 settings: ReviewSettings::default(),
+                priority: ecolens_core::priority::PrioritySettings::default(),
                 reason_names: vec![("not_primary_research".into(), "Not primary research".into())],
             }),
             ..Session::default()

@@ -595,3 +595,44 @@ fn the_screening_card_keeps_a_reading_measure_and_the_picker_in_place() {
     assert_eq!(harness.get_by_label("Learning to heat").rect(), title);
     assert_eq!(harness.get_by_label(abstract_text).rect(), text);
 }
+
+/// A lead sets the screening order and the stopping rule in the Team view; the Screening view
+/// follows, and a reviewer who is not a lead cannot change it.
+#[test]
+fn a_lead_sets_the_screening_order_in_the_team_view() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("review.ecolens");
+    team_project(&path);
+    let mut harness = harness(&path, true);
+    harness.get_by_label("Team").click();
+    settle(&mut harness);
+    be(&mut harness, "Emily");
+    assert!(
+        harness
+            .get_by_label("Apply order")
+            .accesskit_node()
+            .is_disabled()
+    );
+    be(&mut harness, "Anne");
+    harness
+        .get_by_role_and_label(egui::accesskit::Role::ComboBox, "Screening order:")
+        .click();
+    settle(&mut harness);
+    harness.get_by_label("import order").click();
+    settle(&mut harness);
+    harness.get_by_label("Apply order").click();
+    settle(&mut harness);
+    let settings = Project::open_existing(&path)
+        .unwrap()
+        .priority_settings()
+        .unwrap();
+    assert_eq!(settings.order, ecolens_core::priority::QueueOrder::Import);
+    harness.get_by_label_contains("Screening order: import order (seed 0)");
+    harness.get_by_label("Screening").click();
+    settle(&mut harness);
+    harness.get_by_label("import order");
+    // In import order, the first record is the first imported.
+    let first = queue_of(&path, "Anne")[0].clone();
+    assert_eq!(first.0, RecordId(1));
+    harness.get_by_label(&first.1);
+}
