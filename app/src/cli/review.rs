@@ -1016,8 +1016,14 @@ pub fn prisma(project: &Project, keyboard: &Keyboard<'_>, svg: Option<&Path>) ->
     if let Some(path) = svg {
         writeln!(text, "diagram written to {}", path.display())?;
     }
+    let methods = crate::service::screening::methods(project, reader)?;
+    writeln!(text, "\nMethods (screening): {methods}")?;
+    let mut json = serde_json::to_value(&counts)?;
+    if let Some(object) = json.as_object_mut() {
+        object.insert("methods".to_owned(), methods.into());
+    }
     Ok(Output {
-        json: serde_json::to_value(&counts)?,
+        json,
         text,
         failed: false,
     })

@@ -497,7 +497,8 @@ pub fn report(
             (text, 1, to_value(&report)?)
         }
         None => {
-            let report = ProjectReport::gather(project, &seen, &options)?;
+            let mut report = ProjectReport::gather(project, &seen, &options)?;
+            report.screening_methods = Some(super::screening::methods(project, reader)?);
             let traces: Vec<TraceView> = report
                 .records
                 .iter()

@@ -664,3 +664,31 @@ pub fn set_priority(
 ) -> Result<ecolens_core::priority::PrioritySettings> {
     Ok(project.set_priority_settings(lead, settings)?)
 }
+
+/// The Methods paragraph of the review's screening ([`ecolens_core::priority::methods_paragraph`]):
+/// every reviewer's figures for a reader who sees the review's overview (a lead, or anyone
+/// once unblinded), the reader's own otherwise.
+pub fn methods(
+    project: &ecolens_core::Project,
+    reader: Option<ecolens_core::ReviewerId>,
+) -> Result<String> {
+    let seen = super::project::seen_by(project, reader)?;
+    let overview = seen
+        .require_overview("every reviewer's screening figures")
+        .is_ok();
+    let mut reviewers = Vec::new();
+    for reviewer in project.reviewers()? {
+        if !overview && Some(reviewer.id) != reader {
+            continue;
+        }
+        let test = stopping_test(project, Some(reviewer.id), Stage::TitleAbstract)?;
+        if test.screened > 0 {
+            reviewers.push((reviewer.name, test));
+        }
+    }
+    Ok(ecolens_core::priority::methods_paragraph(
+        &project.priority_settings()?,
+        env!("CARGO_PKG_VERSION"),
+        &reviewers,
+    ))
+}

@@ -218,6 +218,46 @@ fn screen_status_shows_the_order_and_the_stopping_rule_and_a_lead_sets_the_order
     );
     // Lead's queue is untouched by Ann's votes: still random.
     assert_eq!(status("Lead")["note"]["ranked"], false);
+    // The Methods paragraph of `ecolens prisma` names the model, the rule and Ann's figures.
+    let prisma = run(&["prisma", "--reviewer", "Lead", "--json"]);
+    assert!(prisma.status.success());
+    let prisma: Value = serde_json::from_slice(&prisma.stdout).unwrap();
+    let methods = prisma["methods"].as_str().unwrap();
+    assert!(
+        methods.contains("ordered most relevant first by a linear support vector machine"),
+        "{methods}"
+    );
+    assert!(
+        methods.contains("random order drawn from seed 0"),
+        "{methods}"
+    );
+    assert!(
+        methods.contains(&format!(
+            "Ann screened 2 of 100 records and included 1; p = {:.3}, above the threshold.",
+            expected.p_value.unwrap()
+        )),
+        "{methods}"
+    );
+
+    // The project's summary report carries the same paragraph.
+    let summary = dir.path().join("summary.md");
+    let written = run(&[
+        "report",
+        "--all",
+        "--format",
+        "md",
+        summary.to_str().unwrap(),
+        "--reviewer",
+        "Lead",
+    ]);
+    assert!(
+        written.status.success(),
+        "{}",
+        String::from_utf8_lossy(&written.stderr)
+    );
+    let summary = std::fs::read_to_string(&summary).unwrap();
+    assert!(summary.contains("## Screening methods"), "{summary}");
+    assert!(summary.contains(methods), "{summary}");
 
     // Only a lead sets the order; the settings persist.
     let refused = run(&["screen", "order", "uncertain", "--reviewer", "Ann"]);

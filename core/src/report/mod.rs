@@ -931,6 +931,9 @@ pub struct ProjectReport {
     pub by_category: Vec<(String, usize)>,
     /// Totals over every attached trace.
     pub traces: TraceTotals,
+    /// The Methods paragraph of the review's screening, when the caller adds it
+    /// ([`crate::priority::methods_paragraph`]).
+    pub screening_methods: Option<String>,
 }
 
 impl ProjectReport {
@@ -972,6 +975,7 @@ impl ProjectReport {
             by_category,
             traces: TraceTotals::of(&all),
             records,
+            screening_methods: None,
         })
     }
 
@@ -1090,6 +1094,10 @@ impl ProjectReport {
                     .collect(),
             },
         ];
+        if let Some(methods) = &self.screening_methods {
+            out.push(Block::Heading(2, text("Screening methods".to_owned())));
+            out.push(Block::Para(Tone::Plain, text(methods.clone())));
+        }
         for r in &self.records {
             let mut section = r.blocks();
             // Records sit one level below the summary's title.
