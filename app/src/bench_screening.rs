@@ -179,6 +179,7 @@ pub fn phase_rank(
             Some(reviewer),
             Stage::TitleAbstract,
             None,
+            &[],
             &mut cache,
         )?;
         times.push(started.elapsed().as_secs_f64() * 1000.0);

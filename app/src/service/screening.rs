@@ -497,13 +497,14 @@ impl QueueNote {
 /// A reader's screening queue in the project's order: the records the reader has voted on
 /// first, in the order voted, then the others as the model ranks them, `keep` (the record on
 /// screen) first among them so that a new ranking never changes the card under the reader's
-/// hands. The model learns from the reader's own votes only (include and exclude; "maybe"
+/// hands, and the records the reader `postponed` last, in the order postponed. The model learns from the reader's own votes only (include and exclude; "maybe"
 /// counts as neither), so a queue never carries another reviewer's judgement, blind or not.
 pub fn ranked_queue(
     project: &ecolens_core::Project,
     reader: Option<ecolens_core::ReviewerId>,
     stage: Stage,
     keep: Option<ecolens_core::RecordId>,
+    postponed: &[ecolens_core::RecordId],
     cache: &mut FeatureCache,
 ) -> Result<(Vec<ecolens_core::QueueItem>, QueueNote)> {
     use ecolens_core::Decision;
@@ -531,7 +532,7 @@ pub fn ranked_queue(
     };
     let QueueOrder::Model(strategy) = settings.order else {
         note.took_ms = started.elapsed().as_secs_f64() * 1000.0;
-        return Ok((queue, note));
+        return Ok((last(queue, keep, postponed), note));
     };
     let (features, ids) = cache.get(project)?;
     let row_of = |record: ecolens_core::RecordId| ids.binary_search(&record).ok();
@@ -579,7 +580,23 @@ pub fn ranked_queue(
     }
     done.extend(ranked);
     note.took_ms = started.elapsed().as_secs_f64() * 1000.0;
-    Ok((done, note))
+    Ok((last(done, keep, postponed), note))
+}
+
+/// `queue` with the `postponed` records not yet voted on moved to its end, in the order
+/// postponed (`keep`, the record on screen, stays where it is).
+fn last(
+    queue: Vec<ecolens_core::QueueItem>,
+    keep: Option<ecolens_core::RecordId>,
+    postponed: &[ecolens_core::RecordId],
+) -> Vec<ecolens_core::QueueItem> {
+    let moves = |item: &ecolens_core::QueueItem| {
+        item.own.is_none() && Some(item.record) != keep && postponed.contains(&item.record)
+    };
+    let (mut rest, mut moved): (Vec<_>, Vec<_>) = queue.into_iter().partition(|item| !moves(item));
+    moved.sort_by_key(|item| postponed.iter().position(|p| *p == item.record));
+    rest.extend(moved);
+    rest
 }
 
 /// What the stopping rule says of the reader's screening at `stage`: their own votes in the
@@ -632,7 +649,7 @@ pub fn status(
     next: usize,
 ) -> Result<ScreeningStatus> {
     let mut cache = FeatureCache::default();
-    let (queue, note) = ranked_queue(project, reader, stage, None, &mut cache)?;
+    let (queue, note) = ranked_queue(project, reader, stage, None, &[], &mut cache)?;
     let screened = queue.iter().filter(|q| q.own.is_some()).count();
     let next = queue
         .iter()

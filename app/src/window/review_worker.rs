@@ -42,6 +42,8 @@ pub enum ReviewCommand {
         /// The record on the screening card, kept first among the records not yet voted on
         /// when the queue is ranked again.
         keep: Option<RecordId>,
+        /// Records the reader skipped for now: last in the queue until voted on.
+        postponed: Vec<RecordId>,
     },
     /// Read one record for the screening view.
     Card {
@@ -460,7 +462,8 @@ fn answer(
             stage,
             view,
             keep,
-        } => snapshot(project, reader, stage, view, keep, features)
+            postponed,
+        } => snapshot(project, reader, stage, view, (keep, &postponed), features)
             .map(|s| ReviewEvent::State(Box::new(s))),
         ReviewCommand::Card {
             record,
@@ -602,7 +605,7 @@ fn snapshot(
     reader: Option<ReviewerId>,
     stage: Stage,
     view: View,
-    keep: Option<RecordId>,
+    (keep, postponed): (Option<RecordId>, &[RecordId]),
     features: &mut crate::service::screening::FeatureCache,
 ) -> services::Result<ReviewSnapshot> {
     use crate::service::screening::{ranked_queue, stopping_test};
@@ -611,7 +614,7 @@ fn snapshot(
     let reader = reader.filter(|id| team.reviewers.iter().any(|r| r.id == *id));
     let (queue, queue_note, stopping) = match (view, reader) {
         (View::Screening, Some(_)) => {
-            let (queue, note) = ranked_queue(project, reader, stage, keep, features)?;
+            let (queue, note) = ranked_queue(project, reader, stage, keep, postponed, features)?;
             (
                 Some(queue),
                 Some(note),

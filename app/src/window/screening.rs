@@ -32,6 +32,8 @@ pub enum Action {
     Classify(EvalCategory),
     /// Undo the reviewer's last change.
     Undo,
+    /// Skip the record shown for now: it comes back at the end of the queue.
+    Postpone,
 }
 
 /// The Screening tab's state.
@@ -49,6 +51,9 @@ pub struct State {
     pub picking_reason: bool,
     /// The last vote moved the queue on (undo moves back).
     pub advanced: bool,
+    /// Records skipped for now at this stage, in the order skipped: last in the queue until
+    /// voted on (for the rest of the session).
+    pub postponed: Vec<RecordId>,
 }
 
 impl State {
@@ -64,7 +69,13 @@ impl State {
     }
 
     fn refresh(&self, session: &Session, io: &mut Io<'_>) {
-        io.refresh_keeping(View::Screening, self.stage, session, self.current());
+        io.refresh_keeping(
+            View::Screening,
+            self.stage,
+            session,
+            self.current(),
+            self.postponed.clone(),
+        );
     }
 
     /// Asks for the record at the current position, unless it is on screen already.
@@ -115,6 +126,7 @@ impl Tab for State {
                 self.stage = stage;
                 self.position = 0;
                 self.card = None;
+                self.postponed.clear();
                 self.refresh(session, io);
             }
             Action::Move(delta) => {
@@ -149,6 +161,25 @@ impl Tab for State {
                 }));
             }
             Action::PickReason => self.picking_reason = true,
+            Action::Postpone => {
+                let Some(record) = self.current() else {
+                    return;
+                };
+                let len = self.queue().map_or(0, <[_]>::len);
+                if self.position + 1 >= len {
+                    return;
+                }
+                // The next record takes the card's place; the skipped one goes last.
+                self.postponed.retain(|r| *r != record);
+                self.postponed.push(record);
+                self.position += 1;
+                self.advanced = false;
+                self.request_card(session, io);
+                self.refresh(session, io);
+                io.say(Status::Said(format!(
+                    "Skipped record {record} for now: it comes back at the end of the queue"
+                )));
+            }
             Action::Classify(category) => {
                 let (Some(reviewer), Some(record)) = (session.reader(), self.current()) else {
                     io.say(Status::needs_you("Screening"));
@@ -178,6 +209,7 @@ impl Tab for State {
     }
 
     fn forget(&mut self) {
+        self.postponed.clear();
         self.position = 0;
         self.card = None;
         self.snapshot = None;
@@ -305,6 +337,9 @@ fn screening_keys(ctx: &egui::Context, state: &mut State, out: &mut Vec<WindowAc
         if press(egui::Key::M) {
             out.push(Action::Vote(Decision::Maybe).into());
         }
+        if press(egui::Key::S) {
+            out.push(Action::Postpone.into());
+        }
         if press(egui::Key::X) {
             state.picking_reason = true;
         }
@@ -330,6 +365,7 @@ pub(super) const KEYS: &[(&str, &str)] = &[
     ("I", "include"),
     ("X", "exclude (pick a reason)"),
     ("M", "maybe"),
+    ("S", "skip for now"),
     ("A-F", "a-f category"),
     ("N / Right", "next"),
     ("P / Left", "previous"),
@@ -587,6 +623,9 @@ fn card_ui(
         }
         if ui.button("Maybe (M)").clicked() {
             out.push(Action::Vote(Decision::Maybe).into());
+        }
+        if ui.button("Skip for now (S)").clicked() {
+            out.push(Action::Postpone.into());
         }
         if ui.button("Undo (U)").clicked() {
             out.push(Action::Undo.into());

@@ -92,23 +92,25 @@ impl Io<'_> {
     /// Asks the review thread for what the tab `view` shows, as the reviewer at the keyboard
     /// reads it.
     pub fn refresh(&mut self, view: View, stage: Stage, session: &Session) {
-        self.refresh_keeping(view, stage, session, None);
+        self.refresh_keeping(view, stage, session, None, Vec::new());
     }
 
     /// Asks again for what `view` shows; a screening queue keeps `keep` (the record on
-    /// screen) where the reader is.
+    /// screen) where the reader is and puts the `postponed` records last.
     pub fn refresh_keeping(
         &mut self,
         view: View,
         stage: Stage,
         session: &Session,
         keep: Option<ecolens_core::RecordId>,
+        postponed: Vec<ecolens_core::RecordId>,
     ) {
         self.review(ReviewCommand::Refresh {
             reader: session.reader(),
             stage,
             view,
             keep,
+            postponed,
         });
     }
 

@@ -91,6 +91,7 @@ fn queue_of(path: &Path, name: &str) -> Vec<(RecordId, String)> {
         Some(who.id),
         Stage::TitleAbstract,
         None,
+        &[],
         &mut cache,
     )
     .unwrap();
@@ -635,4 +636,27 @@ fn a_lead_sets_the_screening_order_in_the_team_view() {
     let first = queue_of(&path, "Anne")[0].clone();
     assert_eq!(first.0, RecordId(1));
     harness.get_by_label(&first.1);
+}
+
+/// S skips the record on screen for now: the next one takes its place, and the skipped one
+/// waits at the end of the queue.
+#[test]
+fn a_skipped_record_comes_back_at_the_end_of_the_queue() {
+    let (_dir, path, _records, mut harness) = screening_as("Emily");
+    let queue = queue_of(&path, "Emily");
+    harness.get_by_label("Record 1 of 47");
+    harness.get_by_label(&queue[0].1);
+    harness.key_press(egui::Key::S);
+    settle(&mut harness);
+    harness.get_by_label_contains("comes back at the end of the queue");
+    harness.get_by_label("Record 1 of 47");
+    harness.get_by_label(&queue[1].1);
+    for _ in 0..46 {
+        harness.key_press(egui::Key::N);
+    }
+    settle(&mut harness);
+    harness.get_by_label("Record 47 of 47");
+    harness.get_by_label(&queue[0].1);
+    // Nothing was voted.
+    assert!(own_votes(&path, "Emily").is_empty());
 }
