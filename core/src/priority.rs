@@ -198,3 +198,29 @@ pub fn methods_paragraph(
     }
     text
 }
+
+/// Words and phrases a review highlights on the screening card, as Rayyan does: terms that
+/// suggest inclusion in green, exclusion in red. A term ending in `*` matches any word it
+/// begins (`neural*`); matching ignores case. Shared by the whole team (no judgement in it).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct HighlightTerms {
+    /// Terms that suggest inclusion.
+    pub include: Vec<String>,
+    /// Terms that suggest exclusion.
+    pub exclude: Vec<String>,
+}
+
+impl HighlightTerms {
+    /// Terms from a list typed with commas, semicolons or line breaks between them; blanks
+    /// and repeats dropped, spaces inside a phrase collapsed.
+    pub fn parse_list(text: &str) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for term in text.split([',', ';', '\n']) {
+            let term = term.split_whitespace().collect::<Vec<_>>().join(" ");
+            if !term.is_empty() && !out.iter().any(|t| t.eq_ignore_ascii_case(&term)) {
+                out.push(term);
+            }
+        }
+        out
+    }
+}

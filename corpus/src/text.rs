@@ -579,3 +579,93 @@ mod tests {
         );
     }
 }
+
+/// Where `terms` occur in `text`, as byte ranges in order, not overlapping: a term's words
+/// must stand as whole words, in order, with only spaces or punctuation between them;
+/// case is ignored; a term ending in `*` matches any word its last word begins. The
+/// screening card highlights the review's include and exclude terms with these.
+pub fn find_terms(text: &str, terms: &[String]) -> Vec<std::ops::Range<usize>> {
+    // Words of the text: runs of letters and digits, with their byte ranges, lower-cased.
+    let mut words: Vec<(std::ops::Range<usize>, String)> = Vec::new();
+    let mut start = None;
+    for (at, c) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), ' ')))
+    {
+        match (c.is_alphanumeric(), start) {
+            (true, None) => start = Some(at),
+            (false, Some(from)) => {
+                words.push((from..at, text[from..at].to_lowercase()));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    let patterns: Vec<(Vec<String>, bool)> = terms
+        .iter()
+        .filter_map(|term| {
+            let prefix = term.trim_end().ends_with('*');
+            let words: Vec<String> = term
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .map(str::to_lowercase)
+                .collect();
+            (!words.is_empty()).then_some((words, prefix))
+        })
+        .collect();
+    let mut found: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut i = 0;
+    while i < words.len() {
+        // The longest term matching here wins.
+        let best = patterns
+            .iter()
+            .filter(|(pattern, prefix)| {
+                pattern.len() <= words.len() - i
+                    && pattern.iter().enumerate().all(|(k, p)| {
+                        let word = &words[i + k].1;
+                        if *prefix && k + 1 == pattern.len() {
+                            word.starts_with(p.as_str())
+                        } else {
+                            word == p
+                        }
+                    })
+            })
+            .map(|(pattern, _)| pattern.len())
+            .max();
+        match best {
+            Some(n) => {
+                found.push(words[i].0.start..words[i + n - 1].0.end);
+                i += n;
+            }
+            None => i += 1,
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod find_terms_tests {
+    use super::find_terms;
+
+    fn terms(list: &[&str]) -> Vec<String> {
+        list.iter().map(|t| (*t).to_owned()).collect()
+    }
+
+    #[test]
+    fn whole_words_and_phrases_any_case_and_prefixes_with_a_star() {
+        let text = "Neural networks cut energy; a NEURAL-network model. Carbonate is not carbon.";
+        let found = find_terms(text, &terms(&["neural network*", "carbon", "energy"]));
+        let words: Vec<&str> = found.iter().map(|r| &text[r.clone()]).collect();
+        assert_eq!(
+            words,
+            ["Neural networks", "energy", "NEURAL-network", "carbon"]
+        );
+        // No term, or only punctuation: nothing.
+        assert!(find_terms(text, &terms(&["", "--"])).is_empty());
+        // Byte ranges stay on the text's characters.
+        let text = "Énergie et énergie";
+        let found = find_terms(text, &terms(&["énergie"]));
+        assert_eq!(found.len(), 2);
+        assert_eq!(&text[found[0].clone()], "Énergie");
+    }
+}

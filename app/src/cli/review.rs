@@ -289,6 +289,16 @@ pub enum ScreenCommand {
         #[arg(long, default_value_t = 10)]
         next: usize,
     },
+    /// The words the screening card highlights: include terms in green, exclude terms in red
+    /// (comma-separated; `word*` matches words it begins). Without flags, prints them.
+    Highlight {
+        /// Terms that suggest inclusion, replacing the current ones.
+        #[arg(long)]
+        include: Option<String>,
+        /// Terms that suggest exclusion, replacing the current ones.
+        #[arg(long)]
+        exclude: Option<String>,
+    },
     /// Set how screening queues are ordered, and the stopping rule (a lead only). Flags left
     /// out keep their value.
     Order {
@@ -364,6 +374,29 @@ pub fn screen_command(
             Ok(Output {
                 json: serde_json::to_value(&status)?,
                 text,
+                failed: false,
+            })
+        }
+        ScreenCommand::Highlight { include, exclude } => {
+            use ecolens_core::priority::HighlightTerms;
+            let mut terms = project.highlight_terms()?;
+            if include.is_some() || exclude.is_some() {
+                let who = keyboard.author(project, "setting the highlighted words")?;
+                if let Some(include) = include {
+                    terms.include = HighlightTerms::parse_list(&include);
+                }
+                if let Some(exclude) = exclude {
+                    terms.exclude = HighlightTerms::parse_list(&exclude);
+                }
+                terms = screening::set_highlight(project, who, &terms)?;
+            }
+            Ok(Output {
+                text: format!(
+                    "include: {}\nexclude: {}\n",
+                    terms.include.join(", "),
+                    terms.exclude.join(", ")
+                ),
+                json: serde_json::to_value(&terms)?,
                 failed: false,
             })
         }

@@ -31,6 +31,8 @@ pub struct Team {
     pub settings: ReviewSettings,
     /// How screening queues are ordered, and the stopping rule.
     pub priority: ecolens_core::priority::PrioritySettings,
+    /// Words and phrases highlighted on the screening card.
+    pub highlight: ecolens_core::priority::HighlightTerms,
     /// Every exclusion reason the project has had (retired ones too: old votes use them),
     /// `(code, name)`.
     pub reason_names: Vec<(String, String)>,
@@ -42,6 +44,7 @@ pub fn team(project: &Project) -> Result<Team> {
         reviewers: project.reviewers()?,
         settings: project.review_settings()?,
         priority: project.priority_settings()?,
+        highlight: project.highlight_terms()?,
         reason_names: project
             .project_labels(EXCLUSION_REASON)?
             .into_iter()

@@ -673,6 +673,15 @@ pub fn status(
     })
 }
 
+/// Sets the words and phrases highlighted on the screening card (any reviewer).
+pub fn set_highlight(
+    project: &mut ecolens_core::Project,
+    reviewer: ecolens_core::ReviewerId,
+    terms: &ecolens_core::priority::HighlightTerms,
+) -> Result<ecolens_core::priority::HighlightTerms> {
+    Ok(project.set_highlight_terms(reviewer, terms)?)
+}
+
 /// Sets how screening queues are ordered and the stopping rule's settings (a lead only).
 pub fn set_priority(
     project: &mut ecolens_core::Project,

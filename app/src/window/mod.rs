@@ -1202,6 +1202,7 @@ impl Workbench {
                     match done.as_ref() {
                         review_worker::Done::Settings(settings) => team.settings = *settings,
                         review_worker::Done::Priority(priority) => team.priority = *priority,
+                        review_worker::Done::Highlight(terms) => team.highlight = terms.clone(),
                         review_worker::Done::ReviewerAdded(added) => {
                             team.reviewers.push(added.clone());
                         }

@@ -125,6 +125,13 @@ pub enum Write {
         /// The rule.
         rule: ScreeningRule,
     },
+    /// Set the words and phrases highlighted on the screening card.
+    SetHighlight {
+        /// Who.
+        reviewer: ReviewerId,
+        /// The terms.
+        terms: ecolens_core::priority::HighlightTerms,
+    },
     /// Set how screening queues are ordered, and the stopping rule.
     SetPriority {
         /// The lead.
@@ -228,6 +235,8 @@ pub enum Done {
     Settings(ReviewSettings),
     /// The screening order or the stopping rule changed.
     Priority(ecolens_core::priority::PrioritySettings),
+    /// The highlighted words changed.
+    Highlight(ecolens_core::priority::HighlightTerms),
     /// A resolution recorded.
     Resolved(Box<Resolution>),
     /// The PRISMA diagram written.
@@ -299,6 +308,11 @@ impl Done {
                 "Added {} {}",
                 if added.is_lead { "lead" } else { "reviewer" },
                 added.name
+            ),
+            Self::Highlight(terms) => format!(
+                "Highlighted: {} include term(s), {} exclude term(s)",
+                terms.include.len(),
+                terms.exclude.len()
             ),
             Self::Priority(settings) => format!(
                 "Screening order: {} (seed {}); stop at {:.0} % recall with {:.0} % confidence",
@@ -525,6 +539,9 @@ fn apply(project: &mut Project, write: Write) -> services::Result<Done> {
             leads_see_all,
         } => Done::Settings(service::set_blind(project, lead, on, leads_see_all)?),
         Write::SetRule { lead, rule } => Done::Settings(service::set_rule(project, lead, rule)?),
+        Write::SetHighlight { reviewer, terms } => Done::Highlight(
+            crate::service::screening::set_highlight(project, reviewer, &terms)?,
+        ),
         Write::SetPriority { lead, settings } => Done::Priority(
             crate::service::screening::set_priority(project, lead, settings)?,
         ),

@@ -34,6 +34,8 @@ pub enum Action {
     Undo,
     /// Skip the record shown for now: it comes back at the end of the queue.
     Postpone,
+    /// Set the words and phrases highlighted on the card.
+    SetHighlight(ecolens_core::priority::HighlightTerms),
 }
 
 /// The Screening tab's state.
@@ -54,6 +56,8 @@ pub struct State {
     /// Records skipped for now at this stage, in the order skipped: last in the queue until
     /// voted on (for the rest of the session).
     pub postponed: Vec<RecordId>,
+    /// The highlighted words being edited: include and exclude terms as typed.
+    pub highlight_edit: Option<(String, String)>,
 }
 
 impl State {
@@ -161,6 +165,17 @@ impl Tab for State {
                 }));
             }
             Action::PickReason => self.picking_reason = true,
+            Action::SetHighlight(terms) => {
+                let Some(reviewer) = session.reader() else {
+                    io.say(Status::needs_you("Highlighting words"));
+                    return;
+                };
+                self.highlight_edit = None;
+                io.review(ReviewCommand::Write(Write::SetHighlight {
+                    reviewer,
+                    terms,
+                }));
+            }
             Action::Postpone => {
                 let Some(record) = self.current() else {
                     return;
@@ -372,7 +387,12 @@ pub(super) const KEYS: &[(&str, &str)] = &[
     ("U / Ctrl+Z", "undo"),
 ];
 
-fn screening_ui(ui: &mut egui::Ui, state: &State, session: &Session, out: &mut Vec<WindowAction>) {
+fn screening_ui(
+    ui: &mut egui::Ui,
+    state: &mut State,
+    session: &Session,
+    out: &mut Vec<WindowAction>,
+) {
     ui.horizontal_wrapped(|ui| {
         reviewer_picker(ui, session, out);
         ui.separator();
@@ -439,6 +459,7 @@ fn screening_ui(ui: &mut egui::Ui, state: &State, session: &Session, out: &mut V
     if let Some(test) = &snapshot.stopping {
         stopping_panel(ui, test);
     }
+    highlight_editor(ui, &mut state.highlight_edit, session, out);
     if total == 0 {
         ui.label(match state.stage {
             Stage::TitleAbstract => "No records in the project yet: import some first.",
@@ -463,6 +484,128 @@ fn screening_ui(ui: &mut egui::Ui, state: &State, session: &Session, out: &mut V
     egui::ScrollArea::vertical()
         .id_salt("screening_card")
         .show(ui, |ui| card_ui(ui, card, picking, session, out));
+}
+
+/// The words highlighted on the card, and their editor (any reviewer may change them).
+fn highlight_editor(
+    ui: &mut egui::Ui,
+    editing: &mut Option<(String, String)>,
+    session: &Session,
+    out: &mut Vec<WindowAction>,
+) {
+    use ecolens_core::priority::HighlightTerms;
+    let Some(terms) = session.highlight() else {
+        return;
+    };
+    ui.horizontal_wrapped(|ui| {
+        ui.weak("Highlighted:");
+        if terms.include.is_empty() && terms.exclude.is_empty() {
+            ui.weak("no words yet");
+        }
+        for (list, color) in [
+            (&terms.include, include_color(ui)),
+            (&terms.exclude, exclude_color(ui)),
+        ] {
+            for term in list {
+                ui.label(egui::RichText::new(term).background_color(color));
+            }
+        }
+        if editing.is_none() && ui.button("Edit words…").clicked() {
+            *editing = Some((terms.include.join(", "), terms.exclude.join(", ")));
+        }
+    });
+    let Some((include, exclude)) = editing.as_mut() else {
+        return;
+    };
+    let mut cancel = false;
+    ui.horizontal_wrapped(|ui| {
+        let label = ui.label("Include terms:");
+        ui.add(
+            egui::TextEdit::singleline(include)
+                .desired_width(260.0)
+                .hint_text("deep learning, carbon*"),
+        )
+        .labelled_by(label.id);
+        let label = ui.label("Exclude terms:");
+        ui.add(
+            egui::TextEdit::singleline(exclude)
+                .desired_width(260.0)
+                .hint_text("dinosaur*"),
+        )
+        .labelled_by(label.id);
+        if ui.button("Save words").clicked() {
+            out.push(
+                Action::SetHighlight(HighlightTerms {
+                    include: HighlightTerms::parse_list(include),
+                    exclude: HighlightTerms::parse_list(exclude),
+                })
+                .into(),
+            );
+        }
+        cancel = ui.button("Cancel").clicked();
+    });
+    if cancel {
+        *editing = None;
+    }
+}
+
+/// The background of words that suggest inclusion.
+fn include_color(ui: &egui::Ui) -> egui::Color32 {
+    if ui.visuals().dark_mode {
+        egui::Color32::from_rgba_unmultiplied(40, 160, 70, 110)
+    } else {
+        egui::Color32::from_rgba_unmultiplied(60, 190, 90, 90)
+    }
+}
+
+/// The background of words that suggest exclusion.
+fn exclude_color(ui: &egui::Ui) -> egui::Color32 {
+    if ui.visuals().dark_mode {
+        egui::Color32::from_rgba_unmultiplied(200, 50, 50, 120)
+    } else {
+        egui::Color32::from_rgba_unmultiplied(230, 80, 80, 90)
+    }
+}
+
+/// `text` with the review's highlighted terms marked: include terms on green, exclude terms
+/// on red (an exclude term wins where both match).
+pub(super) fn marked_text(
+    ui: &egui::Ui,
+    text: &str,
+    terms: Option<&ecolens_core::priority::HighlightTerms>,
+    format: &egui::TextFormat,
+) -> egui::text::LayoutJob {
+    let mut spans: Vec<(std::ops::Range<usize>, egui::Color32)> = Vec::new();
+    if let Some(terms) = terms {
+        for range in ecolens_corpus::text::find_terms(text, &terms.exclude) {
+            spans.push((range, exclude_color(ui)));
+        }
+        for range in ecolens_corpus::text::find_terms(text, &terms.include) {
+            if !spans
+                .iter()
+                .any(|(r, _)| r.start < range.end && range.start < r.end)
+            {
+                spans.push((range, include_color(ui)));
+            }
+        }
+    }
+    spans.sort_by_key(|(range, _)| range.start);
+    let mut job = egui::text::LayoutJob::default();
+    let mut at = 0;
+    for (range, color) in spans {
+        job.append(&text[at..range.start], 0.0, format.clone());
+        job.append(
+            &text[range.clone()],
+            0.0,
+            egui::TextFormat {
+                background: color,
+                ..format.clone()
+            },
+        );
+        at = range.end;
+    }
+    job.append(&text[at..], 0.0, format.clone());
+    job
 }
 
 /// The stopping rule's verdict on the reader's screening so far.
@@ -566,7 +709,17 @@ fn card_ui(
     out: &mut Vec<WindowAction>,
 ) {
     ui.set_max_width(reading_measure(ui));
-    ui.heading(shown_title(&card.title));
+    let heading = egui::TextFormat {
+        font_id: egui::TextStyle::Heading.resolve(ui.style()),
+        color: ui.visuals().strong_text_color(),
+        ..Default::default()
+    };
+    ui.label(marked_text(
+        ui,
+        shown_title(&card.title),
+        session.highlight(),
+        &heading,
+    ));
     let mut meta = vec![card.authors.clone()];
     if let Some(year) = card.year {
         meta.push(year.to_string());
@@ -581,8 +734,13 @@ fn card_ui(
     ui.add_space(6.0);
     match &card.abstract_text {
         Some(text) => {
-            // The text being judged, at full contrast.
-            ui.label(egui::RichText::new(text).color(ui.visuals().strong_text_color()));
+            // The text being judged, at full contrast, the review's words highlighted.
+            let body = egui::TextFormat {
+                font_id: egui::TextStyle::Body.resolve(ui.style()),
+                color: ui.visuals().strong_text_color(),
+                ..Default::default()
+            };
+            ui.label(marked_text(ui, text, session.highlight(), &body));
         }
         None => {
             ui.weak("No abstract.");

@@ -48,6 +48,11 @@ impl Session {
         self.team.as_ref().map(|t| t.settings)
     }
 
+    /// Words and phrases highlighted on the screening card, as read last.
+    pub fn highlight(&self) -> Option<&ecolens_core::priority::HighlightTerms> {
+        self.team.as_ref().map(|t| &t.highlight)
+    }
+
     /// How screening queues are ordered, and the stopping rule, as read last.
     pub fn priority(&self) -> Option<ecolens_core::priority::PrioritySettings> {
         self.team.as_ref().map(|t| t.priority)

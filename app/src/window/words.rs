@@ -297,6 +297,7 @@ mod tests {
                 reviewers: Vec::new(),
                 settings: ReviewSettings::default(),
                 priority: ecolens_core::priority::PrioritySettings::default(),
+                highlight: ecolens_core::priority::HighlightTerms::default(),
                 reason_names: vec![("not_primary_research".into(), "Not primary research".into())],
             }),
             ..Session::default()

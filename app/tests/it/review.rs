@@ -660,3 +660,27 @@ fn a_skipped_record_comes_back_at_the_end_of_the_queue() {
     // Nothing was voted.
     assert!(own_votes(&path, "Emily").is_empty());
 }
+
+/// Any reviewer sets the words the card highlights (include green, exclude red); they are the
+/// project's, shown to everyone.
+#[test]
+fn reviewers_set_the_words_the_screening_card_highlights() {
+    let (_dir, path, _records, mut harness) = screening_as("Emily");
+    harness.get_by_label("no words yet");
+    harness.get_by_label("Edit words…").click();
+    settle(&mut harness);
+    crate::window::type_into(&mut harness, "Include terms:", "energy, deep learning");
+    crate::window::type_into(&mut harness, "Exclude terms:", "dinosaur*");
+    harness.get_by_label("Save words").click();
+    settle(&mut harness);
+    let terms = Project::open_existing(&path)
+        .unwrap()
+        .highlight_terms()
+        .unwrap();
+    assert_eq!(terms.include, ["energy", "deep learning"]);
+    assert_eq!(terms.exclude, ["dinosaur*"]);
+    harness.get_by_label("deep learning");
+    harness.get_by_label("dinosaur*");
+    be(&mut harness, "Tomas");
+    harness.get_by_label("dinosaur*");
+}

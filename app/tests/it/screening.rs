@@ -259,6 +259,32 @@ fn screen_status_shows_the_order_and_the_stopping_rule_and_a_lead_sets_the_order
     assert!(summary.contains("## Screening methods"), "{summary}");
     assert!(summary.contains(methods), "{summary}");
 
+    // Any reviewer sets the highlighted words; everyone reads them.
+    let set = run(&[
+        "screen",
+        "highlight",
+        "--include",
+        "cancer; quality of life",
+        "--exclude",
+        "surgery*",
+        "--reviewer",
+        "Ann",
+    ]);
+    assert!(
+        set.status.success(),
+        "{}",
+        String::from_utf8_lossy(&set.stderr)
+    );
+    let read = run(&["screen", "highlight", "--json"]);
+    let terms: Value = serde_json::from_slice(&read.stdout).unwrap();
+    assert_eq!(
+        terms["include"],
+        serde_json::json!(["cancer", "quality of life"])
+    );
+    assert_eq!(terms["exclude"], serde_json::json!(["surgery*"]));
+    let nobody = run(&["screen", "highlight", "--include", "x"]);
+    assert!(!nobody.status.success());
+
     // Only a lead sets the order; the settings persist.
     let refused = run(&["screen", "order", "uncertain", "--reviewer", "Ann"]);
     assert!(!refused.status.success());

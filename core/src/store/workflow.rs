@@ -18,7 +18,7 @@ use crate::audit::EntityKind;
 use crate::consequence::{ConsequenceRoot, ConsequenceTree};
 use crate::error::{Error, Result, SqlContext};
 use crate::ids::{RecordId, ReviewerId};
-use crate::priority::{PrioritySettings, QueueOrder};
+use crate::priority::{HighlightTerms, PrioritySettings, QueueOrder};
 use crate::prisma::{PrismaCounts, ReasonCount, SourceCount};
 use crate::review::{
     Decision, Reviewer, Stage, StoredClassification, StoredRecordLabel, StoredRisk, StoredVote,
@@ -45,6 +45,8 @@ const ORDER_KEY: &str = "screening.order";
 const SEED_KEY: &str = "screening.seed";
 const TARGET_KEY: &str = "screening.target_recall";
 const CONFIDENCE_KEY: &str = "screening.confidence";
+const HIGHLIGHT_INCLUDE_KEY: &str = "screening.highlight_include";
+const HIGHLIGHT_EXCLUDE_KEY: &str = "screening.highlight_exclude";
 
 /// A record's review data as one reviewer may see it.
 #[derive(Debug, Clone, PartialEq, Serialize, Default)]
@@ -238,18 +240,32 @@ impl Project {
     }
 
     /// Writes several settings `(key, value, default)` in one transaction, each changed one
-    /// with its audit entry.
+    /// with its audit entry; only a lead may.
     fn change_settings(
         &mut self,
         lead: ReviewerId,
         action: &'static str,
         changes: &[(&str, &str, &str)],
     ) -> Result<()> {
+        self.write_settings(lead, Some(action), changes)
+    }
+
+    /// Writes settings as [`Self::change_settings`] does; `lead_action` names what needs a
+    /// lead, `None` lets any reviewer of the project write.
+    fn write_settings(
+        &mut self,
+        author: ReviewerId,
+        lead_action: Option<&'static str>,
+        changes: &[(&str, &str, &str)],
+    ) -> Result<()> {
         let tx = self
             .conn
             .transaction()
             .context("starting to change a setting")?;
-        let author = require_lead(&tx, lead, action)?;
+        let author = match lead_action {
+            Some(action) => require_lead(&tx, author, action)?,
+            None => require_reviewer(&tx, author)?,
+        };
         let mut changed = false;
         for (key, value, default) in changes {
             let old = read_meta(&tx, key)?;
@@ -272,6 +288,44 @@ impl Project {
             tx.commit().context("committing a setting")?;
         }
         Ok(())
+    }
+
+    /// The words and phrases highlighted on the screening card.
+    pub fn highlight_terms(&self) -> Result<HighlightTerms> {
+        let list = |key: &str| -> Result<Vec<String>> {
+            Ok(self
+                .meta(key)?
+                .map(|text| text.lines().map(str::to_owned).collect())
+                .unwrap_or_default())
+        };
+        Ok(HighlightTerms {
+            include: list(HIGHLIGHT_INCLUDE_KEY)?,
+            exclude: list(HIGHLIGHT_EXCLUDE_KEY)?,
+        })
+    }
+
+    /// Sets the highlighted words and phrases (any reviewer may: they carry no judgement), in
+    /// one audited transaction. A term may not hold a line break.
+    pub fn set_highlight_terms(
+        &mut self,
+        reviewer: ReviewerId,
+        terms: &HighlightTerms,
+    ) -> Result<HighlightTerms> {
+        let clean =
+            |list: &[String]| -> Vec<String> { HighlightTerms::parse_list(&list.join("\n")) };
+        let (include, exclude) = (
+            clean(&terms.include).join("\n"),
+            clean(&terms.exclude).join("\n"),
+        );
+        self.write_settings(
+            reviewer,
+            None,
+            &[
+                (HIGHLIGHT_INCLUDE_KEY, &include, ""),
+                (HIGHLIGHT_EXCLUDE_KEY, &exclude, ""),
+            ],
+        )?;
+        self.highlight_terms()
     }
 
     /// The project's prioritised-screening settings (defaults for those never set).
