@@ -148,6 +148,8 @@ fn screening_with_keys_votes_moves_on_picks_reasons_classifies_and_undoes() {
     harness.get_by_label("0 screened by Emily, 47 to go");
     // Until Emily has an include and an exclude, the order is the project's seeded random one.
     harness.get_by_label_contains("random order until you have included one record");
+    // The stopping panel waits for a first vote.
+    harness.get_by_label("· nothing screened yet");
     let queue = queue_of(&path, "Emily");
     harness.get_by_label(&queue[0].1);
     // Blind: Tomas's vote is not shown, only that something is hidden.
@@ -170,6 +172,18 @@ fn screening_with_keys_votes_moves_on_picks_reasons_classifies_and_undoes() {
     harness.get_by_label_contains(
         "most relevant first — model trained on 2 of your decisions (1 include, 1 exclude)",
     );
+    // The stopping panel follows: core's verdict on Emily's include then exclude of 47.
+    let test = ecolens_core::stopping::test(
+        &[true, false],
+        47,
+        ecolens_core::stopping::StoppingRule::default(),
+    );
+    harness.get_by_label("· 2 screened, 1 included");
+    harness.get_by_label(&format!("· p = {:.3}", test.p_value.unwrap()));
+    harness.get_by_label_contains(&format!(
+        "not yet: {} more record(s)",
+        test.more_to_draw.unwrap()
+    ));
     harness.key_press(egui::Key::M);
     settle(&mut harness);
     harness.get_by_label("3 screened by Emily, 44 to go");
