@@ -629,6 +629,13 @@ fn a_lead_sets_the_screening_order_in_the_team_view() {
             .is_disabled()
     );
     be(&mut harness, "Anne");
+    // Nothing changed yet: nothing to apply.
+    assert!(
+        harness
+            .get_by_label("Apply order")
+            .accesskit_node()
+            .is_disabled()
+    );
     harness
         .get_by_role_and_label(egui::accesskit::Role::ComboBox, "Screening order:")
         .click();
