@@ -191,6 +191,22 @@ const ORDERS: [ecolens_core::priority::QueueOrder; 5] = {
     ]
 };
 
+/// A fraction edited as a percent from 50 to 99.9.
+fn percent_field(ui: &mut egui::Ui, fraction: &mut f64, suffix: &str) {
+    let mut percent = *fraction * 100.0;
+    if ui
+        .add(
+            egui::DragValue::new(&mut percent)
+                .range(50.0..=99.9)
+                .speed(0.1)
+                .suffix(suffix),
+        )
+        .changed()
+    {
+        *fraction = percent / 100.0;
+    }
+}
+
 /// The screening order and the stopping rule: shown to everyone, changed by a lead.
 fn priority_ui(
     ui: &mut egui::Ui,
@@ -222,31 +238,9 @@ fn priority_ui(
             ui.label("seed");
             ui.add(egui::DragValue::new(&mut form.seed).speed(1));
             ui.label("stop at");
-            let mut recall = form.stopping.target_recall * 100.0;
-            if ui
-                .add(
-                    egui::DragValue::new(&mut recall)
-                        .range(50.0..=99.9)
-                        .speed(0.1)
-                        .suffix(" % recall"),
-                )
-                .changed()
-            {
-                form.stopping.target_recall = recall / 100.0;
-            }
+            percent_field(ui, &mut form.stopping.target_recall, " % recall");
             ui.label("with");
-            let mut confidence = form.stopping.confidence * 100.0;
-            if ui
-                .add(
-                    egui::DragValue::new(&mut confidence)
-                        .range(50.0..=99.9)
-                        .speed(0.1)
-                        .suffix(" % confidence"),
-                )
-                .changed()
-            {
-                form.stopping.confidence = confidence / 100.0;
-            }
+            percent_field(ui, &mut form.stopping.confidence, " % confidence");
         })
         .response
         .on_disabled_hover_text("Only a lead may change how queues are ordered");

@@ -54,11 +54,24 @@ fn screening_as(
     Vec<RecordId>,
     Harness<'static, ecolens_app::window::Workbench>,
 ) {
+    view_as("Screening", name)
+}
+
+/// The team project open in the view whose tab is `tab`, `name` at the keyboard.
+fn view_as(
+    tab: &str,
+    name: &str,
+) -> (
+    tempfile::TempDir,
+    std::path::PathBuf,
+    Vec<RecordId>,
+    Harness<'static, ecolens_app::window::Workbench>,
+) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("review.ecolens");
     let records = team_project(&path);
     let mut harness = harness(&path, true);
-    harness.get_by_label("Screening").click();
+    harness.get_by_label(tab).click();
     settle(&mut harness);
     be(&mut harness, name);
     (dir, path, records, harness)
@@ -541,13 +554,7 @@ fn screening_keys_wait_while_a_dialog_is_open() {
 /// buttons that show them right there (no command to type).
 #[test]
 fn the_team_view_adds_on_enter_and_offers_the_way_to_conflicts() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("review.ecolens");
-    team_project(&path);
-    let mut harness = harness(&path, true);
-    harness.get_by_label("Team").click();
-    settle(&mut harness);
-    be(&mut harness, "Anne");
+    let (_dir, path, _records, mut harness) = view_as("Team", "Anne");
     crate::window::type_into(&mut harness, "Name:", "Zoe");
     harness.key_press(egui::Key::Enter);
     settle(&mut harness);
@@ -615,13 +622,7 @@ fn the_screening_card_keeps_a_reading_measure_and_the_picker_in_place() {
 /// follows, and a reviewer who is not a lead cannot change it.
 #[test]
 fn a_lead_sets_the_screening_order_in_the_team_view() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("review.ecolens");
-    team_project(&path);
-    let mut harness = harness(&path, true);
-    harness.get_by_label("Team").click();
-    settle(&mut harness);
-    be(&mut harness, "Emily");
+    let (_dir, path, _records, mut harness) = view_as("Team", "Emily");
     assert!(
         harness
             .get_by_label("Apply order")
