@@ -120,6 +120,11 @@ fn queue_of(path: &Path, name: &str) -> Vec<(RecordId, String)> {
         .collect()
 }
 
+/// Whether the control labelled `label` is disabled.
+fn disabled(harness: &Harness<'static, ecolens_app::window::Workbench>, label: &str) -> bool {
+    harness.get_by_label(label).accesskit_node().is_disabled()
+}
+
 /// `name` votes `decision` on `record` at title/abstract, on a connection of its own.
 fn vote_as(path: &Path, name: &str, record: RecordId, decision: Decision) {
     let mut project = Project::open_existing(path).unwrap();
@@ -342,12 +347,7 @@ fn the_team_view_adds_a_reviewer_unblinds_resolves_and_shows_agreement() {
 
     // A reviewer who is not a lead cannot unblind; the lead can.
     be(&mut harness, "Emily");
-    assert!(
-        harness
-            .get_by_label("Unblind…")
-            .accesskit_node()
-            .is_disabled()
-    );
+    assert!(disabled(&harness, "Unblind…"));
     be(&mut harness, "Anne");
     // The lead is asked first; Cancel leaves the project blind.
     harness.get_all_by_label("Unblind…").next().unwrap().click();
@@ -623,20 +623,10 @@ fn the_screening_card_keeps_a_reading_measure_and_the_picker_in_place() {
 #[test]
 fn a_lead_sets_the_screening_order_in_the_team_view() {
     let (_dir, path, _records, mut harness) = view_as("Team", "Emily");
-    assert!(
-        harness
-            .get_by_label("Apply order")
-            .accesskit_node()
-            .is_disabled()
-    );
+    assert!(disabled(&harness, "Apply order"));
     be(&mut harness, "Anne");
     // Nothing changed yet: nothing to apply.
-    assert!(
-        harness
-            .get_by_label("Apply order")
-            .accesskit_node()
-            .is_disabled()
-    );
+    assert!(disabled(&harness, "Apply order"));
     harness
         .get_by_role_and_label(egui::accesskit::Role::ComboBox, "Screening order:")
         .click();
