@@ -45,28 +45,21 @@ pub(crate) fn be(harness: &mut Harness<'static, ecolens_app::window::Workbench>,
     settle(harness);
 }
 
-/// The team project open in the Screening view, `name` at the keyboard.
-fn screening_as(
-    name: &str,
-) -> (
+/// A team project open in the window: its folder, its path, its records, the window.
+type Opened = (
     tempfile::TempDir,
     std::path::PathBuf,
     Vec<RecordId>,
     Harness<'static, ecolens_app::window::Workbench>,
-) {
+);
+
+/// The team project open in the Screening view, `name` at the keyboard.
+fn screening_as(name: &str) -> Opened {
     view_as("Screening", name)
 }
 
 /// The team project open in the view whose tab is `tab`, `name` at the keyboard.
-fn view_as(
-    tab: &str,
-    name: &str,
-) -> (
-    tempfile::TempDir,
-    std::path::PathBuf,
-    Vec<RecordId>,
-    Harness<'static, ecolens_app::window::Workbench>,
-) {
+fn view_as(tab: &str, name: &str) -> Opened {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("review.ecolens");
     let records = team_project(&path);
