@@ -7,9 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
 use ecolens_app::service::project::open as open_project;
-use ecolens_core::{
-    Decision, Project, QuoteField, ReboundRisk, RecordId, ScreeningVote, Stage, StoredRisk,
-};
+use ecolens_core::{Decision, Project, QuoteField, ReboundRisk, RecordId, Stage, StoredRisk};
 use ecolens_corpus::import::{ImportOptions, import_paths};
 use ecolens_taxonomy::{Direction, EffectCode, EvalCategory, MechanismResource};
 use eframe::egui;
@@ -24,18 +22,7 @@ type Window = Harness<'static, ecolens_app::window::Workbench>;
 const TIME_LAPSE: &str = "Time lapse: A glimpse into prehistoric genomics.";
 
 fn vote(project: &mut Project, record: RecordId, name: &str, stage: Stage) {
-    let who = project.reviewer_by_name(name).unwrap();
-    project
-        .set_screening(
-            record,
-            who.id,
-            &ScreeningVote {
-                stage,
-                decision: Decision::Include,
-                note: None,
-            },
-        )
-        .unwrap();
+    crate::cast_vote(project, name, record, stage, Decision::Include);
 }
 
 /// The demo project plus the MEDLINE fixture (records with abstracts); Anne (lead) included

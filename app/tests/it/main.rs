@@ -71,3 +71,25 @@ pub(crate) fn read_as<T>(
     let seen = project.visibility(Some(who.id)).unwrap();
     read(&project, &seen).unwrap()
 }
+
+/// `name` votes `decision` on `record` at `stage`.
+pub(crate) fn cast_vote(
+    project: &mut Project,
+    name: &str,
+    record: ecolens_core::RecordId,
+    stage: ecolens_core::Stage,
+    decision: ecolens_core::Decision,
+) {
+    let who = project.reviewer_by_name(name).unwrap();
+    project
+        .set_screening(
+            record,
+            who.id,
+            &ecolens_core::ScreeningVote {
+                stage,
+                decision,
+                note: None,
+            },
+        )
+        .unwrap();
+}

@@ -121,18 +121,7 @@ fn disabled(harness: &Harness<'static, ecolens_app::window::Workbench>, label: &
 /// `name` votes `decision` on `record` at title/abstract, on a connection of its own.
 fn vote_as(path: &Path, name: &str, record: RecordId, decision: Decision) {
     let mut project = Project::open_existing(path).unwrap();
-    let who = project.reviewer_by_name(name).unwrap();
-    project
-        .set_screening(
-            record,
-            who.id,
-            &ScreeningVote {
-                stage: Stage::TitleAbstract,
-                decision,
-                note: None,
-            },
-        )
-        .unwrap();
+    crate::cast_vote(&mut project, name, record, Stage::TitleAbstract, decision);
 }
 
 /// `name`'s own title/abstract votes in the order cast.
