@@ -356,6 +356,10 @@ pub enum Command {
         /// The Python that has ASReview LAB installed.
         #[arg(long, default_value = "python3")]
         python: String,
+        /// Draw the recall curves (includes found against records screened, every run,
+        /// random order's line, ASReview's runs when compared) to this SVG file.
+        #[arg(long, value_name = "SVG")]
+        plot: Option<PathBuf>,
     },
     /// Read measured-energy traces (CodeCarbon, CarbonTracker, eco2AI, Zeus, nvidia-smi,
     /// PowerJoular, Scaphandre, RAPL, experiment-impact-tracker, AIPowerMeter): one summary per
@@ -901,6 +905,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             confidence,
             compare_asreview,
             python,
+            plot,
         } => review::simulate(
             &service::screening::SimulateRequest {
                 path: file,
@@ -915,6 +920,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 threads: service::worker_threads(),
             },
             compare_asreview.then_some(python.as_str()),
+            plot.as_deref(),
         )?,
         Command::Estimate { run, factors } => {
             assess::estimate(&run.into_request(), &factors.overrides()?)?

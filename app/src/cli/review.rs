@@ -1132,8 +1132,9 @@ pub fn audit(
 pub fn simulate(
     request: &crate::service::screening::SimulateRequest,
     asreview_python: Option<&str>,
+    plot: Option<&Path>,
 ) -> Result<Output> {
-    use crate::service::screening::{RECALLS, compare_asreview, median, simulate};
+    use crate::service::screening::{RECALLS, compare_asreview, median, recall_svg, simulate};
     let cancel = std::sync::atomic::AtomicBool::new(false);
     let report = simulate(request, &cancel)?;
     let mut text = String::new();
@@ -1226,8 +1227,13 @@ pub fn simulate(
         safe
     )?;
     let mut json = serde_json::to_value(&report)?;
+    let mut peer_hits: Vec<(String, Vec<Vec<bool>>)> = Vec::new();
     if let Some(python) = asreview_python {
         let peers = compare_asreview(request, &report, python)?;
+        peer_hits.push((
+            "ASReview LAB".to_owned(),
+            peers.iter().map(|p| p.hits.clone()).collect(),
+        ));
         writeln!(
             text,
             "\nASReview LAB (its default model, ELAS u4) on the same records, priors and seeds, counted the same way:"
@@ -1287,6 +1293,10 @@ pub fn simulate(
         if let Some(object) = json.as_object_mut() {
             object.insert("asreview".to_owned(), serde_json::to_value(&peers)?);
         }
+    }
+    if let Some(path) = plot {
+        crate::service::write_text(path, &recall_svg(&report, &peer_hits))?;
+        writeln!(text, "\nrecall curves written to {}", path.display())?;
     }
     Ok(Output {
         json,

@@ -86,6 +86,8 @@ pub struct RunSummary {
     pub elapsed_ms: f64,
     /// The order screened (0-based record numbers), up to the last include.
     pub order: Vec<usize>,
+    /// Whether each record of `order` is an include.
+    pub hits: Vec<bool>,
 }
 
 impl RunSummary {
@@ -99,6 +101,7 @@ impl RunSummary {
             recall_at_stop: run.recall_at_stop(),
             elapsed_ms: run.elapsed_ms,
             order: run.order.clone(),
+            hits: run.hits.clone(),
         }
     }
 }
@@ -290,6 +293,8 @@ pub struct PeerRun {
     pub screened_to_recall: Vec<Option<usize>>,
     /// Wall-clock time of `asreview simulate`, in milliseconds.
     pub elapsed_ms: f64,
+    /// Whether each record it screened after the priors is an include, in its order.
+    pub hits: Vec<bool>,
 }
 
 /// Reads the labelling order out of an ASReview project file through ASReview's own API:
@@ -410,6 +415,7 @@ fn run_asreview(
                 .map(|r| ecolens_corpus::rank::simulate::screened_to_recall(&hits, includes, *r))
                 .collect(),
             elapsed_ms,
+            hits,
         });
     }
     Ok(peers)
@@ -717,4 +723,137 @@ pub fn methods(
         env!("CARGO_PKG_VERSION"),
         &reviewers,
     ))
+}
+
+/// The recall curves of `runs` (includes found against records screened, after the priors)
+/// as an SVG drawing, with the straight line random order gives on average, and the runs of
+/// another tool in a second colour when given (`peers`: each a run's hits in order).
+pub fn recall_svg(report: &SimulationReport, peers: &[(String, Vec<Vec<bool>>)]) -> String {
+    use std::fmt::Write as _;
+    const WIDTH: f64 = 720.0;
+    const HEIGHT: f64 = 440.0;
+    const LEFT: f64 = 64.0;
+    const RIGHT: f64 = 24.0;
+    const TOP: f64 = 40.0;
+    const BOTTOM: f64 = 56.0;
+    // Counted after the priors, as the runs are: every run finds every include left.
+    let first = report.runs.first();
+    let records = first.map_or(report.records, |run| report.records - run.priors.len());
+    let includes = first
+        .map_or(report.includes, |run| {
+            run.hits.iter().filter(|h| **h).count()
+        })
+        .max(1);
+    #[allow(clippy::cast_precision_loss)] // Record counts.
+    let (all, found_all) = (records.max(1) as f64, includes as f64);
+    let at_x = |screened: f64| LEFT + (WIDTH - LEFT - RIGHT) * screened / all;
+    let at_y = |found: f64| HEIGHT - BOTTOM - (HEIGHT - TOP - BOTTOM) * found / found_all;
+    let mut svg = String::new();
+    let _ = writeln!(
+        svg,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" font-family="sans-serif" font-size="12">"#
+    );
+    let _ = writeln!(svg, r#"<rect width="100%" height="100%" fill="white"/>"#);
+    let _ = writeln!(
+        svg,
+        r##"<text x="{LEFT}" y="18" font-size="14">Recall: includes found against records screened</text><text x="{LEFT}" y="33" font-size="11" fill="#555">{}: {} records and {} includes after the priors; {}</text>"##,
+        escape(
+            &report
+                .file
+                .file_name()
+                .map_or_else(String::new, |f| f.to_string_lossy().into_owned())
+        ),
+        records,
+        includes,
+        escape(&report.strategy)
+    );
+    // Axes and ticks.
+    let _ = writeln!(
+        svg,
+        r##"<path d="M{LEFT} {TOP} V{} H{}" fill="none" stroke="#333"/>"##,
+        HEIGHT - BOTTOM,
+        WIDTH - RIGHT
+    );
+    for step in 0..=4 {
+        let f = f64::from(step) / 4.0;
+        let _ = writeln!(
+            svg,
+            r##"<text x="{:.1}" y="{:.1}" text-anchor="middle" fill="#333">{:.0}</text><text x="{:.1}" y="{:.1}" text-anchor="end" fill="#333">{:.0} %</text>"##,
+            at_x(f * all),
+            HEIGHT - BOTTOM + 16.0,
+            f * all,
+            LEFT - 6.0,
+            at_y(f * found_all) + 4.0,
+            f * 100.0
+        );
+    }
+    let _ = writeln!(
+        svg,
+        r##"<text x="{:.1}" y="{:.1}" text-anchor="middle" fill="#333">records screened</text>"##,
+        (LEFT + WIDTH - RIGHT) / 2.0,
+        HEIGHT - 16.0
+    );
+    // Random order, on average: a straight line.
+    let _ = writeln!(
+        svg,
+        r##"<path d="M{:.1} {:.1} L{:.1} {:.1}" stroke="#999" stroke-dasharray="5 4" fill="none"/>"##,
+        at_x(0.0),
+        at_y(0.0),
+        at_x(all),
+        at_y(found_all)
+    );
+    let curve = |hits: &[bool]| {
+        let mut d = format!("M{:.1} {:.1}", at_x(0.0), at_y(0.0));
+        let mut found = 0.0;
+        for (i, hit) in hits.iter().enumerate() {
+            if *hit {
+                #[allow(clippy::cast_precision_loss)]
+                let at = (i + 1) as f64;
+                let _ = write!(d, " H{:.1} V{:.1}", at_x(at), at_y(found + 1.0));
+                found += 1.0;
+            }
+        }
+        d
+    };
+    let mut legend = vec![("#999", "random order (expected)".to_owned())];
+    // Another tool's runs first, so that ecolens's are drawn over them.
+    for (name, runs) in peers {
+        for hits in runs {
+            let _ = writeln!(
+                svg,
+                r##"<path d="{}" stroke="#b35900" stroke-opacity="0.7" fill="none"/>"##,
+                curve(hits)
+            );
+        }
+        legend.push(("#b35900", format!("{name}, {} run(s)", runs.len())));
+    }
+    for run in &report.runs {
+        let _ = writeln!(
+            svg,
+            r##"<path d="{}" stroke="#1a7f37" stroke-opacity="0.7" fill="none"/>"##,
+            curve(&run.hits)
+        );
+    }
+    legend.push(("#1a7f37", format!("ecolens, {} run(s)", report.runs.len())));
+    for (i, (color, text)) in legend.iter().enumerate() {
+        #[allow(clippy::cast_precision_loss)]
+        let at = HEIGHT - BOTTOM - 18.0 * (legend.len() - i) as f64;
+        let _ = writeln!(
+            svg,
+            r#"<path d="M{:.1} {at:.1} h24" stroke="{color}" stroke-width="2"/><text x="{:.1}" y="{:.1}">{}</text>"#,
+            WIDTH - RIGHT - 230.0,
+            WIDTH - RIGHT - 200.0,
+            at + 4.0,
+            escape(text)
+        );
+    }
+    svg.push_str("</svg>\n");
+    svg
+}
+
+/// Text made safe inside SVG.
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }

@@ -46,7 +46,19 @@ fn to_all(report: &Value) -> Vec<u64> {
 #[test]
 fn the_model_finds_the_includes_of_a_real_review_long_before_random_order_does() {
     let dir = tempfile::tempdir().unwrap();
-    let model = simulate(dir.path(), &["--runs", "6"]);
+    let plot = dir.path().join("recall.svg");
+    let model = simulate(
+        dir.path(),
+        &["--runs", "6", "--plot", plot.to_str().unwrap()],
+    );
+    // The recall curves: one per run (and its legend line), random order's line.
+    let svg = std::fs::read_to_string(&plot).unwrap();
+    assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+    assert_eq!(svg.matches(r##"stroke="#1a7f37""##).count(), 6 + 1, "{svg}");
+    assert!(
+        svg.contains("98 records and 9 includes after the priors"),
+        "{svg}"
+    );
     assert_eq!(model["records"], 100);
     assert_eq!(model["includes"], 10);
     for run in model["runs"].as_array().unwrap() {
