@@ -92,17 +92,38 @@ impl Row<'_> {
     }
 }
 
-/// The feature vectors of a list of records, in the order given, stored as one sparse matrix
-/// (compressed rows) over the terms kept.
+/// The feature vectors of a list of records, in the order given, stored as sparse rows over
+/// the terms kept.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Features {
     options: FeatureOptions,
     /// Terms kept (too common ones left out).
     terms: usize,
-    /// Where each row starts in `columns`/`weights`; one more entry than rows.
-    starts: Vec<usize>,
+    /// Where each row is.
+    rows: Vec<RowAt>,
+    /// The rows' entries.
+    blocks: Vec<Block>,
+}
+
+/// Entries of consecutive rows. Rows are stored in blocks of at least [`BLOCK`] entries
+/// rather than in one vector: a vector grown by doubling holds up to twice what it needs
+/// while it grows, blocks hold what they need plus one block's slack. A row never spans two
+/// blocks.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+struct Block {
     columns: Vec<u32>,
     weights: Vec<f32>,
+}
+
+/// Entries per block at the least (8 MB).
+const BLOCK: usize = 1 << 20;
+
+/// Where a row's entries are: a block and a range in it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+struct RowAt {
+    block: u32,
+    start: u32,
+    end: u32,
 }
 
 /// Builds [`Features`] one record at a time, so that records can stream from the store
@@ -115,10 +136,12 @@ pub struct FeatureBuilder {
     numbers: std::collections::HashMap<u64, u32, std::hash::BuildHasherDefault<Spread>>,
     /// Records holding each column's term.
     frequency: Vec<u32>,
-    starts: Vec<usize>,
-    columns: Vec<u32>,
-    /// Each term's count in the record, until [`FeatureBuilder::finish`] makes it a weight.
-    weights: Vec<f32>,
+    rows: Vec<RowAt>,
+    /// Entries; each term's count in the record until [`FeatureBuilder::finish`] makes it a
+    /// weight.
+    blocks: Vec<Block>,
+    /// Entries per block at the least.
+    block_entries: usize,
 }
 
 impl FeatureBuilder {
@@ -130,9 +153,9 @@ impl FeatureBuilder {
             hashes: Vec::new(),
             numbers: std::collections::HashMap::default(),
             frequency: Vec::new(),
-            starts: vec![0],
-            columns: Vec::new(),
-            weights: Vec::new(),
+            rows: Vec::new(),
+            blocks: Vec::new(),
+            block_entries: BLOCK,
         }
     }
 
@@ -144,6 +167,23 @@ impl FeatureBuilder {
                 .terms(field, self.options.word_pairs, &mut self.hashes);
         }
         self.hashes.sort_unstable();
+        let distinct = self.hashes.chunk_by(|a, b| a == b).count();
+        let fits = self
+            .blocks
+            .last()
+            .is_some_and(|b| b.columns.capacity() - b.columns.len() >= distinct);
+        if !fits {
+            let room = self.block_entries.max(distinct);
+            self.blocks.push(Block {
+                columns: Vec::with_capacity(room),
+                weights: Vec::with_capacity(room),
+            });
+        }
+        let block_number = u32::try_from(self.blocks.len() - 1).unwrap_or(u32::MAX);
+        let Some(block) = self.blocks.last_mut() else {
+            return;
+        };
+        let start = u32::try_from(block.columns.len()).unwrap_or(u32::MAX);
         for run in self.hashes.chunk_by(|a, b| a == b) {
             let next = u32::try_from(self.frequency.len()).unwrap_or(u32::MAX);
             let number = *self.numbers.entry(run[0]).or_insert(next);
@@ -151,11 +191,15 @@ impl FeatureBuilder {
                 self.frequency.push(0);
             }
             self.frequency[number as usize] += 1;
-            self.columns.push(number);
+            block.columns.push(number);
             #[allow(clippy::cast_precision_loss)] // Counts of a word in one record.
-            self.weights.push(run.len() as f32);
+            block.weights.push(run.len() as f32);
         }
-        self.starts.push(self.columns.len());
+        self.rows.push(RowAt {
+            block: block_number,
+            start,
+            end: u32::try_from(block.columns.len()).unwrap_or(u32::MAX),
+        });
     }
 
     /// The features of the records added.
@@ -164,15 +208,13 @@ impl FeatureBuilder {
             options,
             numbers,
             frequency,
-            mut starts,
-            mut columns,
-            mut weights,
+            mut rows,
+            mut blocks,
             ..
         } = self;
         drop(numbers);
-        let rows = starts.len() - 1;
         #[allow(clippy::cast_precision_loss)] // Record counts stay far below 2^52.
-        let n = rows as f64;
+        let n = rows.len() as f64;
         let most = options.max_document_share * n;
         // Columns left: terms in no more than `most` records, numbered again from 0.
         let mut renumber = vec![u32::MAX; frequency.len()];
@@ -183,18 +225,20 @@ impl FeatureBuilder {
                 kept += 1;
             }
         }
-        // Weights, rows compacted in place as too common terms go.
-        let mut write = 0;
-        let mut read = 0;
-        for row in 0..rows {
-            let from = write;
-            while read < starts[row + 1] {
-                let at = columns[read] as usize;
-                let tf = f64::from(weights[read]);
-                read += 1;
+        // Weights, each block's rows compacted in place as too common terms go (rows come in
+        // block order, so writing never overtakes reading).
+        let mut written = vec![0usize; blocks.len()];
+        for row in &mut rows {
+            let b = row.block as usize;
+            let block = &mut blocks[b];
+            let from = written[b];
+            let mut write = from;
+            for read in row.start as usize..row.end as usize {
+                let at = block.columns[read] as usize;
                 if renumber[at] == u32::MAX {
                     continue;
                 }
+                let tf = f64::from(block.weights[read]);
                 let df = f64::from(frequency[at]);
                 let tf = if options.sublinear_tf {
                     1.0 + tf.ln()
@@ -203,14 +247,14 @@ impl FeatureBuilder {
                 };
                 // Smoothed idf, as scikit-learn's default: ln((1 + n) / (1 + df)) + 1.
                 let idf = ((1.0 + n) / (1.0 + df)).ln() + 1.0;
-                columns[write] = renumber[at];
+                block.columns[write] = renumber[at];
                 #[allow(clippy::cast_possible_truncation)] // Weights are stored as f32.
                 {
-                    weights[write] = (tf * idf) as f32;
+                    block.weights[write] = (tf * idf) as f32;
                 }
                 write += 1;
             }
-            let row_weights = &mut weights[from..write];
+            let row_weights = &mut block.weights[from..write];
             let norm = row_weights
                 .iter()
                 .map(|w| f64::from(*w) * f64::from(*w))
@@ -224,18 +268,21 @@ impl FeatureBuilder {
                     }
                 }
             }
-            starts[row + 1] = write;
+            written[b] = write;
+            row.start = u32::try_from(from).unwrap_or(u32::MAX);
+            row.end = u32::try_from(write).unwrap_or(u32::MAX);
         }
-        columns.truncate(write);
-        weights.truncate(write);
-        columns.shrink_to_fit();
-        weights.shrink_to_fit();
+        for (block, len) in blocks.iter_mut().zip(written) {
+            block.columns.truncate(len);
+            block.weights.truncate(len);
+            block.columns.shrink_to_fit();
+            block.weights.shrink_to_fit();
+        }
         Features {
             options,
             terms: kept as usize,
-            starts,
-            columns,
-            weights,
+            rows,
+            blocks,
         }
     }
 }
@@ -255,7 +302,7 @@ impl Features {
 
     /// Records.
     pub fn len(&self) -> usize {
-        self.starts.len() - 1
+        self.rows.len()
     }
 
     /// Whether there are no records.
@@ -275,7 +322,7 @@ impl Features {
 
     /// Non-zero weights over all records.
     pub fn stored(&self) -> usize {
-        self.columns.len()
+        self.blocks.iter().map(|b| b.columns.len()).sum()
     }
 
     /// The feature vector of record `index` (in the order given to [`Features::build`]).
@@ -283,17 +330,23 @@ impl Features {
     /// # Panics
     /// When `index` is not below [`Features::len`].
     pub fn row(&self, index: usize) -> Row<'_> {
-        let range = self.starts[index]..self.starts[index + 1];
+        let at = self.rows[index];
+        let block = &self.blocks[at.block as usize];
+        let range = at.start as usize..at.end as usize;
         Row {
-            columns: &self.columns[range.clone()],
-            weights: &self.weights[range],
+            columns: &block.columns[range.clone()],
+            weights: &block.weights[range],
         }
     }
 
     /// Memory held, in bytes.
     pub fn heap_bytes(&self) -> usize {
-        self.starts.capacity() * std::mem::size_of::<usize>()
-            + (self.columns.capacity() + self.weights.capacity()) * 4
+        self.rows.capacity() * std::mem::size_of::<RowAt>()
+            + self
+                .blocks
+                .iter()
+                .map(|b| (b.columns.capacity() + b.weights.capacity()) * 4)
+                .sum::<usize>()
     }
 }
 
@@ -436,6 +489,34 @@ mod tests {
         assert_eq!(features.row(0).columns.len(), 6);
         // data, centres, "energy data", "data centres".
         assert_eq!(features.row(1).columns.len(), 4);
+    }
+
+    #[test]
+    fn rows_across_many_blocks_are_the_rows_of_one_block() {
+        let titles: Vec<String> = (0..200)
+            .map(|i| {
+                format!(
+                    "energy use {} of model {} training run {}",
+                    i % 7,
+                    i % 13,
+                    i
+                )
+            })
+            .collect();
+        let texts = || titles.iter().map(|t| text(t));
+        let one = Features::build(texts(), &FeatureOptions::default());
+        let mut small = FeatureBuilder::new(&FeatureOptions::default());
+        small.block_entries = 16;
+        for t in texts() {
+            small.add(&t);
+        }
+        let many = small.finish();
+        assert!(many.blocks.len() > 50 && one.blocks.len() == 1);
+        assert_eq!(many.stored(), one.stored());
+        for row in 0..one.len() {
+            assert_eq!(many.row(row).columns, one.row(row).columns);
+            assert_eq!(many.row(row).weights, one.row(row).weights);
+        }
     }
 
     #[test]
