@@ -1226,6 +1226,21 @@ pub fn simulate(
         report.rule.target_recall * 100.0,
         safe
     )?;
+    if let Some(footprint) = &report.footprint {
+        let core_w = footprint
+            .assumptions
+            .iter()
+            .find(|a| a.name.starts_with("TDP per core"))
+            .map_or(f64::NAN, |a| a.value);
+        writeln!(
+            text,
+            "This simulation's own footprint (estimated): {:.4} Wh, {:.4} gCO2e: {:.2} s of one CPU core at {core_w} W (Green Algorithms' figure for an unknown CPU), PUE 1, world-average grid ({:.0} gCO2e/kWh).",
+            footprint.energy_kwh * 1000.0,
+            footprint.co2e_kg * 1000.0,
+            report.cpu_seconds,
+            footprint.intensity_g_per_kwh
+        )?;
+    }
     let mut json = serde_json::to_value(&report)?;
     let mut peer_hits: Vec<(String, Vec<Vec<bool>>)> = Vec::new();
     if let Some(python) = asreview_python {

@@ -65,6 +65,11 @@ pub struct SimulationReport {
     pub rule: StoppingRule,
     /// One per seed.
     pub runs: Vec<RunSummary>,
+    /// CPU time of the simulation (features and runs), in seconds.
+    pub cpu_seconds: f64,
+    /// The simulation's own footprint, estimated: its CPU time on one core with Green
+    /// Algorithms' figures ([`simulation_footprint`]).
+    pub footprint: Option<ecolens_core::estimate::Estimate>,
 }
 
 /// One replayed run in figures.
@@ -258,7 +263,10 @@ pub fn simulate(request: &SimulateRequest, cancel: &AtomicBool) -> Result<Simula
         runs.extend(result?.iter().map(RunSummary::of));
     }
     runs.sort_by_key(|run| request.seeds.iter().position(|s| *s == run.seed));
+    let cpu_seconds = (features_ms + runs.iter().map(|run| run.elapsed_ms).sum::<f64>()) / 1000.0;
     Ok(SimulationReport {
+        cpu_seconds,
+        footprint: simulation_footprint(cpu_seconds).ok(),
         file: request.path.clone(),
         records: review.records.len(),
         includes: review.labels.iter().filter(|l| **l).count(),
@@ -268,6 +276,30 @@ pub fn simulate(request: &SimulateRequest, cancel: &AtomicBool) -> Result<Simula
         rule: request.rule,
         runs,
     })
+}
+
+/// What `cpu_seconds` of one busy core cost, estimated with Green Algorithms' figures
+/// (Lannelongue, Grealey & Inouye 2021, through ecolens's own calculator): its "Any" CPU at
+/// 12 W per core, memory ignored (the model holds well under a gigabyte), PUE 1 (a desk, not
+/// a data centre) and the world's average grid. Every number is in the estimate's
+/// assumptions. The runs are single-threaded, so their wall-clock time is their CPU time.
+pub fn simulation_footprint(cpu_seconds: f64) -> Result<ecolens_core::estimate::Estimate> {
+    Ok(ecolens_core::estimate::green_algorithms(
+        &ecolens_core::estimate::GreenAlgorithmsInput {
+            runtime_h: cpu_seconds / 3600.0,
+            cores: 1,
+            cpu_model: None,
+            cpu_usage: 1.0,
+            gpus: 0,
+            gpu_model: None,
+            gpu_usage: 0.0,
+            memory_gb: 0.0,
+            pue: Some(1.0),
+            intensity_g_per_kwh: None,
+            location: None,
+            multiplier: 1.0,
+        },
+    )?)
 }
 
 /// The median of some numbers (the mean of the middle two for an even count); `None` for none.

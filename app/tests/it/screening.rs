@@ -61,6 +61,24 @@ fn the_model_finds_the_includes_of_a_real_review_long_before_random_order_does()
     );
     assert_eq!(model["records"], 100);
     assert_eq!(model["includes"], 10);
+    // Its own footprint: its CPU time on one core at Green Algorithms' "Any" CPU's 12 W per
+    // core, PUE 1, at the world's average intensity, with every number's source.
+    let cpu_s = model["cpu_seconds"].as_f64().unwrap();
+    let footprint = &model["footprint"];
+    let kwh = footprint["energy_kwh"].as_f64().unwrap();
+    assert!(
+        cpu_s > 0.0 && (kwh - cpu_s * 12.0 / 3.6e6).abs() < 1e-12,
+        "{footprint}"
+    );
+    let intensity = footprint["intensity_g_per_kwh"].as_f64().unwrap();
+    assert!((footprint["co2e_kg"].as_f64().unwrap() - kwh * intensity / 1000.0).abs() < 1e-15);
+    assert!(
+        footprint["assumptions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| !a["source"].as_str().unwrap().is_empty())
+    );
     for run in model["runs"].as_array().unwrap() {
         let priors: Vec<u64> = serde_json::from_value(run["priors"].clone()).unwrap();
         let order: Vec<u64> = serde_json::from_value(run["order"].clone()).unwrap();
