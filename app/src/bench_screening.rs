@@ -84,18 +84,17 @@ fn included(i: u64) -> bool {
 /// Writes the generated corpus as ASReview's labelled CSV.
 fn generate(path: &Path, records: u64) -> Result<()> {
     let mut generator = ecolens_corpus::synth::Generator::new(SEED, 0);
-    let mut writer =
-        csv::Writer::from_path(path).with_context(|| format!("cannot write {}", path.display()))?;
-    writer.write_record(["title", "abstract", "label_included"])?;
-    for i in 0..records {
-        let record = generator.next_record();
-        writer.write_record([
-            record.title.as_str(),
-            record.abstract_text.as_str(),
-            if included(i) { "1" } else { "0" },
-        ])?;
-    }
-    writer.flush()?;
+    let generated: Vec<_> = (0..records).map(|_| generator.next_record()).collect();
+    crate::service::screening::write_labelled_csv(
+        path,
+        generated.iter().zip(0..).map(|(record, i)| {
+            (
+                record.title.as_str(),
+                record.abstract_text.as_str(),
+                included(i),
+            )
+        }),
+    )?;
     Ok(())
 }
 

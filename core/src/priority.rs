@@ -149,10 +149,12 @@ pub struct PrioritySettings {
 /// The Methods paragraph of a review's prioritised screening, in the spirit of the RAISE
 /// recommendations (Responsible AI in Evidence Synthesis, 2024: say which tool and version,
 /// what model and settings, how screening was stopped and on what evidence): the model and
-/// its features, the query strategy, the seed, and for each reviewer the records screened and
-/// what the stopping rule said. `reviewers` holds each reviewer's name and stopping test.
+/// its features (`model`, in words), the query strategy, the seed, and for each reviewer the
+/// records screened and what the stopping rule said. `reviewers` holds each reviewer's name
+/// and stopping test.
 pub fn methods_paragraph(
     settings: &PrioritySettings,
+    model: &str,
     version: &str,
     reviewers: &[(String, crate::stopping::StoppingTest)],
 ) -> String {
@@ -168,7 +170,7 @@ pub fn methods_paragraph(
         QueueOrder::Model(strategy) => {
             let _ = write!(
                 text,
-                "Title and abstract screening was prioritised with ecolens {version}. Each reviewer's records were ordered {strategy} by a linear support vector machine (squared hinge loss, C = 0.11, includes weighted 9.8 : 1, the parameters of ASReview LAB's default model ELAS u4) over TF-IDF features of titles, abstracts and keywords (words and pairs of neighbouring words, English function words removed, sublinear term frequency), retrained on that reviewer's own include and exclude decisions after every decision; \"maybe\" decisions and other reviewers' decisions were not used. Until a reviewer had included and excluded at least one record, records came in a random order drawn from seed {}.",
+                "Title and abstract screening was prioritised with ecolens {version}. Each reviewer's records were ordered {strategy} by {model}, retrained on that reviewer's own include and exclude decisions after every decision; \"maybe\" decisions and other reviewers' decisions were not used. Until a reviewer had included and excluded at least one record, records came in a random order drawn from seed {}.",
                 settings.seed
             );
         }

@@ -1149,8 +1149,14 @@ pub fn simulate(
     )?;
     writeln!(
         text,
-        "Model: linear SVM (squared hinge, C = 0.11, includes weighted 9.8 : 1) on TF-IDF of words and word pairs; {}; priors: {} include(s) and {} exclude(s) drawn per seed",
-        report.strategy, request.prior_included, request.prior_excluded
+        "Model: {}; {}; priors: {} include(s) and {} exclude(s) drawn per seed",
+        ecolens_corpus::rank::describe(
+            &ecolens_corpus::rank::ModelOptions::default(),
+            &ecolens_corpus::rank::FeatureOptions::default()
+        ),
+        report.strategy,
+        request.prior_included,
+        request.prior_excluded
     )?;
     writeln!(
         text,

@@ -10,10 +10,10 @@ use ecolens_core::prisma::PrismaCounts;
 use ecolens_core::store::AuditFilter;
 use ecolens_core::{
     AuditEntry, Classification, ClassifyItem, Conflict, Decision, EvidenceQuote, Project,
-    ProjectLabel, QueueItem, QuoteField, ReboundRisk, RecordId, RecordOutcome, RecordReview,
-    Resolution, ResolvedValue, ReviewSettings, Reviewer, ReviewerId, RiskId, RiskList, RiskRecord,
-    RiskSummary, ScreeningRule, ScreeningVote, Stage, StageOutcome, StoredClassification,
-    StoredRecordLabel, StoredRisk, StoredVote, Subject, UndoOutcome,
+    ProjectLabel, QuoteField, ReboundRisk, RecordId, RecordOutcome, RecordReview, Resolution,
+    ResolvedValue, ReviewSettings, Reviewer, ReviewerId, RiskId, RiskList, RiskRecord, RiskSummary,
+    ScreeningRule, ScreeningVote, Stage, StageOutcome, StoredClassification, StoredRecordLabel,
+    StoredRisk, StoredVote, Subject, UndoOutcome,
 };
 use ecolens_taxonomy::EvalCategory;
 use ecolens_taxonomy::labels::EXCLUSION_REASON;
@@ -400,16 +400,6 @@ pub fn audit(
 ) -> Result<Vec<AuditEntry>> {
     let seen = seen_by(project, reader)?;
     Ok(project.audit_log(filter, &seen)?)
-}
-
-/// The reader's screening queue at a stage.
-pub fn screening_queue(
-    project: &Project,
-    reader: Option<ReviewerId>,
-    stage: Stage,
-) -> Result<Vec<QueueItem>> {
-    let seen = seen_by(project, reader)?;
-    Ok(project.screening_queue(stage, &seen)?)
 }
 
 /// The reader's classification list.

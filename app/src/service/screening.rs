@@ -1,7 +1,6 @@
 //! Prioritised screening's use cases: replaying a labelled review with the model
 //! ([`simulate`]), to show how many records it saves and where the stopping rule stops.
 
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
@@ -336,6 +335,32 @@ project = asreview.Project.load(sys.argv[1], tempfile.mkdtemp())\n\
 rows = project.db.get_results_table(columns=['record_id', 'label'])\n\
 print(json.dumps([[int(r), int(l)] for r, l in rows.values.tolist()]))\n";
 
+/// Writes a labelled review as ASReview reads it: CSV with `title`, `abstract` and
+/// `label_included` (1 or 0), one row per `(title, abstract, included)`.
+pub fn write_labelled_csv<'a>(
+    path: &Path,
+    rows: impl IntoIterator<Item = (&'a str, &'a str, bool)>,
+) -> Result<()> {
+    let invalid = |error: csv::Error| Error::Invalid {
+        field: "labelled CSV",
+        value: error.to_string(),
+        expected: "text that CSV can hold".to_owned(),
+    };
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer
+        .write_record(["title", "abstract", "label_included"])
+        .map_err(invalid)?;
+    for (title, abstract_text, include) in rows {
+        writer
+            .write_record([title, abstract_text, if include { "1" } else { "0" }])
+            .map_err(invalid)?;
+    }
+    let bytes = writer
+        .into_inner()
+        .map_err(|error| invalid(error.into_error().into()))?;
+    super::write_text(path, &String::from_utf8_lossy(&bytes))
+}
+
 /// Runs `asreview simulate` (ASReview LAB, installed for `python`) once per run of `report`,
 /// with that run's priors and seed, on the records of `request.path` written as ASReview's
 /// CSV (so record numbers agree), and counts its order as ecolens counts its own.
@@ -363,19 +388,20 @@ fn run_asreview(
     dir: &Path,
 ) -> Result<Vec<PeerRun>> {
     let csv_path = dir.join("labelled.csv");
-    let mut csv = String::from("title,abstract,label_included\n");
-    let quoted = |text: &str| format!("\"{}\"", text.replace('"', "\"\""));
-    for (record, include) in review.records.iter().zip(&review.labels) {
-        // ASReview reads RFC 4180 CSV: fields quoted, quotes doubled.
-        let _ = writeln!(
-            csv,
-            "{},{},{}",
-            quoted(&record.title),
-            quoted(record.abstract_text.as_deref().unwrap_or("")),
-            u8::from(*include)
-        );
-    }
-    super::write_text(&csv_path, &csv)?;
+    write_labelled_csv(
+        &csv_path,
+        review
+            .records
+            .iter()
+            .zip(&review.labels)
+            .map(|(record, include)| {
+                (
+                    record.title.as_str(),
+                    record.abstract_text.as_deref().unwrap_or(""),
+                    *include,
+                )
+            }),
+    )?;
     let run = |args: &[String]| -> Result<String> {
         let output = std::process::Command::new(python)
             .args(args)
@@ -457,11 +483,17 @@ fn run_asreview(
 /// records change ([`ecolens_core::Project::records_version`]), not when a vote is cast.
 #[derive(Debug, Default)]
 pub struct FeatureCache {
-    version: String,
-    ids: Vec<ecolens_core::RecordId>,
-    features: Option<Features>,
+    cached: Option<CachedFeatures>,
     /// Time the last build took, in milliseconds.
     pub built_ms: f64,
+}
+
+/// Features with the records' version they were built from and their record ids.
+#[derive(Debug)]
+struct CachedFeatures {
+    version: String,
+    ids: Vec<ecolens_core::RecordId>,
+    features: Features,
 }
 
 impl FeatureCache {
@@ -472,28 +504,28 @@ impl FeatureCache {
         project: &ecolens_core::Project,
     ) -> Result<(&Features, &[ecolens_core::RecordId])> {
         let version = project.records_version()?;
-        if self.features.is_none() || self.version != version {
-            let started = Instant::now();
-            // Records stream from the store into the builder: never all in memory at once.
-            self.features = None;
-            self.ids.clear();
-            let mut builder =
-                ecolens_corpus::rank::features::FeatureBuilder::new(&FeatureOptions::default());
-            project.for_each_record(|id, record| -> Result<()> {
-                builder.add(&RecordText::of(&record));
-                self.ids.push(id);
-                Ok(())
-            })?;
-            self.features = Some(builder.finish());
-            self.version = version;
-            self.built_ms = started.elapsed().as_secs_f64() * 1000.0;
-        }
-        match &self.features {
-            Some(features) => Ok((features, &self.ids)),
-            None => Err(Error::PrismaBroken(
-                "features missing after a build".to_owned(),
-            )),
-        }
+        let cached = match self.cached.take() {
+            Some(cached) if cached.version == version => self.cached.insert(cached),
+            _ => {
+                let started = Instant::now();
+                // Records stream from the store into the builder: never all in memory at once.
+                let mut ids = Vec::new();
+                let mut builder =
+                    ecolens_corpus::rank::features::FeatureBuilder::new(&FeatureOptions::default());
+                project.for_each_record(|id, record| -> Result<()> {
+                    builder.add(&RecordText::of(&record));
+                    ids.push(id);
+                    Ok(())
+                })?;
+                self.built_ms = started.elapsed().as_secs_f64() * 1000.0;
+                self.cached.insert(CachedFeatures {
+                    version,
+                    ids,
+                    features: builder.finish(),
+                })
+            }
+        };
+        Ok((&cached.features, &cached.ids))
     }
 }
 
@@ -645,12 +677,9 @@ pub fn stopping_test(
     stage: Stage,
 ) -> Result<ecolens_core::stopping::StoppingTest> {
     let seen = super::project::seen_by(project, reader)?;
+    let reviewer = seen.require_reader("a stopping test")?.id;
     let total = project.screening_queue(stage, &seen)?.len();
-    let screened: Vec<bool> = project
-        .own_votes_in_order(stage, &seen)?
-        .iter()
-        .map(|(_, decision)| matches!(decision, ecolens_core::Decision::Include))
-        .collect();
+    let screened = project.includes_in_order(reviewer, stage, &seen)?;
     let settings = project.priority_settings()?;
     Ok(ecolens_core::stopping::test(
         &screened,
@@ -740,18 +769,23 @@ pub fn methods(
     let overview = seen
         .require_overview("every reviewer's screening figures")
         .is_ok();
+    let settings = project.priority_settings()?;
+    // Title/abstract screening covers every record.
+    let total = usize::try_from(project.record_count()?).unwrap_or(usize::MAX);
     let mut reviewers = Vec::new();
     for reviewer in project.reviewers()? {
         if !overview && Some(reviewer.id) != reader {
             continue;
         }
-        let test = stopping_test(project, Some(reviewer.id), Stage::TitleAbstract)?;
-        if test.screened > 0 {
+        let screened = project.includes_in_order(reviewer.id, Stage::TitleAbstract, &seen)?;
+        if !screened.is_empty() {
+            let test = ecolens_core::stopping::test(&screened, total, settings.stopping);
             reviewers.push((reviewer.name, test));
         }
     }
     Ok(ecolens_core::priority::methods_paragraph(
-        &project.priority_settings()?,
+        &settings,
+        &ecolens_corpus::rank::describe(&ModelOptions::default(), &FeatureOptions::default()),
         env!("CARGO_PKG_VERSION"),
         &reviewers,
     ))
@@ -789,7 +823,7 @@ pub fn recall_svg(report: &SimulationReport, peers: &[(String, Vec<Vec<bool>>)])
     let _ = writeln!(
         svg,
         r##"<text x="{LEFT}" y="18" font-size="14">Recall: includes found against records screened</text><text x="{LEFT}" y="33" font-size="11" fill="#555">{}: {} records and {} includes after the priors; {}</text>"##,
-        escape(
+        ecolens_core::prisma::escape(
             &report
                 .file
                 .file_name()
@@ -797,7 +831,7 @@ pub fn recall_svg(report: &SimulationReport, peers: &[(String, Vec<Vec<bool>>)])
         ),
         records,
         includes,
-        escape(&report.strategy)
+        ecolens_core::prisma::escape(&report.strategy)
     );
     // Axes and ticks.
     let _ = writeln!(
@@ -876,16 +910,9 @@ pub fn recall_svg(report: &SimulationReport, peers: &[(String, Vec<Vec<bool>>)])
             WIDTH - RIGHT - 230.0,
             WIDTH - RIGHT - 200.0,
             at + 4.0,
-            escape(text)
+            ecolens_core::prisma::escape(text)
         );
     }
     svg.push_str("</svg>\n");
     svg
-}
-
-/// Text made safe inside SVG.
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }

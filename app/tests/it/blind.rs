@@ -396,7 +396,15 @@ fn run_services(project_path: &Path, reader: Option<ReviewerId>, out: &Path) -> 
         "screening queue",
         format!(
             "{:?}",
-            service::review::screening_queue(&project, reader, Stage::TitleAbstract)
+            ecolens_app::service::screening::ranked_queue(
+                &project,
+                reader,
+                Stage::TitleAbstract,
+                None,
+                &[],
+                &mut ecolens_app::service::screening::FeatureCache::default(),
+            )
+            .map(|(queue, _)| queue)
         ),
     );
     add(

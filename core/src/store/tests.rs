@@ -1940,3 +1940,26 @@ fn periods_are_read_as_people_write_them_and_checked() {
     // The same month at both ends is one month, not an empty period.
     assert!(Period::parse("period", "2024-05/2024-05").is_ok());
 }
+
+/// A reviewer's screening sequence (for the stopping rule) is theirs to read, and a lead's as
+/// figures while blind; another reviewer is refused.
+#[test]
+fn a_reviewers_screening_sequence_is_read_by_them_and_by_a_lead_only() {
+    let (mut project, record) = project_with_record();
+    let lead = project.add_reviewer("Anne", true).unwrap();
+    let emily = project.add_reviewer("Emily", false).unwrap();
+    let tomas = project.add_reviewer("Tomas", false).unwrap();
+    let vote = ScreeningVote {
+        stage: Stage::TitleAbstract,
+        decision: Decision::Include,
+        note: None,
+    };
+    project.set_screening(record, emily.id, &vote).unwrap();
+    let sequence = |reader: ReviewerId| {
+        let seen = project.visibility(Some(reader)).unwrap();
+        project.includes_in_order(emily.id, Stage::TitleAbstract, &seen)
+    };
+    assert_eq!(sequence(emily.id).unwrap(), [true]);
+    assert_eq!(sequence(lead.id).unwrap(), [true]);
+    assert!(matches!(sequence(tomas.id), Err(Error::Blinded { .. })));
+}

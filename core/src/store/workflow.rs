@@ -562,10 +562,38 @@ impl Project {
         seen: &Visibility,
     ) -> Result<Vec<(RecordId, Decision)>> {
         let viewer = seen.require_reader("a reviewer's votes in order")?.id;
+        self.votes_in_order(viewer, stage)
+    }
+
+    /// Whether each of `reviewer`'s votes at `stage`, in the order cast, is an include: the
+    /// sequence the stopping rule tests. For the reviewer, for a reader who sees their
+    /// judgements, and, as figures (no record is named), for a reader who sees the review's
+    /// overview, as PRISMA counts are.
+    pub fn includes_in_order(
+        &self,
+        reviewer: ReviewerId,
+        stage: Stage,
+        seen: &Visibility,
+    ) -> Result<Vec<bool>> {
+        if !seen.shows(reviewer) {
+            seen.require_overview("a reviewer's screening figures")?;
+        }
+        Ok(self
+            .votes_in_order(reviewer, stage)?
+            .iter()
+            .map(|(_, decision)| matches!(decision, Decision::Include))
+            .collect())
+    }
+
+    fn votes_in_order(
+        &self,
+        reviewer: ReviewerId,
+        stage: Stage,
+    ) -> Result<Vec<(RecordId, Decision)>> {
         let rows: Vec<(i64, String, Option<String>)> = query_all(
             &self.conn,
             "SELECT record_id, decision, reason FROM screening WHERE reviewer_id = ?1 AND stage = ?2 ORDER BY julianday(decided_at), rowid",
-            rusqlite::params![viewer.0, stage.code()],
+            rusqlite::params![reviewer.0, stage.code()],
             "reading a reviewer's votes",
             |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
         )?;

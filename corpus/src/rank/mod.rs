@@ -15,6 +15,35 @@ pub mod queue;
 pub mod simulate;
 
 pub use features::{FeatureOptions, Features, RecordText};
+
+/// The model and its features in words, for a Methods paragraph and the simulation's
+/// report: "a linear support vector machine (squared hinge loss, C = 0.11, …) over TF-IDF
+/// features of …". Written from the options, so the words follow the numbers.
+pub fn describe(model: &ModelOptions, features: &FeatureOptions) -> String {
+    let same_as_asreview = *model == ModelOptions::default();
+    let mut terms = vec![if features.word_pairs {
+        "words and pairs of neighbouring words"
+    } else {
+        "words"
+    }];
+    if features.drop_function_words {
+        terms.push("English function words removed");
+    }
+    if features.sublinear_tf {
+        terms.push("sublinear term frequency");
+    }
+    format!(
+        "a linear support vector machine (squared hinge loss, C = {}, includes weighted {} : 1{}) over TF-IDF features of titles, abstracts and keywords ({})",
+        model.c,
+        model.balance_ratio,
+        if same_as_asreview {
+            ", the parameters of ASReview LAB's default model ELAS u4"
+        } else {
+            ""
+        },
+        terms.join(", ")
+    )
+}
 pub use model::{Model, ModelOptions, Trainer};
 pub use queue::Strategy;
 
