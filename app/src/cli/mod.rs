@@ -885,7 +885,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                     crate::bench_assess::phase_monte_carlo(runs, parameters)?
                 }
             };
-            println!("{value}");
+            write_stdout(&format!("{value}\n"))?;
             return Ok(ExitCode::SUCCESS);
         }
         Command::ExtractPdf { path, out, memory } => {
@@ -1086,11 +1086,23 @@ pub fn words(error: &anyhow::Error) -> String {
 
 fn print_output(output: &Output, json: bool) -> Result<()> {
     if json {
-        println!("{}", serde_json::to_string_pretty(&output.json)?);
+        write_stdout(&format!("{}\n", serde_json::to_string_pretty(&output.json)?))
     } else {
-        print!("{}", output.text);
+        write_stdout(&output.text)
     }
-    Ok(())
+}
+
+/// Writes a command's output. A reader that closed the pipe early (`ecolens … | head`) has
+/// read what it wanted: that is not an error, and never a panic as `println!` would make it.
+fn write_stdout(text: &str) -> Result<()> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(anyhow::Error::new(error).context("cannot write to standard output"))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// What a command prints, in both forms.

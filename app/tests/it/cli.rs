@@ -1581,3 +1581,30 @@ fn records_are_entered_edited_and_undone_from_the_command_line() {
     let info = json(&run(&["info", "--json"]));
     assert_eq!(info["counts"]["records"], 0);
 }
+
+#[test]
+fn a_reader_that_stops_early_ends_the_output_quietly_not_with_a_panic() {
+    use std::io::Read as _;
+    let dir = tempfile::tempdir().unwrap();
+    let sample =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpus/tests/data/asreview_demo_data.csv");
+    // 80 runs print about 140 KB of JSON: more than a pipe holds, so the writes after the
+    // reader has gone fail with a broken pipe (as `ecolens simulate … --json | head` does).
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ecolens"))
+        .args(["simulate", sample.to_str().unwrap(), "--runs", "80", "--json"])
+        .env("ECOLENS_DATA_DIR", dir.path())
+        .env("HOME", dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut head = [0u8; 16];
+    stdout.read_exact(&mut head).unwrap();
+    assert!(head.starts_with(b"{"));
+    drop(stdout);
+    let output = child.wait_with_output().unwrap();
+    let stderr = stderr(&output);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(output.status.success(), "{:?}: {stderr}", output.status);
+}
