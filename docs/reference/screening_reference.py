@@ -59,19 +59,12 @@ if len(sys.argv) == 3 and sys.argv[1] == "--sample":
             writer.writerow([row["title"], row.get("abstract") or "", row["label_included"]])
 
 records = list(csv.DictReader(open(sample, encoding="utf-8")))
-# The function words ecolens leaves out: read from its source, one list.
-text_rs = open(os.path.join(here, "..", "..", "corpus", "src", "text.rs"), encoding="utf-8").read()
-block = text_rs[text_rs.index("pub const FUNCTION_WORDS"):]
-block = block[:block.index("];")]
-function_words = set(re.findall(r'"([^"]+)"', block))
-
-
 def analyse(record):
-    """ecolens's terms: words of 2+ word characters, lower-cased, function words out, and
-    pairs of neighbouring words inside each field."""
+    """ecolens's terms: words of 2+ word characters, lower-cased (function words kept, as
+    ASReview keeps them), and pairs of neighbouring words inside each field."""
     terms = []
     for field in (record["title"], record["abstract"]):
-        words = [w for w in re.findall(r"(?u)\b\w\w+\b", field.lower()) if w not in function_words]
+        words = re.findall(r"(?u)\b\w\w+\b", field.lower())
         terms += words + [a + " " + b for a, b in zip(words, words[1:])]
     return terms
 

@@ -1086,7 +1086,10 @@ pub fn words(error: &anyhow::Error) -> String {
 
 fn print_output(output: &Output, json: bool) -> Result<()> {
     if json {
-        write_stdout(&format!("{}\n", serde_json::to_string_pretty(&output.json)?))
+        write_stdout(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&output.json)?
+        ))
     } else {
         write_stdout(&output.text)
     }

@@ -1173,7 +1173,7 @@ pub fn simulate(
     for run in &report.runs {
         let stop = match (run.stopped_after, run.recall_at_stop) {
             (Some(after), Some(recall)) => format!("{after} ({:.1} %)", recall * 100.0),
-            _ => "not before the end".to_owned(),
+            _ => "never".to_owned(),
         };
         writeln!(
             text,
@@ -1224,13 +1224,32 @@ pub fn simulate(
         .iter()
         .filter(|r| **r >= report.rule.target_recall - 1e-12)
         .count();
+    #[allow(clippy::cast_precision_loss)] // Record counts.
+    let mut at_stop: Vec<f64> = report
+        .runs
+        .iter()
+        .filter_map(|r| r.stopped_after.map(|n| n as f64))
+        .collect();
+    let early = report
+        .runs
+        .iter()
+        .filter(|r| {
+            r.stopped_after
+                .is_some_and(|n| r.screened_to_recall[3].is_some_and(|last| n < last))
+        })
+        .count();
+    let counted = report
+        .records
+        .saturating_sub(report.runs.first().map_or(0, |r| r.priors.len()));
     writeln!(
         text,
-        "\nThe stopping rule stopped before the last include in {} of {} run(s); at ≥ {:.0} % recall in {} of them.",
+        "\nThe stopping rule stopped in {} of {} run(s), at ≥ {:.0} % recall in {} of them ({} before the last include), after a median of {} of the {counted} records.",
         stopped.len(),
         report.runs.len(),
         report.rule.target_recall * 100.0,
-        safe
+        safe,
+        early,
+        median(&mut at_stop).map_or_else(|| "–".to_owned(), |m| format!("{m:.1}")),
     )?;
     if let Some(footprint) = &report.footprint {
         let core_w = footprint

@@ -82,7 +82,8 @@ pub struct RunSummary {
     pub screened_to_recall: Vec<Option<usize>>,
     /// Work saved over sampling at 95 % recall.
     pub wss_95: Option<f64>,
-    /// Records screened when the stopping rule said stop (before the last include).
+    /// Records screened when the stopping rule said stop (past the last include if it
+    /// needed more); `None` if it never did.
     pub stopped_after: Option<usize>,
     /// The recall it had reached then.
     pub recall_at_stop: Option<f64>,

@@ -1591,7 +1591,13 @@ fn a_reader_that_stops_early_ends_the_output_quietly_not_with_a_panic() {
     // 80 runs print about 140 KB of JSON: more than a pipe holds, so the writes after the
     // reader has gone fail with a broken pipe (as `ecolens simulate … --json | head` does).
     let mut child = Command::new(env!("CARGO_BIN_EXE_ecolens"))
-        .args(["simulate", sample.to_str().unwrap(), "--runs", "80", "--json"])
+        .args([
+            "simulate",
+            sample.to_str().unwrap(),
+            "--runs",
+            "80",
+            "--json",
+        ])
         .env("ECOLENS_DATA_DIR", dir.path())
         .env("HOME", dir.path())
         .stdout(std::process::Stdio::piped())

@@ -92,7 +92,23 @@ fn the_model_finds_the_includes_of_a_real_review_long_before_random_order_does()
             run["screened_to_recall"][3].as_u64(),
             Some(order.len() as u64)
         );
+        // The stopping rule's point is known in every run, past the last include if it
+        // needed more excludes, and no further than the 98 records there are.
+        let stopped = run["stopped_after"].as_u64().unwrap();
+        assert!(stopped <= 98, "{run}");
+        if stopped >= order.len() as u64 {
+            assert_eq!(run["recall_at_stop"].as_f64(), Some(1.0));
+        }
     }
+    let text = ecolens(
+        dir.path(),
+        &["simulate", sample().to_str().unwrap(), "--runs", "2"],
+    );
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("The stopping rule stopped in 2 of 2 run(s), at ≥ 95 % recall in"),
+        "{text}"
+    );
     let random = simulate(dir.path(), &["--runs", "6", "--strategy", "random"]);
     let (model, random) = (to_all(&model), to_all(&random));
     // Medians of 6 runs: the model's is below random order's.

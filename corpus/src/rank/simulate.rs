@@ -71,8 +71,10 @@ pub struct Simulation {
     pub records: usize,
     /// Includes in the review.
     pub includes: usize,
-    /// Records screened (after the priors) when the stopping rule first said stop, if it did
-    /// before the last include was found.
+    /// Records screened (after the priors) when the stopping rule first said stop; `None` if
+    /// it never did before every record was screened. After the last include every record
+    /// left is an exclude whatever the order, so where the rule stops past it is found by
+    /// adding excludes, without the model.
     pub stopped_after: Option<usize>,
     /// Wall-clock time of the run, in milliseconds.
     pub elapsed_ms: f64,
@@ -229,12 +231,19 @@ pub fn simulate(
         if labels[next] {
             left -= 1;
         }
-        if stopped_after.is_none() && left > 0 {
+        if stopped_after.is_none() {
             let test = stopping::test(&screened_labels, records, options.stopping);
             if test.safe_to_stop {
                 stopped_after = Some(order.len());
             }
         }
+    }
+    if stopped_after.is_none() {
+        // Past the last include only excludes are left: the rule's own count of how many
+        // more it needs.
+        stopped_after = stopping::test(&screened_labels, records, options.stopping)
+            .more_to_draw
+            .map(|more| order.len() + more);
     }
     Ok(Simulation {
         seed: options.seed,
@@ -344,6 +353,23 @@ mod tests {
         assert_eq!(run.priors.len(), 2);
         // The 4 includes left come first.
         assert_eq!(run.screened_to_recall(1.0), Some(4), "{:?}", run.order);
+        // Four includes in the first four records prove little: the rule stops only after
+        // enough excludes past the last include, exactly where the test first says so, and
+        // the excludes before it are ones the model never had to pick.
+        let Some(stopped) = run.stopped_after else {
+            panic!("the rule never stopped");
+        };
+        assert!(stopped > 4 && stopped <= titles.len() - 2, "{stopped}");
+        let sequence = |screened: usize| {
+            let mut labels = vec![true, false];
+            labels.extend((0..screened).map(|i| i < 4));
+            labels
+        };
+        let says_stop = |screened: usize| {
+            stopping::test(&sequence(screened), titles.len(), options.stopping).safe_to_stop
+        };
+        assert!(says_stop(stopped) && !says_stop(stopped - 1));
+        assert_eq!(run.recall_at_stop(), Some(1.0));
         assert_eq!(
             simulate(&features, &labels, &options, &cancel)
                 .ok()
