@@ -71,9 +71,9 @@ pub use review::{
     Stage, StoredClassification, StoredRecordLabel, StoredRisk, StoredVote,
 };
 pub use store::{
-    ClassifyItem, Counts, ImportCounts, ImportSession, ImportedVote, LibraryColumn, LibraryRow,
-    Project, ProjectInfo, QueueItem, RecordEdit, RecordOutcome, RecordReview, RiskList, RiskRecord,
-    RiskSummary, SourceFile,
+    ClassifyItem, ComputeTotal, Counts, ImportCounts, ImportSession, ImportedVote, LibraryColumn,
+    LibraryRow, Project, ProjectInfo, QueueItem, RecordEdit, RecordOutcome, RecordReview, RiskList,
+    RiskRecord, RiskSummary, SourceFile,
 };
 pub use visibility::{Needs, Open, Sees, Visibility};
 pub use workflow::{

@@ -371,6 +371,11 @@ pub fn screen_command(
                     )?,
                 },
             }
+            writeln!(
+                text,
+                "The review's own screening computing: {}",
+                status.footprint.words()
+            )?;
             Ok(Output {
                 json: serde_json::to_value(&status)?,
                 text,

@@ -581,6 +581,9 @@ pub fn ranked_queue(
     use ecolens_core::Decision;
     use ecolens_core::priority::QueueOrder;
     let started = Instant::now();
+    // This thread's CPU time, not the wall clock: a busy machine must not inflate the
+    // review's footprint.
+    let cpu_started = cpu_time::ThreadTime::try_now().ok();
     let seen = super::project::seen_by(project, reader)?;
     let queue = project.screening_queue(stage, &seen)?;
     let settings = project.priority_settings()?;
@@ -651,7 +654,62 @@ pub fn ranked_queue(
     }
     done.extend(ranked);
     note.took_ms = started.elapsed().as_secs_f64() * 1000.0;
+    if note.ranked {
+        let cpu_seconds = cpu_started
+            .and_then(|t| t.try_elapsed().ok())
+            .map_or(note.took_ms / 1000.0, |d| d.as_secs_f64());
+        project.record_compute(reader, RANKING, cpu_seconds)?;
+    }
     Ok((last(done, keep, postponed), note))
+}
+
+/// The activity a ranking of a screening queue is noted under in the project's computing.
+pub const RANKING: &str = "ranking";
+
+/// The review's own screening computing: every ranking of a queue by the model so far, its
+/// CPU time, and that time's energy and emissions estimated as a simulation's are
+/// ([`simulation_footprint`]: one core of Green Algorithms' "Any" CPU at 12 W, PUE 1, world
+/// grid).
+#[derive(Debug, Clone, Serialize)]
+pub struct ScreeningFootprint {
+    /// Rankings of a queue by the model.
+    pub rankings: u64,
+    /// Their CPU time, in seconds.
+    pub cpu_seconds: f64,
+    /// First and last ranking (RFC 3339), when there was one.
+    pub since: Option<String>,
+    /// The estimate, with every assumption and its source.
+    pub estimate: ecolens_core::estimate::Estimate,
+}
+
+/// The review's screening computing so far ([`ScreeningFootprint`]).
+pub fn screening_footprint(project: &ecolens_core::Project) -> Result<ScreeningFootprint> {
+    let ranking = project
+        .compute_totals()?
+        .into_iter()
+        .find(|t| t.activity == RANKING);
+    let cpu_seconds = ranking.as_ref().map_or(0.0, |t| t.cpu_seconds);
+    Ok(ScreeningFootprint {
+        rankings: ranking.as_ref().map_or(0, |t| t.runs),
+        cpu_seconds,
+        since: ranking.map(|t| t.first_at),
+        estimate: simulation_footprint(cpu_seconds)?,
+    })
+}
+
+impl ScreeningFootprint {
+    /// In words: "412 rankings of the screening queue by the model: 38.2 s of CPU time,
+    /// 0.127 Wh, 0.060 gCO2e (estimated: …)".
+    pub fn words(&self) -> String {
+        format!(
+            "{} ranking(s) of the screening queue by the model: {:.1} s of CPU time, {:.4} Wh, {:.4} gCO2e (estimated: one core of Green Algorithms' unknown CPU at 12 W, PUE 1, world-average grid at {:.0} gCO2e/kWh)",
+            self.rankings,
+            self.cpu_seconds,
+            self.estimate.energy_kwh * 1000.0,
+            self.estimate.co2e_kg * 1000.0,
+            self.estimate.intensity_g_per_kwh
+        )
+    }
 }
 
 /// `queue` with the `postponed` records not yet voted on moved to its end, in the order
@@ -707,6 +765,8 @@ pub struct ScreeningStatus {
     pub next: Vec<(ecolens_core::RecordId, String)>,
     /// The stopping rule's verdict.
     pub stopping: ecolens_core::stopping::StoppingTest,
+    /// The review's screening computing so far (every reviewer's rankings, this one's too).
+    pub footprint: ScreeningFootprint,
 }
 
 /// The reader's screening status at `stage`, with the `next` records to come.
@@ -738,6 +798,7 @@ pub fn status(
         screened,
         next,
         stopping: stopping_test(project, reader, stage)?,
+        footprint: screening_footprint(project)?,
     })
 }
 
@@ -784,12 +845,19 @@ pub fn methods(
             reviewers.push((reviewer.name, test));
         }
     }
-    Ok(ecolens_core::priority::methods_paragraph(
+    let mut paragraph = ecolens_core::priority::methods_paragraph(
         &settings,
         &ecolens_corpus::rank::describe(&ModelOptions::default(), &FeatureOptions::default()),
         env!("CARGO_PKG_VERSION"),
         &reviewers,
-    ))
+    );
+    let footprint = screening_footprint(project)?;
+    if footprint.rankings > 0 {
+        paragraph.push_str(" The screening's own computing: ");
+        paragraph.push_str(&footprint.words());
+        paragraph.push('.');
+    }
+    Ok(paragraph)
 }
 
 /// The recall curves of `runs` (includes found against records screened, after the priors)

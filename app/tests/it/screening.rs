@@ -242,6 +242,23 @@ fn screen_status_shows_the_order_and_the_stopping_rule_and_a_lead_sets_the_order
     }
     let after = status("Ann");
     assert_eq!(after["note"]["ranked"], true);
+    // The review's own computing: nothing before the model ranked; then this ranking, its
+    // CPU time at one core of 12 W, with the estimate's sources.
+    assert_eq!(before["footprint"]["rankings"], 0);
+    let footprint = &after["footprint"];
+    assert_eq!(footprint["rankings"], 1, "{footprint}");
+    let cpu_s = footprint["cpu_seconds"].as_f64().unwrap();
+    let kwh = footprint["estimate"]["energy_kwh"].as_f64().unwrap();
+    assert!(
+        cpu_s > 0.0 && (kwh - cpu_s * 12.0 / 3.6e6).abs() < 1e-15,
+        "{footprint}"
+    );
+    let text = run(&["screen", "status", "--reviewer", "Ann"]);
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("The review's own screening computing: 2 ranking(s) of the screening queue by the model:"),
+        "{text}"
+    );
     assert_eq!(after["note"]["includes"], 1);
     assert_eq!(after["screened"], 2);
     let next: Vec<u64> = after["next"]
@@ -282,6 +299,11 @@ fn screen_status_shows_the_order_and_the_stopping_rule_and_a_lead_sets_the_order
             "Ann screened 2 of 100 records and included 1; p = {:.3}, above the threshold.",
             expected.p_value.unwrap()
         )),
+        "{methods}"
+    );
+    // Ann's queue was ranked by the model twice (two `screen status`); Lead's never was.
+    assert!(
+        methods.contains("The screening's own computing: 2 ranking(s) of the screening queue"),
         "{methods}"
     );
 

@@ -346,6 +346,18 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER audit_log_counted_out AFTER DELETE ON audit_log
         BEGIN UPDATE row_count SET n = n - 1 WHERE name = 'audit_log'; END;
     ",
+    // 7: the review's own computing: each ranking of a screening queue by the model, with
+    //    the reader it was for and the CPU time it took, so that the review's screening
+    //    energy can be told.
+    r"
+    CREATE TABLE compute_log (
+        id          INTEGER PRIMARY KEY,
+        at          TEXT NOT NULL,
+        reviewer_id INTEGER REFERENCES reviewer(id),
+        activity    TEXT NOT NULL,
+        cpu_seconds REAL NOT NULL CHECK (cpu_seconds >= 0)
+    ) STRICT;
+    ",
 ];
 
 /// Refuses, without writing anything, files that are not SQLite, SQLite files of other

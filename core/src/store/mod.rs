@@ -11,6 +11,7 @@
 mod assessment;
 mod audit;
 mod bundle;
+mod compute;
 mod edit;
 mod feed;
 mod import;
@@ -38,6 +39,7 @@ use crate::visibility::{Sees, Visibility};
 
 pub use assessment::{AssessedRecord, StoredScenario, StoredTrace, attach_trace_file};
 pub use audit::AuditFilter;
+pub use compute::ComputeTotal;
 pub use edit::{ENTERED_BY_HAND, MANUAL_FORMAT, RecordEdit};
 pub use feed::id_ranges;
 pub use import::{ImportCounts, ImportSession, ImportedVote};

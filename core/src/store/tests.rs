@@ -1963,3 +1963,27 @@ fn a_reviewers_screening_sequence_is_read_by_them_and_by_a_lead_only() {
     assert_eq!(sequence(lead.id).unwrap(), [true]);
     assert!(matches!(sequence(tomas.id), Err(Error::Blinded { .. })));
 }
+
+#[test]
+fn the_reviews_computing_is_summed_per_activity_and_bad_times_count_as_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut project = Project::open(dir.path().join("p.ecolens")).unwrap();
+    assert!(project.compute_totals().unwrap().is_empty());
+    let ann = project.add_reviewer("Ann", false).unwrap().id;
+    project.record_compute(Some(ann), "ranking", 0.25).unwrap();
+    project.record_compute(None, "ranking", 0.5).unwrap();
+    project.record_compute(Some(ann), "features", 4.0).unwrap();
+    project
+        .record_compute(Some(ann), "ranking", f64::NAN)
+        .unwrap();
+    project.record_compute(Some(ann), "ranking", -3.0).unwrap();
+    let totals = project.compute_totals().unwrap();
+    let summary: Vec<(&str, u64, f64)> = totals
+        .iter()
+        .map(|t| (t.activity.as_str(), t.runs, t.cpu_seconds))
+        .collect();
+    assert_eq!(summary, [("features", 1, 4.0), ("ranking", 4, 0.75)]);
+    assert!(totals[1].first_at <= totals[1].last_at);
+    // Not a judgement: nothing in the audit log to undo.
+    assert_eq!(project.info(&all()).unwrap().counts.audit_entries, 1);
+}
