@@ -315,6 +315,16 @@ pub enum ScreenCommand {
         #[arg(long)]
         confidence: Option<f64>,
     },
+    /// The known includes screening starts with (a lead only): key papers known before
+    /// screening. Until a reviewer has included one record and excluded one, these come first
+    /// in their queue, so the model learns sooner. Without records, prints them.
+    KnownIncludes {
+        /// The records (id, DOI, pmid:N or arxiv:ID), replacing the current ones.
+        records: Vec<String>,
+        /// Clear the list.
+        #[arg(long, conflicts_with = "records")]
+        clear: bool,
+    },
 }
 
 /// `ecolens screen status` and `ecolens screen order`.
@@ -441,6 +451,33 @@ pub fn screen_command(
                     settings.stopping.confidence * 100.0
                 ),
                 json: serde_json::to_value(settings)?,
+                failed: false,
+            })
+        }
+        ScreenCommand::KnownIncludes { records, clear } => {
+            let mut known = project.known_includes()?;
+            if clear || !records.is_empty() {
+                let lead = keyboard.author(project, "picking the known includes")?;
+                let ids = records
+                    .iter()
+                    .map(|reference| find(project, reference))
+                    .collect::<std::result::Result<Vec<_>, _>>()?;
+                known = screening::set_known_includes(project, lead, &ids)?;
+            }
+            let mut text = String::new();
+            if known.is_empty() {
+                writeln!(text, "no known includes")?;
+            }
+            let mut rows = Vec::new();
+            for id in &known {
+                let title = ecolens_core::record::shown_title(&project.record(*id)?.record.title)
+                    .to_owned();
+                writeln!(text, "[{id}] {title}")?;
+                rows.push(serde_json::json!({"record": id, "title": title}));
+            }
+            Ok(Output {
+                text,
+                json: serde_json::Value::Array(rows),
                 failed: false,
             })
         }

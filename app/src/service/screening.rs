@@ -544,6 +544,9 @@ pub struct QueueNote {
     pub excludes: usize,
     /// Time to train and rank, in milliseconds (features built as well, when they were).
     pub took_ms: f64,
+    /// The lead's known includes put first, the reader not having voted on them yet (only
+    /// until the model ranks).
+    pub known_first: usize,
 }
 
 impl QueueNote {
@@ -557,6 +560,10 @@ impl QueueNote {
                 self.includes,
                 self.excludes
             ),
+            ecolens_core::priority::QueueOrder::Model(_) if self.known_first > 0 => format!(
+                "the lead's {} known include(s) first, then random order, until you have included one record and excluded one ({} include, {} exclude so far)",
+                self.known_first, self.includes, self.excludes
+            ),
             ecolens_core::priority::QueueOrder::Model(_) => format!(
                 "random order until you have included one record and excluded one ({} include, {} exclude so far)",
                 self.includes, self.excludes
@@ -568,8 +575,11 @@ impl QueueNote {
 /// A reader's screening queue in the project's order: the records the reader has voted on
 /// first, in the order voted, then the others as the model ranks them, `keep` (the record on
 /// screen) first among them so that a new ranking never changes the card under the reader's
-/// hands, and the records the reader `postponed` last, in the order postponed. The model learns from the reader's own votes only (include and exclude; "maybe"
-/// counts as neither), so a queue never carries another reviewer's judgement, blind or not.
+/// hands, and the records the reader `postponed` last, in the order postponed. The model
+/// learns from the reader's own votes only (include and exclude; "maybe" counts as neither),
+/// so a queue never carries another reviewer's judgement, blind or not. Until it can rank,
+/// the lead's known includes come first ([`ecolens_core::Project::known_includes`]): a
+/// project setting picked before screening, like the priors of ASReview LAB.
 pub fn ranked_queue(
     project: &ecolens_core::Project,
     reader: Option<ecolens_core::ReviewerId>,
@@ -603,6 +613,7 @@ pub fn ranked_queue(
         includes,
         excludes: own.len() - includes,
         took_ms: 0.0,
+        known_first: 0,
     };
     let QueueOrder::Model(strategy) = settings.order else {
         note.took_ms = started.elapsed().as_secs_f64() * 1000.0;
@@ -646,6 +657,18 @@ pub fn ranked_queue(
         && let Some(item) = slot.take()
     {
         ranked.push(item);
+    }
+    if !note.ranked {
+        for known in project.known_includes()? {
+            if let Some(item) = rest
+                .iter_mut()
+                .find(|s| s.as_ref().is_some_and(|i| i.record == known))
+                .and_then(Option::take)
+            {
+                ranked.push(item);
+                note.known_first += 1;
+            }
+        }
     }
     for i in order {
         if let Some(item) = rest.get_mut(i).and_then(Option::take) {
@@ -809,6 +832,15 @@ pub fn set_highlight(
     terms: &ecolens_core::priority::HighlightTerms,
 ) -> Result<ecolens_core::priority::HighlightTerms> {
     Ok(project.set_highlight_terms(reviewer, terms)?)
+}
+
+/// Sets the known includes screening starts with (a lead only).
+pub fn set_known_includes(
+    project: &mut ecolens_core::Project,
+    lead: ecolens_core::ReviewerId,
+    records: &[ecolens_core::RecordId],
+) -> Result<Vec<ecolens_core::RecordId>> {
+    Ok(project.set_known_includes(lead, records)?)
 }
 
 /// Sets how screening queues are ordered and the stopping rule's settings (a lead only).

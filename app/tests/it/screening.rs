@@ -281,6 +281,42 @@ fn screen_status_shows_the_order_and_the_stopping_rule_and_a_lead_sets_the_order
     );
     // Lead's queue is untouched by Ann's votes: still random.
     assert_eq!(status("Lead")["note"]["ranked"], false);
+    // The lead picks two known includes: they open every queue the model cannot rank yet,
+    // in the order picked; Ann's ranked queue is not changed by them. Ann may not pick.
+    let refused = run(&["screen", "known-includes", "9", "--reviewer", "Ann"]);
+    assert!(!refused.status.success());
+    let picked = run(&[
+        "screen",
+        "known-includes",
+        "9",
+        "3",
+        "9",
+        "--reviewer",
+        "Lead",
+        "--json",
+    ]);
+    assert!(
+        picked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&picked.stderr)
+    );
+    let picked: Value = serde_json::from_slice(&picked.stdout).unwrap();
+    assert_eq!(picked.as_array().unwrap().len(), 2, "{picked}");
+    let lead = status("Lead");
+    let first: Vec<u64> = lead["next"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .take(2)
+        .map(|pair| pair[0].as_u64().unwrap())
+        .collect();
+    assert_eq!(first, [9, 3]);
+    assert_eq!(lead["note"]["known_first"], 2);
+    let ann = status("Ann");
+    assert_eq!(ann["note"]["known_first"], 0);
+    let missing = run(&["screen", "known-includes", "4242", "--reviewer", "Lead"]);
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("4242"));
     // The Methods paragraph of `ecolens prisma` names the model, the rule and Ann's figures.
     let prisma = run(&["prisma", "--reviewer", "Lead", "--json"]);
     assert!(prisma.status.success());
@@ -301,9 +337,9 @@ fn screen_status_shows_the_order_and_the_stopping_rule_and_a_lead_sets_the_order
         )),
         "{methods}"
     );
-    // Ann's queue was ranked by the model twice (two `screen status`); Lead's never was.
+    // Ann's queue was ranked by the model three times (`screen status`); Lead's never was.
     assert!(
-        methods.contains("The screening's own computing: 2 ranking(s) of the screening queue"),
+        methods.contains("The screening's own computing: 3 ranking(s) of the screening queue"),
         "{methods}"
     );
 

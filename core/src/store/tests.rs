@@ -1987,3 +1987,30 @@ fn the_reviews_computing_is_summed_per_activity_and_bad_times_count_as_none() {
     // Not a judgement: nothing in the audit log to undo.
     assert_eq!(project.info(&all()).unwrap().counts.audit_entries, 1);
 }
+
+#[test]
+fn known_includes_are_picked_by_a_lead_audited_and_must_exist() {
+    let (mut project, id) = project_with_record();
+    let lead = project.add_reviewer("Lead", true).unwrap().id;
+    let ann = project.add_reviewer("Ann", false).unwrap().id;
+    assert!(project.known_includes().unwrap().is_empty());
+    assert!(project.set_known_includes(ann, &[id]).is_err());
+    let missing = project.set_known_includes(lead, &[id, RecordId(999)]);
+    assert!(
+        matches!(missing, Err(Error::NotFound { .. })),
+        "{missing:?}"
+    );
+    assert!(
+        project.known_includes().unwrap().is_empty(),
+        "nothing half-set"
+    );
+    assert_eq!(project.set_known_includes(lead, &[id, id]).unwrap(), [id]);
+    let entries = project.audit_log(AuditFilter::default(), &all()).unwrap();
+    assert!(
+        entries
+            .iter()
+            .any(|e| e.entity_key == "screening.known_includes"),
+        "{entries:?}"
+    );
+    assert!(project.set_known_includes(lead, &[]).unwrap().is_empty());
+}

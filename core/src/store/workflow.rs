@@ -47,6 +47,7 @@ const TARGET_KEY: &str = "screening.target_recall";
 const CONFIDENCE_KEY: &str = "screening.confidence";
 const HIGHLIGHT_INCLUDE_KEY: &str = "screening.highlight_include";
 const HIGHLIGHT_EXCLUDE_KEY: &str = "screening.highlight_exclude";
+const KNOWN_INCLUDES_KEY: &str = "screening.known_includes";
 
 /// A record's review data as one reviewer may see it.
 #[derive(Debug, Clone, PartialEq, Serialize, Default)]
@@ -326,6 +327,78 @@ impl Project {
             ],
         )?;
         self.highlight_terms()
+    }
+
+    /// The records the lead picked as known includes (key papers known before screening), in
+    /// the order picked. Until a reader's own votes hold an include and an exclude, these come
+    /// first in their queue, so the model has an include to learn from sooner; each reviewer
+    /// still screens them. Records deleted since are left out.
+    pub fn known_includes(&self) -> Result<Vec<RecordId>> {
+        let Some(text) = self.meta(KNOWN_INCLUDES_KEY)? else {
+            return Ok(Vec::new());
+        };
+        let mut known = Vec::new();
+        for word in text.split_whitespace() {
+            let id = word.parse::<i64>().map(RecordId).map_err(|_| {
+                Column::at("project_meta", "value", 0).corrupt(format!(
+                    "{KNOWN_INCLUDES_KEY} holds {word:?}, expected record numbers"
+                ))
+            })?;
+            let exists: bool = self
+                .conn
+                .query_row(
+                    "SELECT EXISTS (SELECT 1 FROM record WHERE id = ?1)",
+                    [id.0],
+                    |row| row.get(0),
+                )
+                .context("looking up a record")?;
+            if exists {
+                known.push(id);
+            }
+        }
+        Ok(known)
+    }
+
+    /// Sets the known includes (see [`Project::known_includes`]); only a lead may, in one
+    /// audited transaction. Every record must exist; repeats are dropped.
+    pub fn set_known_includes(
+        &mut self,
+        lead: ReviewerId,
+        records: &[RecordId],
+    ) -> Result<Vec<RecordId>> {
+        let mut unique: Vec<RecordId> = Vec::new();
+        for record in records {
+            if !unique.contains(record) {
+                unique.push(*record);
+            }
+        }
+        for record in &unique {
+            let exists: bool = self
+                .conn
+                .query_row(
+                    "SELECT EXISTS (SELECT 1 FROM record WHERE id = ?1)",
+                    [record.0],
+                    |row| row.get(0),
+                )
+                .context("looking up a record")?;
+            if !exists {
+                return Err(Error::NotFound {
+                    entity: "record",
+                    key: record.to_string(),
+                });
+            }
+        }
+        let text = unique
+            .iter()
+            .map(|r| r.0.to_string())
+            .collect::<Vec<_>>()
+            .join(" ");
+        self.write_settings(
+            lead,
+            Some("pick the known includes screening starts with"),
+            &[(KNOWN_INCLUDES_KEY, &text, "")],
+        )?;
+        self.known_includes()
     }
 
     /// The project's prioritised-screening settings (defaults for those never set).
