@@ -725,14 +725,26 @@ impl ScreeningFootprint {
     /// 0.127 Wh, 0.060 gCO2e (estimated: …)".
     pub fn words(&self) -> String {
         format!(
-            "{} ranking(s) of the screening queue by the model: {:.1} s of CPU time, {:.4} Wh, {:.4} gCO2e (estimated: one core of Green Algorithms' unknown CPU at 12 W, PUE 1, world-average grid at {:.0} gCO2e/kWh)",
+            "{} ranking(s) of the screening queue by the model: {} s of CPU time, {} Wh, {} gCO2e (estimated: one core of Green Algorithms' unknown CPU at 12 W, PUE 1, world-average grid at {:.0} gCO2e/kWh)",
             self.rankings,
-            self.cpu_seconds,
-            self.estimate.energy_kwh * 1000.0,
-            self.estimate.co2e_kg * 1000.0,
+            significant(self.cpu_seconds),
+            significant(self.estimate.energy_kwh * 1000.0),
+            significant(self.estimate.co2e_kg * 1000.0),
             self.estimate.intensity_g_per_kwh
         )
     }
+}
+
+/// `value` with three significant digits (at least none after the point): 0.000123, 0.0421,
+/// 12.3, 4210.
+fn significant(value: f64) -> String {
+    if value == 0.0 || !value.is_finite() {
+        return format!("{value}");
+    }
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    // A small non-negative count of decimals.
+    let decimals = (2.0 - value.abs().log10().floor()).max(0.0) as usize;
+    format!("{value:.decimals$}")
 }
 
 /// `queue` with the `postponed` records not yet voted on moved to its end, in the order
@@ -758,16 +770,39 @@ pub fn stopping_test(
     reader: Option<ecolens_core::ReviewerId>,
     stage: Stage,
 ) -> Result<ecolens_core::stopping::StoppingTest> {
+    Ok(screening_progress(project, reader, stage)?.test)
+}
+
+/// The reader's screening at `stage` so far: their votes in the order cast (`true` for an
+/// include) and what the stopping rule says of them.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScreeningProgress {
+    /// The reader's votes in order, `true` for an include ("maybe" left out).
+    pub found: Vec<bool>,
+    /// The stopping rule's verdict.
+    pub test: ecolens_core::stopping::StoppingTest,
+}
+
+impl ScreeningProgress {
+    /// Records screened since the last include (all of them when none was included).
+    pub fn since_last_include(&self) -> usize {
+        self.found.iter().rev().take_while(|f| !**f).count()
+    }
+}
+
+/// The reader's [`ScreeningProgress`] at `stage`.
+pub fn screening_progress(
+    project: &ecolens_core::Project,
+    reader: Option<ecolens_core::ReviewerId>,
+    stage: Stage,
+) -> Result<ScreeningProgress> {
     let seen = super::project::seen_by(project, reader)?;
     let reviewer = seen.require_reader("a stopping test")?.id;
     let total = project.screening_queue(stage, &seen)?.len();
-    let screened = project.includes_in_order(reviewer, stage, &seen)?;
+    let found = project.includes_in_order(reviewer, stage, &seen)?;
     let settings = project.priority_settings()?;
-    Ok(ecolens_core::stopping::test(
-        &screened,
-        total,
-        settings.stopping,
-    ))
+    let test = ecolens_core::stopping::test(&found, total, settings.stopping);
+    Ok(ScreeningProgress { found, test })
 }
 
 /// A reviewer's screening at a stage: the queue's order, the next records, the counts and the

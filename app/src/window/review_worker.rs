@@ -408,8 +408,9 @@ pub struct ReviewSnapshot {
     pub queue: Option<Vec<QueueItem>>,
     /// How the queue was ordered (Screening view).
     pub queue_note: Option<crate::service::screening::QueueNote>,
-    /// What the stopping rule says of the reader's screening (Screening view).
-    pub stopping: Option<ecolens_core::stopping::StoppingTest>,
+    /// The reader's screening so far and what the stopping rule says of it (Screening
+    /// view).
+    pub progress: Option<crate::service::screening::ScreeningProgress>,
     /// Conflicts, or why they are hidden (Team view).
     pub conflicts: Option<services::Result<Vec<Conflict>>>,
     /// Agreement per scope, or why it is hidden (Team view).
@@ -625,17 +626,17 @@ fn snapshot(
     (keep, postponed): (Option<RecordId>, &[RecordId]),
     features: &mut crate::service::screening::FeatureCache,
 ) -> services::Result<ReviewSnapshot> {
-    use crate::service::screening::{ranked_queue, stopping_test};
+    use crate::service::screening::{ranked_queue, screening_progress};
     let team = service::team(project)?;
     // A reader no longer in the project reads as nobody.
     let reader = reader.filter(|id| team.reviewers.iter().any(|r| r.id == *id));
-    let (queue, queue_note, stopping) = match (view, reader) {
+    let (queue, queue_note, progress) = match (view, reader) {
         (View::Screening, Some(_)) => {
             let (queue, note) = ranked_queue(project, reader, stage, keep, postponed, features)?;
             (
                 Some(queue),
                 Some(note),
-                Some(stopping_test(project, reader, stage)?),
+                Some(screening_progress(project, reader, stage)?),
             )
         }
         (View::Screening, None) => (Some(Vec::new()), None, None),
@@ -674,7 +675,7 @@ fn snapshot(
         stage: Some(stage),
         queue,
         queue_note,
-        stopping,
+        progress,
         conflicts: team_view.then(|| service::conflicts(project, reader)),
         agreement: team_view.then(|| service::agreement(project, reader, None)),
         prisma: (view == View::Prisma).then(|| service::prisma(project, reader)),

@@ -456,8 +456,9 @@ fn screening_ui(
             }
         });
     }
-    if let Some(test) = &snapshot.stopping {
-        stopping_panel(ui, test);
+    if let Some(progress) = &snapshot.progress {
+        stopping_panel(ui, &progress.test);
+        found_curve(ui, progress);
     }
     highlight_editor(ui, &mut state.highlight_edit, session, out);
     if total == 0 {
@@ -643,6 +644,55 @@ fn stopping_panel(ui: &mut egui::Ui, test: &ecolens_core::stopping::StoppingTest
     .on_hover_text(
         "Callaghan & Müller-Hansen (2020): the chance of having missed the target recall, treating the last records screened as if drawn at random from them and the records left. Prioritised records are likelier to be included than random ones, so this errs on the side of screening more.",
     );
+}
+
+/// Includes found against records screened, the reader's own, live: a curve that flattens
+/// is what prioritised screening looks like when the includes run out. Beside it the simple
+/// heuristics, as information only (the rule above decides).
+fn found_curve(ui: &mut egui::Ui, progress: &crate::service::screening::ScreeningProgress) {
+    if progress.found.is_empty() {
+        return;
+    }
+    ui.horizontal(|ui| {
+        let mut found = 0.0;
+        let mut points = Vec::with_capacity(progress.found.len() + 1);
+        points.push([0.0, 0.0]);
+        for (i, include) in progress.found.iter().enumerate() {
+            if *include {
+                found += 1.0;
+            }
+            #[allow(clippy::cast_precision_loss)] // Record counts.
+            points.push([(i + 1) as f64, found]);
+        }
+        egui_plot::Plot::new("found_includes")
+            .height(90.0)
+            .width(260.0)
+            .allow_drag(false)
+            .allow_zoom(false)
+            .allow_scroll(false)
+            .allow_boxed_zoom(false)
+            .include_y(0.0)
+            .x_axis_label("screened")
+            .y_axis_label("included")
+            .show(ui, |plot| {
+                plot.line(
+                    egui_plot::Line::new("includes found", egui_plot::PlotPoints::from(points))
+                        .color(egui::Color32::from_rgb(0x1a, 0x7f, 0x37))
+                        .width(2.0),
+                );
+            });
+        ui.vertical(|ui| {
+            ui.weak("Includes found against records screened (yours).");
+            ui.label(format!(
+                "{} screened since your last include",
+                progress.since_last_include()
+            ));
+            #[allow(clippy::cast_precision_loss)]
+            let share = 100.0 * progress.test.screened as f64 / progress.test.total.max(1) as f64;
+            ui.label(format!("{share:.0} % of the queue screened"));
+            ui.weak("Information only: the stopping rule above decides.");
+        });
+    });
 }
 
 fn key_legend(ui: &mut egui::Ui, stage: Stage) {

@@ -150,6 +150,11 @@ fn screening_with_keys_votes_moves_on_picks_reasons_classifies_and_undoes() {
     harness.get_by_label_contains("random order until you have included one record");
     // The stopping panel waits for a first vote.
     harness.get_by_label("· nothing screened yet");
+    assert!(
+        harness
+            .query_by_label_contains("since your last include")
+            .is_none()
+    );
     let queue = queue_of(&path, "Emily");
     harness.get_by_label(&queue[0].1);
     // Blind: Tomas's vote is not shown, only that something is hidden.
@@ -161,6 +166,9 @@ fn screening_with_keys_votes_moves_on_picks_reasons_classifies_and_undoes() {
     settle(&mut harness);
     harness.get_by_label("Record 2 of 47");
     harness.get_by_label(&queue[1].1);
+    // The live curve and the heuristics beside it appear with the first vote.
+    harness.get_by_label("0 screened since your last include");
+    harness.get_by_label("2 % of the queue screened");
     harness.key_press(egui::Key::X);
     settle(&mut harness);
     harness.get_by_label_contains("Exclude: why?");
@@ -179,6 +187,8 @@ fn screening_with_keys_votes_moves_on_picks_reasons_classifies_and_undoes() {
         ecolens_core::stopping::StoppingRule::default(),
     );
     harness.get_by_label("· 2 screened, 1 included");
+    harness.get_by_label("1 screened since your last include");
+    harness.get_by_label("4 % of the queue screened");
     harness.get_by_label(&format!("· p = {:.3}", test.p_value.unwrap()));
     harness.get_by_label_contains(&format!(
         "not yet: {} more record(s)",
