@@ -33,6 +33,8 @@ pub struct Team {
     pub priority: ecolens_core::priority::PrioritySettings,
     /// Words and phrases highlighted on the screening card.
     pub highlight: ecolens_core::priority::HighlightTerms,
+    /// The lead's known includes, which open queues the model cannot rank yet.
+    pub known_includes: Vec<ecolens_core::RecordId>,
     /// Every exclusion reason the project has had (retired ones too: old votes use them),
     /// `(code, name)`.
     pub reason_names: Vec<(String, String)>,
@@ -45,6 +47,7 @@ pub fn team(project: &Project) -> Result<Team> {
         settings: project.review_settings()?,
         priority: project.priority_settings()?,
         highlight: project.highlight_terms()?,
+        known_includes: project.known_includes()?,
         reason_names: project
             .project_labels(EXCLUSION_REASON)?
             .into_iter()

@@ -1203,6 +1203,9 @@ impl Workbench {
                         review_worker::Done::Settings(settings) => team.settings = *settings,
                         review_worker::Done::Priority(priority) => team.priority = *priority,
                         review_worker::Done::Highlight(terms) => team.highlight = terms.clone(),
+                        review_worker::Done::KnownIncludes(records) => {
+                            team.known_includes.clone_from(records);
+                        }
                         review_worker::Done::ReviewerAdded(added) => {
                             team.reviewers.push(added.clone());
                         }

@@ -132,6 +132,13 @@ pub enum Write {
         /// The terms.
         terms: ecolens_core::priority::HighlightTerms,
     },
+    /// Set the known includes screening starts with.
+    SetKnownIncludes {
+        /// The lead.
+        lead: ReviewerId,
+        /// The records, in order.
+        records: Vec<RecordId>,
+    },
     /// Set how screening queues are ordered, and the stopping rule.
     SetPriority {
         /// The lead.
@@ -237,6 +244,8 @@ pub enum Done {
     Priority(ecolens_core::priority::PrioritySettings),
     /// The highlighted words changed.
     Highlight(ecolens_core::priority::HighlightTerms),
+    /// The known includes changed.
+    KnownIncludes(Vec<RecordId>),
     /// A resolution recorded.
     Resolved(Box<Resolution>),
     /// The PRISMA diagram written.
@@ -313,6 +322,10 @@ impl Done {
                 "Highlighted: {} include term(s), {} exclude term(s)",
                 terms.include.len(),
                 terms.exclude.len()
+            ),
+            Self::KnownIncludes(records) => format!(
+                "Known includes: {} record(s) open the queues the model cannot rank yet",
+                records.len()
             ),
             Self::Priority(settings) => format!(
                 "Screening order: {} (seed {}); stop at {:.0} % recall with {:.0} % confidence",
@@ -542,6 +555,9 @@ fn apply(project: &mut Project, write: Write) -> services::Result<Done> {
         Write::SetRule { lead, rule } => Done::Settings(service::set_rule(project, lead, rule)?),
         Write::SetHighlight { reviewer, terms } => Done::Highlight(
             crate::service::screening::set_highlight(project, reviewer, &terms)?,
+        ),
+        Write::SetKnownIncludes { lead, records } => Done::KnownIncludes(
+            crate::service::screening::set_known_includes(project, lead, &records)?,
         ),
         Write::SetPriority { lead, settings } => Done::Priority(
             crate::service::screening::set_priority(project, lead, settings)?,

@@ -36,6 +36,13 @@ pub enum Action {
     Postpone,
     /// Set the words and phrases highlighted on the card.
     SetHighlight(ecolens_core::priority::HighlightTerms),
+    /// Make the record a known include, or no longer one (a lead only).
+    SetKnown {
+        /// The record.
+        record: RecordId,
+        /// Known include or not.
+        known: bool,
+    },
 }
 
 /// The Screening tab's state.
@@ -176,6 +183,21 @@ impl Tab for State {
                     terms,
                 }));
             }
+            Action::SetKnown { record, known } => {
+                let Some(lead) = session.reader() else {
+                    io.say(Status::needs_you("Picking known includes"));
+                    return;
+                };
+                let mut records = session.known_includes().to_vec();
+                records.retain(|r| *r != record);
+                if known {
+                    records.push(record);
+                }
+                io.review(ReviewCommand::Write(Write::SetKnownIncludes {
+                    lead,
+                    records,
+                }));
+            }
             Action::Postpone => {
                 let Some(record) = self.current() else {
                     return;
@@ -281,6 +303,7 @@ impl Tab for State {
                 Done::Undone(_)
                 | Done::Settings(_)
                 | Done::Priority(_)
+                | Done::KnownIncludes(_)
                 | Done::Resolved(_)
                 | Done::BundleImported(_)
                 | Done::ReviewerAdded(_)
@@ -840,6 +863,27 @@ fn card_ui(
         }
     });
     ui.horizontal_wrapped(|ui| {
+        let known = session.known_includes().contains(&card.record);
+        if session.is_lead() {
+            let mut ticked = known;
+            if ui
+                .checkbox(&mut ticked, "Known include")
+                .on_hover_text(
+                    "Key papers known before screening: they open every reviewer's queue until the model can rank it (each reviewer still screens them).",
+                )
+                .changed()
+            {
+                out.push(
+                    Action::SetKnown {
+                        record: card.record,
+                        known: ticked,
+                    }
+                    .into(),
+                );
+            }
+        } else if known {
+            ui.weak("Known include, picked by the lead");
+        }
         for (text, view) in [
             ("Classify in detail...", View::Classify),
             ("Rebound risks...", View::Rebound),

@@ -53,6 +53,11 @@ impl Session {
         self.team.as_ref().map(|t| &t.highlight)
     }
 
+    /// The lead's known includes, as read last.
+    pub fn known_includes(&self) -> &[RecordId] {
+        self.team.as_ref().map_or(&[], |t| &t.known_includes)
+    }
+
     /// How screening queues are ordered, and the stopping rule, as read last.
     pub fn priority(&self) -> Option<ecolens_core::priority::PrioritySettings> {
         self.team.as_ref().map(|t| t.priority)

@@ -298,6 +298,7 @@ mod tests {
                 settings: ReviewSettings::default(),
                 priority: ecolens_core::priority::PrioritySettings::default(),
                 highlight: ecolens_core::priority::HighlightTerms::default(),
+                known_includes: Vec::new(),
                 reason_names: vec![("not_primary_research".into(), "Not primary research".into())],
             }),
             ..Session::default()

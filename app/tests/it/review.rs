@@ -688,3 +688,39 @@ fn reviewers_set_the_words_the_screening_card_highlights() {
     be(&mut harness, "Tomas");
     harness.get_by_label("dinosaur*");
 }
+
+/// A lead ticks "Known include" on a card; the record then opens Emily's queue, which the
+/// model cannot rank yet, and Emily sees that the lead picked it but cannot change it.
+#[test]
+fn a_lead_picks_a_known_include_on_the_card_and_it_opens_the_other_queues() {
+    let (_dir, path, _records, mut harness) = screening_as("Anne");
+    let anne_queue = queue_of(&path, "Anne");
+    let emily_before = queue_of(&path, "Emily");
+    // The record on Anne's card, not the one opening Emily's queue.
+    let picked = anne_queue
+        .iter()
+        .find(|(id, _)| *id != emily_before[0].0)
+        .map(|(id, title)| (*id, title.clone()))
+        .unwrap();
+    while harness.query_by_label(&picked.1).is_none() {
+        harness.key_press(egui::Key::ArrowRight);
+        settle(&mut harness);
+    }
+    harness.get_by_label("Known include").click();
+    settle(&mut harness);
+    assert_eq!(
+        Project::open_existing(&path)
+            .unwrap()
+            .known_includes()
+            .unwrap(),
+        [picked.0]
+    );
+    harness.get_by_label_contains("Known includes: 1 record(s)");
+    let emily_after = queue_of(&path, "Emily");
+    assert_eq!(emily_after[0].0, picked.0);
+    be(&mut harness, "Emily");
+    harness.get_by_label(&picked.1);
+    harness.get_by_label_contains("the lead's 1 known include(s) first");
+    harness.get_by_label("Known include, picked by the lead");
+    assert!(harness.query_by_label("Known include").is_none());
+}
