@@ -485,8 +485,23 @@ fn run_asreview(
 #[derive(Debug, Default)]
 pub struct FeatureCache {
     cached: Option<CachedFeatures>,
-    /// Time the last build took, in milliseconds.
+    /// Time the last build (or read from the features file) took, in milliseconds.
     pub built_ms: f64,
+    /// Where the features of the last [`FeatureCache::get`] came from.
+    pub source: FeaturesSource,
+}
+
+/// Where a ranking's features came from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FeaturesSource {
+    /// Kept in memory from an earlier ranking.
+    #[default]
+    Memory,
+    /// Read from the project's features file.
+    File,
+    /// Built from the records (and written to the features file).
+    Built,
 }
 
 /// Features with the records' version they were built from and their record ids.
@@ -498,32 +513,83 @@ struct CachedFeatures {
 }
 
 impl FeatureCache {
-    /// The features of `project`'s records (built now if they changed), and their record ids
-    /// in the same order (increasing).
+    /// The features kept in memory, and their record ids, as the last [`FeatureCache::get`]
+    /// left them.
+    pub fn current(&self) -> Option<(&Features, &[ecolens_core::RecordId])> {
+        self.cached
+            .as_ref()
+            .map(|cached| (&cached.features, cached.ids.as_slice()))
+    }
+
+    /// The features of `project`'s records and their record ids in the same order
+    /// (increasing): from memory while the records are unchanged, else from the project's
+    /// features file (`<file>.features`) when it was written for these records, else built
+    /// now and written there for the next time the project opens.
     pub fn get(
         &mut self,
         project: &ecolens_core::Project,
     ) -> Result<(&Features, &[ecolens_core::RecordId])> {
+        use ecolens_corpus::rank::stored::{self, StoredFeatures};
         let version = project.records_version()?;
         let cached = match self.cached.take() {
-            Some(cached) if cached.version == version => self.cached.insert(cached),
+            Some(cached) if cached.version == version => {
+                self.source = FeaturesSource::Memory;
+                self.cached.insert(cached)
+            }
             _ => {
                 let started = Instant::now();
-                // Records stream from the store into the builder: never all in memory at once.
-                let mut ids = Vec::new();
-                let mut builder =
-                    ecolens_corpus::rank::features::FeatureBuilder::new(&FeatureOptions::default());
-                project.for_each_record(|id, record| -> Result<()> {
-                    builder.add(&RecordText::of(&record));
-                    ids.push(id);
-                    Ok(())
-                })?;
+                // A project in memory has no file to keep features beside.
+                let file = project
+                    .path()
+                    .file_name()
+                    .is_some()
+                    .then(|| stored::path_for(project.path()));
+                let kept = file.as_deref().and_then(|file| {
+                    // A damaged or foreign file is derived data: built again, with a warning.
+                    StoredFeatures::read(file)
+                        .inspect_err(|error| log::warn!("{error}; building the features again"))
+                        .ok()
+                        .flatten()
+                        .filter(|kept| kept.version == version)
+                });
+                let fresh = if let Some(kept) = kept {
+                    self.source = FeaturesSource::File;
+                    CachedFeatures {
+                        version,
+                        ids: kept.ids.into_iter().map(ecolens_core::RecordId).collect(),
+                        features: kept.features,
+                    }
+                } else {
+                    self.source = FeaturesSource::Built;
+                    // Records stream from the store into the builder: never all in memory
+                    // at once.
+                    let mut ids = Vec::new();
+                    let mut builder = ecolens_corpus::rank::features::FeatureBuilder::new(
+                        &FeatureOptions::default(),
+                    );
+                    project.for_each_record(|id, record| -> Result<()> {
+                        builder.add(&RecordText::of(&record));
+                        ids.push(id);
+                        Ok(())
+                    })?;
+                    let built = CachedFeatures {
+                        version,
+                        ids,
+                        features: builder.finish(),
+                    };
+                    if let Some(file) = &file {
+                        let ids: Vec<i64> = built.ids.iter().map(|id| id.0).collect();
+                        // Not written is only slower next time: a warning, not a failure.
+                        if let Err(error) =
+                            stored::write(file, &built.version, &ids, &built.features)
+                        {
+                            log::warn!("{error}");
+                        }
+                    }
+                    built
+                };
                 self.built_ms = started.elapsed().as_secs_f64() * 1000.0;
-                self.cached.insert(CachedFeatures {
-                    version,
-                    ids,
-                    features: builder.finish(),
-                })
+                self.cached.insert(fresh)
             }
         };
         Ok((&cached.features, &cached.ids))
@@ -547,6 +613,8 @@ pub struct QueueNote {
     /// The lead's known includes put first, the reader not having voted on them yet (only
     /// until the model ranks).
     pub known_first: usize,
+    /// Where the model's features came from (when the model ranked).
+    pub features: Option<FeaturesSource>,
 }
 
 impl QueueNote {
@@ -614,12 +682,19 @@ pub fn ranked_queue(
         excludes: own.len() - includes,
         took_ms: 0.0,
         known_first: 0,
+        features: None,
     };
     let QueueOrder::Model(strategy) = settings.order else {
         note.took_ms = started.elapsed().as_secs_f64() * 1000.0;
         return Ok((last(queue, keep, postponed), note));
     };
-    let (features, ids) = cache.get(project)?;
+    cache.get(project)?;
+    note.features = Some(cache.source);
+    let (features, ids) = cache.current().ok_or(Error::Invalid {
+        field: "features",
+        value: String::new(),
+        expected: "the features just read".to_owned(),
+    })?;
     let row_of = |record: ecolens_core::RecordId| ids.binary_search(&record).ok();
     let decided: Vec<(usize, bool)> = own
         .iter()

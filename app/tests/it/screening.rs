@@ -242,10 +242,22 @@ fn screen_status_shows_the_order_and_the_stopping_rule_and_a_lead_sets_the_order
     }
     let after = status("Ann");
     assert_eq!(after["note"]["ranked"], true);
+    // The features were built once (by the first status) and kept beside the project; the
+    // next command reads them from there instead of building them again, and a damaged file
+    // is built again.
+    assert_eq!(before["note"]["features"], "built");
+    assert_eq!(after["note"]["features"], "file");
+    let kept = dir.path().join("review.ecolens.features");
+    assert!(kept.is_file());
+    let bytes = std::fs::read(&kept).unwrap();
+    std::fs::write(&kept, &bytes[..bytes.len() / 2]).unwrap();
+    assert_eq!(status("Ann")["note"]["features"], "built");
+    assert_eq!(std::fs::read(&kept).unwrap(), bytes);
     // The review's own computing: nothing before the model ranked; then this ranking, its
     // CPU time at one core of 12 W, with the estimate's sources.
     assert_eq!(before["footprint"]["rankings"], 0);
     let footprint = &after["footprint"];
+
     assert_eq!(footprint["rankings"], 1, "{footprint}");
     let cpu_s = footprint["cpu_seconds"].as_f64().unwrap();
     let kwh = footprint["estimate"]["energy_kwh"].as_f64().unwrap();
@@ -256,7 +268,7 @@ fn screen_status_shows_the_order_and_the_stopping_rule_and_a_lead_sets_the_order
     let text = run(&["screen", "status", "--reviewer", "Ann"]);
     let text = String::from_utf8_lossy(&text.stdout);
     assert!(
-        text.contains("The review's own screening computing: 2 ranking(s) of the screening queue by the model:"),
+        text.contains("The review's own screening computing: 3 ranking(s) of the screening queue by the model:"),
         "{text}"
     );
     assert_eq!(after["note"]["includes"], 1);
@@ -337,9 +349,9 @@ fn screen_status_shows_the_order_and_the_stopping_rule_and_a_lead_sets_the_order
         )),
         "{methods}"
     );
-    // Ann's queue was ranked by the model three times (`screen status`); Lead's never was.
+    // Ann's queue was ranked by the model four times (`screen status`); Lead's never was.
     assert!(
-        methods.contains("The screening's own computing: 3 ranking(s) of the screening queue"),
+        methods.contains("The screening's own computing: 4 ranking(s) of the screening queue"),
         "{methods}"
     );
 

@@ -105,13 +105,13 @@ impl Row<'_> {
 /// the terms kept.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Features {
-    options: FeatureOptions,
+    pub(super) options: FeatureOptions,
     /// Terms kept (too common ones left out).
-    terms: usize,
+    pub(super) terms: usize,
     /// Where each row is.
-    rows: Vec<RowAt>,
+    pub(super) rows: Vec<RowAt>,
     /// The rows' entries.
-    blocks: Vec<Block>,
+    pub(super) blocks: Vec<Block>,
 }
 
 /// Entries of consecutive rows. Rows are stored in blocks of at least [`BLOCK`] entries
@@ -119,9 +119,9 @@ pub struct Features {
 /// while it grows, blocks hold what they need plus one block's slack. A row never spans two
 /// blocks.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-struct Block {
-    columns: Vec<u32>,
-    weights: Vec<f32>,
+pub(super) struct Block {
+    pub(super) columns: Vec<u32>,
+    pub(super) weights: Vec<f32>,
 }
 
 /// Entries per block at the least (8 MB).
@@ -129,10 +129,10 @@ const BLOCK: usize = 1 << 20;
 
 /// Where a row's entries are: a block and a range in it.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-struct RowAt {
-    block: u32,
-    start: u32,
-    end: u32,
+pub(super) struct RowAt {
+    pub(super) block: u32,
+    pub(super) start: u32,
+    pub(super) end: u32,
 }
 
 /// Builds [`Features`] one record at a time, so that records can stream from the store
@@ -150,7 +150,7 @@ pub struct FeatureBuilder {
     /// weight.
     blocks: Vec<Block>,
     /// Entries per block at the least.
-    block_entries: usize,
+    pub(super) block_entries: usize,
 }
 
 impl FeatureBuilder {

@@ -13,6 +13,7 @@ pub mod features;
 pub mod model;
 pub mod queue;
 pub mod simulate;
+pub mod stored;
 
 pub use features::{FeatureOptions, Features, RecordText};
 
