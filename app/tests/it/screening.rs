@@ -470,6 +470,7 @@ fn the_screening_benchmark_runs_on_a_fresh_data_directory() {
     assert!(run["terms"].as_u64().unwrap() > 1000);
     assert!(run["stored"].as_u64().unwrap() > 600 * 50);
     assert!(run["rerank_ms_median"].as_f64().unwrap() > 0.0);
+    assert!(run["features_read_s"].as_f64().unwrap() > 0.0);
     assert!(run["peak_rss_kb"].as_u64().unwrap() > 0);
     // Nothing left behind unless asked.
     assert_eq!(std::fs::read_dir(&work).unwrap().count(), 0);
