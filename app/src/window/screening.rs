@@ -479,9 +479,13 @@ fn screening_ui(
             }
         });
     }
+    // The curve goes beside the card when the window has room for both, above it otherwise.
+    let beside = ui.available_width() >= reading_measure(ui) + 360.0;
     if let Some(progress) = &snapshot.progress {
         stopping_panel(ui, &progress.test);
-        found_curve(ui, progress);
+        if !beside {
+            found_curve(ui, progress, false);
+        }
     }
     highlight_editor(ui, &mut state.highlight_edit, session, out);
     if total == 0 {
@@ -505,9 +509,22 @@ fn screening_ui(
         return;
     };
     let picking = state.picking_reason.then_some((snapshot, state.stage));
-    egui::ScrollArea::vertical()
-        .id_salt("screening_card")
-        .show(ui, |ui| card_ui(ui, card, picking, session, out));
+    let progress = snapshot.progress.as_ref().filter(|_| beside);
+    ui.horizontal_top(|ui| {
+        let width = reading_measure(ui) + 24.0;
+        ui.allocate_ui_with_layout(
+            egui::vec2(width, ui.available_height()),
+            egui::Layout::top_down(egui::Align::Min),
+            |ui| {
+                egui::ScrollArea::vertical()
+                    .id_salt("screening_card")
+                    .show(ui, |ui| card_ui(ui, card, picking, session, out));
+            },
+        );
+        if let Some(progress) = progress {
+            ui.vertical(|ui| found_curve(ui, progress, true));
+        }
+    });
 }
 
 /// The words highlighted on the card, and their editor (any reviewer may change them).
@@ -672,11 +689,23 @@ fn stopping_panel(ui: &mut egui::Ui, test: &ecolens_core::stopping::StoppingTest
 /// Includes found against records screened, the reader's own, live: a curve that flattens
 /// is what prioritised screening looks like when the includes run out. Beside it the simple
 /// heuristics, as information only (the rule above decides).
-fn found_curve(ui: &mut egui::Ui, progress: &crate::service::screening::ScreeningProgress) {
+fn found_curve(
+    ui: &mut egui::Ui,
+    progress: &crate::service::screening::ScreeningProgress,
+    stacked: bool,
+) {
     if progress.found.is_empty() {
         return;
     }
-    ui.horizontal(|ui| {
+    if stacked {
+        ui.vertical(|ui| curve_body(ui, progress));
+    } else {
+        ui.horizontal(|ui| curve_body(ui, progress));
+    }
+}
+
+fn curve_body(ui: &mut egui::Ui, progress: &crate::service::screening::ScreeningProgress) {
+    {
         let mut found = 0.0;
         let mut points = Vec::with_capacity(progress.found.len() + 1);
         points.push([0.0, 0.0]);
@@ -715,7 +744,7 @@ fn found_curve(ui: &mut egui::Ui, progress: &crate::service::screening::Screenin
             ui.label(format!("{share:.0} % of the queue screened"));
             ui.weak("Information only: the stopping rule above decides.");
         });
-    });
+    }
 }
 
 fn key_legend(ui: &mut egui::Ui, stage: Stage) {
