@@ -60,13 +60,10 @@ if len(sys.argv) == 3 and sys.argv[1] == "--sample":
 
 records = list(csv.DictReader(open(sample, encoding="utf-8")))
 def analyse(record):
-    """ecolens's terms: words of 2+ word characters, lower-cased (function words kept, as
-    ASReview keeps them), and pairs of neighbouring words inside each field."""
-    terms = []
-    for field in (record["title"], record["abstract"]):
-        words = re.findall(r"(?u)\b\w\w+\b", field.lower())
-        terms += words + [a + " " + b for a, b in zip(words, words[1:])]
-    return terms
+    """ecolens's terms: words of 2+ word characters, lower-cased (function words kept), and
+    pairs of neighbouring words, title and abstract one text, as ASReview joins them."""
+    words = re.findall(r"(?u)\b\w\w+\b", (record["title"] + " " + record["abstract"]).lower())
+    return words + [a + " " + b for a, b in zip(words, words[1:])]
 
 
 vectorizer = TfidfVectorizer(analyzer=analyse, sublinear_tf=True, max_df=0.95)

@@ -121,6 +121,29 @@ fn the_model_finds_the_includes_of_a_real_review_long_before_random_order_does()
     assert!(model[5] <= 60, "{model:?}");
 }
 
+/// Records screened to reach 80 % and 95 % recall on ASReview's sample, seeds 0–9 (priors
+/// drawn by ecolens, given to ASReview as `--prior-idx`), by ASReview LAB 3.0.8's default
+/// model: printed by `ecolens simulate asreview_demo_data.csv --runs 10 --compare-asreview
+/// --python P` with `P -m pip install asreview==3.0.8` (2026-12-06).
+const ASREVIEW_TO_80: [u64; 10] = [11, 12, 11, 10, 11, 11, 12, 11, 12, 11];
+const ASREVIEW_TO_95: [u64; 10] = [50, 50, 53, 53, 50, 54, 53, 49, 49, 49];
+
+#[test]
+fn the_model_screens_asreviews_sample_as_asreview_does_seed_for_seed() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = simulate(dir.path(), &["--runs", "10"]);
+    let at = |i: usize| -> Vec<u64> {
+        report["runs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|run| run["screened_to_recall"][i].as_u64().unwrap())
+            .collect()
+    };
+    assert_eq!(at(0), ASREVIEW_TO_80);
+    assert_eq!(at(2), ASREVIEW_TO_95);
+}
+
 #[test]
 fn a_file_with_unlabelled_records_or_wrong_settings_is_refused_with_where_and_what() {
     let dir = tempfile::tempdir().unwrap();
