@@ -253,7 +253,7 @@ fn priority_ui(
         }
     });
     ui.weak(
-        "Each reviewer's queue is ranked by a model that learns from that reviewer's own votes only; until they have included one record and excluded one, it follows a random order drawn from the seed, after the known includes a lead ticked on the screening card.",
+        "Each reviewer's queue is ranked by a model that learns from that reviewer's own votes only; until it can rank, the lead's known includes come first, then a random order drawn from the seed.",
     );
 }
 
