@@ -329,6 +329,16 @@ impl Project {
         self.highlight_terms()
     }
 
+    fn record_exists(&self, id: RecordId) -> Result<bool> {
+        self.conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM record WHERE id = ?1)",
+                [id.0],
+                |row| row.get(0),
+            )
+            .context("looking up a record")
+    }
+
     /// The records the lead picked as known includes (key papers known before screening), in
     /// the order picked. Until a reader's own votes hold an include and an exclude, these come
     /// first in their queue, so the model has an include to learn from sooner; each reviewer
@@ -344,15 +354,7 @@ impl Project {
                     "{KNOWN_INCLUDES_KEY} holds {word:?}, expected record numbers"
                 ))
             })?;
-            let exists: bool = self
-                .conn
-                .query_row(
-                    "SELECT EXISTS (SELECT 1 FROM record WHERE id = ?1)",
-                    [id.0],
-                    |row| row.get(0),
-                )
-                .context("looking up a record")?;
-            if exists {
+            if self.record_exists(id)? {
                 known.push(id);
             }
         }
@@ -373,15 +375,7 @@ impl Project {
             }
         }
         for record in &unique {
-            let exists: bool = self
-                .conn
-                .query_row(
-                    "SELECT EXISTS (SELECT 1 FROM record WHERE id = ?1)",
-                    [record.0],
-                    |row| row.get(0),
-                )
-                .context("looking up a record")?;
-            if !exists {
+            if !self.record_exists(*record)? {
                 return Err(Error::NotFound {
                     entity: "record",
                     key: record.to_string(),

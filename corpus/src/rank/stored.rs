@@ -40,27 +40,17 @@ pub fn path_for(project_file: &Path) -> PathBuf {
     project_file.with_file_name(name)
 }
 
-/// Writes a features file whole (see [`StoredFeatures`]), through a temporary file renamed
-/// into place, so that a reader never sees half of one.
+/// Writes a features file whole (see [`StoredFeatures`]), as every file ecolens writes:
+/// through a temporary file renamed into place ([`crate::export::write_atomically`]), so that
+/// a reader never sees half of one.
 pub fn write(path: &Path, version: &str, ids: &[i64], features: &Features) -> Result<()> {
-    let io = |action: &'static str, path: &Path| {
-        let path = path.to_owned();
-        move |source| Error::Io {
-            action,
-            path,
+    crate::export::write_atomically(path, |out| {
+        write_to(out, version, ids, features).map_err(|source| Error::Io {
+            action: "cannot write",
+            path: path.to_owned(),
             source,
-        }
-    };
-    let partial = path.with_extension("features.partial");
-    let file = std::fs::File::create(&partial).map_err(io("cannot create", &partial))?;
-    let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
-    let written = write_to(&mut out, version, ids, features).and_then(|()| out.flush());
-    drop(out);
-    if let Err(source) = written {
-        let _ = std::fs::remove_file(&partial);
-        return Err(io("cannot write", &partial)(source));
-    }
-    std::fs::rename(&partial, path).map_err(io("cannot rename into place", path))
+        })
+    })
 }
 
 impl StoredFeatures {
@@ -169,7 +159,7 @@ impl StoredFeatures {
 }
 
 fn write_to(
-    out: &mut impl Write,
+    out: &mut dyn Write,
     version: &str,
     ids: &[i64],
     features: &Features,
@@ -211,7 +201,7 @@ fn write_to(
     Ok(())
 }
 
-fn write_len(out: &mut impl Write, n: usize) -> std::io::Result<()> {
+fn write_len(out: &mut dyn Write, n: usize) -> std::io::Result<()> {
     out.write_all(&(n as u64).to_le_bytes())
 }
 
