@@ -550,7 +550,10 @@ impl FeatureCache {
                         .inspect_err(|error| log::warn!("{error}; building the features again"))
                         .ok()
                         .flatten()
-                        .filter(|kept| kept.version == version)
+                        .filter(|kept| {
+                            kept.version == version
+                                && *kept.features.options() == FeatureOptions::default()
+                        })
                 });
                 let fresh = if let Some(kept) = kept {
                     self.source = FeaturesSource::File;

@@ -19,6 +19,9 @@ use super::features::{Block, FeatureOptions, Features, RowAt};
 use crate::{Error, Result};
 
 const MAGIC: &[u8; 16] = b"ECOLENS-FEATURES";
+/// The layout's version, and the meaning of a term: it changes whenever the file's layout or
+/// how words become terms (tokens, pairs, hashes) changes, so that an older file is built
+/// again rather than read as if it held today's terms.
 const FORMAT: u32 = 1;
 
 /// Features as kept on disk: the version of the records they were built from and the ids of
