@@ -123,6 +123,9 @@ pub struct GreenAlgorithmsInput {
     pub intensity_g_per_kwh: Option<f64>,
     /// Green Algorithms location code (`FR`, `US-CA`, `WORLD`); default `WORLD`.
     pub location: Option<String>,
+    /// Where `pue` and `intensity_g_per_kwh` come from when given: a project's own values
+    /// carry their source (`FactorOverrides::source`); `None`: given by the user.
+    pub factor_source: Option<String>,
     /// Multiplicative ("pragmatic scaling") factor: number of identical runs.
     pub multiplier: f64,
 }
@@ -232,8 +235,9 @@ pub fn green_algorithms(input: &GreenAlgorithmsInput) -> Result<Estimate> {
         "given by the user",
     ));
     assumptions.push(Assumption::from_factor("memory power", &memory));
+    let source = input.factor_source.as_deref();
     let pue = match input.pue {
-        Some(p) => Given::User(positive("pue", p)?),
+        Some(p) => given_with(positive("pue", p)?, source, "pue", "PUE", "1"),
         None => Given::Factor(lib.provider_pue("Unknown").ok_or_else(|| {
             Error::invalid("pue", "", "a PUE (the shipped default table is missing)")
         })?),
@@ -241,7 +245,13 @@ pub fn green_algorithms(input: &GreenAlgorithmsInput) -> Result<Estimate> {
     assumptions.push(pue.assumption("PUE", "1"));
     let location = input.location.as_deref().unwrap_or("WORLD");
     let intensity = match input.intensity_g_per_kwh {
-        Some(ci) => Given::User(positive("intensity", ci)?),
+        Some(ci) => given_with(
+            positive("intensity", ci)?,
+            source,
+            "intensity",
+            "grid carbon intensity",
+            "gCO2e/kWh",
+        ),
         None => Given::Factor(lib.green_algorithms_intensity(location).ok_or_else(|| {
             Error::invalid(
                 "location",
@@ -682,20 +692,28 @@ impl FactorOverrides {
     }
 
     fn given(&self, value: Option<f64>, id: &str, name: &str, unit: &str, default: Given) -> Given {
-        value.map_or(default, |v| match &self.source {
-            None => Given::User(v),
-            Some(source) => Given::Factor(Factor {
-                id: format!("override.{id}"),
-                name: name.to_owned(),
-                unit: unit.to_owned(),
-                value: crate::uncertain::Distribution::Fixed(v),
-                provenance: crate::factors::Provenance {
-                    source: format!("project setting: {source}"),
-                    year: None,
-                    licence: "the project's own value".to_owned(),
-                },
-            }),
+        value.map_or(default, |v| {
+            given_with(v, self.source.as_deref(), id, name, unit)
         })
+    }
+}
+
+/// A value given in place of a default: by the user when `source` is `None`, else a project's
+/// own value with its source ("project setting: RTE 2023").
+fn given_with(value: f64, source: Option<&str>, id: &str, name: &str, unit: &str) -> Given {
+    match source {
+        None => Given::User(value),
+        Some(source) => Given::Factor(Factor {
+            id: format!("override.{id}"),
+            name: name.to_owned(),
+            unit: unit.to_owned(),
+            value: crate::uncertain::Distribution::Fixed(value),
+            provenance: crate::factors::Provenance {
+                source: format!("project setting: {source}"),
+                year: None,
+                licence: "the project's own value".to_owned(),
+            },
+        }),
     }
 }
 
@@ -756,6 +774,7 @@ mod tests {
             pue: Some(1.56),
             intensity_g_per_kwh: None,
             location: Some("FR".to_owned()),
+            factor_source: None,
             multiplier: 1.0,
         })
         .unwrap();
@@ -790,10 +809,52 @@ mod tests {
             pue: None,
             intensity_g_per_kwh: Some(100.0),
             location: None,
+            factor_source: None,
             multiplier: 2.0,
         })
         .unwrap();
         assert!((cpu_only.energy_kwh - 4.0 * 12.0 * 0.5 * 2.0 * 1.56 / 1000.0).abs() < 1e-12);
+        let source_of = |estimate: &Estimate, name: &str| {
+            estimate
+                .assumptions
+                .iter()
+                .find(|a| a.name == name)
+                .map(|a| a.source.clone())
+        };
+        assert_eq!(
+            source_of(&cpu_only, "carbon intensity").as_deref(),
+            Some("given by the user")
+        );
+        // A project's own values keep their source.
+        let project = green_algorithms(&GreenAlgorithmsInput {
+            pue: Some(1.2),
+            factor_source: Some("RTE 2023".to_owned()),
+            ..GreenAlgorithmsInput {
+                runtime_h: 1.0,
+                cores: 4,
+                cpu_model: None,
+                cpu_usage: 0.5,
+                gpus: 0,
+                gpu_model: None,
+                gpu_usage: 1.0,
+                memory_gb: 0.0,
+                pue: None,
+                intensity_g_per_kwh: Some(56.0),
+                location: None,
+                factor_source: None,
+                multiplier: 1.0,
+            }
+        })
+        .unwrap();
+        for name in ["carbon intensity", "PUE"] {
+            assert!(
+                source_of(&project, name)
+                    .is_some_and(|s| s.starts_with("project setting: RTE 2023")),
+                "{name}: {:?}",
+                source_of(&project, name)
+            );
+        }
+        assert!((project.intensity_g_per_kwh - 56.0).abs() < 1e-12);
         let error = green_algorithms(&GreenAlgorithmsInput {
             gpu_model: Some("Quantum 9000".to_owned()),
             ..GreenAlgorithmsInput {
@@ -808,6 +869,7 @@ mod tests {
                 pue: None,
                 intensity_g_per_kwh: None,
                 location: None,
+                factor_source: None,
                 multiplier: 1.0,
             }
         })

@@ -1294,18 +1294,10 @@ pub fn simulate(
         median(&mut at_stop).map_or_else(|| "–".to_owned(), |m| format!("{m:.1}")),
     )?;
     if let Some(footprint) = &report.footprint {
-        let core_w = footprint
-            .assumptions
-            .iter()
-            .find(|a| a.name.starts_with("TDP per core"))
-            .map_or(f64::NAN, |a| a.value);
         writeln!(
             text,
-            "This simulation's own footprint (estimated): {:.4} Wh, {:.4} gCO2e: {:.2} s of one CPU core at {core_w} W (Green Algorithms' figure for an unknown CPU), PUE 1, world-average grid ({:.0} gCO2e/kWh).",
-            footprint.energy_kwh * 1000.0,
-            footprint.co2e_kg * 1000.0,
-            report.cpu_seconds,
-            footprint.intensity_g_per_kwh
+            "This simulation's own footprint: {}.",
+            crate::service::screening::footprint_words(report.cpu_seconds, footprint)
         )?;
     }
     let mut json = serde_json::to_value(&report)?;

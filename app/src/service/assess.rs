@@ -208,6 +208,7 @@ pub fn estimate(request: &EstimateRequest, overrides: &FactorOverrides) -> Resul
                     pue: overrides.pue,
                     intensity_g_per_kwh: overrides.intensity_g_per_kwh,
                     location,
+                    factor_source: overrides.source.clone(),
                     multiplier: request.runs,
                 })?
             }

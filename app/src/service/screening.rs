@@ -64,10 +64,11 @@ pub struct SimulationReport {
     pub rule: StoppingRule,
     /// One per seed.
     pub runs: Vec<RunSummary>,
-    /// CPU time of the simulation (features and runs), in seconds.
+    /// CPU time of the simulation (features and runs, each thread's own), in seconds.
     pub cpu_seconds: f64,
-    /// The simulation's own footprint, estimated: its CPU time on one core with Green
-    /// Algorithms' figures ([`simulation_footprint`]).
+    /// The simulation's own footprint, estimated: its CPU time with Green Algorithms'
+    /// figures and the world's average grid ([`cpu_footprint`]; a simulation belongs to no
+    /// project).
     pub footprint: Option<ecolens_core::estimate::Estimate>,
 }
 
@@ -228,45 +229,59 @@ pub fn simulate(request: &SimulateRequest, cancel: &AtomicBool) -> Result<Simula
                 .collect()
         })
         .collect();
-    let results: Vec<ecolens_corpus::Result<Vec<Simulation>>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = chunks
-            .iter()
-            .enumerate()
-            .map(|(t, seeds)| {
-                let (features, labels) = (&features, &review.labels);
-                std::thread::Builder::new()
-                    .name(format!("ecolens-simulate-{t}"))
-                    .spawn_scoped(scope, move || {
-                        seeds
-                            .iter()
-                            .map(|seed| replay(features, labels, &options(*seed), cancel))
-                            .collect()
-                    })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|handle| match handle {
-                Ok(handle) => handle.join().unwrap_or_else(|_| {
-                    Err(ecolens_corpus::Error::Simulation(
-                        "a simulation thread failed; please report this".to_owned(),
-                    ))
-                }),
-                Err(error) => Err(ecolens_corpus::Error::Simulation(format!(
-                    "cannot start a simulation thread: {error}"
-                ))),
-            })
-            .collect()
-    });
+    // Each thread's runs and its CPU time (None where the platform cannot tell).
+    let results: Vec<ecolens_corpus::Result<(Vec<Simulation>, Option<f64>)>> =
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = chunks
+                .iter()
+                .enumerate()
+                .map(|(t, seeds)| {
+                    let (features, labels) = (&features, &review.labels);
+                    std::thread::Builder::new()
+                        .name(format!("ecolens-simulate-{t}"))
+                        .spawn_scoped(scope, move || {
+                            let cpu = cpu_time::ThreadTime::try_now().ok();
+                            let runs: ecolens_corpus::Result<Vec<Simulation>> = seeds
+                                .iter()
+                                .map(|seed| replay(features, labels, &options(*seed), cancel))
+                                .collect();
+                            let cpu_s = cpu
+                                .and_then(|t| t.try_elapsed().ok())
+                                .map(|d| d.as_secs_f64());
+                            runs.map(|runs| (runs, cpu_s))
+                        })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|handle| match handle {
+                    Ok(handle) => handle.join().unwrap_or_else(|_| {
+                        Err(ecolens_corpus::Error::Simulation(
+                            "a simulation thread failed; please report this".to_owned(),
+                        ))
+                    }),
+                    Err(error) => Err(ecolens_corpus::Error::Simulation(format!(
+                        "cannot start a simulation thread: {error}"
+                    ))),
+                })
+                .collect()
+        });
     let mut runs = Vec::new();
+    // The features are built on this thread, busy the whole time: their wall-clock time.
+    let mut cpu_seconds = features_ms / 1000.0;
     for result in results {
-        runs.extend(result?.iter().map(RunSummary::of));
+        let (done, cpu_s) = result?;
+        cpu_seconds += cpu_s.unwrap_or_else(|| done.iter().map(|r| r.elapsed_ms / 1000.0).sum());
+        runs.extend(done.iter().map(RunSummary::of));
     }
     runs.sort_by_key(|run| request.seeds.iter().position(|s| *s == run.seed));
-    let cpu_seconds = (features_ms + runs.iter().map(|run| run.elapsed_ms).sum::<f64>()) / 1000.0;
     Ok(SimulationReport {
         cpu_seconds,
-        footprint: simulation_footprint(cpu_seconds).ok(),
+        footprint: cpu_footprint(
+            cpu_seconds,
+            &ecolens_core::estimate::FactorOverrides::default(),
+        )
+        .ok(),
         file: request.path.clone(),
         records: review.records.len(),
         includes: review.labels.iter().filter(|l| **l).count(),
@@ -278,12 +293,19 @@ pub fn simulate(request: &SimulateRequest, cancel: &AtomicBool) -> Result<Simula
     })
 }
 
-/// What `cpu_seconds` of one busy core cost, estimated with Green Algorithms' figures
-/// (Lannelongue, Grealey & Inouye 2021, through ecolens's own calculator): its "Any" CPU at
-/// 12 W per core, memory ignored (the model holds well under a gigabyte), PUE 1 (a desk, not
-/// a data centre) and the world's average grid. Every number is in the estimate's
-/// assumptions. The runs are single-threaded, so their wall-clock time is their CPU time.
-pub fn simulation_footprint(cpu_seconds: f64) -> Result<ecolens_core::estimate::Estimate> {
+/// What `cpu_seconds` of CPU time cost, estimated with Green Algorithms' figures
+/// (Lannelongue, Grealey & Inouye 2021, through ecolens's own calculator): its "Any" CPU per
+/// core, memory ignored (the model holds well under a gigabyte), PUE 1 (a desk, not a data
+/// centre), and the grid of `factors` (a project's own country or intensity) or else the
+/// world's average. Every number is in the estimate's assumptions, with its source.
+pub fn cpu_footprint(
+    cpu_seconds: f64,
+    factors: &ecolens_core::estimate::FactorOverrides,
+) -> Result<ecolens_core::estimate::Estimate> {
+    let location = factors
+        .country
+        .as_deref()
+        .map(|c| ecolens_core::factors::country_iso2(c).unwrap_or_else(|| c.to_ascii_uppercase()));
     Ok(ecolens_core::estimate::green_algorithms(
         &ecolens_core::estimate::GreenAlgorithmsInput {
             runtime_h: cpu_seconds / 3600.0,
@@ -295,11 +317,37 @@ pub fn simulation_footprint(cpu_seconds: f64) -> Result<ecolens_core::estimate::
             gpu_usage: 0.0,
             memory_gb: 0.0,
             pue: Some(1.0),
-            intensity_g_per_kwh: None,
-            location: None,
+            intensity_g_per_kwh: factors.intensity_g_per_kwh,
+            location,
+            factor_source: factors.source.clone(),
             multiplier: 1.0,
         },
     )?)
+}
+
+/// A CPU-time footprint in one sentence, its figures taken from the estimate's assumptions:
+/// "0.00608 s of CPU time: 0.02027 mWh, 0.00963 mgCO2e (estimated: one core at 12 W, Green
+/// Algorithms' figure for an unknown CPU; PUE 1; 475 gCO2e/kWh, Green Algorithms …)".
+pub fn footprint_words(cpu_seconds: f64, estimate: &ecolens_core::estimate::Estimate) -> String {
+    use ecolens_core::quantity::{num, quantity};
+    let assumption = |prefix: &str| {
+        estimate
+            .assumptions
+            .iter()
+            .find(|a| a.name.starts_with(prefix))
+    };
+    let core_w = assumption("TDP per core").map_or_else(|| "?".to_owned(), |a| num(a.value));
+    let pue = assumption("PUE").map_or_else(|| "?".to_owned(), |a| num(a.value));
+    let grid = assumption("carbon intensity").map_or_else(
+        || format!("{} gCO2e/kWh", num(estimate.intensity_g_per_kwh)),
+        |a| format!("{} gCO2e/kWh, {}", num(a.value), a.source),
+    );
+    format!(
+        "{} s of CPU time: {}, {} (estimated: one core at {core_w} W, Green Algorithms' figure for an unknown CPU; PUE {pue}; {grid})",
+        num(cpu_seconds),
+        quantity(estimate.energy_kwh, "kWh"),
+        quantity(estimate.co2e_kg, "kgCO2e"),
+    )
 }
 
 /// The median of some numbers (the mean of the middle two for an even count); `None` for none.
@@ -768,9 +816,8 @@ pub fn ranked_queue(
 pub const RANKING: &str = "ranking";
 
 /// The review's own screening computing: every ranking of a queue by the model so far, its
-/// CPU time, and that time's energy and emissions estimated as a simulation's are
-/// ([`simulation_footprint`]: one core of Green Algorithms' "Any" CPU at 12 W, PUE 1, world
-/// grid).
+/// CPU time, and that time's energy and emissions ([`cpu_footprint`] with the project's own
+/// factors).
 #[derive(Debug, Clone, Serialize)]
 pub struct ScreeningFootprint {
     /// Rankings of a queue by the model.
@@ -794,35 +841,20 @@ pub fn screening_footprint(project: &ecolens_core::Project) -> Result<ScreeningF
         rankings: ranking.as_ref().map_or(0, |t| t.runs),
         cpu_seconds,
         since: ranking.map(|t| t.first_at),
-        estimate: simulation_footprint(cpu_seconds)?,
+        estimate: cpu_footprint(cpu_seconds, &project.factor_overrides()?)?,
     })
 }
 
 impl ScreeningFootprint {
-    /// In words: "412 rankings of the screening queue by the model: 38.2 s of CPU time,
-    /// 0.127 Wh, 0.060 gCO2e (estimated: …)".
+    /// In words: "412 ranking(s) of the screening queue by the model: 38.2 s of CPU time, …"
+    /// ([`footprint_words`]).
     pub fn words(&self) -> String {
         format!(
-            "{} ranking(s) of the screening queue by the model: {} s of CPU time, {} Wh, {} gCO2e (estimated: one core of Green Algorithms' unknown CPU at 12 W, PUE 1, world-average grid at {:.0} gCO2e/kWh)",
+            "{} ranking(s) of the screening queue by the model: {}",
             self.rankings,
-            significant(self.cpu_seconds),
-            significant(self.estimate.energy_kwh * 1000.0),
-            significant(self.estimate.co2e_kg * 1000.0),
-            self.estimate.intensity_g_per_kwh
+            footprint_words(self.cpu_seconds, &self.estimate)
         )
     }
-}
-
-/// `value` with three significant digits (at least none after the point): 0.000123, 0.0421,
-/// 12.3, 4210.
-fn significant(value: f64) -> String {
-    if value == 0.0 || !value.is_finite() {
-        return format!("{value}");
-    }
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    // A small non-negative count of decimals.
-    let decimals = (2.0 - value.abs().log10().floor()).max(0.0) as usize;
-    format!("{value:.decimals$}")
 }
 
 /// `queue` with the `postponed` records not yet voted on moved to its end, in the order

@@ -288,10 +288,28 @@ fn screen_status_shows_the_order_and_the_stopping_rule_and_a_lead_sets_the_order
         cpu_s > 0.0 && (kwh - cpu_s * 12.0 / 3.6e6).abs() < 1e-15,
         "{footprint}"
     );
+    // Under the world's average grid until the project sets its own factors; then its own.
+    assert_eq!(footprint["estimate"]["intensity_g_per_kwh"], 475.0);
+    let set = run(&[
+        "factors",
+        "set",
+        "--intensity",
+        "56",
+        "--source",
+        "RTE 2023",
+        "--reviewer",
+        "Lead",
+    ]);
+    assert!(set.status.success());
     let text = run(&["screen", "status", "--reviewer", "Ann"]);
     let text = String::from_utf8_lossy(&text.stdout);
     assert!(
         text.contains("The review's own screening computing: 3 ranking(s) of the screening queue by the model:"),
+        "{text}"
+    );
+    assert!(text.contains("one core at 12 W"), "{text}");
+    assert!(
+        text.contains("PUE 1; 56 gCO2e/kWh, project setting: RTE 2023"),
         "{text}"
     );
     assert_eq!(after["note"]["includes"], 1);
