@@ -170,7 +170,7 @@ pub fn phase_rank(
     })?;
     let mut cache = FeatureCache::default();
     let started = Instant::now();
-    let (features, _) = cache.get(&project)?;
+    let (features, _, _) = cache.get(&project)?;
     let (terms, stored) = (features.terms() as u64, features.stored() as u64);
     let features_s = started.elapsed().as_secs_f64();
     // As the project opens the next time: the features read back from the file the build
@@ -178,9 +178,9 @@ pub fn phase_rank(
     drop(cache);
     let mut cache = FeatureCache::default();
     let started = Instant::now();
-    cache.get(&project)?;
+    let (_, _, source) = cache.get(&project)?;
     let features_read_s = started.elapsed().as_secs_f64();
-    if cache.source != crate::service::screening::FeaturesSource::File {
+    if source != crate::service::screening::FeaturesSource::File {
         bail!("the features were not read back from the project's features file");
     }
     let mut times = Vec::with_capacity(reranks);

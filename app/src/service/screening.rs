@@ -533,18 +533,13 @@ fn run_asreview(
 #[derive(Debug, Default)]
 pub struct FeatureCache {
     cached: Option<CachedFeatures>,
-    /// Time the last build (or read from the features file) took, in milliseconds.
-    pub built_ms: f64,
-    /// Where the features of the last [`FeatureCache::get`] came from.
-    pub source: FeaturesSource,
 }
 
 /// Where a ranking's features came from.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum FeaturesSource {
     /// Kept in memory from an earlier ranking.
-    #[default]
     Memory,
     /// Read from the project's features file.
     File,
@@ -561,90 +556,84 @@ struct CachedFeatures {
 }
 
 impl FeatureCache {
-    /// The features kept in memory, and their record ids, as the last [`FeatureCache::get`]
-    /// left them.
-    pub fn current(&self) -> Option<(&Features, &[ecolens_core::RecordId])> {
-        self.cached
-            .as_ref()
-            .map(|cached| (&cached.features, cached.ids.as_slice()))
-    }
-
-    /// The features of `project`'s records and their record ids in the same order
-    /// (increasing): from memory while the records are unchanged, else from the project's
-    /// features file (`<file>.features`) when it was written for these records, else built
-    /// now and written there for the next time the project opens.
+    /// The features of `project`'s records, their record ids in the same order (increasing)
+    /// and where they came from: memory while the records are unchanged, else the project's
+    /// features file (`<file>.features`) when it was written for these records with these
+    /// options, else a build, written there for the next time the project opens.
     pub fn get(
         &mut self,
         project: &ecolens_core::Project,
-    ) -> Result<(&Features, &[ecolens_core::RecordId])> {
-        use ecolens_corpus::rank::stored::{self, StoredFeatures};
+    ) -> Result<(&Features, &[ecolens_core::RecordId], FeaturesSource)> {
         let version = project.records_version()?;
-        let cached = match self.cached.take() {
-            Some(cached) if cached.version == version => {
-                self.source = FeaturesSource::Memory;
-                self.cached.insert(cached)
-            }
+        let (cached, source) = match self.cached.take() {
+            Some(cached) if cached.version == version => (cached, FeaturesSource::Memory),
             _ => {
-                let started = Instant::now();
                 // A project in memory has no file to keep features beside.
                 let file = project
                     .path()
                     .file_name()
                     .is_some()
-                    .then(|| stored::path_for(project.path()));
-                let kept = file.as_deref().and_then(|file| {
-                    // A damaged or foreign file is derived data: built again, with a warning.
-                    StoredFeatures::read(file)
-                        .inspect_err(|error| log::warn!("{error}; building the features again"))
-                        .ok()
-                        .flatten()
-                        .filter(|kept| {
-                            kept.version == version
-                                && *kept.features.options() == FeatureOptions::default()
-                        })
-                });
-                let fresh = if let Some(kept) = kept {
-                    self.source = FeaturesSource::File;
-                    CachedFeatures {
-                        version,
-                        ids: kept.ids.into_iter().map(ecolens_core::RecordId).collect(),
-                        features: kept.features,
-                    }
-                } else {
-                    self.source = FeaturesSource::Built;
-                    // Records stream from the store into the builder: never all in memory
-                    // at once.
-                    let mut ids = Vec::new();
-                    let mut builder = ecolens_corpus::rank::features::FeatureBuilder::new(
-                        &FeatureOptions::default(),
-                    );
-                    project.for_each_record(|id, record| -> Result<()> {
-                        builder.add(&RecordText::of(&record));
-                        ids.push(id);
-                        Ok(())
-                    })?;
-                    let built = CachedFeatures {
-                        version,
-                        ids,
-                        features: builder.finish(),
-                    };
-                    if let Some(file) = &file {
-                        let ids: Vec<i64> = built.ids.iter().map(|id| id.0).collect();
-                        // Not written is only slower next time: a warning, not a failure.
-                        if let Err(error) =
-                            stored::write(file, &built.version, &ids, &built.features)
-                        {
-                            log::warn!("{error}");
-                        }
-                    }
-                    built
-                };
-                self.built_ms = started.elapsed().as_secs_f64() * 1000.0;
-                self.cached.insert(fresh)
+                    .then(|| ecolens_corpus::rank::stored::path_for(project.path()));
+                match file.as_deref().and_then(|file| read_kept(file, &version)) {
+                    Some(kept) => (kept, FeaturesSource::File),
+                    None => (
+                        build(project, version, file.as_deref())?,
+                        FeaturesSource::Built,
+                    ),
+                }
             }
         };
-        Ok((&cached.features, &cached.ids))
+        let cached = self.cached.insert(cached);
+        Ok((&cached.features, &cached.ids, source))
     }
+}
+
+/// The features in `file` if they were written for the records' `version` with today's
+/// options. A damaged or foreign file is derived data: built again, with a warning.
+fn read_kept(file: &Path, version: &str) -> Option<CachedFeatures> {
+    let kept = ecolens_corpus::rank::stored::StoredFeatures::read(file)
+        .inspect_err(|error| log::warn!("{error}; building the features again"))
+        .ok()
+        .flatten()?;
+    (kept.version == version && *kept.features.options() == FeatureOptions::default()).then(|| {
+        CachedFeatures {
+            version: kept.version,
+            ids: kept.ids.into_iter().map(ecolens_core::RecordId).collect(),
+            features: kept.features,
+        }
+    })
+}
+
+/// Builds the features of `project`'s records, streamed from the store (never all in memory
+/// at once), and writes them to `file` when there is one (not written is only slower next
+/// time: a warning, not a failure).
+fn build(
+    project: &ecolens_core::Project,
+    version: String,
+    file: Option<&Path>,
+) -> Result<CachedFeatures> {
+    let mut ids = Vec::new();
+    let mut builder =
+        ecolens_corpus::rank::features::FeatureBuilder::new(&FeatureOptions::default());
+    project.for_each_record(|id, record| -> Result<()> {
+        builder.add(&RecordText::of(&record));
+        ids.push(id);
+        Ok(())
+    })?;
+    let built = CachedFeatures {
+        version,
+        ids,
+        features: builder.finish(),
+    };
+    if let Some(file) = file {
+        let ids: Vec<i64> = built.ids.iter().map(|id| id.0).collect();
+        if let Err(error) =
+            ecolens_corpus::rank::stored::write(file, &built.version, &ids, &built.features)
+        {
+            log::warn!("{error}");
+        }
+    }
+    Ok(built)
 }
 
 /// How a queue came to be in its order, for the view and `ecolens screen status`.
@@ -739,13 +728,8 @@ pub fn ranked_queue(
         note.took_ms = started.elapsed().as_secs_f64() * 1000.0;
         return Ok((last(queue, keep, postponed), note));
     };
-    cache.get(project)?;
-    note.features = Some(cache.source);
-    let (features, ids) = cache.current().ok_or(Error::Invalid {
-        field: "features",
-        value: String::new(),
-        expected: "the features just read".to_owned(),
-    })?;
+    let (features, ids, source) = cache.get(project)?;
+    note.features = Some(source);
     let row_of = |record: ecolens_core::RecordId| ids.binary_search(&record).ok();
     let decided: Vec<(usize, bool)> = own
         .iter()
