@@ -1257,41 +1257,18 @@ pub fn simulate(
         "",
         median(&mut times).unwrap_or(0.0)
     )?;
-    let stopped: Vec<f64> = report
-        .runs
-        .iter()
-        .filter_map(|r| r.recall_at_stop)
-        .collect();
-    let safe = stopped
-        .iter()
-        .filter(|r| **r >= report.rule.target_recall - 1e-12)
-        .count();
-    #[allow(clippy::cast_precision_loss)] // Record counts.
-    let mut at_stop: Vec<f64> = report
-        .runs
-        .iter()
-        .filter_map(|r| r.stopped_after.map(|n| n as f64))
-        .collect();
-    let early = report
-        .runs
-        .iter()
-        .filter(|r| {
-            r.stopped_after
-                .is_some_and(|n| r.screened_to_recall[3].is_some_and(|last| n < last))
-        })
-        .count();
-    let counted = report
-        .records
-        .saturating_sub(report.runs.first().map_or(0, |r| r.priors.len()));
+    let rule = &report.stopping;
     writeln!(
         text,
-        "\nThe stopping rule stopped in {} of {} run(s), at ≥ {:.0} % recall in {} of them ({} before the last include), after a median of {} of the {counted} records.",
-        stopped.len(),
+        "\nThe stopping rule stopped in {} of {} run(s), at ≥ {:.0} % recall in {} of them ({} before the last include), after a median of {} of the {} records.",
+        rule.stopped,
         report.runs.len(),
         report.rule.target_recall * 100.0,
-        safe,
-        early,
-        median(&mut at_stop).map_or_else(|| "–".to_owned(), |m| format!("{m:.1}")),
+        rule.at_target,
+        rule.before_last_include,
+        rule.median_stop
+            .map_or_else(|| "–".to_owned(), |m| format!("{m:.1}")),
+        rule.records,
     )?;
     if let Some(footprint) = &report.footprint {
         writeln!(

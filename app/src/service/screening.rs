@@ -64,12 +64,60 @@ pub struct SimulationReport {
     pub rule: StoppingRule,
     /// One per seed.
     pub runs: Vec<RunSummary>,
+    /// Where the stopping rule stopped, over the runs.
+    pub stopping: StoppingSummary,
     /// CPU time of the simulation (features and runs, each thread's own), in seconds.
     pub cpu_seconds: f64,
     /// The simulation's own footprint, estimated: its CPU time with Green Algorithms'
     /// figures and the world's average grid ([`cpu_footprint`]; a simulation belongs to no
     /// project).
     pub footprint: Option<ecolens_core::estimate::Estimate>,
+}
+
+/// Where the stopping rule stopped over a simulation's runs: the figures that say whether it
+/// can be trusted on this review.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoppingSummary {
+    /// Runs in which it said stop before every record was screened.
+    pub stopped: usize,
+    /// Runs in which it stopped at or above the target recall.
+    pub at_target: usize,
+    /// Runs in which it stopped before the last include was found.
+    pub before_last_include: usize,
+    /// Median records screened (after the priors) when it stopped.
+    pub median_stop: Option<f64>,
+    /// Records counted (after the priors).
+    pub records: usize,
+}
+
+impl StoppingSummary {
+    fn of(runs: &[RunSummary], records: usize, rule: StoppingRule) -> Self {
+        #[allow(clippy::cast_precision_loss)] // Record counts.
+        let mut stops: Vec<f64> = runs
+            .iter()
+            .filter_map(|r| r.stopped_after.map(|n| n as f64))
+            .collect();
+        StoppingSummary {
+            stopped: stops.len(),
+            at_target: runs
+                .iter()
+                .filter(|r| {
+                    r.recall_at_stop
+                        .is_some_and(|recall| recall >= rule.target_recall - 1e-12)
+                })
+                .count(),
+            before_last_include: runs
+                .iter()
+                .filter(|r| {
+                    r.stopped_after
+                        .zip(r.screened_to_recall[3])
+                        .is_some_and(|(stop, last)| stop < last)
+                })
+                .count(),
+            median_stop: median(&mut stops),
+            records: records.saturating_sub(runs.first().map_or(0, |r| r.priors.len())),
+        }
+    }
 }
 
 /// One replayed run in figures.
@@ -275,7 +323,9 @@ pub fn simulate(request: &SimulateRequest, cancel: &AtomicBool) -> Result<Simula
         runs.extend(done.iter().map(RunSummary::of));
     }
     runs.sort_by_key(|run| request.seeds.iter().position(|s| *s == run.seed));
+    let records = review.records.len();
     Ok(SimulationReport {
+        stopping: StoppingSummary::of(&runs, records, request.rule),
         cpu_seconds,
         footprint: cpu_footprint(
             cpu_seconds,
@@ -283,7 +333,7 @@ pub fn simulate(request: &SimulateRequest, cancel: &AtomicBool) -> Result<Simula
         )
         .ok(),
         file: request.path.clone(),
-        records: review.records.len(),
+        records,
         includes: review.labels.iter().filter(|l| **l).count(),
         terms: features.terms(),
         features_ms,

@@ -100,6 +100,26 @@ fn the_model_finds_the_includes_of_a_real_review_long_before_random_order_does()
             assert_eq!(run["recall_at_stop"].as_f64(), Some(1.0));
         }
     }
+    // The summary over the runs is the runs' own figures, in the JSON as in the text.
+    let runs = model["runs"].as_array().unwrap();
+    let summary = &model["stopping"];
+    assert_eq!(summary["records"], 98);
+    assert_eq!(
+        summary["stopped"].as_u64(),
+        Some(
+            runs.iter()
+                .filter(|r| !r["stopped_after"].is_null())
+                .count() as u64
+        )
+    );
+    assert_eq!(
+        summary["at_target"].as_u64(),
+        Some(
+            runs.iter()
+                .filter(|r| r["recall_at_stop"].as_f64().is_some_and(|x| x >= 0.95))
+                .count() as u64
+        )
+    );
     let text = ecolens(
         dir.path(),
         &["simulate", sample().to_str().unwrap(), "--runs", "2"],
