@@ -554,14 +554,21 @@ fn at_index(error: Error, index: usize) -> Error {
 
 /// Fails with [`Error::NotFound`] unless the record exists.
 pub(crate) fn require_record(tx: &Transaction<'_>, id: RecordId) -> Result<()> {
-    let exists: bool = tx
-        .query_row(
-            "SELECT EXISTS (SELECT 1 FROM record WHERE id = ?1)",
-            [id.0],
-            |row| row.get(0),
-        )
-        .context("looking up a record")?;
-    if exists { Ok(()) } else { Err(not_found(id)) }
+    if record_exists(tx, id)? {
+        Ok(())
+    } else {
+        Err(not_found(id))
+    }
+}
+
+/// Whether record `id` is in the project.
+pub(crate) fn record_exists(conn: &rusqlite::Connection, id: RecordId) -> Result<bool> {
+    conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM record WHERE id = ?1)",
+        [id.0],
+        |row| row.get(0),
+    )
+    .context("looking up a record")
 }
 
 fn not_found(id: RecordId) -> Error {

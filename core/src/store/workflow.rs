@@ -10,7 +10,7 @@ use rusqlite::{OptionalExtension, Transaction, params, params_from_iter};
 use serde::Serialize;
 
 use super::audit::log_change;
-use super::records::require_record;
+use super::records::{record_exists, require_record};
 use super::review::{commit_review_change, require_project_label, require_reviewer};
 use super::{Column, Project, now, only_reviewer, query_all, to_json};
 use crate::agreement::{Rating, ScopeAgreement};
@@ -248,16 +248,18 @@ impl Project {
         action: &'static str,
         changes: &[(&str, &str, &str)],
     ) -> Result<()> {
-        self.write_settings(lead, Some(action), changes)
+        self.write_settings(lead, Some(action), changes, |_| Ok(()))
     }
 
     /// Writes settings as [`Self::change_settings`] does; `lead_action` names what needs a
-    /// lead, `None` lets any reviewer of the project write.
+    /// lead, `None` lets any reviewer of the project write; `check` vets the values in the same
+    /// transaction (records a setting names must exist when it is written).
     fn write_settings(
         &mut self,
         author: ReviewerId,
         lead_action: Option<&'static str>,
         changes: &[(&str, &str, &str)],
+        check: impl FnOnce(&Transaction<'_>) -> Result<()>,
     ) -> Result<()> {
         let tx = self
             .conn
@@ -267,6 +269,7 @@ impl Project {
             Some(action) => require_lead(&tx, author, action)?,
             None => require_reviewer(&tx, author)?,
         };
+        check(&tx)?;
         let mut changed = false;
         for (key, value, default) in changes {
             let old = read_meta(&tx, key)?;
@@ -325,18 +328,9 @@ impl Project {
                 (HIGHLIGHT_INCLUDE_KEY, &include, ""),
                 (HIGHLIGHT_EXCLUDE_KEY, &exclude, ""),
             ],
+            |_| Ok(()),
         )?;
         self.highlight_terms()
-    }
-
-    fn record_exists(&self, id: RecordId) -> Result<bool> {
-        self.conn
-            .query_row(
-                "SELECT EXISTS (SELECT 1 FROM record WHERE id = ?1)",
-                [id.0],
-                |row| row.get(0),
-            )
-            .context("looking up a record")
     }
 
     /// The records the lead picked as known includes (key papers known before screening), in
@@ -354,7 +348,7 @@ impl Project {
                     "{KNOWN_INCLUDES_KEY} holds {word:?}, expected record numbers"
                 ))
             })?;
-            if self.record_exists(id)? {
+            if record_exists(&self.conn, id)? {
                 known.push(id);
             }
         }
@@ -374,14 +368,6 @@ impl Project {
                 unique.push(*record);
             }
         }
-        for record in &unique {
-            if !self.record_exists(*record)? {
-                return Err(Error::NotFound {
-                    entity: "record",
-                    key: record.to_string(),
-                });
-            }
-        }
         let text = unique
             .iter()
             .map(|r| r.0.to_string())
@@ -391,6 +377,11 @@ impl Project {
             lead,
             Some("pick the known includes screening starts with"),
             &[(KNOWN_INCLUDES_KEY, &text, "")],
+            |tx| {
+                unique
+                    .iter()
+                    .try_for_each(|record| require_record(tx, *record))
+            },
         )?;
         self.known_includes()
     }
