@@ -704,47 +704,46 @@ fn found_curve(
     }
 }
 
+/// The curve (includes found after each record screened) and the heuristics beside it.
 fn curve_body(ui: &mut egui::Ui, progress: &crate::service::screening::ScreeningProgress) {
-    {
-        let mut found = 0.0;
-        let mut points = Vec::with_capacity(progress.found.len() + 1);
-        points.push([0.0, 0.0]);
-        for (i, include) in progress.found.iter().enumerate() {
-            if *include {
-                found += 1.0;
-            }
-            #[allow(clippy::cast_precision_loss)] // Record counts.
-            points.push([(i + 1) as f64, found]);
+    let mut found = 0.0;
+    let mut points = Vec::with_capacity(progress.found.len() + 1);
+    points.push([0.0, 0.0]);
+    for (i, include) in progress.found.iter().enumerate() {
+        if *include {
+            found += 1.0;
         }
-        egui_plot::Plot::new("found_includes")
-            .height(90.0)
-            .width(260.0)
-            .allow_drag(false)
-            .allow_zoom(false)
-            .allow_scroll(false)
-            .allow_boxed_zoom(false)
-            .include_y(0.0)
-            .x_axis_label("screened")
-            .y_axis_label("included")
-            .show(ui, |plot| {
-                plot.line(
-                    egui_plot::Line::new("includes found", egui_plot::PlotPoints::from(points))
-                        .color(egui::Color32::from_rgb(0x1a, 0x7f, 0x37))
-                        .width(2.0),
-                );
-            });
-        ui.vertical(|ui| {
-            ui.weak("Includes found against records screened (yours).");
-            ui.label(format!(
-                "{} screened since your last include",
-                progress.since_last_include()
-            ));
-            #[allow(clippy::cast_precision_loss)]
-            let share = 100.0 * progress.test.screened as f64 / progress.test.total.max(1) as f64;
-            ui.label(format!("{share:.0} % of the queue screened"));
-            ui.weak("Information only: the stopping rule above decides.");
-        });
+        #[allow(clippy::cast_precision_loss)] // Record counts.
+        points.push([(i + 1) as f64, found]);
     }
+    egui_plot::Plot::new("found_includes")
+        .height(90.0)
+        .width(260.0)
+        .allow_drag(false)
+        .allow_zoom(false)
+        .allow_scroll(false)
+        .allow_boxed_zoom(false)
+        .include_y(0.0)
+        .x_axis_label("screened")
+        .y_axis_label("included")
+        .show(ui, |plot| {
+            plot.line(
+                egui_plot::Line::new("includes found", egui_plot::PlotPoints::from(points))
+                    .color(egui::Color32::from_rgb(0x1a, 0x7f, 0x37))
+                    .width(2.0),
+            );
+        });
+    ui.vertical(|ui| {
+        ui.weak("Includes found against records screened (yours).");
+        ui.label(format!(
+            "{} screened since your last include",
+            progress.since_last_include()
+        ));
+        #[allow(clippy::cast_precision_loss)]
+        let share = 100.0 * progress.test.screened as f64 / progress.test.total.max(1) as f64;
+        ui.label(format!("{share:.0} % of the queue screened"));
+        ui.weak("Information only: the stopping rule above decides.");
+    });
 }
 
 fn key_legend(ui: &mut egui::Ui, stage: Stage) {

@@ -298,8 +298,10 @@ mod tests {
             std::fs::write(&path, &bytes[..cut]).unwrap();
             assert!(StoredFeatures::read(&path).is_err(), "cut at {cut}");
         }
+        // The last block's first column: its columns then its weights end the file.
         let mut bad = bytes.clone();
-        let at = bytes.len() - 4 * 70;
+        let last = stored.features.blocks.last().unwrap().columns.len();
+        let at = bytes.len() - 8 * last;
         bad[at..at + 4].copy_from_slice(&u32::MAX.to_le_bytes());
         std::fs::write(&path, &bad).unwrap();
         assert!(StoredFeatures::read(&path).is_err());
