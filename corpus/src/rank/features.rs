@@ -102,7 +102,7 @@ impl Row<'_> {
 
 /// The feature vectors of a list of records, in the order given, stored as sparse rows over
 /// the terms kept.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Features {
     pub(super) options: FeatureOptions,
     /// Terms kept (too common ones left out).
@@ -117,7 +117,7 @@ pub struct Features {
 /// rather than in one vector: a vector grown by doubling holds up to twice what it needs
 /// while it grows, blocks hold what they need plus one block's slack. A row never spans two
 /// blocks.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub(super) struct Block {
     pub(super) columns: Vec<u32>,
     pub(super) weights: Vec<f32>,
@@ -127,7 +127,7 @@ pub(super) struct Block {
 const BLOCK: usize = 1 << 20;
 
 /// Where a row's entries are: a block and a range in it.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub(super) struct RowAt {
     pub(super) block: u32,
     pub(super) start: u32,

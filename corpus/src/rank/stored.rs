@@ -57,11 +57,6 @@ pub fn write(path: &Path, version: &str, ids: &[i64], features: &Features) -> Re
 }
 
 impl StoredFeatures {
-    /// Writes the file ([`write`]).
-    pub fn write(&self, path: &Path) -> Result<()> {
-        write(path, &self.version, &self.ids, &self.features)
-    }
-
     /// Reads a features file. `Ok(None)` when there is none; an error when it is damaged or
     /// of another format (the caller builds the features again either way).
     pub fn read(path: &Path) -> Result<Option<Self>> {
@@ -287,7 +282,7 @@ mod tests {
             features: features(),
         };
         assert!(stored.features.blocks.len() > 10);
-        stored.write(&path).unwrap();
+        write(&path, &stored.version, &stored.ids, &stored.features).unwrap();
         let back = StoredFeatures::read(&path).unwrap().unwrap();
         assert_eq!(back.version, "v42");
         assert_eq!(back.ids, stored.ids);
