@@ -841,7 +841,11 @@ pub fn ranked_queue(
         let cpu_seconds = cpu_started
             .and_then(|t| t.try_elapsed().ok())
             .map_or(note.took_ms / 1000.0, |d| d.as_secs_f64());
-        project.record_compute(reader, RANKING, cpu_seconds)?;
+        // Ranking reads; a project that cannot be written (a read-only copy) still ranks,
+        // and says in the log what its footprint misses.
+        if let Err(error) = project.record_compute(reader, RANKING, cpu_seconds) {
+            log::warn!("the ranking's CPU time was not noted: {error}");
+        }
     }
     Ok((last(done, keep, postponed), note))
 }
