@@ -797,7 +797,7 @@ mod tests {
                     && a.source.contains("CC BY 4.0"))
         );
         // Unknown data centre: PUE 1.56 from the table; cores at the Any default of 12 W/core.
-        let cpu_only = green_algorithms(&GreenAlgorithmsInput {
+        let cpu_input = GreenAlgorithmsInput {
             runtime_h: 1.0,
             cores: 4,
             cpu_model: None,
@@ -811,8 +811,8 @@ mod tests {
             location: None,
             factor_source: None,
             multiplier: 2.0,
-        })
-        .unwrap();
+        };
+        let cpu_only = green_algorithms(&cpu_input).unwrap();
         assert!((cpu_only.energy_kwh - 4.0 * 12.0 * 0.5 * 2.0 * 1.56 / 1000.0).abs() < 1e-12);
         let source_of = |estimate: &Estimate, name: &str| {
             estimate
@@ -828,22 +828,9 @@ mod tests {
         // A project's own values keep their source.
         let project = green_algorithms(&GreenAlgorithmsInput {
             pue: Some(1.2),
+            intensity_g_per_kwh: Some(56.0),
             factor_source: Some("RTE 2023".to_owned()),
-            ..GreenAlgorithmsInput {
-                runtime_h: 1.0,
-                cores: 4,
-                cpu_model: None,
-                cpu_usage: 0.5,
-                gpus: 0,
-                gpu_model: None,
-                gpu_usage: 1.0,
-                memory_gb: 0.0,
-                pue: None,
-                intensity_g_per_kwh: Some(56.0),
-                location: None,
-                factor_source: None,
-                multiplier: 1.0,
-            }
+            ..cpu_input
         })
         .unwrap();
         for name in ["carbon intensity", "PUE"] {
