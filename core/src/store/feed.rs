@@ -130,6 +130,30 @@ impl Project {
         &self,
         mut each: impl FnMut(RecordId, Record) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), E> {
+        // One pass over every page: a page cache keeps nothing it will read again, and the
+        // usual 64 MB of it was a fifth of the peak memory of building the screening
+        // features of 100,000 records. The scan runs with 2 MB, and gives back what it used.
+        let cache: i64 = self
+            .conn
+            .pragma_query_value(None, "cache_size", |row| row.get(0))
+            .context("reading the page cache size")?;
+        self.conn
+            .pragma_update(None, "cache_size", -2048)
+            .context("setting the page cache size")?;
+        let scanned = self.scan_records(&mut each);
+        let restored = self
+            .conn
+            .pragma_update(None, "cache_size", cache)
+            .and_then(|()| self.conn.release_memory())
+            .context("setting the page cache size back");
+        scanned?;
+        restored.map_err(E::from)
+    }
+
+    fn scan_records<E: From<Error>>(
+        &self,
+        each: &mut impl FnMut(RecordId, Record) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
         let mut statement = self
             .conn
             .prepare_cached(&format!("SELECT {RECORD_COLUMNS} FROM record ORDER BY id"))
