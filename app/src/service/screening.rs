@@ -615,9 +615,15 @@ impl FeatureCache {
         project: &ecolens_core::Project,
     ) -> Result<(&Features, &[ecolens_core::RecordId], FeaturesSource)> {
         let version = project.records_version()?;
-        let (cached, source) = match self.cached.take() {
-            Some(cached) if cached.version == version => (cached, FeaturesSource::Memory),
-            _ => {
+        // Features of other records are dropped before new ones are read or built: never
+        // two sets in memory (at 100,000 records that would be 150 MB more).
+        let current = self
+            .cached
+            .take()
+            .filter(|cached| cached.version == version);
+        let (cached, source) = match current {
+            Some(cached) => (cached, FeaturesSource::Memory),
+            None => {
                 // A project in memory has no file to keep features beside.
                 let file = project
                     .path()
