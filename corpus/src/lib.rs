@@ -13,6 +13,7 @@ pub mod decode;
 pub mod dedup;
 pub mod demo;
 pub mod detect;
+pub mod entities;
 pub mod error;
 pub mod export;
 pub mod formats;

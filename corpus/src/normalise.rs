@@ -1,4 +1,5 @@
-//! One form for every record, whatever file it came from: white space collapsed in one-line
+//! One form for every record, whatever file it came from: character references decoded
+//! (`&lt;`, `&#39;`, `&mgr;`: [`crate::entities`]), white space collapsed in one-line
 //! fields, one paragraph per line in abstracts, page ranges with a plain hyphen, no blank
 //! note lines, no empty or repeated keywords. Every import applies it, so a record reads the
 //! same after a trip through any export format.
@@ -9,6 +10,7 @@ use crate::text::{collapse_whitespace, collapse_whitespace_cow, is_collapsed};
 
 /// Brings a record into the one form.
 pub fn normalise(record: &mut Record) {
+    decode_entities(record);
     collapse(&mut record.title);
     for field in [
         &mut record.venue,
@@ -55,6 +57,37 @@ pub fn normalise(record: &mut Record) {
         }
     }
     record.keywords = keywords;
+}
+
+/// Character references decoded in the fields people read and search (the URL and the
+/// identifiers are left as they are).
+fn decode_entities(record: &mut Record) {
+    let decode = |text: &mut String| {
+        if let std::borrow::Cow::Owned(decoded) = crate::entities::decode(text) {
+            *text = decoded;
+        }
+    };
+    decode(&mut record.title);
+    for field in [
+        &mut record.abstract_text,
+        &mut record.notes,
+        &mut record.venue,
+        &mut record.publisher,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        decode(field);
+    }
+    for keyword in &mut record.keywords {
+        decode(keyword);
+    }
+    for person in record.authors.iter_mut().chain(record.editors.iter_mut()) {
+        decode(&mut person.family);
+        if let Some(given) = &mut person.given {
+            decode(given);
+        }
+    }
 }
 
 /// [`paragraphs`] in place, leaving a text already in form untouched (no copy).
@@ -122,11 +155,13 @@ mod tests {
     #[test]
     fn records_take_one_form_and_it_is_stable() {
         let mut record = Record {
-            title: "  Green\n  AI ".into(),
+            title: "  Green\n  AI &amp; its &ldquo;costs&rdquo; ".into(),
             venue: Some("Nat.  Commun.".into()),
             pages: Some("123 – 130".into()),
             volume: Some("   ".into()),
-            abstract_text: Some("First  part\n  continued\n\n\nSecond paragraph  ".into()),
+            abstract_text: Some(
+                "First  part (p &amp;lt; 0.01)\n  continued\n\n\nSecond paragraph&nbsp; ".into(),
+            ),
             notes: Some("\nline one\r\n\r\nline two\n".into()),
             keywords: vec![
                 "LCA".into(),
@@ -138,13 +173,13 @@ mod tests {
             ..Record::default()
         };
         normalise(&mut record);
-        assert_eq!(record.title, "Green AI");
+        assert_eq!(record.title, "Green AI & its “costs”");
         assert_eq!(record.venue.as_deref(), Some("Nat. Commun."));
         assert_eq!(record.pages.as_deref(), Some("123-130"));
         assert_eq!(record.volume, None);
         assert_eq!(
             record.abstract_text.as_deref(),
-            Some("First part\ncontinued\nSecond paragraph")
+            Some("First part (p < 0.01)\ncontinued\nSecond paragraph")
         );
         assert_eq!(record.notes.as_deref(), Some("line one\nline two"));
         assert_eq!(record.keywords, ["LCA", "rebound effect"]);

@@ -188,7 +188,11 @@ pub fn read_labelled(path: &Path) -> Result<LabelledReview> {
             _ => {}
         }
         labels.push(include);
-        records.push(parsed.record);
+        // In the one form an import gives it (character references decoded, white space
+        // collapsed): the simulation replays what a project holding the file would rank.
+        let mut record = parsed.record;
+        ecolens_corpus::normalise::normalise(&mut record);
+        records.push(record);
     }
     let lines = |list: &[usize]| {
         let shown: Vec<String> = list.iter().take(5).map(ToString::to_string).collect();

@@ -1614,3 +1614,39 @@ fn a_reader_that_stops_early_ends_the_output_quietly_not_with_a_panic() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(output.status.success(), "{:?}: {stderr}", output.status);
 }
+
+#[test]
+fn character_references_in_a_real_export_are_read_as_the_characters_they_stand_for() {
+    // ASReview's labelled sample holds "p &lt; 0.001" and, escaped twice, "(OR 0.26, p &amp;lt;
+    // .0001)", as the databases' web pipelines leave them.
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("review.ecolens");
+    let project = project.to_str().unwrap();
+    let sample =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpus/tests/data/asreview_demo_data.csv");
+    let raw = std::fs::read_to_string(&sample).unwrap();
+    assert!(raw.contains("p &amp;lt; .0001") && raw.contains("p &lt; 0.001"));
+    let imported = ecolens(
+        dir.path(),
+        &["import", sample.to_str().unwrap(), "--project", project],
+    );
+    assert!(imported.status.success(), "{}", stderr(&imported));
+    let hits = json(&ecolens(
+        dir.path(),
+        &["search", "curability", "--project", project, "--json"],
+    ));
+    let id = hits["hits"][0]["id"].as_i64().unwrap().to_string();
+    let shown = json(&ecolens(
+        dir.path(),
+        &["record", "show", &id, "--project", project, "--json"],
+    ));
+    let text = shown["record"]["abstract_text"].as_str().unwrap();
+    assert!(text.contains("(OR 0.26, p < .0001)"), "{text}");
+    assert!(!text.contains("&amp;") && !text.contains("&lt;"), "{text}");
+    // No record is found by the entity's name any more.
+    let amp = json(&ecolens(
+        dir.path(),
+        &["search", "amp", "--project", project, "--json"],
+    ));
+    assert_eq!(amp["total"], 0, "{amp}");
+}

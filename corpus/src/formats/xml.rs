@@ -6,19 +6,13 @@ use quick_xml::events::BytesRef;
 use crate::parsed::{Parsed, Problem, Severity};
 
 /// Appends what an entity or character reference stands for (`&amp;`, `&#x2082;`); an entity
-/// XML does not predefine (a DTD's) stands for nothing.
+/// XML does not predefine (a DTD's) stands for its HTML or ISO Greek meaning when it has one
+/// (`&eacute;`, `&mgr;`: [`crate::entities`]), else for nothing.
 pub(crate) fn push_reference(text: &mut String, reference: &BytesRef<'_>) {
     if let Ok(Some(c)) = reference.resolve_char_ref() {
         text.push(c);
-    } else {
-        text.push_str(match reference.as_ref() {
-            "amp" => "&",
-            "lt" => "<",
-            "gt" => ">",
-            "quot" => "\"",
-            "apos" => "'",
-            _ => "",
-        });
+    } else if let Some(meaning) = crate::entities::resolve(reference.as_ref()) {
+        text.push_str(&meaning);
     }
 }
 
