@@ -432,10 +432,16 @@ pub struct PeerRun {
 }
 
 /// Reads the labelling order out of an ASReview project file through ASReview's own API:
-/// `[[record_id, label], …]`.
+/// `[[record_id, label], …]`, every record it labelled. ASReview 3 groups records of the same
+/// text (duplicates, records with neither title nor abstract) and its results table shows a
+/// group's first record only unless asked (`groups=True`); `ecolens simulate` screens every
+/// record of the file, so the comparison counts ASReview's the same way. Without it, the
+/// grouped records ASReview labelled before a recall point went uncounted: Kitchenham 2010
+/// (four groups) read 467 where ASReview had labelled 469 records, as ecolens did, and a
+/// review whose includes were in a group never reached its recall points.
 const ASREVIEW_ORDER: &str = "import asreview, json, sys, tempfile\n\
 project = asreview.Project.load(sys.argv[1], tempfile.mkdtemp())\n\
-rows = project.db.get_results_table(columns=['record_id', 'label'])\n\
+rows = project.db.get_results_table(columns=['record_id', 'label'], groups=True)\n\
 print(json.dumps([[int(r), int(l)] for r, l in rows.values.tolist()]))\n";
 
 /// Writes a labelled review as ASReview reads it: CSV with `title`, `abstract` and
