@@ -421,7 +421,6 @@ impl FeatureBuilder {
             }
         }
         drop(next_of);
-        let counts = count_table(options.sublinear_tf);
         // Each block's rows compacted in place as too common terms go (rows come in block
         // order, so writing never overtakes reading), large counts with them.
         let mut written = vec![0usize; blocks.len()];
@@ -473,15 +472,8 @@ impl FeatureBuilder {
             block.large.truncate(large);
             block.large.shrink_to_fit();
         }
-        Features {
-            options,
-            rows,
-            blocks,
-            idf,
-            left_out: u64::try_from(left_out.len()).unwrap_or(u64::MAX),
-            counts,
-            weighed: std::sync::OnceLock::new(),
-        }
+        let left_out = u64::try_from(left_out.len()).unwrap_or(u64::MAX);
+        Features::from_parts(options, rows, blocks, idf, left_out)
     }
 }
 
@@ -498,7 +490,7 @@ impl Features {
         builder.finish()
     }
 
-    /// Features as read back from a file (the parts checked by the reader).
+    /// Features from their parts (as built, or as read back from a file and checked).
     pub(super) fn from_parts(
         options: FeatureOptions,
         rows: Vec<RowAt>,
@@ -838,31 +830,31 @@ mod tests {
             let row = features.row(0);
             assert_eq!(row.len(), 3);
             assert!((row.squared_norm() - 1.0).abs() < 1e-12);
-            let big = Features::build(
-                [
-                    RecordText {
-                        title: "x1",
-                        abstract_text: Some(&long),
-                        keywords: &[],
-                    },
-                    text("y1 z1"),
-                ],
-                &FeatureOptions {
-                    word_pairs: false,
-                    ..FeatureOptions::default()
+        }
+        let big = Features::build(
+            [
+                RecordText {
+                    title: "x1",
+                    abstract_text: Some(&long),
+                    keywords: &[],
                 },
-            );
-            // x1, the (70), of (100): weights ∝ (1 + ln count) × idf, idf the same for all.
-            let weights: Vec<f64> = big.row(0).weights().map(|(_, w)| w).collect();
-            let raw = [1.0, 1.0 + 70f64.ln(), 1.0 + 100f64.ln()];
-            let norm = raw.iter().map(|w| w * w).sum::<f64>().sqrt();
-            let mut expected: Vec<f64> = raw.iter().map(|w| w / norm).collect();
-            let mut got = weights.clone();
-            expected.sort_by(f64::total_cmp);
-            got.sort_by(f64::total_cmp);
-            for (g, e) in got.iter().zip(&expected) {
-                assert!((g - e).abs() < 1e-12, "{g} vs {e}");
-            }
+                text("y1 z1"),
+            ],
+            &FeatureOptions {
+                word_pairs: false,
+                ..FeatureOptions::default()
+            },
+        );
+        // x1, the (70), of (100): weights ∝ (1 + ln count) × idf, idf the same for all.
+        let mut got: Vec<f64> = big.row(0).weights().map(|(_, w)| w).collect();
+        let raw = [1.0, 1.0 + 70f64.ln(), 1.0 + 100f64.ln()];
+        let norm = raw.iter().map(|w| w * w).sum::<f64>().sqrt();
+        let mut expected: Vec<f64> = raw.iter().map(|w| w / norm).collect();
+        assert_eq!(got.len(), expected.len());
+        expected.sort_by(f64::total_cmp);
+        got.sort_by(f64::total_cmp);
+        for (g, e) in got.iter().zip(&expected) {
+            assert!((g - e).abs() < 1e-12, "{g} vs {e}");
         }
     }
 
