@@ -15,7 +15,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::energy::TraceSummary;
-use crate::factors::{CloudRegion, Factor, Hardware, library};
+use crate::factors::{CloudRegion, Factor, GridSource, Hardware, library};
 use crate::{Error, Result};
 
 /// One number that went into a result, with its unit and source.
@@ -117,15 +117,13 @@ pub struct GreenAlgorithmsInput {
     pub gpu_usage: f64,
     /// Memory available, GB.
     pub memory_gb: f64,
-    /// PUE; `None` → Green Algorithms' default for an unknown data centre (1.56).
-    pub pue: Option<f64>,
-    /// Carbon intensity, gCO2e/kWh; `None` → Green Algorithms' value for `location`.
-    pub intensity_g_per_kwh: Option<f64>,
-    /// Green Algorithms location code (`FR`, `US-CA`, `WORLD`); default `WORLD`.
-    pub location: Option<String>,
-    /// Where `pue` and `intensity_g_per_kwh` come from when given: a project's own values
-    /// carry their source (`FactorOverrides::source`); `None`: given by the user.
-    pub factor_source: Option<String>,
+    /// PUE: a project's or the user's, or Green Algorithms' own ([`green_algorithms_pue`])
+    /// to reproduce the tool.
+    pub pue: Given,
+    /// Grid carbon intensity, gCO2e/kWh: the project's source for the place
+    /// ([`FactorOverrides::resolve_under`]), the user's, or Green Algorithms' own
+    /// ([`green_algorithms_grid`]) to reproduce the tool.
+    pub intensity: Given,
     /// Multiplicative ("pragmatic scaling") factor: number of identical runs.
     pub multiplier: f64,
 }
@@ -235,31 +233,11 @@ pub fn green_algorithms(input: &GreenAlgorithmsInput) -> Result<Estimate> {
         "given by the user",
     ));
     assumptions.push(Assumption::from_factor("memory power", &memory));
-    let source = input.factor_source.as_deref();
-    let pue = match input.pue {
-        Some(p) => given_with(positive("pue", p)?, source, "pue", "PUE", "1"),
-        None => Given::Factor(lib.provider_pue("Unknown").ok_or_else(|| {
-            Error::invalid("pue", "", "a PUE (the shipped default table is missing)")
-        })?),
-    };
+    let pue = &input.pue;
+    positive("pue", pue.value())?;
     assumptions.push(pue.assumption("PUE", "1"));
-    let location = input.location.as_deref().unwrap_or("WORLD");
-    let intensity = match input.intensity_g_per_kwh {
-        Some(ci) => given_with(
-            positive("intensity", ci)?,
-            source,
-            "intensity",
-            "grid carbon intensity",
-            "gCO2e/kWh",
-        ),
-        None => Given::Factor(lib.green_algorithms_intensity(location).ok_or_else(|| {
-            Error::invalid(
-                "location",
-                location,
-                "a country in Green Algorithms' CI_aggregated.csv (FR or FRA …), one of its region codes (US-CA …) or WORLD",
-            )
-        })?),
-    };
+    let intensity = &input.intensity;
+    positive("intensity", intensity.value())?;
     assumptions.push(intensity.assumption("carbon intensity", "gCO2e/kWh"));
     let multiplier = positive("multiplier", input.multiplier)?;
     if (multiplier - 1.0).abs() > f64::EPSILON {
@@ -282,6 +260,37 @@ pub fn green_algorithms(input: &GreenAlgorithmsInput) -> Result<Estimate> {
         water_l: None,
         assumptions,
     })
+}
+
+/// Green Algorithms' own grid intensity for one of its locations: a country (`FR`, `FRA`),
+/// a sub-national code (`US-CA`, `CA-QC`, …), or `WORLD`; for reproducing the tool's number.
+pub fn green_algorithms_grid(location: &str) -> Result<Given> {
+    library()
+        .green_algorithms_intensity(location)
+        .map(Given::Factor)
+        .ok_or_else(|| {
+            Error::invalid(
+                "location",
+                location,
+                "a location of Green Algorithms' CI_aggregated.csv: a country (FR or FRA …), one of its region codes (US-CA …) or WORLD",
+            )
+        })
+}
+
+/// Green Algorithms' own default PUE for a provider (`gcp` 1.12, …; an unknown data centre
+/// 1.56), for reproducing the tool's number.
+pub fn green_algorithms_pue(provider: Option<&str>) -> Result<Given> {
+    let wanted = provider.unwrap_or("Unknown");
+    library()
+        .provider_pue(wanted)
+        .map(Given::Factor)
+        .ok_or_else(|| {
+            Error::invalid(
+                "provider",
+                wanted,
+                "a provider of Green Algorithms' defaults_PUE.csv (gcp, aws, azure, …)",
+            )
+        })
 }
 
 fn round2(value: f64) -> f64 {
@@ -478,17 +487,28 @@ fn fallback(what: &str, unit: &str, value: f64) -> Given {
 }
 
 /// The default PUE, grid intensity and WUE for a place: the cloud region's PUE and WUE when
-/// known, the country's grid intensity (cloud region's country otherwise), else the unknown
-/// data centre defaults and the world average. Each says where it came from.
-pub fn defaults_for(place: &Place) -> (Given, Given, Given) {
+/// known (the provider's PUE from Green Algorithms' table when only the provider is), the
+/// unknown data centre's otherwise; the grid intensity of the place's country (the cloud
+/// region's country otherwise) from `source`, or the world's average in that source. When
+/// `source` has no value for the country, the first source that has one is used and its
+/// provenance says so. Each says where it came from.
+pub fn defaults_for(place: &Place, source: GridSource) -> (Given, Given, Given) {
     let lib = library();
     let region = place
         .cloud
         .as_ref()
         .and_then(|(p, r)| lib.cloud_region(p, r));
+    let provider_pue = || {
+        place
+            .cloud
+            .as_ref()
+            .filter(|(provider, _)| !provider.eq_ignore_ascii_case("unknown"))
+            .and_then(|(provider, _)| lib.provider_pue(provider))
+    };
     let unknown = |id: &str| lib.default_factor(id).cloned();
     let pue = region
         .and_then(CloudRegion::pue_factor)
+        .or_else(provider_pue)
         .or_else(|| unknown("pue.unknown"))
         .map_or_else(|| fallback("pue", "1", 1.56), Given::Factor);
     let wue = region
@@ -499,11 +519,26 @@ pub fn defaults_for(place: &Place) -> (Given, Given, Given) {
         .country
         .clone()
         .or_else(|| region.and_then(|r| r.country_iso3.clone()));
-    let intensity = country
-        .and_then(|c| lib.grid_intensity(&c, place.year))
-        .map(|g| Given::Factor(g.default))
-        .or_else(|| lib.green_algorithms_intensity("WORLD").map(Given::Factor))
-        .unwrap_or_else(|| fallback("grid intensity", "gCO2e/kWh", 475.0));
+    let intensity = match &country {
+        None => lib.world_intensity(source, place.year),
+        Some(country) => lib
+            .grid_intensity_from(source, Some(country), place.year)
+            .or_else(|| {
+                let mut other = lib
+                    .grid_intensity(country.split('-').next().unwrap_or(country), place.year)?
+                    .default;
+                other.provenance.source = format!(
+                    "{} has no value for {country}, so: {}",
+                    source.label(),
+                    other.provenance.source
+                );
+                Some(other)
+            }),
+    }
+    .map_or_else(
+        || fallback("grid intensity", "gCO2e/kWh", 475.0),
+        Given::Factor,
+    );
     (pue, intensity, wue)
 }
 
@@ -610,6 +645,13 @@ pub struct FactorOverrides {
     /// `None`: given by the user.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// Where grid intensities come from when no intensity is given; `None`: digital4better.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grid_source: Option<GridSource>,
+    /// The data year of grid intensities for runs whose year is not known (digital4better's
+    /// table is by year); `None`: 2024.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grid_year: Option<i32>,
 }
 
 impl FactorOverrides {
@@ -619,6 +661,14 @@ impl FactorOverrides {
             && self.pue.is_none()
             && self.intensity_g_per_kwh.is_none()
             && self.wue_l_per_kwh.is_none()
+            && self.grid_source.is_none()
+            && self.grid_year.is_none()
+    }
+
+    /// The grid-intensity source in force: `top`'s (a command line's), else this one's (a
+    /// project's), else digital4better.
+    pub fn grid_source_under(&self, top: &Self) -> GridSource {
+        top.grid_source.or(self.grid_source).unwrap_or_default()
     }
 
     /// Checks each value: a known country, PUE ≥ 1, intensity and WUE finite and ≥ 0.
@@ -630,6 +680,15 @@ impl FactorOverrides {
                 "factors.country",
                 country,
                 "an ISO 3166 country code such as FRA or FR",
+            ));
+        }
+        if let Some(year) = self.grid_year
+            && !(1990..=2100).contains(&year)
+        {
+            return Err(Error::invalid(
+                "factors.grid_year",
+                year.to_string(),
+                "a year between 1990 and 2100",
             ));
         }
         if let Some(pue) = self.pue
@@ -667,7 +726,9 @@ impl FactorOverrides {
         if let Some(country) = top.country.as_ref().or(self.country.as_ref()) {
             place.country = Some(country.clone());
         }
-        let (pue, intensity, wue) = defaults_for(&place);
+        // A run's own year when known; else the year the project chose.
+        place.year = place.year.or(top.grid_year).or(self.grid_year);
+        let (pue, intensity, wue) = defaults_for(&place, self.grid_source_under(top));
         let layered =
             |pick: fn(&Self) -> Option<f64>, id: &str, name: &str, unit: &str, default| {
                 top.given(
@@ -771,10 +832,8 @@ mod tests {
             gpu_model: Some("NVIDIA Tesla V100".to_owned()),
             gpu_usage: 1.0,
             memory_gb: 64.0,
-            pue: Some(1.56),
-            intensity_g_per_kwh: None,
-            location: Some("FR".to_owned()),
-            factor_source: None,
+            pue: Given::User(1.56),
+            intensity: green_algorithms_grid("FR").unwrap(),
             multiplier: 1.0,
         })
         .unwrap();
@@ -806,10 +865,8 @@ mod tests {
             gpu_model: None,
             gpu_usage: 1.0,
             memory_gb: 0.0,
-            pue: None,
-            intensity_g_per_kwh: Some(100.0),
-            location: None,
-            factor_source: None,
+            pue: green_algorithms_pue(None).unwrap(),
+            intensity: Given::User(100.0),
             multiplier: 2.0,
         };
         let cpu_only = green_algorithms(&cpu_input).unwrap();
@@ -827,9 +884,14 @@ mod tests {
         );
         // A project's own values keep their source.
         let project = green_algorithms(&GreenAlgorithmsInput {
-            pue: Some(1.2),
-            intensity_g_per_kwh: Some(56.0),
-            factor_source: Some("RTE 2023".to_owned()),
+            pue: given_with(1.2, Some("RTE 2023"), "pue", "PUE", "1"),
+            intensity: given_with(
+                56.0,
+                Some("RTE 2023"),
+                "intensity",
+                "grid carbon intensity",
+                "gCO2e/kWh",
+            ),
             ..cpu_input
         })
         .unwrap();
@@ -853,10 +915,8 @@ mod tests {
                 gpu_model: None,
                 gpu_usage: 1.0,
                 memory_gb: 0.0,
-                pue: None,
-                intensity_g_per_kwh: None,
-                location: None,
-                factor_source: None,
+                pue: Given::User(1.56),
+                intensity: Given::User(475.0),
                 multiplier: 1.0,
             }
         })
@@ -899,19 +959,95 @@ mod tests {
 
     #[test]
     fn footprint_uses_cloud_region_defaults_with_their_sources() {
-        let (pue, intensity, wue) = defaults_for(&Place {
-            country: None,
-            cloud: Some(("aws".to_owned(), "ap-southeast-1".to_owned())),
-            year: Some(2024),
-        });
+        let (pue, intensity, wue) = defaults_for(
+            &Place {
+                country: None,
+                cloud: Some(("aws".to_owned(), "ap-southeast-1".to_owned())),
+                year: Some(2024),
+            },
+            GridSource::Digital4better,
+        );
         assert_eq!(pue.value(), 1.32);
         assert_eq!(wue.value(), 1.68);
         let result = footprint(10.0, &pue, &intensity, Some(&wue), "a trace");
         assert!((result.energy_kwh - 13.2).abs() < 1e-12);
         assert!((result.water_l.unwrap() - 16.8).abs() < 1e-12);
         assert!(result.assumptions[2].source.contains("digital4better"));
-        let (pue, intensity, _) = defaults_for(&Place::default());
+        let (pue, intensity, _) = defaults_for(&Place::default(), GridSource::Digital4better);
         assert_eq!(pue.value(), 1.56);
-        assert_eq!(intensity.value(), 475.0);
+        // digital4better has no world row: its 2024 country values weighted by generation,
+        // 477.156 g/kWh as an independent pandas-free script with pycountry's codes computed.
+        assert!(
+            (intensity.value() - 477.156_491_7).abs() < 1e-6,
+            "{}",
+            intensity.value()
+        );
+        let (_, world, _) = defaults_for(&Place::default(), GridSource::GreenAlgorithms);
+        assert_eq!(world.value(), 475.0);
+        let (_, world, _) = defaults_for(&Place::default(), GridSource::CodeCarbon);
+        assert!(
+            (world.value() - 480.617_401_36).abs() < 1e-6,
+            "{}",
+            world.value()
+        );
+    }
+
+    /// Defect: the same country gave 30.04 g/kWh by one route and 51.28 by another. Every
+    /// source answers for France, each with its own provenance, and a project's choice is
+    /// the one every resolution takes.
+    #[test]
+    fn a_project_chooses_one_grid_source_and_every_resolution_takes_it() {
+        let france = Place {
+            country: Some("FRA".to_owned()),
+            cloud: None,
+            year: None,
+        };
+        let mut project = FactorOverrides::default();
+        let value = |project: &FactorOverrides, top: &FactorOverrides| {
+            project.resolve_under(&france, top).1
+        };
+        let d4b = value(&project, &FactorOverrides::default());
+        assert!((d4b.value() - 30.04).abs() < 0.01, "{}", d4b.value());
+        assert!(d4b.assumption("i", "u").source.contains("digital4better"));
+        project.grid_source = Some(GridSource::GreenAlgorithms);
+        let ga = value(&project, &FactorOverrides::default());
+        assert_eq!(ga.value(), 51.28);
+        project.grid_source = Some(GridSource::CodeCarbon);
+        let cc = value(&project, &FactorOverrides::default());
+        assert!(cc.assumption("i", "u").source.contains("CodeCarbon"));
+        // A command line's choice wins over the project's, and the year picks the row.
+        let top = FactorOverrides {
+            grid_source: Some(GridSource::Digital4better),
+            grid_year: Some(2021),
+            ..FactorOverrides::default()
+        };
+        let d4b_2021 = value(&project, &top);
+        assert_eq!(
+            d4b_2021.value(),
+            library()
+                .grid_intensity_from(GridSource::Digital4better, Some("FR"), Some(2021))
+                .unwrap()
+                .value
+                .central()
+        );
+        // Only Green Algorithms has sub-national values; the others give the country's.
+        let california = |source| {
+            library()
+                .grid_intensity_from(source, Some("US-CA"), None)
+                .unwrap()
+                .value
+                .central()
+        };
+        assert!((california(GridSource::GreenAlgorithms) - 216.43).abs() < 0.01);
+        assert_eq!(
+            california(GridSource::Digital4better),
+            library()
+                .grid_intensity_from(GridSource::Digital4better, Some("USA"), None)
+                .unwrap()
+                .value
+                .central()
+        );
+        assert!("d4b".parse::<GridSource>().is_ok());
+        assert!("ember".parse::<GridSource>().is_err());
     }
 }

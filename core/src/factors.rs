@@ -121,6 +121,71 @@ impl GridIntensity {
     }
 }
 
+/// Where grid carbon intensities come from. A project chooses one (with a year, for
+/// digital4better's yearly table), and every route to a CO2e figure uses it: estimates,
+/// trace footprints, reports. The others stay visible as the range across sources.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum GridSource {
+    /// digital4better's country-yearly life-cycle factors (Ember mix × UNECE 2021) (Open Database Licence).
+    #[default]
+    Digital4better,
+    /// CodeCarbon's `global_energy_mix.json` (Our World in Data / Ember), direct emissions.
+    CodeCarbon,
+    /// Green Algorithms' `CI_aggregated.csv` (several sources, 2020–2022; sub-national
+    /// values for some countries).
+    GreenAlgorithms,
+}
+
+impl GridSource {
+    /// Every source, the default first.
+    pub const ALL: [Self; 3] = [
+        Self::Digital4better,
+        Self::CodeCarbon,
+        Self::GreenAlgorithms,
+    ];
+
+    /// The name used on the command line and in settings.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Digital4better => "digital4better",
+            Self::CodeCarbon => "codecarbon",
+            Self::GreenAlgorithms => "green-algorithms",
+        }
+    }
+
+    /// The source in words.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Digital4better => "digital4better (life cycle, by year)",
+            Self::CodeCarbon => "CodeCarbon (OWID/Ember)",
+            Self::GreenAlgorithms => "Green Algorithms",
+        }
+    }
+}
+
+impl std::fmt::Display for GridSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+impl std::str::FromStr for GridSource {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        let wanted = text.trim().to_ascii_lowercase().replace(['_', ' '], "-");
+        Self::ALL
+            .into_iter()
+            .find(|s| s.code() == wanted || (wanted == "d4b" && *s == Self::Digital4better))
+            .ok_or_else(|| {
+                format!(
+                    "{text:?} is not a grid-intensity source: digital4better, codecarbon or green-algorithms"
+                )
+            })
+    }
+}
+
 /// Multi-criteria life-cycle factors of one kWh of a country's electricity (digital4better).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ElectricityFactors {
@@ -228,7 +293,8 @@ pub struct FactorLibrary {
     ga_places: Vec<KnownPlace>,
     /// Countries with a grid intensity in a shipped source, ISO alpha-3 and ISO name, by name.
     countries: Vec<KnownPlace>,
-    cc_mix: HashMap<String, (f64, Option<i32>)>,
+    /// CodeCarbon's energy mix by country: intensity gCO2e/kWh, data year, generation in terawatt-hours.
+    cc_mix: HashMap<String, (f64, Option<i32>, f64)>,
     d4b: HashMap<(String, i32), Vec<(String, f64)>>,
     d4b_years: (i32, i32),
     regions: Vec<CloudRegion>,
@@ -335,7 +401,7 @@ impl FactorLibrary {
                 Some((code, (value, source.trim().to_owned())))
             })
             .collect();
-        let cc_mix: HashMap<String, (f64, Option<i32>)> =
+        let cc_mix: HashMap<String, (f64, Option<i32>, f64)> =
             serde_json::from_str::<HashMap<String, serde_json::Value>>(CC_MIX)
                 .unwrap_or_default()
                 .into_iter()
@@ -345,7 +411,11 @@ impl FactorLibrary {
                         .get("year")
                         .and_then(serde_json::Value::as_i64)
                         .and_then(|y| i32::try_from(y).ok());
-                    Some((iso3, (ci, year)))
+                    let generation_twh = entry
+                        .get("total_TWh")
+                        .and_then(serde_json::Value::as_f64)
+                        .unwrap_or(0.0);
+                    Some((iso3, (ci, year, generation_twh)))
                 })
                 .collect();
         let mut d4b = HashMap::new();
@@ -579,7 +649,7 @@ impl FactorLibrary {
                 ),
             });
         }
-        if let Some((ci, data_year)) = self.cc_mix.get(&iso3) {
+        if let Some((ci, data_year, _)) = self.cc_mix.get(&iso3) {
             sources.push(Factor {
                 id: format!("grid.{iso3}.codecarbon"),
                 name: format!(
@@ -603,6 +673,96 @@ impl FactorLibrary {
             default,
             sources,
         })
+    }
+
+    /// Grid carbon intensity of a place from one source, gCO2e/kWh: a country (alpha-2 or
+    /// alpha-3), a Green Algorithms location with a region (`US-CA`: only Green Algorithms
+    /// has sub-national values; the others give the country's), or the world (`None`).
+    /// `None` when the source has no value for the country.
+    pub fn grid_intensity_from(
+        &self,
+        source: GridSource,
+        place: Option<&str>,
+        year: Option<i32>,
+    ) -> Option<Factor> {
+        let Some(place) = place.map(str::trim).filter(|p| !p.is_empty()) else {
+            return self.world_intensity(source, year);
+        };
+        if place.eq_ignore_ascii_case("WORLD") {
+            return self.world_intensity(source, year);
+        }
+        if source == GridSource::GreenAlgorithms {
+            return self.green_algorithms_intensity(place);
+        }
+        let country = place.split('-').next().unwrap_or(place);
+        let grid = self.grid_intensity(country, year)?;
+        let wanted = match source {
+            GridSource::Digital4better => ".d4b.",
+            GridSource::CodeCarbon => ".codecarbon",
+            GridSource::GreenAlgorithms => ".green_algorithms",
+        };
+        grid.sources.into_iter().find(|f| f.id.contains(wanted))
+    }
+
+    /// The world's average grid intensity in a source. Green Algorithms ships one (IEA 2019);
+    /// for the others it is their countries' values weighted by each country's generation in
+    /// CodeCarbon's energy mix (OWID/Ember), worked out here and said so.
+    pub fn world_intensity(&self, source: GridSource, year: Option<i32>) -> Option<Factor> {
+        let weighted = |values: &mut dyn Iterator<Item = (f64, f64)>| -> Option<f64> {
+            let (sum, weight) = values.fold((0.0, 0.0), |(s, w), (value, generation)| {
+                (s + value * generation, w + generation)
+            });
+            (weight > 0.0).then(|| sum / weight)
+        };
+        match source {
+            GridSource::GreenAlgorithms => self.green_algorithms_intensity("WORLD"),
+            GridSource::CodeCarbon => {
+                let value = weighted(
+                    &mut self
+                        .cc_mix
+                        .values()
+                        .map(|(ci, _, generation)| (*ci, *generation)),
+                )?;
+                let data_year = self.cc_mix.values().filter_map(|(_, y, _)| *y).max();
+                Some(Factor {
+                    id: "grid.world.codecarbon".to_owned(),
+                    name: "Grid carbon intensity, world (CodeCarbon global_energy_mix, generation-weighted)".to_owned(),
+                    unit: "gCO2e/kWh".to_owned(),
+                    value: Distribution::Fixed(value),
+                    provenance: Provenance::new(
+                        "CodeCarbon global_energy_mix.json (Our World in Data / Ember): the countries' intensities weighted by their generation (TWh), worked out by ecolens",
+                        data_year,
+                        CC_LICENCE,
+                    ),
+                })
+            }
+            GridSource::Digital4better => {
+                let d4b_year = self.d4b_year(year);
+                let value = weighted(&mut self.cc_mix.iter().filter_map(
+                    |(iso3, (_, _, generation))| {
+                        let iso2 = country_iso2(iso3)?;
+                        let values = self.d4b.get(&(iso2, d4b_year))?;
+                        let gwp = values.iter().find(|(k, _)| k == "gwp")?.1;
+                        Some((gwp * 1000.0, *generation))
+                    },
+                ))?;
+                Some(Factor {
+                    id: format!("grid.world.d4b.{d4b_year}"),
+                    name: format!(
+                        "Grid carbon intensity, world {d4b_year} (life cycle, digital4better, generation-weighted)"
+                    ),
+                    unit: "gCO2e/kWh".to_owned(),
+                    value: Distribution::Fixed(value),
+                    provenance: Provenance::new(
+                        format!(
+                            "digital4better country-yearly factors (Ember mix × UNECE 2021 life-cycle factors) for {d4b_year}, weighted by each country's generation in CodeCarbon's global_energy_mix.json (OWID/Ember, MIT / CC BY 4.0), worked out by ecolens"
+                        ),
+                        Some(d4b_year),
+                        D4B_LICENCE,
+                    ),
+                })
+            }
+        }
     }
 
     /// Multi-criteria electricity factors of a country for a year (digital4better).

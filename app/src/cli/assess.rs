@@ -46,8 +46,12 @@ fn describe(estimate: &Estimate, text: &mut String) -> Result<()> {
 }
 
 /// `ecolens energy TRACE...`: one summary per run plus the total.
-pub fn energy(paths: &[PathBuf], overrides: &FactorOverrides) -> Result<Output> {
-    let report = service::energy(paths, overrides)?;
+pub fn energy(
+    paths: &[PathBuf],
+    project: &FactorOverrides,
+    overrides: &FactorOverrides,
+) -> Result<Output> {
+    let report = service::energy(paths, project, overrides)?;
     let mut text = String::new();
     for file in &report.files {
         if let Some(error) = &file.error {
@@ -172,15 +176,21 @@ pub struct EstimateArgs {
     /// Which calculator to follow.
     #[arg(long, value_enum, default_value = "green-algorithms")]
     pub method: MethodArg,
-    /// Cloud provider (ML CO2 Impact: gcp, aws, azure …).
+    /// Cloud provider (gcp, aws, azure …): its data centres' PUE; with --region, the region's.
     #[arg(long)]
     pub provider: Option<String>,
-    /// Cloud region (ML CO2 Impact: us-central1 …).
+    /// Cloud region with --provider (us-central1 …); without one, a Green Algorithms
+    /// sub-national location (US-CA, or CA with --country USA).
     #[arg(long)]
     pub region: Option<String>,
     /// Multiplicative factor: identical runs.
     #[arg(long, default_value_t = 1.0)]
     pub runs: f64,
+    /// Reproduce the calculator's own number: Green Algorithms' grid table and default PUE
+    /// instead of the project's grid source and PUE (ML CO2 Impact always reproduces its
+    /// calculator).
+    #[arg(long)]
+    pub reproduce: bool,
 }
 
 impl EstimateArgs {
@@ -200,13 +210,18 @@ impl EstimateArgs {
             provider: self.provider,
             region: self.region,
             runs: self.runs,
+            reproduce: self.reproduce,
         }
     }
 }
 
 /// `ecolens estimate`.
-pub fn estimate(request: &EstimateRequest, overrides: &FactorOverrides) -> Result<Output> {
-    let estimate = service::estimate(request, overrides)?;
+pub fn estimate(
+    request: &EstimateRequest,
+    project: &FactorOverrides,
+    overrides: &FactorOverrides,
+) -> Result<Output> {
+    let estimate = service::estimate(request, project, overrides)?;
     let mut text = format!("{} estimate\n", estimate.method);
     describe(&estimate, &mut text)?;
     Ok(Output {
@@ -535,9 +550,18 @@ pub enum FactorsCommand {
         /// Site water usage effectiveness, L/kWh.
         #[arg(long, value_name = "L_PER_KWH")]
         wue: Option<f64>,
-        /// Where the values come from (shown as their source in every result).
-        #[arg(long)]
-        source: String,
+        /// Where the values come from (shown as their source in every result); needed with
+        /// --pue, --intensity or --wue.
+        #[arg(long, required_if_eq_any = [("pue", "*"), ("intensity", "*"), ("wue", "*")])]
+        source: Option<String>,
+        /// Where grid intensities come from, for every estimate, trace and report of the
+        /// project: digital4better (life cycle, by year; the default), codecarbon
+        /// (OWID/Ember) or green-algorithms.
+        #[arg(long, value_name = "SOURCE")]
+        grid_source: Option<ecolens_core::factors::GridSource>,
+        /// Data year of the grid intensities for runs whose year is not known.
+        #[arg(long, value_name = "YEAR")]
+        grid_year: Option<i32>,
     },
     /// Remove every override: the shipped defaults apply again.
     Clear,
@@ -556,6 +580,8 @@ pub fn factors(project: &mut Project, action: Option<FactorsCommand>) -> Result<
             intensity,
             wue,
             source,
+            grid_source,
+            grid_year,
         }) => service::set_factors(
             project,
             &FactorOverrides {
@@ -563,7 +589,9 @@ pub fn factors(project: &mut Project, action: Option<FactorsCommand>) -> Result<
                 pue,
                 intensity_g_per_kwh: intensity,
                 wue_l_per_kwh: wue,
-                source: Some(source),
+                source,
+                grid_source,
+                grid_year,
             },
         )?,
     };
@@ -581,6 +609,11 @@ pub fn factors(project: &mut Project, action: Option<FactorsCommand>) -> Result<
                     .map(|v| format!("{v} gCO2e/kWh")),
             ),
             ("WUE", overrides.wue_l_per_kwh.map(|v| format!("{v} L/kWh"))),
+            (
+                "grid source",
+                overrides.grid_source.map(|g| g.label().to_owned()),
+            ),
+            ("grid year", overrides.grid_year.map(|y| y.to_string())),
         ] {
             writeln!(
                 text,
@@ -588,11 +621,17 @@ pub fn factors(project: &mut Project, action: Option<FactorsCommand>) -> Result<
                 value.unwrap_or_else(|| "shipped default".to_owned())
             )?;
         }
-        writeln!(
-            text,
-            "source          {}",
-            overrides.source.as_deref().unwrap_or("given by the user")
-        )?;
+        let own_values = overrides.country.is_some()
+            || overrides.pue.is_some()
+            || overrides.intensity_g_per_kwh.is_some()
+            || overrides.wue_l_per_kwh.is_some();
+        if own_values {
+            writeln!(
+                text,
+                "source          {}",
+                overrides.source.as_deref().unwrap_or("given by the user")
+            )?;
+        }
     }
     Ok(Output {
         json: serde_json::to_value(&overrides)?,

@@ -459,6 +459,15 @@ pub struct FactorArgs {
     /// Site water usage effectiveness, L/kWh.
     #[arg(long)]
     pub wue: Option<f64>,
+    /// Where grid intensities come from: digital4better (life cycle, by year; the default),
+    /// codecarbon (OWID/Ember) or green-algorithms; over the project's choice (`ecolens
+    /// factors set --grid-source`).
+    #[arg(long, value_name = "SOURCE", conflicts_with = "intensity")]
+    pub grid_source: Option<ecolens_core::factors::GridSource>,
+    /// Data year of the grid intensities for runs whose year is not known (digital4better
+    /// has one table per year).
+    #[arg(long, value_name = "YEAR", conflicts_with = "intensity")]
+    pub grid_year: Option<i32>,
 }
 
 impl FactorArgs {
@@ -470,6 +479,8 @@ impl FactorArgs {
             intensity_g_per_kwh: self.intensity,
             wue_l_per_kwh: self.wue,
             source: None,
+            grid_source: self.grid_source,
+            grid_year: self.grid_year,
         };
         overrides.check()?;
         Ok(overrides)
@@ -893,7 +904,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let code = ecolens_corpus::pdf::child_main(&path, &out, memory);
             return Ok(ExitCode::from(u8::try_from(code).unwrap_or(1)));
         }
-        Command::Energy { traces, factors } => assess::energy(&traces, &factors.overrides()?)?,
+        Command::Energy { traces, factors } => {
+            assess::energy(&traces, &project_factors(&path)?, &factors.overrides()?)?
+        }
         Command::Simulate {
             file,
             seeds,
@@ -922,9 +935,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             compare_asreview.then_some(python.as_str()),
             plot.as_deref(),
         )?,
-        Command::Estimate { run, factors } => {
-            assess::estimate(&run.into_request(), &factors.overrides()?)?
-        }
+        Command::Estimate { run, factors } => assess::estimate(
+            &run.into_request(),
+            &project_factors(&path)?,
+            &factors.overrides()?,
+        )?,
         project_command => {
             let mut opened = service::project::open(&path, with_demo)?;
             in_project(&mut opened, &keyboard, project_command)?
@@ -936,6 +951,17 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The project's own factors (its grid source, PUE, …) for the commands that need no
+/// project otherwise: read from the project when it exists; the shipped defaults when it
+/// does not (nothing is created for a calculation).
+fn project_factors(path: &std::path::Path) -> Result<ecolens_core::estimate::FactorOverrides> {
+    if !path.exists() {
+        return Ok(ecolens_core::estimate::FactorOverrides::default());
+    }
+    let project = ecolens_core::Project::open_existing(path)?;
+    Ok(service::assess::factors(&project)?)
 }
 
 /// Runs a command that works on the open project.

@@ -81,7 +81,13 @@ pub struct EnergyFile {
 /// Reads trace files: one footprint per run under `overrides` (or the run's place), and the
 /// total. A file that cannot be read is reported and the others go on; none readable is an
 /// error.
-pub fn energy(paths: &[PathBuf], overrides: &FactorOverrides) -> Result<EnergyReport> {
+/// The energy and footprint of trace files, under the project's factors (`project`) with
+/// the command line's (`top`) over them.
+pub fn energy(
+    paths: &[PathBuf],
+    project: &FactorOverrides,
+    top: &FactorOverrides,
+) -> Result<EnergyReport> {
     let mut report = EnergyReport {
         files: Vec::new(),
         runs: Vec::new(),
@@ -113,7 +119,7 @@ pub fn energy(paths: &[PathBuf], overrides: &FactorOverrides) -> Result<EnergyRe
             error: None,
         });
         for run in file.runs {
-            let (pue, intensity, wue) = overrides.resolve(&Place::of_trace(&run));
+            let (pue, intensity, wue) = project.resolve_under(&Place::of_trace(&run), top);
             let result = footprint(
                 run.it_energy_kwh(),
                 &pue,
@@ -173,60 +179,236 @@ pub struct EstimateRequest {
     pub hours: f64,
     /// Calculator.
     pub method: Method,
-    /// Cloud provider (ML CO2 Impact).
+    /// Cloud provider.
     pub provider: Option<String>,
-    /// Cloud region (ML CO2 Impact).
+    /// Cloud region (with a provider), or a Green Algorithms sub-national code (`US-CA`, or
+    /// `CA` with a country).
     pub region: Option<String>,
     /// Multiplicative factor (runs of the same job).
     pub runs: f64,
+    /// Reproduce the calculator's own number: its grid table and default PUE instead of the
+    /// project's grid source and PUE (Green Algorithms; ML CO2 Impact always reproduces its
+    /// calculator, rounding included).
+    pub reproduce: bool,
 }
 
-/// The estimate a request asks for, with `overrides` over the defaults.
-pub fn estimate(request: &EstimateRequest, overrides: &FactorOverrides) -> Result<Estimate> {
-    Ok(if let Some(power_w) = request.power_w {
-        let (pue, intensity, _) = overrides.resolve(&Place::default());
-        chip_hours(request.chips, request.hours, power_w, &pue, &intensity)?
-    } else {
-        match request.method {
-            Method::GreenAlgorithms => {
-                let location = overrides.country.as_deref().map(|c| {
-                    ecolens_core::factors::country_iso2(c).unwrap_or_else(|| c.to_ascii_uppercase())
-                });
-                green_algorithms(&GreenAlgorithmsInput {
-                    runtime_h: request.hours,
-                    cores: request.cores,
-                    cpu_model: request.cpu.clone(),
-                    cpu_usage: request.usage,
-                    gpus: if request.gpu.is_some() && request.gpus == 0 {
-                        1
-                    } else {
-                        request.gpus
-                    },
-                    gpu_model: request.gpu.clone(),
-                    gpu_usage: request.usage,
-                    memory_gb: request.memory_gb,
-                    pue: overrides.pue,
-                    intensity_g_per_kwh: overrides.intensity_g_per_kwh,
-                    location,
-                    factor_source: overrides.source.clone(),
-                    multiplier: request.runs,
-                })?
+impl EstimateRequest {
+    /// The refusal of a flag that would change nothing with the method asked for.
+    fn refuse(field: &'static str, value: impl Into<String>, reason: &str) -> Error {
+        Error::Invalid {
+            field,
+            value: value.into(),
+            expected: reason.to_owned(),
+        }
+    }
+
+    /// Refuses the inputs that the chosen route would ignore: a flag either changes the
+    /// result or is refused with the reason.
+    fn check(&self, top: &FactorOverrides) -> Result<()> {
+        if self.power_w.is_some() {
+            let hardware = [
+                ("gpu", self.gpu.is_some()),
+                ("cpu", self.cpu.is_some()),
+                ("cores", self.cores > 0),
+                ("memory-gb", self.memory_gb > 0.0),
+            ];
+            if let Some((field, _)) = hardware.into_iter().find(|(_, given)| *given) {
+                return Err(Self::refuse(
+                    field,
+                    field,
+                    "no hardware flag with --power-w: the chip-hours form takes chips × hours × average power; leave out --power-w to use a calculator's hardware table",
+                ));
             }
-            Method::MlCo2Impact => {
-                let region = request.provider.as_deref().zip(request.region.as_deref());
-                let gpu = request.gpu.as_deref().ok_or_else(|| Error::Invalid {
-                    field: "gpu",
-                    value: String::new(),
-                    expected: "a GPU model from ML CO2 Impact's gpus.csv (ML CO2 Impact estimates GPUs only)".into(),
-                })?;
-                ml_co2_impact(
-                    gpu,
-                    request.gpus.max(1),
-                    request.hours,
-                    region,
-                    overrides.intensity_g_per_kwh,
-                )?
+            if self.reproduce {
+                return Err(Self::refuse(
+                    "reproduce",
+                    "--reproduce",
+                    "a calculator to reproduce (Green Algorithms or ML CO2 Impact); the chip-hours form follows no tool's tables",
+                ));
             }
+            if self.method == Method::MlCo2Impact {
+                return Err(Self::refuse(
+                    "method",
+                    "ml-co2-impact",
+                    "no --method with --power-w: the chip-hours form is a calculation of its own",
+                ));
+            }
+        }
+        if self.method == Method::MlCo2Impact {
+            let ignored = [
+                ("cpu", self.cpu.is_some(), "counts GPUs only"),
+                ("cores", self.cores > 0, "counts GPUs only"),
+                ("memory-gb", self.memory_gb > 0.0, "counts GPUs only"),
+                ("pue", top.pue.is_some(), "applies no PUE"),
+                ("wue", top.wue_l_per_kwh.is_some(), "counts no water"),
+                (
+                    "country",
+                    top.country.is_some(),
+                    "takes a cloud provider and region (--provider, --region) or an --intensity",
+                ),
+                (
+                    "grid-source",
+                    top.grid_source.is_some(),
+                    "uses its own regions table or an --intensity",
+                ),
+            ];
+            if let Some((field, _, reason)) = ignored.into_iter().find(|(_, given, _)| *given) {
+                return Err(Self::refuse(
+                    field,
+                    format!("--{field}"),
+                    &format!(
+                        "no --{field} with --method ml-co2-impact: the ML CO2 Impact calculator {reason}; --method green-algorithms takes it"
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The Green Algorithms location of a region without a provider: `US-CA` as given, or
+    /// `CA` under `--country USA`.
+    fn sub_national(&self, country: Option<&str>) -> Option<String> {
+        if self.provider.is_some() {
+            return None;
+        }
+        let region = self.region.as_deref()?.trim().to_ascii_uppercase();
+        if region.contains('-') {
+            return Some(region);
+        }
+        let iso2 = country
+            .and_then(ecolens_core::factors::country_iso2)
+            .or_else(|| country.map(str::to_ascii_uppercase))?;
+        Some(format!("{iso2}-{region}"))
+    }
+}
+
+/// The estimate a request asks for: the project's factors (`project`, its grid source and
+/// own values) with the command line's or the form's (`top`) over them, so that the same
+/// question gets the same number by every route. With `reproduce`, Green Algorithms' own
+/// tables instead of the project's.
+pub fn estimate(
+    request: &EstimateRequest,
+    project: &FactorOverrides,
+    top: &FactorOverrides,
+) -> Result<Estimate> {
+    request.check(top)?;
+    let country = top.country.as_deref().or(project.country.as_deref());
+    // A Green Algorithms location such as `US-CA` given as the country is sub-national too.
+    let sub_national = request.sub_national(country).or_else(|| {
+        country
+            .filter(|c| c.contains('-'))
+            .map(str::to_ascii_uppercase)
+    });
+    if request.region.is_some() && request.provider.is_none() && sub_national.is_none() {
+        return Err(EstimateRequest::refuse(
+            "region",
+            request.region.as_deref().unwrap_or_default(),
+            "a cloud region with --provider, a Green Algorithms region code (US-CA), or a region (CA) with --country",
+        ));
+    }
+    let grid_source = project.grid_source_under(top);
+    // The place is settled here (a sub-national location included): the factors resolve
+    // for it without putting their own country back over it.
+    let (project, top) = (
+        &FactorOverrides {
+            country: None,
+            ..project.clone()
+        },
+        &FactorOverrides {
+            country: None,
+            ..top.clone()
+        },
+    );
+    let place = Place {
+        country: sub_national.clone().or_else(|| country.map(str::to_owned)),
+        cloud: request
+            .provider
+            .clone()
+            .map(|p| (p, request.region.clone().unwrap_or_default())),
+        year: None,
+    };
+    if sub_national.is_some()
+        && !request.reproduce
+        && grid_source != ecolens_core::factors::GridSource::GreenAlgorithms
+        && top.intensity_g_per_kwh.is_none()
+    {
+        return Err(EstimateRequest::refuse(
+            "region",
+            sub_national.unwrap_or_default(),
+            &format!(
+                "a country: the project's grid source, {}, has country values only; Green Algorithms has sub-national ones (--reproduce, or --grid-source green-algorithms)",
+                grid_source.label()
+            ),
+        ));
+    }
+    if let Some(power_w) = request.power_w {
+        let (pue, intensity, _) = project.resolve_under(&place, top);
+        return Ok(chip_hours(
+            request.chips,
+            request.hours,
+            power_w,
+            &pue,
+            &intensity,
+        )?);
+    }
+    Ok(match request.method {
+        Method::GreenAlgorithms => {
+            let (pue, intensity) = if request.reproduce {
+                let location = place.country.as_deref().unwrap_or("WORLD");
+                let pue = match top.pue {
+                    Some(pue) => ecolens_core::estimate::Given::User(pue),
+                    None => {
+                        ecolens_core::estimate::green_algorithms_pue(request.provider.as_deref())?
+                    }
+                };
+                let intensity = match top.intensity_g_per_kwh {
+                    Some(ci) => ecolens_core::estimate::Given::User(ci),
+                    None => ecolens_core::estimate::green_algorithms_grid(location)?,
+                };
+                (pue, intensity)
+            } else {
+                let (pue, intensity, _) = project.resolve_under(&place, top);
+                (pue, intensity)
+            };
+            let mut estimate = green_algorithms(&GreenAlgorithmsInput {
+                runtime_h: request.hours,
+                cores: request.cores,
+                cpu_model: request.cpu.clone(),
+                cpu_usage: request.usage,
+                gpus: if request.gpu.is_some() && request.gpus == 0 {
+                    1
+                } else {
+                    request.gpus
+                },
+                gpu_model: request.gpu.clone(),
+                gpu_usage: request.usage,
+                memory_gb: request.memory_gb,
+                pue,
+                intensity,
+                multiplier: request.runs,
+            })?;
+            if request.reproduce {
+                "green-algorithms (reproduced: its own grid and PUE tables)"
+                    .clone_into(&mut estimate.method);
+            }
+            estimate
+        }
+        Method::MlCo2Impact => {
+            let region = request.provider.as_deref().zip(request.region.as_deref());
+            let gpu = request.gpu.as_deref().ok_or_else(|| Error::Invalid {
+                field: "gpu",
+                value: String::new(),
+                expected:
+                    "a GPU model from ML CO2 Impact's gpus.csv (ML CO2 Impact estimates GPUs only)"
+                        .into(),
+            })?;
+            ml_co2_impact(
+                gpu,
+                request.gpus.max(1),
+                request.hours,
+                region,
+                top.intensity_g_per_kwh,
+            )?
         }
     })
 }
@@ -537,7 +719,10 @@ pub fn set_factors(project: &mut Project, changes: &FactorOverrides) -> Result<F
         intensity_g_per_kwh: changes.intensity_g_per_kwh.or(old.intensity_g_per_kwh),
         wue_l_per_kwh: changes.wue_l_per_kwh.or(old.wue_l_per_kwh),
         source: changes.source.clone().or(old.source),
+        grid_source: changes.grid_source.or(old.grid_source),
+        grid_year: changes.grid_year.or(old.grid_year),
     };
+    merged.check()?;
     project.set_factor_overrides(&merged)?;
     Ok(project.factor_overrides()?)
 }

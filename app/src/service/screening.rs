@@ -356,10 +356,7 @@ pub fn cpu_footprint(
     cpu_seconds: f64,
     factors: &ecolens_core::estimate::FactorOverrides,
 ) -> Result<ecolens_core::estimate::Estimate> {
-    let location = factors
-        .country
-        .as_deref()
-        .map(|c| ecolens_core::factors::country_iso2(c).unwrap_or_else(|| c.to_ascii_uppercase()));
+    let (_, intensity, _) = factors.resolve(&ecolens_core::estimate::Place::default());
     Ok(ecolens_core::estimate::green_algorithms(
         &ecolens_core::estimate::GreenAlgorithmsInput {
             runtime_h: cpu_seconds / 3600.0,
@@ -370,10 +367,8 @@ pub fn cpu_footprint(
             gpu_model: None,
             gpu_usage: 0.0,
             memory_gb: 0.0,
-            pue: Some(1.0),
-            intensity_g_per_kwh: factors.intensity_g_per_kwh,
-            location,
-            factor_source: factors.source.clone(),
+            pue: ecolens_core::estimate::Given::User(1.0),
+            intensity,
             multiplier: 1.0,
         },
     )?)

@@ -1094,6 +1094,7 @@ fn estimate_gives_the_green_algorithms_and_ml_co2_impact_numbers() {
             "1.56",
             "--country",
             "FRA",
+            "--reproduce",
             "--json",
         ],
     );
@@ -1118,6 +1119,212 @@ fn estimate_gives_the_green_algorithms_and_ml_co2_impact_numbers() {
         ],
     );
     assert_eq!(json(&output)["co2e_kg"].as_f64(), Some(17.1));
+}
+
+/// Issue 18, defects 1 and 3: the same country gave 30.04 g/kWh by the chip-hours route and
+/// 51.28 by the Green Algorithms route; flags changed nothing without a word.
+#[test]
+#[allow(clippy::float_cmp)] // Values read from the same table by two routes must be equal bit for bit.
+fn every_route_takes_the_projects_grid_source_and_a_flag_that_would_change_nothing_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("p.ecolens");
+    let project = project.to_str().unwrap();
+    let run = |args: &[&str]| {
+        let mut all = vec!["--project", project];
+        all.extend_from_slice(args);
+        all.push("--json");
+        let output = ecolens(dir.path(), &all);
+        assert!(output.status.success(), "{args:?}: {}", stderr(&output));
+        json(&output)
+    };
+    let intensity = |value: &Value| value["intensity_g_per_kwh"].as_f64().unwrap();
+    // One V100 (300 W in Green Algorithms' table) for 12 h, asked two ways.
+    let chip_hours = [
+        "estimate",
+        "--power-w",
+        "300",
+        "--hours",
+        "12",
+        "--country",
+        "FRA",
+    ];
+    let calculator = [
+        "estimate",
+        "--gpu",
+        "NVIDIA Tesla V100",
+        "--hours",
+        "12",
+        "--country",
+        "FRA",
+    ];
+    // No project yet: the shipped defaults, and nothing is created by a calculation.
+    let by_power = run(&chip_hours);
+    assert!(!std::path::Path::new(project).exists());
+    let by_gpu = run(&calculator);
+    assert!((intensity(&by_power) - 30.04).abs() < 0.01, "{by_power}");
+    assert_eq!(intensity(&by_power), intensity(&by_gpu));
+    assert_eq!(by_power["co2e_kg"], by_gpu["co2e_kg"]);
+    assert!(
+        by_gpu["assumptions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["name"] == "carbon intensity"
+                && a["source"].as_str().unwrap().contains("digital4better")),
+        "{by_gpu}"
+    );
+    // A measured run in the same place and data year gets the same intensity.
+    let zeus = trace_fixture("zeus/V100+resnet50+gpu0.csv");
+    let measured = run(&["energy", &zeus, "--country", "FRA"]);
+    let footprint = &measured["runs"][0]["footprint"];
+    let year = measured["runs"][0]["summary"]["start"]
+        .as_str()
+        .and_then(|s| s.get(..4))
+        .unwrap_or("2024")
+        .to_owned();
+    let same_year = run(&[&chip_hours[..], &["--grid-year", &year]].concat());
+    assert_eq!(
+        footprint["intensity_g_per_kwh"],
+        same_year["intensity_g_per_kwh"]
+    );
+    // Without a country: the world average of the same source, not Green Algorithms' 475.
+    let world = run(&["estimate", "--power-w", "300", "--hours", "12"]);
+    assert!((intensity(&world) - 477.156).abs() < 0.001, "{world}");
+
+    // The project chooses Green Algorithms' table: every route follows.
+    let demo = ecolens(dir.path(), &["--project", project, "demo"]);
+    assert!(demo.status.success(), "{}", stderr(&demo));
+    run(&["factors", "set", "--grid-source", "green-algorithms"]);
+    assert_eq!(intensity(&run(&chip_hours)), 51.28);
+    assert_eq!(intensity(&run(&calculator)), 51.28);
+    let measured = run(&["energy", &zeus, "--country", "FRA"]);
+    assert_eq!(
+        measured["runs"][0]["footprint"]["intensity_g_per_kwh"].as_f64(),
+        Some(51.28)
+    );
+    // A command line's source is over the project's.
+    let over = run(&[&chip_hours[..], &["--grid-source", "codecarbon"]].concat());
+    assert_ne!(intensity(&over), 51.28);
+    // Green Algorithms' sub-national values, with its table: California is 216.43.
+    let california = run(&[
+        "estimate",
+        "--gpu",
+        "NVIDIA Tesla V100",
+        "--hours",
+        "1",
+        "--country",
+        "USA",
+        "--region",
+        "CA",
+    ]);
+    assert_eq!(intensity(&california), 216.43);
+    run(&["factors", "set", "--grid-source", "digital4better"]);
+
+    // Refused, with the reason: a region the project's source cannot place …
+    let refused = |args: &[&str], reason: &str| {
+        let mut all = vec!["--project", project];
+        all.extend_from_slice(args);
+        let output = ecolens(dir.path(), &all);
+        assert!(!output.status.success(), "{args:?} was accepted");
+        assert!(
+            stderr(&output).contains(reason),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+    };
+    refused(
+        &[
+            "estimate",
+            "--gpu",
+            "NVIDIA Tesla V100",
+            "--hours",
+            "1",
+            "--country",
+            "USA",
+            "--region",
+            "CA",
+        ],
+        "country values only",
+    );
+    // … which Green Algorithms' own table can, when asked to reproduce it.
+    let reproduced = run(&[
+        "estimate",
+        "--gpu",
+        "NVIDIA Tesla V100",
+        "--hours",
+        "1",
+        "--region",
+        "US-CA",
+        "--reproduce",
+    ]);
+    assert_eq!(intensity(&reproduced), 216.43);
+    assert!(
+        reproduced["method"]
+            .as_str()
+            .unwrap()
+            .contains("reproduced")
+    );
+    // Green Algorithms' PUE for a provider: gcp 1.12, not the unknown data centre's 1.56.
+    let gcp = run(&[
+        "estimate",
+        "--gpu",
+        "NVIDIA Tesla V100",
+        "--hours",
+        "1",
+        "--provider",
+        "gcp",
+        "--reproduce",
+    ]);
+    assert_eq!(gcp["pue"].as_f64(), Some(1.12));
+    let gcp = run(&[
+        "estimate",
+        "--gpu",
+        "NVIDIA Tesla V100",
+        "--hours",
+        "1",
+        "--provider",
+        "gcp",
+    ]);
+    assert_eq!(gcp["pue"].as_f64(), Some(1.12));
+    // ML CO2 Impact counts GPUs without PUE: --pue, --cores, --memory-gb are refused.
+    for flag in [["--pue", "1.2"], ["--cores", "4"], ["--memory-gb", "64"]] {
+        refused(
+            &[
+                &[
+                    "estimate",
+                    "--method",
+                    "ml-co2-impact",
+                    "--gpu",
+                    "Tesla V100-PCIE-16GB",
+                    "--hours",
+                    "100",
+                    "--provider",
+                    "gcp",
+                    "--region",
+                    "us-central1",
+                ][..],
+                &flag[..],
+            ]
+            .concat(),
+            "ML CO2 Impact calculator",
+        );
+    }
+    refused(
+        &[
+            "estimate",
+            "--power-w",
+            "300",
+            "--hours",
+            "1",
+            "--gpu",
+            "NVIDIA Tesla V100",
+        ],
+        "no hardware flag with --power-w",
+    );
+    refused(
+        &["factors", "set", "--grid-source", "ember"],
+        "not a grid-intensity source",
+    );
 }
 
 #[test]

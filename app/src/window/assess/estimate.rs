@@ -42,10 +42,14 @@ pub struct EstimateForm {
     pub country: String,
     /// Intensity override.
     pub intensity: String,
+    /// Reproduce the calculator's own number (its grid table and PUE) instead of using the
+    /// project's grid source and PUE.
+    pub reproduce: bool,
 }
 
-/// Starts on the Green Algorithms worked example (Lannelongue et al. 2021: 12 h on one V100
-/// with 64 GB of memory in France), so a user sees the published figure before typing.
+/// Starts on the inputs of the Green Algorithms worked example (Lannelongue et al. 2021: 12 h
+/// on one V100 with 64 GB of memory in France); with "Reproduce" ticked and PUE 1.56 it gives
+/// the published 310.87 gCO2e, without it the project's grid source for France.
 impl Default for EstimateForm {
     fn default() -> Self {
         Self {
@@ -64,6 +68,7 @@ impl Default for EstimateForm {
             pue: String::new(),
             country: "FRA".into(),
             intensity: String::new(),
+            reproduce: false,
         }
     }
 }
@@ -133,9 +138,16 @@ impl EstimateForm {
             } else {
                 Method::GreenAlgorithms
             },
-            provider: named(&self.provider),
-            region: named(&self.region),
+            // Provider and region are fields of the ML CO2 Impact form only: hidden, they
+            // must not move a Green Algorithms or chip-hours number.
+            provider: (self.method == EstimateMethod::MlCo2Impact)
+                .then(|| named(&self.provider))
+                .flatten(),
+            region: (self.method == EstimateMethod::MlCo2Impact)
+                .then(|| named(&self.region))
+                .flatten(),
             runs: 1.0,
+            reproduce: self.reproduce && self.method == EstimateMethod::GreenAlgorithms,
         };
         let overrides = FactorOverrides {
             country: named(&self.country).map(|c| c.to_ascii_uppercase()),
@@ -143,6 +155,8 @@ impl EstimateForm {
             intensity_g_per_kwh: optional("grid intensity", &self.intensity)?,
             wue_l_per_kwh: None,
             source: None,
+            grid_source: None,
+            grid_year: None,
         };
         overrides.check().map_err(|e| e.to_string())?;
         Ok((args, overrides))
@@ -180,7 +194,7 @@ fn model_combo(
 }
 
 pub(super) fn estimate_ui(ui: &mut egui::Ui, state: &mut State, out: &mut Vec<WindowAction>) {
-    ui.label("For when nothing was measured: the Green Algorithms and ML CO2 Impact calculations with their own hardware and location tables, or chips × hours × average power × PUE as in published training reports.");
+    ui.label("For when nothing was measured: the Green Algorithms and ML CO2 Impact calculations with their hardware tables, or chips × hours × average power × PUE as in published training reports. Grid intensities come from the project's source (Project factors, below), as for every other number; tick Reproduce for Green Algorithms' own number.");
     let form = &mut state.estimate;
     ui.horizontal(|ui| {
         for method in [
@@ -236,7 +250,16 @@ pub(super) fn estimate_ui(ui: &mut egui::Ui, state: &mut State, out: &mut Vec<Wi
                     }
                 }
             }
-            let places = if form.method == EstimateMethod::GreenAlgorithms {
+            if form.method == EstimateMethod::GreenAlgorithms {
+                ui.label("");
+                ui.checkbox(
+                    &mut form.reproduce,
+                    "Reproduce Green Algorithms' own number",
+                )
+                .on_hover_text("Ticked: its grid table (with regions such as US-CA) and its default PUE. Unticked: the project's grid source (Project factors, below) and PUE, as every other route to a number uses.");
+                ui.end_row();
+            }
+            let places = if form.method == EstimateMethod::GreenAlgorithms && form.reproduce {
                 super::picker::calculator_countries()
             } else {
                 super::picker::countries()
@@ -258,6 +281,10 @@ pub(super) fn estimate_ui(ui: &mut egui::Ui, state: &mut State, out: &mut Vec<Wi
         });
     if ui.button("Estimate").clicked() {
         out.push(Action::Estimate.into());
+    }
+    if state.desk.is_some() {
+        // Filled from the project's stored factors (the desk), so saving keeps them.
+        super::traces::overrides_ui(ui, state, out);
     }
     match &state.estimate_result {
         Some(Ok(e)) => {

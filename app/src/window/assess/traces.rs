@@ -4,6 +4,7 @@
 
 use ecolens_core::energy::Component;
 use ecolens_core::estimate::FactorOverrides;
+use ecolens_core::factors::GridSource;
 use ecolens_core::report::{TraceView, num, quantity, range};
 use eframe::egui;
 use egui_plot::{Legend, Line as PlotLine, Plot, PlotPoints};
@@ -26,6 +27,10 @@ pub struct OverridesForm {
     pub wue: String,
     /// Where they come from.
     pub source: String,
+    /// Where grid intensities come from.
+    pub grid_source: GridSource,
+    /// Data year of grid intensities for runs whose year is unknown.
+    pub grid_year: String,
 }
 
 impl OverridesForm {
@@ -37,6 +42,8 @@ impl OverridesForm {
             intensity: text(o.intensity_g_per_kwh),
             wue: text(o.wue_l_per_kwh),
             source: o.source.clone().unwrap_or_default(),
+            grid_source: o.grid_source.unwrap_or_default(),
+            grid_year: o.grid_year.map(|y| y.to_string()).unwrap_or_default(),
         }
     }
 
@@ -57,8 +64,20 @@ impl OverridesForm {
             intensity_g_per_kwh: number("grid intensity", &self.intensity)?,
             wue_l_per_kwh: number("WUE", &self.wue)?,
             source: Some(self.source.trim().to_owned()).filter(|s| !s.is_empty()),
+            grid_source: Some(self.grid_source).filter(|g| *g != GridSource::default()),
+            grid_year: match self.grid_year.trim() {
+                "" => None,
+                t => Some(
+                    t.parse::<i32>()
+                        .map_err(|_| format!("grid year: {t:?} is not a year"))?,
+                ),
+            },
         };
-        if !overrides.is_empty() && overrides.source.is_none() {
+        let own_values = overrides.country.is_some()
+            || overrides.pue.is_some()
+            || overrides.intensity_g_per_kwh.is_some()
+            || overrides.wue_l_per_kwh.is_some();
+        if own_values && overrides.source.is_none() {
             return Err(
                 "Say where the values come from (source), so every result can show it.".into(),
             );
@@ -250,7 +269,9 @@ fn trace_detail_ui(ui: &mut egui::Ui, t: &TraceView) {
     }
 }
 
-fn overrides_ui(ui: &mut egui::Ui, state: &mut State, out: &mut Vec<WindowAction>) {
+/// The project's own factors: grid source, country, PUE, intensity, WUE and their source;
+/// shown with a record's traces and under the calculator, since every number takes them.
+pub(super) fn overrides_ui(ui: &mut egui::Ui, state: &mut State, out: &mut Vec<WindowAction>) {
     egui::CollapsingHeader::new("Project factors (override the shipped defaults)")
         .id_salt("overrides")
         .show(ui, |ui| {
@@ -264,7 +285,21 @@ fn overrides_ui(ui: &mut egui::Ui, state: &mut State, out: &mut Vec<WindowAction
                     &super::picker::countries(),
                 );
                 ui.end_row();
+                ui.label("Grid intensities from");
+                egui::ComboBox::from_id_salt("grid_source")
+                    .selected_text(form.grid_source.label())
+                    .show_ui(ui, |ui| {
+                        for source in GridSource::ALL {
+                            ui.selectable_value(&mut form.grid_source, source, source.label());
+                        }
+                    });
+                ui.end_row();
                 for (label, value, hint) in [
+                    (
+                        "Grid data year (runs of unknown year)",
+                        &mut form.grid_year,
+                        "2024",
+                    ),
                     ("Project PUE", &mut form.pue, "1.1"),
                     (
                         "Project grid intensity, gCO2e/kWh",

@@ -201,7 +201,8 @@ fn answer(project: &mut Project, command: ImpactCommand) -> ImpactEvent {
         }
         ImpactCommand::Estimate(request) => {
             let (request, overrides) = *request;
-            service::estimate(&request, &overrides)
+            service::factors(project)
+                .and_then(|factors| service::estimate(&request, &factors, &overrides))
                 .map(|estimate| ImpactEvent::Estimated(Box::new(estimate)))
         }
         ImpactCommand::Summary { record, reader } => {
