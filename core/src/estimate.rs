@@ -411,6 +411,27 @@ pub fn chip_hours(
     })
 }
 
+/// A known energy (a paper's megawatt-hours, a provider's statement) × PUE × intensity: the IT energy
+/// given, so that a figure which already holds the data centre's overhead takes PUE 1.
+pub fn energy_given(it_energy_kwh: f64, pue: &Given, intensity: &Given) -> Result<Estimate> {
+    let it_energy_kwh = positive("energy_kwh", it_energy_kwh)?;
+    let energy_kwh = it_energy_kwh * pue.value();
+    Ok(Estimate {
+        method: "energy given".to_owned(),
+        it_energy_kwh,
+        pue: pue.value(),
+        energy_kwh,
+        intensity_g_per_kwh: intensity.value(),
+        co2e_kg: energy_kwh * intensity.value() / 1000.0,
+        water_l: None,
+        assumptions: vec![
+            Assumption::new("IT energy", it_energy_kwh, "kWh", "given by the user"),
+            pue.assumption("PUE", "1"),
+            intensity.assumption("carbon intensity", "gCO2e/kWh"),
+        ],
+    })
+}
+
 /// CO2e = IT energy × PUE × intensity; on-site water = IT energy × WUE.
 pub fn footprint(
     it_energy_kwh: f64,

@@ -146,6 +146,10 @@ impl From<MethodArg> for Method {
 /// What `ecolens estimate` is told about the run.
 #[derive(Debug, Args)]
 pub struct EstimateArgs {
+    /// Energy the run drew, kWh, before PUE (a paper's megawatt-hours × 1000); a figure that holds the
+    /// data centre's overhead already takes --pue 1.
+    #[arg(long, value_name = "KWH")]
+    pub energy_kwh: Option<f64>,
     /// Average power per chip, W.
     #[arg(long)]
     pub power_w: Option<f64>,
@@ -170,9 +174,9 @@ pub struct EstimateArgs {
     /// Memory available, GB.
     #[arg(long, default_value_t = 0.0)]
     pub memory_gb: f64,
-    /// Runtime, hours.
-    #[arg(long)]
-    pub hours: f64,
+    /// Runtime, hours (not with --energy-kwh).
+    #[arg(long, required_unless_present = "energy_kwh")]
+    pub hours: Option<f64>,
     /// Which calculator to follow.
     #[arg(long, value_enum, default_value = "green-algorithms")]
     pub method: MethodArg,
@@ -197,6 +201,7 @@ impl EstimateArgs {
     /// The use-case layer's request.
     pub fn into_request(self) -> EstimateRequest {
         EstimateRequest {
+            energy_kwh: self.energy_kwh,
             power_w: self.power_w,
             chips: self.chips,
             gpu: self.gpu,
@@ -205,7 +210,7 @@ impl EstimateArgs {
             cores: self.cores,
             usage: self.usage,
             memory_gb: self.memory_gb,
-            hours: self.hours,
+            hours: self.hours.unwrap_or(0.0),
             method: self.method.into(),
             provider: self.provider,
             region: self.region,

@@ -159,6 +159,9 @@ pub enum Method {
 /// Inputs of an estimate.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EstimateRequest {
+    /// Energy drawn by the computing, kWh, before PUE (a paper's or a provider's figure; one
+    /// that holds the data centre's overhead already takes PUE 1).
+    pub energy_kwh: Option<f64>,
     /// Average power per chip, W (the chip-hours form).
     pub power_w: Option<f64>,
     /// Chips for `power_w`.
@@ -205,6 +208,25 @@ impl EstimateRequest {
     /// Refuses the inputs that the chosen route would ignore: a flag either changes the
     /// result or is refused with the reason.
     fn check(&self, top: &FactorOverrides) -> Result<()> {
+        if self.energy_kwh.is_some() {
+            let other = [
+                ("power-w", self.power_w.is_some()),
+                ("hours", self.hours > 0.0),
+                ("gpu", self.gpu.is_some()),
+                ("cpu", self.cpu.is_some()),
+                ("cores", self.cores > 0),
+                ("memory-gb", self.memory_gb > 0.0),
+                ("reproduce", self.reproduce),
+                ("method", self.method == Method::MlCo2Impact),
+            ];
+            if let Some((field, _)) = other.into_iter().find(|(_, given)| *given) {
+                return Err(Self::refuse(
+                    "energy-kwh",
+                    format!("--energy-kwh with --{field}"),
+                    "the energy alone: --energy-kwh is the energy a run drew, so hours, power and hardware have nothing left to say",
+                ));
+            }
+        }
         if self.power_w.is_some() {
             let hardware = [
                 ("gpu", self.gpu.is_some()),
@@ -340,6 +362,12 @@ pub fn estimate(
                 grid_source.label()
             ),
         ));
+    }
+    if let Some(energy_kwh) = request.energy_kwh {
+        let (pue, intensity, _) = project.resolve_under(&place, top);
+        return Ok(ecolens_core::estimate::energy_given(
+            energy_kwh, &pue, &intensity,
+        )?);
     }
     if let Some(power_w) = request.power_w {
         let (pue, intensity, _) = project.resolve_under(&place, top);

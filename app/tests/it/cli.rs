@@ -1327,6 +1327,63 @@ fn every_route_takes_the_projects_grid_source_and_a_flag_that_would_change_nothi
     );
 }
 
+/// Issue 18, defect 7: a published energy figure is given as it stands. Patterson et al.
+/// 2021, Table 4: GPT-3 drew 1,287 megawatt-hours (its PUE already inside) at 0.429 kgCO2e/kWh: 552 t.
+#[test]
+fn a_published_energy_figure_is_estimated_as_it_stands() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = ecolens(
+        dir.path(),
+        &[
+            "estimate",
+            "--energy-kwh",
+            "1287000",
+            "--pue",
+            "1",
+            "--intensity",
+            "429",
+            "--json",
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let value = json(&output);
+    let tonnes = value["co2e_kg"].as_f64().unwrap() / 1000.0;
+    assert!((tonnes - 552.0).abs() < 0.5, "{value}");
+    assert_eq!(value["method"], "energy given");
+    // With the project's grid source and the unknown data centre's PUE when not given.
+    let output = ecolens(
+        dir.path(),
+        &[
+            "estimate",
+            "--energy-kwh",
+            "10",
+            "--country",
+            "FRA",
+            "--json",
+        ],
+    );
+    let value = json(&output);
+    assert!(
+        (value["energy_kwh"].as_f64().unwrap() - 15.6).abs() < 1e-9,
+        "{value}"
+    );
+    assert!((value["intensity_g_per_kwh"].as_f64().unwrap() - 30.04).abs() < 0.01);
+    // Hours or power beside a known energy would say nothing: refused, with the reason.
+    let output = ecolens(
+        dir.path(),
+        &["estimate", "--energy-kwh", "10", "--hours", "3"],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("--energy-kwh with --hours"),
+        "{}",
+        stderr(&output)
+    );
+    // Neither hours nor energy: a usage error.
+    let output = ecolens(dir.path(), &["estimate", "--power-w", "300"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+}
+
 #[test]
 fn trace_attach_and_lca_with_a_trace_fed_line_stored_with_the_record() {
     let dir = tempfile::tempdir().unwrap();

@@ -308,6 +308,46 @@ fn a_scenario_from_an_example_is_edited_evaluated_with_intervals_and_saved() {
     assert!(harness.state().tabs.assess.result.is_none());
 }
 
+/// Issue 18, defect 7: the calculator takes a published energy as it stands (GPT-3, 1,287
+/// megawatt-hours with its PUE inside, 0.429 kgCO2e/kWh: 552 t; Patterson et al. 2021,
+/// Table 4).
+#[test]
+fn the_calculator_takes_a_known_energy() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("energy.ecolens");
+    let (mut harness, _) = assess_green_ai(&path);
+    harness.get_by_label("Estimate").click();
+    harness.step();
+    harness.get_by_label("Energy known").click();
+    harness.step();
+    type_into(
+        &mut harness,
+        "Energy, kWh (IT, before PUE; PUE 1 if it holds the overhead)",
+        "1287000",
+    );
+    type_into(&mut harness, "PUE (empty: default)", "1");
+    type_into(
+        &mut harness,
+        "Grid intensity, gCO2e/kWh (empty: the country's)",
+        "429",
+    );
+    harness.get_all_by_label("Estimate").last().unwrap().click();
+    settle(&mut harness);
+    let estimate = harness
+        .state()
+        .tabs
+        .assess
+        .estimate_result
+        .clone()
+        .unwrap()
+        .unwrap();
+    assert!(
+        (estimate.co2e_kg / 1000.0 - 552.0).abs() < 0.5,
+        "{estimate:?}"
+    );
+    assert_eq!(estimate.method, "energy given");
+}
+
 #[test]
 fn the_calculator_gives_the_green_algorithms_example_and_a_report_is_written() {
     let dir = tempfile::tempdir().unwrap();

@@ -16,6 +16,8 @@ pub struct EstimateForm {
     pub method: EstimateMethod,
     /// Hours.
     pub hours: String,
+    /// Energy known, kWh (IT, before PUE).
+    pub energy_kwh: String,
     /// GPU model.
     pub gpu: String,
     /// GPUs.
@@ -55,6 +57,7 @@ impl Default for EstimateForm {
         Self {
             method: EstimateMethod::GreenAlgorithms,
             hours: "12".into(),
+            energy_kwh: String::new(),
             gpu: "NVIDIA Tesla V100".into(),
             gpus: "1".into(),
             cpu: String::new(),
@@ -82,6 +85,8 @@ pub enum EstimateMethod {
     MlCo2Impact,
     /// Chips × hours × average power × PUE.
     ChipHours,
+    /// A known energy × PUE.
+    Energy,
 }
 
 impl EstimateMethod {
@@ -90,6 +95,7 @@ impl EstimateMethod {
             Self::GreenAlgorithms => "Green Algorithms",
             Self::MlCo2Impact => "ML CO2 Impact",
             Self::ChipHours => "Chips × hours × power",
+            Self::Energy => "Energy known",
         }
     }
 }
@@ -117,37 +123,66 @@ impl EstimateForm {
             }
         };
         let named = |text: &str| Some(text.trim().to_owned()).filter(|t| !t.is_empty());
+        // Each method takes its own fields; the hidden fields of the others move nothing.
+        let method = self.method;
+        let calculator = matches!(
+            method,
+            EstimateMethod::GreenAlgorithms | EstimateMethod::MlCo2Impact
+        );
+        let green_algorithms = method == EstimateMethod::GreenAlgorithms;
+        let ml_co2_impact = method == EstimateMethod::MlCo2Impact;
         let args = EstimateRequest {
-            power_w: (self.method == EstimateMethod::ChipHours)
+            energy_kwh: (method == EstimateMethod::Energy)
+                .then(|| number("energy", &self.energy_kwh))
+                .transpose()?,
+            power_w: (method == EstimateMethod::ChipHours)
                 .then(|| number("power per chip", &self.power_w))
                 .transpose()?,
-            chips: if self.method == EstimateMethod::ChipHours {
+            chips: if method == EstimateMethod::ChipHours {
                 number("chips", &self.chips)?
             } else {
                 1.0
             },
-            gpu: named(&self.gpu),
-            gpus: count("GPUs", &self.gpus)?,
-            cpu: named(&self.cpu),
-            cores: count("cores", &self.cores)?,
-            usage: number("usage", &self.usage)?,
-            memory_gb: number("memory", &self.memory_gb)?,
-            hours: number("hours", &self.hours)?,
-            method: if self.method == EstimateMethod::MlCo2Impact {
+            gpu: if calculator { named(&self.gpu) } else { None },
+            gpus: if calculator {
+                count("GPUs", &self.gpus)?
+            } else {
+                0
+            },
+            cpu: if green_algorithms {
+                named(&self.cpu)
+            } else {
+                None
+            },
+            cores: if green_algorithms {
+                count("cores", &self.cores)?
+            } else {
+                0
+            },
+            usage: if green_algorithms {
+                number("usage", &self.usage)?
+            } else {
+                1.0
+            },
+            memory_gb: if green_algorithms {
+                number("memory", &self.memory_gb)?
+            } else {
+                0.0
+            },
+            hours: if method == EstimateMethod::Energy {
+                0.0
+            } else {
+                number("hours", &self.hours)?
+            },
+            method: if ml_co2_impact {
                 Method::MlCo2Impact
             } else {
                 Method::GreenAlgorithms
             },
-            // Provider and region are fields of the ML CO2 Impact form only: hidden, they
-            // must not move a Green Algorithms or chip-hours number.
-            provider: (self.method == EstimateMethod::MlCo2Impact)
-                .then(|| named(&self.provider))
-                .flatten(),
-            region: (self.method == EstimateMethod::MlCo2Impact)
-                .then(|| named(&self.region))
-                .flatten(),
+            provider: ml_co2_impact.then(|| named(&self.provider)).flatten(),
+            region: ml_co2_impact.then(|| named(&self.region)).flatten(),
             runs: 1.0,
-            reproduce: self.reproduce && self.method == EstimateMethod::GreenAlgorithms,
+            reproduce: self.reproduce && green_algorithms,
         };
         let overrides = FactorOverrides {
             country: named(&self.country).map(|c| c.to_ascii_uppercase()),
@@ -201,6 +236,7 @@ pub(super) fn estimate_ui(ui: &mut egui::Ui, state: &mut State, out: &mut Vec<Wi
             EstimateMethod::GreenAlgorithms,
             EstimateMethod::MlCo2Impact,
             EstimateMethod::ChipHours,
+            EstimateMethod::Energy,
         ] {
             ui.radio_value(&mut form.method, method, method.label());
         }
@@ -215,8 +251,17 @@ pub(super) fn estimate_ui(ui: &mut egui::Ui, state: &mut State, out: &mut Vec<Wi
                     .labelled_by(label.id);
                 ui.end_row();
             };
-            field(ui, "Hours", &mut form.hours);
+            if form.method != EstimateMethod::Energy {
+                field(ui, "Hours", &mut form.hours);
+            }
             match form.method {
+                EstimateMethod::Energy => {
+                    field(
+                        ui,
+                        "Energy, kWh (IT, before PUE; PUE 1 if it holds the overhead)",
+                        &mut form.energy_kwh,
+                    );
+                }
                 EstimateMethod::ChipHours => {
                     field(ui, "Chips", &mut form.chips);
                     field(ui, "Average power per chip, W", &mut form.power_w);
