@@ -116,6 +116,7 @@ pub fn energy(
     )?;
     Ok(Output {
         json: json!({
+            "files": report.files,
             "runs": report.runs,
             "errors": report.errors,
             "total": report.total,

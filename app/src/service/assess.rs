@@ -78,11 +78,11 @@ pub struct EnergyFile {
     pub error: Option<String>,
 }
 
-/// Reads trace files: one footprint per run under `overrides` (or the run's place), and the
-/// total. A file that cannot be read is reported and the others go on; none readable is an
-/// error.
-/// The energy and footprint of trace files, under the project's factors (`project`) with
-/// the command line's (`top`) over them.
+/// Reads trace files: one footprint per run under the project's factors (`project`) with
+/// the command line's (`top`) over them (or the run's place), and the total. A file that
+/// cannot be read is reported and the others go on; none readable is an error. A file that
+/// an earlier one already took in (the two logs of one CarbonTracker run) is not counted
+/// again.
 pub fn energy(
     paths: &[PathBuf],
     project: &FactorOverrides,
@@ -95,7 +95,23 @@ pub fn energy(
         total: EnergyTotal::default(),
     };
     let mut first_error = None;
+    let same = |path: &Path| std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
+    // Each file taken in so far, with the file given that took it in and its tool.
+    let mut read: Vec<(PathBuf, PathBuf, String)> = Vec::new();
     for path in paths {
+        if let Some((_, with, tool)) = read.iter().find(|(file, ..)| *file == same(path)) {
+            report.files.push(EnergyFile {
+                path: path.clone(),
+                tool: Some(tool.clone()),
+                runs: 0,
+                warnings: vec![format!(
+                    "read with {}: its runs are counted once",
+                    with.display()
+                )],
+                error: None,
+            });
+            continue;
+        }
         let file: TraceFile = match read_trace(path) {
             Ok(file) => file,
             Err(error) => {
@@ -111,6 +127,12 @@ pub fn energy(
                 continue;
             }
         };
+        for taken in std::iter::once(&file.path)
+            .chain(&file.companions)
+            .chain(std::iter::once(path))
+        {
+            read.push((same(taken), path.clone(), file.format.tool().to_owned()));
+        }
         report.files.push(EnergyFile {
             path: path.clone(),
             tool: Some(file.format.tool().to_owned()),

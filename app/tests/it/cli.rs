@@ -1327,6 +1327,39 @@ fn every_route_takes_the_projects_grid_source_and_a_flag_that_would_change_nothi
     );
 }
 
+/// Issue 18, defect 2: CarbonTracker writes two logs per run, and each names the other; given
+/// both, the run is counted once, in either order.
+#[test]
+fn both_logs_of_one_carbontracker_run_count_as_one_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let standard = trace_fixture("carbontracker/10151_2022-11-14T154243Z_carbontracker.log");
+    let output_log =
+        trace_fixture("carbontracker/10151_2022-11-14T154243Z_carbontracker_output.log");
+    let total = |args: &[&str]| {
+        let mut all = vec!["energy"];
+        all.extend_from_slice(args);
+        all.push("--json");
+        let output = ecolens(dir.path(), &all);
+        assert!(output.status.success(), "{}", stderr(&output));
+        json(&output)
+    };
+    let one = total(&[&standard]);
+    for pair in [[&standard, &output_log], [&output_log, &standard]] {
+        let both = total(&[pair[0], pair[1]]);
+        assert_eq!(both["total"]["runs"], 1, "{both}");
+        assert_eq!(both["total"]["co2e_kg"], one["total"]["co2e_kg"]);
+        let skipped = &both["files"][1];
+        assert_eq!(skipped["runs"], 0);
+        assert!(
+            skipped["warnings"][0]
+                .as_str()
+                .unwrap()
+                .contains("its runs are counted once"),
+            "{skipped}"
+        );
+    }
+}
+
 /// Issue 18, defect 7: a published energy figure is given as it stands. Patterson et al.
 /// 2021, Table 4: GPT-3 drew 1,287 megawatt-hours (its PUE already inside) at 0.429 kgCO2e/kWh: 552 t.
 #[test]

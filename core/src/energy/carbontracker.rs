@@ -360,5 +360,12 @@ pub(super) fn read(path: &Path, text: &str) -> Result<TraceFile> {
             warnings: Vec::new(),
         }],
         warnings,
+        companions: other
+            .as_ref()
+            .map(|(other_path, ..)| other_path.clone())
+            .into_iter()
+            .filter(|other_path| *other_path != standard_path)
+            .chain((standard_path != path).then(|| path.to_owned()))
+            .collect(),
     })
 }

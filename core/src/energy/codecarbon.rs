@@ -173,6 +173,7 @@ pub(super) fn read(path: &Path, text: &str) -> Result<TraceFile> {
         format: TraceFormat::Codecarbon,
         runs,
         warnings,
+        companions: Vec::new(),
     })
 }
 

@@ -112,6 +112,7 @@ pub(super) fn read(path: &Path, text: &str) -> Result<TraceFile> {
         format: TraceFormat::Eco2ai,
         runs: summaries,
         warnings,
+        companions: Vec::new(),
     })
 }
 

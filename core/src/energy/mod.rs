@@ -308,6 +308,9 @@ pub struct TraceFile {
     pub runs: Vec<TraceSummary>,
     /// Warnings about the file (rows rejected, columns missing …).
     pub warnings: Vec<String>,
+    /// Other files read with it, describing the same runs (CarbonTracker's other log of the
+    /// pair): given too, they are not read again.
+    pub companions: Vec<PathBuf>,
 }
 
 impl TraceFile {
@@ -318,6 +321,7 @@ impl TraceFile {
             format: run.format,
             runs: vec![run],
             warnings,
+            companions: Vec::new(),
         }
     }
 

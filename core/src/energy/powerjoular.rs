@@ -37,23 +37,39 @@ pub(super) fn read(path: &Path, text: &str) -> Result<TraceFile> {
                 continue;
             }
         };
-        let t = t.ok_or_else(|| {
-            super::bad(
-                path,
-                *line,
-                format!(
-                    "Date {:?} is not a date and time (expected YYYY-MM-DD HH:MM:SS)",
-                    fields[date]
-                ),
-            )
-        })?;
+        let Some(t) = t else {
+            warnings.push(format!(
+                "line {line}: Date {:?} is not a date and time (expected YYYY-MM-DD HH:MM:SS); row rejected",
+                table::shown(&fields[date])
+            ));
+            continue;
+        };
+        // A cell that is not a number rejects its row, with where and why; the others go on.
+        let mut rejected = None;
+        let mut number = |index: Option<usize>| {
+            let index = index?;
+            match table::number(&fields[index]) {
+                Ok(value) => value,
+                Err(detail) => {
+                    rejected.get_or_insert(format!(
+                        "line {line}: column {}: {detail}; row rejected",
+                        table.header[index]
+                    ));
+                    None
+                }
+            }
+        };
+        let cpu_w = number(Some(cpu)).unwrap_or(0.0);
+        let gpu_w = number(gpu).unwrap_or(0.0);
+        let total_w = number(total).unwrap_or(cpu_w + gpu_w);
+        if let Some(reason) = rejected {
+            warnings.push(reason);
+            continue;
+        }
         first.get_or_insert(t);
-        let number = |index| table::number_at(path, &table, *line, fields, index);
-        let cpu_w = number(Some(cpu))?.unwrap_or(0.0);
-        let gpu_w = number(gpu)?.unwrap_or(0.0);
         cpu_j += cpu_w;
         gpu_j += gpu_w;
-        total_j += number(total)?.unwrap_or(cpu_w + gpu_w);
+        total_j += total_w;
         cpu_samples.push((t, cpu_w));
         gpu_samples.push((t, gpu_w));
         rows += 1;

@@ -151,7 +151,17 @@ pub(super) fn number(field: &str) -> Result<Option<f64>, String> {
     match token.parse::<f64>() {
         Ok(value) if value.is_finite() => Ok(Some(value)),
         Ok(_) => Ok(None),
-        Err(_) => Err(format!("{field:?} is not a number")),
+        Err(_) => Err(format!("{:?} is not a number", shown(field))),
+    }
+}
+
+/// A field as an error shows it: the first 60 characters and how long it was, so that one bad
+/// cell of megabytes does not fill the terminal.
+pub(super) fn shown(field: &str) -> String {
+    const SHOWN: usize = 60;
+    match field.char_indices().nth(SHOWN) {
+        Some((cut, _)) => format!("{}… ({} bytes)", &field[..cut], field.len()),
+        None => field.to_owned(),
     }
 }
 

@@ -350,6 +350,50 @@ fn nvidia_dmon_with_date_and_time_columns() {
     assert_close(file.runs[0].energy_kwh * 3.6e6, 170.0, 1e-12);
 }
 
+/// Issue 18, defect 11: one bad cell failed a whole Zeus or PowerJoular file, and its error
+/// repeated the whole cell (5 MB on stderr). The row is rejected with its line and a cut of
+/// the cell; the others go on.
+#[test]
+fn a_bad_cell_rejects_its_row_with_its_line_and_a_cut_of_the_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let huge = format!("9{}", "x".repeat(5_000_000));
+    let zeus = write(
+        dir.path(),
+        "zeus.csv",
+        &format!(
+            "start_time,window_name,elapsed_time,gpu0_energy\n100,a,10,1000\n110,b,10,{huge}\n120,c,10,900\n"
+        ),
+    );
+    let file = read_trace(&zeus).unwrap();
+    assert_close(file.runs[0].energy_kwh * 3.6e6, 1900.0, 1e-12);
+    let warning = file
+        .warnings
+        .iter()
+        .find(|w| w.starts_with("line 3: column gpu0_energy"))
+        .unwrap_or_else(|| panic!("{:?}", file.warnings));
+    assert!(warning.len() < 200, "{} bytes", warning.len());
+    assert!(warning.contains("(5000001 bytes)"), "{warning}");
+    assert!(warning.ends_with("window rejected"), "{warning}");
+
+    let powerjoular = write(
+        dir.path(),
+        "power.csv",
+        "Date,CPU Utilization,Total Power,CPU Power,GPU Power\n\
+         2025-9-19 8:5:3.7,0.5,30.0,20.0,10.0\n\
+         2025-9-19 8:5:4.9,0.5,32.0,lots,11.0\n\
+         2025-9-19 8:5:5.12,0.5,34.0,22.0,12.0\n",
+    );
+    let file = read_trace(&powerjoular).unwrap();
+    assert_close(file.runs[0].energy_kwh * 3.6e6, 64.0, 1e-12);
+    assert!(
+        file.warnings
+            .iter()
+            .any(|w| w == "line 3: column CPU Power: \"lots\" is not a number; row rejected"),
+        "{:?}",
+        file.warnings
+    );
+}
+
 #[test]
 fn powerjoular_sums_one_second_cycles_and_reads_unpadded_millisecond_dates() {
     let dir = tempfile::tempdir().unwrap();

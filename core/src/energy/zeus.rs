@@ -37,24 +37,45 @@ pub(super) fn read(path: &Path, text: &str) -> Result<TraceFile> {
         ));
     }
     let mut windows: Vec<(f64, f64, f64, String)> = Vec::new();
-    for (line, fields) in &table.rows {
-        let number = |index| table::number_at(path, &table, *line, fields, index);
-        let (Some(t0), Some(dt)) = (number(Some(start))?, number(Some(elapsed))?) else {
+    'rows: for (line, fields) in &table.rows {
+        // A cell that is not a number rejects its window, with where and why; the others go on.
+        let number = |index: usize| {
+            table::number(&fields[index]).map_err(|detail| {
+                format!(
+                    "line {line}: column {}: {detail}; window rejected",
+                    table.header[index]
+                )
+            })
+        };
+        let (t0, dt) = match (number(start), number(elapsed)) {
+            (Ok(t0), Ok(dt)) => (t0, dt),
+            (Err(reason), _) | (_, Err(reason)) => {
+                warnings.push(reason);
+                continue;
+            }
+        };
+        let (Some(t0), Some(dt)) = (t0, dt) else {
             warnings.push(format!(
                 "line {line}: no start_time or elapsed_time; window skipped"
             ));
             continue;
         };
         let mut joules = 0.0;
+        let mut empty = Vec::new();
         for &gpu in &gpus {
-            match number(Some(gpu))? {
-                Some(j) => joules += j,
-                None => warnings.push(format!(
+            match number(gpu) {
+                Ok(Some(j)) => joules += j,
+                Ok(None) => empty.push(format!(
                     "line {line}: {} is empty; counted as 0",
                     table.header[gpu]
                 )),
+                Err(reason) => {
+                    warnings.push(reason);
+                    continue 'rows;
+                }
             }
         }
+        warnings.extend(empty);
         let label = name
             .and_then(|i| table::text(&fields[i]))
             .unwrap_or("")
