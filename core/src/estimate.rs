@@ -94,6 +94,10 @@ pub struct Estimate {
     /// On-site water (IT energy × WUE), L, when a WUE was given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub water_l: Option<f64>,
+    /// CO2e before the rounding a reproduced calculator does (ML CO2 Impact rounds energy,
+    /// intensity and result to 0.01), kg; `None` when nothing was rounded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unrounded_co2e_kg: Option<f64>,
     /// Every input, with its source.
     pub assumptions: Vec<Assumption>,
 }
@@ -258,6 +262,7 @@ pub fn green_algorithms(input: &GreenAlgorithmsInput) -> Result<Estimate> {
         intensity_g_per_kwh: intensity.value(),
         co2e_kg: energy_kwh * intensity.value() / 1000.0,
         water_l: None,
+        unrounded_co2e_kg: None,
         assumptions,
     })
 }
@@ -293,11 +298,27 @@ pub fn green_algorithms_pue(provider: Option<&str>) -> Result<Given> {
         })
 }
 
-fn round2(value: f64) -> f64 {
-    (value * 100.0).round() / 100.0
+/// `Number(x.toFixed(2))` as the ML CO2 Impact calculator's JavaScript computes it: the
+/// nearest hundredth to the double's exact value, and at an exact tie the larger one (the
+/// ECMAScript rule). Rust's `{:.2}` rounds the exact value too but breaks ties to even; a tie
+/// needs x × 100 to end in exactly .5, which a double reaches only at odd multiples of 1/8.
+/// (`(x × 100).round()` rounds the product, itself rounded: 1.115 × 100 is 111.5 as a double
+/// while 1.115 is below it, so it gave 1.12 where the calculator shows 1.11.)
+pub fn js_fixed2(value: f64) -> f64 {
+    if !value.is_finite() {
+        return value;
+    }
+    // Scaling by 8 is exact, so these comparisons are exact too.
+    let eighths = value * 8.0;
+    #[allow(clippy::float_cmp)]
+    let tie = eighths.fract() == 0.0 && eighths.rem_euclid(2.0) == 1.0;
+    if tie {
+        return (value * 100.0 + 0.5).floor() / 100.0;
+    }
+    format!("{value:.2}").parse().unwrap_or(value)
 }
 
-/// The ML CO2 Impact calculator: `round2(TDP × GPUs × h / 1000) × round2(impact / 1000)`,
+/// The ML CO2 Impact calculator: `js_fixed2(TDP × GPUs × h / 1000) × js_fixed2(impact / 1000)`,
 /// rounded, without PUE. `intensity_g_per_kwh` overrides the region's.
 pub fn ml_co2_impact(
     gpu_model: &str,
@@ -366,16 +387,26 @@ pub fn ml_co2_impact(
         "1",
         "none: the ML CO2 Impact calculator applies no PUE",
     ));
-    let energy_kwh = round2(tdp * hours / 1000.0);
-    let ef_kg = round2(intensity / 1000.0);
+    // As the calculator computes it: energy and the region's intensity rounded to 0.01 kWh
+    // and kg/kWh, the product rounded again; an intensity typed in (its "private
+    // infrastructure" choice) is taken as it is.
+    let energy_kwh = js_fixed2(tdp * hours / 1000.0);
+    let ef_kg = if intensity_g_per_kwh.is_some() {
+        intensity / 1000.0
+    } else {
+        js_fixed2(intensity / 1000.0)
+    };
+    let co2e_kg = js_fixed2(energy_kwh * ef_kg);
+    let unrounded = tdp * hours / 1000.0 * intensity / 1000.0;
     Ok(Estimate {
         method: "ml-co2-impact".to_owned(),
         it_energy_kwh: energy_kwh,
         pue: 1.0,
         energy_kwh,
         intensity_g_per_kwh: ef_kg * 1000.0,
-        co2e_kg: round2(energy_kwh * ef_kg),
+        co2e_kg,
         water_l: None,
+        unrounded_co2e_kg: ((unrounded - co2e_kg).abs() > 1e-12).then_some(unrounded),
         assumptions,
     })
 }
@@ -401,6 +432,7 @@ pub fn chip_hours(
         intensity_g_per_kwh: intensity.value(),
         co2e_kg: energy_kwh * intensity.value() / 1000.0,
         water_l: None,
+        unrounded_co2e_kg: None,
         assumptions: vec![
             Assumption::new("chips", chips, "1", "given by the user"),
             Assumption::new("hours", hours, "h", "given by the user"),
@@ -424,6 +456,7 @@ pub fn energy_given(it_energy_kwh: f64, pue: &Given, intensity: &Given) -> Resul
         intensity_g_per_kwh: intensity.value(),
         co2e_kg: energy_kwh * intensity.value() / 1000.0,
         water_l: None,
+        unrounded_co2e_kg: None,
         assumptions: vec![
             Assumption::new("IT energy", it_energy_kwh, "kWh", "given by the user"),
             pue.assumption("PUE", "1"),
@@ -457,6 +490,7 @@ pub fn footprint(
         intensity_g_per_kwh: intensity.value(),
         co2e_kg: energy_kwh * intensity.value() / 1000.0,
         water_l: wue.map(|w| it_energy_kwh * w.value()),
+        unrounded_co2e_kg: None,
         assumptions,
     }
 }
@@ -943,6 +977,36 @@ mod tests {
         })
         .unwrap_err();
         assert!(error.to_string().contains("TDP_gpu.csv"), "{error}");
+    }
+
+    /// Issue 18, defect 5: the calculator's `Number(x.toFixed(2))`, ties and all, and a
+    /// typed intensity taken as it is; the unrounded CO2e is kept beside the rounded one.
+    #[test]
+    fn ml_co2_impact_rounds_as_its_javascript_does_and_keeps_the_unrounded_value() {
+        // Node's `Number(x.toFixed(2))` for each (exact ties at odd eighths go up).
+        for (x, js) in [
+            (1.115, 1.11),
+            (1.005, 1.0),
+            (0.125, 0.13),
+            (0.375, 0.38),
+            (2.675, 2.67),
+            (0.016, 0.02),
+            (2.45, 2.45),
+            (0.049, 0.05),
+            (8.345, 8.35),
+        ] {
+            assert_eq!(js_fixed2(x), js, "{x}");
+        }
+        // RTX 3090 (350 W) for 7 h in gcp europe-west6 (16 g/kWh): the calculator shows
+        // 2.45 kWh × 0.02 = 0.05 kg; unrounded 0.0392 kg.
+        let zurich =
+            ml_co2_impact("RTX 3090", 1, 7.0, Some(("gcp", "europe-west6")), None).unwrap();
+        assert_eq!(zurich.co2e_kg, 0.05);
+        assert!((zurich.unrounded_co2e_kg.unwrap() - 0.0392).abs() < 1e-12);
+        // A typed intensity is not rounded to 0.01 kg/kWh: 2.45 kWh × 0.016 = 0.0392 → 0.04.
+        let typed = ml_co2_impact("RTX 3090", 1, 7.0, None, Some(16.0)).unwrap();
+        assert_eq!(typed.intensity_g_per_kwh, 16.0);
+        assert_eq!(typed.co2e_kg, 0.04);
     }
 
     /// ML CO2 Impact's example: Tesla V100-PCIE-16GB, 100 h, gcp us-central1 → 17.1 kg.

@@ -34,6 +34,13 @@ fn describe(estimate: &Estimate, text: &mut String) -> Result<()> {
             .map(|w| format!("; on-site water {}", quantity(w, "L")))
             .unwrap_or_default()
     )?;
+    if let Some(kg) = estimate.unrounded_co2e_kg {
+        writeln!(
+            text,
+            "  unrounded: {} (the calculator rounds energy, intensity and result to 0.01)",
+            quantity(kg, "kgCO2e")
+        )?;
+    }
     for a in &estimate.assumptions {
         let value = if a.unit == "1" {
             num(a.value)

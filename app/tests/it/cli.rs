@@ -1119,6 +1119,27 @@ fn estimate_gives_the_green_algorithms_and_ml_co2_impact_numbers() {
         ],
     );
     assert_eq!(json(&output)["co2e_kg"].as_f64(), Some(17.1));
+    // The calculator's rounding, and the unrounded value beside it (issue 18, defect 5).
+    let output = ecolens(
+        dir.path(),
+        &[
+            "estimate",
+            "--method",
+            "ml-co2-impact",
+            "--gpu",
+            "RTX 3090",
+            "--hours",
+            "7",
+            "--provider",
+            "gcp",
+            "--region",
+            "europe-west6",
+            "--json",
+        ],
+    );
+    let value = json(&output);
+    assert_eq!(value["co2e_kg"].as_f64(), Some(0.05));
+    assert!((value["unrounded_co2e_kg"].as_f64().unwrap() - 0.0392).abs() < 1e-12);
 }
 
 /// Issue 18, defects 1 and 3: the same country gave 30.04 g/kWh by the chip-hours route and

@@ -354,6 +354,12 @@ pub(super) fn estimate_ui(ui: &mut egui::Ui, state: &mut State, out: &mut Vec<Wi
                 num(e.intensity_g_per_kwh),
                 e.method
             ));
+            if let Some(kg) = e.unrounded_co2e_kg {
+                ui.label(format!(
+                    "Unrounded: {} (the calculator rounds energy, intensity and result to 0.01)",
+                    quantity(kg, "kgCO2e")
+                ));
+            }
             assumptions_grid(ui, "estimate_assumptions", &e.assumptions);
         }
         Some(Err(error)) => {
