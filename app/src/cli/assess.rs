@@ -176,9 +176,15 @@ pub struct EstimateArgs {
     /// Number of CPU cores.
     #[arg(long, default_value_t = 0)]
     pub cores: u32,
-    /// Usage factor of cores and GPUs (0–1).
+    /// Usage factor of cores and GPUs (0–1); --cpu-usage and --gpu-usage set one kind.
     #[arg(long, default_value_t = 1.0)]
     pub usage: f64,
+    /// Usage factor of the CPU cores (0–1), over --usage.
+    #[arg(long)]
+    pub cpu_usage: Option<f64>,
+    /// Usage factor of the GPUs (0–1), over --usage.
+    #[arg(long)]
+    pub gpu_usage: Option<f64>,
     /// Memory available, GB.
     #[arg(long, default_value_t = 0.0)]
     pub memory_gb: f64,
@@ -216,7 +222,8 @@ impl EstimateArgs {
             gpus: self.gpus,
             cpu: self.cpu,
             cores: self.cores,
-            usage: self.usage,
+            cpu_usage: self.cpu_usage.unwrap_or(self.usage),
+            gpu_usage: self.gpu_usage.unwrap_or(self.usage),
             memory_gb: self.memory_gb,
             hours: self.hours.unwrap_or(0.0),
             method: self.method.into(),

@@ -196,8 +196,10 @@ pub struct EstimateRequest {
     pub cpu: Option<String>,
     /// Cores.
     pub cores: u32,
-    /// Usage factor.
-    pub usage: f64,
+    /// Usage factor of the CPU cores (0–1).
+    pub cpu_usage: f64,
+    /// Usage factor of the GPUs (0–1).
+    pub gpu_usage: f64,
     /// Memory, GB.
     pub memory_gb: f64,
     /// Hours.
@@ -250,11 +252,14 @@ impl EstimateRequest {
             }
         }
         if self.power_w.is_some() {
+            let usage_given = (self.cpu_usage - 1.0).abs() > f64::EPSILON
+                || (self.gpu_usage - 1.0).abs() > f64::EPSILON;
             let hardware = [
                 ("gpu", self.gpu.is_some()),
                 ("cpu", self.cpu.is_some()),
                 ("cores", self.cores > 0),
                 ("memory-gb", self.memory_gb > 0.0),
+                ("usage", usage_given),
             ];
             if let Some((field, _)) = hardware.into_iter().find(|(_, given)| *given) {
                 return Err(Self::refuse(
@@ -279,7 +284,14 @@ impl EstimateRequest {
             }
         }
         if self.method == Method::MlCo2Impact {
+            let usage_given = (self.cpu_usage - 1.0).abs() > f64::EPSILON
+                || (self.gpu_usage - 1.0).abs() > f64::EPSILON;
             let ignored = [
+                (
+                    "usage",
+                    usage_given,
+                    "takes no usage factor (a GPU at its TDP)",
+                ),
                 ("cpu", self.cpu.is_some(), "counts GPUs only"),
                 ("cores", self.cores > 0, "counts GPUs only"),
                 ("memory-gb", self.memory_gb > 0.0, "counts GPUs only"),
@@ -424,14 +436,14 @@ pub fn estimate(
                 runtime_h: request.hours,
                 cores: request.cores,
                 cpu_model: request.cpu.clone(),
-                cpu_usage: request.usage,
+                cpu_usage: request.cpu_usage,
                 gpus: if request.gpu.is_some() && request.gpus == 0 {
                     1
                 } else {
                     request.gpus
                 },
                 gpu_model: request.gpu.clone(),
-                gpu_usage: request.usage,
+                gpu_usage: request.gpu_usage,
                 memory_gb: request.memory_gb,
                 pue,
                 intensity,

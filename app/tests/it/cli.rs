@@ -1381,6 +1381,56 @@ fn both_logs_of_one_carbontracker_run_count_as_one_run() {
     }
 }
 
+/// Issue 18, defect 6: Green Algorithms has a usage factor per kind of device; a mixed job
+/// (4 cores of its Any CPU at 50 %, one V100 at 80 %, 10 h) is reproduced with both.
+#[test]
+fn cpu_and_gpu_usage_are_set_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = ecolens(
+        dir.path(),
+        &[
+            "estimate",
+            "--cores",
+            "4",
+            "--cpu-usage",
+            "0.5",
+            "--gpu",
+            "NVIDIA Tesla V100",
+            "--gpu-usage",
+            "0.8",
+            "--hours",
+            "10",
+            "--pue",
+            "1",
+            "--intensity",
+            "100",
+            "--json",
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let value = json(&output);
+    // (4 × 12 W × 0.5 + 300 W × 0.8) × 10 h = 2.64 kWh.
+    assert!(
+        (value["energy_kwh"].as_f64().unwrap() - 2.64).abs() < 1e-12,
+        "{value}"
+    );
+    // A usage factor where the method has none is refused.
+    let output = ecolens(
+        dir.path(),
+        &[
+            "estimate",
+            "--power-w",
+            "300",
+            "--hours",
+            "1",
+            "--gpu-usage",
+            "0.5",
+        ],
+    );
+    assert!(!output.status.success());
+    assert!(stderr(&output).contains("usage"), "{}", stderr(&output));
+}
+
 /// Issue 18, defect 7: a published energy figure is given as it stands. Patterson et al.
 /// 2021, Table 4: GPT-3 drew 1,287 megawatt-hours (its PUE already inside) at 0.429 kgCO2e/kWh: 552 t.
 #[test]

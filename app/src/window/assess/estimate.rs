@@ -28,6 +28,8 @@ pub struct EstimateForm {
     pub cores: String,
     /// Usage factor.
     pub usage: String,
+    /// GPU usage factor.
+    pub gpu_usage: String,
     /// Memory, GB.
     pub memory_gb: String,
     /// Average power per chip, W (chip-hours).
@@ -63,6 +65,7 @@ impl Default for EstimateForm {
             cpu: String::new(),
             cores: "0".into(),
             usage: "1".into(),
+            gpu_usage: "1".into(),
             memory_gb: "64".into(),
             power_w: "300".into(),
             chips: "8".into(),
@@ -159,8 +162,13 @@ impl EstimateForm {
             } else {
                 0
             },
-            usage: if green_algorithms {
-                number("usage", &self.usage)?
+            cpu_usage: if green_algorithms {
+                number("CPU usage", &self.usage)?
+            } else {
+                1.0
+            },
+            gpu_usage: if green_algorithms {
+                number("GPU usage", &self.gpu_usage)?
             } else {
                 1.0
             },
@@ -287,7 +295,8 @@ pub(super) fn estimate_ui(ui: &mut egui::Ui, state: &mut State, out: &mut Vec<Wi
                         );
                         ui.end_row();
                         field(ui, "Cores", &mut form.cores);
-                        field(ui, "Usage factor (0–1)", &mut form.usage);
+                        field(ui, "CPU usage factor (0–1)", &mut form.usage);
+                        field(ui, "GPU usage factor (0–1)", &mut form.gpu_usage);
                         field(ui, "Memory, GB", &mut form.memory_gb);
                     } else {
                         field(ui, "Cloud provider", &mut form.provider);
