@@ -68,7 +68,8 @@ impl Given {
         }
     }
 
-    fn assumption(&self, name: &str, unit: &str) -> Assumption {
+    /// The value as an input of a result, named `name`, with its source.
+    pub fn assumption(&self, name: &str, unit: &str) -> Assumption {
         match self {
             Self::User(v) => Assumption::new(name, *v, unit, "given by the user"),
             Self::Factor(f) => Assumption::from_factor(name, f),
@@ -504,6 +505,8 @@ pub struct Place {
     pub cloud: Option<(String, String)>,
     /// Year of the run.
     pub year: Option<i32>,
+    /// Why the run is known to have been on a personal computer (PUE 1), when it is.
+    pub personal_computer: Option<String>,
 }
 
 impl Place {
@@ -521,6 +524,7 @@ impl Place {
                 .as_deref()
                 .and_then(|s| s.get(..4))
                 .and_then(|y| y.parse().ok()),
+            personal_computer: run.location.personal_computer.clone(),
         }
     }
 }
@@ -561,13 +565,28 @@ pub fn defaults_for(place: &Place, source: GridSource) -> (Given, Given, Given) 
             .and_then(|(provider, _)| lib.provider_pue(provider))
     };
     let unknown = |id: &str| lib.default_factor(id).cloned();
+    // A personal computer has no data centre around it: PUE 1, with the trace's evidence.
+    let personal = || {
+        let evidence = place.personal_computer.as_ref()?;
+        let mut factor = unknown("pue.personal")?;
+        factor.provenance.source = format!("{}; this run: {evidence}", factor.provenance.source);
+        Some(factor)
+    };
     let pue = region
         .and_then(CloudRegion::pue_factor)
         .or_else(provider_pue)
+        .or_else(personal)
         .or_else(|| unknown("pue.unknown"))
         .map_or_else(|| fallback("pue", "1", 1.56), Given::Factor);
+    let personal_wue = || {
+        let evidence = place.personal_computer.as_ref()?;
+        let mut factor = unknown("wue.personal")?;
+        factor.provenance.source = format!("{}; this run: {evidence}", factor.provenance.source);
+        Some(factor)
+    };
     let wue = region
         .and_then(CloudRegion::wue_factor)
+        .or_else(personal_wue)
         .or_else(|| unknown("wue.unknown"))
         .map_or_else(|| fallback("wue", "L/kWh", 0.5), Given::Factor);
     let country = place
@@ -1049,6 +1068,7 @@ mod tests {
                 country: None,
                 cloud: Some(("aws".to_owned(), "ap-southeast-1".to_owned())),
                 year: Some(2024),
+                personal_computer: None,
             },
             GridSource::Digital4better,
         );
@@ -1086,6 +1106,7 @@ mod tests {
             country: Some("FRA".to_owned()),
             cloud: None,
             year: None,
+            personal_computer: None,
         };
         let mut project = FactorOverrides::default();
         let value = |project: &FactorOverrides, top: &FactorOverrides| {

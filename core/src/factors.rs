@@ -1069,7 +1069,7 @@ mod tests {
         );
         assert_eq!(
             lib.defaults().len(),
-            13,
+            ECOLENS_DEFAULTS.matches("[[factor]]").count(),
             "every entry of defaults.toml parses"
         );
         assert!(

@@ -382,6 +382,7 @@ pub fn estimate(
             .clone()
             .map(|p| (p, request.region.clone().unwrap_or_default())),
         year: None,
+        personal_computer: None,
     };
     if sub_national.is_some()
         && !request.reproduce

@@ -70,6 +70,7 @@ pub(super) fn read(path: &Path, text: &str) -> Result<TraceFile> {
     let (project, country) = (col("project_name"), col("country_iso_code"));
     let (region, provider, cloud_region) =
         (col("region"), col("cloud_provider"), col("cloud_region"));
+    let (on_cloud, os, cpu_model) = (col("on_cloud"), col("os"), col("cpu_model"));
     let generation = header_generation(&table);
 
     let text_at = |row: &[String], index: Option<usize>| {
@@ -113,6 +114,11 @@ pub(super) fn read(path: &Path, text: &str) -> Result<TraceFile> {
                 region: text_at(fields, region),
                 cloud_provider: text_at(fields, provider),
                 cloud_region: text_at(fields, cloud_region),
+                personal_computer: personal_computer(
+                    text_at(fields, on_cloud).as_deref(),
+                    text_at(fields, os).as_deref(),
+                    text_at(fields, cpu_model).as_deref(),
+                ),
             },
         });
     }
@@ -175,6 +181,28 @@ pub(super) fn read(path: &Path, text: &str) -> Result<TraceFile> {
         warnings,
         companions: Vec::new(),
     })
+}
+
+/// The evidence that a CodeCarbon run was on a personal computer: not on a cloud, and a
+/// desktop operating system or an Apple processor (servers run Linux). A Linux machine off
+/// the cloud may be a workstation or a cluster node, so it is left undecided.
+fn personal_computer(
+    on_cloud: Option<&str>,
+    os: Option<&str>,
+    cpu: Option<&str>,
+) -> Option<String> {
+    if !on_cloud.is_some_and(|c| c.eq_ignore_ascii_case("n")) {
+        return None;
+    }
+    let desktop_os = os.filter(|os| {
+        let os = os.to_ascii_lowercase();
+        os.starts_with("macos") || os.starts_with("darwin") || os.starts_with("windows")
+    });
+    let apple = cpu.filter(|cpu| cpu.contains("Apple M"));
+    let evidence = desktop_os
+        .map(|os| format!("os {os}"))
+        .or_else(|| apple.map(|cpu| format!("cpu_model {cpu}")))?;
+    Some(format!("CodeCarbon: on_cloud N, {evidence}"))
 }
 
 fn summary(

@@ -194,6 +194,10 @@ pub struct TraceLocation {
     /// Cloud region (`us-east-1` …).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cloud_region: Option<String>,
+    /// What the trace says that shows the run was on a personal computer, not in a data
+    /// centre (CodeCarbon: `on_cloud` N on macOS or Windows, or an Apple processor).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub personal_computer: Option<String>,
 }
 
 impl TraceLocation {

@@ -81,6 +81,40 @@ fn codecarbon_apple_m1_takes_the_last_snapshot_of_each_run_and_recovers_both_gri
     assert!(file.warnings.iter().any(|w| w.contains("superseded")));
 }
 
+/// Issue 18, defect 8: a CodeCarbon run on a laptop (not on a cloud, macOS on an Apple M1)
+/// takes PUE 1, as Green Algorithms gives a personal computer, and says why; a Linux run off
+/// the cloud may be a cluster node and keeps the unknown data centre's PUE.
+#[test]
+fn a_run_on_a_personal_computer_takes_pue_1_and_says_why() {
+    let laptop = read_trace(&fixture("codecarbon/emissions_v2.4.3rc1_apple-m1.csv")).unwrap();
+    let run = &laptop.runs[0];
+    let evidence = run.location.personal_computer.as_deref().unwrap();
+    assert!(evidence.starts_with("CodeCarbon: on_cloud N"), "{evidence}");
+    let (pue, ..) =
+        crate::estimate::FactorOverrides::default().resolve(&crate::estimate::Place::of_trace(run));
+    let assumption = pue.assumption("PUE", "1");
+    assert_close(assumption.value, 1.0, 0.0);
+    assert!(
+        assumption.source.contains("personal computer"),
+        "{}",
+        assumption.source
+    );
+    assert!(
+        assumption.source.contains(evidence),
+        "{}",
+        assumption.source
+    );
+    // No data centre, no cooling water either.
+    let (_, _, wue) =
+        crate::estimate::FactorOverrides::default().resolve(&crate::estimate::Place::of_trace(run));
+    assert_close(wue.assumption("WUE", "L/kWh").value, 0.0, 0.0);
+
+    let linux = read_trace(&fixture("codecarbon/emissions_v2.7.4_eo-college_linux.csv")).unwrap();
+    for run in &linux.runs {
+        assert_eq!(run.location.personal_computer, None, "{:?}", run.location);
+    }
+}
+
 #[test]
 fn codecarbon_v2_7_groups_by_run_id_and_its_factor_is_italys_in_codecarbons_table() {
     let file = read_trace(&fixture("codecarbon/emissions_v2.7.4_eo-college_linux.csv")).unwrap();
