@@ -373,7 +373,7 @@ pub fn lca(
         "{}\nfunctional unit: {}\n",
         result.name, result.functional_unit
     );
-    let rows: Vec<[String; 8]> = std::iter::once(CRITERION_HEADERS.map(str::to_owned))
+    let rows: Vec<[String; 9]> = std::iter::once(CRITERION_HEADERS.map(str::to_owned))
         .chain(
             result
                 .criteria
@@ -440,8 +440,8 @@ pub fn lca(
 /// The figures of a criterion row, right-aligned in columns wide enough for the headers.
 /// Rows as a text table: the name and unit columns left-aligned, the numbers right-aligned,
 /// each column as wide as its widest cell.
-fn aligned(rows: &[[String; 8]]) -> String {
-    let mut widths = [0_usize; 8];
+fn aligned<const COLUMNS: usize>(rows: &[[String; COLUMNS]]) -> String {
+    let mut widths = [0_usize; COLUMNS];
     for row in rows {
         for (width, cell) in widths.iter_mut().zip(row) {
             *width = (*width).max(cell.chars().count());

@@ -372,7 +372,7 @@ pub fn evaluate(scenario: &Scenario, traces: &dyn Fn(i64) -> Option<f64>) -> Res
     })
 }
 
-/// Median and 5–95 % interval.
+/// Mean, median and 5–95 % interval of the Monte Carlo samples.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Interval {
     /// 5th percentile.
@@ -381,10 +381,23 @@ pub struct Interval {
     pub median: f64,
     /// 95th percentile.
     pub p95: f64,
+    /// Mean (NaN in results stored before it was kept).
+    #[serde(default = "not_kept")]
+    pub mean: f64,
+}
+
+fn not_kept() -> f64 {
+    f64::NAN
 }
 
 impl Interval {
     fn of(samples: &mut [f64]) -> Self {
+        #[allow(clippy::cast_precision_loss)] // Run counts are far below 2^52.
+        let mean = if samples.is_empty() {
+            f64::NAN
+        } else {
+            samples.iter().sum::<f64>() / samples.len() as f64
+        };
         samples.sort_by(f64::total_cmp);
         let at = |q: f64| {
             if samples.is_empty() {
@@ -407,6 +420,7 @@ impl Interval {
             p5: at(0.05),
             median: at(0.5),
             p95: at(0.95),
+            mean,
         }
     }
 }

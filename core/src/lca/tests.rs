@@ -303,3 +303,62 @@ fn products_read_and_write_as_terms_joined_by_times() {
         .to_string();
     assert!(wrong.contains("triangle(1)"), "{wrong}");
 }
+
+/// Issue 18, defect 9: the headline Δ is at the central values, and a skewed input moves the
+/// Monte Carlo median and mean away from it, each its own figure. M2 saves a lognormal
+/// amount (median 100, σ 0.8): central Δ −100, median −100, mean −100 · e^(0.32) = −137.7
+/// (the lognormal's mean, exp(μ + σ²/2)).
+#[test]
+fn central_median_and_mean_are_three_figures_of_a_skewed_saving() {
+    let scenario = Scenario::from_toml(
+        r#"
+name = "skewed"
+functional_unit = "one thing"
+criteria = ["gwp"]
+
+[parameters]
+saving = { value = "lognormal(100, 0.8)", unit = "kgCO2e" }
+
+[[variant]]
+id = "M1"
+name = "reference"
+[[variant.line]]
+phase = "non_ict_process"
+name = "process"
+amount = 1000
+factors = { gwp = 1.0 }
+
+[[variant]]
+id = "M2"
+name = "with AI"
+[[variant.line]]
+phase = "non_ict_process"
+name = "process"
+amount = 1000
+factors = { gwp = 1.0 }
+[[variant.line]]
+phase = "non_ict_process"
+name = "saving"
+amount = ["$saving", -1]
+factors = { gwp = 1.0 }
+"#,
+    )
+    .unwrap();
+    let central = evaluate(&scenario, NO_TRACES).unwrap().criteria[0].delta;
+    assert!((central + 100.0).abs() < 1e-9, "{central}");
+    let mc = monte_carlo(&scenario, NO_TRACES, 200_000, 7).unwrap();
+    let delta = mc.criteria[0].delta;
+    let mean = -100.0 * (0.8_f64 * 0.8 / 2.0).exp();
+    assert!(
+        (delta.mean - mean).abs() < 0.01 * mean.abs(),
+        "{delta:?} against {mean}"
+    );
+    assert!((delta.median + 100.0).abs() < 1.5, "{delta:?}");
+    // The tables show all three, each labelled.
+    let cells = crate::report::criterion_cells(
+        &evaluate(&scenario, NO_TRACES).unwrap().criteria[0],
+        &mc.criteria[0],
+    );
+    assert_eq!(crate::report::CRITERION_HEADERS[7], "Δ mean");
+    assert_eq!(cells[7], crate::report::num(delta.mean));
+}

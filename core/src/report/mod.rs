@@ -678,7 +678,7 @@ fn grouped_warnings(traces: &[TraceView]) -> Vec<(String, String)> {
 }
 
 /// The headers of a criterion row: [`criterion_cells`] fills them.
-pub const CRITERION_HEADERS: [&str; 8] = [
+pub const CRITERION_HEADERS: [&str; 9] = [
     "Criterion",
     "Unit",
     "M1",
@@ -686,18 +686,21 @@ pub const CRITERION_HEADERS: [&str; 8] = [
     "Δ central",
     "Δ % central",
     "Δ median [5 % to 95 %]",
+    "Δ mean",
     "P(M2 better)",
 ];
 
 /// What the columns of [`CRITERION_HEADERS`] come from, said under every such table.
 pub const CRITERION_NOTE: &str = "M1, M2 and Δ(M2|M1) central are computed at the central \
-     values of the inputs; the Δ median, its 5–95 % interval and P(M2 better) come from the \
-     paired Monte Carlo runs.";
+     values of the inputs (a triangular's mode, a normal's mean, a lognormal's median, a \
+     uniform's midpoint); the Δ \
+     median, its 5–95 % interval, the Δ mean and P(M2 better) come from the paired Monte Carlo \
+     runs. The three differ when the inputs' distributions are skewed.";
 
 /// One criterion's result as the tables show it (reports, the window): name and code, unit,
 /// M1, M2, Δ and Δ % at the central values, the Monte Carlo median of Δ with its 5–95 %
-/// interval, P(M2 better).
-pub fn criterion_cells(c: &CriterionResult, m: &McCriterion) -> [String; 8] {
+/// interval, its mean, P(M2 better).
+pub fn criterion_cells(c: &CriterionResult, m: &McCriterion) -> [String; 9] {
     [
         criterion_name(&c.code),
         c.unit.clone(),
@@ -711,6 +714,11 @@ pub fn criterion_cells(c: &CriterionResult, m: &McCriterion) -> [String; 8] {
             num(m.delta.median),
             interval(m.delta.p5, m.delta.p95)
         ),
+        if m.delta.mean.is_finite() {
+            num(m.delta.mean)
+        } else {
+            "–".to_owned()
+        },
         format!("{:.1} %", 100.0 * m.p_m2_better),
     ]
 }
