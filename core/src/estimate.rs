@@ -359,20 +359,20 @@ pub fn ml_co2_impact(
             positive("intensity", ci)?
         }
         (None, Some((provider, region))) => {
-            let (p, r, impact, _) = lib.mlco2_region(provider, region).ok_or_else(|| {
-                Error::invalid(
-                    "region",
-                    format!("{provider} {region}"),
-                    "a provider and region of ML CO2 Impact's impact.csv (gcp us-central1 …)",
-                )
-            })?;
-            assumptions.push(Assumption::new(
-                &format!("carbon intensity, {p} {r}"),
-                impact,
-                "gCO2e/kWh",
-                "ML CO2 Impact data/impact.csv (MIT)",
+            let factor = lib
+                .mlco2_region_intensity(provider, region)
+                .ok_or_else(|| {
+                    Error::invalid(
+                        "region",
+                        format!("{provider} {region}"),
+                        "a provider and region of ML CO2 Impact's impact.csv (gcp us-central1 …)",
+                    )
+                })?;
+            assumptions.push(Assumption::from_factor(
+                &format!("carbon intensity, {provider} {region}"),
+                &factor,
             ));
-            impact
+            factor.value.central()
         }
         (None, None) => {
             return Err(Error::invalid(
@@ -541,6 +541,7 @@ fn fallback(what: &str, unit: &str, value: f64) -> Given {
             source: "ecolens fallback: the shipped factor table could not be read (Uptime 2024 PUE 1.56; WUE 0.5 L/kWh; IEA 2019 world 475 g/kWh)".to_owned(),
             year: None,
             licence: "fact quoted".to_owned(),
+            note: None,
         },
     })
 }
@@ -847,6 +848,7 @@ fn given_with(value: f64, source: Option<&str>, id: &str, name: &str, unit: &str
                 source: format!("project setting: {source}"),
                 year: None,
                 licence: "the project's own value".to_owned(),
+                note: None,
             },
         }),
     }

@@ -47,6 +47,10 @@ pub struct Provenance {
     pub year: Option<i32>,
     /// Licence of the data.
     pub licence: String,
+    /// Where the value is known to disagree with its maker's specification or another
+    /// source, said wherever the value is shown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 impl Provenance {
@@ -55,15 +59,98 @@ impl Provenance {
             source: source.into(),
             year,
             licence: licence.to_owned(),
+            note: None,
         }
     }
 
-    /// "source, year (licence)".
+    /// "source, year (licence)", and "; NOTE: …" when the value is known to disagree.
     pub fn describe(&self) -> String {
-        match self.year {
+        let mut text = match self.year {
             Some(year) => format!("{}, {year} ({})", self.source, self.licence),
             None => format!("{} ({})", self.source, self.licence),
+        };
+        if let Some(note) = &self.note {
+            text.push_str("; NOTE: ");
+            text.push_str(note);
         }
+        text
+    }
+}
+
+/// Values of the shipped tables known to disagree with their maker's specification or with
+/// the literature: (table, model, note). Shipped as they are, since the tools being
+/// reproduced use them, and said wherever they are shown.
+const KNOWN_DISAGREEMENTS: &[(&str, &str, &str)] = &[
+    (
+        "ML CO2 Impact gpus.csv",
+        "Tesla V100-PCIE-16GB",
+        "NVIDIA's V100 datasheet gives 250 W for the PCIe card and 300 W for SXM2; this row (300 W) and Tesla V100-SXM2-16GB (250 W) look swapped",
+    ),
+    (
+        "ML CO2 Impact gpus.csv",
+        "Tesla V100-SXM2-16GB",
+        "NVIDIA's V100 datasheet gives 300 W for SXM2 and 250 W for the PCIe card; this row (250 W) and Tesla V100-PCIE-16GB (300 W) look swapped",
+    ),
+    (
+        "ML CO2 Impact gpus.csv",
+        "GTX 750",
+        "NVIDIA gives a 55 W TDP for the GeForce GTX 750 (as does techpowerup, the row's own source), not 250 W",
+    ),
+    (
+        "Green Algorithms TDP_gpu.csv",
+        "TPU v3",
+        "Patterson et al. 2021 (Table 4) count 450 W per TPU v3 chip, about twice this value",
+    ),
+];
+
+/// The data year of a source text: after "data from" (a month may come between), before
+/// "data" ("based on 2019 data", "using 2019/20 data"), else the latest year it names (a
+/// report's, a URL's `/2023/05/`). Years outside 1990–2035 are not years here.
+fn year_in(text: &str) -> Option<i32> {
+    let lower = text.to_ascii_lowercase();
+    let bytes = lower.as_bytes();
+    let years: Vec<(usize, i32)> = (0..bytes.len().saturating_sub(3))
+        .filter(|&at| {
+            bytes[at..at + 4].iter().all(u8::is_ascii_digit)
+                && (at == 0 || !bytes[at - 1].is_ascii_digit())
+                && bytes.get(at + 4).is_none_or(|b| !b.is_ascii_digit())
+        })
+        .filter_map(|at| {
+            let year: i32 = lower[at..at + 4].parse().ok()?;
+            (1990..=2035).contains(&year).then_some((at, year))
+        })
+        .collect();
+    if let Some(from) = lower.find("data from ") {
+        let after = from + "data from ".len();
+        if let Some(&(_, year)) = years
+            .iter()
+            .find(|(at, _)| *at >= after && *at <= after + 12)
+        {
+            return Some(year);
+        }
+    }
+    let before_data = years.iter().find(|(at, _)| {
+        let rest = &lower[at + 4..];
+        let rest = rest
+            .strip_prefix('/')
+            .map_or(rest, |r| r.trim_start_matches(|c: char| c.is_ascii_digit()));
+        rest.starts_with(" data")
+    });
+    if let Some(&(_, year)) = before_data {
+        return Some(year);
+    }
+    years.iter().map(|&(_, year)| year).max()
+}
+
+/// The year of a table row: the row's own (from its source text), else the year the shipped
+/// table was last changed upstream, said as such.
+fn row_year(source: &str, table_as_of: &str) -> (String, Option<i32>) {
+    match year_in(source) {
+        Some(year) => (source.to_owned(), Some(year)),
+        None => (
+            format!("{source} (table as of {table_as_of})"),
+            table_as_of.get(..4).and_then(|y| y.parse().ok()),
+        ),
     }
 }
 
@@ -298,8 +385,10 @@ pub struct FactorLibrary {
     d4b: HashMap<(String, i32), Vec<(String, f64)>>,
     d4b_years: (i32, i32),
     regions: Vec<CloudRegion>,
-    cc_cloud: Vec<(String, String, f64)>,
-    mlco2_impact: Vec<(String, String, f64, f64)>,
+    /// CodeCarbon's cloud regions: provider, region, gCO2e/kWh, the row's source.
+    cc_cloud: Vec<(String, String, f64, String)>,
+    /// ML CO2 Impact's regions: provider, region, gCO2e/kWh, offset %, the row's source.
+    mlco2_impact: Vec<(String, String, f64, f64, String)>,
     ga_cpu: Vec<Hardware>,
     ga_gpu: Vec<Hardware>,
     mlco2_gpu: Vec<Hardware>,
@@ -342,13 +431,6 @@ fn csv_rows(text: &str, skip: usize) -> Vec<HashMap<String, String>> {
 
 fn num(row: &HashMap<String, String>, key: &str) -> Option<f64> {
     row.get(key).and_then(|v| v.parse().ok())
-}
-
-/// Years like "Data from 2019" or "(data from 2020)" in a source text.
-fn year_in(text: &str) -> Option<i32> {
-    let lower = text.to_ascii_lowercase();
-    let at = lower.find("data from ")? + "data from ".len();
-    lower[at..].get(..4)?.parse().ok()
 }
 
 #[derive(Deserialize)]
@@ -456,6 +538,7 @@ impl FactorLibrary {
                     row.get("provider")?.to_ascii_lowercase(),
                     row.get("region")?.clone(),
                     num(&row, "impact")?,
+                    row.get("source").cloned().unwrap_or_default(),
                 ))
             })
             .collect();
@@ -467,55 +550,64 @@ impl FactorLibrary {
                     row.get("region")?.clone(),
                     num(&row, "impact")?,
                     num(&row, "offsetRatio").unwrap_or(0.0),
+                    row.get("source").cloned().unwrap_or_default(),
                 ))
             })
             .collect();
-        let hardware =
-            |text: &str, skip: usize, power: &str, model: &str, source: &str, licence: &str| {
-                csv_rows(text, skip)
-                    .into_iter()
-                    .filter_map(|row| {
-                        Some(Hardware {
-                            model: row.get(model)?.clone(),
-                            power_w: num(&row, power)?,
-                            cores: row.get("n_cores").and_then(|c| c.parse().ok()),
-                            provenance: Provenance::new(
-                                format!(
-                                    "{source}{}",
-                                    row.get("source")
-                                        .filter(|s| !s.is_empty())
-                                        .map(|s| format!(" ({s})"))
-                                        .unwrap_or_default()
-                                ),
-                                None,
-                                licence,
-                            ),
-                        })
+        // A table's rows with the table's name, the year the shipped file was last changed
+        // upstream (see NOTICE.md: the commit's history), and the notes of KNOWN_DISAGREEMENTS.
+        let hardware = |text: &str,
+                        skip: usize,
+                        (power, model): (&str, &str),
+                        (source, table_as_of): (&str, &str),
+                        licence: &str| {
+            csv_rows(text, skip)
+                .into_iter()
+                .filter_map(|row| {
+                    let name = row.get(model)?.clone();
+                    let (text, year) = row_year(
+                        &format!(
+                            "{source}{}",
+                            row.get("source")
+                                .filter(|s| !s.is_empty())
+                                .map(|s| format!(" ({s})"))
+                                .unwrap_or_default()
+                        ),
+                        table_as_of,
+                    );
+                    let mut provenance = Provenance::new(text, year, licence);
+                    provenance.note = KNOWN_DISAGREEMENTS
+                        .iter()
+                        .find(|(table, known, _)| *table == source && *known == name)
+                        .map(|(.., note)| (*note).to_owned());
+                    Some(Hardware {
+                        model: name,
+                        power_w: num(&row, power)?,
+                        cores: row.get("n_cores").and_then(|c| c.parse().ok()),
+                        provenance,
                     })
-                    .collect::<Vec<_>>()
-            };
+                })
+                .collect::<Vec<_>>()
+        };
         let ga_cpu = hardware(
             GA_CPU,
             1,
-            "TDP_per_core",
-            "model",
-            "Green Algorithms TDP_cpu.csv",
+            ("TDP_per_core", "model"),
+            ("Green Algorithms TDP_cpu.csv", "2025-02"),
             GA_LICENCE,
         );
         let ga_gpu = hardware(
             GA_GPU,
             1,
-            "TDP_per_core",
-            "model",
-            "Green Algorithms TDP_gpu.csv",
+            ("TDP_per_core", "model"),
+            ("Green Algorithms TDP_gpu.csv", "2025-02"),
             GA_LICENCE,
         );
         let mlco2_gpu = hardware(
             MLCO2_GPUS,
             0,
-            "tdp_watts",
-            "name",
-            "ML CO2 Impact gpus.csv",
+            ("tdp_watts", "name"),
+            ("ML CO2 Impact gpus.csv", "2026-02"),
             MLCO2_LICENCE,
         );
         let ga_pue = csv_rows(GA_PUE, 1)
@@ -546,6 +638,7 @@ impl FactorLibrary {
                             source: e.source,
                             year: e.year,
                             licence: e.licence,
+                            note: None,
                         },
                     })
                     .collect()
@@ -615,16 +708,16 @@ impl FactorLibrary {
             upper
         };
         let (value, source) = self.ga_ci.get(&key)?;
+        let (text, year) = row_year(
+            &format!("Green Algorithms CI_aggregated.csv: {}", source.trim()),
+            "2022-10",
+        );
         Some(Factor {
             id: format!("grid.{key}.green_algorithms"),
             name: format!("Grid carbon intensity {key} (Green Algorithms)"),
             unit: "gCO2e/kWh".to_owned(),
             value: Distribution::Fixed(*value),
-            provenance: Provenance::new(
-                format!("Green Algorithms CI_aggregated.csv: {source}"),
-                year_in(source),
-                GA_LICENCE,
-            ),
+            provenance: Provenance::new(text, year, GA_LICENCE),
         })
     }
 
@@ -799,39 +892,41 @@ impl FactorLibrary {
     pub fn cloud_intensity(&self, provider: &str, region: &str) -> Vec<Factor> {
         let provider = provider.to_ascii_lowercase();
         let mut out = Vec::new();
-        for (p, r, impact) in &self.cc_cloud {
+        for (p, r, impact, source) in &self.cc_cloud {
             if *p == provider && r.eq_ignore_ascii_case(region) {
+                let (text, year) = row_year(
+                    &format!("CodeCarbon data/cloud/impact.csv: {}", source.trim()),
+                    "2024-07",
+                );
                 out.push(Factor {
                     id: format!("grid.{p}.{r}.codecarbon"),
                     name: format!("Carbon intensity of {p} {r} (CodeCarbon cloud table)"),
                     unit: "gCO2e/kWh".to_owned(),
                     value: Distribution::Fixed(*impact),
-                    provenance: Provenance::new(
-                        "CodeCarbon data/cloud/impact.csv",
-                        None,
-                        CC_LICENCE,
-                    ),
+                    provenance: Provenance::new(text, year, CC_LICENCE),
                 });
             }
         }
-        if let Some((p, r, impact, _)) = self.mlco2_region(&provider, region) {
-            out.push(Factor {
-                id: format!("grid.{p}.{r}.mlco2"),
-                name: format!("Carbon intensity of {p} {r} (ML CO2 Impact)"),
-                unit: "gCO2e/kWh".to_owned(),
-                value: Distribution::Fixed(impact),
-                provenance: Provenance::new("ML CO2 Impact data/impact.csv", None, MLCO2_LICENCE),
-            });
-        }
+        out.extend(self.mlco2_region_intensity(&provider, region));
         out
     }
 
-    /// ML CO2 Impact's row for a region: (provider, region, gCO2e/kWh, offset ratio %).
-    pub fn mlco2_region(&self, provider: &str, region: &str) -> Option<(String, String, f64, f64)> {
-        self.mlco2_impact
-            .iter()
-            .find(|(p, r, ..)| p.eq_ignore_ascii_case(provider) && r.eq_ignore_ascii_case(region))
-            .cloned()
+    /// ML CO2 Impact's carbon intensity of a cloud region, with the row's own source and year.
+    pub fn mlco2_region_intensity(&self, provider: &str, region: &str) -> Option<Factor> {
+        let (p, r, impact, _, source) = self.mlco2_impact.iter().find(|(p, r, ..)| {
+            p.eq_ignore_ascii_case(provider) && r.eq_ignore_ascii_case(region)
+        })?;
+        let (text, year) = row_year(
+            &format!("ML CO2 Impact data/impact.csv: {}", source.trim()),
+            "2024-11",
+        );
+        Some(Factor {
+            id: format!("grid.{p}.{r}.mlco2"),
+            name: format!("Carbon intensity of {p} {r} (ML CO2 Impact)"),
+            unit: "gCO2e/kWh".to_owned(),
+            value: Distribution::Fixed(*impact),
+            provenance: Provenance::new(text, year, MLCO2_LICENCE),
+        })
     }
 
     /// Green Algorithms' default PUE for a provider (`Unknown` → 1.56).
@@ -840,16 +935,16 @@ impl FactorLibrary {
             .ga_pue
             .iter()
             .find(|(p, ..)| p.eq_ignore_ascii_case(provider))?;
+        let (text, year) = row_year(
+            &format!("Green Algorithms defaults_PUE.csv: {source}"),
+            "2025-02",
+        );
         Some(Factor {
             id: format!("pue.{}", name.to_ascii_lowercase()),
             name: format!("Default PUE, {name} (Green Algorithms)"),
             unit: "1".to_owned(),
             value: Distribution::Fixed(*pue),
-            provenance: Provenance::new(
-                format!("Green Algorithms defaults_PUE.csv: {source}"),
-                source.get(..4).and_then(|y| y.parse().ok()),
-                GA_LICENCE,
-            ),
+            provenance: Provenance::new(text, year, GA_LICENCE),
         })
     }
 
@@ -1096,5 +1191,121 @@ mod tests {
             "{}",
             servers.name
         );
+    }
+}
+
+#[cfg(test)]
+mod provenance_tests {
+    use super::*;
+
+    /// Issue 18, defect 10: every value ecolens ships shows its source, year, unit and
+    /// licence; this lists each one that does not.
+    #[test]
+    fn every_shipped_value_has_source_year_unit_and_licence() {
+        let lib = library();
+        let mut factors: Vec<Factor> = lib.defaults().to_vec();
+        factors.push(lib.memory_w_per_gb());
+        factors.extend(lib.server_manufacturing());
+        for source in GridSource::ALL {
+            factors.extend(lib.world_intensity(source, None));
+        }
+        for place in lib.countries() {
+            factors.extend(
+                lib.grid_intensity(&place.code, None)
+                    .map(|g| g.sources)
+                    .unwrap_or_default(),
+            );
+        }
+        for place in lib.calculator_places() {
+            factors.extend(lib.green_algorithms_intensity(&place.code));
+        }
+        for region in lib.cloud_regions() {
+            factors.extend(region.pue_factor());
+            factors.extend(region.wue_factor());
+            factors.extend(lib.cloud_intensity(&region.provider, &region.region));
+        }
+        for (provider, ..) in &lib.ga_pue {
+            factors.extend(lib.provider_pue(provider));
+        }
+        let (cpus, ga_gpus, mlco2_gpus) = lib.hardware();
+        let hardware = cpus.iter().chain(ga_gpus).chain(mlco2_gpus).map(|h| {
+            (
+                format!("hardware {}", h.model),
+                "W".to_owned(),
+                h.provenance.clone(),
+            )
+        });
+        let missing: Vec<String> = factors
+            .iter()
+            .map(|f| (f.id.clone(), f.unit.clone(), f.provenance.clone()))
+            .chain(hardware)
+            .filter(|(_, unit, p)| {
+                p.source.trim().is_empty()
+                    || p.year.is_none()
+                    || p.licence.trim().is_empty()
+                    || unit.trim().is_empty()
+            })
+            .map(|(id, _, p)| format!("{id}: {}", p.describe()))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "{} values lack a source, year, unit or licence:\n{}",
+            missing.len(),
+            missing.join("\n")
+        );
+    }
+
+    #[test]
+    fn the_data_year_is_read_from_the_rows_own_source() {
+        for (text, year) in [
+            ("electricitymap.org Data from April 2022", Some(2022)),
+            (
+                "carbonfootprint (March 2022) and UK Govt - Defra/BEIS 2021 (report from 2021 using 2019/20 data)",
+                Some(2019),
+            ),
+            (
+                "carbonfootprint (March 2022) and UNFCCC (report from 2021 based on 2019 data)",
+                Some(2019),
+            ),
+            (
+                "https://www.nutanix.dev/2023/05/04/digging-into-data-center-efficiency",
+                Some(2023),
+            ),
+            ("IEA Data from 2019", Some(2019)),
+            (
+                "https://energypedia.info/wiki/Energy_Transition_in_Taiwan",
+                None,
+            ),
+            ("techpowerup.com/gpu-specs/c3622", None),
+        ] {
+            assert_eq!(year_in(text), year, "{text}");
+        }
+        // A row without a year of its own takes its table's, and says so.
+        let taiwan = library().green_algorithms_intensity("TW").unwrap();
+        assert_eq!(taiwan.provenance.year, Some(2022));
+        assert!(taiwan.provenance.source.contains("(table as of 2022-10)"));
+        // ML CO2 Impact's region rows keep their own source and year.
+        let region = library()
+            .mlco2_region_intensity("gcp", "asia-east1")
+            .unwrap();
+        assert_eq!(region.provenance.year, Some(2019));
+        assert!(
+            region.provenance.source.contains("electricitymap"),
+            "{region:?}"
+        );
+    }
+
+    /// Values known to disagree with their maker's specification say so wherever shown.
+    #[test]
+    fn known_upstream_errors_carry_a_visible_note() {
+        let lib = library();
+        for model in ["Tesla V100-PCIE-16GB", "Tesla V100-SXM2-16GB", "GTX 750"] {
+            let described = lib.gpu_mlco2(model).unwrap().provenance.describe();
+            assert!(described.contains("; NOTE: "), "{model}: {described}");
+        }
+        let tpu = lib.gpu_green_algorithms("TPU v3").unwrap();
+        assert!(tpu.provenance.describe().contains("450 W"));
+        let fine = lib.gpu_mlco2("RTX 3090").unwrap();
+        assert_eq!(fine.provenance.note, None);
     }
 }

@@ -227,11 +227,23 @@ fn model_combo(
         .show_ui(ui, |ui| {
             ui.selectable_value(value, String::new(), none);
             for h in models {
-                ui.selectable_value(
+                let response = ui.selectable_value(
                     value,
                     h.model.clone(),
-                    format!("{} ({} {unit})", h.model, num(h.power_w)),
+                    format!(
+                        "{} ({} {unit}){}",
+                        h.model,
+                        num(h.power_w),
+                        if h.provenance.note.is_some() {
+                            " ⚠ see note"
+                        } else {
+                            ""
+                        }
+                    ),
                 );
+                if let Some(note) = &h.provenance.note {
+                    response.on_hover_text(note);
+                }
             }
         });
 }
