@@ -125,7 +125,10 @@ impl Model {
                         ));
                     } else if let Some(value) = electricity.as_ref().and_then(|e| e.get(criterion))
                     {
-                        factors.push((c, vec![Compiled::Const(value)]));
+                        // The factors are per kWh; the amount is in the line's energy unit
+                        // (checked with the scenario).
+                        let per_unit = super::kwh_per(&line.unit).unwrap_or(1.0);
+                        factors.push((c, vec![Compiled::Const(value * per_unit)]));
                     } else {
                         warnings.push(format!(
                             "{label} ({}): no {criterion} factor; counted as 0",

@@ -362,3 +362,54 @@ factors = { gwp = 1.0 }
     assert_eq!(crate::report::CRITERION_HEADERS[7], "Δ mean");
     assert_eq!(cells[7], crate::report::num(delta.mean));
 }
+
+/// Issue 18, defect 4: `unit = "MWh"` on an electricity line was computed as kWh, a silent
+/// × 1000. The amount is converted to the factors' kWh; a unit that is not energy is refused
+/// and the error names the line.
+#[test]
+fn an_electricity_line_converts_its_energy_unit_and_refuses_a_unit_that_is_not_energy() {
+    let scenario = |amount: &str, unit: &str| {
+        Scenario::from_toml(&format!(
+            r#"
+name = "units"
+functional_unit = "one thing"
+criteria = ["gwp"]
+year = 2024
+
+[[variant]]
+id = "M1"
+name = "reference"
+[[variant.line]]
+phase = "non_ict_process"
+name = "grid"
+amount = {amount}
+unit = "{unit}"
+electricity = "FRA"
+
+[[variant]]
+id = "M2"
+name = "with AI"
+[[variant.line]]
+phase = "non_ict_process"
+name = "grid"
+amount = 0
+unit = "kWh"
+electricity = "FRA"
+"#
+        ))
+    };
+    let gwp_m1 = |amount: &str, unit: &str| {
+        evaluate(&scenario(amount, unit).unwrap(), NO_TRACES)
+            .unwrap()
+            .variants[0]
+            .totals[0]
+    };
+    let kwh = gwp_m1("1000", "kWh");
+    assert!((gwp_m1("1", "MWh") - kwh).abs() < 1e-9 * kwh);
+    assert!((gwp_m1("3600", "MJ") - kwh).abs() < 1e-9 * kwh);
+    assert!((gwp_m1("1000000", "Wh") - kwh).abs() < 1e-9 * kwh);
+    assert!((gwp_m1("1000", "") - kwh).abs() < 1e-12);
+    let error = scenario("10", "kg").unwrap_err().to_string();
+    assert!(error.contains("variant[0].line[0] (grid).unit"), "{error}");
+    assert!(error.contains("an energy unit"), "{error}");
+}
