@@ -384,6 +384,9 @@ pub fn lca(
         .collect();
     text.push_str(&aligned(&rows));
     writeln!(text, "{CRITERION_NOTE}")?;
+    for (id, described) in &result.shipped {
+        writeln!(text, "shipped factor #{id} = {described}")?;
+    }
     writeln!(text, "{}", burden_shift_sentence(result, mc))?;
     let shift = &result.burden_shift;
     for (criterion, saved, added) in &shift.between_phases {

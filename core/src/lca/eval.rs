@@ -87,6 +87,29 @@ impl Model {
                         }
                         Term::Parameter(name) => Compiled::Input(parameter(name, label)?),
                         Term::Reciprocal(name) => Compiled::Inverse(parameter(name, label)?),
+                        Term::Shipped(id) => {
+                            let factor =
+                                crate::factors::library()
+                                    .default_factor(id)
+                                    .ok_or_else(|| {
+                                        Error::invalid(
+                                            label,
+                                            format!("#{id}"),
+                                            "the id of a factor ecolens ships",
+                                        )
+                                    })?;
+                            match factor.value {
+                                Distribution::Fixed(v) => Compiled::Const(v),
+                                d => {
+                                    inputs.push(Input {
+                                        name: format!("#{id}"),
+                                        distribution: d,
+                                        sampler: d.sampler(),
+                                    });
+                                    Compiled::Input(inputs.len() - 1)
+                                }
+                            }
+                        }
                     })
                 })
                 .collect::<Result<Vec<_>>>()
@@ -247,6 +270,9 @@ pub struct Evaluation {
     pub burden_shift: BurdenShift,
     /// Uncertain inputs: `(name, distribution)`.
     pub inputs: Vec<(String, String)>,
+    /// The shipped factors the scenario names (`#id`): `(id, "value unit — source")`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shipped: Vec<(String, String)>,
     /// Missing factors and other things to know.
     pub warnings: Vec<String>,
 }
@@ -371,8 +397,43 @@ pub fn evaluate(scenario: &Scenario, traces: &dyn Fn(i64) -> Option<f64>) -> Res
             .filter(|i| !i.distribution.is_fixed())
             .map(|i| (i.name.clone(), i.distribution.to_string()))
             .collect(),
+        shipped: shipped_factors(scenario),
         warnings: model.warnings,
     })
+}
+
+/// The shipped factors a scenario names, each once, with value, unit and source.
+fn shipped_factors(scenario: &Scenario) -> Vec<(String, String)> {
+    let mut ids: Vec<&str> = Vec::new();
+    for line in scenario.variants.iter().flat_map(|v| &v.lines) {
+        for term in line
+            .amount
+            .0
+            .iter()
+            .chain(line.factors.values().flat_map(|p| &p.0))
+        {
+            if let Term::Shipped(id) = term
+                && !ids.contains(&id.as_str())
+            {
+                ids.push(id);
+            }
+        }
+    }
+    ids.into_iter()
+        .filter_map(|id| {
+            let factor = crate::factors::library().default_factor(id)?;
+            Some((
+                id.to_owned(),
+                format!(
+                    "{} {} — {}: {}",
+                    factor.value,
+                    factor.unit,
+                    factor.name,
+                    factor.provenance.describe()
+                ),
+            ))
+        })
+        .collect()
 }
 
 /// Mean, median and 5–95 % interval of the Monte Carlo samples.

@@ -63,6 +63,9 @@ pub enum Term {
     Parameter(String),
     /// `1/$name`.
     Reciprocal(String),
+    /// `#id`: a factor ecolens ships (`#gpu.embodied.a100.bloom`), with its value, unit and
+    /// source (`ecolens_core::factors::FactorLibrary::default_factor`).
+    Shipped(String),
 }
 
 impl FromStr for Term {
@@ -74,6 +77,8 @@ impl FromStr for Term {
             Ok(Self::Reciprocal(name.trim().to_owned()))
         } else if let Some(name) = trimmed.strip_prefix('$') {
             Ok(Self::Parameter(name.trim().to_owned()))
+        } else if let Some(id) = trimmed.strip_prefix('#') {
+            Ok(Self::Shipped(id.trim().to_owned()))
         } else {
             Ok(Self::Value(trimmed.parse()?))
         }
@@ -86,6 +91,7 @@ impl std::fmt::Display for Term {
             Self::Value(d) => write!(f, "{d}"),
             Self::Parameter(name) => write!(f, "${name}"),
             Self::Reciprocal(name) => write!(f, "1/${name}"),
+            Self::Shipped(id) => write!(f, "#{id}"),
         }
     }
 }
@@ -327,6 +333,45 @@ impl Scenario {
                         ));
                     }
                     terms.extend(product.0.iter());
+                }
+                for (criterion, product) in &line.factors {
+                    for term in &product.0 {
+                        let Term::Shipped(id) = term else { continue };
+                        let Some(factor) = crate::factors::library().default_factor(id) else {
+                            continue;
+                        };
+                        let per = factor.unit.split('/').next().unwrap_or_default().trim();
+                        let wanted = self.unit(criterion);
+                        if per != wanted {
+                            return Err(Error::invalid(
+                                field(&format!("factors.{criterion}")),
+                                format!("#{id} ({})", factor.unit),
+                                format!(
+                                    "a {criterion} factor in {wanted} per unit of the amount; #{id} is in {}",
+                                    factor.unit
+                                ),
+                            ));
+                        }
+                    }
+                }
+                for term in &terms {
+                    if let Term::Shipped(id) = term
+                        && crate::factors::library().default_factor(id).is_none()
+                    {
+                        return Err(Error::invalid(
+                            field("amount/factors"),
+                            format!("#{id}"),
+                            format!(
+                                "the id of a factor ecolens ships ({})",
+                                crate::factors::library()
+                                    .defaults()
+                                    .iter()
+                                    .map(|f| f.id.as_str())
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ),
+                        ));
+                    }
                 }
                 for term in terms {
                     if let Term::Parameter(name) | Term::Reciprocal(name) = term

@@ -413,3 +413,57 @@ electricity = "FRA"
     assert!(error.contains("variant[0].line[0] (grid).unit"), "{error}");
     assert!(error.contains("an energy unit"), "{error}");
 }
+
+/// Issue 18, defect 4: scenarios name shipped factors by id (`#id`) instead of retyping their
+/// values; the value comes with its source, and a factor in the wrong unit for its criterion
+/// is refused, naming the line.
+#[test]
+fn a_scenario_names_shipped_factors_by_id_with_their_source() {
+    let scenario = |gwp: &str| {
+        Scenario::from_toml(&format!(
+            r#"
+name = "by id"
+functional_unit = "one thing"
+criteria = ["gwp"]
+
+[[variant]]
+id = "M1"
+name = "reference"
+[[variant.line]]
+phase = "equipment_manufacturing"
+name = "GPUs"
+amount = 0
+unit = "unit"
+factors = {{ gwp = 1 }}
+
+[[variant]]
+id = "M2"
+name = "with AI"
+[[variant.line]]
+phase = "equipment_manufacturing"
+name = "GPUs"
+amount = 8
+unit = "unit"
+factors = {{ gwp = "{gwp}" }}
+"#
+        ))
+    };
+    let result = evaluate(&scenario("#gpu.embodied.a100.bloom").unwrap(), NO_TRACES).unwrap();
+    // BLOOM's 150 kgCO2e per A100, eight of them.
+    assert_eq!(result.variants[1].totals[0], 1200.0);
+    let (id, described) = &result.shipped[0];
+    assert_eq!(id, "gpu.embodied.a100.bloom");
+    assert!(described.contains("Luccioni"), "{described}");
+    // J per inference is not a gwp factor.
+    let error = scenario("#inference.yolov5s").unwrap_err().to_string();
+    assert!(
+        error.contains("variant[1].line[0] (GPUs).factors.gwp"),
+        "{error}"
+    );
+    assert!(error.contains("J/inference"), "{error}");
+    let error = scenario("#no.such.factor").unwrap_err().to_string();
+    assert!(
+        error.contains("the id of a factor ecolens ships"),
+        "{error}"
+    );
+}

@@ -766,6 +766,19 @@ fn scenario_blocks(out: &mut Vec<Block>, s: &ScenarioView) {
             .collect(),
     });
     out.push(Block::Para(Tone::Plain, text(CRITERION_NOTE.to_owned())));
+    if !e.shipped.is_empty() {
+        out.push(Block::Para(
+            Tone::Plain,
+            text(format!(
+                "Shipped factors the scenario names: {}.",
+                e.shipped
+                    .iter()
+                    .map(|(id, described)| format!("#{id} = {described}"))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )),
+        ));
+    }
     out.push(Block::Svg(delta_svg(e, mc)));
     let tone = if e.burden_shift.across_criteria() {
         Tone::Warn
