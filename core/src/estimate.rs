@@ -496,6 +496,35 @@ pub fn footprint(
     }
 }
 
+/// What a mass of CO2e compares with (Green Algorithms' reference values): so many km by
+/// car, flights, tree-months, each with its source.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Equivalent {
+    /// How many.
+    pub amount: f64,
+    /// Of what (`km by passenger car (Europe)` …).
+    pub what: String,
+    /// gCO2e per one of them, and where that comes from.
+    pub g_co2e_each: f64,
+    /// Source, year, licence of `g_co2e_each`.
+    pub source: String,
+}
+
+/// `co2e_kg` as Green Algorithms' reference equivalents.
+pub fn equivalents(co2e_kg: f64) -> Vec<Equivalent> {
+    library()
+        .equivalents()
+        .into_iter()
+        .filter(|(_, g, _)| *g > 0.0)
+        .map(|(what, g, provenance)| Equivalent {
+            amount: co2e_kg * 1000.0 / g,
+            what: what.to_owned(),
+            g_co2e_each: g,
+            source: provenance.describe(),
+        })
+        .collect()
+}
+
 /// Where a run took place, for choosing default factors.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Place {

@@ -394,6 +394,8 @@ pub struct FactorLibrary {
     mlco2_gpu: Vec<Hardware>,
     ga_pue: Vec<(String, f64, String)>,
     memory_w_per_gb: f64,
+    /// Green Algorithms' reference values: variable, value, source.
+    ga_reference: Vec<(String, f64, String)>,
     defaults: Vec<Factor>,
     server_manufacturing: Vec<f64>,
 }
@@ -625,6 +627,16 @@ impl FactorLibrary {
             .find(|row| row.get("variable").is_some_and(|v| v == "memoryPower"))
             .and_then(|row| num(&row, "value"))
             .unwrap_or(0.3725);
+        let ga_reference = csv_rows(GA_REFERENCE, 1)
+            .into_iter()
+            .filter_map(|row| {
+                Some((
+                    row.get("variable")?.clone(),
+                    num(&row, "value")?,
+                    row.get("source").cloned().unwrap_or_default(),
+                ))
+            })
+            .collect();
         let defaults = toml::from_str::<DefaultsFile>(ECOLENS_DEFAULTS)
             .map(|file| {
                 file.factor
@@ -685,6 +697,7 @@ impl FactorLibrary {
             mlco2_gpu,
             ga_pue,
             memory_w_per_gb,
+            ga_reference,
             defaults,
             server_manufacturing,
         }
@@ -993,6 +1006,31 @@ impl FactorLibrary {
         }
     }
 
+    /// What a mass of CO2e compares with, from Green Algorithms' reference values: each as
+    /// `(what one unit is, gCO2e per unit, its provenance)` (a km by car, a tree-month …).
+    pub fn equivalents(&self) -> Vec<(&'static str, f64, Provenance)> {
+        const SHOWN: [(&str, &str); 7] = [
+            ("passengerCar_EU_perkm", "km by passenger car (Europe)"),
+            ("passengerCar_US_perkm", "km by passenger car (USA)"),
+            ("train_perkm", "km by train"),
+            ("flight_economy_perkm", "km by plane, economy"),
+            ("flight_PAR-LON", "flights Paris–London"),
+            ("tree_month", "months of a tree's uptake"),
+            ("streaming_netflix_perhour", "hours of video streaming"),
+        ];
+        SHOWN
+            .iter()
+            .filter_map(|(variable, what)| {
+                let (_, value, source) = self.ga_reference.iter().find(|(v, ..)| v == variable)?;
+                let (text, year) = row_year(
+                    &format!("Green Algorithms referenceValues.csv {variable}: {source}"),
+                    "2025-01",
+                );
+                Some((*what, *value, Provenance::new(text, year, GA_LICENCE)))
+            })
+            .collect()
+    }
+
     /// The factors ecolens defines (PUE and WUE ranges, embodied impacts, J per inference).
     pub fn defaults(&self) -> &[Factor] {
         &self.defaults
@@ -1226,6 +1264,15 @@ mod provenance_tests {
         }
         for (provider, ..) in &lib.ga_pue {
             factors.extend(lib.provider_pue(provider));
+        }
+        for (what, g, provenance) in lib.equivalents() {
+            factors.push(Factor {
+                id: format!("equivalent {what}"),
+                name: what.to_owned(),
+                unit: "gCO2e".to_owned(),
+                value: Distribution::Fixed(g),
+                provenance,
+            });
         }
         let (cpus, ga_gpus, mlco2_gpus) = lib.hardware();
         let hardware = cpus.iter().chain(ga_gpus).chain(mlco2_gpus).map(|h| {

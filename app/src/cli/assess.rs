@@ -52,6 +52,19 @@ fn describe(estimate: &Estimate, text: &mut String) -> Result<()> {
     Ok(())
 }
 
+/// "≈ 29,040 km by passenger car (Europe), …": the equivalents in one line, their sources
+/// in `--json`.
+fn equivalents_line(equivalents: &[ecolens_core::estimate::Equivalent]) -> String {
+    let shown: Vec<String> = equivalents
+        .iter()
+        .map(|e| format!("{} {}", num(e.amount), e.what))
+        .collect();
+    format!(
+        "  ≈ {} (Green Algorithms' reference values; --json gives each one's source)",
+        shown.join(", ")
+    )
+}
+
 /// `ecolens energy TRACE...`: one summary per run plus the total.
 pub fn energy(
     paths: &[PathBuf],
@@ -121,12 +134,15 @@ pub fn energy(
         quantity(t.co2e_kg, "kgCO2e"),
         quantity(t.water_l, "L")
     )?;
+    let equivalents = ecolens_core::estimate::equivalents(t.co2e_kg);
+    writeln!(text, "{}", equivalents_line(&equivalents))?;
     Ok(Output {
         json: json!({
             "files": report.files,
             "runs": report.runs,
             "errors": report.errors,
             "total": report.total,
+            "equivalents": equivalents,
         }),
         text,
         failed: false,
@@ -244,8 +260,12 @@ pub fn estimate(
     let estimate = service::estimate(request, project, overrides)?;
     let mut text = format!("{} estimate\n", estimate.method);
     describe(&estimate, &mut text)?;
+    let equivalents = ecolens_core::estimate::equivalents(estimate.co2e_kg);
+    writeln!(text, "{}", equivalents_line(&equivalents))?;
+    let mut json = serde_json::to_value(&estimate)?;
+    json["equivalents"] = serde_json::to_value(&equivalents)?;
     Ok(Output {
-        json: serde_json::to_value(&estimate)?,
+        json,
         text,
         failed: false,
     })

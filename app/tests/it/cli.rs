@@ -1431,6 +1431,48 @@ fn cpu_and_gpu_usage_are_set_apart() {
     assert!(stderr(&output).contains("usage"), "{}", stderr(&output));
 }
 
+/// Issue 18: equivalents from Green Algorithms' reference values, each with its source, so
+/// that the seed material's "10¹² YOLO inferences ≈ 50 km by car" can be checked: at
+/// 0.61 J each (Gay, Ligozat & Bilinski 2023) that is 169,444 kWh, 5.09 tCO2e on France's
+/// grid, about 29,000 km by car at 175 g/km; 50 km is about 10⁹ inferences.
+#[test]
+fn equivalents_check_a_claim_in_car_km() {
+    let dir = tempfile::tempdir().unwrap();
+    let kwh = 1e12 * 0.61 / 3.6e6;
+    let output = ecolens(
+        dir.path(),
+        &[
+            "estimate",
+            "--energy-kwh",
+            &kwh.to_string(),
+            "--pue",
+            "1",
+            "--country",
+            "FRA",
+            "--json",
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let value = json(&output);
+    let car = value["equivalents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["what"] == "km by passenger car (Europe)")
+        .unwrap();
+    assert_eq!(car["g_co2e_each"].as_f64(), Some(175.0));
+    assert!(
+        car["source"]
+            .as_str()
+            .unwrap()
+            .contains("passengerCar_EU_perkm")
+    );
+    let km = car["amount"].as_f64().unwrap();
+    let expected = value["co2e_kg"].as_f64().unwrap() * 1000.0 / 175.0;
+    assert!((km - expected).abs() < 1e-9 * expected);
+    assert!((28_000.0..30_000.0).contains(&km), "{km}");
+}
+
 /// Issue 18, defect 7: a published energy figure is given as it stands. Patterson et al.
 /// 2021, Table 4: GPT-3 drew 1,287 megawatt-hours (its PUE already inside) at 0.429 kgCO2e/kWh: 552 t.
 #[test]

@@ -375,6 +375,15 @@ pub(super) fn estimate_ui(ui: &mut egui::Ui, state: &mut State, out: &mut Vec<Wi
                 num(e.intensity_g_per_kwh),
                 e.method
             ));
+            let equivalents: Vec<String> = ecolens_core::estimate::equivalents(e.co2e_kg)
+                .iter()
+                .take(4)
+                .map(|q| format!("{} {}", num(q.amount), q.what))
+                .collect();
+            ui.label(format!(
+                "≈ {} (Green Algorithms' reference values)",
+                equivalents.join(", ")
+            ));
             if let Some(kg) = e.unrounded_co2e_kg {
                 ui.label(format!(
                     "Unrounded: {} (the calculator rounds energy, intensity and result to 0.01)",
