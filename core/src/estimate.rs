@@ -423,34 +423,32 @@ pub fn chip_hours(
     let chips = positive("chips", chips)?;
     let hours = positive("hours", hours)?;
     let power_w = positive("power_w", power_w)?;
-    let it_energy_kwh = chips * hours * power_w / 1000.0;
-    let energy_kwh = it_energy_kwh * pue.value();
-    Ok(Estimate {
-        method: "chip-hours".to_owned(),
-        it_energy_kwh,
-        pue: pue.value(),
-        energy_kwh,
-        intensity_g_per_kwh: intensity.value(),
-        co2e_kg: energy_kwh * intensity.value() / 1000.0,
-        water_l: None,
-        unrounded_co2e_kg: None,
-        assumptions: vec![
+    Ok(at_the_meter(
+        "chip-hours",
+        chips * hours * power_w / 1000.0,
+        pue,
+        intensity,
+        vec![
             Assumption::new("chips", chips, "1", "given by the user"),
             Assumption::new("hours", hours, "h", "given by the user"),
             Assumption::new("average power per chip", power_w, "W", "given by the user"),
-            pue.assumption("PUE", "1"),
-            intensity.assumption("carbon intensity", "gCO2e/kWh"),
         ],
-    })
+    ))
 }
 
-/// A known energy (a paper's megawatt-hours, a provider's statement) × PUE × intensity: the IT energy
-/// given, so that a figure which already holds the data centre's overhead takes PUE 1.
-pub fn energy_given(it_energy_kwh: f64, pue: &Given, intensity: &Given) -> Result<Estimate> {
-    let it_energy_kwh = positive("energy_kwh", it_energy_kwh)?;
+/// IT energy × PUE × intensity, the inputs before them listed first.
+fn at_the_meter(
+    method: &str,
+    it_energy_kwh: f64,
+    pue: &Given,
+    intensity: &Given,
+    mut assumptions: Vec<Assumption>,
+) -> Estimate {
     let energy_kwh = it_energy_kwh * pue.value();
-    Ok(Estimate {
-        method: "energy given".to_owned(),
+    assumptions.push(pue.assumption("PUE", "1"));
+    assumptions.push(intensity.assumption("carbon intensity", "gCO2e/kWh"));
+    Estimate {
+        method: method.to_owned(),
         it_energy_kwh,
         pue: pue.value(),
         energy_kwh,
@@ -458,12 +456,27 @@ pub fn energy_given(it_energy_kwh: f64, pue: &Given, intensity: &Given) -> Resul
         co2e_kg: energy_kwh * intensity.value() / 1000.0,
         water_l: None,
         unrounded_co2e_kg: None,
-        assumptions: vec![
-            Assumption::new("IT energy", it_energy_kwh, "kWh", "given by the user"),
-            pue.assumption("PUE", "1"),
-            intensity.assumption("carbon intensity", "gCO2e/kWh"),
-        ],
-    })
+        assumptions,
+    }
+}
+
+/// A known energy (a paper's megawatt-hours, a provider's statement) × PUE × intensity: the
+/// IT energy given, so that a figure which already holds the data centre's overhead takes
+/// PUE 1.
+pub fn energy_given(it_energy_kwh: f64, pue: &Given, intensity: &Given) -> Result<Estimate> {
+    let it_energy_kwh = positive("energy_kwh", it_energy_kwh)?;
+    Ok(at_the_meter(
+        "energy given",
+        it_energy_kwh,
+        pue,
+        intensity,
+        vec![Assumption::new(
+            "IT energy",
+            it_energy_kwh,
+            "kWh",
+            "given by the user",
+        )],
+    ))
 }
 
 /// CO2e = IT energy × PUE × intensity; on-site water = IT energy × WUE.

@@ -333,14 +333,7 @@ fn the_calculator_takes_a_known_energy() {
     );
     harness.get_all_by_label("Estimate").last().unwrap().click();
     settle(&mut harness);
-    let estimate = harness
-        .state()
-        .tabs
-        .assess
-        .estimate_result
-        .clone()
-        .unwrap()
-        .unwrap();
+    let estimate = estimate_shown(&harness);
     assert!(
         (estimate.co2e_kg / 1000.0 - 552.0).abs() < 0.5,
         "{estimate:?}"
@@ -370,14 +363,7 @@ fn the_calculator_gives_the_green_algorithms_example_and_a_report_is_written() {
     // nothing.
     harness.get_all_by_label("Estimate").last().unwrap().click();
     settle(&mut harness);
-    let estimate = harness
-        .state()
-        .tabs
-        .assess
-        .estimate_result
-        .clone()
-        .unwrap()
-        .unwrap();
+    let estimate = estimate_shown(&harness);
     assert!(
         (estimate.intensity_g_per_kwh - 30.04).abs() < 0.01,
         "{estimate:?}"
@@ -394,14 +380,7 @@ fn the_calculator_gives_the_green_algorithms_example_and_a_report_is_written() {
     settle(&mut harness);
     // 0.3109 kg, said as grams.
     harness.get_by_label("6.062 kWh, 310.9 gCO2e");
-    let estimate = harness
-        .state()
-        .tabs
-        .assess
-        .estimate_result
-        .clone()
-        .unwrap()
-        .unwrap();
+    let estimate = estimate_shown(&harness);
     assert!((estimate.co2e_kg - 0.310_874).abs() < 1e-6);
     // An estimate feeds a scenario line: refused without a scenario, added to M2 with one.
     harness
@@ -450,4 +429,17 @@ fn the_calculator_gives_the_green_algorithms_example_and_a_report_is_written() {
     assert!(page.starts_with("<!DOCTYPE html>"));
     assert!(page.contains(&format!("Record {record}: Green AI")));
     harness.get_by_label("Open in browser");
+}
+
+/// The calculator's result on screen.
+fn estimate_shown(harness: &Window) -> ecolens_core::estimate::Estimate {
+    let shown = harness
+        .state()
+        .tabs
+        .assess
+        .estimate_result
+        .clone()
+        .unwrap()
+        .unwrap();
+    *shown
 }
