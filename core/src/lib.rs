@@ -40,6 +40,7 @@ pub mod ids;
 pub mod index_feed;
 pub mod lca;
 pub mod merge;
+pub mod paper_audit;
 pub mod priority;
 pub mod prisma;
 pub mod quantity;

@@ -271,6 +271,107 @@ pub fn estimate(
     })
 }
 
+/// What `ecolens audit paper` is told: the paper's figures as it states them.
+#[derive(Debug, Args)]
+pub struct PaperArgs {
+    /// A shipped worked case instead of figures: strubell-nas, strubell-bert,
+    /// patterson-gpt3, bloom.
+    #[arg(long, conflicts_with_all = ["chips", "power_w", "hours", "energy_kwh", "pue", "intensity", "co2e", "claim_more_than"])]
+    pub example: Option<String>,
+    /// Chips (GPUs, TPUs) drawing --power-w.
+    #[arg(long)]
+    pub chips: Option<f64>,
+    /// Average power per chip, W.
+    #[arg(long)]
+    pub power_w: Option<f64>,
+    /// Hours.
+    #[arg(long)]
+    pub hours: Option<f64>,
+    /// Energy the paper states, kWh.
+    #[arg(long, value_name = "KWH")]
+    pub energy_kwh: Option<f64>,
+    /// The stated energy already holds the PUE.
+    #[arg(long)]
+    pub energy_includes_pue: bool,
+    /// PUE the paper states.
+    #[arg(long)]
+    pub pue: Option<f64>,
+    /// Grid intensity as the paper states it, a mass per kWh: "0.954 lbs/kWh", "57 g/kWh".
+    #[arg(long, value_name = "MASS/kWh")]
+    pub intensity: Option<String>,
+    /// CO2e as the paper states it: "626155 lbs", "552 t".
+    #[arg(long, value_name = "MASS")]
+    pub co2e: Option<String>,
+    /// A lower bound the paper claims in words: "300 t" for "more than 300 t".
+    #[arg(long, value_name = "MASS")]
+    pub claim_more_than: Option<String>,
+}
+
+/// `ecolens audit paper`.
+pub fn audit_paper(args: &PaperArgs) -> Result<Output> {
+    use ecolens_core::paper_audit::{Mass, PaperChain, Verdict, audit, examples};
+    let chain = match &args.example {
+        Some(name) => examples()
+            .into_iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, chain)| chain)
+            .ok_or_else(|| Error::Invalid {
+                field: "example",
+                value: name.clone(),
+                expected: format!(
+                    "one of {}",
+                    examples()
+                        .iter()
+                        .map(|(n, _)| *n)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            })?,
+        None => {
+            let mass = |text: &Option<String>| -> Result<Option<Mass>> {
+                Ok(text.as_deref().map(str::parse).transpose()?)
+            };
+            PaperChain {
+                label: "as given".to_owned(),
+                chips: args.chips,
+                power_w: args.power_w,
+                hours: args.hours,
+                energy_kwh: args.energy_kwh,
+                energy_includes_pue: args.energy_includes_pue,
+                pue: args.pue,
+                intensity_per_kwh: mass(&args.intensity)?,
+                co2e: mass(&args.co2e)?,
+                claimed_more_than: mass(&args.claim_more_than)?,
+            }
+        }
+    };
+    let audited = audit(&chain)?;
+    let mut text = format!("{}\n", chain.label);
+    if audited.findings.is_empty() {
+        text.push_str("nothing to check: give at least two links of the chain that meet (an energy or hardware and hours, an intensity, a CO2e)\n");
+    }
+    for f in &audited.findings {
+        let verdict = match f.verdict {
+            Verdict::Fits => "fits",
+            Verdict::WithinRounding => "within rounding",
+            Verdict::Mismatch => "MISMATCH",
+            Verdict::UnitSlip => "UNIT SLIP",
+            Verdict::ClaimContradicted => "CLAIM CONTRADICTED",
+        };
+        writeln!(
+            text,
+            "  {:<6} {verdict}: stated {}, recomputed {}; {}",
+            f.link, f.stated, f.recomputed, f.note
+        )?;
+    }
+    Ok(Output {
+        json: serde_json::to_value(&audited)?,
+        text,
+        // The audit ran: a mismatch it finds is its result, not a failure of the command.
+        failed: false,
+    })
+}
+
 /// `ecolens trace …`.
 #[derive(Debug, Subcommand)]
 pub enum TraceCommand {

@@ -289,7 +289,13 @@ pub enum Command {
     Undo,
     /// The audit log, newest first. While blind mode is on, other reviewers' changes to
     /// judgements show who changed what kind of thing on which record, without values.
+    /// `audit paper` checks a paper's own figures instead.
+    #[command(args_conflicts_with_subcommands = true)]
     Audit {
+        /// `paper`: recompute a paper's stated chain (hardware × hours or energy × PUE ×
+        /// intensity = CO2e) and say where its figures do not fit together.
+        #[command(subcommand)]
+        what: Option<AuditWhat>,
         /// Only this reviewer's entries.
         #[arg(long, value_name = "NAME")]
         by: Option<String>,
@@ -442,6 +448,15 @@ pub enum Command {
         #[arg(long)]
         all: bool,
     },
+}
+
+/// What `audit` checks besides the log.
+#[derive(Debug, Subcommand)]
+pub enum AuditWhat {
+    /// Recompute a paper's stated chain and check each figure against the others: the energy
+    /// from chips × power × hours, the CO2e from energy × PUE × intensity, unit slips, and a
+    /// claim in words ("more than 300 t"). --example runs a shipped worked case.
+    Paper(assess::PaperArgs),
 }
 
 /// Factor overrides shared by `energy` and `estimate`.
@@ -935,6 +950,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             compare_asreview.then_some(python.as_str()),
             plot.as_deref(),
         )?,
+        Command::Audit {
+            what: Some(AuditWhat::Paper(args)),
+            ..
+        } => assess::audit_paper(&args)?,
         Command::Estimate { run, factors } => assess::estimate(
             &run.into_request(),
             &project_factors(&path)?,
@@ -1069,9 +1088,9 @@ fn in_project(
         Command::Bundle(command) => review::bundle(project, keyboard, command)?,
         Command::Prisma { svg } => review::prisma(project, keyboard, svg.as_deref())?,
         Command::Undo => review::undo(project, keyboard)?,
-        Command::Audit { by, record, limit } => {
-            review::audit(project, keyboard, by.as_deref(), record.as_deref(), limit)?
-        }
+        Command::Audit {
+            by, record, limit, ..
+        } => review::audit(project, keyboard, by.as_deref(), record.as_deref(), limit)?,
         Command::Trace(command) => assess::trace(project, command)?,
         Command::Lca {
             scenario,

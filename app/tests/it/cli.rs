@@ -1473,6 +1473,66 @@ fn equivalents_check_a_claim_in_car_km() {
     assert!((28_000.0..30_000.0).contains(&km), "{km}");
 }
 
+/// Issue 18: `audit paper` recomputes a paper's stated chain. Strubell et al. 2019's NAS
+/// fits its inputs and is 284 t, not "more than 300 t"; a figure in the wrong unit is named
+/// as a slip; the log's own `audit` still works beside it.
+#[test]
+fn audit_paper_checks_the_worked_cases_and_finds_a_unit_slip() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = ecolens(
+        dir.path(),
+        &["audit", "paper", "--example", "strubell-nas", "--json"],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let value = json(&output);
+    let verdicts: Vec<&str> = value["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["verdict"].as_str().unwrap())
+        .collect();
+    assert_eq!(verdicts, ["fits", "claim-contradicted"]);
+    let output = ecolens(
+        dir.path(),
+        &[
+            "audit",
+            "paper",
+            "--energy-kwh",
+            "1000",
+            "--intensity",
+            "0.5 kg/kWh",
+            "--co2e",
+            "1102 kg",
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.contains("UNIT SLIP"), "{text}");
+    assert!(
+        text.contains("fits when read as 1,102 lbs, not kg"),
+        "{text}"
+    );
+    let output = ecolens(dir.path(), &["audit", "paper", "--co2e", "12 parsecs"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("a unit of mass"),
+        "{}",
+        stderr(&output)
+    );
+    let project = dir.path().join("p.ecolens");
+    let log = ecolens(
+        dir.path(),
+        &[
+            "--project",
+            project.to_str().unwrap(),
+            "audit",
+            "--limit",
+            "5",
+        ],
+    );
+    assert!(log.status.success(), "{}", stderr(&log));
+}
+
 /// Issue 18, defect 7: a published energy figure is given as it stands. Patterson et al.
 /// 2021, Table 4: GPT-3 drew 1,287 megawatt-hours (its PUE already inside) at 0.429 kgCO2e/kWh: 552 t.
 #[test]
