@@ -185,6 +185,15 @@ pub enum Error {
     },
 }
 
+/// The first `chars` characters of `text`, and `…` when there were more: how an error or a
+/// table shows a value that may be megabytes long.
+pub(crate) fn excerpt(text: &str, chars: usize) -> String {
+    match text.char_indices().nth(chars) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_owned(),
+    }
+}
+
 impl Error {
     /// An [`Error::InvalidValue`].
     pub fn invalid(
@@ -192,14 +201,9 @@ impl Error {
         value: impl AsRef<str>,
         expected: impl Into<String>,
     ) -> Self {
-        let value = value.as_ref();
-        let value = match value.char_indices().nth(200) {
-            Some((cut, _)) => format!("{}…", &value[..cut]),
-            None => value.to_owned(),
-        };
         Self::InvalidValue {
             field: field.into(),
-            value,
+            value: excerpt(value.as_ref(), 200),
             expected: expected.into(),
         }
     }

@@ -608,28 +608,23 @@ pub fn defaults_for(place: &Place, source: GridSource) -> (Given, Given, Given) 
             .and_then(|(provider, _)| lib.provider_pue(provider))
     };
     let unknown = |id: &str| lib.default_factor(id).cloned();
-    // A personal computer has no data centre around it: PUE 1, with the trace's evidence.
-    let personal = || {
+    // A personal computer has no data centre around it: PUE 1 and no on-site water, each
+    // with the trace's evidence.
+    let personal = |id: &str| {
         let evidence = place.personal_computer.as_ref()?;
-        let mut factor = unknown("pue.personal")?;
+        let mut factor = unknown(id)?;
         factor.provenance.source = format!("{}; this run: {evidence}", factor.provenance.source);
         Some(factor)
     };
     let pue = region
         .and_then(CloudRegion::pue_factor)
         .or_else(provider_pue)
-        .or_else(personal)
+        .or_else(|| personal("pue.personal"))
         .or_else(|| unknown("pue.unknown"))
         .map_or_else(|| fallback("pue", "1", 1.56), Given::Factor);
-    let personal_wue = || {
-        let evidence = place.personal_computer.as_ref()?;
-        let mut factor = unknown("wue.personal")?;
-        factor.provenance.source = format!("{}; this run: {evidence}", factor.provenance.source);
-        Some(factor)
-    };
     let wue = region
         .and_then(CloudRegion::wue_factor)
-        .or_else(personal_wue)
+        .or_else(|| personal("wue.personal"))
         .or_else(|| unknown("wue.unknown"))
         .map_or_else(|| fallback("wue", "L/kWh", 0.5), Given::Factor);
     let country = place
@@ -774,12 +769,16 @@ pub struct FactorOverrides {
 impl FactorOverrides {
     /// True when nothing is overridden.
     pub fn is_empty(&self) -> bool {
-        self.country.is_none()
-            && self.pue.is_none()
-            && self.intensity_g_per_kwh.is_none()
-            && self.wue_l_per_kwh.is_none()
-            && self.grid_source.is_none()
-            && self.grid_year.is_none()
+        !self.has_own_values() && self.grid_source.is_none() && self.grid_year.is_none()
+    }
+
+    /// True when the project gives values of its own (country, PUE, intensity, WUE), which
+    /// need a source; a grid source and year carry their own.
+    pub fn has_own_values(&self) -> bool {
+        self.country.is_some()
+            || self.pue.is_some()
+            || self.intensity_g_per_kwh.is_some()
+            || self.wue_l_per_kwh.is_some()
     }
 
     /// The grid-intensity source in force: `top`'s (a command line's), else this one's (a
@@ -1125,7 +1124,7 @@ mod tests {
         let (pue, intensity, _) = defaults_for(&Place::default(), GridSource::Digital4better);
         assert_eq!(pue.value(), 1.56);
         // digital4better has no world row: its 2024 country values weighted by generation,
-        // 477.156 g/kWh as an independent pandas-free script with pycountry's codes computed.
+        // 477.156 g/kWh by docs/reference/grid_world_reference.py (pycountry's country codes).
         assert!(
             (intensity.value() - 477.156_491_7).abs() < 1e-6,
             "{}",

@@ -104,6 +104,27 @@ const FAMILIES: &[&[(&str, f64)]] = &[
     &[("mW", 1e-3), ("W", 1.0), ("kW", 1e3), ("MW", 1e6)],
 ];
 
+/// kWh in one of an energy unit, read from the unit families above (`MWh` → 1000,
+/// `MJ` → 1/3.6); an empty unit is kWh. `None` for a unit that is not energy.
+pub fn kwh_per(unit: &str) -> Option<f64> {
+    const JOULES_PER_KWH: f64 = 3.6e6;
+    let unit = unit.trim();
+    if unit.is_empty() {
+        return Some(1.0);
+    }
+    let size_in = |base: &str| {
+        FAMILIES
+            .iter()
+            .find(|family| family.iter().any(|(name, _)| *name == base))
+            .and_then(|family| family.iter().find(|(name, _)| *name == unit))
+            .map(|(_, size)| *size)
+    };
+    // The Wh family counts in Wh, the J family in J.
+    size_in("kWh")
+        .map(|wh| wh / 1e3)
+        .or_else(|| size_in("J").map(|joules| joules / JOULES_PER_KWH))
+}
+
 /// A value with its unit, rescaled within the unit's family (see the module); a unit of no
 /// family (`gCO2e/kWh`, `%`, `h`) keeps the value as it is.
 pub fn quantity(value: f64, unit: &str) -> String {
@@ -186,6 +207,12 @@ mod tests {
         // Units of no family, and zero, are left as they are.
         assert_eq!(quantity(384.2, "gCO2e/kWh"), "384.2 gCO2e/kWh");
         assert_eq!(quantity(0.0, "kWh"), "0 kWh");
+        // Energy units as kWh, for scenario lines.
+        assert_eq!(kwh_per("MWh"), Some(1000.0));
+        assert_eq!(kwh_per("Wh"), Some(0.001));
+        assert_eq!(kwh_per(""), Some(1.0));
+        assert!((kwh_per("MJ").unwrap() - 1.0 / 3.6).abs() < 1e-15);
+        assert_eq!(kwh_per("kg"), None);
         assert_eq!(interval(-36_632.0, -11_791.0), "[-36,632 to -11,791]");
         assert_eq!(range(0.0064, 0.0091, 0.007_711, "kgCO2e"), "6.4–9.1 gCO2e");
     }

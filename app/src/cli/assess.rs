@@ -765,11 +765,7 @@ pub fn factors(project: &mut Project, action: Option<FactorsCommand>) -> Result<
                 value.unwrap_or_else(|| "shipped default".to_owned())
             )?;
         }
-        let own_values = overrides.country.is_some()
-            || overrides.pue.is_some()
-            || overrides.intensity_g_per_kwh.is_some()
-            || overrides.wue_l_per_kwh.is_some();
-        if own_values {
+        if overrides.has_own_values() {
             writeln!(
                 text,
                 "source          {}",

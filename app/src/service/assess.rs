@@ -252,14 +252,12 @@ impl EstimateRequest {
             }
         }
         if self.power_w.is_some() {
-            let usage_given = (self.cpu_usage - 1.0).abs() > f64::EPSILON
-                || (self.gpu_usage - 1.0).abs() > f64::EPSILON;
             let hardware = [
                 ("gpu", self.gpu.is_some()),
                 ("cpu", self.cpu.is_some()),
                 ("cores", self.cores > 0),
                 ("memory-gb", self.memory_gb > 0.0),
-                ("usage", usage_given),
+                ("usage", self.usage_given()),
             ];
             if let Some((field, _)) = hardware.into_iter().find(|(_, given)| *given) {
                 return Err(Self::refuse(
@@ -284,12 +282,10 @@ impl EstimateRequest {
             }
         }
         if self.method == Method::MlCo2Impact {
-            let usage_given = (self.cpu_usage - 1.0).abs() > f64::EPSILON
-                || (self.gpu_usage - 1.0).abs() > f64::EPSILON;
             let ignored = [
                 (
                     "usage",
-                    usage_given,
+                    self.usage_given(),
                     "takes no usage factor (a GPU at its TDP)",
                 ),
                 ("cpu", self.cpu.is_some(), "counts GPUs only"),
@@ -319,6 +315,11 @@ impl EstimateRequest {
             }
         }
         Ok(())
+    }
+
+    /// A usage factor other than 1 was given.
+    fn usage_given(&self) -> bool {
+        (self.cpu_usage - 1.0).abs() > f64::EPSILON || (self.gpu_usage - 1.0).abs() > f64::EPSILON
     }
 
     /// The Green Algorithms location of a region without a provider: `US-CA` as given, or
@@ -363,20 +364,14 @@ pub fn estimate(
         ));
     }
     let grid_source = project.grid_source_under(top);
-    // The place is settled here (a sub-national location included): the factors resolve
-    // for it without putting their own country back over it.
-    let (project, top) = (
-        &FactorOverrides {
-            country: None,
-            ..project.clone()
-        },
-        &FactorOverrides {
-            country: None,
-            ..top.clone()
-        },
-    );
-    let place = Place {
+    // The place's country, a sub-national location included, goes over the project's as a
+    // command line's country does.
+    let top = &FactorOverrides {
         country: sub_national.clone().or_else(|| country.map(str::to_owned)),
+        ..top.clone()
+    };
+    let place = Place {
+        country: None,
         cloud: request
             .provider
             .clone()
@@ -417,7 +412,7 @@ pub fn estimate(
     Ok(match request.method {
         Method::GreenAlgorithms => {
             let (pue, intensity) = if request.reproduce {
-                let location = place.country.as_deref().unwrap_or("WORLD");
+                let location = top.country.as_deref().unwrap_or("WORLD");
                 let pue = match top.pue {
                     Some(pue) => ecolens_core::estimate::Given::User(pue),
                     None => {

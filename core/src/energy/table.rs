@@ -158,10 +158,11 @@ pub(super) fn number(field: &str) -> Result<Option<f64>, String> {
 /// A field as an error shows it: the first 60 characters and how long it was, so that one bad
 /// cell of megabytes does not fill the terminal.
 pub(super) fn shown(field: &str) -> String {
-    const SHOWN: usize = 60;
-    match field.char_indices().nth(SHOWN) {
-        Some((cut, _)) => format!("{}… ({} bytes)", &field[..cut], field.len()),
-        None => field.to_owned(),
+    let cut = crate::error::excerpt(field, 60);
+    if cut.len() == field.len() {
+        cut
+    } else {
+        format!("{cut} ({} bytes)", field.len())
     }
 }
 

@@ -150,7 +150,7 @@ impl Model {
                     {
                         // The factors are per kWh; the amount is in the line's energy unit
                         // (checked with the scenario).
-                        let per_unit = super::kwh_per(&line.unit).unwrap_or(1.0);
+                        let per_unit = crate::quantity::kwh_per(&line.unit).unwrap_or(1.0);
                         factors.push((c, vec![Compiled::Const(value * per_unit)]));
                     } else {
                         warnings.push(format!(

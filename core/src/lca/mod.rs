@@ -391,7 +391,7 @@ impl Scenario {
                         ));
                     }
                 }
-                if line.electricity.is_some() && kwh_per(&line.unit).is_none() {
+                if line.electricity.is_some() && crate::quantity::kwh_per(&line.unit).is_none() {
                     return Err(Error::invalid(
                         field("unit"),
                         &line.unit,
@@ -413,24 +413,6 @@ impl Scenario {
         }
         Ok(())
     }
-}
-
-/// kWh in one of an energy unit (`MWh` → 1000, `MJ` → 1/3.6); an empty unit is kWh, as
-/// lines with electricity factors always were. `None` for a unit that is not energy.
-pub fn kwh_per(unit: &str) -> Option<f64> {
-    Some(match unit.trim() {
-        "" | "kWh" => 1.0,
-        "Wh" => 1e-3,
-        "MWh" => 1e3,
-        "GWh" => 1e6,
-        "TWh" => 1e9,
-        "J" => 1.0 / 3.6e6,
-        "kJ" => 1.0 / 3.6e3,
-        "MJ" => 1.0 / 3.6,
-        "GJ" => 1e3 / 3.6,
-        "TJ" => 1e6 / 3.6,
-        _ => return None,
-    })
 }
 
 #[cfg(test)]

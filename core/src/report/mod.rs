@@ -1386,10 +1386,7 @@ pub fn latex_escape(text: &str) -> String {
 pub use crate::quantity::{interval, num, quantity, range, scale};
 
 fn truncate(text: &str, chars: usize) -> String {
-    match text.char_indices().nth(chars) {
-        Some((cut, _)) => format!("{}…", &text[..cut]),
-        None => text.to_owned(),
-    }
+    crate::error::excerpt(text, chars)
 }
 
 #[cfg(test)]

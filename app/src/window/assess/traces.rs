@@ -73,11 +73,7 @@ impl OverridesForm {
                 ),
             },
         };
-        let own_values = overrides.country.is_some()
-            || overrides.pue.is_some()
-            || overrides.intensity_g_per_kwh.is_some()
-            || overrides.wue_l_per_kwh.is_some();
-        if own_values && overrides.source.is_none() {
+        if overrides.has_own_values() && overrides.source.is_none() {
             return Err(
                 "Say where the values come from (source), so every result can show it.".into(),
             );
