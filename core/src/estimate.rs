@@ -32,7 +32,8 @@ pub struct Assumption {
 }
 
 impl Assumption {
-    fn new(name: &str, value: f64, unit: &str, source: impl Into<String>) -> Self {
+    /// An input named `name`, `value` in `unit`, from `source`.
+    pub fn new(name: &str, value: f64, unit: &str, source: impl Into<String>) -> Self {
         Self {
             name: name.to_owned(),
             value,
@@ -789,13 +790,24 @@ impl FactorOverrides {
 
     /// Checks each value: a known country, PUE ≥ 1, intensity and WUE finite and ≥ 0.
     pub fn check(&self) -> Result<()> {
+        // A country, the world (Green Algorithms' WORLD, EcoLogits' WOR), or a sub-national
+        // place of a country (Green Algorithms' US-CA).
+        let known = |place: &str| {
+            let place = place.trim();
+            place.eq_ignore_ascii_case("world")
+                || place.eq_ignore_ascii_case("wor")
+                || crate::factors::country_iso3(place).is_some()
+                || place.split_once('-').is_some_and(|(country, region)| {
+                    !region.trim().is_empty() && crate::factors::country_iso3(country).is_some()
+                })
+        };
         if let Some(country) = &self.country
-            && crate::factors::country_iso3(country).is_none()
+            && !known(country)
         {
             return Err(Error::invalid(
                 "factors.country",
                 country,
-                "an ISO 3166 country code such as FRA or FR",
+                "an ISO 3166 country code such as FRA or FR, a region of one such as US-CA, or WORLD",
             ));
         }
         if let Some(year) = self.grid_year

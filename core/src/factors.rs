@@ -794,7 +794,7 @@ impl FactorLibrary {
         let Some(place) = place.map(str::trim).filter(|p| !p.is_empty()) else {
             return self.world_intensity(source, year);
         };
-        if place.eq_ignore_ascii_case("WORLD") {
+        if place.eq_ignore_ascii_case("WORLD") || place.eq_ignore_ascii_case("WOR") {
             return self.world_intensity(source, year);
         }
         if source == GridSource::GreenAlgorithms {
@@ -807,7 +807,15 @@ impl FactorLibrary {
             GridSource::CodeCarbon => ".codecarbon",
             GridSource::GreenAlgorithms => ".green_algorithms",
         };
-        grid.sources.into_iter().find(|f| f.id.contains(wanted))
+        let mut factor = grid.sources.into_iter().find(|f| f.id.contains(wanted))?;
+        if country.len() < place.len() {
+            factor.provenance.source = format!(
+                "{} has country values only, so {place} takes {country}'s: {}",
+                source.label(),
+                factor.provenance.source
+            );
+        }
+        Some(factor)
     }
 
     /// The world's average grid intensity in a source. Green Algorithms ships one (IEA 2019);
@@ -820,14 +828,17 @@ impl FactorLibrary {
             });
             (weight > 0.0).then(|| sum / weight)
         };
+        // Summed in the countries' order, so that the last digits are the same in every run
+        // (a hash map's order changes from one process to the next).
+        let mut countries: Vec<_> = self.cc_mix.iter().collect();
+        countries.sort_unstable_by(|a, b| a.0.cmp(b.0));
         match source {
             GridSource::GreenAlgorithms => self.green_algorithms_intensity("WORLD"),
             GridSource::CodeCarbon => {
                 let value = weighted(
-                    &mut self
-                        .cc_mix
-                        .values()
-                        .map(|(ci, _, generation)| (*ci, *generation)),
+                    &mut countries
+                        .iter()
+                        .map(|(_, (ci, _, generation))| (*ci, *generation)),
                 )?;
                 let data_year = self.cc_mix.values().filter_map(|(_, y, _)| *y).max();
                 Some(Factor {
@@ -844,7 +855,7 @@ impl FactorLibrary {
             }
             GridSource::Digital4better => {
                 let d4b_year = self.d4b_year(year);
-                let value = weighted(&mut self.cc_mix.iter().filter_map(
+                let value = weighted(&mut countries.iter().filter_map(
                     |(iso3, (_, _, generation))| {
                         let iso2 = country_iso2(iso3)?;
                         let values = self.d4b.get(&(iso2, d4b_year))?;

@@ -271,6 +271,162 @@ pub fn estimate(
     })
 }
 
+/// What `ecolens inference` is told.
+#[derive(Debug, Args)]
+pub struct InferenceArgs {
+    /// List the models of EcoLogits' table (of --provider, or all) instead.
+    #[arg(long, conflicts_with_all = ["model", "output_tokens", "latency_s", "requests", "reproduce"])]
+    pub list: bool,
+    /// Provider: openai, anthropic, mistral, google, cohere or huggingface.
+    #[arg(long, required_unless_present = "list")]
+    pub provider: Option<String>,
+    /// Model, as the provider's API names it (gpt-4o-mini, claude-opus-4-5 …).
+    #[arg(long, required_unless_present = "list")]
+    pub model: Option<String>,
+    /// Output tokens generated per request.
+    #[arg(long, value_name = "TOKENS", required_unless_present = "list")]
+    pub output_tokens: Option<f64>,
+    /// Requests alike (the totals are per request × this).
+    #[arg(long, default_value_t = 1.0)]
+    pub requests: f64,
+    /// Measured latency of one request, s: caps the generation time, as EcoLogits does.
+    #[arg(long, value_name = "SECONDS")]
+    pub latency_s: Option<f64>,
+    /// Reproduce EcoLogits' number: its own electricity mix for the GWP instead of the
+    /// project's grid source.
+    #[arg(long)]
+    pub reproduce: bool,
+}
+
+/// "12.3 mgCO2e", or "11.8–13.1 mgCO2e (mid 12.4 mgCO2e)": both ends in one unit.
+fn span_text(span: ecolens_core::ecologits::Span, unit: &str) -> String {
+    if span.is_point() {
+        quantity(span.min, unit).trim_end().to_owned()
+    } else {
+        format!(
+            "{} (mid {})",
+            ecolens_core::quantity::range(span.min, span.max, span.mid(), unit).trim_end(),
+            quantity(span.mid(), unit).trim_end()
+        )
+    }
+}
+
+/// `ecolens inference`.
+pub fn inference(
+    args: InferenceArgs,
+    project: &FactorOverrides,
+    overrides: &FactorOverrides,
+) -> Result<Output> {
+    if args.list {
+        let models =
+            ecolens_core::ecologits::models(args.provider.as_deref()).map_err(Error::from)?;
+        let mut text = String::new();
+        for m in &models {
+            let size = if m.mixture_of_experts {
+                format!(
+                    "{} B active of {} B",
+                    span_text(m.active_params_b, ""),
+                    span_text(m.total_params_b, "")
+                )
+            } else {
+                format!("{} B", span_text(m.active_params_b, ""))
+            };
+            writeln!(
+                text,
+                "{}\t{}\t{size}{}",
+                m.provider,
+                m.name,
+                m.alias_of
+                    .as_deref()
+                    .map(|a| format!(" (alias of {a})"))
+                    .unwrap_or_default()
+            )?;
+        }
+        writeln!(
+            text,
+            "{} model(s), EcoLogits 0.11.3 (MPL-2.0)",
+            models.len()
+        )?;
+        return Ok(Output {
+            json: serde_json::to_value(&models)?,
+            text,
+            failed: false,
+        });
+    }
+    let request = service::InferenceRequest {
+        provider: args.provider.unwrap_or_default(),
+        model: args.model.unwrap_or_default(),
+        output_tokens: args.output_tokens.unwrap_or_default(),
+        requests: args.requests,
+        latency_s: args.latency_s,
+        reproduce: args.reproduce,
+    };
+    let estimate = service::inference(&request, project, overrides)?;
+    let mut text = format!(
+        "{} estimate: {} {} in {}, {} request(s) of {} output tokens\n",
+        estimate.method,
+        estimate.model.provider,
+        estimate.model.name,
+        estimate.zone,
+        num(estimate.requests),
+        num(estimate.output_tokens)
+    );
+    let rows = |text: &mut String,
+                label: &str,
+                i: &ecolens_core::ecologits::InferenceImpacts|
+     -> std::fmt::Result {
+        writeln!(text, "  {label}:")?;
+        writeln!(
+            text,
+            "    energy {} (GPUs {}, rest of server {}, × PUE)",
+            span_text(i.energy_kwh, "kWh"),
+            span_text(i.gpu_energy_kwh, "kWh"),
+            span_text(i.server_energy_kwh, "kWh")
+        )?;
+        writeln!(
+            text,
+            "    GWP {} = use {} + manufacturing {}",
+            span_text(i.gwp_kg, "kgCO2e"),
+            span_text(i.usage_gwp_kg, "kgCO2e"),
+            span_text(i.embodied_gwp_kg, "kgCO2e")
+        )?;
+        writeln!(text, "    ADPe {}", span_text(i.adpe_kgsb, "kgSbe"))?;
+        writeln!(text, "    primary energy {}", span_text(i.pe_mj, "MJ"))?;
+        writeln!(text, "    water {}", span_text(i.water_l, "L"))
+    };
+    let p = &estimate.per_request;
+    writeln!(
+        text,
+        "  {} GPU(s), generation {}",
+        span_text(p.gpus, ""),
+        span_text(p.generation_s, "s")
+    )?;
+    rows(&mut text, "per request", p)?;
+    if (estimate.requests - 1.0).abs() > f64::EPSILON {
+        rows(&mut text, "all requests", &estimate.total)?;
+    }
+    let equivalents = ecolens_core::estimate::equivalents(estimate.total.gwp_kg.mid());
+    writeln!(text, "{}", equivalents_line(&equivalents))?;
+    for w in &estimate.warnings {
+        writeln!(text, "  ! {w}")?;
+    }
+    for a in &estimate.assumptions {
+        let value = if a.unit == "1" {
+            num(a.value)
+        } else {
+            quantity(a.value, &a.unit)
+        };
+        writeln!(text, "    {} = {value} — {}", a.name, a.source)?;
+    }
+    let mut json = serde_json::to_value(&estimate)?;
+    json["equivalents"] = serde_json::to_value(&equivalents)?;
+    Ok(Output {
+        json,
+        text,
+        failed: false,
+    })
+}
+
 /// What `ecolens audit paper` is told: the paper's figures as it states them.
 #[derive(Debug, Args)]
 pub struct PaperArgs {

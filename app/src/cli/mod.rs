@@ -388,6 +388,17 @@ pub enum Command {
         #[command(flatten)]
         factors: FactorArgs,
     },
+    /// LLM requests to a provider's model by EcoLogits' method: energy, CO2e (use and
+    /// manufacturing), abiotic depletion, primary energy and water, as ranges. --list names the
+    /// models.
+    Inference {
+        /// The provider, model and requests.
+        #[command(flatten)]
+        run: assess::InferenceArgs,
+        /// Factor overrides.
+        #[command(flatten)]
+        factors: FactorArgs,
+    },
     /// Attach measured-energy traces to records, list or detach them.
     #[command(subcommand)]
     Trace(assess::TraceCommand),
@@ -954,6 +965,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             what: Some(AuditWhat::Paper(args)),
             ..
         } => assess::audit_paper(&args)?,
+        Command::Inference { run, factors } => {
+            assess::inference(run, &project_factors(&path)?, &factors.overrides()?)?
+        }
         Command::Estimate { run, factors } => assess::estimate(
             &run.into_request(),
             &project_factors(&path)?,
@@ -1112,7 +1126,8 @@ fn in_project(
         | Command::Fuzz(_)
         | Command::Energy { .. }
         | Command::Simulate { .. }
-        | Command::Estimate { .. } => {
+        | Command::Estimate { .. }
+        | Command::Inference { .. } => {
             return Err(anyhow::anyhow!(
                 "this command runs before a project opens; reaching it here is a bug"
             ));

@@ -471,6 +471,283 @@ pub fn estimate(
     })
 }
 
+/// What `ecolens inference` is asked: requests to a provider's model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InferenceRequest {
+    /// Provider (openai, anthropic, mistral, google, cohere, huggingface, or EcoLogits' own
+    /// names of them).
+    pub provider: String,
+    /// Model, as the provider's API names it.
+    pub model: String,
+    /// Output tokens per request.
+    pub output_tokens: f64,
+    /// Requests alike.
+    pub requests: f64,
+    /// The measured latency of one request, s (caps the generation time).
+    pub latency_s: Option<f64>,
+    /// EcoLogits' own electricity GWP for the zone instead of the project's grid source.
+    pub reproduce: bool,
+}
+
+/// The impacts of LLM requests by EcoLogits' method, with every input and its source.
+#[derive(Debug, Clone, Serialize)]
+pub struct InferenceEstimate {
+    /// `ecologits`, or `ecologits (reproduced: its own electricity mix)`.
+    pub method: String,
+    /// The model as EcoLogits' table has it.
+    pub model: ecolens_core::ecologits::LlmModel,
+    /// The electricity zone (ISO 3166-1 alpha-3, WOR for the world).
+    pub zone: String,
+    /// Output tokens per request.
+    pub output_tokens: f64,
+    /// Requests.
+    pub requests: f64,
+    /// Grid carbon intensity used, gCO2e/kWh.
+    pub intensity_g_per_kwh: f64,
+    /// One request.
+    pub per_request: ecolens_core::ecologits::InferenceImpacts,
+    /// All requests.
+    pub total: ecolens_core::ecologits::InferenceImpacts,
+    /// Every input, with its source.
+    pub assumptions: Vec<ecolens_core::estimate::Assumption>,
+    /// EcoLogits' warnings on the model and the mix.
+    pub warnings: Vec<String>,
+}
+
+/// LLM inference by EcoLogits' method. The provider's data centres set PUE and WUE (a
+/// command line's `--pue`/`--wue` go over them) and the zone is the provider's unless
+/// `--country` names one; the project's PUE, WUE and country describe its own computing, not
+/// a provider's, so only its grid source and year are taken. The electricity's GWP comes from
+/// that grid source, as for every other estimate, or from EcoLogits' own mix with `reproduce`;
+/// ADPe, primary energy and the generation's water exist in EcoLogits' mix only.
+pub fn inference(
+    request: &InferenceRequest,
+    project: &FactorOverrides,
+    top: &FactorOverrides,
+) -> Result<InferenceEstimate> {
+    use ecolens_core::ecologits::{self as eco, Span};
+    use ecolens_core::estimate::Assumption;
+    let refuse = |field: &'static str, value: &str, expected: &str| Error::Invalid {
+        field,
+        value: value.to_owned(),
+        expected: expected.to_owned(),
+    };
+    if request.reproduce {
+        let clash = [
+            ("intensity", top.intensity_g_per_kwh.is_some()),
+            ("grid-source", top.grid_source.is_some()),
+            ("grid-year", top.grid_year.is_some()),
+        ];
+        if let Some((field, _)) = clash.into_iter().find(|(_, given)| *given) {
+            return Err(refuse(
+                field,
+                &format!("--{field} with --reproduce"),
+                "one of them: --reproduce takes EcoLogits' own electricity mix",
+            ));
+        }
+    }
+    if !(request.requests.is_finite() && request.requests > 0.0) {
+        return Err(refuse(
+            "requests",
+            &request.requests.to_string(),
+            "a positive number of requests",
+        ));
+    }
+    let site = eco::provider(&request.provider)?;
+    let model = eco::model(&request.provider, &request.model)?;
+    let mix = eco::electricity_mix(top.country.as_deref().unwrap_or(site.zone))?;
+    let mix_source = format!(
+        "EcoLogits electricity mix {} ({}), {} ({})",
+        mix.zone,
+        "GWP: Our World in Data; ADPe, PE: ADEME Base Empreinte; water: WRI method",
+        eco::YEAR,
+        eco::LICENCE
+    );
+    let site_source = format!(
+        "EcoLogits' {} data centres (providers' public reports), {} ({})",
+        site.provider,
+        eco::YEAR,
+        eco::LICENCE
+    );
+    let mut assumptions = vec![
+        Assumption::new(
+            "output tokens per request",
+            request.output_tokens,
+            "tokens",
+            "given by the user",
+        ),
+        Assumption::new("requests", request.requests, "1", "given by the user"),
+    ];
+    let model_source = format!(
+        "EcoLogits model table{}, {} ({})",
+        if model.sources.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", model.sources.join(", "))
+        },
+        eco::YEAR,
+        eco::LICENCE
+    );
+    let span_assumption = |name: &str, span: Span, unit: &str, source: &str| {
+        if span.is_point() {
+            vec![Assumption::new(name, span.min, unit, source)]
+        } else {
+            vec![
+                Assumption::new(&format!("{name}, low"), span.min, unit, source),
+                Assumption::new(&format!("{name}, high"), span.max, unit, source),
+            ]
+        }
+    };
+    assumptions.extend(span_assumption(
+        "active parameters",
+        model.active_params_b,
+        "billion",
+        &model_source,
+    ));
+    if model.mixture_of_experts {
+        assumptions.extend(span_assumption(
+            "total parameters",
+            model.total_params_b,
+            "billion",
+            &model_source,
+        ));
+    }
+    if let Some(tps) = model.tokens_per_s {
+        assumptions.push(Assumption::new(
+            "throughput",
+            tps,
+            "tokens/s",
+            &model_source,
+        ));
+    }
+    if let Some(ttft) = model.first_token_s {
+        assumptions.push(Assumption::new(
+            "time to first token",
+            ttft,
+            "s",
+            &model_source,
+        ));
+    }
+    if let Some(latency) = request.latency_s {
+        assumptions.push(Assumption::new(
+            "measured latency (caps generation time)",
+            latency,
+            "s",
+            "given by the user",
+        ));
+    }
+    let pue = match top.pue {
+        Some(pue) => {
+            assumptions.push(Assumption::new("PUE", pue, "1", "given by the user"));
+            Span::point(pue)
+        }
+        None => {
+            assumptions.extend(span_assumption("PUE", site.pue, "1", &site_source));
+            site.pue
+        }
+    };
+    let wue = match top.wue_l_per_kwh {
+        Some(wue) => {
+            assumptions.push(Assumption::new(
+                "WUE (site)",
+                wue,
+                "L/kWh",
+                "given by the user",
+            ));
+            Span::point(wue)
+        }
+        None => {
+            assumptions.extend(span_assumption(
+                "WUE (site)",
+                site.wue_l_per_kwh,
+                "L/kWh",
+                &site_source,
+            ));
+            site.wue_l_per_kwh
+        }
+    };
+    let intensity_g_per_kwh = if let Some(ci) = top.intensity_g_per_kwh {
+        assumptions.push(Assumption::new(
+            "grid carbon intensity",
+            ci,
+            "gCO2e/kWh",
+            "given by the user",
+        ));
+        ci
+    } else if request.reproduce {
+        let g = mix.gwp_kg_per_kwh * 1000.0;
+        assumptions.push(Assumption::new(
+            "grid carbon intensity",
+            g,
+            "gCO2e/kWh",
+            &mix_source,
+        ));
+        g
+    } else {
+        let source = project.grid_source_under(top);
+        let place = (mix.zone != "WOR").then_some(mix.zone.as_str());
+        let factor = ecolens_core::factors::library()
+            .grid_intensity_from(source, place, top.grid_year.or(project.grid_year))
+            .ok_or_else(|| {
+                refuse(
+                    "country",
+                    &mix.zone,
+                    &format!(
+                        "a country {} has a value for; --reproduce uses EcoLogits' own mix, --intensity a value of yours",
+                        source.label()
+                    ),
+                )
+            })?;
+        assumptions.push(Assumption::new(
+            &format!("grid carbon intensity, {}", mix.zone),
+            factor.value.central(),
+            &factor.unit,
+            factor.provenance.describe(),
+        ));
+        factor.value.central()
+    };
+    for (name, value, unit) in [
+        ("electricity ADPe", mix.adpe_kgsb_per_kwh, "kgSbe/kWh"),
+        ("electricity primary energy", mix.pe_mj_per_kwh, "MJ/kWh"),
+        ("electricity water (off-site)", mix.wue_l_per_kwh, "L/kWh"),
+    ] {
+        assumptions.push(Assumption::new(name, value, unit, &mix_source));
+    }
+    assumptions.extend(eco::method_assumptions());
+    let per_request = eco::inference(&eco::InferenceInput {
+        active_params_b: model.active_params_b,
+        total_params_b: model.total_params_b,
+        output_tokens: request.output_tokens,
+        request_latency_s: request.latency_s,
+        tokens_per_s: model.tokens_per_s,
+        first_token_s: model.first_token_s,
+        pue,
+        wue_l_per_kwh: wue,
+        gwp_kg_per_kwh: intensity_g_per_kwh / 1000.0,
+        adpe_kgsb_per_kwh: mix.adpe_kgsb_per_kwh,
+        pe_mj_per_kwh: mix.pe_mj_per_kwh,
+        mix_wue_l_per_kwh: mix.wue_l_per_kwh,
+    })?;
+    let mut warnings = model.warnings.clone();
+    warnings.extend(mix.warnings.iter().cloned());
+    Ok(InferenceEstimate {
+        method: if request.reproduce {
+            "ecologits (reproduced: its own electricity mix)".to_owned()
+        } else {
+            "ecologits".to_owned()
+        },
+        model: model.clone(),
+        zone: mix.zone.clone(),
+        output_tokens: request.output_tokens,
+        requests: request.requests,
+        intensity_g_per_kwh,
+        total: per_request.times(request.requests),
+        per_request,
+        assumptions,
+        warnings,
+    })
+}
+
 /// What attaching a trace file did.
 #[derive(Debug, Clone, Serialize)]
 pub struct Attached {

@@ -2120,3 +2120,146 @@ fn character_references_in_a_real_export_are_read_as_the_characters_they_stand_f
     ));
     assert_eq!(amp["total"], 0, "{amp}");
 }
+
+/// EcoLogits' method through the binary: with `--reproduce` the figures of `ecologits`
+/// 0.11.3's `llm_impacts` (`docs/reference/ecologits_reference.py`; `.ci/oracle-ecologits` checks
+/// the same against a fresh install), without it the project's grid source for the
+/// provider's zone, so that the same kWh costs the same CO2e as by `estimate`.
+#[test]
+fn inference_follows_ecologits_and_takes_the_projects_grid_source_unless_reproducing() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let mut all = args.to_vec();
+        all.push("--json");
+        json(&ecolens(dir.path(), &all))
+    };
+    let gpt = [
+        "inference",
+        "--provider",
+        "openai",
+        "--model",
+        "gpt-4o-mini",
+        "--output-tokens",
+        "1000",
+    ];
+    let mut reproduce = gpt.to_vec();
+    reproduce.push("--reproduce");
+    let eco = run(&reproduce);
+    let close = |v: &Value, want: f64| (v.as_f64().unwrap() - want).abs() <= 1e-9 * want;
+    let per = &eco["per_request"];
+    assert!(
+        close(&per["gwp_kg"]["min"], 2.690_836_272_233_987_6e-5),
+        "{per}"
+    );
+    assert!(
+        close(&per["gwp_kg"]["max"], 3.216_154_747_892_434e-5),
+        "{per}"
+    );
+    assert!(close(&per["energy_kwh"]["max"], 7.807_855_987_280_379e-5));
+    assert!(close(&per["water_l"]["min"], 2.322_891_081_588_713_2e-4));
+    assert_eq!(eco["zone"], "USA");
+    assert!(eco["method"].as_str().unwrap().contains("reproduced"));
+    // The project's grid source (digital4better by default) for the USA, as `estimate` has it.
+    let own = run(&gpt);
+    let usa = run(&[
+        "estimate",
+        "--energy-kwh",
+        "1",
+        "--pue",
+        "1",
+        "--country",
+        "USA",
+    ]);
+    assert_eq!(own["intensity_g_per_kwh"], usa["intensity_g_per_kwh"]);
+    assert!(
+        (own["per_request"]["usage_gwp_kg"]["max"].as_f64().unwrap()
+            - own["per_request"]["energy_kwh"]["max"].as_f64().unwrap()
+                * usa["intensity_g_per_kwh"].as_f64().unwrap()
+                / 1000.0)
+            .abs()
+            < 1e-15
+    );
+    // A million requests are a million times one.
+    let mut million = gpt.to_vec();
+    million.extend(["--requests", "1000000"]);
+    let million = run(&million);
+    assert!(close(
+        &million["total"]["energy_kwh"]["min"],
+        own["per_request"]["energy_kwh"]["min"].as_f64().unwrap() * 1e6
+    ));
+    // An alias, a mixture of experts, another zone.
+    let opus = run(&[
+        "inference",
+        "--provider",
+        "anthropic",
+        "--model",
+        "claude-opus-4-5",
+        "--output-tokens",
+        "500",
+        "--country",
+        "FR",
+        "--reproduce",
+    ]);
+    assert_eq!(opus["model"]["alias_of"], "claude-opus-4-5-20251101");
+    assert!(close(
+        &opus["per_request"]["gwp_kg"]["max"],
+        2.493_801_460_914_722_5e-4
+    ));
+    // The list, and refusals that name what was expected.
+    let list = run(&["inference", "--list", "--provider", "mistralai"]);
+    assert!(list.as_array().unwrap().len() > 20);
+    let typo = ecolens(
+        dir.path(),
+        &[
+            "inference",
+            "--provider",
+            "openai",
+            "--model",
+            "4o-mini",
+            "--output-tokens",
+            "10",
+        ],
+    );
+    assert!(!typo.status.success());
+    assert!(stderr(&typo).contains("gpt-4o-mini"), "{}", stderr(&typo));
+    let mut clash = reproduce.clone();
+    clash.extend(["--intensity", "100"]);
+    let clash = ecolens(dir.path(), &clash);
+    assert!(!clash.status.success());
+    assert!(stderr(&clash).contains("--reproduce"), "{}", stderr(&clash));
+    // Nothing here opens a project.
+    assert!(!dir.path().join("default.ecolens").exists());
+}
+
+/// A Green Algorithms location given as the country (US-CA, WORLD) is taken, as the error
+/// text of an unknown place offers it.
+#[test]
+fn a_sub_national_or_world_country_is_taken_where_the_source_has_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let mut all = args.to_vec();
+        all.push("--json");
+        json(&ecolens(dir.path(), &all))
+    };
+    let base = ["estimate", "--gpu", "NVIDIA Tesla V100", "--hours", "1"];
+    let with = |extra: &[&'static str]| {
+        let mut all = base.to_vec();
+        all.extend_from_slice(extra);
+        all
+    };
+    let ca = run(&with(&["--country", "US-CA", "--reproduce"]));
+    assert_eq!(ca["intensity_g_per_kwh"].as_f64(), Some(216.43));
+    let world = run(&with(&["--country", "WORLD", "--reproduce"]));
+    assert_eq!(world["intensity_g_per_kwh"].as_f64(), Some(475.0));
+    let world_d4b = run(&with(&["--country", "WORLD"]));
+    let none = run(&base);
+    assert_eq!(
+        world_d4b["intensity_g_per_kwh"],
+        none["intensity_g_per_kwh"]
+    );
+    let refused = ecolens(dir.path(), &with(&["--country", "US-CA"]));
+    assert!(!refused.status.success());
+    assert!(stderr(&refused).contains("country values only"));
+    let bad = ecolens(dir.path(), &with(&["--country", "XX-CA"]));
+    assert!(stderr(&bad).contains("US-CA"), "{}", stderr(&bad));
+}
