@@ -100,6 +100,10 @@ pub struct Estimate {
     /// intensity and result to 0.01), kg; `None` when nothing was rounded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unrounded_co2e_kg: Option<f64>,
+    /// The hardware's manufacturing emissions amortised over this run (BLOOM's form), kg,
+    /// when asked for; not inside `co2e_kg`, which is the electricity's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub embodied_co2e_kg: Option<f64>,
     /// Every input, with its source.
     pub assumptions: Vec<Assumption>,
 }
@@ -265,6 +269,7 @@ pub fn green_algorithms(input: &GreenAlgorithmsInput) -> Result<Estimate> {
         co2e_kg: energy_kwh * intensity.value() / 1000.0,
         water_l: None,
         unrounded_co2e_kg: None,
+        embodied_co2e_kg: None,
         assumptions,
     })
 }
@@ -409,6 +414,7 @@ pub fn ml_co2_impact(
         co2e_kg,
         water_l: None,
         unrounded_co2e_kg: ((unrounded - co2e_kg).abs() > 1e-12).then_some(unrounded),
+        embodied_co2e_kg: None,
         assumptions,
     })
 }
@@ -457,6 +463,7 @@ fn at_the_meter(
         co2e_kg: energy_kwh * intensity.value() / 1000.0,
         water_l: None,
         unrounded_co2e_kg: None,
+        embodied_co2e_kg: None,
         assumptions,
     }
 }
@@ -478,6 +485,80 @@ pub fn energy_given(it_energy_kwh: f64, pue: &Given, intensity: &Given) -> Resul
             "given by the user",
         )],
     ))
+}
+
+/// Which hardware a run's manufacturing share is taken from, and over what life.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Embodied {
+    /// One GPU card's manufacturing GHG.
+    pub gpu: Given,
+    /// One server's, without its GPUs; `None` to count the cards only.
+    pub server: Option<Given>,
+    /// GPUs per server (the server's share per card is its GHG over this).
+    pub gpus_per_server: f64,
+    /// Life of the hardware, years.
+    pub life_years: Given,
+    /// Share of its life the hardware is in use (0–1].
+    pub utilisation: Given,
+}
+
+impl Embodied {
+    /// The shipped choice for a GPU named as a hardware table names it (`None`: a
+    /// data-centre card of unknown model), with BLOOM's server node, life and utilisation.
+    pub fn for_gpu(model: Option<&str>) -> Result<Self> {
+        let lib = library();
+        let shipped = |id: &str| {
+            lib.default_factor(id)
+                .cloned()
+                .map(Given::Factor)
+                .ok_or_else(|| Error::invalid("factor", id, "a factor ecolens ships"))
+        };
+        Ok(Self {
+            gpu: Given::Factor(lib.gpu_embodied(model)?),
+            server: Some(shipped("server.embodied.gpu_node.bloom")?),
+            gpus_per_server: 8.0,
+            life_years: shipped("hardware.life.bloom")?,
+            utilisation: shipped("hardware.utilisation.bloom")?,
+        })
+    }
+
+    /// The manufacturing share of `gpus` cards used for `hours`:
+    /// `gpus × (card + server / GPUs per server) × hours / (life × 8,760 h × utilisation)`
+    /// (Luccioni, Viguier & Ligozat 2023's amortisation), kg, with its inputs.
+    pub fn share(&self, gpus: f64, hours: f64) -> Result<(f64, Vec<Assumption>)> {
+        let gpus = positive("gpus", gpus)?;
+        let hours = positive("hours", hours)?;
+        let per_server = positive("gpus per server", self.gpus_per_server)?;
+        let life = positive("life years", self.life_years.value())?;
+        let utilisation = self.utilisation.value();
+        if !(utilisation > 0.0 && utilisation <= 1.0) {
+            return Err(Error::invalid(
+                "utilisation",
+                utilisation.to_string(),
+                "a share of the hardware's life above 0 and at most 1",
+            ));
+        }
+        let server_kg = self.server.as_ref().map_or(0.0, Given::value);
+        let per_card_kg = self.gpu.value() + server_kg / per_server;
+        let life_h = life * 365.0 * 24.0 * utilisation;
+        let kg = gpus * per_card_kg * hours / life_h;
+        let mut assumptions = vec![self.gpu.assumption("manufacturing GHG per GPU", "kgCO2e")];
+        if let Some(server) = &self.server {
+            assumptions.push(server.assumption("manufacturing GHG per server (no GPUs)", "kgCO2e"));
+            assumptions.push(Assumption::new(
+                "GPUs per server",
+                per_server,
+                "1",
+                "BLOOM's HPE Apollo 6500 nodes and EcoLogits' servers hold 8",
+            ));
+        }
+        assumptions.push(self.life_years.assumption("hardware life", "years"));
+        assumptions.push(
+            self.utilisation
+                .assumption("utilisation over its life", "1"),
+        );
+        Ok((kg, assumptions))
+    }
 }
 
 /// CO2e = IT energy × PUE × intensity; on-site water = IT energy × WUE.
@@ -506,6 +587,7 @@ pub fn footprint(
         co2e_kg: energy_kwh * intensity.value() / 1000.0,
         water_l: wue.map(|w| it_energy_kwh * w.value()),
         unrounded_co2e_kg: None,
+        embodied_co2e_kg: None,
         assumptions,
     }
 }

@@ -1047,6 +1047,42 @@ impl FactorLibrary {
         &self.defaults
     }
 
+    /// The manufacturing GHG of one GPU card named as a hardware table names it: an A100 takes
+    /// BLOOM's 150 kg (the card BLOOM counted), an H100 or H200 Boavizta's 575.1 kg, any other
+    /// (or none) the data-centre card range, whose source then says that no value for that
+    /// model is shipped. Consumer cards are refused: the shipped values are for data-centre
+    /// cards with HBM, several times a consumer card's.
+    pub fn gpu_embodied(&self, model: Option<&str>) -> crate::Result<Factor> {
+        let name = model.unwrap_or_default().to_ascii_uppercase();
+        let consumer = ["GTX", "RTX", "TITAN", "QUADRO", "RADEON RX"];
+        if consumer.iter().any(|c| name.contains(c)) && !name.contains("RTX A6000") {
+            return Err(crate::Error::invalid(
+                "embodied-gpu",
+                model.unwrap_or_default(),
+                "a data-centre GPU (A100, H100 …), or a value of yours with --embodied-gpu KG: the shipped values are for data-centre cards",
+            ));
+        }
+        let id = if name.contains("A100") {
+            "gpu.embodied.a100.bloom"
+        } else if name.contains("H100") || name.contains("H200") {
+            "gpu.embodied.h100.boavizta"
+        } else {
+            "gpu.embodied.default"
+        };
+        let mut factor = self
+            .default_factor(id)
+            .cloned()
+            .ok_or_else(|| crate::Error::invalid("factor", id, "a factor ecolens ships"))?;
+        if id == "gpu.embodied.default" && !name.is_empty() {
+            factor.provenance.source = format!(
+                "no value for {} is shipped, so the data-centre card range: {}",
+                model.unwrap_or_default(),
+                factor.provenance.source
+            );
+        }
+        Ok(factor)
+    }
+
     /// One of [`Self::defaults`] by id.
     pub fn default_factor(&self, id: &str) -> Option<&Factor> {
         self.defaults.iter().find(|f| f.id == id)

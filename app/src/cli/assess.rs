@@ -34,6 +34,14 @@ fn describe(estimate: &Estimate, text: &mut String) -> Result<()> {
             .map(|w| format!("; on-site water {}", quantity(w, "L")))
             .unwrap_or_default()
     )?;
+    if let Some(kg) = estimate.embodied_co2e_kg {
+        writeln!(
+            text,
+            "  + manufacturing share {} = {} with the electricity's",
+            quantity(kg, "kgCO2e"),
+            quantity(kg + estimate.co2e_kg, "kgCO2e")
+        )?;
+    }
     if let Some(kg) = estimate.unrounded_co2e_kg {
         writeln!(
             text,
@@ -225,6 +233,28 @@ pub struct EstimateArgs {
     /// calculator).
     #[arg(long)]
     pub reproduce: bool,
+    /// Add the hardware's manufacturing share, amortised over its life as Luccioni et al.
+    /// 2023 did for BLOOM (GPU card by model, 8-GPU server node, 6 years at 85 % use); the
+    /// flags below change one input and imply it.
+    #[arg(long)]
+    pub embodied: bool,
+    /// One GPU card's manufacturing GHG: kgCO2e, or a shipped id (gpu.embodied.a100.bloom,
+    /// gpu.embodied.h100.boavizta, gpu.embodied.ecologits, gpu.embodied.default).
+    #[arg(long, value_name = "ID|KG")]
+    pub embodied_gpu: Option<String>,
+    /// One server's without its GPUs: kgCO2e, a shipped id (the BLOOM node's, the default, or
+    /// EcoLogits' 8-GPU server; a wrong id is answered with the list), or none.
+    #[arg(long, value_name = "ID|KG|none")]
+    pub embodied_server: Option<String>,
+    /// GPUs per server.
+    #[arg(long, value_name = "N")]
+    pub gpus_per_server: Option<f64>,
+    /// Hardware life, years.
+    #[arg(long, value_name = "YEARS")]
+    pub life_years: Option<f64>,
+    /// Share of its life the hardware is in use (0–1].
+    #[arg(long, value_name = "SHARE")]
+    pub utilisation: Option<f64>,
 }
 
 impl EstimateArgs {
@@ -247,6 +277,19 @@ impl EstimateArgs {
             region: self.region,
             runs: self.runs,
             reproduce: self.reproduce,
+            embodied: (self.embodied
+                || self.embodied_gpu.is_some()
+                || self.embodied_server.is_some()
+                || self.gpus_per_server.is_some()
+                || self.life_years.is_some()
+                || self.utilisation.is_some())
+            .then_some(service::EmbodiedRequest {
+                gpu: self.embodied_gpu,
+                server: self.embodied_server,
+                gpus_per_server: self.gpus_per_server,
+                life_years: self.life_years,
+                utilisation: self.utilisation,
+            }),
         }
     }
 }
@@ -260,7 +303,10 @@ pub fn estimate(
     let estimate = service::estimate(request, project, overrides)?;
     let mut text = format!("{} estimate\n", estimate.method);
     describe(&estimate, &mut text)?;
-    let equivalents = ecolens_core::estimate::equivalents(estimate.co2e_kg);
+    // Of everything counted: the manufacturing share too when it was asked for.
+    let equivalents = ecolens_core::estimate::equivalents(
+        estimate.co2e_kg + estimate.embodied_co2e_kg.unwrap_or(0.0),
+    );
     writeln!(text, "{}", equivalents_line(&equivalents))?;
     let mut json = serde_json::to_value(&estimate)?;
     json["equivalents"] = serde_json::to_value(&equivalents)?;

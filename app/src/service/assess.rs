@@ -217,6 +217,87 @@ pub struct EstimateRequest {
     /// project's grid source and PUE (Green Algorithms; ML CO2 Impact always reproduces its
     /// calculator, rounding included).
     pub reproduce: bool,
+    /// Add the hardware's manufacturing share, amortised over its life.
+    pub embodied: Option<EmbodiedRequest>,
+}
+
+/// The hardware whose manufacturing share an estimate adds; each `None` takes the shipped
+/// choice ([`ecolens_core::estimate::Embodied::for_gpu`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EmbodiedRequest {
+    /// One GPU card: a shipped factor's id (`gpu.embodied.h100.boavizta`) or kgCO2e.
+    pub gpu: Option<String>,
+    /// One server without its GPUs: an id, kgCO2e, or `none`.
+    pub server: Option<String>,
+    /// GPUs per server.
+    pub gpus_per_server: Option<f64>,
+    /// Hardware life, years.
+    pub life_years: Option<f64>,
+    /// Share of its life in use (0–1].
+    pub utilisation: Option<f64>,
+}
+
+impl EmbodiedRequest {
+    /// A shipped factor of `prefix` by id, or a number of kgCO2e.
+    fn item(
+        field: &'static str,
+        value: &str,
+        prefix: &str,
+    ) -> Result<ecolens_core::estimate::Given> {
+        use ecolens_core::estimate::Given;
+        if let Ok(kg) = value.trim().parse::<f64>()
+            && kg.is_finite()
+            && kg >= 0.0
+        {
+            return Ok(Given::User(kg));
+        }
+        let lib = ecolens_core::factors::library();
+        lib.default_factor(value.trim())
+            .filter(|f| f.id.starts_with(prefix))
+            .cloned()
+            .map(Given::Factor)
+            .ok_or_else(|| {
+                let ids: Vec<&str> = lib
+                    .defaults()
+                    .iter()
+                    .filter(|f| f.id.starts_with(prefix))
+                    .map(|f| f.id.as_str())
+                    .collect();
+                Error::Invalid {
+                    field,
+                    value: value.to_owned(),
+                    expected: format!("kgCO2e, or one of {}", ids.join(", ")),
+                }
+            })
+    }
+
+    /// The choice for a GPU named `model`, with this request's values over the shipped ones.
+    fn resolve(&self, model: Option<&str>) -> Result<ecolens_core::estimate::Embodied> {
+        use ecolens_core::estimate::Given;
+        // A card's value given by the user needs no shipped one for the model.
+        let mut embodied =
+            ecolens_core::estimate::Embodied::for_gpu(model.filter(|_| self.gpu.is_none()))?;
+        if let Some(gpu) = &self.gpu {
+            embodied.gpu = Self::item("embodied-gpu", gpu, "gpu.embodied.")?;
+        }
+        if let Some(server) = &self.server {
+            embodied.server = if server.trim().eq_ignore_ascii_case("none") {
+                None
+            } else {
+                Some(Self::item("embodied-server", server, "server.embodied.")?)
+            };
+        }
+        if let Some(n) = self.gpus_per_server {
+            embodied.gpus_per_server = n;
+        }
+        if let Some(years) = self.life_years {
+            embodied.life_years = Given::User(years);
+        }
+        if let Some(u) = self.utilisation {
+            embodied.utilisation = Given::User(u);
+        }
+        Ok(embodied)
+    }
 }
 
 impl EstimateRequest {
@@ -242,6 +323,7 @@ impl EstimateRequest {
                 ("memory-gb", self.memory_gb > 0.0),
                 ("reproduce", self.reproduce),
                 ("method", self.method == Method::MlCo2Impact),
+                ("embodied", self.embodied.is_some()),
             ];
             if let Some((field, _)) = other.into_iter().find(|(_, given)| *given) {
                 return Err(Self::refuse(
@@ -291,6 +373,11 @@ impl EstimateRequest {
                 ("cpu", self.cpu.is_some(), "counts GPUs only"),
                 ("cores", self.cores > 0, "counts GPUs only"),
                 ("memory-gb", self.memory_gb > 0.0, "counts GPUs only"),
+                (
+                    "embodied",
+                    self.embodied.is_some(),
+                    "counts no manufacturing",
+                ),
                 ("pue", top.pue.is_some(), "applies no PUE"),
                 ("wue", top.wue_l_per_kwh.is_some(), "counts no water"),
                 (
@@ -344,6 +431,35 @@ impl EstimateRequest {
 /// question gets the same number by every route. With `reproduce`, Green Algorithms' own
 /// tables instead of the project's.
 pub fn estimate(
+    request: &EstimateRequest,
+    project: &FactorOverrides,
+    top: &FactorOverrides,
+) -> Result<Estimate> {
+    let mut estimate = electricity(request, project, top)?;
+    if let Some(embodied) = &request.embodied {
+        // The cards and hours: chips of the chip-hours form, or the calculator's GPUs.
+        let (cards, model) = if request.power_w.is_some() {
+            (request.chips, None)
+        } else if request.gpu.is_some() {
+            (f64::from(request.gpus.max(1)), request.gpu.as_deref())
+        } else {
+            return Err(EstimateRequest::refuse(
+                "embodied",
+                "--embodied",
+                "GPUs to amortise: --gpu (and --gpus), or --power-w with --chips",
+            ));
+        };
+        let (kg, assumptions) = embodied
+            .resolve(model)?
+            .share(cards, request.hours * request.runs)?;
+        estimate.embodied_co2e_kg = Some(kg);
+        estimate.assumptions.extend(assumptions);
+    }
+    Ok(estimate)
+}
+
+/// The electricity part of [`estimate`].
+fn electricity(
     request: &EstimateRequest,
     project: &FactorOverrides,
     top: &FactorOverrides,

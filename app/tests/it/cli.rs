@@ -2263,3 +2263,128 @@ fn a_sub_national_or_world_country_is_taken_where_the_source_has_it() {
     let bad = ecolens(dir.path(), &with(&["--country", "XX-CA"]));
     assert!(stderr(&bad).contains("US-CA"), "{}", stderr(&bad));
 }
+
+/// The hardware's manufacturing share, amortised as Luccioni et al. 2023 did for BLOOM:
+/// 384 A100s for 1,082,990 GPU-hours, 150 kg per card, 2,500 kg per 8-GPU node, 6 years at
+/// 85 % use give its published 11.2 tCO2e.
+#[test]
+fn the_manufacturing_share_reproduces_blooms_and_follows_the_gpu_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let mut all = args.to_vec();
+        all.push("--json");
+        json(&ecolens(dir.path(), &all))
+    };
+    let hours = format!("{}", 1_082_990.0 / 384.0);
+    let bloom = run(&[
+        "estimate",
+        "--power-w",
+        "400",
+        "--chips",
+        "384",
+        "--hours",
+        &hours,
+        "--pue",
+        "1",
+        "--intensity",
+        "57",
+        "--embodied-gpu",
+        "gpu.embodied.a100.bloom",
+    ]);
+    let kg = bloom["embodied_co2e_kg"].as_f64().unwrap();
+    assert_eq!(format!("{:.1}", kg / 1000.0), "11.2", "{kg}");
+    // 433,196 kWh × 57 g = 24.7 t, BLOOM's dynamic figure, stays the electricity's.
+    assert_eq!(
+        format!("{:.1}", bloom["co2e_kg"].as_f64().unwrap() / 1000.0),
+        "24.7"
+    );
+    // A Green Algorithms GPU takes its card's value: an A100 BLOOM's, an H100 Boavizta's.
+    let a100 = run(&[
+        "estimate",
+        "--gpu",
+        "NVIDIA A100 40GB PCIe",
+        "--gpus",
+        "8",
+        "--hours",
+        "100",
+        "--embodied",
+    ]);
+    let want = 8.0 * (150.0 + 2500.0 / 8.0) * 100.0 / (6.0 * 8760.0 * 0.85);
+    assert!((a100["embodied_co2e_kg"].as_f64().unwrap() - want).abs() < 1e-9);
+    let sources: Vec<&str> = a100["assumptions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["source"].as_str().unwrap())
+        .collect();
+    assert!(sources.iter().any(|s| s.contains("Luccioni")));
+    // A card without a shipped value takes the range and says so; a consumer card is refused
+    // unless its value is given.
+    let v100 = run(&[
+        "estimate",
+        "--gpu",
+        "NVIDIA Tesla V100",
+        "--hours",
+        "10",
+        "--embodied",
+    ]);
+    assert!(v100.to_string().contains("no value for NVIDIA Tesla V100"));
+    let gtx = ecolens(
+        dir.path(),
+        &[
+            "estimate",
+            "--gpu",
+            "NVIDIA GTX 1080",
+            "--hours",
+            "10",
+            "--embodied",
+        ],
+    );
+    assert!(!gtx.status.success());
+    assert!(stderr(&gtx).contains("data-centre"));
+    let gtx = run(&[
+        "estimate",
+        "--gpu",
+        "NVIDIA GTX 1080",
+        "--hours",
+        "10",
+        "--embodied-gpu",
+        "120",
+        "--embodied-server",
+        "none",
+    ]);
+    let want = 120.0 * 10.0 / (6.0 * 8760.0 * 0.85);
+    assert!((gtx["embodied_co2e_kg"].as_f64().unwrap() - want).abs() < 1e-12);
+    // Routes without hardware to amortise refuse it, with the reason.
+    for args in [
+        &["estimate", "--energy-kwh", "5", "--embodied"][..],
+        &[
+            "estimate",
+            "--method",
+            "ml-co2-impact",
+            "--gpu",
+            "Tesla V100-PCIE-16GB",
+            "--hours",
+            "1",
+            "--provider",
+            "gcp",
+            "--region",
+            "us-central1",
+            "--embodied",
+        ][..],
+        &[
+            "estimate",
+            "--cpu",
+            "Any",
+            "--cores",
+            "4",
+            "--hours",
+            "1",
+            "--embodied",
+        ][..],
+    ] {
+        let out = ecolens(dir.path(), args);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(stderr(&out).contains("embodied"), "{}", stderr(&out));
+    }
+}

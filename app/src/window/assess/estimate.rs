@@ -191,6 +191,7 @@ impl EstimateForm {
             region: ml_co2_impact.then(|| named(&self.region)).flatten(),
             runs: 1.0,
             reproduce: self.reproduce && green_algorithms,
+            embodied: None,
         };
         let overrides = FactorOverrides {
             country: named(&self.country).map(|c| c.to_ascii_uppercase()),
