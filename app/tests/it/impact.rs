@@ -443,3 +443,82 @@ fn estimate_shown(harness: &Window) -> ecolens_core::estimate::Estimate {
         .unwrap();
     *shown
 }
+
+/// LLM requests in the calculator: EcoLogits' method with its model table, the project's grid
+/// source unless "Reproduce EcoLogits' own number" is ticked, then the figures the CLI and the
+/// `ecologits` package give (`docs/reference/ecologits_reference.py`).
+#[test]
+fn the_calculator_estimates_llm_requests_by_ecologits_method() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("llm.ecolens");
+    let (mut harness, _) = assess_green_ai(&path);
+    harness.get_by_label("Estimate").click();
+    harness.step();
+    harness.get_by_label("LLM requests (EcoLogits)").click();
+    harness.step();
+    // The form starts on gpt-4o-mini; the country is the provider's zone unless chosen.
+    harness.get_by_label("Country (for the grid)").click();
+    harness.step();
+    harness.step();
+    harness.get_by_label("The provider's zone").click();
+    harness.step();
+    assert_eq!(harness.state().tabs.assess.estimate.country, "");
+    type_into(&mut harness, "Output tokens per request", "1000");
+    harness
+        .get_by_label("Reproduce EcoLogits' own number")
+        .click();
+    harness.step();
+    harness.get_all_by_label("Estimate").last().unwrap().click();
+    settle(&mut harness);
+    let shown = match &harness.state().tabs.assess.inference_result {
+        Some(Ok(e)) => e.clone(),
+        other => panic!("no inference shown: {other:?}"),
+    };
+    assert_eq!(shown.zone, "USA");
+    let gwp = shown.per_request.gwp_kg;
+    assert!(
+        (gwp.min - 2.690_836_272_233_987_6e-5).abs() < 1e-15,
+        "{gwp:?}"
+    );
+    assert!(
+        (gwp.max - 3.216_154_747_892_434e-5).abs() < 1e-15,
+        "{gwp:?}"
+    );
+    harness.get_by_label("  of making the hardware");
+    harness.get_by_label_contains("the model's architecture has not been released");
+    // A thousand requests: a thousand times one, in the table's second column.
+    type_into(&mut harness, "Requests", "1000");
+    harness.get_all_by_label("Estimate").last().unwrap().click();
+    settle(&mut harness);
+    let Some(Ok(thousand)) = &harness.state().tabs.assess.inference_result else {
+        panic!("no answer");
+    };
+    assert!((thousand.total.gwp_kg.max - gwp.max * 1000.0).abs() < 1e-12);
+}
+
+/// The manufacturing share in the calculator gives what `ecolens estimate --embodied` gives.
+#[test]
+fn the_calculator_adds_the_manufacturing_share_when_ticked() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("embodied.ecolens");
+    let (mut harness, _) = assess_green_ai(&path);
+    harness.get_by_label("Estimate").click();
+    harness.step();
+    harness.get_by_label("Chips × hours × power").click();
+    harness.step();
+    type_into(&mut harness, "Chips", "384");
+    type_into(&mut harness, "Hours", &format!("{}", 1_082_990.0 / 384.0));
+    type_into(&mut harness, "Average power per chip, W", "400");
+    harness
+        .get_by_label("Add the hardware's manufacturing share")
+        .click();
+    harness.step();
+    harness.get_all_by_label("Estimate").last().unwrap().click();
+    settle(&mut harness);
+    let estimate = estimate_shown(&harness);
+    // Chip-hours know no GPU model: the data-centre card range's 300 kg, BLOOM's node.
+    let want = 1_082_990.0 * (300.0 + 2500.0 / 8.0) / (6.0 * 8760.0 * 0.85);
+    let got = estimate.embodied_co2e_kg.expect("a manufacturing share");
+    assert!((got - want).abs() < 1e-6, "{got} vs {want}");
+    harness.get_by_label_contains("+ manufacturing share");
+}

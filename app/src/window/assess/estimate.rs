@@ -1,5 +1,6 @@
 //! The Assess tab's Estimate part: the Green Algorithms, ML CO2 Impact and chip-hours
-//! calculator with hardware pickers from the shipped tables, every input with its source.
+//! calculator with hardware pickers from the shipped tables, LLM requests by EcoLogits'
+//! method with its model table, every input with its source.
 
 use ecolens_core::estimate::FactorOverrides;
 use ecolens_core::report::{num, quantity};
@@ -7,7 +8,7 @@ use eframe::egui;
 
 use super::super::Action as WindowAction;
 use super::{Action, State, assumptions_grid};
-use crate::service::assess::{EstimateRequest, Method};
+use crate::service::assess::{EmbodiedRequest, EstimateRequest, InferenceRequest, Method};
 
 /// The calculator form.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,6 +50,18 @@ pub struct EstimateForm {
     /// Reproduce the calculator's own number (its grid table and PUE) instead of using the
     /// project's grid source and PUE.
     pub reproduce: bool,
+    /// Add the hardware's manufacturing share (Green Algorithms and chip-hours).
+    pub embodied: bool,
+    /// LLM provider (EcoLogits' name).
+    pub llm_provider: String,
+    /// LLM model.
+    pub llm_model: String,
+    /// Output tokens per request.
+    pub output_tokens: String,
+    /// Requests.
+    pub requests: String,
+    /// Measured latency of one request, s (empty: not known).
+    pub latency_s: String,
 }
 
 /// Starts on the inputs of the Green Algorithms worked example (Lannelongue et al. 2021: 12 h
@@ -75,6 +88,12 @@ impl Default for EstimateForm {
             country: "FRA".into(),
             intensity: String::new(),
             reproduce: false,
+            embodied: false,
+            llm_provider: "openai".into(),
+            llm_model: "gpt-4o-mini".into(),
+            output_tokens: "1000".into(),
+            requests: "1".into(),
+            latency_s: String::new(),
         }
     }
 }
@@ -90,6 +109,8 @@ pub enum EstimateMethod {
     ChipHours,
     /// A known energy × PUE.
     Energy,
+    /// LLM requests by EcoLogits' method.
+    Inference,
 }
 
 impl EstimateMethod {
@@ -99,6 +120,7 @@ impl EstimateMethod {
             Self::MlCo2Impact => "ML CO2 Impact",
             Self::ChipHours => "Chips × hours × power",
             Self::Energy => "Energy known",
+            Self::Inference => "LLM requests (EcoLogits)",
         }
     }
 }
@@ -191,7 +213,12 @@ impl EstimateForm {
             region: ml_co2_impact.then(|| named(&self.region)).flatten(),
             runs: 1.0,
             reproduce: self.reproduce && green_algorithms,
-            embodied: None,
+            embodied: (self.embodied
+                && matches!(
+                    method,
+                    EstimateMethod::GreenAlgorithms | EstimateMethod::ChipHours
+                ))
+            .then(EmbodiedRequest::default),
         };
         let overrides = FactorOverrides {
             country: named(&self.country).map(|c| c.to_ascii_uppercase()),
@@ -205,6 +232,163 @@ impl EstimateForm {
         overrides.check().map_err(|e| e.to_string())?;
         Ok((args, overrides))
     }
+}
+
+impl EstimateForm {
+    /// The LLM requests asked for, or what is wrong with them.
+    pub fn inference_request(&self) -> Result<(InferenceRequest, FactorOverrides), String> {
+        let number = |field: &str, text: &str| -> Result<f64, String> {
+            text.trim()
+                .replace(',', "")
+                .parse::<f64>()
+                .ok()
+                .filter(|v| v.is_finite() && *v >= 0.0)
+                .ok_or_else(|| format!("{field}: {:?} is not a number ≥ 0", text.trim()))
+        };
+        let optional = |field: &str, text: &str| -> Result<Option<f64>, String> {
+            if text.trim().is_empty() {
+                Ok(None)
+            } else {
+                number(field, text).map(Some)
+            }
+        };
+        let request = InferenceRequest {
+            provider: self.llm_provider.trim().to_owned(),
+            model: self.llm_model.trim().to_owned(),
+            output_tokens: number("output tokens", &self.output_tokens)?,
+            requests: number("requests", &self.requests)?,
+            latency_s: optional("latency", &self.latency_s)?,
+            reproduce: self.reproduce,
+        };
+        let overrides = FactorOverrides {
+            country: Some(self.country.trim().to_ascii_uppercase()).filter(|c| !c.is_empty()),
+            pue: optional("PUE", &self.pue)?,
+            intensity_g_per_kwh: optional("grid intensity", &self.intensity)?,
+            ..FactorOverrides::default()
+        };
+        overrides.check().map_err(|e| e.to_string())?;
+        Ok((request, overrides))
+    }
+}
+
+/// "12.3 mgCO2e", or "11.8–13.1 mgCO2e": both ends in one unit.
+fn span_text(span: ecolens_core::ecologits::Span, unit: &str) -> String {
+    let text = if span.is_point() {
+        quantity(span.min, unit)
+    } else {
+        ecolens_core::quantity::range(span.min, span.max, span.mid(), unit)
+    };
+    text.trim_end().to_owned()
+}
+
+/// The LLM part of the form: provider, model from EcoLogits' table, tokens and requests.
+fn inference_fields(ui: &mut egui::Ui, form: &mut EstimateForm) {
+    ui.label("Provider");
+    egui::ComboBox::from_id_salt("llm_provider")
+        .selected_text(form.llm_provider.clone())
+        .show_ui(ui, |ui| {
+            for name in ecolens_core::ecologits::provider_names() {
+                ui.selectable_value(&mut form.llm_provider, name.to_owned(), name);
+            }
+        });
+    ui.end_row();
+    ui.label("Model");
+    let models = ecolens_core::ecologits::models(Some(&form.llm_provider)).unwrap_or_default();
+    egui::ComboBox::from_id_salt("llm_model")
+        .selected_text(form.llm_model.clone())
+        .height(300.0)
+        .show_ui(ui, |ui| {
+            for m in models {
+                let size = if m.active_params_b.is_point() {
+                    format!("{} B", num(m.active_params_b.min))
+                } else {
+                    format!(
+                        "{}–{} B",
+                        num(m.active_params_b.min),
+                        num(m.active_params_b.max)
+                    )
+                };
+                ui.selectable_value(
+                    &mut form.llm_model,
+                    m.name.clone(),
+                    format!("{} ({size} active)", m.name),
+                );
+            }
+        });
+    ui.end_row();
+    for (label, value) in [
+        ("Output tokens per request", &mut form.output_tokens),
+        ("Requests", &mut form.requests),
+        (
+            "Measured latency per request, s (empty: unknown)",
+            &mut form.latency_s,
+        ),
+    ] {
+        let label = ui.label(label);
+        ui.add(egui::TextEdit::singleline(value).desired_width(200.0))
+            .labelled_by(label.id);
+        ui.end_row();
+    }
+}
+
+/// Which quantity of an answer a row of the table shows.
+type Pick = fn(&ecolens_core::ecologits::InferenceImpacts) -> ecolens_core::ecologits::Span;
+
+/// The answer of EcoLogits' method: ranges per request and for all, with every input.
+fn inference_result_ui(ui: &mut egui::Ui, e: &crate::service::assess::InferenceEstimate) {
+    ui.separator();
+    ui.heading(format!(
+        "{}, {}",
+        span_text(e.total.energy_kwh, "kWh"),
+        span_text(e.total.gwp_kg, "kgCO2e")
+    ));
+    ui.label(format!(
+        "{} {} in {} ({}): {} request(s) of {} output tokens on {} GPU(s), generation {} each",
+        e.model.provider,
+        e.model.name,
+        e.zone,
+        e.method,
+        num(e.requests),
+        num(e.output_tokens),
+        span_text(e.per_request.gpus, ""),
+        span_text(e.per_request.generation_s, "s"),
+    ));
+    egui::Grid::new("inference_table")
+        .striped(true)
+        .show(ui, |ui| {
+            ui.strong("");
+            ui.strong("Per request");
+            ui.strong("All requests");
+            ui.end_row();
+            let rows: [(&str, Pick, &str); 7] = [
+                ("Energy", |i| i.energy_kwh, "kWh"),
+                ("GWP", |i| i.gwp_kg, "kgCO2e"),
+                ("  of the electricity", |i| i.usage_gwp_kg, "kgCO2e"),
+                ("  of making the hardware", |i| i.embodied_gwp_kg, "kgCO2e"),
+                ("Abiotic depletion", |i| i.adpe_kgsb, "kgSbe"),
+                ("Primary energy", |i| i.pe_mj, "MJ"),
+                ("Water", |i| i.water_l, "L"),
+            ];
+            for (label, pick, unit) in rows {
+                ui.label(label);
+                ui.label(span_text(pick(&e.per_request), unit));
+                ui.label(span_text(pick(&e.total), unit));
+                ui.end_row();
+            }
+        });
+    let equivalents: Vec<String> = ecolens_core::estimate::equivalents(e.total.gwp_kg.mid())
+        .iter()
+        .take(4)
+        .map(|q| format!("{} {}", num(q.amount), q.what))
+        .collect();
+    ui.label(format!(
+        "≈ {} at the range's middle (Green Algorithms' reference values)",
+        equivalents.join(", ")
+    ));
+    for w in &e.warnings {
+        ui.colored_label(ui.visuals().warn_fg_color, format!("⚠ {w}"));
+    }
+    super::assumptions_grid(ui, "inference_assumptions", &e.assumptions);
 }
 
 /// A picker over a shipped hardware table; the empty choice is `none` (what it means, and the
@@ -250,7 +434,7 @@ fn model_combo(
 }
 
 pub(super) fn estimate_ui(ui: &mut egui::Ui, state: &mut State, out: &mut Vec<WindowAction>) {
-    ui.label("For when nothing was measured: the Green Algorithms and ML CO2 Impact calculations with their hardware tables, or chips × hours × average power × PUE as in published training reports. Grid intensities come from the project's source (Project factors, below), as for every other number; tick Reproduce for Green Algorithms' own number.");
+    ui.label("For when nothing was measured: Green Algorithms or ML CO2 Impact with their hardware tables, chips × hours × power as in training reports, a known energy, or LLM requests by EcoLogits' method. Grid intensities come from the project's source (Project factors, below); tick Reproduce for a published tool's own number.");
     let form = &mut state.estimate;
     ui.horizontal(|ui| {
         for method in [
@@ -258,6 +442,7 @@ pub(super) fn estimate_ui(ui: &mut egui::Ui, state: &mut State, out: &mut Vec<Wi
             EstimateMethod::MlCo2Impact,
             EstimateMethod::ChipHours,
             EstimateMethod::Energy,
+            EstimateMethod::Inference,
         ] {
             ui.radio_value(&mut form.method, method, method.label());
         }
@@ -272,10 +457,14 @@ pub(super) fn estimate_ui(ui: &mut egui::Ui, state: &mut State, out: &mut Vec<Wi
                     .labelled_by(label.id);
                 ui.end_row();
             };
-            if form.method != EstimateMethod::Energy {
+            if !matches!(
+                form.method,
+                EstimateMethod::Energy | EstimateMethod::Inference
+            ) {
                 field(ui, "Hours", &mut form.hours);
             }
             match form.method {
+                EstimateMethod::Inference => inference_fields(ui, form),
                 EstimateMethod::Energy => {
                     field(
                         ui,
@@ -326,6 +515,24 @@ pub(super) fn estimate_ui(ui: &mut egui::Ui, state: &mut State, out: &mut Vec<Wi
                 .on_hover_text("Ticked: its grid table (with regions such as US-CA) and its default PUE. Unticked: the project's grid source (Project factors, below) and PUE, as every other route to a number uses.");
                 ui.end_row();
             }
+            if form.method == EstimateMethod::Inference {
+                ui.label("");
+                ui.checkbox(&mut form.reproduce, "Reproduce EcoLogits' own number")
+                    .on_hover_text("Ticked: EcoLogits' electricity mix for the zone. Unticked: the project's grid source for it (Project factors, below), as every other route to a number uses. The zone is the provider's unless a country is chosen.");
+                ui.end_row();
+            }
+            if matches!(
+                form.method,
+                EstimateMethod::GreenAlgorithms | EstimateMethod::ChipHours
+            ) {
+                ui.label("");
+                ui.checkbox(
+                    &mut form.embodied,
+                    "Add the hardware's manufacturing share",
+                )
+                .on_hover_text("As Luccioni et al. 2023 did for BLOOM: GPUs × (card + server / 8) × hours / (6 years × 85 % use); the card by GPU model (A100 150 kg, H100 575 kg, others the 150–600 kg range).");
+                ui.end_row();
+            }
             let places = if form.method == EstimateMethod::GreenAlgorithms && form.reproduce {
                 super::picker::calculator_countries()
             } else {
@@ -335,7 +542,11 @@ pub(super) fn estimate_ui(ui: &mut egui::Ui, state: &mut State, out: &mut Vec<Wi
                 ui,
                 "Country (for the grid)",
                 &mut form.country,
-                "World average",
+                if form.method == EstimateMethod::Inference {
+                    "The provider's zone"
+                } else {
+                    "World average"
+                },
                 &places,
             );
             ui.end_row();
@@ -352,6 +563,16 @@ pub(super) fn estimate_ui(ui: &mut egui::Ui, state: &mut State, out: &mut Vec<Wi
     if state.desk.is_some() {
         // Filled from the project's stored factors (the desk), so saving keeps them.
         super::traces::overrides_ui(ui, state, out);
+    }
+    if state.estimate.method == EstimateMethod::Inference {
+        match &state.inference_result {
+            Some(Ok(e)) => inference_result_ui(ui, e),
+            Some(Err(error)) => {
+                ui.colored_label(ui.visuals().error_fg_color, error);
+            }
+            None => {}
+        }
+        return;
     }
     match &state.estimate_result {
         Some(Ok(e)) => {
@@ -376,15 +597,23 @@ pub(super) fn estimate_ui(ui: &mut egui::Ui, state: &mut State, out: &mut Vec<Wi
                 num(e.intensity_g_per_kwh),
                 e.method
             ));
-            let equivalents: Vec<String> = ecolens_core::estimate::equivalents(e.co2e_kg)
-                .iter()
-                .take(4)
-                .map(|q| format!("{} {}", num(q.amount), q.what))
-                .collect();
+            let equivalents: Vec<String> =
+                ecolens_core::estimate::equivalents(e.co2e_kg + e.embodied_co2e_kg.unwrap_or(0.0))
+                    .iter()
+                    .take(4)
+                    .map(|q| format!("{} {}", num(q.amount), q.what))
+                    .collect();
             ui.label(format!(
                 "≈ {} (Green Algorithms' reference values)",
                 equivalents.join(", ")
             ));
+            if let Some(kg) = e.embodied_co2e_kg {
+                ui.label(format!(
+                    "+ manufacturing share {} = {} with the electricity's",
+                    quantity(kg, "kgCO2e"),
+                    quantity(kg + e.co2e_kg, "kgCO2e")
+                ));
+            }
             if let Some(kg) = e.unrounded_co2e_kg {
                 ui.label(format!(
                     "Unrounded: {} (the calculator rounds energy, intensity and result to 0.01)",

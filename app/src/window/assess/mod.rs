@@ -129,6 +129,8 @@ pub struct State {
     pub estimate: EstimateForm,
     /// The calculator's last answer.
     pub estimate_result: Option<Result<Box<Estimate>, String>>,
+    /// The LLM requests' last answer.
+    pub inference_result: Option<Result<Box<crate::service::assess::InferenceEstimate>, String>>,
     /// The scenario being edited.
     pub draft: Option<ScenarioDraft>,
     /// TOML typed for the draft.
@@ -181,6 +183,7 @@ impl Default for State {
             overrides: OverridesForm::default(),
             estimate: EstimateForm::default(),
             estimate_result: None,
+            inference_result: None,
             draft: None,
             toml: String::new(),
             runs: "10000".into(),
@@ -454,6 +457,12 @@ impl Tab for State {
                     Err(error) => self.message = Some(Status::Fix(error)),
                 }
             }
+            Action::Estimate if self.estimate.method == EstimateMethod::Inference => {
+                match self.estimate.inference_request() {
+                    Ok(request) => io.impact(ImpactCommand::Inference(Box::new(request))),
+                    Err(error) => self.inference_result = Some(Err(error)),
+                }
+            }
             Action::Estimate => match self.estimate.request() {
                 Ok(request) => io.impact(ImpactCommand::Estimate(Box::new(request))),
                 Err(error) => self.estimate_result = Some(Err(error)),
@@ -631,6 +640,7 @@ impl Tab for State {
                 self.take_desk(desk);
             }
             ImpactEvent::Estimated(estimate) => self.estimate_result = Some(Ok(estimate)),
+            ImpactEvent::Inferred(estimate) => self.inference_result = Some(Ok(estimate)),
             ImpactEvent::Summary(record, report) => {
                 if let Some(key) = self.summary_asked.take().filter(|(r, _)| *r == record) {
                     self.summary = Some((key, report.map_err(Status::Failed)));
@@ -642,7 +652,12 @@ impl Tab for State {
             }
             ImpactEvent::Failed(what, error) => {
                 if self.tab == ImpactTab::Estimate {
-                    self.estimate_result = Some(Err(describe(&error, Front::Window)));
+                    let words = describe(&error, Front::Window);
+                    if self.estimate.method == EstimateMethod::Inference {
+                        self.inference_result = Some(Err(words));
+                    } else {
+                        self.estimate_result = Some(Err(words));
+                    }
                 }
                 self.message = Some(Status::Not(what, error));
             }

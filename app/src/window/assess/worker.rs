@@ -83,6 +83,8 @@ pub enum ImpactCommand {
     },
     /// Compute an estimate.
     Estimate(Box<(EstimateRequest, FactorOverrides)>),
+    /// LLM requests by EcoLogits' method.
+    Inference(Box<(service::InferenceRequest, FactorOverrides)>),
     /// Gather the end-to-end summary of a record as the reader may see it.
     Summary {
         /// The record.
@@ -123,6 +125,8 @@ pub enum ImpactEvent {
     Missing(Box<ImpactDesk>, Error),
     /// An estimate.
     Estimated(Box<Estimate>),
+    /// LLM requests' impacts.
+    Inferred(Box<service::InferenceEstimate>),
     /// The end-to-end summary of a record, or why there is none.
     Summary(RecordId, services::Result<Box<RecordReport>>),
     /// A report was written.
@@ -171,7 +175,7 @@ fn answer(project: &mut Project, command: ImpactCommand) -> ImpactEvent {
         ImpactCommand::Attach { .. } => "Not attached",
         ImpactCommand::Detach { .. } => "Not detached",
         ImpactCommand::SaveScenario { .. } | ImpactCommand::SetOverrides { .. } => "Not saved",
-        ImpactCommand::Estimate(_) => "No estimate",
+        ImpactCommand::Estimate(_) | ImpactCommand::Inference(_) => "No estimate",
         ImpactCommand::Report { .. } => "Not written",
     };
     let result = match command {
@@ -204,6 +208,12 @@ fn answer(project: &mut Project, command: ImpactCommand) -> ImpactEvent {
             service::factors(project)
                 .and_then(|factors| service::estimate(&request, &factors, &overrides))
                 .map(|estimate| ImpactEvent::Estimated(Box::new(estimate)))
+        }
+        ImpactCommand::Inference(request) => {
+            let (request, overrides) = *request;
+            service::factors(project)
+                .and_then(|factors| service::inference(&request, &factors, &overrides))
+                .map(|estimate| ImpactEvent::Inferred(Box::new(estimate)))
         }
         ImpactCommand::Summary { record, reader } => {
             let options = ReportOptions {
