@@ -180,6 +180,52 @@ pub enum Verdict {
     ClaimContradicted,
 }
 
+impl Verdict {
+    /// In words: `fits`, `within rounding`, `mismatch`, `unit slip`, `claim contradicted`.
+    pub fn words(self) -> &'static str {
+        match self {
+            Self::Fits => "fits",
+            Self::WithinRounding => "within rounding",
+            Self::Mismatch => "mismatch",
+            Self::UnitSlip => "unit slip",
+            Self::ClaimContradicted => "claim contradicted",
+        }
+    }
+
+    /// Whether the figures do not fit together (not a matter of printed rounding).
+    pub fn is_problem(self) -> bool {
+        matches!(
+            self,
+            Self::Mismatch | Self::UnitSlip | Self::ClaimContradicted
+        )
+    }
+}
+
+impl PaperAudit {
+    /// "2 fit, 1 unit slip": the verdicts counted, in their order.
+    pub fn summary(&self) -> String {
+        let order = [
+            Verdict::Fits,
+            Verdict::WithinRounding,
+            Verdict::Mismatch,
+            Verdict::UnitSlip,
+            Verdict::ClaimContradicted,
+        ];
+        let parts: Vec<String> = order
+            .iter()
+            .filter_map(|v| {
+                let n = self.findings.iter().filter(|f| f.verdict == *v).count();
+                (n > 0).then(|| format!("{n} {}", v.words()))
+            })
+            .collect();
+        if parts.is_empty() {
+            "nothing to check".to_owned()
+        } else {
+            parts.join(", ")
+        }
+    }
+}
+
 /// One link checked.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Finding {

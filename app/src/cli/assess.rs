@@ -507,11 +507,22 @@ pub struct PaperArgs {
     /// A lower bound the paper claims in words: "300 t" for "more than 300 t".
     #[arg(long, value_name = "MASS")]
     pub claim_more_than: Option<String>,
+    /// Attach the audit to this record (id or DOI) as evidence for its a–f classification,
+    /// as the reviewer at the keyboard (--reviewer).
+    #[arg(long, value_name = "RECORD")]
+    pub record: Option<String>,
+    /// What the chain is, shown with the attached audit ("Table 3, NAS"); default "as given".
+    #[arg(long)]
+    pub label: Option<String>,
 }
 
-/// `ecolens audit paper`.
-pub fn audit_paper(args: &PaperArgs) -> Result<Output> {
-    use ecolens_core::paper_audit::{Mass, PaperChain, Verdict, audit, examples};
+/// `ecolens audit paper`; with `--record`, in the open project (`project`), attached as the
+/// reviewer at the keyboard.
+pub fn audit_paper(
+    args: &PaperArgs,
+    project: Option<(&mut Project, &Keyboard<'_>)>,
+) -> Result<Output> {
+    use ecolens_core::paper_audit::{Mass, PaperChain, examples};
     let chain = match &args.example {
         Some(name) => examples()
             .into_iter()
@@ -534,7 +545,7 @@ pub fn audit_paper(args: &PaperArgs) -> Result<Output> {
                 Ok(text.as_deref().map(str::parse).transpose()?)
             };
             PaperChain {
-                label: "as given".to_owned(),
+                label: args.label.clone().unwrap_or_else(|| "as given".to_owned()),
                 chips: args.chips,
                 power_w: args.power_w,
                 hours: args.hours,
@@ -547,18 +558,27 @@ pub fn audit_paper(args: &PaperArgs) -> Result<Output> {
             }
         }
     };
-    let audited = audit(&chain)?;
+    let (audited, attached) = match project {
+        Some((project, keyboard)) => {
+            let record = match &args.record {
+                Some(reference) => Some(find(project, reference)?),
+                None => None,
+            };
+            let author = keyboard.reader(project)?;
+            let (audited, id) = service::audit_paper(Some(project), author, record, &chain)?;
+            (audited, id.zip(record))
+        }
+        None => (service::audit_paper(None, None, None, &chain)?.0, None),
+    };
     let mut text = format!("{}\n", chain.label);
     if audited.findings.is_empty() {
         text.push_str("nothing to check: give at least two links of the chain that meet (an energy or hardware and hours, an intensity, a CO2e)\n");
     }
     for f in &audited.findings {
-        let verdict = match f.verdict {
-            Verdict::Fits => "fits",
-            Verdict::WithinRounding => "within rounding",
-            Verdict::Mismatch => "MISMATCH",
-            Verdict::UnitSlip => "UNIT SLIP",
-            Verdict::ClaimContradicted => "CLAIM CONTRADICTED",
+        let verdict = if f.verdict.is_problem() {
+            f.verdict.words().to_uppercase()
+        } else {
+            f.verdict.words().to_owned()
         };
         writeln!(
             text,
@@ -566,8 +586,17 @@ pub fn audit_paper(args: &PaperArgs) -> Result<Output> {
             f.link, f.stated, f.recomputed, f.note
         )?;
     }
+    let mut json = serde_json::to_value(&audited)?;
+    if let Some((id, record)) = attached {
+        writeln!(
+            text,
+            "attached to record {record} as paper audit {id} ({})",
+            audited.summary()
+        )?;
+        json["attached"] = json!({"id": id, "record": record});
+    }
     Ok(Output {
-        json: serde_json::to_value(&audited)?,
+        json,
         text,
         // The audit ran: a mismatch it finds is its result, not a failure of the command.
         failed: false,

@@ -964,7 +964,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Audit {
             what: Some(AuditWhat::Paper(args)),
             ..
-        } => assess::audit_paper(&args)?,
+        } if args.record.is_none() => assess::audit_paper(&args, None)?,
         Command::Inference { run, factors } => {
             assess::inference(run, &project_factors(&path)?, &factors.overrides()?)?
         }
@@ -1102,6 +1102,10 @@ fn in_project(
         Command::Bundle(command) => review::bundle(project, keyboard, command)?,
         Command::Prisma { svg } => review::prisma(project, keyboard, svg.as_deref())?,
         Command::Undo => review::undo(project, keyboard)?,
+        Command::Audit {
+            what: Some(AuditWhat::Paper(args)),
+            ..
+        } => assess::audit_paper(&args, Some((project, keyboard)))?,
         Command::Audit {
             by, record, limit, ..
         } => review::audit(project, keyboard, by.as_deref(), record.as_deref(), limit)?,

@@ -990,6 +990,58 @@ pub fn save_scenario(project: &mut Project, record: RecordId, toml: &str) -> Res
     Ok(project.save_scenario(Some(record), toml)?)
 }
 
+/// A paper's stated chain audited; with `record`, attached to it by `author` as evidence for
+/// the classification (one transaction), and its id.
+pub fn audit_paper(
+    project: Option<&mut Project>,
+    author: Option<ReviewerId>,
+    record: Option<RecordId>,
+    chain: &ecolens_core::paper_audit::PaperChain,
+) -> Result<(ecolens_core::paper_audit::PaperAudit, Option<i64>)> {
+    let audited = ecolens_core::paper_audit::audit(chain)?;
+    let id = match (project, record) {
+        (Some(project), Some(record)) => {
+            let who = super::project::author(author, "attaching a paper audit")?;
+            Some(project.attach_paper_audit(record, Some(who), &audited)?)
+        }
+        _ => None,
+    };
+    Ok((audited, id))
+}
+
+/// The paper audits of a record that `reader` may see (while blind, their own and those
+/// attached with no reviewer named), and how many are hidden.
+pub fn paper_audits(
+    project: &Project,
+    reader: Option<ReviewerId>,
+    record: RecordId,
+) -> Result<(Vec<ecolens_core::store::StoredPaperAudit>, usize)> {
+    let seen = seen_by(project, reader)?;
+    let (shown, hidden): (Vec<_>, Vec<_>) = project
+        .paper_audits(record)?
+        .into_iter()
+        .partition(|a| a.reviewer.is_none_or(|author| seen.shows(author)));
+    Ok((shown, hidden.len()))
+}
+
+/// Removes a paper audit: its author only.
+pub fn remove_paper_audit(
+    project: &mut Project,
+    author: Option<ReviewerId>,
+    id: i64,
+) -> Result<()> {
+    let who = super::project::author(author, "removing a paper audit")?;
+    let owner = project.paper_audits_by_id(id)?.and_then(|a| a.reviewer);
+    if owner.is_some_and(|o| o != who) {
+        return Err(Error::Invalid {
+            field: "paper audit",
+            value: id.to_string(),
+            expected: "a paper audit you attached".into(),
+        });
+    }
+    Ok(project.delete_paper_audit(id)?)
+}
+
 /// A scenario's result: central values, Monte Carlo intervals, tornado bars per criterion.
 #[derive(Debug, Clone, Serialize)]
 pub struct LcaOutcome {

@@ -2388,3 +2388,78 @@ fn the_manufacturing_share_reproduces_blooms_and_follows_the_gpu_model() {
         assert!(stderr(&out).contains("embodied"), "{}", stderr(&out));
     }
 }
+
+/// A paper audit attached to a record is evidence for its classification: in the report
+/// with who attached it, blinded as the classification is, and refused without a reviewer.
+#[test]
+fn a_paper_audit_attached_to_a_record_is_reported_and_blinded() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let out = ecolens(dir.path(), args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        out
+    };
+    run(&["reviewer", "add", "Ana", "--lead"]);
+    run(&["reviewer", "add", "Ben"]);
+    let nameless = ecolens(
+        dir.path(),
+        &[
+            "audit",
+            "paper",
+            "--example",
+            "strubell-nas",
+            "--record",
+            "1",
+        ],
+    );
+    assert!(!nameless.status.success());
+    assert!(stderr(&nameless).contains("--reviewer"));
+    let attached = json(&run(&[
+        "audit",
+        "paper",
+        "--power-w",
+        "1515.43",
+        "--hours",
+        "274120",
+        "--pue",
+        "1.58",
+        "--intensity",
+        "0.954 lbs/kWh",
+        "--co2e",
+        "626155 lbs",
+        "--claim-more-than",
+        "300 t",
+        "--label",
+        "Table 3, NAS",
+        "--record",
+        "1",
+        "--reviewer",
+        "Ana",
+        "--json",
+    ]));
+    assert_eq!(attached["attached"]["record"], 1);
+    let report = |who: &str| {
+        let out = dir.path().join(format!("{who}.md"));
+        run(&[
+            "report",
+            "1",
+            out.to_str().unwrap(),
+            "--format",
+            "md",
+            "--reviewer",
+            who,
+        ]);
+        std::fs::read_to_string(out).unwrap()
+    };
+    let ana = report("Ana");
+    assert!(ana.contains("## The paper's own figures, audited"), "{ana}");
+    assert!(ana.contains("Table 3, NAS — attached by Ana: 1 fits, 1 claim contradicted."));
+    assert!(ana.contains("| claim | more than 300 t | 284 t | claim contradicted |"));
+    // Blind (a new project's default), Ben does not see it, and the report says something is
+    // hidden; unblinded, he does.
+    let ben = report("Ben");
+    assert!(!ben.contains("audited"), "{ben}");
+    assert!(ben.contains("judgement(s) of other reviewers are hidden"));
+    run(&["blind", "off", "--reviewer", "Ana"]);
+    assert!(report("Ben").contains("attached by Ana"));
+}

@@ -94,6 +94,15 @@ pub struct TraceView {
     pub footprint: RunFootprint,
 }
 
+/// A paper audit attached to the record, with who attached it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AuditView {
+    /// Who attached it.
+    pub reviewer: String,
+    /// The audit.
+    pub audit: crate::paper_audit::PaperAudit,
+}
+
 /// One scenario's result, or why it has none.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ScenarioView {
@@ -172,6 +181,8 @@ pub struct RecordReport {
     pub traces: Vec<TraceView>,
     /// Scenarios.
     pub scenarios: Vec<ScenarioView>,
+    /// The paper's own figures audited, as evidence for the classification.
+    pub audits: Vec<AuditView>,
     /// The project's factor overrides in force.
     pub overrides: FactorOverrides,
 }
@@ -270,6 +281,18 @@ impl RecordReport {
                 hidden += 1;
             }
         }
+        // Audits are evidence for a reviewer's classification: blinded as the
+        // classification is.
+        let mut audits = Vec::new();
+        for stored in project.paper_audits(record)? {
+            match stored.reviewer {
+                Some(author) if !shared.seen.shows(author) => hidden += 1,
+                author => audits.push(AuditView {
+                    reviewer: author.map_or_else(|| "–".to_owned(), |a| shared.name(a)),
+                    audit: stored.audit,
+                }),
+            }
+        }
         shared
             .seen
             .refuse_hidden(hidden, "reviewers' judgements in a report")?;
@@ -327,6 +350,7 @@ impl RecordReport {
             risks,
             traces,
             scenarios,
+            audits,
             overrides: shared.overrides.clone(),
         })
     }
@@ -342,7 +366,8 @@ impl RecordReport {
             && self.category.category.is_none()
             && self.risks.is_empty()
             && self.traces.is_empty()
-            && self.scenarios.is_empty())
+            && self.scenarios.is_empty()
+            && self.audits.is_empty())
     }
 
     /// The report as Markdown.
@@ -408,6 +433,37 @@ impl RecordReport {
                     })
                     .collect(),
             });
+        }
+        if !self.audits.is_empty() {
+            out.push(Block::Heading(2, text("The paper's own figures, audited")));
+            for a in &self.audits {
+                out.push(Block::Para(
+                    Tone::Plain,
+                    text(format!(
+                        "{} — attached by {}: {}.",
+                        a.audit.chain.label,
+                        a.reviewer,
+                        a.audit.summary()
+                    )),
+                ));
+                out.push(Block::Table {
+                    head: strings(&["Link", "Stated", "Recomputed", "Verdict", "Why"]),
+                    rows: a
+                        .audit
+                        .findings
+                        .iter()
+                        .map(|f| {
+                            Row::of(vec![
+                                (f.link.clone(), Align::Left),
+                                (f.stated.clone(), Align::Number),
+                                (f.recomputed.clone(), Align::Number),
+                                (f.verdict.words().to_owned(), Align::Left),
+                                (f.note.clone(), Align::Left),
+                            ])
+                        })
+                        .collect(),
+                });
+            }
         }
         out.push(Block::Heading(2, text("Rebound and ICT-effect risks")));
         if self.risks.is_empty() {

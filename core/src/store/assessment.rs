@@ -49,6 +49,21 @@ pub struct StoredScenario {
     pub updated_at: String,
 }
 
+/// A paper audit attached to a record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredPaperAudit {
+    /// Row id.
+    pub id: i64,
+    /// The record.
+    pub record: RecordId,
+    /// Who attached it (none when no reviewer was at the keyboard).
+    pub reviewer: Option<crate::ReviewerId>,
+    /// The audit as it was when attached.
+    pub audit: crate::paper_audit::PaperAudit,
+    /// When (RFC 3339).
+    pub created_at: String,
+}
+
 /// Where the factor overrides are kept in `project_meta`.
 const FACTORS_KEY: &str = "assessment.factors";
 
@@ -196,6 +211,108 @@ impl Project {
         }
         tx.commit().context("committing a scenario")?;
         Ok(ScenarioId(id))
+    }
+
+    /// Attaches a paper audit to a record as evidence for its classification, in one
+    /// transaction; `reviewer` is who attached it.
+    pub fn attach_paper_audit(
+        &mut self,
+        record: RecordId,
+        reviewer: Option<crate::ReviewerId>,
+        audit: &crate::paper_audit::PaperAudit,
+    ) -> Result<i64> {
+        let json = to_json("paper audit", audit)?;
+        let tx = self
+            .conn
+            .transaction()
+            .context("starting to attach a paper audit")?;
+        require_record(&tx, record)?;
+        tx.execute(
+            "INSERT INTO paper_audit (record_id, reviewer_id, label, audit, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                record.0,
+                reviewer.map(|r| r.0),
+                audit.chain.label,
+                json,
+                now().to_string()
+            ],
+        )
+        .context("storing a paper audit")?;
+        let id = tx.last_insert_rowid();
+        touch(&tx, &[record])?;
+        tx.commit().context("committing a paper audit")?;
+        Ok(id)
+    }
+
+    /// The paper audits attached to a record, oldest first.
+    pub fn paper_audits(&self, record: RecordId) -> Result<Vec<StoredPaperAudit>> {
+        let rows: Vec<(i64, Option<i64>, String, String)> = query_all(
+            &self.conn,
+            "SELECT id, reviewer_id, audit, created_at FROM paper_audit
+             WHERE record_id = ?1 ORDER BY id",
+            [record.0],
+            "listing paper audits",
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+        )?;
+        rows.into_iter()
+            .map(|(id, reviewer, json, created_at)| {
+                Ok(StoredPaperAudit {
+                    id,
+                    record,
+                    reviewer: reviewer.map(crate::ReviewerId),
+                    audit: Column::at("paper_audit", "audit", id).json(&json)?,
+                    created_at,
+                })
+            })
+            .collect()
+    }
+
+    /// One paper audit by id.
+    pub fn paper_audits_by_id(&self, id: i64) -> Result<Option<StoredPaperAudit>> {
+        let record: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT record_id FROM paper_audit WHERE id = ?1",
+                [id],
+                |row| row.get(0),
+            )
+            .optional()
+            .context("finding a paper audit")?;
+        Ok(match record {
+            Some(record) => self
+                .paper_audits(RecordId(record))?
+                .into_iter()
+                .find(|a| a.id == id),
+            None => None,
+        })
+    }
+
+    /// Removes a paper audit (the use-case layer checks who may).
+    pub fn delete_paper_audit(&mut self, id: i64) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction()
+            .context("starting to remove a paper audit")?;
+        let record: Option<i64> = tx
+            .query_row(
+                "SELECT record_id FROM paper_audit WHERE id = ?1",
+                [id],
+                |row| row.get(0),
+            )
+            .optional()
+            .context("finding a paper audit")?;
+        let Some(record) = record else {
+            return Err(Error::invalid(
+                "paper audit",
+                id.to_string(),
+                "the id of an attached paper audit",
+            ));
+        };
+        tx.execute("DELETE FROM paper_audit WHERE id = ?1", [id])
+            .context("removing a paper audit")?;
+        touch(&tx, &[RecordId(record)])?;
+        tx.commit().context("committing a paper audit's removal")
     }
 
     /// The project's factor overrides (none set: all `None`).

@@ -366,6 +366,20 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     r"
     CREATE INDEX record_ids ON record(id);
     ",
+    // 9: a paper's own figures audited (`paper_audit::audit`), attached to its record by a
+    //    reviewer as evidence for the a–f classification: the chain as stated and what the
+    //    audit found, as JSON, kept as it was when attached.
+    r"
+    CREATE TABLE paper_audit (
+        id          INTEGER PRIMARY KEY,
+        record_id   INTEGER NOT NULL REFERENCES record(id) ON DELETE CASCADE,
+        reviewer_id INTEGER REFERENCES reviewer(id),
+        label       TEXT NOT NULL,
+        audit       TEXT NOT NULL,   -- JSON of paper_audit::PaperAudit
+        created_at  TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX paper_audit_record ON paper_audit(record_id);
+    ",
 ];
 
 /// Refuses, without writing anything, files that are not SQLite, SQLite files of other

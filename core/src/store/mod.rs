@@ -37,7 +37,9 @@ use crate::error::{Error, Result, SqlContext};
 use crate::ids::RecordId;
 use crate::visibility::{Sees, Visibility};
 
-pub use assessment::{AssessedRecord, StoredScenario, StoredTrace, attach_trace_file};
+pub use assessment::{
+    AssessedRecord, StoredPaperAudit, StoredScenario, StoredTrace, attach_trace_file,
+};
 pub use audit::AuditFilter;
 pub use compute::ComputeTotal;
 pub use edit::{ENTERED_BY_HAND, MANUAL_FORMAT, RecordEdit};
