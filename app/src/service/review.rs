@@ -470,6 +470,9 @@ pub struct RecordDesk {
     pub risks: Vec<(StoredRisk, String)>,
     /// The consequence tree the reviewer may see.
     pub tree: ConsequenceTree,
+    /// Paper audits attached as evidence that the reviewer may see, with their authors'
+    /// names.
+    pub audits: Vec<(ecolens_core::store::StoredPaperAudit, String)>,
     /// Judgements of other reviewers hidden by blind mode.
     pub hidden: usize,
 }
@@ -578,6 +581,14 @@ pub fn desk(project: &Project, reader: ReviewerId, record: RecordId) -> Result<R
         .iter()
         .map(|risk| (risk.clone(), reading.name(risk.reviewer)))
         .collect();
+    let (audits, hidden_audits) = super::assess::paper_audits(project, Some(reader), record)?;
+    let audits = audits
+        .into_iter()
+        .map(|a| {
+            let name = a.reviewer.map(|r| reading.name(r)).unwrap_or_default();
+            (a, name)
+        })
+        .collect();
     let authors = ecolens_core::record::short_authors(&reading.stored.authors);
     let byline = match reading.stored.year {
         Some(year) => format!("{authors} ({year})"),
@@ -595,7 +606,8 @@ pub fn desk(project: &Project, reader: ReviewerId, record: RecordId) -> Result<R
         own_labels,
         risks,
         tree,
-        hidden: reading.review.hidden,
+        audits,
+        hidden: reading.review.hidden + hidden_audits,
     })
 }
 

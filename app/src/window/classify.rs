@@ -448,6 +448,36 @@ fn classify_form_ui(
     });
     ui.strong("Evidence");
     form.dirty |= evidence_ui(ui, &mut form.evidence, selection);
+    if !desk.audits.is_empty() {
+        ui.strong("The paper's own figures, audited (Assess → Paper audit)");
+        for (stored, name) in &desk.audits {
+            let problem = stored.audit.findings.iter().any(|f| f.verdict.is_problem());
+            let line = format!(
+                "{} — {}{}",
+                stored.audit.chain.label,
+                stored.audit.summary(),
+                if name.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (attached by {name})")
+                }
+            );
+            let response = if problem {
+                ui.colored_label(ui.visuals().warn_fg_color, line)
+            } else {
+                ui.label(line)
+            };
+            response.on_hover_text(
+                stored
+                    .audit
+                    .findings
+                    .iter()
+                    .map(|f| format!("{}: {} — {}", f.link, f.verdict.words(), f.note))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            );
+        }
+    }
     // Ctrl+S saves from anywhere in the form, the rationale's text field too.
     let save_key = ui.input_mut(|input| {
         input.consume_key(egui::Modifiers::COMMAND, egui::Key::S)

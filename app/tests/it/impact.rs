@@ -522,3 +522,78 @@ fn the_calculator_adds_the_manufacturing_share_when_ticked() {
     assert!((got - want).abs() < 1e-6, "{got} vs {want}");
     harness.get_by_label_contains("+ manufacturing share");
 }
+
+/// The Paper audit part: a worked case audited, another loaded, and the audit attached to the
+/// record in focus as the reviewer at the keyboard (refused while no one is).
+#[test]
+fn a_papers_figures_are_audited_and_attached_to_the_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("paper.ecolens");
+    {
+        let mut project = ecolens_app::service::project::open(&path, true)
+            .unwrap()
+            .project;
+        project.add_reviewer("Anne", true).unwrap();
+    }
+    let (mut harness, record) = assess_green_ai(&path);
+    harness.get_by_label("Paper audit").click();
+    settle(&mut harness);
+    // The form starts on Strubell et al.'s NAS row: its CO2e fits, its "more than 300 t" not.
+    harness.get_all_by_label("Audit").next().unwrap().click();
+    settle(&mut harness);
+    harness.get_by_label_contains("1 fits, 1 claim contradicted");
+    harness.get_by_label("claim contradicted");
+    // Another worked case.
+    harness.get_by_label("patterson-gpt3").click();
+    harness.step();
+    assert!(harness.state().tabs.assess.paper.label.contains("GPT-3"));
+    harness.get_all_by_label("Audit").next().unwrap().click();
+    settle(&mut harness);
+    let Some(Ok(audit)) = &harness.state().tabs.assess.paper_result else {
+        panic!("no audit shown");
+    };
+    assert!(audit.findings.iter().all(|f| !f.verdict.is_problem()));
+    // A typo names its field.
+    type_into(
+        &mut harness,
+        "CO2e as stated (626155 lbs, 552 t)",
+        "552 parsecs",
+    );
+    harness.get_all_by_label("Audit").next().unwrap().click();
+    settle(&mut harness);
+    harness.get_by_label_contains("CO2e:");
+    type_into(&mut harness, "CO2e as stated (626155 lbs, 552 t)", "552 t");
+    // Attaching needs someone at the keyboard.
+    let attach = format!("Audit and attach to record {record}");
+    harness.get_by_label(&attach).click();
+    settle(&mut harness);
+    assert!(matches!(
+        harness.state().tabs.assess.paper_result,
+        Some(Err(_))
+    ));
+    assert!(
+        Project::open_existing(&path)
+            .unwrap()
+            .paper_audits(record)
+            .unwrap()
+            .is_empty()
+    );
+    // Who is at the keyboard is picked here too.
+    crate::review::be(&mut harness, "Anne");
+    harness.get_by_label(&attach).click();
+    settle(&mut harness);
+    harness.get_by_label_contains("Attached the audit to record");
+    harness.get_by_label(&format!("Attached to record {record}"));
+    let stored = Project::open_existing(&path)
+        .unwrap()
+        .paper_audits(record)
+        .unwrap();
+    assert_eq!(stored.len(), 1);
+    assert!(stored[0].audit.chain.label.contains("GPT-3"));
+    assert!(stored[0].reviewer.is_some());
+    // Classify shows it as evidence beside the classification.
+    harness.get_by_label("Classify").click();
+    settle(&mut harness);
+    harness.get_by_label("The paper's own figures, audited (Assess → Paper audit)");
+    harness.get_by_label_contains("(attached by Anne)");
+}

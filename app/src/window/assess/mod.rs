@@ -6,6 +6,7 @@
 //! itself (not its text).
 
 mod estimate;
+mod paper;
 mod picker;
 mod plots;
 mod scenario;
@@ -25,6 +26,7 @@ use ecolens_taxonomy::lca::LifeCyclePhase;
 use eframe::egui;
 
 pub use estimate::{EstimateForm, EstimateMethod};
+pub use paper::PaperForm;
 pub use picker::PickerTarget;
 pub use scenario::{LineDraft, ParamDraft, ScenarioDraft, VariantDraft};
 pub use traces::OverridesForm;
@@ -55,18 +57,27 @@ pub enum ImpactTab {
     Estimate,
     /// The scenario editor and its results.
     Scenario,
+    /// A paper's own figures audited.
+    Paper,
     /// The end-to-end summary and report export.
     Summary,
 }
 
 impl ImpactTab {
-    const ALL: [Self; 4] = [Self::Traces, Self::Estimate, Self::Scenario, Self::Summary];
+    const ALL: [Self; 5] = [
+        Self::Traces,
+        Self::Estimate,
+        Self::Scenario,
+        Self::Paper,
+        Self::Summary,
+    ];
 
     fn label(self) -> &'static str {
         match self {
             Self::Traces => "Traces",
             Self::Estimate => "Estimate",
             Self::Scenario => "Scenario",
+            Self::Paper => "Paper audit",
             Self::Summary => "Summary",
         }
     }
@@ -108,6 +119,14 @@ pub enum Action {
     PickReport,
     /// Open the last report in the system's viewer (a browser for HTML).
     OpenReport,
+    /// Audit the paper's figures typed; `attach`: and attach the audit to the record in
+    /// focus.
+    AuditPaper {
+        /// Attach it too.
+        attach: bool,
+    },
+    /// Read the audits attached to the record in focus (the part is shown and out of date).
+    LoadPaperAudits,
 }
 
 /// The Assess tab's view state.
@@ -167,6 +186,15 @@ pub struct State {
     /// Grows whenever something a summary shows may have changed (traces, scenarios,
     /// factors, review work, the reader).
     pub inputs: u64,
+    /// The paper's figures typed.
+    pub paper: PaperForm,
+    /// The last audit, or what was wrong with the figures.
+    pub paper_result: Option<Result<Box<ecolens_core::paper_audit::PaperAudit>, String>>,
+    /// The audits attached to a record as the reader may see them, and how many are hidden,
+    /// with what they were read for.
+    pub paper_attached: Option<(RecordId, Vec<ecolens_core::store::StoredPaperAudit>, usize)>,
+    /// What the attached audits were last read (or asked) for.
+    pub paper_key: Option<SummaryKey>,
 }
 
 /// What a summary was gathered for: the record, and the state of its inputs.
@@ -201,6 +229,14 @@ impl Default for State {
             summary: None,
             summary_asked: None,
             inputs: 0,
+            // Starts on the best-known worked case, as the calculator does.
+            paper: ecolens_core::paper_audit::examples()
+                .first()
+                .map(|(_, chain)| PaperForm::of(chain))
+                .unwrap_or_default(),
+            paper_result: None,
+            paper_attached: None,
+            paper_key: None,
         }
     }
 }
@@ -373,7 +409,7 @@ fn assess_ui(
         ui.colored_label(color, message);
     }
     ui.separator();
-    let needs_record = state.tab != ImpactTab::Estimate;
+    let needs_record = !matches!(state.tab, ImpactTab::Estimate | ImpactTab::Paper);
     let record = state
         .desk
         .as_ref()
@@ -408,6 +444,16 @@ fn assess_ui(
                 .show(ui, |ui| estimate_ui(ui, state, out));
         }
         ImpactTab::Scenario => scenario_ui(ui, state, out),
+        ImpactTab::Paper => {
+            let key = record.map(|record| (record, state.inputs));
+            if key.is_some() && state.paper_key != key {
+                state.paper_key = key;
+                out.push(Action::LoadPaperAudits.into());
+            }
+            egui::ScrollArea::vertical()
+                .id_salt("paper_scroll")
+                .show(ui, |ui| paper::paper_ui(ui, state, session, out));
+        }
         ImpactTab::Summary => {
             let key = record.map(|record| (record, state.inputs));
             if key.is_some()
@@ -528,6 +574,25 @@ impl Tab for State {
                 }
             }
             Action::Evaluate => self.start_monte_carlo(io),
+            Action::AuditPaper { attach } => match self.paper.chain() {
+                Ok(chain) => {
+                    let record = if attach { focus } else { None };
+                    io.impact(ImpactCommand::AuditPaper {
+                        record,
+                        reader: session.reader(),
+                        chain: Box::new(chain),
+                    });
+                }
+                Err(error) => self.paper_result = Some(Err(error)),
+            },
+            Action::LoadPaperAudits => {
+                if let Some(record) = focus {
+                    io.impact(ImpactCommand::PaperAudits {
+                        record,
+                        reader: session.reader(),
+                    });
+                }
+            }
             Action::Summarise => {
                 if let Some(record) = focus {
                     self.summary_asked = Some((record, self.inputs));
@@ -641,6 +706,22 @@ impl Tab for State {
             }
             ImpactEvent::Estimated(estimate) => self.estimate_result = Some(Ok(estimate)),
             ImpactEvent::Inferred(estimate) => self.inference_result = Some(Ok(estimate)),
+            ImpactEvent::Audited { audit, attached } => {
+                if let Some((id, record, list, hidden)) = attached {
+                    self.message = Some(Status::Said(format!(
+                        "Attached the audit to record {record} as paper audit {id}: {}.",
+                        audit.summary()
+                    )));
+                    self.paper_attached = Some((record, list, hidden));
+                    // The summary and reports show it.
+                    self.inputs += 1;
+                    self.paper_key = Some((record, self.inputs));
+                }
+                self.paper_result = Some(Ok(audit));
+            }
+            ImpactEvent::PaperAudits(record, list, hidden) => {
+                self.paper_attached = Some((record, list, hidden));
+            }
             ImpactEvent::Summary(record, report) => {
                 if let Some(key) = self.summary_asked.take().filter(|(r, _)| *r == record) {
                     self.summary = Some((key, report.map_err(Status::Failed)));
@@ -651,6 +732,9 @@ impl Tab for State {
                 self.last_report = Some(written.path);
             }
             ImpactEvent::Failed(what, error) => {
+                if self.tab == ImpactTab::Paper {
+                    self.paper_result = Some(Err(describe(&error, Front::Window)));
+                }
                 if self.tab == ImpactTab::Estimate {
                     let words = describe(&error, Front::Window);
                     if self.estimate.method == EstimateMethod::Inference {

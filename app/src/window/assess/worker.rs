@@ -85,6 +85,22 @@ pub enum ImpactCommand {
     Estimate(Box<(EstimateRequest, FactorOverrides)>),
     /// LLM requests by EcoLogits' method.
     Inference(Box<(service::InferenceRequest, FactorOverrides)>),
+    /// Audit a paper's stated chain; with a record, attach it as the reader.
+    AuditPaper {
+        /// The record to attach it to.
+        record: Option<RecordId>,
+        /// The reviewer at the keyboard.
+        reader: Option<ReviewerId>,
+        /// The figures.
+        chain: Box<ecolens_core::paper_audit::PaperChain>,
+    },
+    /// Read the audits attached to a record as the reader may see them.
+    PaperAudits {
+        /// The record.
+        record: RecordId,
+        /// The reviewer at the keyboard.
+        reader: Option<ReviewerId>,
+    },
     /// Gather the end-to-end summary of a record as the reader may see it.
     Summary {
         /// The record.
@@ -127,6 +143,21 @@ pub enum ImpactEvent {
     Estimated(Box<Estimate>),
     /// LLM requests' impacts.
     Inferred(Box<service::InferenceEstimate>),
+    /// A paper audited; when attached: its id, the record, and the record's audits as the
+    /// reader sees them with how many are hidden.
+    Audited {
+        /// The audit.
+        audit: Box<ecolens_core::paper_audit::PaperAudit>,
+        /// Where it went.
+        attached: Option<(
+            i64,
+            RecordId,
+            Vec<ecolens_core::store::StoredPaperAudit>,
+            usize,
+        )>,
+    },
+    /// A record's attached audits as the reader sees them, and how many are hidden.
+    PaperAudits(RecordId, Vec<ecolens_core::store::StoredPaperAudit>, usize),
     /// The end-to-end summary of a record, or why there is none.
     Summary(RecordId, services::Result<Box<RecordReport>>),
     /// A report was written.
@@ -171,8 +202,11 @@ fn answer(project: &mut Project, command: ImpactCommand) -> ImpactEvent {
         Err(error) => ImpactEvent::Failed("Done, but the record cannot be read again", error),
     };
     let what = match &command {
-        ImpactCommand::Load { .. } | ImpactCommand::Summary { .. } => "Not read",
-        ImpactCommand::Attach { .. } => "Not attached",
+        ImpactCommand::Load { .. }
+        | ImpactCommand::Summary { .. }
+        | ImpactCommand::PaperAudits { .. } => "Not read",
+        ImpactCommand::AuditPaper { record: None, .. } => "Not audited",
+        ImpactCommand::AuditPaper { .. } | ImpactCommand::Attach { .. } => "Not attached",
         ImpactCommand::Detach { .. } => "Not detached",
         ImpactCommand::SaveScenario { .. } | ImpactCommand::SetOverrides { .. } => "Not saved",
         ImpactCommand::Estimate(_) | ImpactCommand::Inference(_) => "No estimate",
@@ -208,6 +242,27 @@ fn answer(project: &mut Project, command: ImpactCommand) -> ImpactEvent {
             service::factors(project)
                 .and_then(|factors| service::estimate(&request, &factors, &overrides))
                 .map(|estimate| ImpactEvent::Estimated(Box::new(estimate)))
+        }
+        ImpactCommand::AuditPaper {
+            record,
+            reader,
+            chain,
+        } => service::audit_paper(Some(project), reader, record, &chain).and_then(|(audit, id)| {
+            let attached = match (id, record) {
+                (Some(id), Some(record)) => {
+                    let (list, hidden) = service::paper_audits(project, reader, record)?;
+                    Some((id, record, list, hidden))
+                }
+                _ => None,
+            };
+            Ok(ImpactEvent::Audited {
+                audit: Box::new(audit),
+                attached,
+            })
+        }),
+        ImpactCommand::PaperAudits { record, reader } => {
+            service::paper_audits(project, reader, record)
+                .map(|(list, hidden)| ImpactEvent::PaperAudits(record, list, hidden))
         }
         ImpactCommand::Inference(request) => {
             let (request, overrides) = *request;
