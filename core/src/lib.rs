@@ -32,6 +32,7 @@ pub mod agreement;
 pub mod audit;
 pub mod bundle;
 pub mod consequence;
+pub mod cues;
 pub mod ecologits;
 pub mod energy;
 pub mod error;

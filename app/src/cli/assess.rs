@@ -317,6 +317,44 @@ pub fn estimate(
     })
 }
 
+/// `ecolens cues`.
+pub fn cues(found: &service::RecordCues) -> Result<Output> {
+    let mut text = String::new();
+    for (field, cues) in [
+        ("abstract", &found.abstract_cues),
+        ("full text", &found.full_text_cues),
+    ] {
+        for c in cues {
+            writeln!(
+                text,
+                "{field} {}–{}\t{}\t{}{}",
+                c.start,
+                c.end,
+                c.kind.name(),
+                c.text,
+                c.value
+                    .map(|v| format!("\t= {}{}", num(v), if c.per_chip { " chip-h" } else { "" }))
+                    .unwrap_or_default()
+            )?;
+        }
+    }
+    if found.abstract_cues.is_empty() && found.full_text_cues.is_empty() {
+        writeln!(text, "no figure of the paper's computing found")?;
+    }
+    if let Some((category, why)) = &found.suggestion {
+        writeln!(
+            text,
+            "points to {} (a suggestion, not a classification): {why}",
+            ecolens_taxonomy::Term::code(*category)
+        )?;
+    }
+    Ok(Output {
+        json: serde_json::to_value(found)?,
+        text,
+        failed: false,
+    })
+}
+
 /// What `ecolens inference` is told.
 #[derive(Debug, Args)]
 pub struct InferenceArgs {

@@ -399,6 +399,18 @@ pub enum Command {
         #[command(flatten)]
         factors: FactorArgs,
     },
+    /// The figures a paper states about its computing (hardware, chips, hours, power,
+    /// energy, PUE, grid intensity, CO2e, place, life-cycle words), found in a record's
+    /// abstract and full text or in --text, with their offsets, the audit they fill and the
+    /// a–f category they point to (a suggestion).
+    Cues {
+        /// The record (id or DOI).
+        #[arg(required_unless_present = "text", conflicts_with = "text")]
+        record: Option<String>,
+        /// A text instead of a record.
+        #[arg(long)]
+        text: Option<String>,
+    },
     /// Attach measured-energy traces to records, list or detach them.
     #[command(subcommand)]
     Trace(assess::TraceCommand),
@@ -965,6 +977,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             what: Some(AuditWhat::Paper(args)),
             ..
         } if args.record.is_none() => assess::audit_paper(&args, None)?,
+        Command::Cues {
+            record: None,
+            text: Some(text),
+        } => assess::cues(&crate::service::assess::RecordCues::of_text(
+            &text, "as given",
+        ))?,
         Command::Inference { run, factors } => {
             assess::inference(run, &project_factors(&path)?, &factors.overrides()?)?
         }
@@ -1101,6 +1119,11 @@ fn in_project(
         )?,
         Command::Bundle(command) => review::bundle(project, keyboard, command)?,
         Command::Prisma { svg } => review::prisma(project, keyboard, svg.as_deref())?,
+        Command::Cues { record, .. } => {
+            let id =
+                crate::service::corpus::record(project, record.as_deref().unwrap_or_default())?;
+            assess::cues(&crate::service::assess::record_cues(project, id)?)?
+        }
         Command::Undo => review::undo(project, keyboard)?,
         Command::Audit {
             what: Some(AuditWhat::Paper(args)),

@@ -1009,6 +1009,60 @@ pub fn audit_paper(
     Ok((audited, id))
 }
 
+/// The figures a record's text states about its computing: cues in its abstract and its full
+/// text (offsets within each), the audit form they fill and the a–f category they point to.
+#[derive(Debug, Clone, Serialize)]
+pub struct RecordCues {
+    /// Cues in the abstract.
+    pub abstract_cues: Vec<ecolens_core::cues::Cue>,
+    /// Cues in the full text.
+    pub full_text_cues: Vec<ecolens_core::cues::Cue>,
+    /// The audit form filled from them.
+    pub prefill: ecolens_core::paper_audit::PaperChain,
+    /// The category they point to, and why: a suggestion, never the decision.
+    pub suggestion: Option<(ecolens_taxonomy::EvalCategory, String)>,
+}
+
+impl RecordCues {
+    /// Cues of a text (no record).
+    pub fn of_text(text: &str, label: &str) -> Self {
+        Self::of(Some(text), None, label)
+    }
+
+    /// Cues of an abstract and a full text.
+    pub fn of(abstract_text: Option<&str>, full_text: Option<&str>, label: &str) -> Self {
+        let abstract_cues = abstract_text
+            .map(ecolens_core::cues::extract)
+            .unwrap_or_default();
+        let full_text_cues = full_text
+            .map(ecolens_core::cues::extract)
+            .unwrap_or_default();
+        // The abstract's figures first: a paper's headline totals are there.
+        let all: Vec<ecolens_core::cues::Cue> = abstract_cues
+            .iter()
+            .chain(&full_text_cues)
+            .cloned()
+            .collect();
+        Self {
+            prefill: ecolens_core::cues::prefill(&all, label),
+            suggestion: ecolens_core::cues::suggest(&all),
+            abstract_cues,
+            full_text_cues,
+        }
+    }
+}
+
+/// The cues of a record's abstract and full text.
+pub fn record_cues(project: &Project, record: RecordId) -> Result<RecordCues> {
+    let stored = project.record(record)?.record;
+    let full = project.full_text(record)?;
+    Ok(RecordCues::of(
+        stored.abstract_text.as_deref(),
+        full.as_ref().map(|f| f.text.as_str()),
+        &format!("record {record}, from its text"),
+    ))
+}
+
 /// The paper audits of a record that `reader` may see (while blind, their own and those
 /// attached with no reviewer named), and how many are hidden.
 pub fn paper_audits(

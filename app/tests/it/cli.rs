@@ -2463,3 +2463,58 @@ fn a_paper_audit_attached_to_a_record_is_reported_and_blinded() {
     run(&["blind", "off", "--reviewer", "Ana"]);
     assert!(report("Ben").contains("attached by Ana"));
 }
+
+/// `ecolens cues`: the figures of a text with offsets, values in base units, the audit they
+/// fill and the category they point to; a record's abstract is read the same way.
+#[test]
+fn cues_are_found_in_a_text_and_in_a_records_abstract() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "BLOOM was trained for 1,082,990 GPU hours on 384 NVIDIA A100 80GB GPUs in France, where the grid emits 57 gCO2eq/kWh; it emitted 24.7 tonnes of CO2eq.";
+    let found = json(&ecolens(dir.path(), &["cues", "--text", text, "--json"]));
+    let kinds: Vec<&str> = found["abstract_cues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "duration",
+            "count",
+            "hardware",
+            "place",
+            "intensity",
+            "co2e"
+        ]
+    );
+    assert_eq!(found["prefill"]["hours"], 1_082_990.0);
+    assert_eq!(found["prefill"]["chips"], 1.0);
+    assert_eq!(found["suggestion"][0], "e");
+    // A record's abstract, through an imported file.
+    let ris = dir.path().join("one.ris");
+    std::fs::write(
+        &ris,
+        format!("TY  - JOUR\nTI  - A paper\nAB  - {text}\nER  - \n"),
+    )
+    .unwrap();
+    let project = dir.path().join("p.ecolens");
+    let project = project.to_str().unwrap();
+    json(&ecolens(
+        dir.path(),
+        &[
+            "import",
+            ris.to_str().unwrap(),
+            "--project",
+            project,
+            "--json",
+        ],
+    ));
+    let record = json(&ecolens(
+        dir.path(),
+        &["cues", "1", "--project", project, "--json"],
+    ));
+    assert_eq!(record["abstract_cues"], found["abstract_cues"]);
+    let missing = ecolens(dir.path(), &["cues", "99", "--project", project]);
+    assert!(!missing.status.success());
+}
