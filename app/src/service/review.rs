@@ -473,6 +473,9 @@ pub struct RecordDesk {
     /// Paper audits attached as evidence that the reviewer may see, with their authors'
     /// names.
     pub audits: Vec<(ecolens_core::store::StoredPaperAudit, String)>,
+    /// The figures the abstract and full text state about the paper's computing, and the
+    /// category they point to (a suggestion).
+    pub cues: super::assess::RecordCues,
     /// Judgements of other reviewers hidden by blind mode.
     pub hidden: usize,
 }
@@ -594,9 +597,15 @@ pub fn desk(project: &Project, reader: ReviewerId, record: RecordId) -> Result<R
         Some(year) => format!("{authors} ({year})"),
         None => authors,
     };
+    let cues = super::assess::RecordCues::of(
+        reading.stored.abstract_text.as_deref(),
+        reading.full_text.as_deref(),
+        &format!("record {record}, from its text"),
+    );
     Ok(RecordDesk {
         record,
         reviewer: who,
+        cues,
         title: reading.stored.title,
         byline,
         abstract_text: reading.stored.abstract_text,

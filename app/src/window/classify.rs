@@ -370,6 +370,24 @@ fn classify_form_ui(
     ui.heading("Environmental evaluation (a-f)");
     ui.weak("Answer in order; the first \"no\" decides the category.");
     keys_hint(ui);
+    if let Some((category, why)) = &desk.cues.suggestion {
+        let figures: Vec<String> = desk
+            .cues
+            .abstract_cues
+            .iter()
+            .chain(&desk.cues.full_text_cues)
+            .take(12)
+            .map(|c| format!("{} ({})", c.text, c.kind.name()))
+            .collect();
+        ui.label(
+            egui::RichText::new(format!(
+                "The text's figures point to {} — a suggestion, not the decision: {why}.",
+                ecolens_taxonomy::Term::code(*category)
+            ))
+            .italics(),
+        )
+        .on_hover_text(figures.join("\n"));
+    }
     let current = form.current_question();
     for question in &GUIDING_QUESTIONS {
         let at = usize::from(question.step - 1);

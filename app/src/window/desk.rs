@@ -42,26 +42,45 @@ impl Selection {
 pub fn record_text_ui(ui: &mut egui::Ui, desk: &RecordDesk, selection: &mut Option<Selection>) {
     ui.heading(shown_title(&desk.title));
     ui.label(&desk.byline);
-    ui.weak("Select a passage to quote it as evidence.");
+    ui.weak("Select a passage to quote it as evidence. Marked: the figures the text states about its computing.");
     let fields = [
         (
             QuoteField::Abstract,
             "Abstract",
             desk.abstract_text.as_deref(),
+            &desk.cues.abstract_cues,
         ),
-        (QuoteField::FullText, "Full text", desk.full_text.as_deref()),
+        (
+            QuoteField::FullText,
+            "Full text",
+            desk.full_text.as_deref(),
+            &desk.cues.full_text_cues,
+        ),
     ];
-    for (field, name, text) in fields {
+    for (field, name, text, cues) in fields {
         let Some(text) = text else {
             ui.weak(format!("No {}.", name.to_lowercase()));
             continue;
         };
         ui.strong(name);
         let mut shown: &str = text;
+        // The cues' character offsets as byte ranges, for the highlighter.
+        let starts: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
+        let byte = |c: usize| starts.get(c).copied().unwrap_or(text.len());
+        let ranges: Vec<(usize, usize)> =
+            cues.iter().map(|c| (byte(c.start), byte(c.end))).collect();
         let edit = |ui: &mut egui::Ui, shown: &mut &str| {
+            let mut layouter = |ui: &egui::Ui, buffer: &dyn egui::TextBuffer, wrap: f32| {
+                let mut job =
+                    super::library::highlighted(ui, buffer.as_str(), &ranges, false, false);
+                // Wrapped as the plain text was (the highlighter truncates, for titles).
+                job.wrap = egui::text::TextWrapping::wrap_at_width(wrap);
+                ui.fonts_mut(|f| f.layout_job(job))
+            };
             egui::TextEdit::multiline(shown)
                 .id_salt(("record_text_edit", name))
                 .desired_width(f32::INFINITY)
+                .layouter(&mut layouter)
                 .show(ui)
         };
         // The abstract is shown whole (the column scrolls); a box of its own cut its last

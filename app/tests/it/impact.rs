@@ -597,3 +597,82 @@ fn a_papers_figures_are_audited_and_attached_to_the_record() {
     harness.get_by_label("The paper's own figures, audited (Assess → Paper audit)");
     harness.get_by_label_contains("(attached by Anne)");
 }
+
+/// The audit fills itself from the record's text: each figure found is a suggestion the
+/// reviewer accepts or rejects, and Classify shows the category they point to.
+#[test]
+fn the_audit_fills_from_the_records_text_and_classify_shows_what_it_points_to() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cues.ecolens");
+    let ris = dir.path().join("one.ris");
+    std::fs::write(
+        &ris,
+        "TY  - JOUR\nTI  - Searching architectures\nAB  - Training the neural architecture search on 8 P100 GPUs for 274,120 hours at a PUE of 1.58 emits 626,155 lbs of CO2e, using the U.S. average of 0.954 lbs/kWh.\nER  - \n",
+    )
+    .unwrap();
+    let imported = std::process::Command::new(env!("CARGO_BIN_EXE_ecolens"))
+        .args([
+            "import",
+            ris.to_str().unwrap(),
+            "--project",
+            path.to_str().unwrap(),
+        ])
+        .env("ECOLENS_DATA_DIR", dir.path())
+        .output()
+        .unwrap();
+    assert!(imported.status.success());
+    let added = std::process::Command::new(env!("CARGO_BIN_EXE_ecolens"))
+        .args([
+            "reviewer",
+            "add",
+            "Anne",
+            "--lead",
+            "--project",
+            path.to_str().unwrap(),
+        ])
+        .env("ECOLENS_DATA_DIR", dir.path())
+        .output()
+        .unwrap();
+    assert!(added.status.success());
+    let mut harness = harness(&path, false);
+    harness.get_by_label("Assess").click();
+    settle(&mut harness);
+    type_into(&mut harness, "Record id", "1");
+    harness.get_by_label("Go").click();
+    settle(&mut harness);
+    harness.get_by_label("Paper audit").click();
+    settle(&mut harness);
+    harness.get_by_label("Fill from record 1's text").click();
+    settle(&mut harness);
+    let form = harness.state().tabs.assess.paper.clone();
+    assert_eq!(form.hours, "274120");
+    assert_eq!(form.pue, "1.58");
+    assert_eq!(form.chips, "8");
+    assert_eq!(form.co2e, "626,155 lbs");
+    assert_eq!(form.intensity, "0.954 lbs/kWh");
+    // Rejecting a figure empties its field.
+    harness.get_by_label("8 (chips)").click();
+    settle(&mut harness);
+    assert_eq!(harness.state().tabs.assess.paper.chips, "");
+    // The abstract gives no power, so nothing meets yet: the reviewer adds the table's
+    // 1,515.43 W (the whole machine's: one "chip") and the CO2e is checked.
+    harness.get_all_by_label("Audit").next().unwrap().click();
+    settle(&mut harness);
+    let Some(Ok(audit)) = &harness.state().tabs.assess.paper_result else {
+        panic!("no audit");
+    };
+    assert!(audit.findings.is_empty());
+    type_into(&mut harness, "Chips", "1");
+    type_into(&mut harness, "Average power per chip, W", "1515.43");
+    harness.get_all_by_label("Audit").next().unwrap().click();
+    settle(&mut harness);
+    let Some(Ok(audit)) = &harness.state().tabs.assess.paper_result else {
+        panic!("no audit");
+    };
+    assert_eq!(audit.summary(), "1 fits");
+    // Classify marks the figures and says what they point to.
+    harness.get_by_label("Classify").click();
+    settle(&mut harness);
+    crate::review::be(&mut harness, "Anne");
+    harness.get_by_label_contains("The text's figures point to e");
+}

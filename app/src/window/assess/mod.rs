@@ -127,6 +127,10 @@ pub enum Action {
     },
     /// Read the audits attached to the record in focus (the part is shown and out of date).
     LoadPaperAudits,
+    /// Fill the audit from the figures the record's text states.
+    FillFromText,
+    /// Accept (`true`) or reject one of the figures found (by position), refilling the form.
+    AcceptCue(usize, bool),
 }
 
 /// The Assess tab's view state.
@@ -195,6 +199,8 @@ pub struct State {
     pub paper_attached: Option<(RecordId, Vec<ecolens_core::store::StoredPaperAudit>, usize)>,
     /// What the attached audits were last read (or asked) for.
     pub paper_key: Option<SummaryKey>,
+    /// The figures found in a record's text, and which the reviewer accepts.
+    pub paper_cues: Option<(RecordId, Box<crate::service::assess::RecordCues>, Vec<bool>)>,
 }
 
 /// What a summary was gathered for: the record, and the state of its inputs.
@@ -237,6 +243,7 @@ impl Default for State {
             paper_result: None,
             paper_attached: None,
             paper_key: None,
+            paper_cues: None,
         }
     }
 }
@@ -585,6 +592,19 @@ impl Tab for State {
                 }
                 Err(error) => self.paper_result = Some(Err(error)),
             },
+            Action::FillFromText => {
+                if let Some(record) = focus {
+                    io.impact(ImpactCommand::RecordCues { record });
+                }
+            }
+            Action::AcceptCue(at, accepted) => {
+                if let Some((_, _, ticks)) = self.paper_cues.as_mut()
+                    && let Some(tick) = ticks.get_mut(at)
+                {
+                    *tick = accepted;
+                }
+                self.refill_from_cues();
+            }
             Action::LoadPaperAudits => {
                 if let Some(record) = focus {
                     io.impact(ImpactCommand::PaperAudits {
@@ -719,6 +739,18 @@ impl Tab for State {
                 }
                 self.paper_result = Some(Ok(audit));
             }
+            ImpactEvent::RecordCues(record, cues) => {
+                let all = cues.abstract_cues.len() + cues.full_text_cues.len();
+                self.message = Some(Status::Said(if all == 0 {
+                    format!("Record {record}'s text states no figure of its computing.")
+                } else {
+                    format!(
+                        "{all} figure(s) found in record {record}'s text: accept or reject each below."
+                    )
+                }));
+                self.paper_cues = Some((record, cues, vec![true; all]));
+                self.refill_from_cues();
+            }
             ImpactEvent::PaperAudits(record, list, hidden) => {
                 self.paper_attached = Some((record, list, hidden));
             }
@@ -776,6 +808,25 @@ impl Tab for State {
 }
 
 impl State {
+    /// The audit form filled from the figures accepted of those found in a record's text.
+    fn refill_from_cues(&mut self) {
+        let Some((record, cues, ticks)) = &self.paper_cues else {
+            return;
+        };
+        let accepted: Vec<ecolens_core::cues::Cue> = cues
+            .abstract_cues
+            .iter()
+            .chain(&cues.full_text_cues)
+            .zip(ticks)
+            .filter(|(_, t)| **t)
+            .map(|(c, _)| c.clone())
+            .collect();
+        let chain =
+            ecolens_core::cues::prefill(&accepted, &format!("record {record}, from its text"));
+        self.paper = PaperForm::of(&chain);
+        self.paper_result = None;
+    }
+
     /// Adds the last estimate to the scenario being edited as a line of M2.
     fn estimate_to_line(&mut self) {
         let Some(Ok(estimate)) = &self.estimate_result else {

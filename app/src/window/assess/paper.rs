@@ -157,6 +157,47 @@ pub(super) fn paper_ui(
             }
         }
     });
+    let record = state.desk.as_ref().and_then(|d| d.record);
+    ui.horizontal(|ui| {
+        let fill = ui.add_enabled(
+            record.is_some(),
+            egui::Button::new(match record {
+                Some(r) => format!("Fill from record {r}'s text"),
+                None => "Fill from a record's text".to_owned(),
+            }),
+        );
+        if fill
+            .on_hover_text("Finds the figures the abstract and full text state (hardware, chips, hours, power, energy, PUE, grid intensity, CO2e) and fills the form; accept or reject each.")
+            .clicked()
+        {
+            out.push(Action::FillFromText.into());
+        }
+    });
+    if let Some((cues_record, cues, ticks)) = &state.paper_cues
+        && Some(*cues_record) == record
+        && !ticks.is_empty()
+    {
+        ui.label(format!(
+            "Figures found in record {cues_record}'s text (untick to reject):"
+        ));
+        ui.horizontal_wrapped(|ui| {
+            for (at, (cue, tick)) in cues
+                .abstract_cues
+                .iter()
+                .chain(&cues.full_text_cues)
+                .zip(ticks)
+                .enumerate()
+            {
+                let mut accepted = *tick;
+                if ui
+                    .checkbox(&mut accepted, format!("{} ({})", cue.text, cue.kind.name()))
+                    .changed()
+                {
+                    out.push(Action::AcceptCue(at, accepted).into());
+                }
+            }
+        });
+    }
     let form = &mut state.paper;
     egui::Grid::new("paper_grid").num_columns(2).show(ui, |ui| {
         let field = |ui: &mut egui::Ui, label: &str, value: &mut String| {

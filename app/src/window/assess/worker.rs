@@ -94,6 +94,11 @@ pub enum ImpactCommand {
         /// The figures.
         chain: Box<ecolens_core::paper_audit::PaperChain>,
     },
+    /// Find the figures a record's text states.
+    RecordCues {
+        /// The record.
+        record: RecordId,
+    },
     /// Read the audits attached to a record as the reader may see them.
     PaperAudits {
         /// The record.
@@ -156,6 +161,8 @@ pub enum ImpactEvent {
             usize,
         )>,
     },
+    /// The figures a record's text states.
+    RecordCues(RecordId, Box<service::RecordCues>),
     /// A record's attached audits as the reader sees them, and how many are hidden.
     PaperAudits(RecordId, Vec<ecolens_core::store::StoredPaperAudit>, usize),
     /// The end-to-end summary of a record, or why there is none.
@@ -204,7 +211,8 @@ fn answer(project: &mut Project, command: ImpactCommand) -> ImpactEvent {
     let what = match &command {
         ImpactCommand::Load { .. }
         | ImpactCommand::Summary { .. }
-        | ImpactCommand::PaperAudits { .. } => "Not read",
+        | ImpactCommand::PaperAudits { .. }
+        | ImpactCommand::RecordCues { .. } => "Not read",
         ImpactCommand::AuditPaper { record: None, .. } => "Not audited",
         ImpactCommand::AuditPaper { .. } | ImpactCommand::Attach { .. } => "Not attached",
         ImpactCommand::Detach { .. } => "Not detached",
@@ -260,6 +268,8 @@ fn answer(project: &mut Project, command: ImpactCommand) -> ImpactEvent {
                 attached,
             })
         }),
+        ImpactCommand::RecordCues { record } => service::record_cues(project, record)
+            .map(|cues| ImpactEvent::RecordCues(record, Box::new(cues))),
         ImpactCommand::PaperAudits { record, reader } => {
             service::paper_audits(project, reader, record)
                 .map(|(list, hidden)| ImpactEvent::PaperAudits(record, list, hidden))
