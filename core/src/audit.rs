@@ -35,6 +35,8 @@ pub enum EntityKind {
     ConsequenceRoot,
     /// A record's bibliographic content, edited or entered by hand.
     Record,
+    /// A paper audit attached to a record as evidence (record × reviewer).
+    PaperAudit,
 }
 
 impl EntityKind {
@@ -51,6 +53,7 @@ impl EntityKind {
             Self::Setting => "setting",
             Self::ConsequenceRoot => "consequence_root",
             Self::Record => "record",
+            Self::PaperAudit => "paper_audit",
         }
     }
 
@@ -63,7 +66,8 @@ impl EntityKind {
             | Self::Risk
             | Self::RecordLabel
             | Self::Resolution
-            | Self::ConsequenceRoot => true,
+            | Self::ConsequenceRoot
+            | Self::PaperAudit => true,
             Self::Reviewer | Self::ProjectLabel | Self::Setting | Self::Record => false,
         }
     }
@@ -81,6 +85,7 @@ impl EntityKind {
             Self::Setting,
             Self::ConsequenceRoot,
             Self::Record,
+            Self::PaperAudit,
         ]
         .into_iter()
         .find(|kind| kind.code() == value)

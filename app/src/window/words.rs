@@ -103,6 +103,7 @@ pub(super) fn audit(entry: &AuditEntry, session: &Session) -> String {
         EntityKind::Setting => "setting",
         EntityKind::ConsequenceRoot => "consequence-tree root",
         EntityKind::Record => "record",
+        EntityKind::PaperAudit => "paper audit",
     };
     let on = entry
         .record
@@ -179,6 +180,7 @@ fn shown_value(kind: EntityKind, value: &Value, session: &Session) -> String {
         EntityKind::Classification => text("/classification/category")
             .unwrap_or_default()
             .to_owned(),
+        EntityKind::PaperAudit => text("/audit/chain/label").unwrap_or_default().to_owned(),
         EntityKind::Risk => text("/risk/effect")
             .or_else(|| text("/effect"))
             .map(effect)

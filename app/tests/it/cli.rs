@@ -2462,6 +2462,19 @@ fn a_paper_audit_attached_to_a_record_is_reported_and_blinded() {
     assert!(ben.contains("judgement(s) of other reviewers are hidden"));
     run(&["blind", "off", "--reviewer", "Ana"]);
     assert!(report("Ben").contains("attached by Ana"));
+    // It is a review change: in the audit log, and undone like one.
+    let log = json(&run(&["audit", "--by", "Ana", "--json"]));
+    assert!(log.to_string().contains("paper_audit"), "{log}");
+    // Ana's latest change is unblinding; undone, then the audit.
+    run(&["undo", "--reviewer", "Ana"]);
+    let undo = run(&["undo", "--reviewer", "Ana"]);
+    assert!(
+        String::from_utf8_lossy(&undo.stdout).contains("paper audit"),
+        "{}",
+        String::from_utf8_lossy(&undo.stdout)
+    );
+    let ana = report("Ana");
+    assert!(!ana.contains("Table 3, NAS"), "{ana}");
 }
 
 /// `ecolens cues`: the figures of a text with offsets, values in base units, the audit they

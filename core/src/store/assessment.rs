@@ -227,19 +227,28 @@ impl Project {
             .transaction()
             .context("starting to attach a paper audit")?;
         require_record(&tx, record)?;
-        tx.execute(
-            "INSERT INTO paper_audit (record_id, reviewer_id, label, audit, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![
-                record.0,
-                reviewer.map(|r| r.0),
-                audit.chain.label,
-                json,
-                now().to_string()
-            ],
-        )
-        .context("storing a paper audit")?;
-        let id = tx.last_insert_rowid();
+        let author = reviewer
+            .map(|r| super::review::require_reviewer(&tx, r))
+            .transpose()?;
+        let stored = StoredPaperAudit {
+            id: 0,
+            record,
+            reviewer,
+            audit: audit.clone(),
+            created_at: now().to_string(),
+        };
+        let id = write_paper_audit(&tx, &stored, false)?;
+        let stored = StoredPaperAudit { id, ..stored };
+        log_change(
+            &tx,
+            author.as_ref(),
+            EntityKind::PaperAudit,
+            format!("paper audit {id}"),
+            Some(record),
+            None,
+            Some(&stored),
+        )?;
+        let _ = json;
         touch(&tx, &[record])?;
         tx.commit().context("committing a paper audit")?;
         Ok(id)
@@ -309,8 +318,22 @@ impl Project {
                 "the id of an attached paper audit",
             ));
         };
-        tx.execute("DELETE FROM paper_audit WHERE id = ?1", [id])
-            .context("removing a paper audit")?;
+        let old = load_paper_audit(&tx, id)?;
+        let author = old
+            .as_ref()
+            .and_then(|a| a.reviewer)
+            .map(|r| super::review::require_reviewer(&tx, r))
+            .transpose()?;
+        delete_paper_audit_row(&tx, id)?;
+        log_change::<StoredPaperAudit>(
+            &tx,
+            author.as_ref(),
+            EntityKind::PaperAudit,
+            format!("paper audit {id}"),
+            Some(RecordId(record)),
+            old.as_ref(),
+            None,
+        )?;
         touch(&tx, &[RecordId(record)])?;
         tx.commit().context("committing a paper audit's removal")
     }
@@ -396,6 +419,61 @@ impl Project {
             },
         )
     }
+}
+
+/// Writes a paper audit row; with `keep_id`, under `stored.id` (undo putting it back).
+pub(crate) fn write_paper_audit(
+    tx: &rusqlite::Transaction<'_>,
+    stored: &StoredPaperAudit,
+    keep_id: bool,
+) -> Result<i64> {
+    let json = to_json("paper audit", &stored.audit)?;
+    tx.execute(
+        "INSERT INTO paper_audit (id, record_id, reviewer_id, label, audit, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            keep_id.then_some(stored.id),
+            stored.record.0,
+            stored.reviewer.map(|r| r.0),
+            stored.audit.chain.label,
+            json,
+            stored.created_at
+        ],
+    )
+    .context("storing a paper audit")?;
+    Ok(tx.last_insert_rowid())
+}
+
+/// One paper audit row, if it exists.
+pub(crate) fn load_paper_audit(
+    tx: &rusqlite::Transaction<'_>,
+    id: i64,
+) -> Result<Option<StoredPaperAudit>> {
+    let row: Option<(i64, Option<i64>, String, String)> = tx
+        .query_row(
+            "SELECT record_id, reviewer_id, audit, created_at FROM paper_audit WHERE id = ?1",
+            [id],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+        )
+        .optional()
+        .context("reading a paper audit")?;
+    row.map(|(record, reviewer, json, created_at)| {
+        Ok(StoredPaperAudit {
+            id,
+            record: RecordId(record),
+            reviewer: reviewer.map(crate::ReviewerId),
+            audit: Column::at("paper_audit", "audit", id).json(&json)?,
+            created_at,
+        })
+    })
+    .transpose()
+}
+
+/// Deletes a paper audit row.
+pub(crate) fn delete_paper_audit_row(tx: &rusqlite::Transaction<'_>, id: i64) -> Result<()> {
+    tx.execute("DELETE FROM paper_audit WHERE id = ?1", [id])
+        .context("removing a paper audit")?;
+    Ok(())
 }
 
 /// A record with traces or scenarios.

@@ -205,7 +205,8 @@ impl Project {
                     "SELECT {AUDIT_COLUMNS} FROM audit_log
                      WHERE reviewer_id = ?1 AND action <> 'undo' AND undone_by IS NULL
                        AND entity IN ('screening', 'classification', 'risk', 'record_label',
-                                      'resolution', 'setting', 'consequence_root', 'record')
+                                      'resolution', 'setting', 'consequence_root', 'record',
+                                      'paper_audit')
                      ORDER BY id DESC LIMIT 1"
                 ),
                 [reviewer.0],
@@ -332,6 +333,12 @@ fn current_value(tx: &Transaction<'_>, entry: &AuditEntry) -> Result<Option<serd
                 Err(error) => Err(error),
             }
         }
+        EntityKind::PaperAudit => {
+            let audit: super::assessment::StoredPaperAudit = snapshot(entry)?;
+            super::assessment::load_paper_audit(tx, audit.id)?
+                .map(|v| to_json_value("paper_audit", &v))
+                .transpose()
+        }
         EntityKind::Reviewer | EntityKind::ProjectLabel => Err(not_undoable(entry)),
     }
 }
@@ -340,7 +347,7 @@ fn not_undoable(entry: &AuditEntry) -> Error {
     Error::invalid(
         "audit.entity",
         entry.entity.code(),
-        "a review change (screening, classification, risk, record label, resolution, setting, consequence root, record edit)",
+        "a review change (screening, classification, risk, record label, resolution, setting, consequence root, record edit, paper audit)",
     )
 }
 
@@ -409,6 +416,18 @@ fn restore(tx: &Transaction<'_>, entry: &AuditEntry) -> Result<()> {
                 None => delete_entered_record(tx, id),
             }
         }
+        EntityKind::PaperAudit => match &entry.old {
+            Some(old) => super::assessment::write_paper_audit(
+                tx,
+                &typed::<super::assessment::StoredPaperAudit>(entry, old)?,
+                true,
+            )
+            .map(|_| ()),
+            None => {
+                let audit: super::assessment::StoredPaperAudit = snapshot(entry)?;
+                super::assessment::delete_paper_audit_row(tx, audit.id)
+            }
+        },
         EntityKind::Reviewer | EntityKind::ProjectLabel => Err(not_undoable(entry)),
     }
 }
