@@ -42,7 +42,11 @@ impl Selection {
 pub fn record_text_ui(ui: &mut egui::Ui, desk: &RecordDesk, selection: &mut Option<Selection>) {
     ui.heading(shown_title(&desk.title));
     ui.label(&desk.byline);
-    ui.weak("Select a passage to quote it as evidence. Marked: the figures the text states about its computing.");
+    if desk.cues.abstract_cues.is_empty() && desk.cues.full_text_cues.is_empty() {
+        ui.weak("Select a passage to quote it as evidence.");
+    } else {
+        ui.weak("Select a passage to quote it as evidence. Marked: the figures the text states about its computing.");
+    }
     let fields = [
         (
             QuoteField::Abstract,
