@@ -513,12 +513,11 @@ fn extract_plain(text: &str) -> Vec<Cue> {
         from = end.end();
     }
     sentences.push((from, text.len()));
+    // Sentences are in order: the one holding a byte is found by bisection (a long full text
+    // has tens of thousands).
     let sentence_of = |byte: usize| {
-        sentences
-            .iter()
-            .find(|(s, e)| byte >= *s && byte < *e)
-            .copied()
-            .unwrap_or((0, text.len()))
+        let at = sentences.partition_point(|(_, e)| *e <= byte);
+        sentences.get(at).copied().unwrap_or((0, text.len()))
     };
     // Most specific first: a later match overlapping an earlier one is dropped.
     let ordered: [(CueKind, &Regex); 9] = [
@@ -534,8 +533,11 @@ fn extract_plain(text: &str) -> Vec<Cue> {
         (CueKind::Lifecycle, &g.lifecycle),
     ];
     let mut found: Vec<(CueKind, usize, usize)> = Vec::new();
-    let free = |found: &[(CueKind, usize, usize)], s: usize, e: usize| {
-        !found.iter().any(|(_, fs, fe)| s < *fe && *fs < e)
+    // Spans taken so far, by start: a new match is free when neither neighbour overlaps it.
+    let mut taken: std::collections::BTreeMap<usize, usize> = std::collections::BTreeMap::new();
+    let free = |taken: &std::collections::BTreeMap<usize, usize>, s: usize, e: usize| {
+        let before = taken.range(..e).next_back().is_none_or(|(_, fe)| *fe <= s);
+        before
     };
     for (kind, re) in ordered {
         for m in re.captures_iter(text) {
@@ -550,21 +552,23 @@ fn extract_plain(text: &str) -> Vec<Cue> {
             if kind == CueKind::Energy && g.per_amount.is_match(&text[e..]) {
                 continue;
             }
-            if free(&found, s, e) {
+            if free(&taken, s, e) {
+                taken.insert(s, e);
                 found.push((kind, s, e));
             }
         }
     }
     if let Some(places) = place_pattern() {
         for m in places.find_iter(text) {
-            if free(&found, m.start(), m.end()) {
+            if free(&taken, m.start(), m.end()) {
+                taken.insert(m.start(), m.end());
                 found.push((CueKind::Place, m.start(), m.end()));
             }
         }
     }
     // Context: a duration, count or place stands only in a sentence with a computing word or
     // a figure of another kind.
-    let anchored_by = |kinds: &[CueKind]| -> Vec<(usize, usize)> {
+    let anchored_by = |kinds: &[CueKind]| -> std::collections::HashSet<(usize, usize)> {
         found
             .iter()
             .filter(|(k, _, _)| kinds.contains(k))
