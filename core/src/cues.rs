@@ -536,8 +536,7 @@ fn extract_plain(text: &str) -> Vec<Cue> {
     // Spans taken so far, by start: a new match is free when neither neighbour overlaps it.
     let mut taken: std::collections::BTreeMap<usize, usize> = std::collections::BTreeMap::new();
     let free = |taken: &std::collections::BTreeMap<usize, usize>, s: usize, e: usize| {
-        let before = taken.range(..e).next_back().is_none_or(|(_, fe)| *fe <= s);
-        before
+        taken.range(..e).next_back().is_none_or(|(_, fe)| *fe <= s)
     };
     for (kind, re) in ordered {
         for m in re.captures_iter(text) {
