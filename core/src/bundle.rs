@@ -2,9 +2,10 @@
 //!
 //! A team on several machines shares one project file; each reviewer works in a copy and
 //! exports a bundle ([`crate::Project::export_bundle`]): the reviewer, their votes,
-//! classifications, risks, labels, consequence-tree roots and audit entries. Records are named
-//! by stable identifiers (DOI, PMID, arXiv id, else normalised title and year), never by local
-//! row ids; risks by their stable uid. The lead imports bundles into the main project
+//! classifications, risks, labels, consequence-tree roots, paper audits and audit entries.
+//! Records are named by stable identifiers (DOI, PMID, arXiv id, else normalised title and
+//! year), never by local row ids; risks and paper audits by their stable uid (an audit is
+//! added once and never changed). The lead imports bundles into the main project
 //! ([`crate::Project::import_bundle`]): what is new is added, a later value from the same
 //! reviewer replaces an earlier one (logged, undoable), and a value the project holds that is
 //! newer or different at the same time is kept and reported as a conflict. Importing the same
@@ -54,6 +55,9 @@ pub struct Bundle {
     /// Roots of consequence trees.
     #[serde(default)]
     pub roots: Vec<BundleRoot>,
+    /// Paper audits attached as evidence.
+    #[serde(default)]
+    pub audits: Vec<BundleAudit>,
     /// The reviewer's audit entries, for the record (not replayed).
     #[serde(default)]
     pub audit: Vec<AuditEntry>,
@@ -173,6 +177,19 @@ pub struct BundleRoot {
     pub root: ConsequenceRoot,
     /// When last changed.
     pub updated_at: Timestamp,
+}
+
+/// A paper audit in a bundle: attached once, never changed (a new audit is a new item).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BundleAudit {
+    /// Index into [`Bundle::records`].
+    pub record: usize,
+    /// Stable id across projects.
+    pub uid: String,
+    /// The audit as attached.
+    pub audit: crate::paper_audit::PaperAudit,
+    /// When it was attached (RFC 3339).
+    pub created_at: String,
 }
 
 /// A value the bundle and the project disagree on; the project's is kept.

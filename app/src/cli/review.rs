@@ -1032,13 +1032,14 @@ pub fn bundle(
             let written = bundles::export(project, reader, &out)?;
             Ok(Output {
                 text: format!(
-                    "{}'s bundle written to {}: {} votes, {} classifications, {} risks, {} labels on {} records\n",
+                    "{}'s bundle written to {}: {} votes, {} classifications, {} risks, {} labels, {} paper audits on {} records\n",
                     written.reviewer,
                     out.display(),
                     written.votes,
                     written.classifications,
                     written.risks,
                     written.labels,
+                    written.paper_audits,
                     written.records
                 ),
                 json: serde_json::to_value(&written)?,

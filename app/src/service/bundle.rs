@@ -28,6 +28,8 @@ pub struct BundleWritten {
     pub labels: usize,
     /// Consequence-tree roots.
     pub roots: usize,
+    /// Paper audits attached as evidence.
+    pub paper_audits: usize,
     /// The reviewer's audit entries.
     pub audit_entries: usize,
 }
@@ -52,6 +54,7 @@ pub fn export(project: &Project, reader: Option<ReviewerId>, path: &Path) -> Res
         classifications: bundle.classifications.len(),
         risks: bundle.risks.len(),
         labels: bundle.labels.len(),
+        paper_audits: bundle.audits.len(),
         roots: bundle.roots.len(),
         audit_entries: bundle.audit.len(),
     })

@@ -2531,3 +2531,95 @@ fn cues_are_found_in_a_text_and_in_a_records_abstract() {
     let missing = ecolens(dir.path(), &["cues", "99", "--project", project]);
     assert!(!missing.status.success());
 }
+
+/// A paper audit travels with its reviewer's decision bundle: added once in the lead's
+/// project, recognised by its stable id when a later bundle brings it again.
+#[test]
+fn a_paper_audit_travels_in_a_decision_bundle_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let main = dir.path().join("main.ecolens");
+    let main = main.to_str().unwrap();
+    let run = |project: &str, args: &[&str]| {
+        let mut all = vec!["--project", project, "--json"];
+        all.extend_from_slice(args);
+        json(&ecolens(dir.path(), &all))
+    };
+    run(main, &["demo"]);
+    run(main, &["reviewer", "add", "Anne", "--lead"]);
+    run(main, &["reviewer", "add", "Emily"]);
+    let copy = dir.path().join("emily.ecolens");
+    std::fs::copy(main, &copy).unwrap();
+    let copy = copy.to_str().unwrap();
+    run(
+        copy,
+        &[
+            "audit",
+            "paper",
+            "--example",
+            "strubell-nas",
+            "--record",
+            "1",
+            "--reviewer",
+            "Emily",
+        ],
+    );
+    let bundle = dir.path().join("emily.json");
+    let exported = run(
+        copy,
+        &[
+            "bundle",
+            "export",
+            "--reviewer",
+            "Emily",
+            bundle.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(exported["paper_audits"], 1);
+    let imported = run(main, &["bundle", "import", bundle.to_str().unwrap()]);
+    assert_eq!(imported["added"], 1, "{imported}");
+    // A later bundle (one more vote) brings the same audit again: unchanged, not doubled.
+    run(
+        copy,
+        &[
+            "screen",
+            "1",
+            "--stage",
+            "tiab",
+            "--decision",
+            "include",
+            "--reviewer",
+            "Emily",
+        ],
+    );
+    run(
+        copy,
+        &[
+            "bundle",
+            "export",
+            "--reviewer",
+            "Emily",
+            bundle.to_str().unwrap(),
+        ],
+    );
+    let again = run(main, &["bundle", "import", bundle.to_str().unwrap()]);
+    assert_eq!(
+        (again["added"].as_u64(), again["unchanged"].as_u64()),
+        (Some(1), Some(1)),
+        "{again}"
+    );
+    let report = dir.path().join("r.md");
+    run(
+        main,
+        &[
+            "report",
+            "1",
+            report.to_str().unwrap(),
+            "--format",
+            "md",
+            "--reviewer",
+            "Emily",
+        ],
+    );
+    let text = std::fs::read_to_string(report).unwrap();
+    assert_eq!(text.matches("attached by Emily").count(), 1, "{text}");
+}

@@ -54,6 +54,8 @@ pub struct StoredScenario {
 pub struct StoredPaperAudit {
     /// Row id.
     pub id: i64,
+    /// Stable id, the same in every project the audit travels to (decision bundles).
+    pub uid: String,
     /// The record.
     pub record: RecordId,
     /// Who attached it (none when no reviewer was at the keyboard).
@@ -232,6 +234,7 @@ impl Project {
             .transpose()?;
         let stored = StoredPaperAudit {
             id: 0,
+            uid: super::review::new_uid(&tx)?,
             record,
             reviewer,
             audit: audit.clone(),
@@ -256,25 +259,18 @@ impl Project {
 
     /// The paper audits attached to a record, oldest first.
     pub fn paper_audits(&self, record: RecordId) -> Result<Vec<StoredPaperAudit>> {
-        let rows: Vec<(i64, Option<i64>, String, String)> = query_all(
+        query_all(
             &self.conn,
-            "SELECT id, reviewer_id, audit, created_at FROM paper_audit
-             WHERE record_id = ?1 ORDER BY id",
+            &format!(
+                "SELECT {PAPER_AUDIT_COLUMNS} FROM paper_audit WHERE record_id = ?1 ORDER BY id"
+            ),
             [record.0],
             "listing paper audits",
-            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
-        )?;
-        rows.into_iter()
-            .map(|(id, reviewer, json, created_at)| {
-                Ok(StoredPaperAudit {
-                    id,
-                    record,
-                    reviewer: reviewer.map(crate::ReviewerId),
-                    audit: Column::at("paper_audit", "audit", id).json(&json)?,
-                    created_at,
-                })
-            })
-            .collect()
+            raw_paper_audit,
+        )?
+        .into_iter()
+        .map(decode_paper_audit)
+        .collect()
     }
 
     /// One paper audit by id.
@@ -429,19 +425,47 @@ pub(crate) fn write_paper_audit(
 ) -> Result<i64> {
     let json = to_json("paper audit", &stored.audit)?;
     tx.execute(
-        "INSERT INTO paper_audit (id, record_id, reviewer_id, label, audit, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO paper_audit (id, record_id, reviewer_id, label, audit, created_at, uid)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![
             keep_id.then_some(stored.id),
             stored.record.0,
             stored.reviewer.map(|r| r.0),
             stored.audit.chain.label,
             json,
-            stored.created_at
+            stored.created_at,
+            stored.uid
         ],
     )
     .context("storing a paper audit")?;
     Ok(tx.last_insert_rowid())
+}
+
+const PAPER_AUDIT_COLUMNS: &str = "id, uid, record_id, reviewer_id, audit, created_at";
+
+type RawPaperAudit = (i64, String, i64, Option<i64>, String, String);
+
+fn raw_paper_audit(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawPaperAudit> {
+    Ok((
+        row.get(0)?,
+        row.get(1)?,
+        row.get(2)?,
+        row.get(3)?,
+        row.get(4)?,
+        row.get(5)?,
+    ))
+}
+
+fn decode_paper_audit(raw: RawPaperAudit) -> Result<StoredPaperAudit> {
+    let (id, uid, record, reviewer, json, created_at) = raw;
+    Ok(StoredPaperAudit {
+        id,
+        uid,
+        record: RecordId(record),
+        reviewer: reviewer.map(crate::ReviewerId),
+        audit: Column::at("paper_audit", "audit", id).json(&json)?,
+        created_at,
+    })
 }
 
 /// One paper audit row, if it exists.
@@ -449,24 +473,51 @@ pub(crate) fn load_paper_audit(
     tx: &rusqlite::Transaction<'_>,
     id: i64,
 ) -> Result<Option<StoredPaperAudit>> {
-    let row: Option<(i64, Option<i64>, String, String)> = tx
-        .query_row(
-            "SELECT record_id, reviewer_id, audit, created_at FROM paper_audit WHERE id = ?1",
-            [id],
-            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
-        )
-        .optional()
-        .context("reading a paper audit")?;
-    row.map(|(record, reviewer, json, created_at)| {
-        Ok(StoredPaperAudit {
-            id,
-            record: RecordId(record),
-            reviewer: reviewer.map(crate::ReviewerId),
-            audit: Column::at("paper_audit", "audit", id).json(&json)?,
-            created_at,
-        })
-    })
+    tx.query_row(
+        &format!("SELECT {PAPER_AUDIT_COLUMNS} FROM paper_audit WHERE id = ?1"),
+        [id],
+        raw_paper_audit,
+    )
+    .optional()
+    .context("reading a paper audit")?
+    .map(decode_paper_audit)
     .transpose()
+}
+
+/// One paper audit by its stable id, if this project has it.
+pub(crate) fn load_paper_audit_by_uid(
+    tx: &rusqlite::Transaction<'_>,
+    uid: &str,
+) -> Result<Option<StoredPaperAudit>> {
+    tx.query_row(
+        &format!("SELECT {PAPER_AUDIT_COLUMNS} FROM paper_audit WHERE uid = ?1"),
+        [uid],
+        raw_paper_audit,
+    )
+    .optional()
+    .context("reading a paper audit")?
+    .map(decode_paper_audit)
+    .transpose()
+}
+
+/// A reviewer's paper audits, by record then id.
+pub(crate) fn reviewer_paper_audits(
+    conn: &rusqlite::Connection,
+    reviewer: crate::ReviewerId,
+) -> Result<Vec<StoredPaperAudit>> {
+    query_all(
+        conn,
+        &format!(
+            "SELECT {PAPER_AUDIT_COLUMNS} FROM paper_audit WHERE reviewer_id = ?1
+             ORDER BY record_id, id"
+        ),
+        [reviewer.0],
+        "reading a reviewer's paper audits",
+        raw_paper_audit,
+    )?
+    .into_iter()
+    .map(decode_paper_audit)
+    .collect()
 }
 
 /// Deletes a paper audit row.

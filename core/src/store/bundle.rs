@@ -17,8 +17,8 @@ use super::workflow::{StoredRoot, load_root, root_key, write_root};
 use super::{Project, now, query_all, touch};
 use crate::audit::EntityKind;
 use crate::bundle::{
-    BUNDLE_FORMAT, BUNDLE_VERSION, Bundle, BundleClassification, BundleConflict, BundleLabel,
-    BundleReport, BundleReviewer, BundleRisk, BundleRoot, BundleVote, RecordRef,
+    BUNDLE_FORMAT, BUNDLE_VERSION, Bundle, BundleAudit, BundleClassification, BundleConflict,
+    BundleLabel, BundleReport, BundleReviewer, BundleRisk, BundleRoot, BundleVote, RecordRef,
 };
 use crate::error::{Error, Result, SqlContext};
 use crate::ids::{Doi, RecordId, RiskId};
@@ -116,6 +116,15 @@ impl Project {
             }
         }
         drop(tx);
+        let mut bundle_audits = Vec::new();
+        for stored in super::assessment::reviewer_paper_audits(&self.conn, reviewer)? {
+            bundle_audits.push(BundleAudit {
+                record: slot(self, stored.record)?,
+                uid: stored.uid,
+                audit: stored.audit,
+                created_at: stored.created_at,
+            });
+        }
         let audit = self.audit_log(
             AuditFilter {
                 reviewer: Some(reviewer),
@@ -139,6 +148,7 @@ impl Project {
             risks: bundle_risks,
             labels: bundle_labels,
             roots: bundle_roots,
+            audits: bundle_audits,
             audit,
         })
     }
@@ -216,6 +226,7 @@ impl Project {
         importer.risks()?;
         importer.labels()?;
         importer.roots()?;
+        importer.audits()?;
         let report_json = serde_json::to_string(&report)
             .map_err(|e| Error::invalid("bundle.report", e.to_string(), "serialisable report"))?;
         tx.execute(
@@ -722,6 +733,55 @@ impl Importer<'_, '_> {
             };
             let old = load_root(self.tx, record, self.author.id)?;
             self.settle(item.record, old, &stored)?;
+        }
+        Ok(())
+    }
+
+    /// Paper audits: each is added once (by its stable id) and never changed; one whose id
+    /// belongs to another reviewer's or record's audit here is reported, not written.
+    fn audits(&mut self) -> Result<()> {
+        for (n, item) in self.bundle.audits.iter().enumerate() {
+            let Some(record) = self.record(item.record, "paper audit")? else {
+                continue;
+            };
+            let stored = super::assessment::StoredPaperAudit {
+                id: 0,
+                uid: item.uid.clone(),
+                record,
+                reviewer: Some(self.author.id),
+                audit: item.audit.clone(),
+                created_at: item.created_at.clone(),
+            };
+            match super::assessment::load_paper_audit_by_uid(self.tx, &item.uid)? {
+                Some(old)
+                    if old.reviewer == Some(self.author.id)
+                        && old.record == record
+                        && old.audit == stored.audit =>
+                {
+                    self.report.unchanged += 1;
+                }
+                Some(old) => {
+                    self.conflict(
+                        item.record,
+                        format!("paper audit {}", item.audit.chain.label),
+                        format!("paper audit {}", old.id),
+                        format!("audits[{n}] {}", item.uid),
+                        "its stable id belongs to another audit here",
+                    );
+                }
+                None => {
+                    let id = super::assessment::write_paper_audit(self.tx, &stored, false)?;
+                    let stored = super::assessment::StoredPaperAudit { id, ..stored };
+                    self.log(
+                        EntityKind::PaperAudit,
+                        format!("paper audit {id}"),
+                        record,
+                        None,
+                        &stored,
+                    )?;
+                    self.count(false);
+                }
+            }
         }
         Ok(())
     }

@@ -374,6 +374,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         id          INTEGER PRIMARY KEY,
         record_id   INTEGER NOT NULL REFERENCES record(id) ON DELETE CASCADE,
         reviewer_id INTEGER REFERENCES reviewer(id),
+        uid         TEXT NOT NULL UNIQUE,  -- stable across projects (decision bundles)
         label       TEXT NOT NULL,
         audit       TEXT NOT NULL,   -- JSON of paper_audit::PaperAudit
         created_at  TEXT NOT NULL
