@@ -238,12 +238,12 @@ pub struct EstimateArgs {
     /// flags below change one input and imply it.
     #[arg(long)]
     pub embodied: bool,
-    /// One GPU card's manufacturing GHG: kgCO2e, or a shipped id (gpu.embodied.a100.bloom,
-    /// gpu.embodied.h100.boavizta, gpu.embodied.ecologits, gpu.embodied.default).
+    /// One GPU card's manufacturing GHG: kgCO2e, or a shipped id (`ecolens factors shipped
+    /// embodied` lists them).
     #[arg(long, value_name = "ID|KG")]
     pub embodied_gpu: Option<String>,
-    /// One server's without its GPUs: kgCO2e, a shipped id (the BLOOM node's, the default, or
-    /// EcoLogits' 8-GPU server; a wrong id is answered with the list), or none.
+    /// One server's without its GPUs: kgCO2e, a shipped id (`ecolens factors shipped
+    /// embodied` lists them), or none.
     #[arg(long, value_name = "ID|KG|none")]
     pub embodied_server: Option<String>,
     /// GPUs per server.
@@ -946,9 +946,15 @@ pub fn report(
     })
 }
 
-/// `ecolens factors set|clear`.
+/// `ecolens factors set|clear|shipped`.
 #[derive(Debug, Subcommand)]
 pub enum FactorsCommand {
+    /// The values ecolens ships with their ids (for `#id` in scenarios and
+    /// `--embodied-gpu`/`--embodied-server`), value, unit, source, year and licence.
+    Shipped {
+        /// Only ids or names containing this (embodied, pue, inference …).
+        contains: Option<String>,
+    },
     /// Set some of the project's own values (the others stay as they are).
     Set {
         /// Country (ISO 3166 alpha-3 or alpha-2) whose grid intensity applies.
@@ -981,8 +987,44 @@ pub enum FactorsCommand {
 }
 
 /// `ecolens factors [set|clear]`.
+/// `ecolens factors shipped [TEXT]`: no project needed.
+pub fn shipped_factors(contains: Option<&str>) -> Result<Output> {
+    let wanted = contains.map(str::to_lowercase);
+    let factors: Vec<&ecolens_core::factors::Factor> = ecolens_core::factors::library()
+        .defaults()
+        .iter()
+        .filter(|f| {
+            wanted.as_deref().is_none_or(|w| {
+                f.id.to_lowercase().contains(w) || f.name.to_lowercase().contains(w)
+            })
+        })
+        .collect();
+    let mut text = String::new();
+    for f in &factors {
+        writeln!(
+            text,
+            "{}\t{} {}\t{} — {}",
+            f.id,
+            f.value,
+            f.unit,
+            f.name,
+            f.provenance.describe()
+        )?;
+    }
+    writeln!(text, "{} shipped value(s)", factors.len())?;
+    Ok(Output {
+        json: serde_json::to_value(&factors)?,
+        text,
+        failed: false,
+    })
+}
+
+/// `ecolens factors [set|clear]`: the project's own values, shown or changed.
 pub fn factors(project: &mut Project, action: Option<FactorsCommand>) -> Result<Output> {
     let overrides = match action {
+        Some(FactorsCommand::Shipped { contains }) => {
+            return shipped_factors(contains.as_deref());
+        }
         None => service::factors(project)?,
         Some(FactorsCommand::Clear) => {
             service::replace_factors(project, &FactorOverrides::default())?

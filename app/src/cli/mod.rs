@@ -983,6 +983,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         } => assess::cues(&crate::service::assess::RecordCues::of_text(
             &text, "as given",
         ))?,
+        Command::Factors {
+            action: Some(assess::FactorsCommand::Shipped { contains }),
+        } => assess::shipped_factors(contains.as_deref())?,
         Command::Inference { run, factors } => {
             assess::inference(run, &project_factors(&path)?, &factors.overrides()?)?
         }

@@ -2623,3 +2623,36 @@ fn a_paper_audit_travels_in_a_decision_bundle_once() {
     let text = std::fs::read_to_string(report).unwrap();
     assert_eq!(text.matches("attached by Emily").count(), 1, "{text}");
 }
+
+/// `ecolens factors shipped`: the shipped values with their ids and provenance, without a
+/// project.
+#[test]
+fn shipped_factors_are_listed_with_ids_and_provenance_without_a_project() {
+    let dir = tempfile::tempdir().unwrap();
+    let listed = json(&ecolens(
+        dir.path(),
+        &["factors", "shipped", "embodied", "--json"],
+    ));
+    let ids: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    for id in [
+        "gpu.embodied.a100.bloom",
+        "gpu.embodied.h100.boavizta",
+        "server.embodied.gpu_node.bloom",
+        "server.embodied.gpu_node.ecologits",
+    ] {
+        assert!(ids.contains(&id), "{ids:?}");
+    }
+    assert!(
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["year"].is_number() && f["source"].is_string() && f["licence"].is_string())
+    );
+    assert!(!dir.path().join("default.ecolens").exists());
+}
