@@ -139,7 +139,7 @@ struct Grammar {
 
 /// The mass units with CO2 after them, in one pattern: `626,155 lbs of CO2e`, `552 tCO2e`,
 /// `24.7 tonnes of CO2eq`, `1.8 Mt CO2`.
-const MASS: &str = r"(?:lbs?|pounds?|(?:metric\s+)?tonnes?|(?:metric\s+)?tons?|kt|Mt|Gt|kg|mg|g|t)";
+const MASS: &str = r"(?:lbs?|pounds?|(?:giga|mega|kilo)tonnes?|(?:metric\s+)?tonnes?|(?:metric\s+)?tons?|(?:milli|kilo)?grams?|kt|Mt|Gt|kg|mg|g|t)";
 /// `CO2e`, `CO2-eq`, `CO₂`, and `CO 2 e` as PDF text extraction leaves a subscript.
 const CARBON: &str = r"(?:CO\s?2|CO₂)(?:[-.\s]?(?:eq(?:uivalent)?|e)\b\.?)?(?:\s+equivalent)?|carbon\s+dioxide(?:\s+equivalent)?";
 
@@ -727,6 +727,18 @@ mod tests {
         assert_eq!(cues[0].value, Some(3.3e6));
         assert!(cues[0].per_chip);
         assert_eq!(cues[1].value, Some(1_287_000.0));
+    }
+
+    #[test]
+    fn large_and_small_masses_are_read_written_out_or_short() {
+        let kg = |text: &str| extract(text).first().and_then(|c| c.value);
+        assert_eq!(
+            kg("adding up to 33.1 gigatonnes of CO2 in 2019"),
+            Some(33.1e12)
+        );
+        assert_eq!(kg("it would avoid 1.8 Mt CO2 per year"), Some(1.8e9));
+        assert_eq!(kg("48 kilograms of CO2e"), Some(48.0));
+        assert_eq!(kg("25 t CO2e"), Some(25_000.0));
     }
 
     #[test]

@@ -27,10 +27,20 @@ pub enum MassUnit {
     Pound,
     /// US short ton (2,000 lb).
     ShortTon,
+    /// Milligram.
+    Milligram,
+    /// Kilotonne.
+    Kilotonne,
+    /// Megatonne.
+    Megatonne,
+    /// Gigatonne.
+    Gigatonne,
 }
 
 impl MassUnit {
-    /// Every unit, for reading a figure in the others.
+    /// The units a figure is read in when looking for a unit slip: the confusions papers make
+    /// (pounds for kilograms, short tons for tonnes, a factor of 1,000). The larger and smaller
+    /// metric units are read but not tried as slips.
     pub const ALL: [Self; 5] = [
         Self::Gram,
         Self::Kilogram,
@@ -47,6 +57,10 @@ impl MassUnit {
             Self::Tonne => 1e3,
             Self::Pound => 0.453_592_37,
             Self::ShortTon => 907.184_74,
+            Self::Milligram => 1e-6,
+            Self::Kilotonne => 1e6,
+            Self::Megatonne => 1e9,
+            Self::Gigatonne => 1e12,
         }
     }
 
@@ -58,17 +72,40 @@ impl MassUnit {
             Self::Tonne => "t",
             Self::Pound => "lbs",
             Self::ShortTon => "short tons",
+            Self::Milligram => "mg",
+            Self::Kilotonne => "kt",
+            Self::Megatonne => "Mt",
+            Self::Gigatonne => "Gt",
         }
     }
 
     fn parse(text: &str) -> Option<Self> {
-        let unit = text.trim().to_ascii_lowercase();
+        // Mt and mt differ only in case (megatonne, metric tonne is "t"): decided before
+        // lower-casing.
+        let trimmed = text.trim();
+        let exact = trimmed
+            .trim_end_matches("CO2e")
+            .trim_end_matches("CO2eq")
+            .trim_end_matches("CO2")
+            .trim();
+        match exact {
+            "Mt" => return Some(Self::Megatonne),
+            "Gt" => return Some(Self::Gigatonne),
+            "kt" => return Some(Self::Kilotonne),
+            "mg" => return Some(Self::Milligram),
+            _ => {}
+        }
+        let unit = trimmed.to_ascii_lowercase();
         let unit = unit
             .trim_end_matches("co2e")
             .trim_end_matches("co2eq")
             .trim_end_matches("co2")
             .trim();
         Some(match unit {
+            "milligram" | "milligrams" => Self::Milligram,
+            "kilotonne" | "kilotonnes" | "kilotons" => Self::Kilotonne,
+            "megatonne" | "megatonnes" | "megatons" => Self::Megatonne,
+            "gigatonne" | "gigatonnes" | "gigatons" => Self::Gigatonne,
             "g" | "gram" | "grams" => Self::Gram,
             "kg" | "kilogram" | "kilograms" => Self::Kilogram,
             "t" | "tonne" | "tonnes" | "metric ton" | "metric tons" => Self::Tonne,

@@ -550,7 +550,11 @@ pub(super) fn estimate_ui(ui: &mut egui::Ui, state: &mut State, out: &mut Vec<Wi
                 &places,
             );
             ui.end_row();
-            field(ui, "PUE (empty: default)", &mut form.pue);
+            if form.method == EstimateMethod::Inference {
+                field(ui, "PUE (empty: the provider's)", &mut form.pue);
+            } else {
+                field(ui, "PUE (empty: default)", &mut form.pue);
+            }
             field(
                 ui,
                 "Grid intensity, gCO2e/kWh (empty: the country's)",
