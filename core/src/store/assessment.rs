@@ -468,14 +468,15 @@ fn decode_paper_audit(raw: RawPaperAudit) -> Result<StoredPaperAudit> {
     })
 }
 
-/// One paper audit row, if it exists.
-pub(crate) fn load_paper_audit(
+/// One paper audit whose `column` (`id` or `uid`) is `value`, if it exists.
+fn load_paper_audit_by(
     tx: &rusqlite::Transaction<'_>,
-    id: i64,
+    column: &str,
+    value: &dyn rusqlite::ToSql,
 ) -> Result<Option<StoredPaperAudit>> {
     tx.query_row(
-        &format!("SELECT {PAPER_AUDIT_COLUMNS} FROM paper_audit WHERE id = ?1"),
-        [id],
+        &format!("SELECT {PAPER_AUDIT_COLUMNS} FROM paper_audit WHERE {column} = ?1"),
+        [value],
         raw_paper_audit,
     )
     .optional()
@@ -484,20 +485,20 @@ pub(crate) fn load_paper_audit(
     .transpose()
 }
 
+/// One paper audit row, if it exists.
+pub(crate) fn load_paper_audit(
+    tx: &rusqlite::Transaction<'_>,
+    id: i64,
+) -> Result<Option<StoredPaperAudit>> {
+    load_paper_audit_by(tx, "id", &id)
+}
+
 /// One paper audit by its stable id, if this project has it.
 pub(crate) fn load_paper_audit_by_uid(
     tx: &rusqlite::Transaction<'_>,
     uid: &str,
 ) -> Result<Option<StoredPaperAudit>> {
-    tx.query_row(
-        &format!("SELECT {PAPER_AUDIT_COLUMNS} FROM paper_audit WHERE uid = ?1"),
-        [uid],
-        raw_paper_audit,
-    )
-    .optional()
-    .context("reading a paper audit")?
-    .map(decode_paper_audit)
-    .transpose()
+    load_paper_audit_by(tx, "uid", &uid)
 }
 
 /// A reviewer's paper audits, by record then id.
