@@ -317,11 +317,15 @@ pub fn estimate(
     })
 }
 
-/// `ecolens cues`.
-pub fn cues(found: &service::RecordCues) -> Result<Output> {
+/// `ecolens cues`; `of_record`: the cues are a record's (abstract and full text), not a
+/// text's.
+pub fn cues(found: &service::RecordCues, of_record: bool) -> Result<Output> {
     let mut text = String::new();
     for (field, cues) in [
-        ("abstract", &found.abstract_cues),
+        (
+            if of_record { "abstract" } else { "text" },
+            &found.abstract_cues,
+        ),
         ("full text", &found.full_text_cues),
     ] {
         for c in cues {

@@ -980,9 +980,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Cues {
             record: None,
             text: Some(text),
-        } => assess::cues(&crate::service::assess::RecordCues::of_text(
-            &text, "as given",
-        ))?,
+        } => assess::cues(
+            &crate::service::assess::RecordCues::of_text(&text, "as given"),
+            false,
+        )?,
         Command::Factors {
             action: Some(assess::FactorsCommand::Shipped { contains }),
         } => assess::shipped_factors(contains.as_deref())?,
@@ -1125,7 +1126,7 @@ fn in_project(
         Command::Cues { record, .. } => {
             let id =
                 crate::service::corpus::record(project, record.as_deref().unwrap_or_default())?;
-            assess::cues(&crate::service::assess::record_cues(project, id)?)?
+            assess::cues(&crate::service::assess::record_cues(project, id)?, true)?
         }
         Command::Undo => review::undo(project, keyboard)?,
         Command::Audit {

@@ -1078,24 +1078,6 @@ pub fn paper_audits(
     Ok((shown, hidden.len()))
 }
 
-/// Removes a paper audit: its author only.
-pub fn remove_paper_audit(
-    project: &mut Project,
-    author: Option<ReviewerId>,
-    id: i64,
-) -> Result<()> {
-    let who = super::project::author(author, "removing a paper audit")?;
-    let owner = project.paper_audits_by_id(id)?.and_then(|a| a.reviewer);
-    if owner.is_some_and(|o| o != who) {
-        return Err(Error::Invalid {
-            field: "paper audit",
-            value: id.to_string(),
-            expected: "a paper audit you attached".into(),
-        });
-    }
-    Ok(project.delete_paper_audit(id)?)
-}
-
 /// A scenario's result: central values, Monte Carlo intervals, tornado bars per criterion.
 #[derive(Debug, Clone, Serialize)]
 pub struct LcaOutcome {

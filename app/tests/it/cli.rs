@@ -24,6 +24,13 @@ fn json(output: &Output) -> Value {
     serde_json::from_slice(&output.stdout).expect("stdout is one JSON object")
 }
 
+/// `ecolens ARGS --json`, which must succeed, as JSON.
+fn json_of(data_dir: &Path, args: &[&str]) -> Value {
+    let mut all = args.to_vec();
+    all.push("--json");
+    json(&ecolens(data_dir, &all))
+}
+
 fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
@@ -2128,11 +2135,7 @@ fn character_references_in_a_real_export_are_read_as_the_characters_they_stand_f
 #[test]
 fn inference_follows_ecologits_and_takes_the_projects_grid_source_unless_reproducing() {
     let dir = tempfile::tempdir().unwrap();
-    let run = |args: &[&str]| {
-        let mut all = args.to_vec();
-        all.push("--json");
-        json(&ecolens(dir.path(), &all))
-    };
+    let run = |args: &[&str]| json_of(dir.path(), args);
     let gpt = [
         "inference",
         "--provider",
@@ -2236,11 +2239,7 @@ fn inference_follows_ecologits_and_takes_the_projects_grid_source_unless_reprodu
 #[test]
 fn a_sub_national_or_world_country_is_taken_where_the_source_has_it() {
     let dir = tempfile::tempdir().unwrap();
-    let run = |args: &[&str]| {
-        let mut all = args.to_vec();
-        all.push("--json");
-        json(&ecolens(dir.path(), &all))
-    };
+    let run = |args: &[&str]| json_of(dir.path(), args);
     let base = ["estimate", "--gpu", "NVIDIA Tesla V100", "--hours", "1"];
     let with = |extra: &[&'static str]| {
         let mut all = base.to_vec();
@@ -2261,6 +2260,7 @@ fn a_sub_national_or_world_country_is_taken_where_the_source_has_it() {
     assert!(!refused.status.success());
     assert!(stderr(&refused).contains("country values only"));
     let bad = ecolens(dir.path(), &with(&["--country", "XX-CA"]));
+    assert!(!bad.status.success());
     assert!(stderr(&bad).contains("US-CA"), "{}", stderr(&bad));
 }
 
@@ -2270,11 +2270,7 @@ fn a_sub_national_or_world_country_is_taken_where_the_source_has_it() {
 #[test]
 fn the_manufacturing_share_reproduces_blooms_and_follows_the_gpu_model() {
     let dir = tempfile::tempdir().unwrap();
-    let run = |args: &[&str]| {
-        let mut all = args.to_vec();
-        all.push("--json");
-        json(&ecolens(dir.path(), &all))
-    };
+    let run = |args: &[&str]| json_of(dir.path(), args);
     let hours = format!("{}", 1_082_990.0 / 384.0);
     let bloom = run(&[
         "estimate",

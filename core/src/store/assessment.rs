@@ -223,7 +223,6 @@ impl Project {
         reviewer: Option<crate::ReviewerId>,
         audit: &crate::paper_audit::PaperAudit,
     ) -> Result<i64> {
-        let json = to_json("paper audit", audit)?;
         let tx = self
             .conn
             .transaction()
@@ -251,7 +250,6 @@ impl Project {
             None,
             Some(&stored),
         )?;
-        let _ = json;
         touch(&tx, &[record])?;
         tx.commit().context("committing a paper audit")?;
         Ok(id)
@@ -271,67 +269,6 @@ impl Project {
         .into_iter()
         .map(decode_paper_audit)
         .collect()
-    }
-
-    /// One paper audit by id.
-    pub fn paper_audits_by_id(&self, id: i64) -> Result<Option<StoredPaperAudit>> {
-        let record: Option<i64> = self
-            .conn
-            .query_row(
-                "SELECT record_id FROM paper_audit WHERE id = ?1",
-                [id],
-                |row| row.get(0),
-            )
-            .optional()
-            .context("finding a paper audit")?;
-        Ok(match record {
-            Some(record) => self
-                .paper_audits(RecordId(record))?
-                .into_iter()
-                .find(|a| a.id == id),
-            None => None,
-        })
-    }
-
-    /// Removes a paper audit (the use-case layer checks who may).
-    pub fn delete_paper_audit(&mut self, id: i64) -> Result<()> {
-        let tx = self
-            .conn
-            .transaction()
-            .context("starting to remove a paper audit")?;
-        let record: Option<i64> = tx
-            .query_row(
-                "SELECT record_id FROM paper_audit WHERE id = ?1",
-                [id],
-                |row| row.get(0),
-            )
-            .optional()
-            .context("finding a paper audit")?;
-        let Some(record) = record else {
-            return Err(Error::invalid(
-                "paper audit",
-                id.to_string(),
-                "the id of an attached paper audit",
-            ));
-        };
-        let old = load_paper_audit(&tx, id)?;
-        let author = old
-            .as_ref()
-            .and_then(|a| a.reviewer)
-            .map(|r| super::review::require_reviewer(&tx, r))
-            .transpose()?;
-        delete_paper_audit_row(&tx, id)?;
-        log_change::<StoredPaperAudit>(
-            &tx,
-            author.as_ref(),
-            EntityKind::PaperAudit,
-            format!("paper audit {id}"),
-            Some(RecordId(record)),
-            old.as_ref(),
-            None,
-        )?;
-        touch(&tx, &[RecordId(record)])?;
-        tx.commit().context("committing a paper audit's removal")
     }
 
     /// The project's factor overrides (none set: all `None`).

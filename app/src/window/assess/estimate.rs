@@ -7,7 +7,7 @@ use ecolens_core::report::{num, quantity};
 use eframe::egui;
 
 use super::super::Action as WindowAction;
-use super::{Action, State, assumptions_grid};
+use super::{Action, State, assumptions_grid, typed_number, typed_optional};
 use crate::service::assess::{EmbodiedRequest, EstimateRequest, InferenceRequest, Method};
 
 /// The calculator form.
@@ -128,24 +128,11 @@ impl EstimateMethod {
 impl EstimateForm {
     /// The calculator's inputs, or what is wrong with them.
     pub fn request(&self) -> Result<(EstimateRequest, FactorOverrides), String> {
-        let number = |field: &str, text: &str| -> Result<f64, String> {
-            text.trim()
-                .parse::<f64>()
-                .ok()
-                .filter(|v| v.is_finite() && *v >= 0.0)
-                .ok_or_else(|| format!("{field}: {:?} is not a number ≥ 0", text.trim()))
-        };
+        let (number, optional) = (typed_number, typed_optional);
         let count = |field: &str, text: &str| -> Result<u32, String> {
             text.trim()
                 .parse::<u32>()
                 .map_err(|_| format!("{field}: {:?} is not a whole number", text.trim()))
-        };
-        let optional = |field: &str, text: &str| -> Result<Option<f64>, String> {
-            if text.trim().is_empty() {
-                Ok(None)
-            } else {
-                number(field, text).map(Some)
-            }
         };
         let named = |text: &str| Some(text.trim().to_owned()).filter(|t| !t.is_empty());
         // Each method takes its own fields; the hidden fields of the others move nothing.
@@ -237,21 +224,7 @@ impl EstimateForm {
 impl EstimateForm {
     /// The LLM requests asked for, or what is wrong with them.
     pub fn inference_request(&self) -> Result<(InferenceRequest, FactorOverrides), String> {
-        let number = |field: &str, text: &str| -> Result<f64, String> {
-            text.trim()
-                .replace(',', "")
-                .parse::<f64>()
-                .ok()
-                .filter(|v| v.is_finite() && *v >= 0.0)
-                .ok_or_else(|| format!("{field}: {:?} is not a number ≥ 0", text.trim()))
-        };
-        let optional = |field: &str, text: &str| -> Result<Option<f64>, String> {
-            if text.trim().is_empty() {
-                Ok(None)
-            } else {
-                number(field, text).map(Some)
-            }
-        };
+        let (number, optional) = (typed_number, typed_optional);
         let request = InferenceRequest {
             provider: self.llm_provider.trim().to_owned(),
             model: self.llm_model.trim().to_owned(),

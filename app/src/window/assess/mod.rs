@@ -296,6 +296,26 @@ impl State {
     }
 }
 
+/// A number ≥ 0 typed in a form (thousands separators allowed), or what is wrong with it,
+/// naming the field.
+pub(super) fn typed_number(field: &str, text: &str) -> Result<f64, String> {
+    text.trim()
+        .replace(',', "")
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite() && *v >= 0.0)
+        .ok_or_else(|| format!("{field}: {:?} is not a number ≥ 0", text.trim()))
+}
+
+/// [`typed_number`], or `None` for an empty field.
+pub(super) fn typed_optional(field: &str, text: &str) -> Result<Option<f64>, String> {
+    if text.trim().is_empty() {
+        Ok(None)
+    } else {
+        typed_number(field, text).map(Some)
+    }
+}
+
 /// The inputs of an estimate as a table: name, value with its unit (none for a plain
 /// number), and where the value came from.
 fn assumptions_grid(ui: &mut egui::Ui, id: impl egui::AsIdSalt, assumptions: &[Assumption]) {

@@ -58,17 +58,7 @@ impl PaperForm {
 
     /// The chain typed, or what is wrong with it (naming the field).
     pub fn chain(&self) -> Result<PaperChain, String> {
-        let number = |field: &str, text: &str| -> Result<Option<f64>, String> {
-            let text = text.trim().replace(',', "");
-            if text.is_empty() {
-                return Ok(None);
-            }
-            text.parse::<f64>()
-                .ok()
-                .filter(|v| v.is_finite() && *v >= 0.0)
-                .map(Some)
-                .ok_or_else(|| format!("{field}: {text:?} is not a number ≥ 0"))
-        };
+        let number = super::typed_optional;
         let mass = |field: &str, text: &str| -> Result<Option<Mass>, String> {
             if text.trim().is_empty() {
                 return Ok(None);

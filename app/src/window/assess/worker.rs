@@ -178,6 +178,8 @@ pub fn impact_thread(path: &Path, commands: &Receiver<ImpactCommand>, outbox: &O
     // The shipped factor tables are parsed on first use; here, not in a frame of the
     // calculator or the factor picker, which read them while drawing.
     let _ = ecolens_core::factors::library();
+    // EcoLogits' model table too: the LLM form lists its models while drawing.
+    let _ = ecolens_core::ecologits::models(None);
     let mut project = match Project::open_existing(path) {
         Ok(project) => Some(project),
         Err(error) => {
