@@ -141,7 +141,7 @@ struct Grammar {
 /// `24.7 tonnes of CO2eq`, `1.8 Mt CO2`.
 const MASS: &str = r"(?:lbs?|pounds?|(?:giga|mega|kilo)tonnes?|(?:metric\s+)?tonnes?|(?:metric\s+)?tons?|(?:milli|kilo)?grams?|kt|Mt|Gt|kg|mg|g|t)";
 /// `CO2e`, `CO2-eq`, `CO₂`, and `CO 2 e` as PDF text extraction leaves a subscript.
-const CARBON: &str = r"(?:CO\s?2|CO₂)(?:[-.\s]?(?:eq(?:uivalent)?|e)\b\.?)?(?:\s+equivalent)?|carbon\s+dioxide(?:\s+equivalent)?";
+const CARBON: &str = r"(?:CO\s?2|CO₂)(?:[-.\s]?(?:eq(?:uivalent)?|e)\b)?(?:\s+equivalent)?|carbon\s+dioxide(?:\s+equivalent)?";
 
 fn grammar() -> Option<&'static Grammar> {
     static GRAMMAR: OnceLock<Option<Grammar>> = OnceLock::new();
@@ -727,6 +727,13 @@ mod tests {
         assert_eq!(cues[0].value, Some(3.3e6));
         assert!(cues[0].per_chip);
         assert_eq!(cues[1].value, Some(1_287_000.0));
+    }
+
+    #[test]
+    fn a_figure_at_the_end_of_a_sentence_stops_before_its_full_stop() {
+        let cues = extract("It emitted 24.7 tonnes of CO2eq. Then 475 gCO2.eq/kWh applies.");
+        let texts: Vec<&str> = cues.iter().map(|c| c.text.as_str()).collect();
+        assert_eq!(texts, ["24.7 tonnes of CO2eq", "475 gCO2.eq/kWh"]);
     }
 
     #[test]
