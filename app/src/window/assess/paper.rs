@@ -247,8 +247,9 @@ pub(super) fn paper_ui(
             ui.heading(format!("{}: {}", audit.chain.label, audit.summary()));
             if audit.findings.is_empty() {
                 ui.label("Nothing to check: give at least two links of the chain that meet (an energy, or hardware and hours; an intensity; a CO2e).");
+            } else {
+                findings_grid(ui, "paper_findings", audit);
             }
-            findings_grid(ui, "paper_findings", audit);
         }
         Some(Err(error)) => {
             ui.colored_label(ui.visuals().error_fg_color, error);
