@@ -37,3 +37,11 @@ pub fn window_state_path() -> Result<PathBuf> {
 pub fn default_project_path() -> Result<PathBuf> {
     Ok(data_dir()?.join(DEFAULT_PROJECT_FILE))
 }
+
+/// File name of the user's saved hub connections (with passwords; readable by the owner only).
+pub const HUB_CREDENTIALS_FILE: &str = "hubs.json";
+
+/// The user's saved hub connections.
+pub fn hub_credentials_path() -> Result<PathBuf> {
+    Ok(data_dir()?.join(HUB_CREDENTIALS_FILE))
+}

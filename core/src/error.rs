@@ -163,6 +163,42 @@ pub enum Error {
         /// What failed.
         detail: String,
     },
+    /// The team hub could not be reached (server down, network gone, connection broken):
+    /// work goes on locally and syncs later.
+    #[error("the hub at {place} cannot be reached ({detail}); work goes on here and syncs later")]
+    HubUnreachable {
+        /// `host:port/db`.
+        place: String,
+        /// What the client saw.
+        detail: String,
+    },
+    /// The hub refused: the login may not do this (a reviewer changing settings, a removed
+    /// login, a wrong password).
+    #[error("the hub refused {action}: {detail}")]
+    HubRefused {
+        /// What was attempted.
+        action: &'static str,
+        /// The server's words.
+        detail: String,
+    },
+    /// Another error from the hub's server.
+    #[error("hub error while {action}: {detail}")]
+    Hub {
+        /// What was attempted.
+        action: &'static str,
+        /// The server's words.
+        detail: String,
+    },
+    /// This working copy is joined to a hub as one reviewer; no one else acts in it.
+    #[error(
+        "this project is a working copy of a hub joined as {login}; {name} cannot act in it (each reviewer joins with their own login)"
+    )]
+    NotHubLogin {
+        /// The name asked for.
+        name: String,
+        /// The hub login of this copy.
+        login: String,
+    },
     /// An SQLite error, with what the store was doing.
     #[error("database error while {context}: {source}")]
     Sqlite {

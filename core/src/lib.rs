@@ -20,6 +20,7 @@
 //! - [`uncertain`]: fixed values and distributions (uniform, triangular, normal, lognormal);
 //! - [`merge`]: import runs, duplicate merges and relations between records;
 //! - [`index_feed`]: what the search index mirrors and how it learns what changed;
+//! - [`hub`]: the team hub on PostgreSQL (the only module that speaks to it);
 //! - [`store`]: [`Project`], the SQLite-backed store (the only module with SQL);
 //! - [`error`]: the crate's [`enum@Error`].
 //!
@@ -38,6 +39,7 @@ pub mod energy;
 pub mod error;
 pub mod estimate;
 pub mod factors;
+pub mod hub;
 pub mod ids;
 pub mod index_feed;
 pub mod lca;

@@ -14,6 +14,7 @@
 
 pub mod assess;
 pub mod corpus;
+pub mod hub;
 pub mod project;
 pub mod review;
 
@@ -278,6 +279,9 @@ pub enum Command {
     /// Export or import decision bundles (a reviewer's work between copies of a project).
     #[command(subcommand)]
     Bundle(review::BundleCommand),
+    /// A team hub on PostgreSQL: create, invite, join, sync, status, blind mode.
+    #[command(subcommand)]
+    Hub(hub::HubCommand),
     /// PRISMA 2020 flow counts from the project, and the diagram as SVG. While blind mode is
     /// on, for leads only.
     Prisma {
@@ -818,8 +822,14 @@ pub struct Keyboard<'a> {
 
 impl Keyboard<'_> {
     /// The reviewer named with `--reviewer` (or `ECOLENS_REVIEWER`), if any.
+    /// In a hub's working copy, nobody named means the copy's own reviewer.
     pub fn reader(&self, project: &Project) -> service::Result<Option<ReviewerId>> {
+        let joined = match self.name {
+            Some(_) => None,
+            None => project.hub_link()?.map(|link| link.reviewer),
+        };
         self.name
+            .or(joined.as_deref())
             .map(|name| service::project::reviewer_named(project, name).map(|r| r.id))
             .transpose()
     }
@@ -1122,6 +1132,7 @@ fn in_project(
             note.as_deref(),
         )?,
         Command::Bundle(command) => review::bundle(project, keyboard, command)?,
+        Command::Hub(command) => hub::run(project, keyboard, command)?,
         Command::Prisma { svg } => review::prisma(project, keyboard, svg.as_deref())?,
         Command::Cues { record, .. } => {
             let id =

@@ -18,6 +18,7 @@
 //!   resolutions, undo) and reads (a record's review, queues, the register, trees,
 //!   conflicts, agreement, PRISMA, the audit log);
 //! - [`bundle`]: decision bundles out and in;
+//! - [`hub`]: the team hub (create, invite, join, sync, status, blind mode);
 //! - [`screening`]: prioritised screening's model replayed on a labelled review;
 //! - [`assess`]: traces, estimates, LCA evaluation, reports, the project's factors.
 
@@ -25,6 +26,7 @@ pub mod assess;
 pub mod bundle;
 pub mod corpus;
 mod error;
+pub mod hub;
 pub mod library;
 pub mod project;
 pub mod review;

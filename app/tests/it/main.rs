@@ -8,6 +8,7 @@ mod assess;
 mod blind;
 mod cli;
 mod fuzz;
+mod hub;
 mod impact;
 mod layout;
 mod pdf;

@@ -367,7 +367,10 @@ fn digest(text: &str) -> String {
 
 /// The local id of each record a bundle names, by DOI, PMID, arXiv id, else normalised title
 /// and year.
-fn match_records(tx: &Transaction<'_>, refs: &[RecordRef]) -> Result<Vec<Option<RecordId>>> {
+pub(super) fn match_records(
+    tx: &Transaction<'_>,
+    refs: &[RecordRef],
+) -> Result<Vec<Option<RecordId>>> {
     let mut out = Vec::with_capacity(refs.len());
     let mut by_title: Option<HashMap<(String, Option<i32>), i64>> = None;
     for reference in refs {

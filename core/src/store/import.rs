@@ -22,7 +22,7 @@ use ecolens_taxonomy::labels::EXCLUSION_REASON;
 /// An import in progress: everything it writes is one transaction, committed by
 /// [`ImportSession::finish`] and rolled back if the session is dropped (cancel, error).
 pub struct ImportSession<'p> {
-    tx: Transaction<'p>,
+    pub(super) tx: Transaction<'p>,
     id: ImportId,
     at: String,
     touched: Vec<RecordId>,

@@ -381,6 +381,18 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     ) STRICT;
     CREATE INDEX paper_audit_record ON paper_audit(record_id);
     ",
+    // 10: a working copy of a team hub (`crate::hub`): which shared record each local record
+    //     is, and the uids of review changes the hub already has from here or sent here.
+    r"
+    CREATE TABLE hub_record (
+        hub_id    INTEGER PRIMARY KEY,
+        record_id INTEGER NOT NULL REFERENCES record(id) ON DELETE CASCADE
+    ) STRICT;
+    CREATE INDEX hub_record_local ON hub_record(record_id);
+    CREATE TABLE hub_pushed (
+        uid TEXT PRIMARY KEY
+    ) STRICT, WITHOUT ROWID;
+    ",
 ];
 
 /// Refuses, without writing anything, files that are not SQLite, SQLite files of other

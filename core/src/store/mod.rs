@@ -14,6 +14,7 @@ mod bundle;
 mod compute;
 mod edit;
 mod feed;
+mod hub;
 mod import;
 mod labels;
 mod library;
@@ -44,6 +45,7 @@ pub use audit::AuditFilter;
 pub use compute::ComputeTotal;
 pub use edit::{ENTERED_BY_HAND, MANUAL_FORMAT, RecordEdit};
 pub use feed::id_ranges;
+pub use hub::{HubLink, SyncReport};
 pub use import::{ImportCounts, ImportSession, ImportedVote};
 pub use library::{LibraryColumn, LibraryRow, SourceFile};
 pub use workflow::{

@@ -35,6 +35,7 @@ impl Project {
             require_record(&tx, record)?;
         }
         let author = require_reviewer(&tx, reviewer)?;
+        super::hub::require_hub_reviewer_in(&tx, &author.name)?;
         Ok((tx, author))
     }
 

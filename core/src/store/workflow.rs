@@ -171,6 +171,7 @@ impl Project {
 
     /// Switches blind mode; only a lead may.
     pub fn set_blind(&mut self, lead: ReviewerId, blind: bool) -> Result<ReviewSettings> {
+        self.refuse_local_switch("switch blind mode here")?;
         self.change_setting(
             lead,
             "switch blind mode",
@@ -184,6 +185,7 @@ impl Project {
 
     /// Lets leads see everyone's judgements while blind, or not; only a lead may.
     pub fn set_leads_see_all(&mut self, lead: ReviewerId, on: bool) -> Result<ReviewSettings> {
+        self.refuse_local_switch("let leads see all here")?;
         self.change_setting(
             lead,
             "let leads see all",
@@ -201,6 +203,9 @@ impl Project {
     pub fn visibility(&self, reader: Option<ReviewerId>) -> Result<Visibility> {
         let settings = self.review_settings()?;
         let reader = reader.map(|id| self.reviewer(id)).transpose()?;
+        if let Some(reader) = &reader {
+            self.require_hub_reviewer(&reader.name)?;
+        }
         let reviewers: i64 = self
             .conn
             .query_row("SELECT count(*) FROM reviewer", [], |row| row.get(0))

@@ -1,0 +1,436 @@
+//! The team hub against a real PostgreSQL: a throwaway cluster from Debian's `postgresql`
+//! binaries, started in a temporary folder on a free loopback port and stopped after the test.
+//! Everything is driven through the real `ecolens` binary, and what the server lets each login
+//! see is checked with `psql`, as a reviewer trying their luck would.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+/// A throwaway PostgreSQL cluster.
+pub(crate) struct Postgres {
+    dir: tempfile::TempDir,
+    bin: PathBuf,
+    port: u16,
+    password: String,
+    /// Root may not run the server: it runs as this user.
+    run_as: Option<&'static str>,
+}
+
+fn postgres_bin() -> PathBuf {
+    let mut found: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .map(|dir| {
+            dir.filter_map(Result::ok)
+                .map(|e| e.path().join("bin"))
+                .filter(|p| p.join("initdb").exists())
+                .collect()
+        })
+        .unwrap_or_default();
+    found.sort();
+    found.pop().unwrap_or_else(|| {
+        panic!(
+            "the hub's tests need PostgreSQL's server binaries (initdb, pg_ctl) in /usr/lib/postgresql/*/bin: install Debian's `postgresql` package (apt-get install postgresql)"
+        )
+    })
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
+
+impl Postgres {
+    /// Starts a cluster whose superuser is `admin` with a password, listening on 127.0.0.1.
+    pub(crate) fn start() -> Self {
+        let bin = postgres_bin();
+        let dir = tempfile::tempdir().unwrap();
+        let run_as = is_root().then_some("postgres");
+        if let Some(user) = run_as {
+            let status = Command::new("chown")
+                .args(["-R", &format!("{user}:"), dir.path().to_str().unwrap()])
+                .status()
+                .unwrap();
+            assert!(status.success(), "chown of the cluster's folder to {user}");
+        }
+        let password = "adminpw42".to_owned();
+        std::fs::write(dir.path().join("pw"), &password).unwrap();
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let pg = Self {
+            dir,
+            bin,
+            port,
+            password,
+            run_as,
+        };
+        if let Some(user) = run_as {
+            Command::new("chown")
+                .args([
+                    &format!("{user}:"),
+                    pg.dir.path().join("pw").to_str().unwrap(),
+                ])
+                .status()
+                .unwrap();
+        }
+        let data = pg.data();
+        let out = pg.tool(
+            "initdb",
+            &[
+                "-D",
+                data.to_str().unwrap(),
+                "-U",
+                "admin",
+                "--pwfile",
+                pg.dir.path().join("pw").to_str().unwrap(),
+                "--auth-local=scram-sha-256",
+                "--auth-host=scram-sha-256",
+                "-E",
+                "UTF8",
+                "--no-instructions",
+            ],
+        );
+        assert!(
+            out.status.success(),
+            "initdb: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        pg.start_server();
+        pg
+    }
+
+    fn data(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    fn tool(&self, name: &str, args: &[&str]) -> Output {
+        let program = self.bin.join(name);
+        let mut command = match self.run_as {
+            Some(user) => {
+                let mut c = Command::new("runuser");
+                c.args(["-u", user, "--"]).arg(&program);
+                c
+            }
+            None => Command::new(&program),
+        };
+        command
+            .args(args)
+            .current_dir(self.dir.path())
+            .output()
+            .unwrap()
+    }
+
+    /// Starts (or restarts) the server.
+    pub(crate) fn start_server(&self) {
+        let options = format!(
+            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off",
+            self.port,
+            self.dir.path().display()
+        );
+        let log = self.dir.path().join("server.log");
+        let out = self.tool(
+            "pg_ctl",
+            &[
+                "-D",
+                self.data().to_str().unwrap(),
+                "-o",
+                &options,
+                "-l",
+                log.to_str().unwrap(),
+                "-w",
+                "start",
+            ],
+        );
+        assert!(
+            out.status.success(),
+            "pg_ctl start: {}{}",
+            String::from_utf8_lossy(&out.stderr),
+            std::fs::read_to_string(&log).unwrap_or_default()
+        );
+    }
+
+    /// Stops the server at once, as a crash or a pulled cable would.
+    pub(crate) fn stop_server(&self) {
+        self.tool(
+            "pg_ctl",
+            &[
+                "-D",
+                self.data().to_str().unwrap(),
+                "-m",
+                "immediate",
+                "stop",
+            ],
+        );
+    }
+
+    /// The superuser's URL for a database.
+    pub(crate) fn admin_url(&self, db: &str) -> String {
+        format!(
+            "postgres://admin:{}@127.0.0.1:{}/{db}?sslmode=disable",
+            self.password, self.port
+        )
+    }
+
+    /// Creates a database.
+    pub(crate) fn create_database(&self, db: &str) {
+        let out = psql(
+            &self.admin_url("postgres"),
+            &format!("CREATE DATABASE {db}"),
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+impl Drop for Postgres {
+    fn drop(&mut self) {
+        self.stop_server();
+    }
+}
+
+/// Runs SQL through `psql` with a connection string.
+pub(crate) fn psql(url: &str, sql: &str) -> Output {
+    Command::new("psql")
+        .args([url, "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", sql])
+        .output()
+        .expect("psql runs (Debian's postgresql-client)")
+}
+
+fn ecolens(data: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ecolens"))
+        .args(args)
+        .env("ECOLENS_DATA_DIR", data)
+        .env("HOME", data)
+        .env_remove("ECOLENS_REVIEWER")
+        .output()
+        .expect("the ecolens binary runs")
+}
+
+/// One person's machine: a data folder of their own and a project in it.
+struct Machine {
+    dir: tempfile::TempDir,
+    project: PathBuf,
+}
+
+impl Machine {
+    fn new(name: &str) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let project = dir.path().join(format!("{name}.ecolens"));
+        Self { dir, project }
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        let mut all = args.to_vec();
+        all.extend(["--project", self.project.to_str().unwrap()]);
+        ecolens(self.dir.path(), &all)
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "{args:?} failed: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let mut all = args.to_vec();
+        all.push("--json");
+        serde_json::from_str(&self.ok(&all)).unwrap()
+    }
+
+    fn fails(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(!out.status.success(), "{args:?} should fail");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    }
+}
+
+fn fixture_ris() -> PathBuf {
+    crate::fixtures().join("pubmed_medline_baseline.ris")
+}
+
+/// The join URL an invitation printed.
+fn invite(lead: &Machine, name: &str) -> String {
+    let out = lead.json(&["hub", "add-reviewer", name]);
+    out["url"].as_str().unwrap().to_owned()
+}
+
+#[test]
+fn three_reviewers_blind_on_a_hub_and_the_server_enforces_it() {
+    let pg = Postgres::start();
+    pg.create_database("review");
+    let lead = Machine::new("lead");
+    lead.ok(&["reviewer", "add", "Lena", "--lead"]);
+    lead.ok(&["import", fixture_ris().to_str().unwrap()]);
+    let records = lead.json(&["info"])["counts"]["records"].as_u64().unwrap();
+    assert!(records > 5, "the fixture holds records");
+    let created = lead.json(&["hub", "init", &pg.admin_url("review"), "--reviewer", "Lena"]);
+    assert_eq!(created["login"], "lena");
+    assert_eq!(created["sync"]["records_shared"].as_u64(), Some(records));
+
+    let ann_url = invite(&lead, "Ann");
+    let bob_url = invite(&lead, "Bob");
+    let ann = Machine::new("ann");
+    let bob = Machine::new("bob");
+    let joined = ann.json(&["hub", "join", &ann_url]);
+    assert_eq!(joined["records_received"].as_u64(), Some(records));
+    bob.json(&["hub", "join", &bob_url]);
+
+    // Nobody acts as another reviewer in a working copy.
+    let refused = ann.fails(&[
+        "screen",
+        "1",
+        "--stage",
+        "tiab",
+        "--decision",
+        "include",
+        "--reviewer",
+        "Bob",
+    ]);
+    assert!(refused.contains("joined as ann"), "{refused}");
+
+    // Both screen the same records blind; Ann's votes differ from Bob's on record 2.
+    for (who, decisions) in [
+        (&ann, ["include", "include", "exclude"]),
+        (&bob, ["include", "exclude", "exclude"]),
+    ] {
+        for (record, decision) in decisions.iter().enumerate() {
+            let id = (record + 1).to_string();
+            who.ok(&["screen", &id, "--stage", "tiab", "--decision", decision]);
+        }
+    }
+    let pushed = ann.json(&["hub", "sync"]);
+    assert_eq!(pushed["pushed"].as_u64(), Some(3));
+    let again = ann.json(&["hub", "sync"]);
+    assert_eq!(
+        again["pushed"].as_u64(),
+        Some(0),
+        "a second sync pushes nothing"
+    );
+    bob.json(&["hub", "sync"]);
+
+    // Bob's own psql connection sees none of Ann's work while blind.
+    let bob_sees = psql(
+        &bob_url,
+        "SELECT count(*), count(*) FILTER (WHERE author <> current_user) FROM ecolens.change",
+    );
+    assert!(
+        bob_sees.status.success(),
+        "{}",
+        String::from_utf8_lossy(&bob_sees.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&bob_sees.stdout).trim(), "3|0");
+    // Bob cannot unblind, rewrite or delete.
+    for sql in [
+        "SELECT ecolens.set_switch('blind', 'off')",
+        "UPDATE ecolens.meta SET value = 'off' WHERE key = 'blind'",
+        "DELETE FROM ecolens.change",
+        "INSERT INTO ecolens.change (uid, author, kind, record_ref, item) VALUES ('x', 'ann', 'vote', '{}', '{}')",
+    ] {
+        let out = psql(&bob_url, sql);
+        assert!(!out.status.success(), "Bob ran {sql}");
+    }
+    // Not even the lead may rewrite the log.
+    let lena_url = {
+        let saved: Value = serde_json::from_str(
+            &std::fs::read_to_string(lead.dir.path().join("hubs.json")).unwrap(),
+        )
+        .unwrap();
+        saved
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["login"] == "lena")
+            .unwrap()["url"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert!(
+        !psql(&lena_url, "DELETE FROM ecolens.change")
+            .status
+            .success()
+    );
+    assert!(
+        !psql(
+            &pg.admin_url("review"),
+            "UPDATE ecolens.change SET kind = 'vote'"
+        )
+        .status
+        .success()
+    );
+
+    // Bob's copy holds only his own votes; the lead's holds none while blind.
+    let bob_agreement = bob.run(&["agreement"]);
+    assert!(
+        !bob_agreement.status.success(),
+        "agreement is refused while blind"
+    );
+    let lead_sync = lead.json(&["hub", "sync"]);
+    assert_eq!(lead_sync["pulled"].as_u64(), Some(0));
+
+    // The lead unblinds on the hub; everyone pulls everything.
+    let unblinded = lead.json(&["hub", "blind", "off"]);
+    assert_eq!(unblinded["settings"]["blind"], false);
+    assert_eq!(unblinded["pulled"].as_u64(), Some(6), "{unblinded}");
+    let conflicts = lead.json(&["conflicts"]);
+    assert_eq!(
+        conflicts["open"].as_u64(),
+        Some(1),
+        "Ann and Bob differ on one record: {conflicts}"
+    );
+    let agreement = lead.json(&["agreement", "--stage", "tiab"]);
+    let bob_after = bob.json(&["hub", "sync"]);
+    assert_eq!(
+        bob_after["pulled"].as_u64(),
+        Some(3),
+        "Bob now sees Ann's three votes"
+    );
+    assert_eq!(
+        bob_after["reread"], true,
+        "rows hidden before the cursor are read: {bob_after}"
+    );
+    let bob_agreement = bob.json(&["agreement", "--stage", "tiab"]);
+    assert_eq!(agreement, bob_agreement, "everyone's agreement is the same");
+
+    // The same decisions in one file give the same agreement.
+    let single = Machine::new("single");
+    single.ok(&["reviewer", "add", "Lena", "--lead"]);
+    single.ok(&["reviewer", "add", "Ann"]);
+    single.ok(&["reviewer", "add", "Bob"]);
+    single.ok(&["import", fixture_ris().to_str().unwrap()]);
+    single.ok(&["blind", "off", "--reviewer", "Lena"]);
+    for (who, decisions) in [
+        ("Ann", ["include", "include", "exclude"]),
+        ("Bob", ["include", "exclude", "exclude"]),
+    ] {
+        for (record, decision) in decisions.iter().enumerate() {
+            let id = (record + 1).to_string();
+            single.ok(&[
+                "screen",
+                &id,
+                "--stage",
+                "tiab",
+                "--decision",
+                decision,
+                "--reviewer",
+                who,
+            ]);
+        }
+    }
+    let single_agreement = single.json(&["agreement", "--stage", "tiab", "--reviewer", "Lena"]);
+    assert_eq!(agreement, single_agreement);
+}

@@ -1,0 +1,970 @@
+//! The team hub: a PostgreSQL database that reviewers on their own machines sync with, and
+//! that enforces blind mode itself.
+//!
+//! This module is the only code that speaks to PostgreSQL. The hub holds, in schema `ecolens`:
+//! - `meta`: the project's id, blind mode, whether leads see all, and a visibility epoch that
+//!   changes whenever what reviewers may see changes;
+//! - `reviewer`: each reviewer's PostgreSQL login, name in the project, and lead flag;
+//! - `record`: the records the leads share (each as the JSON of [`Record`]);
+//! - `change`: every review change pushed (a vote, a classification, a risk, a label, a tree
+//!   root, a paper audit), one row each, named by a content hash: pushing the same change
+//!   twice adds nothing.
+//!
+//! The server, not the client, decides what each login sees: row-level security on `change`
+//! shows a row to its author, to everyone once the project is unblinded, and to leads when
+//! leads see all. `change` is insert-only for every role (no UPDATE, DELETE or TRUNCATE is
+//! granted, and a trigger refuses them from the owner too). Only leads add records and change
+//! settings (through [`Hub::set_switch`], a function that checks the caller is a lead).
+//!
+//! Each hub has two group roles, named after its database: `<db>_ecolens_reviewer` and
+//! `<db>_ecolens_lead` (a member of the first). A reviewer's login is a role in one of them.
+
+use postgres::config::{Host, SslMode};
+use postgres::error::SqlState;
+use postgres::{Client, Config, NoTls, Transaction};
+use serde::Serialize;
+use serde_json::Value;
+use std::fmt::{self, Write as _};
+use std::str::FromStr;
+
+use crate::bundle::RecordRef;
+use crate::error::{Error, Result};
+use crate::record::Record;
+
+/// The hub schema version this build creates and reads.
+pub const HUB_SCHEMA_VERSION: i64 = 1;
+
+/// The kinds of review change a hub carries, as `change.kind` names them (the lists of a
+/// decision bundle: [`crate::bundle::Bundle`]).
+pub const CHANGE_KINDS: [&str; 6] = ["vote", "classification", "risk", "label", "root", "audit"];
+
+/// Where a hub is, as typed (`postgres://user:password@host:port/db` or `host=… user=…`).
+#[derive(Clone)]
+pub struct HubUrl {
+    text: String,
+    config: Config,
+}
+
+impl HubUrl {
+    /// Parses a connection string; `field` names where it came from in errors.
+    pub fn parse(field: &str, text: &str) -> Result<Self> {
+        let config = Config::from_str(text.trim()).map_err(|error| {
+            Error::invalid(
+                field,
+                redact(text),
+                format!(
+                    "a PostgreSQL connection string, postgres://USER@HOST:PORT/DATABASE ({error})"
+                ),
+            )
+        })?;
+        if config.get_dbname().is_none() {
+            return Err(Error::invalid(
+                field,
+                redact(text),
+                "a connection string that names the database (postgres://USER@HOST/DATABASE)",
+            ));
+        }
+        if config.get_user().is_none() {
+            return Err(Error::invalid(
+                field,
+                redact(text),
+                "a connection string that names the login (postgres://USER@HOST/DATABASE)",
+            ));
+        }
+        Ok(Self {
+            text: text.trim().to_owned(),
+            config,
+        })
+    }
+
+    /// The login.
+    pub fn user(&self) -> &str {
+        self.config.get_user().unwrap_or_default()
+    }
+
+    /// The database.
+    pub fn database(&self) -> &str {
+        self.config.get_dbname().unwrap_or_default()
+    }
+
+    /// `host:port/db`, for messages and provenance (never the password).
+    pub fn place(&self) -> String {
+        let host = match self.config.get_hosts().first() {
+            Some(Host::Tcp(name)) => name.clone(),
+            Some(Host::Unix(path)) => path.display().to_string(),
+            None => "localhost".to_owned(),
+        };
+        let port = self.config.get_ports().first().copied().unwrap_or(5432);
+        format!("{host}:{port}/{}", self.database())
+    }
+
+    /// The same server and database for another login and password, as a URL.
+    pub fn for_login(&self, login: &str, password: &str) -> String {
+        let host = match self.config.get_hosts().first() {
+            Some(Host::Tcp(name)) => name.clone(),
+            Some(Host::Unix(path)) => path.display().to_string(),
+            None => "localhost".to_owned(),
+        };
+        let port = self.config.get_ports().first().copied().unwrap_or(5432);
+        let ssl = match self.config.get_ssl_mode() {
+            SslMode::Require => "?sslmode=require",
+            SslMode::Disable => "?sslmode=disable",
+            _ => "",
+        };
+        format!(
+            "postgres://{}:{}@{}:{port}/{}{ssl}",
+            percent_encode(login),
+            percent_encode(password),
+            percent_encode(&host),
+            percent_encode(self.database())
+        )
+    }
+
+    /// The text as given, password included (kept in the user's own settings, never in a
+    /// project file).
+    pub fn secret_text(&self) -> &str {
+        &self.text
+    }
+}
+
+impl fmt::Debug for HubUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "HubUrl({}@{})", self.user(), self.place())
+    }
+}
+
+/// A connection string with its password replaced by `***`.
+pub fn redact(text: &str) -> String {
+    if let Some(at) = text.find('@')
+        && let Some(scheme) = text.find("://")
+        && scheme < at
+    {
+        let credentials = &text[scheme + 3..at];
+        if let Some(colon) = credentials.find(':') {
+            return format!(
+                "{}{}:***{}",
+                &text[..scheme + 3],
+                &credentials[..colon],
+                &text[at..]
+            );
+        }
+    }
+    let mut out = Vec::new();
+    for part in text.split_whitespace() {
+        if part.starts_with("password=") {
+            out.push("password=***".to_owned());
+        } else {
+            out.push(part.to_owned());
+        }
+    }
+    out.join(" ")
+}
+
+fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(byte));
+        } else {
+            let _ = write!(out, "%{byte:02X}");
+        }
+    }
+    out
+}
+
+/// The hub's settings as the server holds them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HubSettings {
+    /// The project's id (a working copy takes it when it joins).
+    pub project_id: String,
+    /// Blind mode.
+    pub blind: bool,
+    /// Leads see everyone's judgements while blind.
+    pub leads_see_all: bool,
+    /// Changes whenever what reviewers may see changes (a client pulling after it reads all
+    /// again: rows it could not see before may be visible now).
+    pub epoch: i64,
+}
+
+/// A reviewer on the hub.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HubReviewer {
+    /// PostgreSQL login.
+    pub login: String,
+    /// Name in the project.
+    pub name: String,
+    /// Whether a lead.
+    pub is_lead: bool,
+    /// Removed by a lead (the login can no longer connect; past work stays).
+    pub removed: bool,
+}
+
+/// One review change as pushed and pulled.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HubChange {
+    /// Content hash of kind, record and item: the same change always has the same uid.
+    pub uid: String,
+    /// One of [`CHANGE_KINDS`].
+    pub kind: String,
+    /// The record it is about.
+    pub record: RecordRef,
+    /// The item as a decision bundle holds it (its `record` index is set when a bundle is
+    /// built from changes).
+    pub item: Value,
+}
+
+/// A change read back from the hub.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PulledChange {
+    /// Order on the hub.
+    pub seq: i64,
+    /// The login that pushed it.
+    pub author: String,
+    /// The change.
+    pub change: HubChange,
+}
+
+/// An open connection to a hub.
+pub struct Hub {
+    client: Client,
+    url: HubUrl,
+}
+
+impl fmt::Debug for Hub {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Hub({:?})", self.url)
+    }
+}
+
+/// Turns a PostgreSQL error into [`Error::Hub`], or [`Error::HubUnreachable`] when the server
+/// could not be reached or the connection broke.
+fn hub_error<'u>(url: &'u HubUrl, action: &'static str) -> impl Fn(postgres::Error) -> Error + 'u {
+    move |error| {
+        if let Some(db) = error.as_db_error() {
+            let code = db.code();
+            if *code == SqlState::INSUFFICIENT_PRIVILEGE {
+                return Error::HubRefused {
+                    action,
+                    detail: db.message().to_owned(),
+                };
+            }
+            if *code == SqlState::INVALID_PASSWORD
+                || *code == SqlState::INVALID_AUTHORIZATION_SPECIFICATION
+            {
+                return Error::HubRefused {
+                    action,
+                    detail: format!("{} ({})", db.message(), url.user()),
+                };
+            }
+            return Error::Hub {
+                action,
+                detail: db.message().to_owned(),
+            };
+        }
+        Error::HubUnreachable {
+            place: url.place(),
+            detail: error.to_string(),
+        }
+    }
+}
+
+impl Hub {
+    /// Connects. `sslmode` works as libpq's does: `disable`; `prefer` (the default) encrypts
+    /// when the server offers TLS; `require` refuses a server without it. As in libpq, these
+    /// modes encrypt without checking the server's certificate (a lab server's certificate is
+    /// usually self-signed).
+    pub fn connect(url: &HubUrl) -> Result<Self> {
+        let mut config = url.config.clone();
+        config.connect_timeout(std::time::Duration::from_secs(10));
+        config.application_name("ecolens");
+        let client = if config.get_ssl_mode() == SslMode::Disable {
+            config.connect(NoTls)
+        } else {
+            let connector = tls::connector().map_err(|error| Error::Hub {
+                action: "setting up TLS",
+                detail: error.to_string(),
+            })?;
+            config.connect(connector)
+        }
+        .map_err(hub_error(url, "connecting"))?;
+        Ok(Self {
+            client,
+            url: url.clone(),
+        })
+    }
+
+    /// Where this hub is.
+    pub fn url(&self) -> &HubUrl {
+        &self.url
+    }
+
+    /// Whether the connection still works.
+    pub fn is_closed(&self) -> bool {
+        self.client.is_closed()
+    }
+
+    fn group(&mut self, which: &str) -> Result<String> {
+        let db: String = self
+            .client
+            .query_one("SELECT current_database()", &[])
+            .map_err(hub_error(&self.url, "reading the database name"))?
+            .get(0);
+        Ok(format!("{db}_ecolens_{which}"))
+    }
+
+    /// Creates the hub's schema in an empty database, as its owner: the caller needs to be
+    /// allowed to create roles (a superuser or `CREATEROLE`). Refuses a database that already
+    /// holds a hub.
+    pub fn init(&mut self, settings: &HubSettings) -> Result<()> {
+        let reviewer = self.group("reviewer")?;
+        let lead = self.group("lead")?;
+        let url = self.url.clone();
+        let exists: bool = self
+            .client
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'ecolens')",
+                &[],
+            )
+            .map_err(hub_error(&url, "looking for a hub"))?
+            .get(0);
+        if exists {
+            return Err(Error::AlreadyExists {
+                entity: "hub",
+                key: url.place(),
+            });
+        }
+        let mut tx = self
+            .client
+            .transaction()
+            .map_err(hub_error(&url, "starting to create the hub"))?;
+        for group in [&reviewer, &lead] {
+            let found: bool = tx
+                .query_one(
+                    "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)",
+                    &[group],
+                )
+                .map_err(hub_error(&url, "looking for the hub's roles"))?
+                .get(0);
+            if !found {
+                tx.batch_execute(&format!("CREATE ROLE {} NOLOGIN", ident(group)))
+                    .map_err(hub_error(&url, "creating the hub's roles"))?;
+            }
+        }
+        let (r, l) = (ident(&reviewer), ident(&lead));
+        let schema = format!(
+            r"
+            GRANT {r} TO {l};
+            CREATE SCHEMA ecolens;
+            REVOKE ALL ON SCHEMA ecolens FROM PUBLIC;
+            GRANT USAGE ON SCHEMA ecolens TO {r};
+            CREATE TABLE ecolens.meta (
+                key   text PRIMARY KEY,
+                value text NOT NULL
+            );
+            CREATE TABLE ecolens.reviewer (
+                login      text PRIMARY KEY,
+                name       text NOT NULL UNIQUE,
+                is_lead    boolean NOT NULL,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                removed_at timestamptz
+            );
+            CREATE TABLE ecolens.record (
+                hub_id   bigserial PRIMARY KEY,
+                content  jsonb NOT NULL,
+                added_by text NOT NULL DEFAULT current_user,
+                added_at timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE TABLE ecolens.change (
+                seq        bigserial PRIMARY KEY,
+                uid        text NOT NULL UNIQUE,
+                author     text NOT NULL DEFAULT current_user REFERENCES ecolens.reviewer(login),
+                kind       text NOT NULL CHECK (kind IN ('vote', 'classification', 'risk', 'label', 'root', 'audit')),
+                record_ref jsonb NOT NULL,
+                item       jsonb NOT NULL,
+                pushed_at  timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE INDEX change_author ON ecolens.change(author, seq);
+
+            -- Insert-only, whoever asks (the owner included): an undo is a new change.
+            CREATE FUNCTION ecolens.refuse_rewrite() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                RAISE EXCEPTION 'ecolens.change is insert-only: % refused', TG_OP
+                    USING ERRCODE = 'insufficient_privilege';
+            END $$;
+            CREATE TRIGGER change_insert_only BEFORE UPDATE OR DELETE ON ecolens.change
+                FOR EACH ROW EXECUTE FUNCTION ecolens.refuse_rewrite();
+            CREATE TRIGGER change_no_truncate BEFORE TRUNCATE ON ecolens.change
+                FOR EACH STATEMENT EXECUTE FUNCTION ecolens.refuse_rewrite();
+
+            CREATE FUNCTION ecolens.is_lead() RETURNS boolean LANGUAGE sql STABLE AS $$
+                SELECT EXISTS (SELECT 1 FROM ecolens.reviewer
+                               WHERE login = current_user AND is_lead AND removed_at IS NULL)
+            $$;
+            CREATE FUNCTION ecolens.sees_all() RETURNS boolean LANGUAGE sql STABLE AS $$
+                SELECT coalesce((SELECT value FROM ecolens.meta WHERE key = 'blind'), 'on') = 'off'
+                    OR (coalesce((SELECT value FROM ecolens.meta WHERE key = 'leads_see_all'), 'off') = 'on'
+                        AND ecolens.is_lead())
+            $$;
+            -- The one way to change a setting: a lead, a known key; the epoch moves with it.
+            CREATE FUNCTION ecolens.set_switch(setting text, on_off text) RETURNS bigint
+                LANGUAGE plpgsql SECURITY DEFINER SET search_path = ecolens, pg_temp AS $$
+            DECLARE new_epoch bigint;
+            BEGIN
+                -- A definer's function runs as the owner: the caller is the session's login.
+                IF NOT EXISTS (SELECT 1 FROM ecolens.reviewer
+                               WHERE login = session_user AND is_lead AND removed_at IS NULL) THEN
+                    RAISE EXCEPTION 'only a lead of this hub may change %', setting
+                        USING ERRCODE = 'insufficient_privilege';
+                END IF;
+                IF setting NOT IN ('blind', 'leads_see_all') OR on_off NOT IN ('on', 'off') THEN
+                    RAISE EXCEPTION 'unknown setting % = %', setting, on_off;
+                END IF;
+                UPDATE ecolens.meta SET value = on_off WHERE key = setting;
+                UPDATE ecolens.meta SET value = (value::bigint + 1)::text WHERE key = 'epoch'
+                    RETURNING value::bigint INTO new_epoch;
+                RETURN new_epoch;
+            END $$;
+            REVOKE ALL ON FUNCTION ecolens.set_switch(text, text) FROM PUBLIC;
+            GRANT EXECUTE ON FUNCTION ecolens.set_switch(text, text) TO {l};
+
+            ALTER TABLE ecolens.change ENABLE ROW LEVEL SECURITY;
+            ALTER TABLE ecolens.change FORCE ROW LEVEL SECURITY;
+            CREATE POLICY change_read ON ecolens.change FOR SELECT
+                USING (author = current_user OR ecolens.sees_all());
+            CREATE POLICY change_write ON ecolens.change FOR INSERT
+                WITH CHECK (author = current_user AND EXISTS (
+                    SELECT 1 FROM ecolens.reviewer WHERE login = current_user AND removed_at IS NULL));
+
+            GRANT SELECT ON ecolens.meta, ecolens.reviewer, ecolens.record TO {r};
+            GRANT SELECT, INSERT ON ecolens.change TO {r};
+            GRANT USAGE ON SEQUENCE ecolens.change_seq_seq TO {r};
+            GRANT INSERT ON ecolens.record TO {l};
+            GRANT USAGE ON SEQUENCE ecolens.record_hub_id_seq TO {l};
+            "
+        );
+        tx.batch_execute(&schema)
+            .map_err(hub_error(&url, "creating the hub's schema"))?;
+        let switch = |on: bool| if on { "on" } else { "off" };
+        for (key, value) in [
+            ("schema_version", HUB_SCHEMA_VERSION.to_string()),
+            ("project_id", settings.project_id.clone()),
+            ("blind", switch(settings.blind).to_owned()),
+            ("leads_see_all", switch(settings.leads_see_all).to_owned()),
+            ("epoch", "1".to_owned()),
+        ] {
+            tx.execute(
+                "INSERT INTO ecolens.meta (key, value) VALUES ($1, $2)",
+                &[&key, &value],
+            )
+            .map_err(hub_error(&url, "writing the hub's settings"))?;
+        }
+        tx.commit()
+            .map_err(hub_error(&url, "committing the new hub"))
+    }
+
+    /// The hub's settings; refuses a database that holds no hub or a newer one.
+    pub fn settings(&mut self) -> Result<HubSettings> {
+        let url = self.url.clone();
+        let rows = self
+            .client
+            .query("SELECT key, value FROM ecolens.meta", &[])
+            .map_err(|error| {
+                if error.code() == Some(&SqlState::UNDEFINED_TABLE) {
+                    Error::NotFound {
+                        entity: "hub",
+                        key: format!(
+                            "{} (no ecolens hub in this database: ecolens hub init)",
+                            url.place()
+                        ),
+                    }
+                } else {
+                    hub_error(&url, "reading the hub's settings")(error)
+                }
+            })?;
+        let mut settings = HubSettings {
+            project_id: String::new(),
+            blind: true,
+            leads_see_all: false,
+            epoch: 0,
+        };
+        for row in rows {
+            let key: String = row.get(0);
+            let value: String = row.get(1);
+            match key.as_str() {
+                "schema_version" => {
+                    let version: i64 = value.parse().unwrap_or(i64::MAX);
+                    if version > HUB_SCHEMA_VERSION {
+                        return Err(Error::invalid(
+                            "hub.schema_version",
+                            value,
+                            format!("{HUB_SCHEMA_VERSION} or older: update ecolens"),
+                        ));
+                    }
+                }
+                "project_id" => settings.project_id = value,
+                "blind" => settings.blind = value != "off",
+                "leads_see_all" => settings.leads_see_all = value == "on",
+                "epoch" => settings.epoch = value.parse().unwrap_or(0),
+                _ => {}
+            }
+        }
+        Ok(settings)
+    }
+
+    /// The login this connection acts as.
+    pub fn login(&mut self) -> Result<String> {
+        Ok(self
+            .client
+            .query_one("SELECT current_user::text", &[])
+            .map_err(hub_error(&self.url, "reading the login"))?
+            .get(0))
+    }
+
+    /// Every reviewer, removed ones included.
+    pub fn reviewers(&mut self) -> Result<Vec<HubReviewer>> {
+        let rows = self
+            .client
+            .query(
+                "SELECT login, name, is_lead, removed_at IS NOT NULL FROM ecolens.reviewer ORDER BY created_at, login",
+                &[],
+            )
+            .map_err(hub_error(&self.url, "reading the hub's reviewers"))?;
+        Ok(rows
+            .into_iter()
+            .map(|row| HubReviewer {
+                login: row.get(0),
+                name: row.get(1),
+                is_lead: row.get(2),
+                removed: row.get(3),
+            })
+            .collect())
+    }
+
+    /// Creates a reviewer's login with `password` (the owner's connection). The login must be
+    /// new to the server: PostgreSQL's roles are shared by all its databases.
+    pub fn add_reviewer(
+        &mut self,
+        login: &str,
+        name: &str,
+        is_lead: bool,
+        password: &str,
+    ) -> Result<()> {
+        validate_login(login)?;
+        if !password.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return Err(Error::invalid(
+                "hub.password",
+                "(hidden)",
+                "letters and digits",
+            ));
+        }
+        let group = self.group(if is_lead { "lead" } else { "reviewer" })?;
+        let url = self.url.clone();
+        let mut tx = self
+            .client
+            .transaction()
+            .map_err(hub_error(&url, "starting to add a reviewer"))?;
+        let taken: bool = tx
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)",
+                &[&login],
+            )
+            .map_err(hub_error(&url, "looking for the login"))?
+            .get(0);
+        if taken {
+            return Err(Error::AlreadyExists {
+                entity: "PostgreSQL login",
+                key: format!("{login} (choose another with --login)"),
+            });
+        }
+        tx.batch_execute(&format!(
+            "CREATE ROLE {} LOGIN PASSWORD '{password}' IN ROLE {}",
+            ident(login),
+            ident(&group)
+        ))
+        .map_err(hub_error(&url, "creating the login"))?;
+        tx.execute(
+            "INSERT INTO ecolens.reviewer (login, name, is_lead) VALUES ($1, $2, $3)",
+            &[&login, &name, &is_lead],
+        )
+        .map_err(hub_error(&url, "adding the reviewer"))?;
+        tx.commit()
+            .map_err(hub_error(&url, "committing the new reviewer"))
+    }
+
+    /// Removes a reviewer: their login can no longer connect or push, their sessions end, and
+    /// their past work stays.
+    pub fn remove_reviewer(&mut self, login: &str) -> Result<()> {
+        validate_login(login)?;
+        let url = self.url.clone();
+        let mut tx = self
+            .client
+            .transaction()
+            .map_err(hub_error(&url, "starting to remove a reviewer"))?;
+        let changed = tx
+            .execute(
+                "UPDATE ecolens.reviewer SET removed_at = now() WHERE login = $1 AND removed_at IS NULL",
+                &[&login],
+            )
+            .map_err(hub_error(&url, "removing the reviewer"))?;
+        if changed == 0 {
+            return Err(Error::NotFound {
+                entity: "reviewer on the hub",
+                key: login.to_owned(),
+            });
+        }
+        let (reviewer, lead) = (
+            self_group(&mut tx, "reviewer", &url)?,
+            self_group(&mut tx, "lead", &url)?,
+        );
+        tx.batch_execute(&format!(
+            "ALTER ROLE {0} NOLOGIN; REVOKE {1} FROM {0}; REVOKE {2} FROM {0};",
+            ident(login),
+            ident(&reviewer),
+            ident(&lead)
+        ))
+        .map_err(hub_error(&url, "taking the login's rights"))?;
+        tx.commit()
+            .map_err(hub_error(&url, "committing the removal"))?;
+        // Sessions already open would keep their rights until they end.
+        let _ = self.client.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1",
+            &[&login],
+        );
+        Ok(())
+    }
+
+    /// Switches blind mode or leads-see-all (a lead's login); returns the new epoch.
+    pub fn set_switch(&mut self, setting: &str, on: bool) -> Result<i64> {
+        let value = if on { "on" } else { "off" };
+        Ok(self
+            .client
+            .query_one("SELECT ecolens.set_switch($1, $2)", &[&setting, &value])
+            .map_err(hub_error(&self.url, "changing a hub setting"))?
+            .get(0))
+    }
+
+    /// Adds records (a lead's login, or the owner); returns their hub ids in order, in one
+    /// transaction.
+    pub fn add_records(&mut self, records: &[Record]) -> Result<Vec<i64>> {
+        let url = self.url.clone();
+        let mut tx = self
+            .client
+            .transaction()
+            .map_err(hub_error(&url, "starting to share records"))?;
+        let statement = tx
+            .prepare("INSERT INTO ecolens.record (content) VALUES ($1) RETURNING hub_id")
+            .map_err(hub_error(&url, "sharing records"))?;
+        let mut ids = Vec::with_capacity(records.len());
+        for record in records {
+            let content = serde_json::to_value(record)
+                .map_err(|e| Error::invalid("record", e.to_string(), "a serialisable record"))?;
+            ids.push(
+                tx.query_one(&statement, &[&content])
+                    .map_err(hub_error(&url, "sharing a record"))?
+                    .get(0),
+            );
+        }
+        tx.commit()
+            .map_err(hub_error(&url, "committing the shared records"))?;
+        Ok(ids)
+    }
+
+    /// Records after hub id `after`, in order.
+    pub fn records_after(&mut self, after: i64) -> Result<Vec<(i64, Record)>> {
+        let rows = self
+            .client
+            .query(
+                "SELECT hub_id, content FROM ecolens.record WHERE hub_id > $1 ORDER BY hub_id",
+                &[&after],
+            )
+            .map_err(hub_error(&self.url, "reading shared records"))?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let id: i64 = row.get(0);
+            let content: Value = row.get(1);
+            let record: Record = serde_json::from_value(content).map_err(|e| {
+                Error::invalid(
+                    format!("hub record {id}"),
+                    e.to_string(),
+                    "an ecolens record",
+                )
+            })?;
+            out.push((id, record));
+        }
+        Ok(out)
+    }
+
+    /// Pushes changes in one transaction, as this login; a change already on the hub (same
+    /// uid) is skipped. Returns how many were new. Pushes are serialised, so the order of
+    /// `seq` is the order of commits and a puller's cursor never skips a row.
+    pub fn push(&mut self, changes: &[HubChange]) -> Result<u64> {
+        let url = self.url.clone();
+        let mut tx = self
+            .client
+            .transaction()
+            .map_err(hub_error(&url, "starting to push"))?;
+        tx.execute("SELECT pg_advisory_xact_lock(7206515)", &[])
+            .map_err(hub_error(&url, "waiting for other pushes"))?;
+        let statement = tx
+            .prepare(
+                "INSERT INTO ecolens.change (uid, kind, record_ref, item) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (uid) DO NOTHING",
+            )
+            .map_err(hub_error(&url, "pushing changes"))?;
+        let mut added = 0;
+        for change in changes {
+            let reference = serde_json::to_value(&change.record).map_err(|e| {
+                Error::invalid("change.record", e.to_string(), "a record reference")
+            })?;
+            added += tx
+                .execute(
+                    &statement,
+                    &[&change.uid, &change.kind, &reference, &change.item],
+                )
+                .map_err(hub_error(&url, "pushing a change"))?;
+        }
+        tx.commit().map_err(hub_error(&url, "committing a push"))?;
+        Ok(added)
+    }
+
+    /// The changes after `seq` that this login may see, in order, at most `limit`.
+    pub fn changes_after(&mut self, seq: i64, limit: i64) -> Result<Vec<PulledChange>> {
+        let rows = self
+            .client
+            .query(
+                "SELECT seq, author, uid, kind, record_ref, item FROM ecolens.change
+                 WHERE seq > $1 ORDER BY seq LIMIT $2",
+                &[&seq, &limit],
+            )
+            .map_err(hub_error(&self.url, "pulling changes"))?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let seq: i64 = row.get(0);
+            let reference: Value = row.get(4);
+            let record: RecordRef = serde_json::from_value(reference).map_err(|e| {
+                Error::invalid(
+                    format!("hub change {seq}.record_ref"),
+                    e.to_string(),
+                    "a record reference",
+                )
+            })?;
+            out.push(PulledChange {
+                seq,
+                author: row.get(1),
+                change: HubChange {
+                    uid: row.get(2),
+                    kind: row.get(3),
+                    record,
+                    item: row.get(5),
+                },
+            });
+        }
+        Ok(out)
+    }
+
+    /// How many changes this login can see and how many of them are its own.
+    pub fn counts(&mut self) -> Result<(i64, i64)> {
+        let row = self
+            .client
+            .query_one(
+                "SELECT count(*), count(*) FILTER (WHERE author = current_user) FROM ecolens.change",
+                &[],
+            )
+            .map_err(hub_error(&self.url, "counting changes"))?;
+        Ok((row.get(0), row.get(1)))
+    }
+}
+
+fn self_group(tx: &mut Transaction<'_>, which: &str, url: &HubUrl) -> Result<String> {
+    let db: String = tx
+        .query_one("SELECT current_database()", &[])
+        .map_err(hub_error(url, "reading the database name"))?
+        .get(0);
+    Ok(format!("{db}_ecolens_{which}"))
+}
+
+/// A PostgreSQL identifier, quoted.
+fn ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// A login ecolens creates: lower-case letters, digits and `_`, starting with a letter, at
+/// most 63 bytes (PostgreSQL's limit).
+pub fn validate_login(login: &str) -> Result<()> {
+    let ok = login.len() <= 63
+        && login.starts_with(|c: char| c.is_ascii_lowercase())
+        && login
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            "hub.login",
+            login,
+            "lower-case letters, digits and _, starting with a letter (at most 63)",
+        ))
+    }
+}
+
+/// The login a reviewer's name suggests: lower-case ASCII letters and digits, other
+/// characters as `_`.
+pub fn login_for(name: &str) -> String {
+    let mut login: String = name
+        .chars()
+        .map(|c| {
+            let c = c.to_ascii_lowercase();
+            if c.is_ascii_lowercase() || c.is_ascii_digit() {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if !login.starts_with(|c: char| c.is_ascii_lowercase()) {
+        login.insert_str(0, "r_");
+    }
+    login.truncate(63);
+    login
+}
+
+/// A new password: 24 letters and digits from the operating system's generator.
+pub fn new_password() -> String {
+    use rand::RngExt;
+    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+    let mut rng = rand::rng();
+    (0..24)
+        .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
+        .collect()
+}
+
+/// The uid of a change: SHA-256 of its kind, record and item.
+pub fn change_uid(kind: &str, record: &RecordRef, item: &Value) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    hash.update(kind.as_bytes());
+    hash.update([0]);
+    hash.update(serde_json::to_string(record).unwrap_or_default().as_bytes());
+    hash.update([0]);
+    hash.update(item.to_string().as_bytes());
+    let digest = hash.finalize();
+    digest.iter().fold(String::with_capacity(64), |mut out, b| {
+        let _ = write!(out, "{b:02x}");
+        out
+    })
+}
+
+mod tls {
+    //! TLS without checking the server's certificate, as libpq's `sslmode=prefer` and
+    //! `require` do: the connection is encrypted, and the handshake's signatures are still
+    //! checked. rustls offers no such mode of its own, hence this verifier.
+
+    use std::sync::Arc;
+
+    use rustls::DigitallySignedStruct;
+    use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+    use rustls::crypto::{CryptoProvider, verify_tls12_signature, verify_tls13_signature};
+    use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+    use tokio_postgres_rustls::MakeRustlsConnect;
+
+    #[derive(Debug)]
+    struct EncryptOnly(Arc<CryptoProvider>);
+
+    impl ServerCertVerifier for EncryptOnly {
+        fn verify_server_cert(
+            &self,
+            _end_entity: &CertificateDer<'_>,
+            _intermediates: &[CertificateDer<'_>],
+            _server_name: &ServerName<'_>,
+            _ocsp_response: &[u8],
+            _now: UnixTime,
+        ) -> Result<ServerCertVerified, rustls::Error> {
+            Ok(ServerCertVerified::assertion())
+        }
+
+        fn verify_tls12_signature(
+            &self,
+            message: &[u8],
+            cert: &CertificateDer<'_>,
+            dss: &DigitallySignedStruct,
+        ) -> Result<HandshakeSignatureValid, rustls::Error> {
+            verify_tls12_signature(
+                message,
+                cert,
+                dss,
+                &self.0.signature_verification_algorithms,
+            )
+        }
+
+        fn verify_tls13_signature(
+            &self,
+            message: &[u8],
+            cert: &CertificateDer<'_>,
+            dss: &DigitallySignedStruct,
+        ) -> Result<HandshakeSignatureValid, rustls::Error> {
+            verify_tls13_signature(
+                message,
+                cert,
+                dss,
+                &self.0.signature_verification_algorithms,
+            )
+        }
+
+        fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+            self.0.signature_verification_algorithms.supported_schemes()
+        }
+    }
+
+    pub(super) fn connector() -> Result<MakeRustlsConnect, rustls::Error> {
+        // ring rather than aws-lc-rs: it builds with a C compiler alone (no cmake), and a lab
+        // hub does not need post-quantum key exchange, which is what the deprecation is about.
+        #[allow(deprecated)]
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let config = rustls::ClientConfig::builder_with_provider(provider.clone())
+            .with_safe_default_protocol_versions()?
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(EncryptOnly(provider)))
+            .with_no_client_auth();
+        Ok(MakeRustlsConnect::new(config))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redact_hides_passwords_in_both_forms() {
+        assert_eq!(
+            redact("postgres://ann:s3cret@lab:5432/review"),
+            "postgres://ann:***@lab:5432/review"
+        );
+        assert_eq!(
+            redact("host=lab user=ann password=s3cret dbname=review"),
+            "host=lab user=ann password=*** dbname=review"
+        );
+    }
+
+    #[test]
+    fn url_parts_and_a_url_for_another_login() {
+        let url = HubUrl::parse("url", "postgres://lead:pw@127.0.0.1:5544/review").unwrap();
+        assert_eq!(url.user(), "lead");
+        assert_eq!(url.place(), "127.0.0.1:5544/review");
+        assert_eq!(
+            url.for_login("ann", "abc"),
+            "postgres://ann:abc@127.0.0.1:5544/review"
+        );
+        let err = HubUrl::parse("url", "postgres://lead@host").unwrap_err();
+        assert!(err.to_string().contains("names the database"), "{err}");
+    }
+
+    #[test]
+    fn logins_from_names() {
+        assert_eq!(login_for("Ann Smith"), "ann_smith");
+        assert_eq!(login_for("2nd"), "r_2nd");
+        assert!(validate_login("ann_smith").is_ok());
+        assert!(validate_login("Ann").is_err());
+        assert!(validate_login("a\"; DROP").is_err());
+        assert_eq!(new_password().len(), 24);
+    }
+}

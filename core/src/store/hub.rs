@@ -1,0 +1,597 @@
+//! The local side of a team hub ([`crate::hub`]): a project joined to a hub is a working copy.
+//!
+//! What it keeps: the hub's place and this copy's login (`project_meta`), which shared record
+//! each local record is (`hub_record`), the uids of changes the hub already has from here or
+//! sent here (`hub_pushed`), and the cursors of the last pull. The outbox is not a queue of its
+//! own: it is the reviewer's work whose uid the hub does not have yet, computed from the
+//! project itself, so a write can never be missing from it and a push cut short is simply
+//! pushed again (the hub skips uids it has).
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+use serde_json::Value;
+
+use super::audit::log_change;
+use super::workflow::{read_meta, write_meta};
+use super::{Project, now, query_all};
+use crate::audit::EntityKind;
+use crate::bundle::{BUNDLE_FORMAT, BUNDLE_VERSION, BundleReport, RecordRef};
+use crate::error::{Error, Result, SqlContext};
+use crate::hub::{Hub, HubChange, HubReviewer, HubSettings, PulledChange, change_uid};
+use crate::ids::RecordId;
+use crate::merge::ImportedFile;
+use crate::record::{Record, SourceRef, title_key};
+
+const PLACE: &str = "hub.place";
+const LOGIN: &str = "hub.login";
+const REVIEWER: &str = "hub.reviewer";
+const CURSOR: &str = "hub.cursor";
+const RECORDS_CURSOR: &str = "hub.records_cursor";
+const EPOCH: &str = "hub.epoch";
+const LAST_SYNC: &str = "hub.last_sync";
+/// Changes pulled per round trip.
+const PAGE: i64 = 5_000;
+
+/// This copy's tie to a hub.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HubLink {
+    /// `host:port/db`.
+    pub place: String,
+    /// The PostgreSQL login this copy acts as.
+    pub login: String,
+    /// That login's reviewer name in the project.
+    pub reviewer: String,
+    /// When the last sync finished (RFC 3339), if one has.
+    pub last_sync: Option<String>,
+    /// The last change pulled.
+    pub cursor: i64,
+}
+
+/// What a sync did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SyncReport {
+    /// Records this lead shared.
+    pub records_shared: u64,
+    /// Records received (new here).
+    pub records_received: u64,
+    /// Changes pushed that were new to the hub.
+    pub pushed: u64,
+    /// Changes pulled (others' work this login may see, or its own from another machine).
+    pub pulled: u64,
+    /// Whether the hub's visibility changed (unblinded …) and everything was read again.
+    pub reread: bool,
+    /// The hub's settings after the sync.
+    pub settings: Option<HubSettings>,
+    /// What applying the pulled changes did, per reviewer.
+    pub applied: Vec<BundleReport>,
+    /// Records added or changed here (for the search index).
+    #[serde(skip)]
+    pub touched: Vec<RecordId>,
+}
+
+impl Project {
+    /// This copy's hub, if it is joined to one.
+    pub fn hub_link(&self) -> Result<Option<HubLink>> {
+        let (Some(place), Some(login), Some(reviewer)) =
+            (self.meta(PLACE)?, self.meta(LOGIN)?, self.meta(REVIEWER)?)
+        else {
+            return Ok(None);
+        };
+        Ok(Some(HubLink {
+            place,
+            login,
+            reviewer,
+            last_sync: self.meta(LAST_SYNC)?,
+            cursor: self.meta(CURSOR)?.and_then(|v| v.parse().ok()).unwrap_or(0),
+        }))
+    }
+
+    /// The reviewer this copy is tied to, when it is a hub's working copy: no one else acts
+    /// in it.
+    pub(crate) fn require_hub_reviewer(&self, name: &str) -> Result<()> {
+        require_hub_reviewer_in(&self.conn, name)
+    }
+
+    /// Refuses a blind-mode switch in a working copy: the hub holds it.
+    pub(crate) fn refuse_local_switch(&self, action: &'static str) -> Result<()> {
+        if self.meta(LOGIN)?.is_some() {
+            return Err(Error::HubRefused {
+                action,
+                detail: "in a hub's working copy the hub holds blind mode: a lead runs `ecolens hub blind on|off`".to_owned(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Ties this project to a hub as `login` (reviewer `reviewer`). A project that holds
+    /// records of another project is refused; an empty one takes the hub's project id.
+    pub fn link_hub(
+        &mut self,
+        place: &str,
+        login: &str,
+        reviewer: &str,
+        hub_project_id: &str,
+    ) -> Result<()> {
+        let tx = self.conn.transaction().context("starting to join a hub")?;
+        let local_id = read_meta(&tx, "project_id")?.unwrap_or_default();
+        if local_id != hub_project_id {
+            let records: i64 = tx
+                .query_row("SELECT count(*) FROM record", [], |row| row.get(0))
+                .context("counting records")?;
+            if records > 0 {
+                return Err(Error::WrongProject {
+                    path: self.path.clone(),
+                    found: local_id,
+                    expected: hub_project_id.to_owned(),
+                });
+            }
+            write_meta(&tx, "project_id", Some(hub_project_id))?;
+        }
+        for (key, value) in [(PLACE, place), (LOGIN, login), (REVIEWER, reviewer)] {
+            write_meta(&tx, key, Some(value))?;
+        }
+        log_change(
+            &tx,
+            None,
+            EntityKind::Setting,
+            "hub".to_owned(),
+            None,
+            None::<&String>,
+            Some(&format!("{login}@{place}")),
+        )?;
+        tx.commit().context("committing the join")
+    }
+
+    /// Adds the hub's reviewers this copy does not know yet.
+    fn take_hub_reviewers(&mut self, reviewers: &[HubReviewer]) -> Result<()> {
+        let known: HashSet<String> = self.reviewers()?.into_iter().map(|r| r.name).collect();
+        for reviewer in reviewers {
+            if !known.contains(&reviewer.name) {
+                self.add_reviewer(&reviewer.name, reviewer.is_lead)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Takes the hub's blind mode and leads-see-all, audited as the hub's when they change.
+    fn take_hub_settings(&mut self, settings: &HubSettings) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction()
+            .context("starting to take the hub's settings")?;
+        let switch = |on: bool| if on { "on" } else { "off" };
+        for (key, value) in [
+            ("review.blind", switch(settings.blind)),
+            ("review.leads_see_all", switch(settings.leads_see_all)),
+        ] {
+            let old = read_meta(&tx, key)?;
+            if old.as_deref() == Some(value) {
+                continue;
+            }
+            write_meta(&tx, key, Some(value))?;
+            log_change(
+                &tx,
+                None,
+                EntityKind::Setting,
+                key.to_owned(),
+                None,
+                Some(&old),
+                Some(&Some(value.to_owned())),
+            )?;
+        }
+        tx.commit().context("committing the hub's settings")
+    }
+
+    /// The reviewer's work the hub does not have yet, as changes.
+    pub fn hub_outbox(&self) -> Result<Vec<HubChange>> {
+        let Some(link) = self.hub_link()? else {
+            return Ok(Vec::new());
+        };
+        let reviewer = self
+            .reviewers()?
+            .into_iter()
+            .find(|r| r.name == link.reviewer)
+            .ok_or_else(|| Error::NotFound {
+                entity: "reviewer",
+                key: link.reviewer.clone(),
+            })?;
+        let seen = self.visibility(Some(reviewer.id))?;
+        let bundle = self.export_bundle(&seen)?;
+        let value = serde_json::to_value(&bundle)
+            .map_err(|e| Error::invalid("bundle", e.to_string(), "a serialisable bundle"))?;
+        let pushed = self.pushed_uids()?;
+        let mut out = Vec::new();
+        for (kind, list) in [
+            ("vote", "votes"),
+            ("classification", "classifications"),
+            ("risk", "risks"),
+            ("label", "labels"),
+            ("root", "roots"),
+            ("audit", "audits"),
+        ] {
+            let Some(Value::Array(items)) = value.get(list) else {
+                continue;
+            };
+            for item in items {
+                let index = item
+                    .get("record")
+                    .and_then(Value::as_u64)
+                    .and_then(|i| usize::try_from(i).ok());
+                let Some(record) = index.and_then(|i| bundle.records.get(i)) else {
+                    continue;
+                };
+                let mut item = item.clone();
+                item["record"] = Value::from(0);
+                let uid = change_uid(kind, record, &item);
+                if !pushed.contains(&uid) {
+                    out.push(HubChange {
+                        uid,
+                        kind: kind.to_owned(),
+                        record: record.clone(),
+                        item,
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn pushed_uids(&self) -> Result<HashSet<String>> {
+        Ok(query_all(
+            &self.conn,
+            "SELECT uid FROM hub_pushed",
+            [],
+            "reading what the hub has",
+            |row| row.get(0),
+        )?
+        .into_iter()
+        .collect())
+    }
+
+    fn mark_pushed<'a>(&mut self, uids: impl IntoIterator<Item = &'a str>) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction()
+            .context("starting to note what the hub has")?;
+        {
+            let mut insert = tx
+                .prepare_cached("INSERT OR IGNORE INTO hub_pushed (uid) VALUES (?1)")
+                .context("noting what the hub has")?;
+            for uid in uids {
+                insert.execute([uid]).context("noting what the hub has")?;
+            }
+        }
+        tx.commit().context("committing what the hub has")
+    }
+
+    /// Local records not yet shared with the hub, in id order.
+    fn records_to_share(&self) -> Result<Vec<(RecordId, Record)>> {
+        let ids: Vec<i64> = query_all(
+            &self.conn,
+            "SELECT id FROM record WHERE id NOT IN (SELECT record_id FROM hub_record) ORDER BY id",
+            [],
+            "listing records to share",
+            |row| row.get(0),
+        )?;
+        ids.into_iter()
+            .map(|id| Ok((RecordId(id), self.record(RecordId(id))?.record)))
+            .collect()
+    }
+
+    fn map_shared(&mut self, pairs: &[(i64, RecordId)]) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction()
+            .context("starting to note shared records")?;
+        for (hub_id, record) in pairs {
+            tx.execute(
+                "INSERT OR REPLACE INTO hub_record (hub_id, record_id) VALUES (?1, ?2)",
+                params![hub_id, record.0],
+            )
+            .context("noting a shared record")?;
+        }
+        tx.commit().context("committing shared records")
+    }
+
+    /// Takes records from the hub: one already here (same DOI, PMID, arXiv id or title and
+    /// year) is tied to its hub id, the others are added with the hub as their source, all in
+    /// one transaction. Returns the records added.
+    fn take_hub_records(
+        &mut self,
+        place: &str,
+        records: &[(i64, Record)],
+    ) -> Result<Vec<RecordId>> {
+        if records.is_empty() {
+            return Ok(Vec::new());
+        }
+        let refs: Vec<RecordRef> = records.iter().map(|(_, r)| record_ref(r)).collect();
+        let matched = {
+            let tx = self.read_transaction("matching shared records")?;
+            let matched = super::bundle::match_records(&tx, &refs)?;
+            drop(tx);
+            matched
+        };
+        let file = format!("hub:{place}");
+        let mut session = self.begin_import()?;
+        let mut added = Vec::new();
+        for ((hub_id, record), found) in records.iter().zip(matched) {
+            let local = match found {
+                Some(id) => id,
+                None => {
+                    let id = session.insert(
+                        record,
+                        &SourceRef {
+                            file: file.clone(),
+                            format: "ecolens-hub".to_owned(),
+                            locator: Some(format!("hub record {hub_id}")),
+                            original_key: None,
+                        },
+                    )?;
+                    added.push(id);
+                    id
+                }
+            };
+            session
+                .tx
+                .execute(
+                    "INSERT OR REPLACE INTO hub_record (hub_id, record_id) VALUES (?1, ?2)",
+                    params![hub_id, local.0],
+                )
+                .context("noting a shared record")?;
+        }
+        let files = [ImportedFile {
+            path: file,
+            format: "ecolens-hub".to_owned(),
+            encoding: "utf-8".to_owned(),
+            records_read: u64::try_from(records.len()).unwrap_or(u64::MAX),
+            rejected: 0,
+            sha256: None,
+            bytes: 0,
+        }];
+        session.finish(&files, u64::try_from(records.len()).unwrap_or(u64::MAX))?;
+        self.end_import()?;
+        Ok(added)
+    }
+
+    /// Applies pulled changes: each author's as one decision bundle (the bundle rules: a later
+    /// value from the same reviewer replaces an earlier one, a different value at the same
+    /// time is kept and reported), and the uids noted so they are never pushed back.
+    fn take_changes(
+        &mut self,
+        place: &str,
+        changes: &[PulledChange],
+        names: &HashMap<String, (String, bool)>,
+        pushed: &HashSet<String>,
+    ) -> Result<Vec<BundleReport>> {
+        let project_id = self.meta("project_id")?.unwrap_or_default();
+        let mut by_author: Vec<(String, Vec<&PulledChange>)> = Vec::new();
+        for change in changes {
+            if pushed.contains(&change.change.uid) {
+                continue;
+            }
+            match by_author.iter_mut().find(|(a, _)| *a == change.author) {
+                Some((_, list)) => list.push(change),
+                None => by_author.push((change.author.clone(), vec![change])),
+            }
+        }
+        let mut reports = Vec::new();
+        for (author, list) in by_author {
+            let (name, is_lead) = names
+                .get(&author)
+                .cloned()
+                .unwrap_or_else(|| (author.clone(), false));
+            let bundle = bundle_of(&project_id, &name, is_lead, &list);
+            let content = serde_json::to_string(&bundle)
+                .map_err(|e| Error::invalid("hub.bundle", e.to_string(), "serialisable"))?;
+            let path = format!("hub:{place}#{author}@{}", list.last().map_or(0, |c| c.seq));
+            reports.push(self.import_bundle(Path::new(&path), &content)?);
+        }
+        self.mark_pushed(changes.iter().map(|c| c.change.uid.as_str()))?;
+        Ok(reports)
+    }
+
+    /// Syncs with the hub: settings and reviewers first, then records (a lead shares new
+    /// ones; everyone receives), then this reviewer's changes pushed and what the login may
+    /// see pulled. Each step is its own transaction here and on the hub, and each can be
+    /// repeated: a sync cut at any point loses nothing and doubles nothing when run again.
+    pub fn sync_hub(&mut self, hub: &mut Hub) -> Result<SyncReport> {
+        let link = self.hub_link()?.ok_or_else(|| Error::NotFound {
+            entity: "hub",
+            key: "(this project has not joined one: ecolens hub join URL)".to_owned(),
+        })?;
+        let mut report = SyncReport::default();
+        let settings = hub.settings()?;
+        let local_id = self.meta("project_id")?.unwrap_or_default();
+        if settings.project_id != local_id {
+            return Err(Error::WrongProject {
+                path: self.path.clone(),
+                found: settings.project_id,
+                expected: local_id,
+            });
+        }
+        let login = hub.login()?;
+        if login != link.login {
+            return Err(Error::NotHubLogin {
+                name: login,
+                login: link.login,
+            });
+        }
+        let reviewers = hub.reviewers()?;
+        let me = reviewers
+            .iter()
+            .find(|r| r.login == login)
+            .ok_or_else(|| Error::HubRefused {
+                action: "a sync",
+                detail: format!("{login} is not a reviewer of this hub"),
+            })?;
+        if me.removed {
+            return Err(Error::HubRefused {
+                action: "a sync",
+                detail: format!("{login} was removed from this hub by a lead"),
+            });
+        }
+        let is_lead = me.is_lead;
+        self.take_hub_reviewers(&reviewers)?;
+        self.take_hub_settings(&settings)?;
+        let epoch: i64 = self.meta(EPOCH)?.and_then(|v| v.parse().ok()).unwrap_or(0);
+        let mut cursor = link.cursor;
+        if epoch != settings.epoch {
+            report.reread = cursor > 0;
+            cursor = 0;
+        }
+        // Records: a lead shares what is new here, then everyone takes what is new there.
+        if is_lead {
+            let local = self.records_to_share()?;
+            if !local.is_empty() {
+                let records: Vec<Record> = local.iter().map(|(_, r)| r.clone()).collect();
+                let ids = hub.add_records(&records)?;
+                let pairs: Vec<(i64, RecordId)> = ids
+                    .into_iter()
+                    .zip(local.iter().map(|(id, _)| *id))
+                    .collect();
+                self.map_shared(&pairs)?;
+                report.records_shared = u64::try_from(pairs.len()).unwrap_or(u64::MAX);
+            }
+        }
+        let after: i64 = self
+            .conn
+            .query_row(
+                "SELECT coalesce(max(hub_id), 0) FROM hub_record",
+                [],
+                |row| row.get(0),
+            )
+            .optional()
+            .context("reading the records cursor")?
+            .unwrap_or(0);
+        let after = after.max(
+            self.meta(RECORDS_CURSOR)?
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0),
+        );
+        let incoming = hub.records_after(after)?;
+        let added = self.take_hub_records(&link.place, &incoming)?;
+        report.records_received = u64::try_from(added.len()).unwrap_or(u64::MAX);
+        report.touched.extend(added);
+        if let Some((last, _)) = incoming.last() {
+            self.set_meta(RECORDS_CURSOR, &last.to_string())?;
+        }
+        // Push before pulling, so what comes back from here is known as ours.
+        let outbox = self.hub_outbox()?;
+        if !outbox.is_empty() {
+            report.pushed = hub.push(&outbox)?;
+            self.mark_pushed(outbox.iter().map(|c| c.uid.as_str()))?;
+        }
+        let names: HashMap<String, (String, bool)> = reviewers
+            .iter()
+            .map(|r| (r.login.clone(), (r.name.clone(), r.is_lead)))
+            .collect();
+        loop {
+            let page = hub.changes_after(cursor, PAGE)?;
+            let Some(last) = page.last().map(|c| c.seq) else {
+                break;
+            };
+            let pushed = self.pushed_uids()?;
+            report.pulled += u64::try_from(
+                page.iter()
+                    .filter(|c| !pushed.contains(&c.change.uid))
+                    .count(),
+            )
+            .unwrap_or(u64::MAX);
+            let applied = self.take_changes(&link.place, &page, &names, &pushed)?;
+            report.applied.extend(applied);
+            cursor = last;
+            self.set_meta(CURSOR, &cursor.to_string())?;
+            if i64::try_from(page.len()).unwrap_or(i64::MAX) < PAGE {
+                break;
+            }
+        }
+        self.set_meta(CURSOR, &cursor.to_string())?;
+        self.set_meta(EPOCH, &settings.epoch.to_string())?;
+        self.set_meta(LAST_SYNC, &now().to_string())?;
+        report.settings = Some(settings);
+        Ok(report)
+    }
+
+    /// How many of this reviewer's changes the hub does not have yet.
+    pub fn hub_waiting(&self) -> Result<usize> {
+        Ok(self.hub_outbox()?.len())
+    }
+}
+
+/// [`Project::require_hub_reviewer`] inside a transaction.
+pub(crate) fn require_hub_reviewer_in(conn: &rusqlite::Connection, name: &str) -> Result<()> {
+    let read = |key: &str| -> Result<Option<String>> {
+        conn.query_row(
+            "SELECT value FROM project_meta WHERE key = ?1",
+            [key],
+            |row| row.get(0),
+        )
+        .optional()
+        .context("reading the hub login")
+    };
+    if let (Some(reviewer), Some(login)) = (read(REVIEWER)?, read(LOGIN)?)
+        && reviewer != name
+    {
+        return Err(Error::NotHubLogin {
+            name: name.to_owned(),
+            login,
+        });
+    }
+    Ok(())
+}
+
+/// How a record is named between copies.
+fn record_ref(record: &Record) -> RecordRef {
+    RecordRef {
+        doi: record.doi.as_ref().map(|d| d.as_str().to_owned()),
+        pmid: record.pmid.as_ref().map(|p| p.as_str().to_owned()),
+        arxiv: record.arxiv.as_ref().map(|a| a.as_str().to_owned()),
+        title_key: title_key(&record.title),
+        title: record.title.clone(),
+        year: record.year,
+    }
+}
+
+/// One author's pulled changes as a decision bundle.
+fn bundle_of(project_id: &str, name: &str, is_lead: bool, changes: &[&PulledChange]) -> Value {
+    let mut records: Vec<&RecordRef> = Vec::new();
+    let mut lists: HashMap<&str, Vec<Value>> = HashMap::new();
+    for pulled in changes {
+        let change = &pulled.change;
+        let index = match records.iter().position(|r| **r == change.record) {
+            Some(at) => at,
+            None => {
+                records.push(&change.record);
+                records.len() - 1
+            }
+        };
+        let mut item = change.item.clone();
+        item["record"] = Value::from(index);
+        let list = match change.kind.as_str() {
+            "vote" => "votes",
+            "classification" => "classifications",
+            "risk" => "risks",
+            "label" => "labels",
+            "root" => "roots",
+            "audit" => "audits",
+            _ => continue,
+        };
+        lists.entry(list).or_default().push(item);
+    }
+    let mut bundle = serde_json::json!({
+        "format": BUNDLE_FORMAT,
+        "version": BUNDLE_VERSION,
+        "project_id": project_id,
+        "exported_at": now().to_string(),
+        "exported_by": "ecolens hub",
+        "reviewer": {"name": name, "is_lead": is_lead},
+        "records": records,
+    });
+    for (list, items) in lists {
+        bundle[list] = Value::Array(items);
+    }
+    bundle
+}
