@@ -787,6 +787,7 @@ pub fn phase_window(project_file: &Path, frames: usize) -> Result<serde_json::Va
             with_demo: false,
             pdf_program: None,
             reopen_last: false,
+            hub_credentials: None,
         },
     );
     let frame = |workbench: &mut Workbench, events: Vec<egui::Event>| -> f64 {

@@ -5,7 +5,8 @@
 //! - `meta`: the project's id, blind mode, whether leads see all, and a visibility epoch that
 //!   changes whenever what reviewers may see changes;
 //! - `reviewer`: each reviewer's PostgreSQL login, name in the project, and lead flag;
-//! - `record`: the records the leads share (each as the JSON of [`Record`]);
+//! - `record`: the records the leads share (each as the JSON of [`Record`], with the files it
+//!   was imported from, so every copy's PRISMA names the same sources);
 //! - `change`: every review change pushed (a vote, a classification, a risk, a label, a tree
 //!   root, a paper audit), one row each, named by a content hash: pushing the same change
 //!   twice adds nothing.
@@ -29,7 +30,7 @@ use std::str::FromStr;
 
 use crate::bundle::RecordRef;
 use crate::error::{Error, Result};
-use crate::record::Record;
+use crate::record::{Record, SourceRef};
 
 /// The hub schema version this build creates and reads.
 pub const HUB_SCHEMA_VERSION: i64 = 1;
@@ -197,6 +198,17 @@ pub struct HubReviewer {
     pub is_lead: bool,
     /// Removed by a lead (the login can no longer connect; past work stays).
     pub removed: bool,
+}
+
+/// A record as the hub shares it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SharedRecord {
+    /// Its id on the hub.
+    pub hub_id: i64,
+    /// The record.
+    pub record: Record,
+    /// The files it was imported from, oldest first.
+    pub sources: Vec<SourceRef>,
 }
 
 /// One review change as pushed and pulled.
@@ -371,6 +383,7 @@ impl Hub {
             CREATE TABLE ecolens.record (
                 hub_id   bigserial PRIMARY KEY,
                 content  jsonb NOT NULL,
+                sources  jsonb NOT NULL DEFAULT '[]',
                 added_by text NOT NULL DEFAULT current_user,
                 added_at timestamptz NOT NULL DEFAULT now()
             );
@@ -427,8 +440,9 @@ impl Hub {
             REVOKE ALL ON FUNCTION ecolens.set_switch(text, text) FROM PUBLIC;
             GRANT EXECUTE ON FUNCTION ecolens.set_switch(text, text) TO {l};
 
+            -- Not FORCEd: the owner (the lab's administrator, never a reviewer's login) reads
+            -- every row, which pg_dump needs to back the hub up.
             ALTER TABLE ecolens.change ENABLE ROW LEVEL SECURITY;
-            ALTER TABLE ecolens.change FORCE ROW LEVEL SECURITY;
             CREATE POLICY change_read ON ecolens.change FOR SELECT
                 USING (author = current_user OR ecolens.sees_all());
             CREATE POLICY change_write ON ecolens.change FOR INSERT
@@ -643,23 +657,27 @@ impl Hub {
             .get(0))
     }
 
-    /// Adds records (a lead's login, or the owner); returns their hub ids in order, in one
-    /// transaction.
-    pub fn add_records(&mut self, records: &[Record]) -> Result<Vec<i64>> {
+    /// Adds records with their sources (a lead's login, or the owner); returns their hub ids
+    /// in order, in one transaction.
+    pub fn add_records(&mut self, records: &[(Record, Vec<SourceRef>)]) -> Result<Vec<i64>> {
         let url = self.url.clone();
         let mut tx = self
             .client
             .transaction()
             .map_err(hub_error(&url, "starting to share records"))?;
         let statement = tx
-            .prepare("INSERT INTO ecolens.record (content) VALUES ($1) RETURNING hub_id")
+            .prepare(
+                "INSERT INTO ecolens.record (content, sources) VALUES ($1, $2) RETURNING hub_id",
+            )
             .map_err(hub_error(&url, "sharing records"))?;
         let mut ids = Vec::with_capacity(records.len());
-        for record in records {
+        for (record, sources) in records {
             let content = serde_json::to_value(record)
                 .map_err(|e| Error::invalid("record", e.to_string(), "a serialisable record"))?;
+            let sources = serde_json::to_value(sources)
+                .map_err(|e| Error::invalid("record", e.to_string(), "serialisable sources"))?;
             ids.push(
-                tx.query_one(&statement, &[&content])
+                tx.query_one(&statement, &[&content, &sources])
                     .map_err(hub_error(&url, "sharing a record"))?
                     .get(0),
             );
@@ -669,12 +687,12 @@ impl Hub {
         Ok(ids)
     }
 
-    /// Records after hub id `after`, in order.
-    pub fn records_after(&mut self, after: i64) -> Result<Vec<(i64, Record)>> {
+    /// Records after hub id `after`, in order, with their sources.
+    pub fn records_after(&mut self, after: i64) -> Result<Vec<SharedRecord>> {
         let rows = self
             .client
             .query(
-                "SELECT hub_id, content FROM ecolens.record WHERE hub_id > $1 ORDER BY hub_id",
+                "SELECT hub_id, content, sources FROM ecolens.record WHERE hub_id > $1 ORDER BY hub_id",
                 &[&after],
             )
             .map_err(hub_error(&self.url, "reading shared records"))?;
@@ -689,7 +707,15 @@ impl Hub {
                     "an ecolens record",
                 )
             })?;
-            out.push((id, record));
+            let sources: Value = row.get(2);
+            let sources: Vec<SourceRef> = serde_json::from_value(sources).map_err(|e| {
+                Error::invalid(format!("hub record {id}.sources"), e.to_string(), "sources")
+            })?;
+            out.push(SharedRecord {
+                hub_id: id,
+                record,
+                sources,
+            });
         }
         Ok(out)
     }

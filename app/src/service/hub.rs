@@ -414,3 +414,54 @@ pub fn switch(
     drop(hub);
     sync_with(project, &url)
 }
+
+/// What a sync from the window brings: the report when the hub answered, why not when it did
+/// not, and the status after it. Being offline is not a failure here: the window shows it and
+/// tries again later.
+#[derive(Debug, Clone, Serialize)]
+pub struct Synced {
+    /// The sync's report, when the hub answered.
+    pub report: Option<SyncReport>,
+    /// Why there is none.
+    pub error: Option<String>,
+    /// The copy's status afterwards.
+    pub status: Status,
+}
+
+/// Syncs when the hub answers, and says how things stand either way.
+pub fn sync_and_status(project: &mut Project, credentials: &Credentials) -> Result<Synced> {
+    let (report, error) = match sync(project, credentials) {
+        Ok(report) => (Some(report), None),
+        Err(
+            error @ Error::Core(
+                ecolens_core::Error::HubUnreachable { .. }
+                | ecolens_core::Error::HubRefused { .. }
+                | ecolens_core::Error::Hub { .. },
+            ),
+        ) => (None, Some(error.to_string())),
+        Err(error) => return Err(error),
+    };
+    let mut status = status(project, credentials)?;
+    if let (Some(error), false) = (&error, status.online) {
+        status.offline_because = Some(error.clone());
+    }
+    Ok(Synced {
+        report,
+        error,
+        status,
+    })
+}
+
+/// Joins from the window: [`join`], then the status.
+pub fn join_and_status(
+    project: &mut Project,
+    credentials: &mut Credentials,
+    url: &str,
+) -> Result<Synced> {
+    let report = join(project, credentials, url)?;
+    Ok(Synced {
+        report: Some(report),
+        error: None,
+        status: status(project, credentials)?,
+    })
+}

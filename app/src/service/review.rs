@@ -38,6 +38,9 @@ pub struct Team {
     /// Every exclusion reason the project has had (retired ones too: old votes use them),
     /// `(code, name)`.
     pub reason_names: Vec<(String, String)>,
+    /// The hub this project is a working copy of, if any: then its login's reviewer is the
+    /// one at the keyboard, and no one else.
+    pub hub: Option<ecolens_core::store::HubLink>,
 }
 
 /// The team and the settings.
@@ -53,6 +56,7 @@ pub fn team(project: &Project) -> Result<Team> {
             .into_iter()
             .map(|l| (l.code, l.name))
             .collect(),
+        hub: project.hub_link()?,
     })
 }
 

@@ -393,6 +393,16 @@ pub(super) fn project_menu(
             ui.close();
         }
         if ui
+            .button("Join a hub…")
+            .on_hover_text(
+                "Make this project your working copy of the team's hub, with the login your lead sent you",
+            )
+            .clicked()
+        {
+            actions.push(Action::OpenJoinHub);
+            ui.close();
+        }
+        if ui
             .button("Add the demo corpus")
             .on_hover_text(
                 "47 green-AI and AI-for-green publications to try ecolens on; those already here are not added twice",

@@ -21,6 +21,7 @@ pub mod assess;
 pub mod classify;
 pub mod desk;
 mod dialogs;
+pub mod hub;
 mod library;
 mod path_field;
 pub mod prisma;
@@ -101,6 +102,12 @@ pub enum Action {
     Reindex,
     /// Add the demo corpus to the project.
     AddDemo,
+    /// Open the Join a hub window.
+    OpenJoinHub,
+    /// Join the hub at this connection string.
+    JoinHub(String),
+    /// Sync the working copy with its hub now.
+    SyncHub,
     /// Open (or create, with the demo corpus) the project at this path.
     OpenProject(PathBuf),
     /// Create an empty project at this path and open it.
@@ -242,6 +249,8 @@ pub struct WorkbenchOptions {
     pub pdf_program: Option<PathBuf>,
     /// Open the project used last instead, if it still exists (a start without `--project`).
     pub reopen_last: bool,
+    /// The user's saved hub connections (`None`: `hubs.json` in the data directory).
+    pub hub_credentials: Option<PathBuf>,
 }
 
 /// A running or finished background job, as the status bar shows it.
@@ -273,6 +282,8 @@ pub enum JobKind {
     SaveRecord,
     /// A Monte Carlo evaluation.
     MonteCarlo,
+    /// Joining or syncing with the team hub.
+    Hub,
 }
 
 impl JobKind {
@@ -285,6 +296,7 @@ impl JobKind {
             Self::Undo => "undo-merge",
             Self::SaveRecord => "save-record",
             Self::MonteCarlo => "montecarlo",
+            Self::Hub => "hub-sync",
         }
     }
 
@@ -425,6 +437,8 @@ pub struct Workbench {
     project_path: String,
     /// Messages shown once, newest last.
     notices: Vec<String>,
+    /// The team hub: joining, and a working copy's sync status.
+    hub: hub::HubState,
     ctx: egui::Context,
 }
 
@@ -486,6 +500,7 @@ impl Workbench {
             project_path: String::new(),
             focus_search: false,
             notices: Vec::new(),
+            hub: hub::HubState::default(),
             ctx: ctx.clone(),
         }
         // The first listing waits for the project's team, so it is the reader's from the
@@ -681,6 +696,9 @@ impl Workbench {
                 );
             }
             Action::AddDemo => self.start_demo(),
+            Action::OpenJoinHub => self.hub.join_open = true,
+            Action::JoinHub(url) => self.start_hub(Some(url)),
+            Action::SyncHub => self.start_hub(None),
             Action::Reindex => {
                 let (job, cancel) = self
                     .jobs
@@ -903,6 +921,54 @@ impl Workbench {
             descending: self.library.descending,
             ..LibraryState::default()
         };
+    }
+
+    /// Joins a hub (`Some(url)`) or syncs the working copy with its hub, on the hub thread.
+    fn start_hub(&mut self, join: Option<String>) {
+        if self.hub.busy {
+            return;
+        }
+        if self.jobs.any(JobKind::Import) {
+            // The next minute's attempt finds the import done.
+            self.hub.last_attempt = Some(std::time::Instant::now());
+            return;
+        }
+        let title = if join.is_some() {
+            "Joining the hub"
+        } else {
+            "Syncing with the hub"
+        };
+        let (job, _) = self.jobs.start(title.into(), JobKind::Hub);
+        self.hub.busy = true;
+        self.hub.last_attempt = Some(std::time::Instant::now());
+        let project_path = self.workers.path.clone();
+        let saved = self.options.hub_credentials.clone();
+        spawn_job(
+            JobKind::Hub.thread(),
+            job,
+            self.workers.outbox(),
+            move |_| {
+                on_project(&project_path, |project| {
+                    let path = match saved {
+                        Some(path) => path,
+                        None => crate::location::hub_credentials_path().map_err(|error| {
+                            service::Error::Invalid {
+                                field: "hub credentials",
+                                value: error.to_string(),
+                                expected: "a data directory (set ECOLENS_DATA_DIR)".to_owned(),
+                            }
+                        })?,
+                    };
+                    let mut credentials = service::hub::Credentials::open(&path)?;
+                    match &join {
+                        Some(url) => service::hub::join_and_status(project, &mut credentials, url),
+                        None => service::hub::sync_and_status(project, &credentials),
+                    }
+                })
+                .map(|synced| JobOutcome::HubSynced(Box::new(synced)))
+                .into()
+            },
+        );
     }
 
     /// Adds the demo corpus on the import thread: the import's rules (one at a time, not while
@@ -1282,6 +1348,13 @@ impl Workbench {
                 false
             }
             JobOutcome::Lca(_) => false,
+            JobOutcome::HubSynced(synced) => {
+                self.hub.synced(&synced);
+                // What arrived (records, others' work, the hub's settings and reviewers)
+                // shows after the index catches up and the library lists again, which also
+                // reads the team (and so the copy's one reviewer) afresh.
+                synced.report.is_some()
+            }
             JobOutcome::RecordSaved(saved) => {
                 let id = saved.edit.record;
                 let was_new = self.entry.take().is_some();
@@ -1333,6 +1406,11 @@ impl Workbench {
                         format!("The search index could not be updated: {words}")
                     }
                     Some(JobKind::Undo) => format!("The merge could not be undone: {words}"),
+                    Some(JobKind::Hub) => {
+                        self.hub.busy = false;
+                        self.hub.message = Some(words.clone());
+                        format!("The hub: {words}")
+                    }
                     Some(JobKind::SaveRecord) => {
                         if let Some(editor) = self.editor_mut() {
                             editor.saving = false;
@@ -1554,6 +1632,9 @@ impl Workbench {
             if let Some(listing) = &self.library.listing {
                 ui.weak(format!("listed in {} ms", listing.elapsed.as_millis()));
             }
+            if let Some(link) = self.session.team.as_ref().and_then(|t| t.hub.clone()) {
+                hub::status_ui(ui, &self.hub, &link, actions);
+            }
             for (id, job) in &self.jobs.running {
                 ui.separator();
                 ui.spinner();
@@ -1592,6 +1673,7 @@ impl Workbench {
         egui::Panel::bottom("status_bar").show(ui, |ui| self.status_bar_ui(ui, &mut actions));
         // The dialogs of the top bar work from every tab.
         dialogs::import_window(&ctx, &mut self.import, &self.jobs.running, &mut actions);
+        hub::join_window(&ctx, &mut self.hub, &mut actions);
         dialogs::export_window(
             &ctx,
             &mut self.export,
@@ -1701,6 +1783,18 @@ impl Workbench {
         for action in actions {
             self.apply(action);
         }
+        let joined = self
+            .session
+            .team
+            .as_ref()
+            .is_some_and(|team| team.hub.is_some());
+        if self.hub.due(joined) {
+            self.apply(Action::SyncHub);
+        }
+        if joined {
+            // An idle window paints no frame: wake up for the next minute's sync.
+            ui.ctx().request_repaint_after(hub::SYNC_EVERY);
+        }
         if !self.jobs.running.is_empty() || self.library.is_listing() {
             // Spinners move; events also request repaints.
             ui.ctx()
@@ -1763,6 +1857,7 @@ pub fn run_window(path: &Path, with_demo: bool, reopen_last: bool) -> Result<()>
         with_demo,
         pdf_program: std::env::current_exe().ok(),
         reopen_last,
+        hub_credentials: crate::location::hub_credentials_path().ok(),
     };
     let native = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()

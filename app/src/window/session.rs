@@ -19,13 +19,14 @@ pub struct Session {
 
 impl Session {
     /// The reviewer at the keyboard, when they are a reviewer of the project.
+    /// In a hub's working copy, always the copy's own reviewer.
     pub fn you(&self) -> Option<&Reviewer> {
-        let name = self.you_name.as_deref()?;
-        self.team
-            .as_ref()?
-            .reviewers
-            .iter()
-            .find(|r| r.name == name)
+        let team = self.team.as_ref()?;
+        let name = match &team.hub {
+            Some(link) => link.reviewer.as_str(),
+            None => self.you_name.as_deref()?,
+        };
+        team.reviewers.iter().find(|r| r.name == name)
     }
 
     /// The reviewer at the keyboard's id.

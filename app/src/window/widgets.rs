@@ -23,6 +23,13 @@ pub(super) const CATEGORY_KEYS: [(egui::Key, ecolens_taxonomy::EvalCategory); 6]
 /// "You are:" and one button per reviewer: who is at the keyboard.
 pub(super) fn reviewer_picker(ui: &mut egui::Ui, session: &Session, out: &mut Vec<Action>) {
     ui.label("You are:");
+    if let Some(link) = session.team.as_ref().and_then(|t| t.hub.as_ref()) {
+        ui.strong(&link.reviewer).on_hover_text(format!(
+            "This project is a working copy of the hub at {}, joined with the login {}: only {} works in it.",
+            link.place, link.login, link.reviewer
+        ));
+        return;
+    }
     let reviewers = session.reviewers();
     if reviewers.is_empty() {
         ui.weak("nobody yet: add reviewers in the Team view");

@@ -302,6 +302,7 @@ mod tests {
                 highlight: ecolens_core::priority::HighlightTerms::default(),
                 known_includes: Vec::new(),
                 reason_names: vec![("not_primary_research".into(), "Not primary research".into())],
+                hub: None,
             }),
             ..Session::default()
         }

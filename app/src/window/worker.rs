@@ -92,6 +92,8 @@ pub enum JobOutcome {
     RecordSaved(Box<service::corpus::RecordSaved>),
     /// A scenario was evaluated with Monte Carlo intervals.
     Lca(Box<service::assess::LcaOutcome>),
+    /// A hub was joined or synced with (or found offline).
+    HubSynced(Box<service::hub::Synced>),
     /// The job stopped because it was asked to; nothing was written.
     Cancelled,
     /// The job failed.

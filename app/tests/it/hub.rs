@@ -177,17 +177,40 @@ impl Postgres {
         )
     }
 
-    /// Creates a database.
-    pub(crate) fn create_database(&self, db: &str) {
-        let out = psql(
-            &self.admin_url("postgres"),
-            &format!("CREATE DATABASE {db}"),
+    /// Creates a database owned by `ecolens_owner`, a login that may create roles but is no
+    /// superuser, as README sets one up; returns the owner's URL for it.
+    pub(crate) fn create_database(&self, db: &str) -> String {
+        let admin = self.admin_url("postgres");
+        let exists = psql(
+            &admin,
+            "SELECT 1 FROM pg_roles WHERE rolname = 'ecolens_owner'",
         );
+        if String::from_utf8_lossy(&exists.stdout).trim().is_empty() {
+            let out = psql(
+                &admin,
+                "CREATE ROLE ecolens_owner LOGIN CREATEROLE PASSWORD 'ownerpw42'",
+            );
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        let out = psql(&admin, &format!("CREATE DATABASE {db} OWNER ecolens_owner"));
         assert!(
             out.status.success(),
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );
+        self.owner_url(db)
+    }
+
+    /// The owner's URL for a database.
+    pub(crate) fn owner_url(&self, db: &str) -> String {
+        format!(
+            "postgres://ecolens_owner:ownerpw42@127.0.0.1:{}/{db}?sslmode=disable",
+            self.port
+        )
     }
 }
 
@@ -271,13 +294,13 @@ fn invite(lead: &Machine, name: &str) -> String {
 #[test]
 fn three_reviewers_blind_on_a_hub_and_the_server_enforces_it() {
     let pg = Postgres::start();
-    pg.create_database("review");
+    let owner = pg.create_database("review");
     let lead = Machine::new("lead");
     lead.ok(&["reviewer", "add", "Lena", "--lead"]);
     lead.ok(&["import", fixture_ris().to_str().unwrap()]);
     let records = lead.json(&["info"])["counts"]["records"].as_u64().unwrap();
     assert!(records > 5, "the fixture holds records");
-    let created = lead.json(&["hub", "init", &pg.admin_url("review"), "--reviewer", "Lena"]);
+    let created = lead.json(&["hub", "init", &owner, "--reviewer", "Lena"]);
     assert_eq!(created["login"], "lena");
     assert_eq!(created["sync"]["records_shared"].as_u64(), Some(records));
 
@@ -394,6 +417,8 @@ fn three_reviewers_blind_on_a_hub_and_the_server_enforces_it() {
     );
     let agreement = lead.json(&["agreement", "--stage", "tiab"]);
     let bob_after = bob.json(&["hub", "sync"]);
+    let lead_sees = psql(&lena_url, "SELECT count(*) FROM ecolens.change");
+    assert_eq!(String::from_utf8_lossy(&lead_sees.stdout).trim(), "6");
     assert_eq!(
         bob_after["pulled"].as_u64(),
         Some(3),
@@ -433,4 +458,301 @@ fn three_reviewers_blind_on_a_hub_and_the_server_enforces_it() {
     }
     let single_agreement = single.json(&["agreement", "--stage", "tiab", "--reviewer", "Lena"]);
     assert_eq!(agreement, single_agreement);
+    // And the same PRISMA counts, in the lead's copy and in Bob's (its records came from the
+    // hub with the files the lead imported them from).
+    let single_prisma = single.json(&["prisma", "--reviewer", "Lena"]);
+    assert_eq!(lead.json(&["prisma"]), single_prisma);
+    assert_eq!(bob.json(&["prisma"]), single_prisma);
+}
+
+/// A hub with the fixture's records, its lead's copy, and invitations for Ann and Bob.
+fn team(pg: &Postgres, db: &str) -> (Machine, String, String) {
+    let owner = pg.create_database(db);
+    let lead = Machine::new("lead");
+    lead.ok(&["reviewer", "add", "Lena", "--lead"]);
+    lead.ok(&["import", fixture_ris().to_str().unwrap()]);
+    lead.json(&["hub", "init", &owner, "--reviewer", "Lena"]);
+    let ann = invite(&lead, "Ann");
+    let bob = invite(&lead, "Bob");
+    (lead, ann, bob)
+}
+
+/// What the server holds, counted as its owner sees it.
+fn hub_rows(pg: &Postgres, db: &str, sql: &str) -> String {
+    let out = psql(&pg.owner_url(db), sql);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+#[test]
+fn a_reviewer_works_on_while_the_server_is_down_and_syncs_later() {
+    let pg = Postgres::start();
+    let (_lead, ann_url, _) = team(&pg, "offline");
+    let ann = Machine::new("ann");
+    ann.json(&["hub", "join", &ann_url]);
+    pg.stop_server();
+    for id in ["1", "2", "3", "4"] {
+        ann.ok(&["screen", id, "--stage", "tiab", "--decision", "exclude"]);
+    }
+    let refused = ann.fails(&["hub", "sync"]);
+    assert!(refused.contains("cannot be reached"), "{refused}");
+    let status = ann.json(&["hub", "status"]);
+    assert_eq!(status["online"], false);
+    assert_eq!(status["waiting"].as_u64(), Some(4), "{status}");
+    let text = ann.ok(&["hub", "status"]);
+    assert!(
+        text.contains("offline") && text.contains("4 change(s) waiting"),
+        "{text}"
+    );
+    pg.start_server();
+    let synced = ann.json(&["hub", "sync"]);
+    assert_eq!(synced["pushed"].as_u64(), Some(4));
+    assert_eq!(ann.json(&["hub", "status"])["waiting"].as_u64(), Some(0));
+    assert_eq!(
+        hub_rows(
+            &pg,
+            "offline",
+            "SELECT count(*) FROM ecolens.change WHERE author = 'ann'"
+        ),
+        "4"
+    );
+}
+
+#[test]
+fn a_sync_killed_at_any_moment_loses_nothing_and_doubles_nothing() {
+    let pg = Postgres::start();
+    let (_lead, ann_url, _) = team(&pg, "killed");
+    let ann = Machine::new("ann");
+    ann.json(&["hub", "join", &ann_url]);
+    let mut votes = 0;
+    for delay_ms in [0_u64, 15, 40, 80, 150, 300] {
+        // Two new votes, then a sync cut short by kill -9.
+        for _ in 0..2 {
+            votes += 1;
+            let decision = if votes % 2 == 0 { "include" } else { "exclude" };
+            ann.ok(&[
+                "screen",
+                &votes.to_string(),
+                "--stage",
+                "tiab",
+                "--decision",
+                decision,
+            ]);
+        }
+        let mut child = Command::new(env!("CARGO_BIN_EXE_ecolens"))
+            .args(["hub", "sync", "--project", ann.project.to_str().unwrap()])
+            .env("ECOLENS_DATA_DIR", ann.dir.path())
+            .env("HOME", ann.dir.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    let synced = ann.json(&["hub", "sync"]);
+    assert_eq!(
+        ann.json(&["hub", "status"])["waiting"].as_u64(),
+        Some(0),
+        "{synced}"
+    );
+    assert_eq!(
+        hub_rows(
+            &pg,
+            "killed",
+            "SELECT count(*), count(DISTINCT record_ref) FROM ecolens.change WHERE author = 'ann'"
+        ),
+        format!("{votes}|{votes}"),
+        "each vote on the hub exactly once"
+    );
+    let again = ann.json(&["hub", "sync"]);
+    assert_eq!(again["pushed"].as_u64(), Some(0));
+    assert_eq!(again["pulled"].as_u64(), Some(0));
+}
+
+#[test]
+fn one_reviewer_on_two_machines_gets_their_own_work_and_the_newer_value_wins() {
+    let pg = Postgres::start();
+    let (_lead, ann_url, _) = team(&pg, "twice");
+    let office = Machine::new("office");
+    let laptop = Machine::new("laptop");
+    office.json(&["hub", "join", &ann_url]);
+    laptop.json(&["hub", "join", &ann_url]);
+    office.ok(&["screen", "1", "--stage", "tiab", "--decision", "include"]);
+    office.json(&["hub", "sync"]);
+    let pulled = laptop.json(&["hub", "sync"]);
+    assert_eq!(pulled["pulled"].as_u64(), Some(1), "{pulled}");
+    let review = laptop.json(&["review", "1"]);
+    assert!(review.to_string().contains("include"), "{review}");
+    // Both change record 2 while offline from each other; the laptop's change is newer.
+    office.ok(&["screen", "2", "--stage", "tiab", "--decision", "include"]);
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    laptop.ok(&["screen", "2", "--stage", "tiab", "--decision", "exclude"]);
+    office.json(&["hub", "sync"]);
+    let laptop_sync = laptop.json(&["hub", "sync"]);
+    let conflicts = &laptop_sync["applied"][0]["conflicts"];
+    assert_eq!(
+        conflicts.as_array().map(Vec::len),
+        Some(1),
+        "the older value is reported: {laptop_sync}"
+    );
+    let office_sync = office.json(&["hub", "sync"]);
+    assert_eq!(
+        office_sync["applied"][0]["updated"].as_u64(),
+        Some(1),
+        "{office_sync}"
+    );
+    for machine in [&office, &laptop] {
+        let review = machine.json(&["review", "2"]).to_string();
+        assert!(
+            review.contains("exclude") && !review.contains("\"include\""),
+            "{review}"
+        );
+    }
+}
+
+#[test]
+fn a_removed_reviewer_loses_access_and_their_work_stays() {
+    let pg = Postgres::start();
+    let (lead, _, bob_url) = team(&pg, "removal");
+    let bob = Machine::new("bob");
+    bob.json(&["hub", "join", &bob_url]);
+    bob.ok(&["screen", "1", "--stage", "tiab", "--decision", "exclude"]);
+    bob.json(&["hub", "sync"]);
+    let removed = lead.json(&["hub", "remove-reviewer", "Bob"]);
+    assert_eq!(removed["removed"], true);
+    let refused = bob.fails(&["hub", "sync"]);
+    assert!(
+        refused.contains("refused") || refused.contains("not permitted"),
+        "{refused}"
+    );
+    assert!(
+        !psql(&bob_url, "SELECT 1").status.success(),
+        "Bob's login no longer connects"
+    );
+    assert_eq!(
+        hub_rows(
+            &pg,
+            "removal",
+            "SELECT count(*) FROM ecolens.change WHERE author = 'bob'"
+        ),
+        "1"
+    );
+    // Bob's copy keeps working locally.
+    bob.ok(&["screen", "2", "--stage", "tiab", "--decision", "include"]);
+    let status = lead.json(&["hub", "status"]);
+    let bob_row = status["reviewers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "Bob")
+        .unwrap();
+    assert_eq!(bob_row["removed"], true);
+}
+
+#[test]
+fn the_owner_backs_the_hub_up_with_pg_dump_and_restores_it() {
+    let pg = Postgres::start();
+    let (_lead, ann_url, _) = team(&pg, "backed");
+    let ann = Machine::new("ann");
+    ann.json(&["hub", "join", &ann_url]);
+    for id in ["1", "2", "3"] {
+        ann.ok(&["screen", id, "--stage", "tiab", "--decision", "include"]);
+    }
+    ann.json(&["hub", "sync"]);
+    let dump = ann.dir.path().join("review.dump");
+    let pg_dump = pg.bin.join("pg_dump");
+    let out = Command::new(&pg_dump)
+        .args([
+            "-Fc",
+            "-d",
+            &pg.owner_url("backed"),
+            "-f",
+            dump.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "pg_dump: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    pg.create_database("restored");
+    let out = Command::new(pg.bin.join("pg_restore"))
+        .args([
+            "--no-owner",
+            "-d",
+            &pg.owner_url("restored"),
+            dump.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "pg_restore: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let count = "SELECT (SELECT count(*) FROM ecolens.change) || '/' || (SELECT count(*) FROM ecolens.record)";
+    assert_eq!(
+        hub_rows(&pg, "restored", count),
+        hub_rows(&pg, "backed", count)
+    );
+    assert_eq!(hub_rows(&pg, "restored", count), "3/50");
+}
+
+/// The window joins a hub from Project → Join a hub, shows the copy's one reviewer and the
+/// hub's line in the status bar, and says so when the server goes away.
+#[test]
+fn the_window_joins_a_hub_and_shows_its_sync_status() {
+    use ecolens_app::window::{Workbench, WorkbenchOptions};
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable;
+
+    let pg = Postgres::start();
+    let (_lead, ann_url, _) = team(&pg, "windowed");
+    let ann = Machine::new("ann");
+    let options = WorkbenchOptions {
+        project: ann.project.clone(),
+        with_demo: false,
+        pdf_program: None,
+        reopen_last: false,
+        hub_credentials: Some(ann.dir.path().join("hubs.json")),
+    };
+    let mut harness: Harness<'static, Workbench> = Harness::builder()
+        .with_size(eframe::egui::Vec2::new(1280.0, 800.0))
+        .build_eframe(move |cc| Workbench::new(&cc.egui_ctx, None, options));
+    crate::window::settle(&mut harness);
+    harness.get_by_label("Project").click();
+    crate::window::settle(&mut harness);
+    harness.get_by_label("Join a hub…").click();
+    crate::window::settle(&mut harness);
+    crate::window::type_into(&mut harness, "Connection:", &ann_url);
+    harness.get_by_label("Join").click();
+    crate::window::settle(&mut harness);
+    assert_eq!(harness.state().library.total_records(), 50);
+    let place = format!("127.0.0.1:{}/windowed", pg.port);
+    let shows = |harness: &Harness<'static, Workbench>, text: &str| {
+        harness.query_by_label_contains(text).is_some()
+    };
+    assert!(
+        shows(
+            &harness,
+            &format!("Hub {place} as ann: online · 0 changes waiting · last sync 20")
+        ),
+        "the status bar shows the hub"
+    );
+    assert!(shows(&harness, "You are:") && harness.query_by_label("Ann").is_some());
+    pg.stop_server();
+    harness.get_by_label("Sync now").click();
+    crate::window::settle(&mut harness);
+    assert!(shows(&harness, &format!("Hub {place} as ann: offline")));
+    pg.start_server();
+    harness.get_by_label("Sync now").click();
+    crate::window::settle(&mut harness);
+    assert!(shows(&harness, &format!("Hub {place} as ann: online")));
 }

@@ -31,6 +31,7 @@ pub(crate) fn harness_sized(
         with_demo,
         pdf_program: Some(PathBuf::from(env!("CARGO_BIN_EXE_ecolens"))),
         reopen_last: false,
+        hub_credentials: None,
     };
     let mut harness = Harness::builder()
         .with_size(size)
@@ -586,6 +587,7 @@ fn search_filters_columns_theme_and_the_project_come_back_on_the_next_start() {
         with_demo: true,
         pdf_program: None,
         reopen_last: true,
+        hub_credentials: None,
     };
     let mut harness = Harness::builder()
         .with_size(egui::Vec2::new(1280.0, 800.0))

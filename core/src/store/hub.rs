@@ -20,7 +20,9 @@ use super::{Project, now, query_all};
 use crate::audit::EntityKind;
 use crate::bundle::{BUNDLE_FORMAT, BUNDLE_VERSION, BundleReport, RecordRef};
 use crate::error::{Error, Result, SqlContext};
-use crate::hub::{Hub, HubChange, HubReviewer, HubSettings, PulledChange, change_uid};
+use crate::hub::{
+    Hub, HubChange, HubReviewer, HubSettings, PulledChange, SharedRecord, change_uid,
+};
 use crate::ids::RecordId;
 use crate::merge::ImportedFile;
 use crate::record::{Record, SourceRef, title_key};
@@ -34,6 +36,9 @@ const EPOCH: &str = "hub.epoch";
 const LAST_SYNC: &str = "hub.last_sync";
 /// Changes pulled per round trip.
 const PAGE: i64 = 5_000;
+
+/// A record and the files it was imported from.
+type WithSources = (Record, Vec<SourceRef>);
 
 /// This copy's tie to a hub.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -267,8 +272,8 @@ impl Project {
         tx.commit().context("committing what the hub has")
     }
 
-    /// Local records not yet shared with the hub, in id order.
-    fn records_to_share(&self) -> Result<Vec<(RecordId, Record)>> {
+    /// Local records not yet shared with the hub, in id order, with their sources.
+    fn records_to_share(&self) -> Result<Vec<(RecordId, WithSources)>> {
         let ids: Vec<i64> = query_all(
             &self.conn,
             "SELECT id FROM record WHERE id NOT IN (SELECT record_id FROM hub_record) ORDER BY id",
@@ -277,7 +282,10 @@ impl Project {
             |row| row.get(0),
         )?;
         ids.into_iter()
-            .map(|id| Ok((RecordId(id), self.record(RecordId(id))?.record)))
+            .map(|id| {
+                let stored = self.record(RecordId(id))?;
+                Ok((RecordId(id), (stored.record, stored.sources)))
+            })
             .collect()
     }
 
@@ -299,15 +307,11 @@ impl Project {
     /// Takes records from the hub: one already here (same DOI, PMID, arXiv id or title and
     /// year) is tied to its hub id, the others are added with the hub as their source, all in
     /// one transaction. Returns the records added.
-    fn take_hub_records(
-        &mut self,
-        place: &str,
-        records: &[(i64, Record)],
-    ) -> Result<Vec<RecordId>> {
+    fn take_hub_records(&mut self, place: &str, records: &[SharedRecord]) -> Result<Vec<RecordId>> {
         if records.is_empty() {
             return Ok(Vec::new());
         }
-        let refs: Vec<RecordRef> = records.iter().map(|(_, r)| record_ref(r)).collect();
+        let refs: Vec<RecordRef> = records.iter().map(|r| record_ref(&r.record)).collect();
         let matched = {
             let tx = self.read_transaction("matching shared records")?;
             let matched = super::bundle::match_records(&tx, &refs)?;
@@ -317,19 +321,33 @@ impl Project {
         let file = format!("hub:{place}");
         let mut session = self.begin_import()?;
         let mut added = Vec::new();
-        for ((hub_id, record), found) in records.iter().zip(matched) {
+        for (shared, found) in records.iter().zip(matched) {
+            let hub_id = shared.hub_id;
             let local = match found {
                 Some(id) => id,
                 None => {
-                    let id = session.insert(
-                        record,
-                        &SourceRef {
-                            file: file.clone(),
-                            format: "ecolens-hub".to_owned(),
-                            locator: Some(format!("hub record {hub_id}")),
-                            original_key: None,
-                        },
-                    )?;
+                    // The record keeps the files the lead imported it from, so PRISMA names
+                    // the same sources in every copy; the hub is said where none is known.
+                    let hub = SourceRef {
+                        file: file.clone(),
+                        format: "ecolens-hub".to_owned(),
+                        locator: Some(format!("hub record {hub_id}")),
+                        original_key: None,
+                    };
+                    let (first, rest) = shared
+                        .sources
+                        .split_first()
+                        .map_or((&hub, &[][..]), |(f, r)| (f, r));
+                    let id = session.insert(&shared.record, first)?;
+                    for source in rest {
+                        super::records::insert_source(
+                            &session.tx,
+                            id,
+                            source,
+                            Some(session.id()),
+                            &now().to_string(),
+                        )?;
+                    }
                     added.push(id);
                     id
                 }
@@ -446,7 +464,7 @@ impl Project {
         if is_lead {
             let local = self.records_to_share()?;
             if !local.is_empty() {
-                let records: Vec<Record> = local.iter().map(|(_, r)| r.clone()).collect();
+                let records: Vec<WithSources> = local.iter().map(|(_, r)| r.clone()).collect();
                 let ids = hub.add_records(&records)?;
                 let pairs: Vec<(i64, RecordId)> = ids
                     .into_iter()
@@ -475,8 +493,8 @@ impl Project {
         let added = self.take_hub_records(&link.place, &incoming)?;
         report.records_received = u64::try_from(added.len()).unwrap_or(u64::MAX);
         report.touched.extend(added);
-        if let Some((last, _)) = incoming.last() {
-            self.set_meta(RECORDS_CURSOR, &last.to_string())?;
+        if let Some(last) = incoming.last() {
+            self.set_meta(RECORDS_CURSOR, &last.hub_id.to_string())?;
         }
         // Push before pulling, so what comes back from here is known as ours.
         let outbox = self.hub_outbox()?;
