@@ -162,8 +162,9 @@ pub enum Command {
         #[arg(long)]
         no_python: bool,
         /// corpus (import, parse, search), assess (an nvidia-smi trace beside pandas + numpy,
-        /// and the Monte Carlo of a many-parameter scenario) or screening (the screening
-        /// model's features and re-ranking beside scikit-learn, as ASReview uses it).
+        /// and the Monte Carlo of a many-parameter scenario), screening (the screening
+        /// model's features and re-ranking beside scikit-learn, as ASReview uses it) or hub
+        /// (reviewers syncing with a team hub at once).
         #[arg(long, value_enum, default_value = "corpus")]
         suite: BenchSuite,
         /// Rows of the generated nvidia-smi file (--suite assess).
@@ -178,6 +179,16 @@ pub enum Command {
         /// Corpus sizes ranked (--suite screening), comma-separated.
         #[arg(long, value_delimiter = ',', default_values_t = [10_000u64, 100_000])]
         screening_sizes: Vec<u64>,
+        /// Reviewers syncing at once (--suite hub).
+        #[arg(long, default_value_t = 10)]
+        hub_reviewers: usize,
+        /// Decisions each reviewer casts, a sync after every 100 (--suite hub).
+        #[arg(long, default_value_t = 1_000)]
+        hub_decisions: usize,
+        /// The owner's connection to an empty database (--suite hub) [default: a throwaway
+        /// server from Debian's postgresql package].
+        #[arg(long)]
+        hub_url: Option<String>,
     },
     /// Add or list the project's reviewers.
     #[command(subcommand)]
@@ -538,6 +549,8 @@ pub enum BenchSuite {
     Assess,
     /// The screening model: features and re-ranking beside scikit-learn.
     Screening,
+    /// Reviewers syncing with a team hub on PostgreSQL at once.
+    Hub,
 }
 
 /// Phases of the benchmark, each run in a child process of its own.
@@ -872,12 +885,23 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             mc_runs,
             mc_parameters,
             screening_sizes,
+            hub_reviewers,
+            hub_decisions,
+            hub_url,
         } => {
             let temporary = dir.is_none();
             let dir = dir.unwrap_or_else(|| {
                 std::env::temp_dir().join(format!("ecolens-bench-{}", std::process::id()))
             });
-            let output = if suite == BenchSuite::Screening {
+            let output = if suite == BenchSuite::Hub {
+                crate::bench_hub::run(&crate::bench_hub::HubBenchOptions {
+                    reviewers: hub_reviewers,
+                    decisions: hub_decisions,
+                    batch: 100,
+                    dir: dir.clone(),
+                    hub_url,
+                })
+            } else if suite == BenchSuite::Screening {
                 crate::bench_screening::run(&crate::bench_screening::ScreeningBenchOptions {
                     sizes: screening_sizes,
                     decisions: 200,

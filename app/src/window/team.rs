@@ -310,7 +310,16 @@ fn team_ui(ui: &mut egui::Ui, state: &mut State, session: &Session, out: &mut Ve
         });
         ui.separator();
         ui.heading("Blinding and the screening rule");
+        let hub = session.team.as_ref().and_then(|t| t.hub.as_ref());
+        // In a hub's working copy the server holds blind mode; switching it here is refused.
+        let is_lead_here = is_lead && hub.is_none();
+        let switch_hint = if hub.is_some() {
+            "The hub holds blind mode: a lead switches it with ecolens hub blind on|off"
+        } else {
+            "Only a lead may switch blind mode"
+        };
         ui.horizontal_wrapped(|ui| {
+            let is_lead = is_lead_here;
             let blind = settings.blind;
             ui.label(match (blind, settings.leads_see_all) {
                 (true, false) => "Blind mode is on: each reviewer sees only their own judgements.",
@@ -321,14 +330,14 @@ fn team_ui(ui: &mut egui::Ui, state: &mut State, session: &Session, out: &mut Ve
                 // Unblinding cannot be taken back for the reviewers who see: it asks first.
                 if ui
                     .add_enabled(is_lead, egui::Button::new("Unblind…"))
-                    .on_disabled_hover_text("Only a lead may switch blind mode")
+                    .on_disabled_hover_text(switch_hint)
                     .clicked()
                 {
                     state.confirm_unblind = true;
                 }
             } else if ui
                 .add_enabled(is_lead, egui::Button::new("Blind again"))
-                .on_disabled_hover_text("Only a lead may switch blind mode")
+                .on_disabled_hover_text(switch_hint)
                 .clicked()
             {
                 out.push(
@@ -360,11 +369,17 @@ fn team_ui(ui: &mut egui::Ui, state: &mut State, session: &Session, out: &mut Ve
         if state.confirm_unblind && settings.blind && is_lead {
             confirm_unblind_ui(ui, &mut state.confirm_unblind, out);
         }
-        ui.weak(
-            "Blind mode in a shared project file stops accidental looks, not a determined \
-             colleague: anyone can pick another name here, or open the file. A team hub \
-             enforces it with real accounts.",
-        );
+        match hub {
+            Some(link) => ui.weak(format!(
+                "This project is {}'s working copy of the hub at {}: the server shows each login only its own work while blind, whatever a copy holds.",
+                link.reviewer, link.place
+            )),
+            None => ui.weak(
+                "Blind mode in a shared project file stops accidental looks, not a determined \
+                 colleague: anyone can pick another name here, or open the file. A team hub \
+                 enforces it with real accounts (ecolens hub init).",
+            ),
+        };
         ui.horizontal_wrapped(|ui| {
             ui.label("A record moves on when:");
             for rule in [ScreeningRule::OneReviewer, ScreeningRule::TwoAgreeing] {

@@ -3,229 +3,42 @@
 //! Everything is driven through the real `ecolens` binary, and what the server lets each login
 //! see is checked with `psql`, as a reviewer trying their luck would.
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use ecolens_app::throwaway_postgres::ThrowawayPostgres;
 use serde_json::Value;
 
-/// A throwaway PostgreSQL cluster.
+/// A throwaway cluster in a temporary folder of its own.
 pub(crate) struct Postgres {
-    dir: tempfile::TempDir,
-    bin: PathBuf,
-    port: u16,
-    password: String,
-    /// Root may not run the server: it runs as this user.
-    run_as: Option<&'static str>,
-}
-
-fn postgres_bin() -> PathBuf {
-    let mut found: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
-        .map(|dir| {
-            dir.filter_map(Result::ok)
-                .map(|e| e.path().join("bin"))
-                .filter(|p| p.join("initdb").exists())
-                .collect()
-        })
-        .unwrap_or_default();
-    found.sort();
-    found.pop().unwrap_or_else(|| {
-        panic!(
-            "the hub's tests need PostgreSQL's server binaries (initdb, pg_ctl) in /usr/lib/postgresql/*/bin: install Debian's `postgresql` package (apt-get install postgresql)"
-        )
-    })
-}
-
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+    server: ThrowawayPostgres,
+    _dir: tempfile::TempDir,
 }
 
 impl Postgres {
-    /// Starts a cluster whose superuser is `admin` with a password, listening on 127.0.0.1.
     pub(crate) fn start() -> Self {
-        let bin = postgres_bin();
         let dir = tempfile::tempdir().unwrap();
-        let run_as = is_root().then_some("postgres");
-        if let Some(user) = run_as {
-            let status = Command::new("chown")
-                .args(["-R", &format!("{user}:"), dir.path().to_str().unwrap()])
-                .status()
-                .unwrap();
-            assert!(status.success(), "chown of the cluster's folder to {user}");
-        }
-        let password = "adminpw42".to_owned();
-        std::fs::write(dir.path().join("pw"), &password).unwrap();
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let pg = Self {
-            dir,
-            bin,
-            port,
-            password,
-            run_as,
-        };
-        if let Some(user) = run_as {
-            Command::new("chown")
-                .args([
-                    &format!("{user}:"),
-                    pg.dir.path().join("pw").to_str().unwrap(),
-                ])
-                .status()
-                .unwrap();
-        }
-        let data = pg.data();
-        let out = pg.tool(
-            "initdb",
-            &[
-                "-D",
-                data.to_str().unwrap(),
-                "-U",
-                "admin",
-                "--pwfile",
-                pg.dir.path().join("pw").to_str().unwrap(),
-                "--auth-local=scram-sha-256",
-                "--auth-host=scram-sha-256",
-                "-E",
-                "UTF8",
-                "--no-instructions",
-            ],
-        );
-        assert!(
-            out.status.success(),
-            "initdb: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        pg.start_server();
-        pg
-    }
-
-    fn data(&self) -> PathBuf {
-        self.dir.path().join("data")
-    }
-
-    fn tool(&self, name: &str, args: &[&str]) -> Output {
-        let program = self.bin.join(name);
-        let mut command = match self.run_as {
-            Some(user) => {
-                let mut c = Command::new("runuser");
-                c.args(["-u", user, "--"]).arg(&program);
-                c
-            }
-            None => Command::new(&program),
-        };
-        command
-            .args(args)
-            .current_dir(self.dir.path())
-            .output()
-            .unwrap()
-    }
-
-    /// Starts (or restarts) the server.
-    pub(crate) fn start_server(&self) {
-        let options = format!(
-            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off",
-            self.port,
-            self.dir.path().display()
-        );
-        let log = self.dir.path().join("server.log");
-        let out = self.tool(
-            "pg_ctl",
-            &[
-                "-D",
-                self.data().to_str().unwrap(),
-                "-o",
-                &options,
-                "-l",
-                log.to_str().unwrap(),
-                "-w",
-                "start",
-            ],
-        );
-        assert!(
-            out.status.success(),
-            "pg_ctl start: {}{}",
-            String::from_utf8_lossy(&out.stderr),
-            std::fs::read_to_string(&log).unwrap_or_default()
-        );
-    }
-
-    /// Stops the server at once, as a crash or a pulled cable would.
-    pub(crate) fn stop_server(&self) {
-        self.tool(
-            "pg_ctl",
-            &[
-                "-D",
-                self.data().to_str().unwrap(),
-                "-m",
-                "immediate",
-                "stop",
-            ],
-        );
-    }
-
-    /// The superuser's URL for a database.
-    pub(crate) fn admin_url(&self, db: &str) -> String {
-        format!(
-            "postgres://admin:{}@127.0.0.1:{}/{db}?sslmode=disable",
-            self.password, self.port
-        )
-    }
-
-    /// Creates a database owned by `ecolens_owner`, a login that may create roles but is no
-    /// superuser, as README sets one up; returns the owner's URL for it.
-    pub(crate) fn create_database(&self, db: &str) -> String {
-        let admin = self.admin_url("postgres");
-        let exists = psql(
-            &admin,
-            "SELECT 1 FROM pg_roles WHERE rolname = 'ecolens_owner'",
-        );
-        if String::from_utf8_lossy(&exists.stdout).trim().is_empty() {
-            let out = psql(
-                &admin,
-                "CREATE ROLE ecolens_owner LOGIN CREATEROLE PASSWORD 'ownerpw42'",
-            );
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
-        let out = psql(&admin, &format!("CREATE DATABASE {db} OWNER ecolens_owner"));
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        self.owner_url(db)
-    }
-
-    /// The owner's URL for a database.
-    pub(crate) fn owner_url(&self, db: &str) -> String {
-        format!(
-            "postgres://ecolens_owner:ownerpw42@127.0.0.1:{}/{db}?sslmode=disable",
-            self.port
-        )
+        let server = ThrowawayPostgres::start(&dir.path().join("pg")).unwrap();
+        Self { server, _dir: dir }
     }
 }
 
-impl Drop for Postgres {
-    fn drop(&mut self) {
-        self.stop_server();
+impl Postgres {
+    fn create_database_ok(&self, db: &str) -> String {
+        self.server.create_database(db).unwrap()
+    }
+}
+
+impl std::ops::Deref for Postgres {
+    type Target = ThrowawayPostgres;
+    fn deref(&self) -> &ThrowawayPostgres {
+        &self.server
     }
 }
 
 /// Runs SQL through `psql` with a connection string.
 pub(crate) fn psql(url: &str, sql: &str) -> Output {
-    Command::new("psql")
-        .args([url, "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", sql])
-        .output()
-        .expect("psql runs (Debian's postgresql-client)")
+    ecolens_app::throwaway_postgres::psql(url, sql).unwrap()
 }
 
 fn ecolens(data: &Path, args: &[&str]) -> Output {
@@ -294,7 +107,7 @@ fn invite(lead: &Machine, name: &str) -> String {
 #[test]
 fn three_reviewers_blind_on_a_hub_and_the_server_enforces_it() {
     let pg = Postgres::start();
-    let owner = pg.create_database("review");
+    let owner = pg.create_database_ok("review");
     let lead = Machine::new("lead");
     lead.ok(&["reviewer", "add", "Lena", "--lead"]);
     lead.ok(&["import", fixture_ris().to_str().unwrap()]);
@@ -311,6 +124,15 @@ fn three_reviewers_blind_on_a_hub_and_the_server_enforces_it() {
     let joined = ann.json(&["hub", "join", &ann_url]);
     assert_eq!(joined["records_received"].as_u64(), Some(records));
     bob.json(&["hub", "join", &bob_url]);
+
+    // The lead's later imports reach everyone at their next sync.
+    let more = crate::fixtures().join("endnote_3_citations.xml");
+    lead.ok(&["import", more.to_str().unwrap()]);
+    let shared = lead.json(&["hub", "sync"]);
+    assert_eq!(shared["records_shared"].as_u64(), Some(3), "{shared}");
+    let received = ann.json(&["hub", "sync"]);
+    assert_eq!(received["records_received"].as_u64(), Some(3), "{received}");
+    bob.json(&["hub", "sync"]);
 
     // Nobody acts as another reviewer in a working copy.
     let refused = ann.fails(&[
@@ -437,6 +259,7 @@ fn three_reviewers_blind_on_a_hub_and_the_server_enforces_it() {
     single.ok(&["reviewer", "add", "Ann"]);
     single.ok(&["reviewer", "add", "Bob"]);
     single.ok(&["import", fixture_ris().to_str().unwrap()]);
+    single.ok(&["import", more.to_str().unwrap()]);
     single.ok(&["blind", "off", "--reviewer", "Lena"]);
     for (who, decisions) in [
         ("Ann", ["include", "include", "exclude"]),
@@ -467,7 +290,7 @@ fn three_reviewers_blind_on_a_hub_and_the_server_enforces_it() {
 
 /// A hub with the fixture's records, its lead's copy, and invitations for Ann and Bob.
 fn team(pg: &Postgres, db: &str) -> (Machine, String, String) {
-    let owner = pg.create_database(db);
+    let owner = pg.create_database_ok(db);
     let lead = Machine::new("lead");
     lead.ok(&["reviewer", "add", "Lena", "--lead"]);
     lead.ok(&["import", fixture_ris().to_str().unwrap()]);
@@ -508,7 +331,7 @@ fn a_reviewer_works_on_while_the_server_is_down_and_syncs_later() {
         text.contains("offline") && text.contains("4 change(s) waiting"),
         "{text}"
     );
-    pg.start_server();
+    pg.start_server().unwrap();
     let synced = ann.json(&["hub", "sync"]);
     assert_eq!(synced["pushed"].as_u64(), Some(4));
     assert_eq!(ann.json(&["hub", "status"])["waiting"].as_u64(), Some(0));
@@ -666,7 +489,7 @@ fn the_owner_backs_the_hub_up_with_pg_dump_and_restores_it() {
     }
     ann.json(&["hub", "sync"]);
     let dump = ann.dir.path().join("review.dump");
-    let pg_dump = pg.bin.join("pg_dump");
+    let pg_dump = pg.bin().join("pg_dump");
     let out = Command::new(&pg_dump)
         .args([
             "-Fc",
@@ -682,8 +505,8 @@ fn the_owner_backs_the_hub_up_with_pg_dump_and_restores_it() {
         "pg_dump: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    pg.create_database("restored");
-    let out = Command::new(pg.bin.join("pg_restore"))
+    pg.create_database_ok("restored");
+    let out = Command::new(pg.bin().join("pg_restore"))
         .args([
             "--no-owner",
             "-d",
@@ -735,7 +558,7 @@ fn the_window_joins_a_hub_and_shows_its_sync_status() {
     harness.get_by_label("Join").click();
     crate::window::settle(&mut harness);
     assert_eq!(harness.state().library.total_records(), 50);
-    let place = format!("127.0.0.1:{}/windowed", pg.port);
+    let place = format!("127.0.0.1:{}/windowed", pg.port());
     let shows = |harness: &Harness<'static, Workbench>, text: &str| {
         harness.query_by_label_contains(text).is_some()
     };
@@ -751,8 +574,34 @@ fn the_window_joins_a_hub_and_shows_its_sync_status() {
     harness.get_by_label("Sync now").click();
     crate::window::settle(&mut harness);
     assert!(shows(&harness, &format!("Hub {place} as ann: offline")));
-    pg.start_server();
+    pg.start_server().unwrap();
     harness.get_by_label("Sync now").click();
     crate::window::settle(&mut harness);
     assert!(shows(&harness, &format!("Hub {place} as ann: online")));
+}
+
+/// `sslmode=require` encrypts (the server here refuses a reviewer's login without TLS), and a
+/// self-signed certificate is accepted as libpq's `require` accepts it.
+#[test]
+fn a_reviewer_joins_over_tls_with_sslmode_require() {
+    let pg = Postgres::start();
+    let (_lead, ann_url, _) = team(&pg, "tls");
+    pg.require_tls().unwrap();
+    let ann = Machine::new("ann");
+    let refused = ann.fails(&["hub", "join", &ann_url]);
+    assert!(
+        refused.contains("no encryption") || refused.contains("pg_hba"),
+        "{refused}"
+    );
+    let over_tls = ann_url.replace("sslmode=disable", "sslmode=require");
+    let joined = ann.json(&["hub", "join", &over_tls]);
+    assert_eq!(joined["records_received"].as_u64(), Some(50));
+    let prefer = ann_url.replace("?sslmode=disable", "");
+    let other = Machine::new("ann-laptop");
+    let joined = other.json(&["hub", "join", &prefer]);
+    assert_eq!(
+        joined["records_received"].as_u64(),
+        Some(50),
+        "prefer takes TLS when offered"
+    );
 }
