@@ -140,6 +140,8 @@ pub fn run(options: &HubBenchOptions) -> Result<Output> {
                         .ok_or_else(|| anyhow!("reviewer {r} not in their copy"))?
                         .id;
                     let ids = project.records()?;
+                    // One connection per reviewer, kept between syncs, as the window keeps it.
+                    let mut syncer = hub::Syncer::default();
                     start.wait();
                     let mut syncs = Vec::new();
                     for (i, record) in ids.iter().take(decisions).enumerate() {
@@ -158,7 +160,7 @@ pub fn run(options: &HubBenchOptions) -> Result<Output> {
                         )?;
                         if (i + 1) % batch == 0 || i + 1 == decisions {
                             let at = Instant::now();
-                            let report = hub::sync(&mut project, &saved)?;
+                            let report = syncer.sync(&mut project, &saved)?;
                             syncs.push(at.elapsed());
                             if report.pushed == 0 {
                                 bail!("reviewer {r}: a sync pushed nothing");

@@ -731,24 +731,28 @@ impl Hub {
             .map_err(hub_error(&url, "starting to push"))?;
         tx.execute("SELECT pg_advisory_xact_lock(7206515)", &[])
             .map_err(hub_error(&url, "waiting for other pushes"))?;
-        let statement = tx
-            .prepare(
-                "INSERT INTO ecolens.change (uid, kind, record_ref, item) VALUES ($1, $2, $3, $4)
+        // One statement for the whole push: a round trip per change would cost more than the
+        // inserts.
+        let mut uids = Vec::with_capacity(changes.len());
+        let mut kinds = Vec::with_capacity(changes.len());
+        let mut references = Vec::with_capacity(changes.len());
+        let mut items = Vec::with_capacity(changes.len());
+        for change in changes {
+            uids.push(change.uid.as_str());
+            kinds.push(change.kind.as_str());
+            references.push(serde_json::to_value(&change.record).map_err(|e| {
+                Error::invalid("change.record", e.to_string(), "a record reference")
+            })?);
+            items.push(&change.item);
+        }
+        let added = tx
+            .execute(
+                "INSERT INTO ecolens.change (uid, kind, record_ref, item)
+                 SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::jsonb[])
                  ON CONFLICT (uid) DO NOTHING",
+                &[&uids, &kinds, &references, &items],
             )
             .map_err(hub_error(&url, "pushing changes"))?;
-        let mut added = 0;
-        for change in changes {
-            let reference = serde_json::to_value(&change.record).map_err(|e| {
-                Error::invalid("change.record", e.to_string(), "a record reference")
-            })?;
-            added += tx
-                .execute(
-                    &statement,
-                    &[&change.uid, &change.kind, &reference, &change.item],
-                )
-                .map_err(hub_error(&url, "pushing a change"))?;
-        }
         tx.commit().map_err(hub_error(&url, "committing a push"))?;
         Ok(added)
     }
@@ -864,10 +868,14 @@ pub fn new_password() -> String {
         .collect()
 }
 
-/// The uid of a change: SHA-256 of its kind, record and item.
-pub fn change_uid(kind: &str, record: &RecordRef, item: &Value) -> String {
+/// The uid of a change: SHA-256 of its author's login, kind, record and item. The author is
+/// part of it: two reviewers casting the same vote on the same record in the same millisecond
+/// make two changes, not one.
+pub fn change_uid(author: &str, kind: &str, record: &RecordRef, item: &Value) -> String {
     use sha2::{Digest, Sha256};
     let mut hash = Sha256::new();
+    hash.update(author.as_bytes());
+    hash.update([0]);
     hash.update(kind.as_bytes());
     hash.update([0]);
     hash.update(serde_json::to_string(record).unwrap_or_default().as_bytes());

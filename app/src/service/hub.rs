@@ -6,7 +6,6 @@
 //! project file: a project copied to a colleague carries no one's password.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicBool;
 
 use ecolens_core::hub::{Hub, HubReviewer, HubSettings, HubUrl, login_for, new_password, redact};
 use ecolens_core::store::{HubLink, SyncReport};
@@ -338,26 +337,69 @@ pub fn join(project: &mut Project, credentials: &mut Credentials, url: &str) -> 
     sync_with(project, &url)
 }
 
-/// Syncs this working copy with its hub, then brings the search index up to date.
+/// Syncs this working copy with its hub.
 pub fn sync(project: &mut Project, credentials: &Credentials) -> Result<SyncReport> {
+    Syncer::default().sync(project, credentials)
+}
+
+/// Syncs over one connection kept between syncs (the window's every minute, a benchmark's
+/// reviewer): a new connection costs the server a process of its own. A connection that
+/// broke is dropped and made again once.
+#[derive(Debug, Default)]
+pub struct Syncer {
+    hub: Option<Hub>,
+}
+
+impl Syncer {
+    /// Syncs `project` with its hub, connecting when there is no working connection.
+    pub fn sync(&mut self, project: &mut Project, credentials: &Credentials) -> Result<SyncReport> {
+        let url = saved_url(project, credentials)?;
+        if self
+            .hub
+            .as_ref()
+            .is_some_and(|hub| hub.is_closed() || hub.url().secret_text() != url.secret_text())
+        {
+            self.hub = None;
+        }
+        let reused = self.hub.is_some();
+        let mut hub = match self.hub.take() {
+            Some(hub) => hub,
+            None => Hub::connect(&url)?,
+        };
+        match project.sync_hub(&mut hub) {
+            Ok(report) => {
+                self.hub = Some(hub);
+                Ok(report)
+            }
+            // The kept connection died (the server restarted): once more, afresh.
+            Err(ecolens_core::Error::HubUnreachable { .. }) if reused => {
+                let mut hub = Hub::connect(&url)?;
+                let report = project.sync_hub(&mut hub)?;
+                self.hub = Some(hub);
+                Ok(report)
+            }
+            Err(error) => Err(error.into()),
+        }
+    }
+}
+
+fn saved_url(project: &Project, credentials: &Credentials) -> Result<HubUrl> {
     let link = require_link(project)?;
     let id = project_id(project)?;
-    let url = credentials
+    credentials
         .find(&id, &link.place, &link.login)
         .ok_or_else(|| Error::Invalid {
             field: "hub",
             value: format!("{}@{}", link.login, link.place),
             expected: "this login's connection saved on this machine: join again with ecolens hub join URL".to_owned(),
-        })?;
-    sync_with(project, &url)
+        })
 }
 
+/// The search index is not touched here: what a sync changes is journalled with it, and the
+/// index catches up from the journal when it is next opened (a search, the window's library).
 fn sync_with(project: &mut Project, url: &HubUrl) -> Result<SyncReport> {
     let mut hub = Hub::connect(url)?;
-    let report = project.sync_hub(&mut hub)?;
-    let never = AtomicBool::new(false);
-    super::corpus::synced_index(project, &never, &|_| {})?;
-    Ok(report)
+    Ok(project.sync_hub(&mut hub)?)
 }
 
 /// This copy's tie to its hub, what waits to be pushed, and whether the hub answers now.
@@ -400,15 +442,7 @@ pub fn switch(
     setting: &str,
     on: bool,
 ) -> Result<SyncReport> {
-    let link = require_link(project)?;
-    let id = project_id(project)?;
-    let url = credentials
-        .find(&id, &link.place, &link.login)
-        .ok_or_else(|| Error::Invalid {
-            field: "hub",
-            value: format!("{}@{}", link.login, link.place),
-            expected: "this login's connection saved on this machine: join again with ecolens hub join URL".to_owned(),
-        })?;
+    let url = saved_url(project, credentials)?;
     let mut hub = Hub::connect(&url)?;
     hub.set_switch(setting, on)?;
     drop(hub);
@@ -428,9 +462,14 @@ pub struct Synced {
     pub status: Status,
 }
 
-/// Syncs when the hub answers, and says how things stand either way.
-pub fn sync_and_status(project: &mut Project, credentials: &Credentials) -> Result<Synced> {
-    let (report, error) = match sync(project, credentials) {
+/// Syncs when the hub answers (over `syncer`'s kept connection), and says how things stand
+/// either way.
+pub fn sync_and_status(
+    syncer: &mut Syncer,
+    project: &mut Project,
+    credentials: &Credentials,
+) -> Result<Synced> {
+    let (report, error) = match syncer.sync(project, credentials) {
         Ok(report) => (Some(report), None),
         Err(
             error @ Error::Core(

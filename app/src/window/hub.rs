@@ -3,12 +3,13 @@
 //! thread `ecolens-hub-sync`: at once when a working copy opens, every minute after, and when
 //! asked; an offline hub is shown, not reported as a failure.
 
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use eframe::egui;
 
 use super::Action;
-use crate::service::hub::{Status, Synced};
+use crate::service::hub::{Status, Synced, Syncer};
 
 /// How often a working copy syncs on its own.
 pub const SYNC_EVERY: Duration = Duration::from_mins(1);
@@ -28,6 +29,8 @@ pub struct HubState {
     pub busy: bool,
     /// What the last sync or join said, for the status bar and the join window.
     pub message: Option<String>,
+    /// The connection kept between syncs (used on the sync thread only).
+    pub syncer: Arc<Mutex<Syncer>>,
 }
 
 impl HubState {

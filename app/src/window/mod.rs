@@ -943,6 +943,7 @@ impl Workbench {
         self.hub.last_attempt = Some(std::time::Instant::now());
         let project_path = self.workers.path.clone();
         let saved = self.options.hub_credentials.clone();
+        let syncer = std::sync::Arc::clone(&self.hub.syncer);
         spawn_job(
             JobKind::Hub.thread(),
             job,
@@ -962,7 +963,15 @@ impl Workbench {
                     let mut credentials = service::hub::Credentials::open(&path)?;
                     match &join {
                         Some(url) => service::hub::join_and_status(project, &mut credentials, url),
-                        None => service::hub::sync_and_status(project, &credentials),
+                        None => {
+                            // One sync at a time (the window starts no second one): the
+                            // lock is never contended, and a poisoned one still holds a
+                            // usable connection or none.
+                            let mut syncer = syncer
+                                .lock()
+                                .unwrap_or_else(std::sync::PoisonError::into_inner);
+                            service::hub::sync_and_status(&mut syncer, project, &credentials)
+                        }
                     }
                 })
                 .map(|synced| JobOutcome::HubSynced(Box::new(synced)))

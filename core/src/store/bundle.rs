@@ -34,17 +34,38 @@ impl Project {
     /// Everything the reader of `seen` has recorded, as a bundle for the lead's project: a
     /// bundle is always one's own work.
     pub fn export_bundle(&self, seen: &Visibility) -> Result<Bundle> {
+        self.export_bundle_of(seen, None, true)
+    }
+
+    /// [`Self::export_bundle`] of the items on `only` records (all: `None`), with or without
+    /// the reviewer's audit entries: what a hub's outbox needs.
+    pub(crate) fn export_bundle_of(
+        &self,
+        seen: &Visibility,
+        only: Option<&std::collections::HashSet<RecordId>>,
+        with_audit: bool,
+    ) -> Result<Bundle> {
         let who = seen.require_reader("a decision bundle")?.clone();
         let reviewer = who.id;
         let project_id = self.meta("project_id")?.unwrap_or_default();
-        let (votes, classifications, risks, labels) = reviewer_work(&self.conn, reviewer)?;
+        let (mut votes, mut classifications, mut risks, mut labels) =
+            reviewer_work(&self.conn, reviewer)?;
+        let wanted = |record: RecordId| only.is_none_or(|set| set.contains(&record));
+        votes.retain(|v| wanted(v.record));
+        classifications.retain(|c| wanted(c.record));
+        labels.retain(|l| wanted(l.record));
+        // A risk's parent must travel with it: keep the risks of wanted records, whole.
+        risks.retain(|r| wanted(r.record));
         let roots: Vec<i64> = query_all(
             &self.conn,
             "SELECT record_id FROM consequence_root WHERE reviewer_id = ?1 ORDER BY record_id",
             [reviewer.0],
             "reading consequence tree roots",
             |row| row.get(0),
-        )?;
+        )?
+        .into_iter()
+        .filter(|id| wanted(RecordId(*id)))
+        .collect();
         let mut refs: Vec<RecordRef> = Vec::new();
         let mut index: HashMap<RecordId, usize> = HashMap::new();
         let mut slot = |project: &Self, record: RecordId| -> Result<usize> {
@@ -118,6 +139,9 @@ impl Project {
         drop(tx);
         let mut bundle_audits = Vec::new();
         for stored in super::assessment::reviewer_paper_audits(&self.conn, reviewer)? {
+            if !wanted(stored.record) {
+                continue;
+            }
             bundle_audits.push(BundleAudit {
                 record: slot(self, stored.record)?,
                 uid: stored.uid,
@@ -125,13 +149,17 @@ impl Project {
                 created_at: stored.created_at,
             });
         }
-        let audit = self.audit_log(
-            AuditFilter {
-                reviewer: Some(reviewer),
-                ..AuditFilter::default()
-            },
-            seen,
-        )?;
+        let audit = if with_audit {
+            self.audit_log(
+                AuditFilter {
+                    reviewer: Some(reviewer),
+                    ..AuditFilter::default()
+                },
+                seen,
+            )?
+        } else {
+            Vec::new()
+        };
         Ok(Bundle {
             format: BUNDLE_FORMAT.to_owned(),
             version: BUNDLE_VERSION,

@@ -34,6 +34,8 @@ const CURSOR: &str = "hub.cursor";
 const RECORDS_CURSOR: &str = "hub.records_cursor";
 const EPOCH: &str = "hub.epoch";
 const LAST_SYNC: &str = "hub.last_sync";
+/// The last audit entry whose change the hub has: the outbox looks at records touched after.
+const AUDIT_MARK: &str = "hub.audit_mark";
 /// Changes pulled per round trip.
 const PAGE: i64 = 5_000;
 
@@ -163,6 +165,14 @@ impl Project {
 
     /// Takes the hub's blind mode and leads-see-all, audited as the hub's when they change.
     fn take_hub_settings(&mut self, settings: &HubSettings) -> Result<()> {
+        let on = |key: &str, default: &str| -> Result<bool> {
+            Ok(self.meta(key)?.as_deref().unwrap_or(default) == "on")
+        };
+        if on("review.blind", "on")? == settings.blind
+            && on("review.leads_see_all", "off")? == settings.leads_see_all
+        {
+            return Ok(());
+        }
         let tx = self
             .conn
             .transaction()
@@ -192,9 +202,27 @@ impl Project {
 
     /// The reviewer's work the hub does not have yet, as changes.
     pub fn hub_outbox(&self) -> Result<Vec<HubChange>> {
+        Ok(self.outbox_since()?.0)
+    }
+
+    /// The outbox, and the audit entry it reaches to. Every review write leaves an audit
+    /// entry naming its record in the same transaction, so the records touched after the mark
+    /// hold everything new; their items whose uid the hub lacks are the outbox. Reading a
+    /// record's items again costs nothing but a few hashes: a change already pushed is known.
+    fn outbox_since(&self) -> Result<(Vec<HubChange>, i64)> {
         let Some(link) = self.hub_link()? else {
-            return Ok(Vec::new());
+            return Ok((Vec::new(), 0));
         };
+        let mark: i64 = self
+            .meta(AUDIT_MARK)?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        let top: i64 = self
+            .conn
+            .query_row("SELECT coalesce(max(id), 0) FROM audit_log", [], |row| {
+                row.get(0)
+            })
+            .context("reading the audit log's end")?;
         let reviewer = self
             .reviewers()?
             .into_iter()
@@ -203,8 +231,21 @@ impl Project {
                 entity: "reviewer",
                 key: link.reviewer.clone(),
             })?;
+        let touched: HashSet<RecordId> = query_all(
+            &self.conn,
+            "SELECT DISTINCT record_id FROM audit_log
+             WHERE id > ?1 AND reviewer_id = ?2 AND record_id IS NOT NULL",
+            params![mark, reviewer.id.0],
+            "reading what changed since the last push",
+            |row| Ok(RecordId(row.get(0)?)),
+        )?
+        .into_iter()
+        .collect();
+        if touched.is_empty() {
+            return Ok((Vec::new(), top));
+        }
         let seen = self.visibility(Some(reviewer.id))?;
-        let bundle = self.export_bundle(&seen)?;
+        let bundle = self.export_bundle_of(&seen, Some(&touched), false)?;
         let value = serde_json::to_value(&bundle)
             .map_err(|e| Error::invalid("bundle", e.to_string(), "a serialisable bundle"))?;
         let pushed = self.pushed_uids()?;
@@ -230,7 +271,7 @@ impl Project {
                 };
                 let mut item = item.clone();
                 item["record"] = Value::from(0);
-                let uid = change_uid(kind, record, &item);
+                let uid = change_uid(&link.login, kind, record, &item);
                 if !pushed.contains(&uid) {
                     out.push(HubChange {
                         uid,
@@ -241,7 +282,7 @@ impl Project {
                 }
             }
         }
-        Ok(out)
+        Ok((out, top))
     }
 
     fn pushed_uids(&self) -> Result<HashSet<String>> {
@@ -257,6 +298,10 @@ impl Project {
     }
 
     fn mark_pushed<'a>(&mut self, uids: impl IntoIterator<Item = &'a str>) -> Result<()> {
+        let mut uids = uids.into_iter().peekable();
+        if uids.peek().is_none() {
+            return Ok(());
+        }
         let tx = self
             .conn
             .transaction()
@@ -407,7 +452,12 @@ impl Project {
             let path = format!("hub:{place}#{author}@{}", list.last().map_or(0, |c| c.seq));
             reports.push(self.import_bundle(Path::new(&path), &content)?);
         }
-        self.mark_pushed(changes.iter().map(|c| c.change.uid.as_str()))?;
+        self.mark_pushed(
+            changes
+                .iter()
+                .filter(|c| !pushed.contains(&c.change.uid))
+                .map(|c| c.change.uid.as_str()),
+        )?;
         Ok(reports)
     }
 
@@ -497,10 +547,17 @@ impl Project {
             self.set_meta(RECORDS_CURSOR, &last.hub_id.to_string())?;
         }
         // Push before pulling, so what comes back from here is known as ours.
-        let outbox = self.hub_outbox()?;
+        let link_mark: i64 = self
+            .meta(AUDIT_MARK)?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        let (outbox, top) = self.outbox_since()?;
         if !outbox.is_empty() {
             report.pushed = hub.push(&outbox)?;
             self.mark_pushed(outbox.iter().map(|c| c.uid.as_str()))?;
+        }
+        if top > link_mark {
+            self.set_meta(AUDIT_MARK, &top.to_string())?;
         }
         let names: HashMap<String, (String, bool)> = reviewers
             .iter()
@@ -526,11 +583,22 @@ impl Project {
                 break;
             }
         }
-        self.set_meta(CURSOR, &cursor.to_string())?;
-        self.set_meta(EPOCH, &settings.epoch.to_string())?;
-        self.set_meta(LAST_SYNC, &now().to_string())?;
+        self.set_metas(&[
+            (CURSOR, cursor.to_string()),
+            (EPOCH, settings.epoch.to_string()),
+            (LAST_SYNC, now().to_string()),
+        ])?;
         report.settings = Some(settings);
         Ok(report)
+    }
+
+    /// Writes several `project_meta` keys in one transaction.
+    fn set_metas(&mut self, pairs: &[(&str, String)]) -> Result<()> {
+        let tx = self.conn.transaction().context("starting to note a sync")?;
+        for (key, value) in pairs {
+            write_meta(&tx, key, Some(value))?;
+        }
+        tx.commit().context("committing a sync's notes")
     }
 
     /// How many of this reviewer's changes the hub does not have yet.
