@@ -31,7 +31,7 @@ use serde::Serialize;
 
 use crate::cli::Output;
 use crate::service::hub::{self as hub, Credentials};
-use crate::throwaway_postgres::{ThrowawayPostgres, psql};
+use crate::throwaway_postgres::ThrowawayPostgres;
 
 /// Options of the hub benchmark.
 #[derive(Debug, Clone)]
@@ -190,15 +190,12 @@ pub fn run(options: &HubBenchOptions) -> Result<Output> {
         let index = (syncs.len().saturating_sub(1) * percent + 50) / 100;
         syncs.get(index).copied().map_or(0.0, ms)
     };
-    let counts = psql(
-        &owner,
-        "SELECT count(*), count(*) - count(DISTINCT (author, record_ref->>'title_key')) FROM ecolens.change WHERE author <> 'lena'",
-    )?;
-    let counts = String::from_utf8_lossy(&counts.stdout).trim().to_owned();
-    let (on_hub, doubled) = counts
-        .split_once('|')
-        .and_then(|(a, b)| Some((a.parse::<u64>().ok()?, b.parse::<u64>().ok()?)))
-        .ok_or_else(|| anyhow!("cannot count the hub's changes: {counts:?}"))?;
+    let owner_url = ecolens_core::hub::HubUrl::parse("hub URL", &owner)?;
+    let (on_hub, doubled) = ecolens_core::hub::Hub::connect(&owner_url)?.tally("lena")?;
+    let (on_hub, doubled) = (
+        u64::try_from(on_hub).unwrap_or(0),
+        u64::try_from(doubled).unwrap_or(0),
+    );
     let cast = (options.reviewers * options.decisions) as u64;
     let result = HubBench {
         reviewers: options.reviewers,

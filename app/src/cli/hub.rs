@@ -90,7 +90,7 @@ fn sync_text(report: &SyncReport) -> String {
     if let Some(settings) = &report.settings {
         let _ = writeln!(
             text,
-            "Blind mode {} on the hub{}",
+            "Blind mode on the hub: {}{}",
             if settings.blind { "on" } else { "off" },
             if settings.leads_see_all {
                 "; leads see all"

@@ -444,6 +444,16 @@ pub fn switch(
 ) -> Result<SyncReport> {
     let url = saved_url(project, credentials)?;
     let mut hub = Hub::connect(&url)?;
+    let login = hub.login()?;
+    let me = hub.reviewers()?.into_iter().find(|r| r.login == login);
+    if let Some(me) = me.filter(|r| !r.is_lead) {
+        // The server refuses too (only leads may call the switch); this says it in words.
+        return Err(ecolens_core::Error::NotLead {
+            action: "switch blind mode on the hub",
+            reviewer: me.name,
+        }
+        .into());
+    }
     hub.set_switch(setting, on)?;
     drop(hub);
     sync_with(project, &url)

@@ -41,6 +41,8 @@ pub struct Team {
     /// The hub this project is a working copy of, if any: then its login's reviewer is the
     /// one at the keyboard, and no one else.
     pub hub: Option<ecolens_core::store::HubLink>,
+    /// In a working copy, the reviewer's changes the hub does not have yet.
+    pub hub_waiting: usize,
 }
 
 /// The team and the settings.
@@ -56,6 +58,7 @@ pub fn team(project: &Project) -> Result<Team> {
             .into_iter()
             .map(|l| (l.code, l.name))
             .collect(),
+        hub_waiting: project.hub_waiting()?,
         hub: project.hub_link()?,
     })
 }

@@ -66,6 +66,7 @@ pub fn join_window(ctx: &egui::Context, state: &mut HubState, actions: &mut Vec<
     let mut open = state.join_open;
     egui::Window::new("Join a hub")
         .open(&mut open)
+        .default_pos([360.0, 120.0])
         .default_width(520.0)
         .show(ctx, |ui| {
             ui.label(
@@ -97,16 +98,17 @@ pub fn join_window(ctx: &egui::Context, state: &mut HubState, actions: &mut Vec<
     state.join_open = open;
 }
 
-/// The hub's part of the status bar, for a working copy.
+/// The hub's part of the status bar, for a working copy; `waiting` is counted from the
+/// project as the team was last read (after every listing), fresher than the last sync's.
 pub fn status_ui(
     ui: &mut egui::Ui,
     state: &HubState,
     link: &ecolens_core::store::HubLink,
+    waiting: usize,
     actions: &mut Vec<Action>,
 ) {
     ui.separator();
     let online = state.status.as_ref().map(|s| s.online);
-    let waiting = state.status.as_ref().map_or(0, |s| s.waiting);
     let last = state
         .status
         .as_ref()

@@ -1641,8 +1641,10 @@ impl Workbench {
             if let Some(listing) = &self.library.listing {
                 ui.weak(format!("listed in {} ms", listing.elapsed.as_millis()));
             }
-            if let Some(link) = self.session.team.as_ref().and_then(|t| t.hub.clone()) {
-                hub::status_ui(ui, &self.hub, &link, actions);
+            if let Some(team) = &self.session.team
+                && let Some(link) = &team.hub
+            {
+                hub::status_ui(ui, &self.hub, link, team.hub_waiting, actions);
             }
             for (id, job) in &self.jobs.running {
                 ui.separator();

@@ -303,6 +303,7 @@ mod tests {
                 known_includes: Vec::new(),
                 reason_names: vec![("not_primary_research".into(), "Not primary research".into())],
                 hub: None,
+                hub_waiting: 0,
             }),
             ..Session::default()
         }
