@@ -134,6 +134,29 @@ fn three_reviewers_blind_on_a_hub_and_the_server_enforces_it() {
     assert_eq!(received["records_received"].as_u64(), Some(3), "{received}");
     bob.json(&["hub", "sync"]);
 
+    // The password is in the user's own file, readable by its owner only, never in a project.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let saved = ann.dir.path().join("hubs.json");
+        let mode = std::fs::metadata(&saved).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "{}", saved.display());
+    }
+    let password = ann_url
+        .split(':')
+        .nth(2)
+        .unwrap()
+        .split('@')
+        .next()
+        .unwrap();
+    let project_bytes = std::fs::read(&ann.project).unwrap();
+    assert!(
+        !project_bytes
+            .windows(password.len())
+            .any(|w| w == password.as_bytes()),
+        "the project file holds no password"
+    );
+
     // Nobody acts as another reviewer in a working copy.
     let refused = ann.fails(&[
         "screen",
@@ -603,5 +626,41 @@ fn a_reviewer_joins_over_tls_with_sslmode_require() {
         joined["records_received"].as_u64(),
         Some(50),
         "prefer takes TLS when offered"
+    );
+}
+
+/// `ecolens bench --suite hub` runs on a fresh machine with the package installed, starts its
+/// own server, and checks that nothing was lost or doubled.
+#[test]
+fn the_hub_benchmark_runs_on_its_own_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_ecolens"))
+        .args([
+            "bench",
+            "--suite",
+            "hub",
+            "--hub-reviewers",
+            "3",
+            "--hub-decisions",
+            "150",
+            "--json",
+        ])
+        .env("ECOLENS_DATA_DIR", dir.path())
+        .env("HOME", dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let result: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(result["on_hub"].as_u64(), Some(450), "{result}");
+    assert_eq!(result["lost"].as_i64(), Some(0));
+    assert_eq!(result["doubled"].as_u64(), Some(0));
+    assert_eq!(
+        result["syncs"].as_u64(),
+        Some(6),
+        "two syncs each: 100, then the last 50"
     );
 }
