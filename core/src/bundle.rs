@@ -2,7 +2,8 @@
 //!
 //! A team on several machines shares one project file; each reviewer works in a copy and
 //! exports a bundle ([`crate::Project::export_bundle`]): the reviewer, their votes,
-//! classifications, risks, labels, consequence-tree roots, paper audits and audit entries.
+//! classifications, risks, labels, consequence-tree roots, paper audits, a lead's
+//! resolutions and audit entries.
 //! Records are named by stable identifiers (DOI, PMID, arXiv id, else normalised title and
 //! year), never by local row ids; risks and paper audits by their stable uid (an audit is
 //! added once and never changed). The lead imports bundles into the main project
@@ -58,6 +59,9 @@ pub struct Bundle {
     /// Paper audits attached as evidence.
     #[serde(default)]
     pub audits: Vec<BundleAudit>,
+    /// A lead's resolutions of disagreements (final values beside the votes).
+    #[serde(default)]
+    pub resolutions: Vec<BundleResolution>,
     /// The reviewer's audit entries, for the record (not replayed).
     #[serde(default)]
     pub audit: Vec<AuditEntry>,
@@ -190,6 +194,22 @@ pub struct BundleAudit {
     pub audit: crate::paper_audit::PaperAudit,
     /// When it was attached (RFC 3339).
     pub created_at: String,
+}
+
+/// A lead's resolution in a bundle: the final value of a subject on a record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BundleResolution {
+    /// Index into [`Bundle::records`].
+    pub record: usize,
+    /// What was resolved (`screening:tiab`, `classification`, `risk:CODE`).
+    pub subject: String,
+    /// The final value.
+    pub value: crate::workflow::ResolvedValue,
+    /// Why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// When it was resolved.
+    pub resolved_at: Timestamp,
 }
 
 /// A value the bundle and the project disagree on; the project's is kept.

@@ -8,7 +8,7 @@
 //! - `record`: the records the leads share (each as the JSON of [`Record`], with the files it
 //!   was imported from, so every copy's PRISMA names the same sources);
 //! - `change`: every review change pushed (a vote, a classification, a risk, a label, a tree
-//!   root, a paper audit), one row each, named by a content hash: pushing the same change
+//!   root, a paper audit, a lead's resolution), one row each, named by a content hash: pushing the same change
 //!   twice adds nothing.
 //!
 //! The server, not the client, decides what each login sees: row-level security on `change`
@@ -37,7 +37,15 @@ pub const HUB_SCHEMA_VERSION: i64 = 1;
 
 /// The kinds of review change a hub carries, as `change.kind` names them (the lists of a
 /// decision bundle: [`crate::bundle::Bundle`]).
-pub const CHANGE_KINDS: [&str; 6] = ["vote", "classification", "risk", "label", "root", "audit"];
+pub const CHANGE_KINDS: [&str; 7] = [
+    "vote",
+    "classification",
+    "risk",
+    "label",
+    "root",
+    "audit",
+    "resolution",
+];
 
 /// Where a hub is, as typed (`postgres://user:password@host:port/db` or `host=… user=…`).
 #[derive(Clone)]
@@ -391,7 +399,7 @@ impl Hub {
                 seq        bigserial PRIMARY KEY,
                 uid        text NOT NULL UNIQUE,
                 author     text NOT NULL DEFAULT current_user REFERENCES ecolens.reviewer(login),
-                kind       text NOT NULL CHECK (kind IN ('vote', 'classification', 'risk', 'label', 'root', 'audit')),
+                kind       text NOT NULL CHECK (kind IN ('vote', 'classification', 'risk', 'label', 'root', 'audit', 'resolution')),
                 record_ref jsonb NOT NULL,
                 item       jsonb NOT NULL,
                 pushed_at  timestamptz NOT NULL DEFAULT now()

@@ -276,6 +276,36 @@ fn three_reviewers_blind_on_a_hub_and_the_server_enforces_it() {
     let bob_agreement = bob.json(&["agreement", "--stage", "tiab"]);
     assert_eq!(agreement, bob_agreement, "everyone's agreement is the same");
 
+    // The lead resolves the conflict; the resolution reaches every copy.
+    lead.ok(&[
+        "resolve",
+        "2",
+        "--subject",
+        "screening:tiab",
+        "--value",
+        "include",
+        "--note",
+        "discussed",
+    ]);
+    let resolved = lead.json(&["hub", "sync"]);
+    assert_eq!(resolved["pushed"].as_u64(), Some(1), "{resolved}");
+    let bob_resolved = bob.json(&["hub", "sync"]);
+    assert_eq!(
+        bob_resolved["applied"][0]["added"].as_u64(),
+        Some(1),
+        "{bob_resolved}"
+    );
+    assert_eq!(bob.json(&["conflicts"])["open"].as_u64(), Some(0));
+    let refused = bob.fails(&[
+        "resolve",
+        "1",
+        "--subject",
+        "screening:tiab",
+        "--value",
+        "include",
+    ]);
+    assert!(refused.contains("lead"), "{refused}");
+
     // The same decisions in one file give the same agreement.
     let single = Machine::new("single");
     single.ok(&["reviewer", "add", "Lena", "--lead"]);
@@ -302,6 +332,18 @@ fn three_reviewers_blind_on_a_hub_and_the_server_enforces_it() {
             ]);
         }
     }
+    single.ok(&[
+        "resolve",
+        "2",
+        "--subject",
+        "screening:tiab",
+        "--value",
+        "include",
+        "--note",
+        "discussed",
+        "--reviewer",
+        "Lena",
+    ]);
     let single_agreement = single.json(&["agreement", "--stage", "tiab", "--reviewer", "Lena"]);
     assert_eq!(agreement, single_agreement);
     // And the same PRISMA counts, in the lead's copy and in Bob's (its records came from the

@@ -13,12 +13,15 @@ use super::review::{
     require_any_label, require_project_label, reviewer_work, vote_key, write_classification,
     write_record_label, write_risk, write_vote,
 };
-use super::workflow::{StoredRoot, load_root, root_key, write_root};
+use super::workflow::{
+    StoredRoot, load_resolution, load_root, resolution_key, root_key, write_resolution, write_root,
+};
 use super::{Project, now, query_all, touch};
 use crate::audit::EntityKind;
 use crate::bundle::{
     BUNDLE_FORMAT, BUNDLE_VERSION, Bundle, BundleAudit, BundleClassification, BundleConflict,
-    BundleLabel, BundleReport, BundleReviewer, BundleRisk, BundleRoot, BundleVote, RecordRef,
+    BundleLabel, BundleReport, BundleResolution, BundleReviewer, BundleRisk, BundleRoot,
+    BundleVote, RecordRef,
 };
 use crate::error::{Error, Result, SqlContext};
 use crate::ids::{Doi, RecordId, RiskId};
@@ -27,6 +30,7 @@ use crate::review::{
     Decision, Reviewer, StoredClassification, StoredRecordLabel, StoredRisk, StoredVote,
 };
 use crate::visibility::Visibility;
+use crate::workflow::Resolution;
 
 use ecolens_taxonomy::labels::EXCLUSION_REASON;
 
@@ -149,6 +153,21 @@ impl Project {
                 created_at: stored.created_at,
             });
         }
+        let mut bundle_resolutions = Vec::new();
+        if who.is_lead {
+            for resolution in self.all_resolutions(None)? {
+                if resolution.resolved_by != reviewer || !wanted(resolution.record) {
+                    continue;
+                }
+                bundle_resolutions.push(BundleResolution {
+                    record: slot(self, resolution.record)?,
+                    subject: resolution.subject.code(),
+                    value: resolution.value,
+                    note: resolution.note,
+                    resolved_at: resolution.resolved_at,
+                });
+            }
+        }
         let audit = if with_audit {
             self.audit_log(
                 AuditFilter {
@@ -177,6 +196,7 @@ impl Project {
             labels: bundle_labels,
             roots: bundle_roots,
             audits: bundle_audits,
+            resolutions: bundle_resolutions,
             audit,
         })
     }
@@ -255,6 +275,7 @@ impl Project {
         importer.labels()?;
         importer.roots()?;
         importer.audits()?;
+        importer.resolutions()?;
         let report_json = serde_json::to_string(&report)
             .map_err(|e| Error::invalid("bundle.report", e.to_string(), "serialisable report"))?;
         tx.execute(
@@ -327,6 +348,32 @@ impl Settled for StoredVote {
     }
     fn write(&self, tx: &Transaction<'_>) -> Result<()> {
         write_vote(tx, self)
+    }
+}
+
+impl Settled for Resolution {
+    const ENTITY: EntityKind = EntityKind::Resolution;
+    const NOUN: &'static str = "resolution";
+    fn same(&self, other: &Self) -> bool {
+        self.value == other.value && self.note == other.note
+    }
+    fn changed_at(&self) -> jiff::Timestamp {
+        self.resolved_at
+    }
+    fn record(&self) -> RecordId {
+        self.record
+    }
+    fn key(&self) -> String {
+        resolution_key(self.record, &self.subject)
+    }
+    fn item(&self) -> String {
+        format!("resolution of {}", self.subject)
+    }
+    fn describe(&self) -> String {
+        format!("{} at {}", self.value.summary(), self.resolved_at)
+    }
+    fn write(&self, tx: &Transaction<'_>) -> Result<()> {
+        write_resolution(tx, self)
     }
 }
 
@@ -763,6 +810,43 @@ impl Importer<'_, '_> {
                 updated_at: item.updated_at,
             };
             let old = load_root(self.tx, record, self.author.id)?;
+            self.settle(item.record, old, &stored)?;
+        }
+        Ok(())
+    }
+
+    /// A lead's resolutions: written when the bundle's reviewer is a lead here, newer over
+    /// older as every item is; from a reviewer who is not a lead, reported and not written.
+    fn resolutions(&mut self) -> Result<()> {
+        for (n, item) in self.bundle.resolutions.iter().enumerate() {
+            let Some(record) = self.record(item.record, "resolution")? else {
+                continue;
+            };
+            let field = format!("resolutions[{n}].subject");
+            let subject = crate::workflow::Subject::parse(&field, &item.subject)
+                .map_err(|e| self.locate(e, "resolution"))?;
+            item.value
+                .validate(&subject)
+                .map_err(|e| self.locate(e, "resolution"))?;
+            if !self.author.is_lead {
+                self.conflict(
+                    item.record,
+                    format!("resolution of {}", item.subject),
+                    "no resolution from this reviewer".to_owned(),
+                    item.value.summary(),
+                    "only a lead of this project resolves",
+                );
+                continue;
+            }
+            let stored = Resolution {
+                record,
+                subject: subject.clone(),
+                value: item.value.clone(),
+                note: item.note.clone(),
+                resolved_by: self.author.id,
+                resolved_at: item.resolved_at,
+            };
+            let old = load_resolution(self.tx, record, &subject)?;
             self.settle(item.record, old, &stored)?;
         }
         Ok(())

@@ -257,6 +257,7 @@ impl Project {
             ("label", "labels"),
             ("root", "roots"),
             ("audit", "audits"),
+            ("resolution", "resolutions"),
         ] {
             let Some(Value::Array(items)) = value.get(list) else {
                 continue;
@@ -663,6 +664,7 @@ fn bundle_of(project_id: &str, name: &str, is_lead: bool, changes: &[&PulledChan
             "label" => "labels",
             "root" => "roots",
             "audit" => "audits",
+            "resolution" => "resolutions",
             _ => continue,
         };
         lists.entry(list).or_default().push(item);

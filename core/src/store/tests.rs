@@ -2014,3 +2014,70 @@ fn known_includes_are_picked_by_a_lead_audited_and_must_exist() {
     );
     assert!(project.set_known_includes(lead, &[]).unwrap().is_empty());
 }
+
+/// A lead's resolutions travel in the lead's bundle and are written where the lead is a lead;
+/// the same resolution in a bundle of a reviewer who is not a lead is reported, not written.
+#[test]
+fn a_leads_resolution_travels_in_a_bundle_and_a_reviewers_does_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let main_path = dir.path().join("main.ecolens");
+    let (record, lead, emily) = {
+        let mut main = Project::open(&main_path).unwrap();
+        let record = main
+            .insert_record(&full_record(), &source("line 1"))
+            .unwrap();
+        let lead = main.add_reviewer("Lena", true).unwrap();
+        let emily = main.add_reviewer("Emily", false).unwrap();
+        main.set_blind(lead.id, false).unwrap();
+        (record, lead, emily)
+    };
+    let copy_path = dir.path().join("lena.ecolens");
+    std::fs::copy(&main_path, &copy_path).unwrap();
+    let mut copy = Project::open(&copy_path).unwrap();
+    let vote = ScreeningVote {
+        stage: Stage::TitleAbstract,
+        decision: Decision::Maybe,
+        note: None,
+    };
+    copy.set_screening(record, emily.id, &vote).unwrap();
+    let subject = crate::Subject::Screening(Stage::TitleAbstract);
+    let resolved = copy
+        .resolve(
+            lead.id,
+            record,
+            &subject,
+            &crate::ResolvedValue::Screening(Decision::Include),
+            Some("discussed"),
+        )
+        .unwrap();
+    let bundle = copy
+        .export_bundle(&copy.visibility(Some(lead.id)).unwrap())
+        .unwrap();
+    assert_eq!(bundle.resolutions.len(), 1);
+    let mut main = Project::open(&main_path).unwrap();
+    main.set_screening(record, emily.id, &vote).unwrap();
+    let text = serde_json::to_string(&bundle).unwrap();
+    let report = main
+        .import_bundle(&dir.path().join("lena.json"), &text)
+        .unwrap();
+    assert_eq!(report.added, 1, "{report:?}");
+    let all = main.visibility(Some(lead.id)).unwrap();
+    assert_eq!(
+        main.resolutions(record, &all).unwrap(),
+        vec![resolved.clone()]
+    );
+    // The same resolution under a reviewer's name is not a resolution.
+    let mut forged = bundle.clone();
+    forged.reviewer.name = "Emily".into();
+    forged.resolutions[0].resolved_at = jiff::Timestamp::now();
+    forged.resolutions[0].value =
+        crate::ResolvedValue::Screening(Decision::Exclude { reason: None });
+    let report = main
+        .import_bundle(
+            &dir.path().join("forged.json"),
+            &serde_json::to_string(&forged).unwrap(),
+        )
+        .unwrap();
+    assert_eq!(report.conflicts.len(), 1, "{report:?}");
+    assert_eq!(main.resolutions(record, &all).unwrap(), vec![resolved]);
+}

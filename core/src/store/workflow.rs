@@ -1316,7 +1316,7 @@ impl Project {
         super::review::all_risks(&self.conn)
     }
 
-    fn all_resolutions(&self, only: Option<RecordId>) -> Result<Vec<Resolution>> {
+    pub(super) fn all_resolutions(&self, only: Option<RecordId>) -> Result<Vec<Resolution>> {
         let rows: Vec<RawResolution> = query_all(
             &self.conn,
             &format!(
