@@ -31,6 +31,7 @@ use std::str::FromStr;
 use crate::bundle::RecordRef;
 use crate::error::{Error, Result};
 use crate::record::{Record, SourceRef};
+use crate::review::ProjectLabel;
 
 /// The hub schema version this build creates and reads.
 pub const HUB_SCHEMA_VERSION: i64 = 1;
@@ -206,6 +207,19 @@ pub struct HubReviewer {
     pub is_lead: bool,
     /// Removed by a lead (the login can no longer connect; past work stays).
     pub removed: bool,
+}
+
+/// A project vocabulary as the hub shares it, with its entries (retired ones too).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SharedVocabulary {
+    /// Its id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// What it is for.
+    pub description: String,
+    /// Its entries.
+    pub labels: Vec<ProjectLabel>,
 }
 
 /// A record as the hub shares it.
@@ -405,6 +419,21 @@ impl Hub {
                 pushed_at  timestamptz NOT NULL DEFAULT now()
             );
             CREATE INDEX change_author ON ecolens.change(author, seq);
+            -- Project vocabularies (exclusion reasons, tags, coding schemes) as a union: an
+            -- entry anyone adds reaches every copy before the changes that use it.
+            CREATE TABLE ecolens.vocabulary (
+                id          text PRIMARY KEY,
+                name        text NOT NULL,
+                description text NOT NULL,
+                added_by    text NOT NULL DEFAULT current_user
+            );
+            CREATE TABLE ecolens.label (
+                vocabulary text NOT NULL REFERENCES ecolens.vocabulary(id),
+                code       text NOT NULL,
+                content    jsonb NOT NULL,
+                added_by   text NOT NULL DEFAULT current_user,
+                PRIMARY KEY (vocabulary, code)
+            );
 
             -- Insert-only, whoever asks (the owner included): an undo is a new change.
             CREATE FUNCTION ecolens.refuse_rewrite() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -458,6 +487,7 @@ impl Hub {
                     SELECT 1 FROM ecolens.reviewer WHERE login = current_user AND removed_at IS NULL));
 
             GRANT SELECT ON ecolens.meta, ecolens.reviewer, ecolens.record TO {r};
+            GRANT SELECT, INSERT ON ecolens.vocabulary, ecolens.label TO {r};
             GRANT SELECT, INSERT ON ecolens.change TO {r};
             GRANT USAGE ON SEQUENCE ecolens.change_seq_seq TO {r};
             GRANT INSERT ON ecolens.record TO {l};
@@ -693,6 +723,79 @@ impl Hub {
         tx.commit()
             .map_err(hub_error(&url, "committing the shared records"))?;
         Ok(ids)
+    }
+
+    /// Every vocabulary the hub holds, with its entries.
+    pub fn vocabularies(&mut self) -> Result<Vec<SharedVocabulary>> {
+        let url = self.url.clone();
+        let heads = self
+            .client
+            .query(
+                "SELECT id, name, description FROM ecolens.vocabulary ORDER BY id",
+                &[],
+            )
+            .map_err(hub_error(&url, "reading vocabularies"))?;
+        let labels = self
+            .client
+            .query(
+                "SELECT vocabulary, content FROM ecolens.label ORDER BY vocabulary, code",
+                &[],
+            )
+            .map_err(hub_error(&url, "reading vocabularies"))?;
+        let mut out: Vec<SharedVocabulary> = heads
+            .into_iter()
+            .map(|row| SharedVocabulary {
+                id: row.get(0),
+                name: row.get(1),
+                description: row.get(2),
+                labels: Vec::new(),
+            })
+            .collect();
+        for row in labels {
+            let vocabulary: String = row.get(0);
+            let content: Value = row.get(1);
+            let label: ProjectLabel = serde_json::from_value(content).map_err(|e| {
+                Error::invalid(
+                    format!("hub label of {vocabulary}"),
+                    e.to_string(),
+                    "a label",
+                )
+            })?;
+            if let Some(v) = out.iter_mut().find(|v| v.id == vocabulary) {
+                v.labels.push(label);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Adds vocabularies and entries the hub lacks (one already there is left as it is), in
+    /// one transaction.
+    pub fn add_vocabularies(&mut self, vocabularies: &[SharedVocabulary]) -> Result<()> {
+        let url = self.url.clone();
+        let mut tx = self
+            .client
+            .transaction()
+            .map_err(hub_error(&url, "starting to share vocabularies"))?;
+        for vocabulary in vocabularies {
+            tx.execute(
+                "INSERT INTO ecolens.vocabulary (id, name, description) VALUES ($1, $2, $3)
+                 ON CONFLICT (id) DO NOTHING",
+                &[&vocabulary.id, &vocabulary.name, &vocabulary.description],
+            )
+            .map_err(hub_error(&url, "sharing a vocabulary"))?;
+            for label in &vocabulary.labels {
+                let content = serde_json::to_value(label)
+                    .map_err(|e| Error::invalid("label", e.to_string(), "a label"))?;
+                tx.execute(
+                    "INSERT INTO ecolens.label (vocabulary, code, content) VALUES ($1, $2, $3)
+                     ON CONFLICT (vocabulary, code) DO NOTHING",
+                    &[&vocabulary.id, &label.code, &content],
+                )
+                .map_err(hub_error(&url, "sharing a label"))?;
+            }
+        }
+        tx.commit()
+            .map_err(hub_error(&url, "committing vocabularies"))
     }
 
     /// Records after hub id `after`, in order, with their sources.

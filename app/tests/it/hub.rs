@@ -706,3 +706,50 @@ fn the_hub_benchmark_runs_on_its_own_server() {
         "two syncs each: 100, then the last 50"
     );
 }
+
+/// Project vocabularies travel both ways before the changes that use them: the lead's new
+/// exclusion reason reaches Ann, and the reason Ann adds herself reaches the lead, so her
+/// full-text exclusion with it is applied there instead of refused.
+#[test]
+fn vocabulary_entries_reach_every_copy_before_the_votes_that_use_them() {
+    let pg = Postgres::start();
+    let (lead, ann_url, _) = team(&pg, "vocab");
+    lead.ok(&[
+        "label",
+        "add",
+        "exclusion-reason",
+        "no_energy",
+        "--name",
+        "No energy figures",
+    ]);
+    lead.json(&["hub", "sync"]);
+    let ann = Machine::new("ann");
+    ann.json(&["hub", "join", &ann_url]);
+    let reasons = ann.ok(&["taxonomy", "--vocabulary", "exclusion-reason"]);
+    assert!(reasons.contains("no_energy"), "{reasons}");
+    ann.ok(&[
+        "label",
+        "add",
+        "exclusion-reason",
+        "wrong_scale",
+        "--name",
+        "Wrong scale",
+    ]);
+    ann.ok(&["screen", "1", "--stage", "tiab", "--decision", "include"]);
+    ann.ok(&[
+        "screen",
+        "1",
+        "--stage",
+        "fulltext",
+        "--decision",
+        "exclude",
+        "--reason",
+        "wrong_scale",
+    ]);
+    ann.json(&["hub", "sync"]);
+    lead.ok(&["hub", "blind", "off"]);
+    let review = lead.json(&["review", "1"]).to_string();
+    assert!(review.contains("wrong_scale"), "{review}");
+    let reasons = lead.ok(&["taxonomy", "--vocabulary", "exclusion-reason"]);
+    assert!(reasons.contains("wrong_scale"), "{reasons}");
+}

@@ -21,7 +21,8 @@ use crate::audit::EntityKind;
 use crate::bundle::{BUNDLE_FORMAT, BUNDLE_VERSION, BundleReport, RecordRef};
 use crate::error::{Error, Result, SqlContext};
 use crate::hub::{
-    Hub, HubChange, HubReviewer, HubSettings, PulledChange, SharedRecord, change_uid,
+    Hub, HubChange, HubReviewer, HubSettings, PulledChange, SharedRecord, SharedVocabulary,
+    change_uid,
 };
 use crate::ids::RecordId;
 use crate::merge::ImportedFile;
@@ -198,6 +199,77 @@ impl Project {
             )?;
         }
         tx.commit().context("committing the hub's settings")
+    }
+
+    /// The project's vocabularies with every entry, retired ones included.
+    fn local_vocabularies(&self) -> Result<Vec<SharedVocabulary>> {
+        let heads: Vec<(String, String, String)> = query_all(
+            &self.conn,
+            "SELECT id, name, description FROM label_vocabulary ORDER BY id",
+            [],
+            "listing vocabularies",
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )?;
+        heads
+            .into_iter()
+            .map(|(id, name, description)| {
+                Ok(SharedVocabulary {
+                    labels: self.project_labels(&id)?,
+                    id,
+                    name,
+                    description,
+                })
+            })
+            .collect()
+    }
+
+    /// Vocabularies: what this copy has and the hub lacks goes up, what the hub has and this
+    /// copy lacks comes down, before any change that may use an entry is applied anywhere.
+    fn swap_vocabularies(&mut self, hub: &mut Hub) -> Result<()> {
+        let there = hub.vocabularies()?;
+        let here = self.local_vocabularies()?;
+        let has = |list: &[SharedVocabulary], vocabulary: &str, code: Option<&str>| {
+            list.iter().any(|v| {
+                v.id == vocabulary
+                    && code.is_none_or(|code| v.labels.iter().any(|l| l.code == code))
+            })
+        };
+        let missing_there: Vec<SharedVocabulary> = here
+            .iter()
+            .filter_map(|v| {
+                let labels: Vec<_> = v
+                    .labels
+                    .iter()
+                    .filter(|l| !has(&there, &v.id, Some(&l.code)))
+                    .cloned()
+                    .collect();
+                (!labels.is_empty() || !has(&there, &v.id, None)).then(|| SharedVocabulary {
+                    labels,
+                    ..v.clone()
+                })
+            })
+            .collect();
+        if !missing_there.is_empty() {
+            hub.add_vocabularies(&missing_there)?;
+        }
+        for vocabulary in &there {
+            if !has(&here, &vocabulary.id, None) {
+                self.add_project_vocabulary(
+                    &vocabulary.id,
+                    &vocabulary.name,
+                    &vocabulary.description,
+                )?;
+            }
+            for label in &vocabulary.labels {
+                if !has(&here, &vocabulary.id, Some(&label.code)) {
+                    self.add_project_label(label)?;
+                    if label.retired {
+                        self.retire_project_label(&vocabulary.id, &label.code)?;
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The reviewer's work the hub does not have yet, as changes.
@@ -505,6 +577,7 @@ impl Project {
         let is_lead = me.is_lead;
         self.take_hub_reviewers(&reviewers)?;
         self.take_hub_settings(&settings)?;
+        self.swap_vocabularies(hub)?;
         let epoch: i64 = self.meta(EPOCH)?.and_then(|v| v.parse().ok()).unwrap_or(0);
         let mut cursor = link.cursor;
         if epoch != settings.epoch {
