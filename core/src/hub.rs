@@ -194,6 +194,10 @@ pub struct HubSettings {
     /// Changes whenever what reviewers may see changes (a client pulling after it reads all
     /// again: rows it could not see before may be visible now).
     pub epoch: i64,
+    /// The project's other settings as a lead last wrote them (`project_meta` key → value),
+    /// if one has.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shared: Option<std::collections::BTreeMap<String, String>>,
 }
 
 /// A reviewer on the hub.
@@ -476,6 +480,22 @@ impl Hub {
             END $$;
             REVOKE ALL ON FUNCTION ecolens.set_switch(text, text) FROM PUBLIC;
             GRANT EXECUTE ON FUNCTION ecolens.set_switch(text, text) TO {l};
+            -- The project's other settings (screening rule and order, highlighted words, the
+            -- assessment's factors), as one JSON object a lead writes.
+            CREATE FUNCTION ecolens.set_settings(content text) RETURNS void
+                LANGUAGE plpgsql SECURITY DEFINER SET search_path = ecolens, pg_temp AS $$
+            BEGIN
+                IF NOT EXISTS (SELECT 1 FROM ecolens.reviewer
+                               WHERE login = session_user AND is_lead AND removed_at IS NULL) THEN
+                    RAISE EXCEPTION 'only a lead of this hub may change its settings'
+                        USING ERRCODE = 'insufficient_privilege';
+                END IF;
+                PERFORM content::jsonb;
+                INSERT INTO ecolens.meta (key, value) VALUES ('settings', content)
+                    ON CONFLICT (key) DO UPDATE SET value = excluded.value;
+            END $$;
+            REVOKE ALL ON FUNCTION ecolens.set_settings(text) FROM PUBLIC;
+            GRANT EXECUTE ON FUNCTION ecolens.set_settings(text) TO {l};
 
             -- Not FORCEd: the owner (the lab's administrator, never a reviewer's login) reads
             -- every row, which pg_dump needs to back the hub up.
@@ -538,6 +558,7 @@ impl Hub {
             blind: true,
             leads_see_all: false,
             epoch: 0,
+            shared: None,
         };
         for row in rows {
             let key: String = row.get(0);
@@ -557,6 +578,11 @@ impl Hub {
                 "blind" => settings.blind = value != "off",
                 "leads_see_all" => settings.leads_see_all = value == "on",
                 "epoch" => settings.epoch = value.parse().unwrap_or(0),
+                "settings" => {
+                    settings.shared = Some(serde_json::from_str(&value).map_err(|e| {
+                        Error::invalid("hub.settings", e.to_string(), "a JSON object of texts")
+                    })?);
+                }
                 _ => {}
             }
         }
@@ -693,6 +719,19 @@ impl Hub {
             .query_one("SELECT ecolens.set_switch($1, $2)", &[&setting, &value])
             .map_err(hub_error(&self.url, "changing a hub setting"))?
             .get(0))
+    }
+
+    /// Writes the project's other settings (a lead's login).
+    pub fn set_shared_settings(
+        &mut self,
+        shared: &std::collections::BTreeMap<String, String>,
+    ) -> Result<()> {
+        let content = serde_json::to_string(shared)
+            .map_err(|e| Error::invalid("hub.settings", e.to_string(), "serialisable"))?;
+        self.client
+            .execute("SELECT ecolens.set_settings($1)", &[&content])
+            .map_err(hub_error(&self.url, "changing the hub's settings"))?;
+        Ok(())
     }
 
     /// Adds records with their sources (a lead's login, or the owner); returns their hub ids

@@ -190,6 +190,7 @@ pub fn init(
         blind: settings.blind,
         leads_see_all: settings.leads_see_all,
         epoch: 1,
+        shared: None,
     })?;
     let login = login_for(&lead.name);
     let password = new_password();

@@ -753,3 +753,34 @@ fn vocabulary_entries_reach_every_copy_before_the_votes_that_use_them() {
     let reasons = lead.ok(&["taxonomy", "--vocabulary", "exclusion-reason"]);
     assert!(reasons.contains("wrong_scale"), "{reasons}");
 }
+
+/// The lead's screening rule, order and highlighted words reach every copy; a lead's later
+/// edit goes up at the lead's next sync.
+#[test]
+fn the_leads_settings_reach_every_copy() {
+    let pg = Postgres::start();
+    let (lead, ann_url, _) = team(&pg, "settings");
+    lead.ok(&["rule", "two"]);
+    lead.ok(&["screen", "order", "mixed:5", "--seed", "7"]);
+    lead.ok(&["screen", "highlight", "--include", "energy, quuxwatt"]);
+    lead.json(&["hub", "sync"]);
+    let ann = Machine::new("ann");
+    ann.json(&["hub", "join", &ann_url]);
+    let rule = |m: &Machine| m.json(&["reviewer", "list"])["settings"]["rule"].clone();
+    assert_eq!(rule(&ann), "two_agreeing");
+    let status = ann.json(&["screen", "status"]);
+    let text = status.to_string();
+    assert!(text.contains("\"seed\":7"), "{text}");
+    let words = ann.json(&["screen", "highlight"]);
+    assert_eq!(
+        words["include"],
+        serde_json::json!(["energy", "quuxwatt"]),
+        "{words}"
+    );
+    // Ann is no lead: her copy refuses her rule, and the rule stays the lead's.
+    ann.fails(&["rule", "one"]);
+    lead.ok(&["rule", "one"]);
+    lead.json(&["hub", "sync"]);
+    ann.json(&["hub", "sync"]);
+    assert_eq!(rule(&ann), "one_reviewer");
+}

@@ -37,8 +37,26 @@ const EPOCH: &str = "hub.epoch";
 const LAST_SYNC: &str = "hub.last_sync";
 /// The last audit entry whose change the hub has: the outbox looks at records touched after.
 const AUDIT_MARK: &str = "hub.audit_mark";
+/// The settings a lead's copy shares beside blind mode: the screening rule and order, the
+/// stopping rule's target and confidence, highlighted words, the assessment's factors. (Known
+/// includes name local record ids and stay in each copy.)
+const SHARED_KEYS: [&str; 8] = [
+    "review.screening_rule",
+    "screening.order",
+    "screening.seed",
+    "screening.target_recall",
+    "screening.confidence",
+    "screening.highlight_include",
+    "screening.highlight_exclude",
+    "assessment.factors",
+];
+/// The shared settings as they were after the last sync (to tell a lead's new edit).
+const SETTINGS_SEEN: &str = "hub.settings_seen";
 /// Changes pulled per round trip.
 const PAGE: i64 = 5_000;
+
+/// Settings shared through the hub: `project_meta` key → value.
+type SharedSettings = std::collections::BTreeMap<String, String>;
 
 /// A record and the files it was imported from.
 type WithSources = (Record, Vec<SourceRef>);
@@ -221,6 +239,70 @@ impl Project {
                 })
             })
             .collect()
+    }
+
+    /// The shared settings of this copy.
+    fn shared_settings(&self) -> Result<std::collections::BTreeMap<String, String>> {
+        let mut out = std::collections::BTreeMap::new();
+        for key in SHARED_KEYS {
+            if let Some(value) = self.meta(key)? {
+                out.insert(key.to_owned(), value);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Settings: a lead's edit made here since the last sync goes up; otherwise the hub's
+    /// come down (audited as the hub's), each key checked as it is written.
+    fn swap_settings(
+        &mut self,
+        hub: &mut Hub,
+        there: Option<&SharedSettings>,
+        is_lead: bool,
+    ) -> Result<()> {
+        let here = self.shared_settings()?;
+        let seen: Option<SharedSettings> = self
+            .meta(SETTINGS_SEEN)?
+            .and_then(|text| serde_json::from_str(&text).ok());
+        let edited_here = seen.as_ref() != Some(&here);
+        let result = if is_lead && (edited_here || there.is_none()) {
+            if there != Some(&here) {
+                hub.set_shared_settings(&here)?;
+            }
+            here
+        } else if let Some(there) = there.filter(|t| **t != here) {
+            let tx = self
+                .conn
+                .transaction()
+                .context("starting to take the hub's settings")?;
+            for key in SHARED_KEYS {
+                let old = read_meta(&tx, key)?;
+                let new = there.get(key).cloned();
+                if old == new {
+                    continue;
+                }
+                write_meta(&tx, key, new.as_deref())?;
+                log_change(
+                    &tx,
+                    None,
+                    EntityKind::Setting,
+                    key.to_owned(),
+                    None,
+                    Some(&old),
+                    Some(&new),
+                )?;
+            }
+            tx.commit().context("committing the hub's settings")?;
+            // What came down must still read: a bad value is refused here, not later.
+            self.review_settings()?;
+            self.priority_settings()?;
+            there.clone()
+        } else {
+            here
+        };
+        let text = serde_json::to_string(&result)
+            .map_err(|e| Error::invalid("hub.settings", e.to_string(), "serialisable"))?;
+        self.set_meta(SETTINGS_SEEN, &text)
     }
 
     /// Vocabularies: what this copy has and the hub lacks goes up, what the hub has and this
@@ -578,6 +660,7 @@ impl Project {
         self.take_hub_reviewers(&reviewers)?;
         self.take_hub_settings(&settings)?;
         self.swap_vocabularies(hub)?;
+        self.swap_settings(hub, settings.shared.as_ref(), is_lead)?;
         let epoch: i64 = self.meta(EPOCH)?.and_then(|v| v.parse().ok()).unwrap_or(0);
         let mut cursor = link.cursor;
         if epoch != settings.epoch {
