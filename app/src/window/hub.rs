@@ -9,7 +9,9 @@ use std::time::{Duration, Instant};
 use eframe::egui;
 
 use super::Action;
-use crate::service::hub::{Status, Synced, Syncer};
+use super::worker::JobOutcome;
+use crate::service::hub::{self as service, Credentials, Invite, Status, Synced, Syncer};
+use ecolens_core::Project;
 
 /// How often a working copy syncs on its own.
 pub const SYNC_EVERY: Duration = Duration::from_mins(1);
@@ -31,6 +33,115 @@ pub struct HubState {
     pub message: Option<String>,
     /// The connection kept between syncs (used on the sync thread only).
     pub syncer: Arc<Mutex<Syncer>>,
+    /// The last invitation made here, shown until closed.
+    pub invite: Option<Invite>,
+}
+
+/// What a hub job does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HubWork {
+    /// Join the hub at this connection string.
+    Join(String),
+    /// Sync now.
+    Sync,
+    /// Switch blind mode or leads-see-all on the hub, then sync.
+    Switch {
+        /// `blind` or `leads_see_all`.
+        setting: &'static str,
+        /// On or off.
+        on: bool,
+    },
+    /// Invite a reviewer.
+    Invite {
+        /// Their name.
+        name: String,
+        /// Make them a lead.
+        lead: bool,
+    },
+}
+
+impl HubWork {
+    /// The job's title in the status bar.
+    pub fn title(&self) -> &'static str {
+        match self {
+            Self::Join(_) => "Joining the hub",
+            Self::Sync => "Syncing with the hub",
+            Self::Switch { .. } => "Switching blind mode on the hub",
+            Self::Invite { .. } => "Inviting a reviewer",
+        }
+    }
+}
+
+/// Does `work` on the hub thread.
+pub fn run(
+    work: HubWork,
+    syncer: &mut Syncer,
+    project: &mut Project,
+    credentials: &mut Credentials,
+) -> crate::service::Result<JobOutcome> {
+    let synced = match work {
+        HubWork::Join(url) => service::join_and_status(project, credentials, &url)?,
+        HubWork::Sync => service::sync_and_status(syncer, project, credentials)?,
+        HubWork::Switch { setting, on } => {
+            let report = service::switch(project, credentials, setting, on)?;
+            Synced {
+                report: Some(report),
+                error: None,
+                status: service::status(project, credentials)?,
+            }
+        }
+        HubWork::Invite { name, lead } => {
+            let me = project
+                .hub_link()?
+                .and_then(|link| {
+                    project
+                        .reviewers()
+                        .ok()?
+                        .into_iter()
+                        .find(|r| r.name == link.reviewer)
+                })
+                .map(|r| r.id);
+            let invite = service::add_reviewer(project, credentials, me, &name, lead, None)?;
+            return Ok(JobOutcome::HubInvited(Box::new(invite)));
+        }
+    };
+    Ok(JobOutcome::HubSynced(Box::new(synced)))
+}
+
+/// The last invitation: the connection string to send, selectable and copyable.
+pub fn invite_window(ctx: &egui::Context, state: &mut HubState) {
+    let Some(invite) = &state.invite else {
+        return;
+    };
+    let mut open = true;
+    let mut done = false;
+    let mut url = invite.url.clone();
+    egui::Window::new("Invitation")
+        .open(&mut open)
+        .default_pos([360.0, 160.0])
+        .default_width(560.0)
+        .show(ctx, |ui| {
+            ui.label(format!(
+                "{} can join as {}{}. Send them this privately (it holds their password); they paste it in Project → Join a hub…, or run ecolens hub join with it.",
+                invite.name,
+                invite.login,
+                if invite.is_lead { " (a lead)" } else { "" }
+            ));
+            ui.horizontal(|ui| {
+                let label = ui.label("Connection:");
+                ui.add(egui::TextEdit::singleline(&mut url).desired_width(420.0))
+                    .labelled_by(label.id);
+                if ui.button("Copy").clicked() {
+                    ui.ctx().copy_text(invite.url.clone());
+                }
+            });
+            if ui.button("Done").clicked() {
+                done = true;
+            }
+        });
+    if !open || done {
+        state.invite = None;
+    }
 }
 
 impl HubState {

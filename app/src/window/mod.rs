@@ -108,6 +108,20 @@ pub enum Action {
     JoinHub(String),
     /// Sync the working copy with its hub now.
     SyncHub,
+    /// Switch blind mode (`blind`) or leads-see-all (`leads_see_all`) on the hub (a lead).
+    HubSwitch {
+        /// Which setting.
+        setting: &'static str,
+        /// On or off.
+        on: bool,
+    },
+    /// Invite a reviewer to the hub (a lead, where the hub was created).
+    HubInvite {
+        /// Their name.
+        name: String,
+        /// Make them a lead.
+        lead: bool,
+    },
     /// Open (or create, with the demo corpus) the project at this path.
     OpenProject(PathBuf),
     /// Create an empty project at this path and open it.
@@ -697,8 +711,12 @@ impl Workbench {
             }
             Action::AddDemo => self.start_demo(),
             Action::OpenJoinHub => self.hub.join_open = true,
-            Action::JoinHub(url) => self.start_hub(Some(url)),
-            Action::SyncHub => self.start_hub(None),
+            Action::JoinHub(url) => self.start_hub(hub::HubWork::Join(url)),
+            Action::SyncHub => self.start_hub(hub::HubWork::Sync),
+            Action::HubSwitch { setting, on } => {
+                self.start_hub(hub::HubWork::Switch { setting, on });
+            }
+            Action::HubInvite { name, lead } => self.start_hub(hub::HubWork::Invite { name, lead }),
             Action::Reindex => {
                 let (job, cancel) = self
                     .jobs
@@ -924,21 +942,19 @@ impl Workbench {
     }
 
     /// Joins a hub (`Some(url)`) or syncs the working copy with its hub, on the hub thread.
-    fn start_hub(&mut self, join: Option<String>) {
+    fn start_hub(&mut self, work: hub::HubWork) {
         if self.hub.busy {
             return;
         }
         if self.jobs.any(JobKind::Import) {
             // The next minute's attempt finds the import done.
             self.hub.last_attempt = Some(std::time::Instant::now());
+            if !matches!(work, hub::HubWork::Sync) {
+                self.notice("An import is running: try again when it is done.");
+            }
             return;
         }
-        let title = if join.is_some() {
-            "Joining the hub"
-        } else {
-            "Syncing with the hub"
-        };
-        let (job, _) = self.jobs.start(title.into(), JobKind::Hub);
+        let (job, _) = self.jobs.start(work.title().into(), JobKind::Hub);
         self.hub.busy = true;
         self.hub.last_attempt = Some(std::time::Instant::now());
         let project_path = self.workers.path.clone();
@@ -961,20 +977,14 @@ impl Workbench {
                         })?,
                     };
                     let mut credentials = service::hub::Credentials::open(&path)?;
-                    match &join {
-                        Some(url) => service::hub::join_and_status(project, &mut credentials, url),
-                        None => {
-                            // One sync at a time (the window starts no second one): the
-                            // lock is never contended, and a poisoned one still holds a
-                            // usable connection or none.
-                            let mut syncer = syncer
-                                .lock()
-                                .unwrap_or_else(std::sync::PoisonError::into_inner);
-                            service::hub::sync_and_status(&mut syncer, project, &credentials)
-                        }
-                    }
+                    // One hub job at a time (the window starts no second one): the lock is
+                    // never contended, and a poisoned one still holds a usable connection or
+                    // none.
+                    let mut syncer = syncer
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
+                    hub::run(work, &mut syncer, project, &mut credentials)
                 })
-                .map(|synced| JobOutcome::HubSynced(Box::new(synced)))
                 .into()
             },
         );
@@ -1357,6 +1367,12 @@ impl Workbench {
                 false
             }
             JobOutcome::Lca(_) => false,
+            JobOutcome::HubInvited(invite) => {
+                self.hub.busy = false;
+                self.hub.invite = Some(*invite);
+                // The new reviewer is in the project now: list again, which reads the team.
+                true
+            }
             JobOutcome::HubSynced(synced) => {
                 self.hub.synced(&synced);
                 // What arrived (records, others' work, the hub's settings and reviewers)
@@ -1685,6 +1701,7 @@ impl Workbench {
         // The dialogs of the top bar work from every tab.
         dialogs::import_window(&ctx, &mut self.import, &self.jobs.running, &mut actions);
         hub::join_window(&ctx, &mut self.hub, &mut actions);
+        hub::invite_window(&ctx, &mut self.hub);
         dialogs::export_window(
             &ctx,
             &mut self.export,

@@ -99,6 +99,27 @@ impl Tab for State {
         let write = match (action, you) {
             (Action::AddReviewer { name, lead }, _) => Write::AddReviewer { name, lead },
             (Action::ImportBundle(path), _) => Write::ImportBundle { path },
+            // In a hub's working copy the hub holds blind mode: the switch goes there.
+            (Action::SetBlind { on, leads_see_all }, Some(_))
+                if session.team.as_ref().is_some_and(|t| t.hub.is_some()) =>
+            {
+                let same = session
+                    .team
+                    .as_ref()
+                    .is_some_and(|t| t.settings.blind == on);
+                if !same {
+                    io.then(WindowAction::HubSwitch {
+                        setting: "blind",
+                        on,
+                    });
+                } else if on {
+                    io.then(WindowAction::HubSwitch {
+                        setting: "leads_see_all",
+                        on: leads_see_all,
+                    });
+                }
+                return;
+            }
             (Action::SetBlind { on, leads_see_all }, Some(lead)) => Write::SetBlind {
                 lead,
                 on,
@@ -292,6 +313,28 @@ fn team_ui(ui: &mut egui::Ui, state: &mut State, session: &Session, out: &mut Ve
             let entered = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
             ui.checkbox(&mut state.new_reviewer.lead, "lead");
             let name = state.new_reviewer.name.trim().to_owned();
+            // A hub's working copy invites through the hub: a login, and the string to send.
+            if session.team.as_ref().is_some_and(|t| t.hub.is_some()) {
+                if (ui
+                    .add_enabled(
+                        is_lead && !name.is_empty(),
+                        egui::Button::new("Invite to the hub"),
+                    )
+                    .on_disabled_hover_text(
+                        "A lead invites, on the machine where the hub was created",
+                    )
+                    .clicked()
+                    || (entered && is_lead))
+                    && !name.is_empty()
+                {
+                    out.push(WindowAction::HubInvite {
+                        name,
+                        lead: state.new_reviewer.lead,
+                    });
+                    state.new_reviewer = NewReviewer::default();
+                }
+                return;
+            }
             if (ui
                 .add_enabled(!name.is_empty(), egui::Button::new("Add reviewer"))
                 .clicked()
@@ -311,15 +354,13 @@ fn team_ui(ui: &mut egui::Ui, state: &mut State, session: &Session, out: &mut Ve
         ui.separator();
         ui.heading("Blinding and the screening rule");
         let hub = session.team.as_ref().and_then(|t| t.hub.as_ref());
-        // In a hub's working copy the server holds blind mode; switching it here is refused.
-        let is_lead_here = is_lead && hub.is_none();
+        // In a hub's working copy the switch goes to the hub, which lets only its leads.
         let switch_hint = if hub.is_some() {
-            "The hub holds blind mode: a lead switches it with ecolens hub blind on|off"
+            "Only a lead of the hub may switch blind mode"
         } else {
             "Only a lead may switch blind mode"
         };
         ui.horizontal_wrapped(|ui| {
-            let is_lead = is_lead_here;
             let blind = settings.blind;
             ui.label(match (blind, settings.leads_see_all) {
                 (true, false) => "Blind mode is on: each reviewer sees only their own judgements.",

@@ -94,6 +94,8 @@ pub enum JobOutcome {
     Lca(Box<service::assess::LcaOutcome>),
     /// A hub was joined or synced with (or found offline).
     HubSynced(Box<service::hub::Synced>),
+    /// A reviewer was invited to the hub: what to send them.
+    HubInvited(Box<service::hub::Invite>),
     /// The job stopped because it was asked to; nothing was written.
     Cancelled,
     /// The job failed.

@@ -784,3 +784,64 @@ fn the_leads_settings_reach_every_copy() {
     ann.json(&["hub", "sync"]);
     assert_eq!(rule(&ann), "one_reviewer");
 }
+
+/// A lead's window invites through the hub (Team → Invite to the hub) and unblinds on the hub
+/// (Team → Unblind… → Unblind now); the invitation's string works for the new reviewer.
+#[test]
+fn the_leads_window_invites_and_unblinds_through_the_hub() {
+    use ecolens_app::window::{Workbench, WorkbenchOptions};
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable;
+
+    let pg = Postgres::start();
+    let (lead, _, _) = team(&pg, "leadwindow");
+    let options = WorkbenchOptions {
+        project: lead.project.clone(),
+        with_demo: false,
+        pdf_program: None,
+        reopen_last: false,
+        hub_credentials: Some(lead.dir.path().join("hubs.json")),
+    };
+    let mut harness: Harness<'static, Workbench> = Harness::builder()
+        .with_size(eframe::egui::Vec2::new(1280.0, 800.0))
+        .build_eframe(move |cc| Workbench::new(&cc.egui_ctx, None, options));
+    crate::window::settle(&mut harness);
+    harness.get_by_label("Team").click();
+    crate::window::settle(&mut harness);
+    crate::window::type_into(&mut harness, "Name:", "Dora");
+    harness.get_by_label("Invite to the hub").click();
+    crate::window::settle(&mut harness);
+    assert!(
+        harness
+            .query_by_label_contains("Dora can join as dora")
+            .is_some()
+    );
+    let url = harness
+        .get_by_label("Connection:")
+        .value()
+        .unwrap_or_default();
+    assert!(url.starts_with("postgres://dora:"), "{url}");
+    let dora = Machine::new("dora");
+    let joined = dora.json(&["hub", "join", &url]);
+    assert_eq!(joined["records_received"].as_u64(), Some(50));
+    harness.get_by_label("Done").click();
+    crate::window::settle(&mut harness);
+
+    harness.get_all_by_label("Unblind…").next().unwrap().click();
+    crate::window::settle(&mut harness);
+    harness.get_by_label("Unblind now").click();
+    crate::window::settle(&mut harness);
+    assert_eq!(
+        hub_rows(
+            &pg,
+            "leadwindow",
+            "SELECT value FROM ecolens.meta WHERE key = 'blind'"
+        ),
+        "off"
+    );
+    assert!(
+        harness
+            .query_by_label_contains("Blind mode is off")
+            .is_some()
+    );
+}
