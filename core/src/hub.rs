@@ -38,7 +38,9 @@ pub const HUB_SCHEMA_VERSION: i64 = 1;
 
 /// The kinds of review change a hub carries, as `change.kind` names them (the lists of a
 /// decision bundle: [`crate::bundle::Bundle`]).
-pub const CHANGE_KINDS: [&str; 7] = [
+/// `retract` takes back an item its author removed (an undo): `{"of": kind, "key": …, "at":
+/// time}`.
+pub const CHANGE_KINDS: [&str; 8] = [
     "vote",
     "classification",
     "risk",
@@ -46,6 +48,7 @@ pub const CHANGE_KINDS: [&str; 7] = [
     "root",
     "audit",
     "resolution",
+    "retract",
 ];
 
 /// Where a hub is, as typed (`postgres://user:password@host:port/db` or `host=… user=…`).
@@ -417,7 +420,7 @@ impl Hub {
                 seq        bigserial PRIMARY KEY,
                 uid        text NOT NULL UNIQUE,
                 author     text NOT NULL DEFAULT current_user REFERENCES ecolens.reviewer(login),
-                kind       text NOT NULL CHECK (kind IN ('vote', 'classification', 'risk', 'label', 'root', 'audit', 'resolution')),
+                kind       text NOT NULL CHECK (kind IN ('vote', 'classification', 'risk', 'label', 'root', 'audit', 'resolution', 'retract')),
                 record_ref jsonb NOT NULL,
                 item       jsonb NOT NULL,
                 pushed_at  timestamptz NOT NULL DEFAULT now()

@@ -845,3 +845,50 @@ fn the_leads_window_invites_and_unblinds_through_the_hub() {
             .is_some()
     );
 }
+
+/// An undo reaches the hub: the vote taken back in Ann's copy is taken back in the lead's and
+/// on Ann's other machine; voting again brings it back everywhere.
+#[test]
+fn an_undone_vote_is_taken_back_in_every_copy() {
+    let pg = Postgres::start();
+    let (lead, ann_url, _) = team(&pg, "undo");
+    lead.ok(&["hub", "blind", "off"]);
+    let ann = Machine::new("ann");
+    let laptop = Machine::new("ann-laptop");
+    ann.json(&["hub", "join", &ann_url]);
+    laptop.json(&["hub", "join", &ann_url]);
+    ann.ok(&["screen", "1", "--stage", "tiab", "--decision", "include"]);
+    ann.ok(&["screen", "2", "--stage", "tiab", "--decision", "exclude"]);
+    ann.json(&["hub", "sync"]);
+    lead.json(&["hub", "sync"]);
+    laptop.json(&["hub", "sync"]);
+    let votes = |m: &Machine, record: &str| {
+        m.json(&["review", record])["review"]["votes"]
+            .as_array()
+            .map_or(0, Vec::len)
+    };
+    assert_eq!(votes(&lead, "2"), 1);
+    assert_eq!(votes(&laptop, "2"), 1);
+    ann.ok(&["undo"]);
+    assert_eq!(votes(&ann, "2"), 0);
+    let pushed = ann.json(&["hub", "sync"]);
+    assert_eq!(
+        pushed["pushed"].as_u64(),
+        Some(1),
+        "one retraction: {pushed}"
+    );
+    lead.json(&["hub", "sync"]);
+    laptop.json(&["hub", "sync"]);
+    assert_eq!(votes(&lead, "2"), 0, "taken back in the lead's copy");
+    assert_eq!(votes(&laptop, "2"), 0, "and on Ann's other machine");
+    assert_eq!(votes(&lead, "1"), 1, "the other vote stays");
+    // Voting again brings it back, from the laptop this time.
+    laptop.ok(&["screen", "2", "--stage", "tiab", "--decision", "include"]);
+    laptop.json(&["hub", "sync"]);
+    lead.json(&["hub", "sync"]);
+    ann.json(&["hub", "sync"]);
+    assert_eq!(votes(&lead, "2"), 1);
+    assert_eq!(votes(&ann, "2"), 1);
+    let again = ann.json(&["hub", "sync"]);
+    assert_eq!(again["pushed"].as_u64(), Some(0), "{again}");
+}

@@ -356,14 +356,20 @@ impl Project {
 
     /// The reviewer's work the hub does not have yet, as changes.
     pub fn hub_outbox(&self) -> Result<Vec<HubChange>> {
-        Ok(self.outbox_since()?.0)
+        Ok(self
+            .outbox_since()?
+            .0
+            .into_iter()
+            .map(|out| out.change)
+            .collect())
     }
 
     /// The outbox, and the audit entry it reaches to. Every review write leaves an audit
     /// entry naming its record in the same transaction, so the records touched after the mark
-    /// hold everything new; their items whose uid the hub lacks are the outbox. Reading a
-    /// record's items again costs nothing but a few hashes: a change already pushed is known.
-    fn outbox_since(&self) -> Result<(Vec<HubChange>, i64)> {
+    /// hold everything new; their items whose uid the hub lacks are the outbox, and the items
+    /// the hub holds that are gone here (an undo) are taken back. Reading a record's items
+    /// again costs nothing but a few hashes: a change already pushed is known.
+    fn outbox_since(&self) -> Result<(Vec<Outgoing>, i64)> {
         let Some(link) = self.hub_link()? else {
             return Ok((Vec::new(), 0));
         };
@@ -400,10 +406,15 @@ impl Project {
         }
         let seen = self.visibility(Some(reviewer.id))?;
         let bundle = self.export_bundle_of(&seen, Some(&touched), false)?;
+        let locals = {
+            let tx = self.read_transaction("matching the outbox's records")?;
+            super::bundle::match_records(&tx, &bundle.records)?
+        };
         let value = serde_json::to_value(&bundle)
             .map_err(|e| Error::invalid("bundle", e.to_string(), "a serialisable bundle"))?;
         let pushed = self.pushed_uids()?;
         let mut out = Vec::new();
+        let mut present = HashSet::new();
         for (kind, list) in [
             ("vote", "votes"),
             ("classification", "classifications"),
@@ -421,23 +432,84 @@ impl Project {
                     .get("record")
                     .and_then(Value::as_u64)
                     .and_then(|i| usize::try_from(i).ok());
-                let Some(record) = index.and_then(|i| bundle.records.get(i)) else {
+                let (Some(record), Some(Some(local))) = (
+                    index.and_then(|i| bundle.records.get(i)),
+                    index.and_then(|i| locals.get(i)),
+                ) else {
                     continue;
                 };
+                let identity = identity(kind, *local, item);
+                if let Some(identity) = &identity {
+                    present.insert(identity.clone());
+                }
                 let mut item = item.clone();
                 item["record"] = Value::from(0);
                 let uid = change_uid(&link.login, kind, record, &item);
                 if !pushed.contains(&uid) {
-                    out.push(HubChange {
-                        uid,
-                        kind: kind.to_owned(),
-                        record: record.clone(),
-                        item,
+                    out.push(Outgoing {
+                        change: HubChange {
+                            uid,
+                            kind: kind.to_owned(),
+                            record: record.clone(),
+                            item,
+                        },
+                        record: *local,
+                        identity,
                     });
                 }
             }
         }
+        // Held there, gone here: taken back.
+        let held: Vec<(String, i64)> = query_all(
+            &self.conn,
+            "SELECT identity, record_id FROM hub_held ORDER BY identity",
+            [],
+            "reading what the hub holds",
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )?;
+        let at = now();
+        for (identity, record) in held {
+            let record = RecordId(record);
+            if !touched.contains(&record) || present.contains(&identity) {
+                continue;
+            }
+            let mut parts = identity.splitn(3, '|');
+            let (Some(of), Some(_), Some(key)) = (parts.next(), parts.next(), parts.next()) else {
+                continue;
+            };
+            let reference = record_ref(&self.record(record)?.record);
+            let item = serde_json::json!({"record": 0, "of": of, "key": key, "at": at.to_string()});
+            out.push(Outgoing {
+                change: HubChange {
+                    uid: change_uid(&link.login, "retract", &reference, &item),
+                    kind: "retract".to_owned(),
+                    record: reference,
+                    item,
+                },
+                record,
+                identity: Some(identity),
+            });
+        }
         Ok((out, top))
+    }
+
+    /// Notes what the hub now has from here: the uids pushed, and which items it holds.
+    fn note_pushed(&mut self, pushed: &[Outgoing]) -> Result<()> {
+        let tx = self.conn.transaction().context("starting to note a push")?;
+        for out in pushed {
+            tx.execute(
+                "INSERT OR IGNORE INTO hub_pushed (uid) VALUES (?1)",
+                [&out.change.uid],
+            )
+            .context("noting what the hub has")?;
+            note_held(
+                &tx,
+                out.change.kind.as_str(),
+                out.identity.as_deref(),
+                out.record,
+            )?;
+        }
+        tx.commit().context("committing a push")
     }
 
     fn pushed_uids(&self) -> Result<HashSet<String>> {
@@ -450,26 +522,6 @@ impl Project {
         )?
         .into_iter()
         .collect())
-    }
-
-    fn mark_pushed<'a>(&mut self, uids: impl IntoIterator<Item = &'a str>) -> Result<()> {
-        let mut uids = uids.into_iter().peekable();
-        if uids.peek().is_none() {
-            return Ok(());
-        }
-        let tx = self
-            .conn
-            .transaction()
-            .context("starting to note what the hub has")?;
-        {
-            let mut insert = tx
-                .prepare_cached("INSERT OR IGNORE INTO hub_pushed (uid) VALUES (?1)")
-                .context("noting what the hub has")?;
-            for uid in uids {
-                insert.execute([uid]).context("noting what the hub has")?;
-            }
-        }
-        tx.commit().context("committing what the hub has")
     }
 
     /// Local records not yet shared with the hub, in id order, with their sources.
@@ -583,37 +635,222 @@ impl Project {
         changes: &[PulledChange],
         names: &HashMap<String, (String, bool)>,
         pushed: &HashSet<String>,
+        login: &str,
     ) -> Result<Vec<BundleReport>> {
         let project_id = self.meta("project_id")?.unwrap_or_default();
-        let mut by_author: Vec<(String, Vec<&PulledChange>)> = Vec::new();
-        for change in changes {
-            if pushed.contains(&change.change.uid) {
-                continue;
-            }
-            match by_author.iter_mut().find(|(a, _)| *a == change.author) {
-                Some((_, list)) => list.push(change),
-                None => by_author.push((change.author.clone(), vec![change])),
-            }
-        }
+        let fresh: Vec<&PulledChange> = changes
+            .iter()
+            .filter(|c| !pushed.contains(&c.change.uid))
+            .collect();
         let mut reports = Vec::new();
-        for (author, list) in by_author {
-            let (name, is_lead) = names
-                .get(&author)
-                .cloned()
-                .unwrap_or_else(|| (author.clone(), false));
-            let bundle = bundle_of(&project_id, &name, is_lead, &list);
-            let content = serde_json::to_string(&bundle)
-                .map_err(|e| Error::invalid("hub.bundle", e.to_string(), "serialisable"))?;
-            let path = format!("hub:{place}#{author}@{}", list.last().map_or(0, |c| c.seq));
-            reports.push(self.import_bundle(Path::new(&path), &content)?);
+        // In order: the additions before a retraction are applied (per author, as bundles)
+        // before it, so an item added and then taken back ends taken back.
+        for run in fresh.split_inclusive(|c| c.change.kind == "retract") {
+            let (additions, retraction) = match run.split_last() {
+                Some((last, rest)) if last.change.kind == "retract" => (rest, Some(*last)),
+                _ => (run, None),
+            };
+            let mut by_author: Vec<(String, Vec<&PulledChange>)> = Vec::new();
+            for change in additions {
+                match by_author.iter_mut().find(|(a, _)| *a == change.author) {
+                    Some((_, list)) => list.push(change),
+                    None => by_author.push((change.author.clone(), vec![change])),
+                }
+            }
+            for (author, list) in by_author {
+                let (name, is_lead) = names
+                    .get(&author)
+                    .cloned()
+                    .unwrap_or_else(|| (author.clone(), false));
+                let bundle = bundle_of(&project_id, &name, is_lead, &list);
+                let content = serde_json::to_string(&bundle)
+                    .map_err(|e| Error::invalid("hub.bundle", e.to_string(), "serialisable"))?;
+                let path = format!("hub:{place}#{author}@{}", list.last().map_or(0, |c| c.seq));
+                reports.push(self.import_bundle(Path::new(&path), &content)?);
+            }
+            if let Some(retraction) = retraction {
+                let name = names
+                    .get(&retraction.author)
+                    .map_or_else(|| retraction.author.clone(), |(n, _)| n.clone());
+                self.take_retraction(&name, retraction)?;
+            }
         }
-        self.mark_pushed(
-            changes
-                .iter()
-                .filter(|c| !pushed.contains(&c.change.uid))
-                .map(|c| c.change.uid.as_str()),
-        )?;
+        // The uids are known now, and what the hub holds of this login from another machine.
+        let tx = self
+            .conn
+            .transaction()
+            .context("starting to note what was pulled")?;
+        for change in &fresh {
+            tx.execute(
+                "INSERT OR IGNORE INTO hub_pushed (uid) VALUES (?1)",
+                [&change.change.uid],
+            )
+            .context("noting what the hub has")?;
+            if change.author == login {
+                let found =
+                    super::bundle::match_records(&tx, std::slice::from_ref(&change.change.record))?;
+                if let Some(Some(record)) = found.first() {
+                    let item_identity = if change.change.kind == "retract" {
+                        let text = |f: &str| {
+                            change
+                                .change
+                                .item
+                                .get(f)
+                                .and_then(Value::as_str)
+                                .unwrap_or_default()
+                        };
+                        Some(format!("{}|{}|{}", text("of"), record.0, text("key")))
+                    } else {
+                        identity(&change.change.kind, *record, &change.change.item)
+                    };
+                    note_held(&tx, &change.change.kind, item_identity.as_deref(), *record)?;
+                }
+            }
+        }
+        tx.commit().context("committing what was pulled")?;
         Ok(reports)
+    }
+
+    /// Takes back an item its author removed, unless the item here is newer than the
+    /// retraction (then it was set again after, and stays).
+    fn take_retraction(&mut self, name: &str, pulled: &PulledChange) -> Result<()> {
+        use super::review::{
+            classification_key, delete_classification, delete_record_label, delete_vote,
+            load_classification, load_record_label, load_vote, record_label_key, vote_key,
+        };
+        use super::workflow::{
+            delete_resolution, delete_root, load_resolution, load_root, resolution_key, root_key,
+        };
+        let item = &pulled.change.item;
+        let text = |f: &str| {
+            item.get(f)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let (of, key) = (text("of"), text("key"));
+        let at: jiff::Timestamp = text("at").parse().map_err(|_| {
+            Error::invalid(
+                format!("hub change {}.at", pulled.seq),
+                text("at"),
+                "a time",
+            )
+        })?;
+        let Some(author) = self.reviewers()?.into_iter().find(|r| r.name == name) else {
+            return Ok(());
+        };
+        let tx = self
+            .conn
+            .transaction()
+            .context("starting to take a change back")?;
+        let found = super::bundle::match_records(&tx, std::slice::from_ref(&pulled.change.record))?;
+        let Some(Some(record)) = found.first().copied() else {
+            return Ok(());
+        };
+        let field = format!("hub change {}", pulled.seq);
+        let taken = match of.as_str() {
+            "vote" => {
+                let stage: crate::review::Stage = serde_json::from_value(Value::from(key.clone()))
+                    .map_err(|e| Error::invalid(field.clone(), &key, e.to_string()))?;
+                match load_vote(&tx, record, author.id, stage)? {
+                    Some(old) if old.decided_at <= at => {
+                        delete_vote(&tx, record, author.id, stage)?;
+                        log_removed(
+                            &tx,
+                            &author,
+                            (
+                                EntityKind::Screening,
+                                vote_key(record, author.id, stage),
+                                record,
+                            ),
+                            &old,
+                        )?;
+                        true
+                    }
+                    _ => false,
+                }
+            }
+            "classification" => match load_classification(&tx, record, author.id)? {
+                Some(old) if old.classified_at <= at => {
+                    delete_classification(&tx, record, author.id)?;
+                    log_removed(
+                        &tx,
+                        &author,
+                        (
+                            EntityKind::Classification,
+                            classification_key(record, author.id),
+                            record,
+                        ),
+                        &old,
+                    )?;
+                    true
+                }
+                _ => false,
+            },
+            "label" => {
+                let (vocabulary, code) = key.split_once(':').unwrap_or_default();
+                match load_record_label(&tx, record, author.id, vocabulary, code)? {
+                    Some(old) if old.created_at <= at => {
+                        delete_record_label(&tx, &old)?;
+                        log_removed(
+                            &tx,
+                            &author,
+                            (
+                                EntityKind::RecordLabel,
+                                record_label_key(record, author.id, vocabulary, code),
+                                record,
+                            ),
+                            &old,
+                        )?;
+                        true
+                    }
+                    _ => false,
+                }
+            }
+            "root" => match load_root(&tx, record, author.id)? {
+                Some(old) if old.updated_at <= at => {
+                    delete_root(&tx, record, author.id)?;
+                    log_removed(
+                        &tx,
+                        &author,
+                        (
+                            EntityKind::ConsequenceRoot,
+                            root_key(record, author.id),
+                            record,
+                        ),
+                        &old,
+                    )?;
+                    true
+                }
+                _ => false,
+            },
+            "resolution" => {
+                let subject = crate::workflow::Subject::parse(&field, &key)?;
+                match load_resolution(&tx, record, &subject)? {
+                    Some(old) if old.resolved_by == author.id && old.resolved_at <= at => {
+                        delete_resolution(&tx, record, &subject)?;
+                        log_removed(
+                            &tx,
+                            &author,
+                            (
+                                EntityKind::Resolution,
+                                resolution_key(record, &subject),
+                                record,
+                            ),
+                            &old,
+                        )?;
+                        true
+                    }
+                    _ => false,
+                }
+            }
+            _ => false,
+        };
+        if taken {
+            super::touch(&tx, &[record])?;
+            tx.commit().context("committing a change taken back")?;
+        }
+        Ok(())
     }
 
     /// Syncs with the hub: settings and reviewers first, then records (a lead shares new
@@ -710,8 +947,9 @@ impl Project {
             .unwrap_or(0);
         let (outbox, top) = self.outbox_since()?;
         if !outbox.is_empty() {
-            report.pushed = hub.push(&outbox)?;
-            self.mark_pushed(outbox.iter().map(|c| c.uid.as_str()))?;
+            let changes: Vec<HubChange> = outbox.iter().map(|o| o.change.clone()).collect();
+            report.pushed = hub.push(&changes)?;
+            self.note_pushed(&outbox)?;
         }
         if top > link_mark {
             self.set_meta(AUDIT_MARK, &top.to_string())?;
@@ -732,7 +970,7 @@ impl Project {
                     .count(),
             )
             .unwrap_or(u64::MAX);
-            let applied = self.take_changes(&link.place, &page, &names, &pushed)?;
+            let applied = self.take_changes(&link.place, &page, &names, &pushed, &login)?;
             report.applied.extend(applied);
             cursor = last;
             self.set_meta(CURSOR, &cursor.to_string())?;
@@ -783,6 +1021,50 @@ pub(crate) fn require_hub_reviewer_in(conn: &rusqlite::Connection, name: &str) -
             login,
         });
     }
+    Ok(())
+}
+
+/// One change of the outbox, with the local record and the item it is about.
+struct Outgoing {
+    change: HubChange,
+    record: RecordId,
+    /// `kind|record|key` for the items an undo can remove (`None`: risks and paper audits,
+    /// which are not taken back on the hub).
+    identity: Option<String>,
+}
+
+/// Which item a change is about, as `kind|local record|key`, for the kinds an undo removes.
+fn identity(kind: &str, record: RecordId, item: &Value) -> Option<String> {
+    let text = |field: &str| item.get(field).and_then(Value::as_str).unwrap_or_default();
+    let key = match kind {
+        "vote" => text("stage").to_owned(),
+        "classification" | "root" => String::new(),
+        "label" => format!("{}:{}", text("vocabulary"), text("code")),
+        "resolution" => text("subject").to_owned(),
+        _ => return None,
+    };
+    Some(format!("{kind}|{}|{key}", record.0))
+}
+
+/// Keeps `hub_held` in step with a change the hub has from this copy's reviewer.
+fn note_held(
+    tx: &rusqlite::Transaction<'_>,
+    kind: &str,
+    identity: Option<&str>,
+    record: RecordId,
+) -> Result<()> {
+    let Some(identity) = identity else {
+        return Ok(());
+    };
+    if kind == "retract" {
+        tx.execute("DELETE FROM hub_held WHERE identity = ?1", [identity])
+    } else {
+        tx.execute(
+            "INSERT OR REPLACE INTO hub_held (identity, record_id) VALUES (?1, ?2)",
+            params![identity, record.0],
+        )
+    }
+    .context("noting what the hub holds")?;
     Ok(())
 }
 
@@ -838,4 +1120,23 @@ fn bundle_of(project_id: &str, name: &str, is_lead: bool, changes: &[&PulledChan
         bundle[list] = Value::Array(items);
     }
     bundle
+}
+
+/// Writes the audit entry of an item `author` took back, with its old value.
+fn log_removed<T: serde::Serialize>(
+    tx: &rusqlite::Transaction<'_>,
+    author: &crate::review::Reviewer,
+    (entity, key, record): (EntityKind, String, RecordId),
+    old: &T,
+) -> Result<()> {
+    log_change(
+        tx,
+        Some(author),
+        entity,
+        key,
+        Some(record),
+        Some(old),
+        None::<&T>,
+    )?;
+    Ok(())
 }

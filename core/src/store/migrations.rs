@@ -382,7 +382,8 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     CREATE INDEX paper_audit_record ON paper_audit(record_id);
     ",
     // 10: a working copy of a team hub (`crate::hub`): which shared record each local record
-    //     is, and the uids of review changes the hub already has from here or sent here.
+    //     is, the uids of review changes the hub already has from here or sent here, and
+    //     which of the reviewer's items the hub holds.
     r"
     CREATE TABLE hub_record (
         hub_id    INTEGER PRIMARY KEY,
@@ -392,6 +393,13 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     CREATE TABLE hub_pushed (
         uid TEXT PRIMARY KEY
     ) STRICT, WITHOUT ROWID;
+    -- What the hub holds of this copy's reviewer, by item (kind, local record, item key): an
+    -- item held there and gone here (an undo) is taken back on the hub at the next push.
+    CREATE TABLE hub_held (
+        identity  TEXT PRIMARY KEY,
+        record_id INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX hub_held_record ON hub_held(record_id);
     ",
 ];
 
