@@ -38,7 +38,7 @@ impl Project {
     /// Everything the reader of `seen` has recorded, as a bundle for the lead's project: a
     /// bundle is always one's own work.
     pub fn export_bundle(&self, seen: &Visibility) -> Result<Bundle> {
-        self.export_bundle_of(seen, None, true)
+        Ok(self.export_bundle_of(seen, None, true)?.0)
     }
 
     /// [`Self::export_bundle`] of the items on `only` records (all: `None`), with or without
@@ -48,7 +48,7 @@ impl Project {
         seen: &Visibility,
         only: Option<&std::collections::HashSet<RecordId>>,
         with_audit: bool,
-    ) -> Result<Bundle> {
+    ) -> Result<(Bundle, Vec<RecordId>)> {
         let who = seen.require_reader("a decision bundle")?.clone();
         let reviewer = who.id;
         let project_id = self.meta("project_id")?.unwrap_or_default();
@@ -179,7 +179,14 @@ impl Project {
         } else {
             Vec::new()
         };
-        Ok(Bundle {
+        // The local record of each of the bundle's records, in its order.
+        let mut locals = vec![RecordId(0); index.len()];
+        for (record, at) in &index {
+            if let Some(slot) = locals.get_mut(*at) {
+                *slot = *record;
+            }
+        }
+        let bundle = Bundle {
             format: BUNDLE_FORMAT.to_owned(),
             version: BUNDLE_VERSION,
             project_id,
@@ -198,7 +205,8 @@ impl Project {
             audits: bundle_audits,
             resolutions: bundle_resolutions,
             audit,
-        })
+        };
+        Ok((bundle, locals))
     }
 
     /// Imports a bundle read from `path` (its text is `content`) in one transaction.

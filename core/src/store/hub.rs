@@ -300,6 +300,9 @@ impl Project {
         } else {
             here
         };
+        if seen.as_ref() == Some(&result) {
+            return Ok(());
+        }
         let text = serde_json::to_string(&result)
             .map_err(|e| Error::invalid("hub.settings", e.to_string(), "serialisable"))?;
         self.set_meta(SETTINGS_SEEN, &text)
@@ -405,11 +408,7 @@ impl Project {
             return Ok((Vec::new(), top));
         }
         let seen = self.visibility(Some(reviewer.id))?;
-        let bundle = self.export_bundle_of(&seen, Some(&touched), false)?;
-        let locals = {
-            let tx = self.read_transaction("matching the outbox's records")?;
-            super::bundle::match_records(&tx, &bundle.records)?
-        };
+        let (bundle, locals) = self.export_bundle_of(&seen, Some(&touched), false)?;
         let value = serde_json::to_value(&bundle)
             .map_err(|e| Error::invalid("bundle", e.to_string(), "a serialisable bundle"))?;
         let pushed = self.pushed_uids()?;
@@ -432,7 +431,7 @@ impl Project {
                     .get("record")
                     .and_then(Value::as_u64)
                     .and_then(|i| usize::try_from(i).ok());
-                let (Some(record), Some(Some(local))) = (
+                let (Some(record), Some(local)) = (
                     index.and_then(|i| bundle.records.get(i)),
                     index.and_then(|i| locals.get(i)),
                 ) else {
@@ -674,6 +673,9 @@ impl Project {
                     .map_or_else(|| retraction.author.clone(), |(n, _)| n.clone());
                 self.take_retraction(&name, retraction)?;
             }
+        }
+        if fresh.is_empty() {
+            return Ok(reports);
         }
         // The uids are known now, and what the hub holds of this login from another machine.
         let tx = self
@@ -951,9 +953,7 @@ impl Project {
             report.pushed = hub.push(&changes)?;
             self.note_pushed(&outbox)?;
         }
-        if top > link_mark {
-            self.set_meta(AUDIT_MARK, &top.to_string())?;
-        }
+        let mark_moved = top > link_mark;
         let names: HashMap<String, (String, bool)> = reviewers
             .iter()
             .map(|r| (r.login.clone(), (r.name.clone(), r.is_lead)))
@@ -973,16 +973,21 @@ impl Project {
             let applied = self.take_changes(&link.place, &page, &names, &pushed, &login)?;
             report.applied.extend(applied);
             cursor = last;
-            self.set_meta(CURSOR, &cursor.to_string())?;
             if i64::try_from(page.len()).unwrap_or(i64::MAX) < PAGE {
                 break;
             }
+            // More pages follow: what is applied so far is not read again after a crash.
+            self.set_meta(CURSOR, &cursor.to_string())?;
         }
-        self.set_metas(&[
+        let mut notes = vec![
             (CURSOR, cursor.to_string()),
             (EPOCH, settings.epoch.to_string()),
             (LAST_SYNC, now().to_string()),
-        ])?;
+        ];
+        if mark_moved {
+            notes.push((AUDIT_MARK, top.to_string()));
+        }
+        self.set_metas(&notes)?;
         report.settings = Some(settings);
         Ok(report)
     }
