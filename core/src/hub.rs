@@ -241,7 +241,7 @@ pub struct SharedRecord {
 }
 
 /// One review change as pushed and pulled.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct HubChange {
     /// Content hash of kind, record and item: the same change always has the same uid.
     pub uid: String,
@@ -255,7 +255,7 @@ pub struct HubChange {
 }
 
 /// A change read back from the hub.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct PulledChange {
     /// Order on the hub.
     pub seq: i64,

@@ -99,6 +99,13 @@ fn sync_text(report: &SyncReport) -> String {
             }
         );
     }
+    for parked in &report.parked {
+        let _ = writeln!(
+            text,
+            "  waiting: {}'s {} on {}: {} (tried again at every sync)",
+            parked.author, parked.kind, parked.record, parked.reason
+        );
+    }
     for applied in &report.applied {
         let _ = writeln!(text, "  {}", applied.summary());
         for c in &applied.conflicts {

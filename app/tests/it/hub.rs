@@ -892,3 +892,54 @@ fn an_undone_vote_is_taken_back_in_every_copy() {
     let again = ann.json(&["hub", "sync"]);
     assert_eq!(again["pushed"].as_u64(), Some(0), "{again}");
 }
+
+/// A change not valid in a copy waits there instead of stopping the sync: the lead retired an
+/// exclusion reason that Ann's copy still offered; the lead's sync applies everything else,
+/// says what waits and why, and tries it again at every sync.
+#[test]
+fn a_change_not_valid_here_waits_and_the_rest_applies() {
+    let pg = Postgres::start();
+    let (lead, ann_url, _) = team(&pg, "parked");
+    lead.ok(&[
+        "label",
+        "add",
+        "exclusion-reason",
+        "no_energy",
+        "--name",
+        "No energy figures",
+    ]);
+    lead.ok(&["hub", "blind", "off"]);
+    let ann = Machine::new("ann");
+    ann.json(&["hub", "join", &ann_url]);
+    lead.ok(&["label", "retire", "exclusion-reason", "no_energy"]);
+    ann.ok(&["screen", "1", "--stage", "tiab", "--decision", "include"]);
+    ann.ok(&[
+        "screen",
+        "1",
+        "--stage",
+        "fulltext",
+        "--decision",
+        "exclude",
+        "--reason",
+        "no_energy",
+    ]);
+    ann.ok(&["screen", "2", "--stage", "tiab", "--decision", "include"]);
+    ann.json(&["hub", "sync"]);
+    let synced = lead.json(&["hub", "sync"]);
+    let parked = synced["parked"].as_array().unwrap();
+    assert_eq!(parked.len(), 1, "{synced}");
+    assert_eq!(parked[0]["kind"], "vote");
+    assert!(
+        parked[0]["reason"].as_str().unwrap().contains("no_energy"),
+        "{synced}"
+    );
+    let votes = |record: &str| {
+        lead.json(&["review", record])["review"]["votes"]
+            .as_array()
+            .map_or(0, Vec::len)
+    };
+    assert_eq!(votes("1"), 1, "Ann's title/abstract vote applied beside it");
+    assert_eq!(votes("2"), 1);
+    let text = lead.ok(&["hub", "sync"]);
+    assert!(text.contains("waiting: ann's vote"), "{text}");
+}

@@ -93,9 +93,33 @@ pub struct SyncReport {
     pub settings: Option<HubSettings>,
     /// What applying the pulled changes did, per reviewer.
     pub applied: Vec<BundleReport>,
+    /// Pulled changes not valid in this copy yet, tried again at every sync.
+    pub parked: Vec<Parked>,
     /// Records added or changed here (for the search index).
     #[serde(skip)]
     pub touched: Vec<RecordId>,
+}
+
+/// A pulled change waiting until it is valid here.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Parked {
+    /// The reviewer's login.
+    pub author: String,
+    /// What it is (`vote`, `classification` …).
+    pub kind: String,
+    /// The record, as the change names it.
+    pub record: String,
+    /// Why it does not apply.
+    pub reason: String,
+}
+
+/// Errors that say a pulled change is not valid in this copy (yet), as opposed to a failure
+/// of the store.
+fn parkable(error: &Error) -> bool {
+    matches!(
+        error,
+        Error::InvalidValue { .. } | Error::NotFound { .. } | Error::AlreadyExists { .. }
+    )
 }
 
 impl Project {
@@ -665,7 +689,20 @@ impl Project {
                 let content = serde_json::to_string(&bundle)
                     .map_err(|e| Error::invalid("hub.bundle", e.to_string(), "serialisable"))?;
                 let path = format!("hub:{place}#{author}@{}", list.last().map_or(0, |c| c.seq));
-                reports.push(self.import_bundle(Path::new(&path), &content)?);
+                match self.import_bundle(Path::new(&path), &content) {
+                    Ok(report) => reports.push(report),
+                    // One item not valid here: the others apply one by one, and it waits.
+                    Err(error) if parkable(&error) => {
+                        for change in list {
+                            if let Some(report) =
+                                self.apply_one(place, &project_id, &name, is_lead, change)?
+                            {
+                                reports.push(report);
+                            }
+                        }
+                    }
+                    Err(error) => return Err(error),
+                }
             }
             if let Some(retraction) = retraction {
                 let name = names
@@ -711,6 +748,99 @@ impl Project {
         }
         tx.commit().context("committing what was pulled")?;
         Ok(reports)
+    }
+
+    /// Applies one pulled change as a bundle of its own; one not valid here is parked with
+    /// the reason, to be tried again at the next sync.
+    fn apply_one(
+        &mut self,
+        place: &str,
+        project_id: &str,
+        name: &str,
+        is_lead: bool,
+        change: &PulledChange,
+    ) -> Result<Option<BundleReport>> {
+        let bundle = bundle_of(project_id, name, is_lead, &[change]);
+        let content = serde_json::to_string(&bundle)
+            .map_err(|e| Error::invalid("hub.bundle", e.to_string(), "serialisable"))?;
+        let path = format!("hub:{place}#{}@{}", change.author, change.seq);
+        match self.import_bundle(Path::new(&path), &content) {
+            Ok(report) => {
+                self.conn
+                    .execute(
+                        "DELETE FROM hub_parked WHERE uid = ?1",
+                        [&change.change.uid],
+                    )
+                    .context("unparking a change")?;
+                Ok(Some(report))
+            }
+            Err(error) if parkable(&error) => {
+                let text = serde_json::to_string(change)
+                    .map_err(|e| Error::invalid("hub.change", e.to_string(), "serialisable"))?;
+                self.conn
+                    .execute(
+                        "INSERT INTO hub_parked (uid, seq, change, reason) VALUES (?1, ?2, ?3, ?4)
+                         ON CONFLICT (uid) DO UPDATE SET reason = excluded.reason",
+                        params![change.change.uid, change.seq, text, error.to_string()],
+                    )
+                    .context("parking a change")?;
+                Ok(None)
+            }
+            Err(error) => Err(error),
+        }
+    }
+
+    /// Tries the parked changes again, oldest first.
+    fn retry_parked(
+        &mut self,
+        place: &str,
+        names: &HashMap<String, (String, bool)>,
+    ) -> Result<Vec<BundleReport>> {
+        let project_id = self.meta("project_id")?.unwrap_or_default();
+        let parked: Vec<String> = query_all(
+            &self.conn,
+            "SELECT change FROM hub_parked ORDER BY seq",
+            [],
+            "reading parked changes",
+            |row| row.get(0),
+        )?;
+        let mut reports = Vec::new();
+        for text in parked {
+            let change: PulledChange = serde_json::from_str(&text)
+                .map_err(|e| Error::invalid("hub_parked.change", e.to_string(), "a change"))?;
+            let (name, is_lead) = names
+                .get(&change.author)
+                .cloned()
+                .unwrap_or_else(|| (change.author.clone(), false));
+            if let Some(report) = self.apply_one(place, &project_id, &name, is_lead, &change)? {
+                reports.push(report);
+            }
+        }
+        Ok(reports)
+    }
+
+    /// The changes waiting to be valid here.
+    pub fn hub_parked(&self) -> Result<Vec<Parked>> {
+        let texts: Vec<(String, String)> = query_all(
+            &self.conn,
+            "SELECT change, reason FROM hub_parked ORDER BY seq",
+            [],
+            "reading parked changes",
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )?;
+        texts
+            .into_iter()
+            .map(|(text, reason)| {
+                let change: PulledChange = serde_json::from_str(&text)
+                    .map_err(|e| Error::invalid("hub_parked.change", e.to_string(), "a change"))?;
+                Ok(Parked {
+                    author: change.author,
+                    kind: change.change.kind,
+                    record: change.change.record.describe(),
+                    reason,
+                })
+            })
+            .collect()
     }
 
     /// Takes back an item its author removed, unless the item here is newer than the
@@ -958,6 +1088,9 @@ impl Project {
             .iter()
             .map(|r| (r.login.clone(), (r.name.clone(), r.is_lead)))
             .collect();
+        report
+            .applied
+            .extend(self.retry_parked(&link.place, &names)?);
         loop {
             let page = hub.changes_after(cursor, PAGE)?;
             let Some(last) = page.last().map(|c| c.seq) else {
@@ -988,6 +1121,7 @@ impl Project {
             notes.push((AUDIT_MARK, top.to_string()));
         }
         self.set_metas(&notes)?;
+        report.parked = self.hub_parked()?;
         report.settings = Some(settings);
         Ok(report)
     }
