@@ -943,3 +943,48 @@ fn a_change_not_valid_here_waits_and_the_rest_applies() {
     let text = lead.ok(&["hub", "sync"]);
     assert!(text.contains("waiting: ann's vote"), "{text}");
 }
+
+/// A risk and a paper audit taken back in Ann's copy (undo) are taken back in the lead's.
+#[test]
+fn an_undone_risk_and_paper_audit_are_taken_back_too() {
+    let pg = Postgres::start();
+    let (lead, ann_url, _) = team(&pg, "undorisk");
+    lead.ok(&["hub", "blind", "off"]);
+    let ann = Machine::new("ann");
+    ann.json(&["hub", "join", &ann_url]);
+    ann.ok(&["risk", "add", "1", "--effect", "HO.RB.DIR"]);
+    ann.ok(&[
+        "audit",
+        "paper",
+        "--example",
+        "strubell-nas",
+        "--record",
+        "1",
+    ]);
+    ann.json(&["hub", "sync"]);
+    lead.json(&["hub", "sync"]);
+    let risks = |m: &Machine| {
+        m.json(&["review", "1"])["review"]["risks"]
+            .as_array()
+            .map_or(0, Vec::len)
+    };
+    assert_eq!(risks(&lead), 1);
+    // The record's report lists the paper audits attached to it.
+    let audited = |m: &Machine| {
+        let out = m.dir.path().join("report.md");
+        m.ok(&["report", "1", "--format", "md", out.to_str().unwrap()]);
+        std::fs::read_to_string(&out).unwrap().contains("Strubell")
+    };
+    assert!(audited(&lead), "the audit reached the lead");
+    ann.ok(&["undo"]);
+    ann.ok(&["undo"]);
+    let pushed = ann.json(&["hub", "sync"]);
+    assert_eq!(
+        pushed["pushed"].as_u64(),
+        Some(2),
+        "two retractions: {pushed}"
+    );
+    lead.json(&["hub", "sync"]);
+    assert_eq!(risks(&lead), 0, "the risk is taken back");
+    assert!(!audited(&lead), "the audit is taken back");
+}

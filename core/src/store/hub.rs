@@ -976,6 +976,44 @@ impl Project {
                     _ => false,
                 }
             }
+            "risk" => match super::review::load_risk_by_uid(&tx, &key)? {
+                Some(old) if old.reviewer == author.id && old.updated_at <= at => {
+                    // Its children were taken away first where it was removed, and their
+                    // retractions are on their way if they have not come: they hang from its
+                    // parent meanwhile.
+                    tx.execute(
+                        "UPDATE rebound_risk SET parent_id = ?2 WHERE parent_id = ?1",
+                        params![old.id.0, old.risk.parent.map(|p| p.0)],
+                    )
+                    .context("moving a risk's children")?;
+                    super::review::delete_risk_row(&tx, old.id)?;
+                    log_removed(
+                        &tx,
+                        &author,
+                        (EntityKind::Risk, format!("risk {}", old.id), record),
+                        &old,
+                    )?;
+                    true
+                }
+                _ => false,
+            },
+            "audit" => match super::assessment::load_paper_audit_by_uid(&tx, &key)? {
+                Some(old) if old.reviewer == Some(author.id) => {
+                    super::assessment::delete_paper_audit_row(&tx, old.id)?;
+                    log_removed(
+                        &tx,
+                        &author,
+                        (
+                            EntityKind::PaperAudit,
+                            format!("paper audit {}", old.id),
+                            record,
+                        ),
+                        &old,
+                    )?;
+                    true
+                }
+                _ => false,
+            },
             _ => false,
         };
         if taken {
@@ -1167,8 +1205,8 @@ pub(crate) fn require_hub_reviewer_in(conn: &rusqlite::Connection, name: &str) -
 struct Outgoing {
     change: HubChange,
     record: RecordId,
-    /// `kind|record|key` for the items an undo can remove (`None`: risks and paper audits,
-    /// which are not taken back on the hub).
+    /// `kind|record|key` for the items an undo or a removal can take away (`None` for a
+    /// retraction's own change).
     identity: Option<String>,
 }
 
@@ -1180,6 +1218,7 @@ fn identity(kind: &str, record: RecordId, item: &Value) -> Option<String> {
         "classification" | "root" => String::new(),
         "label" => format!("{}:{}", text("vocabulary"), text("code")),
         "resolution" => text("subject").to_owned(),
+        "risk" | "audit" => text("uid").to_owned(),
         _ => return None,
     };
     Some(format!("{kind}|{}|{key}", record.0))
