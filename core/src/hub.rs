@@ -229,6 +229,21 @@ pub struct SharedVocabulary {
     pub labels: Vec<ProjectLabel>,
 }
 
+/// What the hub says of a record's full text (the text and the file are not shared).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct SharedFullText {
+    /// The file it was extracted from (its name as the lead has it).
+    pub file: String,
+    /// Pages, when known.
+    pub pages: Option<i32>,
+    /// Characters of the extracted text.
+    pub chars: i64,
+    /// SHA-256 of the extracted text (hex): a copy extracted from the same file gives it too.
+    pub text_sha256: String,
+    /// The lead whose copy holds it.
+    pub held_by: String,
+}
+
 /// A record as the hub shares it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SharedRecord {
@@ -426,6 +441,19 @@ impl Hub {
                 pushed_at  timestamptz NOT NULL DEFAULT now()
             );
             CREATE INDEX change_author ON ecolens.change(author, seq);
+            -- What a lead's copy holds of each record's full text: the file's name, pages,
+            -- the text's length and hash. The text and the file stay with the lead.
+            CREATE SEQUENCE ecolens.fulltext_version;
+            CREATE TABLE ecolens.fulltext (
+                hub_id       bigint PRIMARY KEY REFERENCES ecolens.record(hub_id),
+                version      bigint NOT NULL DEFAULT nextval('ecolens.fulltext_version'),
+                file         text NOT NULL,
+                pages        integer,
+                chars        bigint NOT NULL,
+                text_sha256  text NOT NULL,
+                held_by      text NOT NULL DEFAULT current_user,
+                shared_at    timestamptz NOT NULL DEFAULT now()
+            );
             -- Project vocabularies (exclusion reasons, tags, coding schemes) as a union: an
             -- entry anyone adds reaches every copy before the changes that use it.
             CREATE TABLE ecolens.vocabulary (
@@ -514,6 +542,9 @@ impl Hub {
             GRANT SELECT, INSERT ON ecolens.change TO {r};
             GRANT USAGE ON SEQUENCE ecolens.change_seq_seq TO {r};
             GRANT INSERT ON ecolens.record TO {l};
+            GRANT SELECT ON ecolens.fulltext TO {r};
+            GRANT INSERT, UPDATE ON ecolens.fulltext TO {l};
+            GRANT USAGE ON SEQUENCE ecolens.fulltext_version TO {l};
             GRANT USAGE ON SEQUENCE ecolens.record_hub_id_seq TO {l};
             "
         );
@@ -840,6 +871,69 @@ impl Hub {
             .map_err(hub_error(&url, "committing vocabularies"))
     }
 
+    /// Shares the metadata of full texts, by hub id (a lead's login); a newer one replaces an
+    /// older one of the same record.
+    pub fn share_full_texts(&mut self, texts: &[(i64, SharedFullText)]) -> Result<()> {
+        let url = self.url.clone();
+        let mut tx = self
+            .client
+            .transaction()
+            .map_err(hub_error(&url, "starting to share full texts"))?;
+        // Serialised like pushes, so a reader's version cursor never skips a row.
+        tx.execute("SELECT pg_advisory_xact_lock(7206516)", &[])
+            .map_err(hub_error(&url, "waiting for other shares"))?;
+        for (hub_id, text) in texts {
+            tx.execute(
+                "INSERT INTO ecolens.fulltext (hub_id, file, pages, chars, text_sha256)
+                 VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (hub_id) DO UPDATE SET file = excluded.file, pages = excluded.pages,
+                   chars = excluded.chars, text_sha256 = excluded.text_sha256,
+                   held_by = current_user, shared_at = now(),
+                   version = nextval('ecolens.fulltext_version')",
+                &[
+                    hub_id,
+                    &text.file,
+                    &text.pages,
+                    &text.chars,
+                    &text.text_sha256,
+                ],
+            )
+            .map_err(hub_error(&url, "sharing a full text's metadata"))?;
+        }
+        tx.commit()
+            .map_err(hub_error(&url, "committing full texts' metadata"))
+    }
+
+    /// The metadata of the full texts shared or changed after `version`, by hub id, with the
+    /// last version read.
+    pub fn full_texts_after(&mut self, version: i64) -> Result<(Vec<(i64, SharedFullText)>, i64)> {
+        let rows = self
+            .client
+            .query(
+                "SELECT hub_id, file, pages, chars, text_sha256, held_by, version FROM ecolens.fulltext
+                 WHERE version > $1 ORDER BY version",
+                &[&version],
+            )
+            .map_err(hub_error(&self.url, "reading full texts' metadata"))?;
+        let last = rows.last().map_or(version, |row| row.get(6));
+        let texts = rows
+            .into_iter()
+            .map(|row| {
+                (
+                    row.get(0),
+                    SharedFullText {
+                        file: row.get(1),
+                        pages: row.get(2),
+                        chars: row.get(3),
+                        text_sha256: row.get(4),
+                        held_by: row.get(5),
+                    },
+                )
+            })
+            .collect();
+        Ok((texts, last))
+    }
+
     /// Records after hub id `after`, in order, with their sources.
     pub fn records_after(&mut self, after: i64) -> Result<Vec<SharedRecord>> {
         let rows = self
@@ -1033,6 +1127,17 @@ pub fn new_password() -> String {
     (0..24)
         .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
         .collect()
+}
+
+/// SHA-256 of an extracted text (hex), as [`SharedFullText::text_sha256`] holds it.
+pub fn text_digest(text: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .fold(String::with_capacity(64), |mut out, b| {
+            let _ = write!(out, "{b:02x}");
+            out
+        })
 }
 
 /// The uid of a change: SHA-256 of its author's login, kind, record and item. The author is

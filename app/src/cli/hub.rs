@@ -219,6 +219,11 @@ pub fn run(project: &mut Project, keyboard: &Keyboard<'_>, command: HubCommand) 
                         status.waiting,
                         link.last_sync.as_deref().unwrap_or("never")
                     );
+                    let _ = writeln!(
+                        text,
+                        "{} pulled change(s) not valid here yet; full texts held by a lead: {}",
+                        status.parked, status.full_texts_at_hub
+                    );
                     for r in &status.reviewers {
                         let _ = writeln!(
                             text,

@@ -147,6 +147,10 @@ pub struct Status {
     pub settings: Option<HubSettings>,
     /// The hub's reviewers, when it answered.
     pub reviewers: Vec<HubReviewer>,
+    /// Records whose full text a lead's copy holds, as last synced.
+    pub full_texts_at_hub: i64,
+    /// Changes pulled that wait to be valid here.
+    pub parked: usize,
 }
 
 fn project_id(project: &Project) -> Result<String> {
@@ -414,6 +418,8 @@ pub fn status(project: &Project, credentials: &Credentials) -> Result<Status> {
         offline_because: None,
         settings: None,
         reviewers: Vec::new(),
+        full_texts_at_hub: project.hub_full_texts()?,
+        parked: project.hub_parked()?.len(),
     };
     let Some(link) = link else {
         return Ok(status);

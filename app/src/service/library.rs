@@ -195,6 +195,9 @@ pub struct RecordDetail {
     pub full_text_chars: usize,
     /// What the record view shows of the full text before "Show all".
     pub full_text_excerpt: Excerpt,
+    /// In a hub's working copy, the full text a lead's copy holds of this record, and whether
+    /// the text here is the same (`None` when there is none here).
+    pub hub_full_text: Option<(ecolens_core::hub::SharedFullText, Option<bool>)>,
 }
 
 /// A part of a long text around its first highlight.
@@ -288,6 +291,12 @@ pub fn record_detail(
             )
         },
     );
+    let hub_full_text = project.hub_full_text(id)?.map(|shared| {
+        let same = full_text
+            .as_ref()
+            .map(|here| ecolens_core::hub::text_digest(&here.text) == shared.text_sha256);
+        (shared, same)
+    });
     Ok(RecordDetail {
         stored,
         full_text,
@@ -298,5 +307,6 @@ pub fn record_detail(
         full_text_highlights,
         full_text_chars,
         full_text_excerpt,
+        hub_full_text,
     })
 }

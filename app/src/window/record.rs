@@ -163,6 +163,27 @@ pub(super) fn record_ui(ui: &mut egui::Ui, pane: &RecordPane, actions: &mut Vec<
                 ui.strong("Notes");
                 ui.label(notes);
             }
+            if let Some((shared, same)) = &detail.hub_full_text {
+                ui.add_space(6.0);
+                ui.horizontal_wrapped(|ui| {
+                    ui.strong("Full text at the hub");
+                    ui.label(format!(
+                        "{} holds {} ({}{} characters): {}",
+                        shared.held_by,
+                        shared.file,
+                        shared
+                            .pages
+                            .map(|p| format!("{p} pages, "))
+                            .unwrap_or_default(),
+                        shared.chars,
+                        match same {
+                            Some(true) => "the text here is the same",
+                            Some(false) => "the text here differs (another file or extraction): quotes may not match",
+                            None => "not here; the file is not shared through the hub, ask for it and import it",
+                        }
+                    ));
+                });
+            }
             if let Some(full) = &detail.full_text {
                 ui.add_space(6.0);
                 ui.horizontal(|ui| {

@@ -988,3 +988,58 @@ fn an_undone_risk_and_paper_audit_are_taken_back_too() {
     assert_eq!(risks(&lead), 0, "the risk is taken back");
     assert!(!audited(&lead), "the audit is taken back");
 }
+
+/// A lead's full texts are known in every copy by their metadata (the file and the text stay
+/// with the lead); a copy that imports the same file sees that its text is the same.
+#[test]
+fn full_texts_metadata_reaches_every_copy() {
+    use ecolens_app::service::library::record_detail;
+    use ecolens_core::{Project, RecordId};
+
+    let pg = Postgres::start();
+    let (lead, ann_url, _) = team(&pg, "fulltexts");
+    let pdf = lead.dir.path().join("lapse.pdf");
+    let lines: &[&str] = &[
+        "Time lapse: A glimpse into prehistoric genomics",
+        "https://doi.org/10.1016/j.ejmg.2019.03.004",
+        "ancient genomes and the energy of sequencing them",
+    ];
+    std::fs::write(&pdf, crate::pdf::pdf(&[lines], None)).unwrap();
+    lead.ok(&["import", pdf.to_str().unwrap()]);
+    lead.json(&["hub", "sync"]);
+    let ann = Machine::new("ann");
+    ann.json(&["hub", "join", &ann_url]);
+    assert_eq!(
+        ann.json(&["hub", "status"])["full_texts_at_hub"].as_i64(),
+        Some(1)
+    );
+    let record = {
+        let project = Project::open(&ann.project).unwrap();
+        let found = project
+            .records()
+            .unwrap()
+            .into_iter()
+            .find(|r| {
+                r.record
+                    .doi
+                    .as_ref()
+                    .is_some_and(|d| d.as_str() == "10.1016/j.ejmg.2019.03.004")
+            })
+            .unwrap();
+        found.id
+    };
+    let detail = |m: &Machine, record: RecordId| {
+        let project = Project::open(&m.project).unwrap();
+        record_detail(&project, None, record, None)
+            .unwrap()
+            .hub_full_text
+    };
+    let (shared, same) = detail(&ann, record).unwrap();
+    assert_eq!(shared.file, "lapse.pdf");
+    assert_eq!(shared.held_by, "lena");
+    assert_eq!(same, None, "Ann has no full text yet");
+    let copy = ann.dir.path().join("lapse.pdf");
+    std::fs::copy(&pdf, &copy).unwrap();
+    ann.ok(&["import", copy.to_str().unwrap()]);
+    assert_eq!(detail(&ann, record).unwrap().1, Some(true), "the same text");
+}

@@ -21,8 +21,8 @@ use crate::audit::EntityKind;
 use crate::bundle::{BUNDLE_FORMAT, BUNDLE_VERSION, BundleReport, RecordRef};
 use crate::error::{Error, Result, SqlContext};
 use crate::hub::{
-    Hub, HubChange, HubReviewer, HubSettings, PulledChange, SharedRecord, SharedVocabulary,
-    change_uid,
+    Hub, HubChange, HubReviewer, HubSettings, PulledChange, SharedFullText, SharedRecord,
+    SharedVocabulary, change_uid,
 };
 use crate::ids::RecordId;
 use crate::merge::ImportedFile;
@@ -52,6 +52,10 @@ const SHARED_KEYS: [&str; 8] = [
 ];
 /// The shared settings as they were after the last sync (to tell a lead's new edit).
 const SETTINGS_SEEN: &str = "hub.settings_seen";
+/// The last full text's extraction time a lead's copy shared.
+const FULLTEXT_MARK: &str = "hub.fulltext_mark";
+/// The last full-text version read from the hub.
+const FULLTEXT_SEEN: &str = "hub.fulltext_seen";
 /// Changes pulled per round trip.
 const PAGE: i64 = 5_000;
 
@@ -263,6 +267,94 @@ impl Project {
                 })
             })
             .collect()
+    }
+
+    /// Full texts' metadata: a lead shares what its copy holds and the hub lacks or holds
+    /// otherwise; every copy keeps what the hub knows, per local record.
+    fn swap_full_texts(&mut self, hub: &mut Hub, is_lead: bool, login: &str) -> Result<()> {
+        if is_lead {
+            // Only full texts extracted since the last share are read and hashed.
+            let mark = self.meta(FULLTEXT_MARK)?.unwrap_or_default();
+            let fresh: Vec<(i64, i64, String)> = query_all(
+                &self.conn,
+                "SELECT h.hub_id, f.record_id, f.extracted_at FROM record_fulltext f
+                 JOIN hub_record h ON h.record_id = f.record_id
+                 WHERE f.extracted_at > ?1 ORDER BY f.extracted_at",
+                [&mark],
+                "listing full texts to share",
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+            )?;
+            if let Some((_, _, last)) = fresh.last().cloned() {
+                let mut mine = Vec::with_capacity(fresh.len());
+                for (hub_id, record, _) in &fresh {
+                    if let Some(text) = self.full_text(RecordId(*record))? {
+                        mine.push((*hub_id, shared_full_text(&text, login)));
+                    }
+                }
+                hub.share_full_texts(&mine)?;
+                self.set_meta(FULLTEXT_MARK, &last)?;
+            }
+        }
+        let seen: i64 = self
+            .meta(FULLTEXT_SEEN)?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        let (there, last) = hub.full_texts_after(seen)?;
+        if there.is_empty() {
+            return Ok(());
+        }
+        let tx = self
+            .conn
+            .transaction()
+            .context("starting to note full texts")?;
+        for (hub_id, text) in &there {
+            let record: Option<i64> = tx
+                .query_row(
+                    "SELECT record_id FROM hub_record WHERE hub_id = ?1",
+                    [hub_id],
+                    |row| row.get(0),
+                )
+                .optional()
+                .context("reading a shared record")?;
+            if let Some(record) = record {
+                let content = serde_json::to_string(text)
+                    .map_err(|e| Error::invalid("hub.fulltext", e.to_string(), "serialisable"))?;
+                tx.execute(
+                    "INSERT INTO hub_fulltext (record_id, content) VALUES (?1, ?2)
+                     ON CONFLICT (record_id) DO UPDATE SET content = excluded.content",
+                    params![record, content],
+                )
+                .context("noting a full text")?;
+            }
+        }
+        write_meta(&tx, FULLTEXT_SEEN, Some(&last.to_string()))?;
+        tx.commit().context("committing full texts")
+    }
+
+    /// What the hub knows of a record's full text, if anything.
+    pub fn hub_full_text(&self, record: RecordId) -> Result<Option<SharedFullText>> {
+        let content: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT content FROM hub_fulltext WHERE record_id = ?1",
+                [record.0],
+                |row| row.get(0),
+            )
+            .optional()
+            .context("reading a full text's metadata")?;
+        content
+            .map(|text| {
+                serde_json::from_str(&text)
+                    .map_err(|e| Error::invalid("hub_fulltext.content", e.to_string(), "metadata"))
+            })
+            .transpose()
+    }
+
+    /// How many records the hub knows a full text of.
+    pub fn hub_full_texts(&self) -> Result<i64> {
+        self.conn
+            .query_row("SELECT count(*) FROM hub_fulltext", [], |row| row.get(0))
+            .context("counting full texts' metadata")
     }
 
     /// The shared settings of this copy.
@@ -1106,6 +1198,7 @@ impl Project {
         let incoming = hub.records_after(after)?;
         let added = self.take_hub_records(&link.place, &incoming)?;
         report.records_received = u64::try_from(added.len()).unwrap_or(u64::MAX);
+        self.swap_full_texts(hub, is_lead, &login)?;
         report.touched.extend(added);
         if let Some(last) = incoming.last() {
             self.set_meta(RECORDS_CURSOR, &last.hub_id.to_string())?;
@@ -1244,6 +1337,23 @@ fn note_held(
     }
     .context("noting what the hub holds")?;
     Ok(())
+}
+
+/// What the hub is told of a full text: the file's name, pages, length and the text's hash.
+fn shared_full_text(text: &crate::record::FullText, login: &str) -> SharedFullText {
+    let file = std::path::Path::new(&text.source_file)
+        .file_name()
+        .map_or_else(
+            || text.source_file.clone(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+    SharedFullText {
+        file,
+        pages: text.pages.and_then(|p| i32::try_from(p).ok()),
+        chars: i64::try_from(text.text.chars().count()).unwrap_or(i64::MAX),
+        text_sha256: crate::hub::text_digest(&text.text),
+        held_by: login.to_owned(),
+    }
 }
 
 /// How a record is named between copies.

@@ -400,6 +400,12 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         record_id INTEGER NOT NULL
     ) STRICT;
     CREATE INDEX hub_held_record ON hub_held(record_id);
+    -- The full texts the hub knows of (their metadata: the text and the file stay with whoever
+    -- extracted them), per local record.
+    CREATE TABLE hub_fulltext (
+        record_id   INTEGER PRIMARY KEY REFERENCES record(id) ON DELETE CASCADE,
+        content     TEXT NOT NULL   -- JSON of hub::SharedFullText
+    ) STRICT;
     -- Pulled changes not valid here yet (a quote from a full text this copy lacks …), tried
     -- again at every sync until they apply.
     CREATE TABLE hub_parked (
