@@ -763,6 +763,7 @@ fn the_leads_settings_reach_every_copy() {
     lead.ok(&["rule", "two"]);
     lead.ok(&["screen", "order", "mixed:5", "--seed", "7"]);
     lead.ok(&["screen", "highlight", "--include", "energy, quuxwatt"]);
+    lead.ok(&["screen", "known-includes", "10.1016/j.ejmg.2019.03.004"]);
     lead.json(&["hub", "sync"]);
     let ann = Machine::new("ann");
     ann.json(&["hub", "join", &ann_url]);
@@ -771,6 +772,11 @@ fn the_leads_settings_reach_every_copy() {
     let status = ann.json(&["screen", "status"]);
     let text = status.to_string();
     assert!(text.contains("\"seed\":7"), "{text}");
+    let known = ann.json(&["screen", "known-includes"]).to_string();
+    assert!(
+        known.contains("Time lapse"),
+        "the known include, as Ann's own record: {known}"
+    );
     let words = ann.json(&["screen", "highlight"]);
     assert_eq!(
         words["include"],

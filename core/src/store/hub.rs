@@ -38,8 +38,8 @@ const LAST_SYNC: &str = "hub.last_sync";
 /// The last audit entry whose change the hub has: the outbox looks at records touched after.
 const AUDIT_MARK: &str = "hub.audit_mark";
 /// The settings a lead's copy shares beside blind mode: the screening rule and order, the
-/// stopping rule's target and confidence, highlighted words, the assessment's factors. (Known
-/// includes name local record ids and stay in each copy.)
+/// stopping rule's target and confidence, highlighted words, the assessment's factors; and the
+/// known includes ([`KNOWN_INCLUDES`]), which travel as records.
 const SHARED_KEYS: [&str; 8] = [
     "review.screening_rule",
     "screening.order",
@@ -50,6 +50,8 @@ const SHARED_KEYS: [&str; 8] = [
     "screening.highlight_exclude",
     "assessment.factors",
 ];
+/// The lead's known includes (as local ids in `project_meta`; as records on the hub).
+const KNOWN_INCLUDES: &str = "screening.known_includes";
 /// The shared settings as they were after the last sync (to tell a lead's new edit).
 const SETTINGS_SEEN: &str = "hub.settings_seen";
 /// The last full text's extraction time a lead's copy shared.
@@ -365,6 +367,17 @@ impl Project {
                 out.insert(key.to_owned(), value);
             }
         }
+        // Known includes are local record ids: they travel as records named between copies.
+        let known = self.known_includes()?;
+        if !known.is_empty() {
+            let refs = known
+                .into_iter()
+                .map(|id| Ok(record_ref(&self.record(id)?.record)))
+                .collect::<Result<Vec<RecordRef>>>()?;
+            let text = serde_json::to_string(&refs)
+                .map_err(|e| Error::invalid("hub.settings", e.to_string(), "serialisable"))?;
+            out.insert(KNOWN_INCLUDES.to_owned(), text);
+        }
         Ok(out)
     }
 
@@ -391,9 +404,22 @@ impl Project {
                 .conn
                 .transaction()
                 .context("starting to take the hub's settings")?;
-            for key in SHARED_KEYS {
+            for key in SHARED_KEYS.iter().copied().chain([KNOWN_INCLUDES]) {
                 let old = read_meta(&tx, key)?;
-                let new = there.get(key).cloned();
+                let mut new = there.get(key).cloned();
+                if key == KNOWN_INCLUDES
+                    && let Some(text) = &new
+                {
+                    let refs: Vec<RecordRef> = serde_json::from_str(text).map_err(|e| {
+                        Error::invalid("hub.settings.known_includes", e.to_string(), "records")
+                    })?;
+                    let ids: Vec<String> = super::bundle::match_records(&tx, &refs)?
+                        .into_iter()
+                        .flatten()
+                        .map(|id| id.0.to_string())
+                        .collect();
+                    new = (!ids.is_empty()).then(|| ids.join(" "));
+                }
                 if old == new {
                     continue;
                 }
@@ -1159,7 +1185,6 @@ impl Project {
         self.take_hub_reviewers(&reviewers)?;
         self.take_hub_settings(&settings)?;
         self.swap_vocabularies(hub)?;
-        self.swap_settings(hub, settings.shared.as_ref(), is_lead)?;
         let epoch: i64 = self.meta(EPOCH)?.and_then(|v| v.parse().ok()).unwrap_or(0);
         let mut cursor = link.cursor;
         if epoch != settings.epoch {
@@ -1199,6 +1224,8 @@ impl Project {
         let added = self.take_hub_records(&link.place, &incoming)?;
         report.records_received = u64::try_from(added.len()).unwrap_or(u64::MAX);
         self.swap_full_texts(hub, is_lead, &login)?;
+        // After the records: known includes name records, which must be here to be matched.
+        self.swap_settings(hub, settings.shared.as_ref(), is_lead)?;
         report.touched.extend(added);
         if let Some(last) = incoming.last() {
             self.set_meta(RECORDS_CURSOR, &last.hub_id.to_string())?;
