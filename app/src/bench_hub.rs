@@ -104,7 +104,7 @@ pub fn run(options: &HubBenchOptions) -> Result<Output> {
     let mut lead = crate::service::project::open(&lead_file, false)?.project;
     let lena = lead.add_reviewer("Lena", true)?;
     fill(&mut lead, records)?;
-    hub::init(&mut lead, &mut credentials, &owner, Some(lena.id))?;
+    hub::init(&mut lead, &mut credentials, &owner, Some(lena.id), None)?;
     let mut joined = Vec::new();
     for r in 0..options.reviewers {
         let name = format!("Reviewer {r:02}");

@@ -371,7 +371,9 @@ impl Hub {
     /// Creates the hub's schema in an empty database, as its owner: the caller needs to be
     /// allowed to create roles (a superuser or `CREATEROLE`). Refuses a database that already
     /// holds a hub.
-    pub fn init(&mut self, settings: &HubSettings) -> Result<()> {
+    /// `lead` (login, name, password) is the first lead's login, made in the same
+    /// transaction: a hub is made whole or not at all.
+    pub fn init(&mut self, settings: &HubSettings, lead_login: (&str, &str, &str)) -> Result<()> {
         let reviewer = self.group("reviewer")?;
         let lead = self.group("lead")?;
         let url = self.url.clone();
@@ -564,6 +566,8 @@ impl Hub {
             )
             .map_err(hub_error(&url, "writing the hub's settings"))?;
         }
+        let (login, name, password) = lead_login;
+        create_login(&mut tx, &url, (login, name, true, password), &lead)?;
         tx.commit()
             .map_err(hub_error(&url, "committing the new hub"))
     }
@@ -661,44 +665,13 @@ impl Hub {
         is_lead: bool,
         password: &str,
     ) -> Result<()> {
-        validate_login(login)?;
-        if !password.chars().all(|c| c.is_ascii_alphanumeric()) {
-            return Err(Error::invalid(
-                "hub.password",
-                "(hidden)",
-                "letters and digits",
-            ));
-        }
         let group = self.group(if is_lead { "lead" } else { "reviewer" })?;
         let url = self.url.clone();
         let mut tx = self
             .client
             .transaction()
             .map_err(hub_error(&url, "starting to add a reviewer"))?;
-        let taken: bool = tx
-            .query_one(
-                "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)",
-                &[&login],
-            )
-            .map_err(hub_error(&url, "looking for the login"))?
-            .get(0);
-        if taken {
-            return Err(Error::AlreadyExists {
-                entity: "PostgreSQL login",
-                key: format!("{login} (choose another with --login)"),
-            });
-        }
-        tx.batch_execute(&format!(
-            "CREATE ROLE {} LOGIN PASSWORD '{password}' IN ROLE {}",
-            ident(login),
-            ident(&group)
-        ))
-        .map_err(hub_error(&url, "creating the login"))?;
-        tx.execute(
-            "INSERT INTO ecolens.reviewer (login, name, is_lead) VALUES ($1, $2, $3)",
-            &[&login, &name, &is_lead],
-        )
-        .map_err(hub_error(&url, "adding the reviewer"))?;
+        create_login(&mut tx, &url, (login, name, is_lead, password), &group)?;
         tx.commit()
             .map_err(hub_error(&url, "committing the new reviewer"))
     }
@@ -1064,6 +1037,51 @@ impl Hub {
             .map_err(hub_error(&self.url, "counting changes"))?;
         Ok((row.get(0), row.get(1)))
     }
+}
+
+/// Creates a reviewer's login in `group` and their row, inside `tx`. A login the server has
+/// already (for another hub, or anyone) is refused: PostgreSQL's logins are shared by all its
+/// databases.
+fn create_login(
+    tx: &mut Transaction<'_>,
+    url: &HubUrl,
+    (login, name, is_lead, password): (&str, &str, bool, &str),
+    group: &str,
+) -> Result<()> {
+    validate_login(login)?;
+    if !password.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err(Error::invalid(
+            "hub.password",
+            "(hidden)",
+            "letters and digits",
+        ));
+    }
+    let taken: bool = tx
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)",
+            &[&login],
+        )
+        .map_err(hub_error(url, "looking for the login"))?
+        .get(0);
+    if taken {
+        return Err(Error::invalid(
+            "hub.login",
+            login,
+            "a login this server does not have yet (its logins are shared by all its databases): choose another with --login",
+        ));
+    }
+    tx.batch_execute(&format!(
+        "CREATE ROLE {} LOGIN PASSWORD '{password}' IN ROLE {}",
+        ident(login),
+        ident(group)
+    ))
+    .map_err(hub_error(url, "creating the login"))?;
+    tx.execute(
+        "INSERT INTO ecolens.reviewer (login, name, is_lead) VALUES ($1, $2, $3)",
+        &[&login, &name, &is_lead],
+    )
+    .map_err(hub_error(url, "adding the reviewer"))?;
+    Ok(())
 }
 
 fn self_group(tx: &mut Transaction<'_>, which: &str, url: &HubUrl) -> Result<String> {

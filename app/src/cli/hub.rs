@@ -22,6 +22,9 @@ pub enum HubCommand {
     Init {
         /// postgres://OWNER:PASSWORD@HOST:PORT/DATABASE
         url: String,
+        /// Your PostgreSQL login (default: from your name, lower case).
+        #[arg(long)]
+        login: Option<String>,
     },
     /// Invite a reviewer (a lead, on the machine where the hub was created): makes their login
     /// and prints the connection string to send them privately.
@@ -122,10 +125,10 @@ fn sync_text(report: &SyncReport) -> String {
 /// Runs a hub command.
 pub fn run(project: &mut Project, keyboard: &Keyboard<'_>, command: HubCommand) -> Result<Output> {
     match command {
-        HubCommand::Init { url } => {
+        HubCommand::Init { url, login } => {
             let mut saved = credentials()?;
             let lead = keyboard.reader(project)?;
-            let created = service::init(project, &mut saved, &url, lead)?;
+            let created = service::init(project, &mut saved, &url, lead, login.as_deref())?;
             let text = format!(
                 "Hub created at {} with your login {}; this project is your working copy.\n{}Invite reviewers: ecolens hub add-reviewer NAME\n",
                 created.place,

@@ -165,6 +165,7 @@ pub fn init(
     credentials: &mut Credentials,
     admin: &str,
     lead: Option<ReviewerId>,
+    login: Option<&str>,
 ) -> Result<Created> {
     let lead = author(lead, "creating a hub")?;
     let lead = project.reviewer(lead)?;
@@ -189,16 +190,18 @@ pub fn init(
     let mut hub = Hub::connect(&admin)?;
     let settings = project.review_settings()?;
     let id = project_id(project)?;
-    hub.init(&HubSettings {
-        project_id: id.clone(),
-        blind: settings.blind,
-        leads_see_all: settings.leads_see_all,
-        epoch: 1,
-        shared: None,
-    })?;
-    let login = login_for(&lead.name);
+    let login = login.map_or_else(|| login_for(&lead.name), str::to_owned);
     let password = new_password();
-    hub.add_reviewer(&login, &lead.name, true, &password)?;
+    hub.init(
+        &HubSettings {
+            project_id: id.clone(),
+            blind: settings.blind,
+            leads_see_all: settings.leads_see_all,
+            epoch: 1,
+            shared: None,
+        },
+        (&login, &lead.name, &password),
+    )?;
     let mine = HubUrl::parse("hub URL", &admin.for_login(&login, &password))?;
     credentials.save(&id, "admin", &admin)?;
     credentials.save(&id, &login, &mine)?;
@@ -258,11 +261,12 @@ pub fn add_reviewer(
     let password = new_password();
     let mut hub = Hub::connect(&admin)?;
     if hub.reviewers()?.iter().any(|r| r.name == name) {
-        return Err(ecolens_core::Error::AlreadyExists {
-            entity: "reviewer on the hub",
-            key: name.to_owned(),
-        }
-        .into());
+        return Err(Error::Invalid {
+            field: "reviewer",
+            value: name.to_owned(),
+            expected: "a name the hub does not have yet (ecolens hub status lists its reviewers)"
+                .to_owned(),
+        });
     }
     hub.add_reviewer(&login, name, is_lead, &password)?;
     if !project.reviewers()?.iter().any(|r| r.name == name) {

@@ -1049,3 +1049,35 @@ fn full_texts_metadata_reaches_every_copy() {
     ann.ok(&["import", copy.to_str().unwrap()]);
     assert_eq!(detail(&ann, record).unwrap().1, Some(true), "the same text");
 }
+
+/// PostgreSQL's logins are shared by a server's databases: a second hub on the same server
+/// whose lead has the same name is refused whole (nothing made), and made with --login.
+#[test]
+fn a_second_hub_on_one_server_needs_another_login_and_is_made_whole_or_not_at_all() {
+    let pg = Postgres::start();
+    let (_first, _, _) = team(&pg, "first");
+    let owner = pg.create_database_ok("second");
+    let lead = Machine::new("lead2");
+    lead.ok(&["reviewer", "add", "Lena", "--lead"]);
+    let refused = lead.fails(&["hub", "init", &owner, "--reviewer", "Lena"]);
+    assert!(refused.contains("--login"), "{refused}");
+    assert_eq!(
+        hub_rows(
+            &pg,
+            "second",
+            "SELECT count(*) FROM pg_namespace WHERE nspname = 'ecolens'"
+        ),
+        "0",
+        "nothing was made"
+    );
+    let created = lead.json(&[
+        "hub",
+        "init",
+        &owner,
+        "--reviewer",
+        "Lena",
+        "--login",
+        "lena2",
+    ]);
+    assert_eq!(created["login"], "lena2");
+}
