@@ -718,6 +718,39 @@ impl Hub {
         Ok(())
     }
 
+    /// Whether the server has this login already (for any of its databases).
+    pub fn login_taken(&mut self, login: &str) -> Result<bool> {
+        Ok(self
+            .client
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)",
+                &[&login],
+            )
+            .map_err(hub_error(&self.url, "looking for the login"))?
+            .get(0))
+    }
+
+    /// A login for `name` the server does not have yet: the name's own (`ann_smith`), else
+    /// with the database's name, else numbered.
+    pub fn free_login(&mut self, name: &str) -> Result<String> {
+        let base = login_for(name);
+        let db: String = login_for(self.url.database());
+        let mut candidates = vec![base.clone(), format!("{base}_{db}")];
+        candidates.extend((2..100).map(|n| format!("{base}{n}")));
+        for candidate in candidates {
+            let mut candidate = candidate;
+            candidate.truncate(63);
+            if !self.login_taken(&candidate)? {
+                return Ok(candidate);
+            }
+        }
+        Err(Error::invalid(
+            "hub.login",
+            base,
+            "a login this server does not have yet: choose one with --login",
+        ))
+    }
+
     /// Switches blind mode or leads-see-all (a lead's login); returns the new epoch.
     pub fn set_switch(&mut self, setting: &str, on: bool) -> Result<i64> {
         let value = if on { "on" } else { "off" };

@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use ecolens_core::hub::{Hub, HubReviewer, HubSettings, HubUrl, login_for, new_password, redact};
+use ecolens_core::hub::{Hub, HubReviewer, HubSettings, HubUrl, new_password, redact};
 use ecolens_core::store::{HubLink, SyncReport};
 use ecolens_core::{Project, ReviewerId};
 use serde::{Deserialize, Serialize};
@@ -190,7 +190,10 @@ pub fn init(
     let mut hub = Hub::connect(&admin)?;
     let settings = project.review_settings()?;
     let id = project_id(project)?;
-    let login = login.map_or_else(|| login_for(&lead.name), str::to_owned);
+    let login = match login {
+        Some(login) => login.to_owned(),
+        None => hub.free_login(&lead.name)?,
+    };
     let password = new_password();
     hub.init(
         &HubSettings {
@@ -257,9 +260,12 @@ pub fn add_reviewer(
         .into());
     }
     let (_, admin) = admin_url(project, credentials)?;
-    let login = login.map_or_else(|| login_for(name), str::to_owned);
     let password = new_password();
     let mut hub = Hub::connect(&admin)?;
+    let login = match login {
+        Some(login) => login.to_owned(),
+        None => hub.free_login(name)?,
+    };
     if hub.reviewers()?.iter().any(|r| r.name == name) {
         return Err(Error::Invalid {
             field: "reviewer",

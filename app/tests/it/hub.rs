@@ -1051,15 +1051,24 @@ fn full_texts_metadata_reaches_every_copy() {
 }
 
 /// PostgreSQL's logins are shared by a server's databases: a second hub on the same server
-/// whose lead has the same name is refused whole (nothing made), and made with --login.
+/// whose lead has the same name gets a login of its own; a login asked for that the server
+/// has already is refused whole (nothing made).
 #[test]
-fn a_second_hub_on_one_server_needs_another_login_and_is_made_whole_or_not_at_all() {
+fn a_second_hub_on_one_server_gets_free_logins_and_is_made_whole_or_not_at_all() {
     let pg = Postgres::start();
     let (_first, _, _) = team(&pg, "first");
     let owner = pg.create_database_ok("second");
     let lead = Machine::new("lead2");
     lead.ok(&["reviewer", "add", "Lena", "--lead"]);
-    let refused = lead.fails(&["hub", "init", &owner, "--reviewer", "Lena"]);
+    let refused = lead.fails(&[
+        "hub",
+        "init",
+        &owner,
+        "--reviewer",
+        "Lena",
+        "--login",
+        "lena",
+    ]);
     assert!(refused.contains("--login"), "{refused}");
     assert_eq!(
         hub_rows(
@@ -1070,14 +1079,11 @@ fn a_second_hub_on_one_server_needs_another_login_and_is_made_whole_or_not_at_al
         "0",
         "nothing was made"
     );
-    let created = lead.json(&[
-        "hub",
-        "init",
-        &owner,
-        "--reviewer",
-        "Lena",
-        "--login",
-        "lena2",
-    ]);
-    assert_eq!(created["login"], "lena2");
+    let created = lead.json(&["hub", "init", &owner, "--reviewer", "Lena"]);
+    assert_eq!(created["login"], "lena_second");
+    let invite = lead.json(&["hub", "add-reviewer", "Ann"]);
+    assert_eq!(
+        invite["login"], "ann_second",
+        "Ann has a login on the first hub"
+    );
 }
