@@ -167,15 +167,7 @@ pub fn init(
     lead: Option<ReviewerId>,
     login: Option<&str>,
 ) -> Result<Created> {
-    let lead = author(lead, "creating a hub")?;
-    let lead = project.reviewer(lead)?;
-    if !lead.is_lead {
-        return Err(ecolens_core::Error::NotLead {
-            action: "create a hub",
-            reviewer: lead.name,
-        }
-        .into());
-    }
+    let lead = require_lead(project, lead, "creating a hub", "create a hub")?;
     if let Some(link) = project.hub_link()? {
         return Err(ecolens_core::Error::AlreadyExists {
             entity: "hub",
@@ -217,6 +209,24 @@ pub fn init(
     })
 }
 
+/// The reviewer at the keyboard, who must be named (`needs`) and a lead (`action`).
+fn require_lead(
+    project: &Project,
+    lead: Option<ReviewerId>,
+    needs: &'static str,
+    action: &'static str,
+) -> Result<ecolens_core::Reviewer> {
+    let lead = project.reviewer(author(lead, needs)?)?;
+    if !lead.is_lead {
+        return Err(ecolens_core::Error::NotLead {
+            action,
+            reviewer: lead.name,
+        }
+        .into());
+    }
+    Ok(lead)
+}
+
 fn admin_url(project: &Project, credentials: &Credentials) -> Result<(HubLink, HubUrl)> {
     let link = require_link(project)?;
     let id = project_id(project)?;
@@ -250,15 +260,7 @@ pub fn add_reviewer(
     is_lead: bool,
     login: Option<&str>,
 ) -> Result<Invite> {
-    let lead = author(lead, "inviting a reviewer")?;
-    let lead = project.reviewer(lead)?;
-    if !lead.is_lead {
-        return Err(ecolens_core::Error::NotLead {
-            action: "invite a reviewer",
-            reviewer: lead.name,
-        }
-        .into());
-    }
+    require_lead(project, lead, "inviting a reviewer", "invite a reviewer")?;
     let (_, admin) = admin_url(project, credentials)?;
     let password = new_password();
     let mut hub = Hub::connect(&admin)?;
@@ -293,15 +295,7 @@ pub fn remove_reviewer(
     lead: Option<ReviewerId>,
     name: &str,
 ) -> Result<HubReviewer> {
-    let lead = author(lead, "removing a reviewer")?;
-    let lead = project.reviewer(lead)?;
-    if !lead.is_lead {
-        return Err(ecolens_core::Error::NotLead {
-            action: "remove a reviewer",
-            reviewer: lead.name,
-        }
-        .into());
-    }
+    require_lead(project, lead, "removing a reviewer", "remove a reviewer")?;
     let (_, admin) = admin_url(project, credentials)?;
     let mut hub = Hub::connect(&admin)?;
     let found = hub

@@ -98,6 +98,23 @@ fn fixture_ris() -> PathBuf {
     crate::fixtures().join("pubmed_medline_baseline.ris")
 }
 
+/// The workbench window on a machine's project, with that machine's saved hub connections.
+fn window_on(machine: &Machine) -> egui_kittest::Harness<'static, ecolens_app::window::Workbench> {
+    use ecolens_app::window::{Workbench, WorkbenchOptions};
+    let options = WorkbenchOptions {
+        project: machine.project.clone(),
+        with_demo: false,
+        pdf_program: None,
+        reopen_last: false,
+        hub_credentials: Some(machine.dir.path().join("hubs.json")),
+    };
+    let mut harness = egui_kittest::Harness::builder()
+        .with_size(eframe::egui::Vec2::new(1280.0, 800.0))
+        .build_eframe(move |cc| Workbench::new(&cc.egui_ctx, None, options));
+    crate::window::settle(&mut harness);
+    harness
+}
+
 /// The join URL an invitation printed.
 fn invite(lead: &Machine, name: &str) -> String {
     let out = lead.json(&["hub", "add-reviewer", name]);
@@ -597,24 +614,14 @@ fn the_owner_backs_the_hub_up_with_pg_dump_and_restores_it() {
 /// hub's line in the status bar, and says so when the server goes away.
 #[test]
 fn the_window_joins_a_hub_and_shows_its_sync_status() {
-    use ecolens_app::window::{Workbench, WorkbenchOptions};
+    use ecolens_app::window::Workbench;
     use egui_kittest::Harness;
     use egui_kittest::kittest::Queryable;
 
     let pg = Postgres::start();
     let (_lead, ann_url, _) = team(&pg, "windowed");
     let ann = Machine::new("ann");
-    let options = WorkbenchOptions {
-        project: ann.project.clone(),
-        with_demo: false,
-        pdf_program: None,
-        reopen_last: false,
-        hub_credentials: Some(ann.dir.path().join("hubs.json")),
-    };
-    let mut harness: Harness<'static, Workbench> = Harness::builder()
-        .with_size(eframe::egui::Vec2::new(1280.0, 800.0))
-        .build_eframe(move |cc| Workbench::new(&cc.egui_ctx, None, options));
-    crate::window::settle(&mut harness);
+    let mut harness = window_on(&ann);
     harness.get_by_label("Project").click();
     crate::window::settle(&mut harness);
     harness.get_by_label("Join a hub…").click();
@@ -795,23 +802,11 @@ fn the_leads_settings_reach_every_copy() {
 /// (Team → Unblind… → Unblind now); the invitation's string works for the new reviewer.
 #[test]
 fn the_leads_window_invites_and_unblinds_through_the_hub() {
-    use ecolens_app::window::{Workbench, WorkbenchOptions};
-    use egui_kittest::Harness;
     use egui_kittest::kittest::Queryable;
 
     let pg = Postgres::start();
     let (lead, _, _) = team(&pg, "leadwindow");
-    let options = WorkbenchOptions {
-        project: lead.project.clone(),
-        with_demo: false,
-        pdf_program: None,
-        reopen_last: false,
-        hub_credentials: Some(lead.dir.path().join("hubs.json")),
-    };
-    let mut harness: Harness<'static, Workbench> = Harness::builder()
-        .with_size(eframe::egui::Vec2::new(1280.0, 800.0))
-        .build_eframe(move |cc| Workbench::new(&cc.egui_ctx, None, options));
-    crate::window::settle(&mut harness);
+    let mut harness = window_on(&lead);
     harness.get_by_label("Team").click();
     crate::window::settle(&mut harness);
     crate::window::type_into(&mut harness, "Name:", "Dora");
