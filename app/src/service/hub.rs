@@ -169,14 +169,7 @@ pub fn init(
 ) -> Result<Created> {
     let lead = require_lead(project, lead, "creating a hub", "create a hub")?;
     if let Some(link) = project.hub_link()? {
-        return Err(ecolens_core::Error::AlreadyExists {
-            entity: "hub",
-            key: format!(
-                "{} (this project has joined it as {})",
-                link.place, link.login
-            ),
-        }
-        .into());
+        return Err(already_joined(&link));
     }
     let admin = HubUrl::parse("hub URL", admin)?;
     let mut hub = Hub::connect(&admin)?;
@@ -207,6 +200,18 @@ pub fn init(
         login,
         sync,
     })
+}
+
+/// A project joined to a hub already.
+fn already_joined(link: &HubLink) -> Error {
+    ecolens_core::Error::AlreadyExists {
+        entity: "hub",
+        key: format!(
+            "{} (this project has joined it as {})",
+            link.place, link.login
+        ),
+    }
+    .into()
 }
 
 /// The reviewer at the keyboard, who must be named (`needs`) and a lead (`action`).
@@ -331,14 +336,7 @@ pub fn join(project: &mut Project, credentials: &mut Credentials, url: &str) -> 
     if let Some(link) = project.hub_link()?
         && (link.place != url.place() || link.login != login)
     {
-        return Err(ecolens_core::Error::AlreadyExists {
-            entity: "hub",
-            key: format!(
-                "{} (this project has joined it as {})",
-                link.place, link.login
-            ),
-        }
-        .into());
+        return Err(already_joined(&link));
     }
     project.link_hub(&url.place(), &login, &me.name, &settings.project_id)?;
     credentials.save(&settings.project_id, &login, &url)?;
