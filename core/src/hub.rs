@@ -535,9 +535,12 @@ impl Hub {
             ALTER TABLE ecolens.change ENABLE ROW LEVEL SECURITY;
             CREATE POLICY change_read ON ecolens.change FOR SELECT
                 USING (author = current_user OR ecolens.sees_all());
+            -- A login writes as itself, while not removed; only leads resolve.
             CREATE POLICY change_write ON ecolens.change FOR INSERT
-                WITH CHECK (author = current_user AND EXISTS (
-                    SELECT 1 FROM ecolens.reviewer WHERE login = current_user AND removed_at IS NULL));
+                WITH CHECK (author = current_user
+                    AND EXISTS (SELECT 1 FROM ecolens.reviewer
+                                WHERE login = current_user AND removed_at IS NULL)
+                    AND (kind <> 'resolution' OR ecolens.is_lead()));
 
             GRANT SELECT ON ecolens.meta, ecolens.reviewer, ecolens.record TO {r};
             GRANT SELECT, INSERT ON ecolens.vocabulary, ecolens.label TO {r};

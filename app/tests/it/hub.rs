@@ -224,6 +224,7 @@ fn three_reviewers_blind_on_a_hub_and_the_server_enforces_it() {
         "UPDATE ecolens.meta SET value = 'off' WHERE key = 'blind'",
         "DELETE FROM ecolens.change",
         "INSERT INTO ecolens.change (uid, author, kind, record_ref, item) VALUES ('x', 'ann', 'vote', '{}', '{}')",
+        "INSERT INTO ecolens.change (uid, kind, record_ref, item) VALUES ('y', 'resolution', '{}', '{}')",
     ] {
         let out = psql(&bob_url, sql);
         assert!(!out.status.success(), "Bob ran {sql}");
@@ -1080,5 +1081,56 @@ fn a_second_hub_on_one_server_gets_free_logins_and_is_made_whole_or_not_at_all()
     assert_eq!(
         invite["login"], "ann_second",
         "Ann has a login on the first hub"
+    );
+}
+
+/// The server stopped in the middle of syncs (at several moments): each sync cut short fails
+/// and says the hub cannot be reached, the copy goes on, and the next sync after the restart
+/// leaves the hub with every change once.
+#[test]
+fn the_server_stopped_mid_sync_loses_nothing_and_doubles_nothing() {
+    let pg = Postgres::start();
+    let (_lead, ann_url, _) = team(&pg, "midsync");
+    let ann = Machine::new("ann");
+    ann.json(&["hub", "join", &ann_url]);
+    let mut votes = 0;
+    for delay_ms in [0_u64, 10, 30, 60, 120] {
+        for _ in 0..3 {
+            votes += 1;
+            ann.ok(&[
+                "screen",
+                &votes.to_string(),
+                "--stage",
+                "tiab",
+                "--decision",
+                "exclude",
+            ]);
+        }
+        let child = Command::new(env!("CARGO_BIN_EXE_ecolens"))
+            .args(["hub", "sync", "--project", ann.project.to_str().unwrap()])
+            .env("ECOLENS_DATA_DIR", ann.dir.path())
+            .env("HOME", ann.dir.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        pg.stop_server();
+        let out = child.wait_with_output().unwrap();
+        if !out.status.success() {
+            let said = String::from_utf8_lossy(&out.stderr);
+            assert!(said.contains("cannot be reached"), "{said}");
+        }
+        pg.start_server().unwrap();
+    }
+    ann.json(&["hub", "sync"]);
+    assert_eq!(ann.json(&["hub", "status"])["waiting"].as_u64(), Some(0));
+    assert_eq!(
+        hub_rows(
+            &pg,
+            "midsync",
+            "SELECT count(*), count(DISTINCT record_ref) FROM ecolens.change WHERE author = 'ann'"
+        ),
+        format!("{votes}|{votes}")
     );
 }
