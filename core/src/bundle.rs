@@ -99,6 +99,18 @@ pub struct RecordRef {
 }
 
 impl RecordRef {
+    /// How `record` is named between copies of a project.
+    pub fn of(record: &crate::record::Record) -> Self {
+        Self {
+            doi: record.doi.as_ref().map(|d| d.as_str().to_owned()),
+            pmid: record.pmid.as_ref().map(|p| p.as_str().to_owned()),
+            arxiv: record.arxiv.as_ref().map(|a| a.as_str().to_owned()),
+            title_key: crate::record::title_key(&record.title),
+            title: record.title.clone(),
+            year: record.year,
+        }
+    }
+
     /// How the record is named in messages: DOI, else PMID, arXiv id, else title and year.
     pub fn describe(&self) -> String {
         if let Some(doi) = &self.doi {

@@ -38,17 +38,17 @@ pub const HUB_SCHEMA_VERSION: i64 = 1;
 
 /// The kinds of review change a hub carries, as `change.kind` names them (the lists of a
 /// decision bundle: [`crate::bundle::Bundle`]).
-/// `retract` takes back an item its author removed (an undo): `{"of": kind, "key": …, "at":
-/// time}`.
-pub const CHANGE_KINDS: [&str; 8] = [
-    "vote",
-    "classification",
-    "risk",
-    "label",
-    "root",
-    "audit",
-    "resolution",
-    "retract",
+/// The kinds of review change a hub carries, as `change.kind` names them, with the list of
+/// a decision bundle ([`crate::bundle::Bundle`]) that holds them. `retract` (not listed: it is
+/// no bundle item) takes back an item its author removed: `{"of": kind, "key": …, "at": time}`.
+pub const CHANGE_KINDS: [(&str, &str); 7] = [
+    ("vote", "votes"),
+    ("classification", "classifications"),
+    ("risk", "risks"),
+    ("label", "labels"),
+    ("root", "roots"),
+    ("audit", "audits"),
+    ("resolution", "resolutions"),
 ];
 
 /// Where a hub is, as typed (`postgres://user:password@host:port/db` or `host=… user=…`).
@@ -173,16 +173,15 @@ pub fn redact(text: &str) -> String {
     out.join(" ")
 }
 
+/// A part of a URL: unreserved characters (RFC 3986 §2.3) stay, the rest is escaped.
 fn percent_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
-            out.push(char::from(byte));
-        } else {
-            let _ = write!(out, "%{byte:02X}");
-        }
-    }
-    out
+    use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+    const PART: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'~');
+    utf8_percent_encode(text, PART).to_string()
 }
 
 /// The hub's settings as the server holds them.
@@ -360,12 +359,7 @@ impl Hub {
     }
 
     fn group(&mut self, which: &str) -> Result<String> {
-        let db: String = self
-            .client
-            .query_one("SELECT current_database()", &[])
-            .map_err(hub_error(&self.url, "reading the database name"))?
-            .get(0);
-        Ok(format!("{db}_ecolens_{which}"))
+        group_of(&mut self.client, which, &self.url)
     }
 
     /// Creates the hub's schema in an empty database, as its owner: the caller needs to be
@@ -701,8 +695,8 @@ impl Hub {
             });
         }
         let (reviewer, lead) = (
-            self_group(&mut tx, "reviewer", &url)?,
-            self_group(&mut tx, "lead", &url)?,
+            group_of(&mut tx, "reviewer", &url)?,
+            group_of(&mut tx, "lead", &url)?,
         );
         tx.batch_execute(&format!(
             "ALTER ROLE {0} NOLOGIN; REVOKE {1} FROM {0}; REVOKE {2} FROM {0};",
@@ -1061,18 +1055,6 @@ impl Hub {
             .map_err(hub_error(&self.url, "counting changes"))?;
         Ok((row.get(0), row.get(1)))
     }
-
-    /// How many changes this login can see and how many of them are its own.
-    pub fn counts(&mut self) -> Result<(i64, i64)> {
-        let row = self
-            .client
-            .query_one(
-                "SELECT count(*), count(*) FILTER (WHERE author = current_user) FROM ecolens.change",
-                &[],
-            )
-            .map_err(hub_error(&self.url, "counting changes"))?;
-        Ok((row.get(0), row.get(1)))
-    }
 }
 
 /// Creates a reviewer's login in `group` and their row, inside `tx`. A login the server has
@@ -1120,8 +1102,13 @@ fn create_login(
     Ok(())
 }
 
-fn self_group(tx: &mut Transaction<'_>, which: &str, url: &HubUrl) -> Result<String> {
-    let db: String = tx
+/// The name of this database's group role `which` (`reviewer` or `lead`).
+fn group_of(
+    client: &mut impl postgres::GenericClient,
+    which: &str,
+    url: &HubUrl,
+) -> Result<String> {
+    let db: String = client
         .query_one("SELECT current_database()", &[])
         .map_err(hub_error(url, "reading the database name"))?
         .get(0);
@@ -1186,9 +1173,14 @@ pub fn new_password() -> String {
 /// SHA-256 of an extracted text (hex), as [`SharedFullText::text_sha256`] holds it.
 pub fn text_digest(text: &str) -> String {
     use sha2::{Digest, Sha256};
-    Sha256::digest(text.as_bytes())
+    hex(&Sha256::digest(text.as_bytes()))
+}
+
+/// Bytes as lower-case hex.
+fn hex(bytes: &[u8]) -> String {
+    bytes
         .iter()
-        .fold(String::with_capacity(64), |mut out, b| {
+        .fold(String::with_capacity(bytes.len() * 2), |mut out, b| {
             let _ = write!(out, "{b:02x}");
             out
         })
@@ -1207,11 +1199,7 @@ pub fn change_uid(author: &str, kind: &str, record: &RecordRef, item: &Value) ->
     hash.update(serde_json::to_string(record).unwrap_or_default().as_bytes());
     hash.update([0]);
     hash.update(item.to_string().as_bytes());
-    let digest = hash.finalize();
-    digest.iter().fold(String::with_capacity(64), |mut out, b| {
-        let _ = write!(out, "{b:02x}");
-        out
-    })
+    hex(&hash.finalize())
 }
 
 mod tls {

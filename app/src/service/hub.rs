@@ -510,6 +510,21 @@ pub fn sync_and_status(
     })
 }
 
+/// Switches a setting on the hub ([`switch`]), then the status.
+pub fn switch_and_status(
+    project: &mut Project,
+    credentials: &Credentials,
+    setting: &str,
+    on: bool,
+) -> Result<Synced> {
+    let report = switch(project, credentials, setting, on)?;
+    Ok(Synced {
+        report: Some(report),
+        error: None,
+        status: status(project, credentials)?,
+    })
+}
+
 /// Joins from the window: [`join`], then the status.
 pub fn join_and_status(
     project: &mut Project,

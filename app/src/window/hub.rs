@@ -57,6 +57,8 @@ pub enum HubWork {
         name: String,
         /// Make them a lead.
         lead: bool,
+        /// Who invites (the reviewer at the keyboard).
+        by: Option<ecolens_core::ReviewerId>,
     },
 }
 
@@ -83,25 +85,10 @@ pub fn run(
         HubWork::Join(url) => service::join_and_status(project, credentials, &url)?,
         HubWork::Sync => service::sync_and_status(syncer, project, credentials)?,
         HubWork::Switch { setting, on } => {
-            let report = service::switch(project, credentials, setting, on)?;
-            Synced {
-                report: Some(report),
-                error: None,
-                status: service::status(project, credentials)?,
-            }
+            service::switch_and_status(project, credentials, setting, on)?
         }
-        HubWork::Invite { name, lead } => {
-            let me = project
-                .hub_link()?
-                .and_then(|link| {
-                    project
-                        .reviewers()
-                        .ok()?
-                        .into_iter()
-                        .find(|r| r.name == link.reviewer)
-                })
-                .map(|r| r.id);
-            let invite = service::add_reviewer(project, credentials, me, &name, lead, None)?;
+        HubWork::Invite { name, lead, by } => {
+            let invite = service::add_reviewer(project, credentials, by, &name, lead, None)?;
             return Ok(JobOutcome::HubInvited(Box::new(invite)));
         }
     };

@@ -716,7 +716,10 @@ impl Workbench {
             Action::HubSwitch { setting, on } => {
                 self.start_hub(hub::HubWork::Switch { setting, on });
             }
-            Action::HubInvite { name, lead } => self.start_hub(hub::HubWork::Invite { name, lead }),
+            Action::HubInvite { name, lead } => {
+                let by = self.session.reader();
+                self.start_hub(hub::HubWork::Invite { name, lead, by });
+            }
             Action::Reindex => {
                 let (job, cancel) = self
                     .jobs

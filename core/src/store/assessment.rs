@@ -383,14 +383,7 @@ const PAPER_AUDIT_COLUMNS: &str = "id, uid, record_id, reviewer_id, audit, creat
 type RawPaperAudit = (i64, String, i64, Option<i64>, String, String);
 
 fn raw_paper_audit(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawPaperAudit> {
-    Ok((
-        row.get(0)?,
-        row.get(1)?,
-        row.get(2)?,
-        row.get(3)?,
-        row.get(4)?,
-        row.get(5)?,
-    ))
+    row.try_into()
 }
 
 fn decode_paper_audit(raw: RawPaperAudit) -> Result<StoredPaperAudit> {

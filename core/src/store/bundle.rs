@@ -76,15 +76,7 @@ impl Project {
             if let Some(at) = index.get(&record) {
                 return Ok(*at);
             }
-            let stored = project.record(record)?.record;
-            refs.push(RecordRef {
-                doi: stored.doi.as_ref().map(|d| d.as_str().to_owned()),
-                pmid: stored.pmid.as_ref().map(|p| p.as_str().to_owned()),
-                arxiv: stored.arxiv.as_ref().map(|a| a.as_str().to_owned()),
-                title_key: title_key(&stored.title),
-                title: stored.title,
-                year: stored.year,
-            });
+            refs.push(RecordRef::of(&project.record(record)?.record));
             index.insert(record, refs.len() - 1);
             Ok(refs.len() - 1)
         };

@@ -21,12 +21,12 @@ use crate::audit::EntityKind;
 use crate::bundle::{BUNDLE_FORMAT, BUNDLE_VERSION, BundleReport, RecordRef};
 use crate::error::{Error, Result, SqlContext};
 use crate::hub::{
-    Hub, HubChange, HubReviewer, HubSettings, PulledChange, SharedFullText, SharedRecord,
-    SharedVocabulary, change_uid,
+    CHANGE_KINDS, Hub, HubChange, HubReviewer, HubSettings, PulledChange, SharedFullText,
+    SharedRecord, SharedVocabulary, change_uid,
 };
 use crate::ids::RecordId;
 use crate::merge::ImportedFile;
-use crate::record::{Record, SourceRef, title_key};
+use crate::record::{Record, SourceRef};
 
 const PLACE: &str = "hub.place";
 const LOGIN: &str = "hub.login";
@@ -101,9 +101,6 @@ pub struct SyncReport {
     pub applied: Vec<BundleReport>,
     /// Pulled changes not valid in this copy yet, tried again at every sync.
     pub parked: Vec<Parked>,
-    /// Records added or changed here (for the search index).
-    #[serde(skip)]
-    pub touched: Vec<RecordId>,
 }
 
 /// A pulled change waiting until it is valid here.
@@ -226,26 +223,9 @@ impl Project {
             .conn
             .transaction()
             .context("starting to take the hub's settings")?;
-        let switch = |on: bool| if on { "on" } else { "off" };
-        for (key, value) in [
-            ("review.blind", switch(settings.blind)),
-            ("review.leads_see_all", switch(settings.leads_see_all)),
-        ] {
-            let old = read_meta(&tx, key)?;
-            if old.as_deref() == Some(value) {
-                continue;
-            }
-            write_meta(&tx, key, Some(value))?;
-            log_change(
-                &tx,
-                None,
-                EntityKind::Setting,
-                key.to_owned(),
-                None,
-                Some(&old),
-                Some(&Some(value.to_owned())),
-            )?;
-        }
+        let switch = |on: bool| Some(if on { "on" } else { "off" });
+        take_setting(&tx, "review.blind", switch(settings.blind))?;
+        take_setting(&tx, "review.leads_see_all", switch(settings.leads_see_all))?;
         tx.commit().context("committing the hub's settings")
     }
 
@@ -372,7 +352,7 @@ impl Project {
         if !known.is_empty() {
             let refs = known
                 .into_iter()
-                .map(|id| Ok(record_ref(&self.record(id)?.record)))
+                .map(|id| Ok(RecordRef::of(&self.record(id)?.record)))
                 .collect::<Result<Vec<RecordRef>>>()?;
             let text = serde_json::to_string(&refs)
                 .map_err(|e| Error::invalid("hub.settings", e.to_string(), "serialisable"))?;
@@ -405,7 +385,6 @@ impl Project {
                 .transaction()
                 .context("starting to take the hub's settings")?;
             for key in SHARED_KEYS.iter().copied().chain([KNOWN_INCLUDES]) {
-                let old = read_meta(&tx, key)?;
                 let mut new = there.get(key).cloned();
                 if key == KNOWN_INCLUDES
                     && let Some(text) = &new
@@ -420,19 +399,7 @@ impl Project {
                         .collect();
                     new = (!ids.is_empty()).then(|| ids.join(" "));
                 }
-                if old == new {
-                    continue;
-                }
-                write_meta(&tx, key, new.as_deref())?;
-                log_change(
-                    &tx,
-                    None,
-                    EntityKind::Setting,
-                    key.to_owned(),
-                    None,
-                    Some(&old),
-                    Some(&new),
-                )?;
+                take_setting(&tx, key, new.as_deref())?;
             }
             tx.commit().context("committing the hub's settings")?;
             // What came down must still read: a bad value is refused here, not later.
@@ -556,15 +523,7 @@ impl Project {
         let pushed = self.pushed_uids()?;
         let mut out = Vec::new();
         let mut present = HashSet::new();
-        for (kind, list) in [
-            ("vote", "votes"),
-            ("classification", "classifications"),
-            ("risk", "risks"),
-            ("label", "labels"),
-            ("root", "roots"),
-            ("audit", "audits"),
-            ("resolution", "resolutions"),
-        ] {
+        for (kind, list) in CHANGE_KINDS {
             let Some(Value::Array(items)) = value.get(list) else {
                 continue;
             };
@@ -618,7 +577,7 @@ impl Project {
             let (Some(of), Some(_), Some(key)) = (parts.next(), parts.next(), parts.next()) else {
                 continue;
             };
-            let reference = record_ref(&self.record(record)?.record);
+            let reference = RecordRef::of(&self.record(record)?.record);
             let item = serde_json::json!({"record": 0, "of": of, "key": key, "at": at.to_string()});
             out.push(Outgoing {
                 change: HubChange {
@@ -704,7 +663,7 @@ impl Project {
         if records.is_empty() {
             return Ok(Vec::new());
         }
-        let refs: Vec<RecordRef> = records.iter().map(|r| record_ref(&r.record)).collect();
+        let refs: Vec<RecordRef> = records.iter().map(|r| RecordRef::of(&r.record)).collect();
         let matched = {
             let tx = self.read_transaction("matching shared records")?;
             let matched = super::bundle::match_records(&tx, &refs)?;
@@ -856,7 +815,7 @@ impl Project {
                                 .and_then(Value::as_str)
                                 .unwrap_or_default()
                         };
-                        Some(format!("{}|{}|{}", text("of"), record.0, text("key")))
+                        Some(identity_of(text("of"), *record, text("key")))
                     } else {
                         identity(&change.change.kind, *record, &change.change.item)
                     };
@@ -1226,7 +1185,6 @@ impl Project {
         self.swap_full_texts(hub, is_lead, &login)?;
         // After the records: known includes name records, which must be here to be matched.
         self.swap_settings(hub, settings.shared.as_ref(), is_lead)?;
-        report.touched.extend(added);
         if let Some(last) = incoming.last() {
             self.set_meta(RECORDS_CURSOR, &last.hub_id.to_string())?;
         }
@@ -1341,7 +1299,12 @@ fn identity(kind: &str, record: RecordId, item: &Value) -> Option<String> {
         "risk" | "audit" => text("uid").to_owned(),
         _ => return None,
     };
-    Some(format!("{kind}|{}|{key}", record.0))
+    Some(identity_of(kind, record, &key))
+}
+
+/// `kind|local record|key`: how `hub_held` names an item.
+fn identity_of(kind: &str, record: RecordId, key: &str) -> String {
+    format!("{kind}|{}|{key}", record.0)
 }
 
 /// Keeps `hub_held` in step with a change the hub has from this copy's reviewer.
@@ -1383,18 +1346,6 @@ fn shared_full_text(text: &crate::record::FullText, login: &str) -> SharedFullTe
     }
 }
 
-/// How a record is named between copies.
-fn record_ref(record: &Record) -> RecordRef {
-    RecordRef {
-        doi: record.doi.as_ref().map(|d| d.as_str().to_owned()),
-        pmid: record.pmid.as_ref().map(|p| p.as_str().to_owned()),
-        arxiv: record.arxiv.as_ref().map(|a| a.as_str().to_owned()),
-        title_key: title_key(&record.title),
-        title: record.title.clone(),
-        year: record.year,
-    }
-}
-
 /// One author's pulled changes as a decision bundle.
 fn bundle_of(project_id: &str, name: &str, is_lead: bool, changes: &[&PulledChange]) -> Value {
     let mut records: Vec<&RecordRef> = Vec::new();
@@ -1410,15 +1361,8 @@ fn bundle_of(project_id: &str, name: &str, is_lead: bool, changes: &[&PulledChan
         };
         let mut item = change.item.clone();
         item["record"] = Value::from(index);
-        let list = match change.kind.as_str() {
-            "vote" => "votes",
-            "classification" => "classifications",
-            "risk" => "risks",
-            "label" => "labels",
-            "root" => "roots",
-            "audit" => "audits",
-            "resolution" => "resolutions",
-            _ => continue,
+        let Some((_, list)) = CHANGE_KINDS.iter().find(|(kind, _)| *kind == change.kind) else {
+            continue;
         };
         lists.entry(list).or_default().push(item);
     }
@@ -1435,6 +1379,25 @@ fn bundle_of(project_id: &str, name: &str, is_lead: bool, changes: &[&PulledChan
         bundle[list] = Value::Array(items);
     }
     bundle
+}
+
+/// Writes a setting the hub holds, audited as the hub's (no author), when it differs.
+fn take_setting(tx: &rusqlite::Transaction<'_>, key: &str, new: Option<&str>) -> Result<()> {
+    let old = read_meta(tx, key)?;
+    if old.as_deref() == new {
+        return Ok(());
+    }
+    write_meta(tx, key, new)?;
+    log_change(
+        tx,
+        None,
+        EntityKind::Setting,
+        key.to_owned(),
+        None,
+        Some(&old),
+        Some(&new.map(str::to_owned)),
+    )?;
+    Ok(())
 }
 
 /// Writes the audit entry of an item `author` took back, with its old value.
