@@ -1142,8 +1142,12 @@ pub fn validate_login(login: &str) -> Result<()> {
 /// The login a reviewer's name suggests: lower-case ASCII letters and digits, other
 /// characters as `_`.
 pub fn login_for(name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    use unicode_normalization::char::is_combining_mark;
+    // Accents come off first (Müller → muller); what is still not ASCII becomes `_`.
     let mut login: String = name
-        .chars()
+        .nfkd()
+        .filter(|c| !is_combining_mark(*c))
         .map(|c| {
             let c = c.to_ascii_lowercase();
             if c.is_ascii_lowercase() || c.is_ascii_digit() {
@@ -1330,6 +1334,8 @@ mod tests {
     fn logins_from_names() {
         assert_eq!(login_for("Ann Smith"), "ann_smith");
         assert_eq!(login_for("2nd"), "r_2nd");
+        assert_eq!(login_for("Lena Ü"), "lena_u");
+        assert_eq!(login_for("José Müller"), "jose_muller");
         assert!(validate_login("ann_smith").is_ok());
         assert!(validate_login("Ann").is_err());
         assert!(validate_login("a\"; DROP").is_err());
