@@ -52,14 +52,9 @@ impl Project {
         let who = seen.require_reader("a decision bundle")?.clone();
         let reviewer = who.id;
         let project_id = self.meta("project_id")?.unwrap_or_default();
-        let (mut votes, mut classifications, mut risks, mut labels) =
-            reviewer_work(&self.conn, reviewer)?;
+        // A risk's parent is a risk of the same record: the risks of wanted records travel whole.
+        let (votes, classifications, risks, labels) = reviewer_work(&self.conn, reviewer, only)?;
         let wanted = |record: RecordId| only.is_none_or(|set| set.contains(&record));
-        votes.retain(|v| wanted(v.record));
-        classifications.retain(|c| wanted(c.record));
-        labels.retain(|l| wanted(l.record));
-        // A risk's parent must travel with it: keep the risks of wanted records, whole.
-        risks.retain(|r| wanted(r.record));
         let roots: Vec<i64> = query_all(
             &self.conn,
             "SELECT record_id FROM consequence_root WHERE reviewer_id = ?1 ORDER BY record_id",
@@ -72,11 +67,19 @@ impl Project {
         .collect();
         let mut refs: Vec<RecordRef> = Vec::new();
         let mut index: HashMap<RecordId, usize> = HashMap::new();
+        // A sync names a hundred records: read them in one query rather than one by one.
+        let mut known = match only {
+            Some(set) => self.record_refs(set.iter().copied())?,
+            None => HashMap::new(),
+        };
         let mut slot = |project: &Self, record: RecordId| -> Result<usize> {
             if let Some(at) = index.get(&record) {
                 return Ok(*at);
             }
-            refs.push(RecordRef::of(&project.record(record)?.record));
+            refs.push(match known.remove(&record) {
+                Some(reference) => reference,
+                None => RecordRef::of(&project.record(record)?.record),
+            });
             index.insert(record, refs.len() - 1);
             Ok(refs.len() - 1)
         };

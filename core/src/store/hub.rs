@@ -520,7 +520,6 @@ impl Project {
         let (bundle, locals) = self.export_bundle_of(&seen, Some(&touched), false)?;
         let value = serde_json::to_value(&bundle)
             .map_err(|e| Error::invalid("bundle", e.to_string(), "a serialisable bundle"))?;
-        let pushed = self.pushed_uids()?;
         let mut out = Vec::new();
         let mut present = HashSet::new();
         for (kind, list) in CHANGE_KINDS {
@@ -544,33 +543,34 @@ impl Project {
                 }
                 let mut item = item.clone();
                 item["record"] = Value::from(0);
-                let uid = change_uid(&link.login, kind, record, &item);
-                if !pushed.contains(&uid) {
-                    out.push(Outgoing {
-                        change: HubChange {
-                            uid,
-                            kind: kind.to_owned(),
-                            record: record.clone(),
-                            item,
-                        },
-                        record: *local,
-                        identity,
-                    });
-                }
+                out.push(Outgoing {
+                    change: HubChange {
+                        uid: change_uid(&link.login, kind, record, &item),
+                        kind: kind.to_owned(),
+                        record: record.clone(),
+                        item,
+                    },
+                    record: *local,
+                    identity,
+                });
             }
         }
+        let pushed = self.pushed_among(out.iter().map(|o| o.change.uid.as_str()))?;
+        out.retain(|o| !pushed.contains(&o.change.uid));
         // Held there, gone here: taken back.
+        let touched_ids = Value::from(touched.iter().map(|r| r.0).collect::<Vec<_>>()).to_string();
         let held: Vec<(String, i64)> = query_all(
             &self.conn,
-            "SELECT identity, record_id FROM hub_held ORDER BY identity",
-            [],
+            "SELECT identity, record_id FROM hub_held
+             WHERE record_id IN (SELECT value FROM json_each(?1)) ORDER BY identity",
+            [touched_ids],
             "reading what the hub holds",
             |row| Ok((row.get(0)?, row.get(1)?)),
         )?;
         let at = now();
         for (identity, record) in held {
             let record = RecordId(record);
-            if !touched.contains(&record) || present.contains(&identity) {
+            if present.contains(&identity) {
                 continue;
             }
             let mut parts = identity.splitn(3, '|');
@@ -612,11 +612,14 @@ impl Project {
         tx.commit().context("committing a push")
     }
 
-    fn pushed_uids(&self) -> Result<HashSet<String>> {
+    /// Which of `uids` the hub has from here or gave here.
+    fn pushed_among<'a>(&self, uids: impl IntoIterator<Item = &'a str>) -> Result<HashSet<String>> {
+        // The uids asked about, not every uid ever pushed: that list grows with the review.
+        let asked = Value::from(uids.into_iter().collect::<Vec<_>>()).to_string();
         Ok(query_all(
             &self.conn,
-            "SELECT uid FROM hub_pushed",
-            [],
+            "SELECT value FROM json_each(?1) WHERE value IN (SELECT uid FROM hub_pushed)",
+            [asked],
             "reading what the hub has",
             |row| row.get(0),
         )?
@@ -1212,7 +1215,7 @@ impl Project {
             let Some(last) = page.last().map(|c| c.seq) else {
                 break;
             };
-            let pushed = self.pushed_uids()?;
+            let pushed = self.pushed_among(page.iter().map(|c| c.change.uid.as_str()))?;
             report.pulled += u64::try_from(
                 page.iter()
                     .filter(|c| !pushed.contains(&c.change.uid))

@@ -152,11 +152,11 @@ impl Project {
     pub fn record(&self, id: RecordId) -> Result<StoredRecord> {
         let raw = self
             .conn
-            .query_row(
-                &format!("SELECT {RECORD_COLUMNS} FROM record WHERE id = ?1"),
-                [id.0],
-                RawRecord::from_row,
-            )
+            .prepare_cached(&format!(
+                "SELECT {RECORD_COLUMNS} FROM record WHERE id = ?1"
+            ))
+            .context("reading a record")?
+            .query_row([id.0], RawRecord::from_row)
             .optional()
             .context("reading a record")?
             .ok_or_else(|| not_found(id))?;
@@ -168,6 +168,30 @@ impl Project {
             record,
             sources: self.sources(id)?,
         })
+    }
+
+    /// How each of `ids` is named between copies of the project, in one query; ids of no
+    /// record are left out.
+    pub(crate) fn record_refs(
+        &self,
+        ids: impl IntoIterator<Item = RecordId>,
+    ) -> Result<std::collections::HashMap<RecordId, crate::bundle::RecordRef>> {
+        let ids = serde_json::Value::from(ids.into_iter().map(|r| r.0).collect::<Vec<_>>());
+        query_all(
+            &self.conn,
+            &format!(
+                "SELECT {RECORD_COLUMNS} FROM record WHERE id IN (SELECT value FROM json_each(?1))"
+            ),
+            [ids.to_string()],
+            "reading records",
+            RawRecord::from_row,
+        )?
+        .into_iter()
+        .map(|raw| {
+            let (id, record, _, _) = raw.decode()?;
+            Ok((id, crate::bundle::RecordRef::of(&record)))
+        })
+        .collect()
     }
 
     /// Every record with its provenance, in the order added. Meant for exports and checks on

@@ -1027,17 +1027,31 @@ pub(crate) type ReviewerWork = (
     Vec<StoredRecordLabel>,
 );
 
-/// Everything one reviewer has recorded: votes, classifications, risks, labels.
+/// What one reviewer has recorded: votes, classifications, risks, labels; of the records in
+/// `only`, or of every record.
+///
+/// The filter is in the SQL, not after it: a hub's sync asks for the hundred records touched
+/// since the last push, and decoding a whole review's work each time made a sync's cost grow
+/// with the review.
 pub(crate) fn reviewer_work(
     conn: &rusqlite::Connection,
     reviewer: ReviewerId,
+    only: Option<&std::collections::HashSet<RecordId>>,
 ) -> Result<ReviewerWork> {
     let context = "reading a reviewer's work";
+    // A JSON array of record ids, or NULL for every record.
+    let only: Option<String> = only.map(|set| {
+        let ids: Vec<i64> = set.iter().map(|r| r.0).collect();
+        serde_json::Value::from(ids).to_string()
+    });
+    let among = "(?2 IS NULL OR record_id IN (SELECT value FROM json_each(?2)))";
     let votes = query_all(
         conn,
-        "SELECT record_id, reviewer_id, stage, decision, reason, reason_vocabulary, note, decided_at
-         FROM screening WHERE reviewer_id = ?1 ORDER BY record_id, stage = 'fulltext'",
-        [reviewer.0],
+        &format!(
+            "SELECT record_id, reviewer_id, stage, decision, reason, reason_vocabulary, note, decided_at
+         FROM screening WHERE reviewer_id = ?1 AND {among} ORDER BY record_id, stage = 'fulltext'"
+        ),
+        params![reviewer.0, only],
         context,
         raw_vote,
     )?
@@ -1046,8 +1060,8 @@ pub(crate) fn reviewer_work(
     .collect::<Result<_>>()?;
     let classifications = query_all(
         conn,
-        &format!("SELECT {CLASSIFICATION_COLUMNS} FROM classification WHERE reviewer_id = ?1 ORDER BY record_id"),
-        [reviewer.0],
+        &format!("SELECT {CLASSIFICATION_COLUMNS} FROM classification WHERE reviewer_id = ?1 AND {among} ORDER BY record_id"),
+        params![reviewer.0, only],
         context,
         raw_classification,
     )?
@@ -1057,9 +1071,9 @@ pub(crate) fn reviewer_work(
     let risks = query_all(
         conn,
         &format!(
-            "SELECT {RISK_COLUMNS} FROM rebound_risk WHERE reviewer_id = ?1 ORDER BY record_id, id"
+            "SELECT {RISK_COLUMNS} FROM rebound_risk WHERE reviewer_id = ?1 AND {among} ORDER BY record_id, id"
         ),
-        [reviewer.0],
+        params![reviewer.0, only],
         context,
         raw_risk,
     )?
@@ -1068,9 +1082,11 @@ pub(crate) fn reviewer_work(
     .collect::<Result<_>>()?;
     let labels = query_all(
         conn,
-        "SELECT record_id, reviewer_id, vocabulary, code, vocabulary_version, created_at
-         FROM record_label WHERE reviewer_id = ?1 ORDER BY record_id, vocabulary, code",
-        [reviewer.0],
+        &format!(
+            "SELECT record_id, reviewer_id, vocabulary, code, vocabulary_version, created_at
+         FROM record_label WHERE reviewer_id = ?1 AND {among} ORDER BY record_id, vocabulary, code"
+        ),
+        params![reviewer.0, only],
         context,
         raw_record_label,
     )?
