@@ -34,10 +34,20 @@ use crate::record::{Record, SourceRef};
 use crate::review::ProjectLabel;
 
 /// The hub schema version this build creates and reads.
-pub const HUB_SCHEMA_VERSION: i64 = 1;
+pub const HUB_SCHEMA_VERSION: i64 = 2;
 
-/// The kinds of review change a hub carries, as `change.kind` names them (the lists of a
-/// decision bundle: [`crate::bundle::Bundle`]).
+/// The steps from each hub schema version to the next, as the version each makes and its SQL.
+/// `hub init` creates version 1 and applies them all; [`Hub::upgrade`] applies the ones a hub
+/// made by an older ecolens lacks. A step is never edited once released: a new one is added.
+const HUB_UPGRADES: [(i64, &str); 1] = [(
+    2,
+    // Whether this login sees everything is asked once per query (a scalar subquery is an
+    // InitPlan), not once per row: a blind reviewer's pull reads every row after its cursor,
+    // and the per-row calls made a pull of a ten-reviewer hub four times slower.
+    "ALTER POLICY change_read ON ecolens.change
+         USING (author = current_user OR (SELECT ecolens.sees_all()));",
+)];
+
 /// The kinds of review change a hub carries, as `change.kind` names them, with the list of
 /// a decision bundle ([`crate::bundle::Bundle`]) that holds them. `retract` (not listed: it is
 /// no bundle item) takes back an item its author removed: `{"of": kind, "key": …, "at": time}`.
@@ -196,6 +206,8 @@ pub struct HubSettings {
     /// Changes whenever what reviewers may see changes (a client pulling after it reads all
     /// again: rows it could not see before may be visible now).
     pub epoch: i64,
+    /// The version of the hub's schema ([`HUB_SCHEMA_VERSION`] once upgraded).
+    pub schema_version: i64,
     /// The project's other settings as a lead last wrote them (`project_meta` key → value),
     /// if one has.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -293,6 +305,50 @@ impl fmt::Debug for Hub {
 
 /// Turns a PostgreSQL error into [`Error::Hub`], or [`Error::HubUnreachable`] when the server
 /// could not be reached or the connection broke.
+/// Applies the upgrade steps the hub lacks, inside `tx`; returns the version it had.
+fn upgrade_in(tx: &mut Transaction<'_>, url: &HubUrl) -> Result<i64> {
+    let value: String = tx
+        .query_one(
+            "SELECT value FROM ecolens.meta WHERE key = 'schema_version' FOR UPDATE",
+            &[],
+        )
+        .map_err(hub_error(url, "reading the hub's schema version"))?
+        .get(0);
+    let from: i64 = value
+        .parse()
+        .map_err(|_| Error::invalid("hub.schema_version", &value, "a whole number"))?;
+    if from > HUB_SCHEMA_VERSION {
+        return Err(Error::invalid(
+            "hub.schema_version",
+            value,
+            format!("{HUB_SCHEMA_VERSION} or older: update ecolens"),
+        ));
+    }
+    for (to, sql) in HUB_UPGRADES {
+        if to <= from {
+            continue;
+        }
+        tx.batch_execute(sql).map_err(|error| {
+            if error.code() == Some(&SqlState::INSUFFICIENT_PRIVILEGE) {
+                Error::HubRefused {
+                    action: "upgrading the hub",
+                    detail: format!(
+                        "only the hub's owner (the connection `ecolens hub init` used) may upgrade it to version {to}"
+                    ),
+                }
+            } else {
+                hub_error(url, "upgrading the hub")(error)
+            }
+        })?;
+        tx.execute(
+            "UPDATE ecolens.meta SET value = $1 WHERE key = 'schema_version'",
+            &[&to.to_string()],
+        )
+        .map_err(hub_error(url, "upgrading the hub"))?;
+    }
+    Ok(from)
+}
+
 fn hub_error<'u>(url: &'u HubUrl, action: &'static str) -> impl Fn(postgres::Error) -> Error + 'u {
     move |error| {
         if let Some(db) = error.as_db_error() {
@@ -551,7 +607,7 @@ impl Hub {
             .map_err(hub_error(&url, "creating the hub's schema"))?;
         let switch = |on: bool| if on { "on" } else { "off" };
         for (key, value) in [
-            ("schema_version", HUB_SCHEMA_VERSION.to_string()),
+            ("schema_version", "1".to_owned()),
             ("project_id", settings.project_id.clone()),
             ("blind", switch(settings.blind).to_owned()),
             ("leads_see_all", switch(settings.leads_see_all).to_owned()),
@@ -563,10 +619,25 @@ impl Hub {
             )
             .map_err(hub_error(&url, "writing the hub's settings"))?;
         }
+        upgrade_in(&mut tx, &url)?;
         let (login, name, password) = lead_login;
         create_login(&mut tx, &url, (login, name, true, password), &lead)?;
         tx.commit()
             .map_err(hub_error(&url, "committing the new hub"))
+    }
+
+    /// Brings a hub made by an older ecolens to [`HUB_SCHEMA_VERSION`], in one transaction;
+    /// returns the version it had. Only the hub's owner (the connection `hub init` used) may.
+    pub fn upgrade(&mut self) -> Result<i64> {
+        let url = self.url.clone();
+        let mut tx = self
+            .client
+            .transaction()
+            .map_err(hub_error(&url, "starting to upgrade the hub"))?;
+        let from = upgrade_in(&mut tx, &url)?;
+        tx.commit()
+            .map_err(hub_error(&url, "committing the hub's upgrade"))?;
+        Ok(from)
     }
 
     /// The hub's settings; refuses a database that holds no hub or a newer one.
@@ -593,6 +664,7 @@ impl Hub {
             blind: true,
             leads_see_all: false,
             epoch: 0,
+            schema_version: 0,
             shared: None,
         };
         for row in rows {
@@ -601,6 +673,7 @@ impl Hub {
             match key.as_str() {
                 "schema_version" => {
                     let version: i64 = value.parse().unwrap_or(i64::MAX);
+                    settings.schema_version = version;
                     if version > HUB_SCHEMA_VERSION {
                         return Err(Error::invalid(
                             "hub.schema_version",

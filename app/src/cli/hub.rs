@@ -48,6 +48,9 @@ pub enum HubCommand {
         /// postgres://LOGIN:PASSWORD@HOST:PORT/DATABASE, as the lead sent it.
         url: String,
     },
+    /// Bring a hub made by an older ecolens to this version's schema (on the machine where the
+    /// hub was created: it needs the owner's connection). Syncing works before it, slower.
+    Upgrade,
     /// Push your changes and pull what the hub lets you see.
     Sync,
     /// Online or offline, changes waiting, last sync.
@@ -185,6 +188,26 @@ pub fn run(project: &mut Project, keyboard: &Keyboard<'_>, command: HubCommand) 
                 failed: false,
             })
         }
+        HubCommand::Upgrade => {
+            let saved = credentials()?;
+            let upgrade = service::upgrade(project, &saved)?;
+            let text = if upgrade.from == upgrade.to {
+                format!(
+                    "The hub's schema is version {}: nothing to do.\n",
+                    upgrade.to
+                )
+            } else {
+                format!(
+                    "The hub's schema went from version {} to {}.\n",
+                    upgrade.from, upgrade.to
+                )
+            };
+            Ok(Output {
+                json: serde_json::to_value(upgrade)?,
+                text,
+                failed: false,
+            })
+        }
         HubCommand::Sync => {
             let saved = credentials()?;
             let report = service::sync(project, &saved)?;
@@ -227,6 +250,14 @@ pub fn run(project: &mut Project, keyboard: &Keyboard<'_>, command: HubCommand) 
                         "{} pulled change(s) not valid here yet; full texts held by a lead: {}",
                         status.parked, status.full_texts_at_hub
                     );
+                    if let Some(old) = status.settings.as_ref().map(|s| s.schema_version)
+                        && old < ecolens_core::hub::HUB_SCHEMA_VERSION
+                    {
+                        let _ = writeln!(
+                            text,
+                            "The hub's schema is version {old}, made by an older ecolens: the lead who created it runs `ecolens hub upgrade` (syncs are slower until then)."
+                        );
+                    }
                     for r in &status.reviewers {
                         let _ = writeln!(
                             text,

@@ -186,6 +186,7 @@ pub fn init(
             blind: settings.blind,
             leads_see_all: settings.leads_see_all,
             epoch: 1,
+            schema_version: ecolens_core::hub::HUB_SCHEMA_VERSION,
             shared: None,
         },
         (&login, &lead.name, &password),
@@ -290,6 +291,26 @@ pub fn add_reviewer(
         login: login.clone(),
         is_lead,
         url: admin.for_login(&login, &password),
+    })
+}
+
+/// A hub's schema before and after [`upgrade`].
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Upgrade {
+    /// The version it had.
+    pub from: i64,
+    /// The version it has.
+    pub to: i64,
+}
+
+/// Brings the hub of this (lead's) copy to this build's schema, with the owner's connection
+/// saved by `init`.
+pub fn upgrade(project: &Project, credentials: &Credentials) -> Result<Upgrade> {
+    let (_, admin) = admin_url(project, credentials)?;
+    let from = Hub::connect(&admin)?.upgrade()?;
+    Ok(Upgrade {
+        from,
+        to: ecolens_core::hub::HUB_SCHEMA_VERSION,
     })
 }
 

@@ -1134,3 +1134,70 @@ fn the_server_stopped_mid_sync_loses_nothing_and_doubles_nothing() {
         format!("{votes}|{votes}")
     );
 }
+
+#[test]
+fn a_hub_made_by_an_older_ecolens_is_upgraded_by_its_lead_and_stays_blind() {
+    let pg = Postgres::start();
+    let (lead, ann_url, bob_url) = team(&pg, "upgrade");
+    assert_eq!(
+        hub_rows(
+            &pg,
+            "upgrade",
+            "SELECT value FROM ecolens.meta WHERE key = 'schema_version'"
+        ),
+        "2",
+        "a new hub is made at this build's version"
+    );
+    let ann = Machine::new("ann");
+    ann.json(&["hub", "join", &ann_url]);
+    for id in ["1", "2"] {
+        ann.ok(&["screen", id, "--stage", "tiab", "--decision", "exclude"]);
+    }
+    ann.json(&["hub", "sync"]);
+    // The hub as version 1 made it.
+    hub_rows(
+        &pg,
+        "upgrade",
+        "ALTER POLICY change_read ON ecolens.change USING (author = current_user OR ecolens.sees_all());
+         UPDATE ecolens.meta SET value = '1' WHERE key = 'schema_version';",
+    );
+    let status = lead.ok(&["hub", "status"]);
+    assert!(
+        status.contains("schema is version 1") && status.contains("ecolens hub upgrade"),
+        "{status}"
+    );
+    let bob = Machine::new("bob");
+    bob.json(&["hub", "join", &bob_url]);
+    bob.ok(&["hub", "sync"]);
+    let refused = bob.fails(&["hub", "upgrade"]);
+    assert!(refused.contains("owner connection"), "{refused}");
+
+    let upgraded = lead.json(&["hub", "upgrade"]);
+    assert_eq!(
+        (upgraded["from"].as_i64(), upgraded["to"].as_i64()),
+        (Some(1), Some(2))
+    );
+    let policy = hub_rows(
+        &pg,
+        "upgrade",
+        "SELECT qual FROM pg_policies WHERE tablename = 'change' AND policyname = 'change_read'",
+    );
+    assert!(policy.contains("SELECT"), "the per-query form: {policy}");
+    assert!(lead.ok(&["hub", "upgrade"]).contains("nothing to do"));
+    assert!(!lead.ok(&["hub", "status"]).contains("schema is version"));
+
+    let ann_rows = "SELECT count(*) FROM ecolens.change WHERE author = 'ann'";
+    let as_bob = psql(&bob_url, ann_rows);
+    assert_eq!(
+        String::from_utf8_lossy(&as_bob.stdout).trim(),
+        "0",
+        "still blind"
+    );
+    lead.ok(&["hub", "blind", "off"]);
+    let as_bob = psql(&bob_url, ann_rows);
+    assert_eq!(
+        String::from_utf8_lossy(&as_bob.stdout).trim(),
+        "2",
+        "unblinded"
+    );
+}
