@@ -295,6 +295,9 @@ pub struct PulledChange {
 pub struct Hub {
     client: Client,
     url: HubUrl,
+    /// The sync's queries, prepared once per connection: the postgres crate prepares a text
+    /// query anew each time it runs, a round trip more, and a sync is mostly round trips.
+    statements: std::collections::HashMap<&'static str, postgres::Statement>,
 }
 
 impl fmt::Debug for Hub {
@@ -367,6 +370,19 @@ fn hub_error<'u>(url: &'u HubUrl, action: &'static str) -> impl Fn(postgres::Err
                     detail: format!("{} ({})", db.message(), url.user()),
                 };
             }
+            // A server starting, stopping or restarting, or a connection lost: offline for
+            // now, as a server that does not answer is (the copy goes on and syncs later).
+            let down = [
+                SqlState::ADMIN_SHUTDOWN,
+                SqlState::CRASH_SHUTDOWN,
+                SqlState::CANNOT_CONNECT_NOW,
+            ];
+            if down.contains(code) || code.code().starts_with("08") {
+                return Error::HubUnreachable {
+                    place: url.place(),
+                    detail: db.message().to_owned(),
+                };
+            }
             return Error::Hub {
                 action,
                 detail: db.message().to_owned(),
@@ -401,7 +417,21 @@ impl Hub {
         Ok(Self {
             client,
             url: url.clone(),
+            statements: std::collections::HashMap::new(),
         })
+    }
+
+    /// `sql` prepared on this connection, once.
+    fn prepared(
+        &mut self,
+        sql: &'static str,
+    ) -> std::result::Result<postgres::Statement, postgres::Error> {
+        if let Some(statement) = self.statements.get(sql) {
+            return Ok(statement.clone());
+        }
+        let statement = self.client.prepare(sql)?;
+        self.statements.insert(sql, statement.clone());
+        Ok(statement)
     }
 
     /// Where this hub is.
@@ -644,8 +674,8 @@ impl Hub {
     pub fn settings(&mut self) -> Result<HubSettings> {
         let url = self.url.clone();
         let rows = self
-            .client
-            .query("SELECT key, value FROM ecolens.meta", &[])
+            .prepared("SELECT key, value FROM ecolens.meta")
+            .and_then(|statement| self.client.query(&statement, &[]))
             .map_err(|error| {
                 if error.code() == Some(&SqlState::UNDEFINED_TABLE) {
                     Error::NotFound {
@@ -700,8 +730,8 @@ impl Hub {
     /// The login this connection acts as.
     pub fn login(&mut self) -> Result<String> {
         Ok(self
-            .client
-            .query_one("SELECT current_user::text", &[])
+            .prepared("SELECT current_user::text")
+            .and_then(|statement| self.client.query_one(&statement, &[]))
             .map_err(hub_error(&self.url, "reading the login"))?
             .get(0))
     }
@@ -709,11 +739,10 @@ impl Hub {
     /// Every reviewer, removed ones included.
     pub fn reviewers(&mut self) -> Result<Vec<HubReviewer>> {
         let rows = self
-            .client
-            .query(
+            .prepared(
                 "SELECT login, name, is_lead, removed_at IS NOT NULL FROM ecolens.reviewer ORDER BY created_at, login",
-                &[],
             )
+            .and_then(|statement| self.client.query(&statement, &[]))
             .map_err(hub_error(&self.url, "reading the hub's reviewers"))?;
         Ok(rows
             .into_iter()
@@ -878,18 +907,12 @@ impl Hub {
     pub fn vocabularies(&mut self) -> Result<Vec<SharedVocabulary>> {
         let url = self.url.clone();
         let heads = self
-            .client
-            .query(
-                "SELECT id, name, description FROM ecolens.vocabulary ORDER BY id",
-                &[],
-            )
+            .prepared("SELECT id, name, description FROM ecolens.vocabulary ORDER BY id")
+            .and_then(|statement| self.client.query(&statement, &[]))
             .map_err(hub_error(&url, "reading vocabularies"))?;
         let labels = self
-            .client
-            .query(
-                "SELECT vocabulary, content FROM ecolens.label ORDER BY vocabulary, code",
-                &[],
-            )
+            .prepared("SELECT vocabulary, content FROM ecolens.label ORDER BY vocabulary, code")
+            .and_then(|statement| self.client.query(&statement, &[]))
             .map_err(hub_error(&url, "reading vocabularies"))?;
         let mut out: Vec<SharedVocabulary> = heads
             .into_iter()
@@ -984,12 +1007,11 @@ impl Hub {
     /// last version read.
     pub fn full_texts_after(&mut self, version: i64) -> Result<(Vec<(i64, SharedFullText)>, i64)> {
         let rows = self
-            .client
-            .query(
+            .prepared(
                 "SELECT hub_id, file, pages, chars, text_sha256, held_by, version FROM ecolens.fulltext
                  WHERE version > $1 ORDER BY version",
-                &[&version],
             )
+            .and_then(|statement| self.client.query(&statement, &[&version]))
             .map_err(hub_error(&self.url, "reading full texts' metadata"))?;
         let last = rows.last().map_or(version, |row| row.get(6));
         let texts = rows
@@ -1013,11 +1035,10 @@ impl Hub {
     /// Records after hub id `after`, in order, with their sources.
     pub fn records_after(&mut self, after: i64) -> Result<Vec<SharedRecord>> {
         let rows = self
-            .client
-            .query(
+            .prepared(
                 "SELECT hub_id, content, sources FROM ecolens.record WHERE hub_id > $1 ORDER BY hub_id",
-                &[&after],
             )
+            .and_then(|statement| self.client.query(&statement, &[&after]))
             .map_err(hub_error(&self.url, "reading shared records"))?;
         let mut out = Vec::with_capacity(rows.len());
         for row in rows {
@@ -1047,15 +1068,6 @@ impl Hub {
     /// uid) is skipped. Returns how many were new. Pushes are serialised, so the order of
     /// `seq` is the order of commits and a puller's cursor never skips a row.
     pub fn push(&mut self, changes: &[HubChange]) -> Result<u64> {
-        let url = self.url.clone();
-        let mut tx = self
-            .client
-            .transaction()
-            .map_err(hub_error(&url, "starting to push"))?;
-        tx.execute("SELECT pg_advisory_xact_lock(7206515)", &[])
-            .map_err(hub_error(&url, "waiting for other pushes"))?;
-        // One statement for the whole push: a round trip per change would cost more than the
-        // inserts.
         let mut uids = Vec::with_capacity(changes.len());
         let mut kinds = Vec::with_capacity(changes.len());
         let mut references = Vec::with_capacity(changes.len());
@@ -1068,27 +1080,34 @@ impl Hub {
             })?);
             items.push(&change.item);
         }
-        let added = tx
-            .execute(
-                "INSERT INTO ecolens.change (uid, kind, record_ref, item)
-                 SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::jsonb[])
-                 ON CONFLICT (uid) DO NOTHING",
-                &[&uids, &kinds, &references, &items],
-            )
-            .map_err(hub_error(&url, "pushing changes"))?;
-        tx.commit().map_err(hub_error(&url, "committing a push"))?;
-        Ok(added)
+        // One statement, its own transaction, one round trip. The lock is taken in a CTE,
+        // which PostgreSQL materialises (it calls a volatile function) and reads before the
+        // first row is numbered: no `seq` is drawn before the lock is held, and the lock is
+        // released by the statement's commit. A round trip per change, or BEGIN, a lock, the
+        // insert and COMMIT apart, would cost more than the inserts.
+        let url = self.url.clone();
+        self.prepared(
+            "WITH serialised AS (SELECT pg_advisory_xact_lock(7206515))
+             INSERT INTO ecolens.change (uid, kind, record_ref, item)
+             SELECT pushed.* FROM serialised,
+                 unnest($1::text[], $2::text[], $3::jsonb[], $4::jsonb[]) AS pushed
+             ON CONFLICT (uid) DO NOTHING",
+        )
+        .and_then(|statement| {
+            self.client
+                .execute(&statement, &[&uids, &kinds, &references, &items])
+        })
+        .map_err(hub_error(&url, "pushing changes"))
     }
 
     /// The changes after `seq` that this login may see, in order, at most `limit`.
     pub fn changes_after(&mut self, seq: i64, limit: i64) -> Result<Vec<PulledChange>> {
         let rows = self
-            .client
-            .query(
+            .prepared(
                 "SELECT seq, author, uid, kind, record_ref, item FROM ecolens.change
                  WHERE seq > $1 ORDER BY seq LIMIT $2",
-                &[&seq, &limit],
             )
+            .and_then(|statement| self.client.query(&statement, &[&seq, &limit]))
             .map_err(hub_error(&self.url, "pulling changes"))?;
         let mut out = Vec::with_capacity(rows.len());
         for row in rows {
