@@ -9,7 +9,8 @@ use anyhow::Result;
 use clap::{Args, Subcommand, ValueEnum};
 use ecolens_core::estimate::{Estimate, FactorOverrides};
 use ecolens_core::report::{
-    CRITERION_HEADERS, CRITERION_NOTE, burden_shift_sentence, criterion_cells, num, quantity,
+    CRITERION_HEADERS, CRITERION_NOTE, REBOUND_HEADERS, REBOUND_NOTE, burden_shift_sentence,
+    criterion_cells, num, quantity, rebound_rows,
 };
 use ecolens_core::{Project, TraceId};
 use serde_json::json;
@@ -778,6 +779,18 @@ pub fn lca(
         .collect();
     text.push_str(&aligned(&rows));
     writeln!(text, "{CRITERION_NOTE}")?;
+    let rebound = rebound_rows(result, mc);
+    if !rebound.is_empty() {
+        writeln!(text, "\nAfter rebound:")?;
+        let rows: Vec<[String; 9]> = std::iter::once(REBOUND_HEADERS.map(str::to_owned))
+            .chain(rebound)
+            .collect();
+        text.push_str(&aligned(&rows));
+        writeln!(text, "{REBOUND_NOTE}")?;
+        if let Some(inputs) = &result.rebound_inputs {
+            writeln!(text, "{inputs}")?;
+        }
+    }
     for (id, described) in &result.shipped {
         writeln!(text, "shipped factor #{id} = {described}")?;
     }

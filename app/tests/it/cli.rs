@@ -1679,6 +1679,36 @@ fn trace_attach_and_lca_with_a_trace_fed_line_stored_with_the_record() {
     assert!(output.status.success(), "{}", stderr(&output));
     let text = String::from_utf8_lossy(&output.stdout);
     assert!(text.contains("Burden shift: M2 improves gwp"), "{text}");
+    // Issue 20: the example's direct rebound, after the gain.
+    assert!(
+        text.contains("After rebound:")
+            && text.contains("P(net benefit)")
+            && text.contains("Break-even direct rebound")
+            && text.contains("Chitnis, Fouquet & Sorrell (2020)"),
+        "{text}"
+    );
+    let output = ecolens(
+        dir.path(),
+        &[
+            "--project",
+            project,
+            "lca",
+            "example:smart-building",
+            "--runs",
+            "2000",
+            "--json",
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let value: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let gwp = &value["evaluation"]["rebound"][0];
+    let even = gwp["break_even"].as_f64().unwrap();
+    // docs/reference/rebound_reference.py: 0.989809.
+    assert!((even - 0.989_809).abs() < 1e-5, "{gwp}");
+    let p = value["monte_carlo"]["criteria"][0]["rebound"]["p_net_benefit"]
+        .as_f64()
+        .unwrap();
+    assert!(p > 0.99, "{p}");
     let output = ecolens(
         dir.path(),
         &["--project", project, "lca", "example:nothing"],

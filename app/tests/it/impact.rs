@@ -308,6 +308,55 @@ fn a_scenario_from_an_example_is_edited_evaluated_with_intervals_and_saved() {
     assert!(harness.state().tabs.assess.result.is_none());
 }
 
+/// Issue 20: a scenario's rebound is edited in the form (which lines are the saving, the direct
+/// fraction) and the result shows Δ after rebound, P(net benefit) and the break-even.
+#[test]
+fn a_scenarios_rebound_is_edited_in_the_form_and_shown_with_the_result() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rebound.ecolens");
+    let (mut harness, _) = assess_green_ai(&path);
+    harness.get_by_label("Scenario").click();
+    harness.step();
+    harness.get_by_label("New scenario").click();
+    harness.step();
+    harness.step();
+    harness.get_by_label("From example smart-building").click();
+    settle(&mut harness);
+    // The example's rebound is open in the form: both saving lines ticked, its direct range.
+    let rebound = |h: &Window| h.state().tabs.assess.draft.as_ref().unwrap().rebound.clone();
+    assert_eq!(rebound(&harness).saving_lines.len(), 2);
+    retype(&mut harness, "uniform(0, 0.7)", "0.5");
+    harness
+        .get_by_label("Electricity for HVAC, saving")
+        .click_accesskit();
+    harness.step();
+    harness.step();
+    assert_eq!(
+        rebound(&harness).saving_lines,
+        ["Gas for heating, after savings"]
+    );
+    harness.get_by_label("The scenario is complete; Evaluate runs it.");
+    type_into(&mut harness, "Runs", "2000");
+    harness.get_by_label("Evaluate").click();
+    settle(&mut harness);
+    let result = harness.state().tabs.assess.result.clone().unwrap();
+    let rebound = result.evaluation.rebound.clone().unwrap();
+    // gwp: half of the gas saving comes back (the electricity saving is no longer the saving).
+    let gwp = &rebound[0];
+    assert!(gwp.saving < 0.0 && gwp.direct > 0.0);
+    assert!((gwp.direct + 0.5 * gwp.saving).abs() < 1e-9 * gwp.saving.abs());
+    assert_eq!(gwp.indirect, 0.0);
+    let delta = result.evaluation.criteria[0].delta;
+    assert!((gwp.delta_after - (delta + gwp.direct)).abs() < 1e-9 * delta.abs());
+    let after = result.monte_carlo.criteria[0].rebound.clone().unwrap();
+    assert!(after.p_net_benefit > 0.9, "{after:?}");
+    harness.get_by_label("After rebound");
+    harness.get_by_label("Break-even direct rebound");
+    harness.get_by_label("P(M2 better than M1), % of runs: before rebound, and after (faded)");
+    harness.get_by_label_contains("direct rebound 0.5 (teaching range");
+    assert!(result.scenario.to_toml().unwrap().contains("direct = 0.5"));
+}
+
 /// Issue 18, defect 7: the calculator takes a published energy as it stands (GPT-3, 1,287
 /// megawatt-hours with its PUE inside, 0.429 kgCO2e/kWh: 552 t; Patterson et al. 2021,
 /// Table 4).

@@ -4,6 +4,7 @@ use ecolens_taxonomy::lca::LifeCyclePhase;
 use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::{Deserialize, Serialize};
+use std::fmt::Write as _;
 
 use super::{Scenario, Term};
 use crate::uncertain::{Distribution, Sampler};
@@ -31,6 +32,26 @@ struct CompiledLine {
     factors: Vec<(usize, Vec<Compiled>)>,
 }
 
+/// The rebound section, compiled.
+#[derive(Debug)]
+struct CompiledRebound {
+    /// Indices into [`Model::lines`] of the saving.
+    saving: Vec<usize>,
+    direct: Option<Vec<Compiled>>,
+    money: Option<Vec<Compiled>>,
+    /// Per criterion index.
+    respending: Vec<(usize, Vec<Compiled>)>,
+}
+
+/// One criterion's rebound at some input values.
+#[derive(Debug, Clone, Copy)]
+struct ReboundAt {
+    saving: f64,
+    direct: f64,
+    indirect: f64,
+    break_even: Option<f64>,
+}
+
 /// A scenario turned into flat inputs and lines.
 #[derive(Debug)]
 struct Model {
@@ -38,6 +59,7 @@ struct Model {
     lines: Vec<CompiledLine>,
     criteria: usize,
     warnings: Vec<String>,
+    rebound: Option<CompiledRebound>,
 }
 
 fn product(terms: &[Compiled], values: &[f64]) -> f64 {
@@ -116,8 +138,17 @@ impl Model {
         };
         let mut lines = Vec::new();
         let mut warnings = Vec::new();
+        let mut saving = Vec::new();
+        let saving_lines = scenario
+            .rebound
+            .as_ref()
+            .map(|r| r.saving_lines.as_slice())
+            .unwrap_or_default();
         for (v, variant) in scenario.variants.iter().enumerate() {
             for line in &variant.lines {
+                if v == 1 && saving_lines.contains(&line.name) {
+                    saving.push(lines.len());
+                }
                 let label = format!("{} · {}", variant.id, line.name);
                 let mut amount =
                     compile_terms(&line.amount.0, &format!("{label} · amount"), &mut inputs)?;
@@ -167,12 +198,86 @@ impl Model {
                 });
             }
         }
+        let rebound = match &scenario.rebound {
+            None => None,
+            Some(r) => {
+                let direct = r
+                    .direct
+                    .as_ref()
+                    .map(|p| compile_terms(&p.0, "rebound · direct", &mut inputs))
+                    .transpose()?;
+                let money = r
+                    .money_saved
+                    .as_ref()
+                    .map(|p| compile_terms(&p.0, "rebound · money saved", &mut inputs))
+                    .transpose()?;
+                let mut respending = Vec::new();
+                for (c, criterion) in scenario.criteria.iter().enumerate() {
+                    if let Some(product) = r.respending.get(criterion) {
+                        respending.push((
+                            c,
+                            compile_terms(
+                                &product.0,
+                                &format!("rebound · re-spending {criterion}"),
+                                &mut inputs,
+                            )?,
+                        ));
+                    }
+                }
+                Some(CompiledRebound {
+                    saving,
+                    direct,
+                    money,
+                    respending,
+                })
+            }
+        };
         Ok(Self {
             inputs,
             lines,
             criteria: scenario.criteria.len(),
             warnings,
+            rebound,
         })
+    }
+
+    /// Each criterion's rebound at `values`, given its Δ there; `None` without a rebound
+    /// section.
+    fn rebound(&self, values: &[f64], deltas: &[f64]) -> Option<Vec<ReboundAt>> {
+        let r = self.rebound.as_ref()?;
+        let fraction = r.direct.as_ref().map_or(0.0, |d| product(d, values));
+        let money = r.money.as_ref().map_or(0.0, |m| product(m, values));
+        let mut saving = vec![0.0; self.criteria];
+        for &l in &r.saving {
+            let line = &self.lines[l];
+            let amount = product(&line.amount, values);
+            for (c, factor) in &line.factors {
+                saving[*c] += amount * product(factor, values);
+            }
+        }
+        Some(
+            (0..self.criteria)
+                .map(|c| {
+                    let intensity = r
+                        .respending
+                        .iter()
+                        .find(|(i, _)| *i == c)
+                        .map_or(0.0, |(_, p)| product(p, values));
+                    let respent = money * intensity;
+                    // Δ(r) = Δ − r·S + (1 − r)·M·I = (Δ + M·I) − r·(S + M·I): zero at r*.
+                    // Only a gain that rebound erodes has a break-even (Δ < 0 and Δ(r) rising).
+                    let slope = saving[c] + respent;
+                    let break_even =
+                        (deltas[c] < 0.0 && slope < 0.0).then(|| (deltas[c] + respent) / slope);
+                    ReboundAt {
+                        saving: saving[c],
+                        direct: -fraction * saving[c],
+                        indirect: (1.0 - fraction) * respent,
+                        break_even,
+                    }
+                })
+                .collect(),
+        )
     }
 
     fn central(&self) -> Vec<f64> {
@@ -275,6 +380,28 @@ pub struct Evaluation {
     pub shipped: Vec<(String, String)>,
     /// Missing factors and other things to know.
     pub warnings: Vec<String>,
+    /// Δ after rebound per criterion, at the central values, when the scenario declares one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rebound: Option<Vec<ReboundResult>>,
+    /// The rebound's inputs and their sources in one sentence, when it declares one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rebound_inputs: Option<String>,
+}
+
+/// One criterion's rebound at the central values.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReboundResult {
+    /// The saving lines' total (negative when a saving), in the criterion's unit.
+    pub saving: f64,
+    /// Taken back by direct rebound.
+    pub direct: f64,
+    /// Added by re-spending the money saved (indirect rebound).
+    pub indirect: f64,
+    /// Δ(M2|M1) after rebound.
+    pub delta_after: f64,
+    /// The direct rebound fraction at which Δ after rebound reaches 0 (`None` when there is
+    /// no gain to lose, or rebound does not erode it).
+    pub break_even: Option<f64>,
 }
 
 impl Evaluation {
@@ -385,6 +512,19 @@ pub fn evaluate(scenario: &Scenario, traces: &dyn Fn(i64) -> Option<f64>) -> Res
                 .push((result.code.clone(), saved, added));
         }
     }
+    let deltas: Vec<f64> = criteria.iter().map(|c| c.delta).collect();
+    let rebound = model.rebound(&values, &deltas).map(|list| {
+        list.into_iter()
+            .zip(&deltas)
+            .map(|(at, delta)| ReboundResult {
+                saving: at.saving,
+                direct: at.direct,
+                indirect: at.indirect,
+                delta_after: delta + at.direct + at.indirect,
+                break_even: at.break_even,
+            })
+            .collect()
+    });
     Ok(Evaluation {
         name: scenario.name.clone(),
         functional_unit: scenario.functional_unit.clone(),
@@ -398,8 +538,41 @@ pub fn evaluate(scenario: &Scenario, traces: &dyn Fn(i64) -> Option<f64>) -> Res
             .map(|i| (i.name.clone(), i.distribution.to_string()))
             .collect(),
         shipped: shipped_factors(scenario),
+        rebound,
+        rebound_inputs: scenario.rebound.as_ref().map(describe_rebound),
         warnings: model.warnings,
     })
+}
+
+/// A rebound section in one sentence: the saving's lines, each part with its source.
+fn describe_rebound(r: &super::Rebound) -> String {
+    let source = |text: &str| {
+        if text.trim().is_empty() {
+            " (no source given)".to_owned()
+        } else {
+            format!(" ({})", text.trim())
+        }
+    };
+    let mut out = format!("Rebound on the saving of {}", r.saving_lines.join(", "));
+    if let Some(direct) = &r.direct {
+        let _ = write!(out, "; direct rebound {direct}{}", source(&r.direct_source));
+    }
+    if let Some(money) = &r.money_saved {
+        let intensities = r
+            .respending
+            .iter()
+            .map(|(c, p)| format!("{c} {p} per {}", r.currency))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let _ = write!(
+            out,
+            "; money saved {money} {} re-spent at {intensities}{}",
+            r.currency,
+            source(&r.indirect_source)
+        );
+    }
+    out.push('.');
+    out
 }
 
 /// The shipped factors a scenario names, each once, with value, unit and source.
@@ -504,6 +677,22 @@ pub struct McCriterion {
     pub delta: Interval,
     /// P(M2 < M1): the share of runs in which the AI solution does better.
     pub p_m2_better: f64,
+    /// After rebound, when the scenario declares one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rebound: Option<McRebound>,
+}
+
+/// Monte Carlo result of one criterion after rebound.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct McRebound {
+    /// Δ(M2|M1) after rebound, from the same paired runs.
+    pub delta_after: Interval,
+    /// P(net benefit): the share of runs in which Δ after rebound is below 0.
+    pub p_net_benefit: f64,
+    /// The break-even direct rebound over the runs that have one (a gain rebound erodes).
+    pub break_even: Option<Interval>,
+    /// The share of runs that have one.
+    pub break_even_share: f64,
 }
 
 /// Monte Carlo result.
@@ -555,6 +744,11 @@ pub fn monte_carlo_with_progress(
     let mut m2 = vec![Vec::with_capacity(runs); n];
     let mut delta = vec![Vec::with_capacity(runs); n];
     let mut better = vec![0_usize; n];
+    let with_rebound = model.rebound.is_some();
+    let mut after = vec![Vec::with_capacity(if with_rebound { runs } else { 0 }); n];
+    let mut net = vec![0_usize; n];
+    let mut even = vec![Vec::new(); n];
+    let mut deltas = vec![0.0; n];
     let mut shifts = 0_usize;
     let mut totals = [vec![0.0; n], vec![0.0; n]];
     for run in 0..runs {
@@ -581,6 +775,26 @@ pub fn monte_carlo_with_progress(
         if any_better && any_worse {
             shifts += 1;
         }
+        if with_rebound {
+            for (c, d) in deltas.iter_mut().enumerate() {
+                *d = totals[1][c] - totals[0][c];
+            }
+            for (c, at) in model
+                .rebound(&values, &deltas)
+                .unwrap_or_default()
+                .into_iter()
+                .enumerate()
+            {
+                let d = deltas[c] + at.direct + at.indirect;
+                after[c].push(d);
+                if d < 0.0 {
+                    net[c] += 1;
+                }
+                if let Some(r) = at.break_even {
+                    even[c].push(r);
+                }
+            }
+        }
     }
     progress(runs);
     #[allow(clippy::cast_precision_loss)] // Run counts are far below 2^52.
@@ -596,6 +810,12 @@ pub fn monte_carlo_with_progress(
             m2: Interval::of(&mut m2[c]),
             delta: Interval::of(&mut delta[c]),
             p_m2_better: share(better[c]),
+            rebound: with_rebound.then(|| McRebound {
+                delta_after: Interval::of(&mut after[c]),
+                p_net_benefit: share(net[c]),
+                break_even: (!even[c].is_empty()).then(|| Interval::of(&mut even[c])),
+                break_even_share: share(even[c].len()),
+            }),
         })
         .collect();
     Ok(Some(MonteCarlo {

@@ -24,8 +24,9 @@ use crate::uncertain::{Distribution, Scalar};
 use crate::{Error, Result};
 
 pub use eval::{
-    BurdenShift, CriterionResult, Evaluation, Interval, McCriterion, MonteCarlo, TornadoBar,
-    VariantResult, evaluate, monte_carlo, monte_carlo_with_progress, tornado,
+    BurdenShift, CriterionResult, Evaluation, Interval, McCriterion, McRebound, MonteCarlo,
+    ReboundResult, TornadoBar, VariantResult, evaluate, monte_carlo, monte_carlo_with_progress,
+    tornado,
 };
 
 /// The examples shipped with ecolens: `(file name, TOML)`.
@@ -256,6 +257,62 @@ pub struct Scenario {
     /// M1 then M2.
     #[serde(rename = "variant")]
     pub variants: Vec<Variant>,
+    /// What the saving's users take back, and what the money saved buys.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rebound: Option<Rebound>,
+}
+
+/// Rebound (Saunders 2008's RE = (expected − actual saving) / expected saving): the gain
+/// Δ(M2|M1) is an engineering saving before anyone reacts to it.
+///
+/// - **Direct**: a fraction `r` of the saving (the M2 lines named in `saving_lines`, whose
+///   values are the saving, negative when it is one) is taken back as extra use of the same
+///   service: `−r × saving` per criterion. `r` = 1 takes all of it back; above 1 is backfire.
+/// - **Indirect**: the money saved per functional unit, less the part spent on the extra use
+///   (`× (1 − r)`), is re-spent on other goods with `respending` impact per currency unit.
+///
+/// Δ after rebound = Δ − r × saving + `money_saved` × (1 − r) × `respending`; the break-even
+/// rebound is the `r` at which it reaches 0: (Δ + M·I) / (saving + M·I).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rebound {
+    /// The names of M2's lines that are the saving the rebound takes back from.
+    pub saving_lines: Vec<String>,
+    /// The direct rebound fraction (1 = the whole saving), as a product of terms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub direct: Option<Product>,
+    /// Where the direct rebound comes from.
+    #[serde(default)]
+    pub direct_source: String,
+    /// Money saved per functional unit, in `currency`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub money_saved: Option<Product>,
+    /// The currency of `money_saved` (`EUR`, `USD` …).
+    #[serde(default)]
+    pub currency: String,
+    /// Impact of re-spending one currency unit, per criterion (`gwp` in kgCO2e per unit).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub respending: BTreeMap<String, Product>,
+    /// Where the money saved and the re-spending intensities come from, with their year.
+    #[serde(default)]
+    pub indirect_source: String,
+}
+
+impl Rebound {
+    /// Every product of the section, with the field it is in.
+    fn products(&self) -> Vec<(String, &Product)> {
+        let mut out = Vec::new();
+        if let Some(direct) = &self.direct {
+            out.push(("rebound.direct".to_owned(), direct));
+        }
+        if let Some(money) = &self.money_saved {
+            out.push(("rebound.money_saved".to_owned(), money));
+        }
+        for (criterion, product) in &self.respending {
+            out.push((format!("rebound.respending.{criterion}"), product));
+        }
+        out
+    }
 }
 
 impl Scenario {
@@ -316,6 +373,9 @@ impl Scenario {
                     "a criterion ecolens knows (gwp, adpe, adpf, pe, water, wu, ctue, ctuh_c, ctuh_nc, ir, pm, ap) or one with its unit under [units]",
                 ));
             }
+        }
+        if let Some(rebound) = &self.rebound {
+            self.check_rebound(rebound)?;
         }
         for (v, variant) in self.variants.iter().enumerate() {
             for (l, line) in variant.lines.iter().enumerate() {
@@ -408,6 +468,104 @@ impl Scenario {
                         country,
                         "an ISO 3166 country code with digital4better electricity factors",
                     ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The rebound section: saving lines of M2 that exist, an indirect part whole (money,
+    /// currency and intensities together) on the scenario's criteria, every `$parameter`
+    /// defined, and at least one part.
+    fn check_rebound(&self, rebound: &Rebound) -> Result<()> {
+        if rebound.saving_lines.is_empty() {
+            return Err(Error::invalid(
+                "rebound.saving_lines",
+                "[]",
+                "the names of M2's lines that are the saving (the rebound takes back from them)",
+            ));
+        }
+        let m2 = &self.variants[1];
+        for name in &rebound.saving_lines {
+            if !m2.lines.iter().any(|l| &l.name == name) {
+                return Err(Error::invalid(
+                    "rebound.saving_lines",
+                    name,
+                    format!(
+                        "the name of a line of {} ({})",
+                        m2.id,
+                        m2.lines
+                            .iter()
+                            .map(|l| l.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ));
+            }
+        }
+        if rebound.direct.is_none() && rebound.money_saved.is_none() {
+            return Err(Error::invalid(
+                "rebound",
+                "no direct and no money_saved",
+                "a direct rebound fraction, or money_saved with respending intensities, or both",
+            ));
+        }
+        match (&rebound.money_saved, rebound.respending.is_empty()) {
+            (Some(_), true) => {
+                return Err(Error::invalid(
+                    "rebound.respending",
+                    "{}",
+                    "the impact of re-spending one currency unit, per criterion (gwp = 0.4 …), with the money saved",
+                ));
+            }
+            (None, false) => {
+                return Err(Error::invalid(
+                    "rebound.money_saved",
+                    "(missing)",
+                    "the money saved per functional unit, re-spent with the respending intensities",
+                ));
+            }
+            (Some(_), false) if rebound.currency.trim().is_empty() => {
+                return Err(Error::invalid(
+                    "rebound.currency",
+                    "(empty)",
+                    "the currency of money_saved (EUR, USD …)",
+                ));
+            }
+            _ => {}
+        }
+        for criterion in rebound.respending.keys() {
+            if !self.criteria.contains(criterion) {
+                return Err(Error::invalid(
+                    "rebound.respending",
+                    criterion,
+                    format!(
+                        "one of the scenario's criteria ({})",
+                        self.criteria.join(", ")
+                    ),
+                ));
+            }
+        }
+        for (field, product) in rebound.products() {
+            for term in &product.0 {
+                match term {
+                    Term::Parameter(name) | Term::Reciprocal(name)
+                        if !self.parameters.contains_key(name) =>
+                    {
+                        return Err(Error::invalid(
+                            field,
+                            format!("${name}"),
+                            "a parameter defined under [parameters]",
+                        ));
+                    }
+                    Term::Shipped(id) if crate::factors::library().default_factor(id).is_none() => {
+                        return Err(Error::invalid(
+                            field,
+                            format!("#{id}"),
+                            "the id of a factor ecolens ships",
+                        ));
+                    }
+                    _ => {}
                 }
             }
         }

@@ -467,3 +467,179 @@ factors = {{ gwp = "{gwp}" }}
         "{error}"
     );
 }
+
+const REBOUND: &str = r#"
+name = "rebound"
+functional_unit = "one year of a building"
+criteria = ["gwp"]
+
+[parameters]
+r = { value = 0.25, unit = "1", source = "test" }
+
+[[variant]]
+id = "M1"
+name = "reference"
+[[variant.line]]
+phase = "non_ict_process"
+name = "heating"
+amount = 100
+factors = { gwp = 2.0 }
+
+[[variant]]
+id = "M2"
+name = "with AI"
+[[variant.line]]
+phase = "non_ict_process"
+name = "heating"
+amount = 100
+factors = { gwp = 2.0 }
+[[variant.line]]
+phase = "non_ict_process"
+name = "heating, saving"
+amount = [100, 0.4, -1.0]
+factors = { gwp = 2.0 }
+[[variant.line]]
+phase = "equipment_manufacturing"
+name = "device"
+amount = 4
+factors = { gwp = 2.0 }
+
+[rebound]
+saving_lines = ["heating, saving"]
+direct = "$r"
+money_saved = 30
+currency = "EUR"
+respending = { gwp = 0.5 }
+"#;
+
+#[test]
+fn rebound_takes_back_part_of_the_saving_and_the_money_saved_is_respent() {
+    let scenario = Scenario::from_toml(REBOUND).unwrap();
+    let result = evaluate(&scenario, NO_TRACES).unwrap();
+    // Δ = 200 − 80 + 8 − 200 = −72; the saving is −80.
+    assert_eq!(result.criteria[0].delta, -72.0);
+    let rebound = &result.rebound.as_ref().unwrap()[0];
+    assert_eq!(rebound.saving, -80.0);
+    // Direct: 25 % of the 80 saved comes back; indirect: 30 EUR less the 25 % spent on
+    // more heating, at 0.5 kgCO2e/EUR.
+    assert_eq!(rebound.direct, 20.0);
+    assert_eq!(rebound.indirect, 0.75 * 30.0 * 0.5);
+    assert_eq!(rebound.delta_after, -72.0 + 20.0 + 11.25);
+    // Δ(r) = (−72 + 15) − r (−80 + 15) = 0 at r = 57/65.
+    let even = rebound.break_even.unwrap();
+    assert!((even - 57.0 / 65.0).abs() < 1e-12, "{even}");
+    let at_even = -72.0 + even * 80.0 + (1.0 - even) * 15.0;
+    assert!(at_even.abs() < 1e-9, "Δ at break-even: {at_even}");
+}
+
+#[test]
+fn p_net_benefit_is_the_share_of_runs_below_the_break_even() {
+    let text = REBOUND.replace("r = { value = 0.25,", "r = { value = \"uniform(0, 1)\",");
+    let scenario = Scenario::from_toml(&text).unwrap();
+    let mc = monte_carlo(&scenario, NO_TRACES, 40_000, 7).unwrap();
+    let rebound = mc.criteria[0].rebound.as_ref().unwrap();
+    // Everything else is fixed: a net benefit exactly when r < 57/65 (a uniform's CDF).
+    assert!(
+        (rebound.p_net_benefit - 57.0 / 65.0).abs() < 0.01,
+        "{}",
+        rebound.p_net_benefit
+    );
+    // The gain before rebound is certain; the break-even is the same in every run.
+    assert_eq!(mc.criteria[0].p_m2_better, 1.0);
+    let even = rebound.break_even.unwrap();
+    assert!((even.median - 57.0 / 65.0).abs() < 1e-12);
+    assert_eq!(rebound.break_even_share, 1.0);
+}
+
+#[test]
+fn a_rebound_section_names_real_lines_and_a_whole_indirect_part() {
+    let unknown = REBOUND.replace(
+        "saving_lines = [\"heating, saving\"]",
+        "saving_lines = [\"heating, savings\"]",
+    );
+    let error = Scenario::from_toml(&unknown).unwrap_err().to_string();
+    assert!(
+        error.contains("rebound.saving_lines") && error.contains("heating, saving, device"),
+        "{error}"
+    );
+    let no_intensity = REBOUND.replace("respending = { gwp = 0.5 }\n", "");
+    let error = Scenario::from_toml(&no_intensity).unwrap_err().to_string();
+    assert!(error.contains("rebound.respending"), "{error}");
+    let no_currency = REBOUND.replace("currency = \"EUR\"\n", "");
+    let error = Scenario::from_toml(&no_currency).unwrap_err().to_string();
+    assert!(error.contains("rebound.currency"), "{error}");
+    let undefined = REBOUND.replace("direct = \"$r\"", "direct = \"$q\"");
+    let error = Scenario::from_toml(&undefined).unwrap_err().to_string();
+    assert!(
+        error.contains("rebound.direct") && error.contains("$q"),
+        "{error}"
+    );
+    // A scenario with rebound goes through TOML and back whole.
+    let scenario = Scenario::from_toml(REBOUND).unwrap();
+    let again = Scenario::from_toml(&scenario.to_toml().unwrap()).unwrap();
+    assert_eq!(again, scenario);
+}
+
+/// The shipped smart-building example after its direct rebound, against
+/// `docs/reference/rebound_reference.py` (standard-library Python: its own TOML reader,
+/// sampler and reading of the electricity table), whose printed figures are quoted here.
+#[test]
+fn the_smart_building_after_rebound_matches_an_independent_computation() {
+    let text = EXAMPLES
+        .iter()
+        .find(|(file, _)| *file == "smart-building.toml")
+        .unwrap()
+        .1;
+    let scenario = Scenario::from_toml(text).unwrap();
+    let result = evaluate(&scenario, NO_TRACES).unwrap();
+    let rebound = result.rebound.as_ref().unwrap();
+    // The reference prints six significant digits.
+    let close = |ours: f64, theirs: f64| (ours - theirs).abs() <= 6e-6 * theirs.abs();
+    let codes: Vec<&str> = result.criteria.iter().map(|c| c.code.as_str()).collect();
+    assert_eq!(codes, ["gwp", "adpe", "pe", "ctue"]);
+    // Δ after at the central values, and the break-even direct rebound.
+    for (c, (after, even)) in [
+        (-13101.0, Some(0.989_809)),
+        (0.042_499_6, None),
+        (-451_541.0, Some(0.983_609)),
+        (546.388, None),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let r = &rebound[c];
+        assert!(
+            close(r.delta_after, after),
+            "{}: {} against {after}",
+            codes[c],
+            r.delta_after
+        );
+        match (r.break_even, even) {
+            (Some(ours), Some(theirs)) => assert!((ours - theirs).abs() < 1e-5, "{ours} {theirs}"),
+            (None, None) => {}
+            other => panic!("{}: break-even {other:?}", codes[c]),
+        }
+    }
+    // P(net benefit) and P(M2 better): 100,000 runs here against 400,000 there; the
+    // tolerances are about four standard errors of both.
+    let mc = monte_carlo(&scenario, NO_TRACES, 100_000, 1).unwrap();
+    for (c, (net, better)) in [(1.0, 1.0), (0.0011, 0.0067), (1.0, 1.0), (0.1799, 0.5063)]
+        .into_iter()
+        .enumerate()
+    {
+        let m = &mc.criteria[c];
+        let ours = m.rebound.as_ref().unwrap().p_net_benefit;
+        let tolerance = |p: f64| 4.0 * (p * (1.0 - p) / 100_000.0).sqrt() + 0.001;
+        assert!(
+            (ours - net).abs() <= tolerance(net),
+            "{}: {ours} against {net}",
+            codes[c]
+        );
+        assert!(
+            (m.p_m2_better - better).abs() <= tolerance(better),
+            "{}: {} against {better}",
+            codes[c],
+            m.p_m2_better
+        );
+    }
+}

@@ -16,7 +16,8 @@ use serde::Serialize;
 use crate::energy::{Basis, Component};
 use crate::estimate::{FactorOverrides, RunFootprint};
 use crate::lca::{
-    CriterionResult, Evaluation, McCriterion, MonteCarlo, Scenario, evaluate, monte_carlo,
+    CriterionResult, Evaluation, McCriterion, McRebound, MonteCarlo, ReboundResult, Scenario,
+    evaluate, monte_carlo,
 };
 use crate::prisma::escape;
 use crate::record::short_authors;
@@ -779,6 +780,68 @@ pub fn criterion_cells(c: &CriterionResult, m: &McCriterion) -> [String; 9] {
     ]
 }
 
+/// The columns of the rebound table ([`rebound_cells`]).
+pub const REBOUND_HEADERS: [&str; 9] = [
+    "Criterion",
+    "Unit",
+    "Δ before rebound",
+    "Direct",
+    "Indirect",
+    "Δ after central",
+    "Δ after median [5 % to 95 %]",
+    "P(net benefit)",
+    "Break-even direct rebound",
+];
+
+/// What the rebound table's columns come from, said under every such table.
+pub const REBOUND_NOTE: &str = "Direct: the part of the saving (the M2 lines named as the \
+     saving) taken back as extra use of the same service; indirect: the money saved, less what \
+     the extra use costs, re-spent at the given impact per currency unit. Δ after = Δ before + \
+     direct + indirect, at the central values and over the same paired Monte Carlo runs; \
+     P(net benefit) is the share of runs in which Δ after is below 0. The break-even is the \
+     direct rebound fraction at which Δ after reaches 0 (above 100 %: only backfire erases the \
+     gain), at the central values and its median over the runs that have one.";
+
+/// One criterion's rebound as the tables show it (reports, the window, the CLI).
+pub fn rebound_cells(c: &CriterionResult, r: &ReboundResult, m: &McRebound) -> [String; 9] {
+    let percent = |v: f64| format!("{:.0} %", 100.0 * v);
+    [
+        criterion_name(&c.code),
+        c.unit.clone(),
+        num(c.delta),
+        num(r.direct),
+        num(r.indirect),
+        num(r.delta_after),
+        format!(
+            "{} {}",
+            num(m.delta_after.median),
+            interval(m.delta_after.p5, m.delta_after.p95)
+        ),
+        format!("{:.1} %", 100.0 * m.p_net_benefit),
+        match (r.break_even, &m.break_even) {
+            (Some(central), Some(runs)) => {
+                format!("{} (median {})", percent(central), percent(runs.median))
+            }
+            (Some(central), None) => percent(central),
+            (None, Some(runs)) => format!("– (median {})", percent(runs.median)),
+            (None, None) => "– (no gain to lose)".to_owned(),
+        },
+    ]
+}
+
+/// The rebound rows of a scenario's result, when it declares rebound.
+pub fn rebound_rows(e: &Evaluation, mc: &MonteCarlo) -> Vec<[String; 9]> {
+    let Some(rebound) = &e.rebound else {
+        return Vec::new();
+    };
+    e.criteria
+        .iter()
+        .zip(rebound)
+        .zip(&mc.criteria)
+        .filter_map(|((c, r), m)| Some(rebound_cells(c, r, m.rebound.as_ref()?)))
+        .collect()
+}
+
 /// A criterion as people read it, with the code scenarios use: `Global warming potential
 /// (gwp)`; a code the vocabulary does not know stays as it is.
 pub fn criterion_name(code: &str) -> String {
@@ -822,6 +885,25 @@ fn scenario_blocks(out: &mut Vec<Block>, s: &ScenarioView) {
             .collect(),
     });
     out.push(Block::Para(Tone::Plain, text(CRITERION_NOTE.to_owned())));
+    let rebound = rebound_rows(e, mc);
+    if !rebound.is_empty() {
+        out.push(Block::Heading(4, text("After rebound".to_owned())));
+        out.push(Block::Table {
+            head: strings(&REBOUND_HEADERS),
+            rows: rebound
+                .into_iter()
+                .map(|[code, unit, rest @ ..]| {
+                    let mut cells = vec![(code, Align::Left), (unit, Align::Left)];
+                    cells.extend(rest.into_iter().map(|v| (v, Align::Number)));
+                    Row::of(cells)
+                })
+                .collect(),
+        });
+        out.push(Block::Para(Tone::Plain, text(REBOUND_NOTE.to_owned())));
+        if let Some(inputs) = &e.rebound_inputs {
+            out.push(Block::Para(Tone::Small, text(inputs.clone())));
+        }
+    }
     if !e.shipped.is_empty() {
         out.push(Block::Para(
             Tone::Plain,

@@ -2,7 +2,8 @@
 //! contribution by phase normalised to M1, and a tornado of the largest swings.
 
 use ecolens_core::report::{
-    CRITERION_HEADERS, CRITERION_NOTE, burden_shift_sentence, criterion_cells, num,
+    CRITERION_HEADERS, CRITERION_NOTE, REBOUND_HEADERS, REBOUND_NOTE, burden_shift_sentence,
+    criterion_cells, num, rebound_rows,
 };
 use eframe::egui;
 use egui_plot::{Bar, BarChart, HLine, Legend, Line as PlotLine, Plot, PlotPoints, Points};
@@ -57,6 +58,30 @@ pub(super) fn results_ui(
             }
         });
     ui.weak(CRITERION_NOTE);
+    let rebound = rebound_rows(e, mc);
+    if !rebound.is_empty() {
+        ui.add_space(6.0);
+        ui.strong("After rebound");
+        egui::Grid::new("rebound_result_grid")
+            .striped(true)
+            .max_col_width((width / 6.0).max(90.0))
+            .show(ui, |ui| {
+                for h in REBOUND_HEADERS {
+                    ui.strong(h);
+                }
+                ui.end_row();
+                for row in rebound {
+                    for cell in row {
+                        ui.label(cell);
+                    }
+                    ui.end_row();
+                }
+            });
+        ui.weak(REBOUND_NOTE);
+        if let Some(inputs) = &e.rebound_inputs {
+            ui.weak(inputs);
+        }
+    }
     let sentence = burden_shift_sentence(e, mc);
     if e.burden_shift.across_criteria() {
         // Text in the theme's warning colour (readable on its background); amber marks
@@ -112,9 +137,41 @@ pub(super) fn results_ui(
                         .radius(5.0)
                         .color(median_color),
                     );
+                    // After rebound: a thinner bar beside it, from the same runs.
+                    if let Some(r) = &m.rebound {
+                        let x = x + 0.25;
+                        let after = r.delta_after;
+                        let color = if after.p95 < 0.0 {
+                            GREEN
+                        } else if after.p5 > 0.0 {
+                            RED
+                        } else {
+                            AMBER
+                        };
+                        plot.line(
+                            PlotLine::new(
+                                format!("{} after rebound 5–95 %", c.code),
+                                PlotPoints::from(vec![[x, after.p5 / base], [x, after.p95 / base]]),
+                            )
+                            .color(color)
+                            .width(4.0),
+                        );
+                        plot.points(
+                            Points::new(
+                                format!("{} after rebound median", c.code),
+                                PlotPoints::from(vec![[x, after.median / base]]),
+                            )
+                            .radius(3.5)
+                            .color(median_color),
+                        );
+                    }
                 }
             });
-        columns[1].strong("P(M2 better than M1), % of runs");
+        columns[1].strong(if mc.criteria.iter().any(|m| m.rebound.is_some()) {
+            "P(M2 better than M1), % of runs: before rebound, and after (faded)"
+        } else {
+            "P(M2 better than M1), % of runs"
+        });
         Plot::new("p_better_plot")
             .height(200.0)
             .allow_scroll(false)
@@ -125,19 +182,46 @@ pub(super) fn results_ui(
                 move |mark, _| label_of(&names, mark.value)
             })
             .show(&mut columns[1], |plot| {
+                let with_rebound = mc.criteria.iter().any(|m| m.rebound.is_some());
+                let (offset, bar_width) = if with_rebound {
+                    (0.17, 0.3)
+                } else {
+                    (0.0, 0.6)
+                };
                 let bars = mc
                     .criteria
                     .iter()
                     .enumerate()
                     .map(|(i, m)| {
                         #[allow(clippy::cast_precision_loss)]
-                        let x = i as f64;
+                        let x = i as f64 - offset;
                         Bar::new(x, 100.0 * m.p_m2_better)
                             .name(&m.code)
                             .fill(if m.p_m2_better >= 0.5 { GREEN } else { RED })
                     })
                     .collect();
-                plot.bar_chart(BarChart::new("P(M2 better)", bars).width(0.6));
+                plot.bar_chart(BarChart::new("P(M2 better)", bars).width(bar_width));
+                if with_rebound {
+                    // After rebound: the same colours, faded.
+                    let bars = mc
+                        .criteria
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(i, m)| {
+                            let p = m.rebound.as_ref()?.p_net_benefit;
+                            #[allow(clippy::cast_precision_loss)]
+                            let x = i as f64 + offset;
+                            Some(
+                                Bar::new(x, 100.0 * p)
+                                    .name(format!("{} after rebound", m.code))
+                                    .fill(if p >= 0.5 { GREEN } else { RED }.gamma_multiply(0.5)),
+                            )
+                        })
+                        .collect();
+                    plot.bar_chart(
+                        BarChart::new("P(net benefit after rebound)", bars).width(bar_width),
+                    );
+                }
             });
     });
     ui.horizontal(|ui| {

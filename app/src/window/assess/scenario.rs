@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use ecolens_core::TraceId;
-use ecolens_core::lca::{Line, Parameter, Product, Scenario, Variant};
+use ecolens_core::lca::{Line, Parameter, Product, Rebound, Scenario, Variant};
 use ecolens_core::report::quantity;
 use ecolens_core::uncertain::Distribution;
 use ecolens_taxonomy::Term as _;
@@ -77,6 +77,104 @@ pub struct VariantDraft {
     pub lines: Vec<LineDraft>,
 }
 
+/// The rebound section as typed; all empty means none.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ReboundDraft {
+    /// The names of M2's lines that are the saving.
+    pub saving_lines: Vec<String>,
+    /// The direct rebound fraction (a number, distribution or product).
+    pub direct: String,
+    /// Its source.
+    pub direct_source: String,
+    /// Money saved per functional unit.
+    pub money_saved: String,
+    /// Its currency.
+    pub currency: String,
+    /// Re-spending intensities, `criterion = value; …`.
+    pub respending: String,
+    /// Their source and year.
+    pub indirect_source: String,
+}
+
+impl ReboundDraft {
+    fn of(rebound: Option<&Rebound>) -> Self {
+        let Some(r) = rebound else {
+            return Self::default();
+        };
+        Self {
+            saving_lines: r.saving_lines.clone(),
+            direct: r
+                .direct
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+            direct_source: r.direct_source.clone(),
+            money_saved: r
+                .money_saved
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+            currency: r.currency.clone(),
+            respending: r
+                .respending
+                .iter()
+                .map(|(c, p)| format!("{c} = {p}"))
+                .collect::<Vec<_>>()
+                .join("; "),
+            indirect_source: r.indirect_source.clone(),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.saving_lines.is_empty()
+            && [&self.direct, &self.money_saved, &self.respending]
+                .iter()
+                .all(|t| t.trim().is_empty())
+    }
+
+    fn to_rebound(&self) -> Result<Option<Rebound>, String> {
+        if self.is_empty() {
+            return Ok(None);
+        }
+        let product = |text: &str, field: &str| -> Result<Option<Product>, String> {
+            match text.trim() {
+                "" => Ok(None),
+                t => t
+                    .parse::<Product>()
+                    .map(Some)
+                    .map_err(|e| format!("rebound {field}: {e}")),
+            }
+        };
+        Ok(Some(Rebound {
+            saving_lines: self.saving_lines.clone(),
+            direct: product(&self.direct, "direct")?,
+            direct_source: self.direct_source.trim().to_owned(),
+            money_saved: product(&self.money_saved, "money saved")?,
+            currency: self.currency.trim().to_owned(),
+            respending: criterion_products(&self.respending, "rebound re-spending")?,
+            indirect_source: self.indirect_source.trim().to_owned(),
+        }))
+    }
+}
+
+/// `criterion = product; …` as typed in a form.
+fn criterion_products(text: &str, at: &str) -> Result<BTreeMap<String, Product>, String> {
+    let mut out = BTreeMap::new();
+    for part in text.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+        let (criterion, value) = part
+            .split_once('=')
+            .ok_or_else(|| format!("{at}: {part:?} is not `criterion = value`"))?;
+        let criterion = criterion.trim().to_ascii_lowercase();
+        out.insert(
+            criterion.clone(),
+            value
+                .parse::<Product>()
+                .map_err(|e| format!("{at} {criterion}: {e}"))?,
+        );
+    }
+    Ok(out)
+}
+
 /// A scenario as the editor holds it: text fields, checked when turned into a [`Scenario`].
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ScenarioDraft {
@@ -100,6 +198,8 @@ pub struct ScenarioDraft {
     pub parameters: Vec<ParamDraft>,
     /// M1 and M2.
     pub variants: Vec<VariantDraft>,
+    /// Rebound.
+    pub rebound: ReboundDraft,
 }
 
 impl ScenarioDraft {
@@ -151,6 +251,7 @@ impl ScenarioDraft {
                         .collect(),
                 })
                 .collect(),
+            rebound: ReboundDraft::of(scenario.rebound.as_ref()),
         }
     }
 
@@ -206,24 +307,7 @@ impl ScenarioDraft {
             let mut lines = Vec::new();
             for (i, l) in v.lines.iter().enumerate() {
                 let at = format!("{} line {} ({})", v.id, i + 1, l.name.trim());
-                let mut factors = BTreeMap::new();
-                for part in l
-                    .factors
-                    .split(';')
-                    .map(str::trim)
-                    .filter(|p| !p.is_empty())
-                {
-                    let (criterion, value) = part.split_once('=').ok_or_else(|| {
-                        format!("{at} factors: {part:?} is not `criterion = value`")
-                    })?;
-                    let criterion = criterion.trim().to_ascii_lowercase();
-                    factors.insert(
-                        criterion.clone(),
-                        value
-                            .parse::<Product>()
-                            .map_err(|e| format!("{at} factor {criterion}: {e}"))?,
-                    );
-                }
+                let factors = criterion_products(&l.factors, &format!("{at} factor"))?;
                 let trace = match l.trace.trim() {
                     "" => None,
                     t => Some(
@@ -275,6 +359,7 @@ impl ScenarioDraft {
             notes: self.notes.trim().to_owned(),
             parameters,
             variants,
+            rebound: self.rebound.to_rebound()?,
         };
         if scenario.name.is_empty() {
             return Err("name: a scenario needs a name (it is stored by name)".into());
@@ -411,6 +496,7 @@ pub(super) fn scenario_ui(ui: &mut egui::Ui, state: &mut State, out: &mut Vec<Wi
             for v in 0..draft.variants.len() {
                 variants_ui(ui, draft, v, &traces, &mut state.picker);
             }
+            rebound_ui(ui, draft);
             egui::CollapsingHeader::new("TOML")
                 .id_salt("scenario_toml")
                 .show(ui, |ui| {
@@ -431,6 +517,76 @@ pub(super) fn scenario_ui(ui: &mut egui::Ui, state: &mut State, out: &mut Vec<Wi
                 });
         });
     factor_picker_ui(ui.ctx(), state);
+}
+
+/// The rebound section: which of M2's lines are the saving, the direct fraction, and the
+/// money saved with what re-spending it costs.
+fn rebound_ui(ui: &mut egui::Ui, draft: &mut ScenarioDraft) {
+    let ScenarioDraft {
+        rebound, variants, ..
+    } = draft;
+    egui::CollapsingHeader::new("Rebound")
+        .id_salt("scenario_rebound")
+        .default_open(!rebound.is_empty())
+        .show(ui, |ui| {
+            ui.label(
+                "The saving is M2's lines ticked here. Direct rebound takes back a fraction of it \
+                 (1 = all of it) as more use of the same service; the money saved, less what that \
+                 extra use costs, is re-spent with the impact per currency unit given below.",
+            );
+            ui.horizontal_wrapped(|ui| {
+                ui.weak("Saving lines:");
+                for line in variants
+                    .get(1)
+                    .map(|v| v.lines.as_slice())
+                    .unwrap_or_default()
+                {
+                    let name = line.name.trim().to_owned();
+                    if name.is_empty() {
+                        continue;
+                    }
+                    let mut on = rebound.saving_lines.contains(&name);
+                    if ui.checkbox(&mut on, &name).changed() {
+                        if on {
+                            rebound.saving_lines.push(name);
+                        } else {
+                            rebound.saving_lines.retain(|n| *n != name);
+                        }
+                    }
+                }
+            });
+            egui::Grid::new("rebound_grid").show(ui, |ui| {
+                for (label, value, hint) in [
+                    ("Direct rebound", &mut rebound.direct, "uniform(0, 0.7)"),
+                    (
+                        "Direct rebound source",
+                        &mut rebound.direct_source,
+                        "study, year",
+                    ),
+                    (
+                        "Money saved",
+                        &mut rebound.money_saved,
+                        "$gas_kwh × $saving × 0.1",
+                    ),
+                    ("Currency", &mut rebound.currency, "EUR"),
+                    ("Re-spending impact", &mut rebound.respending, "gwp = 0.4"),
+                    (
+                        "Re-spending source",
+                        &mut rebound.indirect_source,
+                        "study, year",
+                    ),
+                ] {
+                    let label = ui.label(label);
+                    ui.add(
+                        egui::TextEdit::singleline(value)
+                            .hint_text(hint)
+                            .desired_width(420.0),
+                    )
+                    .labelled_by(label.id);
+                    ui.end_row();
+                }
+            });
+        });
 }
 
 /// A text field after its name, the name labelling it.
