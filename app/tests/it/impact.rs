@@ -323,7 +323,16 @@ fn a_scenarios_rebound_is_edited_in_the_form_and_shown_with_the_result() {
     harness.get_by_label("From example smart-building").click();
     settle(&mut harness);
     // The example's rebound is open in the form: both saving lines ticked, its direct range.
-    let rebound = |h: &Window| h.state().tabs.assess.draft.as_ref().unwrap().rebound.clone();
+    let rebound = |h: &Window| {
+        h.state()
+            .tabs
+            .assess
+            .draft
+            .as_ref()
+            .unwrap()
+            .rebound
+            .clone()
+    };
     assert_eq!(rebound(&harness).saving_lines.len(), 2);
     retype(&mut harness, "uniform(0, 0.7)", "0.5");
     harness

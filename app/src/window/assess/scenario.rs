@@ -577,12 +577,15 @@ fn rebound_ui(ui: &mut egui::Ui, draft: &mut ScenarioDraft) {
                     ),
                 ] {
                     let label = ui.label(label);
-                    ui.add(
-                        egui::TextEdit::singleline(value)
-                            .hint_text(hint)
-                            .desired_width(420.0),
+                    // At its width whatever the column did last frame (a grid's column starts
+                    // at its narrowest).
+                    let width = (ui.available_width() - 8.0).clamp(200.0, 640.0);
+                    ui.add_sized(
+                        [width, ui.spacing().interact_size.y],
+                        egui::TextEdit::singleline(value).hint_text(hint),
                     )
-                    .labelled_by(label.id);
+                    .labelled_by(label.id)
+                    .on_hover_text(value.as_str());
                     ui.end_row();
                 }
             });
