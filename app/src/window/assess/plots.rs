@@ -62,9 +62,10 @@ pub(super) fn results_ui(
     if !rebound.is_empty() {
         ui.add_space(6.0);
         ui.strong("After rebound");
+        // Nine columns of long headers: narrower than the table above, wrapping.
         egui::Grid::new("rebound_result_grid")
             .striped(true)
-            .max_col_width((width / 6.0).max(90.0))
+            .max_col_width((width / 10.0).max(60.0))
             .show(ui, |ui| {
                 for h in REBOUND_HEADERS {
                     ui.strong(h);
