@@ -122,6 +122,16 @@ pub enum RiskCommand {
     },
     /// Counts of the register by effect, direction and Rolnick domain.
     Summary,
+    /// Feed a direct rebound risk (HO.RB.DIR with --rebound-percent) into a scenario stored
+    /// with its record: the risk's rebound % becomes the scenario's direct rebound fraction,
+    /// the risk its source (needs blind mode off: scenarios are shared).
+    Feed {
+        /// The risk's id (ecolens risk list).
+        risk: i64,
+        /// The scenario's name.
+        #[arg(long)]
+        scenario: String,
+    },
     /// Set the root of your consequence tree for a record ("deploy X at scale S").
     Root {
         /// The record.
@@ -669,6 +679,27 @@ pub fn risk(
             Ok(Output {
                 json: json!({ "risks": list.risks, "hidden": list.hidden }),
                 text,
+                failed: false,
+            })
+        }
+        RiskCommand::Feed { risk, scenario } => {
+            let reader = keyboard.reader(project)?;
+            let fed =
+                crate::service::assess::feed_rebound(project, reader, RiskId(risk), &scenario)?;
+            let rebound = fed.rebound.as_ref();
+            Ok(Output {
+                text: format!(
+                    "scenario '{}' now takes its direct rebound from risk {risk}: {} ({})\n",
+                    fed.name,
+                    rebound
+                        .and_then(|r| r.direct.as_ref())
+                        .map(ToString::to_string)
+                        .unwrap_or_default(),
+                    rebound
+                        .map(|r| r.direct_source.as_str())
+                        .unwrap_or_default()
+                ),
+                json: serde_json::to_value(&fed)?,
                 failed: false,
             })
         }

@@ -926,6 +926,112 @@ pub fn scenarios(project: &Project, record: RecordId) -> Result<Vec<StoredScenar
     Ok(project.scenarios(Some(record))?)
 }
 
+/// A direct-rebound risk of the register that can feed a scenario's rebound.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DirectRisk {
+    /// The risk's row id.
+    pub id: ecolens_core::RiskId,
+    /// Its stable id (what a scenario keeps).
+    pub uid: String,
+    /// Who recorded it.
+    pub by: String,
+    /// The risk.
+    pub risk: ecolens_core::review::ReboundRisk,
+}
+
+impl DirectRisk {
+    /// How a list shows it: `30 % — Anne: warmer rooms`.
+    pub fn label(&self) -> String {
+        let mechanism = self.risk.mechanism.trim();
+        format!(
+            "{} % — {}{}",
+            self.risk
+                .rebound_percent
+                .map_or_else(|| "?".to_owned(), |p| p.to_string()),
+            self.by,
+            if mechanism.is_empty() {
+                String::new()
+            } else {
+                format!(": {mechanism}")
+            }
+        )
+    }
+}
+
+/// The record's direct-rebound risks with a rebound % that `reader` may see, for a scenario's
+/// rebound. Refused while the project is blind: a scenario is shared, and a risk fed into it
+/// would show one reviewer's judgement to the others.
+pub fn direct_risks(
+    project: &Project,
+    reader: Option<ReviewerId>,
+    record: RecordId,
+) -> Result<Vec<DirectRisk>> {
+    if project.review_settings()?.blind {
+        return Err(Error::Invalid {
+            field: "blind mode",
+            value: "on".to_owned(),
+            expected: "blind mode off (ecolens blind off): a scenario is shared, and a risk fed into it would show a reviewer's judgement to the others".to_owned(),
+        });
+    }
+    let seen = seen_by(project, reader)?;
+    let mut out = Vec::new();
+    for stored in project.risks(record, &seen)? {
+        if stored.risk.effect == ecolens_taxonomy::EffectCode::HoRbDir
+            && stored.risk.rebound_percent.is_some()
+        {
+            out.push(DirectRisk {
+                id: stored.id,
+                uid: stored.uid.clone(),
+                by: project.reviewer(stored.reviewer)?.name,
+                risk: stored.risk,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Feeds the direct rebound of `record`'s stored scenario `name` from one of its risks (the
+/// risk's rebound % as the fraction, the risk named as its source and linked), and stores the
+/// scenario again; returns it.
+pub fn feed_rebound(
+    project: &mut Project,
+    reader: Option<ReviewerId>,
+    risk: ecolens_core::RiskId,
+    name: &str,
+) -> Result<Scenario> {
+    let seen = seen_by(project, reader)?;
+    let record = project.risk(risk, &seen)?.record;
+    let fed = direct_risks(project, reader, record)?
+        .into_iter()
+        .find(|r| r.id == risk)
+        .ok_or_else(|| Error::Invalid {
+            field: "risk",
+            value: risk.to_string(),
+            expected: "a direct rebound risk (HO.RB.DIR) with its rebound % (ecolens risk add … --effect HO.RB.DIR --rebound-percent N)".to_owned(),
+        })?;
+    let stored = project.scenarios(Some(record))?;
+    let toml = stored
+        .iter()
+        .find(|s| s.name == name)
+        .map(|s| s.toml.clone())
+        .ok_or_else(|| Error::Invalid {
+            field: "scenario",
+            value: name.to_owned(),
+            expected: format!(
+                "the name of a scenario stored with record {record} ({})",
+                stored
+                    .iter()
+                    .map(|s| s.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        })?;
+    let mut scenario = Scenario::from_toml(&toml)?;
+    scenario.feed_direct_rebound(&fed.uid, &fed.by, &fed.risk)?;
+    project.save_scenario(Some(record), &scenario.to_toml()?)?;
+    Ok(scenario)
+}
+
 /// Where a scenario comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ScenarioSource {

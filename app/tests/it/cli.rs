@@ -2682,3 +2682,97 @@ fn shipped_factors_are_listed_with_ids_and_provenance_without_a_project() {
     );
     assert!(!dir.path().join("default.ecolens").exists());
 }
+
+/// Issue 20: a direct rebound risk of the register feeds a stored scenario's rebound with one
+/// command, and the report links the two both ways.
+#[test]
+fn a_rebound_risk_feeds_a_scenarios_direct_rebound_and_the_report_links_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("p.ecolens");
+    let project = project.to_str().unwrap();
+    let run = |args: &[&str]| {
+        let mut all = vec!["--project", project, "--reviewer", "Anne"];
+        all.extend_from_slice(args);
+        ecolens(dir.path(), &all)
+    };
+    let ok = |args: &[&str]| {
+        let out = run(args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    ecolens(
+        dir.path(),
+        &["--project", project, "reviewer", "add", "Anne", "--lead"],
+    );
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/fixtures/bibliographies/pubmed_medline_baseline.ris");
+    ok(&["import", fixture.to_str().unwrap()]);
+    ok(&[
+        "lca",
+        "example:smart-building",
+        "--record",
+        "1",
+        "--runs",
+        "500",
+    ]);
+    let added = json(&run(&[
+        "risk",
+        "add",
+        "1",
+        "--effect",
+        "HO.RB.DIR",
+        "--direction",
+        "increases_impact",
+        "--rebound-percent",
+        "40",
+        "--mechanism",
+        "warmer rooms for the same bill",
+        "--json",
+    ]));
+    let risk = added["id"].as_i64().unwrap().to_string();
+    let other = json(&run(&["risk", "add", "1", "--effect", "FO.USE", "--json"]));
+    let other = other["id"].as_i64().unwrap().to_string();
+    let name = "AI HVAC controller for an office building";
+
+    // While blind, a risk stays out of the shared scenario.
+    let refused = run(&["risk", "feed", &risk, "--scenario", name]);
+    assert!(!refused.status.success());
+    assert!(stderr(&refused).contains("blind"), "{}", stderr(&refused));
+    ok(&["blind", "off"]);
+    let refused = run(&["risk", "feed", &other, "--scenario", name]);
+    assert!(!refused.status.success());
+    assert!(
+        stderr(&refused).contains("HO.RB.DIR"),
+        "{}",
+        stderr(&refused)
+    );
+    let refused = run(&["risk", "feed", &risk, "--scenario", "no such scenario"]);
+    assert!(stderr(&refused).contains(name), "{}", stderr(&refused));
+
+    let said = ok(&["risk", "feed", &risk, "--scenario", name]);
+    assert!(
+        said.contains("0.4") && said.contains("warmer rooms"),
+        "{said}"
+    );
+    // Stored: the next evaluation of the record's scenario takes 40 % back.
+    let md = dir.path().join("r.md");
+    ok(&[
+        "report",
+        "1",
+        md.to_str().unwrap(),
+        "--format",
+        "md",
+        "--runs",
+        "500",
+    ]);
+    let report = std::fs::read_to_string(&md).unwrap();
+    assert!(
+        report.contains(&format!("direct rebound of {name}")),
+        "{report}"
+    );
+    assert!(
+        report.contains("direct rebound 0.4 (rebound risk"),
+        "{report}"
+    );
+    assert!(report.contains("After rebound"), "{report}");
+}

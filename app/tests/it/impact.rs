@@ -366,6 +366,73 @@ fn a_scenarios_rebound_is_edited_in_the_form_and_shown_with_the_result() {
     assert!(result.scenario.to_toml().unwrap().contains("direct = 0.5"));
 }
 
+/// Issue 20: a direct rebound risk of the register gives the scenario's direct rebound in one
+/// action in the editor, named as its source; Save keeps the link.
+#[test]
+fn the_editor_takes_the_direct_rebound_from_a_risk_of_the_register() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fed.ecolens");
+    {
+        let mut project = ecolens_app::service::project::open(&path, true)
+            .unwrap()
+            .project;
+        let anne = project.add_reviewer("Anne", true).unwrap();
+        project.set_blind(anne.id, false).unwrap();
+        let record = project
+            .records()
+            .unwrap()
+            .into_iter()
+            .find(|r| r.record.title == "Green AI")
+            .unwrap()
+            .id;
+        let mut risk =
+            ecolens_core::review::ReboundRisk::new(ecolens_taxonomy::EffectCode::HoRbDir);
+        risk.rebound_percent = Some(40.0);
+        risk.mechanism = "warmer rooms for the same bill".into();
+        project.add_risk(record, anne.id, &risk).unwrap();
+    }
+    let (mut harness, record) = assess_green_ai(&path);
+    harness.get_by_label("Scenario").click();
+    harness.step();
+    harness.get_by_label("New scenario").click();
+    harness.step();
+    harness.step();
+    harness.get_by_label("From example smart-building").click();
+    settle(&mut harness);
+    harness
+        .get_by_value("Take the direct rebound from a risk…")
+        .click_accesskit();
+    harness.step();
+    harness.step();
+    harness
+        .get_by_label("40 % — Anne: warmer rooms for the same bill")
+        .click();
+    harness.step();
+    harness.step();
+    let draft = harness.state().tabs.assess.draft.clone().unwrap();
+    assert_eq!(draft.rebound.direct, "0.4");
+    assert!(
+        draft
+            .rebound
+            .direct_source
+            .contains("(Anne): 40 % of the saving")
+    );
+    assert!(draft.rebound.risk.is_some());
+    harness.get_by_label_contains("The direct rebound is now Anne's 40 %");
+    harness.get_by_label("Save").click();
+    settle(&mut harness);
+    let stored = Project::open_existing(&path)
+        .unwrap()
+        .scenarios(Some(record))
+        .unwrap();
+    assert!(
+        stored[0].toml.contains("direct = 0.4"),
+        "{}",
+        stored[0].toml
+    );
+    assert!(stored[0].toml.contains("risk = "), "{}", stored[0].toml);
+}
+
 /// Issue 18, defect 7: the calculator takes a published energy as it stands (GPT-3, 1,287
 /// megawatt-hours with its PUE inside, 0.429 kgCO2e/kWh: 552 t; Patterson et al. 2021,
 /// Table 4).

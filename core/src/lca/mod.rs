@@ -17,9 +17,11 @@ mod eval;
 use std::collections::BTreeMap;
 use std::str::FromStr;
 
+use ecolens_taxonomy::Term as _;
 use ecolens_taxonomy::lca::{Criterion, LifeCyclePhase};
 use serde::{Deserialize, Serialize};
 
+use crate::review::ReboundRisk;
 use crate::uncertain::{Distribution, Scalar};
 use crate::{Error, Result};
 
@@ -296,6 +298,100 @@ pub struct Rebound {
     /// Where the money saved and the re-spending intensities come from, with their year.
     #[serde(default)]
     pub indirect_source: String,
+    /// The stable id of the rebound risk in the register that gave the direct fraction.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub risk: Option<String>,
+}
+
+impl Scenario {
+    /// Takes a direct-rebound risk of the register (`HO.RB.DIR` with its rebound %) as the
+    /// scenario's direct rebound fraction, naming the risk (`uid`, recorded by `by`) as its
+    /// source and keeping the link. A scenario without a rebound section gets one whose saving
+    /// is M2's lines with a negative amount at the central values; without such lines it is
+    /// refused, saying what to do.
+    pub fn feed_direct_rebound(&mut self, uid: &str, by: &str, risk: &ReboundRisk) -> Result<()> {
+        if risk.effect != ecolens_taxonomy::EffectCode::HoRbDir {
+            return Err(Error::invalid(
+                "risk.effect",
+                risk.effect.code(),
+                "a direct rebound (HO.RB.DIR): an indirect one is the money saved and its re-spending, set in the scenario's rebound",
+            ));
+        }
+        let percent = risk.rebound_percent.ok_or_else(|| {
+            Error::invalid(
+                "risk.rebound_percent",
+                "(none)",
+                "the risk's rebound in percent of the saving (ecolens risk add … --rebound-percent N)",
+            )
+        })?;
+        if !(percent.is_finite() && percent >= 0.0) {
+            return Err(Error::invalid(
+                "risk.rebound_percent",
+                percent.to_string(),
+                "a rebound of 0 % or more",
+            ));
+        }
+        let mut rebound = match self.rebound.take() {
+            Some(rebound) => rebound,
+            None => {
+                let saving_lines: Vec<String> = self.variants[1]
+                    .lines
+                    .iter()
+                    .filter(|l| {
+                        l.amount
+                            .0
+                            .iter()
+                            .map(|t| match t {
+                                Term::Value(d) => d.central(),
+                                Term::Parameter(p) => {
+                                    self.parameters.get(p).map_or(1.0, |p| p.value.central())
+                                }
+                                Term::Reciprocal(p) => self
+                                    .parameters
+                                    .get(p)
+                                    .map_or(1.0, |p| 1.0 / p.value.central()),
+                                Term::Shipped(_) => 1.0,
+                            })
+                            .product::<f64>()
+                            < 0.0
+                    })
+                    .map(|l| l.name.clone())
+                    .collect();
+                if saving_lines.is_empty() {
+                    return Err(Error::invalid(
+                        "rebound.saving_lines",
+                        "(none found)",
+                        "M2 lines that are the saving (a negative amount), or a [rebound] section naming them",
+                    ));
+                }
+                Rebound {
+                    saving_lines,
+                    direct: None,
+                    direct_source: String::new(),
+                    money_saved: None,
+                    currency: String::new(),
+                    respending: BTreeMap::new(),
+                    indirect_source: String::new(),
+                    risk: None,
+                }
+            }
+        };
+        rebound.direct = Some(Product(vec![Term::Value(Distribution::Fixed(
+            percent / 100.0,
+        ))]));
+        let mechanism = risk.mechanism.trim();
+        rebound.direct_source = format!(
+            "rebound risk {uid} of the register ({by}): {percent} % of the saving{}",
+            if mechanism.is_empty() {
+                String::new()
+            } else {
+                format!(", {mechanism}")
+            }
+        );
+        rebound.risk = Some(uid.to_owned());
+        self.rebound = Some(rebound);
+        self.check()
+    }
 }
 
 impl Rebound {

@@ -80,6 +80,8 @@ pub struct RiskView {
     pub reviewer: String,
     /// The risk.
     pub risk: ReboundRisk,
+    /// The record's scenarios whose direct rebound it gives.
+    pub feeds: Vec<String>,
 }
 
 /// One attached trace run and its footprint.
@@ -274,10 +276,14 @@ impl RecordReport {
         let mut risks = Vec::new();
         for stored_risk in project.risks(record, &everything)? {
             if shared.seen.shows(stored_risk.reviewer) {
-                risks.push(RiskView {
-                    reviewer: shared.name(stored_risk.reviewer),
-                    risk: stored_risk.risk,
-                });
+                risks.push((
+                    stored_risk.uid,
+                    RiskView {
+                        reviewer: shared.name(stored_risk.reviewer),
+                        risk: stored_risk.risk,
+                        feeds: Vec::new(),
+                    },
+                ));
             } else {
                 hidden += 1;
             }
@@ -313,6 +319,13 @@ impl RecordReport {
             .into_iter()
             .map(|s| {
                 let result = Scenario::from_toml(&s.toml).and_then(|scenario| {
+                    // The link from the register's side: the risk names the scenario it feeds.
+                    let fed = scenario.rebound.as_ref().and_then(|r| r.risk.as_deref());
+                    if let Some((_, view)) =
+                        risks.iter_mut().find(|(uid, _)| Some(uid.as_str()) == fed)
+                    {
+                        view.feeds.push(s.name.clone());
+                    }
                     Ok((
                         evaluate(&scenario, &lookup)?,
                         monte_carlo(&scenario, &lookup, options.runs, options.seed)?,
@@ -348,7 +361,7 @@ impl RecordReport {
             doi: r.doi.as_ref().map(|d| d.as_str().to_owned()),
             hidden,
             category,
-            risks,
+            risks: risks.into_iter().map(|(_, view)| view).collect(),
             traces,
             scenarios,
             audits,
@@ -478,6 +491,7 @@ impl RecordReport {
                     "Magnitude",
                     "Mechanism",
                     "Reviewer",
+                    "In scenarios",
                 ]),
                 rows: self
                     .risks
@@ -498,6 +512,11 @@ impl RecordReport {
                                 plain(r.risk.magnitude.map_or("–", Term::name)),
                                 plain(&r.risk.mechanism),
                                 plain(&r.reviewer),
+                                plain(&if r.feeds.is_empty() {
+                                    "–".to_owned()
+                                } else {
+                                    format!("direct rebound of {}", r.feeds.join(", "))
+                                }),
                             ],
                             total: false,
                         }

@@ -131,6 +131,11 @@ pub enum Action {
     FillFromText,
     /// Accept (`true`) or reject one of the figures found (by position), refilling the form.
     AcceptCue(usize, bool),
+    /// Read the record's direct-rebound risks (the scenario editor is shown and they are out
+    /// of date).
+    LoadDirectRisks,
+    /// Take the scenario's direct rebound from one of them (by position).
+    FeedRebound(usize),
 }
 
 /// The Assess tab's view state.
@@ -201,6 +206,13 @@ pub struct State {
     pub paper_key: Option<SummaryKey>,
     /// The figures found in a record's text, and which the reviewer accepts.
     pub paper_cues: Option<(RecordId, Box<crate::service::assess::RecordCues>, Vec<bool>)>,
+    /// What the direct-rebound risks were last read (or asked) for, and what came back.
+    pub direct_risks_key: Option<SummaryKey>,
+    /// The record's direct-rebound risks, or why they cannot feed a scenario.
+    pub direct_risks: Option<(
+        RecordId,
+        Result<Vec<crate::service::assess::DirectRisk>, String>,
+    )>,
 }
 
 /// What a summary was gathered for: the record, and the state of its inputs.
@@ -243,6 +255,8 @@ impl Default for State {
             paper_result: None,
             paper_attached: None,
             paper_key: None,
+            direct_risks_key: None,
+            direct_risks: None,
             paper_cues: None,
         }
     }
@@ -470,7 +484,14 @@ fn assess_ui(
                 .id_salt("estimate_scroll")
                 .show(ui, |ui| estimate_ui(ui, state, out));
         }
-        ImpactTab::Scenario => scenario_ui(ui, state, out),
+        ImpactTab::Scenario => {
+            let key = record.map(|record| (record, state.inputs));
+            if key.is_some() && state.direct_risks_key != key {
+                state.direct_risks_key = key;
+                out.push(Action::LoadDirectRisks.into());
+            }
+            scenario_ui(ui, state, out);
+        }
         ImpactTab::Paper => {
             let key = record.map(|record| (record, state.inputs));
             if key.is_some() && state.paper_key != key {
@@ -625,6 +646,42 @@ impl Tab for State {
                 }
                 self.refill_from_cues();
             }
+            Action::LoadDirectRisks => {
+                if let Some(record) = focus {
+                    io.impact(ImpactCommand::DirectRisks {
+                        record,
+                        reader: session.reader(),
+                    });
+                }
+            }
+            Action::FeedRebound(at) => {
+                let risk = match &self.direct_risks {
+                    Some((record, Ok(list))) if Some(*record) == focus => list.get(at).cloned(),
+                    _ => None,
+                };
+                let fed = self.draft.as_ref().zip(risk).map(|(draft, risk)| {
+                    let mut scenario = draft.to_scenario()?;
+                    scenario
+                        .feed_direct_rebound(&risk.uid, &risk.by, &risk.risk)
+                        .map_err(|e| e.to_string())?;
+                    Ok::<_, String>((scenario, risk))
+                });
+                match fed {
+                    Some(Ok((scenario, risk))) => {
+                        self.draft = Some(ScenarioDraft::of(&scenario));
+                        self.result = None;
+                        self.message = Some(Status::Said(format!(
+                            "The direct rebound is now {}'s {} %; Save keeps it with the scenario.",
+                            risk.by,
+                            risk.risk.rebound_percent.unwrap_or_default()
+                        )));
+                    }
+                    Some(Err(error)) => {
+                        self.message = Some(Status::Fix(format!("Not taken: {error}")));
+                    }
+                    None => {}
+                }
+            }
             Action::LoadPaperAudits => {
                 if let Some(record) = focus {
                     io.impact(ImpactCommand::PaperAudits {
@@ -770,6 +827,9 @@ impl Tab for State {
                 }));
                 self.paper_cues = Some((record, cues, vec![true; all]));
                 self.refill_from_cues();
+            }
+            ImpactEvent::DirectRisks(record, list) => {
+                self.direct_risks = Some((record, list.map_err(|e| describe(&e, Front::Window))));
             }
             ImpactEvent::PaperAudits(record, list, hidden) => {
                 self.paper_attached = Some((record, list, hidden));

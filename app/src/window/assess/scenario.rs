@@ -4,10 +4,10 @@
 
 use std::collections::BTreeMap;
 
-use ecolens_core::TraceId;
 use ecolens_core::lca::{Line, Parameter, Product, Rebound, Scenario, Variant};
 use ecolens_core::report::quantity;
 use ecolens_core::uncertain::Distribution;
+use ecolens_core::{RecordId, TraceId};
 use ecolens_taxonomy::Term as _;
 use ecolens_taxonomy::lca::LifeCyclePhase;
 use eframe::egui;
@@ -16,6 +16,7 @@ use super::super::Action as WindowAction;
 use super::picker::{PickerTarget, factor_picker_ui};
 use super::plots::results_ui;
 use super::{Action, State};
+use crate::service::assess::DirectRisk;
 
 /// One parameter as typed.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -94,6 +95,8 @@ pub struct ReboundDraft {
     pub respending: String,
     /// Their source and year.
     pub indirect_source: String,
+    /// The register's risk the direct fraction came from (kept as loaded or fed).
+    pub risk: Option<String>,
 }
 
 impl ReboundDraft {
@@ -122,6 +125,7 @@ impl ReboundDraft {
                 .collect::<Vec<_>>()
                 .join("; "),
             indirect_source: r.indirect_source.clone(),
+            risk: r.risk.clone(),
         }
     }
 
@@ -153,6 +157,7 @@ impl ReboundDraft {
             currency: self.currency.trim().to_owned(),
             respending: criterion_products(&self.respending, "rebound re-spending")?,
             indirect_source: self.indirect_source.trim().to_owned(),
+            risk: self.risk.clone(),
         }))
     }
 }
@@ -496,7 +501,7 @@ pub(super) fn scenario_ui(ui: &mut egui::Ui, state: &mut State, out: &mut Vec<Wi
             for v in 0..draft.variants.len() {
                 variants_ui(ui, draft, v, &traces, &mut state.picker);
             }
-            rebound_ui(ui, draft);
+            rebound_ui(ui, draft, state.direct_risks.as_ref(), out);
             egui::CollapsingHeader::new("TOML")
                 .id_salt("scenario_toml")
                 .show(ui, |ui| {
@@ -521,7 +526,12 @@ pub(super) fn scenario_ui(ui: &mut egui::Ui, state: &mut State, out: &mut Vec<Wi
 
 /// The rebound section: which of M2's lines are the saving, the direct fraction, and the
 /// money saved with what re-spending it costs.
-fn rebound_ui(ui: &mut egui::Ui, draft: &mut ScenarioDraft) {
+fn rebound_ui(
+    ui: &mut egui::Ui,
+    draft: &mut ScenarioDraft,
+    risks: Option<&(RecordId, Result<Vec<DirectRisk>, String>)>,
+    out: &mut Vec<WindowAction>,
+) {
     let ScenarioDraft {
         rebound, variants, ..
     } = draft;
@@ -554,6 +564,36 @@ fn rebound_ui(ui: &mut egui::Ui, draft: &mut ScenarioDraft) {
                         }
                     }
                 }
+            });
+            // One action: a direct rebound risk of the register gives the fraction and source.
+            ui.horizontal_wrapped(|ui| match risks {
+                Some((_, Ok(list))) if !list.is_empty() => {
+                    egui::ComboBox::from_id_salt("rebound_from_risk")
+                        .selected_text("Take the direct rebound from a risk…")
+                        .width(320.0)
+                        .show_ui(ui, |ui| {
+                            for (at, risk) in list.iter().enumerate() {
+                                if ui.selectable_label(false, risk.label()).clicked() {
+                                    out.push(Action::FeedRebound(at).into());
+                                }
+                            }
+                        });
+                    if let Some(uid) = &rebound.risk
+                        && let Some(risk) = list.iter().find(|r| &r.uid == uid)
+                    {
+                        ui.weak(format!("From the register: {}", risk.label()));
+                    }
+                }
+                Some((_, Ok(_))) => {
+                    ui.weak(
+                        "No direct rebound risk (HO.RB.DIR with a rebound %) on this record in the \
+                         register to take the fraction from.",
+                    );
+                }
+                Some((_, Err(why))) => {
+                    ui.weak(format!("Risks of the register cannot feed it: {why}"));
+                }
+                None => {}
             });
             egui::Grid::new("rebound_grid").show(ui, |ui| {
                 for (label, value, hint) in [

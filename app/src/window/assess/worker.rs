@@ -106,6 +106,13 @@ pub enum ImpactCommand {
         /// The reviewer at the keyboard.
         reader: Option<ReviewerId>,
     },
+    /// The record's direct-rebound risks the reader may see, for a scenario's rebound.
+    DirectRisks {
+        /// The record.
+        record: RecordId,
+        /// Who reads.
+        reader: Option<ReviewerId>,
+    },
     /// Gather the end-to-end summary of a record as the reader may see it.
     Summary {
         /// The record.
@@ -167,6 +174,8 @@ pub enum ImpactEvent {
     PaperAudits(RecordId, Vec<ecolens_core::store::StoredPaperAudit>, usize),
     /// The end-to-end summary of a record, or why there is none.
     Summary(RecordId, services::Result<Box<RecordReport>>),
+    /// A record's direct-rebound risks, or why they cannot feed a scenario.
+    DirectRisks(RecordId, services::Result<Vec<service::DirectRisk>>),
     /// A report was written.
     Report(Box<ReportWritten>),
     /// A request was refused or failed: what did not happen ("Not attached"), and why.
@@ -212,6 +221,7 @@ fn answer(project: &mut Project, command: ImpactCommand) -> ImpactEvent {
     };
     let what = match &command {
         ImpactCommand::Load { .. }
+        | ImpactCommand::DirectRisks { .. }
         | ImpactCommand::Summary { .. }
         | ImpactCommand::PaperAudits { .. }
         | ImpactCommand::RecordCues { .. } => "Not read",
@@ -272,6 +282,10 @@ fn answer(project: &mut Project, command: ImpactCommand) -> ImpactEvent {
         }),
         ImpactCommand::RecordCues { record } => service::record_cues(project, record)
             .map(|cues| ImpactEvent::RecordCues(record, Box::new(cues))),
+        ImpactCommand::DirectRisks { record, reader } => Ok(ImpactEvent::DirectRisks(
+            record,
+            service::direct_risks(project, reader, record),
+        )),
         ImpactCommand::PaperAudits { record, reader } => {
             service::paper_audits(project, reader, record)
                 .map(|(list, hidden)| ImpactEvent::PaperAudits(record, list, hidden))
