@@ -56,6 +56,7 @@ pub mod store;
 pub mod uncertain;
 pub mod visibility;
 pub mod workflow;
+pub mod workshop;
 
 pub use audit::{AuditAction, AuditEntry, EntityKind, UndoOutcome};
 pub use error::{Error, Result};

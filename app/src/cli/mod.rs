@@ -17,6 +17,7 @@ pub mod corpus;
 pub mod hub;
 pub mod project;
 pub mod review;
+pub mod workshop;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -293,6 +294,10 @@ pub enum Command {
     /// A team hub on PostgreSQL: create, invite, join, sync, status, blind mode.
     #[command(subcommand)]
     Hub(hub::HubCommand),
+    /// Workshops: a tree of consequences built with a room, from a template or a record's
+    /// tree; its handout (SVG, Markdown, HTML, JSON).
+    #[command(subcommand)]
+    Workshop(workshop::WorkshopCommand),
     /// PRISMA 2020 flow counts from the project, and the diagram as SVG. While blind mode is
     /// on, for leads only.
     Prisma {
@@ -1157,6 +1162,7 @@ fn in_project(
         )?,
         Command::Bundle(command) => review::bundle(project, keyboard, command)?,
         Command::Hub(command) => hub::run(project, keyboard, command)?,
+        Command::Workshop(command) => workshop::run(project, keyboard, command)?,
         Command::Prisma { svg } => review::prisma(project, keyboard, svg.as_deref())?,
         Command::Cues { record, .. } => {
             let id =

@@ -31,6 +31,7 @@ pub mod library;
 pub mod project;
 pub mod review;
 pub mod screening;
+pub mod workshop;
 
 pub use ecolens_core::ReviewerId;
 pub use error::{Error, Front, Result, describe};

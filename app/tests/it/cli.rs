@@ -2776,3 +2776,121 @@ fn a_rebound_risk_feeds_a_scenarios_direct_rebound_and_the_report_links_them() {
     );
     assert!(report.contains("After rebound"), "{report}");
 }
+
+/// Issue 20: a workshop from a template, a scenario attached for its net effect, the handout
+/// written and loaded again; a bad file is named.
+#[test]
+fn a_workshop_starts_from_a_template_and_its_handout_loads_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("w.ecolens");
+    let project = project.to_str().unwrap();
+    let run = |args: &[&str]| {
+        let mut all = vec!["--project", project];
+        all.extend_from_slice(args);
+        ecolens(dir.path(), &all)
+    };
+    let ok = |args: &[&str]| {
+        let out = run(args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let said = ok(&[
+        "workshop",
+        "new",
+        "Heating",
+        "--template",
+        "heating",
+        "--solution",
+        "AI-optimised heating in 1 million homes",
+        "--scale",
+        "country",
+    ]);
+    assert!(
+        said.contains(
+            "Deploy AI-optimised heating in 1 million homes at Country scale (6 effects)"
+        ),
+        "{said}"
+    );
+    let refused = run(&["workshop", "new", "Heating", "--solution", "x"]);
+    assert!(!refused.status.success());
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/fixtures/bibliographies/pubmed_medline_baseline.ris");
+    ok(&["import", fixture.to_str().unwrap()]);
+    ok(&[
+        "lca",
+        "example:smart-building",
+        "--record",
+        "1",
+        "--runs",
+        "200",
+    ]);
+    let said = ok(&[
+        "workshop",
+        "attach",
+        "Heating",
+        "--scenario",
+        "AI HVAC controller for an office building",
+    ]);
+    assert!(
+        said.contains("before rebound") && said.contains("P(net benefit)"),
+        "{said}"
+    );
+    let out = dir.path().join("handout");
+    ok(&[
+        "workshop",
+        "export",
+        "Heating",
+        "--to",
+        out.to_str().unwrap(),
+    ]);
+    let svg = std::fs::read_to_string(out.join("heating.svg")).unwrap();
+    assert!(svg.starts_with("<svg") && svg.contains("Warmer rooms, longer heating hours"));
+    let md = std::fs::read_to_string(out.join("heating.md")).unwrap();
+    assert!(
+        md.contains("| Higher order (rebound, structural) | 2 |"),
+        "{md}"
+    );
+    assert!(md.contains("Net effect: scenario"), "{md}");
+    let html = std::fs::read_to_string(out.join("heating.html")).unwrap();
+    assert!(html.contains("<svg") && html.contains("<table>"));
+    // The JSON loads into another project as the same workshop.
+    let other = dir.path().join("other.ecolens");
+    let other = other.to_str().unwrap();
+    let json_file = out.join("heating.json");
+    let loaded = json_of(
+        dir.path(),
+        &[
+            "--project",
+            other,
+            "workshop",
+            "import",
+            json_file.to_str().unwrap(),
+        ],
+    );
+    let original = json_of(
+        dir.path(),
+        &["--project", project, "workshop", "show", "Heating"],
+    );
+    assert_eq!(loaded, original);
+    std::fs::write(
+        dir.path().join("bad.json"),
+        "{\"format\": \"ecolens-workshop\",\n \"name\": 3}",
+    )
+    .unwrap();
+    let bad = ecolens(
+        dir.path(),
+        &[
+            "--project",
+            other,
+            "workshop",
+            "import",
+            dir.path().join("bad.json").to_str().unwrap(),
+        ],
+    );
+    assert!(!bad.status.success());
+    assert!(
+        stderr(&bad).contains("bad.json") && stderr(&bad).contains("line 2"),
+        "{}",
+        stderr(&bad)
+    );
+}

@@ -415,6 +415,15 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         reason TEXT NOT NULL
     ) STRICT;
     ",
+    // 11: workshops (`crate::workshop`), one JSON document each, by name.
+    r"
+    CREATE TABLE workshop (
+        name       TEXT PRIMARY KEY,
+        content    TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    ) STRICT;
+    ",
 ];
 
 /// Refuses, without writing anything, files that are not SQLite, SQLite files of other

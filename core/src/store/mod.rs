@@ -22,6 +22,7 @@ pub(crate) mod migrations;
 mod records;
 mod review;
 mod workflow;
+mod workshop;
 
 use std::path::{Path, PathBuf};
 
