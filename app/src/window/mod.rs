@@ -38,6 +38,7 @@ pub mod team;
 mod widgets;
 mod words;
 pub mod worker;
+pub mod workshop;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
@@ -298,6 +299,8 @@ pub enum JobKind {
     MonteCarlo,
     /// Joining or syncing with the team hub.
     Hub,
+    /// Reading, saving or exporting a workshop.
+    Workshop,
 }
 
 impl JobKind {
@@ -311,6 +314,7 @@ impl JobKind {
             Self::SaveRecord => "save-record",
             Self::MonteCarlo => "montecarlo",
             Self::Hub => "hub-sync",
+            Self::Workshop => "workshop",
         }
     }
 
@@ -1369,7 +1373,8 @@ impl Workbench {
                 }
                 false
             }
-            JobOutcome::Lca(_) => false,
+            // The Workshop tab takes its own; one left over (the tab gone) changes nothing.
+            JobOutcome::Lca(_) | JobOutcome::Workshop(_) => false,
             JobOutcome::HubInvited(invite) => {
                 self.hub.busy = false;
                 self.hub.invite = Some(*invite);

@@ -10,7 +10,7 @@ use super::assess::worker::ImpactEvent;
 use super::session::Session;
 use super::tab::{Io, ReviewAnswer, Tab};
 use super::worker::{JobOutcome, PickPurpose};
-use super::{Action, assess, classify, prisma, rebound, screening, team};
+use super::{Action, assess, classify, prisma, rebound, screening, team, workshop};
 
 macro_rules! tabs {
     ($($view:ident => $module:ident, $label:literal, $doc:literal;)*) => {
@@ -127,6 +127,7 @@ tabs! {
     Screening => screening, "Screening", "One record at a time, with keys.";
     Classify => classify, "Classify", "The a–f classification panel.";
     Rebound => rebound, "Rebound", "The rebound-risk register and consequence trees.";
+    Workshop => workshop, "Workshop", "A tree of consequences built live with a room, for a projector.";
     Assess => assess, "Assess", "Traces, estimates, LCA scenarios and the end-to-end summary of a record.";
     Team => team, "Team", "Reviewers, blind mode, conflicts, agreement, bundles, the audit log.";
     Prisma => prisma, "PRISMA", "The PRISMA 2020 flow.";

@@ -96,6 +96,8 @@ pub enum JobOutcome {
     HubSynced(Box<service::hub::Synced>),
     /// A reviewer was invited to the hub: what to send them.
     HubInvited(Box<service::hub::Invite>),
+    /// A workshop job did something.
+    Workshop(Box<super::workshop::WorkshopDone>),
     /// The job stopped because it was asked to; nothing was written.
     Cancelled,
     /// The job failed.

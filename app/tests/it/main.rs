@@ -15,6 +15,7 @@ mod pdf;
 mod review;
 mod screening;
 mod window;
+mod workshop;
 
 use std::path::{Path, PathBuf};
 
