@@ -138,11 +138,11 @@ pub struct State {
     listed: bool,
 }
 
-const NODE_W: f32 = 250.0;
-const NODE_H: f32 = 74.0;
+const NODE_W: f32 = 270.0;
+const NODE_H: f32 = 84.0;
 const GAP_X: f32 = 24.0;
 const LEVEL_H: f32 = 130.0;
-const FONT: f32 = 17.0;
+const FONT: f32 = 19.0;
 
 impl State {
     fn workshop(&self) -> Option<&Workshop> {
@@ -163,11 +163,14 @@ impl State {
         self.net = None;
     }
 
-    fn edit(&mut self, edit: Edit) {
+    /// Applies a change; whether it went through. An added effect leaves the selection where
+    /// it was, so a room can add several below the same node.
+    fn edit(&mut self, edit: Edit) -> bool {
+        let adding = matches!(edit, Edit::Add { .. });
         match self.editing.apply(edit) {
             Ok(id) => {
                 self.unsaved = true;
-                if let Some(id) = id {
+                if let Some(id) = id.filter(|_| !adding) {
                     self.select(Some(id));
                 } else if self
                     .selected
@@ -175,8 +178,12 @@ impl State {
                 {
                     self.select(None);
                 }
+                true
             }
-            Err(error) => self.message = Some(Status::Fix(error.to_string())),
+            Err(error) => {
+                self.message = Some(Status::Fix(error.to_string()));
+                false
+            }
         }
     }
 }
@@ -285,8 +292,7 @@ impl Tab for State {
                     }
                 };
                 let adding = matches!(edit, Edit::Add { .. });
-                self.edit(edit);
-                if adding && self.message.is_none() {
+                if self.edit(edit) && adding {
                     self.new_text.clear();
                     self.new_card = None;
                 }
@@ -618,7 +624,8 @@ fn tree_ui(ui: &mut egui::Ui, w: &Workshop, selected: Option<u32>, out: &mut Vec
         egui::Button::new(
             egui::RichText::new(w.root.label())
                 .size(FONT + 2.0)
-                .strong(),
+                .strong()
+                .color(egui::Color32::from_rgb(0x10, 0x20, 0x40)),
         )
         .fill(egui::Color32::from_rgb(0xcf, 0xe2, 0xf3))
         .selected(selected.is_none())
@@ -638,7 +645,8 @@ fn tree_ui(ui: &mut egui::Ui, w: &Workshop, selected: Option<u32>, out: &mut Vec
             0.0,
             egui::TextFormat::simple(egui::FontId::proportional(FONT), dark),
         );
-        let mut tags: Vec<&str> = vec![node.order()];
+        // The order when a card gives it; a typed effect has none yet.
+        let mut tags: Vec<&str> = node.effect.map(|_| node.order()).into_iter().collect();
         tags.extend(node.magnitude.map(Term::code));
         tags.extend(node.likelihood.map(Term::code));
         let by = node.by.join(", ");
@@ -654,6 +662,12 @@ fn tree_ui(ui: &mut egui::Ui, w: &Workshop, selected: Option<u32>, out: &mut Vec
             rect,
             egui::Button::new(text)
                 .fill(egui::Color32::from_rgb(r, g, b))
+                .stroke(if selected == Some(*id) {
+                    // The selection, visible from the back of the room.
+                    egui::Stroke::new(4.0, egui::Color32::from_rgb(0x1f, 0x5f, 0xbf))
+                } else {
+                    egui::Stroke::new(1.0, egui::Color32::from_gray(0x55))
+                })
                 .selected(selected == Some(*id))
                 .wrap(),
         );

@@ -51,7 +51,14 @@ fn a_workshop_is_built_from_a_template_moved_undone_exported_and_saved() {
     let added = id_of(&w, "Heated conservatories");
     assert_eq!(w.node(added).unwrap().parent, Some(saving));
     assert_eq!(w.node(added).unwrap().by, ["Maya"]);
-    harness.get_by_label("Heated conservatories\n– · Maya");
+    // The field is empty for the next one, and the saving stays selected.
+    assert!(harness.state().tabs.workshop.new_text.is_empty());
+    assert_eq!(harness.state().tabs.workshop.selected, Some(saving));
+    harness
+        .get_by_label("Heated conservatories\nMaya")
+        .click_accesskit();
+    harness.step();
+    harness.step();
 
     // Moved under the direct rebound with the menu, then the move undone.
     // Below the fold of a 1280×800 window: clicked as a screen reader would.
