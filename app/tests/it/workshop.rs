@@ -107,4 +107,11 @@ fn a_workshop_is_built_from_a_template_moved_undone_exported_and_saved() {
         .unwrap();
     assert_eq!(stored, board(&harness));
     assert_eq!(stored.nodes.len(), 7);
+
+    // Ctrl+Z takes the participant's effect back too (no field has the keyboard).
+    harness.key_press_modifiers(eframe::egui::Modifiers::COMMAND, eframe::egui::Key::Z);
+    harness.step();
+    harness.step();
+    assert_eq!(board(&harness).nodes.len(), 6);
+    harness.get_by_label("Save*");
 }
