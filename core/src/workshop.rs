@@ -461,9 +461,16 @@ impl Workshop {
     fn write_summary(&self, out: &mut String, net: Option<&NetEffect>, html: bool) {
         let summary = self.summary();
         let name = |id: &u32| self.node(*id).map_or_else(String::new, |n| n.text.clone());
-        let detail = |id: &u32, pick: &dyn Fn(&WorkshopNode) -> Option<&'static str>| {
-            self.node(*id).and_then(pick).unwrap_or_default()
-        };
+        let detail = |id: &u32, pick: Rating| self.node(*id).and_then(pick).unwrap_or_default();
+        // The two rankings, each with the rating it is by.
+        let rated: [(&str, &Vec<u32>, Rating); 2] = [
+            ("Rated most likely", &summary.most_likely, |n| {
+                n.likelihood.map(Term::name)
+            }),
+            ("Rated largest", &summary.largest, |n| {
+                n.magnitude.map(Term::name)
+            }),
+        ];
         if html {
             let _ = write!(
                 out,
@@ -483,17 +490,7 @@ impl Workshop {
                 );
             }
             out.push_str("</table>");
-            for (title, ids, pick) in [
-                (
-                    "Rated most likely",
-                    &summary.most_likely,
-                    &(|n: &WorkshopNode| n.likelihood.map(Term::name))
-                        as &dyn Fn(&WorkshopNode) -> Option<&'static str>,
-                ),
-                ("Rated largest", &summary.largest, &|n: &WorkshopNode| {
-                    n.magnitude.map(Term::name)
-                }),
-            ] {
+            for (title, ids, pick) in rated {
                 if !ids.is_empty() {
                     let _ = write!(out, "<h3>{title}</h3><ol>");
                     for id in ids {
@@ -529,28 +526,12 @@ impl Workshop {
                 row.unrated
             );
         }
-        if !summary.most_likely.is_empty() {
-            out.push_str("\nRated most likely:\n\n");
-            for (i, id) in summary.most_likely.iter().enumerate() {
-                let _ = writeln!(
-                    out,
-                    "{}. {} ({})",
-                    i + 1,
-                    name(id),
-                    detail(id, &|n| n.likelihood.map(Term::name))
-                );
-            }
-        }
-        if !summary.largest.is_empty() {
-            out.push_str("\nRated largest:\n\n");
-            for (i, id) in summary.largest.iter().enumerate() {
-                let _ = writeln!(
-                    out,
-                    "{}. {} ({})",
-                    i + 1,
-                    name(id),
-                    detail(id, &|n| n.magnitude.map(Term::name))
-                );
+        for (title, ids, pick) in rated {
+            if !ids.is_empty() {
+                let _ = write!(out, "\n{title}:\n\n");
+                for (i, id) in ids.iter().enumerate() {
+                    let _ = writeln!(out, "{}. {} ({})", i + 1, name(id), detail(id, pick));
+                }
             }
         }
         if let Some(net) = net {
@@ -596,6 +577,9 @@ impl Workshop {
         }
     }
 }
+
+/// One of a node's ratings, by name.
+type Rating = fn(&WorkshopNode) -> Option<&'static str>;
 
 fn participants(names: &[String]) -> String {
     if names.is_empty() {
