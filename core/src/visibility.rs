@@ -129,6 +129,16 @@ impl Visibility {
         matches!(self.sees, Sees::Everyone(_))
     }
 
+    /// Whether everyone may see everyone's judgements (unblinded, or no one to hide them
+    /// from), so one may go into something shared, such as a scenario. A lead who sees all
+    /// while blind does not make it so.
+    pub fn open_to_all(&self) -> bool {
+        matches!(
+            self.sees,
+            Sees::Everyone(Open::Unblinded | Open::NothingToHide)
+        )
+    }
+
     /// Whether the reader may see a judgement by `author`.
     pub fn shows(&self, author: ReviewerId) -> bool {
         self.sees_everyone() || self.reader_id() == Some(author)

@@ -966,14 +966,14 @@ pub fn direct_risks(
     reader: Option<ReviewerId>,
     record: RecordId,
 ) -> Result<Vec<DirectRisk>> {
-    if project.review_settings()?.blind {
+    let seen = seen_by(project, reader)?;
+    if !seen.open_to_all() {
         return Err(Error::Invalid {
             field: "blind mode",
             value: "on".to_owned(),
             expected: "blind mode off (ecolens blind off): a scenario is shared, and a risk fed into it would show a reviewer's judgement to the others".to_owned(),
         });
     }
-    let seen = seen_by(project, reader)?;
     let mut out = Vec::new();
     for stored in project.risks(record, &seen)? {
         if stored.risk.effect == ecolens_taxonomy::EffectCode::HoRbDir

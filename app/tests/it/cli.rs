@@ -2734,7 +2734,12 @@ fn a_rebound_risk_feeds_a_scenarios_direct_rebound_and_the_report_links_them() {
     let other = other["id"].as_i64().unwrap().to_string();
     let name = "AI HVAC controller for an office building";
 
-    // While blind, a risk stays out of the shared scenario.
+    // While blind, with a second reviewer to hide it from, a risk stays out of the shared
+    // scenario.
+    ecolens(
+        dir.path(),
+        &["--project", project, "reviewer", "add", "Emily"],
+    );
     let refused = run(&["risk", "feed", &risk, "--scenario", name]);
     assert!(!refused.status.success());
     assert!(stderr(&refused).contains("blind"), "{}", stderr(&refused));
