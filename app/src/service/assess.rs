@@ -1200,7 +1200,7 @@ pub struct LcaOutcome {
 
 /// Every attached trace's IT energy by id, for scenario lines fed by a trace: read once, so
 /// a damaged row is an error, not "not attached".
-fn trace_energies(project: &Project) -> Result<HashMap<i64, f64>> {
+pub(crate) fn trace_energies(project: &Project) -> Result<HashMap<i64, f64>> {
     Ok(project
         .traces(None)?
         .into_iter()

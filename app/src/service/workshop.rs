@@ -104,11 +104,7 @@ pub fn net_effect(project: &Project, workshop: &Workshop) -> Result<Option<NetEf
             expected: "the name of an LCA scenario stored in this project".to_owned(),
         })?;
     let scenario = Scenario::from_toml(&found.toml)?;
-    let traces: std::collections::HashMap<i64, f64> = project
-        .traces(None)?
-        .into_iter()
-        .map(|t| (t.id.0, t.summary.it_energy_kwh()))
-        .collect();
+    let traces = super::assess::trace_energies(project)?;
     let lookup = |id: i64| traces.get(&id).copied();
     let e = evaluate(&scenario, &lookup)?;
     let mc = monte_carlo(&scenario, &lookup, NET_RUNS, 1)?;

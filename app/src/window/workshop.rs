@@ -7,15 +7,14 @@
 use std::path::PathBuf;
 
 use ecolens_core::workshop::{Edit, Editing, TEMPLATES, Workshop, WorkshopNode};
-use ecolens_taxonomy::{
-    AssessmentScale, Direction, EffectCode, Likelihood, Magnitude, MechanismResource, Term,
-};
+use ecolens_taxonomy::{AssessmentScale, EffectCode, Term};
 use eframe::egui;
 
 use super::Action as WindowAction;
 use super::JobKind;
 use super::session::Session;
 use super::tab::{Io, Status, Tab};
+use super::widgets::{term_combo, term_combo_or};
 use super::worker::JobOutcome;
 use crate::service::workshop as service;
 
@@ -40,6 +39,8 @@ pub enum Action {
     Save,
     /// Write the handout into the typed folder.
     Export,
+    /// Compute the attached scenario's net effect (a Monte Carlo: on the job's thread).
+    Net,
 }
 
 /// A change, as the tab asks for it (an [`Edit`] is not `PartialEq`-friendly to build in the
@@ -94,8 +95,10 @@ pub enum WorkshopDone {
     Opened(Box<Workshop>),
     /// The workshop was saved.
     Saved(String),
-    /// The handout was written; the net effect's sentence, when a scenario is attached.
-    Exported(Vec<PathBuf>, Option<String>),
+    /// The handout was written.
+    Exported(Vec<PathBuf>),
+    /// The attached scenario's net effect in a sentence (`None`: no scenario attached).
+    Net(Option<String>),
 }
 
 impl From<WorkshopDone> for JobOutcome {
@@ -131,10 +134,8 @@ pub struct State {
     pub export_dir: String,
     /// Changes since the last save.
     pub unsaved: bool,
-    /// The net effect of the attached scenario, from the last export.
-    pub net: Option<String>,
-    /// What the last request did, or why not.
-    pub message: Option<Status>,
+    /// The attached scenario's net effect, once computed (`None` inside: no scenario).
+    pub net: Option<Option<String>>,
     listed: bool,
 }
 
@@ -160,12 +161,13 @@ impl State {
         self.editing = Editing::of(workshop);
         self.select(None);
         self.unsaved = true;
-        self.net = None;
+        // No scenario yet: nothing to compute (an opened one asks for its net effect).
+        self.net = Some(None);
     }
 
-    /// Applies a change; whether it went through. An added effect leaves the selection where
-    /// it was, so a room can add several below the same node.
-    fn edit(&mut self, edit: Edit) -> bool {
+    /// Applies a change, or says why not. An added effect leaves the selection where it was,
+    /// so a room can add several below the same node.
+    fn edit(&mut self, edit: Edit) -> Result<(), String> {
         let adding = matches!(edit, Edit::Add { .. });
         match self.editing.apply(edit) {
             Ok(id) => {
@@ -178,12 +180,34 @@ impl State {
                 {
                     self.select(None);
                 }
-                true
+                Ok(())
             }
-            Err(error) => {
-                self.message = Some(Status::Fix(error.to_string()));
-                false
-            }
+            Err(error) => Err(error.to_string()),
+        }
+    }
+
+    /// Computes the attached scenario's net effect on the job's thread (none without one).
+    fn ask_net(&mut self, io: &mut Io<'_>) {
+        let Some(workshop) = self.workshop().filter(|w| w.scenario.is_some()).cloned() else {
+            self.net = Some(None);
+            return;
+        };
+        self.net = None;
+        run(
+            io,
+            "The workshop's net effect",
+            Box::new(move |project| {
+                service::net_effect(project, &workshop)
+                    .map(|net| WorkshopDone::Net(net.map(|n| n.sentence())))
+            }),
+        );
+    }
+
+    /// Adds `name` to the list of saved workshops.
+    fn remember(&mut self, name: &str) {
+        if !self.saved.iter().any(|n| n == name) {
+            self.saved.push(name.to_owned());
+            self.saved.sort();
         }
     }
 }
@@ -196,16 +220,7 @@ impl Tab for State {
     }
 
     fn apply(&mut self, action: Action, session: &Session, io: &mut Io<'_>) {
-        let path = io.project_path();
-        let job = |io: &mut Io<'_>, title: &str, work: Work| {
-            let path = path.clone();
-            io.job(title.to_owned(), JobKind::Workshop, move |_, _, _| {
-                let done = ecolens_core::Project::open_existing(&path)
-                    .map_err(crate::service::Error::from)
-                    .and_then(|mut project| work(&mut project));
-                JobOutcome::from(done)
-            });
-        };
+        let job = run;
         match action {
             Action::List => job(
                 io,
@@ -237,17 +252,17 @@ impl Tab for State {
                 ) {
                     Ok(workshop) => {
                         self.start(workshop);
-                        self.message = Some(Status::Said(
+                        io.say(Status::Said(
                             "A new workshop: add effects below any node; Save keeps it in the project."
                                 .into(),
                         ));
                     }
-                    Err(error) => self.message = Some(Status::Fix(error.to_string())),
+                    Err(error) => io.say(Status::Fix(error.to_string())),
                 }
             }
             Action::FromRecord => {
                 let Some(record) = session.focus else {
-                    self.message = Some(Status::Fix(
+                    io.say(Status::Fix(
                         "Open a record in the Library first: its consequence tree starts the workshop."
                             .into(),
                     ));
@@ -286,15 +301,19 @@ impl Tab for State {
                         if let Some(w) = self.editing.workshop.as_mut() {
                             w.scenario = name;
                             self.unsaved = true;
-                            self.net = None;
+                            self.ask_net(io);
                         }
                         return;
                     }
                 };
                 let adding = matches!(edit, Edit::Add { .. });
-                if self.edit(edit) && adding {
-                    self.new_text.clear();
-                    self.new_card = None;
+                match self.edit(edit) {
+                    Ok(()) if adding => {
+                        self.new_text.clear();
+                        self.new_card = None;
+                    }
+                    Ok(()) => {}
+                    Err(why) => io.say(Status::Fix(why)),
                 }
             }
             Action::Undo => {
@@ -304,7 +323,7 @@ impl Tab for State {
                     self.select(
                         selected.filter(|s| self.workshop().is_some_and(|w| w.node(*s).is_some())),
                     );
-                    self.message = Some(Status::Said("Undone.".into()));
+                    io.say(Status::Said("Undone.".into()));
                 }
             }
             Action::Select(id) => self.select(id),
@@ -327,7 +346,7 @@ impl Tab for State {
                 };
                 let dir = self.export_dir.trim();
                 if dir.is_empty() {
-                    self.message = Some(Status::Fix("Type the folder the handout goes to.".into()));
+                    io.say(Status::Fix("Type the folder the handout goes to.".into()));
                     return;
                 }
                 let dir = PathBuf::from(dir);
@@ -335,12 +354,11 @@ impl Tab for State {
                     io,
                     "Writing the handout",
                     Box::new(move |project| {
-                        let net = service::net_effect(project, &workshop)?.map(|n| n.sentence());
-                        let files = service::export(project, &workshop, &dir)?;
-                        Ok(WorkshopDone::Exported(files, net))
+                        service::export(project, &workshop, &dir).map(WorkshopDone::Exported)
                     }),
                 );
             }
+            Action::Net => self.ask_net(io),
         }
     }
 
@@ -351,7 +369,7 @@ impl Tab for State {
         }
     }
 
-    fn finished(&mut self, _job: u64, outcome: JobOutcome, io: &mut Io<'_>) -> Option<JobOutcome> {
+    fn finished(&mut self, _: u64, outcome: JobOutcome, io: &mut Io<'_>) -> Option<JobOutcome> {
         let done = match outcome {
             JobOutcome::Workshop(done) => *done,
             other => return Some(other),
@@ -365,23 +383,18 @@ impl Tab for State {
                 let name = workshop.name.clone();
                 self.start(*workshop);
                 self.unsaved = false;
-                if !self.saved.contains(&name) {
-                    self.saved.push(name.clone());
-                    self.saved.sort();
-                }
-                self.message = Some(Status::Said(format!("Workshop \"{name}\" open.")));
+                self.remember(&name);
+                io.say(Status::Said(format!("Workshop \"{name}\" open.")));
+                self.ask_net(io);
             }
             WorkshopDone::Saved(name) => {
                 self.unsaved = false;
-                if !self.saved.contains(&name) {
-                    self.saved.push(name.clone());
-                    self.saved.sort();
-                }
-                self.message = Some(Status::Said(format!("Saved \"{name}\" in the project.")));
+                self.remember(&name);
+                io.say(Status::Said(format!("Saved \"{name}\" in the project.")));
             }
-            WorkshopDone::Exported(files, net) => {
-                self.net = net;
-                self.message = Some(Status::Said(format!(
+            WorkshopDone::Net(net) => self.net = Some(net),
+            WorkshopDone::Exported(files) => {
+                io.say(Status::Said(format!(
                     "Wrote {}.",
                     files
                         .iter()
@@ -391,7 +404,6 @@ impl Tab for State {
                 )));
             }
         }
-        let _ = io;
         None
     }
 
@@ -402,36 +414,16 @@ impl Tab for State {
     }
 }
 
-/// What a vocabulary combo box was set to this frame.
-enum Picked<T> {
-    /// Nothing changed.
-    Same,
-    /// Set to this (or to none).
-    To(Option<T>),
-}
-
-/// A combo box over a vocabulary, with "–" for none; hovering an entry shows its definition.
-fn term_combo<T: Term>(ui: &mut egui::Ui, label: &str, value: Option<T>) -> Picked<T> {
-    let mut picked = Picked::Same;
-    ui.label(label);
-    egui::ComboBox::from_id_salt(("workshop_term", label))
-        .selected_text(value.map_or("–", Term::name))
-        .width(220.0)
-        .show_ui(ui, |ui| {
-            if ui.selectable_label(value.is_none(), "–").clicked() {
-                picked = Picked::To(None);
-            }
-            for term in T::ALL {
-                if ui
-                    .selectable_label(value == Some(*term), term.name())
-                    .on_hover_text(term.entry().definition)
-                    .clicked()
-                {
-                    picked = Picked::To(Some(*term));
-                }
-            }
-        });
-    picked
+/// Runs `work` with the project on the `ecolens-workshop` thread; its outcome comes back to
+/// [`State::finished`].
+fn run(io: &mut Io<'_>, title: &str, work: Work) {
+    let path = io.project_path();
+    io.job(title.to_owned(), JobKind::Workshop, move |_, _, _| {
+        let done = ecolens_core::Project::open_existing(&path)
+            .map_err(crate::service::Error::from)
+            .and_then(|mut project| work(&mut project));
+        JobOutcome::from(done)
+    });
 }
 
 fn workshop_ui(
@@ -449,9 +441,7 @@ fn workshop_ui(
         let solution = ui.label("AI service deployed");
         ui.add(egui::TextEdit::singleline(&mut state.form.solution).desired_width(320.0))
             .labelled_by(solution.id);
-        if let Picked::To(scale) = term_combo(ui, "Scale", state.form.scale) {
-            state.form.scale = scale;
-        }
+        term_combo_or(ui, "Scale", &mut state.form.scale, "not given");
     });
     ui.horizontal_wrapped(|ui| {
         for (at, (id, about)) in TEMPLATES.iter().enumerate() {
@@ -485,14 +475,6 @@ fn workshop_ui(
                 });
         }
     });
-    if let Some((ok, line)) = state.message.as_ref().map(|m| m.line(session)) {
-        let color = if ok {
-            ui.visuals().weak_text_color()
-        } else {
-            ui.visuals().error_fg_color
-        };
-        ui.colored_label(color, line);
-    }
     let Some(workshop) = state.workshop().cloned() else {
         ui.separator();
         ui.label(
@@ -772,27 +754,11 @@ fn node_ui(ui: &mut egui::Ui, state: &mut State, w: &Workshop, out: &mut Vec<Win
     }
     egui::Grid::new("workshop_ratings").show(ui, |ui| {
         let mut changed = node.clone();
-        let mut any = false;
-        if let Picked::To(v) = term_combo::<Direction>(ui, "Direction", node.direction) {
-            changed.direction = v;
-            any = true;
-        }
-        ui.end_row();
-        if let Picked::To(v) = term_combo::<Magnitude>(ui, "Magnitude", node.magnitude) {
-            changed.magnitude = v;
-            any = true;
-        }
-        ui.end_row();
-        if let Picked::To(v) = term_combo::<Likelihood>(ui, "Likelihood", node.likelihood) {
-            changed.likelihood = v;
-            any = true;
-        }
-        ui.end_row();
-        if let Picked::To(v) = term_combo::<MechanismResource>(ui, "Through", node.resource) {
-            changed.resource = v;
-            any = true;
-        }
-        ui.end_row();
+        // Each a row of the grid; `|`, not `||`: every one is drawn.
+        let any = term_combo(ui, "Direction", &mut changed.direction)
+            | term_combo(ui, "Magnitude", &mut changed.magnitude)
+            | term_combo(ui, "Likelihood", &mut changed.likelihood)
+            | term_combo(ui, "Through", &mut changed.resource);
         if any {
             edit(out, EditAction::Set(Box::new(changed)));
         }
@@ -889,14 +855,17 @@ fn summary_ui(ui: &mut egui::Ui, state: &State, w: &Workshop, out: &mut Vec<Wind
                 }
             });
     });
-    match (&state.net, &w.scenario) {
-        (Some(net), _) => {
+    match &state.net {
+        Some(Some(net)) => {
             ui.label(format!("Net effect: {net}"));
         }
-        (None, Some(_)) => {
-            ui.weak("Export the handout to compute the scenario's net effect (10,000 Monte Carlo runs).");
+        Some(None) => {}
+        None => {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.weak("The scenario's net effect (10,000 Monte Carlo runs)…");
+            });
         }
-        (None, None) => {}
     }
     ui.separator();
     ui.strong("Prompts for the room");

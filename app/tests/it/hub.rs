@@ -87,6 +87,19 @@ impl Machine {
         serde_json::from_str(&self.ok(&all)).unwrap()
     }
 
+    /// `ecolens hub sync` started and left running (its stderr kept), to be cut short.
+    fn sync_in_background(&self) -> std::process::Child {
+        Command::new(env!("CARGO_BIN_EXE_ecolens"))
+            .args(["hub", "sync", "--project", self.project.to_str().unwrap()])
+            .env("ECOLENS_DATA_DIR", self.dir.path())
+            .env("HOME", self.dir.path())
+            .env_remove("ECOLENS_REVIEWER")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    }
+
     fn fails(&self, args: &[&str]) -> String {
         let out = self.run(args);
         assert!(!out.status.success(), "{args:?} should fail");
@@ -449,14 +462,7 @@ fn a_sync_killed_at_any_moment_loses_nothing_and_doubles_nothing() {
                 decision,
             ]);
         }
-        let mut child = Command::new(env!("CARGO_BIN_EXE_ecolens"))
-            .args(["hub", "sync", "--project", ann.project.to_str().unwrap()])
-            .env("ECOLENS_DATA_DIR", ann.dir.path())
-            .env("HOME", ann.dir.path())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut child = ann.sync_in_background();
         std::thread::sleep(std::time::Duration::from_millis(delay_ms));
         let _ = child.kill();
         let _ = child.wait();
@@ -1106,14 +1112,7 @@ fn the_server_stopped_mid_sync_loses_nothing_and_doubles_nothing() {
                 "exclude",
             ]);
         }
-        let child = Command::new(env!("CARGO_BIN_EXE_ecolens"))
-            .args(["hub", "sync", "--project", ann.project.to_str().unwrap()])
-            .env("ECOLENS_DATA_DIR", ann.dir.path())
-            .env("HOME", ann.dir.path())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
+        let child = ann.sync_in_background();
         std::thread::sleep(std::time::Duration::from_millis(delay_ms));
         pg.stop_server();
         let out = child.wait_with_output().unwrap();

@@ -51,6 +51,17 @@ fn assess_green_ai(path: &Path) -> (Window, RecordId) {
     (harness, record)
 }
 
+/// The Scenario part of the Assess tab, a new scenario from the smart-building example.
+fn smart_building_in_editor(harness: &mut Window) {
+    harness.get_by_label("Scenario").click();
+    harness.step();
+    harness.get_by_label("New scenario").click();
+    harness.step();
+    harness.step();
+    harness.get_by_label("From example smart-building").click();
+    settle(harness);
+}
+
 #[test]
 fn traces_attach_show_their_factors_and_the_project_factors_replace_the_defaults() {
     let dir = tempfile::tempdir().unwrap();
@@ -196,13 +207,7 @@ fn a_scenario_from_an_example_is_edited_evaluated_with_intervals_and_saved() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("scenario.ecolens");
     let (mut harness, record) = assess_green_ai(&path);
-    harness.get_by_label("Scenario").click();
-    harness.step();
-    harness.get_by_label("New scenario").click();
-    harness.step();
-    harness.step();
-    harness.get_by_label("From example smart-building").click();
-    settle(&mut harness);
+    smart_building_in_editor(&mut harness);
     harness.get_by_label("The scenario is complete; Evaluate runs it.");
 
     type_into(&mut harness, "Scenario name", "Green AI HVAC");
@@ -315,13 +320,7 @@ fn a_scenarios_rebound_is_edited_in_the_form_and_shown_with_the_result() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("rebound.ecolens");
     let (mut harness, _) = assess_green_ai(&path);
-    harness.get_by_label("Scenario").click();
-    harness.step();
-    harness.get_by_label("New scenario").click();
-    harness.step();
-    harness.step();
-    harness.get_by_label("From example smart-building").click();
-    settle(&mut harness);
+    smart_building_in_editor(&mut harness);
     // The example's rebound is open in the form: both saving lines ticked, its direct range.
     let rebound = |h: &Window| {
         h.state()
@@ -392,13 +391,7 @@ fn the_editor_takes_the_direct_rebound_from_a_risk_of_the_register() {
         project.add_risk(record, anne.id, &risk).unwrap();
     }
     let (mut harness, record) = assess_green_ai(&path);
-    harness.get_by_label("Scenario").click();
-    harness.step();
-    harness.get_by_label("New scenario").click();
-    harness.step();
-    harness.step();
-    harness.get_by_label("From example smart-building").click();
-    settle(&mut harness);
+    smart_building_in_editor(&mut harness);
     harness
         .get_by_value("Take the direct rebound from a risk…")
         .click_accesskit();

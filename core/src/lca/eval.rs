@@ -311,6 +311,22 @@ impl Model {
     }
 }
 
+/// The names of M2's lines whose amount is negative at the central values: the saving, as
+/// a scenario writes it (M2's gas = M1's gas, then a line of minus the saving).
+pub(super) fn negative_lines(scenario: &Scenario) -> Result<Vec<String>> {
+    // A trace only scales a line by its energy, which is positive: the sign is the amount's.
+    let model = Model::compile(scenario, &|_| Some(1.0))?;
+    let values = model.central();
+    Ok(model
+        .lines
+        .iter()
+        .filter(|line| line.variant == 1)
+        .zip(&scenario.variants[1].lines)
+        .filter(|(compiled, _)| product(&compiled.amount, &values) < 0.0)
+        .map(|(_, line)| line.name.clone())
+        .collect())
+}
+
 /// One variant's result.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VariantResult {
@@ -762,6 +778,7 @@ pub fn monte_carlo_with_progress(
         let (mut any_better, mut any_worse) = (false, false);
         for c in 0..n {
             let d = totals[1][c] - totals[0][c];
+            deltas[c] = d;
             m1[c].push(totals[0][c]);
             m2[c].push(totals[1][c]);
             delta[c].push(d);
@@ -776,9 +793,6 @@ pub fn monte_carlo_with_progress(
             shifts += 1;
         }
         if with_rebound {
-            for (c, d) in deltas.iter_mut().enumerate() {
-                *d = totals[1][c] - totals[0][c];
-            }
             for (c, at) in model
                 .rebound(&values, &deltas)
                 .unwrap_or_default()

@@ -334,29 +334,7 @@ impl Scenario {
         let mut rebound = match self.rebound.take() {
             Some(rebound) => rebound,
             None => {
-                let saving_lines: Vec<String> = self.variants[1]
-                    .lines
-                    .iter()
-                    .filter(|l| {
-                        l.amount
-                            .0
-                            .iter()
-                            .map(|t| match t {
-                                Term::Value(d) => d.central(),
-                                Term::Parameter(p) => {
-                                    self.parameters.get(p).map_or(1.0, |p| p.value.central())
-                                }
-                                Term::Reciprocal(p) => self
-                                    .parameters
-                                    .get(p)
-                                    .map_or(1.0, |p| 1.0 / p.value.central()),
-                                Term::Shipped(_) => 1.0,
-                            })
-                            .product::<f64>()
-                            < 0.0
-                    })
-                    .map(|l| l.name.clone())
-                    .collect();
+                let saving_lines = eval::negative_lines(self)?;
                 if saving_lines.is_empty() {
                     return Err(Error::invalid(
                         "rebound.saving_lines",

@@ -643,3 +643,47 @@ fn the_smart_building_after_rebound_matches_an_independent_computation() {
         );
     }
 }
+
+#[test]
+fn a_direct_rebound_risk_feeds_a_scenario_and_finds_its_saving_lines() {
+    use crate::review::ReboundRisk;
+    use ecolens_taxonomy::EffectCode;
+    // The rebound scenario without its [rebound] section: the saving is found as the line
+    // with a negative amount.
+    let text = &REBOUND[..REBOUND.find("[rebound]").unwrap()];
+    let mut scenario = Scenario::from_toml(text).unwrap();
+    assert!(scenario.rebound.is_none());
+    let mut risk = ReboundRisk::new(EffectCode::HoRbDir);
+    risk.rebound_percent = Some(40.0);
+    risk.mechanism = "warmer rooms".into();
+    scenario
+        .feed_direct_rebound("uid-1", "Anne", &risk)
+        .unwrap();
+    let rebound = scenario.rebound.as_ref().unwrap();
+    assert_eq!(rebound.saving_lines, ["heating, saving"]);
+    assert_eq!(rebound.risk.as_deref(), Some("uid-1"));
+    assert_eq!(
+        rebound.direct_source,
+        "rebound risk uid-1 of the register (Anne): 40 % of the saving, warmer rooms"
+    );
+    let result = evaluate(&scenario, NO_TRACES).unwrap();
+    assert_eq!(result.rebound.unwrap()[0].direct, 0.4 * 80.0);
+    // Only a direct rebound with its percentage feeds it.
+    let error = scenario
+        .feed_direct_rebound("uid-2", "Anne", &ReboundRisk::new(EffectCode::FoUse))
+        .unwrap_err();
+    assert!(error.to_string().contains("HO.RB.DIR"), "{error}");
+    let error = scenario
+        .feed_direct_rebound("uid-3", "Anne", &ReboundRisk::new(EffectCode::HoRbDir))
+        .unwrap_err();
+    assert!(error.to_string().contains("rebound-percent"), "{error}");
+    // A scenario with no saving line says what to do.
+    let mut small = small();
+    let error = small
+        .feed_direct_rebound("uid-1", "Anne", &risk)
+        .unwrap_err();
+    assert!(
+        error.to_string().contains("rebound.saving_lines"),
+        "{error}"
+    );
+}
